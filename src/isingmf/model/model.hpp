@@ -1,0 +1,80 @@
+#pragma once
+/// The Ising-type model every solver takes:
+///
+///   H(s) = E0 - sum_{e=(i,j)} J_e s_i s_j - sum_i h_i s_i,   s_i = +-1,
+///   Z(beta) = sum_s exp(-beta H(s)),  k_B = 1, T = 1/beta.
+///
+/// J_e > 0 is ferromagnetic. Each edge appears once (i < j); repeated edges given to the
+/// constructor add their couplings, self-loops are an error. E0 (`energy_offset`) is zero
+/// for lattice models; UAI imports use it for the constant part of ln f.
+
+#include <cstddef>
+#include <span>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace isingmf {
+
+/// An undirected edge between two distinct sites, stored with i < j.
+struct Edge {
+    int i = 0;
+    int j = 0;
+    friend bool operator==(const Edge&, const Edge&) = default;
+};
+
+/// Ordered key/value pairs saying how a model was made (lattice, size, seed, ...);
+/// written as attributes to result files and printed in table headers.
+using Description = std::vector<std::pair<std::string, std::string>>;
+
+/// Neighbour lists in compressed-row form: the neighbours of i are
+/// neighbour[offset[i] .. offset[i+1]) with the couplings J in `coupling` at the same places.
+struct Adjacency {
+    std::vector<std::size_t> offset;
+    std::vector<int> neighbour;
+    std::vector<double> coupling;
+};
+
+/// A validated, immutable Ising model.
+class Model {
+public:
+    /// Builds the model; throws ModelError on a self-loop, a site index out of range,
+    /// a non-finite coupling or field, or sizes that do not match.
+    Model(int num_sites, const std::vector<Edge>& edges, const std::vector<double>& couplings,
+          std::vector<double> fields, double energy_offset = 0.0, Description description = {});
+
+    int num_sites() const { return num_sites_; }
+    std::size_t num_edges() const { return edges_.size(); }
+    const std::vector<Edge>& edges() const { return edges_; }
+    /// J_e for edges()[e].
+    const std::vector<double>& couplings() const { return couplings_; }
+    /// h_i.
+    const std::vector<double>& fields() const { return fields_; }
+    /// E0, the spin-independent part of H.
+    double energy_offset() const { return energy_offset_; }
+    const Description& description() const { return description_; }
+    const Adjacency& adjacency() const { return adjacency_; }
+
+    /// Value of a description key, or "" when absent.
+    std::string describe(const std::string& key) const;
+
+    /// H(s) for s_i = +-1 (any nonzero value is read by its sign).
+    double energy(std::span<const signed char> spins) const;
+
+    /// Local field phi_i = sum_j J_ij x_j + h_i for real-valued x (spins or magnetizations).
+    double local_field(int site, std::span<const double> x) const;
+
+    /// Largest number of neighbours of any site.
+    int max_degree() const;
+
+private:
+    int num_sites_;
+    std::vector<Edge> edges_;
+    std::vector<double> couplings_;
+    std::vector<double> fields_;
+    double energy_offset_;
+    Description description_;
+    Adjacency adjacency_;
+};
+
+}  // namespace isingmf
