@@ -1,8 +1,76 @@
+// isingmf: mean-field lower bounds on ln Z of Ising models, checked against exact ln Z.
+// The only place that turns errors into exit codes: 0 success, 1 runtime error, 2 usage error.
+
 #include <fmt/format.h>
 
-#include "isingmf/version.hpp"
+#include <exception>
+#include <string>
+#include <vector>
 
-int main() {
-    fmt::print("isingmf {}\n", isingmf::kVersion);
-    return 0;
+#include "commands.hpp"
+#include "isingmf/version.hpp"
+#include "usage_error.hpp"
+
+namespace {
+
+constexpr const char* kUsage = R"(usage: isingmf <command> [options]
+
+commands:
+  sweep    mean-field bound and exact ln Z over a temperature grid, written to HDF5
+  info     summarize a results file
+  export   write a model as a UAI or edge-list file
+
+isingmf <command> --help shows a command's options; isingmf --version the version.
+)";
+
+// Shell-quotes one argument for the recorded command line.
+std::string quoted(const std::string& arg) {
+    if (!arg.empty() && arg.find_first_of(" \t\n'\"\\$`*?[]{}()<>|&;!#~") == std::string::npos) return arg;
+    std::string out = "'";
+    for (char c : arg) {
+        if (c == '\'') {
+            out.append("'\\''");
+        } else {
+            out.push_back(c);
+        }
+    }
+    out.push_back('\'');
+    return out;
+}
+
+int run(int argc, char** argv) {
+    const std::vector<std::string> all(argv, argv + argc);
+    if (all.size() < 2) throw isingmf::cli::UsageError("no command given; try isingmf --help");
+    const std::string& command = all[1];
+    if (command == "--help" || command == "-h" || command == "help") {
+        fmt::print("{}", kUsage);
+        return 0;
+    }
+    if (command == "--version") {
+        fmt::print("isingmf {}\n", isingmf::kVersion);
+        return 0;
+    }
+    std::string command_line = "isingmf";
+    for (std::size_t k = 1; k < all.size(); ++k) {
+        command_line.push_back(' ');
+        command_line.append(quoted(all[k]));
+    }
+    const std::vector<std::string> args(all.begin() + 2, all.end());
+    if (command == "sweep") return isingmf::cli::sweep_command(args, command_line);
+    if (command == "info") return isingmf::cli::info_command(args);
+    throw isingmf::cli::UsageError(fmt::format("unknown command '{}'; try isingmf --help", command));
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    try {
+        return run(argc, argv);
+    } catch (const isingmf::cli::UsageError& e) {
+        fmt::print(stderr, "isingmf: error: {}\n", e.what());
+        return 2;
+    } catch (const std::exception& e) {
+        fmt::print(stderr, "isingmf: error: {}\n", e.what());
+        return 1;
+    }
 }

@@ -11,6 +11,7 @@
 /// can only increase F. ln Z_MF is the best F found; it is a lower bound whether or not the
 /// iteration converged, because it is evaluated at the m that is returned.
 
+#include <cstddef>
 #include <cstdint>
 #include <span>
 #include <string>
@@ -47,6 +48,24 @@ struct MeanFieldResult {
     std::string start;        ///< "up", "down", "random:K" or "warm"
 };
 
+/// The update order of coordinate ascent, computed once per model: sites grouped in colour
+/// classes of a greedy colouring (no edge inside a class), so the sites of one class can be
+/// updated in parallel with exactly the result of updating them one after another.
+class MeanFieldPlan {
+public:
+    explicit MeanFieldPlan(const Model& model);
+    const Model& model() const { return *model_; }
+    /// Sites ordered class by class; class c is order()[class_offset()[c] .. class_offset()[c+1]).
+    const std::vector<int>& order() const { return order_; }
+    const std::vector<std::size_t>& class_offset() const { return class_offset_; }
+    std::size_t num_colours() const { return class_offset_.size() - 1; }
+
+private:
+    const Model* model_;
+    std::vector<int> order_;
+    std::vector<std::size_t> class_offset_;
+};
+
 /// F(m) of the formula above, evaluated exactly at m (entries clamped to [-1, 1]).
 double mean_field_bound(const Model& model, double beta, std::span<const double> m);
 
@@ -54,11 +73,15 @@ double mean_field_bound(const Model& model, double beta, std::span<const double>
 void evaluate_mean_field(const Model& model, double beta, MeanFieldResult& result);
 
 /// Coordinate ascent from one starting point until converged or max_iterations.
-MeanFieldResult ascend_mean_field(const Model& model, double beta, std::vector<double> start_m,
+MeanFieldResult ascend_mean_field(const MeanFieldPlan& plan, double beta, std::vector<double> start_m,
                                   const MeanFieldOptions& options, std::string start_name);
 
 /// Runs every start in `options.starts` (plus `warm_start` when non-empty) and returns the
 /// best bound. beta >= 0; beta = 0 gives m = 0 and ln Z_MF = N ln 2 - 0.
+MeanFieldResult solve_mean_field(const MeanFieldPlan& plan, double beta, const MeanFieldOptions& options,
+                                 std::span<const double> warm_start = {});
+
+/// Same, building the plan for a single solve.
 MeanFieldResult solve_mean_field(const Model& model, double beta, const MeanFieldOptions& options,
                                  std::span<const double> warm_start = {});
 

@@ -1,0 +1,175 @@
+#include <fmt/format.h>
+
+#include <boost/program_options.hpp>
+#include <chrono>
+#include <cmath>
+#include <filesystem>
+#include <iostream>
+#include <sstream>
+
+#include "commands.hpp"
+#include "isingmf/exact/exact_solver.hpp"
+#include "isingmf/io/results_file.hpp"
+#include "isingmf/sweep/sweep.hpp"
+#include "isingmf/sweep/temperature_grid.hpp"
+#include "isingmf/version.hpp"
+#include "model_options.hpp"
+#include "progress_bar.hpp"
+#include "sweep_table.hpp"
+#include "usage_error.hpp"
+
+namespace po = boost::program_options;
+
+namespace isingmf::cli {
+namespace {
+
+// Per-site magnetizations are written when n_T x N stays below this (80 MB uncompressed).
+constexpr double kStoreMLimit = 1e7;
+
+po::options_description sweep_options() {
+    po::options_description opts("Sweep");
+    opts.add_options()
+        ("help", "show this help")
+        ("T", po::value<std::string>(), "temperatures: start:stop:step or a comma list (default 0.5:5:0.1)")
+        ("beta", po::value<std::string>(), "inverse temperatures instead of --T (beta = 0 allowed)")
+        ("exact", po::value<std::string>()->default_value("auto"), "auto, enumerate, eliminate, kaufman or none")
+        ("out", po::value<std::string>()->default_value("results.h5"), "HDF5 results file")
+        ("force", "overwrite an existing results file")
+        ("threads", po::value<int>()->default_value(0), "OpenMP threads (0: all cores)")
+        ("starts", po::value<std::string>()->default_value("up,down,random,warm"),
+         "mean-field starts, a comma list of up, down, random, warm")
+        ("restarts", po::value<int>()->default_value(1), "number of random starts when 'random' is in --starts")
+        ("tol", po::value<double>()->default_value(1e-10), "tolerance on max|dm| and on the relative change of the bound")
+        ("max-iter", po::value<int>()->default_value(10000), "sweeps per start")
+        ("store-m", po::value<std::string>()->default_value("auto"),
+         "write per-site m: yes, no, or auto (when n_T x N <= 1e7)")
+        ("quiet", "do not print the table");
+    return opts;
+}
+
+MeanFieldStarts parse_starts(const std::string& text, int restarts, bool& warm) {
+    MeanFieldStarts starts{false, false, 0};
+    warm = false;
+    std::stringstream stream(text);
+    std::string item;
+    while (std::getline(stream, item, ',')) {
+        if (item == "up") starts.all_up = true;
+        else if (item == "down") starts.all_down = true;
+        else if (item == "random") starts.random = restarts;
+        else if (item == "warm") warm = true;
+        else throw UsageError(fmt::format("unknown start '{}' in --starts (expected up, down, random, warm)", item));
+    }
+    if (!starts.all_up && !starts.all_down && starts.random == 0 && !warm) throw UsageError("--starts names no start");
+    return starts;
+}
+
+std::string utc_now() {
+    const std::time_t now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
+    std::tm tm{};
+    gmtime_r(&now, &tm);
+    char buffer[32];
+    std::strftime(buffer, sizeof buffer, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    return buffer;
+}
+
+}  // namespace
+
+int sweep_command(const std::vector<std::string>& args, const std::string& command_line) {
+    po::options_description all("isingmf sweep: mean-field bound on ln Z against exact ln Z over temperatures");
+    all.add(sweep_options()).add(model_options());
+    po::variables_map vm;
+    try {
+        po::store(po::command_line_parser(args).options(all).run(), vm);
+        po::notify(vm);
+    } catch (const po::error& e) {
+        throw UsageError(e.what());
+    }
+    if (vm.count("help") != 0) {
+        std::cout << "usage: isingmf sweep [options]\n\n" << all << "\n";
+        return 0;
+    }
+
+    // Everything that can be wrong with the command line is checked before any work.
+    if (vm.count("T") != 0 && vm.count("beta") != 0) throw UsageError("give --T or --beta, not both");
+    const bool by_beta = vm.count("beta") != 0;
+    std::vector<double> temperatures;
+    std::vector<double> betas;
+    try {
+        if (by_beta) {
+            betas = checked_betas(parse_grid(vm["beta"].as<std::string>()));
+        } else {
+            temperatures = parse_grid(vm.count("T") != 0 ? vm["T"].as<std::string>() : "0.5:5:0.1");
+            betas = betas_from_temperatures(temperatures);
+        }
+    } catch (const ParseError& e) {
+        throw UsageError(e.what());
+    }
+    SweepOptions options;
+    try {
+        options.exact = parse_exact_method(vm["exact"].as<std::string>());
+    } catch (const ParseError& e) {
+        throw UsageError(e.what());
+    }
+    options.threads = vm["threads"].as<int>();
+    if (options.threads < 0) throw UsageError("--threads must be >= 0");
+    const int restarts = vm["restarts"].as<int>();
+    if (restarts < 0) throw UsageError("--restarts must be >= 0");
+    options.mean_field.starts = parse_starts(vm["starts"].as<std::string>(), restarts, options.warm_start);
+    options.mean_field.tolerance = vm["tol"].as<double>();
+    if (!(options.mean_field.tolerance > 0.0) || !std::isfinite(options.mean_field.tolerance)) {
+        throw UsageError("--tol must be > 0");
+    }
+    options.mean_field.max_iterations = vm["max-iter"].as<int>();
+    if (options.mean_field.max_iterations < 1) throw UsageError("--max-iter must be >= 1");
+    options.mean_field.seed = vm["seed"].as<unsigned long long>();
+    const std::string store_m = vm["store-m"].as<std::string>();
+    if (store_m != "auto" && store_m != "yes" && store_m != "no") throw UsageError("--store-m must be yes, no or auto");
+
+    const std::filesystem::path out = vm["out"].as<std::string>();
+    const bool force = vm.count("force") != 0;
+    if (std::filesystem::exists(out) && !force) {
+        throw IoError(fmt::format("{} exists; use --force to overwrite it", out.string()));
+    }
+    const std::filesystem::path parent = out.has_parent_path() ? out.parent_path() : ".";
+    if (!std::filesystem::is_directory(parent)) {
+        throw IoError(fmt::format("cannot write {}: directory {} does not exist", out.string(), parent.string()));
+    }
+
+    const Model model = build_model_from_options(vm);
+
+    RunRecord record;
+    record.program_version = kVersion;
+    record.command_line = command_line;
+    record.created = utc_now();
+    record.model = model.description();
+    record.num_sites = model.num_sites();
+    record.num_edges = model.num_edges();
+    record.energy_offset = model.energy_offset();
+    record.store_m = store_m == "yes" ||
+                     (store_m == "auto" && static_cast<double>(betas.size()) * model.num_sites() <= kStoreMLimit);
+    record.solver = {
+        {"exact", vm["exact"].as<std::string>()},
+        {"starts", vm["starts"].as<std::string>()},
+        {"restarts", fmt::format("{}", restarts)},
+        {"tolerance", fmt::format("{}", options.mean_field.tolerance)},
+        {"max_iterations", fmt::format("{}", options.mean_field.max_iterations)},
+        {"seed", fmt::format("{}", options.mean_field.seed)},
+        {"threads", fmt::format("{}", options.threads)},
+    };
+
+    ProgressBar bar;
+    SweepResult sweep = run_sweep(model, betas, options, [&](std::size_t done, std::size_t total) {
+        bar.update(done, total);
+    });
+    bar.finish();
+    // Keep the temperatures as typed rather than 1/(1/T), which may differ in the last bit.
+    for (std::size_t k = 0; k < temperatures.size(); ++k) sweep.points[k].T = temperatures[k];
+    record.solver.emplace_back("exact_method", sweep.exact_method);
+    record.solver.emplace_back("exact_note", sweep.exact_note);
+    write_results(out, record, sweep, force);
+    if (vm.count("quiet") == 0) print_sweep_table(stdout, record, sweep);
+    fmt::print(stderr, "wrote {}\n", out.string());
+    return 0;
+}
+
+}  // namespace isingmf::cli

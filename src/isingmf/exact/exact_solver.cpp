@@ -1,0 +1,63 @@
+#include "isingmf/exact/exact_solver.hpp"
+
+#include <fmt/format.h>
+
+#include "isingmf/error.hpp"
+#include "isingmf/exact/enumerate.hpp"
+
+namespace isingmf {
+namespace {
+// Enumeration of up to 2^20 states takes milliseconds and alone gives <|m|>.
+constexpr int kCheapEnumerationSites = 20;
+}  // namespace
+
+ExactMethod parse_exact_method(const std::string& text) {
+    if (text == "auto") return ExactMethod::automatic;
+    if (text == "enumerate") return ExactMethod::enumerate;
+    if (text == "eliminate") return ExactMethod::eliminate;
+    if (text == "kaufman") return ExactMethod::kaufman;
+    if (text == "none") return ExactMethod::none;
+    throw ParseError(fmt::format("unknown exact method '{}' (expected auto, enumerate, eliminate, kaufman or none)", text));
+}
+
+std::string to_string(ExactMethod method) {
+    switch (method) {
+        case ExactMethod::automatic: return "auto";
+        case ExactMethod::enumerate: return "enumerate";
+        case ExactMethod::eliminate: return "eliminate";
+        case ExactMethod::kaufman: return "kaufman";
+        case ExactMethod::none: return "none";
+    }
+    return "?";
+}
+
+ExactChoice choose_exact_method(const Model& model, ExactMethod requested) {
+    const int n = model.num_sites();
+    switch (requested) {
+        case ExactMethod::none: return {ExactMethod::none, "not requested"};
+        case ExactMethod::enumerate:
+            if (n > kMaxEnumerationSites) {
+                throw ModelError(fmt::format("enumeration of N={} spins (2^{} states) is beyond its limit of {} spins",
+                                             n, n, kMaxEnumerationSites));
+            }
+            return {ExactMethod::enumerate, "requested"};
+        case ExactMethod::eliminate:
+        case ExactMethod::kaufman:
+            throw ModelError(fmt::format("exact method '{}' is not available in this build", to_string(requested)));
+        case ExactMethod::automatic: break;
+    }
+    if (n <= kCheapEnumerationSites) return {ExactMethod::enumerate, fmt::format("N={} <= {}", n, kCheapEnumerationSites)};
+    if (n <= 30) return {ExactMethod::enumerate, fmt::format("N={}", n)};
+    return {ExactMethod::none, fmt::format("no exact method applies to N={}", n)};
+}
+
+std::vector<ExactResult> solve_exact(const Model& model, ExactMethod method, std::span<const double> betas) {
+    switch (method) {
+        case ExactMethod::enumerate: return enumerate_exact(model, betas);
+        case ExactMethod::none: return {};
+        default: break;
+    }
+    throw ModelError(fmt::format("exact method '{}' cannot be run directly", to_string(method)));
+}
+
+}  // namespace isingmf

@@ -1,0 +1,30 @@
+#pragma once
+/// Chooses and runs an exact method for a model: enumeration, elimination or Kaufman's
+/// closed form.
+
+#include <span>
+#include <string>
+#include <vector>
+
+#include "isingmf/exact/exact_result.hpp"
+#include "isingmf/model/model.hpp"
+
+namespace isingmf {
+
+/// The method chosen for a model, or `none` with the reason.
+struct ExactChoice {
+    ExactMethod method = ExactMethod::none;
+    std::string note;  ///< why this method (or why none)
+};
+
+ExactMethod parse_exact_method(const std::string& text);
+std::string to_string(ExactMethod method);
+
+/// `automatic` picks the cheapest method that applies. An explicit method that cannot run on
+/// this model throws ModelError saying why.
+ExactChoice choose_exact_method(const Model& model, ExactMethod requested);
+
+/// Runs the chosen method at every beta.
+std::vector<ExactResult> solve_exact(const Model& model, ExactMethod method, std::span<const double> betas);
+
+}  // namespace isingmf

@@ -1,0 +1,98 @@
+#include "isingmf/sweep/sweep.hpp"
+
+#include <omp.h>
+
+#include <limits>
+
+#include "isingmf/exact/exact_solver.hpp"
+
+namespace isingmf {
+namespace {
+
+// Restores OpenMP's thread count when the sweep ends, however it ends.
+class ThreadCountGuard {
+public:
+    explicit ThreadCountGuard(int threads) : saved_(omp_get_max_threads()) {
+        if (threads > 0) omp_set_num_threads(threads);
+    }
+    ~ThreadCountGuard() { omp_set_num_threads(saved_); }
+    ThreadCountGuard(const ThreadCountGuard&) = delete;
+    ThreadCountGuard& operator=(const ThreadCountGuard&) = delete;
+
+private:
+    int saved_;
+};
+
+bool has_cold_start(const MeanFieldStarts& starts) { return starts.all_up || starts.all_down || starts.random > 0; }
+
+}  // namespace
+
+SweepResult run_sweep(const Model& model, const std::vector<double>& betas, const SweepOptions& options,
+                      const SweepProgress& progress) {
+    const ThreadCountGuard threads(options.threads);
+    const ExactChoice choice = choose_exact_method(model, options.exact);
+    SweepResult sweep;
+    sweep.exact_method = to_string(choice.method);
+    sweep.exact_note = choice.note;
+    const std::size_t n_t = betas.size();
+    sweep.points.resize(n_t);
+    for (std::size_t k = 0; k < n_t; ++k) {
+        sweep.points[k].beta = betas[k];
+        sweep.points[k].T = betas[k] > 0.0 ? 1.0 / betas[k] : std::numeric_limits<double>::infinity();
+    }
+    if (choice.method != ExactMethod::none) {
+        const std::vector<ExactResult> exact = solve_exact(model, choice.method, betas);
+        for (std::size_t k = 0; k < n_t; ++k) sweep.points[k].exact = exact[k];
+    }
+
+    const MeanFieldPlan plan(model);
+    const auto plan_sites = static_cast<std::size_t>(model.num_sites());
+    const MeanFieldOptions& mf = options.mean_field;
+    const bool cold = has_cold_start(mf.starts);
+    const bool warm = options.warm_start && n_t > 1;
+    const std::size_t total = (cold ? n_t : 0) + (warm || !cold ? 2 * n_t : 0);
+    std::size_t done = 0;
+    auto report = [&] {
+        if (!progress) return;
+#pragma omp critical(isingmf_sweep_progress)
+        progress(++done, total);
+    };
+
+    // Cold starts: temperatures are independent, so they run in parallel. Each solve's
+    // numbers do not depend on which thread ran it.
+    if (cold) {
+#pragma omp parallel for schedule(dynamic, 1)
+        for (std::size_t k = 0; k < n_t; ++k) {
+            sweep.points[k].mean_field = solve_mean_field(plan, betas[k], mf);
+            report();
+        }
+    }
+    // Warm starts: up and then down the grid, each temperature also tried from its
+    // neighbour's best solution. Sequential over T, so the result is deterministic; large
+    // graphs parallelise inside the kernel instead.
+    if (warm || !cold) {
+        MeanFieldOptions warm_only = mf;
+        warm_only.starts = {false, false, 0};
+        for (std::size_t step = 0; step < 2 * n_t; ++step) {
+            const bool up = step < n_t;
+            const std::size_t k = up ? step : 2 * n_t - 1 - step;
+            MeanFieldResult& here = sweep.points[k].mean_field;
+            const bool first = up ? k == 0 : k + 1 == n_t;
+            if (first) {
+                // Warm starts only: the chain needs one seed, the ordered state.
+                if (!cold && up) {
+                    here = ascend_mean_field(plan, betas[k], std::vector<double>(plan_sites, 1.0), mf, "up");
+                }
+                report();
+                continue;
+            }
+            const MeanFieldResult& neighbour = sweep.points[up ? k - 1 : k + 1].mean_field;
+            MeanFieldResult candidate = solve_mean_field(plan, betas[k], warm_only, neighbour.m);
+            if (here.m.empty() || candidate.ln_z > here.ln_z) here = std::move(candidate);
+            report();
+        }
+    }
+    return sweep;
+}
+
+}  // namespace isingmf
