@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Installs what is needed, builds, and runs every test: the GoogleTest suites (unit,
+# physics oracles, command line end to end) and the script smoke tests, through CTest.
+# Then the same suites again under AddressSanitizer + UndefinedBehaviorSanitizer.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/install_deps.sh
+bash scripts/build.sh build
+ctest --test-dir build --output-on-failure --timeout 900 -j "$(nproc)"
+if [ "${ISINGMF_SKIP_SANITIZERS:-0}" != 1 ]; then
+  bash scripts/build.sh build-asan -DISINGMF_SANITIZER="address;undefined" -DISINGMF_BUILD_BENCH=OFF
+  ASAN_OPTIONS=detect_leaks=0 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+    ctest --test-dir build-asan --output-on-failure --timeout 1800 -j "$(nproc)" -LE slow
+fi

@@ -1,0 +1,145 @@
+// The command line end to end: runs the built isingmf executable in a temporary directory
+// and checks exit codes, messages, and the results file it leaves (read back with the
+// library's reader).
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <numbers>
+
+#include "isingmf/io/results_file.hpp"
+#include "support/cli_runner.hpp"
+
+namespace isingmf {
+namespace {
+
+using testing::run_cli;
+using testing::TempDir;
+
+// Only entries the test wrote itself (run_cli's capture files are removed after each run).
+std::size_t files_in(const TempDir& dir) {
+    std::size_t n = 0;
+    for ([[maybe_unused]] const auto& entry : std::filesystem::directory_iterator(dir.path())) ++n;
+    return n;
+}
+
+TEST(Cli, DefaultSweepWritesAFileThatReadsBack) {
+    TempDir dir;
+    const auto run = run_cli("sweep", dir);
+    ASSERT_EQ(run.status, 0) << run.err;
+    const ResultsFile file = read_results(dir / "results.h5");
+    EXPECT_EQ(file.record.num_sites, 16);
+    EXPECT_EQ(file.record.num_edges, 32u);
+    // Default grid 0.5:5:0.1 has 46 points, both ends included.
+    ASSERT_EQ(file.sweep.points.size(), 46u);
+    EXPECT_DOUBLE_EQ(file.sweep.points.front().T, 0.5);
+    EXPECT_DOUBLE_EQ(file.sweep.points.back().T, 5.0);
+    EXPECT_NE(file.sweep.exact_method, "none");
+    for (const SweepPoint& p : file.sweep.points) {
+        ASSERT_TRUE(p.exact.has_value());
+        EXPECT_LE(p.mean_field.ln_z, p.exact->ln_z + 1e-12 * std::abs(p.exact->ln_z)) << p.T;
+        EXPECT_EQ(p.mean_field.m.size(), 16u);
+    }
+    // The table: a header and one row per temperature.
+    EXPECT_NE(run.out.find("lnZ_MF/N"), std::string::npos);
+    EXPECT_NE(run.out.find("lnZ_exact/N"), std::string::npos);
+}
+
+TEST(Cli, ThreadCountDoesNotChangeTheNumbers) {
+    TempDir dir;
+    const std::string common = "sweep --lattice triangular --size 4x4 --disorder gauss --h 0.1 --T 0.5:3:0.25 ";
+    ASSERT_EQ(run_cli(common + "--threads 1 --out one.h5", dir).status, 0);
+    ASSERT_EQ(run_cli(common + "--threads 2 --out two.h5", dir).status, 0);
+    const ResultsFile one = read_results(dir / "one.h5");
+    const ResultsFile two = read_results(dir / "two.h5");
+    ASSERT_EQ(one.sweep.points.size(), two.sweep.points.size());
+    for (std::size_t k = 0; k < one.sweep.points.size(); ++k) {
+        EXPECT_EQ(one.sweep.points[k].mean_field.ln_z, two.sweep.points[k].mean_field.ln_z);
+        EXPECT_EQ(one.sweep.points[k].mean_field.m, two.sweep.points[k].mean_field.m);
+        EXPECT_NEAR(one.sweep.points[k].exact->ln_z, two.sweep.points[k].exact->ln_z, 1e-12);
+    }
+}
+
+TEST(Cli, BetaGridIncludesInfiniteTemperature) {
+    TempDir dir;
+    const auto run = run_cli("sweep --lattice chain --size 10 --beta 0,0.5,1 --out b.h5", dir);
+    ASSERT_EQ(run.status, 0) << run.err;
+    const ResultsFile file = read_results(dir / "b.h5");
+    EXPECT_TRUE(std::isinf(file.sweep.points[0].T));
+    EXPECT_DOUBLE_EQ(file.sweep.points[0].mean_field.ln_z, 10 * std::numbers::ln2);
+}
+
+struct BadInput {
+    std::string name;
+    std::string args;
+    int status;
+    std::string message;  // a piece of the one-line error
+};
+
+class CliRejects : public ::testing::TestWithParam<BadInput> {};
+
+TEST_P(CliRejects, WithAMessageAndNoFile) {
+    TempDir dir;
+    {
+        std::ofstream(dir / "bad.txt") << "N 4\n0 1 1.0\n2 two 1.0\n";
+    }
+    const auto run = run_cli(GetParam().args, dir);
+    EXPECT_EQ(run.status, GetParam().status) << run.err;
+    EXPECT_NE(run.err.find(GetParam().message), std::string::npos) << run.err;
+    // One line on stderr, nothing else left behind than the input file.
+    EXPECT_EQ(std::count(run.err.begin(), run.err.end(), '\n'), 1) << run.err;
+    EXPECT_EQ(files_in(dir), 1u);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    BadInputs, CliRejects,
+    ::testing::Values(BadInput{"unknown_lattice", "sweep --lattice kagome", 2, "unknown lattice 'kagome'"},
+                      BadInput{"negative_T", "sweep --T -1,2", 2, "temperature must be > 0"},
+                      BadInput{"zero_T", "sweep --T 0:2:0.5", 2, "temperature must be > 0"},
+                      BadInput{"bad_grid", "sweep --T 1:2", 2, "bad grid"},
+                      BadInput{"bad_size", "sweep --size 4x", 2, "bad size"},
+                      BadInput{"size_dimension", "sweep --lattice cubic --size 4x4", 2, "takes 3 extent"},
+                      BadInput{"unknown_option", "sweep --temperature 1", 2, "unrecognised option"},
+                      BadInput{"unknown_command", "swep", 2, "unknown command"},
+                      BadInput{"no_command", "", 2, "no command"},
+                      BadInput{"malformed_lattice_file", "sweep --lattice-file bad.txt", 1, "bad.txt:3"},
+                      BadInput{"missing_lattice_file", "sweep --lattice-file nope.txt", 1, "nope.txt"},
+                      BadInput{"too_large_to_enumerate", "sweep --size 8x8 --exact enumerate", 1, "enumeration"},
+                      BadInput{"missing_directory", "sweep --out no/such/dir/r.h5", 1, "does not exist"},
+                      BadInput{"sk_not_complete", "sweep --disorder sk", 2, "--disorder sk needs --lattice complete"},
+                      BadInput{"bad_exact", "sweep --exact magic", 2, "unknown exact method"}),
+    [](const auto& info) { return info.param.name; });
+
+TEST(Cli, KeepsAnExistingFileWithoutForce) {
+    TempDir dir;
+    { std::ofstream(dir / "results.h5") << "precious"; }
+    const auto run = run_cli("sweep", dir);
+    EXPECT_EQ(run.status, 1);
+    EXPECT_NE(run.err.find("--force"), std::string::npos);
+    EXPECT_EQ(testing::slurp(dir / "results.h5"), "precious");
+    const auto forced = run_cli("sweep --force --quiet", dir);
+    EXPECT_EQ(forced.status, 0) << forced.err;
+    EXPECT_EQ(read_results(dir / "results.h5").record.num_sites, 16);
+}
+
+TEST(Cli, HelpVersionAndInfo) {
+    TempDir dir;
+    EXPECT_EQ(run_cli("--help", dir).status, 0);
+    const auto help = run_cli("sweep --help", dir);
+    EXPECT_EQ(help.status, 0);
+    EXPECT_NE(help.out.find("--lattice-file"), std::string::npos);
+    const auto version = run_cli("--version", dir);
+    EXPECT_EQ(version.status, 0);
+    EXPECT_NE(version.out.find("isingmf "), std::string::npos);
+    ASSERT_EQ(run_cli("sweep --quiet --T 1,2", dir).status, 0);
+    const auto info = run_cli("info results.h5", dir);
+    EXPECT_EQ(info.status, 0) << info.err;
+    EXPECT_NE(info.out.find("temperatures: 2"), std::string::npos) << info.out;
+    const auto missing = run_cli("info nothing.h5", dir);
+    EXPECT_EQ(missing.status, 1);
+}
+
+}  // namespace
+}  // namespace isingmf
