@@ -38,7 +38,7 @@ std::string format_number(double x) { return fmt::format("{}", x); }
 
 }  // namespace
 
-po::options_description model_options() {
+po::options_description model_options(bool uai_input) {
     po::options_description opts("Model");
     opts.add_options()
         ("lattice", po::value<std::string>()->default_value("square"),
@@ -52,14 +52,17 @@ po::options_description model_options() {
         ("random-field", po::value<double>()->default_value(0.0), "add N(0, SIGMA^2) to every field")
         ("J0", po::value<double>()->default_value(0.0), "SK mean coupling times N")
         ("seed", po::value<unsigned long long>()->default_value(1), "seed of bonds, fields and random starts")
-        ("lattice-file", po::value<std::string>(), "read the model from an edge-list file (see lattices/README.md)")
-        ("uai", po::value<std::string>(), "read the model from a UAI MARKOV file (binary, pairwise)");
+        ("lattice-file", po::value<std::string>(), "read the model from an edge-list file (see lattices/README.md)");
+    if (uai_input) {
+        opts.add_options()("uai", po::value<std::string>(),
+                           "read the model from a UAI MARKOV file (binary variables, factors of one or two)");
+    }
     return opts;
 }
 
-Model build_model_from_options(const po::variables_map& vm) {
+Model build_model_from_options(const po::variables_map& vm, bool uai_input) {
     const bool from_file = vm.count("lattice-file") != 0;
-    const bool from_uai = vm.count("uai") != 0;
+    const bool from_uai = uai_input && vm.count("uai") != 0;
     if (from_file && from_uai) throw UsageError("--lattice-file and --uai exclude each other");
     if (from_file || from_uai) {
         for (const char* name : kGeneratorOptions) {

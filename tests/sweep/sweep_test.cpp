@@ -1,0 +1,101 @@
+#include "isingmf/sweep/sweep.hpp"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include "isingmf/lattices/couplings.hpp"
+#include "isingmf/lattices/lattice.hpp"
+#include "support/brute_force.hpp"
+
+namespace isingmf {
+namespace {
+
+Model glass() {
+    CouplingSpec spec;
+    spec.disorder = Disorder::pm;
+    spec.h = 0.05;
+    spec.seed = 5;
+    return build_model(make_lattice({"square", {4, 4}, Boundary::periodic}), spec);
+}
+
+std::vector<double> betas_of(std::vector<double> temperatures) {
+    for (double& t : temperatures) t = 1.0 / t;
+    return temperatures;
+}
+
+TEST(Sweep, ReportsEveryTemperatureInOrder) {
+    const Model model = glass();
+    const auto betas = betas_of({0.5, 1.0, 2.0, 4.0});
+    SweepOptions options;
+    options.exact = ExactMethod::enumerate;
+    const SweepResult sweep = run_sweep(model, betas, options);
+    ASSERT_EQ(sweep.points.size(), 4u);
+    EXPECT_EQ(sweep.exact_method, "enumerate");
+    for (std::size_t k = 0; k < 4; ++k) {
+        const SweepPoint& p = sweep.points[k];
+        EXPECT_DOUBLE_EQ(p.beta, betas[k]);
+        EXPECT_DOUBLE_EQ(p.T * p.beta, 1.0);
+        ASSERT_TRUE(p.exact);
+        // Exact side against the independent brute-force oracle; bound below it.
+        const double truth = testing::brute_force_ln_z(model, p.beta);
+        EXPECT_NEAR(p.exact->ln_z, truth, 1e-12 * std::abs(truth));
+        EXPECT_LE(p.mean_field.ln_z, truth + 1e-12 * std::abs(truth));
+    }
+}
+
+TEST(Sweep, WarmStartsNeverLowerTheBound) {
+    // The warm pass keeps a neighbour's solution only when it is better, so with warm
+    // starts every temperature's bound is at least the cold-start one.
+    const Model model = glass();
+    std::vector<double> temperatures;
+    for (double t = 0.3; t < 3.0; t += 0.1) temperatures.push_back(t);
+    const auto betas = betas_of(temperatures);
+    SweepOptions cold;
+    cold.exact = ExactMethod::none;
+    cold.warm_start = false;
+    SweepOptions warm = cold;
+    warm.warm_start = true;
+    const SweepResult a = run_sweep(model, betas, cold);
+    const SweepResult b = run_sweep(model, betas, warm);
+    for (std::size_t k = 0; k < betas.size(); ++k) {
+        EXPECT_GE(b.points[k].mean_field.ln_z, a.points[k].mean_field.ln_z) << temperatures[k];
+    }
+    EXPECT_EQ(a.exact_method, "none");
+    EXPECT_FALSE(a.points[0].exact.has_value());
+}
+
+TEST(Sweep, WarmOnlyStartsFollowTheGrid) {
+    CouplingSpec spec;
+    spec.h = 0.1;
+    const Model model = build_model(make_lattice({"square", {8, 8}, Boundary::periodic}), spec);
+    SweepOptions options;
+    options.exact = ExactMethod::none;
+    options.mean_field.starts = {false, false, 0};
+    const auto betas = betas_of({1.0, 2.0, 3.0, 5.0});
+    const SweepResult sweep = run_sweep(model, betas, options);
+    EXPECT_EQ(sweep.points[0].mean_field.start, "up");
+    for (const SweepPoint& p : sweep.points) {
+        EXPECT_TRUE(p.mean_field.converged);
+        EXPECT_GT(p.mean_field.magnetization, 0.0);  // h > 0 selects the up state
+    }
+}
+
+TEST(Sweep, ThreadCountDoesNotChangeResults) {
+    const Model model = glass();
+    const auto betas = betas_of({0.4, 0.8, 1.2, 1.6, 2.0, 3.0});
+    SweepOptions options;
+    options.exact = ExactMethod::enumerate;
+    options.threads = 1;
+    const SweepResult one = run_sweep(model, betas, options);
+    options.threads = 2;
+    const SweepResult two = run_sweep(model, betas, options);
+    for (std::size_t k = 0; k < betas.size(); ++k) {
+        EXPECT_EQ(one.points[k].mean_field.ln_z, two.points[k].mean_field.ln_z);
+        EXPECT_EQ(one.points[k].mean_field.m, two.points[k].mean_field.m);
+        EXPECT_NEAR(one.points[k].exact->ln_z, two.points[k].exact->ln_z, 1e-12);
+    }
+}
+
+}  // namespace
+}  // namespace isingmf
