@@ -9,6 +9,7 @@ values print as n/a.
 """
 
 import argparse
+import os
 import sys
 
 import numpy as np
@@ -43,7 +44,9 @@ def table(sweep):
     def line(cells):
         return "| " + " | ".join(c.rjust(w) for c, w in zip(cells, widths)) + " |"
 
-    exact = sweep.exact_method if sweep.exact_method != "none" else f"none{': ' + sweep.exact_note if sweep.exact_note else ''}"
+    exact = sweep.exact_method
+    if exact == "none" and sweep.exact_note:
+        exact += f" ({sweep.exact_note})"
     out = [f"### {sweep.path}", "", f"{sweep.describe()}; exact: {exact}", "", line(COLUMNS),
            "|" + "|".join("-" * (w + 1) + ":" for w in widths) + "|"]
     out += [line(r) for r in body]
@@ -59,7 +62,13 @@ def main(argv=None):
     except ResultsError as error:
         print(f"compare_table.py: error: {error}", file=sys.stderr)
         return 1
-    print("\n\n".join(table(s) for s in sweeps))
+    try:
+        print("\n\n".join(table(s) for s in sweeps))
+        sys.stdout.flush()
+    except BrokenPipeError:
+        # The reader (head, less) stopped early: not an error. Point stdout at /dev/null so
+        # that the interpreter's final flush does not complain again.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     return 0
 
 

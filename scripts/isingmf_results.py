@@ -3,9 +3,8 @@
 Shared by plot_sweep.py and compare_table.py; reads only what the schema documents.
 """
 
-import math
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import h5py
 import numpy as np
@@ -29,16 +28,13 @@ class Sweep:
     num_sites: int
     model: dict
     T: np.ndarray
-    beta: np.ndarray
-    lnz_mf: np.ndarray          # whole system
+    lnz_mf: np.ndarray  # whole system, like lnz_exact and gap
     m_mf: np.ndarray
-    converged: np.ndarray
     exact_method: str = "none"
     exact_note: str = ""
     lnz_exact: np.ndarray = None  # NaN where not computed; None without /exact
     m_abs_exact: np.ndarray = None
     gap: np.ndarray = None
-    parameters: dict = field(default_factory=dict)
 
     def describe(self):
         """One line naming the model: 'lattice=square size=4x4 ... N=16'."""
@@ -77,12 +73,9 @@ def load(path):
                 num_sites=n,
                 model=model,
                 T=f["T"][:],
-                beta=f["beta"][:],
                 lnz_mf=f["mean_field/ln_z"][:],
                 m_mf=f["mean_field/magnetization"][:],
-                converged=f["mean_field/converged"][:].astype(bool),
                 exact_note=_text(f.attrs.get("exact_note", "")),
-                parameters={k: _text(v) for k, v in f["parameters"].attrs.items()},
             )
             if "exact" in f:
                 sweep.exact_method = _text(f["exact"].attrs["method"])
@@ -100,7 +93,7 @@ def load(path):
 
 def format_number(x, digits=6):
     """Fixed-width-friendly text for a float: 'inf', 'n/a' for NaN, else %.{digits}g."""
-    if x is None or (isinstance(x, float) and math.isnan(x)) or (np.isscalar(x) and np.isnan(x)):
+    if np.isnan(x):
         return "n/a"
     if np.isinf(x):
         return "inf" if x > 0 else "-inf"

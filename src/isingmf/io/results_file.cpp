@@ -47,8 +47,8 @@ void check_keys(const fs::path& path, const Description& description, const char
                 bool root) {
     std::set<std::string> seen;
     for (const auto& [key, value] : description) {
-        if (key.empty() || key.find('\0') != std::string::npos || key == "." ||
-            key.find('/') != std::string::npos) {
+        // A NUL would cut the name short in the C API, and could make two keys one.
+        if (key.empty() || key.find('\0') != std::string::npos) {
             throw IoError(
                 fmt::format("cannot write '{}': invalid {} key '{}'", path.string(), where, key));
         }
@@ -246,11 +246,17 @@ void sync_file(const fs::path& file_path, const fs::path& shown_path) {
     ::close(fd);
 }
 
-fs::path temporary_path_beside(const fs::path& path) {
+// ".<name>.tmp-<pid>-<random>" in the target's directory: hidden, unique per process and
+// call, and on the same filesystem so that the final rename is atomic.
+fs::path temporary_path(const fs::path& directory, const fs::path& path) {
     std::random_device device;
     const std::uint64_t salt = (static_cast<std::uint64_t>(device()) << 32) | device();
-    return path.parent_path() /
+    return directory /
            fmt::format(".{}.tmp-{}-{:016x}", path.filename().string(), ::getpid(), salt);
+}
+
+IoError exists_error(const fs::path& path) {
+    return IoError(fmt::format("'{}' exists; use --force to overwrite", path.string()));
 }
 
 bool exists_checked(const fs::path& path, const char* verb) {
@@ -276,9 +282,7 @@ std::vector<T> expect_length(std::vector<T> values, std::size_t n, const h5::Han
 
 void write_results(const fs::path& path, const RunRecord& record, const SweepResult& sweep,
                    bool overwrite) {
-    if (exists_checked(path, "write") && !overwrite) {
-        throw IoError(fmt::format("'{}' exists; use --force to overwrite", path.string()));
-    }
+    if (exists_checked(path, "write") && !overwrite) throw exists_error(path);
     std::error_code error;
     if (fs::is_directory(path, error))
         throw IoError(fmt::format("cannot write '{}': it is a directory", path.string()));
@@ -290,17 +294,14 @@ void write_results(const fs::path& path, const RunRecord& record, const SweepRes
     check_inputs(path, record, sweep);
 
     const h5::QuietErrors quiet;
-    const fs::path temporary =
-        temporary_path_beside(path.parent_path().empty() ? fs::path(".") / path : path);
+    const fs::path temporary = temporary_path(directory, path);
     // create_file refuses an existing name, so `created` is set only for our own file.
     bool created = false;
     try {
         write_contents(temporary, path, record, sweep, created);
         sync_file(temporary, path);
         // Re-check just before the rename to keep the window for a racing writer small.
-        if (!overwrite && exists_checked(path, "write")) {
-            throw IoError(fmt::format("'{}' exists; use --force to overwrite", path.string()));
-        }
+        if (!overwrite && exists_checked(path, "write")) throw exists_error(path);
         fs::rename(temporary, path);
     } catch (const fs::filesystem_error& e) {
         if (created) fs::remove(temporary, error);
