@@ -1,17 +1,14 @@
 #include "isingmf/io/results_file.hpp"
 
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 #include <cmath>
 #include <filesystem>
-#include <fstream>
-#include <iterator>
 #include <limits>
-#include <random>
 #include <string>
 
 #include "isingmf/error.hpp"
+#include "support/temp_dir.hpp"
 
 namespace isingmf {
 namespace {
@@ -25,34 +22,16 @@ constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 // exactly in binary floating point, so every value must come back bit for bit.
 constexpr int kSites = 4;
 
-/// A fresh, empty directory per test, removed afterwards.
 class ResultsFileTest : public ::testing::Test {
   protected:
-    void SetUp() override {
-        std::random_device device;
-        dir_ = fs::temp_directory_path() / ("isingmf_results_test_" + std::to_string(::getpid()) +
-                                            "_" + std::to_string(device()));
-        fs::create_directories(dir_);
-    }
-    void TearDown() override { fs::remove_all(dir_); }
+    std::size_t entries_in_dir() const { return temp_.entry_count(); }
 
-    std::size_t entries_in_dir() const {
-        return static_cast<std::size_t>(
-            std::distance(fs::directory_iterator(dir_), fs::directory_iterator()));
-    }
-
-    fs::path dir_;
+    const test::TempDir temp_{"isingmf_results_test"};
+    const fs::path dir_ = temp_.path();
 };
 
-std::string read_bytes(const fs::path& path) {
-    std::ifstream in(path, std::ios::binary);
-    return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
-
-void write_text(const fs::path& path, const std::string& text) {
-    std::ofstream out(path, std::ios::binary);
-    out << text;
-}
+using test::read_file;
+using test::write_file;
 
 // Model and solver keys deliberately not in alphabetical order: they must come back in the
 // order written.
@@ -207,7 +186,7 @@ TEST_F(ResultsFileTest, EmptySweepRoundTrips) {
 
 TEST_F(ResultsFileTest, ExistingFileIsKeptWithoutOverwrite) {
     const fs::path path = dir_ / "run.h5";
-    write_text(path, "precious results\n");
+    write_file(path, "precious results\n");
     try {
         write_results(path, make_record(), make_sweep(true), false);
         FAIL() << "expected IoError";
@@ -216,13 +195,13 @@ TEST_F(ResultsFileTest, ExistingFileIsKeptWithoutOverwrite) {
         EXPECT_NE(message.find(path.string()), std::string::npos) << message;
         EXPECT_NE(message.find("--force"), std::string::npos) << message;
     }
-    EXPECT_EQ(read_bytes(path), "precious results\n");
+    EXPECT_EQ(read_file(path), "precious results\n");
     EXPECT_EQ(entries_in_dir(), 1u);  // no temporary file left beside it
 }
 
 TEST_F(ResultsFileTest, OverwriteReplacesTheFile) {
     const fs::path path = dir_ / "run.h5";
-    write_text(path, "old\n");
+    write_file(path, "old\n");
     const SweepResult sweep = make_sweep(true);
     write_results(path, make_record(), sweep, true);
     EXPECT_EQ(read_results(path).sweep.exact_method, "enumerate");
@@ -281,7 +260,7 @@ TEST_F(ResultsFileTest, InvalidRecordsThrowBeforeAnyFileIsMade) {
 
 TEST_F(ResultsFileTest, ReadingATextFileThrowsNamingIt) {
     const fs::path path = dir_ / "notes.h5";
-    write_text(path, "this is not HDF5\n");
+    write_file(path, "this is not HDF5\n");
     try {
         read_results(path);
         FAIL() << "expected IoError";
@@ -299,8 +278,8 @@ TEST_F(ResultsFileTest, ReadingATruncatedFileThrowsNamingIt) {
     // wrapper must turn that into an IoError naming the file.
     const fs::path path = dir_ / "run.h5";
     write_results(path, make_record(), make_sweep(true), false);
-    const std::string bytes = read_bytes(path);
-    write_text(path, bytes.substr(0, 600));
+    const std::string bytes = read_file(path);
+    write_file(path, bytes.substr(0, 600));
     try {
         read_results(path);
         FAIL() << "expected IoError";

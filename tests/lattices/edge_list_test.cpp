@@ -1,12 +1,9 @@
 #include "isingmf/lattices/edge_list.hpp"
 
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 #include <cmath>
 #include <filesystem>
-#include <fstream>
-#include <random>
 #include <string>
 #include <vector>
 
@@ -14,6 +11,7 @@
 #include "isingmf/lattices/couplings.hpp"
 #include "isingmf/lattices/lattice.hpp"
 #include "isingmf/random.hpp"
+#include "support/temp_dir.hpp"
 
 namespace isingmf {
 namespace {
@@ -22,23 +20,13 @@ namespace fs = std::filesystem;
 
 const fs::path kLatticeDir = fs::path(ISINGMF_SOURCE_DIR) / "lattices";
 
-/// A fresh, empty directory per test, removed afterwards.
 class EdgeListFileTest : public ::testing::Test {
   protected:
-    void SetUp() override {
-        std::random_device device;
-        dir_ = fs::temp_directory_path() / ("isingmf_edge_list_test_" + std::to_string(::getpid()) +
-                                            "_" + std::to_string(device()));
-        fs::create_directories(dir_);
-    }
-    void TearDown() override { fs::remove_all(dir_); }
-    fs::path dir_;
+    const test::TempDir temp_{"isingmf_edge_list_test"};
+    const fs::path dir_ = temp_.path();
 };
 
-void write_text(const fs::path& path, const std::string& text) {
-    std::ofstream out(path, std::ios::binary);
-    out << text;
-}
+using test::write_file;
 
 void expect_same_model(const Model& expected, const Model& actual) {
     EXPECT_EQ(actual.num_sites(), expected.num_sites());
@@ -175,7 +163,7 @@ INSTANTIATE_TEST_SUITE_P(
 
 TEST_F(EdgeListFileTest, ErrorsNameThePath) {
     const fs::path path = dir_ / "bad.txt";
-    write_text(path, "N 3\n0 1 1\n0 3 1\n");
+    write_file(path, "N 3\n0 1 1\n0 3 1\n");
     try {
         read_edge_list(path);
         FAIL() << "expected ParseError";

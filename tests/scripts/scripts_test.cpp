@@ -4,19 +4,18 @@
 
 #include <gtest/gtest.h>
 #include <sys/wait.h>
-#include <unistd.h>
 
 #include <cmath>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
-#include <iterator>
 #include <limits>
-#include <random>
 #include <sstream>
 #include <string>
 #include <vector>
 
 #include "isingmf/io/results_file.hpp"
+#include "support/temp_dir.hpp"
 
 namespace isingmf {
 namespace {
@@ -34,10 +33,7 @@ std::string quoted(const fs::path& path) {
     return text;
 }
 
-std::string read_text(const fs::path& path) {
-    std::ifstream in(path, std::ios::binary);
-    return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
+using test::read_file;
 
 /// Exit status of `command` (stdout and stderr go to the given files).
 int run(const std::string& command, const fs::path& out, const fs::path& err) {
@@ -48,27 +44,21 @@ int run(const std::string& command, const fs::path& out, const fs::path& err) {
 class ScriptsTest : public ::testing::Test {
   protected:
     void SetUp() override {
-        std::random_device device;
-        dir_ = fs::temp_directory_path() / ("isingmf_scripts_test_" + std::to_string(::getpid()) +
-                                            "_" + std::to_string(device()));
-        fs::create_directories(dir_);
-        out_ = dir_ / "stdout.txt";
-        err_ = dir_ / "stderr.txt";
         const std::string probe = std::string(kPython) + " -c 'import h5py, matplotlib, numpy'";
         if (run(probe, out_, err_) != 0) {
             GTEST_SKIP() << kPython << " with h5py, matplotlib and numpy is not available";
         }
     }
-    void TearDown() override { fs::remove_all(dir_); }
 
     int script(const std::string& name, const std::string& arguments) {
         return run(std::string(kPython) + " " + quoted(kSourceDir / name) + " " + arguments, out_,
                    err_);
     }
 
-    fs::path dir_;
-    fs::path out_;
-    fs::path err_;
+    const test::TempDir temp_{"isingmf_scripts_test"};
+    const fs::path dir_ = temp_.path();
+    const fs::path out_ = dir_ / "stdout.txt";
+    const fs::path err_ = dir_ / "stderr.txt";
 };
 
 // Free spins in a uniform field h (no bonds): mean field is exact there,
@@ -116,10 +106,10 @@ TEST_F(ScriptsTest, FileMatchesTheDocumentedSchema) {
     EXPECT_EQ(
         script("tests/scripts/check_schema.py", quoted(with_exact) + " --expect-exact --expect-m"),
         0)
-        << read_text(out_) << read_text(err_);
+        << read_file(out_) << read_file(err_);
     const fs::path mf_only = write_free_spins(dir_, false);
     EXPECT_EQ(script("tests/scripts/check_schema.py", quoted(mf_only) + " --expect-m"), 0)
-        << read_text(out_) << read_text(err_);
+        << read_file(out_) << read_file(err_);
     // The checker itself can fail: claiming exact results that are not there.
     EXPECT_EQ(
         script("tests/scripts/check_schema.py", quoted(mf_only) + " --expect-exact --expect-m"), 1);
@@ -148,8 +138,8 @@ std::vector<std::vector<std::string>> table_rows(const std::string& text) {
 
 TEST_F(ScriptsTest, CompareTablePrintsOneRowPerTemperature) {
     const fs::path path = write_free_spins(dir_, true);
-    ASSERT_EQ(script("scripts/compare_table.py", quoted(path)), 0) << read_text(err_);
-    const std::string table = read_text(out_);
+    ASSERT_EQ(script("scripts/compare_table.py", quoted(path)), 0) << read_file(err_);
+    const std::string table = read_file(out_);
     EXPECT_NE(table.find("lattice=free h=0.5 N=3; exact: enumerate"), std::string::npos) << table;
     const auto rows = table_rows(table);
     ASSERT_EQ(rows.size(), 4u) << table;  // one per temperature, in file order
@@ -168,8 +158,8 @@ TEST_F(ScriptsTest, PlotSweepWritesAPng) {
         const fs::path path = write_free_spins(dir_, with_exact);
         const fs::path png = dir_ / (path.stem().string() + ".png");
         ASSERT_EQ(script("scripts/plot_sweep.py", quoted(path) + " -o " + quoted(png)), 0)
-            << read_text(err_);
-        EXPECT_EQ(read_text(png).substr(0, 8), "\x89PNG\r\n\x1a\n");
+            << read_file(err_);
+        EXPECT_EQ(read_file(png).substr(0, 8), "\x89PNG\r\n\x1a\n");
     }
 }
 
@@ -185,7 +175,7 @@ TEST_F(ScriptsTest, ScriptsRejectBadFilesWithOneLine) {
             EXPECT_EQ(
                 run(std::string(kPython) + " " + quoted(kSourceDir) + "/" + command, out_, err_),
                 1);
-            const std::string message = read_text(err_);
+            const std::string message = read_file(err_);
             EXPECT_NE(message.find(bad.string()), std::string::npos) << message;
             EXPECT_EQ(message.find('\n'), message.size() - 1) << "one line: " << message;
         }

@@ -267,13 +267,13 @@ bool exists_checked(const fs::path& path, const char* verb) {
     return found;
 }
 
-// Checks that every dataset of a group has one entry per temperature.
-template <class T>
-std::vector<T> expect_length(std::vector<T> values, std::size_t n, const h5::Handle& group,
-                             const char* name) {
-    if (values.size() != n) {
+// Reads a 1-D dataset of `group` with `read` and checks it has one entry per temperature.
+template <class Read>
+auto read_column(Read read, const h5::Handle& group, const char* name, std::size_t n_T) {
+    auto values = read(group, name);
+    if (values.size() != n_T) {
         throw IoError(fmt::format("{}/{}: {} entries, expected {} (one per temperature)",
-                                  group.where(), name, values.size(), n));
+                                  group.where(), name, values.size(), n_T));
     }
     return values;
 }
@@ -361,8 +361,7 @@ ResultsFile read_results(const fs::path& path, bool with_m) {
     sweep.exact_note = h5::read_string_attribute(root, "exact_note");
     const std::vector<double> T = h5::read_doubles(root, "T");
     const std::size_t n_T = T.size();
-    const std::vector<double> beta =
-        expect_length(h5::read_doubles(root, "beta"), n_T, root, "beta");
+    const std::vector<double> beta = read_column(h5::read_doubles, root, "beta", n_T);
     sweep.points.resize(n_T);
     for (std::size_t k = 0; k < n_T; ++k) {
         sweep.points[k].T = T[k];
@@ -373,18 +372,16 @@ ResultsFile read_results(const fs::path& path, bool with_m) {
     {
         const h5::Handle group = h5::open_group(root, "mean_field");
         const auto doubles = [&](const char* name) {
-            return expect_length(h5::read_doubles(group, name), n_T, group, name);
+            return read_column(h5::read_doubles, group, name, n_T);
         };
         const std::vector<double> ln_z = doubles("ln_z");
         const std::vector<double> energy = doubles("energy_per_spin");
         const std::vector<double> entropy = doubles("entropy_per_spin");
         const std::vector<double> magnetization = doubles("magnetization");
         const std::vector<double> residual = doubles("residual");
-        const auto iterations =
-            expect_length(h5::read_int32s(group, "iterations"), n_T, group, "iterations");
-        const auto converged =
-            expect_length(h5::read_uint8s(group, "converged"), n_T, group, "converged");
-        const auto starts = expect_length(h5::read_strings(group, "start"), n_T, group, "start");
+        const auto iterations = read_column(h5::read_int32s, group, "iterations", n_T);
+        const auto converged = read_column(h5::read_uint8s, group, "converged", n_T);
+        const auto starts = read_column(h5::read_strings, group, "start", n_T);
         for (std::size_t k = 0; k < n_T; ++k) {
             MeanFieldResult& mf = sweep.points[k].mean_field;
             mf.ln_z = ln_z[k];
@@ -414,7 +411,7 @@ ResultsFile read_results(const fs::path& path, bool with_m) {
         const h5::Handle group = h5::open_group(root, "exact");
         sweep.exact_method = h5::read_string_attribute(group, "method");
         const auto doubles = [&](const char* name) {
-            return expect_length(h5::read_doubles(group, name), n_T, group, name);
+            return read_column(h5::read_doubles, group, name, n_T);
         };
         const std::vector<double> ln_z = doubles("ln_z");
         const std::vector<double> energy = doubles("energy_per_spin");
