@@ -1,0 +1,76 @@
+#!/usr/bin/python3
+"""Prints a mean-field vs exact comparison table from isingmf results files.
+
+    /usr/bin/python3 scripts/compare_table.py run.h5 [more.h5 ...]
+
+One markdown table per file (readable as plain text too): T, ln Z_MF / N, ln Z_exact / N,
+gap / N, relative gap (gap / |ln Z_exact|) and the mean-field magnetization m. Missing exact
+values print as n/a.
+"""
+
+import argparse
+import os
+import sys
+
+import numpy as np
+
+from isingmf_results import ResultsError, format_number, load
+
+COLUMNS = ["T", "lnZ_MF/N", "lnZ_exact/N", "gap/N", "rel. gap", "m_MF"]
+
+
+def rows(sweep):
+    n = sweep.num_sites
+    nan = np.full(len(sweep.T), np.nan)
+    lnz_exact = sweep.lnz_exact if sweep.lnz_exact is not None else nan
+    gap = sweep.gap if sweep.gap is not None else nan
+    with np.errstate(divide="ignore", invalid="ignore"):
+        relative = gap / np.abs(lnz_exact)
+    for k in range(len(sweep.T)):
+        yield [
+            format_number(sweep.T[k]),
+            format_number(sweep.lnz_mf[k] / n, 8),
+            format_number(lnz_exact[k] / n, 8),
+            format_number(gap[k] / n, 4),
+            format_number(relative[k], 3),
+            format_number(sweep.m_mf[k], 5),
+        ]
+
+
+def table(sweep):
+    body = list(rows(sweep))
+    widths = [max([len(c)] + [len(r[i]) for r in body]) for i, c in enumerate(COLUMNS)]
+
+    def line(cells):
+        return "| " + " | ".join(c.rjust(w) for c, w in zip(cells, widths)) + " |"
+
+    exact = sweep.exact_method
+    if exact == "none" and sweep.exact_note:
+        exact += f" ({sweep.exact_note})"
+    out = [f"### {sweep.path}", "", f"{sweep.describe()}; exact: {exact}", "", line(COLUMNS),
+           "|" + "|".join("-" * (w + 1) + ":" for w in widths) + "|"]
+    out += [line(r) for r in body]
+    return "\n".join(out)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description="Compare mean-field and exact ln Z from isingmf results files.")
+    parser.add_argument("results", nargs="+", help="isingmf HDF5 results files")
+    args = parser.parse_args(argv)
+    try:
+        sweeps = [load(path) for path in args.results]
+    except ResultsError as error:
+        print(f"compare_table.py: error: {error}", file=sys.stderr)
+        return 1
+    try:
+        print("\n\n".join(table(s) for s in sweeps))
+        sys.stdout.flush()
+    except BrokenPipeError:
+        # The reader (head, less) stopped early: not an error. Point stdout at /dev/null so
+        # that the interpreter's final flush does not complain again.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

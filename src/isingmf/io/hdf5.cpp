@@ -1,0 +1,510 @@
+#include "isingmf/io/hdf5.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <utility>
+
+#include "isingmf/error.hpp"
+
+namespace isingmf::detail::h5 {
+namespace {
+
+// The innermost entry of HDF5's error stack is where the failure was detected; its text
+// ("unable to open file: ... errno = 2 ...") is the most useful reason to pass on.
+herr_t take_innermost(unsigned n, const H5E_error2_t* entry, void* client) {
+    if (n == 0 && entry != nullptr && entry->desc != nullptr) {
+        try {
+            *static_cast<std::string*>(client) = entry->desc;
+        } catch (...) {
+            return -1;  // exceptions must not cross the C library
+        }
+    }
+    return 0;
+}
+
+std::string hdf5_reason() {
+    std::string reason;
+    // Walking the stack does not clear it and cannot usefully fail; an empty reason is fine.
+    H5Ewalk2(H5E_DEFAULT, H5E_WALK_UPWARD, take_innermost, &reason);
+    return reason;
+}
+
+[[noreturn]] void fail(const std::string& where, const char* what) {
+    const std::string reason = hdf5_reason();
+    if (reason.empty()) throw IoError(fmt::format("{}: {}", where, what));
+    throw IoError(fmt::format("{}: {} ({})", where, what, reason));
+}
+
+void check_tri(htri_t status, const std::string& where, const char* what) {
+    if (status < 0) fail(where, what);
+}
+
+// "file.h5:/group/name": files are named by their path, everything inside by its HDF5 path.
+std::string child_where(const Handle& parent, const std::string& name) {
+    if (H5Iget_type(parent.id()) == H5I_FILE) return fmt::format("{}:/{}", parent.where(), name);
+    const std::string& base = parent.where();
+    if (!base.empty() && base.back() == '/') return base + name;
+    return fmt::format("{}/{}", base, name);
+}
+
+Handle scalar_space(const std::string& where) {
+    return Handle(H5Screate(H5S_SCALAR), H5Sclose, where, "cannot create a scalar dataspace");
+}
+
+Handle simple_space(std::span<const hsize_t> dims, const std::string& where) {
+    return Handle(H5Screate_simple(static_cast<int>(dims.size()), dims.data(), nullptr), H5Sclose,
+                  where, "cannot create a dataspace");
+}
+
+// Variable-length UTF-8 strings: what h5py writes for Python str and reads back as str.
+Handle vlen_string_type(const std::string& where) {
+    Handle type(H5Tcopy(H5T_C_S1), H5Tclose, where, "cannot create a string type");
+    check(H5Tset_size(type.id(), H5T_VARIABLE), where, "cannot create a string type");
+    check(H5Tset_cset(type.id(), H5T_CSET_UTF8), where, "cannot create a string type");
+    return type;
+}
+
+// Keeps attributes in the order written, so descriptions read back in their order.
+Handle ordered_group_plist(hid_t plist_class, const std::string& where) {
+    Handle plist(H5Pcreate(plist_class), H5Pclose, where, "cannot create a property list");
+    check(H5Pset_attr_creation_order(plist.id(), H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED),
+          where, "cannot track attribute order");
+    return plist;
+}
+
+// Fixed-length strings (as numpy.bytes_ writes them) carry padding after the text.
+std::string unpad(std::string raw, hid_t type) {
+    raw.erase(std::find(raw.begin(), raw.end(), '\0'), raw.end());
+    if (H5Tget_strpad(type) == H5T_STR_SPACEPAD) {
+        while (!raw.empty() && raw.back() == ' ') raw.pop_back();
+    }
+    return raw;
+}
+
+Handle open_attribute(const Handle& object, const std::string& name) {
+    const std::string where = fmt::format("{}@{}", object.where(), name);
+    if (!has_attribute(object, name)) throw IoError(fmt::format("{}: attribute missing", where));
+    return Handle(H5Aopen(object.id(), name.c_str(), H5P_DEFAULT), H5Aclose, where,
+                  "cannot open attribute");
+}
+
+void write_numeric_attribute(const Handle& object, const std::string& name, hid_t file_type,
+                             hid_t mem_type, const void* value) {
+    const std::string where = fmt::format("{}@{}", object.where(), name);
+    const Handle space = scalar_space(where);
+    const Handle attribute(
+        H5Acreate2(object.id(), name.c_str(), file_type, space.id(), H5P_DEFAULT, H5P_DEFAULT),
+        H5Aclose, where, "cannot create attribute");
+    check(H5Awrite(attribute.id(), mem_type, value), where, "cannot write attribute");
+}
+
+// A number stored as a single element of an integer or float type; HDF5 converts it to
+// `mem_type` on reading. Floats are refused for integer reads, since that would truncate.
+void read_numeric_attribute(const Handle& object, const std::string& name, hid_t mem_type,
+                            bool integer_only, void* value) {
+    const Handle attribute = open_attribute(object, name);
+    const std::string& where = attribute.where();
+    const Handle type(H5Aget_type(attribute.id()), H5Tclose, where, "cannot read attribute type");
+    const H5T_class_t type_class = H5Tget_class(type.id());
+    if (type_class != H5T_INTEGER && (integer_only || type_class != H5T_FLOAT)) {
+        throw IoError(fmt::format("{}: expected {} attribute", where,
+                                  integer_only ? "an integer" : "a numeric"));
+    }
+    const Handle space(H5Aget_space(attribute.id()), H5Sclose, where,
+                       "cannot read attribute shape");
+    if (H5Sget_simple_extent_npoints(space.id()) != 1) {
+        throw IoError(fmt::format("{}: expected a single value", where));
+    }
+    check(H5Aread(attribute.id(), mem_type, value), where, "cannot read attribute");
+}
+
+Handle write_1d(const Handle& parent, const std::string& name, hid_t file_type, hid_t mem_type,
+                const void* data, std::size_t size) {
+    const std::string where = child_where(parent, name);
+    const hsize_t dims[1] = {static_cast<hsize_t>(size)};
+    const Handle space = simple_space(dims, where);
+    Handle dataset(H5Dcreate2(parent.id(), name.c_str(), file_type, space.id(), H5P_DEFAULT,
+                              H5P_DEFAULT, H5P_DEFAULT),
+                   H5Dclose, where, "cannot create dataset");
+    // An empty dataset has nothing to write, and some HDF5 versions refuse a null buffer.
+    if (size > 0) {
+        check(H5Dwrite(dataset.id(), mem_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, data), where,
+              "cannot write dataset");
+    }
+    return dataset;
+}
+
+struct OpenedDataset {
+    Handle dataset;
+    Handle space;
+    std::vector<hsize_t> dims;
+};
+
+OpenedDataset open_dataset(const Handle& parent, const std::string& name, int rank) {
+    const std::string where = child_where(parent, name);
+    if (!has_link(parent, name)) throw IoError(fmt::format("{}: dataset missing", where));
+    OpenedDataset out{Handle(H5Dopen2(parent.id(), name.c_str(), H5P_DEFAULT), H5Dclose, where,
+                             "cannot open dataset"),
+                      {},
+                      {}};
+    out.space =
+        Handle(H5Dget_space(out.dataset.id()), H5Sclose, where, "cannot read dataset shape");
+    const int ndims = H5Sget_simple_extent_ndims(out.space.id());
+    if (ndims < 0) fail(where, "cannot read dataset shape");
+    if (ndims != rank) {
+        throw IoError(fmt::format("{}: expected a {}-D dataset, found {}-D", where, rank, ndims));
+    }
+    out.dims.assign(static_cast<std::size_t>(rank), 0);
+    check(H5Sget_simple_extent_dims(out.space.id(), out.dims.data(), nullptr), where,
+          "cannot read dataset shape");
+    return out;
+}
+
+H5T_class_t dataset_class(const OpenedDataset& opened) {
+    const Handle type(H5Dget_type(opened.dataset.id()), H5Tclose, opened.dataset.where(),
+                      "cannot read dataset type");
+    return H5Tget_class(type.id());
+}
+
+template <class T>
+std::vector<T> read_numeric_1d(const Handle& parent, const std::string& name, hid_t mem_type) {
+    const OpenedDataset opened = open_dataset(parent, name, 1);
+    const H5T_class_t type_class = dataset_class(opened);
+    if (type_class != H5T_INTEGER && type_class != H5T_FLOAT) {
+        throw IoError(fmt::format("{}: expected a numeric dataset", opened.dataset.where()));
+    }
+    std::vector<T> values(static_cast<std::size_t>(opened.dims[0]));
+    if (!values.empty()) {
+        check(H5Dread(opened.dataset.id(), mem_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, values.data()),
+              opened.dataset.where(), "cannot read dataset");
+    }
+    return values;
+}
+
+}  // namespace
+
+QuietErrors::QuietErrors() {
+    // If the current setting cannot be read, turn printing off anyway and restore nothing.
+    saved_ = H5Eget_auto2(H5E_DEFAULT, &saved_func_, &saved_data_) >= 0;
+    H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
+}
+
+QuietErrors::~QuietErrors() {
+    if (saved_) H5Eset_auto2(H5E_DEFAULT, saved_func_, saved_data_);
+}
+
+Handle::Handle(hid_t id, Closer closer, std::string where, const char* what)
+    : id_(id), closer_(closer), where_(std::move(where)) {
+    if (id_ < 0) fail(where_, what);
+}
+
+Handle::~Handle() { release(); }
+
+Handle::Handle(Handle&& other) noexcept
+    : id_(std::exchange(other.id_, H5I_INVALID_HID)),
+      closer_(other.closer_),
+      where_(std::move(other.where_)) {}
+
+Handle& Handle::operator=(Handle&& other) noexcept {
+    if (this != &other) {
+        release();
+        id_ = std::exchange(other.id_, H5I_INVALID_HID);
+        closer_ = other.closer_;
+        where_ = std::move(other.where_);
+    }
+    return *this;
+}
+
+void Handle::release() noexcept {
+    // A destructor cannot report; callers that care about the close use close().
+    if (id_ >= 0 && closer_ != nullptr) closer_(id_);
+    id_ = H5I_INVALID_HID;
+}
+
+void Handle::close() {
+    if (id_ < 0) return;
+    const herr_t status = closer_(id_);
+    id_ = H5I_INVALID_HID;
+    check(status, where_, "cannot close");
+}
+
+void check(herr_t status, const std::string& where, const char* what) {
+    if (status < 0) fail(where, what);
+}
+
+bool is_hdf5_file(const std::filesystem::path& path) {
+    const htri_t result = H5Fis_hdf5(path.c_str());
+    check_tri(result, path.string(), "cannot open file");
+    return result > 0;
+}
+
+Handle create_file(const std::filesystem::path& path, std::string label) {
+    const std::string where = label.empty() ? path.string() : std::move(label);
+    const Handle fcpl = ordered_group_plist(H5P_FILE_CREATE, where);
+    // EXCL: a file that appeared meanwhile is never clobbered.
+    return Handle(H5Fcreate(path.c_str(), H5F_ACC_EXCL, fcpl.id(), H5P_DEFAULT), H5Fclose, where,
+                  "cannot create file");
+}
+
+Handle open_file_read(const std::filesystem::path& path) {
+    return Handle(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), H5Fclose, path.string(),
+                  "cannot open file");
+}
+
+void flush(const Handle& file) {
+    check(H5Fflush(file.id(), H5F_SCOPE_GLOBAL), file.where(), "cannot flush file");
+}
+
+Handle create_group(const Handle& parent, const std::string& name) {
+    const std::string where = child_where(parent, name);
+    const Handle gcpl = ordered_group_plist(H5P_GROUP_CREATE, where);
+    return Handle(H5Gcreate2(parent.id(), name.c_str(), H5P_DEFAULT, gcpl.id(), H5P_DEFAULT),
+                  H5Gclose, where, "cannot create group");
+}
+
+Handle open_group(const Handle& parent, const std::string& name) {
+    const std::string where = name == "/" ? parent.where() + ":/" : child_where(parent, name);
+    if (name != "/" && !has_link(parent, name))
+        throw IoError(fmt::format("{}: group missing", where));
+    return Handle(H5Gopen2(parent.id(), name.c_str(), H5P_DEFAULT), H5Gclose, where,
+                  "cannot open group");
+}
+
+bool has_link(const Handle& parent, const std::string& name) {
+    const htri_t result = H5Lexists(parent.id(), name.c_str(), H5P_DEFAULT);
+    check_tri(result, child_where(parent, name), "cannot look up link");
+    return result > 0;
+}
+
+bool has_attribute(const Handle& object, const std::string& name) {
+    const htri_t result = H5Aexists(object.id(), name.c_str());
+    check_tri(result, fmt::format("{}@{}", object.where(), name), "cannot look up attribute");
+    return result > 0;
+}
+
+std::vector<std::string> attribute_names(const Handle& object) {
+    H5_index_t index = H5_INDEX_NAME;
+    const H5I_type_t kind = H5Iget_type(object.id());
+    if (kind == H5I_GROUP || kind == H5I_DATASET) {
+        const Handle plist(
+            kind == H5I_GROUP ? H5Gget_create_plist(object.id()) : H5Dget_create_plist(object.id()),
+            H5Pclose, object.where(), "cannot read creation properties");
+        unsigned flags = 0;
+        check(H5Pget_attr_creation_order(plist.id(), &flags), object.where(),
+              "cannot read creation properties");
+        if ((flags & H5P_CRT_ORDER_INDEXED) != 0) index = H5_INDEX_CRT_ORDER;
+    }
+    std::vector<std::string> names;
+    const auto collect = [](hid_t, const char* name, const H5A_info_t*, void* client) -> herr_t {
+        try {
+            static_cast<std::vector<std::string>*>(client)->emplace_back(name);
+            return 0;
+        } catch (...) {
+            return -1;  // exceptions must not cross the C library
+        }
+    };
+    check(H5Aiterate2(object.id(), index, H5_ITER_INC, nullptr, collect, &names), object.where(),
+          "cannot list attributes");
+    return names;
+}
+
+void write_string_attribute(const Handle& object, const std::string& name,
+                            const std::string& value) {
+    const std::string where = fmt::format("{}@{}", object.where(), name);
+    const Handle type = vlen_string_type(where);
+    const Handle space = scalar_space(where);
+    const Handle attribute(
+        H5Acreate2(object.id(), name.c_str(), type.id(), space.id(), H5P_DEFAULT, H5P_DEFAULT),
+        H5Aclose, where, "cannot create attribute");
+    const char* text = value.c_str();
+    check(H5Awrite(attribute.id(), type.id(), &text), where, "cannot write attribute");
+}
+
+void write_double_attribute(const Handle& object, const std::string& name, double value) {
+    write_numeric_attribute(object, name, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, &value);
+}
+
+void write_int_attribute(const Handle& object, const std::string& name, std::int64_t value) {
+    write_numeric_attribute(object, name, H5T_STD_I64LE, H5T_NATIVE_INT64, &value);
+}
+
+bool is_string_attribute(const Handle& object, const std::string& name) {
+    const Handle attribute = open_attribute(object, name);
+    const Handle type(H5Aget_type(attribute.id()), H5Tclose, attribute.where(),
+                      "cannot read attribute type");
+    return H5Tget_class(type.id()) == H5T_STRING;
+}
+
+std::string read_string_attribute(const Handle& object, const std::string& name) {
+    const Handle attribute = open_attribute(object, name);
+    const std::string& where = attribute.where();
+    const Handle type(H5Aget_type(attribute.id()), H5Tclose, where, "cannot read attribute type");
+    if (H5Tget_class(type.id()) != H5T_STRING)
+        throw IoError(fmt::format("{}: expected a string attribute", where));
+    const Handle space(H5Aget_space(attribute.id()), H5Sclose, where,
+                       "cannot read attribute shape");
+    if (H5Sget_simple_extent_npoints(space.id()) != 1) {
+        throw IoError(fmt::format("{}: expected a single string", where));
+    }
+    const htri_t variable = H5Tis_variable_str(type.id());
+    check_tri(variable, where, "cannot read attribute type");
+    if (variable > 0) {
+        const Handle memory_type = vlen_string_type(where);
+        char* text = nullptr;
+        check(H5Aread(attribute.id(), memory_type.id(), &text), where, "cannot read attribute");
+        std::string value = text != nullptr ? text : "";
+        H5free_memory(text);
+        return value;
+    }
+    const std::size_t size = H5Tget_size(type.id());
+    if (size == 0) fail(where, "cannot read attribute type");
+    std::string value(size, '\0');
+    check(H5Aread(attribute.id(), type.id(), value.data()), where, "cannot read attribute");
+    return unpad(std::move(value), type.id());
+}
+
+double read_double_attribute(const Handle& object, const std::string& name) {
+    double value = 0.0;
+    read_numeric_attribute(object, name, H5T_NATIVE_DOUBLE, false, &value);
+    return value;
+}
+
+std::int64_t read_int_attribute(const Handle& object, const std::string& name) {
+    std::int64_t value = 0;
+    read_numeric_attribute(object, name, H5T_NATIVE_INT64, true, &value);
+    return value;
+}
+
+Handle write_doubles(const Handle& parent, const std::string& name,
+                     std::span<const double> values) {
+    return write_1d(parent, name, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, values.data(), values.size());
+}
+
+Handle write_int32s(const Handle& parent, const std::string& name,
+                    std::span<const std::int32_t> values) {
+    return write_1d(parent, name, H5T_STD_I32LE, H5T_NATIVE_INT32, values.data(), values.size());
+}
+
+Handle write_uint8s(const Handle& parent, const std::string& name,
+                    std::span<const std::uint8_t> values) {
+    return write_1d(parent, name, H5T_STD_U8LE, H5T_NATIVE_UINT8, values.data(), values.size());
+}
+
+Handle write_strings(const Handle& parent, const std::string& name,
+                     std::span<const std::string> values) {
+    const Handle type = vlen_string_type(child_where(parent, name));
+    std::vector<const char*> pointers;
+    pointers.reserve(values.size());
+    for (const std::string& value : values) pointers.push_back(value.c_str());
+    return write_1d(parent, name, type.id(), type.id(), pointers.data(), pointers.size());
+}
+
+Handle write_double_matrix(const Handle& parent, const std::string& name,
+                           std::span<const double> values, std::size_t rows, std::size_t cols) {
+    const std::string where = child_where(parent, name);
+    if (values.size() != rows * cols) {
+        throw IoError(
+            fmt::format("{}: {} values for a {} x {} matrix", where, values.size(), rows, cols));
+    }
+    const hsize_t dims[2] = {static_cast<hsize_t>(rows), static_cast<hsize_t>(cols)};
+    const Handle space = simple_space(dims, where);
+    const Handle dcpl(H5Pcreate(H5P_DATASET_CREATE), H5Pclose, where,
+                      "cannot create a property list");
+    if (rows > 0 && cols > 0) {
+        const htri_t deflate = H5Zfilter_avail(H5Z_FILTER_DEFLATE);
+        check_tri(deflate, where, "cannot query the deflate filter");
+        if (deflate == 0)
+            throw IoError(fmt::format("{}: this HDF5 library has no deflate filter", where));
+        // Chunks of about 256 KiB: whole rows (one temperature) where they fit, so reading
+        // m at one T touches few chunks, and several rows per chunk when N is small.
+        constexpr std::size_t kChunkValues = 32768;
+        const std::size_t chunk_cols = std::min(cols, kChunkValues);
+        const std::size_t chunk_rows = std::clamp<std::size_t>(kChunkValues / chunk_cols, 1, rows);
+        const hsize_t chunk[2] = {static_cast<hsize_t>(chunk_rows),
+                                  static_cast<hsize_t>(chunk_cols)};
+        check(H5Pset_chunk(dcpl.id(), 2, chunk), where, "cannot set chunking");
+        // Shuffling the bytes of doubles first lets deflate find the shared exponent bytes.
+        check(H5Pset_shuffle(dcpl.id()), where, "cannot set the shuffle filter");
+        check(H5Pset_deflate(dcpl.id(), 4), where, "cannot set the deflate filter");
+    }
+    Handle dataset(H5Dcreate2(parent.id(), name.c_str(), H5T_IEEE_F64LE, space.id(), H5P_DEFAULT,
+                              dcpl.id(), H5P_DEFAULT),
+                   H5Dclose, where, "cannot create dataset");
+    if (!values.empty()) {
+        check(
+            H5Dwrite(dataset.id(), H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, values.data()),
+            where, "cannot write dataset");
+    }
+    return dataset;
+}
+
+std::vector<double> read_doubles(const Handle& parent, const std::string& name) {
+    return read_numeric_1d<double>(parent, name, H5T_NATIVE_DOUBLE);
+}
+
+std::vector<std::int32_t> read_int32s(const Handle& parent, const std::string& name) {
+    return read_numeric_1d<std::int32_t>(parent, name, H5T_NATIVE_INT32);
+}
+
+std::vector<std::uint8_t> read_uint8s(const Handle& parent, const std::string& name) {
+    return read_numeric_1d<std::uint8_t>(parent, name, H5T_NATIVE_UINT8);
+}
+
+std::vector<std::string> read_strings(const Handle& parent, const std::string& name) {
+    const OpenedDataset opened = open_dataset(parent, name, 1);
+    const std::string& where = opened.dataset.where();
+    const Handle type(H5Dget_type(opened.dataset.id()), H5Tclose, where,
+                      "cannot read dataset type");
+    if (H5Tget_class(type.id()) != H5T_STRING)
+        throw IoError(fmt::format("{}: expected a string dataset", where));
+    const auto size = static_cast<std::size_t>(opened.dims[0]);
+    std::vector<std::string> values;
+    values.reserve(size);
+    if (size == 0) return values;
+    const htri_t variable = H5Tis_variable_str(type.id());
+    check_tri(variable, where, "cannot read dataset type");
+    if (variable > 0) {
+        const Handle memory_type = vlen_string_type(where);
+        std::vector<char*> texts(size, nullptr);
+        check(H5Dread(opened.dataset.id(), memory_type.id(), H5S_ALL, H5S_ALL, H5P_DEFAULT,
+                      texts.data()),
+              where, "cannot read dataset");
+        for (const char* text : texts) values.emplace_back(text != nullptr ? text : "");
+#if H5_VERSION_GE(1, 12, 0)
+        check(H5Treclaim(memory_type.id(), opened.space.id(), H5P_DEFAULT, texts.data()), where,
+              "cannot free strings");
+#else
+        check(H5Dvlen_reclaim(memory_type.id(), opened.space.id(), H5P_DEFAULT, texts.data()),
+              where, "cannot free strings");
+#endif
+        return values;
+    }
+    const std::size_t width = H5Tget_size(type.id());
+    if (width == 0) fail(where, "cannot read dataset type");
+    std::string buffer(size * width, '\0');
+    check(H5Dread(opened.dataset.id(), type.id(), H5S_ALL, H5S_ALL, H5P_DEFAULT, buffer.data()),
+          where, "cannot read dataset");
+    for (std::size_t k = 0; k < size; ++k)
+        values.push_back(unpad(buffer.substr(k * width, width), type.id()));
+    return values;
+}
+
+Matrix read_double_matrix(const Handle& parent, const std::string& name) {
+    const OpenedDataset opened = open_dataset(parent, name, 2);
+    if (const H5T_class_t type_class = dataset_class(opened);
+        type_class != H5T_FLOAT && type_class != H5T_INTEGER) {
+        throw IoError(fmt::format("{}: expected a numeric dataset", opened.dataset.where()));
+    }
+    Matrix matrix{
+        static_cast<std::size_t>(opened.dims[0]), static_cast<std::size_t>(opened.dims[1]), {}};
+    matrix.values.resize(matrix.rows * matrix.cols);
+    if (!matrix.values.empty()) {
+        check(H5Dread(opened.dataset.id(), H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT,
+                      matrix.values.data()),
+              opened.dataset.where(), "cannot read dataset");
+    }
+    return matrix;
+}
+
+}  // namespace isingmf::detail::h5

@@ -1,0 +1,139 @@
+#pragma once
+/// A thin RAII wrapper over the HDF5 C API, internal to io/: only io/*.cpp include this
+/// header, so hdf5.h stays out of the library's public interface.
+///
+/// Every HDF5 call is checked; a failure throws IoError naming the file and object
+/// ("run.h5:/mean_field/m") and, when HDF5 gives one, the innermost reason from its error
+/// stack. Handles close their identifier on destruction. HDF5 itself (serial build) is not
+/// thread-safe: use these from one thread at a time.
+
+#include <hdf5.h>
+
+#include <cstddef>
+#include <cstdint>
+#include <filesystem>
+#include <span>
+#include <string>
+#include <vector>
+
+namespace isingmf::detail::h5 {
+
+/// Turns off HDF5's printing of its error stack to stderr (library code never prints) and
+/// restores the previous setting on destruction. Create one per public io/ entry point.
+class QuietErrors {
+  public:
+    QuietErrors();
+    ~QuietErrors();
+    QuietErrors(const QuietErrors&) = delete;
+    QuietErrors& operator=(const QuietErrors&) = delete;
+
+  private:
+    H5E_auto2_t saved_func_ = nullptr;
+    void* saved_data_ = nullptr;
+    bool saved_ = false;
+};
+
+/// Owns one HDF5 identifier (file, group, dataset, attribute, dataspace, type or property
+/// list) and closes it with the matching H5?close. `where` names it in error messages.
+class Handle {
+  public:
+    using Closer = herr_t (*)(hid_t);
+
+    Handle() = default;
+    /// Takes ownership of `id`; throws IoError mentioning `what` and `where` when id < 0
+    /// (the failed call's result is passed straight in).
+    Handle(hid_t id, Closer closer, std::string where, const char* what);
+    ~Handle();
+    Handle(Handle&& other) noexcept;
+    Handle& operator=(Handle&& other) noexcept;
+    Handle(const Handle&) = delete;
+    Handle& operator=(const Handle&) = delete;
+
+    hid_t id() const { return id_; }
+    const std::string& where() const { return where_; }
+
+    /// Closes now and throws IoError if HDF5 reports a failure. Files are closed this way,
+    /// because a failed close can mean data that never reached the disk.
+    void close();
+
+  private:
+    void release() noexcept;
+
+    hid_t id_ = H5I_INVALID_HID;
+    Closer closer_ = nullptr;
+    std::string where_;
+};
+
+/// Throws IoError("<where>: <what> (<innermost HDF5 reason>)") when status < 0.
+void check(herr_t status, const std::string& where, const char* what);
+
+/// True when `path` is an HDF5 file; false for any other readable file. Throws IoError
+/// when the file cannot be opened at all.
+bool is_hdf5_file(const std::filesystem::path& path);
+
+/// Creates a new file, failing if it exists. The root group keeps attributes in
+/// creation order so that they read back in the order written. `label` names the file in
+/// error messages (default: the path), e.g. the target of a temporary file.
+Handle create_file(const std::filesystem::path& path, std::string label = {});
+
+/// Opens an existing file read-only.
+Handle open_file_read(const std::filesystem::path& path);
+
+/// Flushes the whole file to the operating system.
+void flush(const Handle& file);
+
+/// Creates a group (attributes kept in creation order) / opens an existing one.
+Handle create_group(const Handle& parent, const std::string& name);
+Handle open_group(const Handle& parent, const std::string& name);
+
+/// True when `parent` has a link called `name` (a group or dataset).
+bool has_link(const Handle& parent, const std::string& name);
+/// True when `object` has an attribute called `name`.
+bool has_attribute(const Handle& object, const std::string& name);
+
+/// Attribute names in creation order when the object tracks it, else in name order.
+std::vector<std::string> attribute_names(const Handle& object);
+
+/// Scalar attributes: strings are variable-length UTF-8, numbers little-endian 64-bit.
+void write_string_attribute(const Handle& object, const std::string& name,
+                            const std::string& value);
+void write_double_attribute(const Handle& object, const std::string& name, double value);
+void write_int_attribute(const Handle& object, const std::string& name, std::int64_t value);
+
+/// True when the attribute holds a string (fixed or variable length).
+bool is_string_attribute(const Handle& object, const std::string& name);
+/// Reads a scalar attribute; strings may be fixed or variable length, numbers any
+/// integer or float type HDF5 can convert. Throws IoError when absent or of another kind.
+std::string read_string_attribute(const Handle& object, const std::string& name);
+double read_double_attribute(const Handle& object, const std::string& name);
+std::int64_t read_int_attribute(const Handle& object, const std::string& name);
+
+/// 1-D datasets (contiguous); the returned handle is for adding attributes.
+Handle write_doubles(const Handle& parent, const std::string& name, std::span<const double> values);
+Handle write_int32s(const Handle& parent, const std::string& name,
+                    std::span<const std::int32_t> values);
+Handle write_uint8s(const Handle& parent, const std::string& name,
+                    std::span<const std::uint8_t> values);
+Handle write_strings(const Handle& parent, const std::string& name,
+                     std::span<const std::string> values);
+
+/// A row-major rows x cols dataset of doubles, chunked, byte-shuffled and deflate-compressed
+/// (contiguous when either extent is 0, since chunks cannot be empty).
+Handle write_double_matrix(const Handle& parent, const std::string& name,
+                           std::span<const double> values, std::size_t rows, std::size_t cols);
+
+/// Reads a 1-D dataset, converting the stored type; throws IoError when absent or not 1-D.
+std::vector<double> read_doubles(const Handle& parent, const std::string& name);
+std::vector<std::int32_t> read_int32s(const Handle& parent, const std::string& name);
+std::vector<std::uint8_t> read_uint8s(const Handle& parent, const std::string& name);
+std::vector<std::string> read_strings(const Handle& parent, const std::string& name);
+
+/// A 2-D dataset read back row-major.
+struct Matrix {
+    std::size_t rows = 0;
+    std::size_t cols = 0;
+    std::vector<double> values;
+};
+Matrix read_double_matrix(const Handle& parent, const std::string& name);
+
+}  // namespace isingmf::detail::h5

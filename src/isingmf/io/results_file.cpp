@@ -1,0 +1,435 @@
+#include "isingmf/io/results_file.hpp"
+
+#include <fcntl.h>
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <array>
+#include <cerrno>
+#include <cmath>
+#include <cstdint>
+#include <cstring>
+#include <limits>
+#include <random>
+#include <set>
+#include <system_error>
+
+#include "isingmf/error.hpp"
+#include "isingmf/io/hdf5.hpp"
+
+// The layout written here is documented in docs/results-schema.md; keep the two in step.
+
+namespace isingmf {
+namespace {
+
+namespace h5 = detail::h5;
+namespace fs = std::filesystem;
+
+constexpr const char* kFormat = "isingmf-results";
+constexpr std::int64_t kFormatVersion = 1;
+
+// Root attributes with a fixed meaning; every other string attribute of / is a model key.
+constexpr std::array<const char*, 9> kReservedRootAttributes = {
+    "format",    "format_version", "program_version", "command_line", "created",
+    "num_sites", "num_edges",      "energy_offset",   "exact_note"};
+
+bool is_reserved(const std::string& key) {
+    return std::any_of(kReservedRootAttributes.begin(), kReservedRootAttributes.end(),
+                       [&](const char* reserved) { return key == reserved; });
+}
+
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+
+// HDF5 cannot hold two attributes of one name and refuses empty names; say which key is
+// at fault before any file is touched rather than failing halfway through the write.
+void check_keys(const fs::path& path, const Description& description, const char* where,
+                bool root) {
+    std::set<std::string> seen;
+    for (const auto& [key, value] : description) {
+        // A NUL would cut the name short in the C API, and could make two keys one.
+        if (key.empty() || key.find('\0') != std::string::npos) {
+            throw IoError(
+                fmt::format("cannot write '{}': invalid {} key '{}'", path.string(), where, key));
+        }
+        if (root && is_reserved(key)) {
+            throw IoError(fmt::format("cannot write '{}': {} key '{}' is a reserved root attribute",
+                                      path.string(), where, key));
+        }
+        if (!seen.insert(key).second) {
+            throw IoError(fmt::format("cannot write '{}': {} key '{}' given twice", path.string(),
+                                      where, key));
+        }
+    }
+}
+
+void check_inputs(const fs::path& path, const RunRecord& record, const SweepResult& sweep) {
+    if (record.num_sites < 1) {
+        throw IoError(fmt::format("cannot write '{}': num_sites is {}, expected >= 1",
+                                  path.string(), record.num_sites));
+    }
+    check_keys(path, record.model, "model", true);
+    check_keys(path, record.solver, "solver", false);
+    if (record.store_m) {
+        const auto n = static_cast<std::size_t>(record.num_sites);
+        for (std::size_t k = 0; k < sweep.points.size(); ++k) {
+            if (sweep.points[k].mean_field.m.size() != n) {
+                throw IoError(fmt::format(
+                    "cannot write '{}': temperature {} has {} magnetizations for {} sites",
+                    path.string(), k, sweep.points[k].mean_field.m.size(), n));
+            }
+        }
+    }
+}
+
+void describe(const h5::Handle& dataset, const char* units, const char* description) {
+    h5::write_string_attribute(dataset, "units", units);
+    h5::write_string_attribute(dataset, "description", description);
+}
+
+template <class F>
+std::vector<double> collect(const SweepResult& sweep, F value_of) {
+    std::vector<double> values;
+    values.reserve(sweep.points.size());
+    for (const SweepPoint& point : sweep.points) values.push_back(value_of(point));
+    return values;
+}
+
+// The exact value at a point, or NaN where the exact side was not computed.
+template <class F>
+std::vector<double> collect_exact(const SweepResult& sweep, F value_of) {
+    return collect(sweep, [&](const SweepPoint& p) { return p.exact ? value_of(*p.exact) : kNaN; });
+}
+
+void write_mean_field(const h5::Handle& root, const RunRecord& record, const SweepResult& sweep) {
+    const h5::Handle group = h5::create_group(root, "mean_field");
+    const double n = static_cast<double>(record.num_sites);
+    describe(
+        h5::write_doubles(group, "ln_z",
+                          collect(sweep, [](const SweepPoint& p) { return p.mean_field.ln_z; })),
+        "dimensionless",
+        "naive mean-field lower bound on ln Z (whole system, not per spin): max over m of F(m)");
+    describe(h5::write_doubles(
+                 group, "free_energy_per_spin",
+                 collect(sweep, [&](const SweepPoint& p) { return -p.T * p.mean_field.ln_z / n; })),
+             "energy",
+             "mean-field upper bound on the free energy per spin, -T ln_z / N (-inf at T = inf)");
+    describe(h5::write_doubles(
+                 group, "energy_per_spin",
+                 collect(sweep, [&](const SweepPoint& p) { return p.mean_field.energy / n; })),
+             "energy", "<H>_q / N in the product distribution q that attains the bound");
+    describe(h5::write_doubles(
+                 group, "entropy_per_spin",
+                 collect(sweep, [&](const SweepPoint& p) { return p.mean_field.entropy / n; })),
+             "dimensionless", "S(q) / N = (1/N) sum_i H_b(m_i), H_b the binary entropy in nats");
+    describe(h5::write_doubles(
+                 group, "magnetization",
+                 collect(sweep, [](const SweepPoint& p) { return p.mean_field.magnetization; })),
+             "dimensionless", "(1/N) sum_i m_i");
+    describe(h5::write_doubles(
+                 group, "residual",
+                 collect(sweep, [](const SweepPoint& p) { return p.mean_field.residual; })),
+             "dimensionless", "max_i |m_i - tanh(beta phi_i)| at the returned m");
+
+    std::vector<std::int32_t> iterations;
+    std::vector<std::uint8_t> converged;
+    std::vector<std::string> starts;
+    for (const SweepPoint& point : sweep.points) {
+        iterations.push_back(point.mean_field.iterations);
+        converged.push_back(point.mean_field.converged ? 1 : 0);
+        starts.push_back(point.mean_field.start);
+    }
+    describe(h5::write_int32s(group, "iterations", iterations), "sweeps",
+             "coordinate-ascent sweeps used by the winning start");
+    describe(h5::write_uint8s(group, "converged", converged), "boolean",
+             "1 when the winning start met the tolerance, else 0");
+    describe(h5::write_strings(group, "start", starts), "text",
+             "winning start: up, down, random:K or warm");
+
+    if (record.store_m) {
+        const auto cols = static_cast<std::size_t>(record.num_sites);
+        std::vector<double> m;
+        m.reserve(sweep.points.size() * cols);
+        for (const SweepPoint& point : sweep.points)
+            m.insert(m.end(), point.mean_field.m.begin(), point.mean_field.m.end());
+        describe(h5::write_double_matrix(group, "m", m, sweep.points.size(), cols), "dimensionless",
+                 "per-site magnetizations m_i, one row per temperature [n_T x N]");
+    }
+}
+
+void write_exact(const h5::Handle& root, const SweepResult& sweep) {
+    const h5::Handle group = h5::create_group(root, "exact");
+    h5::write_string_attribute(group, "method", sweep.exact_method);
+    describe(h5::write_doubles(group, "ln_z",
+                               collect_exact(sweep, [](const ExactResult& e) { return e.ln_z; })),
+             "dimensionless", "exact ln Z (whole system); NaN where not computed");
+    describe(h5::write_doubles(
+                 group, "energy_per_spin",
+                 collect_exact(sweep, [](const ExactResult& e) { return e.energy_per_spin; })),
+             "energy", "<H> / N; NaN where not computed");
+    describe(
+        h5::write_doubles(
+            group, "specific_heat_per_spin",
+            collect_exact(sweep, [](const ExactResult& e) { return e.specific_heat_per_spin; })),
+        "dimensionless", "beta^2 (<H^2> - <H>^2) / N; NaN where not computed");
+    describe(h5::write_doubles(
+                 group, "magnetization",
+                 collect_exact(sweep, [](const ExactResult& e) { return e.magnetization; })),
+             "dimensionless", "<m>, m = (1/N) sum_i s_i; NaN where not computed");
+    describe(h5::write_doubles(
+                 group, "magnetization_abs",
+                 collect_exact(sweep, [](const ExactResult& e) { return e.magnetization_abs; })),
+             "dimensionless", "<|m|>; NaN where the method cannot compute it");
+    describe(h5::write_doubles(
+                 group, "susceptibility",
+                 collect_exact(sweep, [](const ExactResult& e) { return e.susceptibility; })),
+             "1/energy", "beta N (<m^2> - <m>^2); NaN where the method cannot compute it");
+
+    const h5::Handle comparison = h5::create_group(root, "comparison");
+    describe(h5::write_doubles(comparison, "gap",
+                               collect(sweep,
+                                       [](const SweepPoint& p) {
+                                           return p.exact ? p.exact->ln_z - p.mean_field.ln_z
+                                                          : kNaN;
+                                       })),
+             "dimensionless", "exact ln_z - mean-field ln_z (>= 0: the bound's gap, whole system)");
+}
+
+void write_contents(const fs::path& file_path, const fs::path& shown_path, const RunRecord& record,
+                    const SweepResult& sweep, bool& created) {
+    // Errors name the file the user asked for, not the temporary one.
+    h5::Handle file = h5::create_file(file_path, shown_path.string());
+    created = true;
+    {
+        const h5::Handle root = h5::open_group(file, "/");
+        h5::write_string_attribute(root, "format", kFormat);
+        h5::write_int_attribute(root, "format_version", kFormatVersion);
+        h5::write_string_attribute(root, "program_version", record.program_version);
+        h5::write_string_attribute(root, "command_line", record.command_line);
+        h5::write_string_attribute(root, "created", record.created);
+        h5::write_int_attribute(root, "num_sites", record.num_sites);
+        h5::write_int_attribute(root, "num_edges", static_cast<std::int64_t>(record.num_edges));
+        h5::write_double_attribute(root, "energy_offset", record.energy_offset);
+        h5::write_string_attribute(root, "exact_note", sweep.exact_note);
+        for (const auto& [key, value] : record.model) h5::write_string_attribute(root, key, value);
+
+        {
+            const h5::Handle parameters = h5::create_group(root, "parameters");
+            for (const auto& [key, value] : record.solver)
+                h5::write_string_attribute(parameters, key, value);
+        }
+
+        describe(
+            h5::write_doubles(root, "T", collect(sweep, [](const SweepPoint& p) { return p.T; })),
+            "energy", "temperature T = 1/beta (k_B = 1); inf at beta = 0");
+        describe(h5::write_doubles(root, "beta",
+                                   collect(sweep, [](const SweepPoint& p) { return p.beta; })),
+                 "1/energy", "inverse temperature beta = 1/T");
+
+        write_mean_field(root, record, sweep);
+        if (sweep.exact_method != "none") write_exact(root, sweep);
+    }
+    h5::flush(file);
+    file.close();
+}
+
+// Pushes the closed file to stable storage, so the rename below can never expose a file
+// whose contents are still only in the page cache.
+void sync_file(const fs::path& file_path, const fs::path& shown_path) {
+    const int fd = ::open(file_path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0 || ::fsync(fd) != 0) {
+        const int error = errno;
+        if (fd >= 0) ::close(fd);
+        throw IoError(
+            fmt::format("cannot write '{}': {}", shown_path.string(), std::strerror(error)));
+    }
+    ::close(fd);
+}
+
+// ".<name>.tmp-<pid>-<random>" in the target's directory: hidden, unique per process and
+// call, and on the same filesystem so that the final rename is atomic.
+fs::path temporary_path(const fs::path& directory, const fs::path& path) {
+    std::random_device device;
+    const std::uint64_t salt = (static_cast<std::uint64_t>(device()) << 32) | device();
+    return directory /
+           fmt::format(".{}.tmp-{}-{:016x}", path.filename().string(), ::getpid(), salt);
+}
+
+IoError exists_error(const fs::path& path) {
+    return IoError(fmt::format("'{}' exists; use --force to overwrite", path.string()));
+}
+
+bool exists_checked(const fs::path& path, const char* verb) {
+    std::error_code error;
+    const bool found = fs::exists(path, error);
+    if (error)
+        throw IoError(fmt::format("cannot {} '{}': {}", verb, path.string(), error.message()));
+    return found;
+}
+
+// Reads a 1-D dataset of `group` with `read` and checks it has one entry per temperature.
+template <class Read>
+auto read_column(Read read, const h5::Handle& group, const char* name, std::size_t n_T) {
+    auto values = read(group, name);
+    if (values.size() != n_T) {
+        throw IoError(fmt::format("{}/{}: {} entries, expected {} (one per temperature)",
+                                  group.where(), name, values.size(), n_T));
+    }
+    return values;
+}
+
+}  // namespace
+
+void write_results(const fs::path& path, const RunRecord& record, const SweepResult& sweep,
+                   bool overwrite) {
+    if (exists_checked(path, "write") && !overwrite) throw exists_error(path);
+    std::error_code error;
+    if (fs::is_directory(path, error))
+        throw IoError(fmt::format("cannot write '{}': it is a directory", path.string()));
+    const fs::path directory = path.parent_path().empty() ? fs::path(".") : path.parent_path();
+    if (!fs::is_directory(directory, error)) {
+        throw IoError(fmt::format("cannot write '{}': directory '{}' does not exist", path.string(),
+                                  directory.string()));
+    }
+    check_inputs(path, record, sweep);
+
+    const h5::QuietErrors quiet;
+    const fs::path temporary = temporary_path(directory, path);
+    // create_file refuses an existing name, so `created` is set only for our own file.
+    bool created = false;
+    try {
+        write_contents(temporary, path, record, sweep, created);
+        sync_file(temporary, path);
+        // Re-check just before the rename to keep the window for a racing writer small.
+        if (!overwrite && exists_checked(path, "write")) throw exists_error(path);
+        fs::rename(temporary, path);
+    } catch (const fs::filesystem_error& e) {
+        if (created) fs::remove(temporary, error);
+        throw IoError(fmt::format("cannot write '{}': {}", path.string(), e.code().message()));
+    } catch (...) {
+        if (created) fs::remove(temporary, error);
+        throw;
+    }
+}
+
+ResultsFile read_results(const fs::path& path, bool with_m) {
+    const h5::QuietErrors quiet;
+    if (!exists_checked(path, "read"))
+        throw IoError(fmt::format("cannot read '{}': no such file", path.string()));
+    if (!h5::is_hdf5_file(path))
+        throw IoError(fmt::format("'{}' is not an HDF5 file", path.string()));
+    const h5::Handle file = h5::open_file_read(path);
+    const h5::Handle root = h5::open_group(file, "/");
+    if (!h5::has_attribute(root, "format") || !h5::is_string_attribute(root, "format") ||
+        h5::read_string_attribute(root, "format") != kFormat) {
+        throw IoError(fmt::format("'{}' is not an isingmf results file (no format attribute '{}')",
+                                  path.string(), kFormat));
+    }
+    if (const std::int64_t version = h5::read_int_attribute(root, "format_version");
+        version != kFormatVersion) {
+        throw IoError(fmt::format("'{}' has format_version {}; this isingmf reads version {}",
+                                  path.string(), version, kFormatVersion));
+    }
+
+    ResultsFile out;
+    RunRecord& record = out.record;
+    record.program_version = h5::read_string_attribute(root, "program_version");
+    record.command_line = h5::read_string_attribute(root, "command_line");
+    record.created = h5::read_string_attribute(root, "created");
+    const std::int64_t num_sites = h5::read_int_attribute(root, "num_sites");
+    const std::int64_t num_edges = h5::read_int_attribute(root, "num_edges");
+    if (num_sites < 1 || num_sites > std::numeric_limits<int>::max() || num_edges < 0) {
+        throw IoError(fmt::format("{}: num_sites {} / num_edges {} out of range", root.where(),
+                                  num_sites, num_edges));
+    }
+    record.num_sites = static_cast<int>(num_sites);
+    record.num_edges = static_cast<std::size_t>(num_edges);
+    record.energy_offset = h5::read_double_attribute(root, "energy_offset");
+    for (const std::string& name : h5::attribute_names(root)) {
+        if (!is_reserved(name) && h5::is_string_attribute(root, name)) {
+            record.model.emplace_back(name, h5::read_string_attribute(root, name));
+        }
+    }
+    {
+        const h5::Handle parameters = h5::open_group(root, "parameters");
+        for (const std::string& name : h5::attribute_names(parameters)) {
+            record.solver.emplace_back(name, h5::read_string_attribute(parameters, name));
+        }
+    }
+
+    SweepResult& sweep = out.sweep;
+    sweep.exact_note = h5::read_string_attribute(root, "exact_note");
+    const std::vector<double> T = h5::read_doubles(root, "T");
+    const std::size_t n_T = T.size();
+    const std::vector<double> beta = read_column(h5::read_doubles, root, "beta", n_T);
+    sweep.points.resize(n_T);
+    for (std::size_t k = 0; k < n_T; ++k) {
+        sweep.points[k].T = T[k];
+        sweep.points[k].beta = beta[k];
+    }
+
+    const double n = static_cast<double>(record.num_sites);
+    {
+        const h5::Handle group = h5::open_group(root, "mean_field");
+        const auto doubles = [&](const char* name) {
+            return read_column(h5::read_doubles, group, name, n_T);
+        };
+        const std::vector<double> ln_z = doubles("ln_z");
+        const std::vector<double> energy = doubles("energy_per_spin");
+        const std::vector<double> entropy = doubles("entropy_per_spin");
+        const std::vector<double> magnetization = doubles("magnetization");
+        const std::vector<double> residual = doubles("residual");
+        const auto iterations = read_column(h5::read_int32s, group, "iterations", n_T);
+        const auto converged = read_column(h5::read_uint8s, group, "converged", n_T);
+        const auto starts = read_column(h5::read_strings, group, "start", n_T);
+        for (std::size_t k = 0; k < n_T; ++k) {
+            MeanFieldResult& mf = sweep.points[k].mean_field;
+            mf.ln_z = ln_z[k];
+            mf.energy = energy[k] * n;
+            mf.entropy = entropy[k] * n;
+            mf.magnetization = magnetization[k];
+            mf.residual = residual[k];
+            mf.iterations = iterations[k];
+            mf.converged = converged[k] != 0;
+            mf.start = starts[k];
+        }
+        record.store_m = h5::has_link(group, "m");
+        if (record.store_m && with_m) {
+            const h5::Matrix m = h5::read_double_matrix(group, "m");
+            if (m.rows != n_T || m.cols != static_cast<std::size_t>(record.num_sites)) {
+                throw IoError(fmt::format("{}/m: {} x {}, expected {} x {} (temperatures x sites)",
+                                          group.where(), m.rows, m.cols, n_T, record.num_sites));
+            }
+            for (std::size_t k = 0; k < n_T; ++k) {
+                const auto row = m.values.begin() + static_cast<std::ptrdiff_t>(k * m.cols);
+                sweep.points[k].mean_field.m.assign(row, row + static_cast<std::ptrdiff_t>(m.cols));
+            }
+        }
+    }
+
+    if (h5::has_link(root, "exact")) {
+        const h5::Handle group = h5::open_group(root, "exact");
+        sweep.exact_method = h5::read_string_attribute(group, "method");
+        const auto doubles = [&](const char* name) {
+            return read_column(h5::read_doubles, group, name, n_T);
+        };
+        const std::vector<double> ln_z = doubles("ln_z");
+        const std::vector<double> energy = doubles("energy_per_spin");
+        const std::vector<double> heat = doubles("specific_heat_per_spin");
+        const std::vector<double> magnetization = doubles("magnetization");
+        const std::vector<double> magnetization_abs = doubles("magnetization_abs");
+        const std::vector<double> susceptibility = doubles("susceptibility");
+        for (std::size_t k = 0; k < n_T; ++k) {
+            // NaN ln Z is how a point without an exact result is written.
+            if (std::isnan(ln_z[k])) continue;
+            sweep.points[k].exact = ExactResult{
+                ln_z[k],          energy[k], heat[k], magnetization[k], magnetization_abs[k],
+                susceptibility[k]};
+        }
+    } else {
+        sweep.exact_method = "none";
+    }
+    return out;
+}
+
+}  // namespace isingmf

@@ -1,0 +1,254 @@
+#include "isingmf/lattices/edge_list.hpp"
+
+#include <fmt/format.h>
+
+#include <charconv>
+#include <cmath>
+#include <fstream>
+#include <limits>
+#include <optional>
+#include <sstream>
+#include <system_error>
+#include <vector>
+
+#include "isingmf/error.hpp"
+
+namespace isingmf {
+namespace {
+
+std::vector<std::string_view> split_fields(std::string_view line) {
+    constexpr std::string_view kSpace = " \t\r\v\f";
+    std::vector<std::string_view> fields;
+    std::size_t pos = line.find_first_not_of(kSpace);
+    while (pos != std::string_view::npos) {
+        const std::size_t end = line.find_first_of(kSpace, pos);
+        fields.push_back(
+            line.substr(pos, end == std::string_view::npos ? std::string_view::npos : end - pos));
+        pos = end == std::string_view::npos ? end : line.find_first_not_of(kSpace, end);
+    }
+    return fields;
+}
+
+/// Parses one file; keeps the position for error messages.
+class EdgeListParser {
+  public:
+    explicit EdgeListParser(const std::string& source) : source_(source) {}
+
+    [[noreturn]] void fail(const std::string& reason) const {
+        throw ParseError(fmt::format("{}:{}: {}", source_, line_, reason));
+    }
+
+    // A site index: an integer in 0..N-1 (N known once the N line is read).
+    int site(std::string_view token) const {
+        long long value = 0;
+        const auto [end, error] = std::from_chars(token.data(), token.data() + token.size(), value);
+        if (error != std::errc() || end != token.data() + token.size()) {
+            fail(fmt::format("site '{}' is not an integer", token));
+        }
+        if (value < 0 || value >= num_sites_) {
+            fail(fmt::format("site {} is out of range 0..{}", token, num_sites_ - 1));
+        }
+        return static_cast<int>(value);
+    }
+
+    double number(std::string_view token, const char* what) const {
+        // from_chars refuses a leading '+', which people write for couplings.
+        std::string_view digits = token;
+        if (digits.size() > 1 && digits.front() == '+' && digits[1] != '-' && digits[1] != '+') {
+            digits.remove_prefix(1);
+        }
+        double value = 0.0;
+        const auto [end, error] =
+            std::from_chars(digits.data(), digits.data() + digits.size(), value);
+        if (error == std::errc::result_out_of_range)
+            fail(fmt::format("{} '{}' is out of range", what, token));
+        if (error != std::errc() || end != digits.data() + digits.size()) {
+            fail(fmt::format("{} '{}' is not a number", what, token));
+        }
+        if (!std::isfinite(value)) fail(fmt::format("{} '{}' is not finite", what, token));
+        return value;
+    }
+
+    void sites_line(const std::vector<std::string_view>& fields) {
+        if (fields[0] != "N") {
+            fail(fmt::format("expected 'N <number of sites>' before anything else, found '{}'",
+                             fields[0]));
+        }
+        if (fields.size() != 2)
+            fail(fmt::format("expected 'N <number of sites>', found {} fields", fields.size()));
+        long long value = 0;
+        const std::string_view token = fields[1];
+        const auto [end, error] = std::from_chars(token.data(), token.data() + token.size(), value);
+        if (error != std::errc() || end != token.data() + token.size() || value < 1) {
+            fail(fmt::format("number of sites '{}' is not a positive integer", token));
+        }
+        if (value > std::numeric_limits<int>::max())
+            fail(fmt::format("number of sites {} is too large", token));
+        num_sites_ = static_cast<int>(value);
+        sites_line_ = line_;
+        fields_.assign(static_cast<std::size_t>(num_sites_), 0.0);
+        field_line_.assign(static_cast<std::size_t>(num_sites_), 0);
+    }
+
+    void field_line(const std::vector<std::string_view>& fields) {
+        if (fields.size() != 3)
+            fail(fmt::format("expected 'h <site> <value>', found {} fields", fields.size()));
+        const int i = site(fields[1]);
+        const double value = number(fields[2], "field");
+        const auto k = static_cast<std::size_t>(i);
+        if (field_line_[k] != 0)
+            fail(fmt::format("second field for site {} (first on line {})", i, field_line_[k]));
+        fields_[k] = value;
+        field_line_[k] = line_;
+    }
+
+    void offset_line(const std::vector<std::string_view>& fields) {
+        if (fields.size() != 2)
+            fail(fmt::format("expected 'E0 <value>', found {} fields", fields.size()));
+        if (offset_line_ != 0) fail(fmt::format("second E0 line (first on line {})", offset_line_));
+        energy_offset_ = number(fields[1], "energy offset");
+        offset_line_ = line_;
+    }
+
+    void edge_line(const std::vector<std::string_view>& fields) {
+        if (fields.size() != 3)
+            fail(fmt::format("expected 'i j J', found {} fields", fields.size()));
+        const int i = site(fields[0]);
+        const int j = site(fields[1]);
+        if (i == j) fail(fmt::format("self-loop on site {}", i));
+        edges_.push_back({i, j});
+        couplings_.push_back(number(fields[2], "coupling"));
+    }
+
+    Model parse(std::string_view text, double J_scale, double extra_field) {
+        std::size_t start = 0;
+        while (start < text.size()) {
+            std::size_t end = text.find('\n', start);
+            if (end == std::string_view::npos) end = text.size();
+            ++line_;
+            std::string_view line = text.substr(start, end - start);
+            start = end + 1;
+            line = line.substr(0, line.find('#'));
+            const std::vector<std::string_view> fields = split_fields(line);
+            if (fields.empty()) continue;
+            if (num_sites_ == 0) {
+                sites_line(fields);
+            } else if (fields[0] == "N") {
+                fail(fmt::format("second 'N' line (first on line {})", sites_line_));
+            } else if (fields[0] == "h") {
+                field_line(fields);
+            } else if (fields[0] == "E0") {
+                offset_line(fields);
+            } else {
+                edge_line(fields);
+            }
+        }
+        if (num_sites_ == 0) {
+            throw ParseError(
+                fmt::format("{}: no 'N <number of sites>' line (empty file?)", source_));
+        }
+        for (double& J : couplings_) J *= J_scale;
+        for (double& h : fields_) h += extra_field;
+        Description description = {{"lattice", "file"},
+                                   {"file", source_},
+                                   {"J", fmt::format("{}", J_scale)},
+                                   {"h", fmt::format("{}", extra_field)}};
+        // What can still go wrong after the line checks is overflow to infinity: a scaled
+        // value (Model refuses it) or the sum of a repeated edge (Model adds without checking).
+        std::optional<Model> model;
+        try {
+            model.emplace(num_sites_, edges_, couplings_, fields_, energy_offset_,
+                          std::move(description));
+        } catch (const ModelError& e) {
+            throw ParseError(fmt::format("{}: {}", source_, e.what()));
+        }
+        for (std::size_t e = 0; e < model->num_edges(); ++e) {
+            if (!std::isfinite(model->couplings()[e])) {
+                throw ParseError(fmt::format(
+                    "{}: coupling of edge ({}, {}) is not finite after adding its repeats", source_,
+                    model->edges()[e].i, model->edges()[e].j));
+            }
+        }
+        return std::move(*model);
+    }
+
+  private:
+    const std::string& source_;
+    std::size_t line_ = 0;
+    int num_sites_ = 0;
+    std::size_t sites_line_ = 0;
+    std::vector<Edge> edges_;
+    std::vector<double> couplings_;
+    std::vector<double> fields_;
+    std::vector<std::size_t> field_line_;  // line of each site's h line, 0 for none
+    double energy_offset_ = 0.0;
+    std::size_t offset_line_ = 0;
+};
+
+// One '#' line per line of `text`, so a comment can never end up as data.
+void append_comment(std::string& out, std::string_view text) {
+    std::size_t start = 0;
+    while (start <= text.size()) {
+        std::size_t end = text.find('\n', start);
+        if (end == std::string_view::npos) end = text.size();
+        const std::string_view line = text.substr(start, end - start);
+        out += line.empty() ? "#\n" : fmt::format("# {}\n", line);
+        start = end + 1;
+    }
+}
+
+}  // namespace
+
+Model parse_edge_list(std::string_view text, const std::string& source, double J_scale,
+                      double extra_field) {
+    if (!std::isfinite(J_scale) || !std::isfinite(extra_field)) {
+        throw ModelError(fmt::format("coupling scale {} and extra field {} must be finite", J_scale,
+                                     extra_field));
+    }
+    return EdgeListParser(source).parse(text, J_scale, extra_field);
+}
+
+Model read_edge_list(const std::filesystem::path& path, double J_scale, double extra_field) {
+    std::error_code error;
+    if (std::filesystem::is_directory(path, error)) {
+        throw IoError(
+            fmt::format("cannot read lattice file '{}': it is a directory", path.string()));
+    }
+    std::ifstream in(path, std::ios::binary);
+    if (!in) throw IoError(fmt::format("cannot open lattice file '{}'", path.string()));
+    std::ostringstream text;
+    text << in.rdbuf();
+    if (in.bad()) throw IoError(fmt::format("cannot read lattice file '{}'", path.string()));
+    return parse_edge_list(text.view(), path.string(), J_scale, extra_field);
+}
+
+void write_edge_list(const Model& model, const std::filesystem::path& path,
+                     const std::string& comment) {
+    std::string out;
+    if (!comment.empty()) append_comment(out, comment);
+    if (!model.description().empty()) {
+        std::string line = "description:";
+        for (const auto& [key, value] : model.description())
+            line += fmt::format(" {}={}", key, value);
+        append_comment(out, line);
+    }
+    out += fmt::format("N {}\n", model.num_sites());
+    // fmt's "{}" prints the shortest decimal that reads back to the same double.
+    for (std::size_t e = 0; e < model.num_edges(); ++e) {
+        out +=
+            fmt::format("{} {} {}\n", model.edges()[e].i, model.edges()[e].j, model.couplings()[e]);
+    }
+    for (int i = 0; i < model.num_sites(); ++i) {
+        const double h = model.fields()[static_cast<std::size_t>(i)];
+        if (h != 0.0) out += fmt::format("h {} {}\n", i, h);
+    }
+    if (model.energy_offset() != 0.0) out += fmt::format("E0 {}\n", model.energy_offset());
+
+    std::ofstream file(path, std::ios::binary | std::ios::trunc);
+    if (!file) throw IoError(fmt::format("cannot write lattice file '{}'", path.string()));
+    file << out;
+    file.close();
+    if (!file) throw IoError(fmt::format("cannot write lattice file '{}'", path.string()));
+}
+
+}  // namespace isingmf

@@ -1,0 +1,308 @@
+#include "isingmf/io/results_file.hpp"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <filesystem>
+#include <limits>
+#include <string>
+
+#include "isingmf/error.hpp"
+#include "support/temp_dir.hpp"
+
+namespace isingmf {
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr double kInf = std::numeric_limits<double>::infinity();
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+
+// N = 4, a power of two: the file stores energy and entropy per spin, and x / 4 * 4 == x
+// exactly in binary floating point, so every value must come back bit for bit.
+constexpr int kSites = 4;
+
+class ResultsFileTest : public ::testing::Test {
+  protected:
+    std::size_t entries_in_dir() const { return temp_.entry_count(); }
+
+    const test::TempDir temp_{"isingmf_results_test"};
+    const fs::path dir_ = temp_.path();
+};
+
+using test::read_file;
+using test::write_file;
+
+// Model and solver keys deliberately not in alphabetical order: they must come back in the
+// order written.
+RunRecord make_record() {
+    RunRecord record;
+    record.program_version = "0.1.0";
+    record.command_line = "isingmf sweep --lattice square --size 2x2 -o run.h5";
+    record.created = "2024-05-01T12:00:00Z";
+    record.model = {
+        {"lattice", "square"}, {"size", "2x2"}, {"boundary", "open"}, {"J", "1"}, {"h", "0"},
+        {"disorder", "none"},  {"seed", "7"}};
+    record.num_sites = kSites;
+    record.num_edges = 4;
+    record.energy_offset = -0.25;
+    record.solver = {{"tolerance", "1e-10"}, {"max_iterations", "10000"}, {"exact", "enumerate"}};
+    record.store_m = true;
+    return record;
+}
+
+// Three temperatures, beta = 0 (T = inf) first. The numbers are arbitrary but distinct, so
+// a swapped column or row would show; this test checks storage, not physics.
+SweepResult make_sweep(bool with_exact) {
+    SweepResult sweep;
+    const double betas[3] = {0.0, 0.5, 2.0};
+    for (int k = 0; k < 3; ++k) {
+        SweepPoint point;
+        point.beta = betas[k];
+        point.T = betas[k] == 0.0 ? kInf : 1.0 / betas[k];
+        MeanFieldResult& mf = point.mean_field;
+        mf.ln_z = 2.7725887222397811 + 0.1 * k;
+        mf.energy = -1.5 * k;
+        mf.entropy = 2.5 - 0.3 * k;
+        mf.m = {0.1 * k, -0.2 * k, 0.3 * k, 1.0 / 3.0};
+        mf.magnetization = (mf.m[0] + mf.m[1] + mf.m[2] + mf.m[3]) / kSites;
+        mf.iterations = 10 + k;
+        mf.converged = k != 1;
+        mf.residual = 1e-12 * (k + 1);
+        mf.start = k == 0 ? "up" : (k == 1 ? "random:3" : "warm");
+        sweep.points.push_back(point);
+    }
+    if (with_exact) {
+        sweep.exact_method = "enumerate";
+        sweep.points[0].exact = ExactResult{2.9, -0.5, 0.0, 0.0, 0.375, 1.0};
+        // Point 1 has no exact result (written as NaN, read back as nullopt).
+        sweep.points[2].exact = ExactResult{3.3, -1.75, 0.8, 0.25, kNaN, 2.5};
+    } else {
+        sweep.exact_method = "none";
+        sweep.exact_note = "no exact method for 4 sites? (test note)";
+    }
+    return sweep;
+}
+
+void expect_same_mean_field(const SweepResult& expected, const SweepResult& actual, bool with_m) {
+    ASSERT_EQ(actual.points.size(), expected.points.size());
+    for (std::size_t k = 0; k < expected.points.size(); ++k) {
+        SCOPED_TRACE("temperature " + std::to_string(k));
+        const SweepPoint& e = expected.points[k];
+        const SweepPoint& a = actual.points[k];
+        EXPECT_EQ(a.T, e.T);  // includes +inf at beta = 0
+        EXPECT_EQ(a.beta, e.beta);
+        EXPECT_EQ(a.mean_field.ln_z, e.mean_field.ln_z);
+        EXPECT_EQ(a.mean_field.energy, e.mean_field.energy);
+        EXPECT_EQ(a.mean_field.entropy, e.mean_field.entropy);
+        EXPECT_EQ(a.mean_field.magnetization, e.mean_field.magnetization);
+        EXPECT_EQ(a.mean_field.residual, e.mean_field.residual);
+        EXPECT_EQ(a.mean_field.iterations, e.mean_field.iterations);
+        EXPECT_EQ(a.mean_field.converged, e.mean_field.converged);
+        EXPECT_EQ(a.mean_field.start, e.mean_field.start);
+        if (with_m) {
+            EXPECT_EQ(a.mean_field.m, e.mean_field.m);
+        } else {
+            EXPECT_TRUE(a.mean_field.m.empty());
+        }
+    }
+}
+
+TEST_F(ResultsFileTest, RoundTripWithoutExact) {
+    const fs::path path = dir_ / "run.h5";
+    const RunRecord record = make_record();
+    const SweepResult sweep = make_sweep(false);
+    write_results(path, record, sweep, false);
+
+    const ResultsFile file = read_results(path);
+    EXPECT_EQ(file.record.program_version, record.program_version);
+    EXPECT_EQ(file.record.command_line, record.command_line);
+    EXPECT_EQ(file.record.created, record.created);
+    EXPECT_EQ(file.record.model, record.model);
+    EXPECT_EQ(file.record.num_sites, record.num_sites);
+    EXPECT_EQ(file.record.num_edges, record.num_edges);
+    EXPECT_EQ(file.record.energy_offset, record.energy_offset);
+    EXPECT_EQ(file.record.solver, record.solver);
+    EXPECT_TRUE(file.record.store_m);
+    EXPECT_EQ(file.sweep.exact_method, "none");
+    EXPECT_EQ(file.sweep.exact_note, sweep.exact_note);
+    expect_same_mean_field(sweep, file.sweep, true);
+    for (const SweepPoint& point : file.sweep.points) EXPECT_FALSE(point.exact.has_value());
+    // Only the final file is left: the temporary was renamed, not copied.
+    EXPECT_EQ(entries_in_dir(), 1u);
+}
+
+TEST_F(ResultsFileTest, RoundTripWithExactKeepsNaNAndMissingPoints) {
+    const fs::path path = dir_ / "run.h5";
+    const SweepResult sweep = make_sweep(true);
+    write_results(path, make_record(), sweep, false);
+
+    const ResultsFile file = read_results(path);
+    EXPECT_EQ(file.sweep.exact_method, "enumerate");
+    expect_same_mean_field(sweep, file.sweep, true);
+    ASSERT_TRUE(file.sweep.points[0].exact.has_value());
+    EXPECT_FALSE(file.sweep.points[1].exact.has_value());
+    ASSERT_TRUE(file.sweep.points[2].exact.has_value());
+    for (std::size_t k : {0u, 2u}) {
+        const ExactResult& e = *sweep.points[k].exact;
+        const ExactResult& a = *file.sweep.points[k].exact;
+        EXPECT_EQ(a.ln_z, e.ln_z);
+        EXPECT_EQ(a.energy_per_spin, e.energy_per_spin);
+        EXPECT_EQ(a.specific_heat_per_spin, e.specific_heat_per_spin);
+        EXPECT_EQ(a.magnetization, e.magnetization);
+        EXPECT_EQ(a.susceptibility, e.susceptibility);
+    }
+    EXPECT_EQ(file.sweep.points[0].exact->magnetization_abs, 0.375);
+    EXPECT_TRUE(std::isnan(file.sweep.points[2].exact->magnetization_abs));
+}
+
+TEST_F(ResultsFileTest, MagnetizationsAreOptional) {
+    const fs::path path = dir_ / "run.h5";
+    const SweepResult sweep = make_sweep(true);
+    write_results(path, make_record(), sweep, false);
+    const ResultsFile without_m = read_results(path, false);
+    EXPECT_TRUE(without_m.record.store_m);  // stored, just not read
+    expect_same_mean_field(sweep, without_m.sweep, false);
+
+    const fs::path no_m_path = dir_ / "no_m.h5";
+    RunRecord record = make_record();
+    record.store_m = false;
+    SweepResult no_m = sweep;
+    for (SweepPoint& point : no_m.points) point.mean_field.m.clear();  // not needed when not stored
+    write_results(no_m_path, record, no_m, false);
+    const ResultsFile file = read_results(no_m_path, true);
+    EXPECT_FALSE(file.record.store_m);
+    expect_same_mean_field(no_m, file.sweep, false);
+}
+
+TEST_F(ResultsFileTest, EmptySweepRoundTrips) {
+    const fs::path path = dir_ / "empty.h5";
+    SweepResult sweep;
+    write_results(path, make_record(), sweep, false);
+    const ResultsFile file = read_results(path);
+    EXPECT_TRUE(file.sweep.points.empty());
+    EXPECT_EQ(file.sweep.exact_method, "none");
+}
+
+TEST_F(ResultsFileTest, ExistingFileIsKeptWithoutOverwrite) {
+    const fs::path path = dir_ / "run.h5";
+    write_file(path, "precious results\n");
+    try {
+        write_results(path, make_record(), make_sweep(true), false);
+        FAIL() << "expected IoError";
+    } catch (const IoError& e) {
+        const std::string message = e.what();
+        EXPECT_NE(message.find(path.string()), std::string::npos) << message;
+        EXPECT_NE(message.find("--force"), std::string::npos) << message;
+    }
+    EXPECT_EQ(read_file(path), "precious results\n");
+    EXPECT_EQ(entries_in_dir(), 1u);  // no temporary file left beside it
+}
+
+TEST_F(ResultsFileTest, OverwriteReplacesTheFile) {
+    const fs::path path = dir_ / "run.h5";
+    write_file(path, "old\n");
+    const SweepResult sweep = make_sweep(true);
+    write_results(path, make_record(), sweep, true);
+    EXPECT_EQ(read_results(path).sweep.exact_method, "enumerate");
+
+    // And again over an existing results file.
+    write_results(path, make_record(), make_sweep(false), true);
+    EXPECT_EQ(read_results(path).sweep.exact_method, "none");
+    EXPECT_EQ(entries_in_dir(), 1u);
+}
+
+TEST_F(ResultsFileTest, MissingDirectoryThrowsAndLeavesNothing) {
+    const fs::path path = dir_ / "missing" / "run.h5";
+    try {
+        write_results(path, make_record(), make_sweep(true), false);
+        FAIL() << "expected IoError";
+    } catch (const IoError& e) {
+        EXPECT_NE(std::string(e.what()).find(path.string()), std::string::npos) << e.what();
+    }
+    EXPECT_EQ(entries_in_dir(), 0u);
+}
+
+TEST_F(ResultsFileTest, DirectoryAsTargetThrows) {
+    EXPECT_THROW(write_results(dir_, make_record(), make_sweep(true), true), IoError);
+}
+
+TEST_F(ResultsFileTest, InvalidRecordsThrowBeforeAnyFileIsMade) {
+    const fs::path path = dir_ / "run.h5";
+    const SweepResult sweep = make_sweep(true);
+
+    RunRecord reserved = make_record();
+    reserved.model.emplace_back("num_sites", "4");  // clashes with a fixed root attribute
+    EXPECT_THROW(write_results(path, reserved, sweep, false), IoError);
+
+    RunRecord repeated = make_record();
+    repeated.model.emplace_back("lattice", "chain");
+    EXPECT_THROW(write_results(path, repeated, sweep, false), IoError);
+
+    RunRecord repeated_solver = make_record();
+    repeated_solver.solver.emplace_back("tolerance", "1e-8");
+    EXPECT_THROW(write_results(path, repeated_solver, sweep, false), IoError);
+
+    RunRecord empty_key = make_record();
+    empty_key.solver.emplace_back("", "x");
+    EXPECT_THROW(write_results(path, empty_key, sweep, false), IoError);
+
+    RunRecord no_sites = make_record();
+    no_sites.num_sites = 0;
+    EXPECT_THROW(write_results(path, no_sites, sweep, false), IoError);
+
+    SweepResult short_m = sweep;
+    short_m.points[1].mean_field.m.pop_back();  // 3 values for 4 sites
+    EXPECT_THROW(write_results(path, make_record(), short_m, false), IoError);
+
+    EXPECT_EQ(entries_in_dir(), 0u);
+}
+
+TEST_F(ResultsFileTest, ReadingATextFileThrowsNamingIt) {
+    const fs::path path = dir_ / "notes.h5";
+    write_file(path, "this is not HDF5\n");
+    try {
+        read_results(path);
+        FAIL() << "expected IoError";
+    } catch (const IoError& e) {
+        EXPECT_NE(std::string(e.what()).find(path.string()), std::string::npos) << e.what();
+    }
+}
+
+TEST_F(ResultsFileTest, ReadingAMissingFileThrows) {
+    EXPECT_THROW(read_results(dir_ / "absent.h5"), IoError);
+}
+
+TEST_F(ResultsFileTest, ReadingATruncatedFileThrowsNamingIt) {
+    // The HDF5 signature survives, the rest does not: HDF5 itself must fail, and the
+    // wrapper must turn that into an IoError naming the file.
+    const fs::path path = dir_ / "run.h5";
+    write_results(path, make_record(), make_sweep(true), false);
+    const std::string bytes = read_file(path);
+    write_file(path, bytes.substr(0, 600));
+    try {
+        read_results(path);
+        FAIL() << "expected IoError";
+    } catch (const IoError& e) {
+        EXPECT_NE(std::string(e.what()).find(path.string()), std::string::npos) << e.what();
+    }
+}
+
+TEST_F(ResultsFileTest, ReadingAnotherHdf5FileThrows) {
+    // A plain HDF5 file without the isingmf format attribute, made with h5py:
+    //   h5py.File(p, "w").create_dataset("x", data=[1.0, 2.0])
+    const fs::path path =
+        fs::path(ISINGMF_SOURCE_DIR) / "tests" / "io" / "data" / "other_format.hdf5";
+    ASSERT_TRUE(fs::exists(path)) << path;
+    try {
+        read_results(path);
+        FAIL() << "expected IoError";
+    } catch (const IoError& e) {
+        const std::string message = e.what();
+        EXPECT_NE(message.find(path.string()), std::string::npos) << message;
+        EXPECT_NE(message.find("not an isingmf results file"), std::string::npos) << message;
+    }
+}
+
+}  // namespace
+}  // namespace isingmf

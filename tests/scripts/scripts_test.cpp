@@ -1,0 +1,187 @@
+// Runs scripts/*.py (and the schema checker) on a file written by write_results, so the
+// Python side and the C++ writer are checked against each other and against
+// docs/results-schema.md. Skipped when /usr/bin/python3 lacks h5py or matplotlib.
+
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+
+#include <cmath>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <limits>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "isingmf/io/results_file.hpp"
+#include "support/temp_dir.hpp"
+
+namespace isingmf {
+namespace {
+
+namespace fs = std::filesystem;
+
+const fs::path kSourceDir = ISINGMF_SOURCE_DIR;
+constexpr const char* kPython = "/usr/bin/python3";
+
+// Built with append rather than operator+: GCC 12 at -O3 raises a false -Wrestrict on
+// "'" + std::string + "'".
+std::string quoted(const fs::path& path) {
+    std::string text = "'";
+    text.append(path.string()).append("'");
+    return text;
+}
+
+using test::read_file;
+
+/// Exit status of `command` (stdout and stderr go to the given files).
+int run(const std::string& command, const fs::path& out, const fs::path& err) {
+    const int status = std::system((command + " >" + quoted(out) + " 2>" + quoted(err)).c_str());
+    return status != -1 && WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+class ScriptsTest : public ::testing::Test {
+  protected:
+    void SetUp() override {
+        const std::string probe = std::string(kPython) + " -c 'import h5py, matplotlib, numpy'";
+        if (run(probe, out_, err_) != 0) {
+            GTEST_SKIP() << kPython << " with h5py, matplotlib and numpy is not available";
+        }
+    }
+
+    int script(const std::string& name, const std::string& arguments) {
+        return run(std::string(kPython) + " " + quoted(kSourceDir / name) + " " + arguments, out_,
+                   err_);
+    }
+
+    const test::TempDir temp_{"isingmf_scripts_test"};
+    const fs::path dir_ = temp_.path();
+    const fs::path out_ = dir_ / "stdout.txt";
+    const fs::path err_ = dir_ / "stderr.txt";
+};
+
+// Free spins in a uniform field h (no bonds): mean field is exact there,
+//   ln Z = N ln(2 cosh(beta h)),  m = tanh(beta h),
+// so the file has a known ln Z per spin (ln 2 at beta = 0) and a zero gap.
+constexpr int kSites = 3;
+constexpr double kField = 0.5;
+
+fs::path write_free_spins(const fs::path& dir, bool with_exact) {
+    RunRecord record;
+    record.program_version = "test";
+    record.command_line = "scripts_test";
+    record.created = "2024-01-01T00:00:00Z";
+    record.model = {{"lattice", "free"}, {"h", "0.5"}};
+    record.num_sites = kSites;
+    record.solver = {{"tolerance", "1e-10"}};
+    SweepResult sweep;
+    sweep.exact_method = with_exact ? "enumerate" : "none";
+    for (double beta : {0.0, 0.5, 1.0, 2.0}) {
+        SweepPoint point;
+        point.beta = beta;
+        point.T = beta == 0.0 ? std::numeric_limits<double>::infinity() : 1.0 / beta;
+        const double m = std::tanh(beta * kField);
+        point.mean_field.ln_z = kSites * std::log(2.0 * std::cosh(beta * kField));
+        point.mean_field.magnetization = m;
+        point.mean_field.m.assign(kSites, m);
+        point.mean_field.converged = true;
+        point.mean_field.start = "up";
+        if (with_exact) {
+            ExactResult exact;
+            exact.ln_z = point.mean_field.ln_z;
+            exact.magnetization = m;
+            if (beta != 1.0) exact.magnetization_abs = m;  // one NaN left in
+            point.exact = exact;
+        }
+        sweep.points.push_back(point);
+    }
+    const fs::path path = dir / (with_exact ? "exact.h5" : "mf_only.h5");
+    write_results(path, record, sweep, false);
+    return path;
+}
+
+TEST_F(ScriptsTest, FileMatchesTheDocumentedSchema) {
+    const fs::path with_exact = write_free_spins(dir_, true);
+    EXPECT_EQ(
+        script("tests/scripts/check_schema.py", quoted(with_exact) + " --expect-exact --expect-m"),
+        0)
+        << read_file(out_) << read_file(err_);
+    const fs::path mf_only = write_free_spins(dir_, false);
+    EXPECT_EQ(script("tests/scripts/check_schema.py", quoted(mf_only) + " --expect-m"), 0)
+        << read_file(out_) << read_file(err_);
+    // The checker itself can fail: claiming exact results that are not there.
+    EXPECT_EQ(
+        script("tests/scripts/check_schema.py", quoted(mf_only) + " --expect-exact --expect-m"), 1);
+}
+
+/// The body rows of the markdown table in `text` (after the header and the rule), cells trimmed.
+std::vector<std::vector<std::string>> table_rows(const std::string& text) {
+    std::vector<std::vector<std::string>> rows;
+    std::istringstream lines(text);
+    std::string line;
+    while (std::getline(lines, line)) {
+        if (line.empty() || line[0] != '|') continue;
+        std::vector<std::string> cells;
+        std::istringstream fields(line.substr(1));
+        std::string cell;
+        while (std::getline(fields, cell, '|')) {
+            const auto first = cell.find_first_not_of(' ');
+            const auto last = cell.find_last_not_of(' ');
+            cells.push_back(first == std::string::npos ? "" : cell.substr(first, last - first + 1));
+        }
+        rows.push_back(cells);
+    }
+    if (rows.size() >= 2) rows.erase(rows.begin(), rows.begin() + 2);
+    return rows;
+}
+
+TEST_F(ScriptsTest, CompareTablePrintsOneRowPerTemperature) {
+    const fs::path path = write_free_spins(dir_, true);
+    ASSERT_EQ(script("scripts/compare_table.py", quoted(path)), 0) << read_file(err_);
+    const std::string table = read_file(out_);
+    EXPECT_NE(table.find("lattice=free h=0.5 N=3; exact: enumerate"), std::string::npos) << table;
+    const auto rows = table_rows(table);
+    ASSERT_EQ(rows.size(), 4u) << table;  // one per temperature, in file order
+    // beta = 0: ln Z / N = ln 2, printed to 8 significant digits on both sides.
+    EXPECT_EQ(rows[0], (std::vector<std::string>{"inf", "0.69314718", "0.69314718", "0", "0", "0"}))
+        << table;
+    // beta = 0.5 (T = 2): ln Z / N = ln(2 cosh(beta h)); 8 significant digits -> 5e-9 here.
+    EXPECT_EQ(rows[1][0], "2");
+    EXPECT_NEAR(std::stod(rows[1][1]), std::log(2.0 * std::cosh(0.5 * kField)), 5e-9);
+    // Mean field is exact for free spins: every gap prints as 0.
+    for (const auto& row : rows) EXPECT_EQ(row[3], "0") << table;
+}
+
+TEST_F(ScriptsTest, PlotSweepWritesAPng) {
+    for (const bool with_exact : {true, false}) {
+        const fs::path path = write_free_spins(dir_, with_exact);
+        const fs::path png = dir_ / (path.stem().string() + ".png");
+        ASSERT_EQ(script("scripts/plot_sweep.py", quoted(path) + " -o " + quoted(png)), 0)
+            << read_file(err_);
+        EXPECT_EQ(read_file(png).substr(0, 8), "\x89PNG\r\n\x1a\n");
+    }
+}
+
+TEST_F(ScriptsTest, ScriptsRejectBadFilesWithOneLine) {
+    const fs::path text = dir_ / "notes.h5";
+    std::ofstream(text) << "not hdf5\n";
+    const fs::path other = kSourceDir / "tests" / "io" / "data" / "other_format.hdf5";
+    for (const fs::path& bad : {text, dir_ / "absent.h5", other}) {
+        for (const std::string& command :
+             {"scripts/plot_sweep.py " + quoted(bad) + " -o " + quoted(dir_ / "x.png"),
+              "scripts/compare_table.py " + quoted(bad)}) {
+            SCOPED_TRACE(command);
+            EXPECT_EQ(
+                run(std::string(kPython) + " " + quoted(kSourceDir) + "/" + command, out_, err_),
+                1);
+            const std::string message = read_file(err_);
+            EXPECT_NE(message.find(bad.string()), std::string::npos) << message;
+            EXPECT_EQ(message.find('\n'), message.size() - 1) << "one line: " << message;
+        }
+    }
+    EXPECT_FALSE(fs::exists(dir_ / "x.png"));
+}
+
+}  // namespace
+}  // namespace isingmf
