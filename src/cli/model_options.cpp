@@ -7,8 +7,8 @@
 
 #include "isingmf/lattices/couplings.hpp"
 #include "isingmf/lattices/lattice.hpp"
-#if __has_include("isingmf/lattices/edge_list.hpp")  // TEMPORARY until merge
 #include "isingmf/lattices/edge_list.hpp"
+#if __has_include("isingmf/lattices/uai.hpp")  // TEMPORARY until merge
 #include "isingmf/lattices/uai.hpp"
 #define HAVE_READERS 1
 #endif
@@ -74,6 +74,7 @@ Model build_model_from_options(const po::variables_map& vm, bool uai_input) {
         return from_file ? read_edge_list(vm["lattice-file"].as<std::string>())
                          : read_uai(vm["uai"].as<std::string>());
 #else
+        if (from_file) return read_edge_list(vm["lattice-file"].as<std::string>());
         throw UsageError("files not yet supported");
 #endif
     }

@@ -15,21 +15,14 @@
 namespace isingmf {
 namespace {
 
-using testing::run_cli;
-using testing::TempDir;
-
-// Only entries the test wrote itself (run_cli's capture files are removed after each run).
-std::size_t files_in(const TempDir& dir) {
-    std::size_t n = 0;
-    for ([[maybe_unused]] const auto& entry : std::filesystem::directory_iterator(dir.path())) ++n;
-    return n;
-}
+using test::run_cli;
+using test::TempDir;
 
 TEST(Cli, DefaultSweepWritesAFileThatReadsBack) {
-    TempDir dir;
+    TempDir dir("isingmf_cli");
     const auto run = run_cli("sweep", dir);
     ASSERT_EQ(run.status, 0) << run.err;
-    const ResultsFile file = read_results(dir / "results.h5");
+    const ResultsFile file = read_results(dir.path() / "results.h5");
     EXPECT_EQ(file.record.num_sites, 16);
     EXPECT_EQ(file.record.num_edges, 32u);
     // Default grid 0.5:5:0.1 has 46 points, both ends included.
@@ -48,12 +41,12 @@ TEST(Cli, DefaultSweepWritesAFileThatReadsBack) {
 }
 
 TEST(Cli, ThreadCountDoesNotChangeTheNumbers) {
-    TempDir dir;
+    TempDir dir("isingmf_cli");
     const std::string common = "sweep --lattice triangular --size 4x4 --disorder gauss --h 0.1 --T 0.5:3:0.25 ";
     ASSERT_EQ(run_cli(common + "--threads 1 --out one.h5", dir).status, 0);
     ASSERT_EQ(run_cli(common + "--threads 2 --out two.h5", dir).status, 0);
-    const ResultsFile one = read_results(dir / "one.h5");
-    const ResultsFile two = read_results(dir / "two.h5");
+    const ResultsFile one = read_results(dir.path() / "one.h5");
+    const ResultsFile two = read_results(dir.path() / "two.h5");
     ASSERT_EQ(one.sweep.points.size(), two.sweep.points.size());
     for (std::size_t k = 0; k < one.sweep.points.size(); ++k) {
         EXPECT_EQ(one.sweep.points[k].mean_field.ln_z, two.sweep.points[k].mean_field.ln_z);
@@ -63,10 +56,10 @@ TEST(Cli, ThreadCountDoesNotChangeTheNumbers) {
 }
 
 TEST(Cli, BetaGridIncludesInfiniteTemperature) {
-    TempDir dir;
+    TempDir dir("isingmf_cli");
     const auto run = run_cli("sweep --lattice chain --size 10 --beta 0,0.5,1 --out b.h5", dir);
     ASSERT_EQ(run.status, 0) << run.err;
-    const ResultsFile file = read_results(dir / "b.h5");
+    const ResultsFile file = read_results(dir.path() / "b.h5");
     EXPECT_TRUE(std::isinf(file.sweep.points[0].T));
     EXPECT_DOUBLE_EQ(file.sweep.points[0].mean_field.ln_z, 10 * std::numbers::ln2);
 }
@@ -81,16 +74,16 @@ struct BadInput {
 class CliRejects : public ::testing::TestWithParam<BadInput> {};
 
 TEST_P(CliRejects, WithAMessageAndNoFile) {
-    TempDir dir;
+    TempDir dir("isingmf_cli");
     {
-        std::ofstream(dir / "bad.txt") << "N 4\n0 1 1.0\n2 two 1.0\n";
+        std::ofstream(dir.path() / "bad.txt") << "N 4\n0 1 1.0\n2 two 1.0\n";
     }
     const auto run = run_cli(GetParam().args, dir);
     EXPECT_EQ(run.status, GetParam().status) << run.err;
     EXPECT_NE(run.err.find(GetParam().message), std::string::npos) << run.err;
     // One line on stderr, nothing else left behind than the input file.
     EXPECT_EQ(std::count(run.err.begin(), run.err.end(), '\n'), 1) << run.err;
-    EXPECT_EQ(files_in(dir), 1u);
+    EXPECT_EQ(dir.entry_count(), 1u);
 }
 
 INSTANTIATE_TEST_SUITE_P(
@@ -113,19 +106,19 @@ INSTANTIATE_TEST_SUITE_P(
     [](const auto& info) { return info.param.name; });
 
 TEST(Cli, KeepsAnExistingFileWithoutForce) {
-    TempDir dir;
-    { std::ofstream(dir / "results.h5") << "precious"; }
+    TempDir dir("isingmf_cli");
+    { std::ofstream(dir.path() / "results.h5") << "precious"; }
     const auto run = run_cli("sweep", dir);
     EXPECT_EQ(run.status, 1);
     EXPECT_NE(run.err.find("--force"), std::string::npos);
-    EXPECT_EQ(testing::slurp(dir / "results.h5"), "precious");
+    EXPECT_EQ(test::read_file(dir.path() / "results.h5"), "precious");
     const auto forced = run_cli("sweep --force --quiet", dir);
     EXPECT_EQ(forced.status, 0) << forced.err;
-    EXPECT_EQ(read_results(dir / "results.h5").record.num_sites, 16);
+    EXPECT_EQ(read_results(dir.path() / "results.h5").record.num_sites, 16);
 }
 
 TEST(Cli, HelpVersionAndInfo) {
-    TempDir dir;
+    TempDir dir("isingmf_cli");
     EXPECT_EQ(run_cli("--help", dir).status, 0);
     const auto help = run_cli("sweep --help", dir);
     EXPECT_EQ(help.status, 0);

@@ -6,11 +6,11 @@
 
 #include <cstdlib>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 #include <string>
 
-namespace isingmf::testing {
+#include "support/temp_dir.hpp"
+
+namespace isingmf::test {
 
 struct CliRun {
     int status = -1;
@@ -18,53 +18,21 @@ struct CliRun {
     std::string err;
 };
 
-inline std::string slurp(const std::filesystem::path& path) {
-    std::ifstream in(path);
-    std::stringstream buffer;
-    buffer << in.rdbuf();
-    return buffer.str();
-}
-
-/// A fresh empty directory under the system temp dir, removed on destruction.
-class TempDir {
-public:
-    TempDir() {
-        path_ = std::filesystem::temp_directory_path() /
-                ("isingmf-test-" + std::to_string(::getpid()) + "-" + std::to_string(counter()++));
-        std::filesystem::remove_all(path_);
-        std::filesystem::create_directories(path_);
-    }
-    ~TempDir() {
-        std::error_code ec;
-        std::filesystem::remove_all(path_, ec);
-    }
-    TempDir(const TempDir&) = delete;
-    TempDir& operator=(const TempDir&) = delete;
-    const std::filesystem::path& path() const { return path_; }
-    std::filesystem::path operator/(const std::string& name) const { return path_ / name; }
-
-private:
-    static int& counter() {
-        static int n = 0;
-        return n;
-    }
-    std::filesystem::path path_;
-};
-
-/// Runs `isingmf <args>` (args already shell-quoted as needed) in `dir`.
+/// Runs `isingmf <args>` (args shell-quoted as needed) with `dir` as working directory;
+/// the captured output goes through files outside `dir`, so `dir` holds only what the
+/// program wrote.
 inline CliRun run_cli(const std::string& args, const TempDir& dir) {
-    const auto out = dir / ".stdout";
-    const auto err = dir / ".stderr";
+    const TempDir capture("isingmf_cli_capture");
+    const auto out = capture.path() / "stdout";
+    const auto err = capture.path() / "stderr";
     const std::string command = "cd '" + dir.path().string() + "' && '" ISINGMF_CLI_PATH "' " + args + " >'" +
                                 out.string() + "' 2>'" + err.string() + "' </dev/null";
     const int raw = std::system(command.c_str());
     CliRun run;
     run.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
-    run.out = slurp(out);
-    run.err = slurp(err);
-    std::filesystem::remove(out);
-    std::filesystem::remove(err);
+    run.out = read_file(out);
+    run.err = read_file(err);
     return run;
 }
 
-}  // namespace isingmf::testing
+}  // namespace isingmf::test

@@ -53,6 +53,13 @@ Model::Model(int num_sites, const std::vector<Edge>& edges, const std::vector<do
         }
     }
 
+    for (std::size_t e = 0; e < edges_.size(); ++e) {
+        if (!std::isfinite(couplings_[e])) {
+            throw ModelError(fmt::format("repeated edge ({}, {}) sums to a coupling that is not finite", edges_[e].i,
+                                         edges_[e].j));
+        }
+    }
+
     const auto n = static_cast<std::size_t>(num_sites_);
     adjacency_.offset.assign(n + 1, 0);
     for (const Edge& edge : edges_) {
