@@ -63,7 +63,9 @@ ExactResult brute_force(const Model& model, double beta) {
 // be exactly zero, e.g. <m> in zero field): both methods are exact and differ by rounding
 // in sums of at most 2^16 terms, far below this.
 void expect_same(const ExactResult& got, const ExactResult& want, const std::string& what) {
-    const auto near = [](double a, double b) { return std::abs(a - b) <= 1e-10 * std::max(1.0, std::abs(b)); };
+    const auto near = [](double a, double b) {
+        return std::abs(a - b) <= 1e-10 * std::max(1.0, std::abs(b));
+    };
     EXPECT_PRED2(near, got.ln_z, want.ln_z) << what << " ln Z";
     EXPECT_PRED2(near, got.energy_per_spin, want.energy_per_spin) << what << " energy";
     EXPECT_PRED2(near, got.specific_heat_per_spin, want.specific_heat_per_spin) << what << " C";
@@ -129,8 +131,9 @@ TEST(Eliminate, EqualsBruteForceOnRandomGraphsWithFields) {
             const auto got = eliminate_exact(model, betas);
             ASSERT_EQ(got.size(), betas.size());
             for (std::size_t b = 0; b < betas.size(); ++b) {
-                expect_same(got[b], brute_force(model, betas[b]),
-                            c.name + " " + to_string(disorder) + " beta=" + std::to_string(betas[b]));
+                expect_same(
+                    got[b], brute_force(model, betas[b]),
+                    c.name + " " + to_string(disorder) + " beta=" + std::to_string(betas[b]));
             }
         }
     }
@@ -195,16 +198,18 @@ TEST(Eliminate, SingleSiteIsolatedSitesAndComponents) {
     const Model parts(10, {{0, 1}, {1, 2}, {0, 2}, {3, 4}, {4, 5}, {3, 5}, {6, 7}},
                       {1.0, -0.5, 0.7, 0.3, 0.3, -1.1, 2.0},
                       {0.1, 0.0, -0.2, 0.0, 0.5, 0.0, 0.0, 0.3, 0.0, -0.4});
-    for (double b : {0.0, 0.5, 3.0}) expect_same(eliminate_exact(parts, std::vector<double>{b})[0],
-                                                 brute_force(parts, b), "components");
+    for (double b : {0.0, 0.5, 3.0})
+        expect_same(eliminate_exact(parts, std::vector<double>{b})[0], brute_force(parts, b),
+                    "components");
 }
 
 TEST(Eliminate, LowTemperatureFallsBackToLogSpaceCorrectly) {
     // At beta = 300 the tables span far more than the double range (exp(-2 beta J) per
     // broken bond); the answer must still match the oracle, which works relative to the
     // ground state.
-    const Model model = build_model(make_lattice({"square", {4, 4}, Boundary::open}),
-                                    {.h = 0.05, .disorder = Disorder::gauss, .random_field = 0.3, .seed = 9});
+    const Model model =
+        build_model(make_lattice({"square", {4, 4}, Boundary::open}),
+                    {.h = 0.05, .disorder = Disorder::gauss, .random_field = 0.3, .seed = 9});
     for (double beta : {40.0, 300.0}) {
         expect_same(eliminate_exact(model, std::vector<double>{beta})[0], brute_force(model, beta),
                     "beta=" + std::to_string(beta));
@@ -228,20 +233,27 @@ TEST(Eliminate, ResultsDoNotDependOnThreadCount) {
 TEST(Eliminate, WidthOfTheOrder) {
     // Treewidth: a chain 1, K_n n-1 (no order does better), an L x L grid L; the greedy
     // order may lose one on the grid.
-    EXPECT_EQ(plan_elimination(build_model(make_lattice({"chain", {50}, Boundary::open}), {})).width, 1);
-    EXPECT_EQ(plan_elimination(build_model(make_lattice({"chain", {50}, Boundary::periodic}), {})).width, 2);
+    EXPECT_EQ(
+        plan_elimination(build_model(make_lattice({"chain", {50}, Boundary::open}), {})).width, 1);
+    EXPECT_EQ(
+        plan_elimination(build_model(make_lattice({"chain", {50}, Boundary::periodic}), {})).width,
+        2);
     for (int n : {4, 9, 13}) {
-        EXPECT_EQ(plan_elimination(build_model(make_lattice({"complete", {n}, Boundary::open}), {})).width, n - 1);
+        EXPECT_EQ(plan_elimination(build_model(make_lattice({"complete", {n}, Boundary::open}), {}))
+                      .width,
+                  n - 1);
     }
     for (int l : {4, 8, 12, 20}) {
-        const EliminationOrder plan = plan_elimination(build_model(make_lattice({"square", {l, l}, Boundary::open}), {}));
+        const EliminationOrder plan =
+            plan_elimination(build_model(make_lattice({"square", {l, l}, Boundary::open}), {}));
         EXPECT_TRUE(plan.complete);
         EXPECT_GE(plan.width, l) << l;
         EXPECT_LE(plan.width, l + 1) << l;
         EXPECT_EQ(plan.order.size(), static_cast<std::size_t>(l * l));
     }
     // Every site exactly once.
-    EliminationOrder plan = plan_elimination(build_model(make_lattice({"square", {7, 5}, Boundary::periodic}), {}));
+    EliminationOrder plan =
+        plan_elimination(build_model(make_lattice({"square", {7, 5}, Boundary::periodic}), {}));
     std::sort(plan.order.begin(), plan.order.end());
     for (int i = 0; i < 35; ++i) EXPECT_EQ(plan.order[static_cast<std::size_t>(i)], i);
 }
@@ -269,7 +281,8 @@ TEST(Eliminate, RefusesBeyondTheMemoryLimitNamingWidthAndMemory) {
         eliminate_exact(torus, std::vector<double>{1.0}, {.max_memory_bytes = 2e6});
         FAIL() << "no exception";
     } catch (const ModelError& e) {
-        EXPECT_NE(std::string(e.what()).find("elimination needs width"), std::string::npos) << e.what();
+        EXPECT_NE(std::string(e.what()).find("elimination needs width"), std::string::npos)
+            << e.what();
     }
 }
 

@@ -27,7 +27,7 @@ fs::path shared_file(const std::string& name) {
 
 // A fresh temporary directory per test, removed afterwards.
 class UaiTest : public ::testing::Test {
-protected:
+  protected:
     void SetUp() override {
         const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
         dir_ = fs::temp_directory_path() / fmt_name(info->name());
@@ -49,12 +49,15 @@ protected:
     fs::path dir_;
 };
 
-double ln_z(const Model& model, double beta = 1.0) { return eliminate_exact(model, std::vector<double>{beta})[0].ln_z; }
+double ln_z(const Model& model, double beta = 1.0) {
+    return eliminate_exact(model, std::vector<double>{beta})[0].ln_z;
+}
 
 // ln Z of a UAI network by summing its product of tables over all 2^N states: an oracle
 // that does not go through the Ising conversion. Tables are (scope, entries), last
 // variable fastest.
-double brute_ln_z(int n, const std::vector<std::pair<std::vector<int>, std::vector<double>>>& factors) {
+double brute_ln_z(int n,
+                  const std::vector<std::pair<std::vector<int>, std::vector<double>>>& factors) {
     double z = 0.0;
     for (unsigned s = 0; s < (1U << n); ++s) {
         double w = 1.0;
@@ -92,13 +95,20 @@ TEST_F(UaiTest, ConversionMatchesTheTablesExactly) {
     // Asymmetric tables, a constant factor, two unaries on one variable, a pair listed in
     // both orders: ln Z of the converted model equals the direct sum over the tables.
     const std::vector<std::pair<std::vector<int>, std::vector<double>>> factors{
-        {{0}, {0.3, 1.7}},           {{0, 1}, {2.0, 0.5, 0.25, 3.0}}, {{2, 1}, {1.5, 0.2, 0.9, 4.0}},
-        {{1, 2}, {0.7, 1.1, 2.2, 0.4}}, {{2}, {5.0, 0.1}},          {{2}, {0.6, 0.6}},
-        {{}, {3.5}},                 {{3, 0}, {1.0, 2.0, 3.0, 4.0}},
+        {{0}, {0.3, 1.7}},
+        {{0, 1}, {2.0, 0.5, 0.25, 3.0}},
+        {{2, 1}, {1.5, 0.2, 0.9, 4.0}},
+        {{1, 2}, {0.7, 1.1, 2.2, 0.4}},
+        {{2}, {5.0, 0.1}},
+        {{2}, {0.6, 0.6}},
+        {{}, {3.5}},
+        {{3, 0}, {1.0, 2.0, 3.0, 4.0}},
     };
     std::string text = fmt::format("MARKOV\n4\n2 2 2 2\n{}\n", factors.size());
-    for (const auto& [scope, table] : factors) text += fmt::format("{} {}\n", scope.size(), fmt::join(scope, " "));
-    for (const auto& [scope, table] : factors) text += fmt::format("\n{}\n{}\n", table.size(), fmt::join(table, " "));
+    for (const auto& [scope, table] : factors)
+        text += fmt::format("{} {}\n", scope.size(), fmt::join(scope, " "));
+    for (const auto& [scope, table] : factors)
+        text += fmt::format("\n{}\n{}\n", table.size(), fmt::join(table, " "));
     const Model model = read_uai(write("mixed.uai", text));
     // Both are exact; 1e-12 covers rounding in a handful of logs and exps.
     EXPECT_NEAR(ln_z(model), brute_ln_z(4, factors), 1e-12);
@@ -108,9 +118,11 @@ TEST_F(UaiTest, ExportThenImportGivesTheSameLnZ) {
     // Random fields, Gaussian couplings and a nonzero offset, at two temperatures: the file
     // at beta is the model at beta, so its ln Z at (file) beta = 1 is the model's at beta.
     // 1e-10: entries carry 17 digits, each log loses ~1e-16.
-    const Model grid = build_model(make_lattice({"square", {6, 5}, Boundary::open}),
-                                   {.J = 1.0, .h = 0.1, .disorder = Disorder::gauss, .random_field = 0.7, .seed = 3});
-    const Model model(grid.num_sites(), grid.edges(), grid.couplings(), grid.fields(), -4.5, grid.description());
+    const Model grid = build_model(
+        make_lattice({"square", {6, 5}, Boundary::open}),
+        {.J = 1.0, .h = 0.1, .disorder = Disorder::gauss, .random_field = 0.7, .seed = 3});
+    const Model model(grid.num_sites(), grid.edges(), grid.couplings(), grid.fields(), -4.5,
+                      grid.description());
     for (double beta : {0.0, 0.3, 1.0, 2.7}) {
         const fs::path path = dir_ / "out.uai";
         write_uai(model, path, beta);
@@ -155,24 +167,36 @@ TEST_F(UaiTest, MalformedFilesAreRefusedWithTheReason) {
         {"nvars_text", "MARKOV\ntwo\n", "expected the number of variables"},
         {"nvars_zero", "MARKOV\n0\n0\n", "number of variables must be"},
         {"ternary_var", "MARKOV\n2\n2 3\n0\n", "variable 1 has cardinality 3"},
-        {"arity3", "MARKOV\n3\n2 2 2\n1\n3 0 1 2\n8\n1 1 1 1 1 1 1 1\n", "factor 0 has 3 variables"},
-        {"out_of_range", "MARKOV\n2\n2 2\n2\n1 0\n2 0 2\n" + good_tables, "factor 1 names variable 2, outside 0..1"},
-        {"repeated", "MARKOV\n2\n2 2\n2\n1 0\n2 1 1\n" + good_tables, "factor 1 names variable 1 twice"},
+        {"arity3", "MARKOV\n3\n2 2 2\n1\n3 0 1 2\n8\n1 1 1 1 1 1 1 1\n",
+         "factor 0 has 3 variables"},
+        {"out_of_range", "MARKOV\n2\n2 2\n2\n1 0\n2 0 2\n" + good_tables,
+         "factor 1 names variable 2, outside 0..1"},
+        {"repeated", "MARKOV\n2\n2 2\n2\n1 0\n2 1 1\n" + good_tables,
+         "factor 1 names variable 1 twice"},
         {"entry_count", "MARKOV\n2\n2 2\n2\n1 0\n2 0 1\n\n2\n 1 2\n\n3\n 1 2 3\n",
          "factor 1 has 3 table entries, expected 4"},
-        {"zero_entry", "MARKOV\n2\n2 2\n2\n1 0\n2 0 1\n\n2\n 1 2\n\n4\n 1 0 3 4\n", "factor 1 entry 1 is 0"},
-        {"negative_entry", "MARKOV\n2\n2 2\n2\n1 0\n2 0 1\n\n2\n -1 2\n" + std::string("\n4\n 1 2 3 4\n"),
+        {"zero_entry", "MARKOV\n2\n2 2\n2\n1 0\n2 0 1\n\n2\n 1 2\n\n4\n 1 0 3 4\n",
+         "factor 1 entry 1 is 0"},
+        {"negative_entry",
+         "MARKOV\n2\n2 2\n2\n1 0\n2 0 1\n\n2\n -1 2\n" + std::string("\n4\n 1 2 3 4\n"),
          "factor 0 entry 0 is -1"},
-        {"inf_entry", "MARKOV\n2\n2 2\n2\n1 0\n2 0 1\n\n2\n 1 2\n\n4\n 1 2 inf 4\n", "factor 1 entry 2 is inf"},
-        {"overflow_entry", "MARKOV\n2\n2 2\n2\n1 0\n2 0 1\n\n2\n 1 2\n\n4\n 1 2 1e999 4\n", "factor 1 entry 2 is inf"},
-        {"text_entry", "MARKOV\n2\n2 2\n2\n1 0\n2 0 1\n\n2\n 1 two\n" + std::string("\n4\n 1 2 3 4\n"),
+        {"inf_entry", "MARKOV\n2\n2 2\n2\n1 0\n2 0 1\n\n2\n 1 2\n\n4\n 1 2 inf 4\n",
+         "factor 1 entry 2 is inf"},
+        {"overflow_entry", "MARKOV\n2\n2 2\n2\n1 0\n2 0 1\n\n2\n 1 2\n\n4\n 1 2 1e999 4\n",
+         "factor 1 entry 2 is inf"},
+        {"text_entry",
+         "MARKOV\n2\n2 2\n2\n1 0\n2 0 1\n\n2\n 1 two\n" + std::string("\n4\n 1 2 3 4\n"),
          "expected entry 1 of factor 0"},
-        {"truncated_table", "MARKOV\n2\n2 2\n2\n1 0\n2 0 1\n\n2\n 1 2\n\n4\n 1 2", "file ends where entry 2 of factor 1"},
-        {"truncated_scopes", "MARKOV\n2\n2 2\n3\n1 0\n2 0 1\n", "file ends where the number of variables of factor 2"},
+        {"truncated_table", "MARKOV\n2\n2 2\n2\n1 0\n2 0 1\n\n2\n 1 2\n\n4\n 1 2",
+         "file ends where entry 2 of factor 1"},
+        {"truncated_scopes", "MARKOV\n2\n2 2\n3\n1 0\n2 0 1\n",
+         "file ends where the number of variables of factor 2"},
         // The header promises 3 factors but only 2 scopes follow: the first table is read
         // as factor 2's scope, and it names a variable that does not exist.
-        {"too_many_factors", "MARKOV\n2\n2 2\n3\n1 0\n2 0 1\n" + good_tables, "factor 2 names variable 2"},
-        {"trailing", "MARKOV\n2\n2 2\n2\n1 0\n2 0 1\n" + good_tables + "7\n", "unexpected '7' after the table"},
+        {"too_many_factors", "MARKOV\n2\n2 2\n3\n1 0\n2 0 1\n" + good_tables,
+         "factor 2 names variable 2"},
+        {"trailing", "MARKOV\n2\n2 2\n2\n1 0\n2 0 1\n" + good_tables + "7\n",
+         "unexpected '7' after the table"},
         {"too_few_cards", "MARKOV\n3\n2 2\n1\n1 0\n2\n 1 2\n", "variable 2 has cardinality 1"},
     };
     for (const Malformed& c : cases) {

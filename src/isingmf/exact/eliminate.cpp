@@ -9,8 +9,8 @@
 #include <cstddef>
 #include <exception>
 #include <map>
-#include <new>
 #include <memory>
+#include <new>
 #include <set>
 #include <tuple>
 
@@ -86,7 +86,8 @@ long long fill_of(const std::vector<std::vector<int>>& adj, int u) {
 }
 
 std::string format_bytes(double bytes) {
-    if (bytes >= 1024.0 * 1024.0 * 1024.0) return fmt::format("{:.3g} GiB", bytes / (1024.0 * 1024.0 * 1024.0));
+    if (bytes >= 1024.0 * 1024.0 * 1024.0)
+        return fmt::format("{:.3g} GiB", bytes / (1024.0 * 1024.0 * 1024.0));
     if (bytes >= 1024.0 * 1024.0) return fmt::format("{:.3g} MiB", bytes / (1024.0 * 1024.0));
     return fmt::format("{:.3g} KiB", bytes / 1024.0);
 }
@@ -137,7 +138,8 @@ int peripheral_site(const Adjacency& graph, const std::vector<char>& done, int s
 // unrestricted greedy grows fronts from every corner and pays when they meet (width 27
 // instead of 20 on a 20x20 open grid).
 // With a non-empty `fixed` order, follows it instead (and skips the fill bookkeeping).
-Candidate greedy_order(const Model& model, bool frontier, double max_memory_bytes, const std::vector<int>& fixed = {}) {
+Candidate greedy_order(const Model& model, bool frontier, double max_memory_bytes,
+                       const std::vector<int>& fixed = {}) {
     const int n = model.num_sites();
     const auto un = static_cast<std::size_t>(n);
     const Adjacency& graph = model.adjacency();
@@ -149,7 +151,7 @@ Candidate greedy_order(const Model& model, bool frontier, double max_memory_byte
     }
 
     using Key = std::tuple<long long, std::size_t, int>;  // (fill, degree, site)
-    std::set<Key> queue;  // candidates
+    std::set<Key> queue;                                  // candidates
     std::vector<Key> key(un);
     std::vector<char> candidate(un, frontier ? 0 : 1);
     std::vector<char> done(un, 0);
@@ -244,7 +246,7 @@ Candidate greedy_order(const Model& model, bool frontier, double max_memory_byte
 // nothing, so that the planner predicts exactly what a run will hold.
 template <class Buffer>
 class TablePool {
-public:
+  public:
     struct Slot {
         int log2_capacity = 0;
         Buffer buffer{};
@@ -261,7 +263,7 @@ public:
     void release(Slot slot) { free_.emplace(slot.log2_capacity, std::move(slot.buffer)); }
     double peak() const { return peak_; }
 
-private:
+  private:
     std::multimap<int, Buffer> free_;
     double held_ = 0.0;
     double peak_ = 0.0;
@@ -312,10 +314,12 @@ void evaluate(Candidate& c) {
     }
     const std::size_t n = plan.order.size();
     std::vector<int> rank(n);
-    for (std::size_t r = 0; r < n; ++r) rank[static_cast<std::size_t>(plan.order[r])] = static_cast<int>(r);
+    for (std::size_t r = 0; r < n; ++r)
+        rank[static_cast<std::size_t>(plan.order[r])] = static_cast<int>(r);
     for (auto& scope : c.clique) {
-        std::sort(scope.begin(), scope.end(),
-                  [&](int a, int b) { return rank[static_cast<std::size_t>(a)] < rank[static_cast<std::size_t>(b)]; });
+        std::sort(scope.begin(), scope.end(), [&](int a, int b) {
+            return rank[static_cast<std::size_t>(a)] < rank[static_cast<std::size_t>(b)];
+        });
     }
     // A table lives from its step to the step of its lowest-ranked site; replay the pool.
     TablePool<NoBuffer> pool;
@@ -325,8 +329,11 @@ void evaluate(Candidate& c) {
         const std::size_t k = c.clique[r].size();
         slot[r] = pool.acquire(static_cast<int>(k));
         for (std::size_t in : consumed[r]) pool.release(slot[in]);
-        if (k > 0) consumed[static_cast<std::size_t>(rank[static_cast<std::size_t>(c.clique[r][0])])].push_back(r);
-        else pool.release(slot[r]);
+        if (k > 0)
+            consumed[static_cast<std::size_t>(rank[static_cast<std::size_t>(c.clique[r][0])])]
+                .push_back(r);
+        else
+            pool.release(slot[r]);
         plan.work += std::ldexp(1.0, static_cast<int>(k) + 1);
     }
     plan.peak_bytes = pool.peak();
@@ -340,8 +347,9 @@ Schedule make_schedule(const Model& model, double max_memory_bytes) {
     bool have = false;
     for (int kind = 0; kind < 3; ++kind) {
         const bool frontier = kind == 1;
-        Candidate c = kind < 2 ? greedy_order(model, frontier, max_memory_bytes)
-                               : greedy_order(model, false, max_memory_bytes, breadth_first_order(model));
+        Candidate c =
+            kind < 2 ? greedy_order(model, frontier, max_memory_bytes)
+                     : greedy_order(model, false, max_memory_bytes, breadth_first_order(model));
         evaluate(c);
         const auto better = [&](const Candidate& a, const Candidate& b) {
             const bool fa = a.plan.complete && a.plan.peak_bytes <= max_memory_bytes;
@@ -365,8 +373,11 @@ Schedule make_schedule(const Model& model, double max_memory_bytes) {
 
     // Every scope is sorted by rank, so the site summed out next in a table is its bit 0.
     std::vector<int> rank(un);
-    for (int r = 0; r < n; ++r) rank[static_cast<std::size_t>(plan.order[static_cast<std::size_t>(r)])] = r;
-    const auto by_rank = [&](int a, int b) { return rank[static_cast<std::size_t>(a)] < rank[static_cast<std::size_t>(b)]; };
+    for (int r = 0; r < n; ++r)
+        rank[static_cast<std::size_t>(plan.order[static_cast<std::size_t>(r)])] = r;
+    const auto by_rank = [&](int a, int b) {
+        return rank[static_cast<std::size_t>(a)] < rank[static_cast<std::size_t>(b)];
+    };
 
     schedule.steps.resize(un);
     for (std::size_t r = 0; r < un; ++r) {
@@ -374,8 +385,8 @@ Schedule make_schedule(const Model& model, double max_memory_bytes) {
         st.site = plan.order[r];
         st.scope_size = static_cast<int>(clique[r].size());
         if (!clique[r].empty()) {
-            schedule.steps[static_cast<std::size_t>(rank[static_cast<std::size_t>(clique[r][0])])].inputs.push_back(
-                static_cast<int>(r));
+            schedule.steps[static_cast<std::size_t>(rank[static_cast<std::size_t>(clique[r][0])])]
+                .inputs.push_back(static_cast<int>(r));
         }
     }
 
@@ -384,16 +395,19 @@ Schedule make_schedule(const Model& model, double max_memory_bytes) {
         StepPlan& st = schedule.steps[r];
         const std::vector<int>& scope = clique[r];
         const std::size_t k = scope.size();
-        for (std::size_t p = 0; p < k; ++p) position[static_cast<std::size_t>(scope[p])] = static_cast<int>(p);
+        for (std::size_t p = 0; p < k; ++p)
+            position[static_cast<std::size_t>(scope[p])] = static_cast<int>(p);
 
         // Original neighbours not yet summed out, in rank order, with their couplings.
         const auto us = static_cast<std::size_t>(st.site);
         std::vector<std::pair<int, double>> later;
         for (std::size_t q = graph.offset[us]; q < graph.offset[us + 1]; ++q) {
             const int u = graph.neighbour[q];
-            if (rank[static_cast<std::size_t>(u)] > static_cast<int>(r)) later.emplace_back(u, graph.coupling[q]);
+            if (rank[static_cast<std::size_t>(u)] > static_cast<int>(r))
+                later.emplace_back(u, graph.coupling[q]);
         }
-        std::sort(later.begin(), later.end(), [&](const auto& a, const auto& b) { return by_rank(a.first, b.first); });
+        std::sort(later.begin(), later.end(),
+                  [&](const auto& a, const auto& b) { return by_rank(a.first, b.first); });
         st.phi.assign(std::size_t{1} << later.size(), model.fields()[us]);
         for (std::size_t c = 0; c < st.phi.size(); ++c) {
             for (std::size_t i = 0; i < later.size(); ++i) {
@@ -408,12 +422,14 @@ Schedule make_schedule(const Model& model, double max_memory_bytes) {
         for (std::size_t t = 0; t < st.inputs.size(); ++t) {
             const std::vector<int>& in_scope = clique[static_cast<std::size_t>(st.inputs[t])];
             for (std::size_t q = 1; q < in_scope.size(); ++q) {
-                const auto p = static_cast<std::size_t>(position[static_cast<std::size_t>(in_scope[q])]);
+                const auto p =
+                    static_cast<std::size_t>(position[static_cast<std::size_t>(in_scope[q])]);
                 stride[p * tables + t] = std::ptrdiff_t{1} << q;
             }
         }
         for (std::size_t i = 0; i < later.size(); ++i) {
-            const auto p = static_cast<std::size_t>(position[static_cast<std::size_t>(later[i].first)]);
+            const auto p =
+                static_cast<std::size_t>(position[static_cast<std::size_t>(later[i].first)]);
             stride[p * tables + tables - 1] = std::ptrdiff_t{1} << (i + 1);
         }
         st.delta.assign(k * tables, 0);
@@ -435,7 +451,9 @@ namespace {
 // stored + log_scale (log mode); `max` is the largest stored value.
 struct JetBuffer {
     std::unique_ptr<Jet[]> data;
-    static JetBuffer make(std::size_t size) { return {std::make_unique_for_overwrite<Jet[]>(size)}; }
+    static JetBuffer make(std::size_t size) {
+        return {std::make_unique_for_overwrite<Jet[]>(size)};
+    }
 };
 
 struct Table {
@@ -488,8 +506,8 @@ inline Jet sum_out(const Jet& a, const Jet& b) {
 // One elimination step over `tables` inputs (compile-time count when Tables > 0).
 // Returns false when a linear-mode entry fell below kSmallestTrusted.
 template <bool Log, int Tables>
-bool combine(const StepPlan& st, const Jet* const* in, const double* norm, Jet* out, std::size_t size,
-             double& out_max) {
+bool combine(const StepPlan& st, const Jet* const* in, const double* norm, Jet* out,
+             std::size_t size, double& out_max) {
     const int tables = Tables > 0 ? Tables : st.num_tables();
     constexpr int kMaxTables = 64;
     std::ptrdiff_t idx[kMaxTables] = {};
@@ -522,7 +540,8 @@ bool combine(const StepPlan& st, const Jet* const* in, const double* norm, Jet* 
         hi = std::max(hi, r.v);
         lo = std::min(lo, r.v);
         if (o + 1 < size) {
-            const std::ptrdiff_t* d = delta + static_cast<std::ptrdiff_t>(std::countr_zero(o + 1)) * tables;
+            const std::ptrdiff_t* d =
+                delta + static_cast<std::ptrdiff_t>(std::countr_zero(o + 1)) * tables;
             for (int t = 0; t < tables; ++t) idx[t] += d[t];
         }
     }
@@ -554,7 +573,8 @@ bool run_schedule(const Schedule& schedule, double beta, Totals& totals) {
             for (int s = 0; s < 2; ++s) {
                 const double spin = s == 0 ? -1.0 : 1.0;
                 const double l = beta * spin * phi - top;
-                local[2 * c + static_cast<std::size_t>(s)] = {Log ? l : std::exp(l), spin * phi, 0.0, spin, 0.0};
+                local[2 * c + static_cast<std::size_t>(s)] = {Log ? l : std::exp(l), spin * phi,
+                                                              0.0, spin, 0.0};
             }
         }
 
@@ -581,10 +601,18 @@ bool run_schedule(const Schedule& schedule, double beta, Totals& totals) {
         Jet* dst = out.slot.buffer.data.get();
         bool ok = false;
         switch (st.num_tables()) {
-            case 1: ok = combine<Log, 1>(st, in.data(), norm.data(), dst, size, out.max); break;
-            case 2: ok = combine<Log, 2>(st, in.data(), norm.data(), dst, size, out.max); break;
-            case 3: ok = combine<Log, 3>(st, in.data(), norm.data(), dst, size, out.max); break;
-            default: ok = combine<Log, 0>(st, in.data(), norm.data(), dst, size, out.max); break;
+            case 1:
+                ok = combine<Log, 1>(st, in.data(), norm.data(), dst, size, out.max);
+                break;
+            case 2:
+                ok = combine<Log, 2>(st, in.data(), norm.data(), dst, size, out.max);
+                break;
+            case 3:
+                ok = combine<Log, 3>(st, in.data(), norm.data(), dst, size, out.max);
+                break;
+            default:
+                ok = combine<Log, 0>(st, in.data(), norm.data(), dst, size, out.max);
+                break;
         }
         if (!ok) return false;
         for (int t : st.inputs) pool.release(std::move(tables[static_cast<std::size_t>(t)].slot));
@@ -619,17 +647,18 @@ std::vector<ExactResult> eliminate_exact(const Model& model, std::span<const dou
     const detail::Schedule schedule = detail::make_schedule(model, options.max_memory_bytes);
     const EliminationOrder& plan = schedule.order;
     if (!plan.complete || plan.peak_bytes > options.max_memory_bytes) {
-        throw ModelError(fmt::format("elimination needs width {}{} (est. {}{} of tables), beyond the {} limit; "
-                                     "use --exact none",
-                                     plan.complete ? "" : "at least ", plan.width, plan.complete ? "" : "at least ",
-                                     detail::format_bytes(plan.peak_bytes),
-                                     detail::format_bytes(options.max_memory_bytes)));
+        throw ModelError(fmt::format(
+            "elimination needs width {}{} (est. {}{} of tables), beyond the {} limit; "
+            "use --exact none",
+            plan.complete ? "" : "at least ", plan.width, plan.complete ? "" : "at least ",
+            detail::format_bytes(plan.peak_bytes), detail::format_bytes(options.max_memory_bytes)));
     }
 
     // One set of tables per thread must fit in the memory limit.
     int threads = options.num_threads > 0 ? options.num_threads : omp_get_max_threads();
     const double fit = std::floor(options.max_memory_bytes / std::max(plan.peak_bytes, 1.0));
-    threads = std::max(1, std::min({threads, static_cast<int>(std::min(fit, 1e6)), static_cast<int>(betas.size())}));
+    threads = std::max(1, std::min({threads, static_cast<int>(std::min(fit, 1e6)),
+                                    static_cast<int>(betas.size())}));
 
     const double n = static_cast<double>(model.num_sites());
     const double e0 = model.energy_offset();
@@ -641,7 +670,8 @@ std::vector<ExactResult> eliminate_exact(const Model& model, std::span<const dou
         const double beta = betas[static_cast<std::size_t>(b)];
         detail::Totals t;
         try {
-            if (!detail::run_schedule<false>(schedule, beta, t)) detail::run_schedule<true>(schedule, beta, t);
+            if (!detail::run_schedule<false>(schedule, beta, t))
+                detail::run_schedule<true>(schedule, beta, t);
         } catch (...) {
 #pragma omp critical(isingmf_eliminate_failure)
             if (!failure) failure = std::current_exception();
@@ -658,8 +688,9 @@ std::vector<ExactResult> eliminate_exact(const Model& model, std::span<const dou
         try {
             std::rethrow_exception(failure);
         } catch (const std::bad_alloc&) {
-            throw ModelError(fmt::format("elimination ran out of memory (width {}, est. {} of tables per temperature)",
-                                         plan.width, detail::format_bytes(plan.peak_bytes)));
+            throw ModelError(fmt::format(
+                "elimination ran out of memory (width {}, est. {} of tables per temperature)",
+                plan.width, detail::format_bytes(plan.peak_bytes)));
         }
     }
     return results;
