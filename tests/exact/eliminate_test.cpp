@@ -203,6 +203,38 @@ TEST(Eliminate, SingleSiteIsolatedSitesAndComponents) {
                     "components");
 }
 
+TEST(Eliminate, StarWithManyLeavesMatchesItsClosedForm) {
+    // Centre 0 joined to 300 leaves: summing out the leaves first leaves the centre with
+    // one table per leaf. Closed form: Z = sum_{s0} exp(beta h0 s0)
+    // prod_i 2 cosh(beta (J_i s0 + h_i)).
+    const int leaves = 300;
+    std::vector<Edge> edges;
+    std::vector<double> couplings;
+    std::vector<double> fields{0.3};
+    for (int i = 1; i <= leaves; ++i) {
+        edges.push_back({0, i});
+        couplings.push_back(0.5 + 0.01 * (i % 7) - 0.2 * (i % 2));
+        fields.push_back(0.05 * (i % 5) - 0.1);
+    }
+    const Model star(leaves + 1, edges, couplings, fields);
+    const double beta = 0.8;
+    double branch[2] = {0.0, 0.0};  // ln of the two centre terms
+    for (int c = 0; c < 2; ++c) {
+        const double s0 = c == 0 ? -1.0 : 1.0;
+        branch[c] = beta * fields[0] * s0;
+        for (int i = 1; i <= leaves; ++i) {
+            const double x = beta * (couplings[static_cast<std::size_t>(i - 1)] * s0 +
+                                     fields[static_cast<std::size_t>(i)]);
+            branch[c] += std::log(2.0 * std::cosh(x));
+        }
+    }
+    const double hi = std::max(branch[0], branch[1]);
+    const double want = hi + std::log(std::exp(branch[0] - hi) + std::exp(branch[1] - hi));
+    // ~600 logs summed: 1e-12 relative.
+    EXPECT_NEAR(eliminate_exact(star, std::vector<double>{beta})[0].ln_z, want, 1e-12 * want);
+    EXPECT_EQ(plan_elimination(star).width, 1);
+}
+
 TEST(Eliminate, LowTemperatureFallsBackToLogSpaceCorrectly) {
     // At beta = 300 the tables span far more than the double range (exp(-2 beta J) per
     // broken bond); the answer must still match the oracle, which works relative to the

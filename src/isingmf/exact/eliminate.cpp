@@ -42,8 +42,10 @@ struct StepPlan {
     int scope_size = 0;
     std::vector<int> inputs;  // steps whose output tables this step consumes
     // Local factor exp(s_v (beta phi + eta)) with phi = h_v + sum_u J_uv s_u over the
-    // original neighbours u not yet summed out; indexed by their spins (bit i = u_i).
-    std::vector<double> phi;
+    // original neighbours u not yet summed out (in rank order; bit i of its index = u_i).
+    // Built per temperature rather than stored: it has 2^(number of such u) entries.
+    double field = 0.0;
+    std::vector<double> later_coupling;
     // Odometer increments: when the output index o becomes o+1, with p = ctz(o+1), the
     // index into input table t (t = inputs.size() means the local factor) grows by
     // delta[p * num_tables + t]. This replaces per-entry bit gathering by one add per table.
@@ -304,8 +306,9 @@ std::vector<int> breadth_first_order(const Model& model) {
     return order;
 }
 
-// Sorts each clique by elimination rank and fills in the peak memory and work.
-void evaluate(Candidate& c) {
+// Sorts each clique by elimination rank and fills in the peak memory and work. The peak
+// counts the pooled tables and the local-factor scratch (2^(later neighbours + 1) entries).
+void evaluate(const Model& model, Candidate& c) {
     EliminationOrder& plan = c.plan;
     if (!plan.complete) {
         plan.peak_bytes = table_bytes(static_cast<std::size_t>(plan.width));
@@ -336,7 +339,18 @@ void evaluate(Candidate& c) {
             pool.release(slot[r]);
         plan.work += std::ldexp(1.0, static_cast<int>(k) + 1);
     }
-    plan.peak_bytes = pool.peak();
+    const Adjacency& graph = model.adjacency();
+    std::size_t most_later = 0;
+    for (std::size_t r = 0; r < n; ++r) {
+        const auto v = static_cast<std::size_t>(plan.order[r]);
+        std::size_t later = 0;
+        for (std::size_t q = graph.offset[v]; q < graph.offset[v + 1]; ++q) {
+            later +=
+                rank[static_cast<std::size_t>(graph.neighbour[q])] > static_cast<int>(r) ? 1 : 0;
+        }
+        most_later = std::max(most_later, later);
+    }
+    plan.peak_bytes = pool.peak() + table_bytes(most_later + 1);
 }
 
 // Three orders (min-fill, min-fill along one front, breadth-first); keeps one that fits in
@@ -350,7 +364,7 @@ Schedule make_schedule(const Model& model, double max_memory_bytes) {
         Candidate c =
             kind < 2 ? greedy_order(model, frontier, max_memory_bytes)
                      : greedy_order(model, false, max_memory_bytes, breadth_first_order(model));
-        evaluate(c);
+        evaluate(model, c);
         const auto better = [&](const Candidate& a, const Candidate& b) {
             const bool fa = a.plan.complete && a.plan.peak_bytes <= max_memory_bytes;
             const bool fb = b.plan.complete && b.plan.peak_bytes <= max_memory_bytes;
@@ -408,12 +422,8 @@ Schedule make_schedule(const Model& model, double max_memory_bytes) {
         }
         std::sort(later.begin(), later.end(),
                   [&](const auto& a, const auto& b) { return by_rank(a.first, b.first); });
-        st.phi.assign(std::size_t{1} << later.size(), model.fields()[us]);
-        for (std::size_t c = 0; c < st.phi.size(); ++c) {
-            for (std::size_t i = 0; i < later.size(); ++i) {
-                st.phi[c] += ((c >> i) & 1U) != 0 ? later[i].second : -later[i].second;
-            }
-        }
+        st.field = model.fields()[us];
+        for (const auto& [u, coupling] : later) st.later_coupling.push_back(coupling);
 
         // Stride of each output bit in each input table (bit 0 of an input is the site
         // summed out), turned into odometer increments.
@@ -509,8 +519,9 @@ template <bool Log, int Tables>
 bool combine(const StepPlan& st, const Jet* const* in, const double* norm, Jet* out,
              std::size_t size, double& out_max) {
     const int tables = Tables > 0 ? Tables : st.num_tables();
-    constexpr int kMaxTables = 64;
-    std::ptrdiff_t idx[kMaxTables] = {};
+    // A site can consume any number of tables (the centre of a star takes one per leaf).
+    std::vector<std::ptrdiff_t> indices(static_cast<std::size_t>(tables), 0);
+    std::ptrdiff_t* idx = indices.data();
     const std::ptrdiff_t* delta = st.delta.data();
     double hi = -HUGE_VAL;
     double lo = HUGE_VAL;
@@ -565,17 +576,27 @@ bool run_schedule(const Schedule& schedule, double beta, Totals& totals) {
         const std::size_t size = std::size_t{1} << k;
 
         // Local factor, normalised so that its largest entry is 1 (linear) or 0 (log).
-        double top = 0.0;
-        for (double phi : st.phi) top = std::max(top, beta * std::abs(phi));
-        local.resize(2 * st.phi.size());
-        for (std::size_t c = 0; c < st.phi.size(); ++c) {
-            const double phi = st.phi[c];
-            for (int s = 0; s < 2; ++s) {
-                const double spin = s == 0 ? -1.0 : 1.0;
-                const double l = beta * spin * phi - top;
-                local[2 * c + static_cast<std::size_t>(s)] = {Log ? l : std::exp(l), spin * phi,
-                                                              0.0, spin, 0.0};
+        // phi is built by doubling (setting spin i adds 2 J_i) in the +1 entries' b1 slot.
+        const std::size_t configs = std::size_t{1} << st.later_coupling.size();
+        local.resize(2 * configs);
+        double phi_low = st.field;
+        for (double coupling : st.later_coupling) phi_low -= coupling;
+        local[1].b1 = phi_low;
+        for (std::size_t i = 0; i < st.later_coupling.size(); ++i) {
+            const std::size_t half = std::size_t{1} << i;
+            for (std::size_t c = 0; c < half; ++c) {
+                local[2 * (c + half) + 1].b1 = local[2 * c + 1].b1 + 2.0 * st.later_coupling[i];
             }
+        }
+        double top = 0.0;
+        for (std::size_t c = 0; c < configs; ++c)
+            top = std::max(top, beta * std::abs(local[2 * c + 1].b1));
+        for (std::size_t c = 0; c < configs; ++c) {
+            const double phi = local[2 * c + 1].b1;
+            const double down = -beta * phi - top;
+            const double up = beta * phi - top;
+            local[2 * c] = {Log ? down : std::exp(down), -phi, 0.0, -1.0, 0.0};
+            local[2 * c + 1] = {Log ? up : std::exp(up), phi, 0.0, 1.0, 0.0};
         }
 
         in.clear();
