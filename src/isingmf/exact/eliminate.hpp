@@ -52,9 +52,12 @@ struct EliminationOrder {
 /// Bytes one table entry takes (the value and four derivatives).
 inline constexpr std::size_t kEliminationEntryBytes = 5 * sizeof(double);
 
-/// Greedy min-fill order (ties by fewest neighbours, then lowest site index; deterministic),
-/// with its width and memory estimate. Planning stops early (complete = false) once a
-/// single table would exceed options.max_memory_bytes.
+/// Elimination order with its width and memory estimate. Three deterministic orders are
+/// tried: greedy min-fill (ties by fewest neighbours, then lowest site index), the same
+/// greedy restricted to sites next to those already summed out (one front sweeping the
+/// system), and breadth-first from a pseudo-peripheral site; the one that fits in memory
+/// with the smallest width, then the least work, is kept. An order stops early
+/// (complete = false) once a single table would exceed options.max_memory_bytes.
 EliminationOrder plan_elimination(const Model& model, const EliminationOptions& options = {});
 
 /// One ExactResult per beta (finite, >= 0); magnetization_abs is NaN. The order is planned
