@@ -1,0 +1,60 @@
+// Exact ln Z by variable elimination on the lattices issue 3 asks for. Figures are recorded
+// in docs/benchmarks.md.
+#include <benchmark/benchmark.h>
+
+#include <vector>
+
+#include "isingmf/exact/eliminate.hpp"
+#include "isingmf/lattices/couplings.hpp"
+#include "isingmf/lattices/lattice.hpp"
+
+namespace isingmf {
+namespace {
+
+constexpr double kCriticalBeta = 0.44068679350977147;  // ln(1 + sqrt 2) / 2
+
+void report_plan(benchmark::State& state, const Model& model) {
+    const EliminationOrder plan = plan_elimination(model);
+    state.counters["width"] = plan.width;
+    state.counters["peak_MiB"] = plan.peak_bytes / (1024.0 * 1024.0);
+}
+
+// 20x20 open grid, uniform ferromagnet, one temperature (T_c), one thread.
+void BM_OpenGrid20x20OneBeta(benchmark::State& state) {
+    const Model model = build_model(make_lattice({"square", {20, 20}, Boundary::open}), {});
+    const std::vector<double> betas{kCriticalBeta};
+    for (auto _ : state)
+        benchmark::DoNotOptimize(eliminate_exact(model, betas, {.num_threads = 1}));
+    report_plan(state, model);
+}
+BENCHMARK(BM_OpenGrid20x20OneBeta)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+// 10x10 torus, Gaussian couplings, 100 temperatures T = 0.5 .. 5; arg = threads.
+void BM_Torus10x10HundredBetas(benchmark::State& state) {
+    const Model model = build_model(make_lattice({"square", {10, 10}, Boundary::periodic}),
+                                    {.disorder = Disorder::gauss, .seed = 1});
+    std::vector<double> betas;
+    for (int k = 0; k < 100; ++k) betas.push_back(1.0 / (0.5 + 4.5 * k / 99.0));
+    const int threads = static_cast<int>(state.range(0));
+    for (auto _ : state)
+        benchmark::DoNotOptimize(eliminate_exact(model, betas, {.num_threads = threads}));
+    report_plan(state, model);
+}
+BENCHMARK(BM_Torus10x10HundredBetas)->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+// 4 x L open strip with random fields, one temperature; arg = L.
+void BM_Strip4xL(benchmark::State& state) {
+    const int length = static_cast<int>(state.range(0));
+    const Model model = build_model(make_lattice({"square", {4, length}, Boundary::open}),
+                                    {.disorder = Disorder::pm, .random_field = 0.5, .seed = 2});
+    const std::vector<double> betas{1.0};
+    for (auto _ : state)
+        benchmark::DoNotOptimize(eliminate_exact(model, betas, {.num_threads = 1}));
+    report_plan(state, model);
+}
+BENCHMARK(BM_Strip4xL)->Arg(64)->Arg(4096)->Unit(benchmark::kMillisecond);
+
+}  // namespace
+}  // namespace isingmf
+
+BENCHMARK_MAIN();

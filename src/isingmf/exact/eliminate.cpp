@@ -1,0 +1,720 @@
+#include "isingmf/exact/eliminate.hpp"
+
+#include <fmt/format.h>
+#include <omp.h>
+
+#include <algorithm>
+#include <bit>
+#include <cmath>
+#include <cstddef>
+#include <exception>
+#include <map>
+#include <memory>
+#include <new>
+#include <set>
+#include <tuple>
+
+#include "isingmf/error.hpp"
+
+namespace isingmf {
+namespace detail {
+
+// One table entry. `v` is the value (linear mode: relative to the table's scale; log mode:
+// its logarithm); the others are derivatives of the entry's logarithm:
+// b1 = d/dbeta, b2 = d2/dbeta2, e1 = d/deta, e2 = d2/deta2. Log-derivatives add under
+// products and combine as a weighted mean and variance under sums, which keeps the second
+// derivatives free of the cancellation that raw moments <H^2> - <H>^2 would suffer.
+struct Jet {
+    double v;
+    double b1;
+    double b2;
+    double e1;
+    double e2;
+};
+static_assert(sizeof(Jet) == kEliminationEntryBytes);
+
+// What one elimination step does, independent of beta. The site summed out is bit 0 of
+// every input table, because every table's variables are sorted by elimination rank and
+// all lower-ranked sites are gone by then; the output's variables are `scope_size` sites,
+// also sorted by rank.
+struct StepPlan {
+    int site = 0;
+    int scope_size = 0;
+    std::vector<int> inputs;  // steps whose output tables this step consumes
+    // Local factor exp(s_v (beta phi + eta)) with phi = h_v + sum_u J_uv s_u over the
+    // original neighbours u not yet summed out (in rank order; bit i of its index = u_i).
+    // Built per temperature rather than stored: it has 2^(number of such u) entries.
+    double field = 0.0;
+    std::vector<double> later_coupling;
+    // Odometer increments: when the output index o becomes o+1, with p = ctz(o+1), the
+    // index into input table t (t = inputs.size() means the local factor) grows by
+    // delta[p * num_tables + t]. This replaces per-entry bit gathering by one add per table.
+    std::vector<std::ptrdiff_t> delta;
+    int num_tables() const { return static_cast<int>(inputs.size()) + 1; }
+};
+
+struct Schedule {
+    std::vector<StepPlan> steps;
+    EliminationOrder order;
+};
+
+namespace {
+
+double table_bytes(std::size_t scope_size) {
+    return std::ldexp(static_cast<double>(kEliminationEntryBytes), static_cast<int>(scope_size));
+}
+
+bool adjacent(const std::vector<std::vector<int>>& adj, int a, int b) {
+    const auto& la = adj[static_cast<std::size_t>(a)];
+    const auto& lb = adj[static_cast<std::size_t>(b)];
+    if (la.size() <= lb.size()) return std::binary_search(la.begin(), la.end(), b);
+    return std::binary_search(lb.begin(), lb.end(), a);
+}
+
+void insert_sorted(std::vector<int>& list, int x) {
+    list.insert(std::lower_bound(list.begin(), list.end(), x), x);
+}
+
+// Number of edges missing among the neighbours of u: the fill summing out u would add.
+long long fill_of(const std::vector<std::vector<int>>& adj, int u) {
+    const auto& nb = adj[static_cast<std::size_t>(u)];
+    long long missing = 0;
+    for (std::size_t a = 0; a < nb.size(); ++a) {
+        for (std::size_t b = a + 1; b < nb.size(); ++b) {
+            if (!adjacent(adj, nb[a], nb[b])) ++missing;
+        }
+    }
+    return missing;
+}
+
+std::string format_bytes(double bytes) {
+    if (bytes >= 1024.0 * 1024.0 * 1024.0)
+        return fmt::format("{:.3g} GiB", bytes / (1024.0 * 1024.0 * 1024.0));
+    if (bytes >= 1024.0 * 1024.0) return fmt::format("{:.3g} MiB", bytes / (1024.0 * 1024.0));
+    return fmt::format("{:.3g} KiB", bytes / 1024.0);
+}
+
+}  // namespace
+
+// One greedy order with the neighbours each site has when it is summed out (its clique
+// minus itself), in the order of summation.
+struct Candidate {
+    EliminationOrder plan;
+    std::vector<std::vector<int>> clique;
+};
+
+// Pseudo-peripheral site of the component of `start` among sites not yet summed out: the
+// farthest site (lowest index on ties) from the farthest site from `start`.
+int peripheral_site(const Adjacency& graph, const std::vector<char>& done, int start) {
+    std::vector<int> dist(done.size(), -1);
+    std::vector<int> queue;
+    int far = start;
+    for (int round = 0; round < 2; ++round) {
+        std::fill(dist.begin(), dist.end(), -1);
+        queue.assign(1, far);
+        dist[static_cast<std::size_t>(far)] = 0;
+        for (std::size_t q = 0; q < queue.size(); ++q) {
+            const auto u = static_cast<std::size_t>(queue[q]);
+            for (std::size_t k = graph.offset[u]; k < graph.offset[u + 1]; ++k) {
+                const auto w = static_cast<std::size_t>(graph.neighbour[k]);
+                if (done[w] == 0 && dist[w] < 0) {
+                    dist[w] = dist[u] + 1;
+                    queue.push_back(graph.neighbour[k]);
+                }
+            }
+        }
+        far = queue.front();
+        for (int u : queue) {
+            const auto uu = static_cast<std::size_t>(u);
+            const auto uf = static_cast<std::size_t>(far);
+            if (dist[uu] > dist[uf] || (dist[uu] == dist[uf] && u < far)) far = u;
+        }
+    }
+    return far;
+}
+
+// Greedy min-fill: sum out the site whose neighbours lack the fewest edges among
+// themselves (ties: fewest neighbours, then lowest index). With `frontier`, only sites
+// next to the region already summed out are candidates, starting from a pseudo-peripheral
+// site of each component: on lattices this sweeps one front across the system, where the
+// unrestricted greedy grows fronts from every corner and pays when they meet (width 27
+// instead of 20 on a 20x20 open grid).
+// With a non-empty `fixed` order, follows it instead (and skips the fill bookkeeping).
+Candidate greedy_order(const Model& model, bool frontier, double max_memory_bytes,
+                       const std::vector<int>& fixed = {}) {
+    const int n = model.num_sites();
+    const auto un = static_cast<std::size_t>(n);
+    const Adjacency& graph = model.adjacency();
+    std::vector<std::vector<int>> adj(un);
+    for (std::size_t i = 0; i < un; ++i) {
+        adj[i].assign(graph.neighbour.begin() + static_cast<std::ptrdiff_t>(graph.offset[i]),
+                      graph.neighbour.begin() + static_cast<std::ptrdiff_t>(graph.offset[i + 1]));
+        std::sort(adj[i].begin(), adj[i].end());
+    }
+
+    using Key = std::tuple<long long, std::size_t, int>;  // (fill, degree, site)
+    std::set<Key> queue;                                  // candidates
+    std::vector<Key> key(un);
+    std::vector<char> candidate(un, frontier ? 0 : 1);
+    std::vector<char> done(un, 0);
+    const auto enqueue = [&](int u) {
+        const auto uu = static_cast<std::size_t>(u);
+        if (candidate[uu] != 0) queue.erase(key[uu]);
+        key[uu] = {fill_of(adj, u), adj[uu].size(), u};
+        candidate[uu] = 1;
+        queue.insert(key[uu]);
+    };
+    const bool greedy = fixed.empty();
+    if (greedy && !frontier) {
+        for (int i = 0; i < n; ++i) enqueue(i);
+    }
+
+    Candidate result;
+    EliminationOrder& plan = result.plan;
+    std::vector<int> stamp(un, -1);
+    std::vector<int> affected;
+    int lowest_left = 0;  // no site below this is left
+    for (int step = 0; step < n; ++step) {
+        int v = 0;
+        if (greedy) {
+            if (queue.empty()) {  // frontier mode: a new component starts
+                while (done[static_cast<std::size_t>(lowest_left)] != 0) ++lowest_left;
+                enqueue(peripheral_site(graph, done, lowest_left));
+            }
+            v = std::get<2>(*queue.begin());
+            queue.erase(queue.begin());
+        } else {
+            v = fixed[static_cast<std::size_t>(step)];
+        }
+        const auto uv = static_cast<std::size_t>(v);
+        std::vector<int> nb = adj[uv];
+        plan.width = std::max(plan.width, static_cast<int>(nb.size()));
+        if (table_bytes(nb.size()) > max_memory_bytes) {
+            plan.complete = false;
+            break;
+        }
+        plan.order.push_back(v);
+        done[uv] = 1;
+        for (int a : nb) {
+            auto& la = adj[static_cast<std::size_t>(a)];
+            la.erase(std::lower_bound(la.begin(), la.end(), v));
+        }
+        for (std::size_t a = 0; a < nb.size(); ++a) {
+            for (std::size_t b = a + 1; b < nb.size(); ++b) {
+                if (!adjacent(adj, nb[a], nb[b])) {
+                    insert_sorted(adj[static_cast<std::size_t>(nb[a])], nb[b]);
+                    insert_sorted(adj[static_cast<std::size_t>(nb[b])], nb[a]);
+                }
+            }
+        }
+        adj[uv].clear();
+        if (!greedy) {
+            result.clique.push_back(std::move(nb));
+            continue;
+        }
+        // Only the neighbours and their neighbours can see their fill change.
+        affected.clear();
+        for (int a : nb) {
+            if (stamp[static_cast<std::size_t>(a)] != step) {
+                stamp[static_cast<std::size_t>(a)] = step;
+                affected.push_back(a);
+            }
+            for (int c : adj[static_cast<std::size_t>(a)]) {
+                if (stamp[static_cast<std::size_t>(c)] != step) {
+                    stamp[static_cast<std::size_t>(c)] = step;
+                    affected.push_back(c);
+                }
+            }
+        }
+        for (int a : nb) candidate[static_cast<std::size_t>(a)] |= 2;  // joins the front
+        for (int u : affected) {
+            const auto uu = static_cast<std::size_t>(u);
+            if (candidate[uu] == 2) {
+                candidate[uu] = 0;
+                enqueue(u);
+            } else if (candidate[uu] != 0) {
+                candidate[uu] = 1;
+                enqueue(u);
+            }
+        }
+        result.clique.push_back(std::move(nb));
+    }
+    return result;
+}
+
+// Tables are 2^k entries. Freed tables are kept and reused (the smallest free one that is
+// large enough) because fresh pages from the system cost more to fault in and zero than the
+// elimination itself costs to fill them. `Buffer` is a real allocation or, for planning,
+// nothing, so that the planner predicts exactly what a run will hold.
+template <class Buffer>
+class TablePool {
+  public:
+    struct Slot {
+        int log2_capacity = 0;
+        Buffer buffer{};
+    };
+    Slot acquire(int log2_size) {
+        auto it = free_.lower_bound(log2_size);
+        held_ += it == free_.end() ? table_bytes(static_cast<std::size_t>(log2_size)) : 0.0;
+        peak_ = std::max(peak_, held_);
+        if (it == free_.end()) return {log2_size, Buffer::make(std::size_t{1} << log2_size)};
+        Slot slot{it->first, std::move(it->second)};
+        free_.erase(it);
+        return slot;
+    }
+    void release(Slot slot) { free_.emplace(slot.log2_capacity, std::move(slot.buffer)); }
+    double peak() const { return peak_; }
+
+  private:
+    std::multimap<int, Buffer> free_;
+    double held_ = 0.0;
+    double peak_ = 0.0;
+};
+
+struct NoBuffer {
+    static NoBuffer make(std::size_t) { return {}; }
+};
+
+// Breadth-first order from a pseudo-peripheral site of each component: on an open grid the
+// layers are anti-diagonals, whose front is shorter near the corners than a row-by-row
+// sweep, which saves a factor ~L/8 in work.
+std::vector<int> breadth_first_order(const Model& model) {
+    const Adjacency& graph = model.adjacency();
+    const auto n = static_cast<std::size_t>(model.num_sites());
+    std::vector<char> seen(n, 0);
+    std::vector<int> order;
+    order.reserve(n);
+    for (std::size_t first = 0; first < n; ++first) {
+        if (seen[first] != 0) continue;
+        std::vector<char> outside(n, 0);  // peripheral_site searches among sites not marked
+        for (std::size_t i = 0; i < n; ++i) outside[i] = seen[i];
+        const int root = peripheral_site(graph, outside, static_cast<int>(first));
+        std::size_t head = order.size();
+        order.push_back(root);
+        seen[static_cast<std::size_t>(root)] = 1;
+        for (; head < order.size(); ++head) {
+            const auto u = static_cast<std::size_t>(order[head]);
+            for (std::size_t k = graph.offset[u]; k < graph.offset[u + 1]; ++k) {
+                const auto w = static_cast<std::size_t>(graph.neighbour[k]);
+                if (seen[w] == 0) {
+                    seen[w] = 1;
+                    order.push_back(graph.neighbour[k]);
+                }
+            }
+        }
+    }
+    return order;
+}
+
+// Sorts each clique by elimination rank and fills in the peak memory and work. The peak
+// counts the pooled tables and the local-factor scratch (2^(later neighbours + 1) entries).
+void evaluate(const Model& model, Candidate& c) {
+    EliminationOrder& plan = c.plan;
+    if (!plan.complete) {
+        plan.peak_bytes = table_bytes(static_cast<std::size_t>(plan.width));
+        plan.work = std::ldexp(1.0, plan.width + 1);
+        return;
+    }
+    const std::size_t n = plan.order.size();
+    std::vector<int> rank(n);
+    for (std::size_t r = 0; r < n; ++r)
+        rank[static_cast<std::size_t>(plan.order[r])] = static_cast<int>(r);
+    for (auto& scope : c.clique) {
+        std::sort(scope.begin(), scope.end(), [&](int a, int b) {
+            return rank[static_cast<std::size_t>(a)] < rank[static_cast<std::size_t>(b)];
+        });
+    }
+    // A table lives from its step to the step of its lowest-ranked site; replay the pool.
+    TablePool<NoBuffer> pool;
+    std::vector<TablePool<NoBuffer>::Slot> slot(n);
+    std::vector<std::vector<std::size_t>> consumed(n);
+    for (std::size_t r = 0; r < n; ++r) {
+        const std::size_t k = c.clique[r].size();
+        slot[r] = pool.acquire(static_cast<int>(k));
+        for (std::size_t in : consumed[r]) pool.release(slot[in]);
+        if (k > 0)
+            consumed[static_cast<std::size_t>(rank[static_cast<std::size_t>(c.clique[r][0])])]
+                .push_back(r);
+        else
+            pool.release(slot[r]);
+        plan.work += std::ldexp(1.0, static_cast<int>(k) + 1);
+    }
+    const Adjacency& graph = model.adjacency();
+    std::size_t most_later = 0;
+    for (std::size_t r = 0; r < n; ++r) {
+        const auto v = static_cast<std::size_t>(plan.order[r]);
+        std::size_t later = 0;
+        for (std::size_t q = graph.offset[v]; q < graph.offset[v + 1]; ++q) {
+            later +=
+                rank[static_cast<std::size_t>(graph.neighbour[q])] > static_cast<int>(r) ? 1 : 0;
+        }
+        most_later = std::max(most_later, later);
+    }
+    plan.peak_bytes = pool.peak() + table_bytes(most_later + 1);
+}
+
+// Three orders (min-fill, min-fill along one front, breadth-first); keeps one that fits in
+// memory, with the smallest width, then the least work. No single heuristic wins on every
+// lattice (see greedy_order), and planning costs far less than one elimination.
+Schedule make_schedule(const Model& model, double max_memory_bytes) {
+    Candidate best;
+    bool have = false;
+    for (int kind = 0; kind < 3; ++kind) {
+        const bool frontier = kind == 1;
+        Candidate c =
+            kind < 2 ? greedy_order(model, frontier, max_memory_bytes)
+                     : greedy_order(model, false, max_memory_bytes, breadth_first_order(model));
+        evaluate(model, c);
+        const auto better = [&](const Candidate& a, const Candidate& b) {
+            const bool fa = a.plan.complete && a.plan.peak_bytes <= max_memory_bytes;
+            const bool fb = b.plan.complete && b.plan.peak_bytes <= max_memory_bytes;
+            if (fa != fb) return fa;
+            if (a.plan.width != b.plan.width) return a.plan.width < b.plan.width;
+            return a.plan.work < b.plan.work;
+        };
+        if (!have || better(c, best)) best = std::move(c);
+        have = true;
+    }
+
+    Schedule schedule;
+    schedule.order = best.plan;
+    const EliminationOrder& plan = schedule.order;
+    if (!plan.complete) return schedule;
+    const int n = model.num_sites();
+    const auto un = static_cast<std::size_t>(n);
+    const Adjacency& graph = model.adjacency();
+    const std::vector<std::vector<int>>& clique = best.clique;
+
+    // Every scope is sorted by rank, so the site summed out next in a table is its bit 0.
+    std::vector<int> rank(un);
+    for (int r = 0; r < n; ++r)
+        rank[static_cast<std::size_t>(plan.order[static_cast<std::size_t>(r)])] = r;
+    const auto by_rank = [&](int a, int b) {
+        return rank[static_cast<std::size_t>(a)] < rank[static_cast<std::size_t>(b)];
+    };
+
+    schedule.steps.resize(un);
+    for (std::size_t r = 0; r < un; ++r) {
+        StepPlan& st = schedule.steps[r];
+        st.site = plan.order[r];
+        st.scope_size = static_cast<int>(clique[r].size());
+        if (!clique[r].empty()) {
+            schedule.steps[static_cast<std::size_t>(rank[static_cast<std::size_t>(clique[r][0])])]
+                .inputs.push_back(static_cast<int>(r));
+        }
+    }
+
+    std::vector<int> position(un, -1);  // position of a site in the current step's scope
+    for (std::size_t r = 0; r < un; ++r) {
+        StepPlan& st = schedule.steps[r];
+        const std::vector<int>& scope = clique[r];
+        const std::size_t k = scope.size();
+        for (std::size_t p = 0; p < k; ++p)
+            position[static_cast<std::size_t>(scope[p])] = static_cast<int>(p);
+
+        // Original neighbours not yet summed out, in rank order, with their couplings.
+        const auto us = static_cast<std::size_t>(st.site);
+        std::vector<std::pair<int, double>> later;
+        for (std::size_t q = graph.offset[us]; q < graph.offset[us + 1]; ++q) {
+            const int u = graph.neighbour[q];
+            if (rank[static_cast<std::size_t>(u)] > static_cast<int>(r))
+                later.emplace_back(u, graph.coupling[q]);
+        }
+        std::sort(later.begin(), later.end(),
+                  [&](const auto& a, const auto& b) { return by_rank(a.first, b.first); });
+        st.field = model.fields()[us];
+        for (const auto& [u, coupling] : later) st.later_coupling.push_back(coupling);
+
+        // Stride of each output bit in each input table (bit 0 of an input is the site
+        // summed out), turned into odometer increments.
+        const auto tables = static_cast<std::size_t>(st.num_tables());
+        std::vector<std::ptrdiff_t> stride(k * tables, 0);
+        for (std::size_t t = 0; t < st.inputs.size(); ++t) {
+            const std::vector<int>& in_scope = clique[static_cast<std::size_t>(st.inputs[t])];
+            for (std::size_t q = 1; q < in_scope.size(); ++q) {
+                const auto p =
+                    static_cast<std::size_t>(position[static_cast<std::size_t>(in_scope[q])]);
+                stride[p * tables + t] = std::ptrdiff_t{1} << q;
+            }
+        }
+        for (std::size_t i = 0; i < later.size(); ++i) {
+            const auto p =
+                static_cast<std::size_t>(position[static_cast<std::size_t>(later[i].first)]);
+            stride[p * tables + tables - 1] = std::ptrdiff_t{1} << (i + 1);
+        }
+        st.delta.assign(k * tables, 0);
+        for (std::size_t t = 0; t < tables; ++t) {
+            std::ptrdiff_t below = 0;
+            for (std::size_t p = 0; p < k; ++p) {
+                st.delta[p * tables + t] = stride[p * tables + t] - below;
+                below += stride[p * tables + t];
+            }
+        }
+        for (int s : scope) position[static_cast<std::size_t>(s)] = -1;
+    }
+    return schedule;
+}
+
+namespace {
+
+// A table of one step's output: true entry = stored * exp(log_scale) (linear mode) or
+// stored + log_scale (log mode); `max` is the largest stored value.
+struct JetBuffer {
+    std::unique_ptr<Jet[]> data;
+    static JetBuffer make(std::size_t size) {
+        return {std::make_unique_for_overwrite<Jet[]>(size)};
+    }
+};
+
+struct Table {
+    TablePool<JetBuffer>::Slot slot;
+    double log_scale = 0.0;
+    double max = 0.0;
+    const Jet* data() const { return slot.buffer.data.get(); }
+};
+
+// Below this, a linear-mode entry may have lost relative precision to underflow in the
+// products that formed it; the temperature is then redone in log mode.
+constexpr double kSmallestTrusted = 1e-290;
+
+struct Totals {
+    double ln_z = 0.0;
+    double b1 = 0.0;
+    double b2 = 0.0;
+    double e1 = 0.0;
+    double e2 = 0.0;
+};
+
+// Sums the two branches s_v = -1 (a) and s_v = +1 (b) of one output entry. With p_a, p_b
+// the branch weights, first derivatives average and second derivatives gain the
+// variance term p_a p_b (a' - b')^2.
+template <bool Log>
+inline Jet sum_out(const Jet& a, const Jet& b) {
+    double v;
+    double pa;
+    double pb;
+    if constexpr (Log) {
+        const double hi = std::max(a.v, b.v);
+        const double t = std::exp(-std::abs(a.v - b.v));
+        const double inv = 1.0 / (1.0 + t);
+        v = hi + std::log1p(t);
+        pa = a.v >= b.v ? inv : t * inv;
+        pb = 1.0 - pa;
+    } else {
+        v = a.v + b.v;
+        const double inv = 1.0 / v;
+        pa = a.v * inv;
+        pb = b.v * inv;
+    }
+    const double db = a.b1 - b.b1;
+    const double de = a.e1 - b.e1;
+    const double papb = pa * pb;
+    return {v, pa * a.b1 + pb * b.b1, pa * a.b2 + pb * b.b2 + papb * db * db, pa * a.e1 + pb * b.e1,
+            pa * a.e2 + pb * b.e2 + papb * de * de};
+}
+
+// One elimination step over `tables` inputs (compile-time count when Tables > 0).
+// Returns false when a linear-mode entry fell below kSmallestTrusted.
+template <bool Log, int Tables>
+bool combine(const StepPlan& st, const Jet* const* in, const double* norm, Jet* out,
+             std::size_t size, double& out_max) {
+    const int tables = Tables > 0 ? Tables : st.num_tables();
+    // A site can consume any number of tables (the centre of a star takes one per leaf).
+    std::vector<std::ptrdiff_t> indices(static_cast<std::size_t>(tables), 0);
+    std::ptrdiff_t* idx = indices.data();
+    const std::ptrdiff_t* delta = st.delta.data();
+    double hi = -HUGE_VAL;
+    double lo = HUGE_VAL;
+    for (std::size_t o = 0; o < size; ++o) {
+        Jet a{Log ? 0.0 : 1.0, 0.0, 0.0, 0.0, 0.0};
+        Jet b = a;
+        for (int t = 0; t < tables; ++t) {
+            const Jet* p = in[t] + idx[t];
+            if constexpr (Log) {
+                a.v += p[0].v + norm[t];
+                b.v += p[1].v + norm[t];
+            } else {
+                a.v *= p[0].v * norm[t];
+                b.v *= p[1].v * norm[t];
+            }
+            a.b1 += p[0].b1;
+            a.b2 += p[0].b2;
+            a.e1 += p[0].e1;
+            a.e2 += p[0].e2;
+            b.b1 += p[1].b1;
+            b.b2 += p[1].b2;
+            b.e1 += p[1].e1;
+            b.e2 += p[1].e2;
+        }
+        const Jet r = sum_out<Log>(a, b);
+        out[o] = r;
+        hi = std::max(hi, r.v);
+        lo = std::min(lo, r.v);
+        if (o + 1 < size) {
+            const std::ptrdiff_t* d =
+                delta + static_cast<std::ptrdiff_t>(std::countr_zero(o + 1)) * tables;
+            for (int t = 0; t < tables; ++t) idx[t] += d[t];
+        }
+    }
+    out_max = hi;
+    return Log || lo >= kSmallestTrusted;
+}
+
+// Runs the whole schedule at one beta. Returns false (linear mode only) when underflow
+// could have cost precision.
+template <bool Log>
+bool run_schedule(const Schedule& schedule, double beta, Totals& totals) {
+    std::vector<Table> tables(schedule.steps.size());
+    TablePool<JetBuffer> pool;
+    std::vector<Jet> local;
+    std::vector<const Jet*> in;
+    std::vector<double> norm;
+    totals = {};
+    for (std::size_t r = 0; r < schedule.steps.size(); ++r) {
+        const StepPlan& st = schedule.steps[r];
+        const auto k = static_cast<std::size_t>(st.scope_size);
+        const std::size_t size = std::size_t{1} << k;
+
+        // Local factor, normalised so that its largest entry is 1 (linear) or 0 (log).
+        // phi is built by doubling (setting spin i adds 2 J_i) in the +1 entries' b1 slot.
+        const std::size_t configs = std::size_t{1} << st.later_coupling.size();
+        local.resize(2 * configs);
+        double phi_low = st.field;
+        for (double coupling : st.later_coupling) phi_low -= coupling;
+        local[1].b1 = phi_low;
+        for (std::size_t i = 0; i < st.later_coupling.size(); ++i) {
+            const std::size_t half = std::size_t{1} << i;
+            for (std::size_t c = 0; c < half; ++c) {
+                local[2 * (c + half) + 1].b1 = local[2 * c + 1].b1 + 2.0 * st.later_coupling[i];
+            }
+        }
+        double top = 0.0;
+        for (std::size_t c = 0; c < configs; ++c)
+            top = std::max(top, beta * std::abs(local[2 * c + 1].b1));
+        for (std::size_t c = 0; c < configs; ++c) {
+            const double phi = local[2 * c + 1].b1;
+            const double down = -beta * phi - top;
+            const double up = beta * phi - top;
+            local[2 * c] = {Log ? down : std::exp(down), -phi, 0.0, -1.0, 0.0};
+            local[2 * c + 1] = {Log ? up : std::exp(up), phi, 0.0, 1.0, 0.0};
+        }
+
+        in.clear();
+        norm.clear();
+        double log_scale = top;
+        for (int t : st.inputs) {
+            Table& tab = tables[static_cast<std::size_t>(t)];
+            in.push_back(tab.data());
+            if constexpr (Log) {
+                norm.push_back(-tab.max);
+                log_scale += tab.log_scale + tab.max;
+            } else {
+                norm.push_back(1.0 / tab.max);
+                log_scale += tab.log_scale + std::log(tab.max);
+            }
+        }
+        in.push_back(local.data());
+        norm.push_back(Log ? 0.0 : 1.0);
+
+        Table& out = tables[r];
+        out.slot = pool.acquire(static_cast<int>(k));
+        out.log_scale = log_scale;
+        Jet* dst = out.slot.buffer.data.get();
+        bool ok = false;
+        switch (st.num_tables()) {
+            case 1:
+                ok = combine<Log, 1>(st, in.data(), norm.data(), dst, size, out.max);
+                break;
+            case 2:
+                ok = combine<Log, 2>(st, in.data(), norm.data(), dst, size, out.max);
+                break;
+            case 3:
+                ok = combine<Log, 3>(st, in.data(), norm.data(), dst, size, out.max);
+                break;
+            default:
+                ok = combine<Log, 0>(st, in.data(), norm.data(), dst, size, out.max);
+                break;
+        }
+        if (!ok) return false;
+        for (int t : st.inputs) pool.release(std::move(tables[static_cast<std::size_t>(t)].slot));
+
+        if (k == 0) {  // a connected component is done: its Z is this scalar
+            const Jet& z = dst[0];
+            totals.ln_z += out.log_scale + (Log ? z.v : std::log(z.v));
+            totals.b1 += z.b1;
+            totals.b2 += z.b2;
+            totals.e1 += z.e1;
+            totals.e2 += z.e2;
+            pool.release(std::move(out.slot));
+        }
+    }
+    return true;
+}
+
+}  // namespace
+}  // namespace detail
+
+EliminationOrder plan_elimination(const Model& model, const EliminationOptions& options) {
+    return detail::make_schedule(model, options.max_memory_bytes).order;
+}
+
+std::vector<ExactResult> eliminate_exact(const Model& model, std::span<const double> betas,
+                                         const EliminationOptions& options) {
+    for (double beta : betas) {
+        if (!std::isfinite(beta) || beta < 0.0) {
+            throw ModelError(fmt::format("elimination needs finite beta >= 0, got {}", beta));
+        }
+    }
+    const detail::Schedule schedule = detail::make_schedule(model, options.max_memory_bytes);
+    const EliminationOrder& plan = schedule.order;
+    if (!plan.complete || plan.peak_bytes > options.max_memory_bytes) {
+        throw ModelError(fmt::format(
+            "elimination needs width {}{} (est. {}{} of tables), beyond the {} limit; "
+            "use --exact none",
+            plan.complete ? "" : "at least ", plan.width, plan.complete ? "" : "at least ",
+            detail::format_bytes(plan.peak_bytes), detail::format_bytes(options.max_memory_bytes)));
+    }
+
+    // One set of tables per thread must fit in the memory limit.
+    int threads = options.num_threads > 0 ? options.num_threads : omp_get_max_threads();
+    const double fit = std::floor(options.max_memory_bytes / std::max(plan.peak_bytes, 1.0));
+    threads = std::max(1, std::min({threads, static_cast<int>(std::min(fit, 1e6)),
+                                    static_cast<int>(betas.size())}));
+
+    const double n = static_cast<double>(model.num_sites());
+    const double e0 = model.energy_offset();
+    std::vector<ExactResult> results(betas.size());
+    const auto count = static_cast<std::ptrdiff_t>(betas.size());
+    std::exception_ptr failure;  // an exception must not leave the parallel region
+#pragma omp parallel for schedule(dynamic, 1) num_threads(threads)
+    for (std::ptrdiff_t b = 0; b < count; ++b) {
+        const double beta = betas[static_cast<std::size_t>(b)];
+        detail::Totals t;
+        try {
+            if (!detail::run_schedule<false>(schedule, beta, t))
+                detail::run_schedule<true>(schedule, beta, t);
+        } catch (...) {
+#pragma omp critical(isingmf_eliminate_failure)
+            if (!failure) failure = std::current_exception();
+            continue;
+        }
+        ExactResult& r = results[static_cast<std::size_t>(b)];
+        r.ln_z = t.ln_z - beta * e0;
+        r.energy_per_spin = (e0 - t.b1) / n;
+        r.specific_heat_per_spin = beta * beta * t.b2 / n;
+        r.magnetization = t.e1 / n;
+        r.susceptibility = beta * t.e2 / n;
+    }
+    if (failure) {
+        try {
+            std::rethrow_exception(failure);
+        } catch (const std::bad_alloc&) {
+            throw ModelError(fmt::format(
+                "elimination ran out of memory (width {}, est. {} of tables per temperature)",
+                plan.width, detail::format_bytes(plan.peak_bytes)));
+        }
+    }
+    return results;
+}
+
+}  // namespace isingmf

@@ -1,0 +1,273 @@
+#include "isingmf/lattices/uai.hpp"
+
+#include <fmt/format.h>
+
+#include <cerrno>
+#include <charconv>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <limits>
+#include <sstream>
+#include <string>
+#include <string_view>
+#include <system_error>
+#include <vector>
+
+#include "isingmf/error.hpp"
+
+namespace isingmf {
+namespace {
+
+// Whitespace-separated tokens with the line each starts on, for messages.
+class Tokens {
+  public:
+    Tokens(std::string text, std::string file) : text_(std::move(text)), file_(std::move(file)) {}
+
+    // Next token, or an empty view at the end of the file.
+    std::string_view next() {
+        skip_space();
+        const std::size_t start = pos_;
+        line_of_last_ = line_;
+        while (pos_ < text_.size() && !is_space(text_[pos_])) ++pos_;
+        return std::string_view(text_).substr(start, pos_ - start);
+    }
+
+    bool at_end() {
+        skip_space();
+        return pos_ >= text_.size();
+    }
+
+    // A non-negative integer that names `what`; anything else is an error naming it.
+    long long integer(const std::string& what) {
+        const std::string_view tok = next();
+        if (tok.empty()) fail(fmt::format("file ends where {} should be", what));
+        long long value = 0;
+        const auto [end, ec] = std::from_chars(tok.data(), tok.data() + tok.size(), value);
+        if (ec != std::errc() || end != tok.data() + tok.size() || value < 0) {
+            fail(fmt::format("expected {} (a non-negative integer), found '{}'", what, tok));
+        }
+        return value;
+    }
+
+    double real(const std::string& what) {
+        const std::string_view tok = next();
+        if (tok.empty()) fail(fmt::format("file ends where {} should be", what));
+        double value = 0.0;
+        const auto [end, ec] = std::from_chars(tok.data(), tok.data() + tok.size(), value);
+        // Out-of-range values parse to +-inf or 0 with result_out_of_range; let the
+        // positivity and finiteness checks name them.
+        if ((ec != std::errc() && ec != std::errc::result_out_of_range) ||
+            end != tok.data() + tok.size()) {
+            fail(fmt::format("expected {} (a number), found '{}'", what, tok));
+        }
+        if (ec == std::errc::result_out_of_range)
+            value = std::strtod(std::string(tok).c_str(), nullptr);
+        return value;
+    }
+
+    [[noreturn]] void fail(const std::string& reason) const {
+        throw ParseError(fmt::format("{}: line {}: {}", file_, line_of_last_, reason));
+    }
+
+  private:
+    static bool is_space(char c) {
+        return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
+    }
+    void skip_space() {
+        while (pos_ < text_.size() && is_space(text_[pos_])) {
+            if (text_[pos_] == '\n') ++line_;
+            ++pos_;
+        }
+    }
+
+    std::string text_;
+    std::string file_;
+    std::size_t pos_ = 0;
+    int line_ = 1;
+    int line_of_last_ = 1;
+};
+
+std::string read_text(const std::filesystem::path& path) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in)
+        throw IoError(
+            fmt::format("{}: cannot open for reading ({})", path.string(), std::strerror(errno)));
+    std::ostringstream text;
+    text << in.rdbuf();
+    if (in.bad()) throw IoError(fmt::format("{}: read error", path.string()));
+    return text.str();
+}
+
+}  // namespace
+
+Model read_uai(const std::filesystem::path& path) {
+    Tokens tok(read_text(path), path.string());
+
+    const std::string_view kind = tok.next();
+    if (kind.empty()) tok.fail("empty file (expected a UAI MARKOV model)");
+    if (kind != "MARKOV") {
+        tok.fail(
+            fmt::format("'{}' models are not supported (expected MARKOV: a Markov network)", kind));
+    }
+    const long long num_vars = tok.integer("the number of variables");
+    if (num_vars < 1 || num_vars > std::numeric_limits<int>::max()) {
+        tok.fail(fmt::format("the number of variables must be between 1 and {}, got {}",
+                             std::numeric_limits<int>::max(), num_vars));
+    }
+    const auto n = static_cast<std::size_t>(num_vars);
+    for (std::size_t v = 0; v < n; ++v) {
+        const long long card = tok.integer(fmt::format("the cardinality of variable {}", v));
+        if (card != 2) {
+            tok.fail(fmt::format(
+                "variable {} has cardinality {}; only binary variables are supported", v, card));
+        }
+    }
+    const long long num_factors = tok.integer("the number of factors");
+
+    std::vector<std::vector<int>> scopes;
+    for (long long f = 0; f < num_factors; ++f) {
+        const long long arity = tok.integer(fmt::format("the number of variables of factor {}", f));
+        if (arity > 2) {
+            tok.fail(fmt::format(
+                "factor {} has {} variables; only factors of at most 2 variables are supported", f,
+                arity));
+        }
+        std::vector<int> scope;
+        for (long long k = 0; k < arity; ++k) {
+            const long long var = tok.integer(fmt::format("variable {} of factor {}", k, f));
+            if (var >= num_vars) {
+                tok.fail(fmt::format("factor {} names variable {}, outside 0..{}", f, var,
+                                     num_vars - 1));
+            }
+            if (!scope.empty() && scope[0] == var)
+                tok.fail(fmt::format("factor {} names variable {} twice", f, var));
+            scope.push_back(static_cast<int>(var));
+        }
+        scopes.push_back(std::move(scope));
+    }
+
+    std::vector<double> fields(n, 0.0);
+    std::vector<Edge> edges;
+    std::vector<double> couplings;
+    double constant = 0.0;  // sum of the c's: ln Z_file = constant + ln Z_Ising(beta = 1)
+    for (std::size_t f = 0; f < scopes.size(); ++f) {
+        const std::vector<int>& scope = scopes[f];
+        const long long expected = 1LL << scope.size();
+        const long long count =
+            tok.integer(fmt::format("the number of table entries of factor {}", f));
+        if (count != expected) {
+            tok.fail(
+                fmt::format("factor {} has {} table entries, expected {} for {} binary variable(s)",
+                            f, count, expected, scope.size()));
+        }
+        double ln[4] = {};
+        for (long long e = 0; e < count; ++e) {
+            const double value = tok.real(fmt::format("entry {} of factor {}", e, f));
+            if (!std::isfinite(value))
+                tok.fail(
+                    fmt::format("factor {} entry {} is {}; entries must be finite", f, e, value));
+            if (value <= 0.0) {
+                tok.fail(fmt::format(
+                    "factor {} entry {} is {}; entries must be positive (a zero is a hard "
+                    "constraint, which an Ising model cannot express)",
+                    f, e, value));
+            }
+            ln[e] = std::log(value);
+        }
+        if (scope.empty()) {
+            constant += ln[0];
+        } else if (scope.size() == 1) {
+            fields[static_cast<std::size_t>(scope[0])] += (ln[1] - ln[0]) / 2.0;
+            constant += (ln[0] + ln[1]) / 2.0;
+        } else {  // entries f00, f01, f10, f11: the second variable changes fastest
+            edges.push_back({scope[0], scope[1]});
+            couplings.push_back((ln[0] + ln[3] - ln[1] - ln[2]) / 4.0);
+            fields[static_cast<std::size_t>(scope[0])] += (ln[2] + ln[3] - ln[0] - ln[1]) / 4.0;
+            fields[static_cast<std::size_t>(scope[1])] += (ln[1] + ln[3] - ln[0] - ln[2]) / 4.0;
+            constant += (ln[0] + ln[1] + ln[2] + ln[3]) / 4.0;
+        }
+    }
+    if (!tok.at_end()) {
+        const std::string_view extra = tok.next();
+        tok.fail(fmt::format(
+            "unexpected '{}' after the table of the last factor (the header declares {} factors)",
+            extra, num_factors));
+    }
+    return Model(static_cast<int>(num_vars), edges, couplings, std::move(fields), -constant,
+                 {{"lattice", "uai"}, {"file", path.string()}});
+}
+
+void write_uai(const Model& model, const std::filesystem::path& path, double beta) {
+    if (!std::isfinite(beta) || beta < 0.0) {
+        throw ModelError(fmt::format("cannot write {} at beta = {}: beta must be finite and >= 0",
+                                     path.string(), beta));
+    }
+    const int n = model.num_sites();
+    // The constant exp(-beta E0) may be far outside the double range as one number, so it
+    // is spread over the N unary tables.
+    const double c = -beta * model.energy_offset() / static_cast<double>(n);
+
+    const auto entry = [&](double log_value, const std::string& what) {
+        const double value = std::exp(log_value);
+        if (!(value >= std::numeric_limits<double>::min()) || !std::isfinite(value)) {
+            throw ModelError(fmt::format(
+                "cannot write {} at beta = {}: a table entry of {} is exp({}), outside the "
+                "double range",
+                path.string(), beta, what, log_value));
+        }
+        return value;
+    };
+
+    fmt::memory_buffer out;
+    fmt::format_to(std::back_inserter(out), "MARKOV\n{}\n", n);
+    for (int i = 0; i < n; ++i) fmt::format_to(std::back_inserter(out), "{}2", i == 0 ? "" : " ");
+    fmt::format_to(std::back_inserter(out), "\n{}\n",
+                   static_cast<std::size_t>(n) + model.num_edges());
+    for (int i = 0; i < n; ++i) fmt::format_to(std::back_inserter(out), "1 {}\n", i);
+    for (const Edge& e : model.edges())
+        fmt::format_to(std::back_inserter(out), "2 {} {}\n", e.i, e.j);
+    for (int i = 0; i < n; ++i) {
+        const double bh = beta * model.fields()[static_cast<std::size_t>(i)];
+        const std::string what = fmt::format("site {}", i);
+        fmt::format_to(std::back_inserter(out), "\n2\n{:.17g} {:.17g}\n", entry(c - bh, what),
+                       entry(c + bh, what));
+    }
+    for (std::size_t e = 0; e < model.num_edges(); ++e) {
+        const double bj = beta * model.couplings()[e];
+        const std::string what =
+            fmt::format("edge ({}, {})", model.edges()[e].i, model.edges()[e].j);
+        const double same = entry(bj, what);
+        const double differ = entry(-bj, what);
+        fmt::format_to(std::back_inserter(out), "\n4\n{:.17g} {:.17g}\n{:.17g} {:.17g}\n", same,
+                       differ, differ, same);
+    }
+
+    // Write beside the target and rename, so that a reader never sees half a file.
+    std::filesystem::path tmp = path;
+    tmp += ".tmp";
+    std::FILE* file = std::fopen(tmp.c_str(), "wb");
+    if (file == nullptr) {
+        throw IoError(
+            fmt::format("{}: cannot open for writing ({})", tmp.string(), std::strerror(errno)));
+    }
+    const bool written = std::fwrite(out.data(), 1, out.size(), file) == out.size();
+    const bool closed = std::fclose(file) == 0;
+    if (!written || !closed) {
+        std::error_code ignored;
+        std::filesystem::remove(tmp, ignored);
+        throw IoError(fmt::format("{}: write failed", tmp.string()));
+    }
+    std::error_code ec;
+    std::filesystem::rename(tmp, path, ec);
+    if (ec) {
+        std::error_code ignored;
+        std::filesystem::remove(tmp, ignored);
+        throw IoError(fmt::format("{}: cannot rename the written file into place ({})",
+                                  path.string(), ec.message()));
+    }
+}
+
+}  // namespace isingmf
