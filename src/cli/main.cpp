@@ -58,6 +58,7 @@ int run(int argc, char** argv) {
     const std::vector<std::string> args(all.begin() + 2, all.end());
     if (command == "sweep") return isingmf::cli::sweep_command(args, command_line);
     if (command == "info") return isingmf::cli::info_command(args);
+    if (command == "export") return isingmf::cli::export_command(args);
     throw isingmf::cli::UsageError(fmt::format("unknown command '{}'; try isingmf --help", command));
 }
 

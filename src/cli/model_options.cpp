@@ -8,10 +8,7 @@
 #include "isingmf/lattices/couplings.hpp"
 #include "isingmf/lattices/lattice.hpp"
 #include "isingmf/lattices/edge_list.hpp"
-#if __has_include("isingmf/lattices/uai.hpp")  // TEMPORARY until merge
 #include "isingmf/lattices/uai.hpp"
-#define HAVE_READERS 1
-#endif
 #include "usage_error.hpp"
 
 namespace po = boost::program_options;
@@ -70,13 +67,8 @@ Model build_model_from_options(const po::variables_map& vm, bool uai_input) {
                 throw UsageError(fmt::format("--{} has no meaning with --{}", name, from_file ? "lattice-file" : "uai"));
             }
         }
-#ifdef HAVE_READERS
         return from_file ? read_edge_list(vm["lattice-file"].as<std::string>())
                          : read_uai(vm["uai"].as<std::string>());
-#else
-        if (from_file) return read_edge_list(vm["lattice-file"].as<std::string>());
-        throw UsageError("files not yet supported");
-#endif
     }
 
     LatticeSpec spec;

@@ -17,6 +17,7 @@
 
 #include <cstdint>
 #include <span>
+#include <string>
 #include <vector>
 
 #include "isingmf/exact/exact_result.hpp"
@@ -59,6 +60,10 @@ inline constexpr std::size_t kEliminationEntryBytes = 5 * sizeof(double);
 /// with the smallest width, then the least work, is kept. An order stops early
 /// (complete = false) once a single table would exceed options.max_memory_bytes.
 EliminationOrder plan_elimination(const Model& model, const EliminationOptions& options = {});
+
+/// Why elimination with this plan would be refused (width and estimated memory beyond the
+/// limit), or "" when it fits.
+std::string elimination_refusal(const EliminationOrder& plan, const EliminationOptions& options = {});
 
 /// One ExactResult per beta (finite, >= 0); magnetization_abs is NaN. The order is planned
 /// once and reused for every beta; OpenMP-parallel over the betas, each beta computed by

@@ -2,13 +2,22 @@
 
 #include <fmt/format.h>
 
+#include <cmath>
+
 #include "isingmf/error.hpp"
+#include "isingmf/exact/eliminate.hpp"
 #include "isingmf/exact/enumerate.hpp"
 
 namespace isingmf {
 namespace {
 // Enumeration of up to 2^20 states takes milliseconds and alone gives <|m|>.
 constexpr int kCheapEnumerationSites = 20;
+// Beyond this auto does not enumerate: minutes per sweep on two cores.
+constexpr int kAutoEnumerationSites = 30;
+
+void require_eliminable(const EliminationOrder& plan) {
+    if (const std::string refusal = elimination_refusal(plan); !refusal.empty()) throw ModelError(refusal);
+}
 }  // namespace
 
 ExactMethod parse_exact_method(const std::string& text) {
@@ -41,19 +50,32 @@ ExactChoice choose_exact_method(const Model& model, ExactMethod requested) {
                                              n, n, kMaxEnumerationSites));
             }
             return {ExactMethod::enumerate, "requested"};
-        case ExactMethod::eliminate:
+        case ExactMethod::eliminate: {
+            const EliminationOrder plan = plan_elimination(model);
+            require_eliminable(plan);
+            return {ExactMethod::eliminate, fmt::format("requested; order width {}", plan.width)};
+        }
         case ExactMethod::kaufman:
             throw ModelError(fmt::format("exact method '{}' is not available in this build", to_string(requested)));
         case ExactMethod::automatic: break;
     }
     if (n <= kCheapEnumerationSites) return {ExactMethod::enumerate, fmt::format("N={} <= {}", n, kCheapEnumerationSites)};
-    if (n <= 30) return {ExactMethod::enumerate, fmt::format("N={}", n)};
-    return {ExactMethod::none, fmt::format("no exact method applies to N={}", n)};
+    const EliminationOrder plan = plan_elimination(model);
+    const bool eliminable = elimination_refusal(plan).empty();
+    // Enumeration costs ~2^N steps, elimination ~plan.work products: take the cheaper.
+    const bool enumerable = n <= kAutoEnumerationSites;
+    if (enumerable && (!eliminable || std::ldexp(1.0, n) <= plan.work)) {
+        return {ExactMethod::enumerate, fmt::format("N={}, cheaper than elimination", n)};
+    }
+    if (eliminable) return {ExactMethod::eliminate, fmt::format("order width {}", plan.width)};
+    return {ExactMethod::none, fmt::format("N={} is beyond enumeration and the elimination width {}{} is too large",
+                                           n, plan.complete ? "" : "at least ", plan.width)};
 }
 
 std::vector<ExactResult> solve_exact(const Model& model, ExactMethod method, std::span<const double> betas) {
     switch (method) {
         case ExactMethod::enumerate: return enumerate_exact(model, betas);
+        case ExactMethod::eliminate: return eliminate_exact(model, betas);
         case ExactMethod::none: return {};
         default: break;
     }

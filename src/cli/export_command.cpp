@@ -1,0 +1,58 @@
+#include <fmt/format.h>
+
+#include <boost/program_options.hpp>
+#include <cmath>
+#include <filesystem>
+#include <iostream>
+
+#include "commands.hpp"
+#include "isingmf/error.hpp"
+#include "isingmf/lattices/edge_list.hpp"
+#include "isingmf/lattices/uai.hpp"
+#include "model_options.hpp"
+#include "usage_error.hpp"
+
+namespace po = boost::program_options;
+
+namespace isingmf::cli {
+
+int export_command(const std::vector<std::string>& args) {
+    po::options_description opts("Export");
+    opts.add_options()("help", "show this help")(
+        "uai", po::value<std::string>(), "write a UAI MARKOV file (factors exp(-beta H) at --beta)")(
+        "edges", po::value<std::string>(), "write an edge-list file (lattices/README.md format)")(
+        "beta", po::value<double>()->default_value(1.0), "inverse temperature the UAI tables are written at")(
+        "force", "overwrite an existing output file");
+    po::options_description all("isingmf export: write a model for other tools");
+    all.add(opts).add(model_options(false));
+    po::variables_map vm;
+    try {
+        po::store(po::command_line_parser(args).options(all).run(), vm);
+        po::notify(vm);
+    } catch (const po::error& e) {
+        throw UsageError(e.what());
+    }
+    if (vm.count("help") != 0) {
+        std::cout << "usage: isingmf export (--uai FILE | --edges FILE) [model options]\n\n" << all << "\n";
+        return 0;
+    }
+    const bool to_uai = vm.count("uai") != 0;
+    if (to_uai == (vm.count("edges") != 0)) throw UsageError("give exactly one of --uai FILE and --edges FILE");
+    const double beta = vm["beta"].as<double>();
+    if (!(beta > 0.0) || !std::isfinite(beta)) throw UsageError("--beta must be > 0 for an export");
+    if (!to_uai && !vm["beta"].defaulted()) throw UsageError("--beta only applies to --uai");
+    const std::filesystem::path out = vm[to_uai ? "uai" : "edges"].as<std::string>();
+    if (std::filesystem::exists(out) && vm.count("force") == 0) {
+        throw IoError(fmt::format("{} exists; use --force to overwrite it", out.string()));
+    }
+    const Model model = build_model_from_options(vm, false);
+    if (to_uai) {
+        write_uai(model, out, beta);
+    } else {
+        write_edge_list(model, out);
+    }
+    fmt::print(stderr, "wrote {} (N={}, {} edges)\n", out.string(), model.num_sites(), model.num_edges());
+    return 0;
+}
+
+}  // namespace isingmf::cli
