@@ -172,10 +172,11 @@ struct Levels {
     }
 };
 
-Moments level_moments(const Levels& levels, std::size_t size, double beta, std::vector<double>& w) {
+Moments level_moments(const Levels& levels, std::size_t begin, std::size_t end, double beta,
+                      std::vector<double>& w) {
     Moments r;
     double sw = 0.0, se = 0.0, sm = 0.0, sa = 0.0;
-    for (std::size_t s = 0; s < size; ++s) {
+    for (std::size_t s = begin; s < end; ++s) {
         w[s] = levels.multiplicity[s] * std::exp(-beta * levels.excess[s]);
         sw += w[s];
         se += w[s] * levels.excess[s];
@@ -188,7 +189,7 @@ Moments level_moments(const Levels& levels, std::size_t size, double beta, std::
     r.mean_m = sm / sw;
     r.mean_abs_m = sa / sw;
     double ve = 0.0, vm = 0.0;
-    for (std::size_t s = 0; s < size; ++s) {
+    for (std::size_t s = begin; s < end; ++s) {
         const double de = levels.excess[s] - r.mean_e;
         const double dm = levels.m[s] - r.mean_m;
         ve += w[s] * de * de;
@@ -197,6 +198,19 @@ Moments level_moments(const Levels& levels, std::size_t size, double beta, std::
     r.m2_e = ve;
     r.m2_m = vm;
     return r;
+}
+
+// Adds the moments of levels [0, size) at every beta to out[b], block by block: a block's
+// arrays stay in cache while all betas pass over it, instead of streaming all levels from
+// memory once per beta. Blocks are combined in a fixed order.
+void accumulate_moments(const Levels& levels, std::size_t size, std::span<const double> betas,
+                        Moments* out, std::vector<double>& w) {
+    constexpr std::size_t kBlock = 2048;
+    for (std::size_t begin = 0; begin < size; begin += kBlock) {
+        const std::size_t end = std::min(size, begin + kBlock);
+        for (std::size_t b = 0; b < betas.size(); ++b)
+            combine(out[b], level_moments(levels, begin, end, betas[b], w));
+    }
 }
 
 ExactResult to_result(const Moments& mo, double beta, double ground_energy, int n) {
@@ -247,10 +261,7 @@ std::vector<ExactResult> enumerate_direct(const Model& model, std::span<const do
                 levels.excess[s] = e - ground;
                 levels.m[s] = magnetization_of(g, n) / nd;
             }
-            for (std::size_t b = 0; b < nb; ++b) {
-                partial[static_cast<std::size_t>(c) * nb + b] =
-                    level_moments(levels, size, betas[b], w);
-            }
+            accumulate_moments(levels, size, betas, &partial[static_cast<std::size_t>(c) * nb], w);
         }
     }
 
@@ -441,8 +452,16 @@ class KeyCounts {
   private:
     static constexpr u64 kEmpty = ~u64{0};
 
+    // Keys are structured (satisfied-bond patterns form an affine GF(2) subspace), which
+    // defeats a plain multiplicative hash; the full 64-bit finalizer of MurmurHash3 mixes
+    // every key bit into the low bits used as the slot.
     std::size_t slot_of(u64 key) const {
-        return static_cast<std::size_t>((key * 0x9e3779b97f4a7c15ULL) >> shift_) & mask_;
+        key ^= key >> 33;
+        key *= 0xff51afd7ed558ccdULL;
+        key ^= key >> 33;
+        key *= 0xc4ceb9fe1a85ec53ULL;
+        key ^= key >> 33;
+        return static_cast<std::size_t>(key) & mask_;
     }
 
     void rehash(std::size_t capacity) {
@@ -451,7 +470,6 @@ class KeyCounts {
         keys_.assign(capacity, kEmpty);
         counts_.assign(capacity, 0);
         mask_ = capacity - 1;
-        shift_ = 64 - std::countr_zero(capacity);
         size_ = 0;
         for (std::size_t s = 0; s < old_keys.size(); ++s) {
             if (old_keys[s] == kEmpty) continue;
@@ -467,7 +485,6 @@ class KeyCounts {
     std::vector<u64> keys_;
     std::vector<u64> counts_;
     std::size_t mask_ = 0;
-    int shift_ = 0;
     std::size_t size_ = 0;
 };
 
@@ -551,10 +568,11 @@ std::optional<std::vector<ExactResult>> enumerate_density_of_states(const Model&
     for (std::size_t s = 0; s < size; ++s) levels.excess[s] = energy[s] - ground;
 
     std::vector<double> w(size);
+    std::vector<Moments> totals(betas.size());
+    accumulate_moments(levels, size, betas, totals.data(), w);
     std::vector<ExactResult> results(betas.size());
-    for (std::size_t b = 0; b < betas.size(); ++b) {
-        results[b] = to_result(level_moments(levels, size, betas[b], w), betas[b], ground, n);
-    }
+    for (std::size_t b = 0; b < betas.size(); ++b)
+        results[b] = to_result(totals[b], betas[b], ground, n);
     return results;
 }
 
