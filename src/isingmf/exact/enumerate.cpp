@@ -1,0 +1,618 @@
+#include "isingmf/exact/enumerate.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <atomic>
+#include <bit>
+#include <cmath>
+#include <cstdint>
+#include <limits>
+#include <map>
+#include <optional>
+#include <utility>
+
+#include "isingmf/error.hpp"
+#include "isingmf/exact/enumerate_detail.hpp"
+
+namespace isingmf {
+namespace {
+
+using u64 = std::uint64_t;
+using i64 = std::int64_t;
+
+constexpr double kInf = std::numeric_limits<double>::infinity();
+
+void check_size(const Model& model) {
+    const int n = model.num_sites();
+    if (n > kMaxEnumerationSites) {
+        throw ModelError(
+            fmt::format("enumeration of N={} spins (2^{} states) is beyond its limit of {}; use "
+                        "--exact eliminate or none",
+                        n, n, kMaxEnumerationSites));
+    }
+}
+
+void check_betas(std::span<const double> betas) {
+    for (std::size_t b = 0; b < betas.size(); ++b) {
+        if (!std::isfinite(betas[b]) || betas[b] < 0.0) {
+            throw ModelError(fmt::format(
+                "inverse temperature beta[{}] = {} must be finite and >= 0", b, betas[b]));
+        }
+    }
+}
+
+// A fixed partition of the 2^N states into chunks of consecutive Gray-code indices. It depends
+// on N only, so that partial sums, combined in chunk order, do not depend on the thread count.
+// Chunks hold at most 2^20 states (the direct path buffers one chunk per thread) and there are
+// about 1024 of them for large N, enough to balance two or many threads.
+struct Chunking {
+    int bits = 0;
+    i64 count = 1;
+    u64 size() const { return u64{1} << bits; }
+};
+
+Chunking chunking(int n) {
+    Chunking c;
+    c.bits = std::min(20, std::max(n - 10, std::min(n, 8)));
+    c.count = i64{1} << (n - c.bits);
+    return c;
+}
+
+// Site i is bit i of the Gray code word g: 0 is spin up.
+inline int spin_of(u64 g, int site) { return 1 - 2 * static_cast<int>((g >> site) & 1u); }
+
+inline u64 gray(u64 k) { return k ^ (k >> 1); }
+
+// H(s') - H(s) when site i of g flips: H holds -J s_i s_j - h_i s_i, so the change is
+// 2 s_i (sum_j J_ij s_j + h_i) with the old s_i.
+inline double flip_delta(const Adjacency& adj, const std::vector<double>& fields, u64 g, int i) {
+    const auto si = static_cast<std::size_t>(i);
+    double local = fields[si];
+    for (std::size_t k = adj.offset[si]; k < adj.offset[si + 1]; ++k) {
+        local += adj.coupling[k] * spin_of(g, adj.neighbour[k]);
+    }
+    return 2.0 * spin_of(g, i) * local;
+}
+
+// H of the state g evaluated by Model::energy, the one definition of H.
+double exact_energy(const Model& model, u64 g, std::vector<signed char>& spins) {
+    for (int i = 0; i < model.num_sites(); ++i)
+        spins[static_cast<std::size_t>(i)] = static_cast<signed char>(spin_of(g, i));
+    return model.energy(spins);
+}
+
+int magnetization_of(u64 g, int n) { return n - 2 * std::popcount(g); }
+
+// ---------------------------------------------------------------------------------------------
+// Ground state: a pass without exp.
+
+double scan_ground_energy(const Model& model) {
+    const int n = model.num_sites();
+    const Chunking chunks = chunking(n);
+    const Adjacency& adj = model.adjacency();
+    const std::vector<double>& fields = model.fields();
+
+    // Incremental energies drift by rounding; every state within `slack` of the running
+    // minimum is re-evaluated by Model::energy, so the minimum returned is that of the exact
+    // definition and not of the drifting sum.
+    double scale = std::abs(model.energy_offset()) + 1.0;
+    for (double J : model.couplings()) scale += std::abs(J);
+    for (double h : fields) scale += std::abs(h);
+    const double slack = 1e-9 * scale;
+
+    std::vector<double> chunk_best(static_cast<std::size_t>(chunks.count), kInf);
+#pragma omp parallel
+    {
+        std::vector<signed char> spins(static_cast<std::size_t>(n));
+#pragma omp for schedule(dynamic, 1)
+        for (i64 c = 0; c < chunks.count; ++c) {
+            const u64 k0 = static_cast<u64>(c) << chunks.bits;
+            const u64 k1 = k0 + chunks.size();
+            u64 g = gray(k0);
+            double e = exact_energy(model, g, spins);
+            double best_running = e;
+            double best_exact = e;
+            for (u64 k = k0 + 1; k < k1; ++k) {
+                const int i = std::countr_zero(k);
+                e += flip_delta(adj, fields, g, i);
+                g ^= u64{1} << i;
+                if (e < best_running + slack) {
+                    best_running = std::min(best_running, e);
+                    best_exact = std::min(best_exact, exact_energy(model, g, spins));
+                }
+            }
+            chunk_best[static_cast<std::size_t>(c)] = best_exact;
+        }
+    }
+    return *std::min_element(chunk_best.begin(), chunk_best.end());
+}
+
+// ---------------------------------------------------------------------------------------------
+// Weighted moments, combined pairwise (Chan, Golub & LeVeque) so that variances never come
+// from a difference of large raw moments. Energies are measured from the ground energy.
+
+struct Moments {
+    double weight = 0.0;      // sum of exp(-beta (E - E_gs))
+    double mean_e = 0.0;      // <E - E_gs>
+    double m2_e = 0.0;        // sum w (E - <E>)^2
+    double mean_m = 0.0;      // <m>
+    double m2_m = 0.0;        // sum w (m - <m>)^2
+    double mean_abs_m = 0.0;  // <|m|>
+};
+
+void combine(Moments& a, const Moments& b) {
+    if (b.weight == 0.0) return;
+    if (a.weight == 0.0) {
+        a = b;
+        return;
+    }
+    const double total = a.weight + b.weight;
+    const double fb = b.weight / total;
+    const double de = b.mean_e - a.mean_e;
+    const double dm = b.mean_m - a.mean_m;
+    a.m2_e += b.m2_e + de * de * a.weight * fb;
+    a.m2_m += b.m2_m + dm * dm * a.weight * fb;
+    a.mean_e += de * fb;
+    a.mean_m += dm * fb;
+    a.mean_abs_m += (b.mean_abs_m - a.mean_abs_m) * fb;
+    a.weight = total;
+}
+
+// Moments of one set of (E - E_gs, m, multiplicity) at one beta, in two passes over the set:
+// means first, then centred squares.
+struct Levels {
+    std::vector<double> excess;  // E - E_gs
+    std::vector<double> m;
+    std::vector<double> multiplicity;
+    void resize(std::size_t size) {
+        excess.resize(size);
+        m.resize(size);
+        multiplicity.resize(size);
+    }
+};
+
+Moments level_moments(const Levels& levels, std::size_t begin, std::size_t end, double beta,
+                      std::vector<double>& w) {
+    Moments r;
+    double sw = 0.0, se = 0.0, sm = 0.0, sa = 0.0;
+    for (std::size_t s = begin; s < end; ++s) {
+        w[s] = levels.multiplicity[s] * std::exp(-beta * levels.excess[s]);
+        sw += w[s];
+        se += w[s] * levels.excess[s];
+        sm += w[s] * levels.m[s];
+        sa += w[s] * std::abs(levels.m[s]);
+    }
+    if (sw == 0.0) return r;
+    r.weight = sw;
+    r.mean_e = se / sw;
+    r.mean_m = sm / sw;
+    r.mean_abs_m = sa / sw;
+    double ve = 0.0, vm = 0.0;
+    for (std::size_t s = begin; s < end; ++s) {
+        const double de = levels.excess[s] - r.mean_e;
+        const double dm = levels.m[s] - r.mean_m;
+        ve += w[s] * de * de;
+        vm += w[s] * dm * dm;
+    }
+    r.m2_e = ve;
+    r.m2_m = vm;
+    return r;
+}
+
+// Adds the moments of levels [0, size) at every beta to out[b], block by block: a block's
+// arrays stay in cache while all betas pass over it, instead of streaming all levels from
+// memory once per beta. Blocks are combined in a fixed order.
+void accumulate_moments(const Levels& levels, std::size_t size, std::span<const double> betas,
+                        Moments* out, std::vector<double>& w) {
+    constexpr std::size_t kBlock = 2048;
+    for (std::size_t begin = 0; begin < size; begin += kBlock) {
+        const std::size_t end = std::min(size, begin + kBlock);
+        for (std::size_t b = 0; b < betas.size(); ++b)
+            combine(out[b], level_moments(levels, begin, end, betas[b], w));
+    }
+}
+
+ExactResult to_result(const Moments& mo, double beta, double ground_energy, int n) {
+    const double nd = static_cast<double>(n);
+    ExactResult r;
+    // At beta = 0 the shift -beta E_gs is exactly zero; avoid 0 * E_gs when E_gs is huge.
+    r.ln_z = (beta == 0.0 ? 0.0 : -beta * ground_energy) + std::log(mo.weight);
+    r.energy_per_spin = (ground_energy + mo.mean_e) / nd;
+    r.specific_heat_per_spin = beta * beta * (mo.m2_e / mo.weight) / nd;
+    r.magnetization = mo.mean_m;
+    r.magnetization_abs = mo.mean_abs_m;
+    r.susceptibility = beta * nd * (mo.m2_m / mo.weight);
+    return r;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Direct path: one exp per state and beta.
+
+std::vector<ExactResult> enumerate_direct(const Model& model, std::span<const double> betas) {
+    const int n = model.num_sites();
+    const double ground = scan_ground_energy(model);
+    const Chunking chunks = chunking(n);
+    const Adjacency& adj = model.adjacency();
+    const std::vector<double>& fields = model.fields();
+    const std::size_t nb = betas.size();
+    const double nd = static_cast<double>(n);
+
+    std::vector<Moments> partial(static_cast<std::size_t>(chunks.count) * nb);
+#pragma omp parallel
+    {
+        const std::size_t size = chunks.size();
+        Levels levels;
+        levels.resize(size);
+        std::fill(levels.multiplicity.begin(), levels.multiplicity.end(), 1.0);
+        std::vector<double> w(size);
+        std::vector<signed char> spins(static_cast<std::size_t>(n));
+#pragma omp for schedule(dynamic, 1)
+        for (i64 c = 0; c < chunks.count; ++c) {
+            const u64 k0 = static_cast<u64>(c) << chunks.bits;
+            u64 g = gray(k0);
+            double e = exact_energy(model, g, spins);
+            levels.excess[0] = e - ground;
+            levels.m[0] = magnetization_of(g, n) / nd;
+            for (std::size_t s = 1; s < size; ++s) {
+                const int i = std::countr_zero(k0 + s);
+                e += flip_delta(adj, fields, g, i);
+                g ^= u64{1} << i;
+                levels.excess[s] = e - ground;
+                levels.m[s] = magnetization_of(g, n) / nd;
+            }
+            accumulate_moments(levels, size, betas, &partial[static_cast<std::size_t>(c) * nb], w);
+        }
+    }
+
+    std::vector<ExactResult> results(nb);
+    for (std::size_t b = 0; b < nb; ++b) {
+        Moments total;
+        for (i64 c = 0; c < chunks.count; ++c)
+            combine(total, partial[static_cast<std::size_t>(c) * nb + b]);
+        results[b] = to_result(total, betas[b], ground, n);
+    }
+    return results;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Density-of-states path.
+//
+// H = E0 - sum_c J_c (2 a_c - E_c) - sum_f h_f (2 u_f - N_f), where the edges are grouped by
+// their exact coupling value J_c (E_c edges, a_c of them satisfied: s_i s_j = +1) and the sites
+// by their exact field value h_f (N_f sites, u_f of them up). The integers (a_c, u_f) determine
+// E and M = sum_f (2 u_f - N_f) exactly, so they key the density of states without any
+// rounding question: two states share a key only if they have the same energy by construction,
+// and each key's energy is evaluated once by the same formula. The key packs them in mixed
+// radix, key = sum a_c stride_c + sum u_f stride_f, updated in O(degree) per flip.
+
+constexpr u64 kMaxKeySpace = u64{1} << 62;
+
+struct KeyLayout {
+    std::vector<double> coupling_value;
+    std::vector<i64> coupling_edges;
+    std::vector<u64> coupling_stride;
+    std::vector<double> field_value;
+    std::vector<i64> field_sites;
+    std::vector<u64> field_stride;
+    std::vector<int> edge_class;  // -1 for J = 0, which does not enter H
+    std::vector<int> site_class;
+    // Per-site neighbour lists restricted to J != 0, with the stride of the edge's class.
+    std::vector<std::size_t> offset;
+    std::vector<int> neighbour;
+    std::vector<i64> neighbour_stride;
+    std::vector<i64> site_stride;
+};
+
+std::optional<KeyLayout> make_key_layout(const Model& model) {
+    KeyLayout layout;
+    const int n = model.num_sites();
+    std::map<double, int> coupling_index;
+    for (double J : model.couplings()) {
+        if (J != 0.0) coupling_index.emplace(J, 0);
+    }
+    std::map<double, int> field_index;
+    for (double h : model.fields()) field_index.emplace(h == 0.0 ? 0.0 : h, 0);
+
+    u64 space = 1;
+    auto extend = [&space](i64 members) {
+        const u64 radix = static_cast<u64>(members) + 1;
+        if (space > kMaxKeySpace / radix) return false;
+        space *= radix;
+        return true;
+    };
+    for (auto& [J, index] : coupling_index) {
+        index = static_cast<int>(layout.coupling_value.size());
+        layout.coupling_value.push_back(J);
+    }
+    for (auto& [h, index] : field_index) {
+        index = static_cast<int>(layout.field_value.size());
+        layout.field_value.push_back(h);
+    }
+    layout.coupling_edges.assign(layout.coupling_value.size(), 0);
+    layout.field_sites.assign(layout.field_value.size(), 0);
+    for (double J : model.couplings()) {
+        const int c = J == 0.0 ? -1 : coupling_index.at(J);
+        layout.edge_class.push_back(c);
+        if (c >= 0) ++layout.coupling_edges[static_cast<std::size_t>(c)];
+    }
+    for (double h : model.fields()) {
+        const int f = field_index.at(h == 0.0 ? 0.0 : h);
+        layout.site_class.push_back(f);
+        ++layout.field_sites[static_cast<std::size_t>(f)];
+    }
+    for (i64 members : layout.coupling_edges) {
+        layout.coupling_stride.push_back(space);
+        if (!extend(members)) return std::nullopt;
+    }
+    for (i64 members : layout.field_sites) {
+        layout.field_stride.push_back(space);
+        if (!extend(members)) return std::nullopt;
+    }
+
+    const auto nn = static_cast<std::size_t>(n);
+    layout.offset.assign(nn + 1, 0);
+    const auto& edges = model.edges();
+    for (std::size_t e = 0; e < edges.size(); ++e) {
+        if (layout.edge_class[e] < 0) continue;
+        ++layout.offset[static_cast<std::size_t>(edges[e].i) + 1];
+        ++layout.offset[static_cast<std::size_t>(edges[e].j) + 1];
+    }
+    for (std::size_t i = 0; i < nn; ++i) layout.offset[i + 1] += layout.offset[i];
+    layout.neighbour.resize(layout.offset[nn]);
+    layout.neighbour_stride.resize(layout.offset[nn]);
+    std::vector<std::size_t> fill(layout.offset.begin(), layout.offset.end() - 1);
+    for (std::size_t e = 0; e < edges.size(); ++e) {
+        const int c = layout.edge_class[e];
+        if (c < 0) continue;
+        const auto stride = static_cast<i64>(layout.coupling_stride[static_cast<std::size_t>(c)]);
+        const auto i = static_cast<std::size_t>(edges[e].i);
+        const auto j = static_cast<std::size_t>(edges[e].j);
+        layout.neighbour[fill[i]] = edges[e].j;
+        layout.neighbour_stride[fill[i]++] = stride;
+        layout.neighbour[fill[j]] = edges[e].i;
+        layout.neighbour_stride[fill[j]++] = stride;
+    }
+    for (int i = 0; i < n; ++i) {
+        layout.site_stride.push_back(static_cast<i64>(layout.field_stride[static_cast<std::size_t>(
+            layout.site_class[static_cast<std::size_t>(i)])]));
+    }
+    return layout;
+}
+
+u64 key_of(const Model& model, const KeyLayout& layout, u64 g) {
+    u64 key = 0;
+    const auto& edges = model.edges();
+    for (std::size_t e = 0; e < edges.size(); ++e) {
+        const int c = layout.edge_class[e];
+        if (c >= 0 && spin_of(g, edges[e].i) == spin_of(g, edges[e].j)) {
+            key += layout.coupling_stride[static_cast<std::size_t>(c)];
+        }
+    }
+    for (int i = 0; i < model.num_sites(); ++i) {
+        if (spin_of(g, i) > 0)
+            key += static_cast<u64>(layout.site_stride[static_cast<std::size_t>(i)]);
+    }
+    return key;
+}
+
+// Change of the key when site i of g flips: a satisfied bond becomes unsatisfied and vice
+// versa, an up spin goes down and vice versa.
+inline i64 key_delta(const KeyLayout& layout, u64 g, int i) {
+    const auto si = static_cast<std::size_t>(i);
+    i64 sum = layout.site_stride[si];
+    for (std::size_t k = layout.offset[si]; k < layout.offset[si + 1]; ++k) {
+        sum += layout.neighbour_stride[k] * spin_of(g, layout.neighbour[k]);
+    }
+    return -spin_of(g, i) * sum;
+}
+
+// Open-addressing count table for keys below 2^62; add() fails instead of growing past `cap`
+// distinct keys.
+class KeyCounts {
+  public:
+    explicit KeyCounts(std::size_t cap) : cap_(cap) { rehash(1024); }
+
+    bool add(u64 key, u64 count = 1) {
+        std::size_t slot = slot_of(key);
+        while (true) {
+            if (keys_[slot] == key) {
+                counts_[slot] += count;
+                return true;
+            }
+            if (keys_[slot] == kEmpty) {
+                if (size_ >= cap_) return false;
+                keys_[slot] = key;
+                counts_[slot] = count;
+                if (2 * ++size_ > keys_.size()) rehash(2 * keys_.size());
+                return true;
+            }
+            slot = (slot + 1) & mask_;
+        }
+    }
+
+    bool merge(const KeyCounts& other) {
+        for (std::size_t s = 0; s < other.keys_.size(); ++s) {
+            if (other.keys_[s] != kEmpty && !add(other.keys_[s], other.counts_[s])) return false;
+        }
+        return true;
+    }
+
+    /// (key, count) pairs sorted by key, so that later sums have a fixed order.
+    std::vector<std::pair<u64, u64>> sorted() const {
+        std::vector<std::pair<u64, u64>> out;
+        out.reserve(size_);
+        for (std::size_t s = 0; s < keys_.size(); ++s) {
+            if (keys_[s] != kEmpty) out.emplace_back(keys_[s], counts_[s]);
+        }
+        std::sort(out.begin(), out.end());
+        return out;
+    }
+
+  private:
+    static constexpr u64 kEmpty = ~u64{0};
+
+    // Keys are structured (satisfied-bond patterns form an affine GF(2) subspace), which
+    // defeats a plain multiplicative hash; the full 64-bit finalizer of MurmurHash3 mixes
+    // every key bit into the low bits used as the slot.
+    std::size_t slot_of(u64 key) const {
+        key ^= key >> 33;
+        key *= 0xff51afd7ed558ccdULL;
+        key ^= key >> 33;
+        key *= 0xc4ceb9fe1a85ec53ULL;
+        key ^= key >> 33;
+        return static_cast<std::size_t>(key) & mask_;
+    }
+
+    void rehash(std::size_t capacity) {
+        std::vector<u64> old_keys = std::move(keys_);
+        std::vector<u64> old_counts = std::move(counts_);
+        keys_.assign(capacity, kEmpty);
+        counts_.assign(capacity, 0);
+        mask_ = capacity - 1;
+        size_ = 0;
+        for (std::size_t s = 0; s < old_keys.size(); ++s) {
+            if (old_keys[s] == kEmpty) continue;
+            std::size_t slot = slot_of(old_keys[s]);
+            while (keys_[slot] != kEmpty) slot = (slot + 1) & mask_;
+            keys_[slot] = old_keys[s];
+            counts_[slot] = old_counts[s];
+            ++size_;
+        }
+    }
+
+    std::size_t cap_;
+    std::vector<u64> keys_;
+    std::vector<u64> counts_;
+    std::size_t mask_ = 0;
+    std::size_t size_ = 0;
+};
+
+// Counts states per key; nullopt when one thread meets more than max_distinct_keys distinct keys
+// (or all of them together more than twice that).
+std::optional<std::vector<std::pair<u64, u64>>> count_keys(const Model& model,
+                                                           const KeyLayout& layout,
+                                                           std::size_t max_distinct_keys) {
+    const int n = model.num_sites();
+    const Chunking chunks = chunking(n);
+    KeyCounts total(2 * max_distinct_keys);
+    std::atomic<bool> overflow{false};
+#pragma omp parallel
+    {
+        KeyCounts local(max_distinct_keys);
+#pragma omp for schedule(dynamic, 1)
+        for (i64 c = 0; c < chunks.count; ++c) {
+            if (overflow.load(std::memory_order_relaxed)) continue;
+            const u64 k0 = static_cast<u64>(c) << chunks.bits;
+            const u64 k1 = k0 + chunks.size();
+            u64 g = gray(k0);
+            u64 key = key_of(model, layout, g);
+            bool ok = local.add(key);
+            for (u64 k = k0 + 1; ok && k < k1; ++k) {
+                const int i = std::countr_zero(k);
+                key = static_cast<u64>(static_cast<i64>(key) + key_delta(layout, g, i));
+                g ^= u64{1} << i;
+                ok = local.add(key);
+            }
+            if (!ok) overflow.store(true, std::memory_order_relaxed);
+        }
+        // Integer counts: the merged table does not depend on the merge order.
+#pragma omp critical(isingmf_enumerate_merge)
+        {
+            if (!overflow.load(std::memory_order_relaxed) && !total.merge(local)) {
+                overflow.store(true, std::memory_order_relaxed);
+            }
+        }
+    }
+    if (overflow.load()) return std::nullopt;
+    return total.sorted();
+}
+
+std::optional<std::vector<ExactResult>> enumerate_density_of_states(const Model& model,
+                                                                    std::span<const double> betas,
+                                                                    std::size_t max_distinct_keys) {
+    const std::optional<KeyLayout> layout = make_key_layout(model);
+    if (!layout) return std::nullopt;
+    const auto counts = count_keys(model, *layout, max_distinct_keys);
+    if (!counts) return std::nullopt;
+
+    const int n = model.num_sites();
+    const double nd = static_cast<double>(n);
+    const std::size_t size = counts->size();
+    std::vector<double> energy(size);
+    Levels levels;
+    levels.resize(size);
+    for (std::size_t s = 0; s < size; ++s) {
+        const u64 key = (*counts)[s].first;
+        double e = model.energy_offset();
+        for (std::size_t c = 0; c < layout->coupling_value.size(); ++c) {
+            const auto satisfied =
+                static_cast<i64>((key / layout->coupling_stride[c]) %
+                                 static_cast<u64>(layout->coupling_edges[c] + 1));
+            e -= layout->coupling_value[c] *
+                 static_cast<double>(2 * satisfied - layout->coupling_edges[c]);
+        }
+        i64 magnetization = 0;
+        for (std::size_t f = 0; f < layout->field_value.size(); ++f) {
+            const auto up = static_cast<i64>((key / layout->field_stride[f]) %
+                                             static_cast<u64>(layout->field_sites[f] + 1));
+            const i64 mf = 2 * up - layout->field_sites[f];
+            e -= layout->field_value[f] * static_cast<double>(mf);
+            magnetization += mf;
+        }
+        energy[s] = e;
+        levels.m[s] = static_cast<double>(magnetization) / nd;
+        levels.multiplicity[s] = static_cast<double>((*counts)[s].second);  // <= 2^34, exact
+    }
+    const double ground = *std::min_element(energy.begin(), energy.end());
+    for (std::size_t s = 0; s < size; ++s) levels.excess[s] = energy[s] - ground;
+
+    std::vector<double> w(size);
+    std::vector<Moments> totals(betas.size());
+    accumulate_moments(levels, size, betas, totals.data(), w);
+    std::vector<ExactResult> results(betas.size());
+    for (std::size_t b = 0; b < betas.size(); ++b)
+        results[b] = to_result(totals[b], betas[b], ground, n);
+    return results;
+}
+
+}  // namespace
+
+namespace detail {
+
+bool enumeration_uses_density_of_states(const Model& model) {
+    return make_key_layout(model).has_value();
+}
+
+std::vector<ExactResult> enumerate_exact(const Model& model, std::span<const double> betas,
+                                         const EnumerationOptions& options, EnumerationPath* used) {
+    check_size(model);
+    check_betas(betas);
+    if (options.path != EnumerationPath::direct) {
+        // Even with no betas, so that `used` tells which path a sweep would take.
+        if (auto results = enumerate_density_of_states(model, betas, options.max_distinct_keys)) {
+            if (used) *used = EnumerationPath::density_of_states;
+            return std::move(*results);
+        }
+    }
+    if (used) *used = EnumerationPath::direct;
+    return enumerate_direct(model, betas);
+}
+
+}  // namespace detail
+
+std::vector<ExactResult> enumerate_exact(const Model& model, std::span<const double> betas) {
+    check_betas(betas);
+    if (betas.empty()) {
+        check_size(model);
+        return {};
+    }
+    return detail::enumerate_exact(model, betas, detail::EnumerationOptions{});
+}
+
+double enumerate_ground_energy(const Model& model) {
+    check_size(model);
+    return scan_ground_energy(model);
+}
+
+}  // namespace isingmf

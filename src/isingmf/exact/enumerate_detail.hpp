@@ -1,0 +1,38 @@
+#pragma once
+/// Internals of enumeration exposed for tests and benchmarks: choosing the accumulation
+/// path explicitly, so that the two paths can be checked against each other.
+
+#include <cstddef>
+#include <span>
+#include <vector>
+
+#include "isingmf/exact/exact_result.hpp"
+#include "isingmf/model/model.hpp"
+
+namespace isingmf::detail {
+
+/// How enumerate_exact accumulates the Boltzmann sums.
+///   density_of_states: count states per exact (coupling-class counts, field-class
+///     magnetizations) key, then evaluate every beta from the counts; falls back to direct
+///     when the key space is too large or too many distinct keys appear.
+///   direct: one exp per state and beta.
+enum class EnumerationPath { automatic, density_of_states, direct };
+
+/// Knobs of enumerate_exact that tests and benchmarks turn.
+struct EnumerationOptions {
+    EnumerationPath path = EnumerationPath::automatic;
+    /// Distinct keys one thread may collect before the density of states gives up.
+    std::size_t max_distinct_keys = std::size_t{1} << 20;
+};
+
+/// enumerate_exact with explicit options (automatic == density_of_states with fallback);
+/// `used`, when given, receives the path that produced the results.
+std::vector<ExactResult> enumerate_exact(const Model& model, std::span<const double> betas,
+                                         const EnumerationOptions& options,
+                                         EnumerationPath* used = nullptr);
+
+/// Whether the density-of-states path can represent this model's energies exactly
+/// (few distinct coupling and field values); it may still fall back on too many keys.
+bool enumeration_uses_density_of_states(const Model& model);
+
+}  // namespace isingmf::detail
