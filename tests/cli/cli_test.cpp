@@ -103,7 +103,7 @@ INSTANTIATE_TEST_SUITE_P(
                       BadInput{"missing_directory", "sweep --out no/such/dir/r.h5", 1, "does not exist"},
                       BadInput{"sk_not_complete", "sweep --disorder sk", 2, "--disorder sk needs --lattice complete"},
                       BadInput{"bad_exact", "sweep --exact magic", 2, "unknown exact method"}),
-    [](const auto& info) { return info.param.name; });
+    [](const auto& p) { return p.param.name; });
 
 TEST(Cli, KeepsAnExistingFileWithoutForce) {
     TempDir dir("isingmf_cli");

@@ -127,7 +127,7 @@ INSTANTIATE_TEST_SUITE_P(Uai2014, UaiGrid,
                          ::testing::Values(std::pair{"Grids_11.uai", 390.077166}, std::pair{"Grids_12.uai", 697.881206},
                                            std::pair{"Grids_13.uai", 767.500738},
                                            std::pair{"Grids_14.uai", 1146.142775}),
-                         [](const auto& info) { return info.param.first.substr(0, 8); });
+                         [](const auto& p) { return p.param.first.substr(0, 8); });
 
 }  // namespace
 }  // namespace isingmf

@@ -46,9 +46,9 @@ INSTANTIATE_TEST_SUITE_P(
                       Counts{"complete", {9}, Boundary::periodic, 9, 36, 8},
                       // Periodic length 2: the two bonds between a pair merge into one.
                       Counts{"square", {2, 2}, Boundary::periodic, 4, 4, 2}),
-    [](const auto& info) {
-        return info.param.kind + "_" + std::to_string(info.param.sites) +
-               (info.param.boundary == Boundary::open ? "_open" : "_periodic");
+    [](const auto& p) {
+        return p.param.kind + "_" + std::to_string(p.param.sites) +
+               (p.param.boundary == Boundary::open ? "_open" : "_periodic");
     });
 
 TEST(Lattice, SiteNumberingIsXFastest) {

@@ -89,7 +89,7 @@ INSTANTIATE_TEST_SUITE_P(
                       BoundCase{"sk", "complete", {11}, Disorder::sk, 1.0, 0.0, 0.0},
                       BoundCase{"sk_field", "complete", {11}, Disorder::sk, 1.0, 0.4, 0.0},
                       BoundCase{"open_chain", "chain", {12}, Disorder::gauss, 1.0, 0.1, 0.0}),
-    [](const auto& info) { return info.param.name; });
+    [](const auto& p) { return p.param.name; });
 
 // For a uniform ferromagnet of coordination z every site sees the same field, so the
 // solution is uniform and obeys m = tanh((z J m + h)/T); the transition is at T_c^MF = z J.

@@ -7,6 +7,7 @@
 #include "isingmf/error.hpp"
 #include "isingmf/exact/eliminate.hpp"
 #include "isingmf/exact/enumerate.hpp"
+#include "isingmf/exact/kaufman.hpp"
 
 namespace isingmf {
 namespace {
@@ -56,10 +57,17 @@ ExactChoice choose_exact_method(const Model& model, ExactMethod requested) {
             return {ExactMethod::eliminate, fmt::format("requested; order width {}", plan.width)};
         }
         case ExactMethod::kaufman:
-            throw ModelError(fmt::format("exact method '{}' is not available in this build", to_string(requested)));
+            if (!kaufman_applies(model)) {
+                throw ModelError(
+                    "Kaufman's closed form needs a uniform zero-field periodic square lattice with extents >= 3");
+            }
+            return {ExactMethod::kaufman, "requested"};
         case ExactMethod::automatic: break;
     }
-    if (n <= kCheapEnumerationSites) return {ExactMethod::enumerate, fmt::format("N={} <= {}", n, kCheapEnumerationSites)};
+    if (n <= kCheapEnumerationSites) {
+        return {ExactMethod::enumerate, fmt::format("N={} <= {}: also gives <|m|>", n, kCheapEnumerationSites)};
+    }
+    if (kaufman_applies(model)) return {ExactMethod::kaufman, "uniform zero-field square torus"};
     const EliminationOrder plan = plan_elimination(model);
     const bool eliminable = elimination_refusal(plan).empty();
     // Enumeration costs ~2^N steps, elimination ~plan.work products: take the cheaper.
@@ -76,6 +84,7 @@ std::vector<ExactResult> solve_exact(const Model& model, ExactMethod method, std
     switch (method) {
         case ExactMethod::enumerate: return enumerate_exact(model, betas);
         case ExactMethod::eliminate: return eliminate_exact(model, betas);
+        case ExactMethod::kaufman: return kaufman_exact(model, betas);
         case ExactMethod::none: return {};
         default: break;
     }
