@@ -3,12 +3,14 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
 #include <numbers>
 
 #include "isingmf/error.hpp"
 #include "isingmf/meanfield/binary_entropy.hpp"
 #include "isingmf/meanfield/fast_tanh.hpp"
+#include "isingmf/meanfield/sweep_kernel.hpp"
 #include "isingmf/random.hpp"
 
 namespace isingmf {
@@ -101,6 +103,18 @@ struct SweepStats {
     double gain_bound = 0.0;    // sum d_i^2 g(u_far)/2 >= the sweep's increase of F
 };
 
+// Branch-free helpers on bit patterns. A floating-point compare may trap, which stops GCC from
+// if-converting (and so vectorising) a loop; integer compares of the bits do not, and for
+// x, y >= 0 the bit patterns order exactly as the values.
+inline std::int64_t bits_of(double x) { return std::bit_cast<std::int64_t>(x); }
+inline double nonnegative_max(double x, double y) { return bits_of(x) < bits_of(y) ? y : x; }
+inline double nonnegative_min(double x, double y) { return bits_of(x) < bits_of(y) ? x : y; }
+// All ones when the sign bit of x is set, else zero.
+inline std::int64_t sign_mask(std::int64_t x) { return x >> 63; }
+
+// Floor of the denominator of the gain bound (1/kTiny stays finite after multiplying by 4).
+constexpr double kTiny = 1e-300;
+
 template <int Z>
 void fixed_degree_fields(const KernelArgs& k, const double* m, std::size_t p0, std::size_t n, double* a) {
     const int* nb = k.neighbour + p0 * Z;
@@ -144,23 +158,31 @@ __attribute__((target_clones("avx2", "default"))) SweepStats update_chunk(const 
         const double t = a[j];
         const double old = mp[j];
         const double dj = t - old;
-        const double uf = std::max(std::abs(t), std::abs(old));
-        // 0/0 at a saturated site that did not move: no gain.
-        g[j] = dj == 0.0 ? 0.0 : dj * dj / (2.0 * (1.0 - uf) * (1.0 + uf));
+        const double far = nonnegative_max(std::fabs(t), std::fabs(old));
+        // At a saturated site that did not move (dj = 0, far = 1) the floor keeps 0/0 away.
+        g[j] = dj * dj / nonnegative_max(2.0 * (1.0 - far) * (1.0 + far), kTiny);
         d[j] = dj;
     }
-    if (k.omega == 1.0) {
+    // Locals: the compiler cannot tell that the stores to m leave k alone.
+    const double omega = k.omega;
+    const double slack = k.slack;
+    if (omega == 1.0) {
         for (std::size_t j = 0; j < n; ++j) mp[j] = a[j];
     } else {
         for (std::size_t j = 0; j < n; ++j) {
             const double t = a[j];
             const double old = mp[j];
-            const double x = old + k.omega * d[j];
+            const double x = old + omega * d[j];
             // The safeguard of the header: accept x only if it provably does not lower F.
-            const double near = old * t <= 0.0 ? 0.0 : std::min(std::abs(old), std::abs(t));
-            const double far = std::max(std::abs(t), std::abs(x));
-            const bool accept = (1.0 - far) * (1.0 + far) >= k.slack * ((1.0 - near) * (1.0 + near));
-            mp[j] = accept ? x : t;
+            // u_near is 0 when m and t differ in sign (or one is 0), else min(|m|, |t|).
+            // (Selects by sign masks: the loop then has no branch and vectorises.)
+            const double near = std::bit_cast<double>(bits_of(nonnegative_min(std::fabs(old), std::fabs(t))) &
+                                                      ~sign_mask(bits_of(old) ^ bits_of(t)));
+            const double far = nonnegative_max(std::fabs(t), std::fabs(x));
+            // Reject when the rounded difference is negative; its sign is that of the exact one.
+            const std::int64_t reject =
+                sign_mask(bits_of((1.0 - far) * (1.0 + far) - slack * ((1.0 - near) * (1.0 + near))));
+            mp[j] = std::bit_cast<double>((bits_of(x) & ~reject) | (bits_of(t) & reject));
         }
     }
     SweepStats s;
@@ -183,7 +205,7 @@ std::vector<std::size_t> chunk_base(const MeanFieldPlan& plan) {
 }
 
 // One sweep of (over-relaxed) coordinate ascent in colour order, on m in position order.
-SweepStats ascent_sweep(const MeanFieldPlan& plan, const KernelArgs& k, std::vector<double>& m,
+SweepStats ascent_sweep(const MeanFieldPlan& plan, const KernelArgs& k, std::span<double> m,
                         const std::vector<std::size_t>& base, std::vector<SweepStats>& partial) {
     double* mp = m.data();
     const std::size_t colours = plan.num_colours();
@@ -424,6 +446,34 @@ MeanFieldResult ascend_mean_field(const MeanFieldPlan& plan, double beta, std::v
     }
     result.omega = args.omega;
     return result;
+}
+
+SweepStatistics mean_field_sweep(const MeanFieldPlan& plan, double beta, double omega,
+                                 std::span<double> m_by_position) {
+    check_beta(beta);
+    if (!(omega >= 1.0 && omega < 2.0)) {
+        throw ModelError(fmt::format("over-relaxation factor must be in [1, 2), got {}", omega));
+    }
+    if (m_by_position.size() != static_cast<std::size_t>(plan.model().num_sites())) {
+        throw ModelError(
+            fmt::format("{} magnetizations given for {} sites", m_by_position.size(), plan.model().num_sites()));
+    }
+    const std::vector<std::size_t> base = chunk_base(plan);
+    std::vector<SweepStats> partial(base.back());
+    const KernelArgs args{plan.neighbour().data(), plan.coupling().data(),   plan.field().data(),
+                          plan.degree() > 0 ? nullptr : plan.row_offsets().data(),
+                          plan.degree(),           beta,
+                          omega,                   (omega - 1.0) * (omega - 1.0)};
+    const SweepStats s = ascent_sweep(plan, args, m_by_position, base, partial);
+    return {s.max_residual, s.sum_sq, s.gain_bound};
+}
+
+double mean_field_sweep_bytes_per_site(const MeanFieldPlan& plan) {
+    const double n = static_cast<double>(plan.model().num_sites());
+    if (n == 0.0) return 0.0;
+    const double slots = static_cast<double>(plan.neighbour().size()) / n;
+    const double rows = plan.degree() > 0 ? 0.0 : static_cast<double>(sizeof(std::size_t));
+    return slots * static_cast<double>(sizeof(int) + sizeof(double)) + rows + 3.0 * sizeof(double);
 }
 
 MeanFieldResult solve_mean_field(const MeanFieldPlan& plan, double beta, const MeanFieldOptions& options,
