@@ -229,11 +229,17 @@ SweepStats ascent_sweep(const MeanFieldPlan& plan, const KernelArgs& k, std::spa
     return total;
 }
 
-// Adaptive choice of omega (Hageman & Young's estimate for SOR): from the contraction rate
-// lambda of the residual at the current omega, mu^2 = (lambda + omega - 1)^2 / (lambda omega^2)
-// estimates the squared spectral radius of the linearised Jacobi map, whose optimal SOR factor
-// is 2 / (1 + sqrt(1 - mu^2)). Omega is only raised on a steady rate (a sign that the
-// iteration is in its linear regime) and lowered when the residual keeps growing.
+// Adaptive choice of omega. For a consistently ordered system (two-coloured bipartite graphs
+// exactly, others approximately) the plain (Gauss-Seidel) sweep contracts the error by
+// mu^2, mu the spectral radius of the linearised Jacobi map, and the optimal SOR factor is
+// 2 / (1 + sqrt(1 - mu^2)), which contracts by omega - 1 instead. So: plain sweeps until
+// their residual ratio lambda is steady and slow, then omega from mu^2 = lambda; after that
+// omega is only raised, by Hageman and Young's estimate mu^2 = (lambda + omega - 1)^2 /
+// (lambda omega^2), whenever the SOR rate is steady and slower than omega - 1 shows it too low.
+// A residual that grows for a while is not reset to plain sweeps: F rises at every step, so
+// that is the escape from a saddle of F (common on glasses), which over-relaxation speeds up.
+// (Tried and dropped: periodic plain-sweep probes to lower omega again, and falling back to
+// omega = 1 on a growing residual; both cost sweeps on the 128^2 +-J benchmarks.)
 class OmegaControl {
 public:
     OmegaControl(MeanFieldMethod method, double fixed_omega)
@@ -246,47 +252,39 @@ public:
         if (!adaptive_) return;
         if (previous_sq_ > 0.0 && sum_sq > 0.0) {
             const double lambda = std::sqrt(sum_sq / previous_sq_);
-            growing_ = lambda > 1.0 ? growing_ + 1 : 0;
-            if (growing_ >= kGrowingSweeps && omega_ > 1.0) {
-                omega_ = 1.0 + 0.5 * (omega_ - 1.0);
-                restart(sum_sq);
-                return;
-            }
             const bool steady = previous_lambda_ > 0.0 && lambda < 1.0 &&
                                 std::abs(lambda - previous_lambda_) <= kSteady * (1.0 - lambda);
-            if (steady && lambda > omega_ - 1.0) {
-                const double mu2 = std::min(kMaxMu2, (lambda + omega_ - 1.0) * (lambda + omega_ - 1.0) /
-                                                         (lambda * omega_ * omega_));
-                const double optimal = std::min(kMaxOmega, 2.0 / (1.0 + std::sqrt(1.0 - mu2)));
-                if (optimal > omega_ + kMinRaise) {
-                    omega_ = optimal;
-                    restart(sum_sq);
-                    return;
-                }
-            }
             previous_lambda_ = lambda;
+            double raised = omega_;
+            if (steady && omega_ == 1.0 && lambda > kSlow) {
+                raised = optimal(lambda);
+            } else if (steady && omega_ > 1.0 && lambda > omega_ - 1.0 + kMargin) {
+                raised = optimal((lambda + omega_ - 1.0) * (lambda + omega_ - 1.0) / (lambda * omega_ * omega_));
+            }
+            if (raised > omega_ + kMinRaise) {
+                omega_ = raised;
+                previous_lambda_ = -1.0;  // the rate at the new omega is still to be seen
+            }
         }
         previous_sq_ = sum_sq;
     }
 
 private:
-    static constexpr double kSteady = 0.1;
-    static constexpr double kMaxMu2 = 1.0 - 1e-8;
+    static constexpr double kSteady = 0.2;   // |dlambda| <= kSteady (1 - lambda)
+    static constexpr double kSlow = 0.5;     // plain sweeps faster than this need no help
+    static constexpr double kMargin = 0.02;  // SOR rate above omega - 1 by this: omega too low
+    static constexpr double kMaxMu2 = 1.0 - 1e-6;
     static constexpr double kMaxOmega = 1.98;
     static constexpr double kMinRaise = 1e-3;
-    static constexpr int kGrowingSweeps = 3;
 
-    void restart(double sum_sq) {
-        previous_sq_ = sum_sq;
-        previous_lambda_ = -1.0;
-        growing_ = 0;
+    static double optimal(double mu2) {
+        return std::min(kMaxOmega, 2.0 / (1.0 + std::sqrt(1.0 - std::min(mu2, kMaxMu2))));
     }
 
     bool adaptive_;
     double omega_;
     double previous_sq_ = -1.0;
     double previous_lambda_ = -1.0;
-    int growing_ = 0;
 };
 
 void to_site_order(const MeanFieldPlan& plan, const std::vector<double>& by_position, std::vector<double>& by_site) {
