@@ -57,4 +57,3 @@ BENCHMARK(BM_Strip4xL)->Arg(64)->Arg(4096)->Unit(benchmark::kMillisecond);
 }  // namespace
 }  // namespace isingmf
 
-BENCHMARK_MAIN();

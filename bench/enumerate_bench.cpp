@@ -94,4 +94,3 @@ BENCHMARK(BM_Kaufman)->Arg(64)->Arg(1024)->Unit(benchmark::kMillisecond);
 }  // namespace
 }  // namespace isingmf
 
-BENCHMARK_MAIN();
