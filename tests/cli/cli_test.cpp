@@ -71,6 +71,9 @@ struct BadInput {
     std::string message;  // a piece of the one-line error
 };
 
+// Names the case in test output instead of dumping its bytes.
+void PrintTo(const BadInput& c, std::ostream* os) { *os << c.name; }
+
 class CliRejects : public ::testing::TestWithParam<BadInput> {};
 
 TEST_P(CliRejects, WithAMessageAndNoFile) {

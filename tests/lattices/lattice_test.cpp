@@ -20,6 +20,9 @@ struct Counts {
     int degree;         // coordination of a bulk site (every site when periodic)
 };
 
+// Names the case in test output instead of dumping its bytes.
+void PrintTo(const Counts& c, std::ostream* os) { *os << c.kind; }
+
 class LatticeCounts : public ::testing::TestWithParam<Counts> {};
 
 // Expected counts from the lattice geometry: a periodic lattice of coordination z has

@@ -49,6 +49,9 @@ struct BoundCase {
     double random_field;
 };
 
+// Names the case in test output instead of dumping its bytes.
+void PrintTo(const BoundCase& c, std::ostream* os) { *os << c.name; }
+
 class MeanFieldIsALowerBound : public ::testing::TestWithParam<BoundCase> {};
 
 // The variational principle (Gibbs-Bogoliubov-Feynman): ln Z_MF <= ln Z for every model and

@@ -74,7 +74,9 @@ TEST(Sweep, WarmOnlyStartsFollowTheGrid) {
     options.mean_field.starts = {false, false, 0};
     const auto betas = betas_of({1.0, 2.0, 3.0, 5.0});
     const SweepResult sweep = run_sweep(model, betas, options);
-    EXPECT_EQ(sweep.points[0].mean_field.start, "up");
+    // The chain is seeded from the ordered state at the first temperature; every later one
+    // (and the first, on the way back down) may only improve on it from a neighbour.
+    for (std::size_t k = 1; k < sweep.points.size(); ++k) EXPECT_EQ(sweep.points[k].mean_field.start, "warm");
     for (const SweepPoint& p : sweep.points) {
         EXPECT_TRUE(p.mean_field.converged);
         EXPECT_GT(p.mean_field.magnetization, 0.0);  // h > 0 selects the up state
