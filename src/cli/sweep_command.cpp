@@ -2,6 +2,7 @@
 
 #include <boost/program_options.hpp>
 #include <chrono>
+#include <cstdio>
 #include <cmath>
 #include <filesystem>
 #include <iostream>
@@ -41,6 +42,10 @@ po::options_description sweep_options() {
         ("restarts", po::value<int>()->default_value(1), "number of random starts when 'random' is in --starts")
         ("tol", po::value<double>()->default_value(1e-10), "tolerance on max|dm| and on the relative change of the bound")
         ("max-iter", po::value<int>()->default_value(10000), "sweeps per start")
+        ("mf-method", po::value<std::string>()->default_value("over_relaxed"),
+         "mean-field update: over_relaxed (safeguarded SOR, never lowers the bound) or sequential")
+        ("omega", po::value<double>()->default_value(0.0),
+         "over-relaxation factor in [1, 2); 0 chooses it adaptively")
         ("store-m", po::value<std::string>()->default_value("auto"),
          "write per-site m: yes, no, or auto (when n_T x N <= 1e7)")
         ("quiet", "do not print the table");
@@ -122,6 +127,15 @@ int sweep_command(const std::vector<std::string>& args, const std::string& comma
     options.mean_field.max_iterations = vm["max-iter"].as<int>();
     if (options.mean_field.max_iterations < 1) throw UsageError("--max-iter must be >= 1");
     options.mean_field.seed = vm["seed"].as<unsigned long long>();
+    try {
+        options.mean_field.method = parse_mean_field_method(vm["mf-method"].as<std::string>());
+    } catch (const ParseError& e) {
+        throw UsageError(e.what());
+    }
+    options.mean_field.omega = vm["omega"].as<double>();
+    if (!(options.mean_field.omega == 0.0 || (options.mean_field.omega >= 1.0 && options.mean_field.omega < 2.0))) {
+        throw UsageError("--omega must be 0 (adaptive) or in [1, 2)");
+    }
     const std::string store_m = vm["store-m"].as<std::string>();
     if (store_m != "auto" && store_m != "yes" && store_m != "no") throw UsageError("--store-m must be yes, no or auto");
 
@@ -154,6 +168,8 @@ int sweep_command(const std::vector<std::string>& args, const std::string& comma
         {"tolerance", fmt::format("{}", options.mean_field.tolerance)},
         {"max_iterations", fmt::format("{}", options.mean_field.max_iterations)},
         {"seed", fmt::format("{}", options.mean_field.seed)},
+        {"mf_method", to_string(options.mean_field.method)},
+        {"omega", options.mean_field.omega == 0.0 ? "adaptive" : fmt::format("{}", options.mean_field.omega)},
         {"threads", fmt::format("{}", options.threads)},
     };
 
@@ -168,6 +184,7 @@ int sweep_command(const std::vector<std::string>& args, const std::string& comma
     record.solver.emplace_back("exact_note", sweep.exact_note);
     write_results(out, record, sweep, force);
     if (vm.count("quiet") == 0) print_sweep_table(stdout, record, sweep);
+    std::fflush(stdout);  // the table before the note, also when both go to one pipe
     fmt::print(stderr, "wrote {}\n", out.string());
     return 0;
 }

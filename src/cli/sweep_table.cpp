@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <cmath>
 #include <string>
 #include <vector>
 
@@ -25,8 +26,10 @@ void print_sweep_table(std::FILE* out, const RunRecord& record, const SweepResul
             exact = fmt::format("{:.8f}", p.exact->ln_z / n);
             gap = fmt::format("{:.3e}", (p.exact->ln_z - mf.ln_z) / n);
         }
-        fmt::print(out, "{:>10.4g} {:>14.8f} {:>14} {:>12} {:>10.6f} {:>5}\n", p.T, mf.ln_z / n, exact, gap,
-                   mf.magnetization, mf.converged ? "yes" : "NO");
+        // Rounds |m| < 5e-7 to 0 so the paramagnet does not print as "-0.000000".
+        const double m = std::abs(mf.magnetization) < 5e-7 ? 0.0 : mf.magnetization;
+        fmt::print(out, "{:>10.4g} {:>14.8f} {:>14} {:>12} {:>10.6f} {:>5}\n", p.T, mf.ln_z / n, exact, gap, m,
+                   mf.converged ? "yes" : "NO");
     }
 }
 
