@@ -1,4 +1,4 @@
-"""Reads isingmf HDF5 results files (layout: docs/results-schema.md).
+"""Reads isingmf HDF5 results files (layout: README.md ("HDF5 results")).
 
 Shared by plot_sweep.py and compare_table.py; reads only what the schema documents.
 """

@@ -137,5 +137,45 @@ TEST(Cli, HelpVersionAndInfo) {
     EXPECT_EQ(missing.status, 1);
 }
 
+TEST(Cli, UaiModelsAndExactMethods) {
+    TempDir dir("isingmf_cli");
+    const std::string grid = std::string(ISINGMF_SHARED_DIR) + "/benchmarks/uai2014-grids/Grids_11.uai";
+    // ln Z = 390.077166 from ../shared/benchmarks/uai2014-grids/README.md; the file's own T = 1.
+    const auto run = run_cli("sweep --uai '" + grid + "' --T 1 --exact auto --out g.h5", dir);
+    ASSERT_EQ(run.status, 0) << run.err;
+    const ResultsFile file = read_results(dir.path() / "g.h5");
+    EXPECT_EQ(file.sweep.exact_method, "eliminate");
+    EXPECT_NEAR(file.sweep.points[0].exact->ln_z, 390.077166, 1e-6 * 390.077166);
+    EXPECT_LT(file.sweep.points[0].mean_field.ln_z, file.sweep.points[0].exact->ln_z);
+
+    // Export a model, read it back through --uai: the same exact ln Z at its beta.
+    const std::string model = "--lattice triangular --size 3x4 --disorder gauss --random-field 0.5 --seed 3";
+    ASSERT_EQ(run_cli("export --uai m.uai --beta 0.7 " + model, dir).status, 0);
+    ASSERT_EQ(run_cli("sweep --quiet --beta 0.7 --exact enumerate --out direct.h5 " + model, dir).status, 0);
+    ASSERT_EQ(run_cli("sweep --quiet --T 1 --exact eliminate --out viauai.h5 --uai m.uai", dir).status, 0);
+    const double direct = read_results(dir.path() / "direct.h5").sweep.points[0].exact->ln_z;
+    const double via_uai = read_results(dir.path() / "viauai.h5").sweep.points[0].exact->ln_z;
+    EXPECT_NEAR(via_uai, direct, 1e-10 * std::abs(direct));
+    EXPECT_EQ(run_cli("export --uai m.uai " + model, dir).status, 1);  // exists, no --force
+
+    // Auto picks Kaufman's closed form for a large uniform torus.
+    ASSERT_EQ(run_cli("sweep --quiet --size 32x32 --T 2,2.5 --out k.h5", dir).status, 0);
+    EXPECT_EQ(read_results(dir.path() / "k.h5").sweep.exact_method, "kaufman");
+    // A torus too wide for elimination is refused up front, with the width.
+    const auto wide = run_cli("sweep --size 20x20 --exact eliminate --out w.h5", dir);
+    EXPECT_EQ(wide.status, 1);
+    EXPECT_NE(wide.err.find("elimination needs width"), std::string::npos) << wide.err;
+    EXPECT_FALSE(std::filesystem::exists(dir.path() / "w.h5"));
+}
+
+TEST(Cli, RejectsMalformedUai) {
+    TempDir dir("isingmf_cli");
+    test::write_file(dir.path() / "bad.uai", "MARKOV\n3\n2 2 3\n0\n");
+    const auto run = run_cli("sweep --uai bad.uai", dir);
+    EXPECT_EQ(run.status, 1);
+    EXPECT_NE(run.err.find("bad.uai"), std::string::npos) << run.err;
+    EXPECT_EQ(dir.entry_count(), 1u);
+}
+
 }  // namespace
 }  // namespace isingmf

@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Checks a results file against docs/results-schema.md with h5py, independently of the C++
+"""Checks a results file against README.md ("HDF5 results") with h5py, independently of the C++
 reader: names, types, shapes, units/description attributes and the documented relations.
 
     /usr/bin/python3 tests/scripts/check_schema.py run.h5 [--expect-exact] [--expect-m]

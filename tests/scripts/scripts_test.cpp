@@ -1,6 +1,6 @@
 // Runs scripts/*.py (and the schema checker) on a file written by write_results, so the
 // Python side and the C++ writer are checked against each other and against
-// docs/results-schema.md. Skipped when /usr/bin/python3 lacks h5py or matplotlib.
+// README.md ("HDF5 results"). Skipped when /usr/bin/python3 lacks h5py or matplotlib.
 
 #include <gtest/gtest.h>
 #include <sys/wait.h>

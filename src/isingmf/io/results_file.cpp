@@ -18,7 +18,7 @@
 #include "isingmf/error.hpp"
 #include "isingmf/io/hdf5.hpp"
 
-// The layout written here is documented in docs/results-schema.md; keep the two in step.
+// The layout written here is documented in README.md ("HDF5 results"); keep the two in step.
 
 namespace isingmf {
 namespace {
