@@ -10,6 +10,7 @@
 #include "isingmf/lattices/edge_list.hpp"
 #include "isingmf/lattices/uai.hpp"
 #include "model_options.hpp"
+#include "parse_arguments.hpp"
 #include "usage_error.hpp"
 
 namespace po = boost::program_options;
@@ -25,13 +26,7 @@ int export_command(const std::vector<std::string>& args) {
         "force", "overwrite an existing output file");
     po::options_description all("isingmf export: write a model for other tools");
     all.add(opts).add(model_options(false));
-    po::variables_map vm;
-    try {
-        po::store(po::command_line_parser(args).options(all).run(), vm);
-        po::notify(vm);
-    } catch (const po::error& e) {
-        throw UsageError(e.what());
-    }
+    const po::variables_map vm = parse_arguments(args, all);
     if (vm.count("help") != 0) {
         std::cout << "usage: isingmf export (--uai FILE | --edges FILE) [model options]\n\n" << all << "\n";
         return 0;

@@ -7,6 +7,7 @@
 
 #include "commands.hpp"
 #include "isingmf/io/results_file.hpp"
+#include "parse_arguments.hpp"
 #include "sweep_table.hpp"
 #include "usage_error.hpp"
 
@@ -20,13 +21,7 @@ int info_command(const std::vector<std::string>& args) {
         "file", po::value<std::string>(), "results file (HDF5)");
     po::positional_options_description positional;
     positional.add("file", 1);
-    po::variables_map vm;
-    try {
-        po::store(po::command_line_parser(args).options(opts).positional(positional).run(), vm);
-        po::notify(vm);
-    } catch (const po::error& e) {
-        throw UsageError(e.what());
-    }
+    const po::variables_map vm = parse_arguments(args, opts, positional);
     if (vm.count("help") != 0) {
         std::cout << "usage: isingmf info FILE [--table]\n\n" << opts << "\n";
         return 0;

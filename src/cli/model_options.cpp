@@ -21,16 +21,6 @@ const char* const kGeneratorOptions[] = {"lattice", "size", "boundary", "J", "h"
 
 bool given(const po::variables_map& vm, const char* name) { return vm.count(name) != 0 && !vm[name].defaulted(); }
 
-// Parse errors in option values are usage errors: the command line is at fault.
-template <class F>
-auto as_usage(F&& f) {
-    try {
-        return f();
-    } catch (const ParseError& e) {
-        throw UsageError(e.what());
-    }
-}
-
 std::string format_number(double x) { return fmt::format("{}", x); }
 
 }  // namespace

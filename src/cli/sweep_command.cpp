@@ -15,6 +15,7 @@
 #include "isingmf/sweep/temperature_grid.hpp"
 #include "isingmf/version.hpp"
 #include "model_options.hpp"
+#include "parse_arguments.hpp"
 #include "progress_bar.hpp"
 #include "sweep_table.hpp"
 #include "usage_error.hpp"
@@ -82,13 +83,7 @@ std::string utc_now() {
 int sweep_command(const std::vector<std::string>& args, const std::string& command_line) {
     po::options_description all("isingmf sweep: mean-field bound on ln Z against exact ln Z over temperatures");
     all.add(sweep_options()).add(model_options());
-    po::variables_map vm;
-    try {
-        po::store(po::command_line_parser(args).options(all).run(), vm);
-        po::notify(vm);
-    } catch (const po::error& e) {
-        throw UsageError(e.what());
-    }
+    const po::variables_map vm = parse_arguments(args, all);
     if (vm.count("help") != 0) {
         std::cout << "usage: isingmf sweep [options]\n\n" << all << "\n";
         return 0;
@@ -99,22 +94,16 @@ int sweep_command(const std::vector<std::string>& args, const std::string& comma
     const bool by_beta = vm.count("beta") != 0;
     std::vector<double> temperatures;
     std::vector<double> betas;
-    try {
+    as_usage([&] {
         if (by_beta) {
             betas = checked_betas(parse_grid(vm["beta"].as<std::string>()));
         } else {
             temperatures = parse_grid(vm.count("T") != 0 ? vm["T"].as<std::string>() : "0.5:5:0.1");
             betas = betas_from_temperatures(temperatures);
         }
-    } catch (const ParseError& e) {
-        throw UsageError(e.what());
-    }
+    });
     SweepOptions options;
-    try {
-        options.exact = parse_exact_method(vm["exact"].as<std::string>());
-    } catch (const ParseError& e) {
-        throw UsageError(e.what());
-    }
+    options.exact = as_usage([&] { return parse_exact_method(vm["exact"].as<std::string>()); });
     options.threads = vm["threads"].as<int>();
     if (options.threads < 0) throw UsageError("--threads must be >= 0");
     const int restarts = vm["restarts"].as<int>();
@@ -127,11 +116,8 @@ int sweep_command(const std::vector<std::string>& args, const std::string& comma
     options.mean_field.max_iterations = vm["max-iter"].as<int>();
     if (options.mean_field.max_iterations < 1) throw UsageError("--max-iter must be >= 1");
     options.mean_field.seed = vm["seed"].as<unsigned long long>();
-    try {
-        options.mean_field.method = parse_mean_field_method(vm["mf-method"].as<std::string>());
-    } catch (const ParseError& e) {
-        throw UsageError(e.what());
-    }
+    options.mean_field.method =
+        as_usage([&] { return parse_mean_field_method(vm["mf-method"].as<std::string>()); });
     options.mean_field.omega = vm["omega"].as<double>();
     if (!(options.mean_field.omega == 0.0 || (options.mean_field.omega >= 1.0 && options.mean_field.omega < 2.0))) {
         throw UsageError("--omega must be 0 (adaptive) or in [1, 2)");

@@ -10,4 +10,15 @@ public:
     using Error::Error;
 };
 
+/// Runs f, turning a ParseError (a malformed option value: grid, size, method name) into a
+/// UsageError, since the command line is at fault.
+template <class F>
+auto as_usage(F&& f) {
+    try {
+        return f();
+    } catch (const ParseError& e) {
+        throw UsageError(e.what());
+    }
+}
+
 }  // namespace isingmf::cli
