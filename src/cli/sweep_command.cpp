@@ -27,6 +27,8 @@ namespace {
 
 // Per-site magnetizations are written when n_T x N stays below this (80 MB uncompressed).
 constexpr double kStoreMLimit = 1e7;
+// More threads than this is a typo, not a machine.
+constexpr int kMaxThreads = 1024;
 
 po::options_description sweep_options() {
     po::options_description opts("Sweep");
@@ -105,7 +107,9 @@ int sweep_command(const std::vector<std::string>& args, const std::string& comma
     SweepOptions options;
     options.exact = as_usage([&] { return parse_exact_method(vm["exact"].as<std::string>()); });
     options.threads = vm["threads"].as<int>();
-    if (options.threads < 0) throw UsageError("--threads must be >= 0");
+    if (options.threads < 0 || options.threads > kMaxThreads) {
+        throw UsageError(fmt::format("--threads must be between 0 and {}", kMaxThreads));
+    }
     const int restarts = vm["restarts"].as<int>();
     if (restarts < 0) throw UsageError("--restarts must be >= 0");
     options.mean_field.starts = parse_starts(vm["starts"].as<std::string>(), restarts, options.warm_start);
@@ -125,6 +129,9 @@ int sweep_command(const std::vector<std::string>& args, const std::string& comma
     const std::string store_m = vm["store-m"].as<std::string>();
     if (store_m != "auto" && store_m != "yes" && store_m != "no") throw UsageError("--store-m must be yes, no or auto");
 
+    // The model first: its options are part of the command line, and a usage error there
+    // should not hide behind a file problem. Then the output, before any solving.
+    const Model model = build_model_from_options(vm);
     const std::filesystem::path out = vm["out"].as<std::string>();
     const bool force = vm.count("force") != 0;
     if (std::filesystem::exists(out) && !force) {
@@ -134,8 +141,6 @@ int sweep_command(const std::vector<std::string>& args, const std::string& comma
     if (!std::filesystem::is_directory(parent)) {
         throw IoError(fmt::format("cannot write {}: directory {} does not exist", out.string(), parent.string()));
     }
-
-    const Model model = build_model_from_options(vm);
 
     RunRecord record;
     record.program_version = kVersion;

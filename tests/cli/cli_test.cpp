@@ -105,7 +105,12 @@ INSTANTIATE_TEST_SUITE_P(
                       BadInput{"too_large_to_enumerate", "sweep --size 8x8 --exact enumerate", 1, "enumeration"},
                       BadInput{"missing_directory", "sweep --out no/such/dir/r.h5", 1, "does not exist"},
                       BadInput{"sk_not_complete", "sweep --disorder sk", 2, "--disorder sk needs --lattice complete"},
-                      BadInput{"bad_exact", "sweep --exact magic", 2, "unknown exact method"}),
+                      BadInput{"bad_exact", "sweep --exact magic", 2, "unknown exact method"},
+                      BadInput{"infinite_J", "sweep --J inf", 2, "--J must be finite"},
+                      BadInput{"T_underflows_beta", "sweep --T 1e-320", 2, "too small"},
+                      BadInput{"absurd_threads", "sweep --threads 100000", 2, "--threads"},
+                      BadInput{"bad_omega", "sweep --omega 2.5", 2, "--omega"},
+                      BadInput{"export_without_target", "export --size 3x3", 2, "exactly one of"}),
     [](const auto& p) { return p.param.name; });
 
 TEST(Cli, KeepsAnExistingFileWithoutForce) {

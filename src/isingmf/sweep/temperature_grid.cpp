@@ -63,6 +63,7 @@ std::vector<double> betas_from_temperatures(const std::vector<double>& temperatu
     std::vector<double> betas;
     for (double T : temperatures) {
         if (!(T > 0.0) || !std::isfinite(T)) throw ParseError(fmt::format("temperature must be > 0, got {}", T));
+        if (!std::isfinite(1.0 / T)) throw ParseError(fmt::format("temperature {} is too small: 1/T overflows", T));
         betas.push_back(1.0 / T);
     }
     return betas;
