@@ -56,4 +56,3 @@ BENCHMARK(BM_Strip4xL)->Arg(64)->Arg(4096)->Unit(benchmark::kMillisecond);
 
 }  // namespace
 }  // namespace isingmf
-

@@ -93,4 +93,3 @@ BENCHMARK(BM_Kaufman)->Arg(64)->Arg(1024)->Unit(benchmark::kMillisecond);
 
 }  // namespace
 }  // namespace isingmf
-

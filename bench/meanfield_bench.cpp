@@ -56,7 +56,8 @@ const Built& square_model(int L, Disorder disorder, double h) {
         spec.disorder = disorder;
         spec.h = h;
         spec.seed = 1;
-        b.model = std::make_unique<Model>(build_model(make_lattice({"square", {L, L}, Boundary::periodic}), spec));
+        b.model = std::make_unique<Model>(
+            build_model(make_lattice({"square", {L, L}, Boundary::periodic}), spec));
         b.plan = std::make_unique<MeanFieldPlan>(*b.model);
     }
     return b;
@@ -90,7 +91,12 @@ void BM_MeanFieldStreamTriad(benchmark::State& state) {
     for (auto _ : state) gbps = triad_gbps(threads);
     state.counters["GBps"] = gbps;
 }
-BENCHMARK(BM_MeanFieldStreamTriad)->ArgName("threads")->Arg(1)->Arg(2)->Iterations(1)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_MeanFieldStreamTriad)
+    ->ArgName("threads")
+    ->Arg(1)
+    ->Arg(2)
+    ->Iterations(1)
+    ->Unit(benchmark::kMillisecond);
 
 // One sweep per iteration on an L x L +-J square lattice (h = 0.1, beta = 0.3), m in the
 // plan's order, omega = 1 (plain) or 1.5 (over-relaxed, with the safeguard).
@@ -137,7 +143,8 @@ void BM_MeanFieldConverge(benchmark::State& state) {
     options.max_iterations = 100000;
     options.method = MeanFieldMethod::sequential;
     const MeanFieldResult plain = ascend_mean_field(*b.plan, beta, start, options, "random");
-    options.method = state.range(3) == 0 ? MeanFieldMethod::sequential : MeanFieldMethod::over_relaxed;
+    options.method =
+        state.range(3) == 0 ? MeanFieldMethod::sequential : MeanFieldMethod::over_relaxed;
     MeanFieldResult r;
     for (auto _ : state) r = ascend_mean_field(*b.plan, beta, start, options, "random");
     state.counters["sweeps"] = r.iterations;

@@ -20,19 +20,23 @@ namespace isingmf::cli {
 int export_command(const std::vector<std::string>& args) {
     po::options_description opts("Export");
     opts.add_options()("help", "show this help")(
-        "uai", po::value<std::string>(), "write a UAI MARKOV file (factors exp(-beta H) at --beta)")(
+        "uai", po::value<std::string>(),
+        "write a UAI MARKOV file (factors exp(-beta H) at --beta)")(
         "edges", po::value<std::string>(), "write an edge-list file (lattices/README.md format)")(
-        "beta", po::value<double>()->default_value(1.0), "inverse temperature the UAI tables are written at")(
-        "force", "overwrite an existing output file");
+        "beta", po::value<double>()->default_value(1.0),
+        "inverse temperature the UAI tables are written at")("force",
+                                                             "overwrite an existing output file");
     po::options_description all("isingmf export: write a model for other tools");
     all.add(opts).add(model_options(false));
     const po::variables_map vm = parse_arguments(args, all);
     if (vm.count("help") != 0) {
-        std::cout << "usage: isingmf export (--uai FILE | --edges FILE) [model options]\n\n" << all << "\n";
+        std::cout << "usage: isingmf export (--uai FILE | --edges FILE) [model options]\n\n"
+                  << all << "\n";
         return 0;
     }
     const bool to_uai = vm.count("uai") != 0;
-    if (to_uai == (vm.count("edges") != 0)) throw UsageError("give exactly one of --uai FILE and --edges FILE");
+    if (to_uai == (vm.count("edges") != 0))
+        throw UsageError("give exactly one of --uai FILE and --edges FILE");
     const double beta = vm["beta"].as<double>();
     if (!(beta > 0.0) || !std::isfinite(beta)) throw UsageError("--beta must be > 0 for an export");
     if (!to_uai && !vm["beta"].defaulted()) throw UsageError("--beta only applies to --uai");
@@ -46,7 +50,8 @@ int export_command(const std::vector<std::string>& args) {
     } else {
         write_edge_list(model, out);
     }
-    fmt::print(stderr, "wrote {} (N={}, {} edges)\n", out.string(), model.num_sites(), model.num_edges());
+    fmt::print(stderr, "wrote {} (N={}, {} edges)\n", out.string(), model.num_sites(),
+               model.num_edges());
     return 0;
 }
 

@@ -51,8 +51,8 @@ int info_command(const std::vector<std::string>& args) {
         }
     }
     if (!points.empty()) {
-        fmt::print("temperatures: {} from T={:.6g} to T={:.6g}; {} of {} converged\n", points.size(),
-                   points.front().T, points.back().T, converged, points.size());
+        fmt::print("temperatures: {} from T={:.6g} to T={:.6g}; {} of {} converged\n",
+                   points.size(), points.front().T, points.back().T, converged, points.size());
     }
     fmt::print("exact: {}", sweep.exact_method);
     if (std::isfinite(max_gap)) fmt::print("; gap/N from {:.3e} to {:.3e}", min_gap, max_gap);

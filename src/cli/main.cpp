@@ -25,7 +25,8 @@ isingmf <command> --help shows a command's options; isingmf --version the versio
 
 // Shell-quotes one argument for the recorded command line.
 std::string quoted(const std::string& arg) {
-    if (!arg.empty() && arg.find_first_of(" \t\n'\"\\$`*?[]{}()<>|&;!#~") == std::string::npos) return arg;
+    if (!arg.empty() && arg.find_first_of(" \t\n'\"\\$`*?[]{}()<>|&;!#~") == std::string::npos)
+        return arg;
     std::string out = "'";
     for (char c : arg) {
         if (c == '\'') {
@@ -59,7 +60,8 @@ int run(int argc, char** argv) {
     if (command == "sweep") return isingmf::cli::sweep_command(args, command_line);
     if (command == "info") return isingmf::cli::info_command(args);
     if (command == "export") return isingmf::cli::export_command(args);
-    throw isingmf::cli::UsageError(fmt::format("unknown command '{}'; try isingmf --help", command));
+    throw isingmf::cli::UsageError(
+        fmt::format("unknown command '{}'; try isingmf --help", command));
 }
 
 }  // namespace

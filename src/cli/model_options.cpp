@@ -6,8 +6,8 @@
 #include <string>
 
 #include "isingmf/lattices/couplings.hpp"
-#include "isingmf/lattices/lattice.hpp"
 #include "isingmf/lattices/edge_list.hpp"
+#include "isingmf/lattices/lattice.hpp"
 #include "isingmf/lattices/uai.hpp"
 #include "usage_error.hpp"
 
@@ -17,9 +17,12 @@ namespace isingmf::cli {
 namespace {
 
 // Options that only mean something for a generated lattice.
-const char* const kGeneratorOptions[] = {"lattice", "size", "boundary", "J", "h", "disorder", "random-field", "J0"};
+const char* const kGeneratorOptions[] = {"lattice", "size",     "boundary",     "J",
+                                         "h",       "disorder", "random-field", "J0"};
 
-bool given(const po::variables_map& vm, const char* name) { return vm.count(name) != 0 && !vm[name].defaulted(); }
+bool given(const po::variables_map& vm, const char* name) {
+    return vm.count(name) != 0 && !vm[name].defaulted();
+}
 
 std::string format_number(double x) { return fmt::format("{}", x); }
 
@@ -27,22 +30,27 @@ std::string format_number(double x) { return fmt::format("{}", x); }
 
 po::options_description model_options(bool uai_input) {
     po::options_description opts("Model");
-    opts.add_options()
-        ("lattice", po::value<std::string>()->default_value("square"),
-         "chain, square, triangular, honeycomb, cubic or complete")
-        ("size", po::value<std::string>()->default_value("4x4"), "extents: L, LxxLy or LxxLyxLz (e.g. 4x4)")
-        ("boundary", po::value<std::string>()->default_value("periodic"), "periodic or open")
-        ("J", po::value<double>()->default_value(1.0), "coupling J (> 0 ferromagnetic); scale of random bonds")
-        ("h", po::value<double>()->default_value(0.0), "uniform field h")
-        ("disorder", po::value<std::string>()->default_value("none"),
-         "none, pm (+-J), gauss (N(0,J^2)) or sk (N(J0/N, J^2/N), complete graph only)")
-        ("random-field", po::value<double>()->default_value(0.0), "add N(0, SIGMA^2) to every field")
-        ("J0", po::value<double>()->default_value(0.0), "SK mean coupling times N")
-        ("seed", po::value<unsigned long long>()->default_value(1), "seed of bonds, fields and random starts")
-        ("lattice-file", po::value<std::string>(), "read the model from an edge-list file (see lattices/README.md)");
+    opts.add_options()("lattice", po::value<std::string>()->default_value("square"),
+                       "chain, square, triangular, honeycomb, cubic or complete")(
+        "size", po::value<std::string>()->default_value("4x4"),
+        "extents: L, LxxLy or LxxLyxLz (e.g. 4x4)")(
+        "boundary", po::value<std::string>()->default_value("periodic"), "periodic or open")(
+        "J", po::value<double>()->default_value(1.0),
+        "coupling J (> 0 ferromagnetic); scale of random bonds")(
+        "h", po::value<double>()->default_value(0.0), "uniform field h")(
+        "disorder", po::value<std::string>()->default_value("none"),
+        "none, pm (+-J), gauss (N(0,J^2)) or sk (N(J0/N, J^2/N), complete graph only)")(
+        "random-field", po::value<double>()->default_value(0.0),
+        "add N(0, SIGMA^2) to every field")("J0", po::value<double>()->default_value(0.0),
+                                            "SK mean coupling times N")(
+        "seed", po::value<unsigned long long>()->default_value(1),
+        "seed of bonds, fields and random starts")(
+        "lattice-file", po::value<std::string>(),
+        "read the model from an edge-list file (see lattices/README.md)");
     if (uai_input) {
-        opts.add_options()("uai", po::value<std::string>(),
-                           "read the model from a UAI MARKOV file (binary variables, factors of one or two)");
+        opts.add_options()(
+            "uai", po::value<std::string>(),
+            "read the model from a UAI MARKOV file (binary variables, factors of one or two)");
     }
     return opts;
 }
@@ -54,7 +62,8 @@ Model build_model_from_options(const po::variables_map& vm, bool uai_input) {
     if (from_file || from_uai) {
         for (const char* name : kGeneratorOptions) {
             if (given(vm, name)) {
-                throw UsageError(fmt::format("--{} has no meaning with --{}", name, from_file ? "lattice-file" : "uai"));
+                throw UsageError(fmt::format("--{} has no meaning with --{}", name,
+                                             from_file ? "lattice-file" : "uai"));
             }
         }
         return from_file ? read_edge_list(vm["lattice-file"].as<std::string>())
@@ -72,21 +81,25 @@ Model build_model_from_options(const po::variables_map& vm, bool uai_input) {
         return 0;
     });
     if (static_cast<int>(spec.size.size()) != lattice_dimension(spec.kind)) {
-        throw UsageError(fmt::format("--size '{}' does not fit lattice '{}', which takes {} extent(s)",
-                                     vm["size"].as<std::string>(), spec.kind, lattice_dimension(spec.kind)));
+        throw UsageError(
+            fmt::format("--size '{}' does not fit lattice '{}', which takes {} extent(s)",
+                        vm["size"].as<std::string>(), spec.kind, lattice_dimension(spec.kind)));
     }
-    if (spec.kind == "complete" && given(vm, "boundary")) throw UsageError("--boundary has no meaning for a complete graph");
+    if (spec.kind == "complete" && given(vm, "boundary"))
+        throw UsageError("--boundary has no meaning for a complete graph");
     if (couplings.disorder == Disorder::sk && spec.kind != "complete") {
         throw UsageError("--disorder sk needs --lattice complete");
     }
-    if (given(vm, "J0") && couplings.disorder != Disorder::sk) throw UsageError("--J0 is only used with --disorder sk");
+    if (given(vm, "J0") && couplings.disorder != Disorder::sk)
+        throw UsageError("--J0 is only used with --disorder sk");
     couplings.J = vm["J"].as<double>();
     couplings.h = vm["h"].as<double>();
     couplings.random_field = vm["random-field"].as<double>();
     couplings.J0 = vm["J0"].as<double>();
     couplings.seed = vm["seed"].as<unsigned long long>();
     for (const char* name : {"J", "h", "random-field", "J0"}) {
-        if (!std::isfinite(vm[name].as<double>())) throw UsageError(fmt::format("--{} must be finite", name));
+        if (!std::isfinite(vm[name].as<double>()))
+            throw UsageError(fmt::format("--{} must be finite", name));
     }
     if (couplings.random_field < 0.0) throw UsageError("--random-field must be >= 0");
 
@@ -99,7 +112,8 @@ Model build_model_from_options(const po::variables_map& vm, bool uai_input) {
         {"disorder", to_string(couplings.disorder)},
         {"random_field", format_number(couplings.random_field)},
     };
-    if (couplings.disorder == Disorder::sk) description.emplace_back("J0", format_number(couplings.J0));
+    if (couplings.disorder == Disorder::sk)
+        description.emplace_back("J0", format_number(couplings.J0));
     description.emplace_back("seed", fmt::format("{}", couplings.seed));
     return build_model(make_lattice(spec), couplings, std::move(description));
 }

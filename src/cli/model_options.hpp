@@ -13,6 +13,7 @@ boost::program_options::options_description model_options(bool uai_input = true)
 
 /// Builds the model the options describe. Contradictory or malformed options throw
 /// UsageError; unreadable or malformed files throw the library's errors.
-Model build_model_from_options(const boost::program_options::variables_map& vm, bool uai_input = true);
+Model build_model_from_options(const boost::program_options::variables_map& vm,
+                               bool uai_input = true);
 
 }  // namespace isingmf::cli

@@ -12,7 +12,8 @@ namespace isingmf::cli {
 /// Parses a subcommand's arguments; an unknown option, a missing or malformed value throws
 /// UsageError with Boost's one-line message.
 inline boost::program_options::variables_map parse_arguments(
-    const std::vector<std::string>& args, const boost::program_options::options_description& options,
+    const std::vector<std::string>& args,
+    const boost::program_options::options_description& options,
     const boost::program_options::positional_options_description& positional = {}) {
     namespace po = boost::program_options;
     po::variables_map vm;

@@ -14,7 +14,9 @@ constexpr int kWidth = 40;
 }  // namespace
 
 ProgressBar::ProgressBar()
-    : enabled_(isatty(fileno(stderr)) != 0), start_(std::chrono::steady_clock::now()), last_draw_(start_) {}
+    : enabled_(isatty(fileno(stderr)) != 0),
+      start_(std::chrono::steady_clock::now()),
+      last_draw_(start_) {}
 
 ProgressBar::~ProgressBar() { finish(); }
 
@@ -27,8 +29,9 @@ void ProgressBar::update(std::size_t done, std::size_t total) {
     const double fraction = static_cast<double>(done) / static_cast<double>(total);
     const int filled = static_cast<int>(fraction * kWidth);
     const double elapsed = std::chrono::duration<double>(now - start_).count();
-    fmt::print(stderr, "\r[{}{}] {:3.0f}%  {:.1f} s", std::string(static_cast<std::size_t>(filled), '#'),
-               std::string(static_cast<std::size_t>(kWidth - filled), '.'), 100.0 * fraction, elapsed);
+    fmt::print(
+        stderr, "\r[{}{}] {:3.0f}%  {:.1f} s", std::string(static_cast<std::size_t>(filled), '#'),
+        std::string(static_cast<std::size_t>(kWidth - filled), '.'), 100.0 * fraction, elapsed);
     std::fflush(stderr);
 }
 

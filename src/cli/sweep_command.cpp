@@ -2,8 +2,8 @@
 
 #include <boost/program_options.hpp>
 #include <chrono>
-#include <cstdio>
 #include <cmath>
+#include <cstdio>
 #include <filesystem>
 #include <iostream>
 #include <sstream>
@@ -32,26 +32,29 @@ constexpr int kMaxThreads = 1024;
 
 po::options_description sweep_options() {
     po::options_description opts("Sweep");
-    opts.add_options()
-        ("help", "show this help")
-        ("T", po::value<std::string>(), "temperatures: start:stop:step or a comma list (default 0.5:5:0.1)")
-        ("beta", po::value<std::string>(), "inverse temperatures instead of --T (beta = 0 allowed)")
-        ("exact", po::value<std::string>()->default_value("auto"), "auto, enumerate, eliminate, kaufman or none")
-        ("out", po::value<std::string>()->default_value("results.h5"), "HDF5 results file")
-        ("force", "overwrite an existing results file")
-        ("threads", po::value<int>()->default_value(0), "OpenMP threads (0: all cores)")
-        ("starts", po::value<std::string>()->default_value("up,down,random,warm"),
-         "mean-field starts, a comma list of up, down, random, warm")
-        ("restarts", po::value<int>()->default_value(1), "number of random starts when 'random' is in --starts")
-        ("tol", po::value<double>()->default_value(1e-10), "tolerance on max|dm| and on the relative change of the bound")
-        ("max-iter", po::value<int>()->default_value(10000), "sweeps per start")
-        ("mf-method", po::value<std::string>()->default_value("over_relaxed"),
-         "mean-field update: over_relaxed (safeguarded SOR, never lowers the bound) or sequential")
-        ("omega", po::value<double>()->default_value(0.0),
-         "over-relaxation factor in [1, 2); 0 chooses it adaptively")
-        ("store-m", po::value<std::string>()->default_value("auto"),
-         "write per-site m: yes, no, or auto (when n_T x N <= 1e7)")
-        ("quiet", "do not print the table");
+    opts.add_options()("help", "show this help")(
+        "T", po::value<std::string>(),
+        "temperatures: start:stop:step or a comma list (default 0.5:5:0.1)")(
+        "beta", po::value<std::string>(), "inverse temperatures instead of --T (beta = 0 allowed)")(
+        "exact", po::value<std::string>()->default_value("auto"),
+        "auto, enumerate, eliminate, kaufman or none")(
+        "out", po::value<std::string>()->default_value("results.h5"), "HDF5 results file")(
+        "force", "overwrite an existing results file")(
+        "threads", po::value<int>()->default_value(0), "OpenMP threads (0: all cores)")(
+        "starts", po::value<std::string>()->default_value("up,down,random,warm"),
+        "mean-field starts, a comma list of up, down, random, warm")(
+        "restarts", po::value<int>()->default_value(1),
+        "number of random starts when 'random' is in --starts")(
+        "tol", po::value<double>()->default_value(1e-10),
+        "tolerance on max|dm| and on the relative change of the bound")(
+        "max-iter", po::value<int>()->default_value(10000), "sweeps per start")(
+        "mf-method", po::value<std::string>()->default_value("over_relaxed"),
+        "mean-field update: over_relaxed (safeguarded SOR, never lowers the bound) or sequential")(
+        "omega", po::value<double>()->default_value(0.0),
+        "over-relaxation factor in [1, 2); 0 chooses it adaptively")(
+        "store-m", po::value<std::string>()->default_value("auto"),
+        "write per-site m: yes, no, or auto (when n_T x N <= 1e7)")("quiet",
+                                                                    "do not print the table");
     return opts;
 }
 
@@ -61,13 +64,20 @@ MeanFieldStarts parse_starts(const std::string& text, int restarts, bool& warm) 
     std::stringstream stream(text);
     std::string item;
     while (std::getline(stream, item, ',')) {
-        if (item == "up") starts.all_up = true;
-        else if (item == "down") starts.all_down = true;
-        else if (item == "random") starts.random = restarts;
-        else if (item == "warm") warm = true;
-        else throw UsageError(fmt::format("unknown start '{}' in --starts (expected up, down, random, warm)", item));
+        if (item == "up")
+            starts.all_up = true;
+        else if (item == "down")
+            starts.all_down = true;
+        else if (item == "random")
+            starts.random = restarts;
+        else if (item == "warm")
+            warm = true;
+        else
+            throw UsageError(fmt::format(
+                "unknown start '{}' in --starts (expected up, down, random, warm)", item));
     }
-    if (!starts.all_up && !starts.all_down && starts.random == 0 && !warm) throw UsageError("--starts names no start");
+    if (!starts.all_up && !starts.all_down && starts.random == 0 && !warm)
+        throw UsageError("--starts names no start");
     return starts;
 }
 
@@ -83,7 +93,8 @@ std::string utc_now() {
 }  // namespace
 
 int sweep_command(const std::vector<std::string>& args, const std::string& command_line) {
-    po::options_description all("isingmf sweep: mean-field bound on ln Z against exact ln Z over temperatures");
+    po::options_description all(
+        "isingmf sweep: mean-field bound on ln Z against exact ln Z over temperatures");
     all.add(sweep_options()).add(model_options());
     const po::variables_map vm = parse_arguments(args, all);
     if (vm.count("help") != 0) {
@@ -92,7 +103,8 @@ int sweep_command(const std::vector<std::string>& args, const std::string& comma
     }
 
     // Everything that can be wrong with the command line is checked before any work.
-    if (vm.count("T") != 0 && vm.count("beta") != 0) throw UsageError("give --T or --beta, not both");
+    if (vm.count("T") != 0 && vm.count("beta") != 0)
+        throw UsageError("give --T or --beta, not both");
     const bool by_beta = vm.count("beta") != 0;
     std::vector<double> temperatures;
     std::vector<double> betas;
@@ -112,7 +124,8 @@ int sweep_command(const std::vector<std::string>& args, const std::string& comma
     }
     const int restarts = vm["restarts"].as<int>();
     if (restarts < 0) throw UsageError("--restarts must be >= 0");
-    options.mean_field.starts = parse_starts(vm["starts"].as<std::string>(), restarts, options.warm_start);
+    options.mean_field.starts =
+        parse_starts(vm["starts"].as<std::string>(), restarts, options.warm_start);
     options.mean_field.tolerance = vm["tol"].as<double>();
     if (!(options.mean_field.tolerance > 0.0) || !std::isfinite(options.mean_field.tolerance)) {
         throw UsageError("--tol must be > 0");
@@ -123,11 +136,13 @@ int sweep_command(const std::vector<std::string>& args, const std::string& comma
     options.mean_field.method =
         as_usage([&] { return parse_mean_field_method(vm["mf-method"].as<std::string>()); });
     options.mean_field.omega = vm["omega"].as<double>();
-    if (!(options.mean_field.omega == 0.0 || (options.mean_field.omega >= 1.0 && options.mean_field.omega < 2.0))) {
+    if (!(options.mean_field.omega == 0.0 ||
+          (options.mean_field.omega >= 1.0 && options.mean_field.omega < 2.0))) {
         throw UsageError("--omega must be 0 (adaptive) or in [1, 2)");
     }
     const std::string store_m = vm["store-m"].as<std::string>();
-    if (store_m != "auto" && store_m != "yes" && store_m != "no") throw UsageError("--store-m must be yes, no or auto");
+    if (store_m != "auto" && store_m != "yes" && store_m != "no")
+        throw UsageError("--store-m must be yes, no or auto");
 
     // The model first: its options are part of the command line, and a usage error there
     // should not hide behind a file problem. Then the output, before any solving.
@@ -139,7 +154,8 @@ int sweep_command(const std::vector<std::string>& args, const std::string& comma
     }
     const std::filesystem::path parent = out.has_parent_path() ? out.parent_path() : ".";
     if (!std::filesystem::is_directory(parent)) {
-        throw IoError(fmt::format("cannot write {}: directory {} does not exist", out.string(), parent.string()));
+        throw IoError(fmt::format("cannot write {}: directory {} does not exist", out.string(),
+                                  parent.string()));
     }
 
     RunRecord record;
@@ -150,8 +166,9 @@ int sweep_command(const std::vector<std::string>& args, const std::string& comma
     record.num_sites = model.num_sites();
     record.num_edges = model.num_edges();
     record.energy_offset = model.energy_offset();
-    record.store_m = store_m == "yes" ||
-                     (store_m == "auto" && static_cast<double>(betas.size()) * model.num_sites() <= kStoreMLimit);
+    record.store_m =
+        store_m == "yes" || (store_m == "auto" &&
+                             static_cast<double>(betas.size()) * model.num_sites() <= kStoreMLimit);
     record.solver = {
         {"exact", vm["exact"].as<std::string>()},
         {"starts", vm["starts"].as<std::string>()},
@@ -160,7 +177,8 @@ int sweep_command(const std::vector<std::string>& args, const std::string& comma
         {"max_iterations", fmt::format("{}", options.mean_field.max_iterations)},
         {"seed", fmt::format("{}", options.mean_field.seed)},
         {"mf_method", to_string(options.mean_field.method)},
-        {"omega", options.mean_field.omega == 0.0 ? "adaptive" : fmt::format("{}", options.mean_field.omega)},
+        {"omega", options.mean_field.omega == 0.0 ? "adaptive"
+                                                  : fmt::format("{}", options.mean_field.omega)},
         {"threads", fmt::format("{}", options.threads)},
     };
 

@@ -42,7 +42,8 @@ TEST(Cli, DefaultSweepWritesAFileThatReadsBack) {
 
 TEST(Cli, ThreadCountDoesNotChangeTheNumbers) {
     TempDir dir("isingmf_cli");
-    const std::string common = "sweep --lattice triangular --size 4x4 --disorder gauss --h 0.1 --T 0.5:3:0.25 ";
+    const std::string common =
+        "sweep --lattice triangular --size 4x4 --disorder gauss --h 0.1 --T 0.5:3:0.25 ";
     ASSERT_EQ(run_cli(common + "--threads 1 --out one.h5", dir).status, 0);
     ASSERT_EQ(run_cli(common + "--threads 2 --out two.h5", dir).status, 0);
     const ResultsFile one = read_results(dir.path() / "one.h5");
@@ -78,9 +79,7 @@ class CliRejects : public ::testing::TestWithParam<BadInput> {};
 
 TEST_P(CliRejects, WithAMessageAndNoFile) {
     TempDir dir("isingmf_cli");
-    {
-        std::ofstream(dir.path() / "bad.txt") << "N 4\n0 1 1.0\n2 two 1.0\n";
-    }
+    { std::ofstream(dir.path() / "bad.txt") << "N 4\n0 1 1.0\n2 two 1.0\n"; }
     const auto run = run_cli(GetParam().args, dir);
     EXPECT_EQ(run.status, GetParam().status) << run.err;
     EXPECT_NE(run.err.find(GetParam().message), std::string::npos) << run.err;
@@ -91,26 +90,28 @@ TEST_P(CliRejects, WithAMessageAndNoFile) {
 
 INSTANTIATE_TEST_SUITE_P(
     BadInputs, CliRejects,
-    ::testing::Values(BadInput{"unknown_lattice", "sweep --lattice kagome", 2, "unknown lattice 'kagome'"},
-                      BadInput{"negative_T", "sweep --T -1,2", 2, "temperature must be > 0"},
-                      BadInput{"zero_T", "sweep --T 0:2:0.5", 2, "temperature must be > 0"},
-                      BadInput{"bad_grid", "sweep --T 1:2", 2, "bad grid"},
-                      BadInput{"bad_size", "sweep --size 4x", 2, "bad size"},
-                      BadInput{"size_dimension", "sweep --lattice cubic --size 4x4", 2, "takes 3 extent"},
-                      BadInput{"unknown_option", "sweep --temperature 1", 2, "unrecognised option"},
-                      BadInput{"unknown_command", "swep", 2, "unknown command"},
-                      BadInput{"no_command", "", 2, "no command"},
-                      BadInput{"malformed_lattice_file", "sweep --lattice-file bad.txt", 1, "bad.txt:3"},
-                      BadInput{"missing_lattice_file", "sweep --lattice-file nope.txt", 1, "nope.txt"},
-                      BadInput{"too_large_to_enumerate", "sweep --size 8x8 --exact enumerate", 1, "enumeration"},
-                      BadInput{"missing_directory", "sweep --out no/such/dir/r.h5", 1, "does not exist"},
-                      BadInput{"sk_not_complete", "sweep --disorder sk", 2, "--disorder sk needs --lattice complete"},
-                      BadInput{"bad_exact", "sweep --exact magic", 2, "unknown exact method"},
-                      BadInput{"infinite_J", "sweep --J inf", 2, "--J must be finite"},
-                      BadInput{"T_underflows_beta", "sweep --T 1e-320", 2, "too small"},
-                      BadInput{"absurd_threads", "sweep --threads 100000", 2, "--threads"},
-                      BadInput{"bad_omega", "sweep --omega 2.5", 2, "--omega"},
-                      BadInput{"export_without_target", "export --size 3x3", 2, "exactly one of"}),
+    ::testing::Values(
+        BadInput{"unknown_lattice", "sweep --lattice kagome", 2, "unknown lattice 'kagome'"},
+        BadInput{"negative_T", "sweep --T -1,2", 2, "temperature must be > 0"},
+        BadInput{"zero_T", "sweep --T 0:2:0.5", 2, "temperature must be > 0"},
+        BadInput{"bad_grid", "sweep --T 1:2", 2, "bad grid"},
+        BadInput{"bad_size", "sweep --size 4x", 2, "bad size"},
+        BadInput{"size_dimension", "sweep --lattice cubic --size 4x4", 2, "takes 3 extent"},
+        BadInput{"unknown_option", "sweep --temperature 1", 2, "unrecognised option"},
+        BadInput{"unknown_command", "swep", 2, "unknown command"},
+        BadInput{"no_command", "", 2, "no command"},
+        BadInput{"malformed_lattice_file", "sweep --lattice-file bad.txt", 1, "bad.txt:3"},
+        BadInput{"missing_lattice_file", "sweep --lattice-file nope.txt", 1, "nope.txt"},
+        BadInput{"too_large_to_enumerate", "sweep --size 8x8 --exact enumerate", 1, "enumeration"},
+        BadInput{"missing_directory", "sweep --out no/such/dir/r.h5", 1, "does not exist"},
+        BadInput{"sk_not_complete", "sweep --disorder sk", 2,
+                 "--disorder sk needs --lattice complete"},
+        BadInput{"bad_exact", "sweep --exact magic", 2, "unknown exact method"},
+        BadInput{"infinite_J", "sweep --J inf", 2, "--J must be finite"},
+        BadInput{"T_underflows_beta", "sweep --T 1e-320", 2, "too small"},
+        BadInput{"absurd_threads", "sweep --threads 100000", 2, "--threads"},
+        BadInput{"bad_omega", "sweep --omega 2.5", 2, "--omega"},
+        BadInput{"export_without_target", "export --size 3x3", 2, "exactly one of"}),
     [](const auto& p) { return p.param.name; });
 
 TEST(Cli, KeepsAnExistingFileWithoutForce) {
@@ -144,7 +145,8 @@ TEST(Cli, HelpVersionAndInfo) {
 
 TEST(Cli, UaiModelsAndExactMethods) {
     TempDir dir("isingmf_cli");
-    const std::string grid = std::string(ISINGMF_SHARED_DIR) + "/benchmarks/uai2014-grids/Grids_11.uai";
+    const std::string grid =
+        std::string(ISINGMF_SHARED_DIR) + "/benchmarks/uai2014-grids/Grids_11.uai";
     // ln Z = 390.077166 from ../shared/benchmarks/uai2014-grids/README.md; the file's own T = 1.
     const auto run = run_cli("sweep --uai '" + grid + "' --T 1 --exact auto --out g.h5", dir);
     ASSERT_EQ(run.status, 0) << run.err;
@@ -154,10 +156,15 @@ TEST(Cli, UaiModelsAndExactMethods) {
     EXPECT_LT(file.sweep.points[0].mean_field.ln_z, file.sweep.points[0].exact->ln_z);
 
     // Export a model, read it back through --uai: the same exact ln Z at its beta.
-    const std::string model = "--lattice triangular --size 3x4 --disorder gauss --random-field 0.5 --seed 3";
+    const std::string model =
+        "--lattice triangular --size 3x4 --disorder gauss --random-field 0.5 --seed 3";
     ASSERT_EQ(run_cli("export --uai m.uai --beta 0.7 " + model, dir).status, 0);
-    ASSERT_EQ(run_cli("sweep --quiet --beta 0.7 --exact enumerate --out direct.h5 " + model, dir).status, 0);
-    ASSERT_EQ(run_cli("sweep --quiet --T 1 --exact eliminate --out viauai.h5 --uai m.uai", dir).status, 0);
+    ASSERT_EQ(
+        run_cli("sweep --quiet --beta 0.7 --exact enumerate --out direct.h5 " + model, dir).status,
+        0);
+    ASSERT_EQ(
+        run_cli("sweep --quiet --T 1 --exact eliminate --out viauai.h5 --uai m.uai", dir).status,
+        0);
     const double direct = read_results(dir.path() / "direct.h5").sweep.points[0].exact->ln_z;
     const double via_uai = read_results(dir.path() / "viauai.h5").sweep.points[0].exact->ln_z;
     EXPECT_NEAR(via_uai, direct, 1e-10 * std::abs(direct));

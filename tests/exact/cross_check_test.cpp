@@ -36,7 +36,8 @@ Model random_regular(int n, int d, std::uint64_t seed, double field_sigma) {
         for (std::size_t k = 0; k < stubs.size(); k += 2) {
             const int a = std::min(stubs[k], stubs[k + 1]);
             const int b = std::max(stubs[k], stubs[k + 1]);
-            if (a == b || std::find(edges.begin(), edges.end(), Edge{a, b}) != edges.end()) simple = false;
+            if (a == b || std::find(edges.begin(), edges.end(), Edge{a, b}) != edges.end())
+                simple = false;
             edges.push_back({a, b});
         }
         if (!simple) continue;
@@ -52,10 +53,13 @@ Model random_regular(int n, int d, std::uint64_t seed, double field_sigma) {
 void expect_same(const ExactResult& a, const ExactResult& b, const std::string& what) {
     // 1e-10 relative (floor 1 for quantities that vanish): both are exact up to rounding
     // of sums over up to 2^24 terms or a few hundred table operations.
-    const auto close = [](double x, double y) { return std::abs(x - y) <= 1e-10 * std::max(1.0, std::abs(y)); };
+    const auto close = [](double x, double y) {
+        return std::abs(x - y) <= 1e-10 * std::max(1.0, std::abs(y));
+    };
     EXPECT_TRUE(close(a.ln_z, b.ln_z)) << what << ": ln Z " << a.ln_z << " vs " << b.ln_z;
     EXPECT_TRUE(close(a.energy_per_spin, b.energy_per_spin)) << what << ": energy";
-    EXPECT_TRUE(close(a.specific_heat_per_spin, b.specific_heat_per_spin)) << what << ": specific heat";
+    EXPECT_TRUE(close(a.specific_heat_per_spin, b.specific_heat_per_spin))
+        << what << ": specific heat";
     EXPECT_TRUE(close(a.magnetization, b.magnetization)) << what << ": magnetization";
     if (!std::isnan(a.susceptibility) && !std::isnan(b.susceptibility)) {
         EXPECT_TRUE(close(a.susceptibility, b.susceptibility)) << what << ": susceptibility";
@@ -66,7 +70,8 @@ TEST(EliminationVsEnumeration, RandomGraphsUpToTwentyFourSpins) {
     const std::vector<double> betas = {0.0, 0.2, 0.44, 1.0, 2.5};
     std::vector<std::pair<std::string, Model>> models;
     for (auto [kind, size, disorder] :
-         {std::tuple{"square", std::vector<int>{4, 6}, Disorder::pm}, std::tuple{"square", std::vector<int>{4, 6}, Disorder::gauss},
+         {std::tuple{"square", std::vector<int>{4, 6}, Disorder::pm},
+          std::tuple{"square", std::vector<int>{4, 6}, Disorder::gauss},
           std::tuple{"triangular", std::vector<int>{4, 5}, Disorder::gauss},
           std::tuple{"cubic", std::vector<int>{2, 3, 4}, Disorder::uniform},
           std::tuple{"complete", std::vector<int>{14}, Disorder::sk}}) {
@@ -75,7 +80,8 @@ TEST(EliminationVsEnumeration, RandomGraphsUpToTwentyFourSpins) {
         spec.h = 0.1;
         spec.random_field = 0.3;
         spec.seed = 11;
-        models.emplace_back(std::string(kind), build_model(make_lattice({kind, size, Boundary::periodic}), spec));
+        models.emplace_back(std::string(kind),
+                            build_model(make_lattice({kind, size, Boundary::periodic}), spec));
     }
     models.emplace_back("regular3_n24", random_regular(24, 3, 5, 0.5));
     models.emplace_back("regular4_n20", random_regular(20, 4, 6, 0.5));
@@ -94,13 +100,15 @@ TEST(EliminationVsKaufman, TorusAtSeveralTemperaturesIncludingTc) {
     const std::vector<double> betas = {1.0 / 5.0, 1.0 / 3.0, 1.0 / tc, 1.0 / 1.5, 1.0};
     for (int L : {6, 8, 10}) {
         const Model model = build_model(make_lattice({"square", {L, L}, Boundary::periodic}), {},
-                                        {{"lattice", "square"}, {"boundary", "periodic"},
+                                        {{"lattice", "square"},
+                                         {"boundary", "periodic"},
                                          {"size", std::to_string(L) + "x" + std::to_string(L)}});
         ASSERT_TRUE(kaufman_applies(model));
         const auto eliminated = eliminate_exact(model, betas);
         const auto closed_form = kaufman_exact(model, betas);
         for (std::size_t k = 0; k < betas.size(); ++k) {
-            expect_same(eliminated[k], closed_form[k], "L=" + std::to_string(L) + " beta " + std::to_string(betas[k]));
+            expect_same(eliminated[k], closed_form[k],
+                        "L=" + std::to_string(L) + " beta " + std::to_string(betas[k]));
         }
     }
 }
@@ -111,7 +119,8 @@ class UaiGrid : public ::testing::TestWithParam<std::pair<std::string, double>> 
 // in row-major order there; published log10 Z agrees to two decimals).
 TEST_P(UaiGrid, MeanFieldBoundIsBelowTheExactLnZ) {
     const auto& [file, ln_z] = GetParam();
-    const std::filesystem::path path = std::filesystem::path(ISINGMF_SHARED_DIR) / "benchmarks/uai2014-grids" / file;
+    const std::filesystem::path path =
+        std::filesystem::path(ISINGMF_SHARED_DIR) / "benchmarks/uai2014-grids" / file;
     if (!std::filesystem::exists(path)) GTEST_SKIP() << path << " not present";
     const Model model = read_uai(path);
     const double exact = eliminate_exact(model, std::vector<double>{1.0})[0].ln_z;
@@ -124,7 +133,8 @@ TEST_P(UaiGrid, MeanFieldBoundIsBelowTheExactLnZ) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Uai2014, UaiGrid,
-                         ::testing::Values(std::pair{"Grids_11.uai", 390.077166}, std::pair{"Grids_12.uai", 697.881206},
+                         ::testing::Values(std::pair{"Grids_11.uai", 390.077166},
+                                           std::pair{"Grids_12.uai", 697.881206},
                                            std::pair{"Grids_13.uai", 767.500738},
                                            std::pair{"Grids_14.uai", 1146.142775}),
                          [](const auto& p) { return p.param.first.substr(0, 8); });

@@ -23,7 +23,7 @@ constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 constexpr int kSites = 4;
 
 class ResultsFileTest : public ::testing::Test {
-  protected:
+protected:
     std::size_t entries_in_dir() const { return temp_.entry_count(); }
 
     const test::TempDir temp_{"isingmf_results_test"};

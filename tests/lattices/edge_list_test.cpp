@@ -21,7 +21,7 @@ namespace fs = std::filesystem;
 const fs::path kLatticeDir = fs::path(ISINGMF_SOURCE_DIR) / "lattices";
 
 class EdgeListFileTest : public ::testing::Test {
-  protected:
+protected:
     const test::TempDir temp_{"isingmf_edge_list_test"};
     const fs::path dir_ = temp_.path();
 };

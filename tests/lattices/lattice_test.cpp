@@ -37,7 +37,8 @@ TEST_P(LatticeCounts, SitesBondsAndCoordination) {
 
 INSTANTIATE_TEST_SUITE_P(
     Generators, LatticeCounts,
-    ::testing::Values(Counts{"chain", {7}, Boundary::periodic, 7, 7, 2}, Counts{"chain", {7}, Boundary::open, 7, 6, 2},
+    ::testing::Values(Counts{"chain", {7}, Boundary::periodic, 7, 7, 2},
+                      Counts{"chain", {7}, Boundary::open, 7, 6, 2},
                       Counts{"square", {4, 5}, Boundary::periodic, 20, 40, 4},
                       Counts{"square", {4, 5}, Boundary::open, 20, 31, 4},
                       Counts{"triangular", {4, 5}, Boundary::periodic, 20, 60, 6},
@@ -128,7 +129,8 @@ TEST(Couplings, DistributionsHaveTheirMoments) {
         }
         const double n = static_cast<double>(model.num_edges());
         EXPECT_NEAR(sum / n, 0.0, 5 * 2.0 / std::sqrt(n)) << to_string(d);
-        EXPECT_NEAR(sum2 / n, 4.0, d == Disorder::pm ? 1e-12 : 5 * 4.0 * std::sqrt(2.0 / n)) << to_string(d);
+        EXPECT_NEAR(sum2 / n, 4.0, d == Disorder::pm ? 1e-12 : 5 * 4.0 * std::sqrt(2.0 / n))
+            << to_string(d);
     }
     // SK: J_ij ~ N(J0/N, J^2/N) on the complete graph.
     const int n_sk = 200;

@@ -27,7 +27,7 @@ fs::path shared_file(const std::string& name) {
 
 // A fresh temporary directory per test, removed afterwards.
 class UaiTest : public ::testing::Test {
-  protected:
+protected:
     void SetUp() override {
         const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
         dir_ = fs::temp_directory_path() / fmt_name(info->name());

@@ -23,7 +23,8 @@ namespace {
 
 // Erdos-Renyi graph G(n, p) with couplings uniform in [j_min, j_max] and fields uniform in
 // [h_min, h_max]; irregular degrees, so the kernel's CSR path (not the fixed-degree one) runs.
-Model random_graph(int n, double p, double j_min, double j_max, double h_min, double h_max, std::uint64_t seed) {
+Model random_graph(int n, double p, double j_min, double j_max, double h_min, double h_max,
+                   std::uint64_t seed) {
     Rng rng(seed);
     std::vector<Edge> edges;
     std::vector<double> couplings;
@@ -45,7 +46,8 @@ double max_row_sum(const Model& model) {
     double best = 0.0;
     for (std::size_t i = 0; i + 1 < adj.offset.size(); ++i) {
         double s = 0.0;
-        for (std::size_t k = adj.offset[i]; k < adj.offset[i + 1]; ++k) s += std::abs(adj.coupling[k]);
+        for (std::size_t k = adj.offset[i]; k < adj.offset[i + 1]; ++k)
+            s += std::abs(adj.coupling[k]);
         best = std::max(best, s);
     }
     return best;
@@ -84,20 +86,22 @@ TEST_P(AcceleratedPath, ReachesTheStationaryPointAndBoundOfPlainAscent) {
             double beta;
             const char* what;
         };
-        for (const Case& c : {Case{&glass, 0.95 / max_row_sum(glass), "contracting glass"},
-                              Case{&ferro, 0.3, "ferromagnet"}, Case{&ferro, 1.0, "cold ferromagnet"}}) {
+        for (const Case& c :
+             {Case{&glass, 0.95 / max_row_sum(glass), "contracting glass"},
+              Case{&ferro, 0.3, "ferromagnet"}, Case{&ferro, 1.0, "cold ferromagnet"}}) {
             const MeanFieldPlan plan(*c.model);
             const std::vector<double> up(static_cast<std::size_t>(c.model->num_sites()), 1.0);
-            const MeanFieldResult plain =
-                ascend_mean_field(plan, c.beta, up, options_for(MeanFieldMethod::sequential, 0.0), "up");
-            const MeanFieldResult fast =
-                ascend_mean_field(plan, c.beta, up, options_for(MeanFieldMethod::over_relaxed, a.omega), "up");
+            const MeanFieldResult plain = ascend_mean_field(
+                plan, c.beta, up, options_for(MeanFieldMethod::sequential, 0.0), "up");
+            const MeanFieldResult fast = ascend_mean_field(
+                plan, c.beta, up, options_for(MeanFieldMethod::over_relaxed, a.omega), "up");
             ASSERT_TRUE(plain.converged) << c.what << " seed " << seed;
             ASSERT_TRUE(fast.converged) << c.what << " seed " << seed;
             // Stationary: residual with std::tanh at the returned m, as the tolerance demands.
             EXPECT_LE(fast.residual, 1e-12) << c.what << " seed " << seed;
             // 1e-9 relative is the requirement; both are within ~1e-12 of the optimum.
-            EXPECT_NEAR(fast.ln_z, plain.ln_z, 1e-9 * std::abs(plain.ln_z)) << c.what << " seed " << seed;
+            EXPECT_NEAR(fast.ln_z, plain.ln_z, 1e-9 * std::abs(plain.ln_z))
+                << c.what << " seed " << seed;
             EXPECT_EQ(fast.ln_z, mean_field_bound(*c.model, c.beta, fast.m));
             EXPECT_EQ(fast.method, MeanFieldMethod::over_relaxed);
         }
@@ -112,7 +116,8 @@ TEST_P(AcceleratedPath, BoundNeverDecreasesAlongTheIteration) {
     spec.disorder = Disorder::gauss;
     spec.h = 0.1;
     spec.seed = 4;
-    const Model lattice = build_model(make_lattice({"triangular", {12, 12}, Boundary::periodic}), spec);
+    const Model lattice =
+        build_model(make_lattice({"triangular", {12, 12}, Boundary::periodic}), spec);
     const Model graph = random_graph(80, 0.08, -1.0, 1.0, -0.2, 0.2, 9);
     for (const Model* model : {&lattice, &graph}) {
         for (double beta : {0.4, 1.5, 5.0}) {
@@ -124,20 +129,24 @@ TEST_P(AcceleratedPath, BoundNeverDecreasesAlongTheIteration) {
             int sweeps = 0;
             MeanFieldOptions o = options_for(MeanFieldMethod::over_relaxed, a.omega);
             o.max_iterations = 300;
-            ascend_mean_field(plan, beta, start, o, "random", [&](int sweep, std::span<const double> m) {
-                const double f = mean_field_bound(*model, beta, m);
-                // Every accepted step raises F exactly; allow rounding of the O(N) sum.
-                EXPECT_GE(f, previous - 1e-12 * std::abs(previous)) << "beta " << beta << " sweep " << sweep;
-                previous = f;
-                sweeps = sweep;
-            });
+            ascend_mean_field(plan, beta, start, o, "random",
+                              [&](int sweep, std::span<const double> m) {
+                                  const double f = mean_field_bound(*model, beta, m);
+                                  // Every accepted step raises F exactly; allow rounding of the
+                                  // O(N) sum.
+                                  EXPECT_GE(f, previous - 1e-12 * std::abs(previous))
+                                      << "beta " << beta << " sweep " << sweep;
+                                  previous = f;
+                                  sweeps = sweep;
+                              });
             EXPECT_GT(sweeps, 0);
         }
     }
 }
 
 INSTANTIATE_TEST_SUITE_P(Omegas, AcceleratedPath,
-                         ::testing::Values(Accelerated{"adaptive", 0.0}, Accelerated{"fixed_1_5", 1.5},
+                         ::testing::Values(Accelerated{"adaptive", 0.0},
+                                           Accelerated{"fixed_1_5", 1.5},
                                            Accelerated{"fixed_1_95", 1.95}),
                          [](const auto& test_info) { return test_info.param.name; });
 
@@ -199,13 +208,15 @@ TEST(Accelerated, FastTanhAgreesWithStdTanh) {
             for (double sign : {-1.0, 1.0}) {
                 const double x = sign * std::ldexp(mant, e / 10);
                 const double expected = std::tanh(x);
-                worst = std::max(worst, std::abs(detail::fast_tanh(x) - expected) / std::abs(expected));
+                worst =
+                    std::max(worst, std::abs(detail::fast_tanh(x) - expected) / std::abs(expected));
             }
         }
     }
     for (double x = -25.0; x <= 25.0; x += 0.001) {
         const double expected = std::tanh(x);
-        if (expected != 0.0) worst = std::max(worst, std::abs(detail::fast_tanh(x) - expected) / std::abs(expected));
+        if (expected != 0.0)
+            worst = std::max(worst, std::abs(detail::fast_tanh(x) - expected) / std::abs(expected));
     }
     EXPECT_LE(worst, 8 * 2.3e-16);
     EXPECT_EQ(detail::fast_tanh(0.0), 0.0);
@@ -222,7 +233,8 @@ TEST(Accelerated, PlainSweepIsSiteBySiteCoordinateAscent) {
     Rng rng(2);
     for (double& x : by_site) x = rng.uniform_symmetric();
     std::vector<double> by_position(50);
-    for (std::size_t p = 0; p < 50; ++p) by_position[p] = by_site[static_cast<std::size_t>(plan.order()[p])];
+    for (std::size_t p = 0; p < 50; ++p)
+        by_position[p] = by_site[static_cast<std::size_t>(plan.order()[p])];
     double max_change = 0.0;
     for (int i : plan.order()) {
         const auto s = static_cast<std::size_t>(i);

@@ -7,9 +7,9 @@
 #include <numbers>
 #include <string>
 
+#include "isingmf/error.hpp"
 #include "isingmf/lattices/couplings.hpp"
 #include "isingmf/lattices/lattice.hpp"
-#include "isingmf/error.hpp"
 #include "isingmf/random.hpp"
 #include "support/brute_force.hpp"
 
@@ -71,7 +71,8 @@ TEST_P(MeanFieldIsALowerBound, OverTemperaturesAndSeeds) {
             const MeanFieldResult mf = solve_mean_field(model, beta, {});
             const double exact = testing::brute_force_ln_z(model, beta);
             // Slack of 1e-12 relative: both sides are sums of O(N) terms of rounding 1e-16.
-            EXPECT_LE(mf.ln_z, exact + 1e-12 * std::abs(exact)) << c.name << " seed " << seed << " T " << T;
+            EXPECT_LE(mf.ln_z, exact + 1e-12 * std::abs(exact))
+                << c.name << " seed " << seed << " T " << T;
             // (Convergence is not asserted: at a mean-field critical point, e.g. T = zJ, the
             // iteration slows down algebraically, and the bound holds regardless.)
             // The reported bound is the ELBO of the reported m.
@@ -82,16 +83,17 @@ TEST_P(MeanFieldIsALowerBound, OverTemperaturesAndSeeds) {
 
 INSTANTIATE_TEST_SUITE_P(
     RandomSmallModels, MeanFieldIsALowerBound,
-    ::testing::Values(BoundCase{"ferro_square", "square", {3, 4}, Disorder::uniform, 1.0, 0.0, 0.0},
-                      BoundCase{"ferro_field", "square", {3, 4}, Disorder::uniform, 1.0, 0.3, 0.0},
-                      BoundCase{"antiferro_triangular", "triangular", {3, 4}, Disorder::uniform, -1.0, 0.0, 0.0},
-                      BoundCase{"pm_glass", "square", {3, 4}, Disorder::pm, 1.0, 0.0, 0.0},
-                      BoundCase{"pm_glass_field", "square", {3, 4}, Disorder::pm, 1.0, 0.2, 0.5},
-                      BoundCase{"gauss_honeycomb", "honeycomb", {2, 3}, Disorder::gauss, 1.0, 0.0, 0.0},
-                      BoundCase{"gauss_random_field", "cubic", {2, 2, 3}, Disorder::gauss, 1.0, 0.0, 1.0},
-                      BoundCase{"sk", "complete", {11}, Disorder::sk, 1.0, 0.0, 0.0},
-                      BoundCase{"sk_field", "complete", {11}, Disorder::sk, 1.0, 0.4, 0.0},
-                      BoundCase{"open_chain", "chain", {12}, Disorder::gauss, 1.0, 0.1, 0.0}),
+    ::testing::Values(
+        BoundCase{"ferro_square", "square", {3, 4}, Disorder::uniform, 1.0, 0.0, 0.0},
+        BoundCase{"ferro_field", "square", {3, 4}, Disorder::uniform, 1.0, 0.3, 0.0},
+        BoundCase{"antiferro_triangular", "triangular", {3, 4}, Disorder::uniform, -1.0, 0.0, 0.0},
+        BoundCase{"pm_glass", "square", {3, 4}, Disorder::pm, 1.0, 0.0, 0.0},
+        BoundCase{"pm_glass_field", "square", {3, 4}, Disorder::pm, 1.0, 0.2, 0.5},
+        BoundCase{"gauss_honeycomb", "honeycomb", {2, 3}, Disorder::gauss, 1.0, 0.0, 0.0},
+        BoundCase{"gauss_random_field", "cubic", {2, 2, 3}, Disorder::gauss, 1.0, 0.0, 1.0},
+        BoundCase{"sk", "complete", {11}, Disorder::sk, 1.0, 0.0, 0.0},
+        BoundCase{"sk_field", "complete", {11}, Disorder::sk, 1.0, 0.4, 0.0},
+        BoundCase{"open_chain", "chain", {12}, Disorder::gauss, 1.0, 0.1, 0.0}),
     [](const auto& p) { return p.param.name; });
 
 // For a uniform ferromagnet of coordination z every site sees the same field, so the
@@ -102,9 +104,10 @@ TEST(MeanField, UniformFerromagnetSolvesCurieWeiss) {
         std::vector<int> size;
         double z;
     };
-    for (const Lattice& lat : {Lattice{"chain", {8}, 2.0}, Lattice{"square", {6, 6}, 4.0},
-                               Lattice{"triangular", {6, 6}, 6.0}, Lattice{"honeycomb", {4, 4}, 3.0},
-                               Lattice{"cubic", {4, 4, 4}, 6.0}}) {
+    for (const Lattice& lat :
+         {Lattice{"chain", {8}, 2.0}, Lattice{"square", {6, 6}, 4.0},
+          Lattice{"triangular", {6, 6}, 6.0}, Lattice{"honeycomb", {4, 4}, 3.0},
+          Lattice{"cubic", {4, 4, 4}, 6.0}}) {
         for (double h : {0.0, 0.2, -0.2}) {
             for (double T_over_z : {0.3, 0.8, 0.99, 1.01, 1.5}) {
                 CouplingSpec spec;

@@ -38,7 +38,9 @@ TEST(Model, AdjacencyListsEveryBondFromBothEnds) {
     EXPECT_EQ(model.num_edges(), 18u);
     for (int i = 0; i < model.num_sites(); ++i) {
         const auto& adj = model.adjacency();
-        EXPECT_EQ(adj.offset[static_cast<std::size_t>(i) + 1] - adj.offset[static_cast<std::size_t>(i)], 4u);
+        EXPECT_EQ(
+            adj.offset[static_cast<std::size_t>(i) + 1] - adj.offset[static_cast<std::size_t>(i)],
+            4u);
     }
 }
 

@@ -42,7 +42,7 @@ int run(const std::string& command, const fs::path& out, const fs::path& err) {
 }
 
 class ScriptsTest : public ::testing::Test {
-  protected:
+protected:
     void SetUp() override {
         const std::string probe = std::string(kPython) + " -c 'import h5py, matplotlib, numpy'";
         if (run(probe, out_, err_) != 0) {

@@ -16,7 +16,8 @@ inline double brute_force_ln_z(const Model& model, double beta) {
     std::vector<double> exponents;
     exponents.reserve(std::size_t{1} << n);
     for (unsigned long state = 0; state < (1ul << n); ++state) {
-        for (int i = 0; i < n; ++i) s[static_cast<std::size_t>(i)] = ((state >> i) & 1ul) != 0 ? 1 : -1;
+        for (int i = 0; i < n; ++i)
+            s[static_cast<std::size_t>(i)] = ((state >> i) & 1ul) != 0 ? 1 : -1;
         exponents.push_back(-beta * model.energy(s));
     }
     const double top = *std::max_element(exponents.begin(), exponents.end());
@@ -30,7 +31,8 @@ inline double brute_force_ground_energy(const Model& model) {
     std::vector<signed char> s(static_cast<std::size_t>(n));
     double best = INFINITY;
     for (unsigned long state = 0; state < (1ul << n); ++state) {
-        for (int i = 0; i < n; ++i) s[static_cast<std::size_t>(i)] = ((state >> i) & 1ul) != 0 ? 1 : -1;
+        for (int i = 0; i < n; ++i)
+            s[static_cast<std::size_t>(i)] = ((state >> i) & 1ul) != 0 ? 1 : -1;
         best = std::min(best, model.energy(s));
     }
     return best;

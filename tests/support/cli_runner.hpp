@@ -25,8 +25,9 @@ inline CliRun run_cli(const std::string& args, const TempDir& dir) {
     const TempDir capture("isingmf_cli_capture");
     const auto out = capture.path() / "stdout";
     const auto err = capture.path() / "stderr";
-    const std::string command = "cd '" + dir.path().string() + "' && '" ISINGMF_CLI_PATH "' " + args + " >'" +
-                                out.string() + "' 2>'" + err.string() + "' </dev/null";
+    const std::string command = "cd '" + dir.path().string() + "' && '" ISINGMF_CLI_PATH "' " +
+                                args + " >'" + out.string() + "' 2>'" + err.string() +
+                                "' </dev/null";
     const int raw = std::system(command.c_str());
     CliRun run;
     run.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;

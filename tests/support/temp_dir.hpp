@@ -18,7 +18,7 @@ namespace isingmf::test {
 /// on destruction. The name holds the pid and a random number, so parallel test processes
 /// (ctest -j) never share one.
 class TempDir {
-  public:
+public:
     explicit TempDir(const std::string& prefix) {
         std::random_device device;
         path_ = std::filesystem::temp_directory_path() /
@@ -40,7 +40,7 @@ class TempDir {
                                                       std::filesystem::directory_iterator()));
     }
 
-  private:
+private:
     std::filesystem::path path_;
 };
 

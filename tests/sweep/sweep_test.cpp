@@ -76,7 +76,8 @@ TEST(Sweep, WarmOnlyStartsFollowTheGrid) {
     const SweepResult sweep = run_sweep(model, betas, options);
     // The chain is seeded from the ordered state at the first temperature; every later one
     // (and the first, on the way back down) may only improve on it from a neighbour.
-    for (std::size_t k = 1; k < sweep.points.size(); ++k) EXPECT_EQ(sweep.points[k].mean_field.start, "warm");
+    for (std::size_t k = 1; k < sweep.points.size(); ++k)
+        EXPECT_EQ(sweep.points[k].mean_field.start, "warm");
     for (const SweepPoint& p : sweep.points) {
         EXPECT_TRUE(p.mean_field.converged);
         EXPECT_GT(p.mean_field.magnetization, 0.0);  // h > 0 selects the up state

@@ -248,7 +248,7 @@ Candidate greedy_order(const Model& model, bool frontier, double max_memory_byte
 // nothing, so that the planner predicts exactly what a run will hold.
 template <class Buffer>
 class TablePool {
-  public:
+public:
     struct Slot {
         int log2_capacity = 0;
         Buffer buffer{};
@@ -265,7 +265,7 @@ class TablePool {
     void release(Slot slot) { free_.emplace(slot.log2_capacity, std::move(slot.buffer)); }
     double peak() const { return peak_; }
 
-  private:
+private:
     std::multimap<int, Buffer> free_;
     double held_ = 0.0;
     double peak_ = 0.0;
@@ -361,12 +361,15 @@ constexpr int kUnrestrictedMinFillSites = 20000;
 Schedule make_schedule(const Model& model, double max_memory_bytes) {
     Candidate best;
     bool have = false;
-    const auto fits = [&](const Candidate& c) { return c.plan.complete && c.plan.peak_bytes <= max_memory_bytes; };
+    const auto fits = [&](const Candidate& c) {
+        return c.plan.complete && c.plan.peak_bytes <= max_memory_bytes;
+    };
     // The front-sweeping orders stop as soon as a table overflows; the unrestricted
     // min-fill on a large 2-D lattice eliminates most of the graph before its fronts meet
     // (70 s on a 1024x1024 torus), so it runs there only when a front order already fits.
     for (const int kind : {1, 2, 0}) {
-        if (kind == 0 && have && !fits(best) && model.num_sites() > kUnrestrictedMinFillSites) break;
+        if (kind == 0 && have && !fits(best) && model.num_sites() > kUnrestrictedMinFillSites)
+            break;
         const bool frontier = kind == 1;
         Candidate c =
             kind < 2 ? greedy_order(model, frontier, max_memory_bytes)
@@ -665,9 +668,10 @@ EliminationOrder plan_elimination(const Model& model, const EliminationOptions& 
 
 std::string elimination_refusal(const EliminationOrder& plan, const EliminationOptions& options) {
     if (plan.complete && plan.peak_bytes <= options.max_memory_bytes) return {};
-    return fmt::format("elimination needs width {}{} (est. {}{} of tables), beyond the {} limit; use --exact none",
-                       plan.complete ? "" : "at least ", plan.width, plan.complete ? "" : "at least ",
-                       detail::format_bytes(plan.peak_bytes), detail::format_bytes(options.max_memory_bytes));
+    return fmt::format(
+        "elimination needs width {}{} (est. {}{} of tables), beyond the {} limit; use --exact none",
+        plan.complete ? "" : "at least ", plan.width, plan.complete ? "" : "at least ",
+        detail::format_bytes(plan.peak_bytes), detail::format_bytes(options.max_memory_bytes));
 }
 
 std::vector<ExactResult> eliminate_exact(const Model& model, std::span<const double> betas,

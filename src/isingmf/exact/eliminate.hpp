@@ -63,7 +63,8 @@ EliminationOrder plan_elimination(const Model& model, const EliminationOptions& 
 
 /// Why elimination with this plan would be refused (width and estimated memory beyond the
 /// limit), or "" when it fits.
-std::string elimination_refusal(const EliminationOrder& plan, const EliminationOptions& options = {});
+std::string elimination_refusal(const EliminationOrder& plan,
+                                const EliminationOptions& options = {});
 
 /// One ExactResult per beta (finite, >= 0); magnetization_abs is NaN. The order is planned
 /// once and reused for every beta; OpenMP-parallel over the betas, each beta computed by

@@ -410,7 +410,7 @@ inline i64 key_delta(const KeyLayout& layout, u64 g, int i) {
 // Open-addressing count table for keys below 2^62; add() fails instead of growing past `cap`
 // distinct keys.
 class KeyCounts {
-  public:
+public:
     explicit KeyCounts(std::size_t cap) : cap_(cap) { rehash(1024); }
 
     bool add(u64 key, u64 count = 1) {
@@ -449,7 +449,7 @@ class KeyCounts {
         return out;
     }
 
-  private:
+private:
     static constexpr u64 kEmpty = ~u64{0};
 
     // Keys are structured (satisfied-bond patterns form an affine GF(2) subspace), which

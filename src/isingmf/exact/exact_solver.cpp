@@ -17,7 +17,8 @@ constexpr int kCheapEnumerationSites = 20;
 constexpr int kAutoEnumerationSites = 30;
 
 void require_eliminable(const EliminationOrder& plan) {
-    if (const std::string refusal = elimination_refusal(plan); !refusal.empty()) throw ModelError(refusal);
+    if (const std::string refusal = elimination_refusal(plan); !refusal.empty())
+        throw ModelError(refusal);
 }
 }  // namespace
 
@@ -27,16 +28,22 @@ ExactMethod parse_exact_method(const std::string& text) {
     if (text == "eliminate") return ExactMethod::eliminate;
     if (text == "kaufman") return ExactMethod::kaufman;
     if (text == "none") return ExactMethod::none;
-    throw ParseError(fmt::format("unknown exact method '{}' (expected auto, enumerate, eliminate, kaufman or none)", text));
+    throw ParseError(fmt::format(
+        "unknown exact method '{}' (expected auto, enumerate, eliminate, kaufman or none)", text));
 }
 
 std::string to_string(ExactMethod method) {
     switch (method) {
-        case ExactMethod::automatic: return "auto";
-        case ExactMethod::enumerate: return "enumerate";
-        case ExactMethod::eliminate: return "eliminate";
-        case ExactMethod::kaufman: return "kaufman";
-        case ExactMethod::none: return "none";
+        case ExactMethod::automatic:
+            return "auto";
+        case ExactMethod::enumerate:
+            return "enumerate";
+        case ExactMethod::eliminate:
+            return "eliminate";
+        case ExactMethod::kaufman:
+            return "kaufman";
+        case ExactMethod::none:
+            return "none";
     }
     return "?";
 }
@@ -44,11 +51,13 @@ std::string to_string(ExactMethod method) {
 ExactChoice choose_exact_method(const Model& model, ExactMethod requested) {
     const int n = model.num_sites();
     switch (requested) {
-        case ExactMethod::none: return {ExactMethod::none, "not requested"};
+        case ExactMethod::none:
+            return {ExactMethod::none, "not requested"};
         case ExactMethod::enumerate:
             if (n > kMaxEnumerationSites) {
-                throw ModelError(fmt::format("enumeration of N={} spins (2^{} states) is beyond its limit of {} spins",
-                                             n, n, kMaxEnumerationSites));
+                throw ModelError(fmt::format(
+                    "enumeration of N={} spins (2^{} states) is beyond its limit of {} spins", n, n,
+                    kMaxEnumerationSites));
             }
             return {ExactMethod::enumerate, "requested"};
         case ExactMethod::eliminate: {
@@ -59,13 +68,16 @@ ExactChoice choose_exact_method(const Model& model, ExactMethod requested) {
         case ExactMethod::kaufman:
             if (!kaufman_applies(model)) {
                 throw ModelError(
-                    "Kaufman's closed form needs a uniform zero-field periodic square lattice with extents >= 3");
+                    "Kaufman's closed form needs a uniform zero-field periodic square lattice with "
+                    "extents >= 3");
             }
             return {ExactMethod::kaufman, "requested"};
-        case ExactMethod::automatic: break;
+        case ExactMethod::automatic:
+            break;
     }
     if (n <= kCheapEnumerationSites) {
-        return {ExactMethod::enumerate, fmt::format("N={} <= {}: also gives <|m|>", n, kCheapEnumerationSites)};
+        return {ExactMethod::enumerate,
+                fmt::format("N={} <= {}: also gives <|m|>", n, kCheapEnumerationSites)};
     }
     if (kaufman_applies(model)) return {ExactMethod::kaufman, "uniform zero-field square torus"};
     const EliminationOrder plan = plan_elimination(model);
@@ -76,17 +88,24 @@ ExactChoice choose_exact_method(const Model& model, ExactMethod requested) {
         return {ExactMethod::enumerate, fmt::format("N={}, cheaper than elimination", n)};
     }
     if (eliminable) return {ExactMethod::eliminate, fmt::format("order width {}", plan.width)};
-    return {ExactMethod::none, fmt::format("N={} is beyond enumeration and the elimination width {}{} is too large",
-                                           n, plan.complete ? "" : "at least ", plan.width)};
+    return {ExactMethod::none,
+            fmt::format("N={} is beyond enumeration and the elimination width {}{} is too large", n,
+                        plan.complete ? "" : "at least ", plan.width)};
 }
 
-std::vector<ExactResult> solve_exact(const Model& model, ExactMethod method, std::span<const double> betas) {
+std::vector<ExactResult> solve_exact(const Model& model, ExactMethod method,
+                                     std::span<const double> betas) {
     switch (method) {
-        case ExactMethod::enumerate: return enumerate_exact(model, betas);
-        case ExactMethod::eliminate: return eliminate_exact(model, betas);
-        case ExactMethod::kaufman: return kaufman_exact(model, betas);
-        case ExactMethod::none: return {};
-        default: break;
+        case ExactMethod::enumerate:
+            return enumerate_exact(model, betas);
+        case ExactMethod::eliminate:
+            return eliminate_exact(model, betas);
+        case ExactMethod::kaufman:
+            return kaufman_exact(model, betas);
+        case ExactMethod::none:
+            return {};
+        default:
+            break;
     }
     throw ModelError(fmt::format("exact method '{}' cannot be run directly", to_string(method)));
 }

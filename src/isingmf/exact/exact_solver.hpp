@@ -25,6 +25,7 @@ std::string to_string(ExactMethod method);
 ExactChoice choose_exact_method(const Model& model, ExactMethod requested);
 
 /// Runs the chosen method at every beta.
-std::vector<ExactResult> solve_exact(const Model& model, ExactMethod method, std::span<const double> betas);
+std::vector<ExactResult> solve_exact(const Model& model, ExactMethod method,
+                                     std::span<const double> betas);
 
 }  // namespace isingmf

@@ -21,13 +21,13 @@ namespace isingmf::detail::h5 {
 /// Turns off HDF5's printing of its error stack to stderr (library code never prints) and
 /// restores the previous setting on destruction. Create one per public io/ entry point.
 class QuietErrors {
-  public:
+public:
     QuietErrors();
     ~QuietErrors();
     QuietErrors(const QuietErrors&) = delete;
     QuietErrors& operator=(const QuietErrors&) = delete;
 
-  private:
+private:
     H5E_auto2_t saved_func_ = nullptr;
     void* saved_data_ = nullptr;
     bool saved_ = false;
@@ -36,7 +36,7 @@ class QuietErrors {
 /// Owns one HDF5 identifier (file, group, dataset, attribute, dataspace, type or property
 /// list) and closes it with the matching H5?close. `where` names it in error messages.
 class Handle {
-  public:
+public:
     using Closer = herr_t (*)(hid_t);
 
     Handle() = default;
@@ -56,7 +56,7 @@ class Handle {
     /// because a failed close can mean data that never reached the disk.
     void close();
 
-  private:
+private:
     void release() noexcept;
 
     hid_t id_ = H5I_INVALID_HID;

@@ -14,20 +14,20 @@ namespace isingmf {
 struct RunRecord {
     std::string program_version;
     std::string command_line;
-    std::string created;      ///< ISO 8601 UTC time
-    Description model;        ///< lattice, size, boundary, J, h, disorder, seed, ...
+    std::string created;  ///< ISO 8601 UTC time
+    Description model;    ///< lattice, size, boundary, J, h, disorder, seed, ...
     int num_sites = 0;
     std::size_t num_edges = 0;
     double energy_offset = 0.0;
-    Description solver;       ///< mean-field and exact options, as text
-    bool store_m = true;      ///< write /mean_field/m [n_T x N]
+    Description solver;   ///< mean-field and exact options, as text
+    bool store_m = true;  ///< write /mean_field/m [n_T x N]
 };
 
 /// Writes the file to a temporary name beside `path` and renames it into place, so no
 /// half-written file is ever left. Throws IoError if `path` exists and !overwrite, or on
 /// any HDF5 failure (the temporary file is removed).
-void write_results(const std::filesystem::path& path, const RunRecord& record, const SweepResult& sweep,
-                   bool overwrite);
+void write_results(const std::filesystem::path& path, const RunRecord& record,
+                   const SweepResult& sweep, bool overwrite);
 
 /// A results file read back (m only when `with_m`).
 struct ResultsFile {

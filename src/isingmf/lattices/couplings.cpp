@@ -23,10 +23,14 @@ Disorder parse_disorder(const std::string& text) {
 
 std::string to_string(Disorder disorder) {
     switch (disorder) {
-        case Disorder::uniform: return "none";
-        case Disorder::pm: return "pm";
-        case Disorder::gauss: return "gauss";
-        case Disorder::sk: return "sk";
+        case Disorder::uniform:
+            return "none";
+        case Disorder::pm:
+            return "pm";
+        case Disorder::gauss:
+            return "gauss";
+        case Disorder::sk:
+            return "sk";
     }
     return "?";
 }
@@ -36,17 +40,26 @@ Model build_model(const LatticeGraph& lattice, const CouplingSpec& spec, Descrip
         throw ModelError("J, h and J0 must be finite");
     }
     if (!(spec.random_field >= 0.0) || !std::isfinite(spec.random_field)) {
-        throw ModelError(fmt::format("random-field strength must be finite and >= 0, got {}", spec.random_field));
+        throw ModelError(fmt::format("random-field strength must be finite and >= 0, got {}",
+                                     spec.random_field));
     }
     const double n = static_cast<double>(lattice.num_sites);
     Rng bond_rng(spec.seed, kBondStream);
     std::vector<double> couplings(lattice.bonds.size());
     for (double& J : couplings) {
         switch (spec.disorder) {
-            case Disorder::uniform: J = spec.J; break;
-            case Disorder::pm: J = spec.J * bond_rng.sign(); break;
-            case Disorder::gauss: J = spec.J * bond_rng.normal(); break;
-            case Disorder::sk: J = spec.J0 / n + spec.J / std::sqrt(n) * bond_rng.normal(); break;
+            case Disorder::uniform:
+                J = spec.J;
+                break;
+            case Disorder::pm:
+                J = spec.J * bond_rng.sign();
+                break;
+            case Disorder::gauss:
+                J = spec.J * bond_rng.normal();
+                break;
+            case Disorder::sk:
+                J = spec.J0 / n + spec.J / std::sqrt(n) * bond_rng.normal();
+                break;
         }
     }
     Rng field_rng(spec.seed, kFieldStream);
@@ -54,7 +67,8 @@ Model build_model(const LatticeGraph& lattice, const CouplingSpec& spec, Descrip
     if (spec.random_field > 0.0) {
         for (double& h : fields) h += spec.random_field * field_rng.normal();
     }
-    return Model(lattice.num_sites, lattice.bonds, couplings, std::move(fields), 0.0, std::move(description));
+    return Model(lattice.num_sites, lattice.bonds, couplings, std::move(fields), 0.0,
+                 std::move(description));
 }
 
 }  // namespace isingmf

@@ -16,8 +16,8 @@ namespace isingmf {
 enum class Disorder { uniform, pm, gauss, sk };
 
 struct CouplingSpec {
-    double J = 1.0;             ///< coupling scale (uniform value, +-J magnitude, std)
-    double h = 0.0;             ///< uniform field on every site
+    double J = 1.0;  ///< coupling scale (uniform value, +-J magnitude, std)
+    double h = 0.0;  ///< uniform field on every site
     Disorder disorder = Disorder::uniform;
     double random_field = 0.0;  ///< h_i = h + random_field * N(0, 1) when > 0
     double J0 = 0.0;            ///< SK mean coupling times N
@@ -28,6 +28,7 @@ Disorder parse_disorder(const std::string& text);
 std::string to_string(Disorder disorder);
 
 /// Puts couplings and fields on the lattice's bonds and builds the model.
-Model build_model(const LatticeGraph& lattice, const CouplingSpec& spec, Description description = {});
+Model build_model(const LatticeGraph& lattice, const CouplingSpec& spec,
+                  Description description = {});
 
 }  // namespace isingmf

@@ -31,7 +31,7 @@ std::vector<std::string_view> split_fields(std::string_view line) {
 
 /// Parses one file; keeps the position for error messages.
 class EdgeListParser {
-  public:
+public:
     explicit EdgeListParser(const std::string& source) : source_(source) {}
 
     [[noreturn]] void fail(const std::string& reason) const {
@@ -172,7 +172,7 @@ class EdgeListParser {
         return std::move(*model);
     }
 
-  private:
+private:
     const std::string& source_;
     std::size_t line_ = 0;
     int num_sites_ = 0;

@@ -11,7 +11,8 @@
 namespace isingmf {
 namespace {
 
-const std::array<std::string, 6> kKinds = {"chain", "square", "triangular", "honeycomb", "cubic", "complete"};
+const std::array<std::string, 6> kKinds = {"chain",     "square", "triangular",
+                                           "honeycomb", "cubic",  "complete"};
 
 // Adds the bond from site (x,y,z) to (x+dx, y+dy, z+dz) of a box lattice, wrapping or
 // dropping it at the boundary.
@@ -67,24 +68,28 @@ int lattice_dimension(const std::string& kind) {
     if (kind == "chain" || kind == "complete") return 1;
     if (kind == "square" || kind == "triangular" || kind == "honeycomb") return 2;
     if (kind == "cubic") return 3;
-    throw ParseError(fmt::format("unknown lattice '{}' (expected one of {})", kind, fmt::join(kKinds, ", ")));
+    throw ParseError(
+        fmt::format("unknown lattice '{}' (expected one of {})", kind, fmt::join(kKinds, ", ")));
 }
 
 LatticeGraph make_lattice(const LatticeSpec& spec) {
     const int dim = lattice_dimension(spec.kind);
     if (static_cast<int>(spec.size.size()) != dim) {
-        throw ParseError(fmt::format("lattice '{}' takes {} extent(s), got {}", spec.kind, dim, spec.size.size()));
+        throw ParseError(fmt::format("lattice '{}' takes {} extent(s), got {}", spec.kind, dim,
+                                     spec.size.size()));
     }
     std::int64_t sites = spec.kind == "honeycomb" ? 2 : 1;
     for (int extent : spec.size) {
-        if (extent < 1) throw ModelError(fmt::format("lattice extent must be at least 1, got {}", extent));
+        if (extent < 1)
+            throw ModelError(fmt::format("lattice extent must be at least 1, got {}", extent));
         sites *= extent;
         if (sites > (std::int64_t{1} << 30)) throw ModelError("lattice has more than 2^30 sites");
     }
     const bool periodic = spec.boundary == Boundary::periodic;
     const auto& L = spec.size;
     if (spec.kind == "chain") return box_lattice({L[0], 1, 1, periodic}, {{1, 0, 0}});
-    if (spec.kind == "square") return box_lattice({L[0], L[1], 1, periodic}, {{1, 0, 0}, {0, 1, 0}});
+    if (spec.kind == "square")
+        return box_lattice({L[0], L[1], 1, periodic}, {{1, 0, 0}, {0, 1, 0}});
     if (spec.kind == "triangular") {
         return box_lattice({L[0], L[1], 1, periodic}, {{1, 0, 0}, {0, 1, 0}, {1, 1, 0}});
     }
@@ -95,7 +100,8 @@ LatticeGraph make_lattice(const LatticeSpec& spec) {
     // complete
     LatticeGraph g;
     g.num_sites = L[0];
-    if (L[0] > 100000) throw ModelError(fmt::format("complete graph of {} sites is too large", L[0]));
+    if (L[0] > 100000)
+        throw ModelError(fmt::format("complete graph of {} sites is too large", L[0]));
     for (int i = 0; i < L[0]; ++i)
         for (int j = i + 1; j < L[0]; ++j) g.bonds.push_back({i, j});
     return g;
@@ -106,11 +112,13 @@ std::vector<int> parse_size(const std::string& text) {
     std::size_t pos = 0;
     while (true) {
         const std::size_t next = text.find('x', pos);
-        const std::string part = text.substr(pos, next == std::string::npos ? std::string::npos : next - pos);
+        const std::string part =
+            text.substr(pos, next == std::string::npos ? std::string::npos : next - pos);
         int value = 0;
         const auto [end, ec] = std::from_chars(part.data(), part.data() + part.size(), value);
         if (part.empty() || ec != std::errc() || end != part.data() + part.size() || value < 1) {
-            throw ParseError(fmt::format("bad size '{}' (expected positive extents like 16, 4x4 or 4x4x4)", text));
+            throw ParseError(fmt::format(
+                "bad size '{}' (expected positive extents like 16, 4x4 or 4x4x4)", text));
         }
         extents.push_back(value);
         if (next == std::string::npos) break;
@@ -125,6 +133,8 @@ Boundary parse_boundary(const std::string& text) {
     throw ParseError(fmt::format("unknown boundary '{}' (expected periodic or open)", text));
 }
 
-std::string to_string(Boundary boundary) { return boundary == Boundary::periodic ? "periodic" : "open"; }
+std::string to_string(Boundary boundary) {
+    return boundary == Boundary::periodic ? "periodic" : "open";
+}
 
 }  // namespace isingmf

@@ -23,7 +23,7 @@ namespace {
 
 // Whitespace-separated tokens with the line each starts on, for messages.
 class Tokens {
-  public:
+public:
     Tokens(std::string text, std::string file) : text_(std::move(text)), file_(std::move(file)) {}
 
     // Next token, or an empty view at the end of the file.
@@ -72,7 +72,7 @@ class Tokens {
         throw ParseError(fmt::format("{}: line {}: {}", file_, line_of_last_, reason));
     }
 
-  private:
+private:
     static bool is_space(char c) {
         return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
     }

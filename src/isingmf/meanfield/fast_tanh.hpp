@@ -3,10 +3,10 @@
 ///
 /// tanh|x| = -e / (2 + e) with e = expm1(-2|x|). expm1(y), y <= 0, is computed as
 /// 2^k (1 + p(r)) - 1 = 2^k p(r) + (2^k - 1) with y = k ln 2 + r, |r| <= ln2/2 and p the
-/// degree-13 Taylor polynomial (in Estrin's form) of expm1 (truncation ~ r^14/14! < 1.2e-17 |r|). For k = 0 the
-/// result is p(r) itself, so small arguments keep full relative accuracy. Everything is
-/// plain arithmetic and integer bit operations, which the compiler can vectorise; std::tanh
-/// is a library call with branches and costs several times more.
+/// degree-13 Taylor polynomial (in Estrin's form) of expm1 (truncation ~ r^14/14! < 1.2e-17 |r|).
+/// For k = 0 the result is p(r) itself, so small arguments keep full relative accuracy. Everything
+/// is plain arithmetic and integer bit operations, which the compiler can vectorise; std::tanh is a
+/// library call with branches and costs several times more.
 
 #include <bit>
 #include <cmath>
@@ -24,7 +24,8 @@ inline double expm1_nonpositive(double y) {
     constexpr double kRound = 0x1.8p52;
     const double shifted = y * (1.0 / std::numbers::ln2) + kRound;
     const double kd = shifted - kRound;
-    const std::int64_t k = std::bit_cast<std::int64_t>(shifted) - std::bit_cast<std::int64_t>(kRound);
+    const std::int64_t k =
+        std::bit_cast<std::int64_t>(shifted) - std::bit_cast<std::int64_t>(kRound);
     const double r = (y - kd * kLn2Hi) - kd * kLn2Lo;
     // p = r + r^2 s(r), s = sum_{n=2}^{13} r^(n-2) / n!, in Estrin's scheme: the terms are
     // independent, so the dependency chain is short and consecutive sites overlap.

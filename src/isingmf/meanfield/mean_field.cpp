@@ -28,8 +28,8 @@ void check_beta(double beta) {
     }
 }
 
-double local_field(const Adjacency& adj, const std::vector<double>& fields, const std::vector<double>& m,
-                   std::size_t i) {
+double local_field(const Adjacency& adj, const std::vector<double>& fields,
+                   const std::vector<double>& m, std::size_t i) {
     double phi = fields[i];
     for (std::size_t k = adj.offset[i]; k < adj.offset[i + 1]; ++k) {
         phi += adj.coupling[k] * m[static_cast<std::size_t>(adj.neighbour[k])];
@@ -116,7 +116,8 @@ inline std::int64_t sign_mask(std::int64_t x) { return x >> 63; }
 constexpr double kTiny = 1e-300;
 
 template <int Z>
-void fixed_degree_fields(const KernelArgs& k, const double* m, std::size_t p0, std::size_t n, double* a) {
+void fixed_degree_fields(const KernelArgs& k, const double* m, std::size_t p0, std::size_t n,
+                         double* a) {
     const int* nb = k.neighbour + p0 * Z;
     const double* J = k.coupling + p0 * Z;
     for (std::size_t j = 0; j < n; ++j, nb += Z, J += Z) {
@@ -126,18 +127,25 @@ void fixed_degree_fields(const KernelArgs& k, const double* m, std::size_t p0, s
     }
 }
 
-void scaled_local_fields(const KernelArgs& k, const double* m, std::size_t p0, std::size_t n, double* a) {
+void scaled_local_fields(const KernelArgs& k, const double* m, std::size_t p0, std::size_t n,
+                         double* a) {
     switch (k.degree) {
-        case 3: return fixed_degree_fields<3>(k, m, p0, n, a);
-        case 4: return fixed_degree_fields<4>(k, m, p0, n, a);
-        case 6: return fixed_degree_fields<6>(k, m, p0, n, a);
-        default: break;
+        case 3:
+            return fixed_degree_fields<3>(k, m, p0, n, a);
+        case 4:
+            return fixed_degree_fields<4>(k, m, p0, n, a);
+        case 6:
+            return fixed_degree_fields<6>(k, m, p0, n, a);
+        default:
+            break;
     }
     for (std::size_t j = 0; j < n; ++j) {
         const std::size_t p = p0 + j;
-        const std::size_t end = k.row != nullptr ? k.row[p + 1] : (p + 1) * static_cast<std::size_t>(k.degree);
+        const std::size_t end =
+            k.row != nullptr ? k.row[p + 1] : (p + 1) * static_cast<std::size_t>(k.degree);
         double phi = k.field[p];
-        for (std::size_t s = k.row != nullptr ? k.row[p] : p * static_cast<std::size_t>(k.degree); s < end; ++s) {
+        for (std::size_t s = k.row != nullptr ? k.row[p] : p * static_cast<std::size_t>(k.degree);
+             s < end; ++s) {
             phi += k.coupling[s] * m[k.neighbour[s]];
         }
         a[j] = k.beta * phi;
@@ -146,8 +154,9 @@ void scaled_local_fields(const KernelArgs& k, const double* m, std::size_t p0, s
 
 // One chunk of one colour class. The AVX2 clone (no FMA: the same IEEE operations, so the same
 // bits) does the tanh and update loops four sites at a time where the CPU has it.
-__attribute__((target_clones("avx2", "default"))) SweepStats update_chunk(const KernelArgs& k, double* m,
-                                                                          std::size_t p0, std::size_t n) {
+__attribute__((target_clones("avx2", "default"))) SweepStats update_chunk(const KernelArgs& k,
+                                                                          double* m, std::size_t p0,
+                                                                          std::size_t n) {
     alignas(64) double a[kChunk];
     alignas(64) double d[kChunk];
     alignas(64) double g[kChunk];
@@ -176,12 +185,13 @@ __attribute__((target_clones("avx2", "default"))) SweepStats update_chunk(const 
             // The safeguard of the header: accept x only if it provably does not lower F.
             // u_near is 0 when m and t differ in sign (or one is 0), else min(|m|, |t|).
             // (Selects by sign masks: the loop then has no branch and vectorises.)
-            const double near = std::bit_cast<double>(bits_of(nonnegative_min(std::fabs(old), std::fabs(t))) &
-                                                      ~sign_mask(bits_of(old) ^ bits_of(t)));
+            const double near =
+                std::bit_cast<double>(bits_of(nonnegative_min(std::fabs(old), std::fabs(t))) &
+                                      ~sign_mask(bits_of(old) ^ bits_of(t)));
             const double far = nonnegative_max(std::fabs(t), std::fabs(x));
             // Reject when the rounded difference is negative; its sign is that of the exact one.
-            const std::int64_t reject =
-                sign_mask(bits_of((1.0 - far) * (1.0 + far) - slack * ((1.0 - near) * (1.0 + near))));
+            const std::int64_t reject = sign_mask(
+                bits_of((1.0 - far) * (1.0 + far) - slack * ((1.0 - near) * (1.0 + near))));
             mp[j] = std::bit_cast<double>((bits_of(x) & ~reject) | (bits_of(t) & reject));
         }
     }
@@ -259,7 +269,8 @@ public:
             if (steady && omega_ == 1.0 && lambda > kSlow) {
                 raised = optimal(lambda);
             } else if (steady && omega_ > 1.0 && lambda > omega_ - 1.0 + kMargin) {
-                raised = optimal((lambda + omega_ - 1.0) * (lambda + omega_ - 1.0) / (lambda * omega_ * omega_));
+                raised = optimal((lambda + omega_ - 1.0) * (lambda + omega_ - 1.0) /
+                                 (lambda * omega_ * omega_));
             }
             if (raised > omega_ + kMinRaise) {
                 omega_ = raised;
@@ -287,16 +298,18 @@ private:
     double previous_lambda_ = -1.0;
 };
 
-void to_site_order(const MeanFieldPlan& plan, const std::vector<double>& by_position, std::vector<double>& by_site) {
+void to_site_order(const MeanFieldPlan& plan, const std::vector<double>& by_position,
+                   std::vector<double>& by_site) {
     const std::vector<int>& order = plan.order();
     by_site.resize(by_position.size());
-    for (std::size_t p = 0; p < by_position.size(); ++p) by_site[static_cast<std::size_t>(order[p])] = by_position[p];
+    for (std::size_t p = 0; p < by_position.size(); ++p)
+        by_site[static_cast<std::size_t>(order[p])] = by_position[p];
 }
 
 void check_method(const MeanFieldOptions& options) {
     if (!(options.omega == 0.0 || (options.omega >= 1.0 && options.omega < 2.0))) {
-        throw ModelError(
-            fmt::format("over-relaxation factor must be 0 (adaptive) or in [1, 2), got {}", options.omega));
+        throw ModelError(fmt::format(
+            "over-relaxation factor must be 0 (adaptive) or in [1, 2), got {}", options.omega));
     }
 }
 
@@ -309,7 +322,8 @@ std::string to_string(MeanFieldMethod method) {
 MeanFieldMethod parse_mean_field_method(const std::string& text) {
     if (text == "sequential") return MeanFieldMethod::sequential;
     if (text == "over_relaxed") return MeanFieldMethod::over_relaxed;
-    throw ParseError(fmt::format("unknown mean-field method '{}' (expected sequential or over_relaxed)", text));
+    throw ParseError(
+        fmt::format("unknown mean-field method '{}' (expected sequential or over_relaxed)", text));
 }
 
 MeanFieldPlan::MeanFieldPlan(const Model& model) : model_(&model) {
@@ -333,20 +347,24 @@ MeanFieldPlan::MeanFieldPlan(const Model& model) : model_(&model) {
     }
     class_offset_.assign(static_cast<std::size_t>(num_colours) + 1, 0);
     for (int c : colour) ++class_offset_[static_cast<std::size_t>(c) + 1];
-    for (std::size_t c = 0; c + 1 < class_offset_.size(); ++c) class_offset_[c + 1] += class_offset_[c];
+    for (std::size_t c = 0; c + 1 < class_offset_.size(); ++c)
+        class_offset_[c + 1] += class_offset_[c];
     order_.resize(n);
     std::vector<std::size_t> fill(class_offset_.begin(), class_offset_.end() - 1);
-    for (std::size_t i = 0; i < n; ++i) order_[fill[static_cast<std::size_t>(colour[i])]++] = static_cast<int>(i);
+    for (std::size_t i = 0; i < n; ++i)
+        order_[fill[static_cast<std::size_t>(colour[i])]++] = static_cast<int>(i);
 
     // The kernel's copy of the graph, in update order: a class is then one contiguous range
     // of m, field and neighbour lists, read front to back. Uniform degree (lattices) needs
     // no row offsets. Neighbours keep the model's order, so phi is summed exactly as in
     // Model::local_field and in the residual.
     position_.resize(n);
-    for (std::size_t p = 0; p < n; ++p) position_[static_cast<std::size_t>(order_[p])] = static_cast<int>(p);
+    for (std::size_t p = 0; p < n; ++p)
+        position_[static_cast<std::size_t>(order_[p])] = static_cast<int>(p);
     const std::size_t first_degree = n > 0 ? adj.offset[1] - adj.offset[0] : 0;
     bool uniform = first_degree > 0;
-    for (std::size_t i = 0; uniform && i < n; ++i) uniform = adj.offset[i + 1] - adj.offset[i] == first_degree;
+    for (std::size_t i = 0; uniform && i < n; ++i)
+        uniform = adj.offset[i + 1] - adj.offset[i] == first_degree;
     degree_ = uniform ? static_cast<int>(first_degree) : 0;
     if (!uniform) row_.assign(n + 1, 0);
     neighbour_.resize(adj.neighbour.size());
@@ -367,7 +385,8 @@ MeanFieldPlan::MeanFieldPlan(const Model& model) : model_(&model) {
 double mean_field_bound(const Model& model, double beta, std::span<const double> m) {
     check_beta(beta);
     if (m.size() != static_cast<std::size_t>(model.num_sites())) {
-        throw ModelError(fmt::format("{} magnetizations given for {} sites", m.size(), model.num_sites()));
+        throw ModelError(
+            fmt::format("{} magnetizations given for {} sites", m.size(), model.num_sites()));
     }
     std::vector<double> clamped(m.begin(), m.end());
     for (double& x : clamped) x = std::clamp(x, -1.0, 1.0);
@@ -385,15 +404,16 @@ void evaluate_mean_field(const Model& model, double beta, MeanFieldResult& resul
     result.residual = parts.residual;
 }
 
-MeanFieldResult ascend_mean_field(const MeanFieldPlan& plan, double beta, std::vector<double> start_m,
-                                  const MeanFieldOptions& options, std::string start_name,
-                                  const MeanFieldObserver& observer) {
+MeanFieldResult ascend_mean_field(const MeanFieldPlan& plan, double beta,
+                                  std::vector<double> start_m, const MeanFieldOptions& options,
+                                  std::string start_name, const MeanFieldObserver& observer) {
     check_beta(beta);
     check_method(options);
     const Model& model = plan.model();
     const std::size_t n = start_m.size();
     if (n != static_cast<std::size_t>(model.num_sites())) {
-        throw ModelError(fmt::format("start has {} magnetizations for {} sites", n, model.num_sites()));
+        throw ModelError(
+            fmt::format("start has {} magnetizations for {} sites", n, model.num_sites()));
     }
     MeanFieldResult result;
     result.start = std::move(start_name);
@@ -408,8 +428,14 @@ MeanFieldResult ascend_mean_field(const MeanFieldPlan& plan, double beta, std::v
     const std::vector<std::size_t> base = chunk_base(plan);
     std::vector<SweepStats> partial(base.back());
     OmegaControl control(options.method, options.omega);
-    KernelArgs args{plan.neighbour().data(), plan.coupling().data(), plan.field().data(),
-                    plan.degree() > 0 ? nullptr : plan.row_offsets().data(), plan.degree(), beta, 1.0, 0.0};
+    KernelArgs args{plan.neighbour().data(),
+                    plan.coupling().data(),
+                    plan.field().data(),
+                    plan.degree() > 0 ? nullptr : plan.row_offsets().data(),
+                    plan.degree(),
+                    beta,
+                    1.0,
+                    0.0};
     bool evaluated = false;  // result matches m
     bool have_previous = false;
     double previous = 0.0;
@@ -430,7 +456,8 @@ MeanFieldResult ascend_mean_field(const MeanFieldPlan& plan, double beta, std::v
         evaluate_mean_field(model, beta, result);
         evaluated = true;
         const double allowed = options.tolerance * std::max(1.0, std::abs(result.ln_z));
-        const bool flat = stats.gain_bound <= allowed || (have_previous && std::abs(result.ln_z - previous) <= allowed);
+        const bool flat = stats.gain_bound <= allowed ||
+                          (have_previous && std::abs(result.ln_z - previous) <= allowed);
         previous = result.ln_z;
         have_previous = true;
         if (result.residual <= options.tolerance && flat) {
@@ -453,15 +480,19 @@ SweepStatistics mean_field_sweep(const MeanFieldPlan& plan, double beta, double 
         throw ModelError(fmt::format("over-relaxation factor must be in [1, 2), got {}", omega));
     }
     if (m_by_position.size() != static_cast<std::size_t>(plan.model().num_sites())) {
-        throw ModelError(
-            fmt::format("{} magnetizations given for {} sites", m_by_position.size(), plan.model().num_sites()));
+        throw ModelError(fmt::format("{} magnetizations given for {} sites", m_by_position.size(),
+                                     plan.model().num_sites()));
     }
     const std::vector<std::size_t> base = chunk_base(plan);
     std::vector<SweepStats> partial(base.back());
-    const KernelArgs args{plan.neighbour().data(), plan.coupling().data(),   plan.field().data(),
+    const KernelArgs args{plan.neighbour().data(),
+                          plan.coupling().data(),
+                          plan.field().data(),
                           plan.degree() > 0 ? nullptr : plan.row_offsets().data(),
-                          plan.degree(),           beta,
-                          omega,                   (omega - 1.0) * (omega - 1.0)};
+                          plan.degree(),
+                          beta,
+                          omega,
+                          (omega - 1.0) * (omega - 1.0)};
     const SweepStats s = ascent_sweep(plan, args, m_by_position, base, partial);
     return {s.max_residual, s.sum_sq, s.gain_bound};
 }
@@ -474,14 +505,16 @@ double mean_field_sweep_bytes_per_site(const MeanFieldPlan& plan) {
     return slots * static_cast<double>(sizeof(int) + sizeof(double)) + rows + 3.0 * sizeof(double);
 }
 
-MeanFieldResult solve_mean_field(const MeanFieldPlan& plan, double beta, const MeanFieldOptions& options,
+MeanFieldResult solve_mean_field(const MeanFieldPlan& plan, double beta,
+                                 const MeanFieldOptions& options,
                                  std::span<const double> warm_start) {
     check_beta(beta);
     const auto n = static_cast<std::size_t>(plan.model().num_sites());
     MeanFieldResult best;
     bool have_best = false;
     auto consider = [&](std::vector<double> start, std::string name) {
-        MeanFieldResult r = ascend_mean_field(plan, beta, std::move(start), options, std::move(name));
+        MeanFieldResult r =
+            ascend_mean_field(plan, beta, std::move(start), options, std::move(name));
         // Strictly better only: ties keep the earlier start, so the choice is deterministic.
         if (!have_best || r.ln_z > best.ln_z) {
             best = std::move(r);
@@ -496,7 +529,8 @@ MeanFieldResult solve_mean_field(const MeanFieldPlan& plan, double beta, const M
         for (double& x : start) x = rng.uniform_symmetric();
         consider(std::move(start), fmt::format("random:{}", k));
     }
-    if (!warm_start.empty()) consider(std::vector<double>(warm_start.begin(), warm_start.end()), "warm");
+    if (!warm_start.empty())
+        consider(std::vector<double>(warm_start.begin(), warm_start.end()), "warm");
     if (!have_best) consider(std::vector<double>(n, 0.0), "zero");
     return best;
 }

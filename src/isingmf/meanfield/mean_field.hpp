@@ -74,17 +74,17 @@ struct MeanFieldOptions {
 
 /// The bound and the q that attains it. Per-spin quantities divide by N.
 struct MeanFieldResult {
-    double ln_z = 0.0;        ///< F(m), the lower bound on ln Z
-    double energy = 0.0;      ///< <H>_q
-    double entropy = 0.0;     ///< S(q) = sum_i H_b(m_i)
+    double ln_z = 0.0;           ///< F(m), the lower bound on ln Z
+    double energy = 0.0;         ///< <H>_q
+    double entropy = 0.0;        ///< S(q) = sum_i H_b(m_i)
     double magnetization = 0.0;  ///< (1/N) sum_i m_i
-    std::vector<double> m;    ///< per-site magnetizations
-    int iterations = 0;       ///< sweeps used by the start that won
-    bool converged = false;   ///< that start met the tolerance within max_iterations
-    double residual = 0.0;    ///< max_i |m_i - tanh(beta phi_i)| at the returned m
-    std::string start;        ///< "up", "down", "random:K" or "warm"
+    std::vector<double> m;       ///< per-site magnetizations
+    int iterations = 0;          ///< sweeps used by the start that won
+    bool converged = false;      ///< that start met the tolerance within max_iterations
+    double residual = 0.0;       ///< max_i |m_i - tanh(beta phi_i)| at the returned m
+    std::string start;           ///< "up", "down", "random:K" or "warm"
     MeanFieldMethod method = MeanFieldMethod::over_relaxed;  ///< update rule used
-    double omega = 1.0;       ///< last over-relaxation factor used (1 for sequential)
+    double omega = 1.0;  ///< last over-relaxation factor used (1 for sequential)
 };
 
 /// Called after every sweep of ascend_mean_field with the sweep number (from 1) and the
@@ -111,7 +111,9 @@ public:
     const std::vector<double>& coupling() const { return coupling_; }
     const std::vector<double>& field() const { return field_; }
     int degree() const { return degree_; }
-    std::size_t row(std::size_t k) const { return degree_ > 0 ? k * static_cast<std::size_t>(degree_) : row_[k]; }
+    std::size_t row(std::size_t k) const {
+        return degree_ > 0 ? k * static_cast<std::size_t>(degree_) : row_[k];
+    }
     /// The stored row offsets (num_sites() + 1 of them), empty when degree() > 0.
     const std::vector<std::size_t>& row_offsets() const { return row_; }
     /// position()[i] is the position of site i: order()[position()[i]] = i.
@@ -136,13 +138,14 @@ double mean_field_bound(const Model& model, double beta, std::span<const double>
 void evaluate_mean_field(const Model& model, double beta, MeanFieldResult& result);
 
 /// Coordinate ascent from one starting point until converged or max_iterations.
-MeanFieldResult ascend_mean_field(const MeanFieldPlan& plan, double beta, std::vector<double> start_m,
-                                  const MeanFieldOptions& options, std::string start_name,
-                                  const MeanFieldObserver& observer = {});
+MeanFieldResult ascend_mean_field(const MeanFieldPlan& plan, double beta,
+                                  std::vector<double> start_m, const MeanFieldOptions& options,
+                                  std::string start_name, const MeanFieldObserver& observer = {});
 
 /// Runs every start in `options.starts` (plus `warm_start` when non-empty) and returns the
 /// best bound. beta >= 0; beta = 0 gives m = 0 and ln Z_MF = N ln 2 - 0.
-MeanFieldResult solve_mean_field(const MeanFieldPlan& plan, double beta, const MeanFieldOptions& options,
+MeanFieldResult solve_mean_field(const MeanFieldPlan& plan, double beta,
+                                 const MeanFieldOptions& options,
                                  std::span<const double> warm_start = {});
 
 /// Same, building the plan for a single solve.

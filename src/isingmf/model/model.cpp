@@ -15,7 +15,8 @@ Model::Model(int num_sites, const std::vector<Edge>& edges, const std::vector<do
       fields_(std::move(fields)),
       energy_offset_(energy_offset),
       description_(std::move(description)) {
-    if (num_sites_ < 1) throw ModelError(fmt::format("a model needs at least one site, got {}", num_sites_));
+    if (num_sites_ < 1)
+        throw ModelError(fmt::format("a model needs at least one site, got {}", num_sites_));
     if (edges.size() != couplings.size()) {
         throw ModelError(fmt::format("{} edges but {} couplings", edges.size(), couplings.size()));
     }
@@ -36,7 +37,8 @@ Model::Model(int num_sites, const std::vector<Edge>& edges, const std::vector<do
         int i = edges[e].i;
         int j = edges[e].j;
         if (i < 0 || j < 0 || i >= num_sites_ || j >= num_sites_) {
-            throw ModelError(fmt::format("edge ({}, {}) has a site outside 0..{}", i, j, num_sites_ - 1));
+            throw ModelError(
+                fmt::format("edge ({}, {}) has a site outside 0..{}", i, j, num_sites_ - 1));
         }
         if (i == j) throw ModelError(fmt::format("self-loop on site {}", i));
         if (!std::isfinite(couplings[e])) {
@@ -55,8 +57,9 @@ Model::Model(int num_sites, const std::vector<Edge>& edges, const std::vector<do
 
     for (std::size_t e = 0; e < edges_.size(); ++e) {
         if (!std::isfinite(couplings_[e])) {
-            throw ModelError(fmt::format("repeated edge ({}, {}) sums to a coupling that is not finite", edges_[e].i,
-                                         edges_[e].j));
+            throw ModelError(
+                fmt::format("repeated edge ({}, {}) sums to a coupling that is not finite",
+                            edges_[e].i, edges_[e].j));
         }
     }
 
@@ -95,7 +98,8 @@ double Model::energy(std::span<const signed char> spins) const {
     double h_term = 0.0;
     for (int i = 0; i < num_sites_; ++i) h_term += fields_[static_cast<std::size_t>(i)] * s(i);
     double j_term = 0.0;
-    for (std::size_t e = 0; e < edges_.size(); ++e) j_term += couplings_[e] * s(edges_[e].i) * s(edges_[e].j);
+    for (std::size_t e = 0; e < edges_.size(); ++e)
+        j_term += couplings_[e] * s(edges_[e].i) * s(edges_[e].j);
     return energy_offset_ - j_term - h_term;
 }
 

@@ -23,12 +23,14 @@ private:
     int saved_;
 };
 
-bool has_cold_start(const MeanFieldStarts& starts) { return starts.all_up || starts.all_down || starts.random > 0; }
+bool has_cold_start(const MeanFieldStarts& starts) {
+    return starts.all_up || starts.all_down || starts.random > 0;
+}
 
 }  // namespace
 
-SweepResult run_sweep(const Model& model, const std::vector<double>& betas, const SweepOptions& options,
-                      const SweepProgress& progress) {
+SweepResult run_sweep(const Model& model, const std::vector<double>& betas,
+                      const SweepOptions& options, const SweepProgress& progress) {
     const ThreadCountGuard threads(options.threads);
     const ExactChoice choice = choose_exact_method(model, options.exact);
     SweepResult sweep;
@@ -38,7 +40,8 @@ SweepResult run_sweep(const Model& model, const std::vector<double>& betas, cons
     sweep.points.resize(n_t);
     for (std::size_t k = 0; k < n_t; ++k) {
         sweep.points[k].beta = betas[k];
-        sweep.points[k].T = betas[k] > 0.0 ? 1.0 / betas[k] : std::numeric_limits<double>::infinity();
+        sweep.points[k].T =
+            betas[k] > 0.0 ? 1.0 / betas[k] : std::numeric_limits<double>::infinity();
     }
     if (choice.method != ExactMethod::none) {
         const std::vector<ExactResult> exact = solve_exact(model, choice.method, betas);
@@ -81,7 +84,8 @@ SweepResult run_sweep(const Model& model, const std::vector<double>& betas, cons
             if (first) {
                 // Warm starts only: the chain needs one seed, the ordered state.
                 if (!cold && up) {
-                    here = ascend_mean_field(plan, betas[k], std::vector<double>(plan_sites, 1.0), mf, "up");
+                    here = ascend_mean_field(plan, betas[k], std::vector<double>(plan_sites, 1.0),
+                                             mf, "up");
                 }
                 report();
                 continue;

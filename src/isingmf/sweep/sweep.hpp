@@ -17,7 +17,7 @@ struct SweepOptions {
     MeanFieldOptions mean_field;
     bool warm_start = true;  ///< also start each temperature from its neighbours' solutions
     ExactMethod exact = ExactMethod::automatic;
-    int threads = 0;         ///< 0: OpenMP's default
+    int threads = 0;  ///< 0: OpenMP's default
 };
 
 /// One temperature of a sweep. T = 1/beta (inf at beta = 0).
@@ -41,7 +41,7 @@ using SweepProgress = std::function<void(std::size_t, std::size_t)>;
 
 /// Runs the sweep over `betas` (each >= 0 and finite). Results do not depend on the
 /// thread count. Throws ModelError when an explicitly requested exact method cannot run.
-SweepResult run_sweep(const Model& model, const std::vector<double>& betas, const SweepOptions& options,
-                      const SweepProgress& progress = {});
+SweepResult run_sweep(const Model& model, const std::vector<double>& betas,
+                      const SweepOptions& options, const SweepProgress& progress = {});
 
 }  // namespace isingmf

@@ -30,7 +30,8 @@ std::vector<std::string> split(const std::string& text, char separator) {
     std::size_t pos = 0;
     while (true) {
         const std::size_t next = text.find(separator, pos);
-        parts.push_back(text.substr(pos, next == std::string::npos ? std::string::npos : next - pos));
+        parts.push_back(
+            text.substr(pos, next == std::string::npos ? std::string::npos : next - pos));
         if (next == std::string::npos) return parts;
         pos = next + 1;
     }
@@ -41,7 +42,8 @@ std::vector<std::string> split(const std::string& text, char separator) {
 std::vector<double> parse_grid(const std::string& text) {
     if (text.find(':') != std::string::npos) {
         const auto parts = split(text, ':');
-        if (parts.size() != 3) throw ParseError(fmt::format("bad grid '{}' (expected start:stop:step)", text));
+        if (parts.size() != 3)
+            throw ParseError(fmt::format("bad grid '{}' (expected start:stop:step)", text));
         const double start = parse_number(parts[0], text);
         const double stop = parse_number(parts[1], text);
         const double step = parse_number(parts[2], text);
@@ -49,7 +51,8 @@ std::vector<double> parse_grid(const std::string& text) {
         if (stop < start) throw ParseError(fmt::format("grid '{}' has stop below start", text));
         // A relative slack so that 0.5:5:0.1 includes 5 despite 0.1 not being exact in binary.
         const double intervals = std::floor((stop - start) / step + 1e-9);
-        if (intervals + 1.0 > kMaxPoints) throw ParseError(fmt::format("grid '{}' has more than a million points", text));
+        if (intervals + 1.0 > kMaxPoints)
+            throw ParseError(fmt::format("grid '{}' has more than a million points", text));
         std::vector<double> grid;
         for (double k = 0; k <= intervals; k += 1.0) grid.push_back(start + k * step);
         return grid;
@@ -62,8 +65,10 @@ std::vector<double> parse_grid(const std::string& text) {
 std::vector<double> betas_from_temperatures(const std::vector<double>& temperatures) {
     std::vector<double> betas;
     for (double T : temperatures) {
-        if (!(T > 0.0) || !std::isfinite(T)) throw ParseError(fmt::format("temperature must be > 0, got {}", T));
-        if (!std::isfinite(1.0 / T)) throw ParseError(fmt::format("temperature {} is too small: 1/T overflows", T));
+        if (!(T > 0.0) || !std::isfinite(T))
+            throw ParseError(fmt::format("temperature must be > 0, got {}", T));
+        if (!std::isfinite(1.0 / T))
+            throw ParseError(fmt::format("temperature {} is too small: 1/T overflows", T));
         betas.push_back(1.0 / T);
     }
     return betas;
