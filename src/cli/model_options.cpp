@@ -33,7 +33,7 @@ po::options_description model_options(bool uai_input) {
     opts.add_options()("lattice", po::value<std::string>()->default_value("square"),
                        "chain, square, triangular, honeycomb, cubic or complete")(
         "size", po::value<std::string>()->default_value("4x4"),
-        "extents: L, LxxLy or LxxLyxLz (e.g. 4x4)")(
+        "extents: 16 (chain, complete), 8x8, or 4x4x4 (cubic)")(
         "boundary", po::value<std::string>()->default_value("periodic"), "periodic or open")(
         "J", po::value<double>()->default_value(1.0),
         "coupling J (> 0 ferromagnetic); scale of random bonds")(
