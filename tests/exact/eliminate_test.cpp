@@ -249,6 +249,21 @@ TEST(Eliminate, LowTemperatureFallsBackToLogSpaceCorrectly) {
     }
 }
 
+TEST(Eliminate, ExtremeInverseTemperatureGivesNoNaN) {
+    // Regression: C was beta * beta * Var(H) / N, inf * 0 = NaN beyond beta ~ 1e154. There
+    // every excited state's weight underflows to 0, so C = 0 and <H> = E_gs exactly; the
+    // ferromagnetic 4x4 open grid with h = 0.1 has the unique ground state all up,
+    // E_gs = -24 - 1.6 (24 bonds, 16 fields).
+    const Model model = build_model(make_lattice({"square", {4, 4}, Boundary::open}), {.h = 0.1});
+    for (double beta : {1e160, 1e300}) {
+        const ExactResult r = eliminate_exact(model, std::vector<double>{beta})[0];
+        EXPECT_EQ(r.specific_heat_per_spin, 0.0) << beta;
+        EXPECT_DOUBLE_EQ(r.energy_per_spin, -25.6 / 16.0) << beta;
+        EXPECT_DOUBLE_EQ(r.ln_z, 25.6 * beta) << beta;
+        EXPECT_DOUBLE_EQ(r.magnetization, 1.0) << beta;
+    }
+}
+
 TEST(Eliminate, ResultsDoNotDependOnThreadCount) {
     const Model model = build_model(make_lattice({"square", {6, 6}, Boundary::periodic}),
                                     {.disorder = Disorder::gauss, .random_field = 0.2, .seed = 4});

@@ -728,7 +728,8 @@ std::vector<ExactResult> eliminate_exact(const Model& model, std::span<const dou
         ExactResult& r = results[static_cast<std::size_t>(b)];
         r.ln_z = t.ln_z - beta * e0;
         r.energy_per_spin = (e0 - t.b1) / n;
-        r.specific_heat_per_spin = beta * beta * t.b2 / n;
+        // Not beta^2 b2: beta^2 overflows beyond beta ~ 1e154, where b2 is exactly 0.
+        r.specific_heat_per_spin = beta * (beta * t.b2) / n;
         r.magnetization = t.e1 / n;
         r.susceptibility = beta * t.e2 / n;
     }
