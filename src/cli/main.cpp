@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include <exception>
+#include <new>
 #include <string>
 #include <vector>
 
@@ -72,6 +73,12 @@ int main(int argc, char** argv) {
     } catch (const isingmf::cli::UsageError& e) {
         fmt::print(stderr, "isingmf: error: {}\n", e.what());
         return 2;
+    } catch (const std::bad_alloc&) {
+        // what() is only "std::bad_alloc", which does not tell a user what happened.
+        fmt::print(stderr,
+                   "isingmf: error: out of memory (the model or the temperature grid is too "
+                   "large for this machine)\n");
+        return 1;
     } catch (const std::exception& e) {
         fmt::print(stderr, "isingmf: error: {}\n", e.what());
         return 1;

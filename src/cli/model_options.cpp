@@ -115,7 +115,15 @@ Model build_model_from_options(const po::variables_map& vm, bool uai_input) {
     if (couplings.disorder == Disorder::sk)
         description.emplace_back("J0", format_number(couplings.J0));
     description.emplace_back("seed", fmt::format("{}", couplings.seed));
-    return build_model(make_lattice(spec), couplings, std::move(description));
+    // What make_lattice refuses (a periodic extent of 1, too many sites) is the --size and
+    // --boundary the user typed: a usage error.
+    LatticeGraph lattice;
+    try {
+        lattice = make_lattice(spec);
+    } catch (const ModelError& e) {
+        throw UsageError(e.what());
+    }
+    return build_model(lattice, couplings, std::move(description));
 }
 
 }  // namespace isingmf::cli

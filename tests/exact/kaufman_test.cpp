@@ -197,6 +197,30 @@ TEST(Kaufman, LargeLatticeIsFiniteAcrossTemperatures) {
     }
 }
 
+TEST(Kaufman, ExtremeTemperaturesGiveNoNaN) {
+    // Regression: below K ~ 1e-80 the jets' 1/K^2 terms overflowed (C and then <H> NaN), and
+    // beyond beta ~ 1e154 beta^2 C'' was inf * 0 = NaN. Expected values: independent bonds,
+    // <H>/N = -2 J tanh K and C/N = 2 K^2 / cosh^2 K, as K -> 0 (polygon corrections are
+    // O(K) relative, below rounding here); <H>/N = -2 |J| and C = 0 as K -> inf (first
+    // excitations cost 8 |J|).
+    for (int L : {3, 4, 64}) {
+        const double n = static_cast<double>(L) * L;
+        for (double beta : {1e-20, 1e-80, 1e-100, 1e-200, 1e-300}) {
+            const ExactResult r = kaufman_exact(L, L, 1.0, beta);
+            EXPECT_DOUBLE_EQ(r.ln_z, n * std::numbers::ln2) << L << " beta " << beta;
+            EXPECT_DOUBLE_EQ(r.energy_per_spin, -2.0 * beta) << L << " beta " << beta;
+            EXPECT_DOUBLE_EQ(r.specific_heat_per_spin, 2.0 * beta * beta) << L << " beta " << beta;
+        }
+        for (double beta : {1e100, 1e200, 1e300}) {
+            const ExactResult r = kaufman_exact(L, L, 1.0, beta);
+            // ln 2 is below rounding; ln Z is a sum of ~4L terms, each rounded: 1e-14.
+            EXPECT_NEAR(r.ln_z, 2.0 * n * beta, 1e-14 * 2.0 * n * beta) << L << " beta " << beta;
+            EXPECT_DOUBLE_EQ(r.energy_per_spin, -2.0) << L << " beta " << beta;
+            EXPECT_EQ(r.specific_heat_per_spin, 0.0) << L << " beta " << beta;
+        }
+    }
+}
+
 // ---------------------------------------------------------------------------------------------
 // Which models Kaufman covers.
 

@@ -8,6 +8,7 @@
 #include <cmath>
 #include <cstddef>
 #include <exception>
+#include <limits>
 #include <map>
 #include <memory>
 #include <new>
@@ -104,13 +105,15 @@ struct Candidate {
 };
 
 // Pseudo-peripheral site of the component of `start` among sites not yet summed out: the
-// farthest site (lowest index on ties) from the farthest site from `start`.
-int peripheral_site(const Adjacency& graph, const std::vector<char>& done, int start) {
-    std::vector<int> dist(done.size(), -1);
+// farthest site (lowest index on ties) from the farthest site from `start`. `dist` is a
+// workspace of N entries, all -1 on entry and again on return: only the component is touched,
+// so that a graph of many components costs O(N + E) in all rather than O(N) per component.
+int peripheral_site(const Adjacency& graph, const std::vector<char>& done, int start,
+                    std::vector<int>& dist) {
     std::vector<int> queue;
     int far = start;
     for (int round = 0; round < 2; ++round) {
-        std::fill(dist.begin(), dist.end(), -1);
+        for (int u : queue) dist[static_cast<std::size_t>(u)] = -1;
         queue.assign(1, far);
         dist[static_cast<std::size_t>(far)] = 0;
         for (std::size_t q = 0; q < queue.size(); ++q) {
@@ -130,6 +133,7 @@ int peripheral_site(const Adjacency& graph, const std::vector<char>& done, int s
             if (dist[uu] > dist[uf] || (dist[uu] == dist[uf] && u < far)) far = u;
         }
     }
+    for (int u : queue) dist[static_cast<std::size_t>(u)] = -1;
     return far;
 }
 
@@ -157,10 +161,15 @@ Candidate greedy_order(const Model& model, bool frontier, double max_memory_byte
     std::vector<Key> key(un);
     std::vector<char> candidate(un, frontier ? 0 : 1);
     std::vector<char> done(un, 0);
+    // A site with more neighbours than the memory limit allows cannot be summed out yet (that
+    // is where planning stops), so its fill is not worth O(degree^2): on a complete graph or
+    // at the hub of a star that cost made planning take minutes.
+    constexpr long long kTooWide = std::numeric_limits<long long>::max();
     const auto enqueue = [&](int u) {
         const auto uu = static_cast<std::size_t>(u);
         if (candidate[uu] != 0) queue.erase(key[uu]);
-        key[uu] = {fill_of(adj, u), adj[uu].size(), u};
+        const bool too_wide = table_bytes(adj[uu].size()) > max_memory_bytes;
+        key[uu] = {too_wide ? kTooWide : fill_of(adj, u), adj[uu].size(), u};
         candidate[uu] = 1;
         queue.insert(key[uu]);
     };
@@ -173,13 +182,14 @@ Candidate greedy_order(const Model& model, bool frontier, double max_memory_byte
     EliminationOrder& plan = result.plan;
     std::vector<int> stamp(un, -1);
     std::vector<int> affected;
-    int lowest_left = 0;  // no site below this is left
+    std::vector<int> dist(un, -1);  // workspace of peripheral_site
+    int lowest_left = 0;            // no site below this is left
     for (int step = 0; step < n; ++step) {
         int v = 0;
         if (greedy) {
             if (queue.empty()) {  // frontier mode: a new component starts
                 while (done[static_cast<std::size_t>(lowest_left)] != 0) ++lowest_left;
-                enqueue(peripheral_site(graph, done, lowest_left));
+                enqueue(peripheral_site(graph, done, lowest_left, dist));
             }
             v = std::get<2>(*queue.begin());
             queue.erase(queue.begin());
@@ -199,11 +209,13 @@ Candidate greedy_order(const Model& model, bool frontier, double max_memory_byte
             auto& la = adj[static_cast<std::size_t>(a)];
             la.erase(std::lower_bound(la.begin(), la.end(), v));
         }
+        bool filled = false;
         for (std::size_t a = 0; a < nb.size(); ++a) {
             for (std::size_t b = a + 1; b < nb.size(); ++b) {
                 if (!adjacent(adj, nb[a], nb[b])) {
                     insert_sorted(adj[static_cast<std::size_t>(nb[a])], nb[b]);
                     insert_sorted(adj[static_cast<std::size_t>(nb[b])], nb[a]);
+                    filled = true;
                 }
             }
         }
@@ -212,13 +224,16 @@ Candidate greedy_order(const Model& model, bool frontier, double max_memory_byte
             result.clique.push_back(std::move(nb));
             continue;
         }
-        // Only the neighbours and their neighbours can see their fill change.
+        // Only the neighbours and their neighbours can see their fill change, and the latter
+        // only through a fill edge: without one their neighbourhoods and its edges are as
+        // before (skipping them keeps a star's hub from requeueing every leaf at every step).
         affected.clear();
         for (int a : nb) {
             if (stamp[static_cast<std::size_t>(a)] != step) {
                 stamp[static_cast<std::size_t>(a)] = step;
                 affected.push_back(a);
             }
+            if (!filled) continue;
             for (int c : adj[static_cast<std::size_t>(a)]) {
                 if (stamp[static_cast<std::size_t>(c)] != step) {
                     stamp[static_cast<std::size_t>(c)] = step;
@@ -282,13 +297,13 @@ std::vector<int> breadth_first_order(const Model& model) {
     const Adjacency& graph = model.adjacency();
     const auto n = static_cast<std::size_t>(model.num_sites());
     std::vector<char> seen(n, 0);
+    std::vector<int> dist(n, -1);  // workspace of peripheral_site
     std::vector<int> order;
     order.reserve(n);
     for (std::size_t first = 0; first < n; ++first) {
         if (seen[first] != 0) continue;
-        std::vector<char> outside(n, 0);  // peripheral_site searches among sites not marked
-        for (std::size_t i = 0; i < n; ++i) outside[i] = seen[i];
-        const int root = peripheral_site(graph, outside, static_cast<int>(first));
+        // Sites already seen are in other components, so `seen` bounds the search as well.
+        const int root = peripheral_site(graph, seen, static_cast<int>(first), dist);
         std::size_t head = order.size();
         order.push_back(root);
         seen[static_cast<std::size_t>(root)] = 1;
@@ -713,7 +728,8 @@ std::vector<ExactResult> eliminate_exact(const Model& model, std::span<const dou
         ExactResult& r = results[static_cast<std::size_t>(b)];
         r.ln_z = t.ln_z - beta * e0;
         r.energy_per_spin = (e0 - t.b1) / n;
-        r.specific_heat_per_spin = beta * beta * t.b2 / n;
+        // Not beta^2 b2: beta^2 overflows beyond beta ~ 1e154, where b2 is exactly 0.
+        r.specific_heat_per_spin = beta * (beta * t.b2) / n;
         r.magnetization = t.e1 / n;
         r.susceptibility = beta * t.e2 / n;
     }

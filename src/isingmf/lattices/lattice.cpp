@@ -87,6 +87,18 @@ LatticeGraph make_lattice(const LatticeSpec& spec) {
     }
     const bool periodic = spec.boundary == Boundary::periodic;
     const auto& L = spec.size;
+    // Said here in the user's terms; Model would only report "self-loop on site 0". (A
+    // honeycomb cell holds two sites, so its periodic length 1 repeats bonds instead.)
+    if (periodic && spec.kind != "honeycomb" && spec.kind != "complete") {
+        for (int extent : L) {
+            if (extent == 1) {
+                throw ModelError(fmt::format(
+                    "periodic {} lattice of size {} has an extent of 1, which would bond every "
+                    "site to itself; use open boundaries or extents of at least 2",
+                    spec.kind, fmt::join(L, "x")));
+            }
+        }
+    }
     if (spec.kind == "chain") return box_lattice({L[0], 1, 1, periodic}, {{1, 0, 0}});
     if (spec.kind == "square")
         return box_lattice({L[0], L[1], 1, periodic}, {{1, 0, 0}, {0, 1, 0}});

@@ -11,7 +11,8 @@
 ///   cubic       Lx x Ly x Lz, i = x + Lx*(y + Ly*z); bonds along +x, +y, +z
 ///   complete    N sites, every pair i < j once
 /// Periodic boundaries wrap every direction; a periodic length of 2 gives repeated bonds
-/// (their couplings add in Model) and a periodic length of 1 a self-loop (an error).
+/// (their couplings add in Model); a periodic length of 1 (a self-loop) is refused, except
+/// for honeycomb, whose two-site cells then repeat bonds.
 
 #include <string>
 #include <vector>
@@ -41,7 +42,7 @@ struct LatticeGraph {
 int lattice_dimension(const std::string& kind);
 
 /// Builds the lattice; throws ParseError/ModelError on an unknown kind, wrong number of
-/// extents, extents < 1, or a size beyond 2^31 sites.
+/// extents, extents < 1, a periodic extent of 1, or a size beyond 2^30 sites.
 LatticeGraph make_lattice(const LatticeSpec& spec);
 
 /// Parses "4x4", "8", "4x4x4" into extents.
