@@ -6,9 +6,11 @@
 #include <bit>
 #include <cmath>
 #include <numbers>
+#include <optional>
 
 #include "isingmf/error.hpp"
 #include "isingmf/meanfield/binary_entropy.hpp"
+#include "isingmf/meanfield/extrapolation.hpp"
 #include "isingmf/meanfield/fast_tanh.hpp"
 #include "isingmf/meanfield/sweep_kernel.hpp"
 #include "isingmf/random.hpp"
@@ -21,6 +23,17 @@ constexpr std::size_t kParallelSites = 1u << 14;
 // Fixed block size for sums, so that the rounding does not depend on the thread count.
 constexpr std::size_t kSumBlock = 4096;
 constexpr std::uint64_t kRandomStartStream = 1000;
+// Extrapolation schedule (see ascend_mean_field).
+constexpr double kSlowRate = 0.9;
+constexpr double kSublinear = 1.5;
+constexpr int kProbeSweeps = 3;
+// Refinements of a line search: a flat maximum needs the line's maximiser to many digits
+// (the residual there is cubic in the distance), elsewhere a rough step does.
+constexpr int kFullRefinements = 30;
+constexpr int kFewRefinements = 3;
+constexpr int kBaseGap = 8;    // sweeps between searches on a flat maximum
+constexpr int kFirstGap = 24;  // sweeps before the first search
+constexpr int kMaxGap = 512;
 
 void check_beta(double beta) {
     if (!(beta >= 0.0) || !std::isfinite(beta)) {
@@ -258,6 +271,12 @@ public:
 
     double omega() const { return omega_; }
 
+    /// Forget the residual history (m jumped, e.g. by an extrapolation); omega stays.
+    void restart() {
+        previous_sq_ = -1.0;
+        previous_lambda_ = -1.0;
+    }
+
     void observe(double sum_sq) {
         if (!adaptive_) return;
         if (previous_sq_ > 0.0 && sum_sq > 0.0) {
@@ -436,16 +455,67 @@ MeanFieldResult ascend_mean_field(const MeanFieldPlan& plan, double beta,
                     beta,
                     1.0,
                     0.0};
-    bool evaluated = false;  // result matches m
+    // Extrapolation (header): after a slow sweep (rate > kSlowRate), at least `gap` sweeps
+    // after the last search, kProbeSweeps plain sweeps (over-relaxed sweeps near omega = 2
+    // leave oscillating components in d that a long step would blow up), the last of which
+    // gives d; then the search. A step much longer than geometric decay at the plain rate
+    // would explain marks a flat maximum: keep plain sweeps and search every kBaseGap sweeps.
+    // Otherwise the gap doubles, so that searches cost little where they do not help.
+    const bool may_extrapolate =
+        options.method == MeanFieldMethod::over_relaxed && options.extrapolate;
+    std::optional<detail::LineSearch> search;
+    std::vector<double> change;  // m before the sweep, then the sweep's change
+    int gap = kFirstGap;
+    int since_search = 0;
+    double rate = 0.0;  // sqrt of the ratio of the last two sums of squared residuals
+    double previous_sq = -1.0;
+    bool plain_hold = false;  // plain sweeps between searches while the decay is sublinear
+    int probe = 0;            // plain sweeps left before the next search
+    bool evaluated = false;   // result matches m
     bool have_previous = false;
     double previous = 0.0;
     while (result.iterations < options.max_iterations) {
-        args.omega = control.omega();
+        if (may_extrapolate && probe == 0 && since_search >= gap && rate > kSlowRate)
+            probe = plain_hold ? 1 : kProbeSweeps;
+        const bool plain = plain_hold || probe > 0;
+        const bool armed = probe == 1;
+        args.omega = plain ? 1.0 : control.omega();
         args.slack = (args.omega - 1.0) * (args.omega - 1.0);
+        if (armed) change.assign(m.begin(), m.end());
         const SweepStats stats = ascent_sweep(plan, args, m, base, partial);
         ++result.iterations;
+        ++since_search;
         evaluated = false;
-        control.observe(stats.sum_sq);
+        if (!plain) control.observe(stats.sum_sq);
+        rate = previous_sq > 0.0 ? std::sqrt(stats.sum_sq / previous_sq) : 0.0;
+        previous_sq = stats.sum_sq;
+        if (probe > 0) --probe;
+        if (armed) {
+            control.restart();  // it must not read the plain sweeps' rates as SOR rates
+            since_search = 0;
+        }
+        if (armed && stats.max_residual > options.tolerance) {
+            if (!search) search.emplace(plan, beta);
+            for (std::size_t p = 0; p < n; ++p) change[p] = m[p] - change[p];
+            const detail::LineSearchStep step = search->run(
+                m, change, options.tolerance, plain_hold ? kFullRefinements : kFewRefinements);
+            // Geometric convergence at the plain rate r leaves about d r / (1 - r) to go, so a
+            // line search along d stops near alpha ~ 1 / (1 - r); a step several times longer
+            // means the decay is slower than geometric (a flat, e.g. quartic, maximum).
+            const bool sublinear = step.alpha * (1.0 - rate) >= kSublinear;
+            gap = sublinear ? kBaseGap : std::min(2 * gap, kMaxGap);
+            plain_hold = sublinear;
+            if (step.alpha > 0.0) {
+                ++result.extrapolations;
+                previous_sq = -1.0;
+                rate = 0.0;
+                if (observer) {
+                    to_site_order(plan, m, result.m);
+                    observer(result.iterations, result.m);
+                }
+                continue;  // m moved: the sweep's residual no longer describes it
+            }
+        }
         if (observer) {
             to_site_order(plan, m, result.m);
             observer(result.iterations, result.m);
@@ -469,7 +539,7 @@ MeanFieldResult ascend_mean_field(const MeanFieldPlan& plan, double beta,
         to_site_order(plan, m, result.m);
         evaluate_mean_field(model, beta, result);
     }
-    result.omega = args.omega;
+    result.omega = control.omega();
     return result;
 }
 

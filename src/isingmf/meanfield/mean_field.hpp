@@ -27,6 +27,25 @@
 ///   spectral radius of the linearised Jacobi map, and omega_opt = 2 / (1 + sqrt(1 - mu^2)) is
 ///   the optimal SOR factor for a consistently ordered (e.g. two-coloured bipartite) system.
 ///   Near a slow fixed point this turns ~1/(1-mu^2) sweeps into ~1/sqrt(1-mu^2).
+///   Extrapolation (over_relaxed with MeanFieldOptions::extrapolate, the default). Where the
+///   maximum of F is flat the sweeps crawl and over-relaxation cannot help: at the mean-field
+///   critical point of a ferromagnet (beta z J = 1, h = 0) F ~ N (ln 2 - m^4/12) and each
+///   sweep takes m -> m - O(m^3), so m_k ~ sqrt(3/(2k)) and the residual decays like k^-3/2
+///   (10000 sweeps leave m ~ 1e-3); near T_c, and on glasses, the linear rate is close to 1.
+///   So when the residual ratio of consecutive sweeps exceeds 0.9, after a few plain sweeps
+///   the ascent takes d = m_new - m_old of the last one and searches the line m + alpha d:
+///   alpha = 1, 2, 4, ... while dF/dalpha > 0 (and m + alpha d stays in [-1, 1]^N), then false
+///   position / bisection on dF/dalpha inside the bracket. Along the line F is evaluated as
+///   the exact difference F(m + alpha d) - F(m) = beta (alpha d.phi(m) + alpha^2 d.J.d / 2)
+///   + sum_i [G(m_i) - G(m_i + alpha d_i)] / 2, G(u) = (1+u) ln(1+u) + (1-u) ln(1-u) = 2 ln 2
+///   - 2 H_b(u) (no cancellation against the O(N) total), and the best alpha is taken only
+///   if that difference exceeds a first-order bound on its rounding error (sums of absolute
+///   values of the terms times (block length + blocks + degree) eps). So F(m) never
+///   decreases, the returned bound is still F at the returned m, and the stopping rule is
+///   unchanged. On the flat maximum one search removes most of the slow mode (the remaining
+///   distance is set by the search's precision, not by the sweep count): the 256^2
+///   ferromagnet at T = 4 converges in ~50 sweeps instead of not at all in 10000.
+///   Sums are in fixed blocks, so the search, like the sweep, is thread-count independent.
 /// Both methods stop when the residual max_i |m_i - tanh(beta phi_i)| (with std::tanh, at the
 /// current m) is below the tolerance and the bound no longer moves (see MeanFieldOptions).
 /// The update uses a fast tanh within a few ulp of std::tanh; that only affects which m is
@@ -70,6 +89,9 @@ struct MeanFieldOptions {
     MeanFieldMethod method = MeanFieldMethod::over_relaxed;
     /// over_relaxed only: a fixed omega in [1, 2), or 0 for the adaptive choice.
     double omega = 0.0;
+    /// over_relaxed only: extrapolating line searches along the last sweep's change when
+    /// progress is slow (see the header comment).
+    bool extrapolate = true;
 };
 
 /// The bound and the q that attains it. Per-spin quantities divide by N.
@@ -84,7 +106,8 @@ struct MeanFieldResult {
     double residual = 0.0;       ///< max_i |m_i - tanh(beta phi_i)| at the returned m
     std::string start;           ///< "up", "down", "random:K" or "warm"
     MeanFieldMethod method = MeanFieldMethod::over_relaxed;  ///< update rule used
-    double omega = 1.0;  ///< last over-relaxation factor used (1 for sequential)
+    double omega = 1.0;      ///< over-relaxation factor reached by the adaptation (1: sequential)
+    int extrapolations = 0;  ///< accepted extrapolation steps of the start that won
 };
 
 /// Called after every sweep of ascend_mean_field with the sweep number (from 1) and the

@@ -1,0 +1,236 @@
+#include "isingmf/meanfield/extrapolation.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+namespace isingmf::detail {
+namespace {
+
+// Fixed blocks for every sum, so that the rounding does not depend on the thread count.
+constexpr std::size_t kBlock = 4096;
+// Below this many sites the OpenMP fork costs more than the pass.
+constexpr std::size_t kParallelSites = 1u << 14;
+constexpr double kEps = std::numeric_limits<double>::epsilon();
+// Doubling steps at most (alpha <= 2^kMaxDoublings), and refinement steps after bracketing.
+constexpr int kMaxDoublings = 60;
+constexpr int kMaxRefinements = 30;
+// Stop refining once |slope| <= kSlopeFraction * tolerance * sum_i |d_i|.
+constexpr double kSlopeFraction = 0.1;
+
+// The entropy is H_b(u) = ln 2 - G(u)/2 with G(u) = (1+u) ln(1+u) + (1-u) ln(1-u) >= 0.
+// Differences of G, unlike differences of H_b, keep their relative accuracy for small |u|
+// (G ~ u^2), which is where the slow, near-critical cases live. `abs` receives the sum of
+// the absolute values of the two terms (for the rounding allowance), `atanh` is
+// (ln(1+u) - ln(1-u))/2 = -H_b'(u).
+struct EntropyTerms {
+    double g = 0.0;
+    double abs = 0.0;
+    double atanh = 0.0;
+};
+
+inline EntropyTerms entropy_terms(double u) {
+    const double lp = std::log1p(u);
+    const double lm = std::log1p(-u);
+    // (1 -+ u) ln(1 -+ u) -> 0 at u = +-1.
+    const double a = u > -1.0 ? (1.0 + u) * lp : 0.0;
+    const double b = u < 1.0 ? (1.0 - u) * lm : 0.0;
+    return {a + b, std::abs(a) + std::abs(b), 0.5 * (lp - lm)};
+}
+
+// The point a trial evaluates and a step moves to: the same expression in both places, so
+// the applied m is exactly the evaluated one.
+inline double line_point(double m, double d, double alpha) {
+    return std::clamp(m + alpha * d, -1.0, 1.0);
+}
+
+// Runs body(begin, end, partial) over fixed blocks of the sites, in parallel for large N, and
+// adds the per-block partials in block order.
+template <class Partial, class Body>
+Partial blockwise(std::size_t n, Body body) {
+    const std::size_t blocks = (n + kBlock - 1) / kBlock;
+    std::vector<Partial> partial(blocks);
+#pragma omp parallel for schedule(static) if (n >= kParallelSites)
+    for (std::size_t b = 0; b < blocks; ++b)
+        body(b * kBlock, std::min(n, (b + 1) * kBlock), partial[b]);
+    Partial total;
+    for (const Partial& p : partial) total += p;
+    return total;
+}
+
+struct PrepSums {
+    double c1 = 0.0, c2 = 0.0, abs_c1 = 0.0, abs_c2 = 0.0, abs_g = 0.0, l1_d = 0.0;
+    double alpha_max = std::numeric_limits<double>::infinity();
+    PrepSums& operator+=(const PrepSums& o) {
+        c1 += o.c1;
+        c2 += o.c2;
+        abs_c1 += o.abs_c1;
+        abs_c2 += o.abs_c2;
+        abs_g += o.abs_g;
+        l1_d += o.l1_d;
+        alpha_max = std::min(alpha_max, o.alpha_max);
+        return *this;
+    }
+};
+
+struct TrialSums {
+    double dg = 0.0;     // sum_i G(m_i) - G(x_i)
+    double abs_g = 0.0;  // sum_i of G(x_i)'s absolute terms
+    double slope = 0.0;  // -sum_i d_i atanh(x_i)
+    double l1_x = 0.0;   // sum_i |x_i|
+    TrialSums& operator+=(const TrialSums& o) {
+        dg += o.dg;
+        abs_g += o.abs_g;
+        slope += o.slope;
+        l1_x += o.l1_x;
+        return *this;
+    }
+};
+
+}  // namespace
+
+LineSearch::LineSearch(const MeanFieldPlan& plan, double beta)
+    : plan_(&plan), beta_(beta), g_m_(plan.field().size()) {
+    // max_i (|h_i| + sum_j |J_ij|) and the largest degree, for the rounding allowance.
+    const std::size_t n = plan.field().size();
+    for (std::size_t p = 0; p < n; ++p) {
+        double w = std::abs(plan.field()[p]);
+        for (std::size_t s = plan.row(p); s < plan.row(p + 1); ++s)
+            w += std::abs(plan.coupling()[s]);
+        max_weight_ = std::max(max_weight_, w);
+        max_degree_ = std::max(max_degree_, plan.row(p + 1) - plan.row(p));
+    }
+}
+
+LineSearch::Trial LineSearch::evaluate(std::span<const double> m, std::span<const double> d,
+                                       double alpha) {
+    const TrialSums s =
+        blockwise<TrialSums>(m.size(), [&](std::size_t begin, std::size_t end, TrialSums& t) {
+            for (std::size_t p = begin; p < end; ++p) {
+                const double x = line_point(m[p], d[p], alpha);
+                const EntropyTerms e = entropy_terms(x);
+                t.dg += g_m_[p] - e.g;
+                t.abs_g += e.abs;
+                // d_i = 0 adds nothing (and would give 0 * inf at a saturated site).
+                if (d[p] != 0.0) t.slope -= d[p] * e.atanh;
+                t.l1_x += std::abs(x);
+            }
+        });
+    Trial t;
+    t.alpha = alpha;
+    t.gain = beta_ * (alpha * c1_ + alpha * alpha * c2_) + 0.5 * s.dg;
+    t.slope = beta_ * (c1_ + 2.0 * alpha * c2_) + s.slope;
+    // First-order bounds on the rounding: recursive summation of n terms in blocks errs by
+    // at most (block + blocks) eps times the sum of |terms|, each term (logs, products, the
+    // local fields) by a few eps of its own absolute parts; and x_i itself is rounded, which
+    // moves the energy by at most eps |x_i| (|h_i| + sum_j |J_ij|).
+    const double blocks = static_cast<double>((m.size() + kBlock - 1) / kBlock);
+    const double sum_terms = static_cast<double>(kBlock) + blocks + 16.0;
+    const double graph_terms = sum_terms + static_cast<double>(max_degree_);
+    t.allowance = kEps * (sum_terms * 0.5 * (s.abs_g + abs_g_m_) +
+                          beta_ * graph_terms * (alpha * abs_c1_ + alpha * alpha * abs_c2_) +
+                          beta_ * max_weight_ * s.l1_x);
+    return t;
+}
+
+LineSearchStep LineSearch::run(std::span<double> m, std::span<const double> d, double tolerance,
+                               int refinements) {
+    const MeanFieldPlan& plan = *plan_;
+    const int* nb = plan.neighbour().data();
+    const double* J = plan.coupling().data();
+    const double* h = plan.field().data();
+    // E(x) = sum_e J_e x_i x_j + sum_i h_i x_i has gradient phi(x), so E(m + a d) - E(m) =
+    // a d.phi(m) + a^2 d.J.d/2: one pass over the graph gives both coefficients.
+    const PrepSums prep =
+        blockwise<PrepSums>(m.size(), [&](std::size_t begin, std::size_t end, PrepSums& s) {
+            for (std::size_t p = begin; p < end; ++p) {
+                double phi = h[p], psi = 0.0, abs_phi = std::abs(h[p]), abs_psi = 0.0;
+                for (std::size_t k = plan.row(p); k < plan.row(p + 1); ++k) {
+                    const auto q = static_cast<std::size_t>(nb[k]);
+                    phi += J[k] * m[q];
+                    psi += J[k] * d[q];
+                    abs_phi += std::abs(J[k] * m[q]);
+                    abs_psi += std::abs(J[k] * d[q]);
+                }
+                s.c1 += d[p] * phi;
+                s.c2 += 0.5 * d[p] * psi;
+                s.abs_c1 += std::abs(d[p]) * abs_phi;
+                s.abs_c2 += 0.5 * std::abs(d[p]) * abs_psi;
+                const EntropyTerms e = entropy_terms(m[p]);
+                g_m_[p] = e.g;
+                s.abs_g += e.abs;
+                s.l1_d += std::abs(d[p]);
+                // The largest step that keeps m + alpha d in [-1, 1]^N.
+                if (d[p] > 0.0) s.alpha_max = std::min(s.alpha_max, (1.0 - m[p]) / d[p]);
+                if (d[p] < 0.0) s.alpha_max = std::min(s.alpha_max, (-1.0 - m[p]) / d[p]);
+            }
+        });
+    c1_ = prep.c1;
+    c2_ = prep.c2;
+    abs_c1_ = prep.abs_c1;
+    abs_c2_ = prep.abs_c2;
+    abs_g_m_ = prep.abs_g;
+
+    LineSearchStep step;
+    if (!(prep.l1_d > 0.0) || !(prep.alpha_max > 0.0)) return step;
+    const double flat_slope = kSlopeFraction * tolerance * prep.l1_d;
+    Trial best;  // alpha = 0: stay
+    auto consider = [&](const Trial& t) {
+        ++step.evaluations;
+        if (t.gain > t.allowance && t.gain > best.gain) best = t;
+    };
+
+    // Doubling: alpha = 1, 2, 4, ... while F still rises along the line.
+    Trial lo;  // slope at alpha = 0 is not evaluated; the sweep just moved uphill along d
+    lo.slope = std::numeric_limits<double>::infinity();
+    Trial hi;
+    bool bracketed = false;
+    double alpha = std::min(1.0, prep.alpha_max);
+    for (int k = 0; k < kMaxDoublings; ++k) {
+        const Trial t = evaluate(m, d, alpha);
+        consider(t);
+        if (!(t.slope > 0.0)) {
+            hi = t;
+            bracketed = true;
+            break;
+        }
+        lo = t;
+        if (t.slope <= flat_slope || alpha >= prep.alpha_max) break;
+        alpha = std::min(2.0 * alpha, prep.alpha_max);
+    }
+
+    // Refinement inside [lo, hi]: false position on the slope, with a bisection whenever the
+    // same end moved twice in a row (near a multiple root, as at a critical point where F is
+    // quartic along the line, false position alone stalls at one end).
+    int run = 0;  // consecutive moves of the same end
+    bool last_lo = false;
+    for (int k = 0; bracketed && k < std::min(refinements, kMaxRefinements); ++k) {
+        if (std::abs(hi.slope) <= flat_slope || (lo.alpha > 0.0 && lo.slope <= flat_slope)) break;
+        const double width = hi.alpha - lo.alpha;
+        if (!(width > 1e-12 * hi.alpha)) break;
+        const bool bisect = run >= 2 || !std::isfinite(lo.slope) || !std::isfinite(hi.slope);
+        double next = lo.alpha + 0.5 * width;
+        if (!bisect) {
+            const double secant = lo.alpha + width * lo.slope / (lo.slope - hi.slope);
+            if (secant > lo.alpha + 0.01 * width && secant < hi.alpha - 0.01 * width) next = secant;
+        }
+        const Trial t = evaluate(m, d, next);
+        consider(t);
+        const bool is_lo = t.slope > 0.0;
+        run = bisect ? 0 : (run > 0 && is_lo == last_lo ? run + 1 : 1);
+        last_lo = is_lo;
+        (is_lo ? lo : hi) = t;
+    }
+
+    if (best.alpha > 0.0) {
+        const std::size_t n = m.size();
+        const double a = best.alpha;
+#pragma omp parallel for schedule(static) if (n >= kParallelSites)
+        for (std::size_t p = 0; p < n; ++p) m[p] = line_point(m[p], d[p], a);
+        step.alpha = best.alpha;
+        step.gain = best.gain;
+    }
+    return step;
+}
+
+}  // namespace isingmf::detail
