@@ -1,21 +1,17 @@
 #include "isingmf/io/results_file.hpp"
 
-#include <fcntl.h>
 #include <fmt/format.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <array>
-#include <cerrno>
 #include <cmath>
 #include <cstdint>
-#include <cstring>
 #include <limits>
-#include <random>
 #include <set>
 #include <system_error>
 
 #include "isingmf/error.hpp"
+#include "isingmf/io/atomic_file.hpp"
 #include "isingmf/io/hdf5.hpp"
 
 // The layout written here is documented in README.md ("HDF5 results"); keep the two in step.
@@ -233,28 +229,6 @@ void write_contents(const fs::path& file_path, const fs::path& shown_path, const
     file.close();
 }
 
-// Pushes the closed file to stable storage, so the rename below can never expose a file
-// whose contents are still only in the page cache.
-void sync_file(const fs::path& file_path, const fs::path& shown_path) {
-    const int fd = ::open(file_path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0 || ::fsync(fd) != 0) {
-        const int error = errno;
-        if (fd >= 0) ::close(fd);
-        throw IoError(
-            fmt::format("cannot write '{}': {}", shown_path.string(), std::strerror(error)));
-    }
-    ::close(fd);
-}
-
-// ".<name>.tmp-<pid>-<random>" in the target's directory: hidden, unique per process and
-// call, and on the same filesystem so that the final rename is atomic.
-fs::path temporary_path(const fs::path& directory, const fs::path& path) {
-    std::random_device device;
-    const std::uint64_t salt = (static_cast<std::uint64_t>(device()) << 32) | device();
-    return directory /
-           fmt::format(".{}.tmp-{}-{:016x}", path.filename().string(), ::getpid(), salt);
-}
-
 IoError exists_error(const fs::path& path) {
     return IoError(fmt::format("'{}' exists; use --force to overwrite", path.string()));
 }
@@ -294,7 +268,7 @@ void write_results(const fs::path& path, const RunRecord& record, const SweepRes
     check_inputs(path, record, sweep);
 
     const h5::QuietErrors quiet;
-    const fs::path temporary = temporary_path(directory, path);
+    const fs::path temporary = temporary_path_beside(path);
     // create_file refuses an existing name, so `created` is set only for our own file.
     bool created = false;
     try {

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "isingmf/error.hpp"
+#include "isingmf/io/atomic_file.hpp"
 
 namespace isingmf {
 namespace {
@@ -244,11 +245,7 @@ void write_edge_list(const Model& model, const std::filesystem::path& path,
     }
     if (model.energy_offset() != 0.0) out += fmt::format("E0 {}\n", model.energy_offset());
 
-    std::ofstream file(path, std::ios::binary | std::ios::trunc);
-    if (!file) throw IoError(fmt::format("cannot write lattice file '{}'", path.string()));
-    file << out;
-    file.close();
-    if (!file) throw IoError(fmt::format("cannot write lattice file '{}'", path.string()));
+    write_text_atomically(path, out);
 }
 
 }  // namespace isingmf

@@ -5,7 +5,6 @@
 #include <cerrno>
 #include <charconv>
 #include <cmath>
-#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
@@ -17,6 +16,7 @@
 #include <vector>
 
 #include "isingmf/error.hpp"
+#include "isingmf/io/atomic_file.hpp"
 
 namespace isingmf {
 namespace {
@@ -245,29 +245,7 @@ void write_uai(const Model& model, const std::filesystem::path& path, double bet
                        differ, differ, same);
     }
 
-    // Write beside the target and rename, so that a reader never sees half a file.
-    std::filesystem::path tmp = path;
-    tmp += ".tmp";
-    std::FILE* file = std::fopen(tmp.c_str(), "wb");
-    if (file == nullptr) {
-        throw IoError(
-            fmt::format("{}: cannot open for writing ({})", tmp.string(), std::strerror(errno)));
-    }
-    const bool written = std::fwrite(out.data(), 1, out.size(), file) == out.size();
-    const bool closed = std::fclose(file) == 0;
-    if (!written || !closed) {
-        std::error_code ignored;
-        std::filesystem::remove(tmp, ignored);
-        throw IoError(fmt::format("{}: write failed", tmp.string()));
-    }
-    std::error_code ec;
-    std::filesystem::rename(tmp, path, ec);
-    if (ec) {
-        std::error_code ignored;
-        std::filesystem::remove(tmp, ignored);
-        throw IoError(fmt::format("{}: cannot rename the written file into place ({})",
-                                  path.string(), ec.message()));
-    }
+    write_text_atomically(path, std::string_view(out.data(), out.size()));
 }
 
 }  // namespace isingmf
