@@ -84,6 +84,8 @@ TEST(Lattice, RejectsBadSpecs) {
     EXPECT_THROW(parse_size("4x"), ParseError);
     EXPECT_THROW(parse_size("4x-1"), ParseError);
     EXPECT_THROW(parse_boundary("twisted"), ParseError);
+    // 5e9 bonds would need hundreds of GB: refused before any allocation.
+    EXPECT_THROW(make_lattice({"complete", {100000}, Boundary::open}), ModelError);
     EXPECT_EQ(parse_size("4x5x6"), (std::vector<int>{4, 5, 6}));
 }
 

@@ -4,6 +4,7 @@
 
 #include <cmath>
 
+#include "isingmf/error.hpp"
 #include "isingmf/lattices/couplings.hpp"
 #include "isingmf/lattices/lattice.hpp"
 #include "support/brute_force.hpp"
@@ -98,6 +99,23 @@ TEST(Sweep, ThreadCountDoesNotChangeResults) {
         EXPECT_EQ(one.points[k].mean_field.m, two.points[k].mean_field.m);
         EXPECT_NEAR(one.points[k].exact->ln_z, two.points[k].exact->ln_z, 1e-12);
     }
+}
+
+}  // namespace
+}  // namespace isingmf
+
+namespace isingmf {
+namespace {
+
+TEST(Sweep, RefusesTemperaturesWhereBetaTimesTheEnergyOverflows) {
+    // Every input is finite, but beta * |H| is not: the bound and ln Z would be inf or NaN.
+    CouplingSpec spec;
+    spec.h = 1e307;
+    const Model model = build_model(make_lattice({"chain", {4}, Boundary::open}), spec);
+    SweepOptions options;
+    options.exact = ExactMethod::none;
+    EXPECT_THROW(run_sweep(model, {1e-3, 100.0}, options), ModelError);
+    EXPECT_NO_THROW(run_sweep(model, {1e-300}, options));
 }
 
 }  // namespace

@@ -11,6 +11,8 @@
 namespace isingmf {
 namespace {
 
+constexpr int kMaxCompleteSites = 10000;
+
 const std::array<std::string, 6> kKinds = {"chain",     "square", "triangular",
                                            "honeycomb", "cubic",  "complete"};
 
@@ -112,8 +114,12 @@ LatticeGraph make_lattice(const LatticeSpec& spec) {
     // complete
     LatticeGraph g;
     g.num_sites = L[0];
-    if (L[0] > 100000)
-        throw ModelError(fmt::format("complete graph of {} sites is too large", L[0]));
+    // N(N-1)/2 bonds at ~40 bytes each (edge, coupling, both adjacency entries): 2 GB here.
+    if (L[0] > kMaxCompleteSites) {
+        throw ModelError(fmt::format(
+            "complete graph of {} sites is too large (at most {}, {} bonds)", L[0],
+            kMaxCompleteSites, std::int64_t{kMaxCompleteSites} * (kMaxCompleteSites - 1) / 2));
+    }
     for (int i = 0; i < L[0]; ++i)
         for (int j = i + 1; j < L[0]; ++j) g.bonds.push_back({i, j});
     return g;

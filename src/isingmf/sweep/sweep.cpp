@@ -1,9 +1,12 @@
 #include "isingmf/sweep/sweep.hpp"
 
+#include <fmt/format.h>
 #include <omp.h>
 
+#include <cmath>
 #include <limits>
 
+#include "isingmf/error.hpp"
 #include "isingmf/exact/exact_solver.hpp"
 
 namespace isingmf {
@@ -27,10 +30,27 @@ bool has_cold_start(const MeanFieldStarts& starts) {
     return starts.all_up || starts.all_down || starts.random > 0;
 }
 
+// beta |H| must stay finite for every state, or bounds and exact values become inf or NaN
+// although each input is finite (e.g. h = 1e308): refuse such a sweep up front.
+void check_energy_scale(const Model& model, const std::vector<double>& betas) {
+    double scale = std::abs(model.energy_offset());
+    for (double J : model.couplings()) scale += std::abs(J);
+    for (double h : model.fields()) scale += std::abs(h);
+    for (double beta : betas) {
+        if (!std::isfinite(beta * scale)) {
+            throw ModelError(
+                fmt::format("beta = {} times the energy scale sum|J| + sum|h| + |E0| = {} "
+                            "overflows; rescale the model",
+                            beta, scale));
+        }
+    }
+}
+
 }  // namespace
 
 SweepResult run_sweep(const Model& model, const std::vector<double>& betas,
                       const SweepOptions& options, const SweepProgress& progress) {
+    check_energy_scale(model, betas);
     const ThreadCountGuard threads(options.threads);
     const ExactChoice choice = choose_exact_method(model, options.exact);
     SweepResult sweep;
