@@ -62,7 +62,8 @@ BENCHMARK(BM_EnumeratePlusMinusJ)
     ->Unit(benchmark::kSecond)
     ->Iterations(1);
 
-// Gaussian couplings: one exp per state and beta (the fallback path).
+// Gaussian couplings: one exp per state and beta (the reference path; before the factored
+// path existed, automatic fell back to it).
 void BM_EnumerateGaussDirect(benchmark::State& state) {
     const Model model = square(static_cast<int>(state.range(0)), static_cast<int>(state.range(1)),
                                Disorder::gauss, 0.0);
@@ -71,6 +72,19 @@ void BM_EnumerateGaussDirect(benchmark::State& state) {
 BENCHMARK(BM_EnumerateGaussDirect)
     ->Args({4, 5})
     ->Args({4, 6})
+    ->Unit(benchmark::kSecond)
+    ->Iterations(1);
+
+// Gaussian couplings on the factored path (what automatic falls back to): no exp per state.
+void BM_EnumerateGaussFactored(benchmark::State& state) {
+    const Model model = square(static_cast<int>(state.range(0)), static_cast<int>(state.range(1)),
+                               Disorder::gauss, 0.0);
+    run_enumeration(state, model, detail::EnumerationPath::factored);
+}
+BENCHMARK(BM_EnumerateGaussFactored)
+    ->Args({4, 5})
+    ->Args({4, 6})
+    ->Args({5, 6})
     ->Unit(benchmark::kSecond)
     ->Iterations(1);
 

@@ -255,6 +255,7 @@ TEST_P(EnumerateModels, MatchesBruteForce) {
 INSTANTIATE_TEST_SUITE_P(Enumerate, EnumerateModels,
                          ::testing::Combine(::testing::Range<std::size_t>(0, 6),
                                             ::testing::Values(EnumerationPath::automatic,
+                                                              EnumerationPath::factored,
                                                               EnumerationPath::direct)));
 
 TEST(Enumerate, PathChoiceFollowsTheCouplings) {
@@ -276,10 +277,13 @@ TEST(Enumerate, PathChoiceFollowsTheCouplings) {
     detail::enumerate_exact(lattice_model("square", {3, 3}, pm), betas, {}, &used);
     EXPECT_EQ(used, EnumerationPath::density_of_states);
     detail::enumerate_exact(lattice_model("complete", {12}, gauss), betas, {}, &used);
+    EXPECT_EQ(used, EnumerationPath::factored);
+    detail::enumerate_exact(lattice_model("complete", {12}, gauss), betas,
+                            {EnumerationPath::direct}, &used);
     EXPECT_EQ(used, EnumerationPath::direct);
 }
 
-TEST(Enumerate, TooManyDistinctKeysFallsBackToDirect) {
+TEST(Enumerate, TooManyDistinctKeysFallsBackToFactored) {
     // A random field makes every site its own field class: the key space fits, but nearly
     // every state has its own key, so a cap of 64 keys must give up and fall back.
     CouplingSpec spec;
@@ -290,13 +294,13 @@ TEST(Enumerate, TooManyDistinctKeysFallsBackToDirect) {
     EnumerationOptions capped;
     capped.max_distinct_keys = 64;
     const auto fallback = detail::enumerate_exact(model, betas, capped, &used);
-    EXPECT_EQ(used, EnumerationPath::direct);
-    const auto direct =
-        detail::enumerate_exact(model, betas, EnumerationOptions{EnumerationPath::direct});
+    EXPECT_EQ(used, EnumerationPath::factored);
+    const auto factored =
+        detail::enumerate_exact(model, betas, EnumerationOptions{EnumerationPath::factored});
     for (std::size_t b = 0; b < betas.size(); ++b) {
-        // The fallback is the direct path itself: bit-identical.
-        EXPECT_EQ(fallback[b].ln_z, direct[b].ln_z);
-        EXPECT_EQ(fallback[b].specific_heat_per_spin, direct[b].specific_heat_per_spin);
+        // The fallback is the factored path itself: bit-identical.
+        EXPECT_EQ(fallback[b].ln_z, factored[b].ln_z);
+        EXPECT_EQ(fallback[b].specific_heat_per_spin, factored[b].specific_heat_per_spin);
     }
     // With the default cap the same model stays on the density of states.
     detail::enumerate_exact(model, betas, {}, &used);
@@ -362,7 +366,8 @@ TEST(Enumerate, ZeroTemperatureCountsGroundStates) {
 
 TEST(Enumerate, FiniteAtVeryLowTemperature) {
     for (const NamedModel& named : small_models()) {
-        for (EnumerationPath path : {EnumerationPath::automatic, EnumerationPath::direct}) {
+        for (EnumerationPath path :
+             {EnumerationPath::automatic, EnumerationPath::factored, EnumerationPath::direct}) {
             const ExactResult r = enumerate_one(named.make(), 1e3, path);
             for (double v : {r.ln_z, r.energy_per_spin, r.specific_heat_per_spin, r.magnetization,
                              r.magnetization_abs, r.susceptibility}) {
@@ -446,7 +451,8 @@ TEST(Enumerate, ResultsDoNotDependOnThreadCount) {
     const std::vector<double> betas{0.0, 0.4, 1.5, 10.0};
     for (const Model& model :
          {lattice_model("square", {4, 4}, pm), lattice_model("square", {4, 4}, gauss)}) {
-        for (EnumerationPath path : {EnumerationPath::automatic, EnumerationPath::direct}) {
+        for (EnumerationPath path :
+             {EnumerationPath::automatic, EnumerationPath::factored, EnumerationPath::direct}) {
             omp_set_num_threads(1);
             const auto one = detail::enumerate_exact(model, betas, EnumerationOptions{path});
             omp_set_num_threads(2);
