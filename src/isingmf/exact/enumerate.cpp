@@ -107,7 +107,7 @@ int magnetization_of(u64 g, int n) { return n - 2 * std::popcount(g); }
 // beta G > 600 (only at very low temperature) take exp(-beta (t - G)) per state instead.
 
 constexpr int kLowBits = 10;
-constexpr std::size_t kLanes = 4;
+constexpr std::size_t kLanes = 8;  // padding unit: two vectors of four doubles
 
 struct FactoredPlan {
     int n = 0;
@@ -193,6 +193,52 @@ struct Block {
     std::vector<double> level;            // t(x), then t(x) - G; 0 in the padding
 };
 
+// Four doubles as one GCC vector value: element-wise IEEE operations, lowered to two SSE2
+// operations each in the default clone and one AVX operation in the AVX2 clone (no FMA: the
+// same operations, so the same bits). Plain loops with four scalar partial sums were
+// vectorised with heavy shuffling instead.
+using Vec4 = double __attribute__((vector_size(4 * sizeof(double))));
+
+// t(x) = excess(x) + sum_i d_i(x) for the 2^bits low states, built by doubling (bit i of x set
+// means s_i = -1; d_i = cost_i on the costly sign); returns G = min t.
+__attribute__((target_clones("avx2", "default"))) double low_levels(const double* excess,
+                                                                    const double* cost,
+                                                                    const unsigned char* up_costs,
+                                                                    int bits, std::size_t size,
+                                                                    double* t) {
+    t[0] = 0.0;
+    for (int i = 0; i < bits; ++i) {
+        const std::size_t half = std::size_t{1} << i;
+        const auto si = static_cast<std::size_t>(i);
+        if (up_costs[si]) {
+            for (std::size_t x = 0; x < half; ++x) {
+                t[x + half] = t[x];
+                t[x] += cost[si];
+            }
+        } else {
+            for (std::size_t x = 0; x < half; ++x) t[x + half] = t[x] + cost[si];
+        }
+    }
+    if (size < kLanes) {  // fewer states than lanes: the padding must not enter the minimum
+        double gap = kInf;
+        for (std::size_t x = 0; x < size; ++x) {
+            t[x] += excess[x];
+            gap = std::min(gap, t[x]);
+        }
+        return gap;
+    }
+    Vec4 lane_min = {kInf, kInf, kInf, kInf};
+    for (std::size_t x = 0; x < size; x += 4) {
+        Vec4 tx, ex;
+        std::memcpy(&tx, t + x, sizeof tx);
+        std::memcpy(&ex, excess + x, sizeof ex);
+        tx += ex;
+        std::memcpy(t + x, &tx, sizeof tx);
+        lane_min = tx < lane_min ? tx : lane_min;
+    }
+    return std::min(std::min(lane_min[0], lane_min[1]), std::min(lane_min[2], lane_min[3]));
+}
+
 void prepare_block(const Model& model, const FactoredPlan& plan, u64 high, Block& block) {
     const int b = plan.bits;
     const u64 g = high << b;
@@ -219,25 +265,8 @@ void prepare_block(const Model& model, const FactoredPlan& plan, u64 high, Block
     block.base = e_high - abs_sum + plan.low_min;
     block.high_magnetization = static_cast<double>(m_high);
 
-    // sum_i d_i by doubling: bit i of x set means s_i = -1.
-    double* t = block.level.data();
-    t[0] = 0.0;
-    for (int i = 0; i < b; ++i) {
-        const std::size_t half = std::size_t{1} << i;
-        const auto si = static_cast<std::size_t>(i);
-        const double up = block.up_costs[si] ? block.cost[si] : 0.0;
-        const double down = block.up_costs[si] ? 0.0 : block.cost[si];
-        for (std::size_t x = 0; x < half; ++x) {
-            t[x + half] = t[x] + down;
-            t[x] += up;
-        }
-    }
-    double gap = kInf;
-    for (std::size_t x = 0; x < plan.size; ++x) {
-        t[x] += plan.low_excess[x];
-        gap = std::min(gap, t[x]);
-    }
-    block.gap = gap;
+    block.gap = low_levels(plan.low_excess.data(), block.cost.data(), block.up_costs.data(), b,
+                           plan.size, block.level.data());
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -438,7 +467,7 @@ std::vector<ExactResult> enumerate_direct(const Model& model, std::span<const do
 struct FactoredWork {
     Block block;
     std::vector<double> weight;
-    std::vector<double> magnetization;
+    std::vector<double> magnetization;  // m - m(pivot)
     std::vector<double> abs_magnetization;
     std::vector<double> low_factor;  // exp(-2 beta |phi_i|) per low site
     explicit FactoredWork(const FactoredPlan& plan)
@@ -452,67 +481,81 @@ struct FactoredWork {
     }
 };
 
-// w[x] = (table[x] * prod_i factor_i(x)) * scale for x < padded, where factor_i(x) is
-// factor[i] when bit i of x selects the costly sign and 1 otherwise. The AVX2 clone (no FMA:
-// the same IEEE operations, so the same bits) does four states at a time where the CPU has it.
-__attribute__((target_clones("avx2", "default"))) void factored_weights(
-    const double* table, const double* factor, const unsigned char* up_costs, int bits,
-    std::size_t padded, double scale, double* w) {
-    w[0] = 1.0;
-    for (int i = 0; i < bits; ++i) {
-        const std::size_t half = std::size_t{1} << i;
-        const auto si = static_cast<std::size_t>(i);
-        const double up = up_costs[si] ? factor[si] : 1.0;
-        const double down = up_costs[si] ? 1.0 : factor[si];
-        for (std::size_t x = 0; x < half; ++x) {
-            w[x + half] = w[x] * down;
-            w[x] *= up;
-        }
-    }
-    for (std::size_t x = 0; x < padded; ++x) w[x] = (table[x] * w[x]) * scale;
+// The eight partial sums in a fixed order.
+inline double lane_sum(const Vec4 (&v)[2]) {
+    return ((v[0][0] + v[0][1]) + (v[0][2] + v[0][3])) +
+           ((v[1][0] + v[1][1]) + (v[1][2] + v[1][3]));
 }
 
-// Four doubles as one GCC vector value: element-wise IEEE operations, lowered to two SSE2
-// operations each in the default clone and one AVX operation in the AVX2 clone (same bits).
-// Plain loops with four scalar partial sums were vectorised with heavy shuffling instead.
-using Vec4 = double __attribute__((vector_size(kLanes * sizeof(double))));
-
-// Moments of (e, m) under weights w over padded entries: four partial sums per quantity in a
-// fixed order (independent of threads), centred second moments in a second pass. abs_m = |m|.
-__attribute__((target_clones("avx2", "default"))) Moments lane_moments(
-    const double* w, const double* e, const double* m, const double* abs_m, std::size_t padded) {
-    Vec4 sw = {}, se = {}, sm = {}, sa = {};
+// Moments of (level, dm) over one block at one beta, where level >= 0 and dm are measured from
+// the block's lowest state (level 0, weight ~1: the largest of the block), so mean_e and
+// mean_m of the result are relative to that state too; abs_m = |m|. With `table`, the
+// weights are built here:
+//   w(x) = table(x) * (scale * prod_i factor_i(x)),
+// factor_i(x) = factor[i] when bit i of x is the costly sign of site i and 1 otherwise, the
+// product by doubling; without, w holds the weights already.
+//
+// One pass of raw sums about that pivot p: m2 = S2 - S1^2 / S0. The cancellation costs a factor
+// 1 + (mean - p)^2 / var in relative accuracy, and since p carries the largest weight, a
+// fraction q >= 2^-b of the total, var >= q (mean - p)^2: the factor is at most 1 + 2^b, i.e.
+// m2 to ~2^10 eps ~ 2e-13 relative even in the worst case (typically a few eps: at low
+// temperature the pivot dominates, at high temperature the spread is wide). Eight partial sums
+// per quantity in a fixed order keep the result independent of the thread count.
+__attribute__((target_clones("avx2", "default"))) Moments block_moments(
+    const double* table, const double* factor, const unsigned char* up_costs, int bits,
+    double scale, const double* level, const double* dm, const double* abs_m, std::size_t padded,
+    double* w) {
+    if (table != nullptr) {
+        w[0] = scale;
+        for (int i = 0; i < bits; ++i) {
+            const std::size_t half = std::size_t{1} << i;
+            const auto si = static_cast<std::size_t>(i);
+            if (up_costs[si]) {
+                for (std::size_t x = 0; x < half; ++x) {
+                    w[x + half] = w[x];
+                    w[x] *= factor[si];
+                }
+            } else {
+                for (std::size_t x = 0; x < half; ++x) w[x + half] = w[x] * factor[si];
+            }
+        }
+    }
+    // Two vectors of partial sums per quantity: independent additions keep the adder busy.
+    Vec4 s0[2] = {}, s1e[2] = {}, s2e[2] = {}, s1m[2] = {}, s2m[2] = {}, sa[2] = {};
     for (std::size_t x = 0; x < padded; x += kLanes) {
-        Vec4 wx, ex, mx, ax;
-        std::memcpy(&wx, w + x, sizeof wx);
-        std::memcpy(&ex, e + x, sizeof ex);
-        std::memcpy(&mx, m + x, sizeof mx);
-        std::memcpy(&ax, abs_m + x, sizeof ax);
-        sw += wx;
-        se += wx * ex;
-        sm += wx * mx;
-        sa += wx * ax;
+        for (std::size_t v = 0; v < 2; ++v) {
+            const std::size_t y = x + 4 * v;
+            Vec4 wx, ex, mx, ax;
+            std::memcpy(&wx, w + y, sizeof wx);
+            if (table != nullptr) {
+                Vec4 tx;
+                std::memcpy(&tx, table + y, sizeof tx);
+                wx = tx * wx;  // 0 in the padding
+            }
+            std::memcpy(&ex, level + y, sizeof ex);
+            std::memcpy(&mx, dm + y, sizeof mx);
+            std::memcpy(&ax, abs_m + y, sizeof ax);
+            const Vec4 we = wx * ex;
+            const Vec4 wm = wx * mx;
+            s0[v] += wx;
+            s1e[v] += we;
+            s2e[v] += we * ex;
+            s1m[v] += wm;
+            s2m[v] += wm * mx;
+            sa[v] += wx * ax;
+        }
     }
     Moments r;
-    const double tw = (sw[0] + sw[1]) + (sw[2] + sw[3]);
+    const double tw = lane_sum(s0);
     if (tw == 0.0) return r;
+    const double s1_e = lane_sum(s1e);
+    const double s1_m = lane_sum(s1m);
     r.weight = tw;
-    r.mean_e = ((se[0] + se[1]) + (se[2] + se[3])) / tw;
-    r.mean_m = ((sm[0] + sm[1]) + (sm[2] + sm[3])) / tw;
-    r.mean_abs_m = ((sa[0] + sa[1]) + (sa[2] + sa[3])) / tw;
-    Vec4 ve = {}, vm = {};
-    for (std::size_t x = 0; x < padded; x += kLanes) {
-        Vec4 wx, ex, mx;
-        std::memcpy(&wx, w + x, sizeof wx);
-        std::memcpy(&ex, e + x, sizeof ex);
-        std::memcpy(&mx, m + x, sizeof mx);
-        const Vec4 de = ex - r.mean_e;
-        const Vec4 dm = mx - r.mean_m;
-        ve += wx * de * de;
-        vm += wx * dm * dm;
-    }
-    r.m2_e = (ve[0] + ve[1]) + (ve[2] + ve[3]);
-    r.m2_m = (vm[0] + vm[1]) + (vm[2] + vm[3]);
+    r.mean_e = s1_e / tw;
+    r.mean_m = s1_m / tw;
+    r.mean_abs_m = lane_sum(sa) / tw;
+    r.m2_e = std::max(0.0, lane_sum(s2e) - s1_e * r.mean_e);
+    r.m2_m = std::max(0.0, lane_sum(s2m) - s1_m * r.mean_m);
     return r;
 }
 
@@ -543,29 +586,37 @@ std::vector<ExactResult> enumerate_factored(const Model& model, std::span<const 
             const u64 h1 = h0 + (u64{1} << plan.chunk_bits);
             for (u64 high = h0; high < h1; ++high) {
                 prepare_block(model, plan, high, block);
-                // Levels measured from the block's lowest one; magnetization per spin.
+                // Levels and magnetizations per spin measured from the block's lowest state
+                // (the first with t = G); dm from integers, so exactly rounded.
+                std::size_t pivot = 0;
+                while (block.level[pivot] != block.gap) ++pivot;
+                const double pivot_low_m = plan.low_magnetization[pivot];
+                const double pivot_m = (block.high_magnetization + pivot_low_m) / nd;
                 for (std::size_t x = 0; x < plan.size; ++x) {
                     block.level[x] -= block.gap;
-                    work.magnetization[x] =
-                        (block.high_magnetization + plan.low_magnetization[x]) / nd;
-                    work.abs_magnetization[x] = std::abs(work.magnetization[x]);
+                    work.magnetization[x] = (plan.low_magnetization[x] - pivot_low_m) / nd;
+                    work.abs_magnetization[x] =
+                        std::abs((block.high_magnetization + plan.low_magnetization[x]) / nd);
                 }
                 const double lowest = block.base + block.gap - ground;  // block min - E_gs
                 for (std::size_t k = 0; k < nb; ++k) {
                     const double beta = betas[k];
+                    Moments r;
                     if (beta * block.gap <= max_exponent) {
                         for (std::size_t i = 0; i < b; ++i)
                             work.low_factor[i] = std::exp(-beta * block.cost[i]);
-                        factored_weights(&tables[k * plan.padded], work.low_factor.data(),
-                                         block.up_costs.data(), plan.bits, plan.padded,
-                                         std::exp(beta * block.gap), work.weight.data());
+                        r = block_moments(&tables[k * plan.padded], work.low_factor.data(),
+                                          block.up_costs.data(), plan.bits,
+                                          std::exp(beta * block.gap), block.level.data(),
+                                          work.magnetization.data(), work.abs_magnetization.data(),
+                                          plan.padded, work.weight.data());
                     } else {
                         for (std::size_t x = 0; x < plan.size; ++x)
                             work.weight[x] = std::exp(-beta * block.level[x]);
+                        r = block_moments(nullptr, nullptr, nullptr, 0, 1.0, block.level.data(),
+                                          work.magnetization.data(), work.abs_magnetization.data(),
+                                          plan.padded, work.weight.data());
                     }
-                    Moments r = lane_moments(work.weight.data(), block.level.data(),
-                                             work.magnetization.data(),
-                                             work.abs_magnetization.data(), plan.padded);
                     // Back to weights relative to the ground state; at beta = 0 the factor
                     // is exactly 1 (no 0 * huge).
                     const double scale = beta == 0.0 ? 1.0 : std::exp(-beta * lowest);
@@ -573,6 +624,7 @@ std::vector<ExactResult> enumerate_factored(const Model& model, std::span<const 
                     r.m2_e *= scale;
                     r.m2_m *= scale;
                     r.mean_e += lowest;
+                    r.mean_m += pivot_m;
                     combine(out[k], r);
                 }
             }
