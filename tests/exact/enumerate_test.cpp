@@ -310,7 +310,8 @@ TEST(Enumerate, TooManyDistinctKeysFallsBackToFactored) {
 // ---------------------------------------------------------------------------------------------
 // Factored path (continuous couplings) against the brute-force sum and the direct path, on
 // models with more than 2^10 states so that several high-spin blocks (and chunks) are summed:
-// Gaussian and SK couplings, random fields, large couplings, an energy offset, tiny N (padding).
+// Gaussian and SK couplings, random fields, large couplings, zero fields (the mirror half is
+// not enumerated), an energy offset, tiny N (padding).
 // At beta = 300 most blocks of the first four models have beta G > 600 and take the per-state
 // exp while the others keep the products (checked by instrumenting the path once), so both
 // ways enter the same sums there.
@@ -358,6 +359,22 @@ std::vector<NamedModel> continuous_models() {
                           spec.seed = 8;
                           return lattice_model("honeycomb", {2, 3}, spec, Boundary::open);
                       }});
+    models.push_back({"square4x4_gauss_zero_field", [] {
+                          // h = 0: only half the states are enumerated, s -> -s gives the rest.
+                          CouplingSpec spec;
+                          spec.disorder = Disorder::gauss;
+                          spec.seed = 12;
+                          return lattice_model("square", {4, 4}, spec);
+                      }});
+    models.push_back({"complete14_sk_zero_field_offset", [] {
+                          CouplingSpec spec;
+                          spec.disorder = Disorder::sk;
+                          spec.J0 = 0.5;
+                          spec.seed = 6;
+                          const Model sk = lattice_model("complete", {14}, spec);
+                          return Model(sk.num_sites(), sk.edges(), sk.couplings(), sk.fields(),
+                                       3.0);
+                      }});
     models.push_back({"one_site", [] { return Model(1, {}, {}, {0.3}); }});
     models.push_back({"two_sites", [] { return Model(2, {{0, 1}}, {-0.7}, {0.2, -0.1}, 1.25); }});
     return models;
@@ -386,7 +403,7 @@ TEST_P(FactoredModels, MatchesBruteForceAndDirect) {
     }
 }
 
-INSTANTIATE_TEST_SUITE_P(Enumerate, FactoredModels, ::testing::Range<std::size_t>(0, 7));
+INSTANTIATE_TEST_SUITE_P(Enumerate, FactoredModels, ::testing::Range<std::size_t>(0, 9));
 
 TEST(Enumerate, FactoredProductsEqualPerStateExp) {
     // max_factored_exponent < 0 sends every block through exp(-beta (t - G)) per state: the
@@ -557,10 +574,16 @@ TEST(Enumerate, ResultsDoNotDependOnThreadCount) {
     gauss.disorder = Disorder::gauss;
     gauss.random_field = 0.2;
     const std::vector<double> betas{0.0, 0.4, 1.5, 10.0};
-    // 3 x 7 Gaussian: 2^11 blocks of 2^10 states, one chunk each, on the factored path.
+    // 3 x 7 Gaussian: 2^11 blocks of 2^10 states, one chunk each, on the factored path (2^10
+    // without fields, by the s -> -s symmetry). Its ~2^21 distinct density-of-states keys
+    // exceed the 2^20 cap whatever the number of threads, so automatic also takes the same
+    // path each time (it once depended on how the states were split between threads).
+    CouplingSpec gauss_no_field;
+    gauss_no_field.disorder = Disorder::gauss;
     for (const Model& model :
          {lattice_model("square", {4, 4}, pm), lattice_model("square", {4, 4}, gauss),
-          lattice_model("square", {3, 7}, gauss)}) {
+          lattice_model("square", {3, 7}, gauss),
+          lattice_model("square", {3, 7}, gauss_no_field)}) {
         for (EnumerationPath path :
              {EnumerationPath::automatic, EnumerationPath::factored, EnumerationPath::direct}) {
             omp_set_num_threads(1);

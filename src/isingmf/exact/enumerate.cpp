@@ -124,7 +124,10 @@ struct FactoredPlan {
     std::vector<std::size_t> cross_offset;
     std::vector<int> cross_site;
     std::vector<double> cross_coupling;
-    // Chunks of consecutive high configurations, fixed by N (thread-count independence).
+    // With every h_i = 0, H(s) = H(-s): only the high configurations with site N - 1 up are
+    // enumerated (when that site is a high one) and the other half follows by symmetry.
+    bool flip_symmetric = false;
+    // Chunks of consecutive high configurations, fixed by the model (thread-count independence).
     int chunk_bits = 0;
     i64 chunk_count = 1;
 };
@@ -177,7 +180,10 @@ FactoredPlan make_factored_plan(const Model& model) {
     plan.low_excess.assign(plan.padded, 0.0);
     for (std::size_t x = 0; x < plan.size; ++x) plan.low_excess[x] = low_energy[x] - plan.low_min;
 
-    const int high_bits = plan.n - b;
+    plan.flip_symmetric = plan.n > b && std::all_of(model.fields().begin(), model.fields().end(),
+                                                    [](double h) { return h == 0.0; });
+    // Site N - 1 is the top bit of `high`: up (bit 0) in the lower half of the range.
+    const int high_bits = plan.n - b - (plan.flip_symmetric ? 1 : 0);
     plan.chunk_bits = std::max(0, high_bits - 10);
     plan.chunk_count = i64{1} << (high_bits - plan.chunk_bits);
     return plan;
@@ -345,6 +351,17 @@ void combine(Moments& a, const Moments& b) {
     a.mean_m += dm * fb;
     a.mean_abs_m += (b.mean_abs_m - a.mean_abs_m) * fb;
     a.weight = total;
+}
+
+// Moments of a set of states together with its mirror image s -> -s (same energies, opposite
+// magnetizations): the mean magnetization is exactly 0 and its spread gains the squared mean.
+Moments with_mirror_half(const Moments& half) {
+    Moments r = half;
+    r.weight = 2.0 * half.weight;
+    r.m2_e = 2.0 * half.m2_e;
+    r.mean_m = 0.0;
+    r.m2_m = 2.0 * (half.m2_m + half.weight * half.mean_m * half.mean_m);
+    return r;
 }
 
 // Moments of one set of (E - E_gs, m, multiplicity) at one beta, in two passes over the set:
@@ -636,6 +653,7 @@ std::vector<ExactResult> enumerate_factored(const Model& model, std::span<const 
         Moments total;
         for (i64 c = 0; c < plan.chunk_count; ++c)
             combine(total, partial[static_cast<std::size_t>(c) * nb + k]);
+        if (plan.flip_symmetric) total = with_mirror_half(total);
         results[k] = to_result(total, betas[k], ground, plan.n);
     }
     return results;
@@ -854,14 +872,15 @@ private:
     std::size_t size_ = 0;
 };
 
-// Counts states per key; nullopt when one thread meets more than max_distinct_keys distinct keys
-// (or all of them together more than twice that).
+// Counts states per key; nullopt when the model has more than max_distinct_keys distinct keys.
+// One cap for each thread's table and for the merged one makes that decision, and so the path
+// taken, independent of the thread count: a thread over the cap means the whole is over it.
 std::optional<std::vector<std::pair<u64, u64>>> count_keys(const Model& model,
                                                            const KeyLayout& layout,
                                                            std::size_t max_distinct_keys) {
     const int n = model.num_sites();
     const Chunking chunks = chunking(n);
-    KeyCounts total(2 * max_distinct_keys);
+    KeyCounts total(max_distinct_keys);
     std::atomic<bool> overflow{false};
 #pragma omp parallel
     {

@@ -24,7 +24,7 @@ enum class EnumerationPath { automatic, density_of_states, factored, direct };
 /// Knobs of enumerate_exact that tests and benchmarks turn.
 struct EnumerationOptions {
     EnumerationPath path = EnumerationPath::automatic;
-    /// Distinct keys one thread may collect before the density of states gives up.
+    /// Distinct keys (of the whole model) beyond which the density of states gives up.
     std::size_t max_distinct_keys = std::size_t{1} << 20;
     /// Factored path: largest beta * (relaxation gap of a block) for which a block's weights
     /// are built as products; blocks beyond it take one exp per state. 600 keeps every
