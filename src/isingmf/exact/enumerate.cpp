@@ -88,23 +88,26 @@ int magnetization_of(u64 g, int n) { return n - 2 * std::popcount(g); }
 // ---------------------------------------------------------------------------------------------
 // Factored path: no exp per state.
 //
-// Sites [0, b) form the low block L, sites [b, N) the high part. For one high configuration s_H,
+// Sites [0, b) form the low block L, sites [b, N) the high part (any split is exact; b = 10
+// keeps a block's arrays in the L1 cache). For one high configuration s_H,
 //   H(s) = E_H(s_H) + E_LL(s_L) - sum_{i in L} phi_i s_i,  phi_i = h_i + sum_{j in H} J_ij s_j,
 // with E_H = E0 - (bonds and fields inside H) and E_LL the bonds inside L. Writing
 // -phi_i s_i = -|phi_i| + d_i with d_i = 0 when s_i = sign(phi_i) and 2|phi_i| otherwise,
 //   H = K + t(s_L),   K = E_H - sum_i |phi_i| + min E_LL,   t = (E_LL - min E_LL) + sum_i d_i >= 0.
 // With G = min t over the block (so the block's lowest energy is K + G), each state's weight
-// relative to that lowest level is
+// relative to that lowest state is
 //   exp(-beta (t - G)) = exp(-beta (E_LL - min E_LL)) * prod_i exp(-beta d_i) * exp(beta G):
 // a table per beta over the 2^b low states, a product of at most b per-block factors built
-// by doubling, and one scale. Every factor is a correctly computed exp and every weight a
-// product of at most b + 2 of them, so each weight carries at most ~(2b + 3) ulp of rounding,
-// independently of N (no chain of updates). Only b + 2 exps per block and beta remain.
+// by doubling, and one scale. Every factor is an exp accurate to ~1 ulp and every weight a
+// product of at most b + 2 of them, so each weight carries at most ~(2b + 3) ulp of rounding
+// whatever N (no chain of updates as in a Gray-code walk). b + 2 exps per block and beta
+// remain instead of 2^b. The energies t themselves are sums of at most b + 1 terms.
 //
 // Range: the first two factors are <= 1 and exp(beta G) <= e^600 when beta G <= 600, so
-// nothing overflows; a product that underflows belongs to a state at least e^-108 below the
-// block's lowest level, whose weight is ~1, and is negligible at any precision. Blocks with
-// beta G > 600 (only at very low temperature) take exp(-beta (t - G)) per state instead.
+// nothing overflows; a product that underflows (< e^-708) belongs to a state whose weight is
+// below e^-108 of the block's lowest state's (~1), negligible at any precision. Blocks with
+// beta G > 600 (only at very low temperature: G is how far the bound K is from the block's
+// minimum) take exp(-beta (t - G)) per state instead.
 
 constexpr int kLowBits = 10;
 constexpr std::size_t kLanes = 8;  // padding unit: two vectors of four doubles
