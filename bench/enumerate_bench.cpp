@@ -1,6 +1,7 @@
 // Timing of the exact solvers. Not run by the tests; run e.g.
 //   ./build/bench/isingmf_bench --benchmark_filter=Enumerate
-// The N = 30 cases enumerate 2^30 states once per iteration (seconds each).
+// The N = 30 cases enumerate 2^30 states once per iteration (seconds each; BM_EnumerateGaussDirect
+// would take minutes there and stops at N = 24). Figures: docs/benchmarks.md.
 
 #include <benchmark/benchmark.h>
 
@@ -62,7 +63,8 @@ BENCHMARK(BM_EnumeratePlusMinusJ)
     ->Unit(benchmark::kSecond)
     ->Iterations(1);
 
-// Gaussian couplings: one exp per state and beta (the fallback path).
+// Gaussian couplings: one exp per state and beta (the reference path; before the factored
+// path existed, automatic fell back to it).
 void BM_EnumerateGaussDirect(benchmark::State& state) {
     const Model model = square(static_cast<int>(state.range(0)), static_cast<int>(state.range(1)),
                                Disorder::gauss, 0.0);
@@ -71,6 +73,32 @@ void BM_EnumerateGaussDirect(benchmark::State& state) {
 BENCHMARK(BM_EnumerateGaussDirect)
     ->Args({4, 5})
     ->Args({4, 6})
+    ->Unit(benchmark::kSecond)
+    ->Iterations(1);
+
+// Gaussian couplings on the factored path (what automatic falls back to): no exp per state;
+// h = 0, so half the states by the s -> -s symmetry.
+void BM_EnumerateGaussFactored(benchmark::State& state) {
+    const Model model = square(static_cast<int>(state.range(0)), static_cast<int>(state.range(1)),
+                               Disorder::gauss, 0.0);
+    run_enumeration(state, model, detail::EnumerationPath::factored);
+}
+BENCHMARK(BM_EnumerateGaussFactored)
+    ->Args({4, 5})
+    ->Args({4, 6})
+    ->Args({5, 6})
+    ->Unit(benchmark::kSecond)
+    ->Iterations(1);
+
+// The same with a uniform field h = 0.1: no s -> -s symmetry, all 2^N states enumerated.
+void BM_EnumerateGaussFieldFactored(benchmark::State& state) {
+    const Model model = square(static_cast<int>(state.range(0)), static_cast<int>(state.range(1)),
+                               Disorder::gauss, 0.1);
+    run_enumeration(state, model, detail::EnumerationPath::factored);
+}
+BENCHMARK(BM_EnumerateGaussFieldFactored)
+    ->Args({4, 6})
+    ->Args({5, 6})
     ->Unit(benchmark::kSecond)
     ->Iterations(1);
 

@@ -255,6 +255,7 @@ TEST_P(EnumerateModels, MatchesBruteForce) {
 INSTANTIATE_TEST_SUITE_P(Enumerate, EnumerateModels,
                          ::testing::Combine(::testing::Range<std::size_t>(0, 6),
                                             ::testing::Values(EnumerationPath::automatic,
+                                                              EnumerationPath::factored,
                                                               EnumerationPath::direct)));
 
 TEST(Enumerate, PathChoiceFollowsTheCouplings) {
@@ -276,10 +277,13 @@ TEST(Enumerate, PathChoiceFollowsTheCouplings) {
     detail::enumerate_exact(lattice_model("square", {3, 3}, pm), betas, {}, &used);
     EXPECT_EQ(used, EnumerationPath::density_of_states);
     detail::enumerate_exact(lattice_model("complete", {12}, gauss), betas, {}, &used);
+    EXPECT_EQ(used, EnumerationPath::factored);
+    detail::enumerate_exact(lattice_model("complete", {12}, gauss), betas,
+                            {EnumerationPath::direct}, &used);
     EXPECT_EQ(used, EnumerationPath::direct);
 }
 
-TEST(Enumerate, TooManyDistinctKeysFallsBackToDirect) {
+TEST(Enumerate, TooManyDistinctKeysFallsBackToFactored) {
     // A random field makes every site its own field class: the key space fits, but nearly
     // every state has its own key, so a cap of 64 keys must give up and fall back.
     CouplingSpec spec;
@@ -290,17 +294,142 @@ TEST(Enumerate, TooManyDistinctKeysFallsBackToDirect) {
     EnumerationOptions capped;
     capped.max_distinct_keys = 64;
     const auto fallback = detail::enumerate_exact(model, betas, capped, &used);
-    EXPECT_EQ(used, EnumerationPath::direct);
-    const auto direct =
-        detail::enumerate_exact(model, betas, EnumerationOptions{EnumerationPath::direct});
+    EXPECT_EQ(used, EnumerationPath::factored);
+    const auto factored =
+        detail::enumerate_exact(model, betas, EnumerationOptions{EnumerationPath::factored});
     for (std::size_t b = 0; b < betas.size(); ++b) {
-        // The fallback is the direct path itself: bit-identical.
-        EXPECT_EQ(fallback[b].ln_z, direct[b].ln_z);
-        EXPECT_EQ(fallback[b].specific_heat_per_spin, direct[b].specific_heat_per_spin);
+        // The fallback is the factored path itself: bit-identical.
+        EXPECT_EQ(fallback[b].ln_z, factored[b].ln_z);
+        EXPECT_EQ(fallback[b].specific_heat_per_spin, factored[b].specific_heat_per_spin);
     }
     // With the default cap the same model stays on the density of states.
     detail::enumerate_exact(model, betas, {}, &used);
     EXPECT_EQ(used, EnumerationPath::density_of_states);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Factored path (continuous couplings) against the brute-force sum and the direct path, on
+// models with more than 2^10 states so that several high-spin blocks (and chunks) are summed:
+// Gaussian and SK couplings, random fields, large couplings, zero fields (the mirror half is
+// not enumerated), an energy offset, tiny N (padding).
+// At beta = 300 most blocks of the first four models have beta G > 600 and take the per-state
+// exp while the others keep the products (checked by instrumenting the path once), so both
+// ways enter the same sums there.
+
+std::vector<NamedModel> continuous_models() {
+    std::vector<NamedModel> models;
+    models.push_back({"square4x4_gauss_random_field", [] {
+                          CouplingSpec spec;
+                          spec.disorder = Disorder::gauss;
+                          spec.random_field = 0.7;
+                          spec.seed = 5;
+                          return lattice_model("square", {4, 4}, spec);
+                      }});
+    models.push_back({"triangular3x5_gauss_h", [] {
+                          CouplingSpec spec;
+                          spec.disorder = Disorder::gauss;
+                          spec.h = 0.3;
+                          spec.seed = 9;
+                          return lattice_model("triangular", {3, 5}, spec);
+                      }});
+    models.push_back({"complete13_sk_random_field", [] {
+                          // Every low spin couples to every high spin.
+                          CouplingSpec spec;
+                          spec.disorder = Disorder::sk;
+                          spec.J0 = 0.3;
+                          spec.random_field = 0.4;
+                          spec.seed = 2;
+                          return lattice_model("complete", {13}, spec);
+                      }});
+    models.push_back({"chain17_strong_gauss_offset", [] {
+                          // J ~ 6: energies of tens, weights spanning e^-thousands.
+                          CouplingSpec spec;
+                          spec.disorder = Disorder::gauss;
+                          spec.J = 6.0;
+                          spec.random_field = 2.0;
+                          spec.seed = 4;
+                          const Model chain = lattice_model("chain", {17}, spec);
+                          return Model(chain.num_sites(), chain.edges(), chain.couplings(),
+                                       chain.fields(), -2.5);
+                      }});
+    models.push_back({"honeycomb2x3_gauss_open", [] {
+                          CouplingSpec spec;
+                          spec.disorder = Disorder::gauss;
+                          spec.random_field = 0.2;
+                          spec.seed = 8;
+                          return lattice_model("honeycomb", {2, 3}, spec, Boundary::open);
+                      }});
+    models.push_back({"square4x4_gauss_zero_field", [] {
+                          // h = 0: only half the states are enumerated, s -> -s gives the rest.
+                          CouplingSpec spec;
+                          spec.disorder = Disorder::gauss;
+                          spec.seed = 12;
+                          return lattice_model("square", {4, 4}, spec);
+                      }});
+    models.push_back({"complete14_sk_zero_field_offset", [] {
+                          CouplingSpec spec;
+                          spec.disorder = Disorder::sk;
+                          spec.J0 = 0.5;
+                          spec.seed = 6;
+                          const Model sk = lattice_model("complete", {14}, spec);
+                          return Model(sk.num_sites(), sk.edges(), sk.couplings(), sk.fields(),
+                                       3.0);
+                      }});
+    models.push_back({"one_site", [] { return Model(1, {}, {}, {0.3}); }});
+    models.push_back({"two_sites", [] { return Model(2, {{0, 1}}, {-0.7}, {0.2, -0.1}, 1.25); }});
+    return models;
+}
+
+class FactoredModels : public ::testing::TestWithParam<std::size_t> {};
+
+TEST_P(FactoredModels, MatchesBruteForceAndDirect) {
+    const NamedModel named = continuous_models()[GetParam()];
+    const Model model = named.make();
+    const std::vector<double> betas{0.0, 0.1, 0.5, 1.0, 3.0, 10.0, 50.0, 300.0};
+    EnumerationPath used = EnumerationPath::automatic;
+    const auto factored =
+        detail::enumerate_exact(model, betas, EnumerationOptions{EnumerationPath::factored}, &used);
+    EXPECT_EQ(used, EnumerationPath::factored);
+    const auto direct =
+        detail::enumerate_exact(model, betas, EnumerationOptions{EnumerationPath::direct});
+    for (std::size_t b = 0; b < betas.size(); ++b) {
+        const std::string what = named.name + " beta=" + std::to_string(betas[b]);
+        // Each factored weight is a product of at most 12 exps (<= ~25 ulp), each block's
+        // second moments lose at most a factor 1 + 2^10 to cancellation (~2e-13), the direct
+        // path's Gray-code energies drift by ~sqrt(2^17) ulp: 1e-12 of max(1, |value|) bounds
+        // all of these with margin, while a wrong factor or level would miss by far more.
+        expect_same_result(factored[b], brute_force(model, betas[b]), 1e-12, what + " brute");
+        expect_same_result(factored[b], direct[b], 1e-12, what + " direct");
+    }
+}
+
+INSTANTIATE_TEST_SUITE_P(Enumerate, FactoredModels, ::testing::Range<std::size_t>(0, 9));
+
+TEST(Enumerate, FactoredProductsEqualPerStateExp) {
+    // max_factored_exponent < 0 sends every block through exp(-beta (t - G)) per state: the
+    // same levels, weights computed the other way. Agreement to ~1e-14 (a few tens of ulp of
+    // the products) shows that the table-and-factor products are the Boltzmann weights.
+    for (const NamedModel& named : continuous_models()) {
+        const Model model = named.make();
+        const std::vector<double> betas{0.05, 0.7, 2.0, 8.0};
+        EnumerationOptions per_state{EnumerationPath::factored};
+        per_state.max_factored_exponent = -1.0;
+        const auto products =
+            detail::enumerate_exact(model, betas, EnumerationOptions{EnumerationPath::factored});
+        const auto exps = detail::enumerate_exact(model, betas, per_state);
+        for (std::size_t b = 0; b < betas.size(); ++b) {
+            expect_same_result(products[b], exps[b], 1e-13,
+                               named.name + " beta=" + std::to_string(betas[b]));
+        }
+    }
+}
+
+TEST(Enumerate, FactoredGroundEnergyOfContinuousModels) {
+    // The block-wise scan re-evaluates near-minimal states with Model::energy: exact equality.
+    for (const NamedModel& named : continuous_models()) {
+        const Model model = named.make();
+        EXPECT_EQ(enumerate_ground_energy(model), brute_force_ground_energy(model)) << named.name;
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -362,7 +491,8 @@ TEST(Enumerate, ZeroTemperatureCountsGroundStates) {
 
 TEST(Enumerate, FiniteAtVeryLowTemperature) {
     for (const NamedModel& named : small_models()) {
-        for (EnumerationPath path : {EnumerationPath::automatic, EnumerationPath::direct}) {
+        for (EnumerationPath path :
+             {EnumerationPath::automatic, EnumerationPath::factored, EnumerationPath::direct}) {
             const ExactResult r = enumerate_one(named.make(), 1e3, path);
             for (double v : {r.ln_z, r.energy_per_spin, r.specific_heat_per_spin, r.magnetization,
                              r.magnetization_abs, r.susceptibility}) {
@@ -435,7 +565,7 @@ TEST(Enumerate, SusceptibilityIsTheFieldDerivativeOfMagnetization) {
 
 TEST(Enumerate, ResultsDoNotDependOnThreadCount) {
     // Integer state counts (density of states) and chunk partial sums combined in a fixed
-    // order (direct) make the results bit-identical for any number of threads.
+    // order (factored, direct) make the results bit-identical for any number of threads.
     const int saved = omp_get_max_threads();
     CouplingSpec pm;
     pm.disorder = Disorder::pm;
@@ -444,9 +574,18 @@ TEST(Enumerate, ResultsDoNotDependOnThreadCount) {
     gauss.disorder = Disorder::gauss;
     gauss.random_field = 0.2;
     const std::vector<double> betas{0.0, 0.4, 1.5, 10.0};
+    // 3 x 7 Gaussian: 2^11 blocks of 2^10 states, one chunk each, on the factored path (2^10
+    // without fields, by the s -> -s symmetry). Its ~2^21 distinct density-of-states keys
+    // exceed the 2^20 cap whatever the number of threads, so automatic also takes the same
+    // path each time (it once depended on how the states were split between threads).
+    CouplingSpec gauss_no_field;
+    gauss_no_field.disorder = Disorder::gauss;
     for (const Model& model :
-         {lattice_model("square", {4, 4}, pm), lattice_model("square", {4, 4}, gauss)}) {
-        for (EnumerationPath path : {EnumerationPath::automatic, EnumerationPath::direct}) {
+         {lattice_model("square", {4, 4}, pm), lattice_model("square", {4, 4}, gauss),
+          lattice_model("square", {3, 7}, gauss),
+          lattice_model("square", {3, 7}, gauss_no_field)}) {
+        for (EnumerationPath path :
+             {EnumerationPath::automatic, EnumerationPath::factored, EnumerationPath::direct}) {
             omp_set_num_threads(1);
             const auto one = detail::enumerate_exact(model, betas, EnumerationOptions{path});
             omp_set_num_threads(2);

@@ -7,6 +7,7 @@
 #include <bit>
 #include <cmath>
 #include <cstdint>
+#include <cstring>
 #include <limits>
 #include <map>
 #include <optional>
@@ -85,47 +86,243 @@ double exact_energy(const Model& model, u64 g, std::vector<signed char>& spins) 
 int magnetization_of(u64 g, int n) { return n - 2 * std::popcount(g); }
 
 // ---------------------------------------------------------------------------------------------
-// Ground state: a pass without exp.
+// Factored path: no exp per state.
+//
+// Sites [0, b) form the low block L, sites [b, N) the high part (any split is exact; b = 10
+// keeps a block's arrays in the L1 cache). For one high configuration s_H,
+//   H(s) = E_H(s_H) + E_LL(s_L) - sum_{i in L} phi_i s_i,  phi_i = h_i + sum_{j in H} J_ij s_j,
+// with E_H = E0 - (bonds and fields inside H) and E_LL the bonds inside L. Writing
+// -phi_i s_i = -|phi_i| + d_i with d_i = 0 when s_i = sign(phi_i) and 2|phi_i| otherwise,
+//   H = K + t(s_L),   K = E_H - sum_i |phi_i| + min E_LL,   t = (E_LL - min E_LL) + sum_i d_i >= 0.
+// With G = min t over the block (so the block's lowest energy is K + G), each state's weight
+// relative to that lowest state is
+//   exp(-beta (t - G)) = exp(-beta (E_LL - min E_LL)) * prod_i exp(-beta d_i) * exp(beta G):
+// a table per beta over the 2^b low states, a product of at most b per-block factors built
+// by doubling, and one scale. Every factor is an exp accurate to ~1 ulp and every weight a
+// product of at most b + 2 of them, so each weight carries at most ~(2b + 3) ulp of rounding
+// whatever N (no chain of updates as in a Gray-code walk). b + 2 exps per block and beta
+// remain instead of 2^b. The energies t themselves are sums of at most b + 1 terms.
+//
+// Range: the first two factors are <= 1 and exp(beta G) <= e^600 when beta G <= 600, so
+// nothing overflows; a product that underflows (< e^-708) belongs to a state whose weight is
+// below e^-108 of the block's lowest state's (~1), negligible at any precision. Blocks with
+// beta G > 600 (only at very low temperature: G is how far the bound K is from the block's
+// minimum) take exp(-beta (t - G)) per state instead.
 
-double scan_ground_energy(const Model& model) {
-    const int n = model.num_sites();
-    const Chunking chunks = chunking(n);
-    const Adjacency& adj = model.adjacency();
+constexpr int kLowBits = 10;
+constexpr std::size_t kLanes = 8;  // padding unit: two vectors of four doubles
+
+struct FactoredPlan {
+    int n = 0;
+    int bits = 0;            // b = number of low sites
+    std::size_t size = 1;    // 2^b low states
+    std::size_t padded = 0;  // size rounded up to a multiple of kLanes; padding has weight 0
+    double low_min = 0.0;    // min E_LL
+    std::vector<double> low_excess;         // E_LL(x) - low_min, 0 in the padding
+    std::vector<double> low_magnetization;  // sum of the low spins of x
+    // Bonds and fields inside H.
+    std::vector<Edge> high_edges;
+    std::vector<double> high_couplings;
+    // Bonds from each low site into H, compressed rows.
+    std::vector<std::size_t> cross_offset;
+    std::vector<int> cross_site;
+    std::vector<double> cross_coupling;
+    // With every h_i = 0, H(s) = H(-s): only the high configurations with site N - 1 up are
+    // enumerated (when that site is a high one) and the other half follows by symmetry.
+    bool flip_symmetric = false;
+    // Chunks of consecutive high configurations, fixed by the model (thread-count independence).
+    int chunk_bits = 0;
+    i64 chunk_count = 1;
+};
+
+FactoredPlan make_factored_plan(const Model& model) {
+    FactoredPlan plan;
+    plan.n = model.num_sites();
+    plan.bits = std::min(plan.n, kLowBits);
+    plan.size = std::size_t{1} << plan.bits;
+    plan.padded = (plan.size + kLanes - 1) / kLanes * kLanes;
+    const int b = plan.bits;
+    const auto& edges = model.edges();
+    const auto& couplings = model.couplings();
+
+    std::vector<std::size_t> low_edges;
+    plan.cross_offset.assign(static_cast<std::size_t>(b) + 1, 0);
+    for (std::size_t e = 0; e < edges.size(); ++e) {
+        if (edges[e].j < b) {
+            low_edges.push_back(e);
+        } else if (edges[e].i < b) {
+            ++plan.cross_offset[static_cast<std::size_t>(edges[e].i) + 1];
+        } else {
+            plan.high_edges.push_back(edges[e]);
+            plan.high_couplings.push_back(couplings[e]);
+        }
+    }
+    for (std::size_t i = 0; i < static_cast<std::size_t>(b); ++i)
+        plan.cross_offset[i + 1] += plan.cross_offset[i];
+    plan.cross_site.resize(plan.cross_offset.back());
+    plan.cross_coupling.resize(plan.cross_offset.back());
+    std::vector<std::size_t> fill(plan.cross_offset.begin(), plan.cross_offset.end() - 1);
+    for (std::size_t e = 0; e < edges.size(); ++e) {  // edges are stored with i < j
+        if (edges[e].i < b && edges[e].j >= b) {
+            const std::size_t k = fill[static_cast<std::size_t>(edges[e].i)]++;
+            plan.cross_site[k] = edges[e].j;
+            plan.cross_coupling[k] = couplings[e];
+        }
+    }
+
+    std::vector<double> low_energy(plan.size);
+    plan.low_magnetization.assign(plan.padded, 0.0);
+    for (u64 x = 0; x < plan.size; ++x) {
+        double e = 0.0;
+        for (std::size_t k : low_edges)
+            e -= couplings[k] * spin_of(x, edges[k].i) * spin_of(x, edges[k].j);
+        low_energy[x] = e;
+        plan.low_magnetization[x] = static_cast<double>(magnetization_of(x, b));
+    }
+    plan.low_min = *std::min_element(low_energy.begin(), low_energy.end());
+    plan.low_excess.assign(plan.padded, 0.0);
+    for (std::size_t x = 0; x < plan.size; ++x) plan.low_excess[x] = low_energy[x] - plan.low_min;
+
+    plan.flip_symmetric = plan.n > b && std::all_of(model.fields().begin(), model.fields().end(),
+                                                    [](double h) { return h == 0.0; });
+    // Site N - 1 is the top bit of `high`: up (bit 0) in the lower half of the range.
+    const int high_bits = plan.n - b - (plan.flip_symmetric ? 1 : 0);
+    plan.chunk_bits = std::max(0, high_bits - 10);
+    plan.chunk_count = i64{1} << (high_bits - plan.chunk_bits);
+    return plan;
+}
+
+// One block: the high configuration `high` (bits b.. of the state index) and its 2^b low states.
+struct Block {
+    double base = 0.0;  // K
+    double gap = 0.0;   // G = min t
+    double high_magnetization = 0.0;
+    std::vector<double> cost;             // 2 |phi_i|
+    std::vector<unsigned char> up_costs;  // whether d_i = cost_i falls on s_i = +1 (phi_i < 0)
+    std::vector<double> level;            // t(x), then t(x) - G; 0 in the padding
+};
+
+// Four doubles as one GCC vector value: element-wise IEEE operations, lowered to two SSE2
+// operations each in the default clone and one AVX operation in the AVX2 clone (no FMA: the
+// same operations, so the same bits). Plain loops with four scalar partial sums were
+// vectorised with heavy shuffling instead.
+using Vec4 = double __attribute__((vector_size(4 * sizeof(double))));
+
+// t(x) = excess(x) + sum_i d_i(x) for the 2^bits low states, built by doubling (bit i of x set
+// means s_i = -1; d_i = cost_i on the costly sign); returns G = min t.
+__attribute__((target_clones("avx2", "default"))) double low_levels(const double* excess,
+                                                                    const double* cost,
+                                                                    const unsigned char* up_costs,
+                                                                    int bits, std::size_t size,
+                                                                    double* t) {
+    t[0] = 0.0;
+    for (int i = 0; i < bits; ++i) {
+        const std::size_t half = std::size_t{1} << i;
+        const auto si = static_cast<std::size_t>(i);
+        if (up_costs[si]) {
+            for (std::size_t x = 0; x < half; ++x) {
+                t[x + half] = t[x];
+                t[x] += cost[si];
+            }
+        } else {
+            for (std::size_t x = 0; x < half; ++x) t[x + half] = t[x] + cost[si];
+        }
+    }
+    if (size < kLanes) {  // fewer states than lanes: the padding must not enter the minimum
+        double gap = kInf;
+        for (std::size_t x = 0; x < size; ++x) {
+            t[x] += excess[x];
+            gap = std::min(gap, t[x]);
+        }
+        return gap;
+    }
+    Vec4 lane_min = {kInf, kInf, kInf, kInf};
+    for (std::size_t x = 0; x < size; x += 4) {
+        Vec4 tx, ex;
+        std::memcpy(&tx, t + x, sizeof tx);
+        std::memcpy(&ex, excess + x, sizeof ex);
+        tx += ex;
+        std::memcpy(t + x, &tx, sizeof tx);
+        lane_min = tx < lane_min ? tx : lane_min;
+    }
+    return std::min(std::min(lane_min[0], lane_min[1]), std::min(lane_min[2], lane_min[3]));
+}
+
+void prepare_block(const Model& model, const FactoredPlan& plan, u64 high, Block& block) {
+    const int b = plan.bits;
+    const u64 g = high << b;
     const std::vector<double>& fields = model.fields();
+    double e_high = model.energy_offset();
+    for (std::size_t e = 0; e < plan.high_edges.size(); ++e) {
+        e_high -= plan.high_couplings[e] * spin_of(g, plan.high_edges[e].i) *
+                  spin_of(g, plan.high_edges[e].j);
+    }
+    int m_high = 0;
+    for (int i = b; i < plan.n; ++i) {
+        e_high -= fields[static_cast<std::size_t>(i)] * spin_of(g, i);
+        m_high += spin_of(g, i);
+    }
+    double abs_sum = 0.0;
+    for (std::size_t i = 0; i < static_cast<std::size_t>(b); ++i) {
+        double phi = fields[i];
+        for (std::size_t k = plan.cross_offset[i]; k < plan.cross_offset[i + 1]; ++k)
+            phi += plan.cross_coupling[k] * spin_of(g, plan.cross_site[k]);
+        abs_sum += std::abs(phi);
+        block.cost[i] = 2.0 * std::abs(phi);
+        block.up_costs[i] = phi < 0.0;
+    }
+    block.base = e_high - abs_sum + plan.low_min;
+    block.high_magnetization = static_cast<double>(m_high);
 
-    // Incremental energies drift by rounding; every state within `slack` of the running
-    // minimum is re-evaluated by Model::energy, so the minimum returned is that of the exact
-    // definition and not of the drifting sum.
+    block.gap = low_levels(plan.low_excess.data(), block.cost.data(), block.up_costs.data(), b,
+                           plan.size, block.level.data());
+}
+
+// ---------------------------------------------------------------------------------------------
+// Ground state: a pass over the blocks without exp.
+
+double scan_ground_energy(const Model& model, const FactoredPlan& plan) {
+    // Block energies carry rounding; every state within `slack` of the running minimum is
+    // re-evaluated by Model::energy, so the minimum returned is that of the exact definition.
     double scale = std::abs(model.energy_offset()) + 1.0;
     for (double J : model.couplings()) scale += std::abs(J);
-    for (double h : fields) scale += std::abs(h);
+    for (double h : model.fields()) scale += std::abs(h);
     const double slack = 1e-9 * scale;
 
-    std::vector<double> chunk_best(static_cast<std::size_t>(chunks.count), kInf);
+    std::vector<double> chunk_best(static_cast<std::size_t>(plan.chunk_count), kInf);
 #pragma omp parallel
     {
-        std::vector<signed char> spins(static_cast<std::size_t>(n));
+        Block block;
+        block.cost.resize(static_cast<std::size_t>(plan.bits));
+        block.up_costs.resize(static_cast<std::size_t>(plan.bits));
+        block.level.assign(plan.padded, 0.0);
+        std::vector<signed char> spins(static_cast<std::size_t>(plan.n));
 #pragma omp for schedule(dynamic, 1)
-        for (i64 c = 0; c < chunks.count; ++c) {
-            const u64 k0 = static_cast<u64>(c) << chunks.bits;
-            const u64 k1 = k0 + chunks.size();
-            u64 g = gray(k0);
-            double e = exact_energy(model, g, spins);
-            double best_running = e;
-            double best_exact = e;
-            for (u64 k = k0 + 1; k < k1; ++k) {
-                const int i = std::countr_zero(k);
-                e += flip_delta(adj, fields, g, i);
-                g ^= u64{1} << i;
-                if (e < best_running + slack) {
-                    best_running = std::min(best_running, e);
-                    best_exact = std::min(best_exact, exact_energy(model, g, spins));
+        for (i64 c = 0; c < plan.chunk_count; ++c) {
+            const u64 h0 = static_cast<u64>(c) << plan.chunk_bits;
+            const u64 h1 = h0 + (u64{1} << plan.chunk_bits);
+            double best_running = kInf;
+            double best_exact = kInf;
+            for (u64 high = h0; high < h1; ++high) {
+                prepare_block(model, plan, high, block);
+                const double lowest = block.base + block.gap;
+                if (!(lowest < best_running + slack)) continue;
+                best_running = std::min(best_running, lowest);
+                for (std::size_t x = 0; x < plan.size; ++x) {
+                    if (block.base + block.level[x] < best_running + slack) {
+                        const u64 g = (high << plan.bits) | x;
+                        best_exact = std::min(best_exact, exact_energy(model, g, spins));
+                    }
                 }
             }
             chunk_best[static_cast<std::size_t>(c)] = best_exact;
         }
     }
     return *std::min_element(chunk_best.begin(), chunk_best.end());
+}
+
+double scan_ground_energy(const Model& model) {
+    return scan_ground_energy(model, make_factored_plan(model));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -157,6 +354,17 @@ void combine(Moments& a, const Moments& b) {
     a.mean_m += dm * fb;
     a.mean_abs_m += (b.mean_abs_m - a.mean_abs_m) * fb;
     a.weight = total;
+}
+
+// Moments of a set of states together with its mirror image s -> -s (same energies, opposite
+// magnetizations): the mean magnetization is exactly 0 and its spread gains the squared mean.
+Moments with_mirror_half(const Moments& half) {
+    Moments r = half;
+    r.weight = 2.0 * half.weight;
+    r.m2_e = 2.0 * half.m2_e;
+    r.mean_m = 0.0;
+    r.m2_m = 2.0 * (half.m2_m + half.weight * half.mean_m * half.mean_m);
+    return r;
 }
 
 // Moments of one set of (E - E_gs, m, multiplicity) at one beta, in two passes over the set:
@@ -271,6 +479,185 @@ std::vector<ExactResult> enumerate_direct(const Model& model, std::span<const do
         for (i64 c = 0; c < chunks.count; ++c)
             combine(total, partial[static_cast<std::size_t>(c) * nb + b]);
         results[b] = to_result(total, betas[b], ground, n);
+    }
+    return results;
+}
+
+// Per-thread buffers of the factored path.
+struct FactoredWork {
+    Block block;
+    std::vector<double> weight;
+    std::vector<double> magnetization;  // m - m(pivot)
+    std::vector<double> abs_magnetization;
+    std::vector<double> low_factor;  // exp(-2 beta |phi_i|) per low site
+    explicit FactoredWork(const FactoredPlan& plan)
+        : weight(plan.padded, 0.0),
+          magnetization(plan.padded, 0.0),
+          abs_magnetization(plan.padded, 0.0),
+          low_factor(static_cast<std::size_t>(plan.bits)) {
+        block.cost.resize(static_cast<std::size_t>(plan.bits));
+        block.up_costs.resize(static_cast<std::size_t>(plan.bits));
+        block.level.assign(plan.padded, 0.0);
+    }
+};
+
+// The eight partial sums in a fixed order.
+inline double lane_sum(const Vec4 (&v)[2]) {
+    return ((v[0][0] + v[0][1]) + (v[0][2] + v[0][3])) +
+           ((v[1][0] + v[1][1]) + (v[1][2] + v[1][3]));
+}
+
+// Moments of (level, dm) over one block at one beta, where level >= 0 and dm are measured from
+// the block's lowest state (level 0, weight ~1: the largest of the block), so mean_e and
+// mean_m of the result are relative to that state too; abs_m = |m|. With `table`, the
+// weights are built here:
+//   w(x) = table(x) * (scale * prod_i factor_i(x)),
+// factor_i(x) = factor[i] when bit i of x is the costly sign of site i and 1 otherwise, the
+// product by doubling; without, w holds the weights already.
+//
+// One pass of raw sums about that pivot p: m2 = S2 - S1^2 / S0. The cancellation costs a factor
+// 1 + (mean - p)^2 / var in relative accuracy, and since p carries the largest weight, a
+// fraction q >= 2^-b of the total, var >= q (mean - p)^2: the factor is at most 1 + 2^b, i.e.
+// m2 to ~2^10 eps ~ 2e-13 relative even in the worst case (typically a few eps: at low
+// temperature the pivot dominates, at high temperature the spread is wide). Eight partial sums
+// per quantity in a fixed order keep the result independent of the thread count.
+__attribute__((target_clones("avx2", "default"))) Moments block_moments(
+    const double* table, const double* factor, const unsigned char* up_costs, int bits,
+    double scale, const double* level, const double* dm, const double* abs_m, std::size_t padded,
+    double* w) {
+    if (table != nullptr) {
+        w[0] = scale;
+        for (int i = 0; i < bits; ++i) {
+            const std::size_t half = std::size_t{1} << i;
+            const auto si = static_cast<std::size_t>(i);
+            if (up_costs[si]) {
+                for (std::size_t x = 0; x < half; ++x) {
+                    w[x + half] = w[x];
+                    w[x] *= factor[si];
+                }
+            } else {
+                for (std::size_t x = 0; x < half; ++x) w[x + half] = w[x] * factor[si];
+            }
+        }
+    }
+    // Two vectors of partial sums per quantity: independent additions keep the adder busy.
+    Vec4 s0[2] = {}, s1e[2] = {}, s2e[2] = {}, s1m[2] = {}, s2m[2] = {}, sa[2] = {};
+    for (std::size_t x = 0; x < padded; x += kLanes) {
+        for (std::size_t v = 0; v < 2; ++v) {
+            const std::size_t y = x + 4 * v;
+            Vec4 wx, ex, mx, ax;
+            std::memcpy(&wx, w + y, sizeof wx);
+            if (table != nullptr) {
+                Vec4 tx;
+                std::memcpy(&tx, table + y, sizeof tx);
+                wx = tx * wx;  // 0 in the padding
+            }
+            std::memcpy(&ex, level + y, sizeof ex);
+            std::memcpy(&mx, dm + y, sizeof mx);
+            std::memcpy(&ax, abs_m + y, sizeof ax);
+            const Vec4 we = wx * ex;
+            const Vec4 wm = wx * mx;
+            s0[v] += wx;
+            s1e[v] += we;
+            s2e[v] += we * ex;
+            s1m[v] += wm;
+            s2m[v] += wm * mx;
+            sa[v] += wx * ax;
+        }
+    }
+    Moments r;
+    const double tw = lane_sum(s0);
+    if (tw == 0.0) return r;
+    const double s1_e = lane_sum(s1e);
+    const double s1_m = lane_sum(s1m);
+    r.weight = tw;
+    r.mean_e = s1_e / tw;
+    r.mean_m = s1_m / tw;
+    r.mean_abs_m = lane_sum(sa) / tw;
+    r.m2_e = std::max(0.0, lane_sum(s2e) - s1_e * r.mean_e);
+    r.m2_m = std::max(0.0, lane_sum(s2m) - s1_m * r.mean_m);
+    return r;
+}
+
+std::vector<ExactResult> enumerate_factored(const Model& model, std::span<const double> betas,
+                                            double max_exponent) {
+    const FactoredPlan plan = make_factored_plan(model);
+    const double ground = scan_ground_energy(model, plan);
+    const std::size_t nb = betas.size();
+    const double nd = static_cast<double>(plan.n);
+    const auto b = static_cast<std::size_t>(plan.bits);
+
+    // exp(-beta (E_LL - min E_LL)) per beta, 0 in the padding.
+    std::vector<double> tables(nb * plan.padded, 0.0);
+    for (std::size_t k = 0; k < nb; ++k) {
+        for (std::size_t x = 0; x < plan.size; ++x)
+            tables[k * plan.padded + x] = std::exp(-betas[k] * plan.low_excess[x]);
+    }
+
+    std::vector<Moments> partial(static_cast<std::size_t>(plan.chunk_count) * nb);
+#pragma omp parallel
+    {
+        FactoredWork work(plan);
+        Block& block = work.block;
+#pragma omp for schedule(dynamic, 1)
+        for (i64 c = 0; c < plan.chunk_count; ++c) {
+            Moments* out = &partial[static_cast<std::size_t>(c) * nb];
+            const u64 h0 = static_cast<u64>(c) << plan.chunk_bits;
+            const u64 h1 = h0 + (u64{1} << plan.chunk_bits);
+            for (u64 high = h0; high < h1; ++high) {
+                prepare_block(model, plan, high, block);
+                // Levels and magnetizations per spin measured from the block's lowest state
+                // (the first with t = G); dm from integers, so exactly rounded.
+                std::size_t pivot = 0;
+                while (block.level[pivot] != block.gap) ++pivot;
+                const double pivot_low_m = plan.low_magnetization[pivot];
+                const double pivot_m = (block.high_magnetization + pivot_low_m) / nd;
+                for (std::size_t x = 0; x < plan.size; ++x) {
+                    block.level[x] -= block.gap;
+                    work.magnetization[x] = (plan.low_magnetization[x] - pivot_low_m) / nd;
+                    work.abs_magnetization[x] =
+                        std::abs((block.high_magnetization + plan.low_magnetization[x]) / nd);
+                }
+                const double lowest = block.base + block.gap - ground;  // block min - E_gs
+                for (std::size_t k = 0; k < nb; ++k) {
+                    const double beta = betas[k];
+                    Moments r;
+                    if (beta * block.gap <= max_exponent) {
+                        for (std::size_t i = 0; i < b; ++i)
+                            work.low_factor[i] = std::exp(-beta * block.cost[i]);
+                        r = block_moments(&tables[k * plan.padded], work.low_factor.data(),
+                                          block.up_costs.data(), plan.bits,
+                                          std::exp(beta * block.gap), block.level.data(),
+                                          work.magnetization.data(), work.abs_magnetization.data(),
+                                          plan.padded, work.weight.data());
+                    } else {
+                        for (std::size_t x = 0; x < plan.size; ++x)
+                            work.weight[x] = std::exp(-beta * block.level[x]);
+                        r = block_moments(nullptr, nullptr, nullptr, 0, 1.0, block.level.data(),
+                                          work.magnetization.data(), work.abs_magnetization.data(),
+                                          plan.padded, work.weight.data());
+                    }
+                    // Back to weights relative to the ground state; at beta = 0 the factor
+                    // is exactly 1 (no 0 * huge).
+                    const double scale = beta == 0.0 ? 1.0 : std::exp(-beta * lowest);
+                    r.weight *= scale;
+                    r.m2_e *= scale;
+                    r.m2_m *= scale;
+                    r.mean_e += lowest;
+                    r.mean_m += pivot_m;
+                    combine(out[k], r);
+                }
+            }
+        }
+    }
+
+    std::vector<ExactResult> results(nb);
+    for (std::size_t k = 0; k < nb; ++k) {
+        Moments total;
+        for (i64 c = 0; c < plan.chunk_count; ++c)
+            combine(total, partial[static_cast<std::size_t>(c) * nb + k]);
+        if (plan.flip_symmetric) total = with_mirror_half(total);
+        results[k] = to_result(total, betas[k], ground, plan.n);
     }
     return results;
 }
@@ -488,14 +875,15 @@ private:
     std::size_t size_ = 0;
 };
 
-// Counts states per key; nullopt when one thread meets more than max_distinct_keys distinct keys
-// (or all of them together more than twice that).
+// Counts states per key; nullopt when the model has more than max_distinct_keys distinct keys.
+// One cap for each thread's table and for the merged one makes that decision, and so the path
+// taken, independent of the thread count: a thread over the cap means the whole is over it.
 std::optional<std::vector<std::pair<u64, u64>>> count_keys(const Model& model,
                                                            const KeyLayout& layout,
                                                            std::size_t max_distinct_keys) {
     const int n = model.num_sites();
     const Chunking chunks = chunking(n);
-    KeyCounts total(2 * max_distinct_keys);
+    KeyCounts total(max_distinct_keys);
     std::atomic<bool> overflow{false};
 #pragma omp parallel
     {
@@ -588,15 +976,20 @@ std::vector<ExactResult> enumerate_exact(const Model& model, std::span<const dou
                                          const EnumerationOptions& options, EnumerationPath* used) {
     check_size(model);
     check_betas(betas);
-    if (options.path != EnumerationPath::direct) {
+    if (options.path == EnumerationPath::automatic ||
+        options.path == EnumerationPath::density_of_states) {
         // Even with no betas, so that `used` tells which path a sweep would take.
         if (auto results = enumerate_density_of_states(model, betas, options.max_distinct_keys)) {
             if (used) *used = EnumerationPath::density_of_states;
             return std::move(*results);
         }
     }
-    if (used) *used = EnumerationPath::direct;
-    return enumerate_direct(model, betas);
+    if (options.path == EnumerationPath::direct) {
+        if (used) *used = EnumerationPath::direct;
+        return enumerate_direct(model, betas);
+    }
+    if (used) *used = EnumerationPath::factored;
+    return enumerate_factored(model, betas, std::min(options.max_factored_exponent, 600.0));
 }
 
 }  // namespace detail
