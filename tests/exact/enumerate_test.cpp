@@ -636,4 +636,19 @@ TEST(Enumerate, RejectsBadInverseTemperatures) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST(Enumerate, ExtremeInverseTemperatureGivesNoNaN) {
+    // beta^2 overflows beyond ~1e154; the specific heat (0 at T -> 0 for a gapped ground
+    // state) must not become 0 * inf = NaN.
+    const Model model = build_model(make_lattice({"square", {3, 3}, Boundary::periodic}), {});
+    for (const ExactResult& r : enumerate_exact(model, std::vector<double>{1e160, 1e300})) {
+        EXPECT_TRUE(std::isfinite(r.ln_z));
+        EXPECT_EQ(r.specific_heat_per_spin, 0.0);
+        EXPECT_TRUE(std::isfinite(r.energy_per_spin));
+    }
+}
+
+}  // namespace
 }  // namespace isingmf

@@ -427,7 +427,9 @@ ExactResult to_result(const Moments& mo, double beta, double ground_energy, int 
     // At beta = 0 the shift -beta E_gs is exactly zero; avoid 0 * E_gs when E_gs is huge.
     r.ln_z = (beta == 0.0 ? 0.0 : -beta * ground_energy) + std::log(mo.weight);
     r.energy_per_spin = (ground_energy + mo.mean_e) / nd;
-    r.specific_heat_per_spin = beta * beta * (mo.m2_e / mo.weight) / nd;
+    // beta * (beta * var): beta^2 alone overflows beyond 1e154 and would turn a zero variance
+    // into NaN.
+    r.specific_heat_per_spin = beta * (beta * (mo.m2_e / mo.weight)) / nd;
     r.magnetization = mo.mean_m;
     r.magnetization_abs = mo.mean_abs_m;
     r.susceptibility = beta * nd * (mo.m2_m / mo.weight);
