@@ -4,6 +4,7 @@
 #include <omp.h>
 
 #include <cmath>
+#include <exception>
 #include <limits>
 
 #include "isingmf/error.hpp"
@@ -84,11 +85,18 @@ SweepResult run_sweep(const Model& model, const std::vector<double>& betas,
     // Cold starts: temperatures are independent, so they run in parallel. Each solve's
     // numbers do not depend on which thread ran it.
     if (cold) {
+        std::exception_ptr failure;  // an exception must not escape the parallel region
 #pragma omp parallel for schedule(dynamic, 1)
         for (std::size_t k = 0; k < n_t; ++k) {
-            sweep.points[k].mean_field = solve_mean_field(plan, betas[k], mf);
+            try {
+                sweep.points[k].mean_field = solve_mean_field(plan, betas[k], mf);
+            } catch (...) {
+#pragma omp critical(isingmf_sweep_failure)
+                if (!failure) failure = std::current_exception();
+            }
             report();
         }
+        if (failure) std::rethrow_exception(failure);
     }
     // Warm starts: up and then down the grid, each temperature also tried from its
     // neighbour's best solution. Sequential over T, so the result is deterministic; large
