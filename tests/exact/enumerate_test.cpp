@@ -1,7 +1,6 @@
 #include "isingmf/exact/enumerate.hpp"
 
 #include <gtest/gtest.h>
-#include <omp.h>
 
 #include <cmath>
 #include <cstdint>
@@ -16,6 +15,7 @@
 #include "isingmf/exact/enumerate_detail.hpp"
 #include "isingmf/lattices/couplings.hpp"
 #include "isingmf/lattices/lattice.hpp"
+#include "support/threads.hpp"
 
 namespace isingmf {
 namespace {
@@ -566,7 +566,6 @@ TEST(Enumerate, SusceptibilityIsTheFieldDerivativeOfMagnetization) {
 TEST(Enumerate, ResultsDoNotDependOnThreadCount) {
     // Integer state counts (density of states) and chunk partial sums combined in a fixed
     // order (factored, direct) make the results bit-identical for any number of threads.
-    const int saved = omp_get_max_threads();
     CouplingSpec pm;
     pm.disorder = Disorder::pm;
     pm.h = 0.1;
@@ -586,12 +585,12 @@ TEST(Enumerate, ResultsDoNotDependOnThreadCount) {
           lattice_model("square", {3, 7}, gauss_no_field)}) {
         for (EnumerationPath path :
              {EnumerationPath::automatic, EnumerationPath::factored, EnumerationPath::direct}) {
-            omp_set_num_threads(1);
-            const auto one = detail::enumerate_exact(model, betas, EnumerationOptions{path});
-            omp_set_num_threads(2);
-            const auto two = detail::enumerate_exact(model, betas, EnumerationOptions{path});
-            omp_set_num_threads(3);
-            const auto three = detail::enumerate_exact(model, betas, EnumerationOptions{path});
+            const auto run = [&] {
+                return detail::enumerate_exact(model, betas, EnumerationOptions{path});
+            };
+            const auto one = test::with_threads(1, run);
+            const auto two = test::with_threads(2, run);
+            const auto three = test::with_threads(3, run);
             for (std::size_t b = 0; b < betas.size(); ++b) {
                 for (const auto* other : {&two, &three}) {
                     EXPECT_EQ(one[b].ln_z, (*other)[b].ln_z);
@@ -604,7 +603,6 @@ TEST(Enumerate, ResultsDoNotDependOnThreadCount) {
             }
         }
     }
-    omp_set_num_threads(saved);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -1,7 +1,6 @@
 // The accelerated mean-field paths: safeguarded over-relaxation (adaptive and fixed omega),
 // the fast tanh and the raw sweep kernel.
 #include <gtest/gtest.h>
-#include <omp.h>
 
 #include <algorithm>
 #include <cmath>
@@ -17,6 +16,7 @@
 #include "isingmf/meanfield/mean_field.hpp"
 #include "isingmf/meanfield/sweep_kernel.hpp"
 #include "isingmf/random.hpp"
+#include "support/threads.hpp"
 
 namespace isingmf {
 namespace {
@@ -163,12 +163,10 @@ TEST(Accelerated, SameNumbersForOneAndTwoThreads) {
     std::vector<double> start(static_cast<std::size_t>(model.num_sites()));
     Rng rng(5);
     for (double& x : start) x = rng.uniform_symmetric();
-    const int saved = omp_get_max_threads();
-    omp_set_num_threads(1);
-    const MeanFieldResult one = ascend_mean_field(plan, 0.3, start, options, "random");
-    omp_set_num_threads(2);
-    const MeanFieldResult two = ascend_mean_field(plan, 0.3, start, options, "random");
-    omp_set_num_threads(saved);
+    const MeanFieldResult one = test::with_threads(
+        1, [&] { return ascend_mean_field(plan, 0.3, start, options, "random"); });
+    const MeanFieldResult two = test::with_threads(
+        2, [&] { return ascend_mean_field(plan, 0.3, start, options, "random"); });
     EXPECT_GT(one.omega, 1.0);  // the adaptive path was exercised
     EXPECT_EQ(one.omega, two.omega);
     EXPECT_EQ(one.iterations, two.iterations);

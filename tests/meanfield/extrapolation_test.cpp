@@ -1,7 +1,6 @@
 // The extrapolating line search of the over-relaxed ascent (mean_field.hpp): convergence at
 // the mean-field critical point, monotone bound with the search active, thread independence.
 #include <gtest/gtest.h>
-#include <omp.h>
 
 #include <cmath>
 #include <numbers>
@@ -12,6 +11,7 @@
 #include "isingmf/lattices/lattice.hpp"
 #include "isingmf/meanfield/mean_field.hpp"
 #include "isingmf/random.hpp"
+#include "support/threads.hpp"
 
 namespace isingmf {
 namespace {
@@ -107,12 +107,10 @@ TEST(Extrapolation, SameNumbersForOneAndTwoThreads) {
     for (double& x : start) x = 0.5 + 0.5 * rng.uniform();
     MeanFieldOptions options;
     options.max_iterations = 200;
-    const int saved = omp_get_max_threads();
-    omp_set_num_threads(1);
-    const MeanFieldResult one = ascend_mean_field(plan, 0.25, start, options, "random");
-    omp_set_num_threads(2);
-    const MeanFieldResult two = ascend_mean_field(plan, 0.25, start, options, "random");
-    omp_set_num_threads(saved);
+    const MeanFieldResult one = test::with_threads(
+        1, [&] { return ascend_mean_field(plan, 0.25, start, options, "random"); });
+    const MeanFieldResult two = test::with_threads(
+        2, [&] { return ascend_mean_field(plan, 0.25, start, options, "random"); });
     EXPECT_GT(one.extrapolations, 0);  // the search ran
     EXPECT_EQ(one.extrapolations, two.extrapolations);
     EXPECT_EQ(one.iterations, two.iterations);

@@ -1,7 +1,6 @@
 #include "isingmf/meanfield/mean_field.hpp"
 
 #include <gtest/gtest.h>
-#include <omp.h>
 
 #include <cmath>
 #include <numbers>
@@ -12,6 +11,7 @@
 #include "isingmf/lattices/lattice.hpp"
 #include "isingmf/random.hpp"
 #include "support/brute_force.hpp"
+#include "support/threads.hpp"
 
 namespace isingmf {
 namespace {
@@ -223,12 +223,10 @@ TEST(MeanField, SameNumbersForAnyThreadCount) {
     MeanFieldOptions options;
     options.max_iterations = 50;
     options.starts = {true, false, 1};
-    const int saved = omp_get_max_threads();
-    omp_set_num_threads(1);
-    const MeanFieldResult one = solve_mean_field(model, 0.3, options);
-    omp_set_num_threads(2);
-    const MeanFieldResult two = solve_mean_field(model, 0.3, options);
-    omp_set_num_threads(saved);
+    const MeanFieldResult one =
+        test::with_threads(1, [&] { return solve_mean_field(model, 0.3, options); });
+    const MeanFieldResult two =
+        test::with_threads(2, [&] { return solve_mean_field(model, 0.3, options); });
     EXPECT_EQ(one.ln_z, two.ln_z);
     EXPECT_EQ(one.m, two.m);
     EXPECT_EQ(one.iterations, two.iterations);
