@@ -10,6 +10,7 @@ exact <|m|> where computed). T = inf (beta = 0) cannot be placed on the axis and
 
 import argparse
 import sys
+import textwrap
 
 import matplotlib
 
@@ -30,7 +31,8 @@ def plot(sweep, output):
     has_exact = sweep.lnz_exact is not None and np.any(np.isfinite(sweep.lnz_exact))
 
     fig, (ax_lnz, ax_gap, ax_m) = plt.subplots(3, 1, figsize=(7, 9), sharex=True)
-    fig.suptitle(sweep.describe(), fontsize=10)
+    # Long model descriptions wrap instead of running off the figure.
+    fig.suptitle(textwrap.fill(sweep.describe(), 90), fontsize=9)
 
     ax_lnz.plot(T, sweep.lnz_mf[order] / n, "o-", ms=3, label="mean field (lower bound)")
     if has_exact:
