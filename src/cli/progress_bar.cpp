@@ -4,7 +4,6 @@
 #include <unistd.h>
 
 #include <cstdio>
-#include <string>
 
 namespace isingmf::cli {
 namespace {
@@ -14,32 +13,53 @@ constexpr int kWidth = 40;
 }  // namespace
 
 ProgressBar::ProgressBar()
-    : enabled_(isatty(fileno(stderr)) != 0),
-      start_(std::chrono::steady_clock::now()),
-      last_draw_(start_) {}
+    : enabled_(isatty(fileno(stderr)) != 0), start_(std::chrono::steady_clock::now()) {
+    if (enabled_) ticker_ = std::thread([this] { run(); });
+}
 
 ProgressBar::~ProgressBar() { finish(); }
 
-void ProgressBar::update(std::size_t done, std::size_t total) {
-    if (!enabled_ || total == 0) return;
-    const auto now = std::chrono::steady_clock::now();
-    if (now - start_ < kDelay || (drawn_ && now - last_draw_ < kRedraw && done < total)) return;
-    last_draw_ = now;
-    drawn_ = true;
-    const double fraction = static_cast<double>(done) / static_cast<double>(total);
+void ProgressBar::update(const char* stage, std::size_t done, std::size_t total) {
+    if (!enabled_) return;
+    const std::lock_guard lock(mutex_);
+    stage_ = stage;
+    done_ = done;
+    total_ = total;
+}
+
+void ProgressBar::run() {
+    std::unique_lock lock(mutex_);
+    while (!wake_.wait_for(lock, kRedraw, [this] { return stop_; })) {
+        if (std::chrono::steady_clock::now() - start_ >= kDelay && total_ > 0) draw();
+    }
+}
+
+void ProgressBar::draw() {
+    const double fraction = static_cast<double>(done_) / static_cast<double>(total_);
     const int filled = static_cast<int>(fraction * kWidth);
-    const double elapsed = std::chrono::duration<double>(now - start_).count();
-    fmt::print(
-        stderr, "\r[{}{}] {:3.0f}%  {:.1f} s", std::string(static_cast<std::size_t>(filled), '#'),
-        std::string(static_cast<std::size_t>(kWidth - filled), '.'), 100.0 * fraction, elapsed);
+    const double elapsed =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+    fmt::print(stderr, "\r{:<10} [{}{}] {:3.0f}%  {:.1f} s   ", stage_,
+               std::string(static_cast<std::size_t>(filled), '#'),
+               std::string(static_cast<std::size_t>(kWidth - filled), '.'), 100.0 * fraction,
+               elapsed);
     std::fflush(stderr);
+    drawn_ = true;
 }
 
 void ProgressBar::finish() {
-    if (!drawn_) return;
-    fmt::print(stderr, "\r{}\r", std::string(kWidth + 20, ' '));
-    std::fflush(stderr);
-    drawn_ = false;
+    if (!enabled_) return;
+    {
+        const std::lock_guard lock(mutex_);
+        if (stop_) return;
+        stop_ = true;
+    }
+    wake_.notify_all();
+    ticker_.join();
+    if (drawn_) {
+        fmt::print(stderr, "\r{}\r", std::string(kWidth + 40, ' '));
+        std::fflush(stderr);
+    }
 }
 
 }  // namespace isingmf::cli

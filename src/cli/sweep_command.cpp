@@ -183,9 +183,10 @@ int sweep_command(const std::vector<std::string>& args, const std::string& comma
     };
 
     ProgressBar bar;
-    SweepResult sweep = run_sweep(model, betas, options, [&](std::size_t done, std::size_t total) {
-        bar.update(done, total);
-    });
+    SweepResult sweep = run_sweep(model, betas, options,
+                                  [&](const char* stage, std::size_t done, std::size_t total) {
+                                      bar.update(stage, done, total);
+                                  });
     bar.finish();
     // Keep the temperatures as typed rather than 1/(1/T), which may differ in the last bit.
     for (std::size_t k = 0; k < temperatures.size(); ++k) sweep.points[k].T = temperatures[k];

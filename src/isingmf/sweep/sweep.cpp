@@ -65,7 +65,9 @@ SweepResult run_sweep(const Model& model, const std::vector<double>& betas,
             betas[k] > 0.0 ? 1.0 / betas[k] : std::numeric_limits<double>::infinity();
     }
     if (choice.method != ExactMethod::none) {
+        if (progress) progress("exact", 0, 1);
         const std::vector<ExactResult> exact = solve_exact(model, choice.method, betas);
+        if (progress) progress("exact", 1, 1);
         for (std::size_t k = 0; k < n_t; ++k) sweep.points[k].exact = exact[k];
     }
 
@@ -79,7 +81,7 @@ SweepResult run_sweep(const Model& model, const std::vector<double>& betas,
     auto report = [&] {
         if (!progress) return;
 #pragma omp critical(isingmf_sweep_progress)
-        progress(++done, total);
+        progress("mean field", ++done, total);
     };
 
     // Cold starts: temperatures are independent, so they run in parallel. Each solve's

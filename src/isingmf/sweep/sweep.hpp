@@ -36,8 +36,10 @@ struct SweepResult {
     std::string exact_note;
 };
 
-/// Progress callback: (temperatures done, total).
-using SweepProgress = std::function<void(std::size_t, std::size_t)>;
+/// Progress callback: (stage, steps done, steps in the stage). Stages are "exact" (0 of 1
+/// before the exact solver starts, 1 of 1 when it is done) and "mean field" (one step per
+/// solve of a temperature, cold and warm passes).
+using SweepProgress = std::function<void(const char*, std::size_t, std::size_t)>;
 
 /// Runs the sweep over `betas` (each >= 0 and finite). Results do not depend on the
 /// thread count. Throws ModelError when an explicitly requested exact method cannot run.
