@@ -219,3 +219,24 @@ TEST(Cli, RejectsMalformedUai) {
 
 }  // namespace
 }  // namespace isingmf
+
+namespace isingmf {
+namespace {
+
+// A run of a few seconds: the bar appears on a terminal (a pseudo-terminal from
+// util-linux's `script`) and never in a pipe or file.
+TEST(Cli, ProgressBarOnlyOnATerminal) {
+    test::TempDir dir("isingmf_cli");
+    const std::string args =
+        "sweep --lattice complete --size 27 --disorder sk --T 0.2:2:0.02 --exact enumerate --quiet";
+    const auto piped = test::run_cli(args + " --out piped.h5", dir);
+    ASSERT_EQ(piped.status, 0) << piped.err;
+    EXPECT_EQ(piped.err.find('['), std::string::npos) << piped.err;
+    const auto on_tty = test::run_cli_on_terminal(args + " --out tty.h5", dir);
+    ASSERT_EQ(on_tty.status, 0) << on_tty.out;
+    EXPECT_NE(on_tty.out.find("] "), std::string::npos) << on_tty.out;
+    EXPECT_NE(on_tty.out.find(" s "), std::string::npos) << on_tty.out;
+}
+
+}  // namespace
+}  // namespace isingmf

@@ -36,4 +36,19 @@ inline CliRun run_cli(const std::string& args, const TempDir& dir) {
     return run;
 }
 
+/// Runs `isingmf <args>` in `dir` on a pseudo-terminal (util-linux `script`), as a user at
+/// a terminal would; stdout and stderr both arrive in `out`.
+inline CliRun run_cli_on_terminal(const std::string& args, const TempDir& dir) {
+    const TempDir capture("isingmf_cli_capture");
+    const auto out = capture.path() / "typescript";
+    const std::string inner = "'" ISINGMF_CLI_PATH "' " + args;
+    const std::string command = "cd '" + dir.path().string() + "' && script -qec \"" + inner +
+                                "\" '" + out.string() + "' </dev/null >/dev/null 2>&1";
+    const int raw = std::system(command.c_str());
+    CliRun run;
+    run.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
+    run.out = read_file(out);
+    return run;
+}
+
 }  // namespace isingmf::test
