@@ -46,8 +46,8 @@ po::options_description sweep_options() {
         "restarts", po::value<int>()->default_value(1),
         "number of random starts when 'random' is in --starts")(
         "tol", po::value<double>()->default_value(1e-10),
-        "tolerance on max|dm| and on the relative change of the bound")(
-        "max-iter", po::value<int>()->default_value(10000), "sweeps per start")(
+        "tolerance on the residual max|m_i - tanh(beta phi_i)| and on the relative change of the "
+        "bound")("max-iter", po::value<int>()->default_value(10000), "sweeps per start")(
         "mf-method", po::value<std::string>()->default_value("over_relaxed"),
         "mean-field update: over_relaxed (safeguarded SOR, never lowers the bound) or sequential")(
         "omega", po::value<double>()->default_value(0.0),
