@@ -115,6 +115,18 @@ TEST(Couplings, PinnedValuesOfTheGenerator) {
     EXPECT_EQ(signs, "+++--+-");
 }
 
+// Mean and mean square of a model's couplings.
+std::pair<double, double> coupling_moments(const Model& model) {
+    double sum = 0.0;
+    double sum2 = 0.0;
+    for (double J : model.couplings()) {
+        sum += J;
+        sum2 += J * J;
+    }
+    const double n = static_cast<double>(model.num_edges());
+    return {sum / n, sum2 / n};
+}
+
 TEST(Couplings, DistributionsHaveTheirMoments) {
     // Means and variances over many bonds, within 5 standard errors.
     const LatticeGraph g = make_lattice({"square", {100, 100}, Boundary::periodic});  // 20000 bonds
@@ -123,15 +135,10 @@ TEST(Couplings, DistributionsHaveTheirMoments) {
     for (Disorder d : {Disorder::pm, Disorder::gauss}) {
         spec.disorder = d;
         const Model model = build_model(g, spec);
-        double sum = 0.0;
-        double sum2 = 0.0;
-        for (double J : model.couplings()) {
-            sum += J;
-            sum2 += J * J;
-        }
+        const auto [mean, mean_square] = coupling_moments(model);
         const double n = static_cast<double>(model.num_edges());
-        EXPECT_NEAR(sum / n, 0.0, 5 * 2.0 / std::sqrt(n)) << to_string(d);
-        EXPECT_NEAR(sum2 / n, 4.0, d == Disorder::pm ? 1e-12 : 5 * 4.0 * std::sqrt(2.0 / n))
+        EXPECT_NEAR(mean, 0.0, 5 * 2.0 / std::sqrt(n)) << to_string(d);
+        EXPECT_NEAR(mean_square, 4.0, d == Disorder::pm ? 1e-12 : 5 * 4.0 * std::sqrt(2.0 / n))
             << to_string(d);
     }
     // SK: J_ij ~ N(J0/N, J^2/N) on the complete graph.
@@ -140,16 +147,10 @@ TEST(Couplings, DistributionsHaveTheirMoments) {
     spec.disorder = Disorder::sk;
     spec.J0 = 3.0;
     const Model sk = build_model(make_lattice({"complete", {n_sk}, Boundary::open}), spec);
-    double sum = 0.0;
-    double sum2 = 0.0;
-    for (double J : sk.couplings()) {
-        sum += J;
-        sum2 += J * J;
-    }
+    const auto [mean, mean_square] = coupling_moments(sk);
     const double bonds = static_cast<double>(sk.num_edges());
-    const double mean = sum / bonds;
     EXPECT_NEAR(mean, 3.0 / n_sk, 5 / std::sqrt(bonds * n_sk));
-    EXPECT_NEAR(sum2 / bonds - mean * mean, 1.0 / n_sk, 5 * std::sqrt(2.0 / bonds) / n_sk);
+    EXPECT_NEAR(mean_square - mean * mean, 1.0 / n_sk, 5 * std::sqrt(2.0 / bonds) / n_sk);
 }
 
 }  // namespace
