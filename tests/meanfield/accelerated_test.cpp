@@ -16,6 +16,7 @@
 #include "isingmf/meanfield/mean_field.hpp"
 #include "isingmf/meanfield/sweep_kernel.hpp"
 #include "isingmf/random.hpp"
+#include "support/random_start.hpp"
 #include "support/threads.hpp"
 
 namespace isingmf {
@@ -122,9 +123,8 @@ TEST_P(AcceleratedPath, BoundNeverDecreasesAlongTheIteration) {
     for (const Model* model : {&lattice, &graph}) {
         for (double beta : {0.4, 1.5, 5.0}) {
             const MeanFieldPlan plan(*model);
-            std::vector<double> start(static_cast<std::size_t>(model->num_sites()));
-            Rng rng(3);
-            for (double& x : start) x = rng.uniform_symmetric();
+            std::vector<double> start =
+                test::random_magnetizations(static_cast<std::size_t>(model->num_sites()), 3);
             double previous = mean_field_bound(*model, beta, start);
             int sweeps = 0;
             MeanFieldOptions o = options_for(MeanFieldMethod::over_relaxed, a.omega);
@@ -160,9 +160,8 @@ TEST(Accelerated, SameNumbersForOneAndTwoThreads) {
     const MeanFieldPlan plan(model);
     MeanFieldOptions options;
     options.max_iterations = 80;
-    std::vector<double> start(static_cast<std::size_t>(model.num_sites()));
-    Rng rng(5);
-    for (double& x : start) x = rng.uniform_symmetric();
+    std::vector<double> start =
+        test::random_magnetizations(static_cast<std::size_t>(model.num_sites()), 5);
     const MeanFieldResult one = test::with_threads(
         1, [&] { return ascend_mean_field(plan, 0.3, start, options, "random"); });
     const MeanFieldResult two = test::with_threads(
@@ -183,9 +182,8 @@ TEST(Accelerated, OverRelaxationNeedsFewerSweepsOnASlowGlass) {
     spec.h = 0.1;
     const Model model = build_model(make_lattice({"square", {64, 64}, Boundary::periodic}), spec);
     const MeanFieldPlan plan(model);
-    std::vector<double> start(static_cast<std::size_t>(model.num_sites()));
-    Rng rng(11);
-    for (double& x : start) x = rng.uniform_symmetric();
+    std::vector<double> start =
+        test::random_magnetizations(static_cast<std::size_t>(model.num_sites()), 11);
     MeanFieldOptions o = options_for(MeanFieldMethod::sequential, 0.0);
     o.tolerance = 1e-9;
     const MeanFieldResult plain = ascend_mean_field(plan, 0.3, start, o, "random");
@@ -227,9 +225,7 @@ TEST(Accelerated, PlainSweepIsSiteBySiteCoordinateAscent) {
     const Model model = random_graph(50, 0.12, -1.0, 1.0, -0.3, 0.3, 21);
     const MeanFieldPlan plan(model);
     const double beta = 0.8;
-    std::vector<double> by_site(50);
-    Rng rng(2);
-    for (double& x : by_site) x = rng.uniform_symmetric();
+    std::vector<double> by_site = test::random_magnetizations(50, 2);
     std::vector<double> by_position(50);
     for (std::size_t p = 0; p < 50; ++p)
         by_position[p] = by_site[static_cast<std::size_t>(plan.order()[p])];

@@ -11,6 +11,7 @@
 #include "isingmf/lattices/lattice.hpp"
 #include "isingmf/meanfield/mean_field.hpp"
 #include "isingmf/random.hpp"
+#include "support/random_start.hpp"
 #include "support/threads.hpp"
 
 namespace isingmf {
@@ -73,9 +74,8 @@ TEST(Extrapolation, BoundNeverDecreasesWithTheSearchActive) {
     const MeanFieldPlan plan(model);
     for (double T : {3.9, 4.0, 4.1}) {
         const double beta = 1.0 / T;
-        std::vector<double> start(static_cast<std::size_t>(model.num_sites()));
-        Rng rng(17);
-        for (double& x : start) x = rng.uniform_symmetric();
+        std::vector<double> start =
+            test::random_magnetizations(static_cast<std::size_t>(model.num_sites()), 17);
         double previous = mean_field_bound(model, beta, start);
         MeanFieldOptions options;
         options.max_iterations = 2000;

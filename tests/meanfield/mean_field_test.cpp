@@ -9,8 +9,8 @@
 #include "isingmf/error.hpp"
 #include "isingmf/lattices/couplings.hpp"
 #include "isingmf/lattices/lattice.hpp"
-#include "isingmf/random.hpp"
 #include "support/brute_force.hpp"
+#include "support/random_start.hpp"
 #include "support/threads.hpp"
 
 namespace isingmf {
@@ -187,9 +187,8 @@ TEST(MeanField, BoundNeverDecreasesAlongTheIteration) {
     const MeanFieldPlan plan(model);
     MeanFieldOptions one_sweep;
     one_sweep.max_iterations = 1;
-    std::vector<double> m(static_cast<std::size_t>(model.num_sites()));
-    Rng rng(3);
-    for (double& x : m) x = rng.uniform_symmetric();
+    std::vector<double> m =
+        test::random_magnetizations(static_cast<std::size_t>(model.num_sites()), 3);
     double previous = mean_field_bound(model, 1.5, m);
     for (int it = 0; it < 200; ++it) {
         MeanFieldResult r = ascend_mean_field(plan, 1.5, m, one_sweep, "step");
