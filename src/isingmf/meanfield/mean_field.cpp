@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <bit>
 #include <cmath>
+#include <limits>
 #include <numbers>
 #include <optional>
 
@@ -34,6 +35,10 @@ constexpr int kFewRefinements = 3;
 constexpr int kBaseGap = 8;    // sweeps between searches on a flat maximum
 constexpr int kFirstGap = 24;  // sweeps before the first search
 constexpr int kMaxGap = 512;
+// Sweeps compute the gain bound once the previous residual is within this factor of the
+// tolerance (no sweep shrinks the residual by more in practice; if one did, the stopping test
+// would only wait for the next sweep or the change of F).
+constexpr double kGainWindow = 1e6;
 
 void check_beta(double beta) {
     if (!(beta >= 0.0) || !std::isfinite(beta)) {
@@ -96,17 +101,21 @@ BoundParts bound_parts(const Model& model, double beta, const std::vector<double
 // tanh, update, sums) so that the arithmetic ones vectorise. Partial sums are kept per chunk
 // and added in chunk order, so they do not depend on the thread count.
 
-constexpr std::size_t kChunk = 256;
+constexpr std::size_t kChunk = MeanFieldPlan::kernel_chunk_size();
+constexpr std::size_t kLanes = 8;  // independent accumulators of the per-chunk sums
+static_assert(kChunk % kLanes == 0);
 
 struct KernelArgs {
     const int* neighbour;
     const double* coupling;
     const double* field;
-    const std::size_t* row;  // null when the degree is uniform
+    const std::size_t* row;         // null when the degree is uniform
+    const std::ptrdiff_t* stencil;  // MeanFieldPlan::stencil_offsets()
     int degree;
     double beta;
     double omega;
     double slack;  // (omega - 1)^2
+    bool gain;     // compute the gain bound (else it is reported as +inf)
 };
 
 // Per-sweep statistics of the plain step d_i = t_i - m_i (m_i before its update).
@@ -128,9 +137,28 @@ inline std::int64_t sign_mask(std::int64_t x) { return x >> 63; }
 // Floor of the denominator of the gain bound (1/kTiny stays finite after multiplying by 4).
 constexpr double kTiny = 1e-300;
 
+// beta phi_p for the n positions from p0, phi = h + sum_s J_s m_(neighbour s), summed in the
+// stored neighbour order. Stencil chunks read neighbour s of position p at p + offset[s]: the
+// same values in the same order as the gather through the neighbour list, but contiguous
+// loads, which vectorise.
 template <int Z>
-void fixed_degree_fields(const KernelArgs& k, const double* m, std::size_t p0, std::size_t n,
-                         double* a) {
+[[gnu::always_inline]] inline void stencil_fields(const KernelArgs& k, const double* m,
+                                                  std::size_t p0, std::size_t n,
+                                                  const std::ptrdiff_t* offset, double* a) {
+    const double* J = k.coupling + p0 * Z;
+    const double* h = k.field + p0;
+    const double* next[Z];
+    for (int s = 0; s < Z; ++s) next[s] = m + (static_cast<std::ptrdiff_t>(p0) + offset[s]);
+    for (std::size_t j = 0; j < n; ++j) {
+        double phi = h[j];
+        for (int s = 0; s < Z; ++s) phi += J[j * Z + s] * next[s][j];
+        a[j] = k.beta * phi;
+    }
+}
+
+template <int Z>
+[[gnu::always_inline]] inline void gathered_fields(const KernelArgs& k, const double* m,
+                                                   std::size_t p0, std::size_t n, double* a) {
     const int* nb = k.neighbour + p0 * Z;
     const double* J = k.coupling + p0 * Z;
     for (std::size_t j = 0; j < n; ++j, nb += Z, J += Z) {
@@ -140,20 +168,31 @@ void fixed_degree_fields(const KernelArgs& k, const double* m, std::size_t p0, s
     }
 }
 
-void scaled_local_fields(const KernelArgs& k, const double* m, std::size_t p0, std::size_t n,
-                         double* a) {
+template <int Z>
+[[gnu::always_inline]] inline void fixed_degree_fields(const KernelArgs& k, const double* m,
+                                                       const KernelSegment& seg, double* a) {
+    if (seg.stencil != KernelSegment::kNoStencil) {
+        stencil_fields<Z>(k, m, seg.begin, seg.size, k.stencil + seg.stencil, a);
+    } else {
+        gathered_fields<Z>(k, m, seg.begin, seg.size, a);
+    }
+}
+
+[[gnu::always_inline]] inline void scaled_local_fields(const KernelArgs& k, const double* m,
+                                                       const KernelSegment& seg, double* a) {
     switch (k.degree) {
         case 3:
-            return fixed_degree_fields<3>(k, m, p0, n, a);
+            return fixed_degree_fields<3>(k, m, seg, a);
         case 4:
-            return fixed_degree_fields<4>(k, m, p0, n, a);
+            return fixed_degree_fields<4>(k, m, seg, a);
         case 6:
-            return fixed_degree_fields<6>(k, m, p0, n, a);
+            return fixed_degree_fields<6>(k, m, seg, a);
         default:
             break;
     }
-    for (std::size_t j = 0; j < n; ++j) {
-        const std::size_t p = p0 + j;
+    // Any other degree, or none: the general gather (stencil segments give the same values).
+    for (std::size_t j = 0; j < seg.size; ++j) {
+        const std::size_t p = seg.begin + j;
         const std::size_t end =
             k.row != nullptr ? k.row[p + 1] : (p + 1) * static_cast<std::size_t>(k.degree);
         double phi = k.field[p];
@@ -165,36 +204,82 @@ void scaled_local_fields(const KernelArgs& k, const double* m, std::size_t p0, s
     }
 }
 
-// One chunk of one colour class. The AVX2 clone (no FMA: the same IEEE operations, so the same
-// bits) does the tanh and update loops four sites at a time where the CPU has it.
-__attribute__((target_clones("avx2", "default"))) SweepStats update_chunk(const KernelArgs& k,
-                                                                          double* m, std::size_t p0,
-                                                                          std::size_t n) {
-    alignas(64) double a[kChunk];
-    alignas(64) double d[kChunk];
-    alignas(64) double g[kChunk];
-    scaled_local_fields(k, m, p0, n, a);
-    for (std::size_t j = 0; j < n; ++j) a[j] = detail::fast_tanh(a[j]);
-    double* mp = m + p0;
+// A chunk: its segments first .. last.
+struct ChunkView {
+    const KernelSegment* first;
+    const KernelSegment* last;
+    std::size_t begin() const { return first->begin; }
+    std::size_t end() const { return (last - 1)->begin + (last - 1)->size; }
+};
+
+// The memory a chunk streams (graph, fields, its own m and, for a stencil, the leading
+// neighbour row), so that it can be requested while the previous chunk computes: the hardware
+// prefetchers advance only on demand loads, which a chunk issues in its first loop alone.
+class ChunkStreams {
+public:
+    ChunkStreams(const KernelArgs& k, const double* m, const ChunkView& c) {
+        const auto z = static_cast<std::size_t>(k.degree);
+        const std::size_t first = k.row != nullptr ? k.row[c.begin()] : c.begin() * z;
+        const std::size_t last = k.row != nullptr ? k.row[c.end()] : c.end() * z;
+        const std::size_t bytes = (c.end() - c.begin()) * sizeof(double);
+        add(k.coupling + first, (last - first) * sizeof(double));
+        add(k.field + c.begin(), bytes);
+        add(m + c.begin(), bytes);
+        if (c.first->stencil == KernelSegment::kNoStencil) {
+            add(k.neighbour + first, (last - first) * sizeof(int));
+        } else {
+            // The neighbour row furthest ahead brings new lines; the others were read already.
+            const std::ptrdiff_t* offset = k.stencil + c.first->stencil;
+            const std::ptrdiff_t lead = *std::max_element(offset, offset + z);
+            add(m + (static_cast<std::ptrdiff_t>(c.begin()) + lead), bytes);
+        }
+    }
+
+    /// Requests part `slice` of `slices` of every stream.
+    void request(std::size_t slice, std::size_t slices) const {
+        for (int r = 0; r < count_; ++r) {
+            const std::size_t from = bytes_[r] * slice / slices;
+            const std::size_t to = bytes_[r] * (slice + 1) / slices;
+            for (std::size_t b = from; b < to; b += kLine) __builtin_prefetch(begin_[r] + b, 0, 3);
+        }
+    }
+
+private:
+    static constexpr std::size_t kLine = 64;
+    const char* begin_[4] = {};
+    std::size_t bytes_[4] = {};
+    int count_ = 0;
+
+    void add(const void* p, std::size_t bytes) {
+        begin_[count_] = static_cast<const char*>(p);
+        bytes_[count_] = bytes;
+        ++count_;
+    }
+};
+
+constexpr std::size_t kTanhBlock = 32;
+
+// After the tanh: d_j = t_j - m_j, the new m_j (t_j, or over-relaxed behind the safeguard of the
+// header) and, with Gain, g_j = d_j^2 g(u_far) / 2 for the gain bound. Branch-free, so that
+// each variant is one vector loop.
+template <bool Relaxed, bool Gain>
+[[gnu::always_inline]] inline void apply_updates(const KernelArgs& k, const double* a, double* mp,
+                                                 double* d, double* g, std::size_t n) {
+    // Locals: the compiler cannot tell that the stores to m leave k alone.
+    const double omega = k.omega;
+    const double slack = k.slack;
     for (std::size_t j = 0; j < n; ++j) {
         const double t = a[j];
         const double old = mp[j];
         const double dj = t - old;
-        const double far = nonnegative_max(std::fabs(t), std::fabs(old));
-        // At a saturated site that did not move (dj = 0, far = 1) the floor keeps 0/0 away.
-        g[j] = dj * dj / nonnegative_max(2.0 * (1.0 - far) * (1.0 + far), kTiny);
         d[j] = dj;
-    }
-    // Locals: the compiler cannot tell that the stores to m leave k alone.
-    const double omega = k.omega;
-    const double slack = k.slack;
-    if (omega == 1.0) {
-        for (std::size_t j = 0; j < n; ++j) mp[j] = a[j];
-    } else {
-        for (std::size_t j = 0; j < n; ++j) {
-            const double t = a[j];
-            const double old = mp[j];
-            const double x = old + omega * d[j];
+        if constexpr (Gain) {
+            const double far = nonnegative_max(std::fabs(t), std::fabs(old));
+            // At a saturated site that did not move (dj = 0, far = 1) the floor keeps 0/0 away.
+            g[j] = dj * dj / nonnegative_max(2.0 * (1.0 - far) * (1.0 + far), kTiny);
+        }
+        if constexpr (Relaxed) {
+            const double x = old + omega * dj;
             // The safeguard of the header: accept x only if it provably does not lower F.
             // u_near is 0 when m and t differ in sign (or one is 0), else min(|m|, |t|).
             // (Selects by sign masks: the loop then has no branch and vectorises.)
@@ -206,41 +291,92 @@ __attribute__((target_clones("avx2", "default"))) SweepStats update_chunk(const 
             const std::int64_t reject = sign_mask(
                 bits_of((1.0 - far) * (1.0 + far) - slack * ((1.0 - near) * (1.0 + near))));
             mp[j] = std::bit_cast<double>((bits_of(x) & ~reject) | (bits_of(t) & reject));
+        } else {
+            mp[j] = t;
+        }
+    }
+}  // tanh in blocks, a slice of prefetches before each
+
+// One chunk of one colour class. The AVX2 clone (no FMA: the same IEEE operations, so the same
+// bits) does the tanh and update loops four sites at a time where the CPU has it.
+__attribute__((target_clones("avx512f", "avx2", "default"))) SweepStats update_chunk(
+    const KernelArgs& k, double* m, const ChunkView& c, const ChunkView* next) {
+    alignas(64) double a[kChunk];
+    alignas(64) double d[kChunk];
+    alignas(64) double g[kChunk];
+    const std::size_t n = c.end() - c.begin();
+    for (const KernelSegment* seg = c.first; seg != c.last; ++seg)
+        scaled_local_fields(k, m, *seg, a + (seg->begin - c.begin()));
+    const std::size_t blocks = (n + kTanhBlock - 1) / kTanhBlock;
+    for (std::size_t b = 0; b < blocks; ++b) {
+        if (next != nullptr) ChunkStreams(k, m, *next).request(b, blocks);
+        const std::size_t end = std::min(n, (b + 1) * kTanhBlock);
+        for (std::size_t j = b * kTanhBlock; j < end; ++j) a[j] = detail::fast_tanh(a[j]);
+    }
+    double* mp = m + c.begin();
+    if (k.omega == 1.0) {
+        if (k.gain) {
+            apply_updates<false, true>(k, a, mp, d, g, n);
+        } else {
+            apply_updates<false, false>(k, a, mp, d, g, n);
+        }
+    } else if (k.gain) {
+        apply_updates<true, true>(k, a, mp, d, g, n);
+    } else {
+        apply_updates<true, false>(k, a, mp, d, g, n);
+    }
+    // Sums in kLanes interleaved accumulators (a fixed order, so still thread-count
+    // independent): one running sum would be a chain of dependent additions, as slow as the
+    // rest of the chunk together. The tail of the last group is padded with zeros.
+    const std::size_t padded = (n + kLanes - 1) / kLanes * kLanes;
+    for (std::size_t j = n; j < padded; ++j) d[j] = g[j] = 0.0;
+    double sq[kLanes] = {};
+    double largest[kLanes] = {};
+    for (std::size_t j = 0; j < padded; j += kLanes) {
+        for (std::size_t l = 0; l < kLanes; ++l) {
+            sq[l] += d[j + l] * d[j + l];
+            largest[l] = nonnegative_max(largest[l], std::fabs(d[j + l]));
         }
     }
     SweepStats s;
-    for (std::size_t j = 0; j < n; ++j) {
-        s.max_residual = std::max(s.max_residual, std::abs(d[j]));
-        s.sum_sq += d[j] * d[j];
-        s.gain_bound += g[j];
+    for (std::size_t l = 0; l < kLanes; ++l) {
+        s.sum_sq += sq[l];
+        s.max_residual = nonnegative_max(s.max_residual, largest[l]);
     }
+    if (!k.gain) {
+        s.gain_bound = std::numeric_limits<double>::infinity();
+        return s;
+    }
+    double gain[kLanes] = {};
+    for (std::size_t j = 0; j < padded; j += kLanes) {
+        for (std::size_t l = 0; l < kLanes; ++l) gain[l] += g[j + l];
+    }
+    for (std::size_t l = 0; l < kLanes; ++l) s.gain_bound += gain[l];
     return s;
-}
-
-// Chunks of every colour class, numbered class by class.
-std::vector<std::size_t> chunk_base(const MeanFieldPlan& plan) {
-    std::vector<std::size_t> base(plan.num_colours() + 1, 0);
-    for (std::size_t c = 0; c < plan.num_colours(); ++c) {
-        const std::size_t size = plan.class_offset()[c + 1] - plan.class_offset()[c];
-        base[c + 1] = base[c] + (size + kChunk - 1) / kChunk;
-    }
-    return base;
 }
 
 // One sweep of (over-relaxed) coordinate ascent in colour order, on m in position order.
 SweepStats ascent_sweep(const MeanFieldPlan& plan, const KernelArgs& k, std::span<double> m,
-                        const std::vector<std::size_t>& base, std::vector<SweepStats>& partial) {
+                        std::vector<SweepStats>& partial) {
     double* mp = m.data();
     const std::size_t colours = plan.num_colours();
+    const KernelSegment* segments = plan.segments().data();
+    const std::size_t* chunk_segments = plan.chunk_segments().data();
+    const std::size_t* class_chunks = plan.class_chunks().data();
+    const std::size_t num_chunks = plan.chunk_segments().size() - 1;
+    partial.resize(num_chunks);
 #pragma omp parallel if (m.size() >= kParallelSites)
     for (std::size_t c = 0; c < colours; ++c) {
-        const std::size_t begin = plan.class_offset()[c];
-        const std::size_t end = plan.class_offset()[c + 1];
-        const std::size_t chunks = base[c + 1] - base[c];
 #pragma omp for schedule(static)
-        for (std::size_t q = 0; q < chunks; ++q) {
-            const std::size_t p0 = begin + q * kChunk;
-            partial[base[c] + q] = update_chunk(k, mp, p0, std::min(kChunk, end - p0));
+        for (std::size_t q = class_chunks[c]; q < class_chunks[c + 1]; ++q) {
+            const ChunkView chunk{segments + chunk_segments[q], segments + chunk_segments[q + 1]};
+            if (q + 1 < num_chunks) {
+                const ChunkView next{segments + chunk_segments[q + 1],
+                                     segments + chunk_segments[q + 2]};
+                partial[q] = update_chunk(k, mp, chunk, &next);
+            } else {
+                partial[q] = update_chunk(k, mp, chunk, nullptr);
+            }
         }
     }
     SweepStats total;
@@ -399,6 +535,71 @@ MeanFieldPlan::MeanFieldPlan(const Model& model) : model_(&model) {
         }
         if (!uniform) row_[p + 1] = slot;
     }
+    cut_chunks();
+}
+
+namespace {
+
+// Stencil runs shorter than this are gathered instead: the vector loop needs some length.
+constexpr std::size_t kMinStencilRun = 8;
+
+// How many positions from p (below end, at most limit) have their z neighbours at the same
+// offsets as p has.
+std::size_t stencil_run(const std::vector<int>& neighbour, std::size_t z, std::size_t p,
+                        std::size_t end, std::size_t limit) {
+    const int* first = neighbour.data() + p * z;
+    std::size_t q = p + 1;
+    for (; q < end && q - p < limit; ++q) {
+        const int* row = neighbour.data() + q * z;
+        const auto shift = static_cast<std::int64_t>(q - p);
+        bool same = true;
+        for (std::size_t s = 0; s < z && same; ++s)
+            same = static_cast<std::int64_t>(row[s]) == static_cast<std::int64_t>(first[s]) + shift;
+        if (!same) break;
+    }
+    return q - p;
+}
+
+}  // namespace
+
+void MeanFieldPlan::cut_chunks() {
+    class_chunks_.assign(1, 0);
+    chunk_segments_.assign(1, 0);
+    for (std::size_t c = 0; c < num_colours(); ++c) {
+        const std::size_t end = class_offset_[c + 1];
+        for (std::size_t p = class_offset_[c]; p < end; p += kChunk) {
+            cut_segments(p, std::min(end, p + kChunk));
+            chunk_segments_.push_back(segments_.size());
+        }
+        class_chunks_.push_back(chunk_segments_.size() - 1);
+    }
+}
+
+void MeanFieldPlan::cut_segments(std::size_t begin, std::size_t end) {
+    // Front to back: a stencil segment wherever at least kMinStencilRun positions share their
+    // neighbour offsets, gathered segments in between.
+    const auto z = static_cast<std::size_t>(degree_);
+    auto long_run = [&](std::size_t p) {
+        return z > 0 && stencil_run(neighbour_, z, p, end, kMinStencilRun) >= kMinStencilRun;
+    };
+    std::size_t p = begin;
+    while (p < end) {
+        if (long_run(p)) {
+            const std::size_t run = stencil_run(neighbour_, z, p, end, end - p);
+            segments_.push_back({p, static_cast<std::uint32_t>(run),
+                                 static_cast<std::uint32_t>(stencil_offsets_.size())});
+            for (std::size_t s = 0; s < z; ++s) {
+                stencil_offsets_.push_back(static_cast<std::ptrdiff_t>(neighbour_[p * z + s]) -
+                                           static_cast<std::ptrdiff_t>(p));
+            }
+            p += run;
+            continue;
+        }
+        std::size_t q = p + 1;
+        while (q < end && !long_run(q)) ++q;
+        segments_.push_back({p, static_cast<std::uint32_t>(q - p), KernelSegment::kNoStencil});
+        p = q;
+    }
 }
 
 double mean_field_bound(const Model& model, double beta, std::span<const double> m) {
@@ -444,17 +645,18 @@ MeanFieldResult ascend_mean_field(const MeanFieldPlan& plan, double beta,
         m[p] = std::isfinite(x) ? std::clamp(x, -1.0, 1.0) : 0.0;
     }
 
-    const std::vector<std::size_t> base = chunk_base(plan);
-    std::vector<SweepStats> partial(base.back());
+    std::vector<SweepStats> partial;
     OmegaControl control(options.method, options.omega);
     KernelArgs args{plan.neighbour().data(),
                     plan.coupling().data(),
                     plan.field().data(),
                     plan.degree() > 0 ? nullptr : plan.row_offsets().data(),
+                    plan.stencil_offsets().data(),
                     plan.degree(),
                     beta,
                     1.0,
-                    0.0};
+                    0.0,
+                    false};
     // Extrapolation (header): after a slow sweep (rate > kSlowRate), at least `gap` sweeps
     // after the last search, kProbeSweeps plain sweeps (over-relaxed sweeps near omega = 2
     // leave oscillating components in d that a long step would blow up), the last of which
@@ -474,6 +676,7 @@ MeanFieldResult ascend_mean_field(const MeanFieldPlan& plan, double beta,
     bool evaluated = false;   // result matches m
     bool have_previous = false;
     double previous = 0.0;
+    double last_residual = std::numeric_limits<double>::infinity();
     while (result.iterations < options.max_iterations) {
         if (may_extrapolate && probe == 0 && since_search >= gap && rate > kSlowRate)
             probe = plain_hold ? 1 : kProbeSweeps;
@@ -481,8 +684,12 @@ MeanFieldResult ascend_mean_field(const MeanFieldPlan& plan, double beta,
         const bool armed = probe == 1;
         args.omega = plain ? 1.0 : control.omega();
         args.slack = (args.omega - 1.0) * (args.omega - 1.0);
+        // The gain bound (a division per site) is only read once the residual is below the
+        // tolerance, so far from it the sweep skips it.
+        args.gain = last_residual <= kGainWindow * options.tolerance;
         if (armed) change.assign(m.begin(), m.end());
-        const SweepStats stats = ascent_sweep(plan, args, m, base, partial);
+        const SweepStats stats = ascent_sweep(plan, args, m, partial);
+        last_residual = stats.max_residual;
         ++result.iterations;
         ++since_search;
         evaluated = false;
@@ -544,7 +751,7 @@ MeanFieldResult ascend_mean_field(const MeanFieldPlan& plan, double beta,
 }
 
 SweepStatistics mean_field_sweep(const MeanFieldPlan& plan, double beta, double omega,
-                                 std::span<double> m_by_position) {
+                                 std::span<double> m_by_position, bool gain_bound) {
     check_beta(beta);
     if (!(omega >= 1.0 && omega < 2.0)) {
         throw ModelError(fmt::format("over-relaxation factor must be in [1, 2), got {}", omega));
@@ -553,26 +760,34 @@ SweepStatistics mean_field_sweep(const MeanFieldPlan& plan, double beta, double 
         throw ModelError(fmt::format("{} magnetizations given for {} sites", m_by_position.size(),
                                      plan.model().num_sites()));
     }
-    const std::vector<std::size_t> base = chunk_base(plan);
-    std::vector<SweepStats> partial(base.back());
+    std::vector<SweepStats> partial;
     const KernelArgs args{plan.neighbour().data(),
                           plan.coupling().data(),
                           plan.field().data(),
                           plan.degree() > 0 ? nullptr : plan.row_offsets().data(),
+                          plan.stencil_offsets().data(),
                           plan.degree(),
                           beta,
                           omega,
-                          (omega - 1.0) * (omega - 1.0)};
-    const SweepStats s = ascent_sweep(plan, args, m_by_position, base, partial);
+                          (omega - 1.0) * (omega - 1.0),
+                          gain_bound};
+    const SweepStats s = ascent_sweep(plan, args, m_by_position, partial);
     return {s.max_residual, s.sum_sq, s.gain_bound};
 }
 
 double mean_field_sweep_bytes_per_site(const MeanFieldPlan& plan) {
     const double n = static_cast<double>(plan.model().num_sites());
     if (n == 0.0) return 0.0;
-    const double slots = static_cast<double>(plan.neighbour().size()) / n;
+    // Couplings everywhere; neighbour positions only where a segment gathers through them.
+    double gathered_slots = 0.0;
+    for (const KernelSegment& seg : plan.segments()) {
+        if (seg.stencil != KernelSegment::kNoStencil) continue;
+        gathered_slots += static_cast<double>(plan.row(seg.begin + seg.size) - plan.row(seg.begin));
+    }
+    const double slots = static_cast<double>(plan.neighbour().size());
     const double rows = plan.degree() > 0 ? 0.0 : static_cast<double>(sizeof(std::size_t));
-    return slots * static_cast<double>(sizeof(int) + sizeof(double)) + rows + 3.0 * sizeof(double);
+    return (slots * sizeof(double) + gathered_slots * sizeof(int)) / n + rows +
+           3.0 * sizeof(double);
 }
 
 MeanFieldResult solve_mean_field(const MeanFieldPlan& plan, double beta,

@@ -114,6 +114,19 @@ struct MeanFieldResult {
 /// current m in site order; meant for tests and diagnostics (it costs a copy of m per sweep).
 using MeanFieldObserver = std::function<void(int, std::span<const double>)>;
 
+/// A run of consecutive positions begin .. begin + size of one colour class. When the graph has
+/// a uniform degree z and every position p of the run has its neighbours at p + offset[0], ...,
+/// p + offset[z-1] (in its stored order), as along a row of a lattice, `stencil` indexes those
+/// z offsets in MeanFieldPlan::stencil_offsets() and the kernel reads the neighbours'
+/// magnetizations as contiguous vectors instead of gathering them through the neighbour list:
+/// the same values summed in the same order, so every bit of the result is the same.
+struct KernelSegment {
+    static constexpr std::uint32_t kNoStencil = 0xffffffffu;
+    std::size_t begin = 0;
+    std::uint32_t size = 0;
+    std::uint32_t stencil = kNoStencil;  ///< first of degree() offsets, or kNoStencil
+};
+
 /// The update order of coordinate ascent, computed once per model: sites grouped in colour
 /// classes of a greedy colouring (no edge inside a class), so the sites of one class can be
 /// updated in parallel with exactly the result of updating them one after another.
@@ -142,6 +155,17 @@ public:
     /// position()[i] is the position of site i: order()[position()[i]] = i.
     const std::vector<int>& position() const { return position_; }
 
+    /// The kernel's work units: each colour class is cut into chunks of kernel_chunk_size()
+    /// positions (the last one shorter), numbered class by class, class c holding chunks
+    /// class_chunks()[c] .. class_chunks()[c+1]. Chunk q is the segments chunk_segments()[q] ..
+    /// chunk_segments()[q+1] of segments(), which cover it in order. Fixed per plan, so the
+    /// per-chunk partial sums, and the results, do not depend on the thread count.
+    const std::vector<std::size_t>& class_chunks() const { return class_chunks_; }
+    const std::vector<std::size_t>& chunk_segments() const { return chunk_segments_; }
+    const std::vector<KernelSegment>& segments() const { return segments_; }
+    const std::vector<std::ptrdiff_t>& stencil_offsets() const { return stencil_offsets_; }
+    static constexpr std::size_t kernel_chunk_size() { return 256; }
+
 private:
     const Model* model_;
     std::vector<int> order_;
@@ -152,6 +176,13 @@ private:
     std::vector<double> coupling_;
     std::vector<double> field_;
     int degree_ = 0;
+    std::vector<std::size_t> class_chunks_;
+    std::vector<std::size_t> chunk_segments_;
+    std::vector<KernelSegment> segments_;
+    std::vector<std::ptrdiff_t> stencil_offsets_;
+
+    void cut_chunks();
+    void cut_segments(std::size_t begin, std::size_t end);
 };
 
 /// F(m) of the formula above, evaluated exactly at m (entries clamped to [-1, 1]).

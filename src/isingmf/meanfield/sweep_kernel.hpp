@@ -13,17 +13,19 @@ namespace isingmf {
 struct SweepStatistics {
     double max_residual = 0.0;  ///< max_i |d_i|
     double sum_sq = 0.0;        ///< sum_i d_i^2 (summed in fixed blocks: thread-count independent)
-    double gain_bound = 0.0;    ///< an upper bound on the sweep's increase of F
+    double gain_bound = 0.0;    ///< an upper bound on the sweep's increase of F (+inf if skipped)
 };
 
 /// One sweep in colour order with over-relaxation factor omega in [1, 2) (1: plain
-/// coordinate ascent), safeguarded as described in mean_field.hpp. Throws ModelError on a
-/// size mismatch, a bad beta or omega.
+/// coordinate ascent), safeguarded as described in mean_field.hpp. The gain bound costs a
+/// division per site; ascend_mean_field computes it only near convergence, and without
+/// `gain_bound` it is reported as +inf. Throws ModelError on a size mismatch, a bad beta or omega.
 SweepStatistics mean_field_sweep(const MeanFieldPlan& plan, double beta, double omega,
-                                 std::span<double> m_by_position);
+                                 std::span<double> m_by_position, bool gain_bound = true);
 
-/// Bytes the sweep streams from memory per site update (graph arrays, h, m read and
-/// written), not counting neighbour magnetizations, which come from cache.
+/// Bytes the sweep streams from memory per site update (couplings, the neighbour positions of
+/// gathered segments, row offsets, h, m read and written), not counting neighbour
+/// magnetizations, which are counted as coming from cache.
 double mean_field_sweep_bytes_per_site(const MeanFieldPlan& plan);
 
 }  // namespace isingmf
