@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <bit>
 #include <cmath>
+#include <cstring>
 #include <limits>
 #include <numbers>
 #include <optional>
@@ -104,6 +105,9 @@ BoundParts bound_parts(const Model& model, double beta, const std::vector<double
 constexpr std::size_t kChunk = MeanFieldPlan::kernel_chunk_size();
 constexpr std::size_t kLanes = 8;  // independent accumulators of the per-chunk sums
 static_assert(kChunk % kLanes == 0);
+using Lanes = double __attribute__((vector_size(kLanes * sizeof(double))));
+using LaneBits = std::int64_t __attribute__((vector_size(kLanes * sizeof(double))));
+constexpr std::int64_t kMagnitudeBits = 0x7fffffffffffffff;
 
 struct KernelArgs {
     const int* neighbour;
@@ -308,8 +312,10 @@ __attribute__((target_clones("avx512f", "avx2", "default"))) SweepStats update_c
     for (const KernelSegment* seg = c.first; seg != c.last; ++seg)
         scaled_local_fields(k, m, *seg, a + (seg->begin - c.begin()));
     const std::size_t blocks = (n + kTanhBlock - 1) / kTanhBlock;
+    const std::optional<ChunkStreams> ahead =
+        next != nullptr ? std::optional<ChunkStreams>(std::in_place, k, m, *next) : std::nullopt;
     for (std::size_t b = 0; b < blocks; ++b) {
-        if (next != nullptr) ChunkStreams(k, m, *next).request(b, blocks);
+        if (ahead) ahead->request(b, blocks);
         const std::size_t end = std::min(n, (b + 1) * kTanhBlock);
         for (std::size_t j = b * kTanhBlock; j < end; ++j) a[j] = detail::fast_tanh(a[j]);
     }
@@ -325,31 +331,36 @@ __attribute__((target_clones("avx512f", "avx2", "default"))) SweepStats update_c
     } else {
         apply_updates<true, false>(k, a, mp, d, g, n);
     }
-    // Sums in kLanes interleaved accumulators (a fixed order, so still thread-count
-    // independent): one running sum would be a chain of dependent additions, as slow as the
-    // rest of the chunk together. The tail of the last group is padded with zeros.
+    // Sums in kLanes interleaved accumulators, written as GCC vectors so that every clone adds
+    // in the same order (one running sum would be a chain of dependent additions, as slow as
+    // the rest of the chunk together). The tail of the last group is padded with zeros.
     const std::size_t padded = (n + kLanes - 1) / kLanes * kLanes;
     for (std::size_t j = n; j < padded; ++j) d[j] = g[j] = 0.0;
-    double sq[kLanes] = {};
-    double largest[kLanes] = {};
+    Lanes sq = {};
+    LaneBits largest = {};  // max |d| as bit patterns, which order like the values
     for (std::size_t j = 0; j < padded; j += kLanes) {
-        for (std::size_t l = 0; l < kLanes; ++l) {
-            sq[l] += d[j + l] * d[j + l];
-            largest[l] = nonnegative_max(largest[l], std::fabs(d[j + l]));
-        }
+        Lanes dj;
+        LaneBits magnitude;
+        std::memcpy(&dj, d + j, sizeof dj);
+        std::memcpy(&magnitude, d + j, sizeof magnitude);
+        sq += dj * dj;
+        magnitude &= kMagnitudeBits;
+        largest = largest < magnitude ? magnitude : largest;
     }
     SweepStats s;
     for (std::size_t l = 0; l < kLanes; ++l) {
         s.sum_sq += sq[l];
-        s.max_residual = nonnegative_max(s.max_residual, largest[l]);
+        s.max_residual = nonnegative_max(s.max_residual, std::bit_cast<double>(largest[l]));
     }
     if (!k.gain) {
         s.gain_bound = std::numeric_limits<double>::infinity();
         return s;
     }
-    double gain[kLanes] = {};
+    Lanes gain = {};
     for (std::size_t j = 0; j < padded; j += kLanes) {
-        for (std::size_t l = 0; l < kLanes; ++l) gain[l] += g[j + l];
+        Lanes gj;
+        std::memcpy(&gj, g + j, sizeof gj);
+        gain += gj;
     }
     for (std::size_t l = 0; l < kLanes; ++l) s.gain_bound += gain[l];
     return s;
