@@ -141,22 +141,39 @@ inline std::int64_t sign_mask(std::int64_t x) { return x >> 63; }
 // Floor of the denominator of the gain bound (1/kTiny stays finite after multiplying by 4).
 constexpr double kTiny = 1e-300;
 
-// beta phi_p for the n positions from p0, phi = h + sum_s J_s m_(neighbour s), summed in the
-// stored neighbour order. Stencil chunks read neighbour s of position p at p + offset[s]: the
-// same values in the same order as the gather through the neighbour list, but contiguous
-// loads, which vectorise.
+// Where the couplings (and neighbour positions) of position p start.
+[[gnu::always_inline]] inline std::size_t row_of(const KernelArgs& k, std::size_t p) {
+    return k.row != nullptr ? k.row[p] : p * static_cast<std::size_t>(k.degree);
+}
+
+// beta phi_p for the positions of a stencil segment, phi = h + sum_s J_s m_(neighbour s) summed
+// in the stored neighbour order, with neighbour s of position p at p + offset[s]: the same
+// values in the same order as the gather through the neighbour list, but contiguous loads,
+// which vectorise. Z > 0 fixes the degree at compile time; Z = 0 takes it from z.
 template <int Z>
 [[gnu::always_inline]] inline void stencil_fields(const KernelArgs& k, const double* m,
-                                                  std::size_t p0, std::size_t n,
-                                                  const std::ptrdiff_t* offset, double* a) {
-    const double* J = k.coupling + p0 * Z;
+                                                  const KernelSegment& seg, std::size_t z,
+                                                  double* a) {
+    const std::size_t degree = Z > 0 ? static_cast<std::size_t>(Z) : z;
+    const std::size_t p0 = seg.begin;
+    const double* J = k.coupling + row_of(k, p0);
     const double* h = k.field + p0;
-    const double* next[Z];
-    for (int s = 0; s < Z; ++s) next[s] = m + (static_cast<std::ptrdiff_t>(p0) + offset[s]);
-    for (std::size_t j = 0; j < n; ++j) {
-        double phi = h[j];
-        for (int s = 0; s < Z; ++s) phi += J[j * Z + s] * next[s][j];
-        a[j] = k.beta * phi;
+    const std::ptrdiff_t* offset = k.stencil + seg.stencil;
+    if constexpr (Z > 0) {
+        const double* next[Z];
+        for (int s = 0; s < Z; ++s) next[s] = m + (static_cast<std::ptrdiff_t>(p0) + offset[s]);
+        for (std::size_t j = 0; j < seg.size; ++j) {
+            double phi = h[j];
+            for (int s = 0; s < Z; ++s) phi += J[j * Z + s] * next[s][j];
+            a[j] = k.beta * phi;
+        }
+    } else {
+        for (std::size_t j = 0; j < seg.size; ++j) {
+            double phi = h[j];
+            const auto p = static_cast<std::ptrdiff_t>(p0 + j);
+            for (std::size_t s = 0; s < degree; ++s) phi += J[j * degree + s] * m[p + offset[s]];
+            a[j] = k.beta * phi;
+        }
     }
 }
 
@@ -172,38 +189,40 @@ template <int Z>
     }
 }
 
-template <int Z>
-[[gnu::always_inline]] inline void fixed_degree_fields(const KernelArgs& k, const double* m,
-                                                       const KernelSegment& seg, double* a) {
-    if (seg.stencil != KernelSegment::kNoStencil) {
-        stencil_fields<Z>(k, m, seg.begin, seg.size, k.stencil + seg.stencil, a);
-    } else {
-        gathered_fields<Z>(k, m, seg.begin, seg.size, a);
-    }
-}
-
 [[gnu::always_inline]] inline void scaled_local_fields(const KernelArgs& k, const double* m,
                                                        const KernelSegment& seg, double* a) {
+    if (seg.stencil != KernelSegment::kNoStencil) {
+        // Every position of the segment has this degree (uniform graphs, or a run of CSR rows).
+        const std::size_t z = row_of(k, seg.begin + 1) - row_of(k, seg.begin);
+        switch (z) {
+            case 2:
+                return stencil_fields<2>(k, m, seg, z, a);
+            case 3:
+                return stencil_fields<3>(k, m, seg, z, a);
+            case 4:
+                return stencil_fields<4>(k, m, seg, z, a);
+            case 6:
+                return stencil_fields<6>(k, m, seg, z, a);
+            default:
+                return stencil_fields<0>(k, m, seg, z, a);
+        }
+    }
     switch (k.degree) {
         case 3:
-            return fixed_degree_fields<3>(k, m, seg, a);
+            return gathered_fields<3>(k, m, seg.begin, seg.size, a);
         case 4:
-            return fixed_degree_fields<4>(k, m, seg, a);
+            return gathered_fields<4>(k, m, seg.begin, seg.size, a);
         case 6:
-            return fixed_degree_fields<6>(k, m, seg, a);
+            return gathered_fields<6>(k, m, seg.begin, seg.size, a);
         default:
             break;
     }
-    // Any other degree, or none: the general gather (stencil segments give the same values).
+    // Any other degree, or none: the general gather.
     for (std::size_t j = 0; j < seg.size; ++j) {
         const std::size_t p = seg.begin + j;
-        const std::size_t end =
-            k.row != nullptr ? k.row[p + 1] : (p + 1) * static_cast<std::size_t>(k.degree);
+        const std::size_t end = row_of(k, p + 1);
         double phi = k.field[p];
-        for (std::size_t s = k.row != nullptr ? k.row[p] : p * static_cast<std::size_t>(k.degree);
-             s < end; ++s) {
-            phi += k.coupling[s] * m[k.neighbour[s]];
-        }
+        for (std::size_t s = row_of(k, p); s < end; ++s) phi += k.coupling[s] * m[k.neighbour[s]];
         a[j] = k.beta * phi;
     }
 }
@@ -222,9 +241,8 @@ struct ChunkView {
 class ChunkStreams {
 public:
     ChunkStreams(const KernelArgs& k, const double* m, const ChunkView& c) {
-        const auto z = static_cast<std::size_t>(k.degree);
-        const std::size_t first = k.row != nullptr ? k.row[c.begin()] : c.begin() * z;
-        const std::size_t last = k.row != nullptr ? k.row[c.end()] : c.end() * z;
+        const std::size_t first = row_of(k, c.begin());
+        const std::size_t last = row_of(k, c.end());
         const std::size_t bytes = (c.end() - c.begin()) * sizeof(double);
         add(k.coupling + first, (last - first) * sizeof(double));
         add(k.field + c.begin(), bytes);
@@ -234,7 +252,8 @@ public:
         } else {
             // The neighbour row furthest ahead brings new lines; the others were read already.
             const std::ptrdiff_t* offset = k.stencil + c.first->stencil;
-            const std::ptrdiff_t lead = *std::max_element(offset, offset + z);
+            const std::size_t degree = row_of(k, c.begin() + 1) - row_of(k, c.begin());
+            const std::ptrdiff_t lead = *std::max_element(offset, offset + degree);
             add(m + (static_cast<std::ptrdiff_t>(c.begin()) + lead), bytes);
         }
     }
@@ -554,14 +573,16 @@ namespace {
 // Stencil runs shorter than this are gathered instead: the vector loop needs some length.
 constexpr std::size_t kMinStencilRun = 8;
 
-// How many positions from p (below end, at most limit) have their z neighbours at the same
-// offsets as p has.
-std::size_t stencil_run(const std::vector<int>& neighbour, std::size_t z, std::size_t p,
-                        std::size_t end, std::size_t limit) {
-    const int* first = neighbour.data() + p * z;
+// How many positions from p (below end, at most limit) have as many neighbours as p, at the
+// same offsets.
+std::size_t stencil_run(const MeanFieldPlan& plan, std::size_t p, std::size_t end,
+                        std::size_t limit) {
+    const std::size_t z = plan.row(p + 1) - plan.row(p);
+    const int* first = plan.neighbour().data() + plan.row(p);
     std::size_t q = p + 1;
     for (; q < end && q - p < limit; ++q) {
-        const int* row = neighbour.data() + q * z;
+        if (plan.row(q + 1) - plan.row(q) != z) break;
+        const int* row = plan.neighbour().data() + plan.row(q);
         const auto shift = static_cast<std::int64_t>(q - p);
         bool same = true;
         for (std::size_t s = 0; s < z && same; ++s)
@@ -587,20 +608,19 @@ void MeanFieldPlan::cut_chunks() {
 }
 
 void MeanFieldPlan::cut_segments(std::size_t begin, std::size_t end) {
-    // Front to back: a stencil segment wherever at least kMinStencilRun positions share their
-    // neighbour offsets, gathered segments in between.
-    const auto z = static_cast<std::size_t>(degree_);
+    // Front to back: a stencil segment wherever at least kMinStencilRun positions with
+    // neighbours share their degree and neighbour offsets, gathered segments in between.
     auto long_run = [&](std::size_t p) {
-        return z > 0 && stencil_run(neighbour_, z, p, end, kMinStencilRun) >= kMinStencilRun;
+        return row(p + 1) > row(p) && stencil_run(*this, p, end, kMinStencilRun) >= kMinStencilRun;
     };
     std::size_t p = begin;
     while (p < end) {
         if (long_run(p)) {
-            const std::size_t run = stencil_run(neighbour_, z, p, end, end - p);
+            const std::size_t run = stencil_run(*this, p, end, end - p);
             segments_.push_back({p, static_cast<std::uint32_t>(run),
                                  static_cast<std::uint32_t>(stencil_offsets_.size())});
-            for (std::size_t s = 0; s < z; ++s) {
-                stencil_offsets_.push_back(static_cast<std::ptrdiff_t>(neighbour_[p * z + s]) -
+            for (std::size_t s = row(p); s < row(p + 1); ++s) {
+                stencil_offsets_.push_back(static_cast<std::ptrdiff_t>(neighbour_[s]) -
                                            static_cast<std::ptrdiff_t>(p));
             }
             p += run;
@@ -789,16 +809,17 @@ SweepStatistics mean_field_sweep(const MeanFieldPlan& plan, double beta, double 
 double mean_field_sweep_bytes_per_site(const MeanFieldPlan& plan) {
     const double n = static_cast<double>(plan.model().num_sites());
     if (n == 0.0) return 0.0;
-    // Couplings everywhere; neighbour positions only where a segment gathers through them.
-    double gathered_slots = 0.0;
+    // Couplings everywhere; neighbour positions and row offsets only where a segment gathers.
+    const double row_bytes = plan.degree() > 0 ? 0.0 : static_cast<double>(sizeof(std::size_t));
+    double gathered = 0.0;
     for (const KernelSegment& seg : plan.segments()) {
         if (seg.stencil != KernelSegment::kNoStencil) continue;
-        gathered_slots += static_cast<double>(plan.row(seg.begin + seg.size) - plan.row(seg.begin));
+        gathered += static_cast<double>(plan.row(seg.begin + seg.size) - plan.row(seg.begin)) *
+                        sizeof(int) +
+                    static_cast<double>(seg.size) * row_bytes;
     }
     const double slots = static_cast<double>(plan.neighbour().size());
-    const double rows = plan.degree() > 0 ? 0.0 : static_cast<double>(sizeof(std::size_t));
-    return (slots * sizeof(double) + gathered_slots * sizeof(int)) / n + rows +
-           3.0 * sizeof(double);
+    return (slots * sizeof(double) + gathered) / n + 3.0 * sizeof(double);
 }
 
 MeanFieldResult solve_mean_field(const MeanFieldPlan& plan, double beta,

@@ -114,8 +114,8 @@ struct MeanFieldResult {
 /// current m in site order; meant for tests and diagnostics (it costs a copy of m per sweep).
 using MeanFieldObserver = std::function<void(int, std::span<const double>)>;
 
-/// A run of consecutive positions begin .. begin + size of one colour class. When the graph has
-/// a uniform degree z and every position p of the run has its neighbours at p + offset[0], ...,
+/// A run of consecutive positions begin .. begin + size of one colour class. When every
+/// position p of the run has the same number z of neighbours, at p + offset[0], ...,
 /// p + offset[z-1] (in its stored order), as along a row of a lattice, `stencil` indexes those
 /// z offsets in MeanFieldPlan::stencil_offsets() and the kernel reads the neighbours'
 /// magnetizations as contiguous vectors instead of gathering them through the neighbour list:
