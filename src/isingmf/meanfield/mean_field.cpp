@@ -483,7 +483,7 @@ private:
     double previous_lambda_ = -1.0;
 };
 
-void to_site_order(const MeanFieldPlan& plan, const std::vector<double>& by_position,
+void to_site_order(const MeanFieldPlan& plan, std::span<const double> by_position,
                    std::vector<double>& by_site) {
     const std::vector<int>& order = plan.order();
     by_site.resize(by_position.size());
@@ -670,7 +670,7 @@ MeanFieldResult ascend_mean_field(const MeanFieldPlan& plan, double beta,
     result.start = std::move(start_name);
     result.method = options.method;
     result.m = std::move(start_m);
-    std::vector<double> m(n);
+    HugePageVector<double> m(n);
     for (std::size_t p = 0; p < n; ++p) {
         const double x = result.m[static_cast<std::size_t>(plan.order()[p])];
         m[p] = std::isfinite(x) ? std::clamp(x, -1.0, 1.0) : 0.0;

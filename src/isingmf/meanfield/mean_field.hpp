@@ -58,6 +58,7 @@
 #include <string>
 #include <vector>
 
+#include "isingmf/huge_pages.hpp"
 #include "isingmf/model/model.hpp"
 
 namespace isingmf {
@@ -143,9 +144,9 @@ public:
     /// neighbours of position k are neighbour()[row(k) .. row(k+1)) as positions, with
     /// couplings at the same places; field()[k] = h of site order()[k]. When every site has
     /// the same degree z, degree() = z and row(k) = k z (no offsets stored); else degree() = 0.
-    const std::vector<int>& neighbour() const { return neighbour_; }
-    const std::vector<double>& coupling() const { return coupling_; }
-    const std::vector<double>& field() const { return field_; }
+    const HugePageVector<int>& neighbour() const { return neighbour_; }
+    const HugePageVector<double>& coupling() const { return coupling_; }
+    const HugePageVector<double>& field() const { return field_; }
     int degree() const { return degree_; }
     std::size_t row(std::size_t k) const {
         return degree_ > 0 ? k * static_cast<std::size_t>(degree_) : row_[k];
@@ -172,9 +173,9 @@ private:
     std::vector<std::size_t> class_offset_;
     std::vector<int> position_;
     std::vector<std::size_t> row_;
-    std::vector<int> neighbour_;
-    std::vector<double> coupling_;
-    std::vector<double> field_;
+    HugePageVector<int> neighbour_;
+    HugePageVector<double> coupling_;
+    HugePageVector<double> field_;
     int degree_ = 0;
     std::vector<std::size_t> class_chunks_;
     std::vector<std::size_t> chunk_segments_;
