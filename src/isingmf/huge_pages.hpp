@@ -4,11 +4,17 @@
 /// transparent huge pages before they are first touched (Linux with THP in "madvise" mode, as on
 /// Debian), so a stream costs one TLB entry per 2 MiB instead of one per 4 KiB and the software
 /// prefetches of the sweep do not stall on page walks. Elsewhere the advice is simply ignored.
+///
+/// Unlike std::allocator, elements constructed without arguments are default-initialised
+/// (indeterminate for double and int): the owner fills them, in parallel where it is large, so
+/// that first touch, and with it the kernel's zeroing of 2 MiB pages, is spread over the threads.
 
 #include <sys/mman.h>
 
 #include <cstddef>
 #include <new>
+#include <type_traits>
+#include <utility>
 #include <vector>
 
 namespace isingmf {
@@ -38,6 +44,16 @@ public:
         } else {
             ::operator delete (p, std::align_val_t{kHugePage});
         }
+    }
+
+    template <class U>
+    void construct(U* p) noexcept(std::is_nothrow_default_constructible_v<U>) {
+        ::new (static_cast<void*>(p)) U;
+    }
+
+    template <class U, class... Args>
+    void construct(U* p, Args&&... args) {
+        ::new (static_cast<void*>(p)) U(std::forward<Args>(args)...);
     }
 
     template <class U>

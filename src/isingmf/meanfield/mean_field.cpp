@@ -486,8 +486,10 @@ private:
 void to_site_order(const MeanFieldPlan& plan, std::span<const double> by_position,
                    std::vector<double>& by_site) {
     const std::vector<int>& order = plan.order();
-    by_site.resize(by_position.size());
-    for (std::size_t p = 0; p < by_position.size(); ++p)
+    const std::size_t n = by_position.size();
+    by_site.resize(n);
+#pragma omp parallel for schedule(static) if (n >= kParallelSites)
+    for (std::size_t p = 0; p < n; ++p)
         by_site[static_cast<std::size_t>(order[p])] = by_position[p];
 }
 
@@ -670,9 +672,12 @@ MeanFieldResult ascend_mean_field(const MeanFieldPlan& plan, double beta,
     result.start = std::move(start_name);
     result.method = options.method;
     result.m = std::move(start_m);
+    // Filled in parallel: the first touch of a large m zeroes its pages (see huge_pages.hpp).
     HugePageVector<double> m(n);
+    const int* order = plan.order().data();
+#pragma omp parallel for schedule(static) if (n >= kParallelSites)
     for (std::size_t p = 0; p < n; ++p) {
-        const double x = result.m[static_cast<std::size_t>(plan.order()[p])];
+        const double x = result.m[static_cast<std::size_t>(order[p])];
         m[p] = std::isfinite(x) ? std::clamp(x, -1.0, 1.0) : 0.0;
     }
 
