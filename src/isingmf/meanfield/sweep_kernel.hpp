@@ -1,12 +1,20 @@
 #pragma once
-/// The raw sweep of mean_field.hpp's coordinate ascent, for benchmarks and diagnostics:
-/// m is given in the plan's update order (position k holds site plan.order()[k]).
+/// The sweep of mean_field.hpp's coordinate ascent over a MeanFieldPlan: one pass over the
+/// colour classes, each class in parallel, m in the plan's update order (position k holds
+/// site plan.order()[k]). ascend_mean_field drives it; benchmarks and tests call it directly.
 
+#include <cstddef>
 #include <span>
+#include <vector>
 
-#include "isingmf/meanfield/mean_field.hpp"
+#include "isingmf/meanfield/mean_field_plan.hpp"
 
 namespace isingmf {
+
+namespace detail {
+/// Below this many sites an OpenMP fork costs more than a pass over the sites.
+inline constexpr std::size_t kParallelSites = std::size_t{1} << 14;
+}  // namespace detail
 
 /// What one sweep saw, from the plain step d_i = tanh(beta phi_i) - m_i taken at each site
 /// just before its update.
@@ -16,10 +24,24 @@ struct SweepStatistics {
     double gain_bound = 0.0;    ///< an upper bound on the sweep's increase of F (+inf if skipped)
 };
 
-/// One sweep in colour order with over-relaxation factor omega in [1, 2) (1: plain
-/// coordinate ascent), safeguarded as described in mean_field.hpp. The gain bound costs a
-/// division per site; ascend_mean_field computes it only near convergence, and without
-/// `gain_bound` it is reported as +inf. Throws ModelError on a size mismatch, a bad beta or omega.
+/// Sweeps over one plan, keeping the per-chunk partial sums between sweeps.
+class SweepKernel {
+public:
+    explicit SweepKernel(const MeanFieldPlan& plan);
+
+    /// One sweep in colour order with over-relaxation factor omega in [1, 2) (1: plain
+    /// coordinate ascent), safeguarded as described in mean_field.hpp. The gain bound costs a
+    /// division per site: without `gain_bound` it is skipped and reported as +inf. Arguments
+    /// are not checked (mean_field_sweep checks them).
+    SweepStatistics sweep(double beta, double omega, bool gain_bound, std::span<double> m);
+
+private:
+    const MeanFieldPlan* plan_;
+    std::vector<SweepStatistics> partial_;
+};
+
+/// SweepKernel(plan).sweep(...) after checking the arguments: throws ModelError on a size
+/// mismatch, a bad beta or omega.
 SweepStatistics mean_field_sweep(const MeanFieldPlan& plan, double beta, double omega,
                                  std::span<double> m_by_position, bool gain_bound = true);
 

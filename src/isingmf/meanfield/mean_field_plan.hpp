@@ -1,0 +1,85 @@
+#pragma once
+/// The update order of coordinate ascent and the sweep kernel's copy of the graph (see
+/// mean_field.hpp for the method and sweep_kernel.hpp for the kernel that reads this layout).
+
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+#include "isingmf/huge_pages.hpp"
+#include "isingmf/model/model.hpp"
+
+namespace isingmf {
+
+/// A run of consecutive positions begin .. begin + size of one colour class. When every
+/// position p of the run has the same number z of neighbours, at p + offset[0], ...,
+/// p + offset[z-1] (in its stored order), as along a row of a lattice, `stencil` indexes those
+/// z offsets in MeanFieldPlan::stencil_offsets() and the kernel reads the neighbours'
+/// magnetizations as contiguous vectors instead of gathering them through the neighbour list:
+/// the same values summed in the same order, so every bit of the result is the same.
+struct KernelSegment {
+    static constexpr std::uint32_t kNoStencil = 0xffffffffu;
+    std::size_t begin = 0;
+    std::uint32_t size = 0;
+    std::uint32_t stencil = kNoStencil;  ///< first of degree() offsets, or kNoStencil
+};
+
+/// The update order of coordinate ascent, computed once per model: sites grouped in colour
+/// classes of a greedy colouring (no edge inside a class), so the sites of one class can be
+/// updated in parallel with exactly the result of updating them one after another.
+class MeanFieldPlan {
+public:
+    explicit MeanFieldPlan(const Model& model);
+    const Model& model() const { return *model_; }
+    /// Sites ordered class by class; class c is order()[class_offset()[c] .. class_offset()[c+1]).
+    const std::vector<int>& order() const { return order_; }
+    const std::vector<std::size_t>& class_offset() const { return class_offset_; }
+    std::size_t num_colours() const { return class_offset_.size() - 1; }
+
+    /// The kernel's copy of the graph, in update order ("positions" k of order()): the
+    /// neighbours of position k are neighbour()[row(k) .. row(k+1)) as positions, with
+    /// couplings at the same places; field()[k] = h of site order()[k]. When every site has
+    /// the same degree z, degree() = z and row(k) = k z (no offsets stored); else degree() = 0.
+    const HugePageVector<int>& neighbour() const { return neighbour_; }
+    const HugePageVector<double>& coupling() const { return coupling_; }
+    const HugePageVector<double>& field() const { return field_; }
+    int degree() const { return degree_; }
+    std::size_t row(std::size_t k) const {
+        return degree_ > 0 ? k * static_cast<std::size_t>(degree_) : row_[k];
+    }
+    /// The stored row offsets (num_sites() + 1 of them), empty when degree() > 0.
+    const std::vector<std::size_t>& row_offsets() const { return row_; }
+    /// position()[i] is the position of site i: order()[position()[i]] = i.
+    const std::vector<int>& position() const { return position_; }
+
+    /// The kernel's work units: each colour class is cut into chunks of kernel_chunk_size()
+    /// positions (the last one shorter), numbered class by class, class c holding chunks
+    /// class_chunks()[c] .. class_chunks()[c+1]. Chunk q is the segments chunk_segments()[q] ..
+    /// chunk_segments()[q+1] of segments(), which cover it in order. Fixed per plan, so the
+    /// per-chunk partial sums, and the results, do not depend on the thread count.
+    const std::vector<std::size_t>& class_chunks() const { return class_chunks_; }
+    const std::vector<std::size_t>& chunk_segments() const { return chunk_segments_; }
+    const std::vector<KernelSegment>& segments() const { return segments_; }
+    const std::vector<std::ptrdiff_t>& stencil_offsets() const { return stencil_offsets_; }
+    static constexpr std::size_t kernel_chunk_size() { return 256; }
+
+private:
+    const Model* model_;
+    std::vector<int> order_;
+    std::vector<std::size_t> class_offset_;
+    std::vector<int> position_;
+    std::vector<std::size_t> row_;
+    HugePageVector<int> neighbour_;
+    HugePageVector<double> coupling_;
+    HugePageVector<double> field_;
+    int degree_ = 0;
+    std::vector<std::size_t> class_chunks_;
+    std::vector<std::size_t> chunk_segments_;
+    std::vector<KernelSegment> segments_;
+    std::vector<std::ptrdiff_t> stencil_offsets_;
+
+    void cut_chunks();
+    void cut_segments(std::size_t begin, std::size_t end);
+};
+
+}  // namespace isingmf
