@@ -145,6 +145,21 @@ TEST_P(KernelLayout, SweepEqualsTheScalarSweepBitForBit) {
     }
 }
 
+TEST(KernelBytes, CountsWhatTheSweepStreams) {
+    // 64^2 torus: 4 couplings (8 bytes each), h, m read and written per site; the stencil
+    // rows need no neighbour positions, the 3% of gathered sites add 4 bytes per neighbour.
+    const Model torus = disordered({"square", {64, 64}, Boundary::periodic, 0.0});
+    const MeanFieldPlan torus_plan(torus);
+    double gathered = 0.0;
+    for (const KernelSegment& seg : torus_plan.segments())
+        if (seg.stencil == KernelSegment::kNoStencil) gathered += seg.size;
+    EXPECT_DOUBLE_EQ(mean_field_sweep_bytes_per_site(torus_plan),
+                     4 * 8 + 3 * 8 + gathered * 4 * 4 / static_cast<double>(torus.num_sites()));
+    // The complete graph gathers everywhere: (n - 1) (8 + 4) bytes of graph per site.
+    const Model complete = disordered({"complete", {12}, Boundary::open, 0.0});
+    EXPECT_DOUBLE_EQ(mean_field_sweep_bytes_per_site(MeanFieldPlan(complete)), 11 * 12 + 3 * 8);
+}
+
 // Shares: a square row of L/2 sites per class breaks only at its two ends; open boundaries
 // give irregular degrees, so the rows run through CSR storage (the general gather at the edges);
 // the 5x5 torus is not bipartite; a 16^3 cube has rows of 8 per class, too short to pay off;
