@@ -35,6 +35,7 @@ struct KernelArgs {
     const double* field;
     const std::size_t* row;         // null when the degree is uniform
     const std::ptrdiff_t* stencil;  // MeanFieldPlan::stencil_offsets()
+    std::size_t sites;              // length of m
     int degree;
     double beta;
     double omega;
@@ -167,7 +168,11 @@ public:
             const std::ptrdiff_t* offset = k.stencil + c.first->stencil;
             const std::size_t degree = row_of(k, c.begin() + 1) - row_of(k, c.begin());
             const std::ptrdiff_t lead = *std::max_element(offset, offset + degree);
-            add(m + (static_cast<std::ptrdiff_t>(c.begin()) + lead), bytes);
+            // Its first position exists; later segments may lead elsewhere, so stay inside m.
+            const auto from =
+                static_cast<std::size_t>(static_cast<std::ptrdiff_t>(c.begin()) + lead);
+            const std::size_t count = std::min(c.end() - c.begin(), k.sites - from);
+            add(m + from, count * sizeof(double));
         }
     }
 
@@ -313,6 +318,7 @@ SweepStatistics SweepKernel::sweep(double beta, double omega, bool gain_bound,
                        plan.field().data(),
                        plan.degree() > 0 ? nullptr : plan.row_offsets().data(),
                        plan.stencil_offsets().data(),
+                       m.size(),
                        plan.degree(),
                        beta,
                        omega,
