@@ -31,7 +31,7 @@ public:
     T* allocate(std::size_t n) {
         if (n > static_cast<std::size_t>(-1) / sizeof(T)) throw std::bad_array_new_length();
         const std::size_t bytes = n * sizeof(T);
-        if (bytes < kHugePage) return static_cast<T*>(::operator new(bytes));
+        if (!huge(n)) return static_cast<T*>(::operator new(bytes));
         const std::size_t rounded = (bytes + kHugePage - 1) / kHugePage * kHugePage;
         void* p = ::operator new (rounded, std::align_val_t{kHugePage});
         ::madvise(p, rounded, MADV_HUGEPAGE);  // advice only: on failure, ordinary pages
@@ -39,7 +39,7 @@ public:
     }
 
     void deallocate(T* p, std::size_t n) noexcept {
-        if (n * sizeof(T) < kHugePage) {
+        if (!huge(n)) {
             ::operator delete(p);
         } else {
             ::operator delete (p, std::align_val_t{kHugePage});
@@ -63,6 +63,9 @@ public:
 
 private:
     static constexpr std::size_t kHugePage = std::size_t{2} << 20;
+
+    // Whether a block of n elements is allocated (and so must be freed) as huge-page aligned.
+    static bool huge(std::size_t n) { return n * sizeof(T) >= kHugePage; }
 };
 
 /// A std::vector whose large buffers sit on transparent huge pages where the system allows.

@@ -16,6 +16,7 @@
 namespace isingmf {
 namespace {
 
+using detail::check_beta;
 using detail::kParallelSites;
 // Fixed block size for sums, so that the rounding does not depend on the thread count.
 constexpr std::size_t kSumBlock = 4096;
@@ -36,21 +37,6 @@ constexpr int kMaxGap = 512;
 // would only wait for the next sweep or the change of F).
 constexpr double kGainWindow = 1e6;
 
-void check_beta(double beta) {
-    if (!(beta >= 0.0) || !std::isfinite(beta)) {
-        throw ModelError(fmt::format("inverse temperature must be finite and >= 0, got {}", beta));
-    }
-}
-
-double local_field(const Adjacency& adj, const std::vector<double>& fields,
-                   const std::vector<double>& m, std::size_t i) {
-    double phi = fields[i];
-    for (std::size_t k = adj.offset[i]; k < adj.offset[i + 1]; ++k) {
-        phi += adj.coupling[k] * m[static_cast<std::size_t>(adj.neighbour[k])];
-    }
-    return phi;
-}
-
 // Per-site parts of F and <H>, summed in fixed blocks.
 struct BoundParts {
     double coupling_energy = 0.0;  // sum_e J_e m_i m_j + sum_i h_i m_i
@@ -60,7 +46,6 @@ struct BoundParts {
 };
 
 BoundParts bound_parts(const Model& model, double beta, const std::vector<double>& m) {
-    const Adjacency& adj = model.adjacency();
     const std::vector<double>& h = model.fields();
     const std::size_t n = m.size();
     const std::size_t blocks = (n + kSumBlock - 1) / kSumBlock;
@@ -70,7 +55,7 @@ BoundParts bound_parts(const Model& model, double beta, const std::vector<double
         BoundParts p;
         const std::size_t end = std::min(n, (b + 1) * kSumBlock);
         for (std::size_t i = b * kSumBlock; i < end; ++i) {
-            const double phi = local_field(adj, h, m, i);
+            const double phi = model.local_field(static_cast<int>(i), m);
             // Each bond is seen from both ends: half of the coupling part of phi, all of h.
             p.coupling_energy += m[i] * (0.5 * (phi - h[i]) + h[i]);
             p.entropy += detail::binary_entropy(m[i]);

@@ -114,8 +114,8 @@ void MeanFieldPlan::cut_segments(std::size_t begin, std::size_t end) {
     };
     std::size_t p = begin;
     while (p < end) {
-        if (long_run(p)) {
-            const std::size_t run = stencil_run(*this, p, end, end - p);
+        const std::size_t run = row(p + 1) > row(p) ? stencil_run(*this, p, end, end - p) : 0;
+        if (run >= kMinStencilRun) {
             segments_.push_back({p, static_cast<std::uint32_t>(run),
                                  static_cast<std::uint32_t>(stencil_offsets_.size())});
             for (std::size_t s = row(p); s < row(p + 1); ++s) {

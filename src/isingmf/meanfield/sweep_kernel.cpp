@@ -304,7 +304,6 @@ __attribute__((target_clones("avx512f", "avx2", "default"))) SweepStatistics upd
     return s;
 }
 
-// One sweep of (over-relaxed) coordinate ascent in colour order, on m in position order.
 }  // namespace
 
 SweepKernel::SweepKernel(const MeanFieldPlan& plan)
@@ -324,13 +323,13 @@ SweepStatistics SweepKernel::sweep(double beta, double omega, bool gain_bound,
                        omega,
                        (omega - 1.0) * (omega - 1.0),
                        gain_bound};
-    std::vector<SweepStatistics>& partial = partial_;
+    SweepStatistics* partial = partial_.data();
     double* mp = m.data();
     const std::size_t colours = plan.num_colours();
     const KernelSegment* segments = plan.segments().data();
     const std::size_t* chunk_segments = plan.chunk_segments().data();
     const std::size_t* class_chunks = plan.class_chunks().data();
-    const std::size_t num_chunks = plan.chunk_segments().size() - 1;
+    const std::size_t num_chunks = partial_.size();
 #pragma omp parallel if (m.size() >= detail::kParallelSites)
     for (std::size_t c = 0; c < colours; ++c) {
 #pragma omp for schedule(static)
@@ -346,7 +345,7 @@ SweepStatistics SweepKernel::sweep(double beta, double omega, bool gain_bound,
         }
     }
     SweepStatistics total;
-    for (const SweepStatistics& s : partial) {
+    for (const SweepStatistics& s : partial_) {
         total.max_residual = std::max(total.max_residual, s.max_residual);
         total.sum_sq += s.sum_sq;
         total.gain_bound += s.gain_bound;
@@ -354,11 +353,15 @@ SweepStatistics SweepKernel::sweep(double beta, double omega, bool gain_bound,
     return total;
 }
 
-SweepStatistics mean_field_sweep(const MeanFieldPlan& plan, double beta, double omega,
-                                 std::span<double> m_by_position, bool gain_bound) {
+void detail::check_beta(double beta) {
     if (!(beta >= 0.0) || !std::isfinite(beta)) {
         throw ModelError(fmt::format("inverse temperature must be finite and >= 0, got {}", beta));
     }
+}
+
+SweepStatistics mean_field_sweep(const MeanFieldPlan& plan, double beta, double omega,
+                                 std::span<double> m_by_position, bool gain_bound) {
+    detail::check_beta(beta);
     if (!(omega >= 1.0 && omega < 2.0)) {
         throw ModelError(fmt::format("over-relaxation factor must be in [1, 2), got {}", omega));
     }

@@ -103,15 +103,6 @@ double Model::energy(std::span<const signed char> spins) const {
     return energy_offset_ - j_term - h_term;
 }
 
-double Model::local_field(int site, std::span<const double> x) const {
-    const auto i = static_cast<std::size_t>(site);
-    double phi = fields_[i];
-    for (std::size_t k = adjacency_.offset[i]; k < adjacency_.offset[i + 1]; ++k) {
-        phi += adjacency_.coupling[k] * x[static_cast<std::size_t>(adjacency_.neighbour[k])];
-    }
-    return phi;
-}
-
 int Model::max_degree() const {
     std::size_t best = 0;
     for (std::size_t i = 0; i + 1 < adjacency_.offset.size(); ++i) {

@@ -61,8 +61,16 @@ public:
     /// H(s) for s_i = +-1 (any nonzero value is read by its sign).
     double energy(std::span<const signed char> spins) const;
 
-    /// Local field phi_i = sum_j J_ij x_j + h_i for real-valued x (spins or magnetizations).
-    double local_field(int site, std::span<const double> x) const;
+    /// Local field phi_i = sum_j J_ij x_j + h_i for real-valued x (spins or magnetizations),
+    /// summed in adjacency order. Inline: the bound evaluation calls it at every site.
+    double local_field(int site, std::span<const double> x) const {
+        const auto i = static_cast<std::size_t>(site);
+        double phi = fields_[i];
+        for (std::size_t k = adjacency_.offset[i]; k < adjacency_.offset[i + 1]; ++k) {
+            phi += adjacency_.coupling[k] * x[static_cast<std::size_t>(adjacency_.neighbour[k])];
+        }
+        return phi;
+    }
 
     /// Largest number of neighbours of any site.
     int max_degree() const;
