@@ -21,7 +21,8 @@ void report_plan(benchmark::State& state, const Model& model) {
 
 // 20x20 open grid, uniform ferromagnet, one temperature (T_c), one thread.
 void BM_OpenGrid20x20OneBeta(benchmark::State& state) {
-    const Model model = build_model(make_lattice({"square", {20, 20}, Boundary::open}), {});
+    const Model model =
+        build_model(make_lattice({LatticeKind::square, {20, 20}, Boundary::open}), {});
     const std::vector<double> betas{kCriticalBeta};
     for (auto _ : state)
         benchmark::DoNotOptimize(eliminate_exact(model, betas, {.num_threads = 1}));
@@ -31,8 +32,9 @@ BENCHMARK(BM_OpenGrid20x20OneBeta)->Unit(benchmark::kMillisecond)->UseRealTime()
 
 // 10x10 torus, Gaussian couplings, 100 temperatures T = 0.5 .. 5; arg = threads.
 void BM_Torus10x10HundredBetas(benchmark::State& state) {
-    const Model model = build_model(make_lattice({"square", {10, 10}, Boundary::periodic}),
-                                    {.disorder = Disorder::gauss, .seed = 1});
+    const Model model =
+        build_model(make_lattice({LatticeKind::square, {10, 10}, Boundary::periodic}),
+                    {.disorder = Disorder::gauss, .seed = 1});
     std::vector<double> betas;
     for (int k = 0; k < 100; ++k) betas.push_back(1.0 / (0.5 + 4.5 * k / 99.0));
     const int threads = static_cast<int>(state.range(0));
@@ -45,8 +47,9 @@ BENCHMARK(BM_Torus10x10HundredBetas)->Arg(1)->Arg(2)->Unit(benchmark::kMilliseco
 // 4 x L open strip with random fields, one temperature; arg = L.
 void BM_Strip4xL(benchmark::State& state) {
     const int length = static_cast<int>(state.range(0));
-    const Model model = build_model(make_lattice({"square", {4, length}, Boundary::open}),
-                                    {.disorder = Disorder::pm, .random_field = 0.5, .seed = 2});
+    const Model model =
+        build_model(make_lattice({LatticeKind::square, {4, length}, Boundary::open}),
+                    {.disorder = Disorder::pm, .random_field = 0.5, .seed = 2});
     const std::vector<double> betas{1.0};
     for (auto _ : state)
         benchmark::DoNotOptimize(eliminate_exact(model, betas, {.num_threads = 1}));

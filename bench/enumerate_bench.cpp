@@ -7,8 +7,8 @@
 
 #include <vector>
 
+#include "isingmf/exact/detail/enumerate_detail.hpp"
 #include "isingmf/exact/enumerate.hpp"
-#include "isingmf/exact/enumerate_detail.hpp"
 #include "isingmf/exact/kaufman.hpp"
 #include "isingmf/lattices/couplings.hpp"
 #include "isingmf/lattices/lattice.hpp"
@@ -27,7 +27,7 @@ Model square(int lx, int ly, Disorder disorder, double h) {
     CouplingSpec spec;
     spec.disorder = disorder;
     spec.h = h;
-    return build_model(make_lattice({"square", {lx, ly}, Boundary::periodic}), spec);
+    return build_model(make_lattice({LatticeKind::square, {lx, ly}, Boundary::periodic}), spec);
 }
 
 void run_enumeration(benchmark::State& state, const Model& model, detail::EnumerationPath path) {

@@ -21,10 +21,11 @@
 
 #include "isingmf/lattices/couplings.hpp"
 #include "isingmf/lattices/lattice.hpp"
+#include "isingmf/meanfield/detail/ascent.hpp"
+#include "isingmf/meanfield/detail/sweep_kernel.hpp"
 #include "isingmf/meanfield/mean_field.hpp"
-#include "isingmf/meanfield/sweep_kernel.hpp"
-#include "isingmf/random.hpp"
 #include "isingmf/sweep/sweep.hpp"
+#include "isingmf/util/random.hpp"
 
 namespace isingmf {
 namespace {
@@ -58,7 +59,7 @@ const Built& square_model(int L, Disorder disorder, double h) {
         spec.h = h;
         spec.seed = 1;
         b.model = std::make_unique<Model>(
-            build_model(make_lattice({"square", {L, L}, Boundary::periodic}), spec));
+            build_model(make_lattice({LatticeKind::square, {L, L}, Boundary::periodic}), spec));
         b.plan = std::make_unique<MeanFieldPlan>(*b.model);
     }
     return b;

@@ -6,9 +6,9 @@
 #include <iostream>
 
 #include "commands.hpp"
-#include "isingmf/error.hpp"
 #include "isingmf/lattices/edge_list.hpp"
 #include "isingmf/lattices/uai.hpp"
+#include "isingmf/util/error.hpp"
 #include "model_options.hpp"
 #include "parse_arguments.hpp"
 #include "usage_error.hpp"

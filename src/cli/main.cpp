@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "commands.hpp"
-#include "isingmf/version.hpp"
+#include "isingmf/util/version.hpp"
 #include "usage_error.hpp"
 
 namespace {

@@ -73,21 +73,21 @@ Model build_model_from_options(const po::variables_map& vm, bool uai_input) {
     LatticeSpec spec;
     CouplingSpec couplings;
     as_usage([&] {
-        spec.kind = vm["lattice"].as<std::string>();
-        lattice_dimension(spec.kind);
+        spec.kind = parse_lattice_kind(vm["lattice"].as<std::string>());
         spec.size = parse_size(vm["size"].as<std::string>());
         spec.boundary = parse_boundary(vm["boundary"].as<std::string>());
         couplings.disorder = parse_disorder(vm["disorder"].as<std::string>());
         return 0;
     });
     if (static_cast<int>(spec.size.size()) != lattice_dimension(spec.kind)) {
-        throw UsageError(
-            fmt::format("--size '{}' does not fit lattice '{}', which takes {} extent(s)",
-                        vm["size"].as<std::string>(), spec.kind, lattice_dimension(spec.kind)));
+        throw UsageError(fmt::format(
+            "--size '{}' does not fit lattice '{}', which takes {} extent(s)",
+            vm["size"].as<std::string>(), to_string(spec.kind), lattice_dimension(spec.kind)));
     }
-    if (spec.kind == "complete" && given(vm, "boundary"))
+    const bool complete = spec.kind == LatticeKind::complete;
+    if (complete && given(vm, "boundary"))
         throw UsageError("--boundary has no meaning for a complete graph");
-    if (couplings.disorder == Disorder::sk && spec.kind != "complete") {
+    if (couplings.disorder == Disorder::sk && !complete) {
         throw UsageError("--disorder sk needs --lattice complete");
     }
     if (given(vm, "J0") && couplings.disorder != Disorder::sk)
@@ -104,9 +104,9 @@ Model build_model_from_options(const po::variables_map& vm, bool uai_input) {
     if (couplings.random_field < 0.0) throw UsageError("--random-field must be >= 0");
 
     Description description = {
-        {"lattice", spec.kind},
+        {"lattice", to_string(spec.kind)},
         {"size", vm["size"].as<std::string>()},
-        {"boundary", spec.kind == "complete" ? "none" : to_string(spec.boundary)},
+        {"boundary", complete ? "none" : to_string(spec.boundary)},
         {"J", format_number(couplings.J)},
         {"h", format_number(couplings.h)},
         {"disorder", to_string(couplings.disorder)},

@@ -13,7 +13,7 @@
 #include "isingmf/io/results_file.hpp"
 #include "isingmf/sweep/sweep.hpp"
 #include "isingmf/sweep/temperature_grid.hpp"
-#include "isingmf/version.hpp"
+#include "isingmf/util/version.hpp"
 #include "model_options.hpp"
 #include "parse_arguments.hpp"
 #include "progress_bar.hpp"

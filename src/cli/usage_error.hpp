@@ -1,6 +1,6 @@
 #pragma once
 
-#include "isingmf/error.hpp"
+#include "isingmf/util/error.hpp"
 
 namespace isingmf::cli {
 

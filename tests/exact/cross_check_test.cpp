@@ -16,7 +16,7 @@
 #include "isingmf/lattices/lattice.hpp"
 #include "isingmf/lattices/uai.hpp"
 #include "isingmf/meanfield/mean_field.hpp"
-#include "isingmf/random.hpp"
+#include "isingmf/util/random.hpp"
 
 namespace isingmf {
 namespace {
@@ -70,17 +70,17 @@ TEST(EliminationVsEnumeration, RandomGraphsUpToTwentyFourSpins) {
     const std::vector<double> betas = {0.0, 0.2, 0.44, 1.0, 2.5};
     std::vector<std::pair<std::string, Model>> models;
     for (auto [kind, size, disorder] :
-         {std::tuple{"square", std::vector<int>{4, 6}, Disorder::pm},
-          std::tuple{"square", std::vector<int>{4, 6}, Disorder::gauss},
-          std::tuple{"triangular", std::vector<int>{4, 5}, Disorder::gauss},
-          std::tuple{"cubic", std::vector<int>{2, 3, 4}, Disorder::uniform},
-          std::tuple{"complete", std::vector<int>{14}, Disorder::sk}}) {
+         {std::tuple{LatticeKind::square, std::vector<int>{4, 6}, Disorder::pm},
+          std::tuple{LatticeKind::square, std::vector<int>{4, 6}, Disorder::gauss},
+          std::tuple{LatticeKind::triangular, std::vector<int>{4, 5}, Disorder::gauss},
+          std::tuple{LatticeKind::cubic, std::vector<int>{2, 3, 4}, Disorder::uniform},
+          std::tuple{LatticeKind::complete, std::vector<int>{14}, Disorder::sk}}) {
         CouplingSpec spec;
         spec.disorder = disorder;
         spec.h = 0.1;
         spec.random_field = 0.3;
         spec.seed = 11;
-        models.emplace_back(std::string(kind),
+        models.emplace_back(to_string(kind),
                             build_model(make_lattice({kind, size, Boundary::periodic}), spec));
     }
     models.emplace_back("regular3_n24", random_regular(24, 3, 5, 0.5));
@@ -99,10 +99,11 @@ TEST(EliminationVsKaufman, TorusAtSeveralTemperaturesIncludingTc) {
     const double tc = 2.0 / std::log(1.0 + std::sqrt(2.0));
     const std::vector<double> betas = {1.0 / 5.0, 1.0 / 3.0, 1.0 / tc, 1.0 / 1.5, 1.0};
     for (int L : {6, 8, 10}) {
-        const Model model = build_model(make_lattice({"square", {L, L}, Boundary::periodic}), {},
-                                        {{"lattice", "square"},
-                                         {"boundary", "periodic"},
-                                         {"size", std::to_string(L) + "x" + std::to_string(L)}});
+        const Model model =
+            build_model(make_lattice({LatticeKind::square, {L, L}, Boundary::periodic}), {},
+                        {{"lattice", "square"},
+                         {"boundary", "periodic"},
+                         {"size", std::to_string(L) + "x" + std::to_string(L)}});
         ASSERT_TRUE(kaufman_applies(model));
         const auto eliminated = eliminate_exact(model, betas);
         const auto closed_form = kaufman_exact(model, betas);

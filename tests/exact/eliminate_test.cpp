@@ -8,10 +8,10 @@
 #include <string>
 #include <vector>
 
-#include "isingmf/error.hpp"
 #include "isingmf/lattices/couplings.hpp"
 #include "isingmf/lattices/lattice.hpp"
-#include "isingmf/random.hpp"
+#include "isingmf/util/error.hpp"
+#include "isingmf/util/random.hpp"
 
 namespace isingmf {
 namespace {
@@ -106,15 +106,15 @@ struct GraphCase {
 
 std::vector<GraphCase> graph_cases() {
     return {
-        {"open_grid_4x4", make_lattice({"square", {4, 4}, Boundary::open})},
-        {"torus_4x4", make_lattice({"square", {4, 4}, Boundary::periodic})},
-        {"open_grid_3x5", make_lattice({"square", {3, 5}, Boundary::open})},
-        {"triangular_3x4", make_lattice({"triangular", {3, 4}, Boundary::periodic})},
+        {"open_grid_4x4", make_lattice({LatticeKind::square, {4, 4}, Boundary::open})},
+        {"torus_4x4", make_lattice({LatticeKind::square, {4, 4}, Boundary::periodic})},
+        {"open_grid_3x5", make_lattice({LatticeKind::square, {3, 5}, Boundary::open})},
+        {"triangular_3x4", make_lattice({LatticeKind::triangular, {3, 4}, Boundary::periodic})},
         {"regular3_N12", random_regular(12, 3, 11)},
         {"regular4_N16", random_regular(16, 4, 12)},
-        {"K8", make_lattice({"complete", {8}, Boundary::open})},
-        {"K10", make_lattice({"complete", {10}, Boundary::open})},
-        {"K12", make_lattice({"complete", {12}, Boundary::open})},
+        {"K8", make_lattice({LatticeKind::complete, {8}, Boundary::open})},
+        {"K10", make_lattice({LatticeKind::complete, {10}, Boundary::open})},
+        {"K12", make_lattice({LatticeKind::complete, {12}, Boundary::open})},
     };
 }
 
@@ -142,7 +142,8 @@ TEST(Eliminate, EqualsBruteForceOnRandomGraphsWithFields) {
 
 TEST(Eliminate, ZeroFieldFerromagnetHasZeroMagnetization) {
     // Spin-flip symmetry: <m> = 0 exactly, chi = beta N <m^2> > 0.
-    const Model model = build_model(make_lattice({"square", {4, 4}, Boundary::periodic}), {});
+    const Model model =
+        build_model(make_lattice({LatticeKind::square, {4, 4}, Boundary::periodic}), {});
     const std::vector<double> betas{0.3, 0.6};
     const auto got = eliminate_exact(model, betas);
     for (std::size_t b = 0; b < betas.size(); ++b) {
@@ -153,7 +154,7 @@ TEST(Eliminate, ZeroFieldFerromagnetHasZeroMagnetization) {
 
 TEST(Eliminate, EnergyOffsetShiftsLnZAndEnergyOnly) {
     // H' = H + E0: ln Z' = ln Z - beta E0, <H'> = <H> + E0, fluctuations unchanged.
-    const LatticeGraph g = make_lattice({"square", {3, 3}, Boundary::open});
+    const LatticeGraph g = make_lattice({LatticeKind::square, {3, 3}, Boundary::open});
     const Model base = build_model(g, {.J = 1.0, .h = 0.3, .disorder = Disorder::gauss, .seed = 5});
     const Model shifted(base.num_sites(), base.edges(), base.couplings(), base.fields(), 7.25);
     const std::vector<double> betas{0.0, 0.7};
@@ -170,7 +171,7 @@ TEST(Eliminate, EnergyOffsetShiftsLnZAndEnergyOnly) {
 TEST(Eliminate, InfiniteTemperatureLimit) {
     // beta = 0: every state equally likely; ln Z = N ln 2, <H> = E0, C = 0, <m> = 0 and
     // chi = beta N Var(m) = 0.
-    const Model model = build_model(make_lattice({"square", {5, 5}, Boundary::periodic}),
+    const Model model = build_model(make_lattice({LatticeKind::square, {5, 5}, Boundary::periodic}),
                                     {.h = 1.0, .disorder = Disorder::pm, .seed = 3});
     const std::vector<double> betas{0.0};
     const ExactResult r = eliminate_exact(model, betas)[0];
@@ -241,7 +242,7 @@ TEST(Eliminate, LowTemperatureFallsBackToLogSpaceCorrectly) {
     // broken bond); the answer must still match the oracle, which works relative to the
     // ground state.
     const Model model =
-        build_model(make_lattice({"square", {4, 4}, Boundary::open}),
+        build_model(make_lattice({LatticeKind::square, {4, 4}, Boundary::open}),
                     {.h = 0.05, .disorder = Disorder::gauss, .random_field = 0.3, .seed = 9});
     for (double beta : {40.0, 300.0}) {
         expect_same(eliminate_exact(model, std::vector<double>{beta})[0], brute_force(model, beta),
@@ -254,7 +255,8 @@ TEST(Eliminate, ExtremeInverseTemperatureGivesNoNaN) {
     // every excited state's weight underflows to 0, so C = 0 and <H> = E_gs exactly; the
     // ferromagnetic 4x4 open grid with h = 0.1 has the unique ground state all up,
     // E_gs = -24 - 1.6 (24 bonds, 16 fields).
-    const Model model = build_model(make_lattice({"square", {4, 4}, Boundary::open}), {.h = 0.1});
+    const Model model =
+        build_model(make_lattice({LatticeKind::square, {4, 4}, Boundary::open}), {.h = 0.1});
     for (double beta : {1e160, 1e300}) {
         const ExactResult r = eliminate_exact(model, std::vector<double>{beta})[0];
         EXPECT_EQ(r.specific_heat_per_spin, 0.0) << beta;
@@ -265,7 +267,7 @@ TEST(Eliminate, ExtremeInverseTemperatureGivesNoNaN) {
 }
 
 TEST(Eliminate, ResultsDoNotDependOnThreadCount) {
-    const Model model = build_model(make_lattice({"square", {6, 6}, Boundary::periodic}),
+    const Model model = build_model(make_lattice({LatticeKind::square, {6, 6}, Boundary::periodic}),
                                     {.disorder = Disorder::gauss, .random_field = 0.2, .seed = 4});
     std::vector<double> betas;
     for (int k = 0; k < 9; ++k) betas.push_back(0.1 + 0.2 * k);
@@ -282,26 +284,30 @@ TEST(Eliminate, WidthOfTheOrder) {
     // Treewidth: a chain 1, K_n n-1 (no order does better), an L x L grid L; the greedy
     // order may lose one on the grid.
     EXPECT_EQ(
-        plan_elimination(build_model(make_lattice({"chain", {50}, Boundary::open}), {})).width, 1);
-    EXPECT_EQ(
-        plan_elimination(build_model(make_lattice({"chain", {50}, Boundary::periodic}), {})).width,
-        2);
+        plan_elimination(build_model(make_lattice({LatticeKind::chain, {50}, Boundary::open}), {}))
+            .width,
+        1);
+    EXPECT_EQ(plan_elimination(
+                  build_model(make_lattice({LatticeKind::chain, {50}, Boundary::periodic}), {}))
+                  .width,
+              2);
     for (int n : {4, 9, 13}) {
-        EXPECT_EQ(plan_elimination(build_model(make_lattice({"complete", {n}, Boundary::open}), {}))
+        EXPECT_EQ(plan_elimination(
+                      build_model(make_lattice({LatticeKind::complete, {n}, Boundary::open}), {}))
                       .width,
                   n - 1);
     }
     for (int l : {4, 8, 12, 20}) {
-        const EliminationOrder plan =
-            plan_elimination(build_model(make_lattice({"square", {l, l}, Boundary::open}), {}));
+        const EliminationOrder plan = plan_elimination(
+            build_model(make_lattice({LatticeKind::square, {l, l}, Boundary::open}), {}));
         EXPECT_TRUE(plan.complete);
         EXPECT_GE(plan.width, l) << l;
         EXPECT_LE(plan.width, l + 1) << l;
         EXPECT_EQ(plan.order.size(), static_cast<std::size_t>(l * l));
     }
     // Every site exactly once.
-    EliminationOrder plan =
-        plan_elimination(build_model(make_lattice({"square", {7, 5}, Boundary::periodic}), {}));
+    EliminationOrder plan = plan_elimination(
+        build_model(make_lattice({LatticeKind::square, {7, 5}, Boundary::periodic}), {}));
     std::sort(plan.order.begin(), plan.order.end());
     for (int i = 0; i < 35; ++i) EXPECT_EQ(plan.order[static_cast<std::size_t>(i)], i);
 }
@@ -323,7 +329,8 @@ TEST(Eliminate, PlanningStaysLinearOnHubsDenseGraphsAndManyComponents) {
     EXPECT_EQ(plan_elimination(star).width, 1);
 
     // K_n has treewidth n - 1, far beyond the memory limit: refused, naming at least n - 1.
-    const Model dense = build_model(make_lattice({"complete", {1500}, Boundary::open}), {});
+    const Model dense =
+        build_model(make_lattice({LatticeKind::complete, {1500}, Boundary::open}), {});
     const EliminationOrder dense_plan = plan_elimination(dense);
     EXPECT_FALSE(dense_plan.complete);
     EXPECT_EQ(dense_plan.width, 1499);
@@ -346,7 +353,7 @@ TEST(Eliminate, PlanIsDeterministic) {
 }
 
 TEST(Eliminate, RefusesBeyondTheMemoryLimitNamingWidthAndMemory) {
-    const Model k30 = build_model(make_lattice({"complete", {30}, Boundary::open}), {});
+    const Model k30 = build_model(make_lattice({LatticeKind::complete, {30}, Boundary::open}), {});
     const EliminationOrder plan = plan_elimination(k30, {.max_memory_bytes = 1024.0 * 1024.0});
     EXPECT_FALSE(plan.complete);
     try {
@@ -358,7 +365,8 @@ TEST(Eliminate, RefusesBeyondTheMemoryLimitNamingWidthAndMemory) {
         EXPECT_NE(msg.find("1 MiB limit"), std::string::npos) << msg;
     }
     // Complete plan whose peak is over the limit: a 10x10 torus needs ~2^20 entries.
-    const Model torus = build_model(make_lattice({"square", {10, 10}, Boundary::periodic}), {});
+    const Model torus =
+        build_model(make_lattice({LatticeKind::square, {10, 10}, Boundary::periodic}), {});
     try {
         eliminate_exact(torus, std::vector<double>{1.0}, {.max_memory_bytes = 2e6});
         FAIL() << "no exception";

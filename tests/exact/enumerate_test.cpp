@@ -11,10 +11,10 @@
 #include <tuple>
 #include <vector>
 
-#include "isingmf/error.hpp"
-#include "isingmf/exact/enumerate_detail.hpp"
+#include "isingmf/exact/detail/enumerate_detail.hpp"
 #include "isingmf/lattices/couplings.hpp"
 #include "isingmf/lattices/lattice.hpp"
+#include "isingmf/util/error.hpp"
 #include "support/threads.hpp"
 
 namespace isingmf {
@@ -27,10 +27,10 @@ Model periodic_chain(int length, double J, double h) {
     CouplingSpec spec;
     spec.J = J;
     spec.h = h;
-    return build_model(make_lattice({"chain", {length}, Boundary::periodic}), spec);
+    return build_model(make_lattice({LatticeKind::chain, {length}, Boundary::periodic}), spec);
 }
 
-Model lattice_model(const std::string& kind, std::vector<int> size, CouplingSpec spec,
+Model lattice_model(LatticeKind kind, std::vector<int> size, CouplingSpec spec,
                     Boundary boundary = Boundary::periodic) {
     return build_model(make_lattice({kind, std::move(size), boundary}), spec);
 }
@@ -195,33 +195,34 @@ std::vector<NamedModel> small_models() {
     models.push_back({"square4x4_uniform_h", [] {
                           CouplingSpec spec;
                           spec.h = 0.2;
-                          return lattice_model("square", {4, 4}, spec);
+                          return lattice_model(LatticeKind::square, {4, 4}, spec);
                       }});
     models.push_back({"triangular3x4_pm_h", [] {
                           CouplingSpec spec;
                           spec.disorder = Disorder::pm;
                           spec.h = -0.3;
                           spec.seed = 7;
-                          return lattice_model("triangular", {3, 4}, spec);
+                          return lattice_model(LatticeKind::triangular, {3, 4}, spec);
                       }});
-    models.push_back({"honeycomb2x3_pm_open", [] {
-                          CouplingSpec spec;
-                          spec.disorder = Disorder::pm;
-                          spec.J = 0.8;
-                          return lattice_model("honeycomb", {2, 3}, spec, Boundary::open);
-                      }});
+    models.push_back(
+        {"honeycomb2x3_pm_open", [] {
+             CouplingSpec spec;
+             spec.disorder = Disorder::pm;
+             spec.J = 0.8;
+             return lattice_model(LatticeKind::honeycomb, {2, 3}, spec, Boundary::open);
+         }});
     models.push_back({"chain10_gauss_random_field", [] {
                           CouplingSpec spec;
                           spec.disorder = Disorder::gauss;
                           spec.random_field = 0.5;
                           spec.seed = 3;
-                          return lattice_model("chain", {10}, spec);
+                          return lattice_model(LatticeKind::chain, {10}, spec);
                       }});
     models.push_back({"complete8_sk", [] {
                           CouplingSpec spec;
                           spec.disorder = Disorder::sk;
                           spec.J0 = 0.5;
-                          return lattice_model("complete", {8}, spec);
+                          return lattice_model(LatticeKind::complete, {8}, spec);
                       }});
     models.push_back({"offset_and_zero_coupling", [] {
                           // Two field values, a zero bond and E0 = 3.5 (as a UAI import has).
@@ -265,20 +266,21 @@ TEST(Enumerate, PathChoiceFollowsTheCouplings) {
     pm.disorder = Disorder::pm;
     CouplingSpec gauss;
     gauss.disorder = Disorder::gauss;
+    EXPECT_TRUE(detail::enumeration_uses_density_of_states(
+        lattice_model(LatticeKind::square, {4, 4}, uniform)));
     EXPECT_TRUE(
-        detail::enumeration_uses_density_of_states(lattice_model("square", {4, 4}, uniform)));
-    EXPECT_TRUE(detail::enumeration_uses_density_of_states(lattice_model("square", {4, 4}, pm)));
+        detail::enumeration_uses_density_of_states(lattice_model(LatticeKind::square, {4, 4}, pm)));
     // 66 distinct couplings, one binary digit of the key each: 2^66 keys exceed the 2^62 limit.
-    EXPECT_FALSE(
-        detail::enumeration_uses_density_of_states(lattice_model("complete", {12}, gauss)));
+    EXPECT_FALSE(detail::enumeration_uses_density_of_states(
+        lattice_model(LatticeKind::complete, {12}, gauss)));
 
     EnumerationPath used = EnumerationPath::automatic;
     const std::vector<double> betas{0.5};
-    detail::enumerate_exact(lattice_model("square", {3, 3}, pm), betas, {}, &used);
+    detail::enumerate_exact(lattice_model(LatticeKind::square, {3, 3}, pm), betas, {}, &used);
     EXPECT_EQ(used, EnumerationPath::density_of_states);
-    detail::enumerate_exact(lattice_model("complete", {12}, gauss), betas, {}, &used);
+    detail::enumerate_exact(lattice_model(LatticeKind::complete, {12}, gauss), betas, {}, &used);
     EXPECT_EQ(used, EnumerationPath::factored);
-    detail::enumerate_exact(lattice_model("complete", {12}, gauss), betas,
+    detail::enumerate_exact(lattice_model(LatticeKind::complete, {12}, gauss), betas,
                             {EnumerationPath::direct}, &used);
     EXPECT_EQ(used, EnumerationPath::direct);
 }
@@ -288,7 +290,7 @@ TEST(Enumerate, TooManyDistinctKeysFallsBackToFactored) {
     // every state has its own key, so a cap of 64 keys must give up and fall back.
     CouplingSpec spec;
     spec.random_field = 1.0;
-    const Model model = lattice_model("chain", {12}, spec);
+    const Model model = lattice_model(LatticeKind::chain, {12}, spec);
     const std::vector<double> betas{0.2, 1.0};
     EnumerationPath used = EnumerationPath::automatic;
     EnumerationOptions capped;
@@ -323,14 +325,14 @@ std::vector<NamedModel> continuous_models() {
                           spec.disorder = Disorder::gauss;
                           spec.random_field = 0.7;
                           spec.seed = 5;
-                          return lattice_model("square", {4, 4}, spec);
+                          return lattice_model(LatticeKind::square, {4, 4}, spec);
                       }});
     models.push_back({"triangular3x5_gauss_h", [] {
                           CouplingSpec spec;
                           spec.disorder = Disorder::gauss;
                           spec.h = 0.3;
                           spec.seed = 9;
-                          return lattice_model("triangular", {3, 5}, spec);
+                          return lattice_model(LatticeKind::triangular, {3, 5}, spec);
                       }});
     models.push_back({"complete13_sk_random_field", [] {
                           // Every low spin couples to every high spin.
@@ -339,7 +341,7 @@ std::vector<NamedModel> continuous_models() {
                           spec.J0 = 0.3;
                           spec.random_field = 0.4;
                           spec.seed = 2;
-                          return lattice_model("complete", {13}, spec);
+                          return lattice_model(LatticeKind::complete, {13}, spec);
                       }});
     models.push_back({"chain17_strong_gauss_offset", [] {
                           // J ~ 6: energies of tens, weights spanning e^-thousands.
@@ -348,30 +350,31 @@ std::vector<NamedModel> continuous_models() {
                           spec.J = 6.0;
                           spec.random_field = 2.0;
                           spec.seed = 4;
-                          const Model chain = lattice_model("chain", {17}, spec);
+                          const Model chain = lattice_model(LatticeKind::chain, {17}, spec);
                           return Model(chain.num_sites(), chain.edges(), chain.couplings(),
                                        chain.fields(), -2.5);
                       }});
-    models.push_back({"honeycomb2x3_gauss_open", [] {
-                          CouplingSpec spec;
-                          spec.disorder = Disorder::gauss;
-                          spec.random_field = 0.2;
-                          spec.seed = 8;
-                          return lattice_model("honeycomb", {2, 3}, spec, Boundary::open);
-                      }});
+    models.push_back(
+        {"honeycomb2x3_gauss_open", [] {
+             CouplingSpec spec;
+             spec.disorder = Disorder::gauss;
+             spec.random_field = 0.2;
+             spec.seed = 8;
+             return lattice_model(LatticeKind::honeycomb, {2, 3}, spec, Boundary::open);
+         }});
     models.push_back({"square4x4_gauss_zero_field", [] {
                           // h = 0: only half the states are enumerated, s -> -s gives the rest.
                           CouplingSpec spec;
                           spec.disorder = Disorder::gauss;
                           spec.seed = 12;
-                          return lattice_model("square", {4, 4}, spec);
+                          return lattice_model(LatticeKind::square, {4, 4}, spec);
                       }});
     models.push_back({"complete14_sk_zero_field_offset", [] {
                           CouplingSpec spec;
                           spec.disorder = Disorder::sk;
                           spec.J0 = 0.5;
                           spec.seed = 6;
-                          const Model sk = lattice_model("complete", {14}, spec);
+                          const Model sk = lattice_model(LatticeKind::complete, {14}, spec);
                           return Model(sk.num_sites(), sk.edges(), sk.couplings(), sk.fields(),
                                        3.0);
                       }});
@@ -453,7 +456,7 @@ TEST(Enumerate, InfiniteTemperatureCountsStates) {
 TEST(Enumerate, ZeroTemperatureCountsGroundStates) {
     // Zero-field ferromagnet on the 4x4 torus: E_gs = -2 N J, two ground states, first
     // excitation 8J above. At beta = 50, ln Z = -beta E_gs + ln 2 up to 16 e^{-400}.
-    const Model ferro = lattice_model("square", {4, 4}, {});
+    const Model ferro = lattice_model(LatticeKind::square, {4, 4}, {});
     const ExactResult r = enumerate_one(ferro, 50.0);
     EXPECT_NEAR(r.ln_z, 50.0 * 32.0 + std::numbers::ln2, 1e-12 * r.ln_z);
     EXPECT_NEAR(r.energy_per_spin, -2.0, 1e-14);
@@ -464,7 +467,7 @@ TEST(Enumerate, ZeroTemperatureCountsGroundStates) {
     // A field selects the up state: ln Z + beta E_gs -> ln 1, m -> 1.
     CouplingSpec field;
     field.h = 0.1;
-    const Model polarized = lattice_model("square", {4, 4}, field);
+    const Model polarized = lattice_model(LatticeKind::square, {4, 4}, field);
     const double egs = enumerate_ground_energy(polarized);
     EXPECT_DOUBLE_EQ(egs, -32.0 - 1.6);
     const ExactResult p = enumerate_one(polarized, 50.0);
@@ -476,7 +479,7 @@ TEST(Enumerate, ZeroTemperatureCountsGroundStates) {
     CouplingSpec pm;
     pm.disorder = Disorder::pm;
     pm.seed = 11;
-    const Model glass = lattice_model("square", {4, 4}, pm);
+    const Model glass = lattice_model(LatticeKind::square, {4, 4}, pm);
     const double glass_gs = brute_force_ground_energy(glass);
     int degeneracy = 0;
     std::vector<signed char> s(16);
@@ -523,7 +526,7 @@ TEST(Enumerate, FieldReversalFlipsMagnetization) {
     spec.h = 0.25;
     spec.random_field = 0.3;
     for (const Model& model :
-         {lattice_model("square", {3, 4}, spec), periodic_chain(12, 1.0, 0.4)}) {
+         {lattice_model(LatticeKind::square, {3, 4}, spec), periodic_chain(12, 1.0, 0.4)}) {
         std::vector<double> reversed = model.fields();
         for (double& h : reversed) h = -h;
         const Model mirror = with_fields(model, reversed);
@@ -549,8 +552,8 @@ TEST(Enumerate, SusceptibilityIsTheFieldDerivativeOfMagnetization) {
     pm.h = 0.15;
     CouplingSpec gauss;
     gauss.disorder = Disorder::gauss;
-    for (const Model& model :
-         {lattice_model("square", {4, 4}, pm), lattice_model("triangular", {3, 4}, gauss)}) {
+    for (const Model& model : {lattice_model(LatticeKind::square, {4, 4}, pm),
+                               lattice_model(LatticeKind::triangular, {3, 4}, gauss)}) {
         for (double beta : {0.3, 0.8, 2.0}) {
             const double dh = 1e-5;
             const double up = enumerate_one(shifted_field(model, dh), beta).magnetization;
@@ -579,10 +582,10 @@ TEST(Enumerate, ResultsDoNotDependOnThreadCount) {
     // path each time (it once depended on how the states were split between threads).
     CouplingSpec gauss_no_field;
     gauss_no_field.disorder = Disorder::gauss;
-    for (const Model& model :
-         {lattice_model("square", {4, 4}, pm), lattice_model("square", {4, 4}, gauss),
-          lattice_model("square", {3, 7}, gauss),
-          lattice_model("square", {3, 7}, gauss_no_field)}) {
+    for (const Model& model : {lattice_model(LatticeKind::square, {4, 4}, pm),
+                               lattice_model(LatticeKind::square, {4, 4}, gauss),
+                               lattice_model(LatticeKind::square, {3, 7}, gauss),
+                               lattice_model(LatticeKind::square, {3, 7}, gauss_no_field)}) {
         for (EnumerationPath path :
              {EnumerationPath::automatic, EnumerationPath::factored, EnumerationPath::direct}) {
             const auto run = [&] {
@@ -640,7 +643,8 @@ namespace {
 TEST(Enumerate, ExtremeInverseTemperatureGivesNoNaN) {
     // beta^2 overflows beyond ~1e154; the specific heat (0 at T -> 0 for a gapped ground
     // state) must not become 0 * inf = NaN.
-    const Model model = build_model(make_lattice({"square", {3, 3}, Boundary::periodic}), {});
+    const Model model =
+        build_model(make_lattice({LatticeKind::square, {3, 3}, Boundary::periodic}), {});
     for (const ExactResult& r : enumerate_exact(model, std::vector<double>{1e160, 1e300})) {
         EXPECT_TRUE(std::isfinite(r.ln_z));
         EXPECT_EQ(r.specific_heat_per_spin, 0.0);

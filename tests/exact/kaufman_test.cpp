@@ -9,10 +9,10 @@
 #include <tuple>
 #include <vector>
 
-#include "isingmf/error.hpp"
 #include "isingmf/exact/enumerate.hpp"
 #include "isingmf/lattices/couplings.hpp"
 #include "isingmf/lattices/lattice.hpp"
+#include "isingmf/util/error.hpp"
 
 namespace isingmf {
 namespace {
@@ -24,9 +24,13 @@ Model torus(int lx, int ly, double J, double h = 0.0) {
     CouplingSpec spec;
     spec.J = J;
     spec.h = h;
-    const std::string size = std::to_string(lx) + "x" + std::to_string(ly);
-    return build_model(make_lattice({"square", {lx, ly}, Boundary::periodic}), spec,
-                       {{"lattice", "square"}, {"boundary", "periodic"}, {"size", size}});
+    return build_model(make_lattice({LatticeKind::square, {lx, ly}, Boundary::periodic}), spec);
+}
+
+// A 4x4 torus given as bare edges, with no lattice spec.
+Model bare_torus() {
+    const Model t = torus(4, 4, 1.0);
+    return Model(t.num_sites(), t.edges(), t.couplings(), t.fields());
 }
 
 void expect_close(double actual, double expected, double rel, const std::string& what) {
@@ -234,43 +238,50 @@ TEST(Kaufman, AppliesToUniformZeroFieldTori) {
     EXPECT_TRUE(kaufman_applies(torus(4, 4, -1.0)));
 }
 
+TEST(Kaufman, AppliesFromTheLatticeNotTheDescription) {
+    // A torus built through the library with no description at all still gets the closed form.
+    const Model plain =
+        build_model(make_lattice({LatticeKind::square, {4, 4}, Boundary::periodic}), {});
+    EXPECT_TRUE(kaufman_applies(plain));
+    // The same edges without a lattice spec: nothing says which bonds run along x.
+    const Model bare(plain.num_sites(), plain.edges(), plain.couplings(), plain.fields());
+    EXPECT_FALSE(kaufman_applies(bare));
+}
+
 TEST(Kaufman, RejectsOtherModels) {
     EXPECT_FALSE(kaufman_applies(torus(4, 4, 1.0, 0.1))) << "field";
     EXPECT_FALSE(kaufman_applies(torus(3, 4, -1.0))) << "frustrated antiferromagnet";
     EXPECT_FALSE(kaufman_applies(torus(2, 4, 1.0))) << "repeated bonds at length 2";
-
-    const Model plain = build_model(make_lattice({"square", {4, 4}, Boundary::periodic}), {});
-    EXPECT_FALSE(kaufman_applies(plain)) << "no description";
-
-    const Description open{{"lattice", "square"}, {"boundary", "open"}, {"size", "4x4"}};
-    EXPECT_FALSE(
-        kaufman_applies(build_model(make_lattice({"square", {4, 4}, Boundary::open}), {}, open)));
+    EXPECT_FALSE(kaufman_applies(
+        build_model(make_lattice({LatticeKind::square, {4, 4}, Boundary::open}), {})))
+        << "open boundaries";
 
     CouplingSpec pm;
     pm.disorder = Disorder::pm;
-    const Description square44{{"lattice", "square"}, {"boundary", "periodic"}, {"size", "4x4"}};
-    const LatticeGraph graph = make_lattice({"square", {4, 4}, Boundary::periodic});
-    EXPECT_FALSE(kaufman_applies(build_model(graph, pm, square44))) << "+-J";
+    const LatticeGraph graph = make_lattice({LatticeKind::square, {4, 4}, Boundary::periodic});
+    EXPECT_FALSE(kaufman_applies(build_model(graph, pm))) << "+-J";
 
     const Model base = torus(4, 4, 1.0);
     const Model offset(base.num_sites(), base.edges(), base.couplings(), base.fields(), 1.0,
-                       base.description());
+                       base.description(), base.lattice());
     EXPECT_FALSE(kaufman_applies(offset)) << "energy offset";
 
-    const Description bad_size{{"lattice", "square"}, {"boundary", "periodic"}, {"size", "four"}};
-    EXPECT_FALSE(kaufman_applies(build_model(graph, {}, bad_size))) << "unparsable size";
+    // Same site and bond counts but other bonds: a 3x6 torus whose spec says 6x3.
+    const Model tall = torus(3, 6, 1.0);
+    const Model transposed(tall.num_sites(), tall.edges(), tall.couplings(), tall.fields(), 0.0, {},
+                           LatticeSpec{LatticeKind::square, {6, 3}, Boundary::periodic});
+    EXPECT_FALSE(kaufman_applies(transposed)) << "bonds that are not the spec's";
 
-    // Same site and bond counts but other bonds: a 3x6 torus described as 6x3.
-    const Description transposed{{"lattice", "square"}, {"boundary", "periodic"}, {"size", "6x3"}};
-    EXPECT_FALSE(kaufman_applies(
-        build_model(make_lattice({"square", {3, 6}, Boundary::periodic}), {}, transposed)));
-
-    // A triangular lattice labelled square has 3N bonds.
-    EXPECT_FALSE(kaufman_applies(
-        build_model(make_lattice({"triangular", {4, 4}, Boundary::periodic}), {}, square44)));
+    // A triangular lattice whose spec says square has 3N bonds.
+    const Model triangular =
+        build_model(make_lattice({LatticeKind::triangular, {4, 4}, Boundary::periodic}), {});
+    const Model mislabelled(triangular.num_sites(), triangular.edges(), triangular.couplings(),
+                            triangular.fields(), 0.0, {},
+                            LatticeSpec{LatticeKind::square, {4, 4}, Boundary::periodic});
+    EXPECT_FALSE(kaufman_applies(mislabelled)) << "triangular bonds";
 
     const std::vector<double> betas{0.5};
-    EXPECT_THROW(kaufman_exact(plain, betas), ModelError);
+    EXPECT_THROW(kaufman_exact(bare_torus(), betas), ModelError);
 }
 
 TEST(Kaufman, RejectsBadArguments) {

@@ -7,7 +7,7 @@
 #include <limits>
 #include <string>
 
-#include "isingmf/error.hpp"
+#include "isingmf/util/error.hpp"
 #include "support/temp_dir.hpp"
 
 namespace isingmf {

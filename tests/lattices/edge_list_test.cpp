@@ -7,10 +7,10 @@
 #include <string>
 #include <vector>
 
-#include "isingmf/error.hpp"
 #include "isingmf/lattices/couplings.hpp"
 #include "isingmf/lattices/lattice.hpp"
-#include "isingmf/random.hpp"
+#include "isingmf/util/error.hpp"
+#include "isingmf/util/random.hpp"
 #include "support/temp_dir.hpp"
 
 namespace isingmf {
@@ -226,7 +226,8 @@ TEST(CommittedLattices, PlusMinusJ4x4Periodic) {
     CouplingSpec spec;
     spec.disorder = Disorder::pm;
     spec.seed = 1;
-    const Model expected = build_model(make_lattice({"square", {4, 4}, Boundary::periodic}), spec);
+    const Model expected =
+        build_model(make_lattice({LatticeKind::square, {4, 4}, Boundary::periodic}), spec);
     EXPECT_EQ(model.num_sites(), 16);
     EXPECT_EQ(model.num_edges(), 32u);  // 2 bonds per site on the torus
     expect_same_model(expected, model);
@@ -238,7 +239,8 @@ TEST(CommittedLattices, SherringtonKirkpatrick16) {
     CouplingSpec spec;
     spec.disorder = Disorder::sk;
     spec.seed = 1;
-    const Model expected = build_model(make_lattice({"complete", {16}, Boundary::periodic}), spec);
+    const Model expected =
+        build_model(make_lattice({LatticeKind::complete, {16}, Boundary::periodic}), spec);
     EXPECT_EQ(model.num_sites(), 16);
     EXPECT_EQ(model.num_edges(), 120u);  // 16 * 15 / 2 pairs
     EXPECT_EQ(model.edges(), expected.edges());
@@ -252,7 +254,7 @@ TEST(CommittedLattices, SherringtonKirkpatrick16) {
 TEST(CommittedLattices, Triangular3x4Periodic) {
     const Model model = read_edge_list(kLatticeDir / "triangular_3x4_periodic.txt");
     const Model expected =
-        build_model(make_lattice({"triangular", {3, 4}, Boundary::periodic}), {});
+        build_model(make_lattice({LatticeKind::triangular, {3, 4}, Boundary::periodic}), {});
     EXPECT_EQ(model.num_sites(), 12);
     EXPECT_EQ(model.num_edges(), 36u);  // coordination 6: 3 bonds per site
     EXPECT_EQ(model.max_degree(), 6);

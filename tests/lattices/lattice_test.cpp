@@ -5,14 +5,14 @@
 #include <cmath>
 #include <set>
 
-#include "isingmf/error.hpp"
 #include "isingmf/lattices/couplings.hpp"
+#include "isingmf/util/error.hpp"
 
 namespace isingmf {
 namespace {
 
 struct Counts {
-    std::string kind;
+    LatticeKind kind;
     std::vector<int> size;
     Boundary boundary;
     int sites;
@@ -21,7 +21,7 @@ struct Counts {
 };
 
 // Names the case in test output instead of dumping its bytes.
-void PrintTo(const Counts& c, std::ostream* os) { *os << c.kind; }
+void PrintTo(const Counts& c, std::ostream* os) { *os << to_string(c.kind); }
 
 class LatticeCounts : public ::testing::TestWithParam<Counts> {};
 
@@ -37,26 +37,26 @@ TEST_P(LatticeCounts, SitesBondsAndCoordination) {
 
 INSTANTIATE_TEST_SUITE_P(
     Generators, LatticeCounts,
-    ::testing::Values(Counts{"chain", {7}, Boundary::periodic, 7, 7, 2},
-                      Counts{"chain", {7}, Boundary::open, 7, 6, 2},
-                      Counts{"square", {4, 5}, Boundary::periodic, 20, 40, 4},
-                      Counts{"square", {4, 5}, Boundary::open, 20, 31, 4},
-                      Counts{"triangular", {4, 5}, Boundary::periodic, 20, 60, 6},
-                      Counts{"triangular", {3, 3}, Boundary::open, 9, 16, 6},
-                      Counts{"honeycomb", {3, 4}, Boundary::periodic, 24, 36, 3},
-                      Counts{"honeycomb", {3, 3}, Boundary::open, 18, 21, 3},
-                      Counts{"cubic", {3, 3, 4}, Boundary::periodic, 36, 108, 6},
-                      Counts{"cubic", {3, 3, 4}, Boundary::open, 36, 75, 6},
-                      Counts{"complete", {9}, Boundary::periodic, 9, 36, 8},
+    ::testing::Values(Counts{LatticeKind::chain, {7}, Boundary::periodic, 7, 7, 2},
+                      Counts{LatticeKind::chain, {7}, Boundary::open, 7, 6, 2},
+                      Counts{LatticeKind::square, {4, 5}, Boundary::periodic, 20, 40, 4},
+                      Counts{LatticeKind::square, {4, 5}, Boundary::open, 20, 31, 4},
+                      Counts{LatticeKind::triangular, {4, 5}, Boundary::periodic, 20, 60, 6},
+                      Counts{LatticeKind::triangular, {3, 3}, Boundary::open, 9, 16, 6},
+                      Counts{LatticeKind::honeycomb, {3, 4}, Boundary::periodic, 24, 36, 3},
+                      Counts{LatticeKind::honeycomb, {3, 3}, Boundary::open, 18, 21, 3},
+                      Counts{LatticeKind::cubic, {3, 3, 4}, Boundary::periodic, 36, 108, 6},
+                      Counts{LatticeKind::cubic, {3, 3, 4}, Boundary::open, 36, 75, 6},
+                      Counts{LatticeKind::complete, {9}, Boundary::periodic, 9, 36, 8},
                       // Periodic length 2: the two bonds between a pair merge into one.
-                      Counts{"square", {2, 2}, Boundary::periodic, 4, 4, 2}),
+                      Counts{LatticeKind::square, {2, 2}, Boundary::periodic, 4, 4, 2}),
     [](const auto& p) {
-        return p.param.kind + "_" + std::to_string(p.param.sites) +
+        return to_string(p.param.kind) + "_" + std::to_string(p.param.sites) +
                (p.param.boundary == Boundary::open ? "_open" : "_periodic");
     });
 
 TEST(Lattice, SiteNumberingIsXFastest) {
-    const LatticeGraph g = make_lattice({"square", {3, 2}, Boundary::open});
+    const LatticeGraph g = make_lattice({LatticeKind::square, {3, 2}, Boundary::open});
     const std::set<std::pair<int, int>> bonds = [&] {
         std::set<std::pair<int, int>> s;
         for (const Edge& e : g.bonds) s.insert({std::min(e.i, e.j), std::max(e.i, e.j)});
@@ -70,22 +70,24 @@ TEST(Lattice, SiteNumberingIsXFastest) {
 
 TEST(Lattice, PeriodicRepeatsDoubleTheCoupling) {
     // A periodic chain of length 2 has two bonds between sites 0 and 1: one coupling 2J.
-    const Model model = build_model(make_lattice({"chain", {2}, Boundary::periodic}), {});
+    const Model model =
+        build_model(make_lattice({LatticeKind::chain, {2}, Boundary::periodic}), {});
     ASSERT_EQ(model.num_edges(), 1u);
     EXPECT_DOUBLE_EQ(model.couplings()[0], 2.0);
 }
 
 TEST(Lattice, RejectsBadSpecs) {
-    EXPECT_THROW(make_lattice({"kagome", {4}, Boundary::open}), ParseError);
-    EXPECT_THROW(make_lattice({"square", {4}, Boundary::open}), ParseError);
-    EXPECT_THROW(make_lattice({"square", {0, 4}, Boundary::open}), ModelError);
+    EXPECT_THROW(parse_lattice_kind("kagome"), ParseError);
+    EXPECT_THROW(make_lattice({LatticeKind::square, {4}, Boundary::open}), ParseError);
+    EXPECT_THROW(make_lattice({LatticeKind::square, {0, 4}, Boundary::open}), ModelError);
     // Periodic length 1 bonds a site to itself.
-    EXPECT_THROW(build_model(make_lattice({"chain", {1}, Boundary::periodic}), {}), ModelError);
+    EXPECT_THROW(build_model(make_lattice({LatticeKind::chain, {1}, Boundary::periodic}), {}),
+                 ModelError);
     EXPECT_THROW(parse_size("4x"), ParseError);
     EXPECT_THROW(parse_size("4x-1"), ParseError);
     EXPECT_THROW(parse_boundary("twisted"), ParseError);
     // 5e9 bonds would need hundreds of GB: refused before any allocation.
-    EXPECT_THROW(make_lattice({"complete", {100000}, Boundary::open}), ModelError);
+    EXPECT_THROW(make_lattice({LatticeKind::complete, {100000}, Boundary::open}), ModelError);
     EXPECT_EQ(parse_size("4x5x6"), (std::vector<int>{4, 5, 6}));
 }
 
@@ -94,7 +96,7 @@ TEST(Couplings, SameSeedSameModelOtherSeedOtherModel) {
     spec.disorder = Disorder::gauss;
     spec.random_field = 0.5;
     spec.seed = 42;
-    const LatticeGraph g = make_lattice({"square", {6, 6}, Boundary::periodic});
+    const LatticeGraph g = make_lattice({LatticeKind::square, {6, 6}, Boundary::periodic});
     const Model a = build_model(g, spec);
     const Model b = build_model(g, spec);
     EXPECT_EQ(a.couplings(), b.couplings());
@@ -109,7 +111,7 @@ TEST(Couplings, PinnedValuesOfTheGenerator) {
     CouplingSpec spec;
     spec.disorder = Disorder::pm;
     spec.seed = 7;
-    const Model model = build_model(make_lattice({"chain", {8}, Boundary::open}), spec);
+    const Model model = build_model(make_lattice({LatticeKind::chain, {8}, Boundary::open}), spec);
     std::string signs;
     for (double J : model.couplings()) signs += J > 0 ? '+' : '-';
     EXPECT_EQ(signs, "+++--+-");
@@ -129,7 +131,8 @@ std::pair<double, double> coupling_moments(const Model& model) {
 
 TEST(Couplings, DistributionsHaveTheirMoments) {
     // Means and variances over many bonds, within 5 standard errors.
-    const LatticeGraph g = make_lattice({"square", {100, 100}, Boundary::periodic});  // 20000 bonds
+    const LatticeGraph g =
+        make_lattice({LatticeKind::square, {100, 100}, Boundary::periodic});  // 20000 bonds
     CouplingSpec spec;
     spec.J = 2.0;
     for (Disorder d : {Disorder::pm, Disorder::gauss}) {
@@ -146,7 +149,8 @@ TEST(Couplings, DistributionsHaveTheirMoments) {
     spec = {};
     spec.disorder = Disorder::sk;
     spec.J0 = 3.0;
-    const Model sk = build_model(make_lattice({"complete", {n_sk}, Boundary::open}), spec);
+    const Model sk =
+        build_model(make_lattice({LatticeKind::complete, {n_sk}, Boundary::open}), spec);
     const auto [mean, mean_square] = coupling_moments(sk);
     const double bonds = static_cast<double>(sk.num_edges());
     EXPECT_NEAR(mean, 3.0 / n_sk, 5 / std::sqrt(bonds * n_sk));

@@ -11,10 +11,10 @@
 #include <string>
 #include <vector>
 
-#include "isingmf/error.hpp"
 #include "isingmf/exact/eliminate.hpp"
 #include "isingmf/lattices/couplings.hpp"
 #include "isingmf/lattices/lattice.hpp"
+#include "isingmf/util/error.hpp"
 
 namespace isingmf {
 namespace {
@@ -119,7 +119,7 @@ TEST_F(UaiTest, ExportThenImportGivesTheSameLnZ) {
     // at beta is the model at beta, so its ln Z at (file) beta = 1 is the model's at beta.
     // 1e-10: entries carry 17 digits, each log loses ~1e-16.
     const Model grid = build_model(
-        make_lattice({"square", {6, 5}, Boundary::open}),
+        make_lattice({LatticeKind::square, {6, 5}, Boundary::open}),
         {.J = 1.0, .h = 0.1, .disorder = Disorder::gauss, .random_field = 0.7, .seed = 3});
     const Model model(grid.num_sites(), grid.edges(), grid.couplings(), grid.fields(), -4.5,
                       grid.description());

@@ -9,13 +9,14 @@
 #include <string>
 #include <vector>
 
-#include "isingmf/error.hpp"
 #include "isingmf/lattices/couplings.hpp"
 #include "isingmf/lattices/lattice.hpp"
-#include "isingmf/meanfield/fast_tanh.hpp"
+#include "isingmf/meanfield/detail/ascent.hpp"
+#include "isingmf/meanfield/detail/fast_tanh.hpp"
+#include "isingmf/meanfield/detail/sweep_kernel.hpp"
 #include "isingmf/meanfield/mean_field.hpp"
-#include "isingmf/meanfield/sweep_kernel.hpp"
-#include "isingmf/random.hpp"
+#include "isingmf/util/error.hpp"
+#include "isingmf/util/random.hpp"
 #include "support/random_start.hpp"
 #include "support/threads.hpp"
 
@@ -118,7 +119,7 @@ TEST_P(AcceleratedPath, BoundNeverDecreasesAlongTheIteration) {
     spec.h = 0.1;
     spec.seed = 4;
     const Model lattice =
-        build_model(make_lattice({"triangular", {12, 12}, Boundary::periodic}), spec);
+        build_model(make_lattice({LatticeKind::triangular, {12, 12}, Boundary::periodic}), spec);
     const Model graph = random_graph(80, 0.08, -1.0, 1.0, -0.2, 0.2, 9);
     for (const Model* model : {&lattice, &graph}) {
         for (double beta : {0.4, 1.5, 5.0}) {
@@ -156,7 +157,8 @@ TEST(Accelerated, SameNumbersForOneAndTwoThreads) {
     CouplingSpec spec;
     spec.disorder = Disorder::pm;
     spec.h = 0.1;
-    const Model model = build_model(make_lattice({"square", {256, 256}, Boundary::periodic}), spec);
+    const Model model =
+        build_model(make_lattice({LatticeKind::square, {256, 256}, Boundary::periodic}), spec);
     const MeanFieldPlan plan(model);
     MeanFieldOptions options;
     options.max_iterations = 80;
@@ -180,7 +182,8 @@ TEST(Accelerated, OverRelaxationNeedsFewerSweepsOnASlowGlass) {
     CouplingSpec spec;
     spec.disorder = Disorder::pm;
     spec.h = 0.1;
-    const Model model = build_model(make_lattice({"square", {64, 64}, Boundary::periodic}), spec);
+    const Model model =
+        build_model(make_lattice({LatticeKind::square, {64, 64}, Boundary::periodic}), spec);
     const MeanFieldPlan plan(model);
     std::vector<double> start =
         test::random_magnetizations(static_cast<std::size_t>(model.num_sites()), 11);
@@ -253,7 +256,8 @@ TEST(Accelerated, MethodNamesRoundTrip) {
 }
 
 TEST(Accelerated, RejectsBadArguments) {
-    const Model model = build_model(make_lattice({"chain", {4}, Boundary::periodic}), {});
+    const Model model =
+        build_model(make_lattice({LatticeKind::chain, {4}, Boundary::periodic}), {});
     const MeanFieldPlan plan(model);
     for (double omega : {-1.0, 0.5, 2.0, 3.0, std::numeric_limits<double>::quiet_NaN()}) {
         MeanFieldOptions o;

@@ -9,8 +9,9 @@
 
 #include "isingmf/lattices/couplings.hpp"
 #include "isingmf/lattices/lattice.hpp"
+#include "isingmf/meanfield/detail/ascent.hpp"
 #include "isingmf/meanfield/mean_field.hpp"
-#include "isingmf/random.hpp"
+#include "isingmf/util/random.hpp"
 #include "support/random_start.hpp"
 #include "support/threads.hpp"
 
@@ -18,7 +19,7 @@ namespace isingmf {
 namespace {
 
 struct CriticalLattice {
-    std::string kind;
+    LatticeKind kind;
     std::vector<int> size;
     double z;  // coordination: T_c^MF = z J
 };
@@ -35,10 +36,11 @@ Model uniform_ferromagnet(const CriticalLattice& lat, double J) {
 // each, so from all up they need ~10^6 sweeps to reach a residual of 1e-10; the search must
 // get there in a few hundred.
 TEST(Extrapolation, ConvergesAtTheMeanFieldCriticalPoint) {
-    for (const CriticalLattice& lat :
-         {CriticalLattice{"square", {64, 64}, 4.0}, CriticalLattice{"chain", {500}, 2.0},
-          CriticalLattice{"triangular", {30, 30}, 6.0}, CriticalLattice{"honeycomb", {20, 20}, 3.0},
-          CriticalLattice{"cubic", {12, 12, 12}, 6.0}}) {
+    for (const CriticalLattice& lat : {CriticalLattice{LatticeKind::square, {64, 64}, 4.0},
+                                       CriticalLattice{LatticeKind::chain, {500}, 2.0},
+                                       CriticalLattice{LatticeKind::triangular, {30, 30}, 6.0},
+                                       CriticalLattice{LatticeKind::honeycomb, {20, 20}, 3.0},
+                                       CriticalLattice{LatticeKind::cubic, {12, 12, 12}, 6.0}}) {
         const double J = 0.7;
         const Model model = uniform_ferromagnet(lat, J);
         const MeanFieldPlan plan(model);
@@ -48,28 +50,29 @@ TEST(Extrapolation, ConvergesAtTheMeanFieldCriticalPoint) {
         options.max_iterations = 300;
         const MeanFieldResult r =
             ascend_mean_field(plan, beta, std::vector<double>(n, 1.0), options, "up");
-        EXPECT_TRUE(r.converged) << lat.kind << " sweeps " << r.iterations;
-        EXPECT_GT(r.extrapolations, 0) << lat.kind;
-        EXPECT_LE(r.residual, options.tolerance) << lat.kind;
+        EXPECT_TRUE(r.converged) << to_string(lat.kind) << " sweeps " << r.iterations;
+        EXPECT_GT(r.extrapolations, 0) << to_string(lat.kind);
+        EXPECT_LE(r.residual, options.tolerance) << to_string(lat.kind);
         // Residual ~ |m|^3/3 at the quartic maximum, so a residual below tol allows
         // |m| <= (3 tol)^(1/3) ~ 6.7e-4; 1e-3 leaves room for the O(m^5) terms.
-        EXPECT_LT(std::abs(r.magnetization), 1e-3) << lat.kind;
+        EXPECT_LT(std::abs(r.magnetization), 1e-3) << to_string(lat.kind);
         // ln Z_MF = N (ln 2 - m^4/12): within 1e-12 per spin of N ln 2 at such m.
-        EXPECT_NEAR(r.ln_z / static_cast<double>(n), std::numbers::ln2, 1e-12) << lat.kind;
+        EXPECT_NEAR(r.ln_z / static_cast<double>(n), std::numbers::ln2, 1e-12)
+            << to_string(lat.kind);
 
         // Without the search the same budget is far from enough (the test can fail).
         options.extrapolate = false;
         const MeanFieldResult slow =
             ascend_mean_field(plan, beta, std::vector<double>(n, 1.0), options, "up");
-        EXPECT_FALSE(slow.converged) << lat.kind;
-        EXPECT_GT(std::abs(slow.magnetization), 2e-3) << lat.kind;
+        EXPECT_FALSE(slow.converged) << to_string(lat.kind);
+        EXPECT_GT(std::abs(slow.magnetization), 2e-3) << to_string(lat.kind);
     }
 }
 
 // F(m) along the iteration (observer: after every sweep, and after the search when it moved
 // m) from random starts at and near the critical point, where searches are taken.
 TEST(Extrapolation, BoundNeverDecreasesWithTheSearchActive) {
-    const CriticalLattice lat{"square", {48, 48}, 4.0};
+    const CriticalLattice lat{LatticeKind::square, {48, 48}, 4.0};
     const Model model = uniform_ferromagnet(lat, 1.0);
     const MeanFieldPlan plan(model);
     for (double T : {3.9, 4.0, 4.1}) {
@@ -99,7 +102,7 @@ TEST(Extrapolation, BoundNeverDecreasesWithTheSearchActive) {
 
 TEST(Extrapolation, SameNumbersForOneAndTwoThreads) {
     // 2^16 sites: above the parallel threshold of the sweep and of the search's passes.
-    const CriticalLattice lat{"square", {256, 256}, 4.0};
+    const CriticalLattice lat{LatticeKind::square, {256, 256}, 4.0};
     const Model model = uniform_ferromagnet(lat, 1.0);
     const MeanFieldPlan plan(model);
     std::vector<double> start(static_cast<std::size_t>(model.num_sites()));

@@ -6,9 +6,10 @@
 #include <numbers>
 #include <string>
 
-#include "isingmf/error.hpp"
 #include "isingmf/lattices/couplings.hpp"
 #include "isingmf/lattices/lattice.hpp"
+#include "isingmf/meanfield/detail/ascent.hpp"
+#include "isingmf/util/error.hpp"
 #include "support/brute_force.hpp"
 #include "support/random_start.hpp"
 #include "support/threads.hpp"
@@ -16,7 +17,7 @@
 namespace isingmf {
 namespace {
 
-Model lattice_model(const std::string& kind, std::vector<int> size, CouplingSpec couplings,
+Model lattice_model(LatticeKind kind, std::vector<int> size, CouplingSpec couplings,
                     Boundary boundary = Boundary::periodic) {
     return build_model(make_lattice({kind, std::move(size), boundary}), couplings);
 }
@@ -41,7 +42,7 @@ double curie_weiss_m(double beta, double zJ, double h) {
 
 struct BoundCase {
     std::string name;
-    std::string kind;
+    LatticeKind kind;
     std::vector<int> size;
     Disorder disorder;
     double J;
@@ -84,30 +85,39 @@ TEST_P(MeanFieldIsALowerBound, OverTemperaturesAndSeeds) {
 INSTANTIATE_TEST_SUITE_P(
     RandomSmallModels, MeanFieldIsALowerBound,
     ::testing::Values(
-        BoundCase{"ferro_square", "square", {3, 4}, Disorder::uniform, 1.0, 0.0, 0.0},
-        BoundCase{"ferro_field", "square", {3, 4}, Disorder::uniform, 1.0, 0.3, 0.0},
-        BoundCase{"antiferro_triangular", "triangular", {3, 4}, Disorder::uniform, -1.0, 0.0, 0.0},
-        BoundCase{"pm_glass", "square", {3, 4}, Disorder::pm, 1.0, 0.0, 0.0},
-        BoundCase{"pm_glass_field", "square", {3, 4}, Disorder::pm, 1.0, 0.2, 0.5},
-        BoundCase{"gauss_honeycomb", "honeycomb", {2, 3}, Disorder::gauss, 1.0, 0.0, 0.0},
-        BoundCase{"gauss_random_field", "cubic", {2, 2, 3}, Disorder::gauss, 1.0, 0.0, 1.0},
-        BoundCase{"sk", "complete", {11}, Disorder::sk, 1.0, 0.0, 0.0},
-        BoundCase{"sk_field", "complete", {11}, Disorder::sk, 1.0, 0.4, 0.0},
-        BoundCase{"open_chain", "chain", {12}, Disorder::gauss, 1.0, 0.1, 0.0}),
+        BoundCase{"ferro_square", LatticeKind::square, {3, 4}, Disorder::uniform, 1.0, 0.0, 0.0},
+        BoundCase{"ferro_field", LatticeKind::square, {3, 4}, Disorder::uniform, 1.0, 0.3, 0.0},
+        BoundCase{"antiferro_triangular",
+                  LatticeKind::triangular,
+                  {3, 4},
+                  Disorder::uniform,
+                  -1.0,
+                  0.0,
+                  0.0},
+        BoundCase{"pm_glass", LatticeKind::square, {3, 4}, Disorder::pm, 1.0, 0.0, 0.0},
+        BoundCase{"pm_glass_field", LatticeKind::square, {3, 4}, Disorder::pm, 1.0, 0.2, 0.5},
+        BoundCase{
+            "gauss_honeycomb", LatticeKind::honeycomb, {2, 3}, Disorder::gauss, 1.0, 0.0, 0.0},
+        BoundCase{
+            "gauss_random_field", LatticeKind::cubic, {2, 2, 3}, Disorder::gauss, 1.0, 0.0, 1.0},
+        BoundCase{"sk", LatticeKind::complete, {11}, Disorder::sk, 1.0, 0.0, 0.0},
+        BoundCase{"sk_field", LatticeKind::complete, {11}, Disorder::sk, 1.0, 0.4, 0.0},
+        BoundCase{"open_chain", LatticeKind::chain, {12}, Disorder::gauss, 1.0, 0.1, 0.0}),
     [](const auto& p) { return p.param.name; });
 
 // For a uniform ferromagnet of coordination z every site sees the same field, so the
 // solution is uniform and obeys m = tanh((z J m + h)/T); the transition is at T_c^MF = z J.
 TEST(MeanField, UniformFerromagnetSolvesCurieWeiss) {
     struct Lattice {
-        std::string kind;
+        LatticeKind kind;
         std::vector<int> size;
         double z;
     };
     for (const Lattice& lat :
-         {Lattice{"chain", {8}, 2.0}, Lattice{"square", {6, 6}, 4.0},
-          Lattice{"triangular", {6, 6}, 6.0}, Lattice{"honeycomb", {4, 4}, 3.0},
-          Lattice{"cubic", {4, 4, 4}, 6.0}}) {
+         {Lattice{LatticeKind::chain, {8}, 2.0}, Lattice{LatticeKind::square, {6, 6}, 4.0},
+          Lattice{LatticeKind::triangular, {6, 6}, 6.0},
+          Lattice{LatticeKind::honeycomb, {4, 4}, 3.0},
+          Lattice{LatticeKind::cubic, {4, 4, 4}, 6.0}}) {
         for (double h : {0.0, 0.2, -0.2}) {
             for (double T_over_z : {0.3, 0.8, 0.99, 1.01, 1.5}) {
                 CouplingSpec spec;
@@ -123,7 +133,7 @@ TEST(MeanField, UniformFerromagnetSolvesCurieWeiss) {
                 // Near T_c with h = 0 the iteration contracts slowly; 1e-6 is far below the
                 // distinction between ordered (|m| ~ 0.17 at T/Tc = 0.99) and disordered.
                 EXPECT_NEAR(std::abs(mf.magnetization), std::abs(expected), 1e-6)
-                    << lat.kind << " h=" << h << " T/zJ=" << T_over_z;
+                    << to_string(lat.kind) << " h=" << h << " T/zJ=" << T_over_z;
                 for (double mi : mf.m) EXPECT_NEAR(mi, mf.magnetization, 1e-6);
             }
         }
@@ -134,7 +144,7 @@ TEST(MeanField, InfiniteTemperatureGivesNLn2) {
     CouplingSpec spec;
     spec.disorder = Disorder::gauss;
     spec.random_field = 1.0;
-    const Model model = lattice_model("square", {5, 5}, spec);
+    const Model model = lattice_model(LatticeKind::square, {5, 5}, spec);
     const MeanFieldResult mf = solve_mean_field(model, 0.0, {});
     // beta = 0: q uniform, ln Z = N ln 2 exactly (2^N states of weight 1).
     EXPECT_DOUBLE_EQ(mf.ln_z, 25 * std::numbers::ln2);
@@ -149,7 +159,7 @@ TEST(MeanField, ZeroTemperatureGivesMinusBetaGroundEnergy) {
     for (double J : {1.0, -1.0}) {
         CouplingSpec spec;
         spec.J = J;
-        const Model model = lattice_model("square", {4, 4}, spec);
+        const Model model = lattice_model(LatticeKind::square, {4, 4}, spec);
         const double e0 = testing::brute_force_ground_energy(model);
         for (double beta : {50.0, 1e3, 1e6, 1e12}) {
             const MeanFieldResult mf = solve_mean_field(model, beta, {});
@@ -166,7 +176,7 @@ TEST(MeanField, FieldReversalFlipsMagnetization) {
     spec.random_field = 0.7;
     spec.h = 0.3;
     spec.seed = 9;
-    const Model plus = lattice_model("square", {5, 5}, spec);
+    const Model plus = lattice_model(LatticeKind::square, {5, 5}, spec);
     std::vector<double> flipped_fields(plus.fields());
     for (double& h : flipped_fields) h = -h;
     const Model minus(plus.num_sites(), plus.edges(), plus.couplings(), flipped_fields);
@@ -183,7 +193,7 @@ TEST(MeanField, BoundNeverDecreasesAlongTheIteration) {
     spec.disorder = Disorder::gauss;
     spec.h = 0.1;
     spec.seed = 4;
-    const Model model = lattice_model("triangular", {8, 8}, spec);
+    const Model model = lattice_model(LatticeKind::triangular, {8, 8}, spec);
     const MeanFieldPlan plan(model);
     MeanFieldOptions one_sweep;
     one_sweep.max_iterations = 1;
@@ -200,7 +210,7 @@ TEST(MeanField, BoundNeverDecreasesAlongTheIteration) {
 }
 
 TEST(MeanField, ColouringSeparatesNeighbours) {
-    const Model model = lattice_model("triangular", {5, 7}, {});
+    const Model model = lattice_model(LatticeKind::triangular, {5, 7}, {});
     const MeanFieldPlan plan(model);
     std::vector<std::size_t> colour(static_cast<std::size_t>(model.num_sites()));
     for (std::size_t c = 0; c < plan.num_colours(); ++c)
@@ -210,7 +220,8 @@ TEST(MeanField, ColouringSeparatesNeighbours) {
         EXPECT_NE(colour[static_cast<std::size_t>(e.i)], colour[static_cast<std::size_t>(e.j)]);
     }
     // Checkerboard on an even periodic square lattice.
-    EXPECT_EQ(MeanFieldPlan(lattice_model("square", {6, 6}, {})).num_colours(), 2u);
+    const Model torus = lattice_model(LatticeKind::square, {6, 6}, {});
+    EXPECT_EQ(MeanFieldPlan(torus).num_colours(), 2u);
 }
 
 TEST(MeanField, SameNumbersForAnyThreadCount) {
@@ -218,7 +229,7 @@ TEST(MeanField, SameNumbersForAnyThreadCount) {
     CouplingSpec spec;
     spec.disorder = Disorder::pm;
     spec.h = 0.1;
-    const Model model = lattice_model("square", {256, 256}, spec);
+    const Model model = lattice_model(LatticeKind::square, {256, 256}, spec);
     MeanFieldOptions options;
     options.max_iterations = 50;
     options.starts = {true, false, 1};
@@ -232,7 +243,7 @@ TEST(MeanField, SameNumbersForAnyThreadCount) {
 }
 
 TEST(MeanField, RejectsBadInverseTemperature) {
-    const Model model = lattice_model("chain", {4}, {});
+    const Model model = lattice_model(LatticeKind::chain, {4}, {});
     EXPECT_THROW(solve_mean_field(model, -1.0, {}), ModelError);
     EXPECT_THROW(solve_mean_field(model, INFINITY, {}), ModelError);
     EXPECT_THROW(solve_mean_field(model, NAN, {}), ModelError);

@@ -1,6 +1,6 @@
 // The sweep kernel's work layout (chunks, stencil and gathered segments) and its equivalence
 // with a plain scalar sweep through the neighbour lists, bit for bit.
-#include "isingmf/meanfield/sweep_kernel.hpp"
+#include "isingmf/meanfield/detail/sweep_kernel.hpp"
 
 #include <gtest/gtest.h>
 
@@ -16,22 +16,22 @@
 
 #include "isingmf/lattices/couplings.hpp"
 #include "isingmf/lattices/lattice.hpp"
-#include "isingmf/meanfield/fast_tanh.hpp"
+#include "isingmf/meanfield/detail/fast_tanh.hpp"
 #include "isingmf/meanfield/mean_field.hpp"
-#include "isingmf/random.hpp"
+#include "isingmf/util/random.hpp"
 
 namespace isingmf {
 namespace {
 
 struct LayoutCase {
-    std::string kind;
+    LatticeKind kind;
     std::vector<int> sizes;
     Boundary boundary;
     double min_stencil_share;  // lattices in generator order are mostly stencil rows
 };
 
 std::ostream& operator<<(std::ostream& os, const LayoutCase& c) {
-    os << c.kind;
+    os << to_string(c.kind);
     for (int s : c.sizes) os << '_' << s;
     return os << (c.boundary == Boundary::periodic ? "_periodic" : "_open");
 }
@@ -148,7 +148,7 @@ TEST_P(KernelLayout, SweepEqualsTheScalarSweepBitForBit) {
 TEST(KernelBytes, CountsWhatTheSweepStreams) {
     // 64^2 torus: 4 couplings (8 bytes each), h, m read and written per site; the stencil
     // rows need no neighbour positions, the 3% of gathered sites add 4 bytes per neighbour.
-    const Model torus = disordered({"square", {64, 64}, Boundary::periodic, 0.0});
+    const Model torus = disordered({LatticeKind::square, {64, 64}, Boundary::periodic, 0.0});
     const MeanFieldPlan torus_plan(torus);
     double gathered = 0.0;
     for (const KernelSegment& seg : torus_plan.segments())
@@ -156,7 +156,7 @@ TEST(KernelBytes, CountsWhatTheSweepStreams) {
     EXPECT_DOUBLE_EQ(mean_field_sweep_bytes_per_site(torus_plan),
                      4 * 8 + 3 * 8 + gathered * 4 * 4 / static_cast<double>(torus.num_sites()));
     // The complete graph gathers everywhere: (n - 1) (8 + 4) bytes of graph per site.
-    const Model complete = disordered({"complete", {12}, Boundary::open, 0.0});
+    const Model complete = disordered({LatticeKind::complete, {12}, Boundary::open, 0.0});
     EXPECT_DOUBLE_EQ(mean_field_sweep_bytes_per_site(MeanFieldPlan(complete)), 11 * 12 + 3 * 8);
 }
 
@@ -166,15 +166,15 @@ TEST(KernelBytes, CountsWhatTheSweepStreams) {
 // the complete graph has one site per class.
 INSTANTIATE_TEST_SUITE_P(
     Lattices, KernelLayout,
-    ::testing::Values(LayoutCase{"square", {64, 64}, Boundary::periodic, 0.9},
-                      LayoutCase{"square", {40, 24}, Boundary::open, 0.9},
-                      LayoutCase{"square", {5, 5}, Boundary::periodic, 0.0},
-                      LayoutCase{"triangular", {48, 48}, Boundary::periodic, 0.9},
-                      LayoutCase{"honeycomb", {32, 32}, Boundary::periodic, 0.9},
-                      LayoutCase{"cubic", {32, 32, 32}, Boundary::periodic, 0.9},
-                      LayoutCase{"chain", {1000}, Boundary::periodic, 0.95},
-                      LayoutCase{"cubic", {32, 32, 32}, Boundary::open, 0.9},
-                      LayoutCase{"complete", {12}, Boundary::open, 0.0}),
+    ::testing::Values(LayoutCase{LatticeKind::square, {64, 64}, Boundary::periodic, 0.9},
+                      LayoutCase{LatticeKind::square, {40, 24}, Boundary::open, 0.9},
+                      LayoutCase{LatticeKind::square, {5, 5}, Boundary::periodic, 0.0},
+                      LayoutCase{LatticeKind::triangular, {48, 48}, Boundary::periodic, 0.9},
+                      LayoutCase{LatticeKind::honeycomb, {32, 32}, Boundary::periodic, 0.9},
+                      LayoutCase{LatticeKind::cubic, {32, 32, 32}, Boundary::periodic, 0.9},
+                      LayoutCase{LatticeKind::chain, {1000}, Boundary::periodic, 0.95},
+                      LayoutCase{LatticeKind::cubic, {32, 32, 32}, Boundary::open, 0.9},
+                      LayoutCase{LatticeKind::complete, {12}, Boundary::open, 0.0}),
     [](const ::testing::TestParamInfo<LayoutCase>& param) {
         std::ostringstream os;
         os << param.param;

@@ -4,9 +4,9 @@
 
 #include <vector>
 
-#include "isingmf/error.hpp"
 #include "isingmf/lattices/couplings.hpp"
 #include "isingmf/lattices/lattice.hpp"
+#include "isingmf/util/error.hpp"
 
 namespace isingmf {
 namespace {
@@ -34,7 +34,8 @@ TEST(Model, EnergyFollowsTheSignConvention) {
 }
 
 TEST(Model, AdjacencyListsEveryBondFromBothEnds) {
-    const Model model = build_model(make_lattice({"square", {3, 3}, Boundary::periodic}), {});
+    const Model model =
+        build_model(make_lattice({LatticeKind::square, {3, 3}, Boundary::periodic}), {});
     EXPECT_EQ(model.num_edges(), 18u);
     for (int i = 0; i < model.num_sites(); ++i) {
         const auto& adj = model.adjacency();

@@ -6,7 +6,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "isingmf/random.hpp"
+#include "isingmf/util/random.hpp"
 
 namespace isingmf::test {
 

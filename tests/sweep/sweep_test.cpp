@@ -4,9 +4,9 @@
 
 #include <cmath>
 
-#include "isingmf/error.hpp"
 #include "isingmf/lattices/couplings.hpp"
 #include "isingmf/lattices/lattice.hpp"
+#include "isingmf/util/error.hpp"
 #include "support/brute_force.hpp"
 
 namespace isingmf {
@@ -17,7 +17,7 @@ Model glass() {
     spec.disorder = Disorder::pm;
     spec.h = 0.05;
     spec.seed = 5;
-    return build_model(make_lattice({"square", {4, 4}, Boundary::periodic}), spec);
+    return build_model(make_lattice({LatticeKind::square, {4, 4}, Boundary::periodic}), spec);
 }
 
 std::vector<double> betas_of(std::vector<double> temperatures) {
@@ -69,7 +69,8 @@ TEST(Sweep, WarmStartsNeverLowerTheBound) {
 TEST(Sweep, WarmOnlyStartsFollowTheGrid) {
     CouplingSpec spec;
     spec.h = 0.1;
-    const Model model = build_model(make_lattice({"square", {8, 8}, Boundary::periodic}), spec);
+    const Model model =
+        build_model(make_lattice({LatticeKind::square, {8, 8}, Boundary::periodic}), spec);
     SweepOptions options;
     options.exact = ExactMethod::none;
     options.mean_field.starts = {false, false, 0};
@@ -111,7 +112,7 @@ TEST(Sweep, RefusesTemperaturesWhereBetaTimesTheEnergyOverflows) {
     // Every input is finite, but beta * |H| is not: the bound and ln Z would be inf or NaN.
     CouplingSpec spec;
     spec.h = 1e307;
-    const Model model = build_model(make_lattice({"chain", {4}, Boundary::open}), spec);
+    const Model model = build_model(make_lattice({LatticeKind::chain, {4}, Boundary::open}), spec);
     SweepOptions options;
     options.exact = ExactMethod::none;
     EXPECT_THROW(run_sweep(model, {1e-3, 100.0}, options), ModelError);

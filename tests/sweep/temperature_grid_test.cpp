@@ -2,7 +2,7 @@
 
 #include <gtest/gtest.h>
 
-#include "isingmf/error.hpp"
+#include "isingmf/util/error.hpp"
 
 namespace isingmf {
 namespace {

@@ -15,7 +15,8 @@
 #include <set>
 #include <tuple>
 
-#include "isingmf/error.hpp"
+#include "isingmf/util/checks.hpp"
+#include "isingmf/util/error.hpp"
 
 namespace isingmf {
 namespace detail {
@@ -25,14 +26,16 @@ namespace detail {
 // b1 = d/dbeta, b2 = d2/dbeta2, e1 = d/deta, e2 = d2/deta2. Log-derivatives add under
 // products and combine as a weighted mean and variance under sums, which keeps the second
 // derivatives free of the cancellation that raw moments <H^2> - <H>^2 would suffer.
-struct Jet {
+namespace {
+struct TableEntry {
     double v;
     double b1;
     double b2;
     double e1;
     double e2;
 };
-static_assert(sizeof(Jet) == kEliminationEntryBytes);
+static_assert(sizeof(TableEntry) == kEliminationEntryBytes);
+}  // namespace
 
 // What one elimination step does, independent of beta. The site summed out is bit 0 of
 // every input table, because every table's variables are sorted by elimination rank and
@@ -482,18 +485,18 @@ namespace {
 
 // A table of one step's output: true entry = stored * exp(log_scale) (linear mode) or
 // stored + log_scale (log mode); `max` is the largest stored value.
-struct JetBuffer {
-    std::unique_ptr<Jet[]> data;
-    static JetBuffer make(std::size_t size) {
-        return {std::make_unique_for_overwrite<Jet[]>(size)};
+struct EntryBuffer {
+    std::unique_ptr<TableEntry[]> data;
+    static EntryBuffer make(std::size_t size) {
+        return {std::make_unique_for_overwrite<TableEntry[]>(size)};
     }
 };
 
 struct Table {
-    TablePool<JetBuffer>::Slot slot;
+    TablePool<EntryBuffer>::Slot slot;
     double log_scale = 0.0;
     double max = 0.0;
-    const Jet* data() const { return slot.buffer.data.get(); }
+    const TableEntry* data() const { return slot.buffer.data.get(); }
 };
 
 // Below this, a linear-mode entry may have lost relative precision to underflow in the
@@ -512,7 +515,7 @@ struct Totals {
 // the branch weights, first derivatives average and second derivatives gain the
 // variance term p_a p_b (a' - b')^2.
 template <bool Log>
-inline Jet sum_out(const Jet& a, const Jet& b) {
+inline TableEntry sum_out(const TableEntry& a, const TableEntry& b) {
     double v;
     double pa;
     double pb;
@@ -539,7 +542,7 @@ inline Jet sum_out(const Jet& a, const Jet& b) {
 // One elimination step over `tables` inputs (compile-time count when Tables > 0).
 // Returns false when a linear-mode entry fell below kSmallestTrusted.
 template <bool Log, int Tables>
-bool combine(const StepPlan& st, const Jet* const* in, const double* norm, Jet* out,
+bool combine(const StepPlan& st, const TableEntry* const* in, const double* norm, TableEntry* out,
              std::size_t size, double& out_max) {
     const int tables = Tables > 0 ? Tables : st.num_tables();
     // A site can consume any number of tables (the centre of a star takes one per leaf).
@@ -549,10 +552,10 @@ bool combine(const StepPlan& st, const Jet* const* in, const double* norm, Jet* 
     double hi = -HUGE_VAL;
     double lo = HUGE_VAL;
     for (std::size_t o = 0; o < size; ++o) {
-        Jet a{Log ? 0.0 : 1.0, 0.0, 0.0, 0.0, 0.0};
-        Jet b = a;
+        TableEntry a{Log ? 0.0 : 1.0, 0.0, 0.0, 0.0, 0.0};
+        TableEntry b = a;
         for (int t = 0; t < tables; ++t) {
-            const Jet* p = in[t] + idx[t];
+            const TableEntry* p = in[t] + idx[t];
             if constexpr (Log) {
                 a.v += p[0].v + norm[t];
                 b.v += p[1].v + norm[t];
@@ -569,7 +572,7 @@ bool combine(const StepPlan& st, const Jet* const* in, const double* norm, Jet* 
             b.e1 += p[1].e1;
             b.e2 += p[1].e2;
         }
-        const Jet r = sum_out<Log>(a, b);
+        const TableEntry r = sum_out<Log>(a, b);
         out[o] = r;
         hi = std::max(hi, r.v);
         lo = std::min(lo, r.v);
@@ -588,9 +591,9 @@ bool combine(const StepPlan& st, const Jet* const* in, const double* norm, Jet* 
 template <bool Log>
 bool run_schedule(const Schedule& schedule, double beta, Totals& totals) {
     std::vector<Table> tables(schedule.steps.size());
-    TablePool<JetBuffer> pool;
-    std::vector<Jet> local;
-    std::vector<const Jet*> in;
+    TablePool<EntryBuffer> pool;
+    std::vector<TableEntry> local;
+    std::vector<const TableEntry*> in;
     std::vector<double> norm;
     totals = {};
     for (std::size_t r = 0; r < schedule.steps.size(); ++r) {
@@ -642,7 +645,7 @@ bool run_schedule(const Schedule& schedule, double beta, Totals& totals) {
         Table& out = tables[r];
         out.slot = pool.acquire(static_cast<int>(k));
         out.log_scale = log_scale;
-        Jet* dst = out.slot.buffer.data.get();
+        TableEntry* dst = out.slot.buffer.data.get();
         bool ok = false;
         switch (st.num_tables()) {
             case 1:
@@ -662,7 +665,7 @@ bool run_schedule(const Schedule& schedule, double beta, Totals& totals) {
         for (int t : st.inputs) pool.release(std::move(tables[static_cast<std::size_t>(t)].slot));
 
         if (k == 0) {  // a connected component is done: its Z is this scalar
-            const Jet& z = dst[0];
+            const TableEntry& z = dst[0];
             totals.ln_z += out.log_scale + (Log ? z.v : std::log(z.v));
             totals.b1 += z.b1;
             totals.b2 += z.b2;
@@ -683,19 +686,15 @@ EliminationOrder plan_elimination(const Model& model, const EliminationOptions& 
 
 std::string elimination_refusal(const EliminationOrder& plan, const EliminationOptions& options) {
     if (plan.complete && plan.peak_bytes <= options.max_memory_bytes) return {};
-    return fmt::format(
-        "elimination needs width {}{} (est. {}{} of tables), beyond the {} limit; use --exact none",
-        plan.complete ? "" : "at least ", plan.width, plan.complete ? "" : "at least ",
-        detail::format_bytes(plan.peak_bytes), detail::format_bytes(options.max_memory_bytes));
+    return fmt::format("elimination needs width {}{} (est. {}{} of tables), beyond the {} limit",
+                       plan.complete ? "" : "at least ", plan.width,
+                       plan.complete ? "" : "at least ", detail::format_bytes(plan.peak_bytes),
+                       detail::format_bytes(options.max_memory_bytes));
 }
 
 std::vector<ExactResult> eliminate_exact(const Model& model, std::span<const double> betas,
                                          const EliminationOptions& options) {
-    for (double beta : betas) {
-        if (!std::isfinite(beta) || beta < 0.0) {
-            throw ModelError(fmt::format("elimination needs finite beta >= 0, got {}", beta));
-        }
-    }
+    check_betas(betas);
     const detail::Schedule schedule = detail::make_schedule(model, options.max_memory_bytes);
     const EliminationOrder& plan = schedule.order;
     if (const std::string refusal = elimination_refusal(plan, options); !refusal.empty()) {

@@ -13,8 +13,9 @@
 #include <optional>
 #include <utility>
 
-#include "isingmf/error.hpp"
-#include "isingmf/exact/enumerate_detail.hpp"
+#include "isingmf/exact/detail/enumerate_detail.hpp"
+#include "isingmf/util/checks.hpp"
+#include "isingmf/util/error.hpp"
 
 namespace isingmf {
 namespace {
@@ -28,18 +29,8 @@ void check_size(const Model& model) {
     const int n = model.num_sites();
     if (n > kMaxEnumerationSites) {
         throw ModelError(
-            fmt::format("enumeration of N={} spins (2^{} states) is beyond its limit of {}; use "
-                        "--exact eliminate or none",
-                        n, n, kMaxEnumerationSites));
-    }
-}
-
-void check_betas(std::span<const double> betas) {
-    for (std::size_t b = 0; b < betas.size(); ++b) {
-        if (!std::isfinite(betas[b]) || betas[b] < 0.0) {
-            throw ModelError(fmt::format(
-                "inverse temperature beta[{}] = {} must be finite and >= 0", b, betas[b]));
-        }
+            fmt::format("enumeration of N={} spins (2^{} states) is beyond its limit of {}", n, n,
+                        kMaxEnumerationSites));
     }
 }
 

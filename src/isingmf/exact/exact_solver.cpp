@@ -4,10 +4,11 @@
 
 #include <cmath>
 
-#include "isingmf/error.hpp"
 #include "isingmf/exact/eliminate.hpp"
 #include "isingmf/exact/enumerate.hpp"
 #include "isingmf/exact/kaufman.hpp"
+#include "isingmf/util/enum_names.hpp"
+#include "isingmf/util/error.hpp"
 
 namespace isingmf {
 namespace {
@@ -16,37 +17,25 @@ constexpr int kCheapEnumerationSites = 20;
 // Beyond this auto does not enumerate: minutes per sweep on two cores.
 constexpr int kAutoEnumerationSites = 30;
 
+constexpr detail::EnumNames<ExactMethod, 5> kExactMethodNames = {{
+    {ExactMethod::automatic, "auto"},
+    {ExactMethod::enumerate, "enumerate"},
+    {ExactMethod::eliminate, "eliminate"},
+    {ExactMethod::kaufman, "kaufman"},
+    {ExactMethod::none, "none"},
+}};
+
 void require_eliminable(const EliminationOrder& plan) {
     if (const std::string refusal = elimination_refusal(plan); !refusal.empty())
         throw ModelError(refusal);
 }
 }  // namespace
 
-ExactMethod parse_exact_method(const std::string& text) {
-    if (text == "auto") return ExactMethod::automatic;
-    if (text == "enumerate") return ExactMethod::enumerate;
-    if (text == "eliminate") return ExactMethod::eliminate;
-    if (text == "kaufman") return ExactMethod::kaufman;
-    if (text == "none") return ExactMethod::none;
-    throw ParseError(fmt::format(
-        "unknown exact method '{}' (expected auto, enumerate, eliminate, kaufman or none)", text));
+ExactMethod parse_exact_method(std::string_view text) {
+    return detail::parse_enum(kExactMethodNames, text, "exact method");
 }
 
-std::string to_string(ExactMethod method) {
-    switch (method) {
-        case ExactMethod::automatic:
-            return "auto";
-        case ExactMethod::enumerate:
-            return "enumerate";
-        case ExactMethod::eliminate:
-            return "eliminate";
-        case ExactMethod::kaufman:
-            return "kaufman";
-        case ExactMethod::none:
-            return "none";
-    }
-    return "?";
-}
+std::string to_string(ExactMethod method) { return detail::enum_name(kExactMethodNames, method); }
 
 ExactChoice choose_exact_method(const Model& model, ExactMethod requested) {
     const int n = model.num_sites();

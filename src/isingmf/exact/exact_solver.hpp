@@ -4,6 +4,7 @@
 
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "isingmf/exact/exact_result.hpp"
@@ -17,7 +18,8 @@ struct ExactChoice {
     std::string note;  ///< why this method (or why none)
 };
 
-ExactMethod parse_exact_method(const std::string& text);
+/// "auto", "enumerate", "eliminate", "kaufman" or "none"; throws ParseError otherwise.
+ExactMethod parse_exact_method(std::string_view text);
 std::string to_string(ExactMethod method);
 
 /// `automatic` picks the cheapest method that applies. An explicit method that cannot run on

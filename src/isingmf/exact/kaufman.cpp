@@ -8,9 +8,9 @@
 #include <numbers>
 #include <string>
 
-#include "isingmf/error.hpp"
-#include "isingmf/exact/jet.hpp"
-#include "isingmf/lattices/lattice.hpp"
+#include "isingmf/exact/detail/jet.hpp"
+#include "isingmf/util/checks.hpp"
+#include "isingmf/util/error.hpp"
 
 namespace isingmf {
 namespace {
@@ -126,10 +126,7 @@ ExactResult kaufman_exact(int lx, int ly, double J, double beta) {
     }
     if (!std::isfinite(J))
         throw ModelError(fmt::format("Kaufman coupling J = {} is not finite", J));
-    if (!std::isfinite(beta) || beta < 0.0) {
-        throw ModelError(
-            fmt::format("inverse temperature beta = {} must be finite and >= 0", beta));
-    }
+    check_beta(beta);
     if (J < 0.0 && (lx % 2 != 0 || ly % 2 != 0)) {
         throw ModelError(
             fmt::format("Kaufman's formula covers the antiferromagnet only on even extents (no "
@@ -165,14 +162,10 @@ ExactResult kaufman_exact(int lx, int ly, double J, double beta) {
 }
 
 bool kaufman_applies(const Model& model, KaufmanLattice* lattice) {
-    if (model.describe("lattice") != "square" || model.describe("boundary") != "periodic")
+    const std::optional<LatticeSpec>& spec = model.lattice();
+    if (!spec || spec->kind != LatticeKind::square || spec->boundary != Boundary::periodic)
         return false;
-    std::vector<int> size;
-    try {
-        size = parse_size(model.describe("size"));
-    } catch (const ParseError&) {
-        return false;
-    }
+    const std::vector<int>& size = spec->size;
     if (size.size() != 2 || size[0] < kKaufmanMinExtent || size[1] < kKaufmanMinExtent)
         return false;
     const int lx = size[0];

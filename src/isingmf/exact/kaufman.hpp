@@ -39,9 +39,9 @@ inline constexpr int kKaufmanMinExtent = 3;
 ExactResult kaufman_exact(int lx, int ly, double J, double beta);
 
 /// Whether `model` is a uniform zero-field periodic square lattice that Kaufman's formula
-/// covers: description lattice=square, boundary=periodic, size=LxxLy with Lx, Ly >= 3, the
-/// torus bonds (x,y)-(x+1,y), (x,y)-(x,y+1) exactly, one coupling value, zero fields and zero
-/// energy offset, and even extents if J < 0. On success fills `lattice` when given.
+/// covers: Model::lattice() a periodic square Lx x Ly with Lx, Ly >= 3, the torus bonds
+/// (x,y)-(x+1,y), (x,y)-(x,y+1) exactly, one coupling value, zero fields and zero energy offset,
+/// and even extents if J < 0. On success fills `lattice` when given.
 bool kaufman_applies(const Model& model, KaufmanLattice* lattice = nullptr);
 
 /// kaufman_exact at each beta for a model that kaufman_applies to; throws ModelError otherwise.

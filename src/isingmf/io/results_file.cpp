@@ -10,9 +10,9 @@
 #include <set>
 #include <system_error>
 
-#include "isingmf/error.hpp"
-#include "isingmf/io/atomic_file.hpp"
-#include "isingmf/io/hdf5.hpp"
+#include "isingmf/io/detail/hdf5.hpp"
+#include "isingmf/util/atomic_file.hpp"
+#include "isingmf/util/error.hpp"
 
 // The layout written here is documented in README.md ("HDF5 results"); keep the two in step.
 

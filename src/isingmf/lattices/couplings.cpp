@@ -4,36 +4,30 @@
 
 #include <cmath>
 
-#include "isingmf/error.hpp"
-#include "isingmf/random.hpp"
+#include "isingmf/util/enum_names.hpp"
+#include "isingmf/util/error.hpp"
+#include "isingmf/util/random.hpp"
 
 namespace isingmf {
 namespace {
 constexpr std::uint64_t kBondStream = 1;
 constexpr std::uint64_t kFieldStream = 2;
+
+constexpr detail::EnumNames<Disorder, 4> kDisorderNames = {{
+    {Disorder::uniform, "none"},
+    {Disorder::pm, "pm"},
+    {Disorder::gauss, "gauss"},
+    {Disorder::sk, "sk"},
+}};
 }  // namespace
 
-Disorder parse_disorder(const std::string& text) {
-    if (text == "none" || text == "uniform") return Disorder::uniform;
-    if (text == "pm") return Disorder::pm;
-    if (text == "gauss") return Disorder::gauss;
-    if (text == "sk") return Disorder::sk;
-    throw ParseError(fmt::format("unknown disorder '{}' (expected none, pm, gauss or sk)", text));
+Disorder parse_disorder(std::string_view text) {
+    // "uniform" is the enum's own name, accepted beside the documented "none".
+    if (text == "uniform") return Disorder::uniform;
+    return detail::parse_enum(kDisorderNames, text, "disorder");
 }
 
-std::string to_string(Disorder disorder) {
-    switch (disorder) {
-        case Disorder::uniform:
-            return "none";
-        case Disorder::pm:
-            return "pm";
-        case Disorder::gauss:
-            return "gauss";
-        case Disorder::sk:
-            return "sk";
-    }
-    return "?";
-}
+std::string to_string(Disorder disorder) { return detail::enum_name(kDisorderNames, disorder); }
 
 Model build_model(const LatticeGraph& lattice, const CouplingSpec& spec, Description description) {
     if (!std::isfinite(spec.J) || !std::isfinite(spec.h) || !std::isfinite(spec.J0)) {
@@ -68,7 +62,7 @@ Model build_model(const LatticeGraph& lattice, const CouplingSpec& spec, Descrip
         for (double& h : fields) h += spec.random_field * field_rng.normal();
     }
     return Model(lattice.num_sites, lattice.bonds, couplings, std::move(fields), 0.0,
-                 std::move(description));
+                 std::move(description), lattice.spec);
 }
 
 }  // namespace isingmf

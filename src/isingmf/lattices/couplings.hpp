@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 
 #include "isingmf/lattices/lattice.hpp"
 #include "isingmf/model/model.hpp"
@@ -24,7 +25,8 @@ struct CouplingSpec {
     std::uint64_t seed = 1;
 };
 
-Disorder parse_disorder(const std::string& text);
+/// "none", "pm", "gauss" or "sk"; throws ParseError otherwise.
+Disorder parse_disorder(std::string_view text);
 std::string to_string(Disorder disorder);
 
 /// Puts couplings and fields on the lattice's bonds and builds the model.

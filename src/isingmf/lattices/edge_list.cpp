@@ -11,8 +11,8 @@
 #include <system_error>
 #include <vector>
 
-#include "isingmf/error.hpp"
-#include "isingmf/io/atomic_file.hpp"
+#include "isingmf/util/atomic_file.hpp"
+#include "isingmf/util/error.hpp"
 
 namespace isingmf {
 namespace {

@@ -6,15 +6,12 @@
 #include <charconv>
 #include <cstdint>
 
-#include "isingmf/error.hpp"
+#include "isingmf/util/error.hpp"
 
 namespace isingmf {
 namespace {
 
 constexpr int kMaxCompleteSites = 10000;
-
-const std::array<std::string, 6> kKinds = {"chain",     "square", "triangular",
-                                           "honeycomb", "cubic",  "complete"};
 
 // Adds the bond from site (x,y,z) to (x+dx, y+dy, z+dz) of a box lattice, wrapping or
 // dropping it at the boundary.
@@ -64,54 +61,50 @@ LatticeGraph honeycomb(int lx, int ly, bool periodic) {
     return g;
 }
 
-}  // namespace
-
-int lattice_dimension(const std::string& kind) {
-    if (kind == "chain" || kind == "complete") return 1;
-    if (kind == "square" || kind == "triangular" || kind == "honeycomb") return 2;
-    if (kind == "cubic") return 3;
-    throw ParseError(
-        fmt::format("unknown lattice '{}' (expected one of {})", kind, fmt::join(kKinds, ", ")));
-}
-
-LatticeGraph make_lattice(const LatticeSpec& spec) {
+void check_spec(const LatticeSpec& spec) {
     const int dim = lattice_dimension(spec.kind);
     if (static_cast<int>(spec.size.size()) != dim) {
-        throw ParseError(fmt::format("lattice '{}' takes {} extent(s), got {}", spec.kind, dim,
-                                     spec.size.size()));
+        throw ParseError(fmt::format("lattice '{}' takes {} extent(s), got {}",
+                                     to_string(spec.kind), dim, spec.size.size()));
     }
-    std::int64_t sites = spec.kind == "honeycomb" ? 2 : 1;
     for (int extent : spec.size) {
         if (extent < 1)
             throw ModelError(fmt::format("lattice extent must be at least 1, got {}", extent));
-        sites *= extent;
-        if (sites > (std::int64_t{1} << 30)) throw ModelError("lattice has more than 2^30 sites");
     }
-    const bool periodic = spec.boundary == Boundary::periodic;
-    const auto& L = spec.size;
+    if (lattice_num_sites(spec) > (std::int64_t{1} << 30))
+        throw ModelError("lattice has more than 2^30 sites");
     // Said here in the user's terms; Model would only report "self-loop on site 0". (A
     // honeycomb cell holds two sites, so its periodic length 1 repeats bonds instead.)
-    if (periodic && spec.kind != "honeycomb" && spec.kind != "complete") {
-        for (int extent : L) {
+    if (spec.boundary == Boundary::periodic && spec.kind != LatticeKind::honeycomb &&
+        spec.kind != LatticeKind::complete) {
+        for (int extent : spec.size) {
             if (extent == 1) {
                 throw ModelError(fmt::format(
                     "periodic {} lattice of size {} has an extent of 1, which would bond every "
                     "site to itself; use open boundaries or extents of at least 2",
-                    spec.kind, fmt::join(L, "x")));
+                    to_string(spec.kind), fmt::join(spec.size, "x")));
             }
         }
     }
-    if (spec.kind == "chain") return box_lattice({L[0], 1, 1, periodic}, {{1, 0, 0}});
-    if (spec.kind == "square")
-        return box_lattice({L[0], L[1], 1, periodic}, {{1, 0, 0}, {0, 1, 0}});
-    if (spec.kind == "triangular") {
-        return box_lattice({L[0], L[1], 1, periodic}, {{1, 0, 0}, {0, 1, 0}, {1, 1, 0}});
+}
+
+LatticeGraph bonds_of(const LatticeSpec& spec) {
+    const bool periodic = spec.boundary == Boundary::periodic;
+    const auto& L = spec.size;
+    switch (spec.kind) {
+        case LatticeKind::chain:
+            return box_lattice({L[0], 1, 1, periodic}, {{1, 0, 0}});
+        case LatticeKind::square:
+            return box_lattice({L[0], L[1], 1, periodic}, {{1, 0, 0}, {0, 1, 0}});
+        case LatticeKind::triangular:
+            return box_lattice({L[0], L[1], 1, periodic}, {{1, 0, 0}, {0, 1, 0}, {1, 1, 0}});
+        case LatticeKind::honeycomb:
+            return honeycomb(L[0], L[1], periodic);
+        case LatticeKind::cubic:
+            return box_lattice({L[0], L[1], L[2], periodic}, {{1, 0, 0}, {0, 1, 0}, {0, 0, 1}});
+        case LatticeKind::complete:
+            break;
     }
-    if (spec.kind == "honeycomb") return honeycomb(L[0], L[1], periodic);
-    if (spec.kind == "cubic") {
-        return box_lattice({L[0], L[1], L[2], periodic}, {{1, 0, 0}, {0, 1, 0}, {0, 0, 1}});
-    }
-    // complete
     LatticeGraph g;
     g.num_sites = L[0];
     // N(N-1)/2 bonds at ~40 bytes each (edge, coupling, both adjacency entries): 2 GB here.
@@ -122,6 +115,15 @@ LatticeGraph make_lattice(const LatticeSpec& spec) {
     }
     for (int i = 0; i < L[0]; ++i)
         for (int j = i + 1; j < L[0]; ++j) g.bonds.push_back({i, j});
+    return g;
+}
+
+}  // namespace
+
+LatticeGraph make_lattice(const LatticeSpec& spec) {
+    check_spec(spec);
+    LatticeGraph g = bonds_of(spec);
+    g.spec = spec;
     return g;
 }
 
@@ -143,16 +145,6 @@ std::vector<int> parse_size(const std::string& text) {
         pos = next + 1;
     }
     return extents;
-}
-
-Boundary parse_boundary(const std::string& text) {
-    if (text == "periodic") return Boundary::periodic;
-    if (text == "open") return Boundary::open;
-    throw ParseError(fmt::format("unknown boundary '{}' (expected periodic or open)", text));
-}
-
-std::string to_string(Boundary boundary) {
-    return boundary == Boundary::periodic ? "periodic" : "open";
 }
 
 }  // namespace isingmf

@@ -15,8 +15,9 @@
 #include <system_error>
 #include <vector>
 
-#include "isingmf/error.hpp"
-#include "isingmf/io/atomic_file.hpp"
+#include "isingmf/util/atomic_file.hpp"
+#include "isingmf/util/checks.hpp"
+#include "isingmf/util/error.hpp"
 
 namespace isingmf {
 namespace {
@@ -201,10 +202,7 @@ Model read_uai(const std::filesystem::path& path) {
 }
 
 void write_uai(const Model& model, const std::filesystem::path& path, double beta) {
-    if (!std::isfinite(beta) || beta < 0.0) {
-        throw ModelError(fmt::format("cannot write {} at beta = {}: beta must be finite and >= 0",
-                                     path.string(), beta));
-    }
+    check_beta(beta);
     const int n = model.num_sites();
     // The constant exp(-beta E0) may be far outside the double range as one number, so it
     // is spread over the N unary tables.

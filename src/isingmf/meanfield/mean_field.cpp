@@ -7,20 +7,26 @@
 #include <limits>
 #include <optional>
 
-#include "isingmf/error.hpp"
-#include "isingmf/meanfield/binary_entropy.hpp"
-#include "isingmf/meanfield/extrapolation.hpp"
-#include "isingmf/meanfield/sweep_kernel.hpp"
-#include "isingmf/random.hpp"
+#include "isingmf/meanfield/detail/ascent.hpp"
+#include "isingmf/meanfield/detail/binary_entropy.hpp"
+#include "isingmf/meanfield/detail/extrapolation.hpp"
+#include "isingmf/meanfield/detail/sweep_kernel.hpp"
+#include "isingmf/util/checks.hpp"
+#include "isingmf/util/enum_names.hpp"
+#include "isingmf/util/error.hpp"
+#include "isingmf/util/random.hpp"
 
 namespace isingmf {
 namespace {
 
-using detail::check_beta;
 using detail::kParallelSites;
 // Fixed block size for sums, so that the rounding does not depend on the thread count.
 constexpr std::size_t kSumBlock = 4096;
 constexpr std::uint64_t kRandomStartStream = 1000;
+constexpr detail::EnumNames<MeanFieldMethod, 2> kMethodNames = {{
+    {MeanFieldMethod::sequential, "sequential"},
+    {MeanFieldMethod::over_relaxed, "over_relaxed"},
+}};
 // Extrapolation schedule (see ascend_mean_field).
 constexpr double kSlowRate = 0.9;
 constexpr double kSublinear = 1.5;
@@ -149,24 +155,12 @@ void to_site_order(const MeanFieldPlan& plan, std::span<const double> by_positio
         by_site[static_cast<std::size_t>(order[p])] = by_position[p];
 }
 
-void check_method(const MeanFieldOptions& options) {
-    if (!(options.omega == 0.0 || (options.omega >= 1.0 && options.omega < 2.0))) {
-        throw ModelError(fmt::format(
-            "over-relaxation factor must be 0 (adaptive) or in [1, 2), got {}", options.omega));
-    }
-}
-
 }  // namespace
 
-std::string to_string(MeanFieldMethod method) {
-    return method == MeanFieldMethod::sequential ? "sequential" : "over_relaxed";
-}
+std::string to_string(MeanFieldMethod method) { return detail::enum_name(kMethodNames, method); }
 
-MeanFieldMethod parse_mean_field_method(const std::string& text) {
-    if (text == "sequential") return MeanFieldMethod::sequential;
-    if (text == "over_relaxed") return MeanFieldMethod::over_relaxed;
-    throw ParseError(
-        fmt::format("unknown mean-field method '{}' (expected sequential or over_relaxed)", text));
+MeanFieldMethod parse_mean_field_method(std::string_view text) {
+    return detail::parse_enum(kMethodNames, text, "mean-field method");
 }
 
 double mean_field_bound(const Model& model, double beta, std::span<const double> m) {
@@ -195,7 +189,7 @@ MeanFieldResult ascend_mean_field(const MeanFieldPlan& plan, double beta,
                                   std::vector<double> start_m, const MeanFieldOptions& options,
                                   std::string start_name, const MeanFieldObserver& observer) {
     check_beta(beta);
-    check_method(options);
+    check_omega(options.omega);
     const Model& model = plan.model();
     const std::size_t n = start_m.size();
     if (n != static_cast<std::size_t>(model.num_sites())) {

@@ -53,12 +53,11 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <functional>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
-#include "isingmf/meanfield/mean_field_plan.hpp"
 #include "isingmf/model/model.hpp"
 
 namespace isingmf {
@@ -77,7 +76,7 @@ enum class MeanFieldMethod { sequential, over_relaxed };
 std::string to_string(MeanFieldMethod method);
 
 /// Parses "sequential" or "over_relaxed"; throws ParseError otherwise.
-MeanFieldMethod parse_mean_field_method(const std::string& text);
+MeanFieldMethod parse_mean_field_method(std::string_view text);
 
 struct MeanFieldOptions {
     /// Stop when the residual max_i |m_i - tanh(beta phi_i)| is below it and the bound has
@@ -111,28 +110,15 @@ struct MeanFieldResult {
     int extrapolations = 0;  ///< accepted extrapolation steps of the start that won
 };
 
-/// Called after every sweep of ascend_mean_field with the sweep number (from 1) and the
-/// current m in site order; meant for tests and diagnostics (it costs a copy of m per sweep).
-using MeanFieldObserver = std::function<void(int, std::span<const double>)>;
-
 /// F(m) of the formula above, evaluated exactly at m (entries clamped to [-1, 1]).
 double mean_field_bound(const Model& model, double beta, std::span<const double> m);
 
 /// Fills energy, entropy, magnetization, ln_z and residual of `result` from result.m.
 void evaluate_mean_field(const Model& model, double beta, MeanFieldResult& result);
 
-/// Coordinate ascent from one starting point until converged or max_iterations.
-MeanFieldResult ascend_mean_field(const MeanFieldPlan& plan, double beta,
-                                  std::vector<double> start_m, const MeanFieldOptions& options,
-                                  std::string start_name, const MeanFieldObserver& observer = {});
-
 /// Runs every start in `options.starts` (plus `warm_start` when non-empty) and returns the
-/// best bound. beta >= 0; beta = 0 gives m = 0 and ln Z_MF = N ln 2 - 0.
-MeanFieldResult solve_mean_field(const MeanFieldPlan& plan, double beta,
-                                 const MeanFieldOptions& options,
-                                 std::span<const double> warm_start = {});
-
-/// Same, building the plan for a single solve.
+/// best bound. beta >= 0; beta = 0 gives m = 0 and ln Z_MF = N ln 2 - 0. (Sweeps reuse one
+/// update plan across temperatures through meanfield/detail/ascent.hpp.)
 MeanFieldResult solve_mean_field(const Model& model, double beta, const MeanFieldOptions& options,
                                  std::span<const double> warm_start = {});
 

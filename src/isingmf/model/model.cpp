@@ -1,22 +1,31 @@
 #include "isingmf/model/model.hpp"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <cmath>
 #include <unordered_map>
 
-#include "isingmf/error.hpp"
+#include "isingmf/util/error.hpp"
 
 namespace isingmf {
 
 Model::Model(int num_sites, const std::vector<Edge>& edges, const std::vector<double>& couplings,
-             std::vector<double> fields, double energy_offset, Description description)
+             std::vector<double> fields, double energy_offset, Description description,
+             std::optional<LatticeSpec> lattice)
     : num_sites_(num_sites),
       fields_(std::move(fields)),
       energy_offset_(energy_offset),
-      description_(std::move(description)) {
+      description_(std::move(description)),
+      lattice_(std::move(lattice)) {
     if (num_sites_ < 1)
         throw ModelError(fmt::format("a model needs at least one site, got {}", num_sites_));
+    if (lattice_ && (static_cast<int>(lattice_->size.size()) != lattice_dimension(lattice_->kind) ||
+                     lattice_num_sites(*lattice_) != num_sites_)) {
+        throw ModelError(fmt::format("a {} lattice of size {} does not have {} sites",
+                                     to_string(lattice_->kind), fmt::join(lattice_->size, "x"),
+                                     num_sites_));
+    }
     if (edges.size() != couplings.size()) {
         throw ModelError(fmt::format("{} edges but {} couplings", edges.size(), couplings.size()));
     }

@@ -9,10 +9,13 @@
 /// for lattice models; UAI imports use it for the constant part of ln f.
 
 #include <cstddef>
+#include <optional>
 #include <span>
 #include <string>
 #include <utility>
 #include <vector>
+
+#include "isingmf/model/lattice_spec.hpp"
 
 namespace isingmf {
 
@@ -39,9 +42,12 @@ struct Adjacency {
 class Model {
 public:
     /// Builds the model; throws ModelError on a self-loop, a site index out of range,
-    /// a non-finite coupling or field, or sizes that do not match.
+    /// a non-finite coupling or field, or sizes that do not match. `lattice`, when given, says
+    /// which lattice the edges are the bonds of (numbered as in lattice_spec.hpp); solvers
+    /// use it only as a hint about geometry and check the bonds they rely on.
     Model(int num_sites, const std::vector<Edge>& edges, const std::vector<double>& couplings,
-          std::vector<double> fields, double energy_offset = 0.0, Description description = {});
+          std::vector<double> fields, double energy_offset = 0.0, Description description = {},
+          std::optional<LatticeSpec> lattice = std::nullopt);
 
     int num_sites() const { return num_sites_; }
     std::size_t num_edges() const { return edges_.size(); }
@@ -53,6 +59,8 @@ public:
     /// E0, the spin-independent part of H.
     double energy_offset() const { return energy_offset_; }
     const Description& description() const { return description_; }
+    /// The lattice the model was generated on, if any.
+    const std::optional<LatticeSpec>& lattice() const { return lattice_; }
     const Adjacency& adjacency() const { return adjacency_; }
 
     /// Value of a description key, or "" when absent.
@@ -82,6 +90,7 @@ private:
     std::vector<double> fields_;
     double energy_offset_;
     Description description_;
+    std::optional<LatticeSpec> lattice_;
     Adjacency adjacency_;
 };
 

@@ -7,8 +7,9 @@
 #include <exception>
 #include <limits>
 
-#include "isingmf/error.hpp"
 #include "isingmf/exact/exact_solver.hpp"
+#include "isingmf/meanfield/detail/ascent.hpp"
+#include "isingmf/util/error.hpp"
 
 namespace isingmf {
 namespace {

@@ -5,7 +5,8 @@
 #include <charconv>
 #include <cmath>
 
-#include "isingmf/error.hpp"
+#include "isingmf/util/checks.hpp"
+#include "isingmf/util/error.hpp"
 
 namespace isingmf {
 namespace {
@@ -75,10 +76,10 @@ std::vector<double> betas_from_temperatures(const std::vector<double>& temperatu
 }
 
 std::vector<double> checked_betas(const std::vector<double>& betas) {
-    for (double beta : betas) {
-        if (!(beta >= 0.0) || !std::isfinite(beta)) {
-            throw ParseError(fmt::format("inverse temperature must be >= 0, got {}", beta));
-        }
+    try {
+        check_betas(betas);
+    } catch (const ModelError& e) {
+        throw ParseError(e.what());  // the grid's text is at fault
     }
     return betas;
 }

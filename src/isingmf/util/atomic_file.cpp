@@ -1,4 +1,4 @@
-#include "isingmf/io/atomic_file.hpp"
+#include "isingmf/util/atomic_file.hpp"
 
 #include <fcntl.h>
 #include <fmt/format.h>
@@ -10,7 +10,7 @@
 #include <cstring>
 #include <random>
 
-#include "isingmf/error.hpp"
+#include "isingmf/util/error.hpp"
 
 namespace isingmf {
 

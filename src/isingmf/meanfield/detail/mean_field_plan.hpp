@@ -6,8 +6,8 @@
 #include <cstdint>
 #include <vector>
 
-#include "isingmf/huge_pages.hpp"
 #include "isingmf/model/model.hpp"
+#include "isingmf/util/huge_pages.hpp"
 
 namespace isingmf {
 
@@ -29,7 +29,9 @@ struct KernelSegment {
 /// updated in parallel with exactly the result of updating them one after another.
 class MeanFieldPlan {
 public:
+    /// Keeps a reference to `model`, which must outlive the plan.
     explicit MeanFieldPlan(const Model& model);
+    MeanFieldPlan(Model&&) = delete;
     const Model& model() const { return *model_; }
     /// Sites ordered class by class; class c is order()[class_offset()[c] .. class_offset()[c+1]).
     const std::vector<int>& order() const { return order_; }

@@ -1,4 +1,4 @@
-#include "isingmf/meanfield/extrapolation.hpp"
+#include "isingmf/meanfield/detail/extrapolation.hpp"
 
 #include <algorithm>
 #include <cmath>

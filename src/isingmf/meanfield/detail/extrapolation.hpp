@@ -8,7 +8,7 @@
 #include <span>
 #include <vector>
 
-#include "isingmf/meanfield/mean_field.hpp"
+#include "isingmf/meanfield/detail/mean_field_plan.hpp"
 
 namespace isingmf::detail {
 

@@ -1,4 +1,4 @@
-#include "isingmf/meanfield/mean_field_plan.hpp"
+#include "isingmf/meanfield/detail/mean_field_plan.hpp"
 
 #include <algorithm>
 #include <cstdint>

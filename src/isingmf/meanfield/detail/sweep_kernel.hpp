@@ -7,16 +7,13 @@
 #include <span>
 #include <vector>
 
-#include "isingmf/meanfield/mean_field_plan.hpp"
+#include "isingmf/meanfield/detail/mean_field_plan.hpp"
 
 namespace isingmf {
 
 namespace detail {
 /// Below this many sites an OpenMP fork costs more than a pass over the sites.
 inline constexpr std::size_t kParallelSites = std::size_t{1} << 14;
-
-/// Throws ModelError unless the inverse temperature is finite and >= 0.
-void check_beta(double beta);
 }  // namespace detail
 
 /// What one sweep saw, from the plain step d_i = tanh(beta phi_i) - m_i taken at each site

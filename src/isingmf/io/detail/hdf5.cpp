@@ -1,11 +1,11 @@
-#include "isingmf/io/hdf5.hpp"
+#include "isingmf/io/detail/hdf5.hpp"
 
 #include <fmt/format.h>
 
 #include <algorithm>
 #include <utility>
 
-#include "isingmf/error.hpp"
+#include "isingmf/util/error.hpp"
 
 namespace isingmf::detail::h5 {
 namespace {

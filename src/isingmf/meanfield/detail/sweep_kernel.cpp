@@ -1,4 +1,4 @@
-#include "isingmf/meanfield/sweep_kernel.hpp"
+#include "isingmf/meanfield/detail/sweep_kernel.hpp"
 
 #include <fmt/format.h>
 
@@ -10,8 +10,9 @@
 #include <limits>
 #include <optional>
 
-#include "isingmf/error.hpp"
-#include "isingmf/meanfield/fast_tanh.hpp"
+#include "isingmf/meanfield/detail/fast_tanh.hpp"
+#include "isingmf/util/checks.hpp"
+#include "isingmf/util/error.hpp"
 
 namespace isingmf {
 namespace {
@@ -353,18 +354,10 @@ SweepStatistics SweepKernel::sweep(double beta, double omega, bool gain_bound,
     return total;
 }
 
-void detail::check_beta(double beta) {
-    if (!(beta >= 0.0) || !std::isfinite(beta)) {
-        throw ModelError(fmt::format("inverse temperature must be finite and >= 0, got {}", beta));
-    }
-}
-
 SweepStatistics mean_field_sweep(const MeanFieldPlan& plan, double beta, double omega,
                                  std::span<double> m_by_position, bool gain_bound) {
-    detail::check_beta(beta);
-    if (!(omega >= 1.0 && omega < 2.0)) {
-        throw ModelError(fmt::format("over-relaxation factor must be in [1, 2), got {}", omega));
-    }
+    check_beta(beta);
+    check_omega(omega, false);
     if (m_by_position.size() != static_cast<std::size_t>(plan.model().num_sites())) {
         throw ModelError(fmt::format("{} magnetizations given for {} sites", m_by_position.size(),
                                      plan.model().num_sites()));

@@ -1,8 +1,8 @@
-#include "isingmf/io/atomic_file.hpp"
+#include "isingmf/util/atomic_file.hpp"
 
 #include <gtest/gtest.h>
 
-#include "isingmf/error.hpp"
+#include "isingmf/util/error.hpp"
 #include "support/temp_dir.hpp"
 
 namespace isingmf {
