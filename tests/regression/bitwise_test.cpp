@@ -1,0 +1,124 @@
+// Regression pins for refactoring: hashes of the exact bits that elimination, the mean-field
+// ascent and the sweep driver produce on fixed models. They were recorded from the code as it
+// stood before the module-boundary refactoring (commit 0186fba); a change of any result bit
+// changes the hash. When a deliberate numerical change lands, re-record them and say why in
+// the commit.
+
+#include <gtest/gtest.h>
+
+#include <cstdint>
+#include <cstring>
+#include <span>
+#include <vector>
+
+#include "isingmf/exact/eliminate.hpp"
+#include "isingmf/lattices/couplings.hpp"
+#include "isingmf/lattices/lattice.hpp"
+#include "isingmf/meanfield/mean_field.hpp"
+#include "isingmf/sweep/sweep.hpp"
+
+namespace isingmf {
+namespace {
+
+// FNV-1a over the bytes of the values fed to it.
+class Digest {
+public:
+    void add(double x) { bytes(&x, sizeof x); }
+    void add(std::int64_t x) { bytes(&x, sizeof x); }
+    void add(std::span<const double> xs) {
+        for (double x : xs) add(x);
+    }
+    std::uint64_t value() const { return h_; }
+
+private:
+    void bytes(const void* p, std::size_t n) {
+        const auto* c = static_cast<const unsigned char*>(p);
+        for (std::size_t k = 0; k < n; ++k) {
+            h_ ^= c[k];
+            h_ *= 0x100000001b3ull;
+        }
+    }
+    std::uint64_t h_ = 0xcbf29ce484222325ull;
+};
+
+Model lattice(LatticeKind kind, std::vector<int> size, Boundary boundary, Disorder disorder,
+              double h, double random_field = 0.0) {
+    CouplingSpec spec;
+    spec.disorder = disorder;
+    spec.h = h;
+    spec.random_field = random_field;
+    spec.seed = 7;
+    return build_model(make_lattice({kind, std::move(size), boundary}), spec);
+}
+
+void add_exact(Digest& d, const ExactResult& r) {
+    d.add(r.ln_z);
+    d.add(r.energy_per_spin);
+    d.add(r.specific_heat_per_spin);
+    d.add(r.magnetization);
+    d.add(r.susceptibility);
+}
+
+void add_mean_field(Digest& d, const MeanFieldResult& r) {
+    d.add(r.ln_z);
+    d.add(r.energy);
+    d.add(r.entropy);
+    d.add(r.residual);
+    d.add(std::int64_t{r.iterations});
+    d.add(std::int64_t{r.extrapolations});
+    d.add(r.omega);
+    d.add(r.m);
+}
+
+TEST(Bitwise, EliminationOrdersAndValues) {
+    const std::vector<double> betas = {0.1, 0.44, 2.0};
+    Digest d;
+    for (const Model& model :
+         {lattice(LatticeKind::square, {6, 6}, Boundary::periodic, Disorder::pm, 0.0),
+          lattice(LatticeKind::square, {8, 8}, Boundary::open, Disorder::gauss, 0.1, 0.3),
+          lattice(LatticeKind::triangular, {4, 5}, Boundary::periodic, Disorder::gauss, 0.2),
+          lattice(LatticeKind::complete, {10}, Boundary::open, Disorder::sk, 0.0, 0.5),
+          lattice(LatticeKind::cubic, {3, 3, 3}, Boundary::periodic, Disorder::pm, 0.1)}) {
+        const EliminationOrder plan = plan_elimination(model);
+        for (int site : plan.order) d.add(std::int64_t{site});
+        d.add(std::int64_t{plan.width});
+        d.add(plan.peak_bytes);
+        d.add(plan.work);
+        for (const ExactResult& r : eliminate_exact(model, betas)) add_exact(d, r);
+    }
+    EXPECT_EQ(d.value(), 18404049427269358891ull);
+}
+
+TEST(Bitwise, MeanFieldSolves) {
+    Digest d;
+    MeanFieldOptions options;
+    options.starts = {true, true, 2};
+    for (const Model& model :
+         {lattice(LatticeKind::square, {64, 64}, Boundary::periodic, Disorder::pm, 0.1),
+          lattice(LatticeKind::square, {32, 48}, Boundary::open, Disorder::uniform, 0.0),
+          lattice(LatticeKind::cubic, {8, 8, 8}, Boundary::periodic, Disorder::gauss, 0.0, 0.5),
+          lattice(LatticeKind::complete, {40}, Boundary::open, Disorder::sk, 0.0)}) {
+        for (double beta : {0.2, 0.3, 0.44, 1.0})
+            add_mean_field(d, solve_mean_field(model, beta, options));
+    }
+    EXPECT_EQ(d.value(), 16165707274160418906ull);
+}
+
+TEST(Bitwise, SweepDriver) {
+    Digest d;
+    const Model model =
+        lattice(LatticeKind::square, {8, 8}, Boundary::periodic, Disorder::pm, 0.05);
+    SweepOptions options;
+    options.exact = ExactMethod::eliminate;
+    std::vector<double> betas;
+    for (int k = 1; k <= 12; ++k) betas.push_back(0.08 * k);
+    const SweepResult sweep = run_sweep(model, betas, options);
+    for (const SweepPoint& p : sweep.points) {
+        add_mean_field(d, p.mean_field);
+        add_exact(d, *p.exact);
+    }
+    EXPECT_EQ(d.value(), 11062349768434283394ull);
+}
+
+}  // namespace
+}  // namespace isingmf
