@@ -140,121 +140,179 @@ int peripheral_site(const Adjacency& graph, const std::vector<char>& done, int s
     return far;
 }
 
-// Greedy min-fill: sum out the site whose neighbours lack the fewest edges among
-// themselves (ties: fewest neighbours, then lowest index). With `frontier`, only sites
-// next to the region already summed out are candidates, starting from a pseudo-peripheral
-// site of each component: on lattices this sweeps one front across the system, where the
-// unrestricted greedy grows fronts from every corner and pays when they meet (width 27
-// instead of 20 on a 20x20 open grid).
-// With a non-empty `fixed` order, follows it instead (and skips the fill bookkeeping).
-Candidate greedy_order(const Model& model, bool frontier, double max_memory_bytes,
-                       const std::vector<int>& fixed = {}) {
-    const int n = model.num_sites();
-    const auto un = static_cast<std::size_t>(n);
-    const Adjacency& graph = model.adjacency();
-    std::vector<std::vector<int>> adj(un);
-    for (std::size_t i = 0; i < un; ++i) {
-        adj[i].assign(graph.neighbour.begin() + static_cast<std::ptrdiff_t>(graph.offset[i]),
-                      graph.neighbour.begin() + static_cast<std::ptrdiff_t>(graph.offset[i + 1]));
-        std::sort(adj[i].begin(), adj[i].end());
-    }
-
-    using Key = std::tuple<long long, std::size_t, int>;  // (fill, degree, site)
-    std::set<Key> queue;                                  // candidates
-    std::vector<Key> key(un);
-    std::vector<char> candidate(un, frontier ? 0 : 1);
-    std::vector<char> done(un, 0);
-    // A site with more neighbours than the memory limit allows cannot be summed out yet (that
-    // is where planning stops), so its fill is not worth O(degree^2): on a complete graph or
-    // at the hub of a star that cost made planning take minutes.
-    constexpr long long kTooWide = std::numeric_limits<long long>::max();
-    const auto enqueue = [&](int u) {
-        const auto uu = static_cast<std::size_t>(u);
-        if (candidate[uu] != 0) queue.erase(key[uu]);
-        const bool too_wide = table_bytes(adj[uu].size()) > max_memory_bytes;
-        key[uu] = {too_wide ? kTooWide : fill_of(adj, u), adj[uu].size(), u};
-        candidate[uu] = 1;
-        queue.insert(key[uu]);
-    };
-    const bool greedy = fixed.empty();
-    if (greedy && !frontier) {
-        for (int i = 0; i < n; ++i) enqueue(i);
-    }
-
-    Candidate result;
-    EliminationOrder& plan = result.plan;
-    std::vector<int> stamp(un, -1);
-    std::vector<int> affected;
-    std::vector<int> dist(un, -1);  // workspace of peripheral_site
-    int lowest_left = 0;            // no site below this is left
-    for (int step = 0; step < n; ++step) {
-        int v = 0;
-        if (greedy) {
-            if (queue.empty()) {  // frontier mode: a new component starts
-                while (done[static_cast<std::size_t>(lowest_left)] != 0) ++lowest_left;
-                enqueue(peripheral_site(graph, done, lowest_left, dist));
-            }
-            v = std::get<2>(*queue.begin());
-            queue.erase(queue.begin());
-        } else {
-            v = fixed[static_cast<std::size_t>(step)];
+// The graph as elimination changes it: sorted neighbour lists of the sites not yet summed
+// out, joined pairwise (fill edges) as each site is summed out.
+class EliminationGraph {
+public:
+    explicit EliminationGraph(const Adjacency& graph) : adj_(graph.offset.size() - 1) {
+        for (std::size_t i = 0; i < adj_.size(); ++i) {
+            adj_[i].assign(
+                graph.neighbour.begin() + static_cast<std::ptrdiff_t>(graph.offset[i]),
+                graph.neighbour.begin() + static_cast<std::ptrdiff_t>(graph.offset[i + 1]));
+            std::sort(adj_[i].begin(), adj_[i].end());
         }
+    }
+
+    const std::vector<int>& neighbours(int u) const { return adj_[static_cast<std::size_t>(u)]; }
+
+    long long fill(int u) const { return fill_of(adj_, u); }
+
+    /// Sums out v: drops it from its neighbours' lists and joins them pairwise. Returns
+    /// whether any fill edge was added.
+    bool sum_out(int v) {
         const auto uv = static_cast<std::size_t>(v);
-        std::vector<int> nb = adj[uv];
-        plan.width = std::max(plan.width, static_cast<int>(nb.size()));
-        if (table_bytes(nb.size()) > max_memory_bytes) {
-            plan.complete = false;
-            break;
-        }
-        plan.order.push_back(v);
-        done[uv] = 1;
+        const std::vector<int>& nb = adj_[uv];
         for (int a : nb) {
-            auto& la = adj[static_cast<std::size_t>(a)];
+            auto& la = adj_[static_cast<std::size_t>(a)];
             la.erase(std::lower_bound(la.begin(), la.end(), v));
         }
         bool filled = false;
         for (std::size_t a = 0; a < nb.size(); ++a) {
             for (std::size_t b = a + 1; b < nb.size(); ++b) {
-                if (!adjacent(adj, nb[a], nb[b])) {
-                    insert_sorted(adj[static_cast<std::size_t>(nb[a])], nb[b]);
-                    insert_sorted(adj[static_cast<std::size_t>(nb[b])], nb[a]);
+                if (!adjacent(adj_, nb[a], nb[b])) {
+                    insert_sorted(adj_[static_cast<std::size_t>(nb[a])], nb[b]);
+                    insert_sorted(adj_[static_cast<std::size_t>(nb[b])], nb[a]);
                     filled = true;
                 }
             }
         }
-        adj[uv].clear();
-        if (!greedy) {
-            result.clique.push_back(std::move(nb));
-            continue;
-        }
-        // Only the neighbours and their neighbours can see their fill change, and the latter
-        // only through a fill edge: without one their neighbourhoods and its edges are as
-        // before (skipping them keeps a star's hub from requeueing every leaf at every step).
-        affected.clear();
+        adj_[uv].clear();
+        return filled;
+    }
+
+private:
+    std::vector<std::vector<int>> adj_;
+};
+
+// Records summing out a site with neighbours `nb` in `plan` (width), unless its table alone
+// exceeds the memory limit: then planning stops there (complete = false) and this says no.
+bool admit(EliminationOrder& plan, std::size_t neighbours, double max_memory_bytes) {
+    plan.width = std::max(plan.width, static_cast<int>(neighbours));
+    if (table_bytes(neighbours) <= max_memory_bytes) return true;
+    plan.complete = false;
+    return false;
+}
+
+// The elimination of a given order, with the clique of each step.
+Candidate follow_order(const Model& model, const std::vector<int>& order, double max_memory_bytes) {
+    EliminationGraph graph(model.adjacency());
+    Candidate result;
+    for (int v : order) {
+        std::vector<int> nb = graph.neighbours(v);
+        if (!admit(result.plan, nb.size(), max_memory_bytes)) break;
+        result.plan.order.push_back(v);
+        graph.sum_out(v);
+        result.clique.push_back(std::move(nb));
+    }
+    return result;
+}
+
+// The candidates of greedy min-fill, keyed (fill, degree, site) so that the first is the
+// site whose neighbours lack the fewest edges among themselves (ties: fewest neighbours,
+// then lowest index). A site is queued by enqueue(), and re-keyed by update() once it is
+// queued or once a neighbour of it is summed out (how a front grows).
+class MinFillQueue {
+public:
+    MinFillQueue(std::size_t n, double max_memory_bytes)
+        : key_(n), state_(n, kOutside), max_memory_bytes_(max_memory_bytes) {}
+
+    bool empty() const { return queue_.empty(); }
+
+    int pop() {
+        const int v = std::get<2>(*queue_.begin());
+        queue_.erase(queue_.begin());
+        return v;
+    }
+
+    /// (Re)computes u's key and queues it.
+    void enqueue(const EliminationGraph& graph, int u) {
+        const auto uu = static_cast<std::size_t>(u);
+        if (state_[uu] != kOutside) queue_.erase(key_[uu]);
+        // A site with more neighbours than the memory limit allows cannot be summed out yet
+        // (that is where planning stops), so its fill is not worth O(degree^2): on a complete
+        // graph or at the hub of a star that cost made planning take minutes.
+        const std::size_t degree = graph.neighbours(u).size();
+        const bool too_wide = table_bytes(degree) > max_memory_bytes_;
+        key_[uu] = {too_wide ? kTooWide : graph.fill(u), degree, u};
+        state_[uu] = kQueued;
+        queue_.insert(key_[uu]);
+    }
+
+    /// After v (with neighbours nb) was summed out: the neighbours join the front, and every
+    /// queued site whose fill may have changed is re-keyed. Only the neighbours and their
+    /// neighbours can see their fill change, and the latter only through a fill edge: without
+    /// one their neighbourhoods and its edges are as before (skipping them keeps a star's hub
+    /// from requeueing every leaf at every step).
+    void update(const EliminationGraph& graph, const std::vector<int>& nb, bool filled, int step) {
+        if (stamp_.empty()) stamp_.assign(key_.size(), -1);
+        affected_.clear();
+        const auto touch = [&](int u) {
+            if (stamp_[static_cast<std::size_t>(u)] == step) return;
+            stamp_[static_cast<std::size_t>(u)] = step;
+            affected_.push_back(u);
+        };
         for (int a : nb) {
-            if (stamp[static_cast<std::size_t>(a)] != step) {
-                stamp[static_cast<std::size_t>(a)] = step;
-                affected.push_back(a);
-            }
+            touch(a);
             if (!filled) continue;
-            for (int c : adj[static_cast<std::size_t>(a)]) {
-                if (stamp[static_cast<std::size_t>(c)] != step) {
-                    stamp[static_cast<std::size_t>(c)] = step;
-                    affected.push_back(c);
-                }
-            }
+            for (int c : graph.neighbours(a)) touch(c);
         }
-        for (int a : nb) candidate[static_cast<std::size_t>(a)] |= 2;  // joins the front
-        for (int u : affected) {
+        for (int a : nb) state_[static_cast<std::size_t>(a)] |= kJoinsFront;
+        for (int u : affected_) {
             const auto uu = static_cast<std::size_t>(u);
-            if (candidate[uu] == 2) {
-                candidate[uu] = 0;
-                enqueue(u);
-            } else if (candidate[uu] != 0) {
-                candidate[uu] = 1;
-                enqueue(u);
+            if (state_[uu] == kJoinsFront) {
+                state_[uu] = kOutside;
+                enqueue(graph, u);
+            } else if (state_[uu] != kOutside) {
+                state_[uu] = kQueued;
+                enqueue(graph, u);
             }
         }
+    }
+
+private:
+    using Key = std::tuple<long long, std::size_t, int>;  // (fill, degree, site)
+    static constexpr char kOutside = 0;                   // not (yet) a candidate
+    static constexpr char kQueued = 1;
+    static constexpr char kJoinsFront = 2;  // or-ed in: a neighbour was just summed out
+    static constexpr long long kTooWide = std::numeric_limits<long long>::max();
+
+    std::set<Key> queue_;
+    std::vector<Key> key_;
+    std::vector<char> state_;
+    std::vector<int> stamp_;
+    std::vector<int> affected_;
+    double max_memory_bytes_;
+};
+
+// Greedy min-fill (see MinFillQueue). With `frontier`, only sites next to the region
+// already summed out are candidates, starting from a pseudo-peripheral site of each
+// component: on lattices this sweeps one front across the system, where the unrestricted
+// greedy grows fronts from every corner and pays when they meet (width 27 instead of 20 on
+// a 20x20 open grid).
+Candidate min_fill_order(const Model& model, bool frontier, double max_memory_bytes) {
+    const int n = model.num_sites();
+    const auto un = static_cast<std::size_t>(n);
+    EliminationGraph graph(model.adjacency());
+    MinFillQueue queue(un, max_memory_bytes);
+    if (!frontier) {
+        for (int i = 0; i < n; ++i) queue.enqueue(graph, i);
+    }
+    Candidate result;
+    std::vector<char> done(un, 0);
+    std::vector<int> dist(un, -1);  // workspace of peripheral_site
+    int lowest_left = 0;            // no site below this is left
+    for (int step = 0; step < n; ++step) {
+        if (queue.empty()) {  // frontier mode: a new component starts
+            while (done[static_cast<std::size_t>(lowest_left)] != 0) ++lowest_left;
+            queue.enqueue(graph, peripheral_site(model.adjacency(), done, lowest_left, dist));
+        }
+        const int v = queue.pop();
+        std::vector<int> nb = graph.neighbours(v);
+        if (!admit(result.plan, nb.size(), max_memory_bytes)) break;
+        result.plan.order.push_back(v);
+        done[static_cast<std::size_t>(v)] = 1;
+        const bool filled = graph.sum_out(v);
+        queue.update(graph, nb, filled, step);
         result.clique.push_back(std::move(nb));
     }
     return result;
@@ -375,8 +433,8 @@ constexpr int kUnrestrictedMinFillSites = 20000;
 
 // Three orders (min-fill, min-fill along one front, breadth-first); keeps one that fits in
 // memory, with the smallest width, then the least work. No single heuristic wins on every
-// lattice (see greedy_order), and planning costs far less than one elimination.
-Schedule make_schedule(const Model& model, double max_memory_bytes) {
+// lattice (see min_fill_order), and planning costs far less than one elimination.
+Candidate best_order(const Model& model, double max_memory_bytes) {
     Candidate best;
     bool have = false;
     const auto fits = [&](const Candidate& c) {
@@ -389,9 +447,8 @@ Schedule make_schedule(const Model& model, double max_memory_bytes) {
         if (kind == 0 && have && !fits(best) && model.num_sites() > kUnrestrictedMinFillSites)
             break;
         const bool frontier = kind == 1;
-        Candidate c =
-            kind < 2 ? greedy_order(model, frontier, max_memory_bytes)
-                     : greedy_order(model, false, max_memory_bytes, breadth_first_order(model));
+        Candidate c = kind < 2 ? min_fill_order(model, frontier, max_memory_bytes)
+                               : follow_order(model, breadth_first_order(model), max_memory_bytes);
         evaluate(model, c);
         const auto better = [&](const Candidate& a, const Candidate& b) {
             if (fits(a) != fits(b)) return fits(a);
@@ -401,83 +458,91 @@ Schedule make_schedule(const Model& model, double max_memory_bytes) {
         if (!have || better(c, best)) best = std::move(c);
         have = true;
     }
+    return best;
+}
 
-    Schedule schedule;
-    schedule.order = best.plan;
-    const EliminationOrder& plan = schedule.order;
-    if (!plan.complete) return schedule;
-    const int n = model.num_sites();
-    const auto un = static_cast<std::size_t>(n);
+// Fills one step's own field and couplings (to original neighbours not yet summed out, in
+// rank order) and the odometer increments that walk its input tables. `position` is a
+// workspace of N entries, all -1 on entry and on return.
+void plan_step_tables(StepPlan& st, std::size_t r, const Model& model,
+                      const std::vector<std::vector<int>>& clique, const std::vector<int>& rank,
+                      std::vector<int>& position) {
     const Adjacency& graph = model.adjacency();
+    const std::vector<int>& scope = clique[r];
+    const std::size_t k = scope.size();
+    for (std::size_t p = 0; p < k; ++p)
+        position[static_cast<std::size_t>(scope[p])] = static_cast<int>(p);
+
+    const auto us = static_cast<std::size_t>(st.site);
+    std::vector<std::pair<int, double>> later;
+    for (std::size_t q = graph.offset[us]; q < graph.offset[us + 1]; ++q) {
+        const int u = graph.neighbour[q];
+        if (rank[static_cast<std::size_t>(u)] > static_cast<int>(r))
+            later.emplace_back(u, graph.coupling[q]);
+    }
+    std::sort(later.begin(), later.end(), [&](const auto& a, const auto& b) {
+        return rank[static_cast<std::size_t>(a.first)] < rank[static_cast<std::size_t>(b.first)];
+    });
+    st.field = model.fields()[us];
+    for (const auto& [u, coupling] : later) st.later_coupling.push_back(coupling);
+
+    // Stride of each output bit in each input table (bit 0 of an input is the site summed
+    // out), turned into odometer increments.
+    const auto tables = static_cast<std::size_t>(st.num_tables());
+    std::vector<std::ptrdiff_t> stride(k * tables, 0);
+    for (std::size_t t = 0; t < st.inputs.size(); ++t) {
+        const std::vector<int>& in_scope = clique[static_cast<std::size_t>(st.inputs[t])];
+        for (std::size_t q = 1; q < in_scope.size(); ++q) {
+            const auto p =
+                static_cast<std::size_t>(position[static_cast<std::size_t>(in_scope[q])]);
+            stride[p * tables + t] = std::ptrdiff_t{1} << q;
+        }
+    }
+    for (std::size_t i = 0; i < later.size(); ++i) {
+        const auto p = static_cast<std::size_t>(position[static_cast<std::size_t>(later[i].first)]);
+        stride[p * tables + tables - 1] = std::ptrdiff_t{1} << (i + 1);
+    }
+    st.delta.assign(k * tables, 0);
+    for (std::size_t t = 0; t < tables; ++t) {
+        std::ptrdiff_t below = 0;
+        for (std::size_t p = 0; p < k; ++p) {
+            st.delta[p * tables + t] = stride[p * tables + t] - below;
+            below += stride[p * tables + t];
+        }
+    }
+    for (int site : scope) position[static_cast<std::size_t>(site)] = -1;
+}
+
+// The steps of a complete order. Every scope is sorted by rank, so the site summed out next
+// in a table is its bit 0, and a step's output is an input of the step of its lowest site.
+std::vector<StepPlan> plan_steps(const Model& model, const Candidate& best) {
+    const std::vector<int>& order = best.plan.order;
     const std::vector<std::vector<int>>& clique = best.clique;
+    const std::size_t n = order.size();
+    std::vector<int> rank(n);
+    for (std::size_t r = 0; r < n; ++r)
+        rank[static_cast<std::size_t>(order[r])] = static_cast<int>(r);
 
-    // Every scope is sorted by rank, so the site summed out next in a table is its bit 0.
-    std::vector<int> rank(un);
-    for (int r = 0; r < n; ++r)
-        rank[static_cast<std::size_t>(plan.order[static_cast<std::size_t>(r)])] = r;
-    const auto by_rank = [&](int a, int b) {
-        return rank[static_cast<std::size_t>(a)] < rank[static_cast<std::size_t>(b)];
-    };
-
-    schedule.steps.resize(un);
-    for (std::size_t r = 0; r < un; ++r) {
-        StepPlan& st = schedule.steps[r];
-        st.site = plan.order[r];
-        st.scope_size = static_cast<int>(clique[r].size());
+    std::vector<StepPlan> steps(n);
+    for (std::size_t r = 0; r < n; ++r) {
+        steps[r].site = order[r];
+        steps[r].scope_size = static_cast<int>(clique[r].size());
         if (!clique[r].empty()) {
-            schedule.steps[static_cast<std::size_t>(rank[static_cast<std::size_t>(clique[r][0])])]
+            steps[static_cast<std::size_t>(rank[static_cast<std::size_t>(clique[r][0])])]
                 .inputs.push_back(static_cast<int>(r));
         }
     }
+    std::vector<int> position(n, -1);
+    for (std::size_t r = 0; r < n; ++r)
+        plan_step_tables(steps[r], r, model, clique, rank, position);
+    return steps;
+}
 
-    std::vector<int> position(un, -1);  // position of a site in the current step's scope
-    for (std::size_t r = 0; r < un; ++r) {
-        StepPlan& st = schedule.steps[r];
-        const std::vector<int>& scope = clique[r];
-        const std::size_t k = scope.size();
-        for (std::size_t p = 0; p < k; ++p)
-            position[static_cast<std::size_t>(scope[p])] = static_cast<int>(p);
-
-        // Original neighbours not yet summed out, in rank order, with their couplings.
-        const auto us = static_cast<std::size_t>(st.site);
-        std::vector<std::pair<int, double>> later;
-        for (std::size_t q = graph.offset[us]; q < graph.offset[us + 1]; ++q) {
-            const int u = graph.neighbour[q];
-            if (rank[static_cast<std::size_t>(u)] > static_cast<int>(r))
-                later.emplace_back(u, graph.coupling[q]);
-        }
-        std::sort(later.begin(), later.end(),
-                  [&](const auto& a, const auto& b) { return by_rank(a.first, b.first); });
-        st.field = model.fields()[us];
-        for (const auto& [u, coupling] : later) st.later_coupling.push_back(coupling);
-
-        // Stride of each output bit in each input table (bit 0 of an input is the site
-        // summed out), turned into odometer increments.
-        const auto tables = static_cast<std::size_t>(st.num_tables());
-        std::vector<std::ptrdiff_t> stride(k * tables, 0);
-        for (std::size_t t = 0; t < st.inputs.size(); ++t) {
-            const std::vector<int>& in_scope = clique[static_cast<std::size_t>(st.inputs[t])];
-            for (std::size_t q = 1; q < in_scope.size(); ++q) {
-                const auto p =
-                    static_cast<std::size_t>(position[static_cast<std::size_t>(in_scope[q])]);
-                stride[p * tables + t] = std::ptrdiff_t{1} << q;
-            }
-        }
-        for (std::size_t i = 0; i < later.size(); ++i) {
-            const auto p =
-                static_cast<std::size_t>(position[static_cast<std::size_t>(later[i].first)]);
-            stride[p * tables + tables - 1] = std::ptrdiff_t{1} << (i + 1);
-        }
-        st.delta.assign(k * tables, 0);
-        for (std::size_t t = 0; t < tables; ++t) {
-            std::ptrdiff_t below = 0;
-            for (std::size_t p = 0; p < k; ++p) {
-                st.delta[p * tables + t] = stride[p * tables + t] - below;
-                below += stride[p * tables + t];
-            }
-        }
-        for (int s : scope) position[static_cast<std::size_t>(s)] = -1;
-    }
+Schedule make_schedule(const Model& model, double max_memory_bytes) {
+    const Candidate best = best_order(model, max_memory_bytes);
+    Schedule schedule;
+    schedule.order = best.plan;
+    if (schedule.order.complete) schedule.steps = plan_steps(model, best);
     return schedule;
 }
 

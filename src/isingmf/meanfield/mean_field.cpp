@@ -145,6 +145,64 @@ private:
     double previous_lambda_ = -1.0;
 };
 
+// When the over-relaxed ascent extrapolates (header): after a slow sweep (rate > kSlowRate),
+// at least `gap` sweeps after the last search, kProbeSweeps plain sweeps (over-relaxed sweeps
+// near omega = 2 leave oscillating components in d that a long step would blow up), the last
+// of which gives d; then the search. A step much longer than geometric decay at the plain
+// rate would explain marks a flat maximum: keep plain sweeps and search every kBaseGap
+// sweeps. Otherwise the gap doubles, so that searches cost little where they do not help.
+class ExtrapolationSchedule {
+public:
+    explicit ExtrapolationSchedule(bool enabled) : enabled_(enabled) {}
+
+    /// Before a sweep: starts the probe sweeps when a search is due.
+    void before_sweep() {
+        if (enabled_ && probe_ == 0 && since_search_ >= gap_ && rate_ > kSlowRate)
+            probe_ = plain_hold_ ? 1 : kProbeSweeps;
+    }
+    /// The coming sweep must be plain (omega = 1).
+    bool plain() const { return plain_hold_ || probe_ > 0; }
+    /// The coming sweep is the last probe: its change is the search direction.
+    bool armed() const { return probe_ == 1; }
+
+    /// After a sweep with that sum of squared residuals. Returns whether it was the armed one.
+    bool after_sweep(double sum_sq) {
+        const bool was_armed = armed();
+        ++since_search_;
+        rate_ = previous_sq_ > 0.0 ? std::sqrt(sum_sq / previous_sq_) : 0.0;
+        previous_sq_ = sum_sq;
+        if (probe_ > 0) --probe_;
+        if (was_armed) since_search_ = 0;
+        return was_armed;
+    }
+
+    /// Refinements the coming search may spend.
+    int refinements() const { return plain_hold_ ? kFullRefinements : kFewRefinements; }
+
+    /// After a search that stepped by alpha (0: no step). Geometric convergence at the plain
+    /// rate r leaves about d r / (1 - r) to go, so a line search along d stops near
+    /// alpha ~ 1 / (1 - r); a step several times longer means the decay is slower than
+    /// geometric (a flat, e.g. quartic, maximum).
+    void after_search(double alpha) {
+        const bool sublinear = alpha * (1.0 - rate_) >= kSublinear;
+        gap_ = sublinear ? kBaseGap : std::min(2 * gap_, kMaxGap);
+        plain_hold_ = sublinear;
+        if (alpha > 0.0) {  // m moved: the residual history no longer describes it
+            previous_sq_ = -1.0;
+            rate_ = 0.0;
+        }
+    }
+
+private:
+    bool enabled_;
+    int gap_ = kFirstGap;
+    int since_search_ = 0;
+    double rate_ = 0.0;  // sqrt of the ratio of the last two sums of squared residuals
+    double previous_sq_ = -1.0;
+    bool plain_hold_ = false;  // plain sweeps between searches while the decay is sublinear
+    int probe_ = 0;            // plain sweeps left before the next search
+};
+
 void to_site_order(const MeanFieldPlan& plan, std::span<const double> by_position,
                    std::vector<double>& by_site) {
     const std::vector<int>& order = plan.order();
@@ -211,74 +269,47 @@ MeanFieldResult ascend_mean_field(const MeanFieldPlan& plan, double beta,
 
     SweepKernel kernel(plan);
     OmegaControl control(options.method, options.omega);
-    // Extrapolation (header): after a slow sweep (rate > kSlowRate), at least `gap` sweeps
-    // after the last search, kProbeSweeps plain sweeps (over-relaxed sweeps near omega = 2
-    // leave oscillating components in d that a long step would blow up), the last of which
-    // gives d; then the search. A step much longer than geometric decay at the plain rate
-    // would explain marks a flat maximum: keep plain sweeps and search every kBaseGap sweeps.
-    // Otherwise the gap doubles, so that searches cost little where they do not help.
-    const bool may_extrapolate =
-        options.method == MeanFieldMethod::over_relaxed && options.extrapolate;
+    ExtrapolationSchedule schedule(options.method == MeanFieldMethod::over_relaxed &&
+                                   options.extrapolate);
     std::optional<detail::LineSearch> search;
     std::vector<double> change;  // m before the sweep, then the sweep's change
-    int gap = kFirstGap;
-    int since_search = 0;
-    double rate = 0.0;  // sqrt of the ratio of the last two sums of squared residuals
-    double previous_sq = -1.0;
-    bool plain_hold = false;  // plain sweeps between searches while the decay is sublinear
-    int probe = 0;            // plain sweeps left before the next search
-    bool evaluated = false;   // result matches m
+    bool evaluated = false;      // result matches m
     bool have_previous = false;
     double previous = 0.0;
     double last_residual = std::numeric_limits<double>::infinity();
+    const auto observe = [&] {
+        if (!observer) return;
+        to_site_order(plan, m, result.m);
+        observer(result.iterations, result.m);
+    };
     while (result.iterations < options.max_iterations) {
-        if (may_extrapolate && probe == 0 && since_search >= gap && rate > kSlowRate)
-            probe = plain_hold ? 1 : kProbeSweeps;
-        const bool plain = plain_hold || probe > 0;
-        const bool armed = probe == 1;
+        schedule.before_sweep();
+        const bool plain = schedule.plain();
         // The gain bound (a division per site) is only read once the residual is below the
         // tolerance, so far from it the sweep skips it.
         const bool gain = last_residual <= kGainWindow * options.tolerance;
-        if (armed) change.assign(m.begin(), m.end());
+        if (schedule.armed()) change.assign(m.begin(), m.end());
         const SweepStatistics stats = kernel.sweep(beta, plain ? 1.0 : control.omega(), gain, m);
         last_residual = stats.max_residual;
         ++result.iterations;
-        ++since_search;
         evaluated = false;
         if (!plain) control.observe(stats.sum_sq);
-        rate = previous_sq > 0.0 ? std::sqrt(stats.sum_sq / previous_sq) : 0.0;
-        previous_sq = stats.sum_sq;
-        if (probe > 0) --probe;
-        if (armed) {
-            control.restart();  // it must not read the plain sweeps' rates as SOR rates
-            since_search = 0;
-        }
+        const bool armed = schedule.after_sweep(stats.sum_sq);
+        // The search must not read the plain sweeps' rates as SOR rates.
+        if (armed) control.restart();
         if (armed && stats.max_residual > options.tolerance) {
             if (!search) search.emplace(plan, beta);
             for (std::size_t p = 0; p < n; ++p) change[p] = m[p] - change[p];
-            const detail::LineSearchStep step = search->run(
-                m, change, options.tolerance, plain_hold ? kFullRefinements : kFewRefinements);
-            // Geometric convergence at the plain rate r leaves about d r / (1 - r) to go, so a
-            // line search along d stops near alpha ~ 1 / (1 - r); a step several times longer
-            // means the decay is slower than geometric (a flat, e.g. quartic, maximum).
-            const bool sublinear = step.alpha * (1.0 - rate) >= kSublinear;
-            gap = sublinear ? kBaseGap : std::min(2 * gap, kMaxGap);
-            plain_hold = sublinear;
+            const detail::LineSearchStep step =
+                search->run(m, change, options.tolerance, schedule.refinements());
+            schedule.after_search(step.alpha);
             if (step.alpha > 0.0) {
                 ++result.extrapolations;
-                previous_sq = -1.0;
-                rate = 0.0;
-                if (observer) {
-                    to_site_order(plan, m, result.m);
-                    observer(result.iterations, result.m);
-                }
+                observe();
                 continue;  // m moved: the sweep's residual no longer describes it
             }
         }
-        if (observer) {
-            to_site_order(plan, m, result.m);
-            observer(result.iterations, result.m);
-        }
+        observe();
         if (stats.max_residual > options.tolerance) continue;
         // Only near a fixed point is the bound (logs and std::tanh at every site) worth evaluating.
         to_site_order(plan, m, result.m);

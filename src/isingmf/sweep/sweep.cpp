@@ -48,6 +48,80 @@ void check_energy_scale(const Model& model, const std::vector<double>& betas) {
     }
 }
 
+// Counts solves for the progress callback; safe to call from parallel solves.
+class ProgressCounter {
+public:
+    ProgressCounter(const SweepProgress& progress, std::size_t total)
+        : progress_(progress), total_(total) {}
+    void step() {
+        if (!progress_) return;
+#pragma omp critical(isingmf_sweep_progress)
+        progress_("mean field", ++done_, total_);
+    }
+
+private:
+    const SweepProgress& progress_;
+    std::size_t total_;
+    std::size_t done_ = 0;
+};
+
+std::vector<SweepPoint> make_points(const std::vector<double>& betas) {
+    std::vector<SweepPoint> points(betas.size());
+    for (std::size_t k = 0; k < betas.size(); ++k) {
+        points[k].beta = betas[k];
+        points[k].T = betas[k] > 0.0 ? 1.0 / betas[k] : std::numeric_limits<double>::infinity();
+    }
+    return points;
+}
+
+// Cold starts: temperatures are independent, so they run in parallel. Each solve's numbers
+// do not depend on which thread ran it.
+void cold_pass(const MeanFieldPlan& plan, const MeanFieldOptions& options,
+               std::vector<SweepPoint>& points, ProgressCounter& counter) {
+    std::exception_ptr failure;  // an exception must not escape the parallel region
+#pragma omp parallel for schedule(dynamic, 1)
+    for (std::size_t k = 0; k < points.size(); ++k) {
+        try {
+            points[k].mean_field = solve_mean_field(plan, points[k].beta, options);
+        } catch (...) {
+#pragma omp critical(isingmf_sweep_failure)
+            if (!failure) failure = std::current_exception();
+        }
+        counter.step();
+    }
+    if (failure) std::rethrow_exception(failure);
+}
+
+// Warm starts: up and then down the grid, each temperature also tried from its neighbour's
+// best solution; with no cold start the chain is seeded by the ordered state at the first
+// temperature. Sequential over T, so the result is deterministic; large graphs parallelise
+// inside the kernel instead.
+void warm_passes(const MeanFieldPlan& plan, const MeanFieldOptions& options, bool cold,
+                 std::vector<SweepPoint>& points, ProgressCounter& counter) {
+    const std::size_t n_t = points.size();
+    MeanFieldOptions warm_only = options;
+    warm_only.starts = {false, false, 0};
+    for (std::size_t step = 0; step < 2 * n_t; ++step) {
+        const bool up = step < n_t;
+        const std::size_t k = up ? step : 2 * n_t - 1 - step;
+        MeanFieldResult& here = points[k].mean_field;
+        const bool first = up ? k == 0 : k + 1 == n_t;
+        if (first) {
+            if (!cold && up) {
+                const auto n = static_cast<std::size_t>(plan.model().num_sites());
+                here = ascend_mean_field(plan, points[k].beta, std::vector<double>(n, 1.0), options,
+                                         "up");
+            }
+            counter.step();
+            continue;
+        }
+        const MeanFieldResult& neighbour = points[up ? k - 1 : k + 1].mean_field;
+        MeanFieldResult candidate = solve_mean_field(plan, points[k].beta, warm_only, neighbour.m);
+        if (here.m.empty() || candidate.ln_z > here.ln_z) here = std::move(candidate);
+        counter.step();
+    }
+}
+
 }  // namespace
 
 SweepResult run_sweep(const Model& model, const std::vector<double>& betas,
@@ -58,75 +132,22 @@ SweepResult run_sweep(const Model& model, const std::vector<double>& betas,
     SweepResult sweep;
     sweep.exact_method = to_string(choice.method);
     sweep.exact_note = choice.note;
-    const std::size_t n_t = betas.size();
-    sweep.points.resize(n_t);
-    for (std::size_t k = 0; k < n_t; ++k) {
-        sweep.points[k].beta = betas[k];
-        sweep.points[k].T =
-            betas[k] > 0.0 ? 1.0 / betas[k] : std::numeric_limits<double>::infinity();
-    }
+    sweep.points = make_points(betas);
     if (choice.method != ExactMethod::none) {
         if (progress) progress("exact", 0, 1);
         const std::vector<ExactResult> exact = solve_exact(model, choice.method, betas);
         if (progress) progress("exact", 1, 1);
-        for (std::size_t k = 0; k < n_t; ++k) sweep.points[k].exact = exact[k];
+        for (std::size_t k = 0; k < betas.size(); ++k) sweep.points[k].exact = exact[k];
     }
 
     const MeanFieldPlan plan(model);
-    const auto plan_sites = static_cast<std::size_t>(model.num_sites());
     const MeanFieldOptions& mf = options.mean_field;
+    const std::size_t n_t = betas.size();
     const bool cold = has_cold_start(mf.starts);
     const bool warm = options.warm_start && n_t > 1;
-    const std::size_t total = (cold ? n_t : 0) + (warm || !cold ? 2 * n_t : 0);
-    std::size_t done = 0;
-    auto report = [&] {
-        if (!progress) return;
-#pragma omp critical(isingmf_sweep_progress)
-        progress("mean field", ++done, total);
-    };
-
-    // Cold starts: temperatures are independent, so they run in parallel. Each solve's
-    // numbers do not depend on which thread ran it.
-    if (cold) {
-        std::exception_ptr failure;  // an exception must not escape the parallel region
-#pragma omp parallel for schedule(dynamic, 1)
-        for (std::size_t k = 0; k < n_t; ++k) {
-            try {
-                sweep.points[k].mean_field = solve_mean_field(plan, betas[k], mf);
-            } catch (...) {
-#pragma omp critical(isingmf_sweep_failure)
-                if (!failure) failure = std::current_exception();
-            }
-            report();
-        }
-        if (failure) std::rethrow_exception(failure);
-    }
-    // Warm starts: up and then down the grid, each temperature also tried from its
-    // neighbour's best solution. Sequential over T, so the result is deterministic; large
-    // graphs parallelise inside the kernel instead.
-    if (warm || !cold) {
-        MeanFieldOptions warm_only = mf;
-        warm_only.starts = {false, false, 0};
-        for (std::size_t step = 0; step < 2 * n_t; ++step) {
-            const bool up = step < n_t;
-            const std::size_t k = up ? step : 2 * n_t - 1 - step;
-            MeanFieldResult& here = sweep.points[k].mean_field;
-            const bool first = up ? k == 0 : k + 1 == n_t;
-            if (first) {
-                // Warm starts only: the chain needs one seed, the ordered state.
-                if (!cold && up) {
-                    here = ascend_mean_field(plan, betas[k], std::vector<double>(plan_sites, 1.0),
-                                             mf, "up");
-                }
-                report();
-                continue;
-            }
-            const MeanFieldResult& neighbour = sweep.points[up ? k - 1 : k + 1].mean_field;
-            MeanFieldResult candidate = solve_mean_field(plan, betas[k], warm_only, neighbour.m);
-            if (here.m.empty() || candidate.ln_z > here.ln_z) here = std::move(candidate);
-            report();
-        }
-    }
+    ProgressCounter counter(progress, (cold ? n_t : 0) + (warm || !cold ? 2 * n_t : 0));
+    if (cold) cold_pass(plan, mf, sweep.points, counter);
+    if (warm || !cold) warm_passes(plan, mf, cold, sweep.points, counter);
     return sweep;
 }
 
