@@ -57,5 +57,25 @@ void BM_Strip4xL(benchmark::State& state) {
 }
 BENCHMARK(BM_Strip4xL)->Arg(64)->Arg(4096)->Unit(benchmark::kMillisecond);
 
+// Planning alone on the graphs that once made it superlinear (eliminate_test.cpp,
+// PlanningStaysLinearOnHubsDenseGraphsAndManyComponents): a star of 15000 leaves, K_1500,
+// 200000 isolated sites. Each took minutes or more before the fix, milliseconds after.
+void BM_PlanHubsAndDenseGraphs(benchmark::State& state) {
+    const int leaves = 15000;
+    std::vector<Edge> edges;
+    for (int i = 1; i <= leaves; ++i) edges.push_back({0, i});
+    const Model star(leaves + 1, edges, std::vector<double>(edges.size(), 1.0),
+                     std::vector<double>(leaves + 1, 0.0));
+    const Model dense =
+        build_model(make_lattice({LatticeKind::complete, {1500}, Boundary::open}), {});
+    const Model isolated(200000, {}, {}, std::vector<double>(200000, 0.1));
+    for (auto _ : state) {
+        benchmark::DoNotOptimize(plan_elimination(star));
+        benchmark::DoNotOptimize(plan_elimination(dense));
+        benchmark::DoNotOptimize(plan_elimination(isolated));
+    }
+}
+BENCHMARK(BM_PlanHubsAndDenseGraphs)->Unit(benchmark::kMillisecond)->UseRealTime();
+
 }  // namespace
 }  // namespace isingmf

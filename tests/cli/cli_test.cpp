@@ -173,9 +173,8 @@ TEST(Cli, HelpVersionAndInfo) {
 
 TEST(Cli, UaiModelsAndExactMethods) {
     TempDir dir("isingmf_cli");
-    const std::string grid =
-        std::string(ISINGMF_SHARED_DIR) + "/benchmarks/uai2014-grids/Grids_11.uai";
-    // ln Z = 390.077166 from ../shared/benchmarks/uai2014-grids/README.md; the file's own T = 1.
+    const std::string grid = std::string(ISINGMF_UAI_GRIDS_DIR) + "/Grids_11.uai";
+    // ln Z = 390.077166 from tests/data/uai2014-grids/README.md; the file's own T = 1.
     const auto run = run_cli("sweep --uai '" + grid + "' --T 1 --exact auto --out g.h5", dir);
     ASSERT_EQ(run.status, 0) << run.err;
     const ResultsFile file = read_results(dir.path() / "g.h5");

@@ -116,12 +116,11 @@ TEST(EliminationVsKaufman, TorusAtSeveralTemperaturesIncludingTc) {
 
 class UaiGrid : public ::testing::TestWithParam<std::pair<std::string, double>> {};
 
-// ln Z from ../shared/benchmarks/uai2014-grids/README.md (exact, recomputed by elimination
+// ln Z from tests/data/uai2014-grids/README.md (exact, recomputed by elimination
 // in row-major order there; published log10 Z agrees to two decimals).
 TEST_P(UaiGrid, MeanFieldBoundIsBelowTheExactLnZ) {
     const auto& [file, ln_z] = GetParam();
-    const std::filesystem::path path =
-        std::filesystem::path(ISINGMF_SHARED_DIR) / "benchmarks/uai2014-grids" / file;
+    const std::filesystem::path path = std::filesystem::path(ISINGMF_UAI_GRIDS_DIR) / file;
     if (!std::filesystem::exists(path)) GTEST_SKIP() << path << " not present";
     const Model model = read_uai(path);
     const double exact = eliminate_exact(model, std::vector<double>{1.0})[0].ln_z;

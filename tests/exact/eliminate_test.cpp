@@ -3,7 +3,6 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
-#include <chrono>
 #include <cmath>
 #include <string>
 #include <vector>
@@ -12,53 +11,10 @@
 #include "isingmf/lattices/lattice.hpp"
 #include "isingmf/util/error.hpp"
 #include "isingmf/util/random.hpp"
+#include "support/brute_force.hpp"
 
 namespace isingmf {
 namespace {
-
-// Independent oracle: sum over all 2^N states (N <= 16), in log space relative to the
-// lowest energy so that no weight overflows at large beta, with variances taken about the
-// mean in a second pass (no <x^2> - <x>^2 cancellation).
-ExactResult brute_force(const Model& model, double beta) {
-    const int n = model.num_sites();
-    const std::size_t states = std::size_t{1} << n;
-    std::vector<double> energy(states);
-    std::vector<double> total_spin(states);
-    std::vector<signed char> spins(static_cast<std::size_t>(n));
-    for (std::size_t s = 0; s < states; ++s) {
-        double m = 0.0;
-        for (int i = 0; i < n; ++i) {
-            spins[static_cast<std::size_t>(i)] = ((s >> i) & 1U) != 0 ? 1 : -1;
-            m += spins[static_cast<std::size_t>(i)];
-        }
-        energy[s] = model.energy(spins);
-        total_spin[s] = m;
-    }
-    const double e_min = *std::min_element(energy.begin(), energy.end());
-    std::vector<double> w(states);
-    double z = 0.0;
-    for (std::size_t s = 0; s < states; ++s) z += w[s] = std::exp(-beta * (energy[s] - e_min));
-    double e_mean = 0.0;
-    double m_mean = 0.0;
-    for (std::size_t s = 0; s < states; ++s) {
-        e_mean += w[s] * energy[s] / z;
-        m_mean += w[s] * total_spin[s] / z;
-    }
-    double e_var = 0.0;
-    double m_var = 0.0;
-    for (std::size_t s = 0; s < states; ++s) {
-        e_var += w[s] * (energy[s] - e_mean) * (energy[s] - e_mean) / z;
-        m_var += w[s] * (total_spin[s] - m_mean) * (total_spin[s] - m_mean) / z;
-    }
-    const double dn = n;
-    ExactResult r;
-    r.ln_z = std::log(z) - beta * e_min;
-    r.energy_per_spin = e_mean / dn;
-    r.specific_heat_per_spin = beta * beta * e_var / dn;
-    r.magnetization = m_mean / dn;
-    r.susceptibility = beta * m_var / dn;
-    return r;
-}
 
 // 1e-10 relative, against a scale of 1 for the per-spin quantities (which are O(1) and may
 // be exactly zero, e.g. <m> in zero field): both methods are exact and differ by rounding
@@ -133,7 +89,7 @@ TEST(Eliminate, EqualsBruteForceOnRandomGraphsWithFields) {
             ASSERT_EQ(got.size(), betas.size());
             for (std::size_t b = 0; b < betas.size(); ++b) {
                 expect_same(
-                    got[b], brute_force(model, betas[b]),
+                    got[b], testing::brute_force_exact(model, betas[b]),
                     c.name + " " + to_string(disorder) + " beta=" + std::to_string(betas[b]));
             }
         }
@@ -148,7 +104,7 @@ TEST(Eliminate, ZeroFieldFerromagnetHasZeroMagnetization) {
     const auto got = eliminate_exact(model, betas);
     for (std::size_t b = 0; b < betas.size(); ++b) {
         EXPECT_NEAR(got[b].magnetization, 0.0, 1e-12);
-        expect_same(got[b], brute_force(model, betas[b]), "ferromagnet");
+        expect_same(got[b], testing::brute_force_exact(model, betas[b]), "ferromagnet");
     }
 }
 
@@ -164,7 +120,7 @@ TEST(Eliminate, EnergyOffsetShiftsLnZAndEnergyOnly) {
         EXPECT_NEAR(b[k].ln_z, a[k].ln_z - betas[k] * 7.25, 1e-12);
         EXPECT_NEAR(b[k].energy_per_spin, a[k].energy_per_spin + 7.25 / 9.0, 1e-12);
         EXPECT_NEAR(b[k].specific_heat_per_spin, a[k].specific_heat_per_spin, 1e-12);
-        expect_same(b[k], brute_force(shifted, betas[k]), "offset");
+        expect_same(b[k], testing::brute_force_exact(shifted, betas[k]), "offset");
     }
 }
 
@@ -201,8 +157,8 @@ TEST(Eliminate, SingleSiteIsolatedSitesAndComponents) {
                       {1.0, -0.5, 0.7, 0.3, 0.3, -1.1, 2.0},
                       {0.1, 0.0, -0.2, 0.0, 0.5, 0.0, 0.0, 0.3, 0.0, -0.4});
     for (double b : {0.0, 0.5, 3.0})
-        expect_same(eliminate_exact(parts, std::vector<double>{b})[0], brute_force(parts, b),
-                    "components");
+        expect_same(eliminate_exact(parts, std::vector<double>{b})[0],
+                    testing::brute_force_exact(parts, b), "components");
 }
 
 TEST(Eliminate, StarWithManyLeavesMatchesItsClosedForm) {
@@ -245,8 +201,8 @@ TEST(Eliminate, LowTemperatureFallsBackToLogSpaceCorrectly) {
         build_model(make_lattice({LatticeKind::square, {4, 4}, Boundary::open}),
                     {.h = 0.05, .disorder = Disorder::gauss, .random_field = 0.3, .seed = 9});
     for (double beta : {40.0, 300.0}) {
-        expect_same(eliminate_exact(model, std::vector<double>{beta})[0], brute_force(model, beta),
-                    "beta=" + std::to_string(beta));
+        expect_same(eliminate_exact(model, std::vector<double>{beta})[0],
+                    testing::brute_force_exact(model, beta), "beta=" + std::to_string(beta));
     }
 }
 
@@ -317,9 +273,8 @@ TEST(Eliminate, PlanningStaysLinearOnHubsDenseGraphsAndManyComponents) {
     // every site of a dense graph, and searched O(N) per component, so that `--exact auto`
     // spent minutes planning: a star of 3000 leaves 13 s (cubic in N), a complete graph of
     // 2000 sites 70 s, 160000 isolated sites 15 s. Each case below took minutes or more
-    // before; now each is milliseconds, so 20 s in all is a loose ceiling (sanitizer builds
-    // included) that the old planner could not meet.
-    const auto start = std::chrono::steady_clock::now();
+    // before and takes milliseconds now; the test checks the plans, and the planning time is
+    // measured by the PlanHubsAndDenseGraphs benchmark (bench/eliminate_bench.cpp), not here.
 
     const int leaves = 15000;  // a tree: width 1 (leaves first, then the hub)
     std::vector<Edge> edges;
@@ -341,10 +296,6 @@ TEST(Eliminate, PlanningStaysLinearOnHubsDenseGraphsAndManyComponents) {
     EXPECT_TRUE(isolated_plan.complete);
     EXPECT_EQ(isolated_plan.width, 0);
     EXPECT_EQ(isolated_plan.order.size(), 200000u);
-
-    const double seconds =
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    EXPECT_LT(seconds, 20.0);
 }
 
 TEST(Eliminate, PlanIsDeterministic) {

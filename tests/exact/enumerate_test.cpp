@@ -15,6 +15,7 @@
 #include "isingmf/lattices/couplings.hpp"
 #include "isingmf/lattices/lattice.hpp"
 #include "isingmf/util/error.hpp"
+#include "support/brute_force.hpp"
 #include "support/threads.hpp"
 
 namespace isingmf {
@@ -51,59 +52,6 @@ ExactResult enumerate_one(const Model& model, double beta,
                           EnumerationPath path = EnumerationPath::automatic) {
     const std::vector<double> betas{beta};
     return detail::enumerate_exact(model, betas, EnumerationOptions{path})[0];
-}
-
-// Textbook second method: every state evaluated by Model::energy (no Gray code, no keys, no
-// pairwise combination), raw moments summed in long double relative to the minimum energy.
-ExactResult brute_force(const Model& model, double beta) {
-    const int n = model.num_sites();
-    const std::uint64_t states = std::uint64_t{1} << n;
-    std::vector<double> energy(states), magnetization(states);
-    std::vector<signed char> s(static_cast<std::size_t>(n));
-    double emin = std::numeric_limits<double>::infinity();
-    for (std::uint64_t x = 0; x < states; ++x) {
-        int total = 0;
-        for (int i = 0; i < n; ++i) {
-            s[static_cast<std::size_t>(i)] = ((x >> i) & 1u) ? -1 : 1;
-            total += s[static_cast<std::size_t>(i)];
-        }
-        energy[x] = model.energy(s);
-        magnetization[x] = static_cast<double>(total) / n;
-        emin = std::min(emin, energy[x]);
-    }
-    long double w = 0, se = 0, se2 = 0, sm = 0, sm2 = 0, sa = 0;
-    for (std::uint64_t x = 0; x < states; ++x) {
-        const long double d = energy[x] - emin;
-        const long double m = magnetization[x];
-        const long double p = std::exp(-static_cast<long double>(beta) * d);
-        w += p;
-        se += p * d;
-        se2 += p * d * d;
-        sm += p * m;
-        sm2 += p * m * m;
-        sa += p * std::fabs(m);
-    }
-    const long double mean_e = se / w;
-    const long double mean_m = sm / w;
-    ExactResult r;
-    r.ln_z = static_cast<double>(-static_cast<long double>(beta) * emin + std::log(w));
-    r.energy_per_spin = static_cast<double>((emin + mean_e) / n);
-    r.specific_heat_per_spin = static_cast<double>(beta * beta * (se2 / w - mean_e * mean_e) / n);
-    r.magnetization = static_cast<double>(mean_m);
-    r.magnetization_abs = static_cast<double>(sa / w);
-    r.susceptibility = static_cast<double>(beta * n * (sm2 / w - mean_m * mean_m));
-    return r;
-}
-
-double brute_force_ground_energy(const Model& model) {
-    const int n = model.num_sites();
-    std::vector<signed char> s(static_cast<std::size_t>(n));
-    double emin = std::numeric_limits<double>::infinity();
-    for (std::uint64_t x = 0; x < (std::uint64_t{1} << n); ++x) {
-        for (int i = 0; i < n; ++i) s[static_cast<std::size_t>(i)] = ((x >> i) & 1u) ? -1 : 1;
-        emin = std::min(emin, model.energy(s));
-    }
-    return emin;
 }
 
 // Tolerance `rel` relative to max(1, |expected|): quantities of order one are compared
@@ -248,7 +196,7 @@ TEST_P(EnumerateModels, MatchesBruteForce) {
         // Both sides are sums of at most 2^16 positive terms in double or better: agreement to
         // ~1e-12 of the quantity's scale; C and chi are differences of moments in the brute
         // force, hence the same relative bound against max(1, |value|).
-        expect_same_result(results[b], brute_force(model, betas[b]), 1e-11,
+        expect_same_result(results[b], testing::brute_force_exact(model, betas[b]), 1e-11,
                            named.name + " beta=" + std::to_string(betas[b]));
     }
 }
@@ -401,7 +349,8 @@ TEST_P(FactoredModels, MatchesBruteForceAndDirect) {
         // second moments lose at most a factor 1 + 2^10 to cancellation (~2e-13), the direct
         // path's Gray-code energies drift by ~sqrt(2^17) ulp: 1e-12 of max(1, |value|) bounds
         // all of these with margin, while a wrong factor or level would miss by far more.
-        expect_same_result(factored[b], brute_force(model, betas[b]), 1e-12, what + " brute");
+        expect_same_result(factored[b], testing::brute_force_exact(model, betas[b]), 1e-12,
+                           what + " brute");
         expect_same_result(factored[b], direct[b], 1e-12, what + " direct");
     }
 }
@@ -431,7 +380,8 @@ TEST(Enumerate, FactoredGroundEnergyOfContinuousModels) {
     // The block-wise scan re-evaluates near-minimal states with Model::energy: exact equality.
     for (const NamedModel& named : continuous_models()) {
         const Model model = named.make();
-        EXPECT_EQ(enumerate_ground_energy(model), brute_force_ground_energy(model)) << named.name;
+        EXPECT_EQ(enumerate_ground_energy(model), testing::brute_force_ground_energy(model))
+            << named.name;
     }
 }
 
@@ -480,7 +430,7 @@ TEST(Enumerate, ZeroTemperatureCountsGroundStates) {
     pm.disorder = Disorder::pm;
     pm.seed = 11;
     const Model glass = lattice_model(LatticeKind::square, {4, 4}, pm);
-    const double glass_gs = brute_force_ground_energy(glass);
+    const double glass_gs = testing::brute_force_ground_energy(glass);
     int degeneracy = 0;
     std::vector<signed char> s(16);
     for (std::uint32_t x = 0; x < (1u << 16); ++x) {
@@ -512,7 +462,8 @@ TEST(Enumerate, GroundEnergyIsTheMinimumOfModelEnergy) {
     // of that definition, not a drifting running sum.
     for (const NamedModel& named : small_models()) {
         const Model model = named.make();
-        EXPECT_EQ(enumerate_ground_energy(model), brute_force_ground_energy(model)) << named.name;
+        EXPECT_EQ(enumerate_ground_energy(model), testing::brute_force_ground_energy(model))
+            << named.name;
     }
 }
 

@@ -21,9 +21,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-fs::path shared_file(const std::string& name) {
-    return fs::path(ISINGMF_SHARED_DIR) / "benchmarks" / "uai2014-grids" / name;
-}
+fs::path shared_file(const std::string& name) { return fs::path(ISINGMF_UAI_GRIDS_DIR) / name; }
 
 // A fresh temporary directory per test, removed afterwards.
 class UaiTest : public ::testing::Test {
@@ -72,7 +70,7 @@ double brute_ln_z(int n,
 }
 
 TEST_F(UaiTest, GridInstancesGiveThePublishedLnZ) {
-    // Exact ln Z from ../shared/benchmarks/uai2014-grids/README.md (6-decimal values from
+    // Exact ln Z from tests/data/uai2014-grids/README.md (6-decimal values from
     // exact elimination, agreeing with the published log10 Z); tolerance 1e-6 relative
     // as that README prescribes.
     const std::vector<std::pair<std::string, double>> cases{{"Grids_11.uai", 390.077166},
