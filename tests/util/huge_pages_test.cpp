@@ -1,6 +1,6 @@
 // The huge-page storage of the sweep's arrays: an ordinary vector in every observable way,
 // with large buffers aligned to 2 MiB (the precondition for transparent huge pages).
-#include "isingmf/util/huge_pages.hpp"
+#include "isingmf/util/detail/huge_pages.hpp"
 
 #include <gtest/gtest.h>
 

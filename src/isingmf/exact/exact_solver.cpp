@@ -7,7 +7,7 @@
 #include "isingmf/exact/eliminate.hpp"
 #include "isingmf/exact/enumerate.hpp"
 #include "isingmf/exact/kaufman.hpp"
-#include "isingmf/util/enum_names.hpp"
+#include "isingmf/util/detail/enum_names.hpp"
 #include "isingmf/util/error.hpp"
 
 namespace isingmf {

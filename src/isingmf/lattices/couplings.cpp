@@ -4,7 +4,7 @@
 
 #include <cmath>
 
-#include "isingmf/util/enum_names.hpp"
+#include "isingmf/util/detail/enum_names.hpp"
 #include "isingmf/util/error.hpp"
 #include "isingmf/util/random.hpp"
 

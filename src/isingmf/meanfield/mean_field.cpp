@@ -12,7 +12,7 @@
 #include "isingmf/meanfield/detail/extrapolation.hpp"
 #include "isingmf/meanfield/detail/sweep_kernel.hpp"
 #include "isingmf/util/checks.hpp"
-#include "isingmf/util/enum_names.hpp"
+#include "isingmf/util/detail/enum_names.hpp"
 #include "isingmf/util/error.hpp"
 #include "isingmf/util/random.hpp"
 

@@ -1,6 +1,6 @@
 #include "isingmf/model/lattice_spec.hpp"
 
-#include "isingmf/util/enum_names.hpp"
+#include "isingmf/util/detail/enum_names.hpp"
 
 namespace isingmf {
 namespace {

@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "isingmf/model/model.hpp"
-#include "isingmf/util/huge_pages.hpp"
+#include "isingmf/util/detail/huge_pages.hpp"
 
 namespace isingmf {
 

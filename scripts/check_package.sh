@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Installs the build in $1 into a temporary prefix, builds examples/consumer against it with
+# find_package(isingmf), and runs it: the installed package works for another project.
+set -euo pipefail
+build=$(cd "$1" && pwd)
+root=$(cd "$(dirname "$0")/.." && pwd)
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+cmake --install "$build" --prefix "$work/prefix" >/dev/null
+# Only public headers are installed: no detail/ folders, no CLI or HDF5 wrapper.
+if find "$work/prefix/include" -path '*detail*' | grep -q .; then
+  echo "check_package: internal headers were installed" >&2
+  exit 1
+fi
+cmake -S "$root/examples/consumer" -B "$work/build" -G Ninja -DCMAKE_BUILD_TYPE=Release \
+  -DCMAKE_PREFIX_PATH="$work/prefix" >/dev/null
+cmake --build "$work/build" >/dev/null
+"$work/build/bound_vs_exact"
