@@ -1,0 +1,496 @@
+#include "isingmf/clusters/piece_solver.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <numbers>
+#include <numeric>
+#include <utility>
+
+#include "isingmf/util/error.hpp"
+
+namespace isingmf {
+namespace {
+
+constexpr double kLn2 = std::numbers::ln2;
+
+// Above this largest cut weight (see the header) the frontier tables switch to logarithms.
+constexpr double kSafeCut = 100.0;
+
+double lncosh(double x) {
+    const double a = std::abs(x);
+    return a + std::log1p(std::exp(-2.0 * a)) - kLn2;
+}
+
+// ln(e^a + e^b) for finite a, b.
+double log_add(double a, double b) {
+    const double hi = std::max(a, b);
+    return hi + std::log1p(std::exp(std::min(a, b) - hi));
+}
+
+std::size_t pow2(int bits) { return std::size_t{1} << bits; }
+
+// Probabilities scaled by powers of two (exact scalings, so no rounding is added).
+struct ProbDomain {
+    static constexpr double one() { return 1.0; }
+    static double times(double a, double b) { return a * b; }
+    static double plus(double a, double b) { return a + b; }
+    // Factor of pattern weight h for spin s = -1 (q[0]) and s = +1 (q[1]), with the largest
+    // |h| of the visit taken out into the log scale.
+    static double factor(double sh, double h_max) { return std::exp(sh - h_max); }
+    static double scale_of_factors(double h_max) { return h_max; }
+    // Divides the table by a power of two near its largest entry; returns the log of it, or
+    // NaN when every entry vanished (the caller then falls back to logarithms).
+    static double normalize(double* t, std::size_t n) {
+        double top = 0.0;
+        for (std::size_t k = 0; k < n; ++k) top = std::max(top, t[k]);
+        if (!(top > 0.0) || !std::isfinite(top)) return std::numeric_limits<double>::quiet_NaN();
+        int e = 0;
+        (void)std::frexp(top, &e);
+        const double scale = std::ldexp(1.0, -e);
+        for (std::size_t k = 0; k < n; ++k) t[k] *= scale;
+        return e * kLn2;
+    }
+    static double log_of(double x) { return std::log(x); }
+    static double weight(double x, double /*top*/) { return x; }
+    static double top_of(const double* /*t*/, std::size_t /*n*/) { return 0.0; }
+};
+
+// Logarithms; sums are log-sum-exp.
+struct LogDomain {
+    static constexpr double one() { return 0.0; }
+    static double times(double a, double b) { return a + b; }
+    static double plus(double a, double b) { return log_add(a, b); }
+    static double factor(double sh, double /*h_max*/) { return sh; }
+    static double scale_of_factors(double /*h_max*/) { return 0.0; }
+    static double normalize(double* t, std::size_t n) {
+        double top = -std::numeric_limits<double>::infinity();
+        for (std::size_t k = 0; k < n; ++k) top = std::max(top, t[k]);
+        for (std::size_t k = 0; k < n; ++k) t[k] -= top;
+        return top;
+    }
+    static double log_of(double x) { return x; }
+    static double weight(double x, double top) { return std::exp(x - top); }
+    static double top_of(const double* t, std::size_t n) { return *std::max_element(t, t + n); }
+};
+
+// Local position of each model site of a piece, by binary search in (site, position) pairs.
+class SiteIndex {
+public:
+    explicit SiteIndex(const std::vector<int>& sites) {
+        pairs_.reserve(sites.size());
+        for (std::size_t k = 0; k < sites.size(); ++k)
+            pairs_.emplace_back(sites[k], static_cast<int>(k));
+        std::sort(pairs_.begin(), pairs_.end());
+    }
+    int find(int site) const {
+        const auto it = std::lower_bound(pairs_.begin(), pairs_.end(), std::pair{site, -1});
+        return it != pairs_.end() && it->first == site ? it->second : -1;
+    }
+    // The first site listed twice, or -1.
+    int repeated() const {
+        for (std::size_t k = 1; k < pairs_.size(); ++k)
+            if (pairs_[k].first == pairs_[k - 1].first) return pairs_[k].first;
+        return -1;
+    }
+
+private:
+    std::vector<std::pair<int, int>> pairs_;
+};
+
+int find_root(std::vector<int>& parent, int x) {
+    while (parent[static_cast<std::size_t>(x)] != x) {
+        auto& p = parent[static_cast<std::size_t>(x)];
+        p = parent[static_cast<std::size_t>(p)];
+        x = p;
+    }
+    return x;
+}
+
+}  // namespace
+
+PieceSolver::PieceSolver(const Model& model, const Piece& piece, const PieceSolverLimits& limits)
+    : sites_(piece.sites), edges_(piece.edges) {
+    const int n_model = model.num_sites();
+    for (int s : sites_) {
+        if (s < 0 || s >= n_model)
+            throw ModelError(fmt::format("piece site {} is out of range (model has {} sites)", s,
+                                         n_model));
+    }
+    const SiteIndex index(sites_);
+    if (const int r = index.repeated(); r >= 0)
+        throw ModelError(fmt::format("piece lists site {} twice", r));
+    const auto& model_edges = model.edges();
+    std::vector<int> seen_edges = edges_;
+    std::sort(seen_edges.begin(), seen_edges.end());
+    for (std::size_t k = 1; k < seen_edges.size(); ++k) {
+        if (seen_edges[k] == seen_edges[k - 1])
+            throw ModelError(fmt::format("piece lists edge {} twice", seen_edges[k]));
+    }
+    edge_a_.reserve(edges_.size());
+    edge_b_.reserve(edges_.size());
+    for (int e : edges_) {
+        if (e < 0 || static_cast<std::size_t>(e) >= model_edges.size())
+            throw ModelError(fmt::format("piece edge {} is out of range (model has {} edges)", e,
+                                         model_edges.size()));
+        const Edge& edge = model_edges[static_cast<std::size_t>(e)];
+        const int a = index.find(edge.i);
+        const int b = index.find(edge.j);
+        if (a < 0 || b < 0)
+            throw ModelError(fmt::format("piece edge {} ({}, {}) has an end outside the piece", e,
+                                         edge.i, edge.j));
+        edge_a_.push_back(std::min(a, b));
+        edge_b_.push_back(std::max(a, b));
+    }
+    // A forest visited in an order that needs tables of more than two sites runs the tree
+    // kernel; paths in order, strips and everything with cycles run the frontier kernel.
+    std::vector<int> uf(sites_.size());
+    std::iota(uf.begin(), uf.end(), 0);
+    bool forest = true;
+    for (std::size_t k = 0; k < edge_a_.size() && forest; ++k) {
+        const int ra = find_root(uf, edge_a_[k]);
+        const int rb = find_root(uf, edge_b_[k]);
+        if (ra == rb) forest = false;
+        uf[static_cast<std::size_t>(ra)] = rb;
+    }
+    PieceSolverLimits frontier_limits = limits;
+    if (forest) frontier_limits.max_frontier = std::min(limits.max_frontier, 1);
+    try {
+        compile_frontier(frontier_limits);
+        kernel_ = PieceKernel::frontier;
+    } catch (const ModelError&) {
+        if (!forest) throw;
+        compile_tree();
+    }
+}
+
+void PieceSolver::compile_tree() {
+    kernel_ = PieceKernel::tree;
+    steps_.clear();
+    nbr_bit_.clear();
+    nbr_edge_.clear();
+    removal_bit_.clear();
+    stored_entries_ = stored_q_ = 0;
+    const auto n = sites_.size();
+    std::vector<std::vector<std::pair<int, int>>> adjacent(n);
+    for (std::size_t k = 0; k < edge_a_.size(); ++k) {
+        adjacent[static_cast<std::size_t>(edge_a_[k])].emplace_back(edge_b_[k], static_cast<int>(k));
+        adjacent[static_cast<std::size_t>(edge_b_[k])].emplace_back(edge_a_[k], static_cast<int>(k));
+    }
+    order_.clear();
+    order_.reserve(n);
+    parent_.assign(n, -2);
+    parent_edge_.assign(n, -1);
+    for (std::size_t root = 0; root < n; ++root) {
+        if (parent_[root] != -2) continue;
+        parent_[root] = -1;
+        std::size_t head = order_.size();
+        order_.push_back(static_cast<int>(root));
+        while (head < order_.size()) {
+            const int v = order_[head++];
+            for (const auto& [w, e] : adjacent[static_cast<std::size_t>(v)]) {
+                if (parent_[static_cast<std::size_t>(w)] != -2) continue;
+                parent_[static_cast<std::size_t>(w)] = v;
+                parent_edge_[static_cast<std::size_t>(w)] = e;
+                order_.push_back(w);
+            }
+        }
+    }
+    width_ = 1;
+    work_ = 8.0 * static_cast<double>(n);
+}
+
+void PieceSolver::compile_frontier(const PieceSolverLimits& limits) {
+    const auto n = sites_.size();
+    std::vector<int> last_neighbour(n, -1);
+    std::vector<std::vector<int>> earlier(n);  // local edges ending at each site
+    for (std::size_t k = 0; k < edge_a_.size(); ++k) {
+        const auto a = static_cast<std::size_t>(edge_a_[k]);
+        const auto b = static_cast<std::size_t>(edge_b_[k]);
+        last_neighbour[a] = std::max(last_neighbour[a], edge_b_[k]);
+        last_neighbour[b] = std::max(last_neighbour[b], edge_a_[k]);
+        earlier[b].push_back(static_cast<int>(k));
+    }
+    std::vector<int> frontier;       // local sites by bit
+    std::vector<int> bit_of(n, -1);  // bit of each site while it is in the frontier
+    steps_.assign(n, Step{});
+    nbr_bit_.clear();
+    nbr_edge_.clear();
+    removal_bit_.clear();
+    stored_entries_ = 0;
+    stored_q_ = 0;
+    width_ = 0;
+    max_earlier_ = 0;
+    work_ = 0.0;
+    for (std::size_t t = 0; t < n; ++t) {
+        Step& step = steps_[t];
+        step.site = static_cast<int>(t);
+        step.frontier = static_cast<int>(frontier.size());
+        width_ = std::max(width_, step.frontier);
+        if (width_ > limits.max_frontier) {
+            throw ModelError(fmt::format(
+                "piece of {} sites and {} edges needs tables over {} sites in its order, more "
+                "than the limit {}",
+                n, edge_a_.size(), width_, limits.max_frontier));
+        }
+        step.table_offset = stored_entries_;
+        stored_entries_ += pow2(step.frontier);
+        step.nbr_begin = static_cast<int>(nbr_bit_.size());
+        for (int k : earlier[t]) {
+            nbr_bit_.push_back(bit_of[static_cast<std::size_t>(edge_a_[static_cast<std::size_t>(k)])]);
+            nbr_edge_.push_back(k);
+        }
+        step.nbr_end = static_cast<int>(nbr_bit_.size());
+        max_earlier_ = std::max(max_earlier_, step.nbr_end - step.nbr_begin);
+        step.q_offset = stored_q_;
+        stored_q_ += pow2(step.nbr_end - step.nbr_begin + 1);
+        bit_of[t] = static_cast<int>(frontier.size());
+        frontier.push_back(static_cast<int>(t));
+        work_ += static_cast<double>(pow2(step.frontier + 1));
+        step.rm_begin = static_cast<int>(removal_bit_.size());
+        for (int bit = static_cast<int>(frontier.size()) - 1; bit >= 0; --bit) {
+            const int site = frontier[static_cast<std::size_t>(bit)];
+            if (last_neighbour[static_cast<std::size_t>(site)] > static_cast<int>(t)) continue;
+            removal_bit_.push_back(bit);
+            bit_of[static_cast<std::size_t>(site)] = -1;
+            frontier.erase(frontier.begin() + bit);
+            for (std::size_t b = static_cast<std::size_t>(bit); b < frontier.size(); ++b)
+                bit_of[static_cast<std::size_t>(frontier[b])] = static_cast<int>(b);
+        }
+        step.rm_end = static_cast<int>(removal_bit_.size());
+    }
+    if (static_cast<double>(stored_entries_) > limits.max_stored_entries) {
+        throw ModelError(fmt::format(
+            "piece of {} sites keeps {} table entries for its marginals, more than the limit {}",
+            n, stored_entries_, limits.max_stored_entries));
+    }
+    work_ *= 4.0;
+}
+
+double PieceSolver::solve(std::span<const double> theta_site, std::span<const double> theta_edge,
+                          std::span<double> site_mean, std::span<double> edge_correlation,
+                          PieceWorkspace& workspace) const {
+    if (theta_site.size() != sites_.size() || theta_edge.size() != edges_.size())
+        throw ModelError(fmt::format("piece of {} sites and {} edges given {} and {} parameters",
+                                     sites_.size(), edges_.size(), theta_site.size(),
+                                     theta_edge.size()));
+    const bool marginals = !site_mean.empty() || !edge_correlation.empty();
+    if (marginals &&
+        (site_mean.size() != sites_.size() || edge_correlation.size() != edges_.size()))
+        throw ModelError("piece marginals need one mean per site and one correlation per edge");
+    if (kernel_ == PieceKernel::tree)
+        return solve_tree(theta_site, theta_edge, site_mean, edge_correlation, workspace);
+    if (max_cut(theta_edge, workspace) <= kSafeCut) {
+        const double ln_z = solve_frontier<ProbDomain>(theta_site, theta_edge, site_mean,
+                                                       edge_correlation, workspace);
+        if (!std::isnan(ln_z)) return ln_z;
+    }
+    return solve_frontier<LogDomain>(theta_site, theta_edge, site_mean, edge_correlation,
+                                     workspace);
+}
+
+double PieceSolver::max_cut(std::span<const double> theta_edge, PieceWorkspace& ws) const {
+    auto& delta = ws.c_;
+    delta.assign(sites_.size() + 1, 0.0);
+    for (std::size_t k = 0; k < edge_a_.size(); ++k) {
+        delta[static_cast<std::size_t>(edge_a_[k])] += std::abs(theta_edge[k]);
+        delta[static_cast<std::size_t>(edge_b_[k])] -= std::abs(theta_edge[k]);
+    }
+    double cut = 0.0;
+    double top = 0.0;
+    for (double d : delta) {
+        cut += d;
+        top = std::max(top, cut);
+    }
+    return top;
+}
+
+double PieceSolver::solve_tree(std::span<const double> theta_site,
+                               std::span<const double> theta_edge, std::span<double> site_mean,
+                               std::span<double> edge_correlation, PieceWorkspace& ws) const {
+    const auto n = sites_.size();
+    auto& H = ws.a_;  // field of each subtree on its root
+    auto& u = ws.b_;  // message to the parent
+    H.assign(theta_site.begin(), theta_site.end());
+    u.assign(n, 0.0);
+    double ln_z = 0.0;
+    for (std::size_t k = n; k-- > 0;) {
+        const auto i = static_cast<std::size_t>(order_[k]);
+        const int p = parent_[i];
+        if (p < 0) {
+            ln_z += kLn2 + lncosh(H[i]);
+            continue;
+        }
+        const double theta = theta_edge[static_cast<std::size_t>(parent_edge_[i])];
+        const double plus = lncosh(H[i] + theta);
+        const double minus = lncosh(H[i] - theta);
+        u[i] = 0.5 * (plus - minus);
+        ln_z += kLn2 + 0.5 * (plus + minus);
+        H[static_cast<std::size_t>(p)] += u[i];
+    }
+    if (site_mean.empty()) return ln_z;
+    auto& F = ws.c_;  // full field on each site
+    F.assign(n, 0.0);
+    for (std::size_t k = 0; k < n; ++k) {
+        const auto i = static_cast<std::size_t>(order_[k]);
+        const int p = parent_[i];
+        if (p < 0) {
+            F[i] = H[i];
+        } else {
+            const auto e = static_cast<std::size_t>(parent_edge_[i]);
+            const double theta = theta_edge[e];
+            const double cavity = F[static_cast<std::size_t>(p)] - u[i];  // parent without i
+            F[i] = H[i] + 0.5 * (lncosh(cavity + theta) - lncosh(cavity - theta));
+            edge_correlation[e] =
+                std::tanh(theta + 0.5 * (lncosh(H[i] + cavity) - lncosh(H[i] - cavity)));
+        }
+        site_mean[i] = std::tanh(F[i]);
+    }
+    return ln_z;
+}
+
+template <class Domain>
+double PieceSolver::solve_frontier(std::span<const double> theta_site,
+                                   std::span<const double> theta_edge,
+                                   std::span<double> site_mean,
+                                   std::span<double> edge_correlation, PieceWorkspace& ws) const {
+    const bool marginals = !site_mean.empty();
+    const std::size_t table = pow2(width_ + 1);
+    ws.a_.resize(table);
+    ws.b_.resize(table);
+    if (marginals) {
+        ws.stored_.resize(stored_entries_);
+        ws.q_.resize(stored_q_);
+    } else {
+        ws.q_.resize(pow2(max_earlier_ + 1));
+    }
+    ws.e_.resize(pow2(max_earlier_ + 1));
+    double* h = ws.e_.data();
+    double* cur = ws.a_.data();
+    double* next = ws.b_.data();
+    cur[0] = Domain::one();
+    double log_scale = 0.0;
+    for (const Step& step : steps_) {
+        const int F = step.frontier;
+        const std::size_t size = pow2(F);
+        if (marginals) std::copy(cur, cur + size, ws.stored_.data() + step.table_offset);
+        const int d = step.nbr_end - step.nbr_begin;
+        const int* bits = nbr_bit_.data() + step.nbr_begin;
+        const int* nbr_edges = nbr_edge_.data() + step.nbr_begin;
+        // h(p) = theta_v + sum_k theta_k s_k for each pattern p of the earlier neighbours.
+        h[0] = theta_site[static_cast<std::size_t>(step.site)];
+        for (int k = 0; k < d; ++k) h[0] -= theta_edge[static_cast<std::size_t>(nbr_edges[k])];
+        double h_max = std::abs(h[0]);
+        for (int k = 0; k < d; ++k) {
+            const double twice = 2.0 * theta_edge[static_cast<std::size_t>(nbr_edges[k])];
+            for (std::size_t p = 0; p < pow2(k); ++p) {
+                h[p + pow2(k)] = h[p] + twice;
+                h_max = std::max(h_max, std::abs(h[p + pow2(k)]));
+            }
+        }
+        double* q = ws.q_.data() + (marginals ? step.q_offset : 0);
+        const std::size_t patterns = pow2(d);
+        for (std::size_t p = 0; p < patterns; ++p) {
+            q[p] = Domain::factor(-h[p], h_max);
+            q[p + patterns] = Domain::factor(h[p], h_max);
+        }
+        log_scale += Domain::scale_of_factors(h_max);
+        for (std::size_t f = 0; f < size; ++f) {
+            std::size_t p = 0;
+            for (int k = 0; k < d; ++k) p |= ((f >> bits[k]) & 1u) << k;
+            next[f] = Domain::times(cur[f], q[p]);
+            next[f + size] = Domain::times(cur[f], q[p + patterns]);
+        }
+        std::swap(cur, next);
+        int held = F + 1;
+        for (int r = step.rm_begin; r < step.rm_end; ++r) {
+            const int bit = removal_bit_[static_cast<std::size_t>(r)];
+            const std::size_t low = pow2(bit);
+            const std::size_t half = pow2(held - 1);
+            for (std::size_t x = 0; x < half; ++x) {
+                const std::size_t lo = x & (low - 1);
+                const std::size_t from = lo | ((x - lo) << 1);
+                next[x] = Domain::plus(cur[from], cur[from | low]);
+            }
+            std::swap(cur, next);
+            --held;
+        }
+        const double s = Domain::normalize(cur, pow2(held));
+        if (std::isnan(s)) return s;
+        log_scale += s;
+    }
+    const double ln_z = log_scale + Domain::log_of(cur[0]);
+    if (!marginals) return ln_z;
+
+    // Backward pass: B over the frontier after each visit; the joint weight of the extended
+    // table is T(f) q(p, s) B(f, s), normalised per visit.
+    ws.c_.resize(table);
+    ws.d_.resize(table);
+    double* B = ws.c_.data();
+    double* Bx = ws.d_.data();
+    B[0] = Domain::one();
+    for (std::size_t t = steps_.size(); t-- > 0;) {
+        const Step& step = steps_[t];
+        const int F = step.frontier;
+        int held = F + 1 - (step.rm_end - step.rm_begin);
+        for (int r = step.rm_end; r-- > step.rm_begin;) {
+            const int bit = removal_bit_[static_cast<std::size_t>(r)];
+            const std::size_t low = pow2(bit);
+            ++held;
+            for (std::size_t x = 0; x < pow2(held); ++x) {
+                const std::size_t lo = x & (low - 1);
+                Bx[x] = B[lo | ((x >> (bit + 1)) << bit)];
+            }
+            std::swap(B, Bx);
+        }
+        const std::size_t size = pow2(F);
+        const int d = step.nbr_end - step.nbr_begin;
+        const int* bits = nbr_bit_.data() + step.nbr_begin;
+        const int* nbr_edges = nbr_edge_.data() + step.nbr_begin;
+        const double* T = ws.stored_.data() + step.table_offset;
+        const double* q = ws.q_.data() + step.q_offset;
+        const std::size_t patterns = pow2(d);
+        double top = 0.0;
+        if constexpr (std::is_same_v<Domain, LogDomain>) {
+            top = -std::numeric_limits<double>::infinity();
+            for (std::size_t f = 0; f < size; ++f) {
+                std::size_t p = 0;
+                for (int k = 0; k < d; ++k) p |= ((f >> bits[k]) & 1u) << k;
+                top = std::max(top, T[f] + q[p] + B[f]);
+                top = std::max(top, T[f] + q[p + patterns] + B[f + size]);
+            }
+        }
+        double* bins = h;
+        std::fill(bins, bins + 2 * patterns, 0.0);
+        for (std::size_t f = 0; f < size; ++f) {
+            std::size_t p = 0;
+            for (int k = 0; k < d; ++k) p |= ((f >> bits[k]) & 1u) << k;
+            const double down = Domain::times(q[p], B[f]);
+            const double up = Domain::times(q[p + patterns], B[f + size]);
+            bins[p] += Domain::weight(Domain::times(T[f], down), top);
+            bins[p + patterns] += Domain::weight(Domain::times(T[f], up), top);
+            Bx[f] = Domain::plus(down, up);
+        }
+        double total = 0.0, mean = 0.0;
+        for (std::size_t p = 0; p < patterns; ++p) {
+            total += bins[p] + bins[p + patterns];
+            mean += bins[p + patterns] - bins[p];
+        }
+        site_mean[static_cast<std::size_t>(step.site)] = mean / total;
+        for (int k = 0; k < d; ++k) {
+            double corr = 0.0;  // sum of P s s_k
+            for (std::size_t p = 0; p < patterns; ++p) {
+                const double sk = ((p >> k) & 1u) != 0 ? 1.0 : -1.0;
+                corr += sk * (bins[p + patterns] - bins[p]);
+            }
+            edge_correlation[static_cast<std::size_t>(nbr_edges[k])] = corr / total;
+        }
+        std::swap(B, Bx);
+        (void)Domain::normalize(B, size);
+    }
+    return ln_z;
+}
+
+}  // namespace isingmf
