@@ -3,13 +3,14 @@
 // trees (in orders that force the tree kernel), strips and whole small lattices, from
 // T = inf to parameters of 1e3 (where the frontier kernel switches to logarithms).
 
+#include "isingmf/clusters/piece_solver.hpp"
+
 #include <gtest/gtest.h>
 
 #include <algorithm>
 #include <cmath>
 #include <vector>
 
-#include "isingmf/clusters/piece_solver.hpp"
 #include "isingmf/lattices/couplings.hpp"
 #include "isingmf/lattices/lattice.hpp"
 #include "isingmf/util/error.hpp"

@@ -116,8 +116,8 @@ PieceSolver::PieceSolver(const Model& model, const Piece& piece, const PieceSolv
     const int n_model = model.num_sites();
     for (int s : sites_) {
         if (s < 0 || s >= n_model)
-            throw ModelError(fmt::format("piece site {} is out of range (model has {} sites)", s,
-                                         n_model));
+            throw ModelError(
+                fmt::format("piece site {} is out of range (model has {} sites)", s, n_model));
     }
     const SiteIndex index(sites_);
     if (const int r = index.repeated(); r >= 0)
@@ -176,8 +176,10 @@ void PieceSolver::compile_tree() {
     const auto n = sites_.size();
     std::vector<std::vector<std::pair<int, int>>> adjacent(n);
     for (std::size_t k = 0; k < edge_a_.size(); ++k) {
-        adjacent[static_cast<std::size_t>(edge_a_[k])].emplace_back(edge_b_[k], static_cast<int>(k));
-        adjacent[static_cast<std::size_t>(edge_b_[k])].emplace_back(edge_a_[k], static_cast<int>(k));
+        adjacent[static_cast<std::size_t>(edge_a_[k])].emplace_back(edge_b_[k],
+                                                                    static_cast<int>(k));
+        adjacent[static_cast<std::size_t>(edge_b_[k])].emplace_back(edge_a_[k],
+                                                                    static_cast<int>(k));
     }
     order_.clear();
     order_.reserve(n);
@@ -239,7 +241,8 @@ void PieceSolver::compile_frontier(const PieceSolverLimits& limits) {
         stored_entries_ += pow2(step.frontier);
         step.nbr_begin = static_cast<int>(nbr_bit_.size());
         for (int k : earlier[t]) {
-            nbr_bit_.push_back(bit_of[static_cast<std::size_t>(edge_a_[static_cast<std::size_t>(k)])]);
+            nbr_bit_.push_back(
+                bit_of[static_cast<std::size_t>(edge_a_[static_cast<std::size_t>(k)])]);
             nbr_edge_.push_back(k);
         }
         step.nbr_end = static_cast<int>(nbr_bit_.size());
@@ -263,8 +266,8 @@ void PieceSolver::compile_frontier(const PieceSolverLimits& limits) {
     }
     if (static_cast<double>(stored_entries_) > limits.max_stored_entries) {
         throw ModelError(fmt::format(
-            "piece of {} sites keeps {} table entries for its marginals, more than the limit {}",
-            n, stored_entries_, limits.max_stored_entries));
+            "piece of {} sites keeps {} table entries for its marginals, more than the limit {}", n,
+            stored_entries_, limits.max_stored_entries));
     }
     work_ *= 4.0;
 }
@@ -353,8 +356,7 @@ double PieceSolver::solve_tree(std::span<const double> theta_site,
 
 template <class Domain>
 double PieceSolver::solve_frontier(std::span<const double> theta_site,
-                                   std::span<const double> theta_edge,
-                                   std::span<double> site_mean,
+                                   std::span<const double> theta_edge, std::span<double> site_mean,
                                    std::span<double> edge_correlation, PieceWorkspace& ws) const {
     const bool marginals = !site_mean.empty();
     const std::size_t table = pow2(width_ + 1);
