@@ -62,7 +62,7 @@ TEST(StripDecomposition, CoversEveryBondWithNarrowTables) {
     };
     for (const auto& c : cases) {
         const Model model = lattice_model(c.kind, c.size, c.boundary);
-        const Decomposition d = strip_decomposition(model, *model.lattice(), c.width);
+        const Decomposition d = strip_decomposition(model, *model.lattice(), {c.width});
         const std::string what = d.description;
         EXPECT_EQ(d.families.size(), c.families) << what;
         EXPECT_LE(largest_table(model, d), c.table) << what;
@@ -78,7 +78,7 @@ TEST(StripDecomposition, OddPeriodicRowCountsNeedExtraOffsets) {
     // still put every row pair inside some strip (check_decomposition passes).
     for (auto [ly, w] : {std::pair{6, 4}, std::pair{3, 2}, std::pair{5, 4}, std::pair{7, 3}}) {
         const Model model = lattice_model(LatticeKind::square, {5, ly}, Boundary::periodic);
-        const Decomposition d = strip_decomposition(model, *model.lattice(), w, false);
+        const Decomposition d = strip_decomposition(model, *model.lattice(), {w, false});
         EXPECT_EQ(d.kind, DecompositionKind::strips);
         EXPECT_GE(d.families.size(), 2u) << ly << " rows, width " << w;
     }
@@ -86,7 +86,7 @@ TEST(StripDecomposition, OddPeriodicRowCountsNeedExtraOffsets) {
 
 TEST(StripDecomposition, WideStripsHoldTheWholeLattice) {
     const Model model = lattice_model(LatticeKind::square, {9, 4}, Boundary::open);
-    const Decomposition d = strip_decomposition(model, *model.lattice(), 4);
+    const Decomposition d = strip_decomposition(model, *model.lattice(), {4});
     EXPECT_EQ(d.kind, DecompositionKind::whole);
     ASSERT_EQ(d.families.size(), 1u);
     ASSERT_EQ(d.families[0].pieces.size(), 1u);
@@ -99,16 +99,16 @@ TEST(StripDecomposition, RefusesBondsThatAreNotTheLattice) {
     const Model open = lattice_model(LatticeKind::square, {4, 4}, Boundary::open);
     const LatticeSpec torus{LatticeKind::square, {4, 4}, Boundary::periodic};
     const LatticeSpec wrong_size{LatticeKind::square, {4, 5}, Boundary::open};
-    EXPECT_NO_THROW(strip_decomposition(open, torus, 2));  // fewer edges than bonds is fine
-    EXPECT_THROW(strip_decomposition(open, wrong_size, 2), ModelError);
+    EXPECT_NO_THROW(strip_decomposition(open, torus, {2}));  // fewer edges than bonds is fine
+    EXPECT_THROW(strip_decomposition(open, wrong_size, {2}), ModelError);
     // An edge that is no bond of the lattice is left in no piece.
     std::vector<Edge> edges = open.edges();
     edges.push_back({0, 15});
     std::vector<double> couplings = open.couplings();
     couplings.push_back(1.0);
     const Model extra(16, edges, couplings, open.fields(), 0.0, {}, open.lattice());
-    EXPECT_THROW(strip_decomposition(extra, *extra.lattice(), 2), ModelError);
-    EXPECT_THROW(strip_decomposition(open, *open.lattice(), 0), ModelError);
+    EXPECT_THROW(strip_decomposition(extra, *extra.lattice(), {2}), ModelError);
+    EXPECT_THROW(strip_decomposition(open, *open.lattice(), {0}), ModelError);
 }
 
 TEST(TreeDecomposition, ForestsCoverEveryEdge) {

@@ -91,6 +91,11 @@ private:
     std::vector<int> upper_, index_;
 };
 
+// Periodic lengths below this stay rings: on short rings the bonds at the cut columns are a
+// large fraction and the bound loses more than the cheaper tables gain (measured on 4x4 to
+// 10x10 tori, docs/benchmarks.md).
+constexpr int kMinCutLength = 12;
+
 // Rows 0..L-1 of one axis cut into bands of at most w rows, the first cut at `offset`.
 using Bands = std::vector<std::vector<int>>;
 
@@ -183,7 +188,10 @@ public:
     }
 
     // A family of strips along axis `along`, cut into the given bands on each cross axis.
-    PieceFamily strips(int along, const std::vector<Bands>& bands, std::string label) {
+    // With `cut` >= 0 (periodic lengths of at least 3), each strip starts at column `cut` and
+    // leaves out the bonds between columns cut - 1 and cut: an open strip instead of a ring.
+    PieceFamily strips(int along, const std::vector<Bands>& bands, std::string label,
+                       int cut = -1) {
         PieceFamily family;
         family.label = std::move(label);
         const std::vector<int> cross = cross_axes(along);
@@ -193,7 +201,9 @@ public:
         for (const auto& band2 : b2) {
             for (const auto& band1 : b1) {
                 Piece piece;
-                for (int l = 0; l < g_.L[static_cast<std::size_t>(along)]; ++l) {
+                const int length = g_.L[static_cast<std::size_t>(along)];
+                for (int step = 0; step < length; ++step) {
+                    const int l = cut >= 0 ? (cut + step) % length : step;
                     for (int r2 : band2) {
                         for (int r1 : band1) {
                             std::array<int, 3> c = {0, 0, 0};
@@ -206,6 +216,7 @@ public:
                     }
                 }
                 add_induced(family, std::move(piece));
+                if (cut >= 0) drop_cut_bonds(family.pieces.back(), along, cut);
             }
         }
         return family;
@@ -262,6 +273,23 @@ private:
             throw ModelError(fmt::format("model lacks the bond ({}, {}) of its {} lattice", a, b,
                                          to_string(spec_.kind)));
         return e;
+    }
+
+    // Column of a site along axis `along`.
+    int column(int site, int along) const {
+        int cell = site / g_.per_cell;
+        for (int a = 0; a < along; ++a) cell /= g_.L[static_cast<std::size_t>(a)];
+        return cell % g_.L[static_cast<std::size_t>(along)];
+    }
+
+    void drop_cut_bonds(Piece& piece, int along, int cut) const {
+        const int length = g_.L[static_cast<std::size_t>(along)];
+        const int before = (cut - 1 + length) % length;
+        std::erase_if(piece.edges, [&](int e) {
+            const Edge& edge = model_.edges()[static_cast<std::size_t>(e)];
+            const int a = column(edge.i, along), b = column(edge.j, along);
+            return (a == before && b == cut) || (a == cut && b == before);
+        });
     }
 
     void add_induced(PieceFamily& family, Piece piece) {
@@ -381,7 +409,7 @@ std::optional<LatticeSpec> recognise_lattice(const Model& model) {
     return std::nullopt;
 }
 
-int strip_frontier(const LatticeSpec& lattice, int width) {
+int strip_frontier(const LatticeSpec& lattice, int width, bool rings) {
     if (lattice.kind == LatticeKind::complete) return -1;
     const Geometry g = geometry_of(lattice);
     if (g.dims == 1) return g.periodic ? 2 : 1;
@@ -391,7 +419,10 @@ int strip_frontier(const LatticeSpec& lattice, int width) {
         int cross = 1;
         for (int a = 0; a < g.dims; ++a)
             if (a != along) cross *= std::min(width, g.L[static_cast<std::size_t>(a)]);
-        if (g.periodic && g.L[static_cast<std::size_t>(along)] > 2) cross *= 2;
+        // Rings (w = 1, or lengths below 3) hold two cross-sections; wider strips are cut.
+        if (g.periodic &&
+            (rings || width == 1 || g.L[static_cast<std::size_t>(along)] < kMinCutLength))
+            cross *= 2;
         if (best < 0 || cross < best) best = cross;
     }
     return best;
@@ -413,8 +444,10 @@ Decomposition whole_decomposition(const Model& model) {
     return d;
 }
 
-Decomposition strip_decomposition(const Model& model, const LatticeSpec& lattice, int width,
-                                  bool rotations) {
+Decomposition strip_decomposition(const Model& model, const LatticeSpec& lattice,
+                                  const StripOptions& options) {
+    const int width = options.width;
+    const bool rotations = options.rotations;
     if (width < 1) throw ModelError(fmt::format("strip width must be at least 1, got {}", width));
     if (lattice.kind == LatticeKind::complete)
         throw ModelError("strips do not apply to a complete graph; use spanning trees");
@@ -472,33 +505,60 @@ Decomposition strip_decomposition(const Model& model, const LatticeSpec& lattice
     }
 
     const int axes = rotations ? g.dims : 1;
-    for (int along = 0; along < axes; ++along) {
-        const std::vector<int> cross = builder.cross_axes(along);
-        std::vector<std::vector<int>> offsets;
-        std::size_t count = 1;
-        for (int a : cross) {
-            offsets.push_back(
-                covering_offsets(g.L[static_cast<std::size_t>(a)], width, g.periodic));
-            count = std::max(count, offsets.back().size());
-        }
-        for (std::size_t k = 0; k < count; ++k) {
-            std::vector<Bands> bands;
-            std::vector<int> used;
-            for (std::size_t c = 0; c < cross.size(); ++c) {
-                const int o = offsets[c][k % offsets[c].size()];
-                used.push_back(o);
-                bands.push_back(
-                    make_bands(g.L[static_cast<std::size_t>(cross[c])], width, o, g.periodic));
+    // On a periodic length of at least kMinCutLength, the families along an axis are open strips
+    // cut at staggered columns (tables of one cross-section instead of two, 2^w instead of 4^w);
+    // each bond is left out by at most one of them. Where that leaves a bond in no piece
+    // (bonds across rows at a cut, without rotations), the strips are rings instead.
+    auto build = [&](bool allow_cuts) {
+        d.families.clear();
+        for (int along = 0; along < axes; ++along) {
+            const std::vector<int> cross = builder.cross_axes(along);
+            std::vector<std::vector<int>> offsets;
+            std::size_t count = 1;
+            for (int a : cross) {
+                offsets.push_back(
+                    covering_offsets(g.L[static_cast<std::size_t>(a)], width, g.periodic));
+                count = std::max(count, offsets.back().size());
             }
-            d.families.push_back(builder.strips(
-                along, bands,
-                fmt::format("strips along {}, offset {}", axis_name(along), fmt::join(used, ","))));
+            const long length = g.L[static_cast<std::size_t>(along)];
+            const bool cut = allow_cuts && g.periodic && length >= kMinCutLength && count >= 2;
+            for (std::size_t k = 0; k < count; ++k) {
+                std::vector<Bands> bands;
+                std::vector<int> used;
+                for (std::size_t c = 0; c < cross.size(); ++c) {
+                    const int o = offsets[c][k % offsets[c].size()];
+                    used.push_back(o);
+                    bands.push_back(
+                        make_bands(g.L[static_cast<std::size_t>(cross[c])], width, o, g.periodic));
+                }
+                const int at =
+                    cut ? static_cast<int>(static_cast<long>(k) * length / static_cast<long>(count))
+                        : -1;
+                d.families.push_back(builder.strips(
+                    along, bands,
+                    fmt::format("strips along {}, offset {}{}", axis_name(along),
+                                fmt::join(used, ","),
+                                cut ? fmt::format(", cut at {}", at) : std::string()),
+                    at));
+            }
         }
+        set_equal_weights(d);
+        d.description =
+            fmt::format("{}: {} families of {}-row strips{}", name, d.families.size(), width,
+                        !g.periodic  ? ""
+                        : allow_cuts ? " (cut at staggered columns)"
+                                     : " (rings)");
+        check_decomposition(model, d);
+    };
+    if (options.rings || !g.periodic) {
+        build(false);
+        return d;
     }
-    set_equal_weights(d);
-    d.description = fmt::format("{}: {} families of {}-row strips{}", name, d.families.size(),
-                                width, g.periodic ? " (rings)" : "");
-    check_decomposition(model, d);
+    try {
+        build(true);
+    } catch (const ModelError&) {
+        build(false);
+    }
     return d;
 }
 

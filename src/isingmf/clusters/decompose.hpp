@@ -42,10 +42,22 @@ namespace isingmf {
 /// (UAI and edge-list imports carry no LatticeSpec; grids numbered row by row are found.)
 std::optional<LatticeSpec> recognise_lattice(const Model& model);
 
-/// Strip decomposition of width `width` >= 1 on `lattice` (see the header comment).
-/// Throws ModelError for a complete graph, a width below 1, or bonds that do not match.
-Decomposition strip_decomposition(const Model& model, const LatticeSpec& lattice, int width,
-                                  bool rotations = true);
+/// How to cut a lattice into strips.
+struct StripOptions {
+    int width = 1;  ///< rows per strip (>= 1)
+    /// Strips along every axis, not only along x (widths >= 2; w = 1 always uses every axis).
+    bool rotations = true;
+    /// On periodic lengths, rings (tables of two cross-sections, O(n 4^w)) rather than open
+    /// strips cut at staggered columns (O(n 2^w); each family along an axis leaves out the
+    /// bonds at its own cut column, which the others hold). Cuts apply to widths >= 2 and
+    /// lengths >= 12 only: chains and short rings stay rings.
+    bool rings = false;
+};
+
+/// Strip decomposition on `lattice` (see the header comment). Throws ModelError for a
+/// complete graph, a width below 1, or model edges that lie in no strip.
+Decomposition strip_decomposition(const Model& model, const LatticeSpec& lattice,
+                                  const StripOptions& options);
 
 /// Spanning trees or forests covering every edge (see the header comment).
 Decomposition tree_decomposition(const Model& model, int min_trees = 2);
@@ -53,9 +65,9 @@ Decomposition tree_decomposition(const Model& model, int min_trees = 2);
 /// One piece holding the whole model, visited in site order (exact if it fits).
 Decomposition whole_decomposition(const Model& model);
 
-/// The cross-section a strip of `width` would need in its tables for `lattice`: the number
-/// of sites summed together (about the frontier of piece_solver.hpp), or -1 when strips do
-/// not apply (complete graphs).
-int strip_frontier(const LatticeSpec& lattice, int width);
+/// The cross-section a strip of `width` would need in its tables for `lattice` (cheapest
+/// axis): the number of sites summed together (about the frontier of piece_solver.hpp), or
+/// -1 when strips do not apply (complete graphs).
+int strip_frontier(const LatticeSpec& lattice, int width, bool rings = false);
 
 }  // namespace isingmf
