@@ -113,14 +113,13 @@ TEST(UpperBound, NeverBelowExactOnSmallModels) {
 
 TEST(UpperBound, NeverBelowExactOnTheUaiGrids) {
     // Exact ln Z at the files' own temperature (beta = 1) from
-    // ../shared/benchmarks/uai2014-grids/README.md (elimination, 6 decimals).
+    // tests/data/uai2014-grids/README.md (elimination, 6 decimals).
     const std::vector<std::pair<std::string, double>> grids = {{"Grids_11.uai", 390.077166},
                                                                {"Grids_12.uai", 697.881206},
                                                                {"Grids_13.uai", 767.500738},
                                                                {"Grids_14.uai", 1146.142775}};
     for (const auto& [file, ln_z] : grids) {
-        const Model model =
-            read_uai(std::filesystem::path(ISINGMF_SHARED_DIR) / "benchmarks/uai2014-grids" / file);
+        const Model model = read_uai(std::filesystem::path(ISINGMF_UAI_GRIDS_DIR) / file);
         for (int width : {1, 2}) {
             UpperBoundOptions options;
             options.width = width;

@@ -155,7 +155,7 @@ TEST(Decomposition, CheckNamesWhatIsWrong) {
 }
 
 TEST(RecogniseLattice, FindsImportedGrids) {
-    const auto dir = std::filesystem::path(ISINGMF_SHARED_DIR) / "benchmarks" / "uai2014-grids";
+    const auto dir = std::filesystem::path(ISINGMF_UAI_GRIDS_DIR);
     // Grids_11 is a 10x10 torus and Grids_12 a 10x10 open grid (their README).
     const auto torus = recognise_lattice(read_uai(dir / "Grids_11.uai"));
     ASSERT_TRUE(torus.has_value());

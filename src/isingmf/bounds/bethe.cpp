@@ -8,7 +8,7 @@
 #include <numbers>
 
 #include "isingmf/util/checks.hpp"
-#include "isingmf/util/enum_names.hpp"
+#include "isingmf/util/detail/enum_names.hpp"
 #include "isingmf/util/error.hpp"
 
 namespace isingmf {

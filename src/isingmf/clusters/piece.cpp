@@ -5,7 +5,7 @@
 #include <algorithm>
 #include <cmath>
 
-#include "isingmf/util/enum_names.hpp"
+#include "isingmf/util/detail/enum_names.hpp"
 #include "isingmf/util/error.hpp"
 
 namespace isingmf {
