@@ -60,7 +60,7 @@ SweepResult make_sweep(bool with_exact) {
         SweepPoint point;
         point.beta = betas[k];
         point.T = betas[k] == 0.0 ? kInf : 1.0 / betas[k];
-        MeanFieldResult& mf = point.mean_field;
+        MeanFieldResult& mf = point.mean_field.emplace();
         mf.ln_z = 2.7725887222397811 + 0.1 * k;
         mf.energy = -1.5 * k;
         mf.entropy = 2.5 - 0.3 * k;
@@ -92,18 +92,18 @@ void expect_same_mean_field(const SweepResult& expected, const SweepResult& actu
         const SweepPoint& a = actual.points[k];
         EXPECT_EQ(a.T, e.T);  // includes +inf at beta = 0
         EXPECT_EQ(a.beta, e.beta);
-        EXPECT_EQ(a.mean_field.ln_z, e.mean_field.ln_z);
-        EXPECT_EQ(a.mean_field.energy, e.mean_field.energy);
-        EXPECT_EQ(a.mean_field.entropy, e.mean_field.entropy);
-        EXPECT_EQ(a.mean_field.magnetization, e.mean_field.magnetization);
-        EXPECT_EQ(a.mean_field.residual, e.mean_field.residual);
-        EXPECT_EQ(a.mean_field.iterations, e.mean_field.iterations);
-        EXPECT_EQ(a.mean_field.converged, e.mean_field.converged);
-        EXPECT_EQ(a.mean_field.start, e.mean_field.start);
+        EXPECT_EQ(a.mean_field->ln_z, e.mean_field->ln_z);
+        EXPECT_EQ(a.mean_field->energy, e.mean_field->energy);
+        EXPECT_EQ(a.mean_field->entropy, e.mean_field->entropy);
+        EXPECT_EQ(a.mean_field->magnetization, e.mean_field->magnetization);
+        EXPECT_EQ(a.mean_field->residual, e.mean_field->residual);
+        EXPECT_EQ(a.mean_field->iterations, e.mean_field->iterations);
+        EXPECT_EQ(a.mean_field->converged, e.mean_field->converged);
+        EXPECT_EQ(a.mean_field->start, e.mean_field->start);
         if (with_m) {
-            EXPECT_EQ(a.mean_field.m, e.mean_field.m);
+            EXPECT_EQ(a.mean_field->m, e.mean_field->m);
         } else {
-            EXPECT_TRUE(a.mean_field.m.empty());
+            EXPECT_TRUE(a.mean_field->m.empty());
         }
     }
 }
@@ -168,7 +168,8 @@ TEST_F(ResultsFileTest, MagnetizationsAreOptional) {
     RunRecord record = make_record();
     record.store_m = false;
     SweepResult no_m = sweep;
-    for (SweepPoint& point : no_m.points) point.mean_field.m.clear();  // not needed when not stored
+    for (SweepPoint& point : no_m.points)
+        point.mean_field->m.clear();  // not needed when not stored
     write_results(no_m_path, record, no_m, false);
     const ResultsFile file = read_results(no_m_path, true);
     EXPECT_FALSE(file.record.store_m);
@@ -252,7 +253,7 @@ TEST_F(ResultsFileTest, InvalidRecordsThrowBeforeAnyFileIsMade) {
     EXPECT_THROW(write_results(path, no_sites, sweep, false), IoError);
 
     SweepResult short_m = sweep;
-    short_m.points[1].mean_field.m.pop_back();  // 3 values for 4 sites
+    short_m.points[1].mean_field->m.pop_back();  // 3 values for 4 sites
     EXPECT_THROW(write_results(path, make_record(), short_m, false), IoError);
 
     EXPECT_EQ(entries_in_dir(), 0u);

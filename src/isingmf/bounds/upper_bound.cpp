@@ -22,7 +22,7 @@ namespace {
 constexpr double kAutoWorkPerSite = 160.0;
 // A lattice whose whole-lattice piece needs at most this many table entries is solved
 // exactly in one piece (one evaluation, no split to optimise).
-constexpr double kAutoWholeWork = 1 << 24;
+constexpr double kAutoWholeWork = 1 << 20;
 // Table entries per evaluation below which the pieces are solved on one thread.
 constexpr double kParallelWork = 1 << 17;
 
