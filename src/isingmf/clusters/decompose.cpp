@@ -511,6 +511,7 @@ Decomposition strip_decomposition(const Model& model, const LatticeSpec& lattice
     // (bonds across rows at a cut, without rotations), the strips are rings instead.
     auto build = [&](bool allow_cuts) {
         d.families.clear();
+        bool any_cut = false, any_ring = false;
         for (int along = 0; along < axes; ++along) {
             const std::vector<int> cross = builder.cross_axes(along);
             std::vector<std::vector<int>> offsets;
@@ -522,6 +523,8 @@ Decomposition strip_decomposition(const Model& model, const LatticeSpec& lattice
             }
             const long length = g.L[static_cast<std::size_t>(along)];
             const bool cut = allow_cuts && g.periodic && length >= kMinCutLength && count >= 2;
+            any_cut = any_cut || cut;
+            any_ring = any_ring || (g.periodic && !cut);
             for (std::size_t k = 0; k < count; ++k) {
                 std::vector<Bands> bands;
                 std::vector<int> used;
@@ -545,9 +548,10 @@ Decomposition strip_decomposition(const Model& model, const LatticeSpec& lattice
         set_equal_weights(d);
         d.description =
             fmt::format("{}: {} families of {}-row strips{}", name, d.families.size(), width,
-                        !g.periodic  ? ""
-                        : allow_cuts ? " (cut at staggered columns)"
-                                     : " (rings)");
+                        any_cut && any_ring ? " (cut at staggered columns, and rings)"
+                        : any_cut           ? " (cut at staggered columns)"
+                        : any_ring          ? " (rings)"
+                                            : "");
         check_decomposition(model, d);
     };
     if (options.rings || !g.periodic) {

@@ -3,7 +3,9 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
+#include <cstdint>
 #include <limits>
 #include <numbers>
 #include <numeric>
@@ -16,8 +18,10 @@ namespace {
 
 constexpr double kLn2 = std::numbers::ln2;
 
-// Above this largest cut weight (see the header) the frontier tables switch to logarithms.
-constexpr double kSafeCut = 100.0;
+// Above this largest cut weight (see the header) the frontier tables switch to logarithms:
+// an entry that matters is then at least exp(-4 * 80 - 2 * 80) of the largest, which is kept
+// above 2^-64, so above 1e-230 overall.
+constexpr double kSafeCut = 80.0;
 
 double lncosh(double x) {
     const double a = std::abs(x);
@@ -31,32 +35,6 @@ double log_add(double a, double b) {
 }
 
 std::size_t pow2(int bits) { return std::size_t{1} << bits; }
-
-// Probabilities scaled by powers of two (exact scalings, so no rounding is added).
-struct ProbDomain {
-    static constexpr double one() { return 1.0; }
-    static double times(double a, double b) { return a * b; }
-    static double plus(double a, double b) { return a + b; }
-    // Factor of pattern weight h for spin s = -1 (q[0]) and s = +1 (q[1]), with the largest
-    // |h| of the visit taken out into the log scale.
-    static double factor(double sh, double h_max) { return std::exp(sh - h_max); }
-    static double scale_of_factors(double h_max) { return h_max; }
-    // Divides the table by a power of two near its largest entry; returns the log of it, or
-    // NaN when every entry vanished (the caller then falls back to logarithms).
-    static double normalize(double* t, std::size_t n) {
-        double top = 0.0;
-        for (std::size_t k = 0; k < n; ++k) top = std::max(top, t[k]);
-        if (!(top > 0.0) || !std::isfinite(top)) return std::numeric_limits<double>::quiet_NaN();
-        int e = 0;
-        (void)std::frexp(top, &e);
-        const double scale = std::ldexp(1.0, -e);
-        for (std::size_t k = 0; k < n; ++k) t[k] *= scale;
-        return e * kLn2;
-    }
-    static double log_of(double x) { return std::log(x); }
-    static double weight(double x, double /*top*/) { return x; }
-    static double top_of(const double* /*t*/, std::size_t /*n*/) { return 0.0; }
-};
 
 // Logarithms; sums are log-sum-exp.
 struct LogDomain {
@@ -75,6 +53,78 @@ struct LogDomain {
     static double weight(double x, double top) { return std::exp(x - top); }
     static double top_of(const double* t, std::size_t n) { return *std::max_element(t, t + n); }
 };
+
+// Keeps the largest entry of a scaled table within [2^-kDrift, 2^kDrift]: when it leaves that
+// range the table is divided by the power of two nearest below its largest entry (an exact
+// operation) and the log of it returned; otherwise 0. NaN when every entry vanished (the
+// caller then falls back to logarithms).
+constexpr int kDrift = 64;
+double normalize_scaled(double* t, std::size_t n) {
+    // Entries are >= 0, whose bit patterns order like their values: an integer maximum
+    // (which vectorises, unlike a floating-point one under strict IEEE semantics).
+    std::uint64_t top_bits = 0;
+    for (std::size_t k = 0; k < n; ++k) {
+        const auto b = std::bit_cast<std::uint64_t>(t[k]);
+        top_bits = b > top_bits ? b : top_bits;
+    }
+    const double top = std::bit_cast<double>(top_bits);
+    if (!(top > 0.0) || !std::isfinite(top)) return std::numeric_limits<double>::quiet_NaN();
+    // The exponent of a normal double, from its bits.
+    const int e = static_cast<int>((std::bit_cast<std::uint64_t>(top) >> 52) & 0x7ff) - 1023;
+    if (e >= -kDrift && e <= kDrift) return 0.0;
+    const double scale = std::bit_cast<double>(static_cast<std::uint64_t>(1023 - e) << 52);
+    for (std::size_t k = 0; k < n; ++k) t[k] *= scale;
+    return e * kLn2;
+}
+
+// out[x] = in[x with bit r removed] + in[x with bit r set], for x < 2^(bits-1).
+void sum_out_bit(const double* in, double* out, int bits, int r) {
+    if (r == 0) {  // the common case (the oldest frontier site), as one flat loop
+        const std::size_t half = pow2(bits - 1);
+        for (std::size_t x = 0; x < half; ++x) out[x] = in[2 * x] + in[2 * x + 1];
+        return;
+    }
+    const std::size_t low = pow2(r);
+    const std::size_t blocks = pow2(bits - 1 - r);
+    for (std::size_t hi = 0; hi < blocks; ++hi) {
+        const double* a = in + 2 * hi * low;
+        double* o = out + hi * low;
+        for (std::size_t lo = 0; lo < low; ++lo) o[lo] = a[lo] + a[lo + low];
+    }
+}
+
+// out[x] = in[x with bit r removed], for x < 2^bits (the adjoint of sum_out_bit).
+void insert_bit(const double* in, double* out, int bits, int r) {
+    if (r == 0) {
+        const std::size_t half = pow2(bits - 1);
+        for (std::size_t x = 0; x < half; ++x) out[2 * x] = out[2 * x + 1] = in[x];
+        return;
+    }
+    const std::size_t low = pow2(r);
+    const std::size_t blocks = pow2(bits - 1 - r);
+    for (std::size_t hi = 0; hi < blocks; ++hi) {
+        const double* a = in + hi * low;
+        double* o = out + 2 * hi * low;
+        for (std::size_t lo = 0; lo < low; ++lo) o[lo] = o[lo + low] = a[lo];
+    }
+}
+
+// Sum over x < 2^bits of d[x] times +1 where bit r of x is set and -1 where it is not.
+double signed_sum(const double* d, int bits, int r) {
+    double s = 0.0;
+    if (r == 0) {
+        const std::size_t half = pow2(bits - 1);
+        for (std::size_t x = 0; x < half; ++x) s += d[2 * x + 1] - d[2 * x];
+        return s;
+    }
+    const std::size_t low = pow2(r);
+    const std::size_t blocks = pow2(bits - 1 - r);
+    for (std::size_t hi = 0; hi < blocks; ++hi) {
+        const double* a = d + 2 * hi * low;
+        for (std::size_t lo = 0; lo < low; ++lo) s += a[lo + low] - a[lo];
+    }
+    return s;
+}
 
 // Local position of each model site of a piece, by binary search in (site, position) pairs.
 class SiteIndex {
@@ -286,8 +336,8 @@ double PieceSolver::solve(std::span<const double> theta_site, std::span<const do
     if (kernel_ == PieceKernel::tree)
         return solve_tree(theta_site, theta_edge, site_mean, edge_correlation, workspace);
     if (max_cut(theta_edge, workspace) <= kSafeCut) {
-        const double ln_z = solve_frontier<ProbDomain>(theta_site, theta_edge, site_mean,
-                                                       edge_correlation, workspace);
+        const double ln_z =
+            solve_scaled(theta_site, theta_edge, site_mean, edge_correlation, workspace);
         if (!std::isnan(ln_z)) return ln_z;
     }
     return solve_frontier<LogDomain>(theta_site, theta_edge, site_mean, edge_correlation,
@@ -350,6 +400,147 @@ double PieceSolver::solve_tree(std::span<const double> theta_site,
                 std::tanh(theta + 0.5 * (lncosh(H[i] + cavity) - lncosh(H[i] - cavity)));
         }
         site_mean[i] = std::tanh(F[i]);
+    }
+    return ln_z;
+}
+
+// Scaled probabilities. A visit multiplies the table by
+//   q_s(f) = exp(s theta_v - |theta_v|) prod_k exp(s s_k theta_k - |theta_k|)   (all <= 1),
+// built over the frontier bits one bit at a time (Qm for s = -1, Qp for s = +1), so every
+// loop runs over contiguous blocks; the factors' logs go into the scale.
+double PieceSolver::solve_scaled(std::span<const double> theta_site,
+                                 std::span<const double> theta_edge, std::span<double> site_mean,
+                                 std::span<double> edge_correlation, PieceWorkspace& ws) const {
+    const bool marginals = !site_mean.empty();
+    const std::size_t table = pow2(width_ + 1);
+    ws.a_.resize(table);
+    ws.b_.resize(table);
+    ws.c_.resize(table);  // Qm, then Qp at + table / 2
+    if (marginals) ws.stored_.resize(stored_entries_);
+    double* cur = ws.a_.data();
+    double* next = ws.b_.data();
+    double* Qm = ws.c_.data();
+    double* Qp = Qm + table / 2;
+    int* nbr_of_bit = nullptr;
+    std::vector<int>& kbit = ws.bits_;
+    kbit.assign(static_cast<std::size_t>(width_) + 1, -1);
+    nbr_of_bit = kbit.data();
+    // The visit's factors exp(-2|theta|) (site, then each earlier neighbour), computed in the
+    // forward pass and kept for the backward pass when marginals are asked for.
+    if (marginals) ws.q_.resize(stored_q_);
+    ws.e_.resize(static_cast<std::size_t>(max_earlier_) + 1);
+    auto factors = [&](const Step& step, bool forward) {
+        double* e = marginals ? ws.q_.data() + step.q_offset : ws.e_.data();
+        if (forward) {
+            e[0] = std::exp(-2.0 * std::abs(theta_site[static_cast<std::size_t>(step.site)]));
+            for (int k = step.nbr_begin; k < step.nbr_end; ++k) {
+                const double t =
+                    theta_edge[static_cast<std::size_t>(nbr_edge_[static_cast<std::size_t>(k)])];
+                e[k - step.nbr_begin + 1] = std::exp(-2.0 * std::abs(t));
+            }
+        }
+        return e;
+    };
+    // Builds Qm, Qp over `F` frontier bits for `step` from its factors `e`; returns the log
+    // scale taken out.
+    auto build_q = [&](const Step& step, int F, const double* e) {
+        const double tv = theta_site[static_cast<std::size_t>(step.site)];
+        Qp[0] = tv >= 0.0 ? 1.0 : e[0];
+        Qm[0] = tv >= 0.0 ? e[0] : 1.0;
+        double scale = std::abs(tv);
+        for (int k = step.nbr_begin; k < step.nbr_end; ++k)
+            nbr_of_bit[nbr_bit_[static_cast<std::size_t>(k)]] = k;
+        std::size_t len = 1;
+        for (int b = 0; b < F; ++b) {
+            const int k = nbr_of_bit[b];
+            if (k < 0) {
+                for (std::size_t j = 0; j < len; ++j) {
+                    Qp[len + j] = Qp[j];
+                    Qm[len + j] = Qm[j];
+                }
+            } else {
+                nbr_of_bit[b] = -1;
+                const double t =
+                    theta_edge[static_cast<std::size_t>(nbr_edge_[static_cast<std::size_t>(k)])];
+                const double ek = e[k - step.nbr_begin + 1];
+                scale += std::abs(t);
+                // s = +1: neighbour up (bit set) agrees; s = -1: neighbour down agrees.
+                const double agree = t >= 0.0 ? 1.0 : ek, differ = t >= 0.0 ? ek : 1.0;
+                for (std::size_t j = 0; j < len; ++j) {
+                    Qp[len + j] = Qp[j] * agree;
+                    Qp[j] *= differ;
+                    Qm[len + j] = Qm[j] * differ;
+                    Qm[j] *= agree;
+                }
+            }
+            len *= 2;
+        }
+        return scale;
+    };
+    cur[0] = 1.0;
+    double log_scale = 0.0;
+    for (const Step& step : steps_) {
+        const int F = step.frontier;
+        const std::size_t size = pow2(F);
+        if (marginals) {
+            double* keep = ws.stored_.data() + step.table_offset;
+            for (std::size_t f = 0; f < size; ++f) keep[f] = cur[f];
+        }
+        log_scale += build_q(step, F, factors(step, true));
+        for (std::size_t f = 0; f < size; ++f) {
+            next[f] = cur[f] * Qm[f];
+            next[f + size] = cur[f] * Qp[f];
+        }
+        std::swap(cur, next);
+        int held = F + 1;
+        for (int r = step.rm_begin; r < step.rm_end; ++r) {
+            sum_out_bit(cur, next, held, removal_bit_[static_cast<std::size_t>(r)]);
+            std::swap(cur, next);
+            --held;
+        }
+        const double s = normalize_scaled(cur, pow2(held));
+        if (std::isnan(s)) return s;
+        log_scale += s;
+    }
+    const double ln_z = log_scale + std::log(cur[0]);
+    if (!marginals) return ln_z;
+
+    // Backward pass: B over the frontier after each visit; the joint weight of the extended
+    // table is T(f) q_s(f) B(f, s).
+    ws.d_.resize(3 * table);
+    double* B = ws.d_.data();
+    double* Bx = B + table;
+    double* D = Bx + table;  // P(f, +) - P(f, -)
+    B[0] = 1.0;
+    for (std::size_t t = steps_.size(); t-- > 0;) {
+        const Step& step = steps_[t];
+        const int F = step.frontier;
+        int held = F + 1 - (step.rm_end - step.rm_begin);
+        for (int r = step.rm_end; r-- > step.rm_begin;) {
+            ++held;
+            insert_bit(B, Bx, held, removal_bit_[static_cast<std::size_t>(r)]);
+            std::swap(B, Bx);
+        }
+        const std::size_t size = pow2(F);
+        (void)build_q(step, F, factors(step, false));
+        const double* T = ws.stored_.data() + step.table_offset;
+        double total = 0.0, mean = 0.0;
+        for (std::size_t f = 0; f < size; ++f) {
+            const double down = Qm[f] * B[f];
+            const double up = Qp[f] * B[f + size];
+            const double pm = T[f] * down, pp = T[f] * up;
+            total += pm + pp;
+            mean += pp - pm;
+            D[f] = pp - pm;
+            Bx[f] = down + up;
+        }
+        site_mean[static_cast<std::size_t>(step.site)] = mean / total;
+        for (int k = step.nbr_begin; k < step.nbr_end; ++k) {
+            edge_correlation[static_cast<std::size_t>(nbr_edge_[static_cast<std::size_t>(k)])] =
+                signed_sum(D, F, nbr_bit_[static_cast<std::size_t>(k)]) / total;
+        }
+        std::swap(B, Bx);
+        (void)normalize_scaled(B, size);
     }
     return ln_z;
 }

@@ -28,9 +28,10 @@
 ///   on an open strip of width w visited column by column, O(n 4^w) on a ring.
 ///   Tables are probabilities scaled by powers of two when that is provably safe: a frontier
 ///   state can gain at most exp(2 C) on another from what is still to come, C the sum of
-///   |theta_e| over the edges that cross the frontier, so when every C <= 100 no state that
-///   matters ever falls below 1e-260 of the largest. Otherwise (very low temperatures) the
-///   tables hold logarithms and sums are log-sum-exp: slower, with the same results.
+///   |theta_e| over the edges that cross the frontier, so when every C <= 80 no state that
+///   matters ever falls below 1e-230 (the largest entry is kept within 2^+-64). Otherwise
+///   (very low temperatures) the tables hold logarithms and sums are log-sum-exp: slower,
+///   with the same results.
 ///
 /// A compiled solver is immutable and may be used from many threads, each with its own
 /// PieceWorkspace; results do not depend on which thread or workspace computes them.
@@ -64,6 +65,7 @@ public:
 private:
     friend class PieceSolver;
     std::vector<double> stored_, q_, a_, b_, c_, d_, e_;
+    std::vector<int> bits_;
 };
 
 /// One piece compiled for repeated exact inference.
@@ -108,6 +110,9 @@ private:
     double solve_tree(std::span<const double> theta_site, std::span<const double> theta_edge,
                       std::span<double> site_mean, std::span<double> edge_correlation,
                       PieceWorkspace& ws) const;
+    double solve_scaled(std::span<const double> theta_site, std::span<const double> theta_edge,
+                        std::span<double> site_mean, std::span<double> edge_correlation,
+                        PieceWorkspace& ws) const;
     template <class Domain>
     double solve_frontier(std::span<const double> theta_site, std::span<const double> theta_edge,
                           std::span<double> site_mean, std::span<double> edge_correlation,
