@@ -59,7 +59,7 @@ po::options_description sweep_options() {
         "bound) and bethe (Bethe estimate, not a bound)")(
         "ub-width", po::value<int>()->default_value(0),
         "strip width of the upper bound on lattices (1: chains; 0: automatic)")(
-        "ub-tol", po::value<double>()->default_value(1e-9),
+        "ub-tol", po::value<double>()->default_value(1e-7),
         "upper bound: stop when the bound changes by less than this (relative) per iteration")(
         "bp-schedule", po::value<std::string>()->default_value("sequential"),
         "Bethe: BP schedule, sequential or parallel")(
