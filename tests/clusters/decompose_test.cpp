@@ -111,6 +111,23 @@ TEST(StripDecomposition, RefusesBondsThatAreNotTheLattice) {
     EXPECT_THROW(strip_decomposition(open, *open.lattice(), {0}), ModelError);
 }
 
+TEST(StripPartition, ClustersForStructuredMeanField) {
+    // Strips of 3 rows on a 6x7 torus: 3 clusters (rows 0-2, 3-5, 6), every site once, every
+    // edge inside a strip held by it, and exact inference with the strip's frontier.
+    const Model model = lattice_model(LatticeKind::square, {6, 7}, Boundary::periodic);
+    const PieceFamily clusters = strip_partition(model, *model.lattice(), 3);
+    ASSERT_EQ(clusters.pieces.size(), 3u);
+    std::size_t inside = 0;
+    for (const Piece& piece : clusters.pieces) {
+        inside += piece.edges.size();
+        EXPECT_LE(PieceSolver(model, piece).width(), 6);  // a ring of width 3
+    }
+    // 42 horizontal bonds, and the vertical bonds within strips: 6 x (2 + 2 + 0).
+    EXPECT_EQ(inside, 42u + 24u);
+    EXPECT_NO_THROW(check_partition(model, clusters));
+    EXPECT_THROW(strip_partition(model, *model.lattice(), 0), ModelError);
+}
+
 TEST(TreeDecomposition, ForestsCoverEveryEdge) {
     const Model grid = lattice_model(LatticeKind::square, {6, 5}, Boundary::periodic);
     const Decomposition d = tree_decomposition(grid);

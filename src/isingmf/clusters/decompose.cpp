@@ -428,6 +428,20 @@ int strip_frontier(const LatticeSpec& lattice, int width, bool rings) {
     return best;
 }
 
+PieceFamily strip_partition(const Model& model, const LatticeSpec& lattice, int width) {
+    if (width < 1) throw ModelError(fmt::format("strip width must be at least 1, got {}", width));
+    if (lattice.kind == LatticeKind::complete)
+        throw ModelError("strips do not apply to a complete graph");
+    StripBuilder builder(model, lattice);
+    const Geometry& g = builder.geometry();
+    std::vector<Bands> bands;
+    for (int a : builder.cross_axes(0))
+        bands.push_back(make_bands(g.L[static_cast<std::size_t>(a)], width, 0, g.periodic));
+    PieceFamily family = builder.strips(0, bands, fmt::format("strips of {} rows along x", width));
+    check_partition(model, family);
+    return family;
+}
+
 Decomposition whole_decomposition(const Model& model) {
     Decomposition d;
     d.kind = DecompositionKind::whole;

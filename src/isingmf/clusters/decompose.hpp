@@ -59,6 +59,11 @@ struct StripOptions {
 Decomposition strip_decomposition(const Model& model, const LatticeSpec& lattice,
                                   const StripOptions& options);
 
+/// A partition of the sites into strips of `width` rows along x (rings on a periodic x), each
+/// holding every edge between its sites: the clusters of structured mean field (one cluster
+/// per strip; width 1: rows). Throws ModelError as strip_decomposition does.
+PieceFamily strip_partition(const Model& model, const LatticeSpec& lattice, int width);
+
 /// Spanning trees or forests covering every edge (see the header comment).
 Decomposition tree_decomposition(const Model& model, int min_trees = 2);
 
