@@ -10,6 +10,7 @@
 #include <utility>
 #include <vector>
 
+#include "isingmf/clusters/detail/union_find.hpp"
 #include "isingmf/util/error.hpp"
 #include "isingmf/util/random.hpp"
 
@@ -345,15 +346,6 @@ Decomposition complete_graph_paths(const Model& model, const EdgeMap& edges) {
     return d;
 }
 
-int find_root(std::vector<int>& parent, int x) {
-    while (parent[static_cast<std::size_t>(x)] != x) {
-        auto& p = parent[static_cast<std::size_t>(x)];
-        p = parent[static_cast<std::size_t>(p)];
-        x = p;
-    }
-    return x;
-}
-
 bool is_complete(const Model& model) {
     const auto n = static_cast<std::size_t>(model.num_sites());
     return n >= 3 && model.num_edges() == n * (n - 1) / 2;  // edges are distinct pairs
@@ -603,16 +595,13 @@ Decomposition tree_decomposition(const Model& model, int min_trees) {
         std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
             return usage[a] != usage[b] ? usage[a] < usage[b] : key[a] < key[b];
         });
-        std::vector<int> uf(static_cast<std::size_t>(n));
-        std::iota(uf.begin(), uf.end(), 0);
+        detail::UnionFind sets(static_cast<std::size_t>(n));
         Piece piece;
         piece.sites.resize(static_cast<std::size_t>(n));
         std::iota(piece.sites.begin(), piece.sites.end(), 0);
         for (std::size_t e : order) {
             const Edge& edge = model.edges()[e];
-            const int a = find_root(uf, edge.i), b = find_root(uf, edge.j);
-            if (a == b) continue;
-            uf[static_cast<std::size_t>(a)] = b;
+            if (!sets.unite(edge.i, edge.j)) continue;
             if (usage[e]++ == 0) ++covered;
             piece.edges.push_back(static_cast<int>(e));
         }

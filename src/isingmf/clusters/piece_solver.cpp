@@ -11,6 +11,7 @@
 #include <numeric>
 #include <utility>
 
+#include "isingmf/clusters/detail/union_find.hpp"
 #include "isingmf/util/error.hpp"
 
 namespace isingmf {
@@ -150,15 +151,6 @@ private:
     std::vector<std::pair<int, int>> pairs_;
 };
 
-int find_root(std::vector<int>& parent, int x) {
-    while (parent[static_cast<std::size_t>(x)] != x) {
-        auto& p = parent[static_cast<std::size_t>(x)];
-        p = parent[static_cast<std::size_t>(p)];
-        x = p;
-    }
-    return x;
-}
-
 }  // namespace
 
 PieceSolver::PieceSolver(const Model& model, const Piece& piece, const PieceSolverLimits& limits)
@@ -196,15 +188,10 @@ PieceSolver::PieceSolver(const Model& model, const Piece& piece, const PieceSolv
     }
     // A forest visited in an order that needs tables of more than two sites runs the tree
     // kernel; paths in order, strips and everything with cycles run the frontier kernel.
-    std::vector<int> uf(sites_.size());
-    std::iota(uf.begin(), uf.end(), 0);
+    detail::UnionFind sets(sites_.size());
     bool forest = true;
-    for (std::size_t k = 0; k < edge_a_.size() && forest; ++k) {
-        const int ra = find_root(uf, edge_a_[k]);
-        const int rb = find_root(uf, edge_b_[k]);
-        if (ra == rb) forest = false;
-        uf[static_cast<std::size_t>(ra)] = rb;
-    }
+    for (std::size_t k = 0; k < edge_a_.size() && forest; ++k)
+        forest = sets.unite(edge_a_[k], edge_b_[k]);
     PieceSolverLimits frontier_limits = limits;
     if (forest) frontier_limits.max_frontier = std::min(limits.max_frontier, 1);
     try {
@@ -340,8 +327,7 @@ double PieceSolver::solve(std::span<const double> theta_site, std::span<const do
             solve_scaled(theta_site, theta_edge, site_mean, edge_correlation, workspace);
         if (!std::isnan(ln_z)) return ln_z;
     }
-    return solve_frontier<LogDomain>(theta_site, theta_edge, site_mean, edge_correlation,
-                                     workspace);
+    return solve_log(theta_site, theta_edge, site_mean, edge_correlation, workspace);
 }
 
 double PieceSolver::max_cut(std::span<const double> theta_edge, PieceWorkspace& ws) const {
@@ -545,10 +531,10 @@ double PieceSolver::solve_scaled(std::span<const double> theta_site,
     return ln_z;
 }
 
-template <class Domain>
-double PieceSolver::solve_frontier(std::span<const double> theta_site,
-                                   std::span<const double> theta_edge, std::span<double> site_mean,
-                                   std::span<double> edge_correlation, PieceWorkspace& ws) const {
+// Logarithms throughout (the fallback at very low temperatures).
+double PieceSolver::solve_log(std::span<const double> theta_site,
+                              std::span<const double> theta_edge, std::span<double> site_mean,
+                              std::span<double> edge_correlation, PieceWorkspace& ws) const {
     const bool marginals = !site_mean.empty();
     const std::size_t table = pow2(width_ + 1);
     ws.a_.resize(table);
@@ -563,7 +549,7 @@ double PieceSolver::solve_frontier(std::span<const double> theta_site,
     double* h = ws.e_.data();
     double* cur = ws.a_.data();
     double* next = ws.b_.data();
-    cur[0] = Domain::one();
+    cur[0] = LogDomain::one();
     double log_scale = 0.0;
     for (const Step& step : steps_) {
         const int F = step.frontier;
@@ -586,15 +572,15 @@ double PieceSolver::solve_frontier(std::span<const double> theta_site,
         double* q = ws.q_.data() + (marginals ? step.q_offset : 0);
         const std::size_t patterns = pow2(d);
         for (std::size_t p = 0; p < patterns; ++p) {
-            q[p] = Domain::factor(-h[p], h_max);
-            q[p + patterns] = Domain::factor(h[p], h_max);
+            q[p] = LogDomain::factor(-h[p], h_max);
+            q[p + patterns] = LogDomain::factor(h[p], h_max);
         }
-        log_scale += Domain::scale_of_factors(h_max);
+        log_scale += LogDomain::scale_of_factors(h_max);
         for (std::size_t f = 0; f < size; ++f) {
             std::size_t p = 0;
             for (int k = 0; k < d; ++k) p |= ((f >> bits[k]) & 1u) << k;
-            next[f] = Domain::times(cur[f], q[p]);
-            next[f + size] = Domain::times(cur[f], q[p + patterns]);
+            next[f] = LogDomain::times(cur[f], q[p]);
+            next[f + size] = LogDomain::times(cur[f], q[p + patterns]);
         }
         std::swap(cur, next);
         int held = F + 1;
@@ -605,16 +591,16 @@ double PieceSolver::solve_frontier(std::span<const double> theta_site,
             for (std::size_t x = 0; x < half; ++x) {
                 const std::size_t lo = x & (low - 1);
                 const std::size_t from = lo | ((x - lo) << 1);
-                next[x] = Domain::plus(cur[from], cur[from | low]);
+                next[x] = LogDomain::plus(cur[from], cur[from | low]);
             }
             std::swap(cur, next);
             --held;
         }
-        const double s = Domain::normalize(cur, pow2(held));
+        const double s = LogDomain::normalize(cur, pow2(held));
         if (std::isnan(s)) return s;
         log_scale += s;
     }
-    const double ln_z = log_scale + Domain::log_of(cur[0]);
+    const double ln_z = log_scale + LogDomain::log_of(cur[0]);
     if (!marginals) return ln_z;
 
     // Backward pass: B over the frontier after each visit; the joint weight of the extended
@@ -623,7 +609,7 @@ double PieceSolver::solve_frontier(std::span<const double> theta_site,
     ws.d_.resize(table);
     double* B = ws.c_.data();
     double* Bx = ws.d_.data();
-    B[0] = Domain::one();
+    B[0] = LogDomain::one();
     for (std::size_t t = steps_.size(); t-- > 0;) {
         const Step& step = steps_[t];
         const int F = step.frontier;
@@ -646,7 +632,7 @@ double PieceSolver::solve_frontier(std::span<const double> theta_site,
         const double* q = ws.q_.data() + step.q_offset;
         const std::size_t patterns = pow2(d);
         double top = 0.0;
-        if constexpr (std::is_same_v<Domain, LogDomain>) {
+        {
             top = -std::numeric_limits<double>::infinity();
             for (std::size_t f = 0; f < size; ++f) {
                 std::size_t p = 0;
@@ -660,11 +646,11 @@ double PieceSolver::solve_frontier(std::span<const double> theta_site,
         for (std::size_t f = 0; f < size; ++f) {
             std::size_t p = 0;
             for (int k = 0; k < d; ++k) p |= ((f >> bits[k]) & 1u) << k;
-            const double down = Domain::times(q[p], B[f]);
-            const double up = Domain::times(q[p + patterns], B[f + size]);
-            bins[p] += Domain::weight(Domain::times(T[f], down), top);
-            bins[p + patterns] += Domain::weight(Domain::times(T[f], up), top);
-            Bx[f] = Domain::plus(down, up);
+            const double down = LogDomain::times(q[p], B[f]);
+            const double up = LogDomain::times(q[p + patterns], B[f + size]);
+            bins[p] += LogDomain::weight(LogDomain::times(T[f], down), top);
+            bins[p + patterns] += LogDomain::weight(LogDomain::times(T[f], up), top);
+            Bx[f] = LogDomain::plus(down, up);
         }
         double total = 0.0, mean = 0.0;
         for (std::size_t p = 0; p < patterns; ++p) {
@@ -681,7 +667,7 @@ double PieceSolver::solve_frontier(std::span<const double> theta_site,
             edge_correlation[static_cast<std::size_t>(nbr_edges[k])] = corr / total;
         }
         std::swap(B, Bx);
-        (void)Domain::normalize(B, size);
+        (void)LogDomain::normalize(B, size);
     }
     return ln_z;
 }

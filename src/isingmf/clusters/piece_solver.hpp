@@ -113,10 +113,9 @@ private:
     double solve_scaled(std::span<const double> theta_site, std::span<const double> theta_edge,
                         std::span<double> site_mean, std::span<double> edge_correlation,
                         PieceWorkspace& ws) const;
-    template <class Domain>
-    double solve_frontier(std::span<const double> theta_site, std::span<const double> theta_edge,
-                          std::span<double> site_mean, std::span<double> edge_correlation,
-                          PieceWorkspace& ws) const;
+    double solve_log(std::span<const double> theta_site, std::span<const double> theta_edge,
+                     std::span<double> site_mean, std::span<double> edge_correlation,
+                     PieceWorkspace& ws) const;
     double max_cut(std::span<const double> theta_edge, PieceWorkspace& ws) const;
     void compile_tree();
     void compile_frontier(const PieceSolverLimits& limits);
