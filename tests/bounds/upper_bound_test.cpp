@@ -380,6 +380,34 @@ TEST(UpperBound, WarmStartsAndEarlyStopsStayCertified) {
     EXPECT_EQ(early.weights.size(), plan.decomposition().families.size());
 }
 
+TEST(UpperBound, AutomaticChoices) {
+    const LatticeSpec square{LatticeKind::square, {64, 64}, Boundary::periodic};
+    const LatticeSpec cubic{LatticeKind::cubic, {16, 16, 16}, Boundary::periodic};
+    const LatticeSpec complete{LatticeKind::complete, {30}, Boundary::open};
+    // 4 families x 2^(4 + 1) = 128 <= 160 entries per site; 5 rows would need 256.
+    EXPECT_EQ(choose_width(square), 4);
+    EXPECT_EQ(choose_width(square, true), 2);  // rings hold two cross-sections
+    EXPECT_EQ(choose_width(cubic), 1);         // 2x2 rods: 6 families x 2^5 = 192
+    EXPECT_EQ(choose_width(complete), 1);
+    // Defaults: a 10x10 open grid is one exact piece, a 64x64 glass gets 4-row strips, a
+    // complete graph Walecki paths, a random graph spanning forests.
+    UpperBoundOptions options;
+    EXPECT_EQ(choose_decomposition(
+                  make(LatticeKind::square, {10, 10}, Boundary::open, Disorder::pm), options)
+                  .kind,
+              DecompositionKind::whole);
+    const Decomposition strips = choose_decomposition(
+        make(LatticeKind::square, {64, 64}, Boundary::periodic, Disorder::pm), options);
+    EXPECT_EQ(strips.kind, DecompositionKind::strips);
+    EXPECT_EQ(strips.width, 4);
+    EXPECT_EQ(choose_decomposition(make(LatticeKind::complete, {10}, Boundary::open, Disorder::sk),
+                                   options)
+                  .families.size(),
+              5u);
+    EXPECT_EQ(choose_decomposition(small_models().back().model, options).kind,
+              DecompositionKind::trees);
+}
+
 TEST(UpperBound, RefusesBadInput) {
     const Model model = make(LatticeKind::square, {4, 4}, Boundary::open, Disorder::pm);
     UpperBoundOptions options;

@@ -132,6 +132,74 @@ TEST_F(ResultsFileTest, RoundTripWithoutExact) {
     EXPECT_EQ(entries_in_dir(), 1u);
 }
 
+TEST_F(ResultsFileTest, RoundTripWithBoundsAndNoMeanField) {
+    // Upper bound and Bethe estimate at every temperature, no mean field: no /mean_field, the
+    // decomposition shared by all points, the note kept.
+    SweepResult sweep = make_sweep(true);
+    for (std::size_t k = 0; k < sweep.points.size(); ++k) {
+        SweepPoint& p = sweep.points[k];
+        p.mean_field.reset();
+        UpperBoundResult& u = p.upper.emplace();
+        u.ln_z = 3.5 + 0.25 * static_cast<double>(k);
+        u.iterations = 7 * static_cast<int>(k);
+        u.converged = k != 2;
+        u.disagreement = 1e-5 * static_cast<double>(k);
+        u.beta = p.beta;
+        u.kind = DecompositionKind::strips;
+        u.width = 3;
+        u.num_pieces = 9;
+        u.weights = {0.25, 0.25, 0.5};
+        u.description = "test strips";
+        BetheResult& b = p.bethe.emplace();
+        b.ln_z = 3.0 - 0.125 * static_cast<double>(k);
+        b.iterations = 40 + static_cast<int>(k);
+        b.converged = k != 1;
+        b.residual = 1e-3 * static_cast<double>(k);
+        b.schedule = BpSchedule::parallel;
+        b.damping = 0.25;
+        b.start = k == 0 ? "zero" : "warm";
+    }
+    sweep.upper_note = "";
+    RunRecord record = make_record();
+    record.store_m = false;
+    const fs::path path = dir_ / "bounds.h5";
+    write_results(path, record, sweep, false);
+    const ResultsFile file = read_results(path);
+    ASSERT_EQ(file.sweep.points.size(), sweep.points.size());
+    EXPECT_FALSE(file.record.store_m);
+    for (std::size_t k = 0; k < sweep.points.size(); ++k) {
+        SCOPED_TRACE("temperature " + std::to_string(k));
+        const SweepPoint& e = sweep.points[k];
+        const SweepPoint& a = file.sweep.points[k];
+        EXPECT_FALSE(a.mean_field.has_value());
+        ASSERT_TRUE(a.upper.has_value());
+        ASSERT_TRUE(a.bethe.has_value());
+        EXPECT_EQ(a.upper->ln_z, e.upper->ln_z);
+        EXPECT_EQ(a.upper->iterations, e.upper->iterations);
+        EXPECT_EQ(a.upper->converged, e.upper->converged);
+        EXPECT_EQ(a.upper->disagreement, e.upper->disagreement);
+        EXPECT_EQ(a.upper->beta, e.beta);
+        EXPECT_EQ(a.upper->kind, DecompositionKind::strips);
+        EXPECT_EQ(a.upper->width, 3);
+        EXPECT_EQ(a.upper->num_pieces, 9);
+        EXPECT_EQ(a.upper->weights, e.upper->weights);
+        EXPECT_EQ(a.upper->description, "test strips");
+        EXPECT_EQ(a.bethe->ln_z, e.bethe->ln_z);
+        EXPECT_EQ(a.bethe->iterations, e.bethe->iterations);
+        EXPECT_EQ(a.bethe->converged, e.bethe->converged);
+        EXPECT_EQ(a.bethe->residual, e.bethe->residual);
+        EXPECT_EQ(a.bethe->schedule, BpSchedule::parallel);
+        EXPECT_EQ(a.bethe->damping, 0.25);
+        EXPECT_EQ(a.bethe->start, e.bethe->start);
+        EXPECT_EQ(a.exact.has_value(), e.exact.has_value());
+    }
+    // A result present at some temperatures only is refused before any file is made.
+    SweepResult ragged = sweep;
+    ragged.points[1].bethe.reset();
+    EXPECT_THROW(write_results(dir_ / "ragged.h5", record, ragged, false), IoError);
+    EXPECT_FALSE(fs::exists(dir_ / "ragged.h5"));
+}
+
 TEST_F(ResultsFileTest, RoundTripWithExactKeepsNaNAndMissingPoints) {
     const fs::path path = dir_ / "run.h5";
     const SweepResult sweep = make_sweep(true);

@@ -212,11 +212,10 @@ double UpperBoundPlan::evaluate(double beta, const std::vector<double>& x,
     return u;
 }
 
-int choose_width(const Model& model, const LatticeSpec& lattice) {
-    (void)model;
+int choose_width(const LatticeSpec& lattice, bool rings) {
     int best = 1;
     for (int w = 2; w <= 16; ++w) {
-        const int frontier = strip_frontier(lattice, w);
+        const int frontier = strip_frontier(lattice, w, rings);
         if (frontier < 0) return 1;
         // Families: two offsets per axis.
         const double families = 2.0 * static_cast<double>(lattice.size.size());
@@ -241,7 +240,7 @@ Decomposition choose_decomposition(const Model& model, const UpperBoundOptions& 
         static_cast<double>(model.num_sites()) * std::ldexp(1.0, whole_frontier + 1) <=
             kAutoWholeWork;
     int width = options.width;
-    if (width == 0) width = whole_fits ? whole_width : choose_width(model, *lattice);
+    if (width == 0) width = whole_fits ? whole_width : choose_width(*lattice, options.rings);
     try {
         return strip_decomposition(model, *lattice, {width, options.rotations, options.rings});
     } catch (const ModelError&) {

@@ -89,16 +89,19 @@ struct UpperBoundResult {
     std::vector<double> trace;    ///< U after each iteration, when asked (entry 0: the start)
 };
 
-/// The decomposition the options ask for: on a lattice (Model::lattice() or one
-/// recognise_lattice finds), strips of options.width (automatic width for 0: the widest strip
-/// whose tables keep one evaluation of U within about the cost of ten mean-field sweeps...
-/// see choose_width); one piece for a chain or a lattice narrow enough to hold whole; spanning
-/// trees (Walecki paths on complete graphs) on any other graph.
+/// The decomposition the options ask for: on a lattice (Model::lattice(), or one that
+/// recognise_lattice finds), strips of options.width rows (clusters/decompose.hpp), or for
+/// width 0 one piece holding the whole lattice when its tables need at most 2^20 entries and
+/// otherwise strips of choose_width rows; one piece for a chain; spanning trees (Walecki
+/// paths on complete graphs) on any other graph, and when the lattice's strips would leave an
+/// edge of the model in no piece. Throws ModelError on a negative width.
 Decomposition choose_decomposition(const Model& model, const UpperBoundOptions& options);
 
-/// The automatic strip width for a lattice (width 0): see the definition in upper_bound.cpp
-/// and the measured costs in docs/benchmarks.md.
-int choose_width(const Model& model, const LatticeSpec& lattice);
+/// The automatic strip width on `lattice`: the widest w <= 16 whose evaluation touches at
+/// most ~160 table entries per site (two offset families per axis x 2^(F+1), F the strip's
+/// cross-section from strip_frontier), which keeps the bound at about ten mean-field solves
+/// (docs/benchmarks.md); 4 on square lattices, 1 on cubic ones. `rings` as in StripOptions.
+int choose_width(const LatticeSpec& lattice, bool rings = false);
 
 /// A decomposition compiled for repeated evaluation (one PieceSolver per piece) with the
 /// layout of the split variables; reused across temperatures by the sweep.
