@@ -89,6 +89,7 @@ TEST(Cli, ThreadCountDoesNotChangeTheNumbers) {
         EXPECT_EQ(one.sweep.points[k].mean_field->ln_z, two.sweep.points[k].mean_field->ln_z);
         EXPECT_EQ(one.sweep.points[k].mean_field->m, two.sweep.points[k].mean_field->m);
         EXPECT_NEAR(one.sweep.points[k].exact->ln_z, two.sweep.points[k].exact->ln_z, 1e-12);
+        EXPECT_EQ(one.sweep.points[k].upper->ln_z, two.sweep.points[k].upper->ln_z);
     }
 }
 
