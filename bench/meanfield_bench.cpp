@@ -184,8 +184,8 @@ void BM_MeanFieldWarmSweep(benchmark::State& state) {
     double sweeps = 0.0;
     int unconverged = 0;
     for (const SweepPoint& p : sweep.points) {
-        sweeps += p.mean_field.iterations;
-        unconverged += p.mean_field.converged ? 0 : 1;
+        sweeps += p.mean_field->iterations;
+        unconverged += p.mean_field->converged ? 0 : 1;
     }
     state.counters["sweeps_kept"] = sweeps;
     state.counters["unconverged"] = unconverged;

@@ -4,8 +4,9 @@
     /usr/bin/python3 scripts/compare_table.py run.h5 [more.h5 ...]
 
 One markdown table per file (readable as plain text too): T, ln Z_MF / N, ln Z_exact / N,
-gap / N, relative gap (gap / |ln Z_exact|) and the mean-field magnetization m. Missing exact
-values print as n/a.
+gap / N, relative gap (gap / |ln Z_exact|) and the mean-field magnetization m, then, when the
+file holds them, the upper bound ln Z_UB / N with the interval width (UB - MF) / N and the
+Bethe estimate ln Z_Bethe / N. Missing values print as n/a.
 """
 
 import argparse
@@ -19,27 +20,45 @@ from isingmf_results import ResultsError, format_number, load
 COLUMNS = ["T", "lnZ_MF/N", "lnZ_exact/N", "gap/N", "rel. gap", "m_MF"]
 
 
+def columns(sweep):
+    extra = []
+    if sweep.lnz_upper is not None:
+        extra += ["lnZ_UB/N", "width/N"]
+    if sweep.lnz_bethe is not None:
+        extra += ["lnZ_Bethe/N"]
+    return COLUMNS + extra
+
+
 def rows(sweep):
     n = sweep.num_sites
     nan = np.full(len(sweep.T), np.nan)
+    lnz_mf = sweep.lnz_mf if sweep.lnz_mf is not None else nan
+    m_mf = sweep.m_mf if sweep.m_mf is not None else nan
     lnz_exact = sweep.lnz_exact if sweep.lnz_exact is not None else nan
     gap = sweep.gap if sweep.gap is not None else nan
     with np.errstate(divide="ignore", invalid="ignore"):
         relative = gap / np.abs(lnz_exact)
     for k in range(len(sweep.T)):
-        yield [
+        row = [
             format_number(sweep.T[k]),
-            format_number(sweep.lnz_mf[k] / n, 8),
+            format_number(lnz_mf[k] / n, 8),
             format_number(lnz_exact[k] / n, 8),
             format_number(gap[k] / n, 4),
             format_number(relative[k], 3),
-            format_number(sweep.m_mf[k], 5),
+            format_number(m_mf[k], 5),
         ]
+        if sweep.lnz_upper is not None:
+            row += [format_number(sweep.lnz_upper[k] / n, 8),
+                    format_number((sweep.lnz_upper[k] - lnz_mf[k]) / n, 4)]
+        if sweep.lnz_bethe is not None:
+            row += [format_number(sweep.lnz_bethe[k] / n, 8)]
+        yield row
 
 
 def table(sweep):
     body = list(rows(sweep))
-    widths = [max([len(c)] + [len(r[i]) for r in body]) for i, c in enumerate(COLUMNS)]
+    names = columns(sweep)
+    widths = [max([len(c)] + [len(r[i]) for r in body]) for i, c in enumerate(names)]
 
     def line(cells):
         return "| " + " | ".join(c.rjust(w) for c, w in zip(cells, widths)) + " |"
@@ -47,14 +66,15 @@ def table(sweep):
     exact = sweep.exact_method
     if exact == "none" and sweep.exact_note:
         exact += f" ({sweep.exact_note})"
-    out = [f"### {sweep.path}", "", f"{sweep.describe()}; exact: {exact}", "", line(COLUMNS),
+    out = [f"### {sweep.path}", "", f"{sweep.describe()}; exact: {exact}", "", line(names),
            "|" + "|".join("-" * (w + 1) + ":" for w in widths) + "|"]
     out += [line(r) for r in body]
     return "\n".join(out)
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description="Compare mean-field and exact ln Z from isingmf results files.")
+    parser = argparse.ArgumentParser(
+        description="Compare the bounds on ln Z with exact ln Z from isingmf results files.")
     parser.add_argument("results", nargs="+", help="isingmf HDF5 results files")
     args = parser.parse_args(argv)
     try:

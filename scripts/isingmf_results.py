@@ -10,11 +10,11 @@ import h5py
 import numpy as np
 
 FORMAT = "isingmf-results"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 # Root attributes with a fixed meaning; every other string attribute is a model key.
 RESERVED_ROOT_ATTRIBUTES = {
     "format", "format_version", "program_version", "command_line", "created",
-    "num_sites", "num_edges", "energy_offset", "exact_note",
+    "num_sites", "num_edges", "energy_offset", "exact_note", "upper_note",
 }
 
 
@@ -28,13 +28,30 @@ class Sweep:
     num_sites: int
     model: dict
     T: np.ndarray
-    lnz_mf: np.ndarray  # whole system, like lnz_exact and gap
-    m_mf: np.ndarray
+    lnz_mf: np.ndarray = None  # whole system, like every ln Z here; None without /mean_field
+    m_mf: np.ndarray = None
     exact_method: str = "none"
     exact_note: str = ""
     lnz_exact: np.ndarray = None  # NaN where not computed; None without /exact
     m_abs_exact: np.ndarray = None
-    gap: np.ndarray = None
+    gap: np.ndarray = None  # exact - mean field, like exact_minus_lower
+    # Certified upper bound (None without /upper_bound) and its decomposition.
+    lnz_upper: np.ndarray = None
+    upper_converged: np.ndarray = None
+    upper_kind: str = ""
+    upper_width: int = 0
+    upper_num_pieces: int = 0
+    upper_weights: np.ndarray = None
+    upper_decomposition: str = ""
+    upper_note: str = ""
+    # Bethe estimate, not a bound (None without /bethe).
+    lnz_bethe: np.ndarray = None
+    bethe_converged: np.ndarray = None
+    bethe_residual: np.ndarray = None
+    # /comparison (None where the file lacks them).
+    upper_minus_lower: np.ndarray = None
+    exact_minus_lower: np.ndarray = None
+    upper_minus_exact: np.ndarray = None
 
     def describe(self):
         """One line naming the model: 'lattice=square size=4x4 ... N=16'."""
@@ -73,15 +90,34 @@ def load(path):
                 num_sites=n,
                 model=model,
                 T=f["T"][:],
-                lnz_mf=f["mean_field/ln_z"][:],
-                m_mf=f["mean_field/magnetization"][:],
                 exact_note=_text(f.attrs.get("exact_note", "")),
+                upper_note=_text(f.attrs.get("upper_note", "")),
             )
+            if "mean_field" in f:
+                sweep.lnz_mf = f["mean_field/ln_z"][:]
+                sweep.m_mf = f["mean_field/magnetization"][:]
+            if "upper_bound" in f:
+                group = f["upper_bound"]
+                sweep.lnz_upper = group["ln_z"][:]
+                sweep.upper_converged = group["converged"][:].astype(bool)
+                sweep.upper_kind = _text(group.attrs["kind"])
+                sweep.upper_width = int(group.attrs["width"])
+                sweep.upper_num_pieces = int(group.attrs["num_pieces"])
+                sweep.upper_weights = group["weights"][:]
+                sweep.upper_decomposition = _text(group.attrs["decomposition"])
+            if "bethe" in f:
+                sweep.lnz_bethe = f["bethe/ln_z"][:]
+                sweep.bethe_converged = f["bethe/converged"][:].astype(bool)
+                sweep.bethe_residual = f["bethe/residual"][:]
             if "exact" in f:
                 sweep.exact_method = _text(f["exact"].attrs["method"])
                 sweep.lnz_exact = f["exact/ln_z"][:]
                 sweep.m_abs_exact = f["exact/magnetization_abs"][:]
-                sweep.gap = f["comparison/gap"][:]
+            if "comparison" in f:
+                comparison = f["comparison"]
+                for name in ("gap", "upper_minus_lower", "exact_minus_lower", "upper_minus_exact"):
+                    if name in comparison:
+                        setattr(sweep, name, comparison[name][:])
             return sweep
     except ResultsError:
         raise

@@ -3,9 +3,11 @@
 
     /usr/bin/python3 scripts/plot_sweep.py run.h5 -o sweep.png
 
-Three panels against T: ln Z per spin (mean-field bound, and exact when present), the gap
-per spin (exact - mean field, when exact is present) and the magnetization (mean-field m,
-exact <|m|> where computed). T = inf (beta = 0) cannot be placed on the axis and is left out.
+Three panels against T: ln Z per spin (the certified interval between the mean-field lower
+bound and the upper bound drawn as a band, both bounds, the Bethe estimate and exact ln Z,
+whichever the file holds), the widths per spin (upper - lower, exact - lower, upper - exact)
+and the magnetization (mean-field m, exact <|m|> where computed). T = inf (beta = 0) cannot be
+placed on the axis and is left out.
 """
 
 import argparse
@@ -22,38 +24,67 @@ import numpy as np  # noqa: E402
 from isingmf_results import ResultsError, load  # noqa: E402
 
 
+def _finite(values):
+    return values is not None and np.any(np.isfinite(values))
+
+
 def plot(sweep, output):
     n = sweep.num_sites
     # Sweeps may list temperatures in any order; lines need them sorted.
     order = np.argsort(sweep.T, kind="stable")
     order = order[np.isfinite(sweep.T[order])]
     T = sweep.T[order]
-    has_exact = sweep.lnz_exact is not None and np.any(np.isfinite(sweep.lnz_exact))
+    has_exact = _finite(sweep.lnz_exact)
+    lower = sweep.lnz_mf[order] / n if sweep.lnz_mf is not None else None
+    upper = sweep.lnz_upper[order] / n if sweep.lnz_upper is not None else None
 
     fig, (ax_lnz, ax_gap, ax_m) = plt.subplots(3, 1, figsize=(7, 9), sharex=True)
     # Long model descriptions wrap instead of running off the figure.
     fig.suptitle(textwrap.fill(sweep.describe(), 90), fontsize=9)
 
-    ax_lnz.plot(T, sweep.lnz_mf[order] / n, "o-", ms=3, label="mean field (lower bound)")
+    if lower is not None and upper is not None:
+        ax_lnz.fill_between(T, lower, upper, color="C0", alpha=0.2, lw=0,
+                            label="certified interval")
+    if lower is not None:
+        ax_lnz.plot(T, lower, "o-", ms=3, color="C0", label="mean field (lower bound)")
+    if upper is not None:
+        ax_lnz.plot(T, upper, "v-", ms=3, color="C3",
+                    label=f"upper bound ({sweep.upper_kind}, width {sweep.upper_width})")
+    if sweep.lnz_bethe is not None:
+        ax_lnz.plot(T, sweep.lnz_bethe[order] / n, "^:", ms=3, color="C4",
+                    label="Bethe (estimate, not a bound)")
     if has_exact:
-        ax_lnz.plot(T, sweep.lnz_exact[order] / n, "s--", ms=3, label=f"exact ({sweep.exact_method})")
+        ax_lnz.plot(T, sweep.lnz_exact[order] / n, "s--", ms=3, color="k",
+                    label=f"exact ({sweep.exact_method})")
     ax_lnz.set_ylabel("ln Z / N")
-    ax_lnz.legend()
+    ax_lnz.legend(fontsize=8)
 
-    if has_exact:
-        ax_gap.plot(T, sweep.gap[order] / n, "o-", ms=3, color="C2")
+    widths = [(sweep.upper_minus_lower, "upper - lower (interval width)", "o-", "C0"),
+              (sweep.exact_minus_lower, "exact - lower (gap)", "s--", "C2"),
+              (sweep.upper_minus_exact, "upper - exact", "v:", "C3")]
+    if sweep.exact_minus_lower is None and sweep.gap is not None:
+        widths[1] = (sweep.gap, "exact - lower (gap)", "s--", "C2")
+    drawn = False
+    for values, label, style, colour in widths:
+        if _finite(values):
+            ax_gap.plot(T, values[order] / n, style, ms=3, color=colour, label=label)
+            drawn = True
+    if drawn:
         ax_gap.axhline(0.0, color="grey", lw=0.5)
+        ax_gap.legend(fontsize=8)
     else:
         note = sweep.exact_note or "no exact results in this file"
         ax_gap.text(0.5, 0.5, note, ha="center", va="center", transform=ax_gap.transAxes, wrap=True)
-    ax_gap.set_ylabel("(ln Z - ln Z_MF) / N")
+    ax_gap.set_ylabel("width / N")
 
-    ax_m.plot(T, sweep.m_mf[order], "o-", ms=3, label="mean field m")
-    if sweep.m_abs_exact is not None and np.any(np.isfinite(sweep.m_abs_exact)):
+    if sweep.m_mf is not None:
+        ax_m.plot(T, sweep.m_mf[order], "o-", ms=3, label="mean field m")
+    if _finite(sweep.m_abs_exact):
         ax_m.plot(T, sweep.m_abs_exact[order], "s--", ms=3, label="exact <|m|>")
     ax_m.set_ylabel("magnetization")
     ax_m.set_xlabel("T")
-    ax_m.legend()
+    if ax_m.lines:
+        ax_m.legend()
 
     # Sweeps uniform in beta crowd low T; a log axis spreads them when T spans decades.
     if len(T) > 1 and T[0] > 0 and T[-1] / T[0] > 20:

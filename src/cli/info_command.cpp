@@ -4,6 +4,9 @@
 #include <boost/program_options.hpp>
 #include <cmath>
 #include <iostream>
+#include <string>
+#include <utility>
+#include <vector>
 
 #include "commands.hpp"
 #include "isingmf/io/results_file.hpp"
@@ -39,23 +42,65 @@ int info_command(const std::vector<std::string>& args) {
     for (const auto& [key, value] : r.solver) fmt::print("  {:<14} {}\n", key, value);
 
     const auto& points = sweep.points;
-    std::size_t converged = 0;
-    double max_gap = -INFINITY;
-    double min_gap = INFINITY;
-    for (const SweepPoint& p : points) {
-        converged += p.mean_field.converged ? 1 : 0;
-        if (p.exact && std::isfinite(p.exact->ln_z)) {
-            const double gap = (p.exact->ln_z - p.mean_field.ln_z) / r.num_sites;
-            max_gap = std::max(max_gap, gap);
-            min_gap = std::min(min_gap, gap);
+    const double n = r.num_sites;
+    // Smallest and largest of f(p) / N over the points where f gives a finite value.
+    const auto range = [&](auto f) {
+        double lo = INFINITY, hi = -INFINITY;
+        for (const SweepPoint& p : points) {
+            const double v = f(p) / n;
+            if (!std::isfinite(v)) continue;
+            lo = std::min(lo, v);
+            hi = std::max(hi, v);
+        }
+        return std::pair{lo, hi};
+    };
+    const auto count = [&](auto converged) {
+        std::size_t c = 0;
+        for (const SweepPoint& p : points) c += converged(p) ? 1 : 0;
+        return c;
+    };
+    const SweepPoint* first = points.empty() ? nullptr : &points.front();
+    if (first != nullptr) {
+        fmt::print("temperatures: {} from T={:.6g} to T={:.6g}\n", points.size(), points.front().T,
+                   points.back().T);
+    }
+    std::vector<std::string> groups;
+    if (first != nullptr && first->mean_field) groups.emplace_back("/mean_field");
+    if (first != nullptr && first->upper) groups.emplace_back("/upper_bound");
+    if (first != nullptr && first->bethe) groups.emplace_back("/bethe");
+    if (sweep.exact_method != "none") groups.emplace_back("/exact");
+    fmt::print("groups: {}\n", fmt::join(groups, " "));
+    if (first != nullptr && first->mean_field) {
+        fmt::print("mean field: {} of {} converged\n",
+                   count([](const SweepPoint& p) { return p.mean_field->converged; }),
+                   points.size());
+    }
+    if (first != nullptr && first->upper) {
+        const UpperBoundResult& u = *first->upper;
+        fmt::print(
+            "upper bound: {} (kind {}, width {}, {} pieces in {} families); {} of {} "
+            "converged\n",
+            u.description, to_string(u.kind), u.width, u.num_pieces, u.weights.size(),
+            count([](const SweepPoint& p) { return p.upper->converged; }), points.size());
+        if (first->mean_field) {
+            const auto [lo, hi] =
+                range([](const SweepPoint& p) { return p.upper->ln_z - p.mean_field->ln_z; });
+            if (std::isfinite(lo))
+                fmt::print("interval width (upper - lower)/N from {:.3e} to {:.3e}\n", lo, hi);
         }
     }
-    if (!points.empty()) {
-        fmt::print("temperatures: {} from T={:.6g} to T={:.6g}; {} of {} converged\n",
-                   points.size(), points.front().T, points.back().T, converged, points.size());
+    if (!sweep.upper_note.empty()) fmt::print("note: {}\n", sweep.upper_note);
+    if (first != nullptr && first->bethe) {
+        fmt::print("bethe (estimate, not a bound): {} schedule, damping {}; {} of {} converged\n",
+                   to_string(first->bethe->schedule), first->bethe->damping,
+                   count([](const SweepPoint& p) { return p.bethe->converged; }), points.size());
     }
     fmt::print("exact: {}", sweep.exact_method);
-    if (std::isfinite(max_gap)) fmt::print("; gap/N from {:.3e} to {:.3e}", min_gap, max_gap);
+    if (first != nullptr && first->mean_field) {
+        const auto [lo, hi] = range(
+            [](const SweepPoint& p) { return p.exact ? p.exact->ln_z - p.mean_field->ln_z : NAN; });
+        if (std::isfinite(lo)) fmt::print("; gap/N from {:.3e} to {:.3e}", lo, hi);
+    }
     fmt::print("\n");
     if (vm.count("table") != 0) print_sweep_table(stdout, r, sweep);
     return 0;

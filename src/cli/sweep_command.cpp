@@ -53,8 +53,19 @@ po::options_description sweep_options() {
         "omega", po::value<double>()->default_value(0.0),
         "over-relaxation factor in [1, 2); 0 chooses it adaptively")(
         "store-m", po::value<std::string>()->default_value("auto"),
-        "write per-site m: yes, no, or auto (when n_T x N <= 1e7)")("quiet",
-                                                                    "do not print the table");
+        "write per-site m: yes, no, or auto (when n_T x N <= 1e7)")(
+        "bounds", po::value<std::string>()->default_value("mf,upper"),
+        "what to compute, a comma list of mf (mean-field lower bound), upper (certified upper "
+        "bound) and bethe (Bethe estimate, not a bound)")(
+        "ub-width", po::value<int>()->default_value(0),
+        "strip width of the upper bound on lattices (1: chains; 0: automatic)")(
+        "ub-tol", po::value<double>()->default_value(1e-7),
+        "upper bound: stop when the bound changes by less than this (relative) per iteration")(
+        "bp-schedule", po::value<std::string>()->default_value("sequential"),
+        "Bethe: BP schedule, sequential or parallel")(
+        "bp-damping", po::value<double>()->default_value(0.5),
+        "Bethe: damping in [0, 1), the weight of the old message")("quiet",
+                                                                   "do not print the table");
     return opts;
 }
 
@@ -94,7 +105,8 @@ std::string utc_now() {
 
 int sweep_command(const std::vector<std::string>& args, const std::string& command_line) {
     po::options_description all(
-        "isingmf sweep: mean-field bound on ln Z against exact ln Z over temperatures");
+        "isingmf sweep: bounds on ln Z (mean-field lower, certified upper), the Bethe estimate "
+        "and exact ln Z over temperatures");
     all.add(sweep_options()).add(model_options());
     const po::variables_map vm = parse_arguments(args, all);
     if (vm.count("help") != 0) {
@@ -143,6 +155,19 @@ int sweep_command(const std::vector<std::string>& args, const std::string& comma
     const std::string store_m = vm["store-m"].as<std::string>();
     if (store_m != "auto" && store_m != "yes" && store_m != "no")
         throw UsageError("--store-m must be yes, no or auto");
+    options.bounds = as_usage([&] { return parse_sweep_bounds(vm["bounds"].as<std::string>()); });
+    const bool mean_field = options.computes(SweepBound::mean_field);
+    if (store_m == "yes" && !mean_field) throw UsageError("--store-m yes needs mf in --bounds");
+    options.upper.width = vm["ub-width"].as<int>();
+    if (options.upper.width < 0) throw UsageError("--ub-width must be >= 0 (0: automatic)");
+    options.upper.tolerance = vm["ub-tol"].as<double>();
+    if (!(options.upper.tolerance > 0.0) || !std::isfinite(options.upper.tolerance))
+        throw UsageError("--ub-tol must be > 0");
+    options.bethe.schedule =
+        as_usage([&] { return parse_bp_schedule(vm["bp-schedule"].as<std::string>()); });
+    options.bethe.damping = vm["bp-damping"].as<double>();
+    if (!(options.bethe.damping >= 0.0 && options.bethe.damping < 1.0))
+        throw UsageError("--bp-damping must be in [0, 1)");
 
     // The model first: its options are part of the command line, and a usage error there
     // should not hide behind a file problem. Then the output, before any solving.
@@ -167,8 +192,9 @@ int sweep_command(const std::vector<std::string>& args, const std::string& comma
     record.num_edges = model.num_edges();
     record.energy_offset = model.energy_offset();
     record.store_m =
-        store_m == "yes" || (store_m == "auto" &&
-                             static_cast<double>(betas.size()) * model.num_sites() <= kStoreMLimit);
+        mean_field && (store_m == "yes" ||
+                       (store_m == "auto" &&
+                        static_cast<double>(betas.size()) * model.num_sites() <= kStoreMLimit));
     record.solver = {
         {"exact", vm["exact"].as<std::string>()},
         {"starts", vm["starts"].as<std::string>()},
@@ -180,6 +206,11 @@ int sweep_command(const std::vector<std::string>& args, const std::string& comma
         {"omega", options.mean_field.omega == 0.0 ? "adaptive"
                                                   : fmt::format("{}", options.mean_field.omega)},
         {"threads", fmt::format("{}", options.threads)},
+        {"bounds", vm["bounds"].as<std::string>()},
+        {"ub_width", options.upper.width == 0 ? "auto" : fmt::format("{}", options.upper.width)},
+        {"ub_tolerance", fmt::format("{}", options.upper.tolerance)},
+        {"bp_schedule", to_string(options.bethe.schedule)},
+        {"bp_damping", fmt::format("{}", options.bethe.damping)},
     };
 
     ProgressBar bar;
@@ -192,6 +223,7 @@ int sweep_command(const std::vector<std::string>& args, const std::string& comma
     for (std::size_t k = 0; k < temperatures.size(); ++k) sweep.points[k].T = temperatures[k];
     record.solver.emplace_back("exact_method", sweep.exact_method);
     record.solver.emplace_back("exact_note", sweep.exact_note);
+    if (!sweep.upper_note.empty()) fmt::print(stderr, "note: {}\n", sweep.upper_note);
     write_results(out, record, sweep, force);
     if (vm.count("quiet") == 0) print_sweep_table(stdout, record, sweep);
     std::fflush(stdout);  // the table before the note, also when both go to one pipe

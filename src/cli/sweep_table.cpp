@@ -7,6 +7,22 @@
 #include <vector>
 
 namespace isingmf::cli {
+namespace {
+
+std::string per_spin(const std::optional<double>& value, double n, const char* format) {
+    return value ? fmt::format(fmt::runtime(format), *value / n) : std::string("-");
+}
+
+template <class R>
+std::optional<double> ln_z_of(const std::optional<R>& result) {
+    return result ? std::optional<double>(result->ln_z) : std::nullopt;
+}
+
+std::optional<double> difference(const std::optional<double>& a, const std::optional<double>& b) {
+    return a && b ? std::optional<double>(*a - *b) : std::nullopt;
+}
+
+}  // namespace
 
 void print_sweep_table(std::FILE* out, const RunRecord& record, const SweepResult& sweep) {
     std::vector<std::string> parts;
@@ -14,22 +30,52 @@ void print_sweep_table(std::FILE* out, const RunRecord& record, const SweepResul
     fmt::print(out, "# model: {}\n", fmt::join(parts, " "));
     fmt::print(out, "# N={} edges={}  exact: {} ({})\n", record.num_sites, record.num_edges,
                sweep.exact_method, sweep.exact_note);
-    fmt::print(out, "# gap = ln Z_exact - ln Z_MF >= 0; per spin\n");
-    fmt::print(out, "{:>10} {:>16} {:>16} {:>12} {:>10} {:>5}\n", "T", "lnZ_MF/N", "lnZ_exact/N",
-               "gap/N", "m_MF", "conv");
+    const SweepPoint* first = sweep.points.empty() ? nullptr : &sweep.points.front();
+    const bool mf = first != nullptr && first->mean_field.has_value();
+    const bool upper = first != nullptr && first->upper.has_value();
+    const bool bethe = first != nullptr && first->bethe.has_value();
+    if (upper) fmt::print(out, "# upper bound: {}\n", first->upper->description);
+    if (!sweep.upper_note.empty()) fmt::print(out, "# {}\n", sweep.upper_note);
+    fmt::print(out,
+               "# per spin: lnZ_MF <= lnZ <= lnZ_UB (certified); width = lnZ_UB - lnZ_MF; "
+               "gap = lnZ_exact - lnZ_MF{}\n",
+               bethe ? "; lnZ_Bethe is an estimate, not a bound" : "");
+    std::string header = fmt::format("{:>10}", "T");
+    if (mf) header += fmt::format(" {:>14}", "lnZ_MF/N");
+    if (upper) header += fmt::format(" {:>14}", "lnZ_UB/N");
+    if (bethe) header += fmt::format(" {:>14}", "lnZ_Bethe/N");
+    header += fmt::format(" {:>14}", "lnZ_exact/N");
+    if (mf && upper) header += fmt::format(" {:>10}", "width/N");
+    if (mf) header += fmt::format(" {:>10} {:>10}", "gap/N", "m_MF");
+    header += fmt::format(" {:>5}", "conv");
+    fmt::print(out, "{}\n", header);
     const double n = static_cast<double>(record.num_sites);
     for (const SweepPoint& p : sweep.points) {
-        const MeanFieldResult& mf = p.mean_field;
-        std::string exact = "-";
-        std::string gap = "-";
-        if (p.exact) {
-            exact = fmt::format("{:.10g}", p.exact->ln_z / n);
-            gap = fmt::format("{:.3e}", (p.exact->ln_z - mf.ln_z) / n);
+        const auto lower = ln_z_of(p.mean_field);
+        const auto ub = ln_z_of(p.upper);
+        const auto exact = ln_z_of(p.exact);
+        std::string row = fmt::format("{:>10.4g}", p.T);
+        if (mf) row += fmt::format(" {:>14}", per_spin(lower, n, "{:.10g}"));
+        if (upper) row += fmt::format(" {:>14}", per_spin(ub, n, "{:.10g}"));
+        if (bethe) row += fmt::format(" {:>14}", per_spin(ln_z_of(p.bethe), n, "{:.10g}"));
+        row += fmt::format(" {:>14}", per_spin(exact, n, "{:.10g}"));
+        if (mf && upper)
+            row += fmt::format(" {:>10}", per_spin(difference(ub, lower), n, "{:.3e}"));
+        if (mf) {
+            // Rounds |m| < 5e-7 to 0 so the paramagnet does not print as "-0.000000".
+            const double m =
+                std::abs(p.mean_field->magnetization) < 5e-7 ? 0.0 : p.mean_field->magnetization;
+            row += fmt::format(" {:>10} {:>10.6f}", per_spin(difference(exact, lower), n, "{:.3e}"),
+                               m);
         }
-        // Rounds |m| < 5e-7 to 0 so the paramagnet does not print as "-0.000000".
-        const double m = std::abs(mf.magnetization) < 5e-7 ? 0.0 : mf.magnetization;
-        fmt::print(out, "{:>10.4g} {:>16.10g} {:>16} {:>12} {:>10.6f} {:>5}\n", p.T, mf.ln_z / n,
-                   exact, gap, m, mf.converged ? "yes" : "NO");
+        // "yes", or NO with the results that did not converge (mf, ub, bp).
+        std::vector<std::string> failed;
+        if (p.mean_field && !p.mean_field->converged) failed.emplace_back("mf");
+        if (p.upper && !p.upper->converged) failed.emplace_back("ub");
+        if (p.bethe && !p.bethe->converged) failed.emplace_back("bp");
+        row += fmt::format(" {:>5}",
+                           failed.empty() ? "yes" : fmt::format("NO:{}", fmt::join(failed, ",")));
+        fmt::print(out, "{}\n", row);
     }
 }
 

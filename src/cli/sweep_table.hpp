@@ -7,8 +7,9 @@
 
 namespace isingmf::cli {
 
-/// Prints a header naming the model and exact method, then T, ln Z_MF/N, ln Z_exact/N,
-/// gap/N, m and the converged flag for each temperature.
+/// Prints a header naming the model, exact method and decomposition, then per temperature
+/// T and per spin: ln Z_MF, ln Z_UB, ln Z_Bethe (those computed), ln Z_exact, the interval
+/// width ln Z_UB - ln Z_MF, the gap ln Z_exact - ln Z_MF, m_MF and the converged flags.
 void print_sweep_table(std::FILE* out, const RunRecord& record, const SweepResult& sweep);
 
 }  // namespace isingmf::cli

@@ -33,12 +33,47 @@ TEST(Cli, DefaultSweepWritesAFileThatReadsBack) {
     EXPECT_NE(file.sweep.exact_method, "none");
     for (const SweepPoint& p : file.sweep.points) {
         ASSERT_TRUE(p.exact.has_value());
-        EXPECT_LE(p.mean_field.ln_z, p.exact->ln_z + 1e-12 * std::abs(p.exact->ln_z)) << p.T;
-        EXPECT_EQ(p.mean_field.m.size(), 16u);
+        EXPECT_LE(p.mean_field->ln_z, p.exact->ln_z + 1e-12 * std::abs(p.exact->ln_z)) << p.T;
+        EXPECT_EQ(p.mean_field->m.size(), 16u);
     }
-    // The table: a header and one row per temperature.
+    // The table: a header and one row per temperature, with the bracket by default.
     EXPECT_NE(run.out.find("lnZ_MF/N"), std::string::npos);
     EXPECT_NE(run.out.find("lnZ_exact/N"), std::string::npos);
+    EXPECT_NE(run.out.find("lnZ_UB/N"), std::string::npos) << run.out;
+    EXPECT_NE(run.out.find("width/N"), std::string::npos) << run.out;
+    for (const SweepPoint& p : file.sweep.points) {
+        ASSERT_TRUE(p.upper.has_value());
+        EXPECT_GE(p.upper->ln_z, p.exact->ln_z - 1e-11 * std::abs(p.exact->ln_z)) << p.T;
+        EXPECT_FALSE(p.bethe.has_value());
+    }
+}
+
+TEST(Cli, BoundsAndWidthOptions) {
+    TempDir dir("isingmf_cli");
+    // Upper bound and Bethe only, chains: no /mean_field, the width in the file and table.
+    const auto run = run_cli(
+        "sweep --size 5x5 --disorder gauss --h 0.2 --T 1,2 --bounds upper,bethe --ub-width 1 "
+        "--exact enumerate --out b.h5",
+        dir);
+    ASSERT_EQ(run.status, 0) << run.err;
+    EXPECT_EQ(run.out.find("lnZ_MF/N"), std::string::npos) << run.out;
+    EXPECT_NE(run.out.find("lnZ_Bethe/N"), std::string::npos) << run.out;
+    EXPECT_NE(run.out.find("families of chains"), std::string::npos) << run.out;
+    const ResultsFile file = read_results(dir.path() / "b.h5");
+    EXPECT_FALSE(file.record.store_m);
+    for (const SweepPoint& p : file.sweep.points) {
+        EXPECT_FALSE(p.mean_field.has_value());
+        ASSERT_TRUE(p.upper.has_value());
+        ASSERT_TRUE(p.bethe.has_value());
+        EXPECT_EQ(p.upper->width, 1);
+        EXPECT_EQ(p.upper->kind, DecompositionKind::strips);
+        EXPECT_GE(p.upper->ln_z, p.exact->ln_z);
+    }
+    // info lists the groups it found.
+    const auto info = run_cli("info b.h5", dir);
+    EXPECT_EQ(info.status, 0) << info.err;
+    EXPECT_NE(info.out.find("groups: /upper_bound /bethe /exact"), std::string::npos) << info.out;
+    EXPECT_NE(info.out.find("upper bound: periodic square 5x5"), std::string::npos) << info.out;
 }
 
 TEST(Cli, ThreadCountDoesNotChangeTheNumbers) {
@@ -51,9 +86,10 @@ TEST(Cli, ThreadCountDoesNotChangeTheNumbers) {
     const ResultsFile two = read_results(dir.path() / "two.h5");
     ASSERT_EQ(one.sweep.points.size(), two.sweep.points.size());
     for (std::size_t k = 0; k < one.sweep.points.size(); ++k) {
-        EXPECT_EQ(one.sweep.points[k].mean_field.ln_z, two.sweep.points[k].mean_field.ln_z);
-        EXPECT_EQ(one.sweep.points[k].mean_field.m, two.sweep.points[k].mean_field.m);
+        EXPECT_EQ(one.sweep.points[k].mean_field->ln_z, two.sweep.points[k].mean_field->ln_z);
+        EXPECT_EQ(one.sweep.points[k].mean_field->m, two.sweep.points[k].mean_field->m);
         EXPECT_NEAR(one.sweep.points[k].exact->ln_z, two.sweep.points[k].exact->ln_z, 1e-12);
+        EXPECT_EQ(one.sweep.points[k].upper->ln_z, two.sweep.points[k].upper->ln_z);
     }
 }
 
@@ -63,7 +99,7 @@ TEST(Cli, BetaGridIncludesInfiniteTemperature) {
     ASSERT_EQ(run.status, 0) << run.err;
     const ResultsFile file = read_results(dir.path() / "b.h5");
     EXPECT_TRUE(std::isinf(file.sweep.points[0].T));
-    EXPECT_DOUBLE_EQ(file.sweep.points[0].mean_field.ln_z, 10 * std::numbers::ln2);
+    EXPECT_DOUBLE_EQ(file.sweep.points[0].mean_field->ln_z, 10 * std::numbers::ln2);
 }
 
 struct BadInput {
@@ -116,7 +152,15 @@ INSTANTIATE_TEST_SUITE_P(
         BadInput{"periodic_extent_1", "sweep --lattice square --size 1x4", 2,
                  "use open boundaries"},
         BadInput{"too_many_sites", "sweep --lattice cubic --size 2000x2000x2000", 2,
-                 "more than 2^30 sites"}),
+                 "more than 2^30 sites"},
+        BadInput{"unknown_bound", "sweep --bounds mf,lower", 2, "unknown bound 'lower'"},
+        BadInput{"repeated_bound", "sweep --bounds upper,upper", 2, "listed twice"},
+        BadInput{"empty_bounds", "sweep --bounds ''", 2, "unknown bound ''"},
+        BadInput{"negative_ub_width", "sweep --ub-width -1", 2, "--ub-width"},
+        BadInput{"bad_ub_tol", "sweep --ub-tol 0", 2, "--ub-tol"},
+        BadInput{"bad_bp_damping", "sweep --bounds bethe --bp-damping 1", 2, "--bp-damping"},
+        BadInput{"bad_bp_schedule", "sweep --bp-schedule random", 2, "unknown BP schedule"},
+        BadInput{"m_without_mf", "sweep --bounds upper --store-m yes", 2, "needs mf"}),
     [](const auto& p) { return p.param.name; });
 
 TEST(Cli, OutOfMemoryIsOneLineInWords) {
@@ -180,7 +224,7 @@ TEST(Cli, UaiModelsAndExactMethods) {
     const ResultsFile file = read_results(dir.path() / "g.h5");
     EXPECT_EQ(file.sweep.exact_method, "eliminate");
     EXPECT_NEAR(file.sweep.points[0].exact->ln_z, 390.077166, 1e-6 * 390.077166);
-    EXPECT_LT(file.sweep.points[0].mean_field.ln_z, file.sweep.points[0].exact->ln_z);
+    EXPECT_LT(file.sweep.points[0].mean_field->ln_z, file.sweep.points[0].exact->ln_z);
 
     // Export a model, read it back through --uai: the same exact ln Z at its beta.
     const std::string model =

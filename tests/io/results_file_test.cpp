@@ -60,7 +60,7 @@ SweepResult make_sweep(bool with_exact) {
         SweepPoint point;
         point.beta = betas[k];
         point.T = betas[k] == 0.0 ? kInf : 1.0 / betas[k];
-        MeanFieldResult& mf = point.mean_field;
+        MeanFieldResult& mf = point.mean_field.emplace();
         mf.ln_z = 2.7725887222397811 + 0.1 * k;
         mf.energy = -1.5 * k;
         mf.entropy = 2.5 - 0.3 * k;
@@ -92,18 +92,18 @@ void expect_same_mean_field(const SweepResult& expected, const SweepResult& actu
         const SweepPoint& a = actual.points[k];
         EXPECT_EQ(a.T, e.T);  // includes +inf at beta = 0
         EXPECT_EQ(a.beta, e.beta);
-        EXPECT_EQ(a.mean_field.ln_z, e.mean_field.ln_z);
-        EXPECT_EQ(a.mean_field.energy, e.mean_field.energy);
-        EXPECT_EQ(a.mean_field.entropy, e.mean_field.entropy);
-        EXPECT_EQ(a.mean_field.magnetization, e.mean_field.magnetization);
-        EXPECT_EQ(a.mean_field.residual, e.mean_field.residual);
-        EXPECT_EQ(a.mean_field.iterations, e.mean_field.iterations);
-        EXPECT_EQ(a.mean_field.converged, e.mean_field.converged);
-        EXPECT_EQ(a.mean_field.start, e.mean_field.start);
+        EXPECT_EQ(a.mean_field->ln_z, e.mean_field->ln_z);
+        EXPECT_EQ(a.mean_field->energy, e.mean_field->energy);
+        EXPECT_EQ(a.mean_field->entropy, e.mean_field->entropy);
+        EXPECT_EQ(a.mean_field->magnetization, e.mean_field->magnetization);
+        EXPECT_EQ(a.mean_field->residual, e.mean_field->residual);
+        EXPECT_EQ(a.mean_field->iterations, e.mean_field->iterations);
+        EXPECT_EQ(a.mean_field->converged, e.mean_field->converged);
+        EXPECT_EQ(a.mean_field->start, e.mean_field->start);
         if (with_m) {
-            EXPECT_EQ(a.mean_field.m, e.mean_field.m);
+            EXPECT_EQ(a.mean_field->m, e.mean_field->m);
         } else {
-            EXPECT_TRUE(a.mean_field.m.empty());
+            EXPECT_TRUE(a.mean_field->m.empty());
         }
     }
 }
@@ -130,6 +130,74 @@ TEST_F(ResultsFileTest, RoundTripWithoutExact) {
     for (const SweepPoint& point : file.sweep.points) EXPECT_FALSE(point.exact.has_value());
     // Only the final file is left: the temporary was renamed, not copied.
     EXPECT_EQ(entries_in_dir(), 1u);
+}
+
+TEST_F(ResultsFileTest, RoundTripWithBoundsAndNoMeanField) {
+    // Upper bound and Bethe estimate at every temperature, no mean field: no /mean_field, the
+    // decomposition shared by all points, the note kept.
+    SweepResult sweep = make_sweep(true);
+    for (std::size_t k = 0; k < sweep.points.size(); ++k) {
+        SweepPoint& p = sweep.points[k];
+        p.mean_field.reset();
+        UpperBoundResult& u = p.upper.emplace();
+        u.ln_z = 3.5 + 0.25 * static_cast<double>(k);
+        u.iterations = 7 * static_cast<int>(k);
+        u.converged = k != 2;
+        u.disagreement = 1e-5 * static_cast<double>(k);
+        u.beta = p.beta;
+        u.kind = DecompositionKind::strips;
+        u.width = 3;
+        u.num_pieces = 9;
+        u.weights = {0.25, 0.25, 0.5};
+        u.description = "test strips";
+        BetheResult& b = p.bethe.emplace();
+        b.ln_z = 3.0 - 0.125 * static_cast<double>(k);
+        b.iterations = 40 + static_cast<int>(k);
+        b.converged = k != 1;
+        b.residual = 1e-3 * static_cast<double>(k);
+        b.schedule = BpSchedule::parallel;
+        b.damping = 0.25;
+        b.start = k == 0 ? "zero" : "warm";
+    }
+    sweep.upper_note = "";
+    RunRecord record = make_record();
+    record.store_m = false;
+    const fs::path path = dir_ / "bounds.h5";
+    write_results(path, record, sweep, false);
+    const ResultsFile file = read_results(path);
+    ASSERT_EQ(file.sweep.points.size(), sweep.points.size());
+    EXPECT_FALSE(file.record.store_m);
+    for (std::size_t k = 0; k < sweep.points.size(); ++k) {
+        SCOPED_TRACE("temperature " + std::to_string(k));
+        const SweepPoint& e = sweep.points[k];
+        const SweepPoint& a = file.sweep.points[k];
+        EXPECT_FALSE(a.mean_field.has_value());
+        ASSERT_TRUE(a.upper.has_value());
+        ASSERT_TRUE(a.bethe.has_value());
+        EXPECT_EQ(a.upper->ln_z, e.upper->ln_z);
+        EXPECT_EQ(a.upper->iterations, e.upper->iterations);
+        EXPECT_EQ(a.upper->converged, e.upper->converged);
+        EXPECT_EQ(a.upper->disagreement, e.upper->disagreement);
+        EXPECT_EQ(a.upper->beta, e.beta);
+        EXPECT_EQ(a.upper->kind, DecompositionKind::strips);
+        EXPECT_EQ(a.upper->width, 3);
+        EXPECT_EQ(a.upper->num_pieces, 9);
+        EXPECT_EQ(a.upper->weights, e.upper->weights);
+        EXPECT_EQ(a.upper->description, "test strips");
+        EXPECT_EQ(a.bethe->ln_z, e.bethe->ln_z);
+        EXPECT_EQ(a.bethe->iterations, e.bethe->iterations);
+        EXPECT_EQ(a.bethe->converged, e.bethe->converged);
+        EXPECT_EQ(a.bethe->residual, e.bethe->residual);
+        EXPECT_EQ(a.bethe->schedule, BpSchedule::parallel);
+        EXPECT_EQ(a.bethe->damping, 0.25);
+        EXPECT_EQ(a.bethe->start, e.bethe->start);
+        EXPECT_EQ(a.exact.has_value(), e.exact.has_value());
+    }
+    // A result present at some temperatures only is refused before any file is made.
+    SweepResult ragged = sweep;
+    ragged.points[1].bethe.reset();
+    EXPECT_THROW(write_results(dir_ / "ragged.h5", record, ragged, false), IoError);
+    EXPECT_FALSE(fs::exists(dir_ / "ragged.h5"));
 }
 
 TEST_F(ResultsFileTest, RoundTripWithExactKeepsNaNAndMissingPoints) {
@@ -168,7 +236,8 @@ TEST_F(ResultsFileTest, MagnetizationsAreOptional) {
     RunRecord record = make_record();
     record.store_m = false;
     SweepResult no_m = sweep;
-    for (SweepPoint& point : no_m.points) point.mean_field.m.clear();  // not needed when not stored
+    for (SweepPoint& point : no_m.points)
+        point.mean_field->m.clear();  // not needed when not stored
     write_results(no_m_path, record, no_m, false);
     const ResultsFile file = read_results(no_m_path, true);
     EXPECT_FALSE(file.record.store_m);
@@ -252,7 +321,7 @@ TEST_F(ResultsFileTest, InvalidRecordsThrowBeforeAnyFileIsMade) {
     EXPECT_THROW(write_results(path, no_sites, sweep, false), IoError);
 
     SweepResult short_m = sweep;
-    short_m.points[1].mean_field.m.pop_back();  // 3 values for 4 sites
+    short_m.points[1].mean_field->m.pop_back();  // 3 values for 4 sites
     EXPECT_THROW(write_results(path, make_record(), short_m, false), IoError);
 
     EXPECT_EQ(entries_in_dir(), 0u);

@@ -3,6 +3,7 @@
 reader: names, types, shapes, units/description attributes and the documented relations.
 
     /usr/bin/python3 tests/scripts/check_schema.py run.h5 [--expect-exact] [--expect-m]
+        [--no-mf] [--expect-upper] [--expect-bethe]
 
 Prints the first mismatch and exits 1; prints "schema ok" and exits 0 otherwise.
 """
@@ -17,6 +18,8 @@ MEAN_FIELD = {"ln_z": "f", "free_energy_per_spin": "f", "energy_per_spin": "f", 
               "magnetization": "f", "residual": "f", "iterations": "i", "converged": "u", "start": "O"}
 EXACT = ["ln_z", "energy_per_spin", "specific_heat_per_spin", "magnetization", "magnetization_abs",
          "susceptibility"]
+UPPER = {"ln_z": "f", "disagreement": "f", "iterations": "i", "converged": "u"}
+BETHE = {"ln_z": "f", "residual": "f", "iterations": "i", "converged": "u", "start": "O"}
 
 
 class Mismatch(Exception):
@@ -43,11 +46,16 @@ def check_dataset(f, name, kind, shape):
     return ds
 
 
-def check(path, expect_exact, expect_m):
+def same(a, b):
+    """Equal where both are numbers, NaN in the same places."""
+    return np.array_equal(a, b, equal_nan=True)
+
+
+def check(path, expect_exact, expect_m, expect_mf=True, expect_upper=False, expect_bethe=False):
     with h5py.File(path, "r") as f:
         expect(f.attrs.get("format") == "isingmf-results", "format attribute")
-        expect(f.attrs.get("format_version") == 1, "format_version attribute")
-        for name in ("program_version", "command_line", "created", "exact_note"):
+        expect(f.attrs.get("format_version") == 2, "format_version attribute")
+        for name in ("program_version", "command_line", "created", "exact_note", "upper_note"):
             expect(isinstance(f.attrs.get(name), str), f"root attribute {name} is not a string")
         for name in ("num_sites", "num_edges"):
             expect(f.attrs[name].dtype == np.int64, f"root attribute {name} is not int64")
@@ -61,25 +69,78 @@ def check(path, expect_exact, expect_m):
         for k in range(n_T):
             expected = np.inf if beta[k] == 0 else 1 / beta[k]
             expect(T[k] == expected or np.isclose(T[k], expected, rtol=1e-15, atol=0), f"T[{k}] != 1/beta[{k}]")
-        for name, kind in MEAN_FIELD.items():
-            check_dataset(f, f"mean_field/{name}", kind, (n_T,))
-        lnz = f["mean_field/ln_z"][:]
-        with np.errstate(invalid="ignore"):
-            expect(np.array_equal(f["mean_field/free_energy_per_spin"][:], -T * lnz / n, equal_nan=True),
-                   "free_energy_per_spin != -T ln_z / N")
-        if expect_m:
-            m = check_dataset(f, "mean_field/m", "f", (n_T, n))
-            expect(m.chunks is not None and m.compression == "gzip" and m.shuffle, "m is not chunked+shuffle+gzip")
+        lnz = None
+        if expect_mf:
+            for name, kind in MEAN_FIELD.items():
+                check_dataset(f, f"mean_field/{name}", kind, (n_T,))
+            lnz = f["mean_field/ln_z"][:]
+            with np.errstate(invalid="ignore"):
+                expect(same(f["mean_field/free_energy_per_spin"][:], -T * lnz / n),
+                       "free_energy_per_spin != -T ln_z / N")
+            if expect_m:
+                m = check_dataset(f, "mean_field/m", "f", (n_T, n))
+                expect(m.chunks is not None and m.compression == "gzip" and m.shuffle,
+                       "m is not chunked+shuffle+gzip")
+            else:
+                expect("m" not in f["mean_field"], "m present although not stored")
         else:
-            expect("m" not in f["mean_field"], "m present although not stored")
+            expect("mean_field" not in f, "/mean_field present although not computed")
+        upper = None
+        if expect_upper:
+            group = f.get("upper_bound")
+            expect(isinstance(group, h5py.Group), "/upper_bound missing")
+            for name, kind in UPPER.items():
+                check_dataset(f, f"upper_bound/{name}", kind, (n_T,))
+            for name in ("kind", "decomposition"):
+                expect(isinstance(group.attrs.get(name), str), f"/upper_bound@{name} is not a string")
+            expect(group.attrs["kind"] in ("whole", "strips", "trees"), "/upper_bound@kind unknown")
+            for name in ("width", "num_pieces"):
+                expect(group.attrs[name].dtype == np.int64, f"/upper_bound@{name} is not int64")
+            weights = check_dataset(f, "upper_bound/weights", "f", group["weights"].shape)[:]
+            expect(weights.ndim == 1 and len(weights) >= 1 and np.all(weights > 0), "weights not positive")
+            expect(abs(weights.sum() - 1) < 1e-12, "weights do not sum to 1")
+            expect(group.attrs["num_pieces"] >= len(weights), "fewer pieces than families")
+            upper = group["ln_z"][:]
+        else:
+            expect("upper_bound" not in f, "/upper_bound present although not computed")
+        if expect_bethe:
+            group = f.get("bethe")
+            expect(isinstance(group, h5py.Group), "/bethe missing")
+            for name, kind in BETHE.items():
+                check_dataset(f, f"bethe/{name}", kind, (n_T,))
+            expect(group.attrs.get("schedule") in ("sequential", "parallel"), "/bethe@schedule")
+            expect(group.attrs["damping"].dtype == np.float64, "/bethe@damping is not a double")
+        else:
+            expect("bethe" not in f, "/bethe present although not computed")
+        exact = None
         if expect_exact:
             expect(isinstance(f["exact"].attrs.get("method"), str), "/exact@method missing")
             for name in EXACT:
                 check_dataset(f, f"exact/{name}", "f", (n_T,))
-            gap = check_dataset(f, "comparison/gap", "f", (n_T,))[:]
-            expect(np.array_equal(gap, f["exact/ln_z"][:] - lnz, equal_nan=True), "gap != exact ln_z - mf ln_z")
+            exact = f["exact/ln_z"][:]
         else:
-            expect("exact" not in f and "comparison" not in f, "/exact or /comparison present without exact")
+            expect("exact" not in f, "/exact present without exact")
+        # /comparison holds each difference whose two sides are present, and only those.
+        expected = {}
+        if exact is not None and lnz is not None:
+            expected["gap"] = exact - lnz
+            expected["exact_minus_lower"] = exact - lnz
+        if upper is not None and lnz is not None:
+            expected["upper_minus_lower"] = upper - lnz
+        if upper is not None and exact is not None:
+            expected["upper_minus_exact"] = upper - exact
+        if not expected:
+            expect("comparison" not in f, "/comparison present with fewer than two sides")
+        for name, values in expected.items():
+            got = check_dataset(f, f"comparison/{name}", "f", (n_T,))[:]
+            expect(same(got, values), f"comparison/{name} is not the difference it names")
+        if "comparison" in f:
+            expect(set(f["comparison"].keys()) == set(expected), "unexpected datasets in /comparison")
+        if upper is not None and lnz is not None:
+            expect(np.all(upper >= lnz - 1e-9 * np.abs(lnz)), "upper bound below the lower bound")
+        if upper is not None and exact is not None:
+            ok = np.isnan(exact) | (upper >= exact - 1e-9 * np.abs(exact))
+            expect(np.all(ok), "upper bound below exact ln Z")
 
 
 def main():
@@ -87,9 +148,13 @@ def main():
     parser.add_argument("path")
     parser.add_argument("--expect-exact", action="store_true")
     parser.add_argument("--expect-m", action="store_true")
+    parser.add_argument("--no-mf", action="store_true", help="the file has no /mean_field")
+    parser.add_argument("--expect-upper", action="store_true")
+    parser.add_argument("--expect-bethe", action="store_true")
     args = parser.parse_args()
     try:
-        check(args.path, args.expect_exact, args.expect_m)
+        check(args.path, args.expect_exact, args.expect_m, not args.no_mf, args.expect_upper,
+              args.expect_bethe)
     except Mismatch as error:
         print(f"schema mismatch in {args.path}: {error}")
         return 1

@@ -67,7 +67,8 @@ protected:
 constexpr int kSites = 3;
 constexpr double kField = 0.5;
 
-fs::path write_free_spins(const fs::path& dir, bool with_exact) {
+// With `with_bounds`, also the upper bound and the Bethe estimate, both exact for free spins.
+fs::path write_free_spins(const fs::path& dir, bool with_exact, bool with_bounds = false) {
     RunRecord record;
     record.program_version = "test";
     record.command_line = "scripts_test";
@@ -82,21 +83,36 @@ fs::path write_free_spins(const fs::path& dir, bool with_exact) {
         point.beta = beta;
         point.T = beta == 0.0 ? std::numeric_limits<double>::infinity() : 1.0 / beta;
         const double m = std::tanh(beta * kField);
-        point.mean_field.ln_z = kSites * std::log(2.0 * std::cosh(beta * kField));
-        point.mean_field.magnetization = m;
-        point.mean_field.m.assign(kSites, m);
-        point.mean_field.converged = true;
-        point.mean_field.start = "up";
+        point.mean_field.emplace();
+        point.mean_field->ln_z = kSites * std::log(2.0 * std::cosh(beta * kField));
+        point.mean_field->magnetization = m;
+        point.mean_field->m.assign(kSites, m);
+        point.mean_field->converged = true;
+        point.mean_field->start = "up";
         if (with_exact) {
             ExactResult exact;
-            exact.ln_z = point.mean_field.ln_z;
+            exact.ln_z = point.mean_field->ln_z;
             exact.magnetization = m;
             if (beta != 1.0) exact.magnetization_abs = m;  // one NaN left in
             point.exact = exact;
         }
+        if (with_bounds) {
+            UpperBoundResult& upper = point.upper.emplace();
+            upper.ln_z = point.mean_field->ln_z;
+            upper.converged = true;
+            upper.kind = DecompositionKind::whole;
+            upper.num_pieces = 1;
+            upper.weights = {1.0};
+            upper.description = "one piece holding the whole model";
+            BetheResult& bethe = point.bethe.emplace();
+            bethe.ln_z = point.mean_field->ln_z;
+            bethe.converged = true;
+            bethe.start = "zero";
+        }
         sweep.points.push_back(point);
     }
-    const fs::path path = dir / (with_exact ? "exact.h5" : "mf_only.h5");
+    const fs::path path = dir / (std::string(with_exact ? "exact" : "mf_only") +
+                                 (with_bounds ? "_bounds.h5" : ".h5"));
     write_results(path, record, sweep, false);
     return path;
 }
@@ -113,6 +129,60 @@ TEST_F(ScriptsTest, FileMatchesTheDocumentedSchema) {
     // The checker itself can fail: claiming exact results that are not there.
     EXPECT_EQ(
         script("tests/scripts/check_schema.py", quoted(mf_only) + " --expect-exact --expect-m"), 1);
+    const fs::path bounds = write_free_spins(dir_, true, true);
+    EXPECT_EQ(script("tests/scripts/check_schema.py",
+                     quoted(bounds) + " --expect-exact --expect-m --expect-upper --expect-bethe"),
+              0)
+        << read_file(out_) << read_file(err_);
+    EXPECT_EQ(
+        script("tests/scripts/check_schema.py", quoted(bounds) + " --expect-exact --expect-m"), 1)
+        << "groups the checker was not told about";
+}
+
+// The command line end to end: a sweep with every bound, and the new groups read back with
+// h5py: the certified interval holds exact ln Z at every temperature.
+TEST_F(ScriptsTest, CliSweepWritesTheBoundGroups) {
+    const std::string cli = std::string("'") + ISINGMF_CLI_PATH + "'";
+    const fs::path file = dir_ / "bounds.h5";
+    ASSERT_EQ(
+        run(cli + " sweep --lattice square --size 4x4 --boundary open --disorder pm --h 0.1 " +
+                "--T 0.5,1,2.269,4 --bounds mf,upper,bethe --ub-width 2 --exact enumerate " +
+                "--quiet --out " + quoted(file),
+            out_, err_),
+        0)
+        << read_file(err_);
+    EXPECT_EQ(script("tests/scripts/check_schema.py",
+                     quoted(file) + " --expect-exact --expect-m --expect-upper --expect-bethe"),
+              0)
+        << read_file(out_) << read_file(err_);
+    const std::string probe =
+        "import h5py, numpy as np, sys\n"
+        "f = h5py.File(sys.argv[1], 'r')\n"
+        "lo, up, ex = f['mean_field/ln_z'][:], f['upper_bound/ln_z'][:], f['exact/ln_z'][:]\n"
+        "assert np.all(lo <= ex + 1e-9) and np.all(ex <= up + 1e-9), (lo, ex, up)\n"
+        "assert np.array_equal(f['comparison/upper_minus_lower'][:], up - lo)\n"
+        "assert f['upper_bound'].attrs['kind'] == 'strips' and f['upper_bound'].attrs['width'] == "
+        "2\n"
+        "assert len(f['bethe/ln_z']) == 4 and f['bethe'].attrs['schedule'] == 'sequential'\n"
+        "print(f['upper_bound'].attrs['num_pieces'], np.round(f['upper_bound/weights'][:], 3))\n";
+    std::ofstream(dir_ / "probe.py") << probe;
+    EXPECT_EQ(run(std::string(kPython) + " " + quoted(dir_ / "probe.py") + " " + quoted(file), out_,
+                  err_),
+              0)
+        << read_file(err_);
+    // Four families of 2-row strips on the 4x4 grid, along x and along y: offset 0 gives rows
+    // {0,1} {2,3}, offset 1 rows {0} {1,2} {3}; 2 x (2 + 3) = 10 pieces.
+    EXPECT_EQ(read_file(out_), "10 [0.25 0.25 0.25 0.25]\n") << read_file(out_);
+    // Without mf the file has no /mean_field and no upper_minus_lower.
+    const fs::path upper_only = dir_ / "upper_only.h5";
+    ASSERT_EQ(run(cli + " sweep --size 4x4 --T 1,2 --bounds upper --exact none --quiet --out " +
+                      quoted(upper_only),
+                  out_, err_),
+              0)
+        << read_file(err_);
+    EXPECT_EQ(
+        script("tests/scripts/check_schema.py", quoted(upper_only) + " --no-mf --expect-upper"), 0)
+        << read_file(out_) << read_file(err_);
 }
 
 /// The body rows of the markdown table in `text` (after the header and the rule), cells trimmed.
@@ -151,11 +221,24 @@ TEST_F(ScriptsTest, CompareTablePrintsOneRowPerTemperature) {
     EXPECT_NEAR(std::stod(rows[1][1]), std::log(2.0 * std::cosh(0.5 * kField)), 5e-9);
     // Mean field is exact for free spins: every gap prints as 0.
     for (const auto& row : rows) EXPECT_EQ(row[3], "0") << table;
+    // With the upper bound and Bethe: three more columns, the interval width 0 here.
+    const fs::path bounds = write_free_spins(dir_, true, true);
+    ASSERT_EQ(script("scripts/compare_table.py", quoted(bounds)), 0) << read_file(err_);
+    const std::string wider = read_file(out_);
+    EXPECT_NE(wider.find("lnZ_UB/N"), std::string::npos) << wider;
+    EXPECT_NE(wider.find("lnZ_Bethe/N"), std::string::npos) << wider;
+    const auto bound_rows = table_rows(wider);
+    ASSERT_EQ(bound_rows.size(), 4u) << wider;
+    for (const auto& row : bound_rows) {
+        ASSERT_EQ(row.size(), 9u) << wider;
+        EXPECT_EQ(row[6], row[2]) << "upper bound = exact for free spins: " << wider;
+        EXPECT_EQ(row[7], "0") << wider;
+    }
 }
 
 TEST_F(ScriptsTest, PlotSweepWritesAPng) {
     for (const bool with_exact : {true, false}) {
-        const fs::path path = write_free_spins(dir_, with_exact);
+        const fs::path path = write_free_spins(dir_, with_exact, with_exact);
         const fs::path png = dir_ / (path.stem().string() + ".png");
         ASSERT_EQ(script("scripts/plot_sweep.py", quoted(path) + " -o " + quoted(png)), 0)
             << read_file(err_);

@@ -41,7 +41,77 @@ TEST(Sweep, ReportsEveryTemperatureInOrder) {
         // Exact side against the independent brute-force oracle; bound below it.
         const double truth = testing::brute_force_ln_z(model, p.beta);
         EXPECT_NEAR(p.exact->ln_z, truth, 1e-12 * std::abs(truth));
-        EXPECT_LE(p.mean_field.ln_z, truth + 1e-12 * std::abs(truth));
+        EXPECT_LE(p.mean_field->ln_z, truth + 1e-12 * std::abs(truth));
+        // The default also brackets ln Z from above.
+        ASSERT_TRUE(p.upper);
+        EXPECT_GE(p.upper->ln_z, truth - 1e-11 * std::abs(truth));
+        EXPECT_FALSE(p.bethe);
+    }
+}
+
+TEST(Sweep, BoundsListChoosesWhatRuns) {
+    const Model model = glass();
+    const auto betas = betas_of({0.7, 1.5, 3.0});
+    SweepOptions options;
+    options.exact = ExactMethod::enumerate;
+    options.bounds = parse_sweep_bounds("upper,bethe");
+    const SweepResult sweep = run_sweep(model, betas, options);
+    for (const SweepPoint& p : sweep.points) {
+        EXPECT_FALSE(p.mean_field);
+        ASSERT_TRUE(p.upper);
+        ASSERT_TRUE(p.bethe);
+        EXPECT_GE(p.upper->ln_z, p.exact->ln_z - 1e-11 * p.exact->ln_z);
+        EXPECT_EQ(p.upper->beta, p.beta);
+        EXPECT_EQ(p.bethe->beta, p.beta);
+    }
+    EXPECT_EQ(sweep.upper_note, "");
+    EXPECT_EQ(to_string(SweepBound::mean_field), "mf");
+    EXPECT_EQ(parse_sweep_bounds("bethe,mf,upper").size(), 3u);
+    EXPECT_THROW(parse_sweep_bounds("mf,mf"), ParseError);
+    EXPECT_THROW(parse_sweep_bounds("mf,lower"), ParseError);
+    EXPECT_THROW(parse_sweep_bounds(""), ParseError);
+    EXPECT_THROW(parse_sweep_bounds("mf,"), ParseError);
+}
+
+TEST(Sweep, UpperBoundThatCannotRunIsSkippedWithANote) {
+    // Strips 30 rows wide on a 30x30 lattice hold it whole: tables over 30 sites, beyond the
+    // limit of 24. The mean-field side still runs.
+    const Model model =
+        build_model(make_lattice({LatticeKind::square, {30, 30}, Boundary::open}), CouplingSpec{});
+    SweepOptions options;
+    options.exact = ExactMethod::none;
+    options.upper.width = 30;
+    const SweepResult sweep = run_sweep(model, {0.3}, options);
+    EXPECT_FALSE(sweep.points[0].upper);
+    EXPECT_TRUE(sweep.points[0].mean_field);
+    EXPECT_NE(sweep.upper_note.find("upper bound skipped"), std::string::npos) << sweep.upper_note;
+}
+
+TEST(Sweep, UpperBoundAndBetheWarmRunsGiveTheSameNumbersOnAnyThreadCount) {
+    // 12 temperatures: two runs of warm starts (kWarmRun = 8) in parallel with 2 threads.
+    CouplingSpec spec;
+    spec.disorder = Disorder::gauss;
+    spec.h = 0.1;
+    const Model model =
+        build_model(make_lattice({LatticeKind::square, {12, 12}, Boundary::periodic}), spec);
+    std::vector<double> betas;
+    for (int k = 1; k <= 12; ++k) betas.push_back(0.07 * k);
+    SweepOptions options;
+    options.exact = ExactMethod::none;
+    options.bounds = {SweepBound::upper, SweepBound::bethe};
+    options.upper.width = 2;
+    options.upper.tolerance = 1e-10;  // near the optimum, so that warm and cold runs agree
+    options.threads = 1;
+    const SweepResult one = run_sweep(model, betas, options);
+    options.threads = 2;
+    const SweepResult two = run_sweep(model, betas, options);
+    for (std::size_t k = 0; k < betas.size(); ++k) {
+        EXPECT_EQ(one.points[k].upper->ln_z, two.points[k].upper->ln_z);
+        EXPECT_EQ(one.points[k].upper->split, two.points[k].upper->split);
+        EXPECT_EQ(one.points[k].bethe->ln_z, two.points[k].bethe->ln_z);
+        // A warm-started bound is the same optimum as a cold one (to its tolerance).
+        const UpperBoundResult cold = solve_upper_bound(model, betas[k], options.upper);
+        EXPECT_NEAR(one.points[k].upper->ln_z, cold.ln_z, 1e-7 * cold.ln_z);
     }
 }
 
@@ -64,8 +134,8 @@ TEST(Sweep, WarmStartsCarryTheStableStateDownTheGrid) {
     warm.warm_start = true;
     const SweepResult a = run_sweep(model, betas, cold);
     const SweepResult b = run_sweep(model, betas, warm);
-    const MeanFieldResult& cold_low = a.points.back().mean_field;
-    const MeanFieldResult& warm_low = b.points.back().mean_field;
+    const MeanFieldResult& cold_low = *a.points.back().mean_field;
+    const MeanFieldResult& warm_low = *b.points.back().mean_field;
     EXPECT_GT(cold_low.magnetization, 0.9);
     EXPECT_LT(warm_low.magnetization, -0.9);
     EXPECT_EQ(warm_low.start, "warm");
@@ -88,10 +158,10 @@ TEST(Sweep, WarmOnlyStartsFollowTheGrid) {
     // The chain is seeded from the ordered state at the first temperature; every later one
     // (and the first, on the way back down) may only improve on it from a neighbour.
     for (std::size_t k = 1; k < sweep.points.size(); ++k)
-        EXPECT_EQ(sweep.points[k].mean_field.start, "warm");
+        EXPECT_EQ(sweep.points[k].mean_field->start, "warm");
     for (const SweepPoint& p : sweep.points) {
-        EXPECT_TRUE(p.mean_field.converged);
-        EXPECT_GT(p.mean_field.magnetization, 0.0);  // h > 0 selects the up state
+        EXPECT_TRUE(p.mean_field->converged);
+        EXPECT_GT(p.mean_field->magnetization, 0.0);  // h > 0 selects the up state
     }
 }
 
@@ -105,8 +175,8 @@ TEST(Sweep, ThreadCountDoesNotChangeResults) {
     options.threads = 2;
     const SweepResult two = run_sweep(model, betas, options);
     for (std::size_t k = 0; k < betas.size(); ++k) {
-        EXPECT_EQ(one.points[k].mean_field.ln_z, two.points[k].mean_field.ln_z);
-        EXPECT_EQ(one.points[k].mean_field.m, two.points[k].mean_field.m);
+        EXPECT_EQ(one.points[k].mean_field->ln_z, two.points[k].mean_field->ln_z);
+        EXPECT_EQ(one.points[k].mean_field->m, two.points[k].mean_field->m);
         EXPECT_NEAR(one.points[k].exact->ln_z, two.points[k].exact->ln_z, 1e-12);
     }
 }

@@ -23,12 +23,12 @@ namespace h5 = detail::h5;
 namespace fs = std::filesystem;
 
 constexpr const char* kFormat = "isingmf-results";
-constexpr std::int64_t kFormatVersion = 1;
+constexpr std::int64_t kFormatVersion = 2;
 
 // Root attributes with a fixed meaning; every other string attribute of / is a model key.
-constexpr std::array<const char*, 9> kReservedRootAttributes = {
+constexpr std::array<const char*, 10> kReservedRootAttributes = {
     "format",    "format_version", "program_version", "command_line", "created",
-    "num_sites", "num_edges",      "energy_offset",   "exact_note"};
+    "num_sites", "num_edges",      "energy_offset",   "exact_note",   "upper_note"};
 
 bool is_reserved(const std::string& key) {
     return std::any_of(kReservedRootAttributes.begin(), kReservedRootAttributes.end(),
@@ -66,16 +66,39 @@ void check_inputs(const fs::path& path, const RunRecord& record, const SweepResu
     }
     check_keys(path, record.model, "model", true);
     check_keys(path, record.solver, "solver", false);
+    // Each result is present at every temperature or at none.
+    const auto uniform = [&](auto has, const char* what) {
+        for (std::size_t k = 1; k < sweep.points.size(); ++k) {
+            if (has(sweep.points[k]) != has(sweep.points[0]))
+                throw IoError(fmt::format("cannot write '{}': {} at some temperatures only",
+                                          path.string(), what));
+        }
+    };
+    uniform([](const SweepPoint& p) { return p.mean_field.has_value(); }, "mean field");
+    uniform([](const SweepPoint& p) { return p.upper.has_value(); }, "upper bound");
+    uniform([](const SweepPoint& p) { return p.bethe.has_value(); }, "Bethe estimate");
     if (record.store_m) {
         const auto n = static_cast<std::size_t>(record.num_sites);
         for (std::size_t k = 0; k < sweep.points.size(); ++k) {
-            if (sweep.points[k].mean_field.m.size() != n) {
+            const auto& mf = sweep.points[k].mean_field;
+            const std::size_t have = mf ? mf->m.size() : 0;
+            if (have != n) {
                 throw IoError(fmt::format(
                     "cannot write '{}': temperature {} has {} magnetizations for {} sites",
-                    path.string(), k, sweep.points[k].mean_field.m.size(), n));
+                    path.string(), k, have, n));
             }
         }
     }
+}
+
+bool has_mean_field(const SweepResult& sweep) {
+    return !sweep.points.empty() && sweep.points[0].mean_field.has_value();
+}
+bool has_upper(const SweepResult& sweep) {
+    return !sweep.points.empty() && sweep.points[0].upper.has_value();
+}
+bool has_bethe(const SweepResult& sweep) {
+    return !sweep.points.empty() && sweep.points[0].bethe.has_value();
 }
 
 void describe(const h5::Handle& dataset, const char* units, const char* description) {
@@ -102,38 +125,39 @@ void write_mean_field(const h5::Handle& root, const RunRecord& record, const Swe
     const double n = static_cast<double>(record.num_sites);
     describe(
         h5::write_doubles(group, "ln_z",
-                          collect(sweep, [](const SweepPoint& p) { return p.mean_field.ln_z; })),
+                          collect(sweep, [](const SweepPoint& p) { return p.mean_field->ln_z; })),
         "dimensionless",
         "naive mean-field lower bound on ln Z (whole system, not per spin): max over m of F(m)");
-    describe(h5::write_doubles(
-                 group, "free_energy_per_spin",
-                 collect(sweep, [&](const SweepPoint& p) { return -p.T * p.mean_field.ln_z / n; })),
-             "energy",
-             "mean-field upper bound on the free energy per spin, -T ln_z / N (-inf at T = inf)");
+    describe(
+        h5::write_doubles(
+            group, "free_energy_per_spin",
+            collect(sweep, [&](const SweepPoint& p) { return -p.T * p.mean_field->ln_z / n; })),
+        "energy",
+        "mean-field upper bound on the free energy per spin, -T ln_z / N (-inf at T = inf)");
     describe(h5::write_doubles(
                  group, "energy_per_spin",
-                 collect(sweep, [&](const SweepPoint& p) { return p.mean_field.energy / n; })),
+                 collect(sweep, [&](const SweepPoint& p) { return p.mean_field->energy / n; })),
              "energy", "<H>_q / N in the product distribution q that attains the bound");
     describe(h5::write_doubles(
                  group, "entropy_per_spin",
-                 collect(sweep, [&](const SweepPoint& p) { return p.mean_field.entropy / n; })),
+                 collect(sweep, [&](const SweepPoint& p) { return p.mean_field->entropy / n; })),
              "dimensionless", "S(q) / N = (1/N) sum_i H_b(m_i), H_b the binary entropy in nats");
     describe(h5::write_doubles(
                  group, "magnetization",
-                 collect(sweep, [](const SweepPoint& p) { return p.mean_field.magnetization; })),
+                 collect(sweep, [](const SweepPoint& p) { return p.mean_field->magnetization; })),
              "dimensionless", "(1/N) sum_i m_i");
     describe(h5::write_doubles(
                  group, "residual",
-                 collect(sweep, [](const SweepPoint& p) { return p.mean_field.residual; })),
+                 collect(sweep, [](const SweepPoint& p) { return p.mean_field->residual; })),
              "dimensionless", "max_i |m_i - tanh(beta phi_i)| at the returned m");
 
     std::vector<std::int32_t> iterations;
     std::vector<std::uint8_t> converged;
     std::vector<std::string> starts;
     for (const SweepPoint& point : sweep.points) {
-        iterations.push_back(point.mean_field.iterations);
-        converged.push_back(point.mean_field.converged ? 1 : 0);
-        starts.push_back(point.mean_field.start);
+        iterations.push_back(point.mean_field->iterations);
+        converged.push_back(point.mean_field->converged ? 1 : 0);
+        starts.push_back(point.mean_field->start);
     }
     describe(h5::write_int32s(group, "iterations", iterations), "sweeps",
              "coordinate-ascent sweeps used by the winning start");
@@ -147,7 +171,7 @@ void write_mean_field(const h5::Handle& root, const RunRecord& record, const Swe
         std::vector<double> m;
         m.reserve(sweep.points.size() * cols);
         for (const SweepPoint& point : sweep.points)
-            m.insert(m.end(), point.mean_field.m.begin(), point.mean_field.m.end());
+            m.insert(m.end(), point.mean_field->m.begin(), point.mean_field->m.end());
         describe(h5::write_double_matrix(group, "m", m, sweep.points.size(), cols), "dimensionless",
                  "per-site magnetizations m_i, one row per temperature [n_T x N]");
     }
@@ -180,15 +204,107 @@ void write_exact(const h5::Handle& root, const SweepResult& sweep) {
                  group, "susceptibility",
                  collect_exact(sweep, [](const ExactResult& e) { return e.susceptibility; })),
              "1/energy", "beta N (<m^2> - <m>^2); NaN where the method cannot compute it");
+}
 
+void write_upper_bound(const h5::Handle& root, const SweepResult& sweep) {
+    const h5::Handle group = h5::create_group(root, "upper_bound");
+    const UpperBoundResult& first = *sweep.points.front().upper;
+    h5::write_string_attribute(group, "kind", to_string(first.kind));
+    h5::write_int_attribute(group, "width", first.width);
+    h5::write_int_attribute(group, "num_pieces", first.num_pieces);
+    h5::write_string_attribute(group, "decomposition", first.description);
+    describe(h5::write_doubles(group, "weights", first.weights), "dimensionless",
+             "weight rho_f of each family of pieces (sum 1), the same at every temperature");
+    describe(h5::write_doubles(group, "ln_z",
+                               collect(sweep, [](const SweepPoint& p) { return p.upper->ln_z; })),
+             "dimensionless",
+             "certified upper bound on ln Z (whole system): sum_f rho_f ln Z_f at the split "
+             "reached, whether or not the optimisation converged");
+    describe(h5::write_doubles(
+                 group, "disagreement",
+                 collect(sweep, [](const SweepPoint& p) { return p.upper->disagreement; })),
+             "dimensionless",
+             "largest difference between a family's marginal and their weighted mean (0 at "
+             "the optimal split)");
+    std::vector<std::int32_t> iterations;
+    std::vector<std::uint8_t> converged;
+    for (const SweepPoint& p : sweep.points) {
+        iterations.push_back(p.upper->iterations);
+        converged.push_back(p.upper->converged ? 1 : 0);
+    }
+    describe(h5::write_int32s(group, "iterations", iterations), "iterations",
+             "L-BFGS iterations over the split");
+    describe(h5::write_uint8s(group, "converged", converged), "boolean",
+             "1 when the optimisation met its tolerance (the bound holds either way)");
+}
+
+void write_bethe(const h5::Handle& root, const SweepResult& sweep) {
+    const h5::Handle group = h5::create_group(root, "bethe");
+    const BetheResult& first = *sweep.points.front().bethe;
+    h5::write_string_attribute(group, "schedule", to_string(first.schedule));
+    h5::write_double_attribute(group, "damping", first.damping);
+    describe(h5::write_doubles(group, "ln_z",
+                               collect(sweep, [](const SweepPoint& p) { return p.bethe->ln_z; })),
+             "dimensionless",
+             "Bethe estimate of ln Z (whole system) at the final BP messages: an estimate, NOT "
+             "a bound");
+    describe(
+        h5::write_doubles(group, "residual",
+                          collect(sweep, [](const SweepPoint& p) { return p.bethe->residual; })),
+        "dimensionless", "largest undamped message change of the last BP sweep");
+    std::vector<std::int32_t> iterations;
+    std::vector<std::uint8_t> converged;
+    std::vector<std::string> starts;
+    for (const SweepPoint& p : sweep.points) {
+        iterations.push_back(p.bethe->iterations);
+        converged.push_back(p.bethe->converged ? 1 : 0);
+        starts.push_back(p.bethe->start);
+    }
+    describe(h5::write_int32s(group, "iterations", iterations), "sweeps",
+             "BP sweeps of the run kept");
+    describe(h5::write_uint8s(group, "converged", converged), "boolean",
+             "1 when BP met its tolerance, else 0 (the estimate is then at unconverged messages)");
+    describe(h5::write_strings(group, "start", starts), "text",
+             "messages BP started from: zero, polarized or warm");
+}
+
+// Differences between the sides present; NaN where either side is missing.
+void write_comparison(const h5::Handle& root, const SweepResult& sweep) {
+    const bool mf = has_mean_field(sweep);
+    const bool upper = has_upper(sweep);
+    const bool exact = sweep.exact_method != "none";
+    if (!((mf && upper) || (exact && (mf || upper)))) return;
     const h5::Handle comparison = h5::create_group(root, "comparison");
-    describe(h5::write_doubles(comparison, "gap",
-                               collect(sweep,
-                                       [](const SweepPoint& p) {
-                                           return p.exact ? p.exact->ln_z - p.mean_field.ln_z
-                                                          : kNaN;
-                                       })),
-             "dimensionless", "exact ln_z - mean-field ln_z (>= 0: the bound's gap, whole system)");
+    const auto exact_minus_lower = [](const SweepPoint& p) {
+        return p.exact ? p.exact->ln_z - p.mean_field->ln_z : kNaN;
+    };
+    if (exact && mf) {
+        describe(h5::write_doubles(comparison, "gap", collect(sweep, exact_minus_lower)),
+                 "dimensionless",
+                 "exact ln_z - mean-field ln_z (>= 0: the bound's gap, whole system)");
+        describe(
+            h5::write_doubles(comparison, "exact_minus_lower", collect(sweep, exact_minus_lower)),
+            "dimensionless", "exact ln_z - mean-field lower bound (>= 0; the same as gap)");
+    }
+    if (mf && upper) {
+        describe(h5::write_doubles(comparison, "upper_minus_lower",
+                                   collect(sweep,
+                                           [](const SweepPoint& p) {
+                                               return p.upper->ln_z - p.mean_field->ln_z;
+                                           })),
+                 "dimensionless",
+                 "upper bound - mean-field lower bound: the width of the certified interval "
+                 "holding ln Z (whole system)");
+    }
+    if (exact && upper) {
+        describe(h5::write_doubles(comparison, "upper_minus_exact",
+                                   collect(sweep,
+                                           [](const SweepPoint& p) {
+                                               return p.exact ? p.upper->ln_z - p.exact->ln_z
+                                                              : kNaN;
+                                           })),
+                 "dimensionless", "upper bound - exact ln_z (>= 0 up to rounding)");
+    }
 }
 
 void write_contents(const fs::path& file_path, const fs::path& shown_path, const RunRecord& record,
@@ -207,6 +323,7 @@ void write_contents(const fs::path& file_path, const fs::path& shown_path, const
         h5::write_int_attribute(root, "num_edges", static_cast<std::int64_t>(record.num_edges));
         h5::write_double_attribute(root, "energy_offset", record.energy_offset);
         h5::write_string_attribute(root, "exact_note", sweep.exact_note);
+        h5::write_string_attribute(root, "upper_note", sweep.upper_note);
         for (const auto& [key, value] : record.model) h5::write_string_attribute(root, key, value);
 
         {
@@ -222,8 +339,11 @@ void write_contents(const fs::path& file_path, const fs::path& shown_path, const
                                    collect(sweep, [](const SweepPoint& p) { return p.beta; })),
                  "1/energy", "inverse temperature beta = 1/T");
 
-        write_mean_field(root, record, sweep);
+        if (has_mean_field(sweep)) write_mean_field(root, record, sweep);
+        if (has_upper(sweep)) write_upper_bound(root, sweep);
+        if (has_bethe(sweep)) write_bethe(root, sweep);
         if (sweep.exact_method != "none") write_exact(root, sweep);
+        write_comparison(root, sweep);
     }
     h5::flush(file);
     file.close();
@@ -333,6 +453,7 @@ ResultsFile read_results(const fs::path& path, bool with_m) {
 
     SweepResult& sweep = out.sweep;
     sweep.exact_note = h5::read_string_attribute(root, "exact_note");
+    sweep.upper_note = h5::read_string_attribute(root, "upper_note");
     const std::vector<double> T = h5::read_doubles(root, "T");
     const std::size_t n_T = T.size();
     const std::vector<double> beta = read_column(h5::read_doubles, root, "beta", n_T);
@@ -343,7 +464,8 @@ ResultsFile read_results(const fs::path& path, bool with_m) {
     }
 
     const double n = static_cast<double>(record.num_sites);
-    {
+    record.store_m = false;
+    if (h5::has_link(root, "mean_field")) {
         const h5::Handle group = h5::open_group(root, "mean_field");
         const auto doubles = [&](const char* name) {
             return read_column(h5::read_doubles, group, name, n_T);
@@ -357,7 +479,7 @@ ResultsFile read_results(const fs::path& path, bool with_m) {
         const auto converged = read_column(h5::read_uint8s, group, "converged", n_T);
         const auto starts = read_column(h5::read_strings, group, "start", n_T);
         for (std::size_t k = 0; k < n_T; ++k) {
-            MeanFieldResult& mf = sweep.points[k].mean_field;
+            MeanFieldResult& mf = sweep.points[k].mean_field.emplace();
             mf.ln_z = ln_z[k];
             mf.energy = energy[k] * n;
             mf.entropy = entropy[k] * n;
@@ -376,8 +498,53 @@ ResultsFile read_results(const fs::path& path, bool with_m) {
             }
             for (std::size_t k = 0; k < n_T; ++k) {
                 const auto row = m.values.begin() + static_cast<std::ptrdiff_t>(k * m.cols);
-                sweep.points[k].mean_field.m.assign(row, row + static_cast<std::ptrdiff_t>(m.cols));
+                sweep.points[k].mean_field->m.assign(row,
+                                                     row + static_cast<std::ptrdiff_t>(m.cols));
             }
+        }
+    }
+
+    if (h5::has_link(root, "upper_bound")) {
+        const h5::Handle group = h5::open_group(root, "upper_bound");
+        UpperBoundResult shared;
+        shared.kind = parse_decomposition_kind(h5::read_string_attribute(group, "kind"));
+        shared.width = static_cast<int>(h5::read_int_attribute(group, "width"));
+        shared.num_pieces = static_cast<int>(h5::read_int_attribute(group, "num_pieces"));
+        shared.description = h5::read_string_attribute(group, "decomposition");
+        shared.weights = h5::read_doubles(group, "weights");
+        const auto ln_z = read_column(h5::read_doubles, group, "ln_z", n_T);
+        const auto disagreement = read_column(h5::read_doubles, group, "disagreement", n_T);
+        const auto iterations = read_column(h5::read_int32s, group, "iterations", n_T);
+        const auto converged = read_column(h5::read_uint8s, group, "converged", n_T);
+        for (std::size_t k = 0; k < n_T; ++k) {
+            UpperBoundResult& r = sweep.points[k].upper.emplace(shared);
+            r.beta = beta[k];
+            r.ln_z = ln_z[k];
+            r.disagreement = disagreement[k];
+            r.iterations = iterations[k];
+            r.converged = converged[k] != 0;
+        }
+    }
+
+    if (h5::has_link(root, "bethe")) {
+        const h5::Handle group = h5::open_group(root, "bethe");
+        const BpSchedule schedule = parse_bp_schedule(h5::read_string_attribute(group, "schedule"));
+        const double damping = h5::read_double_attribute(group, "damping");
+        const auto ln_z = read_column(h5::read_doubles, group, "ln_z", n_T);
+        const auto residual = read_column(h5::read_doubles, group, "residual", n_T);
+        const auto iterations = read_column(h5::read_int32s, group, "iterations", n_T);
+        const auto converged = read_column(h5::read_uint8s, group, "converged", n_T);
+        const auto starts = read_column(h5::read_strings, group, "start", n_T);
+        for (std::size_t k = 0; k < n_T; ++k) {
+            BetheResult& r = sweep.points[k].bethe.emplace();
+            r.beta = beta[k];
+            r.schedule = schedule;
+            r.damping = damping;
+            r.ln_z = ln_z[k];
+            r.residual = residual[k];
+            r.iterations = iterations[k];
+            r.converged = converged[k] != 0;
+            r.start = starts[k];
         }
     }
 

@@ -3,16 +3,24 @@
 #include <fmt/format.h>
 #include <omp.h>
 
+#include <algorithm>
 #include <cmath>
 #include <exception>
 #include <limits>
 
 #include "isingmf/exact/exact_solver.hpp"
 #include "isingmf/meanfield/detail/ascent.hpp"
+#include "isingmf/util/detail/enum_names.hpp"
 #include "isingmf/util/error.hpp"
 
 namespace isingmf {
 namespace {
+
+constexpr detail::EnumNames<SweepBound, 3> kBoundNames{{
+    {SweepBound::mean_field, "mf"},
+    {SweepBound::upper, "upper"},
+    {SweepBound::bethe, "bethe"},
+}};
 
 // Restores OpenMP's thread count when the sweep ends, however it ends.
 class ThreadCountGuard {
@@ -51,17 +59,19 @@ void check_energy_scale(const Model& model, const std::vector<double>& betas) {
 // Counts solves for the progress callback; safe to call from parallel solves.
 class ProgressCounter {
 public:
-    ProgressCounter(const SweepProgress& progress, std::size_t total)
-        : progress_(progress), total_(total) {}
+    ProgressCounter(const SweepProgress& progress, std::size_t total,
+                    const char* stage = "mean field")
+        : progress_(progress), total_(total), stage_(stage) {}
     void step() {
         if (!progress_) return;
 #pragma omp critical(isingmf_sweep_progress)
-        progress_("mean field", ++done_, total_);
+        progress_(stage_, ++done_, total_);
     }
 
 private:
     const SweepProgress& progress_;
     std::size_t total_;
+    const char* stage_;
     std::size_t done_ = 0;
 };
 
@@ -104,7 +114,7 @@ void warm_passes(const MeanFieldPlan& plan, const MeanFieldOptions& options, boo
     for (std::size_t step = 0; step < 2 * n_t; ++step) {
         const bool up = step < n_t;
         const std::size_t k = up ? step : 2 * n_t - 1 - step;
-        MeanFieldResult& here = points[k].mean_field;
+        std::optional<MeanFieldResult>& here = points[k].mean_field;
         const bool first = up ? k == 0 : k + 1 == n_t;
         if (first) {
             if (!cold && up) {
@@ -115,14 +125,83 @@ void warm_passes(const MeanFieldPlan& plan, const MeanFieldOptions& options, boo
             counter.step();
             continue;
         }
-        const MeanFieldResult& neighbour = points[up ? k - 1 : k + 1].mean_field;
+        const MeanFieldResult& neighbour = *points[up ? k - 1 : k + 1].mean_field;
         MeanFieldResult candidate = solve_mean_field(plan, points[k].beta, warm_only, neighbour.m);
-        if (here.m.empty() || candidate.ln_z > here.ln_z) here = std::move(candidate);
+        if (!here || candidate.ln_z > here->ln_z) here = std::move(candidate);
         counter.step();
     }
 }
 
+// Runs `solve(k, warm)` over the temperatures in runs of kWarmRun consecutive entries: the
+// runs in parallel, each run in order with the previous temperature's result as warm start.
+template <class Solve>
+void warm_runs(std::size_t n_t, ProgressCounter& counter, const Solve& solve) {
+    const std::size_t runs = (n_t + kWarmRun - 1) / kWarmRun;
+    std::exception_ptr failure;
+#pragma omp parallel for schedule(dynamic, 1) if (runs > 1)
+    for (std::size_t r = 0; r < runs; ++r) {
+        try {
+            for (std::size_t k = r * kWarmRun; k < std::min(n_t, (r + 1) * kWarmRun); ++k) {
+                solve(k, k > r * kWarmRun);
+                counter.step();
+            }
+        } catch (...) {
+#pragma omp critical(isingmf_sweep_failure)
+            if (!failure) failure = std::current_exception();
+        }
+    }
+    if (failure) std::rethrow_exception(failure);
+}
+
+// The upper bound at every temperature on one plan, or a note saying why it cannot run.
+void upper_pass(const Model& model, const UpperBoundOptions& options, SweepResult& sweep,
+                const SweepProgress& progress) {
+    std::optional<UpperBoundPlan> plan;
+    try {
+        plan.emplace(model, choose_decomposition(model, options));
+    } catch (const ModelError& error) {
+        sweep.upper_note = fmt::format("upper bound skipped: {}", error.what());
+        return;
+    }
+    auto& points = sweep.points;
+    ProgressCounter counter(progress, points.size(), "upper bound");
+    warm_runs(points.size(), counter, [&](std::size_t k, bool warm) {
+        points[k].upper = solve_upper_bound(*plan, points[k].beta, options,
+                                            warm ? &*points[k - 1].upper : nullptr);
+    });
+}
+
+void bethe_pass(const Model& model, const BetheOptions& options, std::vector<SweepPoint>& points,
+                const SweepProgress& progress) {
+    ProgressCounter counter(progress, points.size(), "bethe");
+    warm_runs(points.size(), counter, [&](std::size_t k, bool warm) {
+        points[k].bethe =
+            solve_bethe(model, points[k].beta, options, warm ? &*points[k - 1].bethe : nullptr);
+    });
+}
+
 }  // namespace
+
+std::string to_string(SweepBound bound) { return detail::enum_name(kBoundNames, bound); }
+
+std::vector<SweepBound> parse_sweep_bounds(std::string_view list) {
+    std::vector<SweepBound> bounds;
+    std::size_t pos = 0;
+    while (pos <= list.size()) {
+        const std::size_t comma = std::min(list.find(',', pos), list.size());
+        const SweepBound bound =
+            detail::parse_enum(kBoundNames, list.substr(pos, comma - pos), "bound");
+        if (std::find(bounds.begin(), bounds.end(), bound) != bounds.end())
+            throw ParseError(fmt::format("bound '{}' listed twice", to_string(bound)));
+        bounds.push_back(bound);
+        pos = comma + 1;
+    }
+    return bounds;
+}
+
+bool SweepOptions::computes(SweepBound bound) const {
+    return std::find(bounds.begin(), bounds.end(), bound) != bounds.end();
+}
 
 SweepResult run_sweep(const Model& model, const std::vector<double>& betas,
                       const SweepOptions& options, const SweepProgress& progress) {
@@ -140,14 +219,19 @@ SweepResult run_sweep(const Model& model, const std::vector<double>& betas,
         for (std::size_t k = 0; k < betas.size(); ++k) sweep.points[k].exact = exact[k];
     }
 
-    const MeanFieldPlan plan(model);
-    const MeanFieldOptions& mf = options.mean_field;
-    const std::size_t n_t = betas.size();
-    const bool cold = has_cold_start(mf.starts);
-    const bool warm = options.warm_start && n_t > 1;
-    ProgressCounter counter(progress, (cold ? n_t : 0) + (warm || !cold ? 2 * n_t : 0));
-    if (cold) cold_pass(plan, mf, sweep.points, counter);
-    if (warm || !cold) warm_passes(plan, mf, cold, sweep.points, counter);
+    if (options.computes(SweepBound::mean_field)) {
+        const MeanFieldPlan plan(model);
+        const MeanFieldOptions& mf = options.mean_field;
+        const std::size_t n_t = betas.size();
+        const bool cold = has_cold_start(mf.starts);
+        const bool warm = options.warm_start && n_t > 1;
+        ProgressCounter counter(progress, (cold ? n_t : 0) + (warm || !cold ? 2 * n_t : 0));
+        if (cold) cold_pass(plan, mf, sweep.points, counter);
+        if (warm || !cold) warm_passes(plan, mf, cold, sweep.points, counter);
+    }
+    if (options.computes(SweepBound::upper)) upper_pass(model, options.upper, sweep, progress);
+    if (options.computes(SweepBound::bethe))
+        bethe_pass(model, options.bethe, sweep.points, progress);
     return sweep;
 }
 

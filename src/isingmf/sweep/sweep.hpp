@@ -1,30 +1,56 @@
 #pragma once
-/// Temperature sweeps: mean-field bound and (optionally) exact thermodynamics at each
-/// temperature, in the order given.
+/// Temperature sweeps: at each temperature, in the order given, the bounds and estimates
+/// asked for (mean-field lower bound, certified upper bound, Bethe estimate) and
+/// (optionally) exact thermodynamics.
 
 #include <functional>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
+#include "isingmf/bounds/bethe.hpp"
+#include "isingmf/bounds/upper_bound.hpp"
 #include "isingmf/exact/exact_result.hpp"
 #include "isingmf/meanfield/mean_field.hpp"
 #include "isingmf/model/model.hpp"
 
 namespace isingmf {
 
+/// What a sweep can compute besides the exact side, by the names of `--bounds`.
+enum class SweepBound {
+    mean_field,  ///< "mf": naive mean-field lower bound (meanfield/mean_field.hpp)
+    upper,       ///< "upper": certified upper bound (bounds/upper_bound.hpp)
+    bethe,       ///< "bethe": Bethe estimate, not a bound (bounds/bethe.hpp)
+};
+
+/// "mf", "upper" or "bethe".
+std::string to_string(SweepBound bound);
+/// Parses a comma list of those names (each at most once, at least one); throws ParseError
+/// naming the unknown or repeated entry.
+std::vector<SweepBound> parse_sweep_bounds(std::string_view list);
+
 struct SweepOptions {
+    /// What to compute; the default is the bracket: mean field and the upper bound.
+    std::vector<SweepBound> bounds = {SweepBound::mean_field, SweepBound::upper};
     MeanFieldOptions mean_field;
+    UpperBoundOptions upper;
+    BetheOptions bethe;
     bool warm_start = true;  ///< also start each temperature from its neighbours' solutions
     ExactMethod exact = ExactMethod::automatic;
     int threads = 0;  ///< 0: OpenMP's default
+    /// Whether `bounds` lists `bound`.
+    bool computes(SweepBound bound) const;
 };
 
-/// One temperature of a sweep. T = 1/beta (inf at beta = 0).
+/// One temperature of a sweep. T = 1/beta (inf at beta = 0). Each result is present when
+/// it was asked for (and, for the upper bound, could run).
 struct SweepPoint {
     double T = 0.0;
     double beta = 0.0;
-    MeanFieldResult mean_field;
+    std::optional<MeanFieldResult> mean_field;
+    std::optional<UpperBoundResult> upper;
+    std::optional<BetheResult> bethe;
     std::optional<ExactResult> exact;
 };
 
@@ -34,15 +60,26 @@ struct SweepResult {
     std::string exact_method = "none";
     /// Why the exact side was skipped, when `automatic` found nothing that applies.
     std::string exact_note;
+    /// Why the upper bound was skipped although asked for ("" when it ran or was not asked).
+    std::string upper_note;
 };
 
 /// Progress callback: (stage, steps done, steps in the stage). Stages are "exact" (0 of 1
-/// before the exact solver starts, 1 of 1 when it is done) and "mean field" (one step per
-/// solve of a temperature, cold and warm passes).
+/// before the exact solver starts, 1 of 1 when it is done), "mean field" (one step per
+/// solve of a temperature, cold and warm passes), "upper bound" and "bethe" (one step per
+/// temperature).
 using SweepProgress = std::function<void(const char*, std::size_t, std::size_t)>;
 
-/// Runs the sweep over `betas` (each >= 0 and finite). Results do not depend on the
-/// thread count. Throws ModelError when an explicitly requested exact method cannot run.
+/// Temperatures solved one after another with warm starts by the upper bound and BP: the
+/// grid is cut into runs of this many consecutive entries, which run in parallel (so the
+/// result does not depend on the thread count).
+inline constexpr std::size_t kWarmRun = 8;
+
+/// Runs the sweep over `betas` (each >= 0 and finite). The upper bound runs on one
+/// decomposition for all temperatures (choose_decomposition); where it cannot be built
+/// (tables over the limits of an explicit width) it is skipped with `upper_note`. Results
+/// do not depend on the thread count. Throws ModelError when an explicitly requested exact
+/// method cannot run.
 SweepResult run_sweep(const Model& model, const std::vector<double>& betas,
                       const SweepOptions& options, const SweepProgress& progress = {});
 
