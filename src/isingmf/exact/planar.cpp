@@ -208,6 +208,145 @@ Jet ln_two_cosh(double J, double beta) {
     return x + log1p(exp(-2.0 * x));
 }
 
+// Runs the Pfaffians of the temperatures `which` (all four twists on the torus).
+void run_pfaffians(const PlanarAnalysis& a, std::span<const double> betas,
+                   const std::vector<std::size_t>& which, Arithmetic arithmetic,
+                   const PlanarOptions& options, std::vector<PfaffianValue>& out) {
+    const std::size_t per_beta = a.torus ? 4 : 1;
+    const auto tasks = static_cast<std::ptrdiff_t>(which.size() * per_beta);
+    if (tasks == 0 || a.dimer.num_nodes == 0) return;
+    int threads = options.num_threads > 0 ? options.num_threads : omp_get_max_threads();
+    threads =
+        static_cast<int>(std::max<std::ptrdiff_t>(1, std::min<std::ptrdiff_t>(threads, tasks)));
+    std::exception_ptr failure;
+#pragma omp parallel for schedule(dynamic, 1) num_threads(threads)
+    for (std::ptrdiff_t t = 0; t < tasks; ++t) {
+        try {
+            const std::size_t b = which[static_cast<std::size_t>(t) / per_beta];
+            const std::size_t twist = static_cast<std::size_t>(t) % per_beta;  // bit per cycle
+            const double beta = betas[b];
+            std::vector<Jet> values(a.dimer.cost.size());
+            for (std::size_t k = 0; k < values.size(); ++k) {
+                const double c = a.dimer.cost[k];
+                const double w = std::exp(-2.0 * beta * c);
+                values[k] = {w, -2.0 * c * w, 4.0 * c * c * w};
+            }
+            for (std::size_t cycle = 0; cycle < a.dimer.twists.size(); ++cycle) {
+                if ((twist >> cycle & 1) == 0) continue;
+                for (int k : a.dimer.twists[cycle]) {
+                    Jet& g = values[static_cast<std::size_t>(k)];
+                    g = -1.0 * g;
+                }
+            }
+            out[b * per_beta + twist] = pfaffian(a.plan, a.pattern, values, options.pivot_threshold,
+                                                 a.linear_rate, arithmetic);
+        } catch (...) {
+#pragma omp critical(isingmf_planar_failure)
+            if (!failure) failure = std::current_exception();
+        }
+    }
+    if (failure) std::rethrow_exception(failure);
+}
+
+// Componentwise bound of |x y| for jets of bounds x, y >= 0 (the product rule on sizes).
+WideJet bound_product(const WideJet& x, const WideJet& y) {
+    return {x.v * y.v, x.d * y.v + x.v * y.d, x.dd * y.v + 2 * x.d * y.d + x.v * y.dd};
+}
+
+WideJet magnitudes(const WideJet& x) { return {std::abs(x.v), std::abs(x.d), std::abs(x.dd)}; }
+
+// Errors of ln|Pf| and its two derivatives (see PfaffianValue).
+WideJet log_errors(const PfaffianValue& p) {
+    return (p.unit_roundoff * static_cast<long double>(p.growth)) * p.error_scale;
+}
+
+// ln W from the Pfaffians of one temperature, with first-order bounds on its rounding errors.
+struct Combined {
+    WideJet ln_w;
+    WideJet error;  // absolute bounds for ln W, d/dbeta, d2/dbeta2
+    double cancellation = 1.0;
+    bool broken = false;
+};
+
+// Pf_k = s_k exp(L_k) B_k 2^e_k. The largest term's whole log-jet L_top is factored out, so
+// that the O(N) log-derivatives the terms share never meet in a sum:
+//   ln W = L_top + e_top ln 2 + ln S,  S = (1/4) sum_k sigma_k s_k exp(L_k - L_top) B_k 2^(e_k -
+//   e_top)
+// (one term, no 1/4, when planar). All in long double: on the torus S may be a small
+// difference of terms near 1.
+Combined combine(const PlanarAnalysis& a, const PfaffianValue* p) {
+    Combined c;
+    if (a.dimer.num_nodes == 0) return c;
+    const int count = a.torus ? 4 : 1;
+    int top = -1;
+    long double top_size = 0;
+    for (int k = 0; k < count; ++k) {
+        if (p[k].sign == 0 || p[k].linear.v == 0) {
+            c.broken = true;
+            return c;
+        }
+        const long double size = p[k].log_abs.v + std::log(std::abs(p[k].linear.v)) +
+                                 p[k].linear_exponent * std::numbers::ln2_v<long double>;
+        if (top < 0 || size > top_size) top = k, top_size = size;
+    }
+    const WideJet top_error = log_errors(p[top]);
+    WideJet sum, sum_error;
+    long double magnitude = 0;
+    for (int k = 0; k < count; ++k) {
+        // sigma_ab: the twists flip every bond edge on their cycle, all in M0.
+        int sigma = a.reference_sign;
+        for (std::size_t cycle = 0; cycle < a.dimer.twists.size(); ++cycle)
+            if ((k >> cycle & 1) != 0 && a.dimer.twists[cycle].size() % 2 != 0) sigma = -sigma;
+        const WideJet shift = p[k].log_abs - p[top].log_abs +
+                              WideJet{(p[k].linear_exponent - p[top].linear_exponent) *
+                                          std::numbers::ln2_v<long double>,
+                                      0, 0};
+        const WideJet e = exp(shift);
+        const WideJet term = e * p[k].linear;
+        sum = sum + static_cast<long double>(sigma * p[k].sign) * term;
+        magnitude += std::abs(term.v);
+        // Bounds: shift carries the errors of both log-jets (none when k is the top); the
+        // linear factor a relative error of a few u g per component.
+        const WideJet shift_error = k == top ? WideJet{} : log_errors(p[k]) + top_error;
+        const WideJet e_abs = magnitudes(e);
+        const WideJet e_error{
+            e_abs.v * shift_error.v, e_abs.d * shift_error.v + e_abs.v * shift_error.d,
+            e_abs.dd * shift_error.v +
+                e_abs.v * (shift_error.dd + 2 * std::abs(shift.d) * shift_error.d)};
+        const WideJet b_abs = magnitudes(p[k].linear);
+        const WideJet b_error =
+            (4 * p[k].unit_roundoff * static_cast<long double>(p[k].growth)) * b_abs;
+        sum_error = sum_error + bound_product(e_error, b_abs) + bound_product(e_abs, b_error);
+    }
+    if (count == 4) {
+        sum = 0.25L * sum, sum_error = 0.25L * sum_error;
+        magnitude *= 0.25L;
+    }
+    if (!(sum.v > 0)) {
+        c.broken = true;
+        return c;
+    }
+    c.cancellation = static_cast<double>(magnitude / sum.v);
+    c.ln_w = p[top].log_abs + log(sum) +
+             WideJet{p[top].linear_exponent * std::numbers::ln2_v<long double>, 0, 0};
+    const long double r1 = sum.d / sum.v, r2 = sum.dd / sum.v;
+    const long double e0 = sum_error.v / sum.v;
+    const long double e1 = (sum_error.d + std::abs(r1) * sum_error.v) / sum.v;
+    const long double e2 =
+        (sum_error.dd + std::abs(r2) * sum_error.v) / sum.v + 2 * std::abs(r1) * e1;
+    c.error = top_error + WideJet{e0, e1, e2};
+    return c;
+}
+
+// Bound on the relative error of ln Z: that of ln W, plus the rounding of the sum of the
+// O(1) terms of the prefactor and the final double.
+double ln_z_error(const PlanarAnalysis& a, double beta, const Combined& c) {
+    if (c.broken) return std::numeric_limits<double>::infinity();
+    const double ln_z = std::abs(static_cast<double>(c.ln_w.v) + beta * a.sum_abs_coupling) +
+                        a.num_sites * std::numbers::ln2;
+    return static_cast<double>(c.error.v) / ln_z + 4.0 * kEpsilon;
+}
+
 }  // namespace
 }  // namespace detail
 
@@ -271,112 +410,65 @@ std::vector<PlanarResult> planar_solve(const PlanarPlan& plan, std::span<const d
             fmt::format("pivot threshold must be in (0, 1], got {}", options.pivot_threshold));
     }
     const detail::PlanarAnalysis& a = *plan.analysis_;
-    const int per_beta = plan.pfaffians();
-    const auto tasks = static_cast<std::ptrdiff_t>(betas.size()) * per_beta;
-    std::vector<detail::PfaffianValue> pf(static_cast<std::size_t>(tasks));
+    const auto per_beta = static_cast<std::size_t>(plan.pfaffians());
+    std::vector<detail::PfaffianValue> pf(betas.size() * per_beta);
+    std::vector<detail::Combined> combined(betas.size());
 
-    int threads = options.num_threads > 0 ? options.num_threads : omp_get_max_threads();
-    threads =
-        static_cast<int>(std::max<std::ptrdiff_t>(1, std::min<std::ptrdiff_t>(threads, tasks)));
-    std::exception_ptr failure;
-#pragma omp parallel for schedule(dynamic, 1) num_threads(threads)
-    for (std::ptrdiff_t t = 0; t < tasks; ++t) {
-        try {
-            const double beta = betas[static_cast<std::size_t>(t / per_beta)];
-            const int twist = static_cast<int>(t % per_beta);  // bit 0: first cycle, bit 1: second
-            std::vector<detail::Jet> values(a.dimer.cost.size());
-            for (std::size_t k = 0; k < values.size(); ++k) {
-                const double c = a.dimer.cost[k];
-                const double w = std::exp(-2.0 * beta * c);
-                values[k] = {w, -2.0 * c * w, 4.0 * c * c * w};
-            }
-            for (std::size_t cycle = 0; cycle < a.dimer.twists.size(); ++cycle) {
-                if ((twist >> cycle & 1) == 0) continue;
-                for (int k : a.dimer.twists[cycle])
-                    values[static_cast<std::size_t>(k)] =
-                        -1.0 * values[static_cast<std::size_t>(k)];
-            }
-            pf[static_cast<std::size_t>(t)] =
-                detail::pfaffian(a.plan, a.pattern, values, options.pivot_threshold, a.linear_rate);
-        } catch (...) {
-#pragma omp critical(isingmf_planar_failure)
-            if (!failure) failure = std::current_exception();
+    // Every Pfaffian in double; then, for the temperatures whose error bound is above
+    // options.extended_above, all of their Pfaffians again in extended precision.
+    std::vector<std::size_t> todo(betas.size());
+    for (std::size_t b = 0; b < betas.size(); ++b) todo[b] = b;
+    for (const detail::Arithmetic arithmetic :
+         {detail::Arithmetic::double_precision, detail::Arithmetic::extended}) {
+        detail::run_pfaffians(a, betas, todo, arithmetic, options, pf);
+        std::vector<std::size_t> again;
+        for (std::size_t b : todo) {
+            combined[b] = detail::combine(a, &pf[b * per_beta]);
+            const double bound = detail::ln_z_error(a, betas[b], combined[b]);
+            if (arithmetic == detail::Arithmetic::double_precision &&
+                !(bound <= options.extended_above))
+                again.push_back(b);
         }
+        todo = std::move(again);
+        if (todo.empty()) break;
     }
-    if (failure) std::rethrow_exception(failure);
 
     const double n = static_cast<double>(a.num_sites);
+    constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
     std::vector<PlanarResult> results(betas.size());
     for (std::size_t b = 0; b < betas.size(); ++b) {
         const double beta = betas[b];
+        const detail::Combined& c = combined[b];
         PlanarResult& r = results[b];
-        // ln Z = (c + isolated) ln 2 + beta sum|J| + sum_pendant ln 2cosh(beta J) + ln W - beta E0.
-        detail::Jet ln_z{
-            (a.components + a.isolated_sites) * std::numbers::ln2 + beta * a.sum_abs_coupling,
-            a.sum_abs_coupling, 0.0};
-        for (double J : a.pendant_couplings) ln_z = ln_z + detail::ln_two_cosh(J, beta);
-        bool broken = false;
-        double growth = 1.0;
-        if (a.dimer.num_nodes > 0) {
-            // Pf_k = s_k exp(L_k) B_k 2^e_k. The largest term's whole log-jet L_top is
-            // factored out, so that the O(N) log-derivatives it shares with the others never
-            // meet in a sum: ln W = L_top + ln sum_k sigma_k s_k exp(L_k - L_top) B_k 2^e_k.
-            const detail::PfaffianValue* p = &pf[b * static_cast<std::size_t>(per_beta)];
-            int top = -1;
-            double top_size = -std::numeric_limits<double>::infinity();
-            for (int k = 0; k < per_beta; ++k) {
-                r.delayed_pivots += p[k].delayed;
-                r.updates += p[k].updates;
-                r.largest_front = std::max(r.largest_front, p[k].largest_front);
-                growth = std::max(growth, p[k].growth);
-                if (p[k].sign == 0) {
-                    broken = true;
-                    continue;
-                }
-                const double size = p[k].log_abs.v + std::log(std::abs(p[k].linear.v)) +
-                                    p[k].linear_exponent * std::numbers::ln2;
-                if (top < 0 || size > top_size) top = k, top_size = size;
-            }
-            detail::Jet sum;
-            double magnitude = 0.0;
-            for (int k = 0; k < per_beta && !broken; ++k) {
-                // sigma_ab: the twists flip every bond edge on their cycle, all in M0.
-                int sigma = a.reference_sign;
-                for (std::size_t cycle = 0; cycle < a.dimer.twists.size(); ++cycle)
-                    if ((k >> cycle & 1) != 0 && a.dimer.twists[cycle].size() % 2 != 0)
-                        sigma = -sigma;
-                const detail::Jet shift =
-                    p[k].log_abs - p[top].log_abs +
-                    detail::Jet{(p[k].linear_exponent - p[top].linear_exponent) * std::numbers::ln2,
-                                0.0, 0.0};
-                const detail::Jet term = detail::exp(shift) * p[k].linear;
-                sum = sum + static_cast<double>(sigma * p[k].sign) * term;
-                magnitude += std::abs(term.v);
-            }
-            if (per_beta == 4) sum = 0.25 * sum, magnitude *= 0.25;
-            if (broken || !(sum.v > 0.0)) {
-                broken = true;
-            } else {
-                r.cancellation = magnitude / sum.v;
-                ln_z = ln_z + p[top].log_abs + detail::log(sum) +
-                       detail::Jet{p[top].linear_exponent * std::numbers::ln2, 0.0, 0.0};
-            }
+        for (std::size_t k = 0; k < per_beta; ++k) {
+            const detail::PfaffianValue& p = pf[b * per_beta + k];
+            r.delayed_pivots += p.delayed;
+            r.updates += p.updates;
+            r.largest_front = std::max(r.largest_front, p.largest_front);
+            r.extended =
+                r.extended || p.unit_roundoff < 0.5L * std::numeric_limits<double>::epsilon();
         }
-        ln_z = ln_z - detail::Jet{beta * a.energy_offset, a.energy_offset, 0.0};
+        r.cancellation = c.cancellation;
+        // ln Z = (c + isolated) ln 2 + beta sum|J| + sum_pendant ln 2cosh(beta J) + ln W - beta E0.
+        detail::Jet ln_z{(a.components + a.isolated_sites) * std::numbers::ln2 +
+                             beta * (a.sum_abs_coupling - a.energy_offset),
+                         a.sum_abs_coupling - a.energy_offset, 0.0};
+        for (double J : a.pendant_couplings) ln_z = ln_z + detail::ln_two_cosh(J, beta);
+        ln_z = ln_z + detail::Jet{static_cast<double>(c.ln_w.v), static_cast<double>(c.ln_w.d),
+                                  static_cast<double>(c.ln_w.dd)};
+        r.relative_error = detail::ln_z_error(a, beta, c);
+        r.energy_error = static_cast<double>(c.error.d) / n;
+        r.specific_heat_error = beta * (beta * static_cast<double>(c.error.dd)) / n;
+        r.exact.magnetization = 0.0;
+        if (c.broken || !(r.relative_error <= options.max_relative_error)) {
+            r.exact.ln_z = r.exact.energy_per_spin = r.exact.specific_heat_per_spin = kNaN;
+            if (c.broken) r.relative_error = std::numeric_limits<double>::infinity();
+            continue;
+        }
         r.exact.ln_z = ln_z.v;
         r.exact.energy_per_spin = -ln_z.d / n;
+        // beta (beta C''): beta^2 alone overflows beyond beta ~ 1e154.
         r.exact.specific_heat_per_spin = beta * (beta * ln_z.dd) / n;
-        r.exact.magnetization = 0.0;
-        if (broken) {
-            r.exact.ln_z = r.exact.energy_per_spin = r.exact.specific_heat_per_spin =
-                std::numeric_limits<double>::quiet_NaN();
-            r.relative_error = std::numeric_limits<double>::infinity();
-        } else {
-            // Provisional: rounding scaled by growth and size, amplified by the cancellation.
-            r.relative_error = detail::kEpsilon * growth *
-                               std::sqrt(static_cast<double>(a.dimer.num_nodes)) * r.cancellation /
-                               std::max(1.0, std::abs(r.exact.ln_z));
-        }
     }
     return results;
 }

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <utility>
 
 #include "isingmf/util/error.hpp"
@@ -155,14 +156,16 @@ private:
 
 // A Schur complement passed to the parent front: packed strict lower triangle, row by row
 // ((x, y) with x > y at x (x - 1) / 2 + y), jets split into value, first, second derivative.
+template <class Real>
 struct Contribution {
     std::vector<int> index;  // variables; the first `delayed` are fully summed in the parent
     int delayed = 0;
-    std::vector<double> v, d, dd;
+    std::vector<Real> v, d, dd;
 };
 
 // A dense front: the strict lower triangle of an m x m skew-symmetric matrix in column-major
 // storage, F(x, y) = K[x][y] for x > y.
+template <class Real>
 class Front {
 public:
     void reset(std::size_t m) {
@@ -174,9 +177,9 @@ public:
             dd_.resize(size);
         }
         for (std::size_t y = 0; y < m; ++y) {
-            std::fill_n(&v_[y * m + y], m - y, 0.0);
-            std::fill_n(&d_[y * m + y], m - y, 0.0);
-            std::fill_n(&dd_[y * m + y], m - y, 0.0);
+            std::fill_n(&v_[y * m + y], m - y, Real(0));
+            std::fill_n(&d_[y * m + y], m - y, Real(0));
+            std::fill_n(&dd_[y * m + y], m - y, Real(0));
         }
     }
 
@@ -184,7 +187,7 @@ public:
     std::size_t at(std::size_t x, std::size_t y) const { return x + y * m_; }
 
     // Adds jet g to K[a][b] (a != b).
-    void add(std::size_t a, std::size_t b, double gv, double gd, double gdd) {
+    void add(std::size_t a, std::size_t b, Real gv, Real gd, Real gdd) {
         if (a > b) {
             const std::size_t p = at(a, b);
             v_[p] += gv, d_[p] += gd, dd_[p] += gdd;
@@ -195,17 +198,17 @@ public:
     }
 
     // |K[x][i]| for x != i.
-    double magnitude(std::size_t x, std::size_t i) const {
+    Real magnitude(std::size_t x, std::size_t i) const {
         return std::abs(x > i ? v_[at(x, i)] : v_[at(i, x)]);
     }
 
     // Exchanges variables i < j (rows and columns), for the rows and columns >= first.
     void swap(std::size_t first, std::size_t i, std::size_t j) {
-        for (double* a : {v_.data(), d_.data(), dd_.data()}) {
+        for (Real* a : {v_.data(), d_.data(), dd_.data()}) {
             for (std::size_t c = first; c < i; ++c) std::swap(a[at(i, c)], a[at(j, c)]);
             for (std::size_t r = j + 1; r < m_; ++r) std::swap(a[at(r, i)], a[at(r, j)]);
             for (std::size_t t = i + 1; t < j; ++t) {
-                const double old = a[at(t, i)];
+                const Real old = a[at(t, i)];
                 a[at(t, i)] = -a[at(j, t)];
                 a[at(j, t)] = -old;
             }
@@ -216,87 +219,90 @@ public:
     // Eliminates the pair (k, k+1): the Schur complement of the 2x2 block replaces rows and
     // columns > k+1, S_xy = K_xy + (K_x,k+1 K_y,k - K_x,k K_y,k+1) / K_k,k+1. Returns the pivot
     // K[k][k+1] as a jet.
-    Jet eliminate(std::size_t k) {
+    BasicJet<Real> eliminate(std::size_t k) {
         const std::size_t m = m_;
         const std::size_t q = at(k + 1, k);
-        const Jet pivot{-v_[q], -d_[q], -dd_[q]};
-        const Jet r = reciprocal(pivot);
+        const BasicJet<Real> pivot{-v_[q], -d_[q], -dd_[q]};
+        const BasicJet<Real> r = reciprocal(pivot);
         // u = column k / pivot; b = column k + 1, both from row k + 2 on.
         const std::size_t first = k + 2;
         u_v_.resize(m), u_d_.resize(m), u_dd_.resize(m);
-        const double* av = &v_[at(0, k)];
-        const double* ad = &d_[at(0, k)];
-        const double* add = &dd_[at(0, k)];
+        const Real* av = &v_[at(0, k)];
+        const Real* ad = &d_[at(0, k)];
+        const Real* add = &dd_[at(0, k)];
         for (std::size_t x = first; x < m; ++x) {
             u_v_[x] = av[x] * r.v;
             u_d_[x] = ad[x] * r.v + av[x] * r.d;
-            u_dd_[x] = add[x] * r.v + 2.0 * ad[x] * r.d + av[x] * r.dd;
+            u_dd_[x] = add[x] * r.v + 2 * ad[x] * r.d + av[x] * r.dd;
         }
-        const double* bv = &v_[at(0, k + 1)];
-        const double* bd = &d_[at(0, k + 1)];
-        const double* bdd = &dd_[at(0, k + 1)];
+        const Real* bv = &v_[at(0, k + 1)];
+        const Real* bd = &d_[at(0, k + 1)];
+        const Real* bdd = &dd_[at(0, k + 1)];
         for (std::size_t y = first; y + 1 < m; ++y) {
             update_column(y, bv[y], bd[y], bdd[y], u_v_[y], u_d_[y], u_dd_[y], bv, bd, bdd);
         }
         return pivot;
     }
 
-    // Copies the block of rows and columns >= first into a packed contribution.
-    void extract(std::size_t first, Contribution& out) const {
+    // Copies the block of rows and columns >= first into a packed contribution; returns the
+    // largest |value| copied.
+    Real extract(std::size_t first, Contribution<Real>& out) const {
         const std::size_t c = m_ - first;
         const std::size_t packed = c * (c - 1) / 2;
         out.v.resize(packed), out.d.resize(packed), out.dd.resize(packed);
+        Real largest = 0;
         for (std::size_t x = 1; x < c; ++x) {
             for (std::size_t y = 0; y < x; ++y) {
                 const std::size_t p = at(first + x, first + y);
                 const std::size_t o = x * (x - 1) / 2 + y;
                 out.v[o] = v_[p], out.d[o] = d_[p], out.dd[o] = dd_[p];
+                largest = std::max(largest, std::abs(v_[p]));
             }
         }
+        return largest;
     }
 
 private:
     // F(x, y) += b_x u_y - u_x b_y for x > y, on jets.
-    void update_column(std::size_t y, double byv, double byd, double bydd, double uyv, double uyd,
-                       double uydd, const double* __restrict bv, const double* __restrict bd,
-                       const double* __restrict bdd) {
-        double* __restrict fv = &v_[at(0, y)];
-        double* __restrict fd = &d_[at(0, y)];
-        double* __restrict fdd = &dd_[at(0, y)];
-        const double* __restrict uv = u_v_.data();
-        const double* __restrict ud = u_d_.data();
-        const double* __restrict udd = u_dd_.data();
+    void update_column(std::size_t y, Real byv, Real byd, Real bydd, Real uyv, Real uyd, Real uydd,
+                       const Real* __restrict bv, const Real* __restrict bd,
+                       const Real* __restrict bdd) {
+        Real* __restrict fv = &v_[at(0, y)];
+        Real* __restrict fd = &d_[at(0, y)];
+        Real* __restrict fdd = &dd_[at(0, y)];
+        const Real* __restrict uv = u_v_.data();
+        const Real* __restrict ud = u_d_.data();
+        const Real* __restrict udd = u_dd_.data();
         for (std::size_t x = y + 1; x < m_; ++x) {
             fv[x] += bv[x] * uyv - uv[x] * byv;
             fd[x] += (bd[x] * uyv + bv[x] * uyd) - (ud[x] * byv + uv[x] * byd);
-            fdd[x] += (bdd[x] * uyv + 2.0 * bd[x] * uyd + bv[x] * uydd) -
-                      (udd[x] * byv + 2.0 * ud[x] * byd + uv[x] * bydd);
+            fdd[x] += (bdd[x] * uyv + 2 * bd[x] * uyd + bv[x] * uydd) -
+                      (udd[x] * byv + 2 * ud[x] * byd + uv[x] * bydd);
         }
     }
 
     std::size_t m_ = 0;
-    std::vector<double> v_, d_, dd_;
-    std::vector<double> u_v_, u_d_, u_dd_;
+    std::vector<Real> v_, d_, dd_;
+    std::vector<Real> u_v_, u_d_, u_dd_;
 };
 
 // Picks a 2x2 pivot among the fully summed variables [first, fully): returns (i, j) or
-// (-1, -1) when none passes the threshold test.
-// Picks a 2x2 pivot among the fully summed variables [first, fully): returns (i, j) or
 // (-1, -1) when none passes the threshold test. A variable's mate (mate[i], a place in the
 // front or -1) is tried first: the pair the analysis expects to be a good pivot.
-std::pair<std::ptrdiff_t, std::ptrdiff_t> choose_pivot(const Front& f, std::size_t first,
+template <class Real>
+std::pair<std::ptrdiff_t, std::ptrdiff_t> choose_pivot(const Front<Real>& f, std::size_t first,
                                                        std::size_t fully, double threshold,
                                                        const std::vector<std::ptrdiff_t>& mate) {
     const std::size_t m = f.size();
     auto column_max = [&](std::size_t i) {
-        double best = 0.0;
+        Real best = 0;
         for (std::size_t x = first; x < m; ++x)
             if (x != i) best = std::max(best, f.magnitude(x, i));
         return best;
     };
     auto acceptable = [&](std::size_t i, std::size_t j) {
-        const double a = f.magnitude(j, i);
-        return a > 0.0 && a >= threshold * column_max(i) && a >= threshold * column_max(j);
+        const Real a = f.magnitude(j, i);
+        return a > 0 && a >= threshold * column_max(i) && a >= threshold * column_max(j);
     };
     for (std::size_t i = first; i < fully; ++i) {
         const std::ptrdiff_t j = mate[i];
@@ -305,13 +311,13 @@ std::pair<std::ptrdiff_t, std::ptrdiff_t> choose_pivot(const Front& f, std::size
     }
     for (std::size_t i = first; i < fully; ++i) {
         std::size_t j = i;
-        double best = 0.0;
+        Real best = 0;
         for (std::size_t x = first; x < fully; ++x) {
             if (x == i) continue;
-            const double a = f.magnitude(x, i);
+            const Real a = f.magnitude(x, i);
             if (a > best) best = a, j = x;
         }
-        if (best > 0.0 && acceptable(i, j))
+        if (best > 0 && acceptable(i, j))
             return {static_cast<std::ptrdiff_t>(i), static_cast<std::ptrdiff_t>(j)};
     }
     return {-1, -1};
@@ -424,23 +430,27 @@ PfaffianPlan plan_pfaffian(const SkewPattern& pattern, std::span<const int> grou
     return plan;
 }
 
-PfaffianValue pfaffian(const PfaffianPlan& plan, const SkewPattern& pattern,
-                       std::span<const Jet> values, double threshold, double linear_rate) {
+namespace {
+
+template <class Real>
+PfaffianValue pfaffian_in(const PfaffianPlan& plan, const SkewPattern& pattern,
+                          std::span<const Jet> values, double threshold, double linear_rate) {
     PfaffianValue result;
     result.sign = 1;
+    result.unit_roundoff = static_cast<long double>(std::numeric_limits<Real>::epsilon()) / 2;
     if (plan.n % 2 != 0) {
         result.sign = 0;
         return result;
     }
     double largest_entry = 0.0;
     for (const Jet& g : values) largest_entry = std::max(largest_entry, std::abs(g.v));
-    double largest_met = largest_entry;
+    Real largest_met = static_cast<Real>(largest_entry);
 
     std::vector<int> position(idx(plan.n), -1);  // variable -> place in the current front
     std::vector<int> order;                      // variables in elimination order
     order.reserve(idx(plan.n));
-    std::vector<Contribution> stack;
-    Front front;
+    std::vector<Contribution<Real>> stack;
+    Front<Real> front;
     std::vector<int> index;
     std::vector<std::ptrdiff_t> mate_at;  // place of each front variable's mate, or -1
     for (const PfaffianFront& node : plan.fronts) {
@@ -460,10 +470,11 @@ PfaffianValue pfaffian(const PfaffianPlan& plan, const SkewPattern& pattern,
         for (int e : node.entries) {
             const Jet& g = values[idx(e)];
             front.add(idx(position[idx(pattern.row[idx(e)])]),
-                      idx(position[idx(pattern.col[idx(e)])]), g.v, g.d, g.dd);
+                      idx(position[idx(pattern.col[idx(e)])]), static_cast<Real>(g.v),
+                      static_cast<Real>(g.d), static_cast<Real>(g.dd));
         }
         for (std::size_t c = first_child; c < stack.size(); ++c) {
-            const Contribution& cb = stack[c];
+            const Contribution<Real>& cb = stack[c];
             for (std::size_t x = 1; x < cb.index.size(); ++x) {
                 const int px = position[idx(cb.index[x])];
                 if (px < 0) throw Error("internal: contribution outside its parent front");
@@ -482,8 +493,8 @@ PfaffianValue pfaffian(const PfaffianPlan& plan, const SkewPattern& pattern,
                 if (y >= 0 && position[idx(y)] >= 0) mate_at[k] = position[idx(y)];
             }
         }
+        // Exchanges places a and b, keeping mate_at pointing at the right places.
         auto swap_places = [&](std::size_t a, std::size_t b) {
-            // Keeps mate_at pointing at the right places when a and b exchange.
             const std::ptrdiff_t ma = mate_at[a], mb = mate_at[b];
             if (ma >= 0) mate_at[idx(ma)] = static_cast<std::ptrdiff_t>(b);
             if (mb >= 0) mate_at[idx(mb)] = static_cast<std::ptrdiff_t>(a);
@@ -507,23 +518,30 @@ PfaffianValue pfaffian(const PfaffianPlan& plan, const SkewPattern& pattern,
             for (std::size_t k : {done, done + 1})
                 if (mate_at[k] >= 0 && idx(mate_at[k]) != done && idx(mate_at[k]) != done + 1)
                     mate_at[idx(mate_at[k])] = -1;
-            result.updates +=
-                0.5 * static_cast<double>((index.size() - done - 2) * (index.size() - done - 2));
-            const Jet pivot = front.eliminate(done);
+            const auto rest = static_cast<double>(index.size() - done - 2);
+            result.updates += 0.5 * rest * rest;
+            const BasicJet<Real> p = front.eliminate(done);
             order.push_back(index[done]);
             order.push_back(index[done + 1]);
+            const WideJet pivot{p.v, p.d, p.dd};
             if (std::abs(pivot.d) > linear_rate * std::abs(pivot.v)) {
                 result.linear = result.linear * pivot;
                 int e = 0;
-                const double top = std::max({std::abs(result.linear.v), std::abs(result.linear.d),
-                                             std::abs(result.linear.dd)});
-                if (top > 0.0) std::frexp(top, &e);
-                result.linear = std::ldexp(1.0, -e) * result.linear;
+                const long double top =
+                    std::max({std::abs(result.linear.v), std::abs(result.linear.d),
+                              std::abs(result.linear.dd)});
+                if (top > 0) std::frexp(top, &e);
+                result.linear = std::ldexp(1.0L, -e) * result.linear;
                 result.linear_exponent += e;
             } else {
-                const double s = pivot.v < 0.0 ? -1.0 : 1.0;
-                if (s < 0.0) result.sign = -result.sign;
-                result.log_abs = result.log_abs + log(s * pivot);
+                const long double s = pivot.v < 0 ? -1 : 1;
+                if (s < 0) result.sign = -result.sign;
+                const WideJet l = log(s * pivot);
+                result.log_abs = result.log_abs + l;
+                // Scales of the rounding errors of this pivot's log-jet (see PfaffianValue).
+                const long double q = pivot.dd / pivot.v;
+                result.error_scale =
+                    result.error_scale + WideJet{1, 2 * std::abs(l.d), std::abs(q) + 2 * l.d * l.d};
             }
             done += 2;
         }
@@ -531,15 +549,14 @@ PfaffianValue pfaffian(const PfaffianPlan& plan, const SkewPattern& pattern,
         result.largest_front = std::max(result.largest_front, static_cast<long long>(index.size()));
         result.delayed += static_cast<long long>(left);
         for (int v : index) position[idx(v)] = -1;
-        Contribution cb;  // pushed even when empty: the parent counts its children on the stack
+        Contribution<Real> cb;  // pushed even when empty: the parent counts its children
         cb.index.assign(index.begin() + static_cast<std::ptrdiff_t>(done), index.end());
         cb.delayed = static_cast<int>(left);
-        if (index.size() > done) front.extract(done, cb);
-        for (double a : cb.v) largest_met = std::max(largest_met, std::abs(a));
+        if (index.size() > done) largest_met = std::max(largest_met, front.extract(done, cb));
         stack.push_back(std::move(cb));
     }
     // What is left on the stack are roots that could not eliminate everything: singular.
-    for (const Contribution& cb : stack) {
+    for (const Contribution<Real>& cb : stack) {
         if (!cb.index.empty()) {
             result.sign = 0;
             return result;
@@ -547,8 +564,18 @@ PfaffianValue pfaffian(const PfaffianPlan& plan, const SkewPattern& pattern,
     }
     if (order.size() != idx(plan.n)) throw Error("internal: Pfaffian elimination incomplete");
     result.sign *= permutation_sign(order);
-    result.growth = largest_entry > 0.0 ? largest_met / largest_entry : 1.0;
+    result.growth = largest_entry > 0.0 ? static_cast<double>(largest_met) / largest_entry : 1.0;
     return result;
+}
+
+}  // namespace
+
+PfaffianValue pfaffian(const PfaffianPlan& plan, const SkewPattern& pattern,
+                       std::span<const Jet> values, double threshold, double linear_rate,
+                       Arithmetic arithmetic) {
+    return arithmetic == Arithmetic::extended
+               ? pfaffian_in<long double>(plan, pattern, values, threshold, linear_rate)
+               : pfaffian_in<double>(plan, pattern, values, threshold, linear_rate);
 }
 
 }  // namespace isingmf::detail

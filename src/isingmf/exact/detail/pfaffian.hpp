@@ -61,27 +61,42 @@ struct PfaffianPlan {
 PfaffianPlan plan_pfaffian(const SkewPattern& pattern, std::span<const int> group,
                            int leaf_size = 16);
 
+/// A jet in extended precision (x87 long double: 64-bit significand on x86-64).
+using WideJet = BasicJet<long double>;
+
 /// Pf K = sign * exp(log_abs) * linear * 2^linear_exponent, all factors jets. Pivots whose
 /// logarithm would have a derivative above `linear_rate` (nearly vanishing pivots, as where
 /// a torus Pfaffian changes sign) are multiplied into `linear` rather than logged, so that the
 /// second derivative of Pf stays exact there: log form would cancel (p'/p)^2 terms.
 /// `sign` is 0 when K is numerically singular (no pivot above zero was left).
+///
+/// Rounding: with unit roundoff u and growth g, each logged pivot p adds to ln|Pf| and its
+/// derivatives errors of at most about u g (1, 2 |p'/p|, |p''/p| + 2 (p'/p)^2) (first order:
+/// p, p' and p'' each carry a relative error ~ u g); `error_scale` sums these factors, so
+/// u * growth * error_scale bounds the errors of log_abs componentwise.
 struct PfaffianValue {
     int sign = 0;
-    Jet log_abs;
-    Jet linear{1.0, 0.0, 0.0};
+    WideJet log_abs;
+    WideJet linear{1, 0, 0};
     int linear_exponent = 0;
-    long long delayed = 0;  ///< variables passed to a parent front
-    double updates = 0.0;   ///< entries updated (one per jet multiply-add of the Schur updates)
-    long long largest_front = 0;  ///< order of the largest front
+    WideJet error_scale;
+    long double unit_roundoff = 0;  ///< of the arithmetic the factorisation ran in
+    long long delayed = 0;          ///< variables passed to a parent front
     /// Largest |entry| met in any front over largest |entry| of K: the growth of the
     /// elimination, which scales its rounding error.
     double growth = 1.0;
+    double updates = 0.0;         ///< entries updated (one jet multiply-add each)
+    long long largest_front = 0;  ///< order of the largest front
 };
+
+/// The arithmetic of a factorisation: double, or x87 extended (about 2000 times less
+/// rounding, several times slower) for the torus when its four Pfaffians cancel.
+enum class Arithmetic { double_precision, extended };
 
 /// Pf K for the values[k] of the pattern's entries; every front is factorised with pivot
 /// threshold `threshold` in (0, 1].
 PfaffianValue pfaffian(const PfaffianPlan& plan, const SkewPattern& pattern,
-                       std::span<const Jet> values, double threshold, double linear_rate);
+                       std::span<const Jet> values, double threshold, double linear_rate,
+                       Arithmetic arithmetic = Arithmetic::double_precision);
 
 }  // namespace isingmf::detail
