@@ -49,8 +49,9 @@ constexpr double kEpsilon = std::numeric_limits<double>::epsilon() / 2.0;
 
 // The graph without its pendant trees: repeatedly removes sites of degree 1 with their bond.
 struct Core {
-    std::vector<int> site;    // core vertex -> model site
-    std::vector<Edge> edges;  // in core numbering
+    std::vector<int> site;                // core vertex -> model site
+    std::vector<int> edge_of_model_edge;  // -1 for a peeled bond
+    std::vector<Edge> edges;              // in core numbering
     std::vector<double> couplings;
     std::vector<double> pendant_couplings;
     int isolated_sites = 0;
@@ -101,8 +102,10 @@ Core peel(const Model& model) {
             core.site.push_back(static_cast<int>(v));
         }
     }
+    core.edge_of_model_edge.assign(edges.size(), -1);
     for (std::size_t e = 0; e < edges.size(); ++e) {
         if (removed[e]) continue;
+        core.edge_of_model_edge[e] = static_cast<int>(core.edges.size());
         core.edges.push_back({core_index[idx(edges[e].i)], core_index[idx(edges[e].j)]});
         core.couplings.push_back(model.couplings()[e]);
     }
@@ -150,28 +153,56 @@ struct Drawing {
     std::string refusal;
 };
 
+// The drawing of a generated lattice, restricted to the core's bonds and renumbered.
+std::optional<EmbeddedGraph> lattice_drawing(const Model& model, const Core& core) {
+    if (!model.lattice()) return std::nullopt;
+    const std::optional<EmbeddedGraph> full =
+        embed_lattice(*model.lattice(), model.num_sites(), model.edges());
+    if (!full) return std::nullopt;
+    std::vector<int> core_index(idx(model.num_sites()), -1);
+    for (std::size_t v = 0; v < core.site.size(); ++v)
+        core_index[idx(core.site[v])] = static_cast<int>(v);
+    std::vector<std::vector<int>> around(core.site.size());
+    for (std::size_t v = 0; v < core.site.size(); ++v) {
+        const int s = core.site[v];
+        for (std::size_t k = full->offset[idx(s)]; k < full->offset[idx(s) + 1]; ++k) {
+            const int dart = full->rotation[k];
+            const int e = core.edge_of_model_edge[idx(dart >> 1)];
+            if (e < 0) continue;
+            // Same direction as in the model's edge when the core edge keeps its ends' order.
+            const bool kept =
+                core_index[idx(model.edges()[idx(dart >> 1)].i)] == core.edges[idx(e)].i;
+            around[v].push_back(2 * e + ((dart & 1) != 0 ? (kept ? 1 : 0) : (kept ? 0 : 1)));
+        }
+    }
+    return make_embedded_graph(static_cast<int>(core.site.size()), core.edges, around);
+}
+
 Drawing draw(const Model& model) {
     Drawing drawing;
     drawing.refusal = field_refusal(model);
     if (!drawing.refusal.empty()) return drawing;
     drawing.core = peel(model);
     const Core& core = drawing.core;
-    drawing.graph = embed_planar(static_cast<int>(core.site.size()), core.edges);
-    if (drawing.graph) return drawing;
-    // Not planar: the torus, when the model is a whole periodic lattice drawn by its spec.
-    if (model.lattice() && core.isolated_sites == 0 && core.pendant_couplings.empty()) {
-        std::optional<EmbeddedGraph> g =
-            embed_periodic_lattice(*model.lattice(), model.num_sites(), model.edges());
-        if (g && count_components(g->num_vertices, g->edges) == 1 &&
-            euler_characteristic(*g, trace_faces(*g)) == 0) {
+    // A generated lattice is drawn by its geometry (linear time); anything else, or a lattice
+    // whose drawing is neither planar nor a cellular torus, by the Boyer-Myrvold test.
+    if (std::optional<EmbeddedGraph> g = lattice_drawing(model, core)) {
+        const long long chi = euler_characteristic(*g, trace_faces(*g));
+        const int components = count_components(g->num_vertices, g->edges);
+        if (chi == 2LL * components) {
+            drawing.graph = std::move(g);
+            return drawing;
+        }
+        // The torus: a whole periodic lattice (no site peeled), connected, cellular.
+        if (chi == 0 && components == 1 && core.isolated_sites == 0 &&
+            core.pendant_couplings.empty()) {
             drawing.graph = std::move(g);
             drawing.torus = true;
-            drawing.core.couplings = model.couplings();
-            drawing.core.edges = model.edges();
             return drawing;
         }
     }
-    drawing.refusal = nonplanar_reason(model);
+    drawing.graph = embed_planar(static_cast<int>(core.site.size()), core.edges);
+    if (!drawing.graph) drawing.refusal = nonplanar_reason(model);
     return drawing;
 }
 
@@ -357,6 +388,21 @@ double PlanarPlan::peak_bytes() const { return analysis_->plan.peak_bytes; }
 std::string PlanarPlan::geometry() const { return analysis_->torus ? "torus" : "planar"; }
 
 std::string planar_refusal(const Model& model) { return detail::draw(model).refusal; }
+
+PlanarEstimate estimate_planar(const Model& model) {
+    const detail::Drawing drawing = detail::draw(model);
+    PlanarEstimate estimate;
+    estimate.refusal = drawing.refusal;
+    if (!drawing.refusal.empty()) return estimate;
+    // A face of length d becomes 3d - 6 dimer nodes: 6 E - 6 F in all.
+    const detail::EmbeddedGraph& graph = *drawing.graph;
+    const long long nodes =
+        6LL * static_cast<long long>(graph.edges.size()) - 6LL * detail::trace_faces(graph).size();
+    estimate.dimer_nodes = static_cast<int>(nodes);
+    estimate.pfaffians = drawing.torus ? 4 : 1;
+    estimate.flops = estimate.pfaffians * 2.4 * std::pow(static_cast<double>(nodes), 1.5);
+    return estimate;
+}
 
 PlanarPlan plan_planar(const Model& model, const PlanarOptions& options) {
     detail::Drawing drawing = detail::draw(model);

@@ -25,8 +25,10 @@ int find_root(std::vector<int>& parent, int v) {
     return v;
 }
 
-// Minimal image of a coordinate difference on a periodic length >= 3: -1, 0, 1 or other.
-int wrap(int d, int length) {
+// Minimal image of a coordinate difference on a periodic length >= 3: -1, 0, 1 or other;
+// unchanged on an open length.
+int wrap(int d, int length, bool periodic) {
+    if (!periodic) return d;
     d %= length;
     if (d < 0) d += length;
     return 2 * d > length ? d - length : d;
@@ -44,12 +46,13 @@ struct Vec {
 std::optional<Vec> bond_vector(const LatticeSpec& spec, int a, int b) {
     const int lx = spec.size[0];
     const int ly = spec.size[1];
+    const bool p = spec.boundary == Boundary::periodic;
     const double h = std::numbers::sqrt3 / 2.0;
     if (spec.kind == LatticeKind::honeycomb) {
         const int sa = a % 2, sb = b % 2;
         if (sa == sb) return std::nullopt;
         const int ca = a / 2, cb = b / 2;
-        const int dx = wrap(cb % lx - ca % lx, lx), dy = wrap(cb / lx - ca / lx, ly);
+        const int dx = wrap(cb % lx - ca % lx, lx, p), dy = wrap(cb / lx - ca / lx, ly, p);
         // From A to B: cell shift (dx, dy) in {(0,0), (-1,0), (0,-1)}.
         const int sign = sa == 0 ? 1 : -1;
         const int ax = sign * dx, ay = sign * dy;
@@ -58,7 +61,7 @@ std::optional<Vec> bond_vector(const LatticeSpec& spec, int a, int b) {
         const Vec v{ax + 0.5 * ay + 0.5, ay * h + h / 3.0};
         return Vec{sign * v.x, sign * v.y};
     }
-    const int dx = wrap(b % lx - a % lx, lx), dy = wrap(b / lx - a / lx, ly);
+    const int dx = wrap(b % lx - a % lx, lx, p), dy = wrap(b / lx - a / lx, ly, p);
     if (spec.kind == LatticeKind::square) {
         if (std::abs(dx) + std::abs(dy) != 1) return std::nullopt;
         return Vec{static_cast<double>(dx), static_cast<double>(dy)};
@@ -160,13 +163,13 @@ std::optional<EmbeddedGraph> embed_planar(int num_vertices, std::span<const Edge
     return make_embedded_graph(num_vertices, {edges.begin(), edges.end()}, around);
 }
 
-std::optional<EmbeddedGraph> embed_periodic_lattice(const LatticeSpec& spec, int num_vertices,
-                                                    std::span<const Edge> edges) {
-    if (spec.boundary != Boundary::periodic || spec.size.size() != 2) return std::nullopt;
+std::optional<EmbeddedGraph> embed_lattice(const LatticeSpec& spec, int num_vertices,
+                                           std::span<const Edge> edges) {
+    if (spec.size.size() != 2 || lattice_num_sites(spec) != num_vertices) return std::nullopt;
     if (spec.kind != LatticeKind::square && spec.kind != LatticeKind::triangular &&
         spec.kind != LatticeKind::honeycomb)
         return std::nullopt;
-    if (spec.size[0] < 3 || spec.size[1] < 3 || lattice_num_sites(spec) != num_vertices)
+    if (spec.boundary == Boundary::periodic && (spec.size[0] < 3 || spec.size[1] < 3))
         return std::nullopt;
     std::vector<std::vector<std::pair<double, int>>> by_angle(idx(num_vertices));
     for (std::size_t k = 0; k < edges.size(); ++k) {

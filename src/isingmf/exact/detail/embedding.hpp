@@ -61,11 +61,12 @@ long long euler_characteristic(const EmbeddedGraph& graph, const FaceSet& faces)
 /// when the graph is not planar.
 std::optional<EmbeddedGraph> embed_planar(int num_vertices, std::span<const Edge> edges);
 
-/// The drawing of a periodic square, triangular or honeycomb lattice (numbered as in
-/// lattice_spec.hpp) on the torus, for a subset of its bonds given as `edges`. Nothing when
-/// the spec is not such a lattice with every extent >= 3, or an edge is not one of its bonds.
-std::optional<EmbeddedGraph> embed_periodic_lattice(const LatticeSpec& spec, int num_vertices,
-                                                    std::span<const Edge> edges);
+/// The straight-bond drawing of a square, triangular or honeycomb lattice (numbered as in
+/// lattice_spec.hpp): in the plane when open, on the torus when periodic, for a subset of its
+/// bonds given as `edges`. Nothing when the spec is not such a lattice (periodic: every
+/// extent >= 3) or an edge is not one of its bonds. Linear time, unlike a planarity test.
+std::optional<EmbeddedGraph> embed_lattice(const LatticeSpec& spec, int num_vertices,
+                                           std::span<const Edge> edges);
 
 /// For a connected embedded graph of genus g, 2g closed walks (as edge lists, each edge at
 /// most once per walk: a cycle of the graph) whose classes span the first homology of the

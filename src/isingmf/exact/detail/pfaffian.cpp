@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <type_traits>
 #include <utility>
 
 #include "isingmf/util/error.hpp"
@@ -154,6 +155,37 @@ private:
 // ---------------------------------------------------------------------------------------------
 // Numeric phase.
 
+// The rank-2 update of one column on jets: f_x += b_x u_y - u_x b_y for x in [0, count),
+// value, first and second derivative by the product rule. Free of members so that the
+// compiler sees the restrict pointers; for double, cloned for AVX-512 and AVX2 (no fused
+// multiply-add anywhere, so every clone gives the same bits).
+template <class Real>
+void update_column(std::size_t count, Real* __restrict fv, Real* __restrict fd,
+                   Real* __restrict fdd, const Real* __restrict bv, const Real* __restrict bd,
+                   const Real* __restrict bdd, const Real* __restrict uv,
+                   const Real* __restrict ud, const Real* __restrict udd, Real byv, Real byd,
+                   Real bydd, Real uyv, Real uyd, Real uydd) {
+    for (std::size_t x = 0; x < count; ++x) {
+        fv[x] += bv[x] * uyv - uv[x] * byv;
+        fd[x] += (bd[x] * uyv + bv[x] * uyd) - (ud[x] * byv + uv[x] * byd);
+        fdd[x] += (bdd[x] * uyv + 2 * bd[x] * uyd + bv[x] * uydd) -
+                  (udd[x] * byv + 2 * ud[x] * byd + uv[x] * bydd);
+    }
+}
+
+__attribute__((target_clones("avx512f", "avx2", "default"))) void update_column_double(
+    std::size_t count, double* __restrict fv, double* __restrict fd, double* __restrict fdd,
+    const double* __restrict bv, const double* __restrict bd, const double* __restrict bdd,
+    const double* __restrict uv, const double* __restrict ud, const double* __restrict udd,
+    double byv, double byd, double bydd, double uyv, double uyd, double uydd) {
+    for (std::size_t x = 0; x < count; ++x) {
+        fv[x] += bv[x] * uyv - uv[x] * byv;
+        fd[x] += (bd[x] * uyv + bv[x] * uyd) - (ud[x] * byv + uv[x] * byd);
+        fdd[x] += (bdd[x] * uyv + 2 * bd[x] * uyd + bv[x] * uydd) -
+                  (udd[x] * byv + 2 * ud[x] * byd + uv[x] * bydd);
+    }
+}
+
 // A Schur complement passed to the parent front: packed strict lower triangle, row by row
 // ((x, y) with x > y at x (x - 1) / 2 + y), jets split into value, first, second derivative.
 template <class Real>
@@ -195,6 +227,12 @@ public:
             const std::size_t p = at(b, a);
             v_[p] -= gv, d_[p] -= gd, dd_[p] -= gdd;
         }
+    }
+
+    // Whether row x > k + 1 had an entry in the columns of the pair (k, k + 1).
+    bool touched(std::size_t x, std::size_t k) const {
+        return v_[at(x, k)] != 0 || v_[at(x, k + 1)] != 0 || d_[at(x, k)] != 0 ||
+               d_[at(x, k + 1)] != 0;
     }
 
     // |K[x][i]| for x != i.
@@ -264,20 +302,18 @@ public:
 
 private:
     // F(x, y) += b_x u_y - u_x b_y for x > y, on jets.
-    void update_column(std::size_t y, Real byv, Real byd, Real bydd, Real uyv, Real uyd, Real uydd,
-                       const Real* __restrict bv, const Real* __restrict bd,
-                       const Real* __restrict bdd) {
-        Real* __restrict fv = &v_[at(0, y)];
-        Real* __restrict fd = &d_[at(0, y)];
-        Real* __restrict fdd = &dd_[at(0, y)];
-        const Real* __restrict uv = u_v_.data();
-        const Real* __restrict ud = u_d_.data();
-        const Real* __restrict udd = u_dd_.data();
-        for (std::size_t x = y + 1; x < m_; ++x) {
-            fv[x] += bv[x] * uyv - uv[x] * byv;
-            fd[x] += (bd[x] * uyv + bv[x] * uyd) - (ud[x] * byv + uv[x] * byd);
-            fdd[x] += (bdd[x] * uyv + 2 * bd[x] * uyd + bv[x] * uydd) -
-                      (udd[x] * byv + 2 * ud[x] * byd + uv[x] * bydd);
+    void update_column(std::size_t y, Real byv, Real byd, Real bydd, Real uyv, Real uyd,
+                       Real uydd, const Real* bv, const Real* bd, const Real* bdd) {
+        const std::size_t x = y + 1, count = m_ - x;
+        Real* fv = &v_[at(x, y)];
+        Real* fd = &d_[at(x, y)];
+        Real* fdd = &dd_[at(x, y)];
+        if constexpr (std::is_same_v<Real, double>) {
+            update_column_double(count, fv, fd, fdd, bv + x, bd + x, bdd + x, &u_v_[x],
+                                 &u_d_[x], &u_dd_[x], byv, byd, bydd, uyv, uyd, uydd);
+        } else {
+            detail::update_column(count, fv, fd, fdd, bv + x, bd + x, bdd + x, &u_v_[x],
+                                  &u_d_[x], &u_dd_[x], byv, byd, bydd, uyv, uyd, uydd);
         }
     }
 
@@ -288,11 +324,13 @@ private:
 
 // Picks a 2x2 pivot among the fully summed variables [first, fully): returns (i, j) or
 // (-1, -1) when none passes the threshold test. A variable's mate (mate[i], a place in the
-// front or -1) is tried first: the pair the analysis expects to be a good pivot.
+// front or -1) is tried first: the pair the analysis expects to be a good pivot. Variables
+// that failed the test are tested again only once their column has changed (stale[i]).
 template <class Real>
 std::pair<std::ptrdiff_t, std::ptrdiff_t> choose_pivot(const Front<Real>& f, std::size_t first,
                                                        std::size_t fully, double threshold,
-                                                       const std::vector<std::ptrdiff_t>& mate) {
+                                                       const std::vector<std::ptrdiff_t>& mate,
+                                                       std::vector<char>& stale) {
     const std::size_t m = f.size();
     auto column_max = [&](std::size_t i) {
         Real best = 0;
@@ -305,11 +343,13 @@ std::pair<std::ptrdiff_t, std::ptrdiff_t> choose_pivot(const Front<Real>& f, std
         return a > 0 && a >= threshold * column_max(i) && a >= threshold * column_max(j);
     };
     for (std::size_t i = first; i < fully; ++i) {
+        if (!stale[i]) continue;
         const std::ptrdiff_t j = mate[i];
         if (j > static_cast<std::ptrdiff_t>(i) && idx(j) < fully && acceptable(i, idx(j)))
             return {static_cast<std::ptrdiff_t>(i), j};
     }
     for (std::size_t i = first; i < fully; ++i) {
+        if (!stale[i]) continue;
         std::size_t j = i;
         Real best = 0;
         for (std::size_t x = first; x < fully; ++x) {
@@ -319,6 +359,7 @@ std::pair<std::ptrdiff_t, std::ptrdiff_t> choose_pivot(const Front<Real>& f, std
         }
         if (best > 0 && acceptable(i, j))
             return {static_cast<std::ptrdiff_t>(i), static_cast<std::ptrdiff_t>(j)};
+        stale[i] = 0;  // fails with every partner until an elimination changes its column
     }
     return {-1, -1};
 }
@@ -453,6 +494,7 @@ PfaffianValue pfaffian_in(const PfaffianPlan& plan, const SkewPattern& pattern,
     Front<Real> front;
     std::vector<int> index;
     std::vector<std::ptrdiff_t> mate_at;  // place of each front variable's mate, or -1
+    std::vector<char> stale;               // whether a failed pivot test may now pass
     for (const PfaffianFront& node : plan.fronts) {
         // Front variables: delayed ones of the children, own, then the boundary.
         const std::size_t first_child = stack.size() - idx(node.num_children);
@@ -500,10 +542,12 @@ PfaffianValue pfaffian_in(const PfaffianPlan& plan, const SkewPattern& pattern,
             if (mb >= 0) mate_at[idx(mb)] = static_cast<std::ptrdiff_t>(a);
             std::swap(mate_at[a], mate_at[b]);
             std::swap(index[a], index[b]);
+            std::swap(stale[a], stale[b]);
         };
+        stale.assign(index.size(), 1);
         std::size_t done = 0;
         while (fully - done >= 2) {
-            auto [i, j] = choose_pivot(front, done, fully, threshold, mate_at);
+            auto [i, j] = choose_pivot(front, done, fully, threshold, mate_at, stale);
             if (i < 0) break;
             if (idx(i) != done) {
                 front.swap(done, done, idx(i));
@@ -521,6 +565,9 @@ PfaffianValue pfaffian_in(const PfaffianPlan& plan, const SkewPattern& pattern,
             const auto rest = static_cast<double>(index.size() - done - 2);
             result.updates += 0.5 * rest * rest;
             const BasicJet<Real> p = front.eliminate(done);
+            // A column changes where the pair had an entry: test those variables again.
+            for (std::size_t x = done + 2; x < fully; ++x)
+                if (!stale[x] && front.touched(x, done)) stale[x] = 1;
             order.push_back(index[done]);
             order.push_back(index[done + 1]);
             const WideJet pivot{p.v, p.d, p.dd};
