@@ -162,9 +162,9 @@ private:
 template <class Real>
 void update_column(std::size_t count, Real* __restrict fv, Real* __restrict fd,
                    Real* __restrict fdd, const Real* __restrict bv, const Real* __restrict bd,
-                   const Real* __restrict bdd, const Real* __restrict uv,
-                   const Real* __restrict ud, const Real* __restrict udd, Real byv, Real byd,
-                   Real bydd, Real uyv, Real uyd, Real uydd) {
+                   const Real* __restrict bdd, const Real* __restrict uv, const Real* __restrict ud,
+                   const Real* __restrict udd, Real byv, Real byd, Real bydd, Real uyv, Real uyd,
+                   Real uydd) {
     for (std::size_t x = 0; x < count; ++x) {
         fv[x] += bv[x] * uyv - uv[x] * byv;
         fd[x] += (bd[x] * uyv + bv[x] * uyd) - (ud[x] * byv + uv[x] * byd);
@@ -200,8 +200,11 @@ struct Contribution {
 template <class Real>
 class Front {
 public:
-    void reset(std::size_t m) {
+    // An m x m zero front whose first `fully` variables are fully summed.
+    void reset(std::size_t m, std::size_t fully) {
         m_ = m;
+        fully_ = fully;
+        pending_ = 0;
         const std::size_t size = m * m;
         if (v_.size() < size) {
             v_.resize(size);
@@ -276,14 +279,51 @@ public:
         const Real* bv = &v_[at(0, k + 1)];
         const Real* bd = &d_[at(0, k + 1)];
         const Real* bdd = &dd_[at(0, k + 1)];
-        for (std::size_t y = first; y + 1 < m; ++y) {
-            update_column(y, bv[y], bd[y], bdd[y], u_v_[y], u_d_[y], u_dd_[y], bv, bd, bdd);
+        // The fully summed columns now (pivot choice reads them, every row); the block of the
+        // Schur complement, which nothing reads before the front is done, in panels later.
+        for (std::size_t y = first; y < fully_ && y + 1 < m; ++y) {
+            update_column(y, bv[y], bd[y], bdd[y], u_v_[y], u_d_[y], u_dd_[y], bv, bd, bdd,
+                          u_v_.data(), u_d_.data(), u_dd_.data());
+        }
+        if (fully_ + 1 < m) {
+            const std::size_t rows = m - fully_;
+            if (pending_ == 0) panel_.resize(6 * kPanelPairs * rows);
+            Real* slot = &panel_[6 * pending_ * rows];
+            for (const Real* source :
+                 {bv, bd, bdd, static_cast<const Real*>(u_v_.data()),
+                  static_cast<const Real*>(u_d_.data()), static_cast<const Real*>(u_dd_.data())}) {
+                std::copy(source + fully_, source + m, slot);
+                slot += rows;
+            }
+            if (++pending_ == kPanelPairs) flush();
         }
         return pivot;
     }
 
+    // Applies the pending pairs to the Schur complement block: one column at a time, every
+    // pair, so that the column stays in cache (a rank-2p update instead of p rank-2 ones).
+    void flush() {
+        const std::size_t rows = m_ - fully_;
+        for (std::size_t y = fully_; y + 1 < m_; ++y) {
+            const std::size_t local = y - fully_;
+            for (std::size_t k = 0; k < pending_; ++k) {
+                const Real* b = &panel_[6 * k * rows];
+                const Real* bv = b - fully_;
+                const Real* bd = b + rows - fully_;
+                const Real* bdd = b + 2 * rows - fully_;
+                const Real* uv = b + 3 * rows - fully_;
+                const Real* ud = b + 4 * rows - fully_;
+                const Real* udd = b + 5 * rows - fully_;
+                update_column(y, b[local], b[rows + local], b[2 * rows + local],
+                              b[3 * rows + local], b[4 * rows + local], b[5 * rows + local], bv, bd,
+                              bdd, uv, ud, udd);
+            }
+        }
+        pending_ = 0;
+    }
+
     // Copies the block of rows and columns >= first into a packed contribution; returns the
-    // largest |value| copied.
+    // largest |value| copied. Call flush() first.
     Real extract(std::size_t first, Contribution<Real>& out) const {
         const std::size_t c = m_ - first;
         const std::size_t packed = c * (c - 1) / 2;
@@ -301,22 +341,28 @@ public:
     }
 
 private:
-    // F(x, y) += b_x u_y - u_x b_y for x > y, on jets.
-    void update_column(std::size_t y, Real byv, Real byd, Real bydd, Real uyv, Real uyd,
-                       Real uydd, const Real* bv, const Real* bd, const Real* bdd) {
+    // F(x, y) += b_x u_y - u_x b_y for x > y, on jets (b and u indexed by front row).
+    void update_column(std::size_t y, Real byv, Real byd, Real bydd, Real uyv, Real uyd, Real uydd,
+                       const Real* bv, const Real* bd, const Real* bdd, const Real* uv,
+                       const Real* ud, const Real* udd) {
         const std::size_t x = y + 1, count = m_ - x;
         Real* fv = &v_[at(x, y)];
         Real* fd = &d_[at(x, y)];
         Real* fdd = &dd_[at(x, y)];
         if constexpr (std::is_same_v<Real, double>) {
-            update_column_double(count, fv, fd, fdd, bv + x, bd + x, bdd + x, &u_v_[x],
-                                 &u_d_[x], &u_dd_[x], byv, byd, bydd, uyv, uyd, uydd);
+            update_column_double(count, fv, fd, fdd, bv + x, bd + x, bdd + x, uv + x, ud + x,
+                                 udd + x, byv, byd, bydd, uyv, uyd, uydd);
         } else {
-            detail::update_column(count, fv, fd, fdd, bv + x, bd + x, bdd + x, &u_v_[x],
-                                  &u_d_[x], &u_dd_[x], byv, byd, bydd, uyv, uyd, uydd);
+            detail::update_column(count, fv, fd, fdd, bv + x, bd + x, bdd + x, uv + x, ud + x,
+                                  udd + x, byv, byd, bydd, uyv, uyd, uydd);
         }
     }
 
+    // Pairs whose update of the Schur complement block waits in the panel.
+    static constexpr std::size_t kPanelPairs = 32;
+    std::size_t fully_ = 0;
+    std::size_t pending_ = 0;
+    std::vector<Real> panel_;  // per pending pair: b, b', b'', u, u', u'' on rows >= fully_
     std::size_t m_ = 0;
     std::vector<Real> v_, d_, dd_;
     std::vector<Real> u_v_, u_d_, u_dd_;
@@ -494,7 +540,7 @@ PfaffianValue pfaffian_in(const PfaffianPlan& plan, const SkewPattern& pattern,
     Front<Real> front;
     std::vector<int> index;
     std::vector<std::ptrdiff_t> mate_at;  // place of each front variable's mate, or -1
-    std::vector<char> stale;               // whether a failed pivot test may now pass
+    std::vector<char> stale;              // whether a failed pivot test may now pass
     for (const PfaffianFront& node : plan.fronts) {
         // Front variables: delayed ones of the children, own, then the boundary.
         const std::size_t first_child = stack.size() - idx(node.num_children);
@@ -508,7 +554,7 @@ PfaffianValue pfaffian_in(const PfaffianPlan& plan, const SkewPattern& pattern,
         for (std::size_t k = 0; k < index.size(); ++k)
             position[idx(index[k])] = static_cast<int>(k);
 
-        front.reset(index.size());
+        front.reset(index.size(), fully);
         for (int e : node.entries) {
             const Jet& g = values[idx(e)];
             front.add(idx(position[idx(pattern.row[idx(e)])]),
@@ -599,6 +645,7 @@ PfaffianValue pfaffian_in(const PfaffianPlan& plan, const SkewPattern& pattern,
         Contribution<Real> cb;  // pushed even when empty: the parent counts its children
         cb.index.assign(index.begin() + static_cast<std::ptrdiff_t>(done), index.end());
         cb.delayed = static_cast<int>(left);
+        front.flush();
         if (index.size() > done) largest_met = std::max(largest_met, front.extract(done, cb));
         stack.push_back(std::move(cb));
     }
