@@ -56,48 +56,15 @@ struct Builder {
 // connected component has an even number of vertices (Kasteleyn).
 std::vector<char> kasteleyn_orientation(const EmbeddedGraph& g, const FaceSet& faces) {
     const std::size_t num_edges = g.edges.size();
-    std::vector<char> forward(num_edges, 1), in_tree(num_edges, 0);
-    // A spanning forest, oriented arbitrarily.
-    std::vector<char> seen(idx(g.num_vertices), 0);
-    std::vector<int> queue;
-    for (int root = 0; root < g.num_vertices; ++root) {
-        if (seen[idx(root)]) continue;
-        seen[idx(root)] = 1;
-        queue.assign(1, root);
-        for (std::size_t q = 0; q < queue.size(); ++q) {
-            const int v = queue[q];
-            for (std::size_t k = g.offset[idx(v)]; k < g.offset[idx(v) + 1]; ++k) {
-                const int w = g.head(g.rotation[k]);
-                if (seen[idx(w)]) continue;
-                seen[idx(w)] = 1;
-                in_tree[idx(g.rotation[k] >> 1)] = 1;
-                queue.push_back(w);
-            }
-        }
-    }
-    // A spanning forest of the dual through the other edges; each face but the roots is fixed
-    // by the edge to its parent, leaves first.
+    std::vector<char> forward(num_edges, 1);
+    // A spanning forest, oriented arbitrarily; a spanning forest of the dual through the
+    // other edges, whose faces but the roots are each fixed by the edge to their parent,
+    // leaves first.
+    const std::vector<char> in_tree = spanning_forest(g).in_tree;
+    const DualForest dual = dual_spanning_forest(faces, in_tree);
+    const std::vector<int>& order = dual.order;
+    const std::vector<int>& parent_dart = dual.parent_dart;
     const int num_faces = faces.size();
-    std::vector<int> parent_dart(idx(num_faces), -1), order;
-    std::vector<char> face_seen(idx(num_faces), 0);
-    for (int root = 0; root < num_faces; ++root) {
-        if (face_seen[idx(root)]) continue;
-        face_seen[idx(root)] = 1;
-        const std::size_t begin = order.size();
-        order.push_back(root);
-        for (std::size_t q = begin; q < order.size(); ++q) {
-            const int f = order[q];
-            for (std::size_t k = faces.offset[idx(f)]; k < faces.offset[idx(f) + 1]; ++k) {
-                const int d = faces.darts[k];
-                if (in_tree[idx(d >> 1)]) continue;
-                const int h = faces.face_of[idx(d ^ 1)];
-                if (face_seen[idx(h)]) continue;
-                face_seen[idx(h)] = 1;
-                parent_dart[idx(h)] = d ^ 1;  // the dart of the shared edge that h walks
-                order.push_back(h);
-            }
-        }
-    }
     auto against = [&](int d) { return ((d & 1) == 0) != (forward[idx(d >> 1)] != 0); };
     for (auto it = order.rbegin(); it != order.rend(); ++it) {
         const int f = *it;

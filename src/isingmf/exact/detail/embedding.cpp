@@ -192,41 +192,67 @@ std::optional<EmbeddedGraph> embed_lattice(const LatticeSpec& spec, int num_vert
     return make_embedded_graph(num_vertices, {edges.begin(), edges.end()}, around);
 }
 
+SpanningForest spanning_forest(const EmbeddedGraph& graph) {
+    SpanningForest forest;
+    forest.parent_dart.assign(idx(graph.num_vertices), -1);
+    forest.depth.assign(idx(graph.num_vertices), -1);
+    forest.in_tree.assign(graph.edges.size(), 0);
+    std::vector<int> queue;
+    for (int root = 0; root < graph.num_vertices; ++root) {
+        if (forest.depth[idx(root)] >= 0) continue;
+        forest.depth[idx(root)] = 0;
+        queue.assign(1, root);
+        for (std::size_t q = 0; q < queue.size(); ++q) {
+            const int v = queue[q];
+            for (std::size_t k = graph.offset[idx(v)]; k < graph.offset[idx(v) + 1]; ++k) {
+                const int d = graph.rotation[k];
+                const int w = graph.head(d);
+                if (forest.depth[idx(w)] >= 0) continue;
+                forest.depth[idx(w)] = forest.depth[idx(v)] + 1;
+                forest.parent_dart[idx(w)] = d;
+                forest.in_tree[idx(d >> 1)] = 1;
+                queue.push_back(w);
+            }
+        }
+    }
+    return forest;
+}
+
+DualForest dual_spanning_forest(const FaceSet& faces, const std::vector<char>& excluded) {
+    DualForest forest;
+    forest.parent_dart.assign(idx(faces.size()), -1);
+    forest.in_tree.assign(excluded.size(), 0);
+    std::vector<char> seen(idx(faces.size()), 0);
+    for (int root = 0; root < faces.size(); ++root) {
+        if (seen[idx(root)]) continue;
+        seen[idx(root)] = 1;
+        const std::size_t begin = forest.order.size();
+        forest.order.push_back(root);
+        for (std::size_t q = begin; q < forest.order.size(); ++q) {
+            const int f = forest.order[q];
+            for (std::size_t k = faces.offset[idx(f)]; k < faces.offset[idx(f) + 1]; ++k) {
+                const int d = faces.darts[k];
+                if (excluded[idx(d >> 1)]) continue;
+                const int h = faces.face_of[idx(d ^ 1)];
+                if (seen[idx(h)]) continue;
+                seen[idx(h)] = 1;
+                forest.parent_dart[idx(h)] = d ^ 1;
+                forest.in_tree[idx(d >> 1)] = 1;
+                forest.order.push_back(h);
+            }
+        }
+    }
+    return forest;
+}
+
 std::vector<std::vector<int>> homology_basis(const EmbeddedGraph& graph, const FaceSet& faces) {
     const std::size_t num_edges = graph.edges.size();
-    // Spanning tree by breadth-first search from vertex 0.
-    std::vector<int> parent_dart(idx(graph.num_vertices), -1), depth(idx(graph.num_vertices), -1);
-    std::vector<char> in_tree(num_edges, 0);
-    std::vector<int> queue{0};
-    depth[0] = 0;
-    for (std::size_t q = 0; q < queue.size(); ++q) {
-        const int v = queue[q];
-        for (std::size_t k = graph.offset[idx(v)]; k < graph.offset[idx(v) + 1]; ++k) {
-            const int d = graph.rotation[k];
-            const int w = graph.head(d);
-            if (depth[idx(w)] >= 0) continue;
-            depth[idx(w)] = depth[idx(v)] + 1;
-            parent_dart[idx(w)] = d;
-            in_tree[idx(d >> 1)] = 1;
-            queue.push_back(w);
-        }
-    }
-    // Spanning tree of the dual through the edges not in the tree.
-    std::vector<char> face_seen(idx(faces.size()), 0), in_cotree(num_edges, 0);
-    std::vector<int> face_queue{0};
-    face_seen[0] = 1;
-    for (std::size_t q = 0; q < face_queue.size(); ++q) {
-        const int f = face_queue[q];
-        for (std::size_t k = faces.offset[idx(f)]; k < faces.offset[idx(f) + 1]; ++k) {
-            const int d = faces.darts[k];
-            if (in_tree[idx(d >> 1)]) continue;
-            const int g = faces.face_of[idx(d ^ 1)];
-            if (face_seen[idx(g)]) continue;
-            face_seen[idx(g)] = 1;
-            in_cotree[idx(d >> 1)] = 1;
-            face_queue.push_back(g);
-        }
-    }
+    // Tree-cotree: a spanning tree, a spanning tree of the dual through the other edges.
+    const SpanningForest tree = spanning_forest(graph);
+    const std::vector<char>& in_tree = tree.in_tree;
+    const std::vector<char> in_cotree = dual_spanning_forest(faces, in_tree).in_tree;
+    const std::vector<int>& depth = tree.depth;
+    const std::vector<int>& parent_dart = tree.parent_dart;
     std::vector<std::vector<int>> cycles;
     for (std::size_t e = 0; e < num_edges; ++e) {
         if (in_tree[e] || in_cotree[e]) continue;

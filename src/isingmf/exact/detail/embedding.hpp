@@ -68,6 +68,26 @@ std::optional<EmbeddedGraph> embed_planar(int num_vertices, std::span<const Edge
 std::optional<EmbeddedGraph> embed_lattice(const LatticeSpec& spec, int num_vertices,
                                            std::span<const Edge> edges);
 
+/// A breadth-first spanning forest of the graph (roots: the lowest vertex of each component).
+struct SpanningForest {
+    std::vector<int> parent_dart;  ///< per vertex, the dart from its parent; -1 at roots
+    std::vector<int> depth;        ///< per vertex, 0 at roots
+    std::vector<char> in_tree;     ///< per edge
+};
+
+SpanningForest spanning_forest(const EmbeddedGraph& graph);
+
+/// A breadth-first spanning forest of the dual graph through the edges with excluded[e] == 0
+/// (roots: the lowest face of each dual component).
+struct DualForest {
+    std::vector<int>
+        parent_dart;            ///< per face, its own dart of the edge to its parent; -1 at roots
+    std::vector<int> order;     ///< faces in breadth-first order, each root before its tree
+    std::vector<char> in_tree;  ///< per edge
+};
+
+DualForest dual_spanning_forest(const FaceSet& faces, const std::vector<char>& excluded);
+
 /// For a connected embedded graph of genus g, 2g closed walks (as edge lists, each edge at
 /// most once per walk: a cycle of the graph) whose classes span the first homology of the
 /// surface mod 2; built by the tree-cotree decomposition (a spanning tree, a spanning tree of
