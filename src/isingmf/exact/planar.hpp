@@ -27,8 +27,9 @@
 /// few 1e-16 relative and <H>/N, C/N to ~1e-14 per spin on 16 x 16 glasses from T = 10 down to
 /// T = 0.02 (|J| = 1). On the torus the four Pfaffians cancel when a twisted boundary condition
 /// has a lower free energy than the periodic one: W is then smaller than the terms by the
-/// factor `cancellation`, up to ~1e8 on small glasses at T = 0.2 (domain-wall free energies of
-/// a few |J|, e^{beta dF}), shrinking as L grows past the correlation length. Every result
+/// factor `cancellation`: up to 1e8-1e9 on +-J glasses of 4 to 32 sites a side at T = 0.2
+/// (1e16 on a 3 x 3 one; e^{beta dF} for domain-wall free energies of a few |J|), less on
+/// Gaussian glasses and as L grows past the correlation length. Every result
 /// carries a first-order estimate of its rounding error (PlanarResult); a temperature whose
 /// estimate exceeds PlanarOptions::extended_above is recomputed in x87 extended precision,
 /// and one that still exceeds max_relative_error is refused (NaN).
@@ -56,10 +57,10 @@ struct PlanarOptions {
     double pivot_threshold = 0.1;
     /// Nested dissection stops at subgraphs of this many pairs of dimer nodes (dense leaves).
     int leaf_size = 16;
-    /// A temperature whose bound on the relative error of ln Z exceeds this after the
+    /// A temperature whose estimated relative error of ln Z exceeds this after the
     /// factorisations in double is done again in x87 extended precision (64-bit significand).
     double extended_above = 1e-11;
-    /// A temperature whose bound still exceeds this is refused: NaN in ln Z, <H>, C.
+    /// A temperature whose estimate still exceeds this is refused: NaN in ln Z, <H>, C.
     double max_relative_error = 1e-9;
 };
 
