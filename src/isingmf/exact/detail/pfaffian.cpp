@@ -1,6 +1,5 @@
 #include "isingmf/exact/detail/pfaffian.hpp"
 
-#include <fmt/format.h>
 #include <metis.h>
 
 #include <algorithm>
