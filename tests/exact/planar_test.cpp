@@ -228,7 +228,8 @@ INSTANTIATE_TEST_SUITE_P(
                       std::make_tuple(6, Boundary::periodic, Disorder::pm, 5),
                       std::make_tuple(7, Boundary::periodic, Disorder::gauss, 6),
                       std::make_tuple(8, Boundary::periodic, Disorder::gauss, 7),
-                      std::make_tuple(10, Boundary::periodic, Disorder::pm, 8)));
+                      std::make_tuple(10, Boundary::periodic, Disorder::pm, 8),
+                      std::make_tuple(10, Boundary::periodic, Disorder::gauss, 9)));
 
 TEST(Planar, VeryLowTemperatureStaysExact) {
     // T = 0.05 and 0.02: weights down to e^-80 ~ 1e-35 and e^-200 ~ 1e-87, far below the
