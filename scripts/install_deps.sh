@@ -5,7 +5,8 @@ set -euo pipefail
 
 packages=(
   build-essential cmake ninja-build pkg-config
-  libhdf5-dev hdf5-tools libfmt-dev libboost-program-options-dev libomp-dev
+  libhdf5-dev hdf5-tools libfmt-dev libboost-program-options-dev libboost-graph-dev
+  libmetis-dev libomp-dev
   libgtest-dev libgmock-dev googletest libbenchmark-dev
   python3 python3-h5py python3-numpy python3-matplotlib
 )

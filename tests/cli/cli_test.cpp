@@ -140,6 +140,10 @@ INSTANTIATE_TEST_SUITE_P(
         BadInput{"malformed_lattice_file", "sweep --lattice-file bad.txt", 1, "bad.txt:3"},
         BadInput{"missing_lattice_file", "sweep --lattice-file nope.txt", 1, "nope.txt"},
         BadInput{"too_large_to_enumerate", "sweep --size 8x8 --exact enumerate", 1, "enumeration"},
+        BadInput{"planar_needs_zero_field", "sweep --size 8x8 --h 0.1 --exact planar", 1,
+                 "zero fields"},
+        BadInput{"planar_not_planar", "sweep --lattice cubic --size 3x3x3 --exact planar", 1,
+                 "not planar"},
         BadInput{"missing_directory", "sweep --out no/such/dir/r.h5", 1, "does not exist"},
         BadInput{"sk_not_complete", "sweep --disorder sk", 2,
                  "--disorder sk needs --lattice complete"},
@@ -249,6 +253,32 @@ TEST(Cli, UaiModelsAndExactMethods) {
     EXPECT_EQ(wide.status, 1);
     EXPECT_NE(wide.err.find("elimination needs width"), std::string::npos) << wide.err;
     EXPECT_FALSE(std::filesystem::exists(dir.path() / "w.h5"));
+}
+
+TEST(Cli, PlanarMethodForGlassesBeyondElimination) {
+    TempDir dir("isingmf_cli");
+    // A 40 x 40 open +-J glass: elimination width 40 is beyond its memory limit, so auto takes
+    // the planar method; the mean-field bound stays below it.
+    const auto run = run_cli(
+        "sweep --lattice square --size 40x40 --boundary open --disorder pm --T 1,2.5 --out p.h5",
+        dir);
+    ASSERT_EQ(run.status, 0) << run.err;
+    EXPECT_NE(run.out.find("exact: planar"), std::string::npos) << run.out;
+    const ResultsFile file = read_results(dir.path() / "p.h5");
+    EXPECT_EQ(file.sweep.exact_method, "planar");
+    for (const auto& p : file.sweep.points) {
+        ASSERT_TRUE(p.exact.has_value());
+        EXPECT_LE(p.mean_field->ln_z, p.exact->ln_z) << p.T;
+    }
+    // A small torus glass where the four Pfaffians cancel beyond 1e-9: NaN and a warning.
+    const auto small = run_cli(
+        "sweep --size 3x3 --disorder pm --seed 2 --T 0.2 --exact planar --quiet --out s.h5", dir);
+    ASSERT_EQ(small.status, 0) << small.err;
+    EXPECT_NE(small.err.find("warning: planar"), std::string::npos) << small.err;
+    // In the file: NaN in /exact, which reads back as no exact value at that temperature.
+    const ResultsFile refused = read_results(dir.path() / "s.h5");
+    const auto& point = refused.sweep.points[0];
+    EXPECT_FALSE(point.exact.has_value() && std::isfinite(point.exact->ln_z));
 }
 
 TEST(Cli, RejectsMalformedUai) {

@@ -20,6 +20,6 @@ struct ExactResult {
 };
 
 /// Which exact method to use for a sweep. `automatic` picks the cheapest that applies.
-enum class ExactMethod { automatic, enumerate, eliminate, kaufman, none };
+enum class ExactMethod { automatic, enumerate, eliminate, kaufman, planar, none };
 
 }  // namespace isingmf

@@ -1,6 +1,6 @@
 #pragma once
-/// Chooses and runs an exact method for a model: enumeration, elimination or Kaufman's
-/// closed form.
+/// Chooses and runs an exact method for a model: enumeration, elimination, Kaufman's closed
+/// form or the planar Pfaffian solver.
 
 #include <span>
 #include <string>
@@ -18,12 +18,15 @@ struct ExactChoice {
     std::string note;  ///< why this method (or why none)
 };
 
-/// "auto", "enumerate", "eliminate", "kaufman" or "none"; throws ParseError otherwise.
+/// "auto", "enumerate", "eliminate", "kaufman", "planar" or "none"; throws ParseError
+/// otherwise.
 ExactMethod parse_exact_method(std::string_view text);
 std::string to_string(ExactMethod method);
 
-/// `automatic` picks the cheapest method that applies. An explicit method that cannot run on
-/// this model throws ModelError saying why.
+/// `automatic` picks the cheapest method that applies: enumeration up to 20 spins, Kaufman on
+/// a uniform torus, then planar or elimination by estimated cost (planar when elimination is
+/// beyond its memory limit), then enumeration up to 30 spins. An explicit method that cannot
+/// run on this model throws ModelError saying why.
 ExactChoice choose_exact_method(const Model& model, ExactMethod requested);
 
 /// Runs the chosen method at every beta.
