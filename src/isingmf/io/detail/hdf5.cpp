@@ -3,6 +3,9 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cctype>
+#include <cstdlib>
+#include <cstring>
 #include <utility>
 
 #include "isingmf/util/error.hpp"
@@ -10,24 +13,44 @@
 namespace isingmf::detail::h5 {
 namespace {
 
-// The innermost entry of HDF5's error stack is where the failure was detected; its text
-// ("unable to open file: ... errno = 2 ...") is the most useful reason to pass on.
+// HDF5's error stack describes failures in its own terms ("truncated file: eof = 1000,
+// sblock->base_addr = 0, ..."), over several lines. Users get the reason in words: the
+// system error when the innermost entry carries an errno, else the short text of its minor
+// error code ("file has been truncated", "address overflow").
+struct Reason {
+    std::string text;
+};
+
 herr_t take_innermost(unsigned n, const H5E_error2_t* entry, void* client) {
-    if (n == 0 && entry != nullptr && entry->desc != nullptr) {
-        try {
-            *static_cast<std::string*>(client) = entry->desc;
-        } catch (...) {
-            return -1;  // exceptions must not cross the C library
+    if (n != 0 || entry == nullptr) return 0;
+    try {
+        std::string& reason = static_cast<Reason*>(client)->text;
+        const std::string desc = entry->desc != nullptr ? entry->desc : "";
+        const std::size_t at = desc.find("errno = ");
+        if (at != std::string::npos) {
+            const int error = std::atoi(desc.c_str() + at + 8);
+            if (error > 0) {
+                reason = std::strerror(error);
+                return 0;
+            }
         }
+        char message[160] = {};
+        H5E_type_t type{};
+        if (H5Eget_msg(entry->min_num, &type, message, sizeof message) > 0) {
+            reason = message;
+            if (!reason.empty()) reason[0] = static_cast<char>(std::tolower(reason[0]));
+        }
+    } catch (...) {
+        return -1;  // exceptions must not cross the C library
     }
     return 0;
 }
 
 std::string hdf5_reason() {
-    std::string reason;
+    Reason reason;
     // Walking the stack does not clear it and cannot usefully fail; an empty reason is fine.
     H5Ewalk2(H5E_DEFAULT, H5E_WALK_UPWARD, take_innermost, &reason);
-    return reason;
+    return reason.text;
 }
 
 [[noreturn]] void fail(const std::string& where, const char* what) {
@@ -247,9 +270,31 @@ Handle create_file(const std::filesystem::path& path, std::string label) {
                   "cannot create file");
 }
 
+Handle create_file_in_memory(const std::string& label) {
+    const Handle fcpl = ordered_group_plist(H5P_FILE_CREATE, label);
+    const Handle fapl(H5Pcreate(H5P_FILE_ACCESS), H5Pclose, label, "cannot create a property list");
+    // The core driver without a backing store keeps the file in memory: HDF5 itself never
+    // writes to disk, so a full disk cannot fail inside it (HDF5 1.10 crashes at exit after
+    // a file close that failed to flush); the image is written out by the caller.
+    constexpr std::size_t kIncrement = std::size_t{1} << 20;
+    check(H5Pset_fapl_core(fapl.id(), kIncrement, 0), label, "cannot set up an in-memory file");
+    return Handle(H5Fcreate(label.c_str(), H5F_ACC_TRUNC, fcpl.id(), fapl.id()), H5Fclose, label,
+                  "cannot create file");
+}
+
+std::string file_image(const Handle& file) {
+    flush(file);
+    const ssize_t size = H5Fget_file_image(file.id(), nullptr, 0);
+    if (size < 0) fail(file.where(), "cannot take the file image");
+    std::string image(static_cast<std::size_t>(size), '\0');
+    if (H5Fget_file_image(file.id(), image.data(), image.size()) != size)
+        fail(file.where(), "cannot take the file image");
+    return image;
+}
+
 Handle open_file_read(const std::filesystem::path& path) {
     return Handle(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), H5Fclose, path.string(),
-                  "cannot open file");
+                  "damaged or unreadable HDF5 file");
 }
 
 void flush(const Handle& file) {
