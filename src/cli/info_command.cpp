@@ -20,7 +20,7 @@ namespace isingmf::cli {
 
 int info_command(const std::vector<std::string>& args) {
     po::options_description opts("isingmf info: summarize a results file");
-    opts.add_options()("help", "show this help")("table", "also print the full table")(
+    opts.add_options()("help,h", "show this help")("table", "also print the full table")(
         "file", po::value<std::string>(), "results file (HDF5)");
     po::positional_options_description positional;
     positional.add("file", 1);

@@ -36,6 +36,24 @@ inline CliRun run_cli(const std::string& args, const TempDir& dir) {
     return run;
 }
 
+/// Runs `isingmf <args>` like run_cli, with the shell text `prefix` put before the executable
+/// in a subshell: "ulimit -f 64;" (a limit that applies to it) or "setpriv ... " (a wrapper).
+inline CliRun run_cli_after(const std::string& prefix, const std::string& args,
+                            const TempDir& dir) {
+    const TempDir capture("isingmf_cli_capture");
+    const auto out = capture.path() / "stdout";
+    const auto err = capture.path() / "stderr";
+    const std::string command = "cd '" + dir.path().string() + "' && (" + prefix + " '" +
+                                ISINGMF_CLI_PATH "' " + args + ") >'" + out.string() + "' 2>'" +
+                                err.string() + "' </dev/null";
+    const int raw = std::system(command.c_str());
+    CliRun run;
+    run.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
+    run.out = read_file(out);
+    run.err = read_file(err);
+    return run;
+}
+
 /// Runs `isingmf <args>` in `dir` on a pseudo-terminal (util-linux `script`), as a user at
 /// a terminal would; stdout and stderr both arrive in `out`.
 inline CliRun run_cli_on_terminal(const std::string& args, const TempDir& dir) {

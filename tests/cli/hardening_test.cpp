@@ -1,0 +1,286 @@
+// The command line under hostile conditions: a full disk, a file-size limit, signals during
+// the write, outputs that are not regular files, unreadable inputs. Each case asserts the
+// exit status, a one-line message and that no stray file is left.
+
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <csignal>
+#include <cstring>
+#include <filesystem>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "isingmf/io/results_file.hpp"
+#include "support/cli_runner.hpp"
+
+extern char** environ;
+
+namespace isingmf {
+namespace {
+
+namespace fs = std::filesystem;
+using test::run_cli;
+using test::TempDir;
+
+std::size_t lines(const std::string& text) {
+    return static_cast<std::size_t>(std::count(text.begin(), text.end(), '\n'));
+}
+
+// HDF5's own words must never reach the user.
+void expect_no_hdf5_internals(const std::string& err) {
+    for (const char* internal : {"HDF5-DIAG", "sblock", "flags =", "o_flags", "errno =", "addr"})
+        EXPECT_EQ(err.find(internal), std::string::npos) << internal << " in: " << err;
+}
+
+// A tmpfs of 1 MiB mounted on a fresh directory for the test's lifetime (needs root, or
+// the capability to mount; otherwise `mounted()` is false and the test skips).
+class SmallTmpfs {
+public:
+    SmallTmpfs() : dir_("isingmf_full_disk") {
+        const std::string command =
+            "mount -t tmpfs -o size=1m tmpfs '" + dir_.path().string() + "' 2>/dev/null";
+        mounted_ = std::system(command.c_str()) == 0;
+    }
+    ~SmallTmpfs() {
+        if (mounted_) std::system(("umount '" + dir_.path().string() + "'").c_str());
+    }
+    SmallTmpfs(const SmallTmpfs&) = delete;
+    SmallTmpfs& operator=(const SmallTmpfs&) = delete;
+    bool mounted() const { return mounted_; }
+    const TempDir& dir() const { return dir_; }
+
+private:
+    TempDir dir_;
+    bool mounted_ = false;
+};
+
+// The reproduction: a results file of ~1.5 MB onto a 1 MiB filesystem. It used to
+// print two lines of HDF5 internals and segfault at exit (HDF5 1.10 after a failed close).
+TEST(CliFullDisk, ResultsAndExportsOntoAFullTmpfs) {
+    const SmallTmpfs disk;
+    if (!disk.mounted()) GTEST_SKIP() << "mounting a tmpfs is not permitted here (needs root)";
+    const TempDir work("isingmf_cli");
+    const std::string out = (disk.dir().path() / "big.h5").string();
+    const auto run = run_cli(
+        "sweep --size 256x256 --disorder gauss --random-field 1 --T 1,2,3 --starts up "
+        "--max-iter 5 --exact none --store-m yes --out '" +
+            out + "'",
+        work);
+    EXPECT_EQ(run.status, 1) << run.err;
+    EXPECT_EQ(run.err,
+              "isingmf: error: cannot write '" + out + "': " + std::strerror(ENOSPC) + "\n");
+    EXPECT_EQ(disk.dir().entry_count(), 0u);
+
+    const std::string edges = (disk.dir().path() / "e.txt").string();
+    const auto exported = run_cli("export --size 300x300 --edges '" + edges + "'", work);
+    EXPECT_EQ(exported.status, 1) << exported.err;
+    EXPECT_EQ(exported.err,
+              "isingmf: error: cannot write '" + edges + "': " + std::strerror(ENOSPC) + "\n");
+    EXPECT_EQ(disk.dir().entry_count(), 0u);
+    EXPECT_EQ(work.entry_count(), 0u);
+}
+
+// The same path without root: a file-size limit makes write(2) fail with EFBIG. The CLI
+// ignores SIGXFSZ so that this is a message, not a core dump.
+TEST(CliFullDisk, FileSizeLimitIsOneLineWithTheReason) {
+    const TempDir dir("isingmf_cli");
+    const auto run = test::run_cli_after(
+        "ulimit -f 64;",
+        "sweep --size 64x64 --disorder gauss --random-field 1 --T 1,2,3 --starts up --max-iter 5 "
+        "--exact none --store-m yes --out big.h5",
+        dir);
+    EXPECT_EQ(run.status, 1) << run.err;
+    EXPECT_EQ(run.err,
+              "isingmf: error: cannot write 'big.h5': " + std::string(std::strerror(EFBIG)) + "\n");
+    EXPECT_EQ(dir.entry_count(), 0u);
+    const auto exported =
+        test::run_cli_after("ulimit -f 16;", "export --size 100x100 --uai m.uai", dir);
+    EXPECT_EQ(exported.status, 1) << exported.err;
+    EXPECT_EQ(exported.err,
+              "isingmf: error: cannot write 'm.uai': " + std::string(std::strerror(EFBIG)) + "\n");
+    EXPECT_EQ(dir.entry_count(), 0u);
+}
+
+// Runs the CLI with the fsync pause preloaded, waits until its temporary file is written,
+// sends `signal_number`, and returns the wait status.
+int interrupt_during_write(const TempDir& dir, const std::string& out, int signal_number) {
+    const TempDir capture("isingmf_cli_capture");
+    const fs::path marker = capture.path() / "paused";
+    std::vector<std::string> env_strings = {
+        std::string("LD_PRELOAD=") + ISINGMF_PAUSE_IN_FSYNC,
+        "ISINGMF_TEST_FSYNC_MARKER=" + marker.string(),
+        // A sanitized build checks that its runtime is loaded first; the preload is harmless.
+        "ASAN_OPTIONS=verify_asan_link_order=0:detect_leaks=0"};
+    std::vector<char*> envp;
+    for (std::string& s : env_strings) envp.push_back(s.data());
+    envp.push_back(nullptr);
+    std::vector<std::string> arg_strings = {ISINGMF_CLI_PATH, "sweep", "--quiet", "--T", "1,2",
+                                            "--out",          out};
+    std::vector<char*> argv;
+    for (std::string& s : arg_strings) argv.push_back(s.data());
+    argv.push_back(nullptr);
+
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
+    posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
+    posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0);
+    posix_spawn_file_actions_addchdir_np(&actions, dir.path().c_str());
+    posix_spawnattr_t attributes;
+    posix_spawnattr_init(&attributes);
+    sigset_t defaults;
+    sigemptyset(&defaults);
+    for (int s : {SIGINT, SIGTERM, SIGHUP}) sigaddset(&defaults, s);
+    posix_spawnattr_setsigdefault(&attributes, &defaults);  // not inherited as ignored
+    posix_spawnattr_setflags(&attributes, POSIX_SPAWN_SETSIGDEF);
+    pid_t pid = 0;
+    const int spawned =
+        posix_spawn(&pid, ISINGMF_CLI_PATH, &actions, &attributes, argv.data(), envp.data());
+    posix_spawn_file_actions_destroy(&actions);
+    posix_spawnattr_destroy(&attributes);
+    if (spawned != 0) return -1;
+
+    int status = 0;
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+    while (!fs::exists(marker) && std::chrono::steady_clock::now() < deadline) {
+        if (::waitpid(pid, &status, WNOHANG) == pid) return -2;  // ended without pausing
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    if (!fs::exists(marker)) {
+        ::kill(pid, SIGKILL);
+        ::waitpid(pid, &status, 0);
+        return -3;
+    }
+    // The temporary file is complete and about to be renamed: exactly the window to test.
+    bool temporary_seen = false;
+    for (const auto& entry : fs::directory_iterator(dir.path()))
+        temporary_seen |= entry.path().filename().string().rfind("." + out + ".tmp-", 0) == 0;
+    EXPECT_TRUE(temporary_seen);
+    ::kill(pid, signal_number);
+    ::waitpid(pid, &status, 0);
+    return status;
+}
+
+class CliSignals : public ::testing::TestWithParam<int> {};
+
+TEST_P(CliSignals, DuringTheWriteRemoveTheTemporaryAndEndWithTheSignal) {
+    const TempDir dir("isingmf_cli");
+    const int status = interrupt_during_write(dir, "r.h5", GetParam());
+    ASSERT_GE(status, 0) << "the run did not reach its write (" << status << ")";
+    ASSERT_TRUE(WIFSIGNALED(status)) << "exit status " << WEXITSTATUS(status);
+    EXPECT_EQ(WTERMSIG(status), GetParam());
+    EXPECT_EQ(dir.entry_count(), 0u);  // no temporary, no half-written results file
+}
+
+INSTANTIATE_TEST_SUITE_P(Interrupt, CliSignals, ::testing::Values(SIGINT, SIGTERM, SIGHUP),
+                         [](const auto& p) { return std::string(sigabbrev_np(p.param)); });
+
+TEST(CliStaleTemporaries, DeadProcessesTemporariesAreRemovedLiveOnesKept) {
+    const TempDir dir("isingmf_cli");
+    // 4194305 is above PID_MAX_LIMIT (2^22): no process has it. Our own pid is alive.
+    const std::string stale = ".r.h5.tmp-4194305-00000000deadbeef";
+    const std::string live = ".r.h5.tmp-" + std::to_string(::getpid()) + "-00000000cafef00d";
+    test::write_file(dir.path() / stale, "half a file");
+    test::write_file(dir.path() / live, "being written");
+    const auto run = run_cli("sweep --quiet --T 1 --out r.h5", dir);
+    ASSERT_EQ(run.status, 0) << run.err;
+    EXPECT_NE(run.err.find("removed ./" + stale + ", left by a process that no longer runs"),
+              std::string::npos)
+        << run.err;
+    EXPECT_FALSE(fs::exists(dir.path() / stale));
+    EXPECT_TRUE(fs::exists(dir.path() / live));
+    EXPECT_TRUE(fs::exists(dir.path() / "r.h5"));
+}
+
+TEST(CliOutputChecks, ComeBeforeAnyWork) {
+    const TempDir dir("isingmf_cli");
+    // The solve would fail (8x8 is beyond enumeration); the output is refused first.
+    const auto run = run_cli("sweep --size 8x8 --exact enumerate --out /dev/null --force", dir);
+    EXPECT_EQ(run.status, 1);
+    EXPECT_EQ(run.err,
+              "isingmf: error: cannot write '/dev/null': it is not a regular file but a character "
+              "device\n");
+    EXPECT_TRUE(fs::is_character_file("/dev/null"));
+    EXPECT_EQ(dir.entry_count(), 0u);
+}
+
+TEST(CliOutputChecks, ForceNeverReplacesALinkOrADirectory) {
+    const TempDir dir("isingmf_cli");
+    test::write_file(dir.path() / "target.h5", "precious");
+    fs::create_symlink("target.h5", dir.path() / "link.h5");
+    fs::create_directory(dir.path() / "sub");
+    for (const std::string out : {"link.h5", "sub"}) {
+        for (const std::string command :
+             {"sweep --quiet --T 1 --force --out ", "export --force --edges "}) {
+            const auto run = run_cli(command + out, dir);
+            EXPECT_EQ(run.status, 1) << command << out;
+            EXPECT_EQ(lines(run.err), 1u) << run.err;
+            EXPECT_NE(run.err.find("cannot write '" + out + "': it is a"), std::string::npos)
+                << run.err;
+        }
+    }
+    EXPECT_TRUE(fs::is_symlink(dir.path() / "link.h5"));
+    EXPECT_EQ(test::read_file(dir.path() / "target.h5"), "precious");
+    EXPECT_EQ(dir.entry_count(), 3u);
+}
+
+TEST(CliOutputChecks, ReadOnlyDirectoryBeforeAnyWork) {
+    const TempDir dir("isingmf_cli");
+    fs::create_directory(dir.path() / "ro");
+    fs::permissions(dir.path() / "ro", fs::perms::owner_read | fs::perms::owner_exec |
+                                           fs::perms::group_read | fs::perms::group_exec |
+                                           fs::perms::others_read | fs::perms::others_exec);
+    // Root may write anywhere; run as nobody then (util-linux setpriv).
+    std::string prefix;
+    if (::geteuid() == 0) {
+        if (std::system("command -v setpriv >/dev/null") != 0)
+            GTEST_SKIP() << "running as root without setpriv to drop privileges";
+        prefix = "setpriv --reuid=65534 --regid=65534 --clear-groups";
+    }
+    const auto run = test::run_cli_after(
+        prefix, "sweep --size 8x8 --exact enumerate --quiet --out ro/r.h5", dir);
+    EXPECT_EQ(run.status, 1) << run.err;
+    EXPECT_EQ(run.err, "isingmf: error: cannot write 'ro/r.h5': " +
+                           std::string(std::strerror(EACCES)) + "\n");
+    EXPECT_EQ(dir.entry_count(), 1u);
+}
+
+TEST(CliReadErrors, OneLineInWordsWithoutHdf5Internals) {
+    const TempDir dir("isingmf_cli");
+    ASSERT_EQ(run_cli("sweep --quiet --T 1,2 --out whole.h5", dir).status, 0);
+    const std::string whole = test::read_file(dir.path() / "whole.h5");
+    test::write_file(dir.path() / "truncated.h5", whole.substr(0, 1000));
+    test::write_file(dir.path() / "text.h5", "not hdf5 at all\n");
+    fs::create_directory(dir.path() / "sub");
+    struct Case {
+        std::string args;
+        std::string message;
+    };
+    for (const Case& c : std::vector<Case>{
+             {"info /tmp", "isingmf: error: cannot read '/tmp': it is a directory\n"},
+             {"info sub", "isingmf: error: cannot read 'sub': it is a directory\n"},
+             {"info /dev/zero",
+              "isingmf: error: cannot read '/dev/zero': it is not a regular file\n"},
+             {"info nothing.h5", "isingmf: error: cannot read 'nothing.h5': " +
+                                     std::string(std::strerror(ENOENT)) + "\n"},
+             {"info text.h5", "isingmf: error: 'text.h5' is not an HDF5 file\n"},
+             {"info truncated.h5",
+              "isingmf: error: truncated.h5: damaged or unreadable HDF5 file (file has been "
+              "truncated)\n"}}) {
+        const auto run = run_cli(c.args, dir);
+        EXPECT_EQ(run.status, 1) << c.args;
+        EXPECT_EQ(run.err, c.message) << c.args;
+        expect_no_hdf5_internals(run.err);
+    }
+    EXPECT_EQ(dir.entry_count(), 4u);
+}
+
+}  // namespace
+}  // namespace isingmf
