@@ -164,15 +164,16 @@ INSTANTIATE_TEST_SUITE_P(
     [](const auto& p) { return p.param.name; });
 
 TEST(Cli, OutOfMemoryIsOneLineInWords) {
-    // A file that declares 2^31 - 1 sites asks for ~32 GB before it has any bond. Under a
-    // 2 GB address-space limit the allocation fails; it used to be reported as
+    // A file that declares 2^30 sites (the most a model may have) asks for ~16 GB of per-site
+    // arrays when the model is built. Under a 2 GB address-space limit the allocation fails;
+    // it used to be reported as
     // "std::bad_alloc". (AddressSanitizer reserves terabytes of shadow memory at start-up, so
     // the limit cannot be applied to a sanitized build.)
 #if defined(__SANITIZE_ADDRESS__)
     GTEST_SKIP() << "address-space limit and AddressSanitizer do not mix";
 #endif
     TempDir dir("isingmf_cli");
-    { std::ofstream(dir.path() / "huge.txt") << "N 2147483647\n"; }
+    { std::ofstream(dir.path() / "huge.txt") << "N 1073741824\n"; }
     const TempDir capture("isingmf_cli_capture");
     const std::string command = "cd '" + dir.path().string() + "' && (ulimit -v 2000000; '" +
                                 ISINGMF_CLI_PATH "' sweep --lattice-file huge.txt) 2>'" +

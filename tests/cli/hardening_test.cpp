@@ -252,6 +252,28 @@ TEST(CliOutputChecks, ReadOnlyDirectoryBeforeAnyWork) {
     EXPECT_EQ(dir.entry_count(), 1u);
 }
 
+// A 20-byte file declaring 2^30 sites used to allocate 16 GB for them before reading on;
+// now nothing is allocated from N before the end of the file, and the error on line 2 comes
+// at once, also under a 2 GB address-space limit.
+TEST(CliReadErrors, DeclaredSiteCountAllocatesNothingBeforeTheData) {
+#if defined(__SANITIZE_ADDRESS__)
+    GTEST_SKIP() << "address-space limit and AddressSanitizer do not mix";
+#endif
+    const TempDir dir("isingmf_cli");
+    test::write_file(dir.path() / "huge.txt", "N 1073741824\n0 1 oops\n");
+    const auto run =
+        test::run_cli_after("ulimit -v 2000000;", "sweep --lattice-file huge.txt", dir);
+    EXPECT_EQ(run.status, 1);
+    EXPECT_EQ(run.err, "isingmf: error: huge.txt:2: coupling 'oops' is not a number\n");
+    test::write_file(dir.path() / "huge.txt", "N 1073741825\n");
+    const auto beyond = run_cli("sweep --lattice-file huge.txt", dir);
+    EXPECT_EQ(beyond.status, 1);
+    EXPECT_EQ(beyond.err,
+              "isingmf: error: huge.txt:1: number of sites 1073741825 is too large (a model has at "
+              "most 2^30 = 1073741824)\n");
+    EXPECT_EQ(dir.entry_count(), 1u);
+}
+
 TEST(CliReadErrors, OneLineInWordsWithoutHdf5Internals) {
     const TempDir dir("isingmf_cli");
     ASSERT_EQ(run_cli("sweep --quiet --T 1,2 --out whole.h5", dir).status, 0);

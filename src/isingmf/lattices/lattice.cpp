@@ -71,7 +71,7 @@ void check_spec(const LatticeSpec& spec) {
         if (extent < 1)
             throw ModelError(fmt::format("lattice extent must be at least 1, got {}", extent));
     }
-    if (lattice_num_sites(spec) > (std::int64_t{1} << 30))
+    if (lattice_num_sites(spec) > kMaxModelSites)
         throw ModelError("lattice has more than 2^30 sites");
     // Said here in the user's terms; Model would only report "self-loop on site 0". (A
     // honeycomb cell holds two sites, so its periodic length 1 repeats bonds instead.)
