@@ -7,6 +7,7 @@
 #include <cstdint>
 
 #include "isingmf/util/error.hpp"
+#include "isingmf/util/text.hpp"
 
 namespace isingmf {
 namespace {
@@ -137,8 +138,9 @@ std::vector<int> parse_size(const std::string& text) {
         int value = 0;
         const auto [end, ec] = std::from_chars(part.data(), part.data() + part.size(), value);
         if (part.empty() || ec != std::errc() || end != part.data() + part.size() || value < 1) {
-            throw ParseError(fmt::format(
-                "bad size '{}' (expected positive extents like 16, 4x4 or 4x4x4)", text));
+            throw ParseError(
+                fmt::format("bad size {} (expected positive extents like 16, 4x4 or 4x4x4)",
+                            quote_token(text)));
         }
         extents.push_back(value);
         if (next == std::string::npos) break;
