@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <csignal>
 #include <cstring>
 #include <filesystem>
@@ -302,6 +303,31 @@ TEST(CliReadErrors, OneLineInWordsWithoutHdf5Internals) {
         expect_no_hdf5_internals(run.err);
     }
     EXPECT_EQ(dir.entry_count(), 4u);
+}
+
+// The UAI trap: a file exported at beta holds exp(-beta H), so it is read at T = 1; reading
+// it at beta b gives the model at beta * b. The export says so, and the numbers agree.
+TEST(CliUaiTemperature, ExportSaysAtWhichTemperatureToReadTheFile) {
+    const TempDir dir("isingmf_cli");
+    const std::string model = "--lattice square --size 3x3 --disorder gauss --h 0.2 --seed 5";
+    const auto exported = run_cli("export --uai m.uai --beta 0.5 " + model, dir);
+    ASSERT_EQ(exported.status, 0) << exported.err;
+    EXPECT_EQ(exported.err,
+              "wrote m.uai (N=9, 18 edges) with its tables at beta = 0.5 (the model at T = 2); "
+              "read it at T = 1 (isingmf sweep --uai m.uai --T 1): another --T or --beta scales "
+              "it again\n");
+    const auto ln_z = [&](const std::string& args, const std::string& out) {
+        const auto run = run_cli("sweep --quiet --exact enumerate --out " + out + " " + args, dir);
+        EXPECT_EQ(run.status, 0) << run.err;
+        return read_results(dir.path() / out).sweep.points.at(0).exact->ln_z;
+    };
+    const double at_half = ln_z("--beta 0.5 " + model, "direct.h5");
+    EXPECT_NEAR(ln_z("--uai m.uai --T 1", "t1.h5"), at_half, 1e-10 * std::abs(at_half));
+    const double at_quarter = ln_z("--beta 0.25 " + model, "quarter.h5");
+    EXPECT_NEAR(ln_z("--uai m.uai --beta 0.5", "twice.h5"), at_quarter,
+                1e-10 * std::abs(at_quarter));
+    const auto at_one = run_cli("export --uai one.uai " + model, dir);
+    EXPECT_EQ(at_one.err, "wrote one.uai (N=9, 18 edges) at beta = 1: its T is the model's T\n");
 }
 
 }  // namespace
