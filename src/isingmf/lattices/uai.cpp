@@ -84,10 +84,8 @@ private:
     std::size_t line_of_last_ = 1;
 };
 
-}  // namespace
-
-Model read_uai(const std::filesystem::path& path) {
-    detail::TextInput input(path, detail::TextInput::Style::word);
+// The reader proper, for a file or text in memory.
+Model parse_uai_input(detail::TextInput& input) {
     Tokens tok(input);
 
     const std::string_view kind = tok.next();
@@ -190,7 +188,19 @@ Model read_uai(const std::filesystem::path& path) {
             quote_token(tok.pending()), num_factors));
     }
     return Model(static_cast<int>(num_vars), edges, couplings, std::move(fields), -constant,
-                 {{"lattice", "uai"}, {"file", path.string()}});
+                 {{"lattice", "uai"}, {"file", input.source()}});
+}
+
+}  // namespace
+
+Model read_uai(const std::filesystem::path& path) {
+    detail::TextInput input(path, detail::TextInput::Style::word);
+    return parse_uai_input(input);
+}
+
+Model parse_uai(std::string_view text, const std::string& source) {
+    detail::TextInput input(text, source, detail::TextInput::Style::word);
+    return parse_uai_input(input);
 }
 
 void write_uai(const Model& model, const std::filesystem::path& path, double beta) {

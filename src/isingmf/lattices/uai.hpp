@@ -15,6 +15,8 @@
 /// Table entries are listed with the last variable of the scope changing fastest.
 
 #include <filesystem>
+#include <string>
+#include <string_view>
 
 #include "isingmf/model/model.hpp"
 
@@ -29,6 +31,9 @@ namespace isingmf {
 /// blocks as text (a control byte other than white space is refused at once); a token may be
 /// at most 256 bytes long and there are at most 2^30 variables (kMaxModelSites).
 Model read_uai(const std::filesystem::path& path);
+
+/// read_uai on text in memory, named `source` in messages and in the description.
+Model parse_uai(std::string_view text, const std::string& source);
 
 /// Writes the model at inverse temperature beta (finite, >= 0) as a UAI MARKOV file, so that
 /// the file's own distribution (its T = 1) is the model at T = 1/beta: read it back at T = 1,

@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -43,7 +44,9 @@ TextInput::TextInput(const std::filesystem::path& path, Style style)
 }
 
 TextInput::TextInput(std::string_view text, std::string source, Style style)
-    : source_(std::move(source)), style_(style), memory_(text), end_(text.size()), eof_(true) {}
+    : source_(std::move(source)), style_(style), memory_(text), end_(text.size()), eof_(true) {
+    check_block(text);
+}
 
 TextInput::~TextInput() {
     if (fd_ >= 0) ::close(fd_);
@@ -59,17 +62,33 @@ bool TextInput::fill() {
     pos_ = 0;
     end_ = static_cast<std::size_t>(n);
     eof_ = n == 0;
+    check_block(std::string_view(buffer_.data(), end_));
     return n > 0;
+}
+
+// A whole block is checked as it arrives, so that binary input is called binary even when
+// its first line would already fail to parse (an HDF5 file starts "\x89HDF\r\n\x1a\n").
+void TextInput::check_block(std::string_view block) const {
+    const auto bad = std::find_if(block.begin(), block.end(),
+                                  [](char c) { return !is_text(static_cast<unsigned char>(c)); });
+    if (bad == block.end()) return;
+    std::size_t line = line_;
+    std::size_t column = column_;
+    for (auto it = block.begin(); it != bad; ++it) {
+        if (*it == '\n') {
+            ++line;
+            column = 0;
+        } else {
+            ++column;
+        }
+    }
+    throw ParseError(fmt::format("{}: not a text file (byte 0x{:02x} at column {})", where(line),
+                                 static_cast<unsigned char>(*bad), column + 1));
 }
 
 int TextInput::peek() {
     if (pos_ == end_ && !fill()) return -1;
-    const auto c = static_cast<unsigned char>(fd_ >= 0 ? buffer_[pos_] : memory_[pos_]);
-    if (!is_text(c)) {
-        ++column_;
-        not_text(c);
-    }
-    return c;
+    return static_cast<unsigned char>(fd_ >= 0 ? buffer_[pos_] : memory_[pos_]);
 }
 
 int TextInput::get() {
@@ -88,11 +107,6 @@ int TextInput::get() {
 std::string TextInput::where(std::size_t line) const {
     return style_ == Style::colon ? fmt::format("{}:{}", source_, line)
                                   : fmt::format("{}: line {}", source_, line);
-}
-
-void TextInput::not_text(unsigned char byte) const {
-    throw ParseError(fmt::format("{}: not a text file (byte 0x{:02x} at column {})", where(line_),
-                                 byte, column_));
 }
 
 bool TextInput::next_line(std::string& out, std::size_t max_length) {

@@ -1,9 +1,10 @@
 #pragma once
 /// Text input for the model readers (edge lists, UAI), bounded by what it has read: a file
-/// is read in blocks, never whole, so that memory grows only with the lines and tokens the
-/// parser keeps. Input that is not text is refused at its first offending byte, so that
-/// /dev/zero, /dev/urandom or an image file end at once with one line instead of being
-/// read to the end (or forever).
+/// is read in blocks of 64 KiB, never whole, so that memory grows only with the lines and
+/// tokens the parser keeps. Each block is checked as it arrives and input that is not text is
+/// refused at its first offending byte, before the parser sees that block, so that /dev/zero,
+/// /dev/urandom or a binary file end at once with one line instead of being read to the end
+/// (or forever) or reported as a syntax error.
 ///
 /// Text is any bytes except NUL and the other ASCII control characters; tab, line feed,
 /// vertical tab, form feed and carriage return are white space. Bytes >= 0x80 (UTF-8 in
@@ -51,10 +52,12 @@ public:
     bool next_token(std::string& out, std::size_t max_length);
 
 private:
-    int get();   // next byte (0..255) or -1 at the end; checks it is text
+    int get();   // next byte (0..255) or -1 at the end
     int peek();  // the same without consuming it
     bool fill();
-    [[noreturn]] void not_text(unsigned char byte) const;
+    // Throws ParseError at the first byte of `block` that is not text; `block` starts at
+    // line_, column_.
+    void check_block(std::string_view block) const;
 
     std::string source_;
     Style style_;
