@@ -374,5 +374,22 @@ TEST_F(ResultsFileTest, ReadingAnotherHdf5FileThrows) {
     }
 }
 
+// Found by fuzzing (scripts/fuzz.sh): a file whose /exact/magnetization declares 2^48 values
+// made the reader ask for 2 PB before HDF5 could say that the data is not there.
+TEST_F(ResultsFileTest, ADeclaredExtentTheFileDoesNotHoldIsRefusedBeforeAllocating) {
+    const fs::path path =
+        fs::path(ISINGMF_SOURCE_DIR) / "tests/fuzz/corpus/results/crash_huge_extent.hdf5";
+    try {
+        read_results(path);
+        FAIL() << "expected IoError";
+    } catch (const IoError& e) {
+        EXPECT_NE(std::string(e.what()).find(":/exact/magnetization: damaged file (the dataset "
+                                             "declares 281474976710658 values of 8 bytes, the file "
+                                             "stores 16 bytes of them)"),
+                  std::string::npos)
+            << e.what();
+    }
+}
+
 }  // namespace
 }  // namespace isingmf

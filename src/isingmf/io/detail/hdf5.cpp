@@ -164,6 +164,33 @@ struct OpenedDataset {
     std::vector<hsize_t> dims;
 };
 
+// A damaged file can declare any extent: nothing is allocated for more values than the bytes
+// the file stores for the dataset can hold. Unfiltered data takes its full size on disk;
+// filtered (deflate-compressed) data at least 1/1032 of it, deflate's largest ratio.
+constexpr double kMaxCompression = 1032.0;
+
+void check_backed(const OpenedDataset& opened) {
+    const std::string& where = opened.dataset.where();
+    double values = 1.0;
+    for (const hsize_t extent : opened.dims) values *= static_cast<double>(extent);
+    if (values == 0.0) return;
+    const Handle type(H5Dget_type(opened.dataset.id()), H5Tclose, where,
+                      "cannot read dataset type");
+    const std::size_t width = H5Tget_size(type.id());
+    if (width == 0) fail(where, "cannot read dataset type");
+    const Handle dcpl(H5Dget_create_plist(opened.dataset.id()), H5Pclose, where,
+                      "cannot read dataset properties");
+    const int filters = H5Pget_nfilters(dcpl.id());
+    if (filters < 0) fail(where, "cannot read dataset properties");
+    const auto stored = static_cast<double>(H5Dget_storage_size(opened.dataset.id()));
+    if (values * static_cast<double>(width) > (filters > 0 ? kMaxCompression : 1.0) * stored) {
+        throw IoError(fmt::format(
+            "{}: damaged file (the dataset declares {} values of {} bytes, the file stores {} "
+            "bytes of them)",
+            where, values, width, stored));
+    }
+}
+
 OpenedDataset open_dataset(const Handle& parent, const std::string& name, int rank) {
     const std::string where = child_where(parent, name);
     if (!has_link(parent, name)) throw IoError(fmt::format("{}: dataset missing", where));
@@ -181,6 +208,7 @@ OpenedDataset open_dataset(const Handle& parent, const std::string& name, int ra
     out.dims.assign(static_cast<std::size_t>(rank), 0);
     check(H5Sget_simple_extent_dims(out.space.id(), out.dims.data(), nullptr), where,
           "cannot read dataset shape");
+    check_backed(out);
     return out;
 }
 
@@ -404,6 +432,11 @@ std::string read_string_attribute(const Handle& object, const std::string& name)
     }
     const std::size_t size = H5Tget_size(type.id());
     if (size == 0) fail(where, "cannot read attribute type");
+    // As for datasets: no more bytes than the file stores for the attribute.
+    if (size > H5Aget_storage_size(attribute.id())) {
+        throw IoError(fmt::format("{}: damaged file (a string of {} bytes, the file stores {})",
+                                  where, size, H5Aget_storage_size(attribute.id())));
+    }
     std::string value(size, '\0');
     check(H5Aread(attribute.id(), type.id(), value.data()), where, "cannot read attribute");
     return unpad(std::move(value), type.id());
