@@ -115,7 +115,7 @@ int interrupt_during_write(const TempDir& dir, const std::string& out, int signa
     const TempDir capture("isingmf_cli_capture");
     const fs::path marker = capture.path() / "paused";
     std::vector<std::string> env_strings = {
-        std::string("LD_PRELOAD=") + ISINGMF_PAUSE_IN_FSYNC,
+        std::string("LD_PRELOAD=") + ISINGMF_TEST_PRELOAD,
         "ISINGMF_TEST_FSYNC_MARKER=" + marker.string(),
         // A sanitized build checks that its runtime is loaded first; the preload is harmless.
         "ASAN_OPTIONS=verify_asan_link_order=0:detect_leaks=0"};
@@ -303,6 +303,60 @@ TEST(CliReadErrors, OneLineInWordsWithoutHdf5Internals) {
         expect_no_hdf5_internals(run.err);
     }
     EXPECT_EQ(dir.entry_count(), 4u);
+}
+
+// Found by fuzzing: a results file whose global heap has a free-space entry of size 0 makes
+// HDF5 1.10 itself loop forever (H5HG__cache_heap_deserialize). `info` reads in a child
+// process with a time limit, so the file ends in one line; ISINGMF_READ_TIMEOUT shortens the
+// limit for the test (60 s by default).
+TEST(CliReadErrors, AFileThatHangsHdf5EndsInOneLine) {
+    const TempDir dir("isingmf_cli");
+    fs::copy_file(fs::path(ISINGMF_SOURCE_DIR) / "tests/fuzz/corpus/results/hdf5_heap_loop.hdf5",
+                  dir.path() / "loop.h5");
+    const auto run = test::run_cli_after("ISINGMF_READ_TIMEOUT=1", "info loop.h5", dir);
+    EXPECT_EQ(run.status, 1);
+    EXPECT_EQ(
+        run.err,
+        "isingmf: error: cannot read 'loop.h5': the HDF5 library did not finish reading it in "
+        "1 s (a damaged file it loops on?)\n");
+    EXPECT_EQ(run.out, "");
+    EXPECT_EQ(dir.entry_count(), 1u);
+}
+
+// Found by fuzzing: a global heap object larger than its collection makes HDF5 1.10 copy past
+// the collection's end and crash (H5HG_read). `info` contains the crash. (A sanitized build
+// must let the copy and the crash happen as in a plain build: HDF5 is not instrumented.)
+TEST(CliReadErrors, AFileThatCrashesHdf5EndsInOneLine) {
+    const TempDir dir("isingmf_cli");
+    fs::copy_file(
+        fs::path(ISINGMF_SOURCE_DIR) / "tests/fuzz/corpus/results/hdf5_heap_overflow.hdf5",
+        dir.path() / "overflow.h5");
+    const auto run = test::run_cli_after(
+        "ASAN_OPTIONS=replace_intrin=0:handle_segv=0:detect_leaks=0", "info overflow.h5", dir);
+    EXPECT_EQ(run.status, 1);
+    EXPECT_EQ(run.err,
+              "isingmf: error: cannot read 'overflow.h5': the HDF5 library crashed "
+              "reading it (" +
+                  std::string(strsignal(SIGSEGV)) + "): the file is damaged\n");
+    EXPECT_EQ(run.out, "");
+    EXPECT_EQ(dir.entry_count(), 1u);
+}
+
+// A crash inside HDF5 (simulated: the preload makes H5Fopen raise SIGSEGV) ends `info` with
+// one line and status 1, not a core dump.
+TEST(CliReadErrors, ACrashInHdf5EndsInOneLine) {
+    const TempDir dir("isingmf_cli");
+    ASSERT_EQ(run_cli("sweep --quiet --T 1 --out r.h5", dir).status, 0);
+    const auto run = test::run_cli_after(
+        std::string("LD_PRELOAD=") + ISINGMF_TEST_PRELOAD +
+            " ISINGMF_TEST_CRASH_IN_H5FOPEN=1 "
+            "ASAN_OPTIONS=verify_asan_link_order=0:handle_segv=0:detect_leaks=0",
+        "info r.h5", dir);
+    EXPECT_EQ(run.status, 1);
+    EXPECT_EQ(run.err, "isingmf: error: cannot read 'r.h5': the HDF5 library crashed reading it (" +
+                           std::string(strsignal(SIGSEGV)) + "): the file is damaged\n");
+    EXPECT_EQ(run.out, "");
+    EXPECT_EQ(dir.entry_count(), 1u);
 }
 
 // The UAI trap: a file exported at beta holds exp(-beta H), so it is read at T = 1; reading
