@@ -4,7 +4,7 @@
 set -euo pipefail
 
 packages=(
-  build-essential cmake ninja-build pkg-config
+  build-essential cmake ninja-build pkg-config clang libclang-rt-14-dev
   libhdf5-dev hdf5-tools libfmt-dev libboost-program-options-dev libomp-dev
   libgtest-dev libgmock-dev googletest libbenchmark-dev
   python3 python3-h5py python3-numpy python3-matplotlib
