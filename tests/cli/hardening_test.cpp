@@ -305,42 +305,51 @@ TEST(CliReadErrors, OneLineInWordsWithoutHdf5Internals) {
     EXPECT_EQ(dir.entry_count(), 4u);
 }
 
-// Found by fuzzing: a results file whose global heap has a free-space entry of size 0 makes
-// HDF5 1.10 itself loop forever (H5HG__cache_heap_deserialize). `info` reads in a child
-// process with a time limit, so the file ends in one line; ISINGMF_READ_TIMEOUT shortens the
-// limit for the test (60 s by default).
-TEST(CliReadErrors, AFileThatHangsHdf5EndsInOneLine) {
+// Results files the fuzzer found (tests/fuzz/corpus/results) on which HDF5 1.10 itself
+// fails: `info` ends each with one line, status 1, nothing on stdout.
+struct Hdf5Failure {
+    std::string name;
+    std::string file;    // in the corpus
+    std::string prefix;  // for run_cli_after
+    std::string message;
+};
+
+void PrintTo(const Hdf5Failure& c, std::ostream* os) { *os << c.name; }
+
+class CliHdf5Failures : public ::testing::TestWithParam<Hdf5Failure> {};
+
+TEST_P(CliHdf5Failures, EndInOneLine) {
     const TempDir dir("isingmf_cli");
-    fs::copy_file(fs::path(ISINGMF_SOURCE_DIR) / "tests/fuzz/corpus/results/hdf5_heap_loop.hdf5",
-                  dir.path() / "loop.h5");
-    const auto run = test::run_cli_after("ISINGMF_READ_TIMEOUT=1", "info loop.h5", dir);
+    fs::copy_file(fs::path(ISINGMF_SOURCE_DIR) / "tests/fuzz/corpus/results" / GetParam().file,
+                  dir.path() / "damaged.h5");
+    const auto run = test::run_cli_after(GetParam().prefix, "info damaged.h5", dir);
     EXPECT_EQ(run.status, 1);
-    EXPECT_EQ(
-        run.err,
-        "isingmf: error: cannot read 'loop.h5': the HDF5 library did not finish reading it in "
-        "1 s (a damaged file it loops on?)\n");
+    EXPECT_EQ(run.err, "isingmf: error: " + GetParam().message + "\n");
     EXPECT_EQ(run.out, "");
     EXPECT_EQ(dir.entry_count(), 1u);
 }
 
-// Found by fuzzing: a global heap object larger than its collection makes HDF5 1.10 copy past
-// the collection's end and crash (H5HG_read). `info` contains the crash. (A sanitized build
-// must let the copy and the crash happen as in a plain build: HDF5 is not instrumented.)
-TEST(CliReadErrors, AFileThatCrashesHdf5EndsInOneLine) {
-    const TempDir dir("isingmf_cli");
-    fs::copy_file(
-        fs::path(ISINGMF_SOURCE_DIR) / "tests/fuzz/corpus/results/hdf5_heap_overflow.hdf5",
-        dir.path() / "overflow.h5");
-    const auto run = test::run_cli_after(
-        "ASAN_OPTIONS=replace_intrin=0:handle_segv=0:detect_leaks=0", "info overflow.h5", dir);
-    EXPECT_EQ(run.status, 1);
-    EXPECT_EQ(run.err,
-              "isingmf: error: cannot read 'overflow.h5': the HDF5 library crashed "
-              "reading it (" +
-                  std::string(strsignal(SIGSEGV)) + "): the file is damaged\n");
-    EXPECT_EQ(run.out, "");
-    EXPECT_EQ(dir.entry_count(), 1u);
-}
+INSTANTIATE_TEST_SUITE_P(
+    FoundByFuzzing, CliHdf5Failures,
+    ::testing::Values(
+        // A free-space entry of size 0 in a global heap: HDF5's decoder
+        // (H5HG__cache_heap_deserialize) loops forever. `info` reads in a child process with a
+        // time limit; ISINGMF_READ_TIMEOUT shortens it (60 s by default).
+        Hdf5Failure{"heap_loop", "hdf5_heap_loop.hdf5", "ISINGMF_READ_TIMEOUT=1",
+                    "cannot read 'damaged.h5': the HDF5 library did not finish reading it in 1 s "
+                    "(a damaged file it loops on?)"},
+        // A heap object larger than its collection: H5HG_read copies past the collection's end
+        // and crashes. (A sanitized build must let the copy and the crash happen as a plain
+        // build does: HDF5 is not instrumented.)
+        Hdf5Failure{"heap_overflow", "hdf5_heap_overflow.hdf5",
+                    "ASAN_OPTIONS=replace_intrin=0:handle_segv=0:detect_leaks=0",
+                    "cannot read 'damaged.h5': the HDF5 library crashed reading it (" +
+                        std::string(strsignal(SIGSEGV)) + "): the file is damaged"},
+        // A damaged size makes HDF5 ask malloc for 4.7e18 bytes; the allocation fails, HDF5
+        // reports an error, and `info` says which object it could not read.
+        Hdf5Failure{"absurd_allocation", "hdf5_absurd_allocation.hdf5", "",
+                    "damaged.h5:/exact/ln_z: cannot look up link"}),
+    [](const auto& p) { return p.param.name; });
 
 // A crash inside HDF5 (simulated: the preload makes H5Fopen raise SIGSEGV) ends `info` with
 // one line and status 1, not a core dump.

@@ -24,32 +24,22 @@ std::vector<fs::path> corpus(const std::string& target) {
     return files;
 }
 
-TEST(FuzzCorpus, EdgeListInputsEndInAModelOrAnError) {
-    const auto files = corpus("edge_list");
-    EXPECT_GE(files.size(), 5u);
+// Every kept input of `target` through `entry` (a crash or a sanitizer report fails).
+template <class Entry>
+void replay(const std::string& target, Entry entry, std::size_t at_least) {
+    const auto files = corpus(target);
+    EXPECT_GE(files.size(), at_least);
     for (const fs::path& file : files) {
         SCOPED_TRACE(file.filename().string());
-        fuzz::edge_list(test::read_file(file));
+        entry(test::read_file(file));
     }
 }
 
-TEST(FuzzCorpus, UaiInputsEndInAModelOrAnError) {
-    const auto files = corpus("uai");
-    EXPECT_GE(files.size(), 4u);
-    for (const fs::path& file : files) {
-        SCOPED_TRACE(file.filename().string());
-        fuzz::uai(test::read_file(file));
-    }
-}
+TEST(FuzzCorpus, EdgeListInputsEndInAModelOrAnError) { replay("edge_list", fuzz::edge_list, 5); }
 
-TEST(FuzzCorpus, ResultsInputsEndInAFileOrAnError) {
-    const auto files = corpus("results");
-    EXPECT_GE(files.size(), 4u);
-    for (const fs::path& file : files) {
-        SCOPED_TRACE(file.filename().string());
-        fuzz::results(test::read_file(file));
-    }
-}
+TEST(FuzzCorpus, UaiInputsEndInAModelOrAnError) { replay("uai", fuzz::uai, 4); }
+
+TEST(FuzzCorpus, ResultsInputsEndInAFileOrAnError) { replay("results", fuzz::results, 4); }
 
 // The harness itself: it must reach the readers (a good input parses, a bad one throws).
 TEST(FuzzCorpus, EntryPointsReachTheReaders) {

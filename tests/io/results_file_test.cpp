@@ -7,6 +7,7 @@
 #include <limits>
 #include <string>
 
+#include "isingmf/io/detail/hdf5.hpp"
 #include "isingmf/util/atomic_file.hpp"
 #include "isingmf/util/error.hpp"
 #include "support/temp_dir.hpp"
@@ -389,6 +390,26 @@ TEST_F(ResultsFileTest, ADeclaredExtentTheFileDoesNotHoldIsRefusedBeforeAllocati
                   std::string::npos)
             << e.what();
     }
+}
+
+// Every error path closes what it opened: no HDF5 object stays open after a failed read
+// (damaged files from the fuzzing corpus) or a failed write, so nothing is left for HDF5 to
+// flush or close at exit.
+TEST_F(ResultsFileTest, NoHdf5ObjectStaysOpenAfterAFailure) {
+    const fs::path corpus = fs::path(ISINGMF_SOURCE_DIR) / "tests/fuzz/corpus/results";
+    for (const char* name : {"crash_huge_extent.hdf5", "truncated.hdf5", "other_format.hdf5",
+                             "chain4.hdf5", "no_exact.hdf5"}) {
+        SCOPED_TRACE(name);
+        try {
+            read_results(corpus / name);
+        } catch (const IoError&) {
+        }
+        EXPECT_EQ(detail::h5::open_object_count(), 0);
+    }
+    const fs::path path = dir_ / "run.h5";
+    write_results(path, make_record(), make_sweep(true), false);
+    EXPECT_THROW(write_results(path, make_record(), make_sweep(true), false), OutputExistsError);
+    EXPECT_EQ(detail::h5::open_object_count(), 0);
 }
 
 }  // namespace

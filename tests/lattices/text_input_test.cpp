@@ -13,6 +13,7 @@
 #include "isingmf/lattices/edge_list.hpp"
 #include "isingmf/lattices/uai.hpp"
 #include "isingmf/util/error.hpp"
+#include "support/error_of.hpp"
 #include "support/temp_dir.hpp"
 
 namespace isingmf {
@@ -21,15 +22,9 @@ namespace {
 namespace fs = std::filesystem;
 using detail::TextInput;
 
-// The message of the ParseError that f throws ("" when it throws none).
 template <class F>
 std::string parse_error_of(F f) {
-    try {
-        f();
-    } catch (const ParseError& e) {
-        return e.what();
-    }
-    return "";
+    return test::error_of<ParseError>(f);
 }
 
 TEST(TextInput, LinesWithoutTheirEndsAndTokensWithTheirLine) {

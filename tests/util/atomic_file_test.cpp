@@ -12,6 +12,7 @@
 #include <string>
 
 #include "isingmf/util/error.hpp"
+#include "support/error_of.hpp"
 #include "support/temp_dir.hpp"
 
 namespace isingmf {
@@ -19,15 +20,9 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// The message of the IoError that f throws ("" when it throws none).
 template <class F>
 std::string io_error_of(F f) {
-    try {
-        f();
-    } catch (const IoError& e) {
-        return e.what();
-    }
-    return "";
+    return test::error_of<IoError>(f);
 }
 
 TEST(AtomicFile, ReplacesTheTargetWholeAndLeavesNothingElse) {

@@ -284,6 +284,8 @@ void check(herr_t status, const std::string& where, const char* what) {
     if (status < 0) fail(where, what);
 }
 
+long open_object_count() { return static_cast<long>(H5Fget_obj_count(H5F_OBJ_ALL, H5F_OBJ_ALL)); }
+
 bool is_hdf5_file(const std::filesystem::path& path) {
     const htri_t result = H5Fis_hdf5(path.c_str());
     check_tri(result, path.string(), "cannot open file");

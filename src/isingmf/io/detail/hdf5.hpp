@@ -65,6 +65,10 @@ private:
     std::string where_;
 };
 
+/// HDF5 files, groups, datasets and attributes open in this process: 0 whenever no io/
+/// call is running, error paths included (every handle closes what it opened).
+long open_object_count();
+
 /// Throws IoError("<where>: <what> (<innermost HDF5 reason>)") when status < 0.
 void check(herr_t status, const std::string& where, const char* what);
 
