@@ -392,13 +392,30 @@ TEST_F(ResultsFileTest, ADeclaredExtentTheFileDoesNotHoldIsRefusedBeforeAllocati
     }
 }
 
+// Found by fuzzing: chunks larger than their dataset make HDF5 1.10 read past its own
+// buffers; isingmf never writes such chunks, and the reader refuses them.
+TEST_F(ResultsFileTest, ChunksLargerThanTheDatasetAreRefused) {
+    const fs::path path = fs::path(ISINGMF_SOURCE_DIR) /
+                          "tests/fuzz/corpus/results/hdf5_chunk_larger_than_dataset.hdf5";
+    try {
+        read_results(path, true);
+        FAIL() << "expected IoError";
+    } catch (const IoError& e) {
+        EXPECT_NE(std::string(e.what()).find(
+                      ":/mean_field/m: damaged file (chunks of 2x65533 for a dataset of 2x4)"),
+                  std::string::npos)
+            << e.what();
+    }
+}
+
 // Every error path closes what it opened: no HDF5 object stays open after a failed read
 // (damaged files from the fuzzing corpus) or a failed write, so nothing is left for HDF5 to
 // flush or close at exit.
 TEST_F(ResultsFileTest, NoHdf5ObjectStaysOpenAfterAFailure) {
     const fs::path corpus = fs::path(ISINGMF_SOURCE_DIR) / "tests/fuzz/corpus/results";
-    for (const char* name : {"crash_huge_extent.hdf5", "truncated.hdf5", "other_format.hdf5",
-                             "chain4.hdf5", "no_exact.hdf5"}) {
+    for (const char* name :
+         {"crash_huge_extent.hdf5", "truncated.hdf5", "other_format.hdf5", "chain4.hdf5",
+          "no_exact.hdf5", "hdf5_chunk_larger_than_dataset.hdf5", "hdf5_absurd_allocation.hdf5"}) {
         SCOPED_TRACE(name);
         try {
             read_results(corpus / name);

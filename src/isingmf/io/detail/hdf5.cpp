@@ -1,6 +1,7 @@
 #include "isingmf/io/detail/hdf5.hpp"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <algorithm>
 #include <cctype>
@@ -182,6 +183,22 @@ void check_backed(const OpenedDataset& opened) {
                       "cannot read dataset properties");
     const int filters = H5Pget_nfilters(dcpl.id());
     if (filters < 0) fail(where, "cannot read dataset properties");
+    // isingmf writes chunks no larger than the dataset; HDF5 1.10 reads past its buffers when
+    // a damaged file declares larger ones (found by fuzzing).
+    if (H5Pget_layout(dcpl.id()) == H5D_CHUNKED) {
+        std::vector<hsize_t> chunk(opened.dims.size(), 0);
+        if (H5Pget_chunk(dcpl.id(), static_cast<int>(chunk.size()), chunk.data()) !=
+            static_cast<int>(chunk.size())) {
+            throw IoError(fmt::format("{}: damaged file (chunks of another rank)", where));
+        }
+        for (std::size_t k = 0; k < chunk.size(); ++k) {
+            if (chunk[k] == 0 || chunk[k] > opened.dims[k]) {
+                throw IoError(fmt::format("{}: damaged file (chunks of {} for a dataset of {})",
+                                          where, fmt::join(chunk, "x"),
+                                          fmt::join(opened.dims, "x")));
+            }
+        }
+    }
     const auto stored = static_cast<double>(H5Dget_storage_size(opened.dataset.id()));
     if (values * static_cast<double>(width) > (filters > 0 ? kMaxCompression : 1.0) * stored) {
         throw IoError(fmt::format(
