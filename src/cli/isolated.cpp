@@ -75,10 +75,25 @@ int run_isolated(const std::function<int()>& body, const std::string& file, int 
         std::this_thread::sleep_for(std::chrono::milliseconds(5));
     }
     if (WIFSIGNALED(status)) {
-        throw IoError(
-            fmt::format("cannot read '{}': the HDF5 library crashed reading it ({}): the file is "
-                        "damaged",
-                        file, strsignal(WTERMSIG(status))));
+        const int signal_number = WTERMSIG(status);
+        // A reader that stopped early (`| head`: SIGPIPE) or ^C ends this process as it ended
+        // the child; only a crash is the file's fault.
+        if (signal_number == SIGPIPE || signal_number == SIGINT || signal_number == SIGTERM ||
+            signal_number == SIGHUP) {
+            std::signal(signal_number, SIG_DFL);
+            std::raise(signal_number);
+        }
+        const bool crash = signal_number == SIGSEGV || signal_number == SIGBUS ||
+                           signal_number == SIGABRT || signal_number == SIGFPE ||
+                           signal_number == SIGILL || signal_number == SIGTRAP ||
+                           signal_number == SIGSYS;
+        if (crash) {
+            throw IoError(fmt::format(
+                "cannot read '{}': the HDF5 library crashed reading it ({}): the file is damaged",
+                file, strsignal(signal_number)));
+        }
+        throw IoError(fmt::format("cannot read '{}': the process reading it was killed ({})", file,
+                                  strsignal(signal_number)));
     }
     return WIFEXITED(status) ? WEXITSTATUS(status) : 1;
 }

@@ -368,6 +368,16 @@ TEST(CliReadErrors, ACrashInHdf5EndsInOneLine) {
     EXPECT_EQ(dir.entry_count(), 1u);
 }
 
+// `info` reads in a child process; a reader that stops early (SIGPIPE in the child) is not
+// a crash and gets no message.
+TEST(CliReadErrors, InfoIntoAClosedPipeSaysNothing) {
+    const TempDir dir("isingmf_cli");
+    ASSERT_EQ(run_cli("sweep --quiet --T 0.5:5:0.002 --out r.h5", dir).status, 0);
+    const auto run = run_cli("info r.h5 --table | head -c 1", dir);
+    EXPECT_EQ(run.err, "");
+    EXPECT_EQ(run.out, "f");  // "file: ...", then 2251 table rows, more than a pipe holds
+}
+
 // The UAI trap: a file exported at beta holds exp(-beta H), so it is read at T = 1; reading
 // it at beta b gives the model at beta * b. The export says so, and the numbers agree.
 TEST(CliUaiTemperature, ExportSaysAtWhichTemperatureToReadTheFile) {
