@@ -22,13 +22,19 @@ TEST(Text, PrintableEscapesControlBytesAndBrokenUtf8Only) {
     EXPECT_EQ(printable("\xed\xa0\x80"), "\\xed\\xa0\\x80");
 }
 
+// Built with append rather than "'" + std::string: GCC 12 raises a false -Wrestrict on that
+// at -O3 with the sanitizers.
+std::string in_quotes(const std::string& inner) {
+    return std::string("'").append(inner).append("'");
+}
+
 TEST(Text, QuoteTokenCapsLongTokens) {
     EXPECT_EQ(quote_token("kagome"), "'kagome'");
     EXPECT_EQ(quote_token(""), "''");
     const std::string exact(kMaxEchoedToken, 'a');
-    EXPECT_EQ(quote_token(exact), "'" + exact + "'");
+    EXPECT_EQ(quote_token(exact), in_quotes(exact));
     const std::string huge(10'000'000, 'x');
-    EXPECT_EQ(quote_token(huge), "'" + std::string(kMaxEchoedToken, 'x') + "...'");
+    EXPECT_EQ(quote_token(huge), in_quotes(std::string(kMaxEchoedToken, 'x').append("...")));
     // The cap counts characters of the input, escapes count as one.
     const std::string binary(100, '\0');
     std::string expected = "'";
@@ -38,9 +44,12 @@ TEST(Text, QuoteTokenCapsLongTokens) {
 
 TEST(Text, CapQuotedTokensInForeignMessages) {
     const std::string huge(5000, 'y');
-    const std::string message = "unrecognised option '" + huge + "' for 'sweep'";
+    const std::string message =
+        std::string("unrecognised option ").append(in_quotes(huge)).append(" for 'sweep'");
     EXPECT_EQ(cap_quoted_tokens(message),
-              "unrecognised option '" + std::string(kMaxEchoedToken, 'y') + "...' for 'sweep'");
+              std::string("unrecognised option ")
+                  .append(in_quotes(std::string(kMaxEchoedToken, 'y').append("...")))
+                  .append(" for 'sweep'"));
     EXPECT_EQ(cap_quoted_tokens("no quotes here"), "no quotes here");
     EXPECT_EQ(cap_quoted_tokens("an 'unclosed quote"), "an 'unclosed quote");
 }
