@@ -46,7 +46,7 @@ void write_small_results(const fs::path& path) {
         SweepPoint point;
         point.beta = beta;
         point.T = 1.0 / beta;
-        point.mean_field.m.assign(3, 0.1);
+        point.mean_field.emplace().m.assign(3, 0.1);
         sweep.points.push_back(point);
     }
     write_results(path, record, sweep, false);

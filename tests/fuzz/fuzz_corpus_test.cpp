@@ -61,7 +61,7 @@ TEST(FuzzCorpus, EntryPointsReachTheReaders) {
     // recognised, and sound files are not taken for them.
     for (const char* damaged : {"hdf5_heap_loop.hdf5", "hdf5_heap_overflow.hdf5"})
         EXPECT_TRUE(fuzz::damaged_global_heap(test::read_file(seeds / "results" / damaged)));
-    for (const char* sound : {"chain4.hdf5", "no_exact.hdf5"})
+    for (const char* sound : {"chain4.hdf5", "no_exact.hdf5", "bounds.hdf5"})
         EXPECT_FALSE(fuzz::damaged_global_heap(test::read_file(seeds / "results" / sound)));
 }
 

@@ -326,36 +326,38 @@ TEST_F(ScriptsTest, DamagedFilesAreReportedWithoutHdf5Internals) {
         EXPECT_NE(err.find("(the file is truncated)"), std::string::npos) << err;
         EXPECT_EQ(err.find("sblock"), std::string::npos) << err;
         EXPECT_EQ(err.find('\n'), err.size() - 1) << "one line: " << err;
+    }
+}
 
-        TEST_F(ScriptsTest, PlotSweepWritesAPng) {
-            for (const bool with_exact : {true, false}) {
-                const fs::path path = write_free_spins(dir_, with_exact, with_exact);
-                const fs::path png = dir_ / (path.stem().string() + ".png");
-                ASSERT_EQ(script("scripts/plot_sweep.py", quoted(path) + " -o " + quoted(png)), 0)
-                    << read_file(err_);
-                EXPECT_EQ(read_file(png).substr(0, 8), "\x89PNG\r\n\x1a\n");
-            }
+TEST_F(ScriptsTest, PlotSweepWritesAPng) {
+    for (const bool with_exact : {true, false}) {
+        const fs::path path = write_free_spins(dir_, with_exact, with_exact);
+        const fs::path png = dir_ / (path.stem().string() + ".png");
+        ASSERT_EQ(script("scripts/plot_sweep.py", quoted(path) + " -o " + quoted(png)), 0)
+            << read_file(err_);
+        EXPECT_EQ(read_file(png).substr(0, 8), "\x89PNG\r\n\x1a\n");
+    }
+}
+
+TEST_F(ScriptsTest, ScriptsRejectBadFilesWithOneLine) {
+    const fs::path text = dir_ / "notes.h5";
+    std::ofstream(text) << "not hdf5\n";
+    const fs::path other = kSourceDir / "tests" / "io" / "data" / "other_format.hdf5";
+    for (const fs::path& bad : {text, dir_ / "absent.h5", other}) {
+        for (const std::string& command :
+             {"scripts/plot_sweep.py " + quoted(bad) + " -o " + quoted(dir_ / "x.png"),
+              "scripts/compare_table.py " + quoted(bad)}) {
+            SCOPED_TRACE(command);
+            EXPECT_EQ(
+                run(std::string(kPython) + " " + quoted(kSourceDir) + "/" + command, out_, err_),
+                1);
+            const std::string message = read_file(err_);
+            EXPECT_NE(message.find(bad.string()), std::string::npos) << message;
+            EXPECT_EQ(message.find('\n'), message.size() - 1) << "one line: " << message;
         }
+    }
+    EXPECT_FALSE(fs::exists(dir_ / "x.png"));
+}
 
-        TEST_F(ScriptsTest, ScriptsRejectBadFilesWithOneLine) {
-            const fs::path text = dir_ / "notes.h5";
-            std::ofstream(text) << "not hdf5\n";
-            const fs::path other = kSourceDir / "tests" / "io" / "data" / "other_format.hdf5";
-            for (const fs::path& bad : {text, dir_ / "absent.h5", other}) {
-                for (const std::string& command :
-                     {"scripts/plot_sweep.py " + quoted(bad) + " -o " + quoted(dir_ / "x.png"),
-                      "scripts/compare_table.py " + quoted(bad)}) {
-                    SCOPED_TRACE(command);
-                    EXPECT_EQ(run(std::string(kPython) + " " + quoted(kSourceDir) + "/" + command,
-                                  out_, err_),
-                              1);
-                    const std::string message = read_file(err_);
-                    EXPECT_NE(message.find(bad.string()), std::string::npos) << message;
-                    EXPECT_EQ(message.find('\n'), message.size() - 1) << "one line: " << message;
-                }
-            }
-            EXPECT_FALSE(fs::exists(dir_ / "x.png"));
-        }
-
-    }  // namespace
+}  // namespace
 }  // namespace isingmf
