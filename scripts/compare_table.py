@@ -3,10 +3,13 @@
 
     /usr/bin/python3 scripts/compare_table.py run.h5 [more.h5 ...]
 
-One markdown table per file (readable as plain text too): T, ln Z_MF / N, ln Z_exact / N,
-gap / N, relative gap (gap / |ln Z_exact|) and the mean-field magnetization m, then, when the
-file holds them, the upper bound ln Z_UB / N with the interval width (UB - MF) / N and the
-Bethe estimate ln Z_Bethe / N. Missing values print as n/a.
+One markdown table per file (readable as plain text too): T (in units of J/k_B), ln Z_MF / N,
+ln Z_exact / N, gap / N, relative gap (gap / |ln Z_exact|), the mean-field magnetization m
+(signed, to 6 decimals) and whether the iterations converged ("yes", or NO with those that
+did not: mf, ub, bp), then, when the file holds them, the upper bound ln Z_UB / N with the
+interval width (UB - MF) / N and the Bethe estimate ln Z_Bethe / N. Missing values print as
+n/a. A file that cannot be read is reported on stderr (one line each) and the others are
+still printed; the exit status is then 1.
 """
 
 import argparse
@@ -15,9 +18,9 @@ import sys
 
 import numpy as np
 
-from isingmf_results import ResultsError, format_number, load
+from isingmf_results import ResultsError, format_fixed, format_number, load, run_main
 
-COLUMNS = ["T", "lnZ_MF/N", "lnZ_exact/N", "gap/N", "rel. gap", "m_MF"]
+COLUMNS = ["T", "lnZ_MF/N", "lnZ_exact/N", "gap/N", "rel. gap", "m_MF", "conv"]
 
 
 def columns(sweep):
@@ -27,6 +30,14 @@ def columns(sweep):
     if sweep.lnz_bethe is not None:
         extra += ["lnZ_Bethe/N"]
     return COLUMNS + extra
+
+
+def convergence(sweep, k):
+    """'yes', or NO with the results at temperature k that did not converge (as the CLI's table)."""
+    failed = [name for name, flags in (("mf", sweep.converged), ("ub", sweep.upper_converged),
+                                       ("bp", sweep.bethe_converged))
+              if flags is not None and not flags[k]]
+    return "NO:" + ",".join(failed) if failed else "yes"
 
 
 def rows(sweep):
@@ -45,7 +56,8 @@ def rows(sweep):
             format_number(lnz_exact[k] / n, 8),
             format_number(gap[k] / n, 4),
             format_number(relative[k], 3),
-            format_number(m_mf[k], 5),
+            format_fixed(m_mf[k], 6),
+            convergence(sweep, k),
         ]
         if sweep.lnz_upper is not None:
             row += [format_number(sweep.lnz_upper[k] / n, 8),
@@ -66,7 +78,8 @@ def table(sweep):
     exact = sweep.exact_method
     if exact == "none" and sweep.exact_note:
         exact += f" ({sweep.exact_note})"
-    out = [f"### {sweep.path}", "", f"{sweep.describe()}; exact: {exact}", "", line(names),
+    out = [f"### {sweep.path}", "", f"{sweep.describe()}; exact: {exact}; T in units of J/k_B", "",
+           line(names),
            "|" + "|".join("-" * (w + 1) + ":" for w in widths) + "|"]
     out += [line(r) for r in body]
     return "\n".join(out)
@@ -77,20 +90,23 @@ def main(argv=None):
         description="Compare the bounds on ln Z with exact ln Z from isingmf results files.")
     parser.add_argument("results", nargs="+", help="isingmf HDF5 results files")
     args = parser.parse_args(argv)
+    sweeps = []
+    failed = False
+    for path in args.results:
+        try:
+            sweeps.append(load(path))
+        except ResultsError as error:
+            print(f"compare_table.py: error: {error}", file=sys.stderr)
+            failed = True
     try:
-        sweeps = [load(path) for path in args.results]
-    except ResultsError as error:
-        print(f"compare_table.py: error: {error}", file=sys.stderr)
-        return 1
-    try:
-        print("\n\n".join(table(s) for s in sweeps))
+        if sweeps:
+            print("\n\n".join(table(s) for s in sweeps))
         sys.stdout.flush()
     except BrokenPipeError:
         # The reader (head, less) stopped early: not an error. Point stdout at /dev/null so
         # that the interpreter's final flush does not complain again.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-    return 0
-
+    return 1 if failed else 0
 
 if __name__ == "__main__":
-    sys.exit(main())
+    run_main(main, "compare_table.py")

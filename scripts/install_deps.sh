@@ -4,7 +4,7 @@
 set -euo pipefail
 
 packages=(
-  build-essential cmake ninja-build pkg-config
+  build-essential cmake ninja-build pkg-config clang libclang-rt-14-dev
   libhdf5-dev hdf5-tools libfmt-dev libboost-program-options-dev libboost-graph-dev
   libmetis-dev libomp-dev
   libgtest-dev libgmock-dev googletest libbenchmark-dev

@@ -4,6 +4,8 @@ Shared by plot_sweep.py and compare_table.py; reads only what the schema documen
 """
 
 import os
+import re
+import sys
 from dataclasses import dataclass
 
 import h5py
@@ -30,6 +32,7 @@ class Sweep:
     T: np.ndarray
     lnz_mf: np.ndarray = None  # whole system, like every ln Z here; None without /mean_field
     m_mf: np.ndarray = None
+    converged: np.ndarray = None  # bool: the winning mean-field start met the tolerance
     exact_method: str = "none"
     exact_note: str = ""
     lnz_exact: np.ndarray = None  # NaN where not computed; None without /exact
@@ -67,6 +70,19 @@ def _text(value):
     return str(value)
 
 
+def _reason(error):
+    """The reason of an h5py error in words: HDF5's internal details ("truncated file: eof =
+    1000, sblock->base_addr = 0, ...") are left out, a system error is named by strerror."""
+    text = str(error).splitlines()[0] if str(error) else type(error).__name__
+    errno_match = re.search(r"errno = (\d+)", text)
+    if errno_match:
+        return os.strerror(int(errno_match.group(1)))
+    if "truncated file" in text:
+        return "the file is truncated"
+    text = text.split(" (", 1)[0].strip() or type(error).__name__
+    return text[0].lower() + text[1:]
+
+
 def load(path):
     """Reads one results file; raises ResultsError with a one-line message naming it."""
     if not os.path.exists(path):
@@ -96,6 +112,7 @@ def load(path):
             if "mean_field" in f:
                 sweep.lnz_mf = f["mean_field/ln_z"][:]
                 sweep.m_mf = f["mean_field/magnetization"][:]
+                sweep.converged = f["mean_field/converged"][:] != 0
             if "upper_bound" in f:
                 group = f["upper_bound"]
                 sweep.lnz_upper = group["ln_z"][:]
@@ -123,8 +140,7 @@ def load(path):
         raise
     except (OSError, KeyError, ValueError, TypeError) as error:
         # h5py reports a damaged file or a missing object this way.
-        reason = str(error).splitlines()[0] if str(error) else type(error).__name__
-        raise ResultsError(f"{path}: not a readable isingmf results file ({reason})") from None
+        raise ResultsError(f"{path}: not a readable isingmf results file ({_reason(error)})") from None
 
 
 def format_number(x, digits=6):
@@ -134,3 +150,27 @@ def format_number(x, digits=6):
     if np.isinf(x):
         return "inf" if x > 0 else "-inf"
     return f"{x:.{digits}g}"
+
+
+def format_fixed(x, decimals=6):
+    """A float with a fixed number of decimals ('n/a' for NaN), so that rounding noise such as
+    4.6e-17 prints as 0.000000 and a column's decimal points line up; never '-0.000000'."""
+    if np.isnan(x):
+        return "n/a"
+    if np.isinf(x):
+        return "inf" if x > 0 else "-inf"
+    text = f"{x:.{decimals}f}"
+    return text[1:] if text.startswith("-") and float(text) == 0.0 else text
+
+
+def run_main(main, name):
+    """Runs a script's main() as its entry point: its return value is the exit status, ^C is
+    130, and anything unexpected is one line on stderr with status 1, never a traceback."""
+    try:
+        sys.exit(main())
+    except KeyboardInterrupt:
+        sys.exit(130)
+    except Exception as error:  # noqa: BLE001  (one line for the user, never a traceback)
+        reason = str(error).splitlines()[0] if str(error) else ""
+        print(f"{name}: error: {type(error).__name__}: {reason}", file=sys.stderr)
+        sys.exit(1)

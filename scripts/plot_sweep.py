@@ -3,14 +3,19 @@
 
     /usr/bin/python3 scripts/plot_sweep.py run.h5 -o sweep.png
 
-Three panels against T: ln Z per spin (the certified interval between the mean-field lower
-bound and the upper bound drawn as a band, both bounds, the Bethe estimate and exact ln Z,
-whichever the file holds), the widths per spin (upper - lower, exact - lower, upper - exact)
-and the magnetization (mean-field m, exact <|m|> where computed). T = inf (beta = 0) cannot be
-placed on the axis and is left out.
+Three panels against k_B T / J: ln Z per spin (the certified interval between the mean-field
+lower bound and the upper bound drawn as a band, both bounds, the Bethe estimate and exact
+ln Z, whichever the file holds), the widths per spin (upper - lower, exact - lower, upper -
+exact) and the magnetization: the mean-field |m| = |(1/N) sum_i m_i| beside the exact <|m|>
+where computed (both unsigned, so that the two are comparable; the exact <m> vanishes at
+h = 0 by symmetry). Temperatures where the mean-field iteration did not converge are marked
+with red crosses. T = inf (beta = 0) cannot be placed on the axis and is left out. The image
+format follows the extension of -o (png, pdf, svg, ...); an unknown one is a usage error
+(exit status 2).
 """
 
 import argparse
+import os
 import sys
 import textwrap
 
@@ -21,14 +26,35 @@ matplotlib.use("Agg")  # files only, no display needed
 import matplotlib.pyplot as plt  # noqa: E402  (after the backend is chosen)
 import numpy as np  # noqa: E402
 
-from isingmf_results import ResultsError, load  # noqa: E402
+from isingmf_results import ResultsError, load, run_main  # noqa: E402
+
+T_LABEL = "k_B T / J"
+NOT_CONVERGED = "mean field not converged"
 
 
 def _finite(values):
     return values is not None and np.any(np.isfinite(values))
 
 
-def plot(sweep, output):
+def image_format(output):
+    """The format named by the extension of `output` (None when matplotlib has none), and the
+    formats it has."""
+    extension = os.path.splitext(output)[1].lower().lstrip(".")
+    supported = plt.figure().canvas.get_supported_filetypes()
+    plt.close("all")
+    return (extension if extension in supported else None), sorted(supported)
+
+
+def mark_not_converged(ax, T, y, converged):
+    if converged is None or y is None:
+        return
+    bad = ~converged & np.isfinite(y)
+    if np.any(bad):
+        ax.plot(T[bad], y[bad], "x", color="red", ms=7, mew=1.5, label=NOT_CONVERGED)
+
+
+def figure(sweep):
+    """The figure of a sweep (three panels sharing the T axis)."""
     n = sweep.num_sites
     # Sweeps may list temperatures in any order; lines need them sorted.
     order = np.argsort(sweep.T, kind="stable")
@@ -37,6 +63,7 @@ def plot(sweep, output):
     has_exact = _finite(sweep.lnz_exact)
     lower = sweep.lnz_mf[order] / n if sweep.lnz_mf is not None else None
     upper = sweep.lnz_upper[order] / n if sweep.lnz_upper is not None else None
+    converged = sweep.converged[order] if sweep.converged is not None else None
 
     fig, (ax_lnz, ax_gap, ax_m) = plt.subplots(3, 1, figsize=(7, 9), sharex=True)
     # Long model descriptions wrap instead of running off the figure.
@@ -56,6 +83,7 @@ def plot(sweep, output):
     if has_exact:
         ax_lnz.plot(T, sweep.lnz_exact[order] / n, "s--", ms=3, color="k",
                     label=f"exact ({sweep.exact_method})")
+    mark_not_converged(ax_lnz, T, lower, converged)
     ax_lnz.set_ylabel("ln Z / N")
     ax_lnz.legend(fontsize=8)
 
@@ -77,12 +105,14 @@ def plot(sweep, output):
         ax_gap.text(0.5, 0.5, note, ha="center", va="center", transform=ax_gap.transAxes, wrap=True)
     ax_gap.set_ylabel("width / N")
 
-    if sweep.m_mf is not None:
-        ax_m.plot(T, sweep.m_mf[order], "o-", ms=3, label="mean field m")
+    m_abs = np.abs(sweep.m_mf[order]) if sweep.m_mf is not None else None
+    if m_abs is not None:
+        ax_m.plot(T, m_abs, "o-", ms=3, label="mean field |m|")
     if _finite(sweep.m_abs_exact):
         ax_m.plot(T, sweep.m_abs_exact[order], "s--", ms=3, label="exact <|m|>")
-    ax_m.set_ylabel("magnetization")
-    ax_m.set_xlabel("T")
+    mark_not_converged(ax_m, T, m_abs, converged)
+    ax_m.set_ylabel("|magnetization| per spin")
+    ax_m.set_xlabel(T_LABEL)
     if ax_m.lines:
         ax_m.legend()
 
@@ -92,6 +122,11 @@ def plot(sweep, output):
     for ax in (ax_lnz, ax_gap, ax_m):
         ax.grid(True, alpha=0.3)
     fig.tight_layout()
+    return fig
+
+
+def plot(sweep, output):
+    fig = figure(sweep)
     fig.savefig(output, dpi=120)
     plt.close(fig)
 
@@ -101,6 +136,11 @@ def main(argv=None):
     parser.add_argument("results", help="isingmf HDF5 results file")
     parser.add_argument("-o", "--output", default="sweep.png", help="image to write (default: sweep.png)")
     args = parser.parse_args(argv)
+    fmt, supported = image_format(args.output)
+    if fmt is None:
+        print(f"plot_sweep.py: error: cannot tell an image format from the extension of {args.output!r} "
+              f"(use one of {', '.join(supported)})", file=sys.stderr)
+        return 2
     try:
         sweep = load(args.results)
         plot(sweep, args.output)
@@ -114,4 +154,4 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    run_main(main, "plot_sweep.py")

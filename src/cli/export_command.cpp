@@ -9,7 +9,9 @@
 #include "isingmf/lattices/edge_list.hpp"
 #include "isingmf/lattices/uai.hpp"
 #include "isingmf/util/error.hpp"
+#include "isingmf/util/text.hpp"
 #include "model_options.hpp"
+#include "output_file.hpp"
 #include "parse_arguments.hpp"
 #include "usage_error.hpp"
 
@@ -19,7 +21,7 @@ namespace isingmf::cli {
 
 int export_command(const std::vector<std::string>& args) {
     po::options_description opts("Export");
-    opts.add_options()("help", "show this help")(
+    opts.add_options()("help,h", "show this help")(
         "uai", po::value<std::string>(),
         "write a UAI MARKOV file (factors exp(-beta H) at --beta)")(
         "edges", po::value<std::string>(), "write an edge-list file (lattices/README.md format)")(
@@ -38,20 +40,35 @@ int export_command(const std::vector<std::string>& args) {
     if (to_uai == (vm.count("edges") != 0))
         throw UsageError("give exactly one of --uai FILE and --edges FILE");
     const double beta = vm["beta"].as<double>();
-    if (!(beta > 0.0) || !std::isfinite(beta)) throw UsageError("--beta must be > 0 for an export");
+    if (!(beta > 0.0) || !std::isfinite(beta)) {
+        throw UsageError(fmt::format(
+            "--beta must be finite and > 0 for an export (the tables hold exp(-beta H)), got {}",
+            beta));
+    }
     if (!to_uai && !vm["beta"].defaulted()) throw UsageError("--beta only applies to --uai");
     const std::filesystem::path out = vm[to_uai ? "uai" : "edges"].as<std::string>();
-    if (std::filesystem::exists(out) && vm.count("force") == 0) {
-        throw IoError(fmt::format("{} exists; use --force to overwrite it", out.string()));
-    }
     const Model model = build_model_from_options(vm, false);
+    prepare_output(out, vm.count("force") != 0);
     if (to_uai) {
         write_uai(model, out, beta);
+        // The tables already hold beta: a reader that applies its own temperature scales the
+        // model a second time, which is easy to miss when comparing with another tool.
+        const std::string shown = printable(out.string());
+        if (beta == 1.0) {
+            fmt::print(stderr, "wrote {} (N={}, {} edges) at beta = 1: its T is the model's T\n",
+                       shown, model.num_sites(), model.num_edges());
+        } else {
+            fmt::print(stderr,
+                       "wrote {} (N={}, {} edges) with its tables at beta = {} (the model at T = "
+                       "{:.6g}); read it at T = 1 (isingmf sweep --uai {} --T 1): another --T or "
+                       "--beta scales it again\n",
+                       shown, model.num_sites(), model.num_edges(), beta, 1.0 / beta, shown);
+        }
     } else {
         write_edge_list(model, out);
+        fmt::print(stderr, "wrote {} (N={}, {} edges)\n", printable(out.string()),
+                   model.num_sites(), model.num_edges());
     }
-    fmt::print(stderr, "wrote {} (N={}, {} edges)\n", out.string(), model.num_sites(),
-               model.num_edges());
     return 0;
 }
 

@@ -10,6 +10,8 @@
 
 #include "commands.hpp"
 #include "isingmf/io/results_file.hpp"
+#include "isingmf/util/text.hpp"
+#include "isolated.hpp"
 #include "parse_arguments.hpp"
 #include "sweep_table.hpp"
 #include "usage_error.hpp"
@@ -18,28 +20,23 @@ namespace po = boost::program_options;
 
 namespace isingmf::cli {
 
-int info_command(const std::vector<std::string>& args) {
-    po::options_description opts("isingmf info: summarize a results file");
-    opts.add_options()("help", "show this help")("table", "also print the full table")(
-        "file", po::value<std::string>(), "results file (HDF5)");
-    po::positional_options_description positional;
-    positional.add("file", 1);
-    const po::variables_map vm = parse_arguments(args, opts, positional);
-    if (vm.count("help") != 0) {
-        std::cout << "usage: isingmf info FILE [--table]\n\n" << opts << "\n";
-        return 0;
-    }
-    if (vm.count("file") == 0) throw UsageError("isingmf info needs a results file");
+namespace {
 
-    const ResultsFile file = read_results(vm["file"].as<std::string>(), false);
+// Reads the file and prints its summary; run in a child process (see run_isolated).
+int print_info(const std::string& path, bool table) {
+    const ResultsFile file = read_results(path, false);
     const RunRecord& r = file.record;
     const SweepResult& sweep = file.sweep;
-    fmt::print("file:       {}\n", vm["file"].as<std::string>());
-    fmt::print("written by: isingmf {} at {}\n", r.program_version, r.created);
-    fmt::print("command:    {}\n", r.command_line);
-    for (const auto& [key, value] : r.model) fmt::print("  {:<14} {}\n", key, value);
+    // Text from the file is shown escaped: a damaged or foreign file may hold any bytes.
+    fmt::print("file:       {}\n", printable(path));
+    fmt::print("written by: isingmf {} at {}\n", printable(r.program_version),
+               printable(r.created));
+    fmt::print("command:    {}\n", printable(r.command_line));
+    for (const auto& [key, value] : r.model)
+        fmt::print("  {:<14} {}\n", printable(key), printable(value));
     fmt::print("N={} edges={} energy_offset={}\n", r.num_sites, r.num_edges, r.energy_offset);
-    for (const auto& [key, value] : r.solver) fmt::print("  {:<14} {}\n", key, value);
+    for (const auto& [key, value] : r.solver)
+        fmt::print("  {:<14} {}\n", printable(key), printable(value));
 
     const auto& points = sweep.points;
     const double n = r.num_sites;
@@ -80,7 +77,7 @@ int info_command(const std::vector<std::string>& args) {
         fmt::print(
             "upper bound: {} (kind {}, width {}, {} pieces in {} families); {} of {} "
             "converged\n",
-            u.description, to_string(u.kind), u.width, u.num_pieces, u.weights.size(),
+            printable(u.description), to_string(u.kind), u.width, u.num_pieces, u.weights.size(),
             count([](const SweepPoint& p) { return p.upper->converged; }), points.size());
         if (first->mean_field) {
             const auto [lo, hi] =
@@ -89,21 +86,40 @@ int info_command(const std::vector<std::string>& args) {
                 fmt::print("interval width (upper - lower)/N from {:.3e} to {:.3e}\n", lo, hi);
         }
     }
-    if (!sweep.upper_note.empty()) fmt::print("note: {}\n", sweep.upper_note);
+    if (!sweep.upper_note.empty()) fmt::print("note: {}\n", printable(sweep.upper_note));
     if (first != nullptr && first->bethe) {
         fmt::print("bethe (estimate, not a bound): {} schedule, damping {}; {} of {} converged\n",
                    to_string(first->bethe->schedule), first->bethe->damping,
                    count([](const SweepPoint& p) { return p.bethe->converged; }), points.size());
     }
-    fmt::print("exact: {}", sweep.exact_method);
+    fmt::print("exact: {}", printable(sweep.exact_method));
     if (first != nullptr && first->mean_field) {
         const auto [lo, hi] = range(
             [](const SweepPoint& p) { return p.exact ? p.exact->ln_z - p.mean_field->ln_z : NAN; });
         if (std::isfinite(lo)) fmt::print("; gap/N from {:.3e} to {:.3e}", lo, hi);
     }
     fmt::print("\n");
-    if (vm.count("table") != 0) print_sweep_table(stdout, r, sweep);
+    if (table) print_sweep_table(stdout, r, sweep);
     return 0;
+}
+
+}  // namespace
+
+int info_command(const std::vector<std::string>& args) {
+    po::options_description opts("isingmf info: summarize a results file");
+    opts.add_options()("help,h", "show this help")("table", "also print the full table")(
+        "file", po::value<std::string>(), "results file (HDF5)");
+    po::positional_options_description positional;
+    positional.add("file", 1);
+    const po::variables_map vm = parse_arguments(args, opts, positional);
+    if (vm.count("help") != 0) {
+        std::cout << "usage: isingmf info FILE [--table]\n\n" << opts << "\n";
+        return 0;
+    }
+    if (vm.count("file") == 0) throw UsageError("isingmf info needs a results file");
+    const std::string path = vm["file"].as<std::string>();
+    return run_isolated([&] { return print_info(path, vm.count("table") != 0); }, path,
+                        read_timeout_seconds());
 }
 
 }  // namespace isingmf::cli

@@ -9,7 +9,10 @@
 #include <vector>
 
 #include "commands.hpp"
+#include "isingmf/util/atomic_file.hpp"
+#include "isingmf/util/text.hpp"
 #include "isingmf/util/version.hpp"
+#include "signals.hpp"
 #include "usage_error.hpp"
 
 namespace {
@@ -62,25 +65,35 @@ int run(int argc, char** argv) {
     if (command == "info") return isingmf::cli::info_command(args);
     if (command == "export") return isingmf::cli::export_command(args);
     throw isingmf::cli::UsageError(
-        fmt::format("unknown command '{}'; try isingmf --help", command));
+        fmt::format("unknown command {}; try isingmf --help", isingmf::quote_token(command)));
+}
+
+// Every message is one line: a newline or a control byte in a file name or an option value
+// is shown escaped.
+void print_error(const std::string& message) {
+    fmt::print(stderr, "isingmf: error: {}\n", isingmf::printable(message));
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
+    isingmf::cli::install_signal_handlers();
     try {
         return run(argc, argv);
     } catch (const isingmf::cli::UsageError& e) {
-        fmt::print(stderr, "isingmf: error: {}\n", e.what());
+        print_error(e.what());
         return 2;
+    } catch (const isingmf::OutputExistsError& e) {
+        // The library says only that the file exists; how to replace it is the tool's business.
+        print_error(fmt::format("{}; use --force to overwrite it", e.what()));
+        return 1;
     } catch (const std::bad_alloc&) {
         // what() is only "std::bad_alloc", which does not tell a user what happened.
-        fmt::print(stderr,
-                   "isingmf: error: out of memory (the model or the temperature grid is too "
-                   "large for this machine)\n");
+        print_error(
+            "out of memory (the model or the temperature grid is too large for this machine)");
         return 1;
     } catch (const std::exception& e) {
-        fmt::print(stderr, "isingmf: error: {}\n", e.what());
+        print_error(e.what());
         return 1;
     }
 }

@@ -9,6 +9,7 @@
 #include "isingmf/lattices/edge_list.hpp"
 #include "isingmf/lattices/lattice.hpp"
 #include "isingmf/lattices/uai.hpp"
+#include "isingmf/util/text.hpp"
 #include "usage_error.hpp"
 
 namespace po = boost::program_options;
@@ -80,9 +81,10 @@ Model build_model_from_options(const po::variables_map& vm, bool uai_input) {
         return 0;
     });
     if (static_cast<int>(spec.size.size()) != lattice_dimension(spec.kind)) {
-        throw UsageError(fmt::format(
-            "--size '{}' does not fit lattice '{}', which takes {} extent(s)",
-            vm["size"].as<std::string>(), to_string(spec.kind), lattice_dimension(spec.kind)));
+        throw UsageError(
+            fmt::format("--size {} does not fit lattice '{}', which takes {} extent(s)",
+                        quote_token(vm["size"].as<std::string>()), to_string(spec.kind),
+                        lattice_dimension(spec.kind)));
     }
     const bool complete = spec.kind == LatticeKind::complete;
     if (complete && given(vm, "boundary"))

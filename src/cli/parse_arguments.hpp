@@ -1,27 +1,71 @@
 #pragma once
 /// Boost.Program_options parsing shared by the subcommands: any parse error is a usage error.
 
+#include <fmt/format.h>
+
 #include <boost/program_options.hpp>
 #include <string>
 #include <vector>
 
+#include "isingmf/util/text.hpp"
 #include "usage_error.hpp"
 
 namespace isingmf::cli {
 
+namespace detail {
+
+/// The option that `arg` ("--name" or "--name=value"; abbreviations as Boost allows them)
+/// names, or nullptr when it names none (Boost then reports it).
+inline const boost::program_options::option_description* find_option(
+    const std::string& arg, const boost::program_options::options_description& options) {
+    if (arg.size() < 3 || arg.compare(0, 2, "--") != 0) return nullptr;
+    try {
+        return options.find_nothrow(arg.substr(2, arg.find('=') - 2), true);
+    } catch (const boost::program_options::error&) {
+        return nullptr;  // ambiguous
+    }
+}
+
+}  // namespace detail
+
 /// Parses a subcommand's arguments; an unknown option, a missing or malformed value throws
-/// UsageError with Boost's one-line message.
+/// UsageError with Boost's one-line message (user tokens in it capped). Two mistakes get
+/// their own words: an option followed by another option instead of its value ("--size
+/// --T 1", which Boost would read as size "--T" and a stray "1"), and an argument where
+/// none is expected.
 inline boost::program_options::variables_map parse_arguments(
     const std::vector<std::string>& args,
     const boost::program_options::options_description& options,
     const boost::program_options::positional_options_description& positional = {}) {
     namespace po = boost::program_options;
+    unsigned positionals = 0;
+    for (std::size_t k = 0; k < args.size(); ++k) {
+        const std::string& arg = args[k];
+        if (arg == "--") break;
+        if (arg.size() > 1 && arg[0] == '-') {
+            const po::option_description* option = detail::find_option(arg, options);
+            if (option == nullptr) break;  // unknown: Boost's message names it
+            if (option->semantic()->max_tokens() == 0 || arg.find('=') != std::string::npos)
+                continue;
+            if (k + 1 < args.size() && args[k + 1].size() > 2 &&
+                args[k + 1].compare(0, 2, "--") == 0) {
+                throw UsageError(
+                    fmt::format("option {} needs a value, but is followed by the option {}",
+                                quote_token(arg), quote_token(args[k + 1])));
+            }
+            ++k;  // its value
+        } else if (++positionals > positional.max_total_count()) {
+            throw UsageError(fmt::format(
+                "unexpected argument {}{}", quote_token(arg),
+                positional.max_total_count() == 0 ? " (options are written --name VALUE)" : ""));
+        }
+    }
     po::variables_map vm;
     try {
         po::store(po::command_line_parser(args).options(options).positional(positional).run(), vm);
         po::notify(vm);
     } catch (const po::error& e) {
-        throw UsageError(e.what());
+        throw UsageError(cap_quoted_tokens(e.what()));
     }
     return vm;
 }

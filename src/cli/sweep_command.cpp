@@ -14,8 +14,10 @@
 #include "isingmf/io/results_file.hpp"
 #include "isingmf/sweep/sweep.hpp"
 #include "isingmf/sweep/temperature_grid.hpp"
+#include "isingmf/util/text.hpp"
 #include "isingmf/util/version.hpp"
 #include "model_options.hpp"
+#include "output_file.hpp"
 #include "parse_arguments.hpp"
 #include "progress_bar.hpp"
 #include "sweep_table.hpp"
@@ -30,10 +32,13 @@ namespace {
 constexpr double kStoreMLimit = 1e7;
 // More threads than this is a typo, not a machine.
 constexpr int kMaxThreads = 1024;
+// Random starts per temperature: enough to map the local maxima of a small glass; more is a
+// typo that would run for hours.
+constexpr int kMaxRestarts = 10000;
 
 po::options_description sweep_options() {
     po::options_description opts("Sweep");
-    opts.add_options()("help", "show this help")(
+    opts.add_options()("help,h", "show this help")(
         "T", po::value<std::string>(),
         "temperatures: start:stop:step or a comma list (default 0.5:5:0.1)")(
         "beta", po::value<std::string>(), "inverse temperatures instead of --T (beta = 0 allowed)")(
@@ -85,8 +90,9 @@ MeanFieldStarts parse_starts(const std::string& text, int restarts, bool& warm) 
         else if (item == "warm")
             warm = true;
         else
-            throw UsageError(fmt::format(
-                "unknown start '{}' in --starts (expected up, down, random, warm)", item));
+            throw UsageError(
+                fmt::format("unknown start {} in --starts (expected up, down, random, warm)",
+                            quote_token(item)));
     }
     if (!starts.all_up && !starts.all_down && starts.random == 0 && !warm)
         throw UsageError("--starts names no start");
@@ -136,7 +142,11 @@ int sweep_command(const std::vector<std::string>& args, const std::string& comma
         throw UsageError(fmt::format("--threads must be between 0 and {}", kMaxThreads));
     }
     const int restarts = vm["restarts"].as<int>();
-    if (restarts < 0) throw UsageError("--restarts must be >= 0");
+    if (restarts < 0 || restarts > kMaxRestarts) {
+        throw UsageError(fmt::format(
+            "--restarts must be between 0 and {} (each one is a full solve at every temperature)",
+            kMaxRestarts));
+    }
     options.mean_field.starts =
         parse_starts(vm["starts"].as<std::string>(), restarts, options.warm_start);
     options.mean_field.tolerance = vm["tol"].as<double>();
@@ -175,14 +185,7 @@ int sweep_command(const std::vector<std::string>& args, const std::string& comma
     const Model model = build_model_from_options(vm);
     const std::filesystem::path out = vm["out"].as<std::string>();
     const bool force = vm.count("force") != 0;
-    if (std::filesystem::exists(out) && !force) {
-        throw IoError(fmt::format("{} exists; use --force to overwrite it", out.string()));
-    }
-    const std::filesystem::path parent = out.has_parent_path() ? out.parent_path() : ".";
-    if (!std::filesystem::is_directory(parent)) {
-        throw IoError(fmt::format("cannot write {}: directory {} does not exist", out.string(),
-                                  parent.string()));
-    }
+    prepare_output(out, force);
 
     RunRecord record;
     record.program_version = kVersion;

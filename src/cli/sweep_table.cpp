@@ -22,6 +22,25 @@ std::optional<double> difference(const std::optional<double>& a, const std::opti
     return a && b ? std::optional<double>(*a - *b) : std::nullopt;
 }
 
+// One precision per column keeps the decimal points of a column in line (ln Z to 10
+// decimals, differences in scientific notation). T gets the fewest decimals (up to 6) that
+// show every temperature of the run to 1e-9 relative, so that a grid 0.5:5:0.1 prints 0.5,
+// 0.6, ... rather than 0.6000000000000001; temperatures that fixed notation cannot show well
+// go to scientific notation, the same for the whole column.
+std::string temperature_format(const SweepResult& sweep) {
+    int decimals = 1;
+    for (const SweepPoint& p : sweep.points) {
+        if (!std::isfinite(p.T)) continue;
+        if (p.T != 0.0 && (std::abs(p.T) < 1e-4 || std::abs(p.T) >= 1e6)) return "{:>10.4e}";
+        while (decimals < 6) {
+            const double scale = std::pow(10.0, decimals);
+            if (std::abs(std::round(p.T * scale) / scale - p.T) <= 1e-9 * std::abs(p.T)) break;
+            ++decimals;
+        }
+    }
+    return fmt::format("{{:>10.{}f}}", decimals);
+}
+
 }  // namespace
 
 void print_sweep_table(std::FILE* out, const RunRecord& record, const SweepResult& sweep) {
@@ -37,8 +56,8 @@ void print_sweep_table(std::FILE* out, const RunRecord& record, const SweepResul
     if (upper) fmt::print(out, "# upper bound: {}\n", first->upper->description);
     if (!sweep.upper_note.empty()) fmt::print(out, "# {}\n", sweep.upper_note);
     fmt::print(out,
-               "# per spin: lnZ_MF <= lnZ <= lnZ_UB (certified); width = lnZ_UB - lnZ_MF; "
-               "gap = lnZ_exact - lnZ_MF{}\n",
+               "# T in units of J/k_B (k_B = 1); per spin: lnZ_MF <= lnZ <= lnZ_UB (certified); "
+               "width = lnZ_UB - lnZ_MF; gap = lnZ_exact - lnZ_MF{}\n",
                bethe ? "; lnZ_Bethe is an estimate, not a bound" : "");
     std::string header = fmt::format("{:>10}", "T");
     if (mf) header += fmt::format(" {:>14}", "lnZ_MF/N");
@@ -50,15 +69,16 @@ void print_sweep_table(std::FILE* out, const RunRecord& record, const SweepResul
     header += fmt::format(" {:>5}", "conv");
     fmt::print(out, "{}\n", header);
     const double n = static_cast<double>(record.num_sites);
+    const std::string t_format = temperature_format(sweep);
     for (const SweepPoint& p : sweep.points) {
         const auto lower = ln_z_of(p.mean_field);
         const auto ub = ln_z_of(p.upper);
         const auto exact = ln_z_of(p.exact);
-        std::string row = fmt::format("{:>10.4g}", p.T);
-        if (mf) row += fmt::format(" {:>14}", per_spin(lower, n, "{:.10g}"));
-        if (upper) row += fmt::format(" {:>14}", per_spin(ub, n, "{:.10g}"));
-        if (bethe) row += fmt::format(" {:>14}", per_spin(ln_z_of(p.bethe), n, "{:.10g}"));
-        row += fmt::format(" {:>14}", per_spin(exact, n, "{:.10g}"));
+        std::string row = fmt::format(fmt::runtime(t_format), p.T);
+        if (mf) row += fmt::format(" {:>14}", per_spin(lower, n, "{:.10f}"));
+        if (upper) row += fmt::format(" {:>14}", per_spin(ub, n, "{:.10f}"));
+        if (bethe) row += fmt::format(" {:>14}", per_spin(ln_z_of(p.bethe), n, "{:.10f}"));
+        row += fmt::format(" {:>14}", per_spin(exact, n, "{:.10f}"));
         if (mf && upper)
             row += fmt::format(" {:>10}", per_spin(difference(ub, lower), n, "{:.3e}"));
         if (mf) {

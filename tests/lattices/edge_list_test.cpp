@@ -156,7 +156,25 @@ INSTANTIATE_TEST_SUITE_P(
         BadInput{"offset_nan", "N 4\nE0 nan\n", 2, "energy offset 'nan' is not finite"},
         BadInput{"offset_short", "N 4\nE0\n", 2, "expected 'E0 <value>'"},
         // Each J is finite, their sum is not.
-        BadInput{"sum_overflows", "N 2\n0 1 1e308\n1 0 1e308\n", 0, "not finite"}),
+        BadInput{"sum_overflows", "N 2\n0 1 1e308\n1 0 1e308\n", 0, "not finite"},
+        // The cap of generated lattices, 2^30 sites, holds for files too.
+        BadInput{"N_beyond_cap", "N 1073741825\n", 1,
+                 "number of sites 1073741825 is too large (a model has at most 2^30 = "
+                 "1073741824)"},
+        // N at the cap allocates nothing before the data backs it: the error comes at once.
+        BadInput{"N_at_cap_then_error", "N 1073741824\n0 1 oops\n", 2,
+                 "coupling 'oops' is not a number"},
+        BadInput{"control_byte", "N 4\n0 1 \x01\n", 2, "not a text file (byte 0x01 at column 5)"},
+        BadInput{"escape_sequence", "N 4\n\x1b[31m 1 1\n", 2, "not a text file (byte 0x1b"},
+        BadInput{"latin1_token", "N 4\n0 1 caf\xe9\n", 2, "coupling 'caf\\xe9' is not a number"},
+        BadInput{
+            "long_token",
+            "N 4\n0 1 "
+            "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+            "xxxxxxxxxxxxxxxxxxxxxxxxxx\n",
+            2,
+            "coupling 'xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx...' is not a "
+            "number"}),
     [](const ::testing::TestParamInfo<BadInput>& param_info) {
         return std::string(param_info.param.name);
     });

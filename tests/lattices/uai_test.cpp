@@ -192,7 +192,15 @@ TEST_F(UaiTest, MalformedFilesAreRefusedWithTheReason) {
         // The header promises 3 factors but only 2 scopes follow: the first table is read
         // as factor 2's scope, and it names a variable that does not exist.
         {"too_many_factors", "MARKOV\n2\n2 2\n3\n1 0\n2 0 1\n" + good_tables,
-         "factor 2 names variable 2"},
+         "factor 2 names variable 2, outside 0..1; or the header's 3 factors are more than the "
+         "scopes listed, and this is the first table"},
+        // The same mistake where the first table holds 4 entries: read as a 4-variable scope.
+        {"factor_count", "MARKOV\n2\n2 2\n2\n2 0 1\n4\n1 1 1 1\n",
+         "factor 1 has 4 variables, but only factors of at most 2 variables are supported; or "
+         "the header's 2 factors are more than the scopes listed, and this is the first table"},
+        // A genuine 3-variable factor as the first scope gets no such hint.
+        {"arity3_first", "MARKOV\n3\n2 2 2\n1\n3 0 1 2\n", "are supported"},
+        {"binary", std::string("MARKOV\n2\n2 \x02\n", 12), "line 3: not a text file (byte 0x02"},
         {"trailing", "MARKOV\n2\n2 2\n2\n1 0\n2 0 1\n" + good_tables + "7\n",
          "unexpected '7' after the table"},
         {"too_few_cards", "MARKOV\n3\n2 2\n1\n1 0\n2\n 1 2\n", "variable 2 has cardinality 1"},

@@ -5,7 +5,9 @@
 #include <gtest/gtest.h>
 #include <sys/wait.h>
 
+#include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -34,6 +36,12 @@ std::string quoted(const fs::path& path) {
 }
 
 using test::read_file;
+
+std::string fmt_fixed6(double x) {
+    char buffer[32];
+    std::snprintf(buffer, sizeof buffer, "%.6f", x);
+    return buffer;
+}
 
 /// Exit status of `command` (stdout and stderr go to the given files).
 int run(const std::string& command, const fs::path& out, const fs::path& err) {
@@ -68,7 +76,11 @@ constexpr int kSites = 3;
 constexpr double kField = 0.5;
 
 // With `with_bounds`, also the upper bound and the Bethe estimate, both exact for free spins.
-fs::path write_free_spins(const fs::path& dir, bool with_exact, bool with_bounds = false) {
+// `field` may be negative (then m < 0); the temperatures whose index is in `not_converged`
+// are written as not converged. The file is named after the case.
+fs::path write_free_spins(const fs::path& dir, bool with_exact, bool with_bounds = false,
+                          double field = kField,
+                          const std::vector<std::size_t>& not_converged = {}) {
     RunRecord record;
     record.program_version = "test";
     record.command_line = "scripts_test";
@@ -82,18 +94,19 @@ fs::path write_free_spins(const fs::path& dir, bool with_exact, bool with_bounds
         SweepPoint point;
         point.beta = beta;
         point.T = beta == 0.0 ? std::numeric_limits<double>::infinity() : 1.0 / beta;
-        const double m = std::tanh(beta * kField);
+        const double m = std::tanh(beta * field);
         point.mean_field.emplace();
-        point.mean_field->ln_z = kSites * std::log(2.0 * std::cosh(beta * kField));
+        point.mean_field->ln_z = kSites * std::log(2.0 * std::cosh(beta * field));
         point.mean_field->magnetization = m;
         point.mean_field->m.assign(kSites, m);
-        point.mean_field->converged = true;
+        point.mean_field->converged = std::find(not_converged.begin(), not_converged.end(),
+                                                sweep.points.size()) == not_converged.end();
         point.mean_field->start = "up";
         if (with_exact) {
             ExactResult exact;
             exact.ln_z = point.mean_field->ln_z;
             exact.magnetization = m;
-            if (beta != 1.0) exact.magnetization_abs = m;  // one NaN left in
+            if (beta != 1.0) exact.magnetization_abs = std::abs(m);  // one NaN left in
             point.exact = exact;
         }
         if (with_bounds) {
@@ -111,8 +124,11 @@ fs::path write_free_spins(const fs::path& dir, bool with_exact, bool with_bounds
         }
         sweep.points.push_back(point);
     }
-    const fs::path path = dir / (std::string(with_exact ? "exact" : "mf_only") +
-                                 (with_bounds ? "_bounds.h5" : ".h5"));
+    std::string name = with_exact ? "exact" : "mf_only";
+    if (with_bounds) name += "_bounds";
+    if (field != kField || !not_converged.empty())
+        name += "_" + std::to_string(not_converged.size());
+    const fs::path path = dir / (name + ".h5");
     write_results(path, record, sweep, false);
     return path;
 }
@@ -213,15 +229,18 @@ TEST_F(ScriptsTest, CompareTablePrintsOneRowPerTemperature) {
     EXPECT_NE(table.find("lattice=free h=0.5 N=3; exact: enumerate"), std::string::npos) << table;
     const auto rows = table_rows(table);
     ASSERT_EQ(rows.size(), 4u) << table;  // one per temperature, in file order
-    // beta = 0: ln Z / N = ln 2, printed to 8 significant digits on both sides.
-    EXPECT_EQ(rows[0], (std::vector<std::string>{"inf", "0.69314718", "0.69314718", "0", "0", "0"}))
+    // beta = 0: ln Z / N = ln 2, printed to 8 significant digits on both sides; m = 0 to a
+    // fixed 6 decimals, converged.
+    EXPECT_EQ(rows[0], (std::vector<std::string>{"inf", "0.69314718", "0.69314718", "0", "0",
+                                                 "0.000000", "yes"}))
         << table;
     // beta = 0.5 (T = 2): ln Z / N = ln(2 cosh(beta h)); 8 significant digits -> 5e-9 here.
     EXPECT_EQ(rows[1][0], "2");
     EXPECT_NEAR(std::stod(rows[1][1]), std::log(2.0 * std::cosh(0.5 * kField)), 5e-9);
-    // Mean field is exact for free spins: every gap prints as 0.
+    // Mean field is exact for free spins: every gap prints as 0. m = tanh(beta h) to 6 decimals.
     for (const auto& row : rows) EXPECT_EQ(row[3], "0") << table;
-    // With the upper bound and Bethe: three more columns, the interval width 0 here.
+    EXPECT_EQ(rows[1][5], fmt_fixed6(std::tanh(0.5 * kField))) << table;
+    // With the upper bound and Bethe: three more columns after conv, the interval width 0 here.
     const fs::path bounds = write_free_spins(dir_, true, true);
     ASSERT_EQ(script("scripts/compare_table.py", quoted(bounds)), 0) << read_file(err_);
     const std::string wider = read_file(out_);
@@ -230,9 +249,83 @@ TEST_F(ScriptsTest, CompareTablePrintsOneRowPerTemperature) {
     const auto bound_rows = table_rows(wider);
     ASSERT_EQ(bound_rows.size(), 4u) << wider;
     for (const auto& row : bound_rows) {
-        ASSERT_EQ(row.size(), 9u) << wider;
-        EXPECT_EQ(row[6], row[2]) << "upper bound = exact for free spins: " << wider;
-        EXPECT_EQ(row[7], "0") << wider;
+        ASSERT_EQ(row.size(), 10u) << wider;
+        EXPECT_EQ(row[7], row[2]) << "upper bound = exact for free spins: " << wider;
+        EXPECT_EQ(row[8], "0") << wider;
+    }
+}
+
+TEST_F(ScriptsTest, CompareTableFlagsUnconvergedPointsAndPrintsNoNoise) {
+    // m = tanh(beta h) with h = -1e-17: about -1e-17, rounding noise, must print as 0.000000
+    // (not -0.000000, not 4.6e-17); temperatures 1 and 3 did not converge.
+    const fs::path path = write_free_spins(dir_, true, false, -1e-17, {1, 3});
+    ASSERT_EQ(script("scripts/compare_table.py", quoted(path)), 0) << read_file(err_);
+    const auto rows = table_rows(read_file(out_));
+    ASSERT_EQ(rows.size(), 4u);
+    const std::vector<std::string> expected_conv = {"yes", "NO:mf", "yes", "NO:mf"};
+    for (std::size_t k = 0; k < rows.size(); ++k) {
+        ASSERT_EQ(rows[k].size(), 7u);
+        EXPECT_EQ(rows[k][5], "0.000000");
+        EXPECT_EQ(rows[k][6], expected_conv[k]);
+    }
+}
+
+TEST_F(ScriptsTest, CompareTableReportsEachBadFileAndPrintsTheGoodOnes) {
+    const fs::path good = write_free_spins(dir_, true);
+    const fs::path text = dir_ / "notes.h5";
+    std::ofstream(text) << "not hdf5\n";
+    const fs::path absent = dir_ / "absent.h5";
+    EXPECT_EQ(script("scripts/compare_table.py",
+                     quoted(text) + " " + quoted(good) + " " + quoted(absent)),
+              1);
+    const std::string err = read_file(err_);
+    EXPECT_EQ(std::count(err.begin(), err.end(), '\n'), 2) << err;
+    EXPECT_NE(err.find(text.string()), std::string::npos) << err;
+    EXPECT_NE(err.find(absent.string()), std::string::npos) << err;
+    EXPECT_EQ(table_rows(read_file(out_)).size(), 4u) << read_file(out_);
+    EXPECT_NE(read_file(out_).find(good.string()), std::string::npos);
+}
+
+TEST_F(ScriptsTest, PlotMarksUnconvergedPointsAndPlotsTheSizeOfM) {
+    // h < 0: the mean-field m is negative, the exact <|m|> positive; the plot must compare
+    // |m| with <|m|>. Temperatures 2 and 3 (T = 1 and 0.5) did not converge; index 1 is
+    // T = inf (beta = 0) and is not on the axis in any case.
+    const fs::path path = write_free_spins(dir_, true, false, -kField, {2, 3});
+    EXPECT_EQ(script("tests/scripts/check_plot.py", quoted(path) + " 2"), 0) << read_file(err_);
+    const fs::path none = write_free_spins(dir_, false);
+    EXPECT_EQ(script("tests/scripts/check_plot.py", quoted(none) + " 0"), 0) << read_file(err_);
+    // The checker can fail.
+    EXPECT_EQ(script("tests/scripts/check_plot.py", quoted(path) + " 3"), 1);
+}
+
+TEST_F(ScriptsTest, PlotRefusesAnUnknownImageFormatInOneLine) {
+    const fs::path path = write_free_spins(dir_, true);
+    for (const std::string output : {"x.pdfx", "noextension"}) {
+        SCOPED_TRACE(output);
+        EXPECT_EQ(script("scripts/plot_sweep.py", quoted(path) + " -o " + quoted(dir_ / output)),
+                  2);
+        const std::string err = read_file(err_);
+        EXPECT_EQ(err.find('\n'), err.size() - 1) << "one line: " << err;
+        EXPECT_NE(err.find("cannot tell an image format"), std::string::npos) << err;
+        EXPECT_EQ(err.find("Traceback"), std::string::npos) << err;
+        EXPECT_FALSE(fs::exists(dir_ / output));
+    }
+}
+
+TEST_F(ScriptsTest, DamagedFilesAreReportedWithoutHdf5Internals) {
+    const fs::path whole = write_free_spins(dir_, true);
+    const fs::path cut = dir_ / "cut.h5";
+    std::ofstream(cut, std::ios::binary) << read_file(whole).substr(0, 1000);
+    for (const std::string& command :
+         {"scripts/compare_table.py " + quoted(cut),
+          "scripts/plot_sweep.py " + quoted(cut) + " -o " + quoted(dir_ / "cut.png")}) {
+        SCOPED_TRACE(command);
+        EXPECT_EQ(run(std::string(kPython) + " " + quoted(kSourceDir) + "/" + command, out_, err_),
+                  1);
+        const std::string err = read_file(err_);
+        EXPECT_NE(err.find("(the file is truncated)"), std::string::npos) << err;
+        EXPECT_EQ(err.find("sblock"), std::string::npos) << err;
+        EXPECT_EQ(err.find('\n'), err.size() - 1) << "one line: " << err;
     }
 }
 

@@ -18,22 +18,29 @@ struct CliRun {
     std::string err;
 };
 
-/// Runs `isingmf <args>` (args shell-quoted as needed) with `dir` as working directory;
-/// the captured output goes through files outside `dir`, so `dir` holds only what the
-/// program wrote.
-inline CliRun run_cli(const std::string& args, const TempDir& dir) {
+/// Runs `isingmf <args>` (args shell-quoted as needed) with `dir` as working directory,
+/// with the shell text `prefix` put before the executable in a subshell: "ulimit -f 64;" (a
+/// limit that applies to it), "VAR=value" or "setpriv ... " (a wrapper). The captured output
+/// goes through files outside `dir`, so `dir` holds only what the program wrote.
+inline CliRun run_cli_after(const std::string& prefix, const std::string& args,
+                            const TempDir& dir) {
     const TempDir capture("isingmf_cli_capture");
     const auto out = capture.path() / "stdout";
     const auto err = capture.path() / "stderr";
-    const std::string command = "cd '" + dir.path().string() + "' && '" ISINGMF_CLI_PATH "' " +
-                                args + " >'" + out.string() + "' 2>'" + err.string() +
-                                "' </dev/null";
+    const std::string command = "cd '" + dir.path().string() + "' && (" + prefix + " '" +
+                                ISINGMF_CLI_PATH "' " + args + ") >'" + out.string() + "' 2>'" +
+                                err.string() + "' </dev/null";
     const int raw = std::system(command.c_str());
     CliRun run;
     run.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
     run.out = read_file(out);
     run.err = read_file(err);
     return run;
+}
+
+/// Runs `isingmf <args>` in `dir` as above, with nothing before it.
+inline CliRun run_cli(const std::string& args, const TempDir& dir) {
+    return run_cli_after("", args, dir);
 }
 
 /// Runs `isingmf <args>` in `dir` on a pseudo-terminal (util-linux `script`), as a user at

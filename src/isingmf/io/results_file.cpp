@@ -1,11 +1,14 @@
 #include "isingmf/io/results_file.hpp"
 
 #include <fmt/format.h>
+#include <sys/stat.h>
 
 #include <algorithm>
 #include <array>
+#include <cerrno>
 #include <cmath>
 #include <cstdint>
+#include <cstring>
 #include <limits>
 #include <set>
 #include <system_error>
@@ -307,11 +310,10 @@ void write_comparison(const h5::Handle& root, const SweepResult& sweep) {
     }
 }
 
-void write_contents(const fs::path& file_path, const fs::path& shown_path, const RunRecord& record,
-                    const SweepResult& sweep, bool& created) {
-    // Errors name the file the user asked for, not the temporary one.
-    h5::Handle file = h5::create_file(file_path, shown_path.string());
-    created = true;
+// The whole file, built in memory (see h5::create_file_in_memory) and returned as bytes.
+std::string write_contents(const fs::path& path, const RunRecord& record,
+                           const SweepResult& sweep) {
+    h5::Handle file = h5::create_file_in_memory(path.string());
     {
         const h5::Handle root = h5::open_group(file, "/");
         h5::write_string_attribute(root, "format", kFormat);
@@ -345,20 +347,22 @@ void write_contents(const fs::path& file_path, const fs::path& shown_path, const
         if (sweep.exact_method != "none") write_exact(root, sweep);
         write_comparison(root, sweep);
     }
-    h5::flush(file);
+    std::string image = h5::file_image(file);
     file.close();
+    return image;
 }
 
-IoError exists_error(const fs::path& path) {
-    return IoError(fmt::format("'{}' exists; use --force to overwrite", path.string()));
-}
-
-bool exists_checked(const fs::path& path, const char* verb) {
-    std::error_code error;
-    const bool found = fs::exists(path, error);
-    if (error)
-        throw IoError(fmt::format("cannot {} '{}': {}", verb, path.string(), error.message()));
-    return found;
+// HDF5 needs a seekable file: an existing regular file, or a link to one. Said in words here,
+// before HDF5 reports a directory or a device in its own terms.
+void check_input(const fs::path& path) {
+    struct stat st {};
+    if (::stat(path.c_str(), &st) != 0) {
+        throw IoError(fmt::format("cannot read '{}': {}", path.string(), std::strerror(errno)));
+    }
+    if (S_ISDIR(st.st_mode))
+        throw IoError(fmt::format("cannot read '{}': it is a directory", path.string()));
+    if (!S_ISREG(st.st_mode))
+        throw IoError(fmt::format("cannot read '{}': it is not a regular file", path.string()));
 }
 
 // Reads a 1-D dataset of `group` with `read` and checks it has one entry per temperature.
@@ -376,40 +380,18 @@ auto read_column(Read read, const h5::Handle& group, const char* name, std::size
 
 void write_results(const fs::path& path, const RunRecord& record, const SweepResult& sweep,
                    bool overwrite) {
-    if (exists_checked(path, "write") && !overwrite) throw exists_error(path);
-    std::error_code error;
-    if (fs::is_directory(path, error))
-        throw IoError(fmt::format("cannot write '{}': it is a directory", path.string()));
-    const fs::path directory = path.parent_path().empty() ? fs::path(".") : path.parent_path();
-    if (!fs::is_directory(directory, error)) {
-        throw IoError(fmt::format("cannot write '{}': directory '{}' does not exist", path.string(),
-                                  directory.string()));
-    }
+    check_output_file(path, overwrite);
     check_inputs(path, record, sweep);
-
     const h5::QuietErrors quiet;
-    const fs::path temporary = temporary_path_beside(path);
-    // create_file refuses an existing name, so `created` is set only for our own file.
-    bool created = false;
-    try {
-        write_contents(temporary, path, record, sweep, created);
-        sync_file(temporary, path);
-        // Re-check just before the rename to keep the window for a racing writer small.
-        if (!overwrite && exists_checked(path, "write")) throw exists_error(path);
-        fs::rename(temporary, path);
-    } catch (const fs::filesystem_error& e) {
-        if (created) fs::remove(temporary, error);
-        throw IoError(fmt::format("cannot write '{}': {}", path.string(), e.code().message()));
-    } catch (...) {
-        if (created) fs::remove(temporary, error);
-        throw;
-    }
+    // HDF5 builds the file in memory; only write_text_atomically touches the disk, so a full
+    // disk or a signal leaves no temporary file and is reported with the system's reason.
+    const std::string image = write_contents(path, record, sweep);
+    write_text_atomically(path, image, overwrite);
 }
 
 ResultsFile read_results(const fs::path& path, bool with_m) {
     const h5::QuietErrors quiet;
-    if (!exists_checked(path, "read"))
-        throw IoError(fmt::format("cannot read '{}': no such file", path.string()));
+    check_input(path);
     if (!h5::is_hdf5_file(path))
         throw IoError(fmt::format("'{}' is not an HDF5 file", path.string()));
     const h5::Handle file = h5::open_file_read(path);

@@ -23,9 +23,12 @@ struct RunRecord {
     bool store_m = true;  ///< write /mean_field/m [n_T x N]
 };
 
-/// Writes the file to a temporary name beside `path` and renames it into place, so no
-/// half-written file is ever left. Throws IoError if `path` exists and !overwrite, or on
-/// any HDF5 failure (the temporary file is removed).
+/// Builds the file in memory and writes it through a temporary file beside `path` that is
+/// renamed into place (write_text_atomically), so no half-written file is ever left. `path`
+/// gets the one output check (check_output_file) first. Throws OutputExistsError if `path`
+/// exists and !overwrite, IoError "cannot write 'PATH': reason" when it cannot be written
+/// (a full disk: "No space left on device"), and IoError on any HDF5 failure; the temporary
+/// file is removed in every case.
 void write_results(const std::filesystem::path& path, const RunRecord& record,
                    const SweepResult& sweep, bool overwrite);
 
@@ -35,7 +38,10 @@ struct ResultsFile {
     SweepResult sweep;
 };
 
-/// Reads a file written by write_results; throws IoError when it is not one.
+/// Reads a file written by write_results; throws IoError when it is not one (a directory or
+/// device, not HDF5, damaged, another layout). No value is allocated beyond what the file
+/// stores. HDF5 1.10 itself can crash or loop on some damaged files (bugs of the library,
+/// found by fuzzing); `isingmf info` therefore calls this in a child process.
 ResultsFile read_results(const std::filesystem::path& path, bool with_m = true);
 
 }  // namespace isingmf

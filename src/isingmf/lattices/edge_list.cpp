@@ -4,18 +4,22 @@
 
 #include <charconv>
 #include <cmath>
-#include <fstream>
 #include <limits>
 #include <optional>
-#include <sstream>
 #include <system_error>
+#include <unordered_map>
 #include <vector>
 
+#include "isingmf/lattices/detail/text_input.hpp"
 #include "isingmf/util/atomic_file.hpp"
 #include "isingmf/util/error.hpp"
+#include "isingmf/util/text.hpp"
 
 namespace isingmf {
 namespace {
+
+// Longer lines are not edge-list text (a comment of a page is already generous).
+constexpr std::size_t kMaxLineLength = 65536;
 
 std::vector<std::string_view> split_fields(std::string_view line) {
     constexpr std::string_view kSpace = " \t\r\v\f";
@@ -44,10 +48,10 @@ public:
         long long value = 0;
         const auto [end, error] = std::from_chars(token.data(), token.data() + token.size(), value);
         if (error != std::errc() || end != token.data() + token.size()) {
-            fail(fmt::format("site '{}' is not an integer", token));
+            fail(fmt::format("site {} is not an integer", quote_token(token)));
         }
         if (value < 0 || value >= num_sites_) {
-            fail(fmt::format("site {} is out of range 0..{}", token, num_sites_ - 1));
+            fail(fmt::format("site {} is out of range 0..{}", value, num_sites_ - 1));
         }
         return static_cast<int>(value);
     }
@@ -62,18 +66,19 @@ public:
         const auto [end, error] =
             std::from_chars(digits.data(), digits.data() + digits.size(), value);
         if (error == std::errc::result_out_of_range)
-            fail(fmt::format("{} '{}' is out of range", what, token));
+            fail(fmt::format("{} {} is out of range", what, quote_token(token)));
         if (error != std::errc() || end != digits.data() + digits.size()) {
-            fail(fmt::format("{} '{}' is not a number", what, token));
+            fail(fmt::format("{} {} is not a number", what, quote_token(token)));
         }
-        if (!std::isfinite(value)) fail(fmt::format("{} '{}' is not finite", what, token));
+        if (!std::isfinite(value))
+            fail(fmt::format("{} {} is not finite", what, quote_token(token)));
         return value;
     }
 
     void sites_line(const std::vector<std::string_view>& fields) {
         if (fields[0] != "N") {
-            fail(fmt::format("expected 'N <number of sites>' before anything else, found '{}'",
-                             fields[0]));
+            fail(fmt::format("expected 'N <number of sites>' before anything else, found {}",
+                             quote_token(fields[0])));
         }
         if (fields.size() != 2)
             fail(fmt::format("expected 'N <number of sites>', found {} fields", fields.size()));
@@ -81,14 +86,16 @@ public:
         const std::string_view token = fields[1];
         const auto [end, error] = std::from_chars(token.data(), token.data() + token.size(), value);
         if (error != std::errc() || end != token.data() + token.size() || value < 1) {
-            fail(fmt::format("number of sites '{}' is not a positive integer", token));
+            fail(fmt::format("number of sites {} is not a positive integer", quote_token(token)));
         }
-        if (value > std::numeric_limits<int>::max())
-            fail(fmt::format("number of sites {} is too large", token));
+        // Nothing is allocated from N here: per-site storage waits for the model, and the
+        // cap is the one every model has.
+        if (value > kMaxModelSites) {
+            fail(fmt::format("number of sites {} is too large (a model has at most 2^30 = {})",
+                             value, kMaxModelSites));
+        }
         num_sites_ = static_cast<int>(value);
         sites_line_ = line_;
-        fields_.assign(static_cast<std::size_t>(num_sites_), 0.0);
-        field_line_.assign(static_cast<std::size_t>(num_sites_), 0);
     }
 
     void field_line(const std::vector<std::string_view>& fields) {
@@ -96,11 +103,10 @@ public:
             fail(fmt::format("expected 'h <site> <value>', found {} fields", fields.size()));
         const int i = site(fields[1]);
         const double value = number(fields[2], "field");
-        const auto k = static_cast<std::size_t>(i);
-        if (field_line_[k] != 0)
-            fail(fmt::format("second field for site {} (first on line {})", i, field_line_[k]));
-        fields_[k] = value;
-        field_line_[k] = line_;
+        const auto [first, inserted] = field_line_.emplace(i, line_);
+        if (!inserted)
+            fail(fmt::format("second field for site {} (first on line {})", i, first->second));
+        field_values_.emplace_back(i, value);
     }
 
     void offset_line(const std::vector<std::string_view>& fields) {
@@ -121,14 +127,11 @@ public:
         couplings_.push_back(number(fields[2], "coupling"));
     }
 
-    Model parse(std::string_view text, double J_scale, double extra_field) {
-        std::size_t start = 0;
-        while (start < text.size()) {
-            std::size_t end = text.find('\n', start);
-            if (end == std::string_view::npos) end = text.size();
+    Model parse(detail::TextInput& input, double J_scale, double extra_field) {
+        std::string text;
+        while (input.next_line(text, kMaxLineLength)) {
             ++line_;
-            std::string_view line = text.substr(start, end - start);
-            start = end + 1;
+            std::string_view line = text;
             line = line.substr(0, line.find('#'));
             const std::vector<std::string_view> fields = split_fields(line);
             if (fields.empty()) continue;
@@ -149,7 +152,8 @@ public:
                 fmt::format("{}: no 'N <number of sites>' line (empty file?)", source_));
         }
         for (double& J : couplings_) J *= J_scale;
-        for (double& h : fields_) h += extra_field;
+        std::vector<double> site_fields(static_cast<std::size_t>(num_sites_), extra_field);
+        for (const auto& [i, h] : field_values_) site_fields[static_cast<std::size_t>(i)] += h;
         Description description = {{"lattice", "file"},
                                    {"file", source_},
                                    {"J", fmt::format("{}", J_scale)},
@@ -158,7 +162,7 @@ public:
         // value (Model refuses it) or the sum of a repeated edge (Model adds without checking).
         std::optional<Model> model;
         try {
-            model.emplace(num_sites_, edges_, couplings_, fields_, energy_offset_,
+            model.emplace(num_sites_, edges_, couplings_, std::move(site_fields), energy_offset_,
                           std::move(description));
         } catch (const ModelError& e) {
             throw ParseError(fmt::format("{}: {}", source_, e.what()));
@@ -180,8 +184,9 @@ private:
     std::size_t sites_line_ = 0;
     std::vector<Edge> edges_;
     std::vector<double> couplings_;
-    std::vector<double> fields_;
-    std::vector<std::size_t> field_line_;  // line of each site's h line, 0 for none
+    // Only the sites that have an h line, so that memory follows the file, not N.
+    std::vector<std::pair<int, double>> field_values_;
+    std::unordered_map<int, std::size_t> field_line_;  // line of each site's h line
     double energy_offset_ = 0.0;
     std::size_t offset_line_ = 0;
 };
@@ -206,21 +211,17 @@ Model parse_edge_list(std::string_view text, const std::string& source, double J
         throw ModelError(fmt::format("coupling scale {} and extra field {} must be finite", J_scale,
                                      extra_field));
     }
-    return EdgeListParser(source).parse(text, J_scale, extra_field);
+    detail::TextInput input(text, source);
+    return EdgeListParser(source).parse(input, J_scale, extra_field);
 }
 
 Model read_edge_list(const std::filesystem::path& path, double J_scale, double extra_field) {
-    std::error_code error;
-    if (std::filesystem::is_directory(path, error)) {
-        throw IoError(
-            fmt::format("cannot read lattice file '{}': it is a directory", path.string()));
+    if (!std::isfinite(J_scale) || !std::isfinite(extra_field)) {
+        throw ModelError(fmt::format("coupling scale {} and extra field {} must be finite", J_scale,
+                                     extra_field));
     }
-    std::ifstream in(path, std::ios::binary);
-    if (!in) throw IoError(fmt::format("cannot open lattice file '{}'", path.string()));
-    std::ostringstream text;
-    text << in.rdbuf();
-    if (in.bad()) throw IoError(fmt::format("cannot read lattice file '{}'", path.string()));
-    return parse_edge_list(text.view(), path.string(), J_scale, extra_field);
+    detail::TextInput input(path);
+    return EdgeListParser(input.source()).parse(input, J_scale, extra_field);
 }
 
 void write_edge_list(const Model& model, const std::filesystem::path& path,

@@ -12,6 +12,10 @@
 /// are fine). An edge listed more than once, in either order, is one bond whose couplings
 /// add. Numbers are anything std::from_chars reads (decimal, exponent, optional leading
 /// '+'); "inf" and "nan" are refused. Malformed input throws ParseError "FILE:LINE: reason".
+///
+/// Limits: N <= 2^30 (kMaxModelSites); lines of at most 64 KiB; text only (a NUL or another
+/// control byte other than white space is refused at once). Memory grows with the lines read,
+/// not with the declared N: per-site arrays are allocated only when the model is built.
 
 #include <filesystem>
 #include <string>

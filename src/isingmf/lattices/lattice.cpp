@@ -7,6 +7,7 @@
 #include <cstdint>
 
 #include "isingmf/util/error.hpp"
+#include "isingmf/util/text.hpp"
 
 namespace isingmf {
 namespace {
@@ -71,7 +72,7 @@ void check_spec(const LatticeSpec& spec) {
         if (extent < 1)
             throw ModelError(fmt::format("lattice extent must be at least 1, got {}", extent));
     }
-    if (lattice_num_sites(spec) > (std::int64_t{1} << 30))
+    if (lattice_num_sites(spec) > kMaxModelSites)
         throw ModelError("lattice has more than 2^30 sites");
     // Said here in the user's terms; Model would only report "self-loop on site 0". (A
     // honeycomb cell holds two sites, so its periodic length 1 repeats bonds instead.)
@@ -137,8 +138,9 @@ std::vector<int> parse_size(const std::string& text) {
         int value = 0;
         const auto [end, ec] = std::from_chars(part.data(), part.data() + part.size(), value);
         if (part.empty() || ec != std::errc() || end != part.data() + part.size() || value < 1) {
-            throw ParseError(fmt::format(
-                "bad size '{}' (expected positive extents like 16, 4x4 or 4x4x4)", text));
+            throw ParseError(
+                fmt::format("bad size {} (expected positive extents like 16, 4x4 or 4x4x4)",
+                            quote_token(text)));
         }
         extents.push_back(value);
         if (next == std::string::npos) break;

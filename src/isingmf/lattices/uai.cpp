@@ -2,44 +2,49 @@
 
 #include <fmt/format.h>
 
-#include <cerrno>
 #include <charconv>
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
-#include <fstream>
 #include <limits>
-#include <sstream>
 #include <string>
 #include <string_view>
 #include <system_error>
 #include <vector>
 
+#include "isingmf/lattices/detail/text_input.hpp"
 #include "isingmf/util/atomic_file.hpp"
 #include "isingmf/util/checks.hpp"
 #include "isingmf/util/error.hpp"
+#include "isingmf/util/text.hpp"
 
 namespace isingmf {
 namespace {
 
+// No token of a UAI file is longer than a number with its exponent; a longer one means the
+// file is not UAI text.
+constexpr std::size_t kMaxTokenLength = 256;
+
 // Whitespace-separated tokens with the line each starts on, for messages.
 class Tokens {
 public:
-    Tokens(std::string text, std::string file) : text_(std::move(text)), file_(std::move(file)) {}
+    explicit Tokens(detail::TextInput& input) : input_(input) {}
 
     // Next token, or an empty view at the end of the file.
     std::string_view next() {
-        skip_space();
-        const std::size_t start = pos_;
-        line_of_last_ = line_;
-        while (pos_ < text_.size() && !is_space(text_[pos_])) ++pos_;
-        return std::string_view(text_).substr(start, pos_ - start);
+        if (!input_.next_token(token_, kMaxTokenLength)) token_.clear();
+        line_of_last_ = input_.line();
+        return token_;
     }
 
     bool at_end() {
-        skip_space();
-        return pos_ >= text_.size();
+        if (!input_.next_token(token_, kMaxTokenLength)) return true;
+        line_of_last_ = input_.line();
+        return false;
     }
+
+    // The token at_end() found.
+    std::string_view pending() const { return token_; }
 
     // A non-negative integer that names `what`; anything else is an error naming it.
     long long integer(const std::string& what) {
@@ -48,7 +53,8 @@ public:
         long long value = 0;
         const auto [end, ec] = std::from_chars(tok.data(), tok.data() + tok.size(), value);
         if (ec != std::errc() || end != tok.data() + tok.size() || value < 0) {
-            fail(fmt::format("expected {} (a non-negative integer), found '{}'", what, tok));
+            fail(fmt::format("expected {} (a non-negative integer), found {}", what,
+                             quote_token(tok)));
         }
         return value;
     }
@@ -62,61 +68,36 @@ public:
         // positivity and finiteness checks name them.
         if ((ec != std::errc() && ec != std::errc::result_out_of_range) ||
             end != tok.data() + tok.size()) {
-            fail(fmt::format("expected {} (a number), found '{}'", what, tok));
+            fail(fmt::format("expected {} (a number), found {}", what, quote_token(tok)));
         }
-        if (ec == std::errc::result_out_of_range)
-            value = std::strtod(std::string(tok).c_str(), nullptr);
+        if (ec == std::errc::result_out_of_range) value = std::strtod(token_.c_str(), nullptr);
         return value;
     }
 
     [[noreturn]] void fail(const std::string& reason) const {
-        throw ParseError(fmt::format("{}: line {}: {}", file_, line_of_last_, reason));
+        throw ParseError(fmt::format("{}: {}", input_.where(line_of_last_), reason));
     }
 
 private:
-    static bool is_space(char c) {
-        return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
-    }
-    void skip_space() {
-        while (pos_ < text_.size() && is_space(text_[pos_])) {
-            if (text_[pos_] == '\n') ++line_;
-            ++pos_;
-        }
-    }
-
-    std::string text_;
-    std::string file_;
-    std::size_t pos_ = 0;
-    int line_ = 1;
-    int line_of_last_ = 1;
+    detail::TextInput& input_;
+    std::string token_;
+    std::size_t line_of_last_ = 1;
 };
 
-std::string read_text(const std::filesystem::path& path) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in)
-        throw IoError(
-            fmt::format("{}: cannot open for reading ({})", path.string(), std::strerror(errno)));
-    std::ostringstream text;
-    text << in.rdbuf();
-    if (in.bad()) throw IoError(fmt::format("{}: read error", path.string()));
-    return text.str();
-}
-
-}  // namespace
-
-Model read_uai(const std::filesystem::path& path) {
-    Tokens tok(read_text(path), path.string());
+// The reader proper, for a file or text in memory.
+Model parse_uai_input(detail::TextInput& input) {
+    Tokens tok(input);
 
     const std::string_view kind = tok.next();
     if (kind.empty()) tok.fail("empty file (expected a UAI MARKOV model)");
     if (kind != "MARKOV") {
-        tok.fail(
-            fmt::format("'{}' models are not supported (expected MARKOV: a Markov network)", kind));
+        tok.fail(fmt::format("{} models are not supported (expected MARKOV: a Markov network)",
+                             quote_token(kind)));
     }
     const long long num_vars = tok.integer("the number of variables");
-    if (num_vars < 1 || num_vars > std::numeric_limits<int>::max()) {
-        tok.fail(fmt::format("the number of variables must be between 1 and {}, got {}",
-                             std::numeric_limits<int>::max(), num_vars));
+    if (num_vars < 1 || num_vars > kMaxModelSites) {
+        tok.fail(fmt::format("the number of variables must be between 1 and 2^30 = {}, got {}",
+                             kMaxModelSites, num_vars));
     }
     const auto n = static_cast<std::size_t>(num_vars);
     for (std::size_t v = 0; v < n; ++v) {
@@ -128,20 +109,30 @@ Model read_uai(const std::filesystem::path& path) {
     }
     const long long num_factors = tok.integer("the number of factors");
 
+    // A header that declares more factors than the file lists makes the first table look
+    // like one more scope: say so where that is a likely reading of the mistake.
+    const auto count_hint = [&](long long f) {
+        return f == 0 ? std::string()
+                      : fmt::format(
+                            "; or the header's {} factors are more than the scopes listed, "
+                            "and this is the first table",
+                            num_factors);
+    };
     std::vector<std::vector<int>> scopes;
     for (long long f = 0; f < num_factors; ++f) {
         const long long arity = tok.integer(fmt::format("the number of variables of factor {}", f));
         if (arity > 2) {
             tok.fail(fmt::format(
-                "factor {} has {} variables; only factors of at most 2 variables are supported", f,
-                arity));
+                "factor {} has {} variables, but only factors of at most 2 variables are "
+                "supported{}",
+                f, arity, count_hint(f)));
         }
         std::vector<int> scope;
         for (long long k = 0; k < arity; ++k) {
             const long long var = tok.integer(fmt::format("variable {} of factor {}", k, f));
             if (var >= num_vars) {
-                tok.fail(fmt::format("factor {} names variable {}, outside 0..{}", f, var,
-                                     num_vars - 1));
+                tok.fail(fmt::format("factor {} names variable {}, outside 0..{}{}", f, var,
+                                     num_vars - 1, count_hint(f)));
             }
             if (!scope.empty() && scope[0] == var)
                 tok.fail(fmt::format("factor {} names variable {} twice", f, var));
@@ -192,13 +183,24 @@ Model read_uai(const std::filesystem::path& path) {
         }
     }
     if (!tok.at_end()) {
-        const std::string_view extra = tok.next();
         tok.fail(fmt::format(
-            "unexpected '{}' after the table of the last factor (the header declares {} factors)",
-            extra, num_factors));
+            "unexpected {} after the table of the last factor (the header declares {} factors)",
+            quote_token(tok.pending()), num_factors));
     }
     return Model(static_cast<int>(num_vars), edges, couplings, std::move(fields), -constant,
-                 {{"lattice", "uai"}, {"file", path.string()}});
+                 {{"lattice", "uai"}, {"file", input.source()}});
+}
+
+}  // namespace
+
+Model read_uai(const std::filesystem::path& path) {
+    detail::TextInput input(path, detail::TextInput::Style::word);
+    return parse_uai_input(input);
+}
+
+Model parse_uai(std::string_view text, const std::string& source) {
+    detail::TextInput input(text, source, detail::TextInput::Style::word);
+    return parse_uai_input(input);
 }
 
 void write_uai(const Model& model, const std::filesystem::path& path, double beta) {

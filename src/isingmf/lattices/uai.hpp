@@ -15,6 +15,8 @@
 /// Table entries are listed with the last variable of the scope changing fastest.
 
 #include <filesystem>
+#include <string>
+#include <string_view>
 
 #include "isingmf/model/model.hpp"
 
@@ -25,10 +27,17 @@ namespace isingmf {
 /// naming the variable or factor at fault otherwise (not MARKOV, a non-binary variable, a
 /// factor of three or more variables, a repeated or out-of-range variable, a wrong entry
 /// count, a table entry that is not a finite positive number, a truncated file, text after
-/// the last table). Description: {"lattice", "uai"}, {"file", path}.
+/// the last table). Description: {"lattice", "uai"}, {"file", path}. The file is read in
+/// blocks as text (a control byte other than white space is refused at once); a token may be
+/// at most 256 bytes long and there are at most 2^30 variables (kMaxModelSites).
 Model read_uai(const std::filesystem::path& path);
 
-/// Writes the model at inverse temperature beta (finite, >= 0) as a UAI MARKOV file: one
+/// read_uai on text in memory, named `source` in messages and in the description.
+Model parse_uai(std::string_view text, const std::string& source);
+
+/// Writes the model at inverse temperature beta (finite, >= 0) as a UAI MARKOV file, so that
+/// the file's own distribution (its T = 1) is the model at T = 1/beta: read it back at T = 1,
+/// since any other temperature scales it a second time. One
 /// unary table per site, one 2x2 table per edge, the constant -beta E0 spread evenly over
 /// the unary tables. Entries carry 17 significant digits, so reading the file back gives
 /// the same ln Z to about 1e-12 relative. Writes to a temporary file beside `path` and

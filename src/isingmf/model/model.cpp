@@ -20,6 +20,10 @@ Model::Model(int num_sites, const std::vector<Edge>& edges, const std::vector<do
       lattice_(std::move(lattice)) {
     if (num_sites_ < 1)
         throw ModelError(fmt::format("a model needs at least one site, got {}", num_sites_));
+    if (num_sites_ > kMaxModelSites) {
+        throw ModelError(
+            fmt::format("a model has at most 2^30 = {} sites, got {}", kMaxModelSites, num_sites_));
+    }
     if (lattice_ && (static_cast<int>(lattice_->size.size()) != lattice_dimension(lattice_->kind) ||
                      lattice_num_sites(*lattice_) != num_sites_)) {
         throw ModelError(fmt::format("a {} lattice of size {} does not have {} sites",

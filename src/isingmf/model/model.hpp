@@ -19,6 +19,10 @@
 
 namespace isingmf {
 
+/// The most sites a model may have, 2^30, whatever made it (a lattice generator, an
+/// edge-list or a UAI file): per-site arrays stay well inside int indexing and memory.
+inline constexpr int kMaxModelSites = 1 << 30;
+
 /// An undirected edge between two distinct sites, stored with i < j.
 struct Edge {
     int i = 0;
@@ -41,8 +45,9 @@ struct Adjacency {
 /// A validated, immutable Ising model.
 class Model {
 public:
-    /// Builds the model; throws ModelError on a self-loop, a site index out of range,
-    /// a non-finite coupling or field, or sizes that do not match. `lattice`, when given, says
+    /// Builds the model; throws ModelError on more than kMaxModelSites sites, a self-loop, a site
+    /// index out of range, a non-finite coupling or field, or sizes that do not match.
+    /// `lattice`, when given, says
     /// which lattice the edges are the bonds of (numbered as in lattice_spec.hpp); solvers
     /// use it only as a hint about geometry and check the bonds they rely on.
     Model(int num_sites, const std::vector<Edge>& edges, const std::vector<double>& couplings,

@@ -7,6 +7,7 @@
 
 #include "isingmf/util/checks.hpp"
 #include "isingmf/util/error.hpp"
+#include "isingmf/util/text.hpp"
 
 namespace isingmf {
 namespace {
@@ -21,7 +22,8 @@ double parse_number(const std::string& text, const std::string& whole) {
     while (last > first && last[-1] == ' ') --last;
     const auto [end, ec] = std::from_chars(first, last, value);
     if (first == last || ec != std::errc() || end != last || !std::isfinite(value)) {
-        throw ParseError(fmt::format("bad number '{}' in grid '{}'", text, whole));
+        throw ParseError(
+            fmt::format("bad number {} in grid {}", quote_token(text), quote_token(whole)));
     }
     return value;
 }
@@ -44,22 +46,30 @@ std::vector<double> parse_grid(const std::string& text) {
     if (text.find(':') != std::string::npos) {
         const auto parts = split(text, ':');
         if (parts.size() != 3)
-            throw ParseError(fmt::format("bad grid '{}' (expected start:stop:step)", text));
+            throw ParseError(
+                fmt::format("bad grid {} (expected start:stop:step)", quote_token(text)));
         const double start = parse_number(parts[0], text);
         const double stop = parse_number(parts[1], text);
         const double step = parse_number(parts[2], text);
-        if (!(step > 0.0)) throw ParseError(fmt::format("grid '{}' needs a step > 0", text));
-        if (stop < start) throw ParseError(fmt::format("grid '{}' has stop below start", text));
+        if (!(step > 0.0))
+            throw ParseError(fmt::format("grid {} needs a step > 0", quote_token(text)));
+        if (stop < start)
+            throw ParseError(fmt::format("grid {} has stop below start", quote_token(text)));
         // A relative slack so that 0.5:5:0.1 includes 5 despite 0.1 not being exact in binary.
         const double intervals = std::floor((stop - start) / step + 1e-9);
         if (intervals + 1.0 > kMaxPoints)
-            throw ParseError(fmt::format("grid '{}' has more than a million points", text));
+            throw ParseError(
+                fmt::format("grid {} has more than a million points", quote_token(text)));
         std::vector<double> grid;
         for (double k = 0; k <= intervals; k += 1.0) grid.push_back(start + k * step);
         return grid;
     }
+    const std::vector<std::string> parts = split(text, ',');
+    if (static_cast<double>(parts.size()) > kMaxPoints) {
+        throw ParseError(fmt::format("grid {} has more than a million points", quote_token(text)));
+    }
     std::vector<double> grid;
-    for (const std::string& part : split(text, ',')) grid.push_back(parse_number(part, text));
+    for (const std::string& part : parts) grid.push_back(parse_number(part, text));
     return grid;
 }
 

@@ -1,21 +1,79 @@
 #pragma once
 /// Writing files so that no reader ever sees half of one: write a temporary file beside the
 /// target, push it to stable storage, rename it into place (atomic on one filesystem).
+///
+/// Temporary files are named ".<name>.tmp-<pid>-<16 hex digits>" beside the target <name>:
+/// hidden, unique per process and call, on the same filesystem as the target. While one
+/// exists it is registered, so that remove_temporary_files_now() can delete it from a
+/// signal handler. A temporary can only outlive its process when the process is killed
+/// outright (SIGKILL, a crash, a power cut); such a file is stale once the process with
+/// that <pid> no longer runs, and remove_stale_temporaries() deletes it.
 
 #include <filesystem>
 #include <string_view>
+#include <vector>
+
+#include "isingmf/util/error.hpp"
 
 namespace isingmf {
 
-/// ".<name>.tmp-<pid>-<random>" in the target's directory: hidden, unique per process and
-/// call, and on the same filesystem as the target so that the final rename is atomic.
+/// The output file exists and replacing it was not asked for. The message is
+/// "'PATH' exists"; a front end may add how to ask for it.
+class OutputExistsError : public IoError {
+public:
+    using IoError::IoError;
+};
+
+/// The one check of an output path, made by every writer and, before any work, by every
+/// command that writes: `path` must name a file (not a directory, symbolic link, device,
+/// FIFO or socket; links are refused, not followed, so that a link is never replaced by a
+/// regular file) in an existing directory where this process can create files (checked by
+/// creating and removing a temporary file there). An existing regular file is accepted only
+/// with `overwrite`. Throws OutputExistsError for an existing file without `overwrite`, and
+/// IoError "cannot write 'PATH': reason" otherwise.
+void check_output_file(const std::filesystem::path& path, bool overwrite);
+
+/// ".<name>.tmp-<pid>-<random>" in the target's directory (see above).
 std::filesystem::path temporary_path_beside(const std::filesystem::path& path);
 
-/// fsyncs a closed file; errors name `shown_path` (the file the user asked for).
-void sync_file(const std::filesystem::path& file_path, const std::filesystem::path& shown_path);
+/// The name of a temporary file beside a target, registered for remove_temporary_files_now()
+/// from construction (before the file is created) until commit() or destruction. The
+/// destructor removes the file unless commit() was called after it was renamed away.
+class TemporaryFile {
+public:
+    explicit TemporaryFile(const std::filesystem::path& target);
+    ~TemporaryFile();
+    TemporaryFile(const TemporaryFile&) = delete;
+    TemporaryFile& operator=(const TemporaryFile&) = delete;
 
-/// Writes `contents` to `path` through a temporary file and a rename; on any failure the
-/// temporary is removed, the target is untouched, and IoError names `path`.
-void write_text_atomically(const std::filesystem::path& path, std::string_view contents);
+    const std::filesystem::path& path() const { return path_; }
+    /// The file now lives under another name: keep it and unregister.
+    void commit() noexcept;
+
+private:
+    void release() noexcept;
+
+    std::filesystem::path path_;
+    int slot_ = -1;
+    bool committed_ = false;
+};
+
+/// Deletes every temporary file a TemporaryFile of this process names now. Async-signal-safe
+/// (it only calls unlink(2) on names stored in advance): meant for SIGINT/SIGTERM/SIGHUP
+/// handlers, which should then re-raise the signal with its default action.
+void remove_temporary_files_now() noexcept;
+
+/// Writes `contents` to `path` through a temporary file: create it, write, fsync, rename
+/// (without `overwrite`, a rename that refuses to replace a file that appeared meanwhile).
+/// Checks `path` first with check_output_file. On any failure the temporary is removed, the
+/// target is untouched, and IoError "cannot write 'PATH': <strerror>" names the file the
+/// caller asked for (No space left on device, File too large, ...).
+void write_text_atomically(const std::filesystem::path& path, std::string_view contents,
+                           bool overwrite = true);
+
+/// Removes the stale temporaries of `path` (".<name>.tmp-<pid>-<16 hex>" in its directory
+/// whose <pid> is not a running process of this machine) and returns their paths. Best
+/// effort: unreadable directories and files that cannot be removed are skipped.
+std::vector<std::filesystem::path> remove_stale_temporaries(const std::filesystem::path& path);
 
 }  // namespace isingmf

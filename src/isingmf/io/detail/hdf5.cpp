@@ -1,8 +1,12 @@
 #include "isingmf/io/detail/hdf5.hpp"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <algorithm>
+#include <cctype>
+#include <cstdlib>
+#include <cstring>
 #include <utility>
 
 #include "isingmf/util/error.hpp"
@@ -10,24 +14,44 @@
 namespace isingmf::detail::h5 {
 namespace {
 
-// The innermost entry of HDF5's error stack is where the failure was detected; its text
-// ("unable to open file: ... errno = 2 ...") is the most useful reason to pass on.
+// HDF5's error stack describes failures in its own terms ("truncated file: eof = 1000,
+// sblock->base_addr = 0, ..."), over several lines. Users get the reason in words: the
+// system error when the innermost entry carries an errno, else the short text of its minor
+// error code ("file has been truncated", "address overflow").
+struct Reason {
+    std::string text;
+};
+
 herr_t take_innermost(unsigned n, const H5E_error2_t* entry, void* client) {
-    if (n == 0 && entry != nullptr && entry->desc != nullptr) {
-        try {
-            *static_cast<std::string*>(client) = entry->desc;
-        } catch (...) {
-            return -1;  // exceptions must not cross the C library
+    if (n != 0 || entry == nullptr) return 0;
+    try {
+        std::string& reason = static_cast<Reason*>(client)->text;
+        const std::string desc = entry->desc != nullptr ? entry->desc : "";
+        const std::size_t at = desc.find("errno = ");
+        if (at != std::string::npos) {
+            const int error = std::atoi(desc.c_str() + at + 8);
+            if (error > 0) {
+                reason = std::strerror(error);
+                return 0;
+            }
         }
+        char message[160] = {};
+        H5E_type_t type{};
+        if (H5Eget_msg(entry->min_num, &type, message, sizeof message) > 0) {
+            reason = message;
+            if (!reason.empty()) reason[0] = static_cast<char>(std::tolower(reason[0]));
+        }
+    } catch (...) {
+        return -1;  // exceptions must not cross the C library
     }
     return 0;
 }
 
 std::string hdf5_reason() {
-    std::string reason;
+    Reason reason;
     // Walking the stack does not clear it and cannot usefully fail; an empty reason is fine.
     H5Ewalk2(H5E_DEFAULT, H5E_WALK_UPWARD, take_innermost, &reason);
-    return reason;
+    return reason.text;
 }
 
 [[noreturn]] void fail(const std::string& where, const char* what) {
@@ -141,6 +165,49 @@ struct OpenedDataset {
     std::vector<hsize_t> dims;
 };
 
+// A damaged file can declare any extent: nothing is allocated for more values than the bytes
+// the file stores for the dataset can hold. Unfiltered data takes its full size on disk;
+// filtered (deflate-compressed) data at least 1/1032 of it, deflate's largest ratio.
+constexpr double kMaxCompression = 1032.0;
+
+void check_backed(const OpenedDataset& opened) {
+    const std::string& where = opened.dataset.where();
+    double values = 1.0;
+    for (const hsize_t extent : opened.dims) values *= static_cast<double>(extent);
+    if (values == 0.0) return;
+    const Handle type(H5Dget_type(opened.dataset.id()), H5Tclose, where,
+                      "cannot read dataset type");
+    const std::size_t width = H5Tget_size(type.id());
+    if (width == 0) fail(where, "cannot read dataset type");
+    const Handle dcpl(H5Dget_create_plist(opened.dataset.id()), H5Pclose, where,
+                      "cannot read dataset properties");
+    const int filters = H5Pget_nfilters(dcpl.id());
+    if (filters < 0) fail(where, "cannot read dataset properties");
+    // isingmf writes chunks no larger than the dataset; HDF5 1.10 reads past its buffers when
+    // a damaged file declares larger ones (found by fuzzing).
+    if (H5Pget_layout(dcpl.id()) == H5D_CHUNKED) {
+        std::vector<hsize_t> chunk(opened.dims.size(), 0);
+        if (H5Pget_chunk(dcpl.id(), static_cast<int>(chunk.size()), chunk.data()) !=
+            static_cast<int>(chunk.size())) {
+            throw IoError(fmt::format("{}: damaged file (chunks of another rank)", where));
+        }
+        for (std::size_t k = 0; k < chunk.size(); ++k) {
+            if (chunk[k] == 0 || chunk[k] > opened.dims[k]) {
+                throw IoError(fmt::format("{}: damaged file (chunks of {} for a dataset of {})",
+                                          where, fmt::join(chunk, "x"),
+                                          fmt::join(opened.dims, "x")));
+            }
+        }
+    }
+    const auto stored = static_cast<double>(H5Dget_storage_size(opened.dataset.id()));
+    if (values * static_cast<double>(width) > (filters > 0 ? kMaxCompression : 1.0) * stored) {
+        throw IoError(fmt::format(
+            "{}: damaged file (the dataset declares {} values of {} bytes, the file stores {} "
+            "bytes of them)",
+            where, values, width, stored));
+    }
+}
+
 OpenedDataset open_dataset(const Handle& parent, const std::string& name, int rank) {
     const std::string where = child_where(parent, name);
     if (!has_link(parent, name)) throw IoError(fmt::format("{}: dataset missing", where));
@@ -158,6 +225,7 @@ OpenedDataset open_dataset(const Handle& parent, const std::string& name, int ra
     out.dims.assign(static_cast<std::size_t>(rank), 0);
     check(H5Sget_simple_extent_dims(out.space.id(), out.dims.data(), nullptr), where,
           "cannot read dataset shape");
+    check_backed(out);
     return out;
 }
 
@@ -233,6 +301,8 @@ void check(herr_t status, const std::string& where, const char* what) {
     if (status < 0) fail(where, what);
 }
 
+long open_object_count() { return static_cast<long>(H5Fget_obj_count(H5F_OBJ_ALL, H5F_OBJ_ALL)); }
+
 bool is_hdf5_file(const std::filesystem::path& path) {
     const htri_t result = H5Fis_hdf5(path.c_str());
     check_tri(result, path.string(), "cannot open file");
@@ -247,9 +317,31 @@ Handle create_file(const std::filesystem::path& path, std::string label) {
                   "cannot create file");
 }
 
+Handle create_file_in_memory(const std::string& label) {
+    const Handle fcpl = ordered_group_plist(H5P_FILE_CREATE, label);
+    const Handle fapl(H5Pcreate(H5P_FILE_ACCESS), H5Pclose, label, "cannot create a property list");
+    // The core driver without a backing store keeps the file in memory: HDF5 itself never
+    // writes to disk, so a full disk cannot fail inside it (HDF5 1.10 crashes at exit after
+    // a file close that failed to flush); the image is written out by the caller.
+    constexpr std::size_t kIncrement = std::size_t{1} << 20;
+    check(H5Pset_fapl_core(fapl.id(), kIncrement, 0), label, "cannot set up an in-memory file");
+    return Handle(H5Fcreate(label.c_str(), H5F_ACC_TRUNC, fcpl.id(), fapl.id()), H5Fclose, label,
+                  "cannot create file");
+}
+
+std::string file_image(const Handle& file) {
+    flush(file);
+    const ssize_t size = H5Fget_file_image(file.id(), nullptr, 0);
+    if (size < 0) fail(file.where(), "cannot take the file image");
+    std::string image(static_cast<std::size_t>(size), '\0');
+    if (H5Fget_file_image(file.id(), image.data(), image.size()) != size)
+        fail(file.where(), "cannot take the file image");
+    return image;
+}
+
 Handle open_file_read(const std::filesystem::path& path) {
     return Handle(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), H5Fclose, path.string(),
-                  "cannot open file");
+                  "damaged or unreadable HDF5 file");
 }
 
 void flush(const Handle& file) {
@@ -359,6 +451,11 @@ std::string read_string_attribute(const Handle& object, const std::string& name)
     }
     const std::size_t size = H5Tget_size(type.id());
     if (size == 0) fail(where, "cannot read attribute type");
+    // As for datasets: no more bytes than the file stores for the attribute.
+    if (size > H5Aget_storage_size(attribute.id())) {
+        throw IoError(fmt::format("{}: damaged file (a string of {} bytes, the file stores {})",
+                                  where, size, H5Aget_storage_size(attribute.id())));
+    }
     std::string value(size, '\0');
     check(H5Aread(attribute.id(), type.id(), value.data()), where, "cannot read attribute");
     return unpad(std::move(value), type.id());

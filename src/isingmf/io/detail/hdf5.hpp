@@ -4,8 +4,9 @@
 ///
 /// Every HDF5 call is checked; a failure throws IoError naming the file and object
 /// ("run.h5:/mean_field/m") and, when HDF5 gives one, the innermost reason from its error
-/// stack. Handles close their identifier on destruction. HDF5 itself (serial build) is not
-/// thread-safe: use these from one thread at a time.
+/// stack in words (a system error such as "No space left on device", or the short text of
+/// HDF5's error code), never HDF5's internal description. Handles close their identifier on
+/// destruction. HDF5 itself (serial build) is not thread-safe: use these from one thread at a time.
 
 #include <hdf5.h>
 
@@ -64,6 +65,10 @@ private:
     std::string where_;
 };
 
+/// HDF5 files, groups, datasets and attributes open in this process: 0 whenever no io/
+/// call is running, error paths included (every handle closes what it opened).
+long open_object_count();
+
 /// Throws IoError("<where>: <what> (<innermost HDF5 reason>)") when status < 0.
 void check(herr_t status, const std::string& where, const char* what);
 
@@ -75,6 +80,13 @@ bool is_hdf5_file(const std::filesystem::path& path);
 /// creation order so that they read back in the order written. `label` names the file in
 /// error messages (default: the path), e.g. the target of a temporary file.
 Handle create_file(const std::filesystem::path& path, std::string label = {});
+
+/// Creates a file held in memory (HDF5's core driver, no backing store); `label` names it
+/// in error messages. Nothing touches the disk until the caller writes file_image().
+Handle create_file_in_memory(const std::string& label);
+
+/// The bytes of a file (flushed first), as they would be on disk.
+std::string file_image(const Handle& file);
 
 /// Opens an existing file read-only.
 Handle open_file_read(const std::filesystem::path& path);

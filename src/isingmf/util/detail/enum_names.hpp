@@ -10,6 +10,7 @@
 #include <utility>
 
 #include "isingmf/util/error.hpp"
+#include "isingmf/util/text.hpp"
 
 namespace isingmf::detail {
 
@@ -37,7 +38,7 @@ Enum parse_enum(const EnumNames<Enum, N>& names, std::string_view text, std::str
         if (k > 0) expected += k + 1 == N ? " or " : ", ";
         expected += names[k].second;
     }
-    throw ParseError(fmt::format("unknown {} '{}' (expected {})", what, text, expected));
+    throw ParseError(fmt::format("unknown {} {} (expected {})", what, quote_token(text), expected));
 }
 
 }  // namespace isingmf::detail

@@ -1,0 +1,101 @@
+#include "isolated.hpp"
+
+#include <fmt/format.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <csignal>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <new>
+#include <thread>
+
+#include "isingmf/util/error.hpp"
+#include "isingmf/util/text.hpp"
+
+namespace isingmf::cli {
+namespace {
+
+constexpr int kDefaultReadTimeout = 60;
+
+[[noreturn]] void child(const std::function<int()>& body) {
+    int status = 1;
+    try {
+        status = body();
+    } catch (const std::bad_alloc&) {
+        fmt::print(stderr, "isingmf: error: out of memory\n");
+    } catch (const std::exception& e) {
+        fmt::print(stderr, "isingmf: error: {}\n", printable(e.what()));
+    }
+    std::fflush(stdout);
+    std::fflush(stderr);
+    std::_Exit(status);
+}
+
+}  // namespace
+
+int read_timeout_seconds() {
+    const char* text = std::getenv("ISINGMF_READ_TIMEOUT");
+    if (text == nullptr) return kDefaultReadTimeout;
+    char* end = nullptr;
+    const long value = std::strtol(text, &end, 10);
+    return end != text && *end == '\0' && value >= 1 && value <= 86400 ? static_cast<int>(value)
+                                                                       : kDefaultReadTimeout;
+}
+
+int run_isolated(const std::function<int()>& body, const std::string& file, int timeout_seconds) {
+    std::fflush(stdout);
+    std::fflush(stderr);
+    const pid_t pid = ::fork();
+    if (pid < 0) {
+        throw IoError(fmt::format("cannot read '{}': cannot start a process ({})", file,
+                                  std::strerror(errno)));
+    }
+    if (pid == 0) child(body);
+
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(timeout_seconds);
+    int status = 0;
+    while (true) {
+        const pid_t done = ::waitpid(pid, &status, WNOHANG);
+        if (done == pid) break;
+        if (done < 0 && errno != EINTR) {
+            throw IoError(fmt::format("cannot read '{}': {}", file, std::strerror(errno)));
+        }
+        if (std::chrono::steady_clock::now() >= deadline) {
+            ::kill(pid, SIGKILL);
+            ::waitpid(pid, &status, 0);
+            throw IoError(fmt::format(
+                "cannot read '{}': the HDF5 library did not finish reading it in {} s (a damaged "
+                "file it loops on?)",
+                file, timeout_seconds));
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    if (WIFSIGNALED(status)) {
+        const int signal_number = WTERMSIG(status);
+        // A reader that stopped early (`| head`: SIGPIPE) or ^C ends this process as it ended
+        // the child; only a crash is the file's fault.
+        if (signal_number == SIGPIPE || signal_number == SIGINT || signal_number == SIGTERM ||
+            signal_number == SIGHUP) {
+            std::signal(signal_number, SIG_DFL);
+            std::raise(signal_number);
+        }
+        const bool crash = signal_number == SIGSEGV || signal_number == SIGBUS ||
+                           signal_number == SIGABRT || signal_number == SIGFPE ||
+                           signal_number == SIGILL || signal_number == SIGTRAP ||
+                           signal_number == SIGSYS;
+        if (crash) {
+            throw IoError(fmt::format(
+                "cannot read '{}': the HDF5 library crashed reading it ({}): the file is damaged",
+                file, strsignal(signal_number)));
+        }
+        throw IoError(fmt::format("cannot read '{}': the process reading it was killed ({})", file,
+                                  strsignal(signal_number)));
+    }
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 1;
+}
+
+}  // namespace isingmf::cli

@@ -1,0 +1,13 @@
+#pragma once
+/// How the isingmf tool meets signals while it runs.
+
+namespace isingmf::cli {
+
+/// SIGINT, SIGTERM and SIGHUP first delete the temporary file being written, if any
+/// (remove_temporary_files_now), then end the process as the signal's default action would,
+/// so the exit status still says which signal it was (128 + signal number in a shell).
+/// SIGXFSZ is ignored, so that going over a file-size limit (ulimit -f) is reported like a
+/// full disk ("File too large") instead of killing the process with a core dump.
+void install_signal_handlers();
+
+}  // namespace isingmf::cli

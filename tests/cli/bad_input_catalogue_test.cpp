@@ -1,0 +1,287 @@
+// A catalogue of bad inputs across options, input files and outputs, as a new user and a
+// tester type them. Each must end with its exit status (2 for a usage error, 1 for a file or
+// runtime error), exactly one line on stderr holding the expected words, nothing on stdout,
+// and no file left behind: the working directory holds exactly the fixtures afterwards
+// (hidden temporaries included), all of them unchanged.
+
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <limits>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "isingmf/io/results_file.hpp"
+#include "support/cli_runner.hpp"
+
+namespace isingmf {
+namespace {
+
+namespace fs = std::filesystem;
+
+struct BadInput {
+    std::string name;
+    std::string args;  // shell words after `isingmf`
+    int status;
+    std::string message;  // a piece of the one-line error
+};
+
+// Names the case in test output instead of dumping its bytes.
+void PrintTo(const BadInput& c, std::ostream* os) { *os << c.name; }
+
+// A small valid results file (three free spins in a field) for the fixtures.
+void write_small_results(const fs::path& path) {
+    RunRecord record;
+    record.program_version = "test";
+    record.command_line = "catalogue";
+    record.created = "2024-01-01T00:00:00Z";
+    record.model = {{"lattice", "free"}};
+    record.num_sites = 3;
+    SweepResult sweep;
+    for (const double beta : {0.5, 1.0}) {
+        SweepPoint point;
+        point.beta = beta;
+        point.T = 1.0 / beta;
+        point.mean_field.emplace().m.assign(3, 0.1);
+        sweep.points.push_back(point);
+    }
+    write_results(path, record, sweep, false);
+}
+
+// The fixtures every case starts from: name -> contents ("" for a directory, FIFO or link).
+std::map<std::string, std::string> make_fixtures(const fs::path& dir) {
+    test::write_file(dir / "bad.txt", "N 4\n0 1 1.0\n2 two 1.0\n");
+    test::write_file(dir / "ok.txt", "N 3\n0 1 1\n1 2 -0.5\n");
+    test::write_file(dir / "binary.bin", std::string("\x7f"
+                                                     "ELF\x02\x01\x01\0\0\0",
+                                                     10));
+    test::write_file(dir / "huge_n.txt", "N 1073741825\n");
+    test::write_file(dir / "bad.uai", "MARKOV\n2\n2 2\n2\n2 0 1\n4\n1 1 1 1\n");
+    test::write_file(dir / "text.h5", "not hdf5 at all\n");
+    write_small_results(dir / "results.h5");
+    test::write_file(dir / "trunc.h5", test::read_file(dir / "results.h5").substr(0, 1000));
+    fs::copy_file(fs::path(ISINGMF_SOURCE_DIR) / "tests/io/data/other_format.hdf5",
+                  dir / "other.hdf5");
+    fs::create_directory(dir / "sub");
+    fs::create_symlink("results.h5", dir / "link.h5");
+    ::mkfifo((dir / "fifo").c_str(), 0600);
+    std::map<std::string, std::string> contents;
+    for (const auto& entry : fs::directory_iterator(dir)) {
+        const bool plain = entry.is_regular_file() && !entry.is_symlink();
+        contents[entry.path().filename().string()] = plain ? test::read_file(entry.path()) : "";
+    }
+    return contents;
+}
+
+class BadInputCatalogue : public ::testing::TestWithParam<BadInput> {};
+
+TEST_P(BadInputCatalogue, ExitStatusOneLineAndNoFileLeft) {
+    const test::TempDir dir("isingmf_catalogue");
+    const auto fixtures = make_fixtures(dir.path());
+    const BadInput& c = GetParam();
+    const auto run = test::run_cli(c.args, dir);
+    EXPECT_EQ(run.status, c.status) << run.err;
+    EXPECT_NE(run.err.find(c.message), std::string::npos) << run.err;
+    EXPECT_EQ(run.err.rfind("isingmf: error: ", 0), 0u) << run.err;
+    EXPECT_EQ(std::count(run.err.begin(), run.err.end(), '\n'), 1) << run.err;
+    EXPECT_LT(run.err.size(), 400u) << "echoed tokens are capped";
+    EXPECT_EQ(run.out, "");
+    std::map<std::string, std::string> after;
+    for (const auto& entry : fs::directory_iterator(dir.path())) {
+        const bool plain = entry.is_regular_file() && !entry.is_symlink();
+        after[entry.path().filename().string()] = plain ? test::read_file(entry.path()) : "";
+    }
+    EXPECT_EQ(after, fixtures) << "a file was left, removed or changed";
+    EXPECT_TRUE(fs::is_symlink(dir.path() / "link.h5"));
+    EXPECT_TRUE(fs::is_fifo(dir.path() / "fifo"));
+}
+
+const std::string kLongToken(10000, 'x');
+
+INSTANTIATE_TEST_SUITE_P(
+    Options, BadInputCatalogue,
+    ::testing::Values(
+        BadInput{"no_command", "", 2, "no command given"},
+        BadInput{"unknown_command", "swep", 2, "unknown command 'swep'"},
+        BadInput{"unknown_command_10k", kLongToken, 2,
+                 "unknown command '" + std::string(60, 'x') + "...'"},
+        BadInput{"unknown_option", "sweep --temperature 1", 2, "unrecognised option"},
+        BadInput{"unknown_option_10k", "sweep --" + kLongToken, 2,
+                 "unrecognised option '--" + std::string(58, 'x') + "...'"},
+        BadInput{"missing_value", "sweep --T", 2, "the required argument for option '--T'"},
+        BadInput{"option_instead_of_value", "sweep --size --T 1", 2,
+                 "option '--size' needs a value, but is followed by the option '--T'"},
+        BadInput{"stray_argument", "sweep 1", 2, "unexpected argument '1'"},
+        BadInput{"info_two_files", "info results.h5 other.hdf5", 2,
+                 "unexpected argument 'other.hdf5'"},
+        BadInput{"info_without_file", "info", 2, "needs a results file"},
+        BadInput{"unknown_lattice", "sweep --lattice kagome", 2, "unknown lattice 'kagome'"},
+        BadInput{"lattice_control_bytes", "sweep --lattice \"$(printf 'a\\001b\\033[0m')\"", 2,
+                 "unknown lattice 'a\\x01b\\x1b[0m'"},
+        BadInput{"lattice_10k", "sweep --lattice " + kLongToken, 2,
+                 "unknown lattice '" + std::string(60, 'x') + "...'"},
+        BadInput{"unknown_boundary", "sweep --boundary twisted", 2, "unknown boundary"},
+        BadInput{"unknown_disorder", "sweep --disorder random", 2, "unknown disorder"},
+        BadInput{"bad_size", "sweep --size 4x", 2, "bad size '4x'"},
+        BadInput{"size_zero", "sweep --size 0x4", 2, "bad size '0x4'"},
+        BadInput{"size_dimension", "sweep --lattice cubic --size 4x4", 2, "takes 3 extent"},
+        BadInput{"periodic_extent_1", "sweep --size 1x4", 2, "use open boundaries"},
+        BadInput{"too_many_sites", "sweep --lattice cubic --size 2000x2000x2000", 2,
+                 "more than 2^30 sites"},
+        BadInput{"complete_too_large", "sweep --lattice complete --size 20000", 2,
+                 "complete graph of 20000 sites is too large"},
+        BadInput{"sk_not_complete", "sweep --disorder sk", 2,
+                 "--disorder sk needs --lattice complete"},
+        BadInput{"J0_without_sk", "sweep --J0 1", 2, "--J0 is only used with --disorder sk"},
+        BadInput{"boundary_of_complete", "sweep --lattice complete --size 8 --boundary open", 2,
+                 "--boundary has no meaning for a complete graph"},
+        BadInput{"J_infinite", "sweep --J inf", 2, "--J must be finite"},
+        BadInput{"h_nan", "sweep --h nan", 2, "--h must be finite"},
+        BadInput{"J_word", "sweep --J strong", 2, "the argument ('strong') for option '--J'"},
+        BadInput{"random_field_negative", "sweep --random-field -1", 2,
+                 "--random-field must be >= 0"},
+        BadInput{"T_negative", "sweep --T -1,2", 2, "temperature must be > 0"},
+        BadInput{"T_zero", "sweep --T 0:2:0.5", 2, "temperature must be > 0"},
+        BadInput{"grid_two_parts", "sweep --T 1:2", 2, "bad grid '1:2'"},
+        BadInput{"grid_step_zero", "sweep --T 1:2:0", 2, "needs a step > 0"},
+        BadInput{"grid_backwards", "sweep --T 2:1:0.1", 2, "has stop below start"},
+        BadInput{"grid_too_long", "sweep --T 1:1e7:1", 2, "more than a million points"},
+        BadInput{"grid_word", "sweep --T 1,two", 2, "bad number 'two' in grid '1,two'"},
+        BadInput{"T_and_beta", "sweep --T 1 --beta 1", 2, "give --T or --beta, not both"},
+        BadInput{"beta_negative", "sweep --beta -1", 2, "beta[0] must be finite and >= 0"},
+        BadInput{"beta_infinite", "sweep --beta inf", 2, "bad number 'inf'"},
+        BadInput{"T_underflows_beta", "sweep --T 1e-320", 2, "too small"},
+        BadInput{"unknown_exact", "sweep --exact magic", 2, "unknown exact method 'magic'"},
+        BadInput{"threads_absurd", "sweep --threads 100000", 2, "--threads must be between 0"},
+        BadInput{"threads_negative", "sweep --threads -1", 2, "--threads must be between 0"},
+        BadInput{"restarts_negative", "sweep --restarts -1", 2,
+                 "--restarts must be between 0 and 10000"},
+        BadInput{"restarts_billion", "sweep --restarts 1000000000", 2,
+                 "--restarts must be between 0 and 10000"},
+        BadInput{"restarts_overflow", "sweep --restarts 99999999999", 2,
+                 "the argument ('99999999999') for option '--restarts' is invalid"},
+        BadInput{"tol_zero", "sweep --tol 0", 2, "--tol must be > 0"},
+        BadInput{"tol_nan", "sweep --tol nan", 2, "--tol must be > 0"},
+        BadInput{"max_iter_zero", "sweep --max-iter 0", 2, "--max-iter must be >= 1"},
+        BadInput{"unknown_mf_method", "sweep --mf-method newton", 2, "newton"},
+        BadInput{"omega_too_large", "sweep --omega 2.5", 2,
+                 "--omega must be 0 (adaptive) or in [1, 2)"},
+        BadInput{"unknown_start", "sweep --starts up,sideways", 2, "unknown start 'sideways'"},
+        BadInput{"no_start", "sweep --starts ''", 2, "--starts names no start"},
+        BadInput{"unknown_store_m", "sweep --store-m maybe", 2,
+                 "--store-m must be yes, no or auto"},
+        BadInput{"file_and_uai", "sweep --lattice-file ok.txt --uai bad.uai", 2,
+                 "--lattice-file and --uai exclude each other"},
+        BadInput{"file_with_J", "sweep --lattice-file ok.txt --J -1", 2,
+                 "--J has no meaning with --lattice-file"},
+        BadInput{"unknown_bound", "sweep --bounds mf,lower", 2, "unknown bound 'lower'"},
+        BadInput{"repeated_bound", "sweep --bounds upper,upper", 2, "listed twice"},
+        BadInput{"empty_bounds", "sweep --bounds ''", 2, "unknown bound ''"},
+        BadInput{"negative_ub_width", "sweep --ub-width -1", 2, "--ub-width"},
+        BadInput{"bad_ub_tol", "sweep --ub-tol 0", 2, "--ub-tol"},
+        BadInput{"bad_bp_damping", "sweep --bounds bethe --bp-damping 1", 2, "--bp-damping"},
+        BadInput{"bad_bp_schedule", "sweep --bp-schedule random", 2, "unknown BP schedule"},
+        BadInput{"m_without_mf", "sweep --bounds upper --store-m yes", 2, "needs mf"},
+        BadInput{"export_without_target", "export --size 3x3", 2, "give exactly one of"},
+        BadInput{"export_two_targets", "export --uai a.uai --edges b.txt", 2,
+                 "give exactly one of"},
+        BadInput{"export_beta_inf", "export --uai a.uai --beta inf", 2,
+                 "--beta must be finite and > 0 for an export (the tables hold exp(-beta H)), got "
+                 "inf"},
+        BadInput{"export_beta_zero", "export --uai a.uai --beta 0", 2,
+                 "--beta must be finite and > 0"},
+        BadInput{"export_beta_with_edges", "export --edges b.txt --beta 2", 2,
+                 "--beta only applies to --uai"}),
+    [](const auto& p) { return p.param.name; });
+
+INSTANTIATE_TEST_SUITE_P(
+    InputFiles, BadInputCatalogue,
+    ::testing::Values(
+        BadInput{"malformed_lattice_file", "sweep --lattice-file bad.txt", 1,
+                 "bad.txt:3: site 'two' is not an integer"},
+        BadInput{"missing_lattice_file", "sweep --lattice-file nope.txt", 1,
+                 "cannot read 'nope.txt': No such file or directory"},
+        BadInput{"lattice_file_directory", "sweep --lattice-file sub", 1,
+                 "cannot read 'sub': it is a directory"},
+        BadInput{"lattice_file_dev_zero", "sweep --lattice-file /dev/zero", 1,
+                 "/dev/zero:1: not a text file (byte 0x00 at column 1)"},
+        BadInput{"lattice_file_dev_urandom", "sweep --lattice-file /dev/urandom", 1,
+                 "/dev/urandom:1: not a text file (byte 0x"},
+        BadInput{"lattice_file_binary", "sweep --lattice-file binary.bin", 1,
+                 "binary.bin:1: not a text file (byte 0x7f at column 1)"},
+        BadInput{"lattice_file_hdf5", "sweep --lattice-file results.h5", 1,
+                 "results.h5:2: not a text file (byte 0x1a at column 1)"},
+        BadInput{"lattice_file_N_beyond_cap", "sweep --lattice-file huge_n.txt", 1,
+                 "huge_n.txt:1: number of sites 1073741825 is too large"},
+        BadInput{"uai_dev_zero", "sweep --uai /dev/zero", 1,
+                 "/dev/zero: line 1: not a text file (byte 0x00 at column 1)"},
+        BadInput{"uai_edge_list", "sweep --uai ok.txt", 1, "'N' models are not supported"},
+        BadInput{"uai_factor_count", "sweep --uai bad.uai", 1,
+                 "bad.uai: line 6: factor 1 has 4 variables, but only factors of at most 2 "
+                 "variables are supported; or the header's 2 factors are more than the scopes "
+                 "listed"},
+        BadInput{"uai_missing", "sweep --uai nope.uai", 1, "cannot read 'nope.uai'"},
+        BadInput{"info_missing", "info nothing.h5", 1,
+                 "cannot read 'nothing.h5': No such file or directory"},
+        BadInput{"info_directory", "info sub", 1, "cannot read 'sub': it is a directory"},
+        BadInput{"info_tmp", "info /tmp", 1, "cannot read '/tmp': it is a directory"},
+        BadInput{"info_dev_zero", "info /dev/zero", 1,
+                 "cannot read '/dev/zero': it is not a regular file"},
+        BadInput{"info_fifo", "info fifo", 1, "cannot read 'fifo': it is not a regular file"},
+        BadInput{"info_text", "info text.h5", 1, "'text.h5' is not an HDF5 file"},
+        BadInput{"info_truncated", "info trunc.h5", 1,
+                 "trunc.h5: damaged or unreadable HDF5 file (file has been truncated)"},
+        BadInput{"info_other_hdf5", "info other.hdf5", 1, "is not an isingmf results file"},
+        BadInput{"enumeration_too_large", "sweep --size 8x8 --exact enumerate --out new.h5", 1,
+                 "enumeration of N=64 spins"},
+        BadInput{"kaufman_does_not_apply",
+                 "sweep --lattice chain --size 8 --exact kaufman --out new.h5", 1,
+                 "Kaufman's closed form needs"},
+        BadInput{"planar_needs_zero_field", "sweep --size 8x8 --h 0.1 --exact planar --out new.h5",
+                 1, "zero fields"},
+        BadInput{"planar_not_planar",
+                 "sweep --lattice cubic --size 3x3x3 --exact planar --out new.h5", 1,
+                 "not planar"}),
+    [](const auto& p) { return p.param.name; });
+
+INSTANTIATE_TEST_SUITE_P(
+    Outputs, BadInputCatalogue,
+    ::testing::Values(
+        BadInput{"results_exist", "sweep --out results.h5", 1,
+                 "'results.h5' exists; use --force to overwrite it"},
+        BadInput{"out_directory", "sweep --out sub --force", 1,
+                 "cannot write 'sub': it is a directory"},
+        BadInput{"out_trailing_slash", "sweep --out sub/", 1,
+                 "cannot write 'sub/': it names a directory, not a file"},
+        BadInput{"out_symlink", "sweep --out link.h5 --force", 1,
+                 "cannot write 'link.h5': it is a symbolic link"},
+        BadInput{"out_dev_null", "sweep --out /dev/null --force", 1,
+                 "cannot write '/dev/null': it is not a regular file but a character device"},
+        BadInput{"out_fifo", "sweep --out fifo --force", 1,
+                 "cannot write 'fifo': it is not a regular file but a FIFO"},
+        BadInput{"out_missing_directory", "sweep --out no/such/dir/r.h5", 1,
+                 "directory 'no/such/dir' does not exist"},
+        BadInput{"out_parent_is_a_file", "sweep --out ok.txt/r.h5", 1,
+                 "cannot write 'ok.txt/r.h5': Not a directory"},
+        BadInput{"out_empty", "sweep --out ''", 1, "cannot write '': no file name given"},
+        BadInput{"out_in_proc", "sweep --out /proc/r.h5", 1, "cannot write '/proc/r.h5': "},
+        BadInput{"out_name_with_newline", "sweep --out \"$(printf 'a\\nb/r.h5')\"", 1,
+                 "cannot write 'a\\nb/r.h5': directory 'a\\nb' does not exist"},
+        BadInput{"export_exists", "export --edges ok.txt", 1,
+                 "'ok.txt' exists; use --force to overwrite it"},
+        BadInput{"export_to_directory", "export --uai sub --force", 1,
+                 "cannot write 'sub': it is a directory"},
+        BadInput{"export_to_dev_null", "export --edges /dev/null --force", 1,
+                 "cannot write '/dev/null': it is not a regular file but a character device"},
+        BadInput{"export_to_symlink", "export --uai link.h5 --force", 1,
+                 "cannot write 'link.h5': it is a symbolic link"},
+        BadInput{"export_missing_directory", "export --uai no/m.uai", 1,
+                 "directory 'no' does not exist"}),
+    [](const auto& p) { return p.param.name; });
+
+}  // namespace
+}  // namespace isingmf

@@ -1,0 +1,48 @@
+#!/usr/bin/python3
+"""Checks what plot_sweep.py draws for a results file, by inspecting its figure:
+
+    check_plot.py FILE NOT_CONVERGED
+
+the T axis is labelled k_B T / J, the magnetization panel shows the mean-field |m| (never a
+signed m beside the exact <|m|>), and the temperatures whose iteration did not converge
+(NOT_CONVERGED of them, finite T only) are marked on every panel that has data.
+Exit status 0 when all hold, 1 otherwise (with the reason on stderr).
+"""
+
+import os
+import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "scripts"))
+
+import numpy as np  # noqa: E402
+
+import plot_sweep  # noqa: E402
+from isingmf_results import load  # noqa: E402
+
+
+def main():
+    path, expected = sys.argv[1], int(sys.argv[2])
+    sweep = load(path)
+    fig = plot_sweep.figure(sweep)
+    ax_lnz, ax_gap, ax_m = fig.axes
+    problems = []
+    if ax_m.get_xlabel() != "k_B T / J":
+        problems.append(f"x label {ax_m.get_xlabel()!r}")
+    lines = {line.get_label(): line for line in ax_m.get_lines()}
+    m_line = lines.get("mean field |m|")
+    if m_line is None:
+        problems.append(f"no 'mean field |m|' line among {sorted(lines)}")
+    elif np.any(np.asarray(m_line.get_ydata()) < 0):
+        problems.append("the mean-field magnetization is drawn signed")
+    for name, ax in (("ln Z", ax_lnz), ("m", ax_m)):
+        marks = [line for line in ax.get_lines() if line.get_label() == "mean field not converged"]
+        count = len(marks[0].get_xdata()) if marks else 0
+        if count != expected:
+            problems.append(f"{name} panel marks {count} temperatures, expected {expected}")
+    for problem in problems:
+        print(f"check_plot.py: {problem}", file=sys.stderr)
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
