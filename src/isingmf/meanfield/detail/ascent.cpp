@@ -253,7 +253,8 @@ void MeanFieldAscent::retarget(double beta, double tolerance, int max_sweeps, bo
     evaluated_ = false;
     have_previous_ = false;
     last_residual_ = std::numeric_limits<double>::infinity();
-    control_.restart();
+    // An omega adapted to the last beta's contraction can overshoot at this one.
+    control_ = detail::OmegaControl(options_.method, options_.omega);
     schedule_ = detail::ExtrapolationSchedule(extrapolates(options_));
     search_.reset();  // it holds beta
 }

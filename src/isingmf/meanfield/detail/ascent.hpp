@@ -98,7 +98,7 @@ public:
     /// converged to `tolerance` or after `max_sweeps` more sweeps. With `residual_only` it
     /// counts as converged as soon as one sweep's largest step max_i |tanh(beta phi_i) - m_i|
     /// is below tolerance (no evaluation of F: the rungs of a continuation need no more).
-    /// omega is kept; the residual history and the extrapolation schedule start afresh.
+    /// omega, the residual history and the extrapolation schedule start afresh.
     void retarget(double beta, double tolerance, int max_sweeps, bool residual_only);
     /// Adds delta to every m_i (clamped to [-1, 1]): a tiny uniform field's nudge off the
     /// symmetric saddle of a continuation.
@@ -140,6 +140,16 @@ private:
 MeanFieldResult ascend_mean_field(const MeanFieldPlan& plan, double beta,
                                   std::vector<double> start_m, const MeanFieldOptions& options,
                                   std::string start_name, const MeanFieldObserver& observer = {});
+
+/// Called after every sweep of the continuation with the beta of the rung it belongs to.
+using AnnealObserver = std::function<void(double, int, std::span<const double>)>;
+
+/// The continuation start alone (MeanFieldStarts::anneal in mean_field.hpp): rungs at
+/// beta k/K, each from the last one's m plus a uniform nudge, then the ascent at beta. The
+/// result is named "anneal"; `iterations` counts every rung's sweeps.
+MeanFieldResult anneal_mean_field(const MeanFieldPlan& plan, double beta,
+                                  const MeanFieldOptions& options,
+                                  const AnnealObserver& observer = {});
 
 /// solve_mean_field of mean_field.hpp on a prebuilt plan. With an `incumbent` (the best result
 /// found for this beta by other means, e.g. the cold starts of a sweep when this call tries a
