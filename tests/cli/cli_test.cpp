@@ -152,6 +152,7 @@ INSTANTIATE_TEST_SUITE_P(
         BadInput{"T_underflows_beta", "sweep --T 1e-320", 2, "too small"},
         BadInput{"absurd_threads", "sweep --threads 100000", 2, "--threads"},
         BadInput{"bad_omega", "sweep --omega 2.5", 2, "--omega"},
+        BadInput{"unknown_start", "sweep --starts up,sideways", 2, "unknown start 'sideways'"},
         BadInput{"export_without_target", "export --size 3x3", 2, "exactly one of"},
         BadInput{"periodic_extent_1", "sweep --lattice square --size 1x4", 2,
                  "use open boundaries"},
@@ -217,6 +218,29 @@ TEST(Cli, HelpVersionAndInfo) {
     EXPECT_NE(info.out.find("temperatures: 2"), std::string::npos) << info.out;
     const auto missing = run_cli("info nothing.h5", dir);
     EXPECT_EQ(missing.status, 1);
+}
+
+// The start names of --starts, and the file's record of the winner and of the starts cut
+// off: on a ferromagnet in a weak random field at T = 1 the random start coarsens domains and
+// falls behind up (the same case as CutOff.SlowStartThatFallsBehindIsCut).
+TEST(Cli, StartsAndCutOffsInTheFile) {
+    TempDir dir("isingmf_cli");
+    const auto run = run_cli(
+        "sweep --quiet --size 32x32 --random-field 0.05 --seed 2 --T 1 --exact none "
+        "--starts up,random",
+        dir);
+    ASSERT_EQ(run.status, 0) << run.err;
+    const ResultsFile file = read_results(dir.path() / "results.h5");
+    const MeanFieldResult& mf = file.sweep.points.at(0).mean_field.value();
+    EXPECT_EQ(mf.start, "up");
+    EXPECT_EQ(mf.cut, std::vector<std::string>{"random:0"});
+    const auto other = run_cli("sweep --quiet --force --starts paramagnet,anneal --T 1,3", dir);
+    ASSERT_EQ(other.status, 0) << other.err;
+    for (const SweepPoint& p : read_results(dir.path() / "results.h5").sweep.points)
+        EXPECT_TRUE(p.mean_field->start == "paramagnet" || p.mean_field->start == "anneal");
+    const auto help = run_cli("sweep --help", dir);
+    EXPECT_NE(help.out.find("anneal"), std::string::npos);
+    EXPECT_NE(help.out.find("paramagnet"), std::string::npos);
 }
 
 TEST(Cli, UaiModelsAndExactMethods) {

@@ -83,7 +83,7 @@
 namespace isingmf {
 
 /// Which starting points to try; the best bound over all of them is kept. They run in a fixed
-/// order, paramagnet, up, down, anneal, random:0, random:1, ..., warm, and ties keep the
+/// order, up, down, paramagnet, anneal, random:0, random:1, ..., warm, and ties keep the
 /// earlier one (see solve_mean_field for the cut-offs). On a ferromagnet in a field of one sign
 /// only the aligned start runs when it is requested (header: no start can do better).
 struct MeanFieldStarts {

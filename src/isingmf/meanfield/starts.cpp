@@ -192,16 +192,18 @@ MeanFieldResult solve_mean_field(const MeanFieldPlan& plan, double beta,
         set.plain(std::vector<double>(n, -1.0), "down");
         return set.take();
     }
-    if (starts.paramagnet) {
-        std::vector<double> m(n);
-        for (std::size_t i = 0; i < n; ++i) m[i] = std::tanh(beta * model.fields()[i]);
-        set.plain(m, "paramagnet");
-    }
+    // The saturated starts first: they converge in a few sweeps wherever the model orders
+    // (the paramagnet and random starts coarsen domains there, and need the budget they set).
     if (starts.all_up) set.plain(std::vector<double>(n, 1.0), "up");
     // With every h_i = 0, F(-m) = F(m) and the sweep is odd in m: down would retrace up's
     // ascent with every sign flipped and tie with it.
     if (starts.all_down && !(starts.all_up && all_fields_zero(model)))
         set.plain(std::vector<double>(n, -1.0), "down");
+    if (starts.paramagnet) {
+        std::vector<double> m(n);
+        for (std::size_t i = 0; i < n; ++i) m[i] = std::tanh(beta * model.fields()[i]);
+        set.plain(m, "paramagnet");
+    }
     if (starts.anneal) set.anneal();
     for (int k = 0; k < starts.random; ++k) {
         Rng rng(options.seed, kRandomStartStream + static_cast<std::uint64_t>(k));
