@@ -10,7 +10,6 @@
 #include <string>
 #include <vector>
 
-#include "isingmf/exact/eliminate.hpp"
 #include "isingmf/lattices/couplings.hpp"
 #include "isingmf/lattices/lattice.hpp"
 #include "isingmf/lattices/uai.hpp"
@@ -124,7 +123,7 @@ INSTANTIATE_TEST_SUITE_P(
 
 struct UaiCase {
     std::string file;
-    double exact;           // ../shared/benchmarks/uai2014-grids/README.md
+    double exact;           // tests/data/uai2014-grids/README.md
     double libdai_uniform;  // issue 10: libDAI MF, tol 1e-9, uniform start (NaN: not given)
     double libdai_best10;   // issue 10: libDAI MF, best of 10 random starts
 };
@@ -138,8 +137,7 @@ class UaiGridStarts : public ::testing::TestWithParam<UaiCase> {};
 // and both stay below the exact ln Z.
 TEST_P(UaiGridStarts, ReachLibDaiBounds) {
     const UaiCase& c = GetParam();
-    const std::filesystem::path path =
-        std::filesystem::path(ISINGMF_SHARED_DIR) / "benchmarks/uai2014-grids" / c.file;
+    const std::filesystem::path path = std::filesystem::path(ISINGMF_UAI_GRIDS_DIR) / c.file;
     if (!std::filesystem::exists(path)) GTEST_SKIP() << path << " not present";
     const Model model = read_uai(path);
     const MeanFieldResult def = solve_mean_field(model, 1.0, {});

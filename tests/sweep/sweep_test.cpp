@@ -129,7 +129,8 @@ TEST(Sweep, WarmStartsCarryTheStableStateDownTheGrid) {
     SweepOptions cold;
     cold.exact = ExactMethod::none;
     cold.warm_start = false;
-    cold.mean_field.starts = {true, false, 0};
+    cold.mean_field.starts = MeanFieldStarts::none();
+    cold.mean_field.starts.all_up = true;
     SweepOptions warm = cold;
     warm.warm_start = true;
     const SweepResult a = run_sweep(model, betas, cold);

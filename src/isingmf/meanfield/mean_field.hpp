@@ -87,6 +87,10 @@ namespace isingmf {
 /// earlier one (see solve_mean_field for the cut-offs). On a ferromagnet in a field of one sign
 /// only the aligned start runs when it is requested (header: no start can do better).
 struct MeanFieldStarts {
+    /// The default set. (Declared so that the struct is no aggregate: a positional
+    /// {up, down, random} from before the paramagnet and anneal starts no longer compiles.)
+    MeanFieldStarts() = default;
+
     bool all_up = true;      ///< m_i = 1
     bool all_down = true;    ///< m_i = -1 (not run when every h_i = 0 and up is: its mirror image)
     int random = 1;          ///< number of random starts, m_i uniform in [-1, 1]
@@ -99,7 +103,12 @@ struct MeanFieldStarts {
     bool anneal = true;
 
     /// No start at all (e.g. for a warm start alone).
-    static MeanFieldStarts none() { return {false, false, 0, false, false}; }
+    static MeanFieldStarts none() {
+        MeanFieldStarts s;
+        s.all_up = s.all_down = s.paramagnet = s.anneal = false;
+        s.random = 0;
+        return s;
+    }
 };
 
 /// The update rule of a sweep (see the header comment).

@@ -14,7 +14,7 @@
 #include "isingmf/meanfield/detail/mean_field_plan.hpp"
 #include "isingmf/meanfield/detail/sweep_kernel.hpp"
 #include "isingmf/meanfield/mean_field.hpp"
-#include "isingmf/util/huge_pages.hpp"
+#include "isingmf/util/detail/huge_pages.hpp"
 
 namespace isingmf {
 
