@@ -52,6 +52,11 @@
 /// continuation from it in beta (MeanFieldStarts::anneal), which follows the solution from the
 /// unique maximum at small beta through the bifurcations of the paramagnet and reaches higher
 /// bounds on glasses (docs/benchmarks.md).
+/// Concave F. The Hessian of F is beta J - diag(1/(1 - m_i^2)) <= beta J - 1, so F is concave
+/// on [-1, 1]^N, and every stationary point is its global maximum, when beta lambda_max(J) <= 1;
+/// Gershgorin's bound lambda_max(J) <= max_i sum_j |J_ij| makes that checkable (it is exact on
+/// a uniform ferromagnet, where it says T >= z J, the mean-field paramagnet). There the default
+/// set runs only the paramagnet start.
 /// Ferromagnets. When every J_e >= 0 and every h_i >= 0, the greatest fixed point m+ of
 /// m = tanh(beta phi(m)), the limit of plain coordinate ascent from m = 1 (the update is
 /// increasing in m, so that ascent stays above every fixed point), is a global maximiser of F.
@@ -84,8 +89,9 @@ namespace isingmf {
 
 /// Which starting points to try; the best bound over all of them is kept. They run in a fixed
 /// order, up, down, paramagnet, anneal, random:0, random:1, ..., warm, and ties keep the
-/// earlier one (see solve_mean_field for the cut-offs). On a ferromagnet in a field of one sign
-/// only the aligned start runs when it is requested (header: no start can do better).
+/// earlier one (see solve_mean_field for the cut-offs). Where beta max_i sum_j |J_ij| <= 1
+/// only the paramagnet runs, and on a ferromagnet in a field of one sign only the aligned start
+/// (when they are requested; header: no start can do better there).
 struct MeanFieldStarts {
     /// The default set. (Declared so that the struct is no aggregate: a positional
     /// {up, down, random} from before the paramagnet and anneal starts no longer compiles.)

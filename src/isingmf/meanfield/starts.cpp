@@ -35,6 +35,27 @@ bool all_fields_zero(const Model& model) {
     return std::all_of(h.begin(), h.end(), [](double x) { return x == 0.0; });
 }
 
+// m_i = tanh(beta h_i), the maximum of F without couplings.
+std::vector<double> paramagnet_start(const Model& model, double beta) {
+    std::vector<double> m(model.fields());
+    for (double& x : m) x = std::tanh(beta * x);
+    return m;
+}
+
+// beta max_i sum_j |J_ij| <= 1 bounds beta J's largest eigenvalue by 1 (Gershgorin), so F is
+// concave (mean_field.hpp) and every ascent ends at its global maximum.
+bool concave(const Model& model, double beta) {
+    const Adjacency& adj = model.adjacency();
+    double row_max = 0.0;
+    for (std::size_t i = 0; i + 1 < adj.offset.size(); ++i) {
+        double row = 0.0;
+        for (std::size_t k = adj.offset[i]; k < adj.offset[i + 1]; ++k)
+            row += std::abs(adj.coupling[k]);
+        row_max = std::max(row_max, row);
+    }
+    return beta * row_max <= 1.0;
+}
+
 // A ferromagnet (every J >= 0) in a field of one sign: the aligned start reaches the global
 // maximum of F (mean_field.hpp), "up" for h >= 0 (also h = 0), "down" for h <= 0.
 enum class Aligned { none, up, down };
@@ -182,6 +203,11 @@ MeanFieldResult solve_mean_field(const MeanFieldPlan& plan, double beta,
     const auto n = static_cast<std::size_t>(model.num_sites());
     const MeanFieldStarts& starts = options.starts;
     StartSet set(plan, beta, options, incumbent);
+    // Where F is concave the paramagnet, the nearest start, is as good as any.
+    if (starts.paramagnet && concave(model, beta)) {
+        set.plain(paramagnet_start(model, beta), "paramagnet");
+        return set.take();
+    }
     // On a ferromagnet in a field of one sign no start can beat the aligned one.
     const Aligned aligned = aligned_start(model);
     if (aligned == Aligned::up && starts.all_up) {
@@ -199,11 +225,7 @@ MeanFieldResult solve_mean_field(const MeanFieldPlan& plan, double beta,
     // ascent with every sign flipped and tie with it.
     if (starts.all_down && !(starts.all_up && all_fields_zero(model)))
         set.plain(std::vector<double>(n, -1.0), "down");
-    if (starts.paramagnet) {
-        std::vector<double> m(n);
-        for (std::size_t i = 0; i < n; ++i) m[i] = std::tanh(beta * model.fields()[i]);
-        set.plain(m, "paramagnet");
-    }
+    if (starts.paramagnet) set.plain(paramagnet_start(model, beta), "paramagnet");
     if (starts.anneal) set.anneal();
     for (int k = 0; k < starts.random; ++k) {
         Rng rng(options.seed, kRandomStartStream + static_cast<std::uint64_t>(k));
