@@ -42,10 +42,10 @@ po::options_description sweep_options() {
         "out", po::value<std::string>()->default_value("results.h5"), "HDF5 results file")(
         "force", "overwrite an existing results file")(
         "threads", po::value<int>()->default_value(0), "OpenMP threads (0: all cores)")(
-        "starts", po::value<std::string>()->default_value("paramagnet,up,down,anneal,random,warm"),
-        "mean-field starts, a comma list of paramagnet (m_i = tanh(beta h_i)), up, down, anneal "
+        "starts", po::value<std::string>()->default_value("up,down,paramagnet,anneal,random,warm"),
+        "mean-field starts, a comma list of up, down, paramagnet (m_i = tanh(beta h_i)), anneal "
         "(continuation in beta from the paramagnet), random, warm (neighbouring temperatures' "
-        "solutions); starts that fall behind are cut off")(
+        "solutions); run in that order, starts that fall behind are cut off")(
         "restarts", po::value<int>()->default_value(1),
         "number of random starts when 'random' is in --starts")(
         "tol", po::value<double>()->default_value(1e-10),
@@ -92,7 +92,7 @@ MeanFieldStarts parse_starts(const std::string& text, int restarts, bool& warm) 
             warm = true;
         else
             throw UsageError(fmt::format(
-                "unknown start '{}' in --starts (expected paramagnet, up, down, anneal, random, "
+                "unknown start '{}' in --starts (expected up, down, paramagnet, anneal, random, "
                 "warm)",
                 item));
     }
