@@ -128,8 +128,8 @@ void warm_passes(const MeanFieldPlan& plan, const MeanFieldOptions& options, boo
         }
         const MeanFieldResult& neighbour = *points[up ? k - 1 : k + 1].mean_field;
         // Held to the cut-off rule against this temperature's best so far.
-        MeanFieldResult candidate = solve_mean_field(plan, points[k].beta, warm_only, neighbour.m,
-                                                     here ? &*here : nullptr);
+        MeanFieldResult candidate =
+            solve_mean_field(plan, points[k].beta, warm_only, neighbour.m, here ? &*here : nullptr);
         if (!here) {
             here = std::move(candidate);
         } else {
