@@ -177,7 +177,7 @@ void BM_MeanFieldWarmSweep(benchmark::State& state) {
     SweepOptions options;
     options.exact = ExactMethod::none;
     options.warm_start = true;
-    options.mean_field.starts = {false, false, 0};
+    options.mean_field.starts = MeanFieldStarts::none();
     options.threads = static_cast<int>(state.range(1));
     SweepResult sweep;
     for (auto _ : state) sweep = run_sweep(*b.model, betas, options);

@@ -12,7 +12,9 @@ import h5py
 import numpy as np
 
 FORMAT = "isingmf-results"
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3
+# Version 2 lacks /mean_field/cut (not read here) and is otherwise the same.
+READABLE_VERSIONS = (2, 3)
 # Root attributes with a fixed meaning; every other string attribute is a model key.
 RESERVED_ROOT_ATTRIBUTES = {
     "format", "format_version", "program_version", "command_line", "created",
@@ -96,8 +98,8 @@ def load(path):
             if _text(f.attrs.get("format", "")) != FORMAT:
                 raise ResultsError(f"{path}: not an isingmf results file (no format attribute '{FORMAT}')")
             version = int(f.attrs["format_version"])
-            if version != FORMAT_VERSION:
-                raise ResultsError(f"{path}: format_version {version}, this script reads {FORMAT_VERSION}")
+            if version not in READABLE_VERSIONS:
+                raise ResultsError(f"{path}: format_version {version}, this script reads {READABLE_VERSIONS}")
             n = int(f.attrs["num_sites"])
             model = {k: _text(v) for k, v in f.attrs.items()
                      if k not in RESERVED_ROOT_ATTRIBUTES and isinstance(v, (str, bytes, np.bytes_))}

@@ -47,8 +47,10 @@ po::options_description sweep_options() {
         "out", po::value<std::string>()->default_value("results.h5"), "HDF5 results file")(
         "force", "overwrite an existing results file")(
         "threads", po::value<int>()->default_value(0), "OpenMP threads (0: all cores)")(
-        "starts", po::value<std::string>()->default_value("up,down,random,warm"),
-        "mean-field starts, a comma list of up, down, random, warm")(
+        "starts", po::value<std::string>()->default_value("up,down,paramagnet,anneal,random,warm"),
+        "mean-field starts, a comma list of up, down, paramagnet (m_i = tanh(beta h_i)), anneal "
+        "(continuation in beta from the paramagnet), random, warm (neighbouring temperatures' "
+        "solutions); run in that order, starts that fall behind are cut off")(
         "restarts", po::value<int>()->default_value(1),
         "number of random starts when 'random' is in --starts")(
         "tol", po::value<double>()->default_value(1e-10),
@@ -76,12 +78,16 @@ po::options_description sweep_options() {
 }
 
 MeanFieldStarts parse_starts(const std::string& text, int restarts, bool& warm) {
-    MeanFieldStarts starts{false, false, 0};
+    MeanFieldStarts starts = MeanFieldStarts::none();
     warm = false;
     std::stringstream stream(text);
     std::string item;
     while (std::getline(stream, item, ',')) {
-        if (item == "up")
+        if (item == "paramagnet")
+            starts.paramagnet = true;
+        else if (item == "anneal")
+            starts.anneal = true;
+        else if (item == "up")
             starts.all_up = true;
         else if (item == "down")
             starts.all_down = true;
@@ -90,11 +96,13 @@ MeanFieldStarts parse_starts(const std::string& text, int restarts, bool& warm) 
         else if (item == "warm")
             warm = true;
         else
-            throw UsageError(
-                fmt::format("unknown start {} in --starts (expected up, down, random, warm)",
-                            quote_token(item)));
+            throw UsageError(fmt::format(
+                "unknown start {} in --starts (expected up, down, paramagnet, anneal, random, "
+                "warm)",
+                quote_token(item)));
     }
-    if (!starts.all_up && !starts.all_down && starts.random == 0 && !warm)
+    if (!starts.all_up && !starts.all_down && starts.random == 0 && !starts.paramagnet &&
+        !starts.anneal && !warm)
         throw UsageError("--starts names no start");
     return starts;
 }

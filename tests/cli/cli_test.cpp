@@ -157,6 +157,29 @@ TEST(Cli, HelpVersionAndInfo) {
     EXPECT_EQ(missing.status, 1);
 }
 
+// The start names of --starts, and the file's record of the winner and of the starts cut
+// off: on a ferromagnet in a weak random field at T = 1 the random start coarsens domains and
+// falls behind up (the same case as CutOff.SlowStartThatFallsBehindIsCut).
+TEST(Cli, StartsAndCutOffsInTheFile) {
+    TempDir dir("isingmf_cli");
+    const auto run = run_cli(
+        "sweep --quiet --size 32x32 --random-field 0.05 --seed 2 --T 1 --exact none "
+        "--starts up,random",
+        dir);
+    ASSERT_EQ(run.status, 0) << run.err;
+    const ResultsFile file = read_results(dir.path() / "results.h5");
+    const MeanFieldResult& mf = file.sweep.points.at(0).mean_field.value();
+    EXPECT_EQ(mf.start, "up");
+    EXPECT_EQ(mf.cut, std::vector<std::string>{"random:0"});
+    const auto other = run_cli("sweep --quiet --force --starts paramagnet,anneal --T 1,3", dir);
+    ASSERT_EQ(other.status, 0) << other.err;
+    for (const SweepPoint& p : read_results(dir.path() / "results.h5").sweep.points)
+        EXPECT_TRUE(p.mean_field->start == "paramagnet" || p.mean_field->start == "anneal");
+    const auto help = run_cli("sweep --help", dir);
+    EXPECT_NE(help.out.find("anneal"), std::string::npos);
+    EXPECT_NE(help.out.find("paramagnet"), std::string::npos);
+}
+
 TEST(Cli, UaiModelsAndExactMethods) {
     TempDir dir("isingmf_cli");
     const std::string grid = std::string(ISINGMF_UAI_GRIDS_DIR) + "/Grids_11.uai";

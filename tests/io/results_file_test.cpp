@@ -72,6 +72,8 @@ SweepResult make_sweep(bool with_exact) {
         mf.converged = k != 1;
         mf.residual = 1e-12 * (k + 1);
         mf.start = k == 0 ? "up" : (k == 1 ? "random:3" : "warm");
+        if (k == 1) mf.cut = {"paramagnet", "random:0", "warm"};
+        if (k == 2) mf.cut = {"warm"};
         sweep.points.push_back(point);
     }
     if (with_exact) {
@@ -102,6 +104,7 @@ void expect_same_mean_field(const SweepResult& expected, const SweepResult& actu
         EXPECT_EQ(a.mean_field->iterations, e.mean_field->iterations);
         EXPECT_EQ(a.mean_field->converged, e.mean_field->converged);
         EXPECT_EQ(a.mean_field->start, e.mean_field->start);
+        EXPECT_EQ(a.mean_field->cut, e.mean_field->cut);
         if (with_m) {
             EXPECT_EQ(a.mean_field->m, e.mean_field->m);
         } else {

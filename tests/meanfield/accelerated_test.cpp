@@ -18,6 +18,7 @@
 #include "isingmf/util/error.hpp"
 #include "isingmf/util/random.hpp"
 #include "support/random_start.hpp"
+#include "support/row_sum.hpp"
 #include "support/threads.hpp"
 
 namespace isingmf {
@@ -43,17 +44,7 @@ Model random_graph(int n, double p, double j_min, double j_max, double h_min, do
     return Model(n, edges, couplings, fields);
 }
 
-double max_row_sum(const Model& model) {
-    const Adjacency& adj = model.adjacency();
-    double best = 0.0;
-    for (std::size_t i = 0; i + 1 < adj.offset.size(); ++i) {
-        double s = 0.0;
-        for (std::size_t k = adj.offset[i]; k < adj.offset[i + 1]; ++k)
-            s += std::abs(adj.coupling[k]);
-        best = std::max(best, s);
-    }
-    return best;
-}
+using test::max_row_sum;
 
 MeanFieldOptions options_for(MeanFieldMethod method, double omega) {
     MeanFieldOptions o;

@@ -15,7 +15,8 @@ import h5py
 import numpy as np
 
 MEAN_FIELD = {"ln_z": "f", "free_energy_per_spin": "f", "energy_per_spin": "f", "entropy_per_spin": "f",
-              "magnetization": "f", "residual": "f", "iterations": "i", "converged": "u", "start": "O"}
+              "magnetization": "f", "residual": "f", "iterations": "i", "converged": "u", "start": "O",
+              "cut": "O"}
 EXACT = ["ln_z", "energy_per_spin", "specific_heat_per_spin", "magnetization", "magnetization_abs",
          "susceptibility"]
 UPPER = {"ln_z": "f", "disagreement": "f", "iterations": "i", "converged": "u"}
@@ -54,7 +55,7 @@ def same(a, b):
 def check(path, expect_exact, expect_m, expect_mf=True, expect_upper=False, expect_bethe=False):
     with h5py.File(path, "r") as f:
         expect(f.attrs.get("format") == "isingmf-results", "format attribute")
-        expect(f.attrs.get("format_version") == 2, "format_version attribute")
+        expect(f.attrs.get("format_version") == 3, "format_version attribute")
         for name in ("program_version", "command_line", "created", "exact_note", "upper_note"):
             expect(isinstance(f.attrs.get(name), str), f"root attribute {name} is not a string")
         for name in ("num_sites", "num_edges"):

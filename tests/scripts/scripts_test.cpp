@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "isingmf/io/results_file.hpp"
+#include "isingmf/util/error.hpp"
 #include "support/temp_dir.hpp"
 
 namespace isingmf {
@@ -337,6 +338,29 @@ TEST_F(ScriptsTest, PlotSweepWritesAPng) {
             << read_file(err_);
         EXPECT_EQ(read_file(png).substr(0, 8), "\x89PNG\r\n\x1a\n");
     }
+}
+
+// Version 2 files (before /mean_field/cut) still read, as having no cut starts, in C++ and
+// in the scripts; a version from the future is refused by both. The old file is made from a
+// new one with h5py: drop the dataset, set the version.
+TEST_F(ScriptsTest, VersionTwoStillReadsAndNewerIsRefused) {
+    const fs::path path = write_free_spins(dir_, false);
+    const auto set_version = [&](int version, bool drop_cut) {
+        const std::string code = "import h5py; f = h5py.File(" + quoted(path) +
+                                 ", 'r+'); f.attrs.modify('format_version', " +
+                                 std::to_string(version) + ")" +
+                                 (drop_cut ? "; del f['mean_field/cut']" : "") + "; f.close()";
+        return run(std::string(kPython) + " -c \"" + code + "\"", out_, err_);
+    };
+    ASSERT_EQ(set_version(2, true), 0) << read_file(err_);
+    const ResultsFile old = read_results(path);
+    ASSERT_EQ(old.sweep.points.size(), 4u);
+    for (const SweepPoint& p : old.sweep.points) EXPECT_TRUE(p.mean_field->cut.empty());
+    EXPECT_EQ(script("scripts/compare_table.py", quoted(path)), 0) << read_file(err_);
+    ASSERT_EQ(set_version(4, false), 0) << read_file(err_);
+    EXPECT_THROW(read_results(path), IoError);
+    EXPECT_EQ(script("scripts/compare_table.py", quoted(path)), 1);
+    EXPECT_NE(read_file(err_).find("format_version 4"), std::string::npos) << read_file(err_);
 }
 
 TEST_F(ScriptsTest, ScriptsRejectBadFilesWithOneLine) {

@@ -129,7 +129,8 @@ TEST(Sweep, WarmStartsCarryTheStableStateDownTheGrid) {
     SweepOptions cold;
     cold.exact = ExactMethod::none;
     cold.warm_start = false;
-    cold.mean_field.starts = {true, false, 0};
+    cold.mean_field.starts = MeanFieldStarts::none();
+    cold.mean_field.starts.all_up = true;
     SweepOptions warm = cold;
     warm.warm_start = true;
     const SweepResult a = run_sweep(model, betas, cold);
@@ -152,7 +153,7 @@ TEST(Sweep, WarmOnlyStartsFollowTheGrid) {
         build_model(make_lattice({LatticeKind::square, {8, 8}, Boundary::periodic}), spec);
     SweepOptions options;
     options.exact = ExactMethod::none;
-    options.mean_field.starts = {false, false, 0};
+    options.mean_field.starts = MeanFieldStarts::none();
     const auto betas = betas_of({1.0, 2.0, 3.0, 5.0});
     const SweepResult sweep = run_sweep(model, betas, options);
     // The chain is seeded from the ordered state at the first temperature; every later one

@@ -1,6 +1,7 @@
 #include "isingmf/io/results_file.hpp"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <sys/stat.h>
 
 #include <algorithm>
@@ -26,7 +27,9 @@ namespace h5 = detail::h5;
 namespace fs = std::filesystem;
 
 constexpr const char* kFormat = "isingmf-results";
-constexpr std::int64_t kFormatVersion = 2;
+constexpr std::int64_t kFormatVersion = 3;
+// Version 2 lacks /mean_field/cut and is otherwise the same.
+constexpr std::int64_t kOldestReadableVersion = 2;
 
 // Root attributes with a fixed meaning; every other string attribute of / is a model key.
 constexpr std::array<const char*, 10> kReservedRootAttributes = {
@@ -157,17 +160,22 @@ void write_mean_field(const h5::Handle& root, const RunRecord& record, const Swe
     std::vector<std::int32_t> iterations;
     std::vector<std::uint8_t> converged;
     std::vector<std::string> starts;
+    std::vector<std::string> cut;
     for (const SweepPoint& point : sweep.points) {
         iterations.push_back(point.mean_field->iterations);
         converged.push_back(point.mean_field->converged ? 1 : 0);
         starts.push_back(point.mean_field->start);
+        cut.push_back(fmt::format("{}", fmt::join(point.mean_field->cut, ",")));
     }
     describe(h5::write_int32s(group, "iterations", iterations), "sweeps",
              "coordinate-ascent sweeps used by the winning start");
     describe(h5::write_uint8s(group, "converged", converged), "boolean",
              "1 when the winning start met the tolerance, else 0");
     describe(h5::write_strings(group, "start", starts), "text",
-             "winning start: up, down, random:K or warm");
+             "winning start: paramagnet, up, down, anneal, random:K or warm");
+    describe(h5::write_strings(group, "cut", cut), "text",
+             "starts cut off early because they fell behind the best bound, comma-separated in "
+             "the order they ran (empty: none)");
 
     if (record.store_m) {
         const auto cols = static_cast<std::size_t>(record.num_sites);
@@ -366,6 +374,18 @@ void check_input(const fs::path& path) {
 }
 
 // Reads a 1-D dataset of `group` with `read` and checks it has one entry per temperature.
+// "a,b,c" -> {a, b, c}; "" -> {}.
+std::vector<std::string> split_list(const std::string& text) {
+    std::vector<std::string> items;
+    std::size_t begin = 0;
+    while (begin < text.size()) {
+        const std::size_t end = std::min(text.find(',', begin), text.size());
+        items.push_back(text.substr(begin, end - begin));
+        begin = end + 1;
+    }
+    return items;
+}
+
 template <class Read>
 auto read_column(Read read, const h5::Handle& group, const char* name, std::size_t n_T) {
     auto values = read(group, name);
@@ -401,10 +421,11 @@ ResultsFile read_results(const fs::path& path, bool with_m) {
         throw IoError(fmt::format("'{}' is not an isingmf results file (no format attribute '{}')",
                                   path.string(), kFormat));
     }
-    if (const std::int64_t version = h5::read_int_attribute(root, "format_version");
-        version != kFormatVersion) {
-        throw IoError(fmt::format("'{}' has format_version {}; this isingmf reads version {}",
-                                  path.string(), version, kFormatVersion));
+    const std::int64_t version = h5::read_int_attribute(root, "format_version");
+    if (version < kOldestReadableVersion || version > kFormatVersion) {
+        throw IoError(
+            fmt::format("'{}' has format_version {}; this isingmf reads versions {} to {}",
+                        path.string(), version, kOldestReadableVersion, kFormatVersion));
     }
 
     ResultsFile out;
@@ -460,6 +481,8 @@ ResultsFile read_results(const fs::path& path, bool with_m) {
         const auto iterations = read_column(h5::read_int32s, group, "iterations", n_T);
         const auto converged = read_column(h5::read_uint8s, group, "converged", n_T);
         const auto starts = read_column(h5::read_strings, group, "start", n_T);
+        const auto cut = version >= 3 ? read_column(h5::read_strings, group, "cut", n_T)
+                                      : std::vector<std::string>(n_T);
         for (std::size_t k = 0; k < n_T; ++k) {
             MeanFieldResult& mf = sweep.points[k].mean_field.emplace();
             mf.ln_z = ln_z[k];
@@ -470,6 +493,7 @@ ResultsFile read_results(const fs::path& path, bool with_m) {
             mf.iterations = iterations[k];
             mf.converged = converged[k] != 0;
             mf.start = starts[k];
+            mf.cut = split_list(cut[k]);
         }
         record.store_m = h5::has_link(group, "m");
         if (record.store_m && with_m) {

@@ -46,6 +46,31 @@
 ///   distance is set by the search's precision, not by the sweep count): the 256^2
 ///   ferromagnet at T = 4 converges in ~50 sweeps instead of not at all in 10000.
 ///   Sums are in fixed blocks, so the search, like the sweep, is thread-count independent.
+/// Starts. F has many local maxima on frustrated models, and which one an ascent reaches
+/// depends on where it starts. Saturated starts (all up, all down, uniform random) relax into
+/// poor ones on glasses; the default set adds the paramagnet m_i = tanh(beta h_i) and the
+/// continuation from it in beta (MeanFieldStarts::anneal), which follows the solution from the
+/// unique maximum at small beta through the bifurcations of the paramagnet and reaches higher
+/// bounds on glasses (docs/benchmarks.md).
+/// Concave F. The Hessian of F is beta J - diag(1/(1 - m_i^2)) <= beta J - 1, so F is concave
+/// on [-1, 1]^N, and every stationary point is its global maximum, when beta lambda_max(J) <= 1;
+/// Gershgorin's bound lambda_max(J) <= max_i sum_j |J_ij| makes that checkable (it is exact on
+/// a uniform ferromagnet, where it says T >= z J, the mean-field paramagnet). There the default
+/// set runs only the paramagnet start.
+/// Ferromagnets. When every J_e >= 0 and every h_i >= 0, the greatest fixed point m+ of
+/// m = tanh(beta phi(m)), the limit of plain coordinate ascent from m = 1 (the update is
+/// increasing in m, so that ascent stays above every fixed point), is a global maximiser of F.
+/// Proof: take any y. F(|y|) >= F(y). F is supermodular (J >= 0), so F(a ^ b) + F(a v b) >=
+/// F(a) + F(b) (componentwise min ^ and max v); ascent from |y| v m+ stays above m+ and ends
+/// there, so F(|y| v m+) <= F(m+) and F(w0) >= F(|y|) for w0 = |y| ^ m+. Ascent from w0 stays
+/// in [0, m+] (tanh(beta phi) is >= tanh(beta h) >= 0 and increasing) and ends at a fixed
+/// point w with F(w) >= F(w0). Along u(t) = w + t (m+ - w), t in [0, 1], each
+/// dF/dm_i = beta phi_i(u) - atanh(u_i) is concave in t (atanh is convex on [0, 1)) and zero
+/// at both ends, hence >= 0, and m+ - w >= 0, so F(m+) >= F(w) >= F(y). With h_i <= 0 the
+/// mirror image holds for the least fixed point and m = -1. The default set then runs only the
+/// aligned start (up, or down when every h_i <= 0 and some h_i < 0); over-relaxation and
+/// extrapolation are not proved to keep that ascent above m+, but have reached the same bound
+/// as plain ascent from m = 1 on every ferromagnet the tests try.
 /// Both methods stop when the residual max_i |m_i - tanh(beta phi_i)| (with std::tanh, at the
 /// current m) is below the tolerance and the bound no longer moves (see MeanFieldOptions).
 /// The update uses a fast tanh within a few ulp of std::tanh; that only affects which m is
@@ -62,11 +87,34 @@
 
 namespace isingmf {
 
-/// Which starting points to try; the best bound over all of them is kept.
+/// Which starting points to try; the best bound over all of them is kept. They run in a fixed
+/// order, up, down, paramagnet, anneal, random:0, random:1, ..., warm, and ties keep the
+/// earlier one (see solve_mean_field for the cut-offs). Where beta max_i sum_j |J_ij| <= 1
+/// only the paramagnet runs, and on a ferromagnet in a field of one sign only the aligned start
+/// (when they are requested; header: no start can do better there).
 struct MeanFieldStarts {
-    bool all_up = true;
-    bool all_down = true;
-    int random = 1;  ///< number of random starts, m_i uniform in [-1, 1]
+    /// The default set. (Declared so that the struct is no aggregate: a positional
+    /// {up, down, random} from before the paramagnet and anneal starts no longer compiles.)
+    MeanFieldStarts() = default;
+
+    bool all_up = true;      ///< m_i = 1
+    bool all_down = true;    ///< m_i = -1 (not run when every h_i = 0 and up is: its mirror image)
+    int random = 1;          ///< number of random starts, m_i uniform in [-1, 1]
+    bool paramagnet = true;  ///< m_i = tanh(beta h_i), the solution without couplings
+    /// Continuation in beta from the paramagnet (deterministic annealing): the ascent is run at
+    /// beta_k = beta k/K, k = 1 ... K-1, each rung started from the last one's m nudged by a
+    /// tiny uniform 1e-4 (off the symmetric saddle m = 0 that a zero field leaves), to a
+    /// residual of 1e-6, and then at beta from there. Every rung, and the final ascent, only
+    /// raises F at its own beta; the bound reported is F at beta of the returned m.
+    bool anneal = true;
+
+    /// No start at all (e.g. for a warm start alone).
+    static MeanFieldStarts none() {
+        MeanFieldStarts s;
+        s.all_up = s.all_down = s.paramagnet = s.anneal = false;
+        s.random = 0;
+        return s;
+    }
 };
 
 /// The update rule of a sweep (see the header comment).
@@ -92,19 +140,23 @@ struct MeanFieldOptions {
     /// over_relaxed only: extrapolating line searches along the last sweep's change when
     /// progress is slow (see the header comment).
     bool extrapolate = true;
+    /// Cut off starts that fall behind (see solve_mean_field); false runs every start to the end.
+    bool cut_off = true;
 };
 
 /// The bound and the q that attains it. Per-spin quantities divide by N.
 struct MeanFieldResult {
-    double ln_z = 0.0;           ///< F(m), the lower bound on ln Z
-    double energy = 0.0;         ///< <H>_q
-    double entropy = 0.0;        ///< S(q) = sum_i H_b(m_i)
-    double magnetization = 0.0;  ///< (1/N) sum_i m_i
-    std::vector<double> m;       ///< per-site magnetizations
-    int iterations = 0;          ///< sweeps used by the start that won
-    bool converged = false;      ///< that start met the tolerance within max_iterations
-    double residual = 0.0;       ///< max_i |m_i - tanh(beta phi_i)| at the returned m
-    std::string start;           ///< "up", "down", "random:K" or "warm"
+    double ln_z = 0.0;             ///< F(m), the lower bound on ln Z
+    double energy = 0.0;           ///< <H>_q
+    double entropy = 0.0;          ///< S(q) = sum_i H_b(m_i)
+    double magnetization = 0.0;    ///< (1/N) sum_i m_i
+    std::vector<double> m;         ///< per-site magnetizations
+    int iterations = 0;            ///< sweeps used by the start that won (anneal: with its rungs)
+    bool converged = false;        ///< that start met the tolerance within max_iterations
+    double residual = 0.0;         ///< max_i |m_i - tanh(beta phi_i)| at the returned m
+    std::string start;             ///< "paramagnet", "up", "down", "anneal", "random:K" or "warm"
+    std::vector<std::string> cut;  ///< starts cut off before the end, in the order they ran
+    long long total_sweeps = 0;    ///< sweeps of every start tried (cut ones, anneal's rungs)
     MeanFieldMethod method = MeanFieldMethod::over_relaxed;  ///< update rule used
     double omega = 1.0;      ///< over-relaxation factor reached by the adaptation (1: sequential)
     int extrapolations = 0;  ///< accepted extrapolation steps of the start that won
@@ -116,9 +168,17 @@ double mean_field_bound(const Model& model, double beta, std::span<const double>
 /// Fills energy, entropy, magnetization, ln_z and residual of `result` from result.m.
 void evaluate_mean_field(const Model& model, double beta, MeanFieldResult& result);
 
-/// Runs every start in `options.starts` (plus `warm_start` when non-empty) and returns the
-/// best bound. beta >= 0; beta = 0 gives m = 0 and ln Z_MF = N ln 2 - 0. (Sweeps reuse one
-/// update plan across temperatures through meanfield/detail/ascent.hpp.)
+/// Runs every start in `options.starts` (plus `warm_start`, named "warm", when non-empty) and
+/// returns the best bound. beta >= 0; beta = 0 gives m = 0 and ln Z_MF = N ln 2 - 0. (Sweeps
+/// reuse one update plan across temperatures through meanfield/detail/ascent.hpp.)
+///
+/// Cut-offs (options.cut_off): once a start has finished, each later one may spend
+/// B = max(32, 4 c) sweeps, c the fewest sweeps in which a start has reached the best bound so
+/// far (to the tolerance); a start still running after B sweeps is evaluated there and cut
+/// off, listed in `cut`, unless its F is already above the best bound, in which case it runs to
+/// the end. Anneal is never cut (part way up its ladder its m says nothing about the bound it
+/// will reach). The result is always F at the returned m of the start that won; every number
+/// depends only on sweep counts and F, so it is the same for any thread count.
 MeanFieldResult solve_mean_field(const Model& model, double beta, const MeanFieldOptions& options,
                                  std::span<const double> warm_start = {});
 

@@ -37,7 +37,8 @@ private:
 };
 
 bool has_cold_start(const MeanFieldStarts& starts) {
-    return starts.all_up || starts.all_down || starts.random > 0;
+    return starts.all_up || starts.all_down || starts.random > 0 || starts.paramagnet ||
+           starts.anneal;
 }
 
 // beta |H| must stay finite for every state, or bounds and exact values become inf or NaN
@@ -110,7 +111,7 @@ void warm_passes(const MeanFieldPlan& plan, const MeanFieldOptions& options, boo
                  std::vector<SweepPoint>& points, ProgressCounter& counter) {
     const std::size_t n_t = points.size();
     MeanFieldOptions warm_only = options;
-    warm_only.starts = {false, false, 0};
+    warm_only.starts = MeanFieldStarts::none();
     for (std::size_t step = 0; step < 2 * n_t; ++step) {
         const bool up = step < n_t;
         const std::size_t k = up ? step : 2 * n_t - 1 - step;
@@ -126,8 +127,19 @@ void warm_passes(const MeanFieldPlan& plan, const MeanFieldOptions& options, boo
             continue;
         }
         const MeanFieldResult& neighbour = *points[up ? k - 1 : k + 1].mean_field;
-        MeanFieldResult candidate = solve_mean_field(plan, points[k].beta, warm_only, neighbour.m);
-        if (!here || candidate.ln_z > here->ln_z) here = std::move(candidate);
+        // Held to the cut-off rule against this temperature's best so far.
+        MeanFieldResult candidate =
+            solve_mean_field(plan, points[k].beta, warm_only, neighbour.m, here ? &*here : nullptr);
+        if (!here) {
+            here = std::move(candidate);
+        } else {
+            std::vector<std::string> cut = here->cut;
+            cut.insert(cut.end(), candidate.cut.begin(), candidate.cut.end());
+            const long long sweeps = here->total_sweeps + candidate.total_sweeps;
+            if (candidate.ln_z > here->ln_z) here = std::move(candidate);
+            here->cut = std::move(cut);
+            here->total_sweeps = sweeps;
+        }
         counter.step();
     }
 }
