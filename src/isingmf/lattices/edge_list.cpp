@@ -11,24 +11,12 @@
 #include <system_error>
 #include <vector>
 
+#include "isingmf/lattices/detail/text_fields.hpp"
 #include "isingmf/util/atomic_file.hpp"
 #include "isingmf/util/error.hpp"
 
 namespace isingmf {
 namespace {
-
-std::vector<std::string_view> split_fields(std::string_view line) {
-    constexpr std::string_view kSpace = " \t\r\v\f";
-    std::vector<std::string_view> fields;
-    std::size_t pos = line.find_first_not_of(kSpace);
-    while (pos != std::string_view::npos) {
-        const std::size_t end = line.find_first_of(kSpace, pos);
-        fields.push_back(
-            line.substr(pos, end == std::string_view::npos ? std::string_view::npos : end - pos));
-        pos = end == std::string_view::npos ? end : line.find_first_not_of(kSpace, end);
-    }
-    return fields;
-}
 
 /// Parses one file; keeps the position for error messages.
 class EdgeListParser {
@@ -130,7 +118,7 @@ public:
             std::string_view line = text.substr(start, end - start);
             start = end + 1;
             line = line.substr(0, line.find('#'));
-            const std::vector<std::string_view> fields = split_fields(line);
+            const std::vector<std::string_view> fields = detail::split_fields(line);
             if (fields.empty()) continue;
             if (num_sites_ == 0) {
                 sites_line(fields);

@@ -1,0 +1,76 @@
+#include "isingmf/lattices/cluster_file.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <charconv>
+#include <fstream>
+#include <sstream>
+#include <system_error>
+
+#include "isingmf/lattices/detail/text_fields.hpp"
+#include "isingmf/util/error.hpp"
+
+namespace isingmf {
+
+std::vector<std::vector<int>> parse_cluster_file(std::string_view text, const std::string& source,
+                                                 int num_sites) {
+    std::vector<std::vector<int>> clusters;
+    std::vector<std::size_t> line_of(static_cast<std::size_t>(std::max(num_sites, 0)), 0);
+    std::size_t line_number = 0;
+    std::size_t start = 0;
+    while (start < text.size()) {
+        std::size_t end = text.find('\n', start);
+        if (end == std::string_view::npos) end = text.size();
+        ++line_number;
+        std::string_view line = text.substr(start, end - start);
+        start = end + 1;
+        line = line.substr(0, line.find('#'));
+        const std::vector<std::string_view> fields = detail::split_fields(line);
+        if (fields.empty()) continue;
+        auto fail = [&](const std::string& reason) {
+            throw ParseError(fmt::format("{}:{}: {}", source, line_number, reason));
+        };
+        std::vector<int> cluster;
+        cluster.reserve(fields.size());
+        for (std::string_view token : fields) {
+            long long value = 0;
+            const auto [stop, error] =
+                std::from_chars(token.data(), token.data() + token.size(), value);
+            if (error != std::errc() || stop != token.data() + token.size())
+                fail(fmt::format("site '{}' is not an integer", token));
+            if (value < 0 || value >= num_sites)
+                fail(fmt::format("site {} is out of range 0..{}", token, num_sites - 1));
+            std::size_t& seen = line_of[static_cast<std::size_t>(value)];
+            if (seen != 0)
+                fail(
+                    seen == line_number
+                        ? fmt::format("site {} is listed twice in this cluster", value)
+                        : fmt::format("site {} is already in the cluster on line {}", value, seen));
+            seen = line_number;
+            cluster.push_back(static_cast<int>(value));
+        }
+        clusters.push_back(std::move(cluster));
+    }
+    for (std::size_t i = 0; i < line_of.size(); ++i) {
+        if (line_of[i] == 0)
+            throw ParseError(fmt::format("{}: site {} is in no cluster (the model has {} sites)",
+                                         source, i, num_sites));
+    }
+    return clusters;
+}
+
+std::vector<std::vector<int>> read_cluster_file(const std::filesystem::path& path, int num_sites) {
+    std::error_code error;
+    if (std::filesystem::is_directory(path, error))
+        throw IoError(
+            fmt::format("cannot read cluster file '{}': it is a directory", path.string()));
+    std::ifstream in(path, std::ios::binary);
+    if (!in) throw IoError(fmt::format("cannot open cluster file '{}'", path.string()));
+    std::ostringstream text;
+    text << in.rdbuf();
+    if (in.bad()) throw IoError(fmt::format("cannot read cluster file '{}'", path.string()));
+    return parse_cluster_file(text.view(), path.string(), num_sites);
+}
+
+}  // namespace isingmf
