@@ -22,64 +22,170 @@ constexpr std::uint64_t kRandomStartStream = 2000;
 // A colour class runs its clusters in parallel when it has this much table work per sweep
 // (PieceSolver::work); below that a thread team costs more than it saves.
 constexpr double kParallelWork = 1e5;
+// Field changes D (see provable_omega) beyond which no over-relaxation is provably safe for
+// any omega worth taking (w - 1 < 1e-9).
+constexpr double kNoOverRelaxation = 20.0;
 
 // Scratch space of one thread.
 struct BlockWorkspace {
     PieceWorkspace piece;
-    std::vector<double> theta_site, theta_edge, mean, correlation;
+    std::vector<double> field, theta_site, theta_edge, mean, correlation;
 };
 
 // q during the ascent: per site m and the field g its cluster was last solved with, per
-// cluster ln Z_c and whether it is a Gibbs distribution yet (else independent spins with
-// means m), per model edge the correlation of the cluster holding it.
+// cluster ln Z_c, whether it is a Gibbs distribution yet (else independent spins with means
+// m) and the sum of squared changes of its m_i in its last update, per model edge the
+// correlation of the cluster holding it.
 struct AscentState {
-    std::vector<double> m, g, ln_z, correlation;
+    std::vector<double> m, g, ln_z, correlation, change_sq;
     std::vector<char> gibbs;
 };
 
-// Sets q_c to the Gibbs distribution of cluster c in the current effective fields; returns
-// the largest change of its m_i.
-double update_cluster(const StructuredPlan& plan, double beta, std::size_t c, AscentState& state,
-                      BlockWorkspace& ws) {
+// Adaptive omega (header): plain block sweeps until their contraction rate lambda (from the
+// sums of squared changes) is steady and slow, then the optimal SOR factor for mu^2 = lambda;
+// later raised by Hageman and Young's estimate mu^2 = (lambda + omega - 1)^2 / (lambda omega^2)
+// whenever the over-relaxed rate is steady and above omega - 1.
+class BlockOmega {
+public:
+    BlockOmega(MeanFieldMethod method, double fixed)
+        : adaptive_(method == MeanFieldMethod::over_relaxed && fixed == 0.0),
+          omega_(method == MeanFieldMethod::sequential || fixed == 0.0 ? 1.0 : fixed) {}
+
+    double omega() const { return omega_; }
+
+    void observe(double sum_sq) {
+        if (!adaptive_) return;
+        if (previous_sq_ > 0.0 && sum_sq > 0.0) {
+            const double lambda = std::sqrt(sum_sq / previous_sq_);
+            const bool steady = previous_lambda_ > 0.0 && lambda < 1.0 &&
+                                std::abs(lambda - previous_lambda_) <= kSteady * (1.0 - lambda);
+            previous_lambda_ = lambda;
+            double raised = omega_;
+            if (steady && omega_ == 1.0 && lambda > kSlow) {
+                raised = optimal(lambda);
+            } else if (steady && omega_ > 1.0 && lambda > omega_ - 1.0 + kMargin) {
+                const double r = lambda + omega_ - 1.0;
+                raised = optimal(r * r / (lambda * omega_ * omega_));
+            }
+            if (raised > omega_ + kMinRaise) {
+                omega_ = raised;
+                previous_lambda_ = -1.0;  // the rate at the new omega is still to be seen
+            }
+        }
+        previous_sq_ = sum_sq;
+    }
+
+private:
+    static constexpr double kSteady = 0.2;
+    static constexpr double kSlow = 0.5;
+    static constexpr double kMargin = 0.02;
+    static constexpr double kMaxMu2 = 1.0 - 1e-6;
+    static constexpr double kMaxOmega = 1.9;  // beyond the optimum the rate is omega - 1
+    static constexpr double kMinRaise = 1e-3;
+
+    static double optimal(double mu2) {
+        return std::min(kMaxOmega, 2.0 / (1.0 + std::sqrt(1.0 - std::min(mu2, kMaxMu2))));
+    }
+
+    bool adaptive_;
+    double omega_;
+    double previous_sq_ = -1.0;
+    double previous_lambda_ = -1.0;
+};
+
+// Solves cluster c at fields ws.field (theta = beta g); fills ws.mean and ws.correlation and
+// returns ln Z_c.
+double solve_cluster(const StructuredPlan& plan, double beta, std::size_t c, BlockWorkspace& ws) {
+    const PieceSolver& solver = plan.solver(c);
+    const std::span<const double> J = plan.couplings(c);
+    ws.theta_site.resize(ws.field.size());
+    ws.theta_edge.resize(J.size());
+    ws.mean.resize(ws.field.size());
+    ws.correlation.resize(J.size());
+    for (std::size_t k = 0; k < ws.field.size(); ++k) ws.theta_site[k] = beta * ws.field[k];
+    for (std::size_t k = 0; k < J.size(); ++k) ws.theta_edge[k] = beta * J[k];
+    return solver.solve(ws.theta_site, ws.theta_edge, ws.mean, ws.correlation, ws.piece);
+}
+
+// Sets q_c to the Gibbs distribution of cluster c at the fields ws.field, solved already
+// (ln Z_c = ln_z); returns the largest change of its m_i.
+double accept_cluster(const StructuredPlan& plan, std::size_t c, double ln_z, AscentState& state,
+                      const BlockWorkspace& ws) {
     const PieceSolver& solver = plan.solver(c);
     const std::vector<int>& sites = solver.sites();
     const std::vector<int>& edges = solver.edges();
-    const std::span<const double> J = plan.couplings(c);
+    double change = 0.0;
+    double change_sq = 0.0;
+    for (std::size_t k = 0; k < sites.size(); ++k) {
+        const auto i = static_cast<std::size_t>(sites[k]);
+        const double d = ws.mean[k] - state.m[i];
+        change = std::max(change, std::abs(d));
+        change_sq += d * d;
+        state.m[i] = ws.mean[k];
+        state.g[i] = ws.field[k];
+    }
+    for (std::size_t k = 0; k < edges.size(); ++k)
+        state.correlation[static_cast<std::size_t>(edges[k])] = ws.correlation[k];
+    state.ln_z[c] = ln_z;
+    state.gibbs[c] = 1;
+    state.change_sq[c] = change_sq;
+    return change;
+}
+
+// The largest w in [1, omega] with ln(w - 1) + w D <= 0 (bisection on a function increasing
+// in w), or 1: the over-relaxation a block step of field change D = beta sum_i |phi_i - g_i|
+// may take without lowering F (header).
+double provable_omega(double omega, double D) {
+    const auto ok = [D](double w) { return std::log(w - 1.0) + w * D <= 0.0; };
+    if (omega <= 1.0 || !(D < kNoOverRelaxation)) return 1.0;
+    if (ok(omega)) return omega;
+    double lo = 1.0;  // ok (ln 0 = -inf)
+    double hi = omega;
+    for (int k = 0; k < 60 && hi - lo > 1e-12; ++k) {
+        const double mid = 0.5 * (lo + hi);
+        (ok(mid) ? lo : hi) = mid;
+    }
+    return lo;
+}
+
+// One block step on cluster c (header): q_c becomes the Gibbs distribution of the cluster at
+// the fields g + w (phi - g), phi_i = h_i + sum_{j outside c} J_ij m_j its effective fields
+// and g those q_c has now; w = 1 is the exact step, w = provable_omega(omega, D) > 1 an
+// over-relaxed one that provably does not lower F.
+double update_cluster(const StructuredPlan& plan, double beta, double omega, std::size_t c,
+                      AscentState& state, BlockWorkspace& ws) {
+    const std::vector<int>& sites = plan.solver(c).sites();
     const std::vector<double>& h = plan.model().fields();
     const auto& offset = plan.outside_offset();
     const auto& outside = plan.outside();
     const auto& coupling = plan.outside_coupling();
-    ws.theta_site.resize(sites.size());
-    ws.theta_edge.resize(edges.size());
-    ws.mean.resize(sites.size());
-    ws.correlation.resize(edges.size());
+    ws.field.resize(sites.size());
+    double D = 0.0;
     for (std::size_t k = 0; k < sites.size(); ++k) {
         const auto i = static_cast<std::size_t>(sites[k]);
-        double g = h[i];
+        double phi = h[i];
         for (std::size_t a = offset[i]; a < offset[i + 1]; ++a)
-            g += coupling[a] * state.m[static_cast<std::size_t>(outside[a])];
-        state.g[i] = g;
-        ws.theta_site[k] = beta * g;
+            phi += coupling[a] * state.m[static_cast<std::size_t>(outside[a])];
+        ws.field[k] = phi;
+        D += std::abs(phi - state.g[i]);
     }
-    for (std::size_t k = 0; k < edges.size(); ++k) ws.theta_edge[k] = beta * J[k];
-    state.ln_z[c] = solver.solve(ws.theta_site, ws.theta_edge, ws.mean, ws.correlation, ws.piece);
-    state.gibbs[c] = 1;
-    double change = 0.0;
-    for (std::size_t k = 0; k < sites.size(); ++k) {
-        double& m = state.m[static_cast<std::size_t>(sites[k])];
-        change = std::max(change, std::abs(ws.mean[k] - m));
-        m = ws.mean[k];
+    // Rounding of D only matters relative to its own size; the margin covers it.
+    const double w = state.gibbs[c] ? provable_omega(omega, beta * D * (1.0 + 1e-9)) : 1.0;
+    if (w > 1.0) {
+        for (std::size_t k = 0; k < sites.size(); ++k) {
+            const double g = state.g[static_cast<std::size_t>(sites[k])];
+            ws.field[k] = g + w * (ws.field[k] - g);
+        }
     }
-    for (std::size_t k = 0; k < edges.size(); ++k)
-        state.correlation[static_cast<std::size_t>(edges[k])] = ws.correlation[k];
-    return change;
+    const double ln_z = solve_cluster(plan, beta, c, ws);
+    return accept_cluster(plan, c, ln_z, state, ws);
 }
 
 // Updates the clusters of colour class k; returns the largest change of an m_i. No bond joins
 // two clusters of a class, so each update reads only m of other classes: the same numbers in
 // any order and on any number of threads.
-double update_class(const StructuredPlan& plan, double beta, std::size_t k, AscentState& state,
-                    std::vector<BlockWorkspace>& workspaces) {
+double update_class(const StructuredPlan& plan, double beta, double omega, std::size_t k,
+                    AscentState& state, std::vector<BlockWorkspace>& workspaces) {
     const std::size_t begin = plan.class_offset()[k];
     const std::size_t end = plan.class_offset()[k + 1];
     double work = 0.0;
@@ -97,7 +203,7 @@ double update_class(const StructuredPlan& plan, double beta, std::size_t k, Asce
         for (std::size_t a = begin; a < end; ++a) {
             try {
                 const auto c = static_cast<std::size_t>(plan.class_members()[a]);
-                change = std::max(change, update_cluster(plan, beta, c, state, ws));
+                change = std::max(change, update_cluster(plan, beta, omega, c, state, ws));
             } catch (...) {
 #pragma omp critical(isingmf_structured_failure)
                 if (!failure) failure = std::current_exception();
@@ -195,6 +301,7 @@ void check_options(const StructuredMeanFieldOptions& options) {
     if (options.max_iterations < 1)
         throw ModelError(fmt::format("structured mean field needs at least 1 sweep, got {}",
                                      options.max_iterations));
+    check_omega(options.omega);
     if (options.starts.random < 0)
         throw ModelError(
             fmt::format("number of random starts must be >= 0, got {}", options.starts.random));
@@ -300,6 +407,7 @@ StructuredMeanFieldResult ascend_structured_mean_field(const StructuredPlan& pla
     state.g.assign(n, 0.0);
     state.ln_z.assign(plan.num_clusters(), 0.0);
     state.gibbs.assign(plan.num_clusters(), 0);
+    state.change_sq.assign(plan.num_clusters(), 0.0);
     state.correlation.assign(model.num_edges(), 0.0);
     std::vector<BlockWorkspace> workspaces(1);
 
@@ -312,10 +420,14 @@ StructuredMeanFieldResult ascend_structured_mean_field(const StructuredPlan& pla
     result.clusters = partition.description;
     result.start = std::move(start_name);
     if (observer) observer(0, -1, structured_bound(plan, beta, state));
+    BlockOmega control(options.method, options.omega);
     while (result.iterations < options.max_iterations) {
         double change = 0.0;
+        // The first sweep makes every cluster a Gibbs distribution; only then can a step be
+        // over-relaxed from one.
+        const double omega = result.iterations == 0 ? 1.0 : control.omega();
         for (std::size_t k = 0; k < plan.num_colours(); ++k) {
-            change = std::max(change, update_class(plan, beta, k, state, workspaces));
+            change = std::max(change, update_class(plan, beta, omega, k, state, workspaces));
             if (observer)
                 observer(result.iterations + 1, static_cast<int>(k),
                          structured_bound(plan, beta, state));
@@ -328,7 +440,10 @@ StructuredMeanFieldResult ascend_structured_mean_field(const StructuredPlan& pla
             result.converged = true;
             break;
         }
+        // Summed in cluster order: omega, and so every number, is thread-count independent.
+        control.observe(std::accumulate(state.change_sq.begin(), state.change_sq.end(), 0.0));
     }
+    result.omega = control.omega();
     evaluate_structured(plan, beta, state, result);
     result.m = std::move(state.m);
     return result;

@@ -41,6 +41,26 @@
 /// A sweep updates every cluster once, colour class by colour class. The residual is the
 /// largest change of any m_i during the last sweep; the ascent stops when it is at most the
 /// tolerance (at once when no bond joins two clusters: the fields never change).
+///
+/// Methods (MeanFieldMethod, as for naive mean field):
+/// - sequential: every block step is the exact one, q_c <- p_c.
+/// - over_relaxed (default): block steps over-relaxed in the fields, q_c <- Gibbs distribution
+///   at g + w (phi - g), g the fields q_c has now and phi its effective fields above, but only
+///   by as much as provably does not lower F. As a function of q_c = Gibbs(g) alone,
+///   F = const - D_psi(beta phi, beta g), D_psi the Bregman divergence of psi = ln Z_c (the
+///   KL divergence of q_c from p_c). Its Hessian, the covariance of the cluster's spins,
+///   changes by at most a factor exp(2 ||delta||_1) under a field change delta (the densities
+///   change by at most that factor, and Var_p X <= E_p (X - E_q X)^2 <= R Var_q X when p <= R
+///   q), so with D = beta sum_{i in c} |phi_i - g_i|
+///       D_psi(phi, g + w (phi - g)) <= (w-1)^2 exp(2 (w-1) D) Q,   D_psi(phi, g) >= exp(-2 D) Q
+///   (Q the quadratic form at phi), and the step cannot lower F when ln(w - 1) + w D <= 0.
+///   Each step takes the largest such w up to omega, one exact solve as for the plain step.
+///   omega is adapted as for naive mean field from the contraction rate lambda of the sum of
+///   squared changes per sweep: after steady plain sweeps the optimal SOR factor
+///   2 / (1 + sqrt(1 - lambda)) (block Gauss-Seidel on the chain of strips is consistently
+///   ordered), then raised by Hageman and Young's estimate, at most 1.9 (beyond the optimum
+///   the rate is omega - 1). Near a fixed point D is small and every step takes omega: on a
+///   256^2 +-J glass with strips of 4 rows, 100-200 sweeps instead of 600-1500.
 
 #include <cstdint>
 #include <functional>
@@ -74,7 +94,12 @@ struct StructuredMeanFieldOptions {
     double tolerance = 1e-10;
     int max_iterations = 10000;  ///< sweeps per start
     StructuredMeanFieldStarts starts;
-    std::uint64_t seed = 1;    ///< random starts draw from this seed (and the start index)
+    std::uint64_t seed = 1;  ///< random starts draw from this seed (and the start index)
+    /// sequential: exact block steps only; over_relaxed: safeguarded over-relaxed block steps
+    /// (see the header comment), never lowering F either.
+    MeanFieldMethod method = MeanFieldMethod::over_relaxed;
+    /// over_relaxed only: a fixed omega in [1, 2), or 0 for the adaptive choice.
+    double omega = 0.0;
     MeanFieldOptions naive;    ///< how the naive start is solved
     PieceSolverLimits limits;  ///< largest tables a cluster may need
 };
@@ -94,8 +119,9 @@ struct StructuredMeanFieldResult {
     int iterations = 0;      ///< sweeps used by the start that won
     bool converged = false;  ///< that start met the tolerance within max_iterations
     double residual = 0.0;   ///< largest change of an m_i in its last sweep
-    std::string
-        start;  ///< "naive", "up", "down", "random:K", "warm", or "zero" (no start asked for)
+    /// "naive", "up", "down", "random:K", "warm", or "zero" (no start asked for)
+    std::string start;
+    double omega = 1.0;  ///< over-relaxation factor reached (1: exact block steps only)
 };
 
 /// Called during the ascent with the sweep number (0 before the first), the colour class just
