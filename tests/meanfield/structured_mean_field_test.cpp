@@ -99,6 +99,8 @@ TEST(StructuredMeanField, BetweenNaiveAndExactOnSmallModels) {
                     EXPECT_LE(r.ln_z, exact + slack(exact)) << what << " exact " << exact;
                     EXPECT_GE(r.ln_z, naive - slack(naive)) << what << " naive " << naive;
                     EXPECT_EQ(r.start, "naive") << what;
+                    // F = E_q[-beta H] + S(q) with <H>_q and S(q) summed independently.
+                    EXPECT_NEAR(r.ln_z, -beta * r.energy + r.entropy, slack(r.ln_z)) << what;
                     EXPECT_TRUE(r.converged) << what;
                     ++checked;
                     if (r.ln_z > naive + 1e-3) ++tighter;

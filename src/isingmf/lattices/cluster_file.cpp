@@ -17,41 +17,32 @@ std::vector<std::vector<int>> parse_cluster_file(std::string_view text, const st
                                                  int num_sites) {
     std::vector<std::vector<int>> clusters;
     std::vector<std::size_t> line_of(static_cast<std::size_t>(std::max(num_sites, 0)), 0);
-    std::size_t line_number = 0;
-    std::size_t start = 0;
-    while (start < text.size()) {
-        std::size_t end = text.find('\n', start);
-        if (end == std::string_view::npos) end = text.size();
-        ++line_number;
-        std::string_view line = text.substr(start, end - start);
-        start = end + 1;
-        line = line.substr(0, line.find('#'));
-        const std::vector<std::string_view> fields = detail::split_fields(line);
-        if (fields.empty()) continue;
-        auto fail = [&](const std::string& reason) {
-            throw ParseError(fmt::format("{}:{}: {}", source, line_number, reason));
-        };
-        std::vector<int> cluster;
-        cluster.reserve(fields.size());
-        for (std::string_view token : fields) {
-            long long value = 0;
-            const auto [stop, error] =
-                std::from_chars(token.data(), token.data() + token.size(), value);
-            if (error != std::errc() || stop != token.data() + token.size())
-                fail(fmt::format("site '{}' is not an integer", token));
-            if (value < 0 || value >= num_sites)
-                fail(fmt::format("site {} is out of range 0..{}", token, num_sites - 1));
-            std::size_t& seen = line_of[static_cast<std::size_t>(value)];
-            if (seen != 0)
-                fail(
-                    seen == line_number
-                        ? fmt::format("site {} is listed twice in this cluster", value)
-                        : fmt::format("site {} is already in the cluster on line {}", value, seen));
-            seen = line_number;
-            cluster.push_back(static_cast<int>(value));
-        }
-        clusters.push_back(std::move(cluster));
-    }
+    detail::for_each_field_line(
+        text, [&](std::size_t line_number, const std::vector<std::string_view>& fields) {
+            auto fail = [&](const std::string& reason) {
+                throw ParseError(fmt::format("{}:{}: {}", source, line_number, reason));
+            };
+            std::vector<int> cluster;
+            cluster.reserve(fields.size());
+            for (std::string_view token : fields) {
+                long long value = 0;
+                const auto [stop, error] =
+                    std::from_chars(token.data(), token.data() + token.size(), value);
+                if (error != std::errc() || stop != token.data() + token.size())
+                    fail(fmt::format("site '{}' is not an integer", token));
+                if (value < 0 || value >= num_sites)
+                    fail(fmt::format("site {} is out of range 0..{}", token, num_sites - 1));
+                std::size_t& seen = line_of[static_cast<std::size_t>(value)];
+                if (seen != 0)
+                    fail(seen == line_number
+                             ? fmt::format("site {} is listed twice in this cluster", value)
+                             : fmt::format("site {} is already in the cluster on line {}", value,
+                                           seen));
+                seen = line_number;
+                cluster.push_back(static_cast<int>(value));
+            }
+            clusters.push_back(std::move(cluster));
+        });
     for (std::size_t i = 0; i < line_of.size(); ++i) {
         if (line_of[i] == 0)
             throw ParseError(fmt::format("{}: site {} is in no cluster (the model has {} sites)",

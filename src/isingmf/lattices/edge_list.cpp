@@ -110,28 +110,21 @@ public:
     }
 
     Model parse(std::string_view text, double J_scale, double extra_field) {
-        std::size_t start = 0;
-        while (start < text.size()) {
-            std::size_t end = text.find('\n', start);
-            if (end == std::string_view::npos) end = text.size();
-            ++line_;
-            std::string_view line = text.substr(start, end - start);
-            start = end + 1;
-            line = line.substr(0, line.find('#'));
-            const std::vector<std::string_view> fields = detail::split_fields(line);
-            if (fields.empty()) continue;
-            if (num_sites_ == 0) {
-                sites_line(fields);
-            } else if (fields[0] == "N") {
-                fail(fmt::format("second 'N' line (first on line {})", sites_line_));
-            } else if (fields[0] == "h") {
-                field_line(fields);
-            } else if (fields[0] == "E0") {
-                offset_line(fields);
-            } else {
-                edge_line(fields);
-            }
-        }
+        detail::for_each_field_line(
+            text, [&](std::size_t line, const std::vector<std::string_view>& fields) {
+                line_ = line;
+                if (num_sites_ == 0) {
+                    sites_line(fields);
+                } else if (fields[0] == "N") {
+                    fail(fmt::format("second 'N' line (first on line {})", sites_line_));
+                } else if (fields[0] == "h") {
+                    field_line(fields);
+                } else if (fields[0] == "E0") {
+                    offset_line(fields);
+                } else {
+                    edge_line(fields);
+                }
+            });
         if (num_sites_ == 0) {
             throw ParseError(
                 fmt::format("{}: no 'N <number of sites>' line (empty file?)", source_));

@@ -1,6 +1,7 @@
 #pragma once
-/// Whitespace splitting shared by the line-oriented text readers of lattices/.
+/// Line and whitespace splitting shared by the line-oriented text readers of lattices/.
 
+#include <cstddef>
 #include <string_view>
 #include <vector>
 
@@ -18,6 +19,24 @@ inline std::vector<std::string_view> split_fields(std::string_view line) {
         pos = end == std::string_view::npos ? end : line.find_first_not_of(kSpace, end);
     }
     return fields;
+}
+
+/// Calls visit(line_number, fields) for each line of `text` (numbered from 1, split at '\n')
+/// that has fields once everything from '#' on is dropped.
+template <class Visit>
+void for_each_field_line(std::string_view text, Visit&& visit) {
+    std::size_t line_number = 0;
+    std::size_t start = 0;
+    while (start < text.size()) {
+        std::size_t end = text.find('\n', start);
+        if (end == std::string_view::npos) end = text.size();
+        ++line_number;
+        std::string_view line = text.substr(start, end - start);
+        start = end + 1;
+        line = line.substr(0, line.find('#'));
+        const std::vector<std::string_view> fields = split_fields(line);
+        if (!fields.empty()) visit(line_number, fields);
+    }
 }
 
 }  // namespace isingmf::detail
