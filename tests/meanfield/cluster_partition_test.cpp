@@ -79,7 +79,7 @@ TEST(ClusterPartition, StripsRingsAndWholeLattices) {
     EXPECT_EQ(make_cluster_partition(without_lattice(open), 1).kind, ClusterKind::strips);
     const Model chain = lattice_model(LatticeKind::chain, {12}, Boundary::periodic);
     EXPECT_EQ(make_cluster_partition(chain, 1).kind, ClusterKind::whole);
-    EXPECT_THROW(make_cluster_partition(open, 0), ModelError);
+    EXPECT_THROW(make_cluster_partition(open, -1), ModelError);
     EXPECT_EQ(parse_cluster_kind(to_string(ClusterKind::pieces)), ClusterKind::pieces);
     EXPECT_THROW(parse_cluster_kind("blobs"), ParseError);
 }
@@ -125,6 +125,40 @@ TEST(ClusterPartition, InducedTreesAndBoundedPiecesOnOtherGraphs) {
         EXPECT_LE(p.sites.size(), 2u);
     for (const Piece& p : make_cluster_partition(complete, 3).clusters.pieces)
         EXPECT_LE(p.sites.size(), 4u);
+}
+
+TEST(ClusterPartition, AutomaticWidth) {
+    // Small lattices are one cluster (2^(F+1) entries per site, F the strip's cross-section:
+    // 64 sites x 2^9 for the 8x8 open grid, within 2^20 in all); larger ones take the widest
+    // strips of cross-section <= 4: 4 rows open, 2-row rings (cross-section 2 x 2) periodic.
+    const Model small = lattice_model(LatticeKind::square, {8, 8}, Boundary::open);
+    EXPECT_EQ(make_cluster_partition(small, 0).kind, ClusterKind::whole);
+    const Model open = lattice_model(LatticeKind::square, {40, 40}, Boundary::open);
+    EXPECT_EQ(choose_cluster_width(open), 4);
+    const ClusterPartition strips = make_cluster_partition(open, 0);
+    EXPECT_EQ(strips.kind, ClusterKind::strips);
+    EXPECT_EQ(strips.width, 4);
+    EXPECT_EQ(strips.clusters.pieces.size(), 10u);
+    EXPECT_EQ(
+        choose_cluster_width(lattice_model(LatticeKind::square, {40, 40}, Boundary::periodic)), 2);
+    // Open cubic: 2 x 2 rods (cross-section 4); periodic cubic: chains (rings of 2 x 2 rods
+    // would hold 8 sites in their tables).
+    EXPECT_EQ(choose_cluster_width(lattice_model(LatticeKind::cubic, {12, 12, 12}, Boundary::open)),
+              2);
+    EXPECT_EQ(
+        choose_cluster_width(lattice_model(LatticeKind::cubic, {12, 12, 12}, Boundary::periodic)),
+        1);
+    // Other graphs: clusters of frontier 4, every table within 2^5 entries.
+    const Model graph =
+        without_lattice(lattice_model(LatticeKind::honeycomb, {12, 12}, Boundary::periodic));
+    const ClusterPartition pieces = make_cluster_partition(graph, 0);
+    EXPECT_EQ(pieces.kind, ClusterKind::pieces);
+    for (const Piece& p : pieces.clusters.pieces) {
+        const PieceSolver solver(graph, p);
+        if (solver.kernel() == PieceKernel::frontier) {
+            EXPECT_LE(solver.width(), 4);
+        }
+    }
 }
 
 TEST(ClusterPartition, GivenClustersAreChecked) {

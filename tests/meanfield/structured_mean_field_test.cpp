@@ -393,7 +393,7 @@ TEST(StructuredMeanField, RefusesBadInput) {
     StructuredMeanFieldOptions options;
     EXPECT_THROW(solve_structured_mean_field(model, -1.0, options), ModelError);
     EXPECT_THROW(solve_structured_mean_field(model, NAN, options), ModelError);
-    options.cluster_width = 0;
+    options.cluster_width = -1;
     EXPECT_THROW(solve_structured_mean_field(model, 1.0, options), ModelError);
     options.cluster_width = 1;
     const std::vector<double> short_start(3, 0.0);

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstddef>
 #include <deque>
 #include <utility>
@@ -13,6 +14,14 @@
 
 namespace isingmf {
 namespace {
+
+// Automatic width (make_cluster_partition with width 0): the whole lattice when its tables
+// hold at most this many entries over all sites, ...
+constexpr double kAutoWholeEntries = 1 << 20;
+// ... else the widest strips whose cross-section (strip_frontier, rings) is at most this
+// (tables of 2^5 = 32 entries per site, ~200 ns per site and sweep: docs/benchmarks.md),
+// and clusters of that frontier on other graphs.
+constexpr int kAutoFrontier = 4;
 
 constexpr detail::EnumNames<ClusterKind, 5> kKindNames{{
     {ClusterKind::strips, "strips"},
@@ -131,11 +140,28 @@ ClusterKind parse_cluster_kind(std::string_view text) {
     return detail::parse_enum(kKindNames, text, "cluster kind");
 }
 
+int choose_cluster_width(const Model& model) {
+    const std::optional<LatticeSpec> lattice = recognise_lattice(model);
+    if (!lattice || lattice->kind == LatticeKind::complete) return kAutoFrontier;
+    const int whole_width = *std::max_element(lattice->size.begin(), lattice->size.end());
+    const int whole_frontier = strip_frontier(*lattice, whole_width, /*rings=*/true);
+    if (whole_frontier <= 24 &&
+        static_cast<double>(model.num_sites()) * std::ldexp(1.0, whole_frontier + 1) <=
+            kAutoWholeEntries)
+        return whole_width;
+    int width = 1;
+    while (width < whole_width && strip_frontier(*lattice, width + 1, true) <= kAutoFrontier)
+        ++width;
+    return width;
+}
+
 ClusterPartition make_cluster_partition(const Model& model, int width) {
-    if (width < 1) throw ModelError(fmt::format("cluster width must be at least 1, got {}", width));
+    if (width < 0)
+        throw ModelError(fmt::format("cluster width must be >= 0 (0: automatic), got {}", width));
+    const std::optional<LatticeSpec> lattice = recognise_lattice(model);
+    if (width == 0) width = choose_cluster_width(model);
     ClusterPartition partition;
     partition.width = width;
-    const std::optional<LatticeSpec> lattice = recognise_lattice(model);
     if (lattice && lattice->kind != LatticeKind::complete) {
         if (reaches_across(*lattice, width)) {
             // One strip holds everything; strip_decomposition picks the axis with the

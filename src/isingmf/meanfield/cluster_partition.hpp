@@ -21,6 +21,13 @@
 ///   have unassigned neighbours; that count bounds the solver's frontier, so every table
 ///   holds at most 2^(w+1) entries, whatever cycles the cluster's edges close.
 /// - given: any partition the caller lists (a cluster file, lattices/cluster_file.hpp).
+///
+/// Width 0 chooses automatically (choose_cluster_width): the whole lattice when its tables
+/// hold at most 2^20 entries in all (small lattices: the bound is then exact), else the widest
+/// strips whose cross-section is at most 4 sites (tables of 32 entries per site, about 200 ns
+/// per site and sweep: 4-row strips on open square lattices, 2-row rings on periodic ones,
+/// 2 x 2 rods on open cubic lattices, chains on periodic cubic ones), and on other graphs
+/// clusters of frontier at most 4.
 
 #include <string>
 #include <string_view>
@@ -48,8 +55,11 @@ struct ClusterPartition {
     std::string description;  ///< one line: geometry, number of clusters, largest cluster
 };
 
-/// The partition of the header comment for cluster width `width` >= 1. Throws ModelError on a
-/// width below 1.
+/// The automatic cluster width of the header comment for `model`.
+int choose_cluster_width(const Model& model);
+
+/// The partition of the header comment for cluster width `width` (>= 1, or 0 for
+/// choose_cluster_width). Throws ModelError on a negative width.
 ClusterPartition make_cluster_partition(const Model& model, int width);
 
 /// The partition into the listed clusters (each a list of model sites, visited by the piece

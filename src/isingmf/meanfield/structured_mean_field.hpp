@@ -85,9 +85,9 @@ struct StructuredMeanFieldStarts {
 };
 
 struct StructuredMeanFieldOptions {
-    /// Rows per strip on lattices, 1 for trees on other graphs (make_cluster_partition);
-    /// ignored when `clusters` is set.
-    int cluster_width = 1;
+    /// Rows per strip on lattices, 1 for trees on other graphs, 0 for the automatic choice
+    /// (make_cluster_partition); ignored when `clusters` is set.
+    int cluster_width = 0;
     /// An explicit partition (a cluster file, tests); overrides cluster_width.
     std::optional<ClusterPartition> clusters;
     /// Stop when no magnetization changed by more than this in the last sweep.
