@@ -5,8 +5,10 @@
 
 One markdown table per file (readable as plain text too): T, ln Z_MF / N, ln Z_exact / N,
 gap / N, relative gap (gap / |ln Z_exact|) and the mean-field magnetization m, then, when the
-file holds them, the upper bound ln Z_UB / N with the interval width (UB - MF) / N and the
-Bethe estimate ln Z_Bethe / N. Missing values print as n/a.
+file holds them, the upper bound ln Z_UB / N with the interval width (UB - MF) / N, the
+Bethe estimate ln Z_Bethe / N, and the structured mean-field bound ln Z_SMF / N with its gap
+(exact - SMF) / N and, with the upper bound, its interval width (UB - SMF) / N. Missing values
+print as n/a.
 """
 
 import argparse
@@ -26,6 +28,10 @@ def columns(sweep):
         extra += ["lnZ_UB/N", "width/N"]
     if sweep.lnz_bethe is not None:
         extra += ["lnZ_Bethe/N"]
+    if sweep.lnz_structured is not None:
+        extra += ["lnZ_SMF/N", "gapS/N"]
+        if sweep.lnz_upper is not None:
+            extra += ["widthS/N"]
     return COLUMNS + extra
 
 
@@ -52,6 +58,11 @@ def rows(sweep):
                     format_number((sweep.lnz_upper[k] - lnz_mf[k]) / n, 4)]
         if sweep.lnz_bethe is not None:
             row += [format_number(sweep.lnz_bethe[k] / n, 8)]
+        if sweep.lnz_structured is not None:
+            smf = sweep.lnz_structured[k]
+            row += [format_number(smf / n, 8), format_number((lnz_exact[k] - smf) / n, 4)]
+            if sweep.lnz_upper is not None:
+                row += [format_number((sweep.lnz_upper[k] - smf) / n, 4)]
         yield row
 
 

@@ -3,10 +3,12 @@
 
     /usr/bin/python3 scripts/plot_sweep.py run.h5 -o sweep.png
 
-Three panels against T: ln Z per spin (the certified interval between the mean-field lower
-bound and the upper bound drawn as a band, both bounds, the Bethe estimate and exact ln Z,
-whichever the file holds), the widths per spin (upper - lower, exact - lower, upper - exact)
-and the magnetization (mean-field m, exact <|m|> where computed). T = inf (beta = 0) cannot be
+Three panels against T: ln Z per spin (the certified interval between the best lower bound
+(structured mean field where the file holds it, else naive mean field) and the upper bound
+drawn as a band, every bound, the Bethe estimate and exact ln Z, whichever the file holds),
+the widths per spin (upper - lower, exact - lower, upper - exact, and the same for the
+structured bound) and the magnetization (mean-field and structured m, exact <|m|> where
+computed). T = inf (beta = 0) cannot be
 placed on the axis and is left out.
 """
 
@@ -37,16 +39,24 @@ def plot(sweep, output):
     has_exact = _finite(sweep.lnz_exact)
     lower = sweep.lnz_mf[order] / n if sweep.lnz_mf is not None else None
     upper = sweep.lnz_upper[order] / n if sweep.lnz_upper is not None else None
+    structured = sweep.lnz_structured[order] / n if sweep.lnz_structured is not None else None
+    # The interval's lower end: the structured bound where present (never below the naive
+    # one when started from it).
+    best_lower = structured if structured is not None else lower
 
     fig, (ax_lnz, ax_gap, ax_m) = plt.subplots(3, 1, figsize=(7, 9), sharex=True)
     # Long model descriptions wrap instead of running off the figure.
     fig.suptitle(textwrap.fill(sweep.describe(), 90), fontsize=9)
 
-    if lower is not None and upper is not None:
-        ax_lnz.fill_between(T, lower, upper, color="C0", alpha=0.2, lw=0,
+    if best_lower is not None and upper is not None:
+        ax_lnz.fill_between(T, best_lower, upper, color="C0", alpha=0.2, lw=0,
                             label="certified interval")
     if lower is not None:
         ax_lnz.plot(T, lower, "o-", ms=3, color="C0", label="mean field (lower bound)")
+    if structured is not None:
+        ax_lnz.plot(T, structured, "D-", ms=3, color="C1",
+                    label=f"structured mean field ({sweep.structured_kind}, "
+                          f"width {sweep.structured_width}; lower bound)")
     if upper is not None:
         ax_lnz.plot(T, upper, "v-", ms=3, color="C3",
                     label=f"upper bound ({sweep.upper_kind}, width {sweep.upper_width})")
@@ -61,7 +71,9 @@ def plot(sweep, output):
 
     widths = [(sweep.upper_minus_lower, "upper - lower (interval width)", "o-", "C0"),
               (sweep.exact_minus_lower, "exact - lower (gap)", "s--", "C2"),
-              (sweep.upper_minus_exact, "upper - exact", "v:", "C3")]
+              (sweep.upper_minus_exact, "upper - exact", "v:", "C3"),
+              (sweep.upper_minus_structured, "upper - structured (interval width)", "D-", "C1"),
+              (sweep.exact_minus_structured, "exact - structured (gap)", "D--", "C5")]
     if sweep.exact_minus_lower is None and sweep.gap is not None:
         widths[1] = (sweep.gap, "exact - lower (gap)", "s--", "C2")
     drawn = False
@@ -79,6 +91,8 @@ def plot(sweep, output):
 
     if sweep.m_mf is not None:
         ax_m.plot(T, sweep.m_mf[order], "o-", ms=3, label="mean field m")
+    if sweep.m_structured is not None:
+        ax_m.plot(T, sweep.m_structured[order], "D-", ms=3, color="C1", label="structured m")
     if _finite(sweep.m_abs_exact):
         ax_m.plot(T, sweep.m_abs_exact[order], "s--", ms=3, label="exact <|m|>")
     ax_m.set_ylabel("magnetization")

@@ -10,16 +10,18 @@
 
 #include "isingmf/exact/exact_solver.hpp"
 #include "isingmf/meanfield/detail/ascent.hpp"
+#include "isingmf/meanfield/detail/structured_plan.hpp"
 #include "isingmf/util/detail/enum_names.hpp"
 #include "isingmf/util/error.hpp"
 
 namespace isingmf {
 namespace {
 
-constexpr detail::EnumNames<SweepBound, 3> kBoundNames{{
+constexpr detail::EnumNames<SweepBound, 4> kBoundNames{{
     {SweepBound::mean_field, "mf"},
     {SweepBound::upper, "upper"},
     {SweepBound::bethe, "bethe"},
+    {SweepBound::structured, "structured"},
 }};
 
 // Restores OpenMP's thread count when the sweep ends, however it ends.
@@ -180,6 +182,40 @@ void bethe_pass(const Model& model, const BetheOptions& options, std::vector<Swe
     });
 }
 
+// The structured partition and its compiled clusters (before any solving, so that clusters
+// too wide for the solver's limits fail the sweep at once).
+StructuredPlan make_structured_plan(const Model& model, const StructuredMeanFieldOptions& options) {
+    ClusterPartition partition =
+        options.clusters ? *options.clusters : make_cluster_partition(model, options.cluster_width);
+    return StructuredPlan(model, std::move(partition), options.limits);
+}
+
+// Structured mean field at every temperature, in warm runs like the upper bound: each
+// temperature from the naive solution there (the sweep's, or solved here on one plan) and,
+// with `warm`, from the previous temperature's q (as independent spins).
+void structured_pass(const StructuredPlan& plan, const SweepOptions& options,
+                     std::vector<SweepPoint>& points, const SweepProgress& progress) {
+    StructuredMeanFieldOptions structured = options.structured;
+    structured.naive = options.mean_field;
+    std::optional<MeanFieldPlan> naive_plan;
+    if (structured.starts.naive && !points.empty() && !points.front().mean_field)
+        naive_plan.emplace(plan.model());
+    const bool warm_start = options.warm_start;
+    ProgressCounter counter(progress, points.size(), "structured");
+    warm_runs(points.size(), counter, [&](std::size_t k, bool warm) {
+        SweepPoint& p = points[k];
+        std::vector<double> naive_m;
+        if (structured.starts.naive) {
+            naive_m = p.mean_field ? p.mean_field->m
+                                   : solve_mean_field(*naive_plan, p.beta, options.mean_field).m;
+        }
+        const std::span<const double> previous =
+            warm && warm_start ? std::span<const double>(points[k - 1].structured->m)
+                               : std::span<const double>();
+        p.structured = solve_structured_mean_field(plan, p.beta, structured, previous, naive_m);
+    });
+}
+
 }  // namespace
 
 std::string to_string(SweepBound bound) { return detail::enum_name(kBoundNames, bound); }
@@ -207,6 +243,9 @@ SweepResult run_sweep(const Model& model, const std::vector<double>& betas,
                       const SweepOptions& options, const SweepProgress& progress) {
     check_energy_scale(model, betas);
     const ThreadCountGuard threads(options.threads);
+    std::optional<StructuredPlan> structured;
+    if (options.computes(SweepBound::structured))
+        structured.emplace(make_structured_plan(model, options.structured));
     const ExactChoice choice = choose_exact_method(model, options.exact);
     SweepResult sweep;
     sweep.exact_method = to_string(choice.method);
@@ -232,6 +271,7 @@ SweepResult run_sweep(const Model& model, const std::vector<double>& betas,
     if (options.computes(SweepBound::upper)) upper_pass(model, options.upper, sweep, progress);
     if (options.computes(SweepBound::bethe))
         bethe_pass(model, options.bethe, sweep.points, progress);
+    if (structured) structured_pass(*structured, options, sweep.points, progress);
     return sweep;
 }
 
