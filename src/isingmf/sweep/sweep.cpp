@@ -190,28 +190,37 @@ StructuredPlan make_structured_plan(const Model& model, const StructuredMeanFiel
     return StructuredPlan(model, std::move(partition), options.limits);
 }
 
-// Structured mean field at every temperature, in warm runs like the upper bound: each
-// temperature from the naive solution there (the sweep's, or solved here on one plan) and,
-// with `warm`, from the previous temperature's q (as independent spins).
-void structured_pass(const StructuredPlan& plan, const SweepOptions& options,
+// Naive mean field at every temperature: cold starts in parallel, then warm passes.
+void mean_field_pass(const Model& model, const SweepOptions& options,
                      std::vector<SweepPoint>& points, const SweepProgress& progress) {
+    const MeanFieldPlan plan(model);
+    const MeanFieldOptions& mf = options.mean_field;
+    const std::size_t n_t = points.size();
+    const bool cold = has_cold_start(mf.starts);
+    const bool warm = options.warm_start && n_t > 1;
+    ProgressCounter counter(progress, (cold ? n_t : 0) + (warm || !cold ? 2 * n_t : 0));
+    if (cold) cold_pass(plan, mf, points, counter);
+    if (warm || !cold) warm_passes(plan, mf, cold, points, counter);
+}
+
+// Structured mean field at every temperature, in warm runs like the upper bound: each
+// temperature from the naive solution there (`naive[k].mean_field`, when the options ask for
+// the naive start) and, with warm starts, from the previous temperature's q (as independent
+// spins).
+void structured_pass(const StructuredPlan& plan, const SweepOptions& options,
+                     const std::vector<SweepPoint>& naive, std::vector<SweepPoint>& points,
+                     const SweepProgress& progress) {
     StructuredMeanFieldOptions structured = options.structured;
     structured.naive = options.mean_field;
-    std::optional<MeanFieldPlan> naive_plan;
-    if (structured.starts.naive && !points.empty() && !points.front().mean_field)
-        naive_plan.emplace(plan.model());
-    const bool warm_start = options.warm_start;
     ProgressCounter counter(progress, points.size(), "structured");
     warm_runs(points.size(), counter, [&](std::size_t k, bool warm) {
         SweepPoint& p = points[k];
-        std::vector<double> naive_m;
-        if (structured.starts.naive) {
-            naive_m = p.mean_field ? p.mean_field->m
-                                   : solve_mean_field(*naive_plan, p.beta, options.mean_field).m;
-        }
+        const std::span<const double> naive_m =
+            structured.starts.naive ? std::span<const double>(naive[k].mean_field->m)
+                                    : std::span<const double>();
         const std::span<const double> previous =
-            warm && warm_start ? std::span<const double>(points[k - 1].structured->m)
-                               : std::span<const double>();
+            warm && options.warm_start ? std::span<const double>(points[k - 1].structured->m)
+                                       : std::span<const double>();
         p.structured = solve_structured_mean_field(plan, p.beta, structured, previous, naive_m);
     });
 }
@@ -258,20 +267,21 @@ SweepResult run_sweep(const Model& model, const std::vector<double>& betas,
         for (std::size_t k = 0; k < betas.size(); ++k) sweep.points[k].exact = exact[k];
     }
 
-    if (options.computes(SweepBound::mean_field)) {
-        const MeanFieldPlan plan(model);
-        const MeanFieldOptions& mf = options.mean_field;
-        const std::size_t n_t = betas.size();
-        const bool cold = has_cold_start(mf.starts);
-        const bool warm = options.warm_start && n_t > 1;
-        ProgressCounter counter(progress, (cold ? n_t : 0) + (warm || !cold ? 2 * n_t : 0));
-        if (cold) cold_pass(plan, mf, sweep.points, counter);
-        if (warm || !cold) warm_passes(plan, mf, cold, sweep.points, counter);
-    }
+    if (options.computes(SweepBound::mean_field))
+        mean_field_pass(model, options, sweep.points, progress);
     if (options.computes(SweepBound::upper)) upper_pass(model, options.upper, sweep, progress);
     if (options.computes(SweepBound::bethe))
         bethe_pass(model, options.bethe, sweep.points, progress);
-    if (structured) structured_pass(*structured, options, sweep.points, progress);
+    if (structured) {
+        // The naive start is the sweep's naive solution, solved here when mf is not reported.
+        std::vector<SweepPoint> scratch;
+        if (options.structured.starts.naive && !options.computes(SweepBound::mean_field)) {
+            scratch = make_points(betas);
+            mean_field_pass(model, options, scratch, progress);
+        }
+        structured_pass(*structured, options, scratch.empty() ? sweep.points : scratch,
+                        sweep.points, progress);
+    }
     return sweep;
 }
 

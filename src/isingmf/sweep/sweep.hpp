@@ -40,9 +40,9 @@ struct SweepOptions {
     MeanFieldOptions mean_field;
     UpperBoundOptions upper;
     BetheOptions bethe;
-    /// Structured mean field; its `naive` options are replaced by `mean_field` (the naive
-    /// start is the sweep's naive solution, or solved with `mean_field` when mf is not asked
-    /// for), and its warm starts by the sweep's.
+    /// Structured mean field; its `naive` options are replaced by `mean_field`: the naive
+    /// start is the sweep's naive solution (solved as for mf, warm passes included, also when
+    /// mf is not reported), and its warm starts are the sweep's.
     StructuredMeanFieldOptions structured;
     bool warm_start = true;  ///< also start each temperature from its neighbours' solutions
     ExactMethod exact = ExactMethod::automatic;
