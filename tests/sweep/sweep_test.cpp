@@ -196,6 +196,32 @@ TEST(Sweep, StructuredWarmRunsGiveTheSameNumbersOnAnyThreadCount) {
     }
 }
 
+TEST(Sweep, StructuredStartsFromTheSweepsNaiveSolutionWithOrWithoutMf) {
+    // Without mf in the bounds the naive solution is still solved as the sweep solves it
+    // (cold and warm passes), so the structured numbers are the same bits; with warm-only
+    // starts that is the ordered state carried from "up" at the first temperature, not the
+    // unstable paramagnet m = 0 of the ferromagnet below T_c.
+    const Model model =
+        build_model(make_lattice({LatticeKind::square, {6, 6}, Boundary::periodic}), {});
+    const auto betas = betas_of({1.0, 1.5, 2.0});
+    for (const bool warm_only : {false, true}) {
+        SweepOptions options;
+        options.exact = ExactMethod::none;
+        options.structured.cluster_width = 1;
+        if (warm_only) options.mean_field.starts = {false, false, 0};
+        options.bounds = {SweepBound::mean_field, SweepBound::structured};
+        const SweepResult both = run_sweep(model, betas, options);
+        options.bounds = {SweepBound::structured};
+        const SweepResult alone = run_sweep(model, betas, options);
+        for (std::size_t k = 0; k < betas.size(); ++k) {
+            EXPECT_FALSE(alone.points[k].mean_field);
+            EXPECT_EQ(alone.points[k].structured->ln_z, both.points[k].structured->ln_z) << k;
+            EXPECT_EQ(alone.points[k].structured->m, both.points[k].structured->m) << k;
+            EXPECT_GT(std::abs(alone.points[k].structured->magnetization), 0.9) << k;
+        }
+    }
+}
+
 TEST(Sweep, StructuredClustersThatCannotBeSolvedFailTheSweep) {
     // Strips 30 rows wide hold the 30x30 lattice whole: tables over 30 sites, beyond the
     // limit of 24. Refused before anything is solved.
