@@ -11,7 +11,6 @@
 // bound)/N with elimination or Kaufman's torus as the exact side).
 
 #include <benchmark/benchmark.h>
-#include <omp.h>
 #include <time.h>
 
 #include <chrono>
@@ -27,6 +26,7 @@
 #include "isingmf/meanfield/detail/structured_plan.hpp"
 #include "isingmf/meanfield/mean_field.hpp"
 #include "isingmf/meanfield/structured_mean_field.hpp"
+#include "one_thread.hpp"
 
 namespace isingmf {
 namespace {
@@ -45,16 +45,7 @@ double thread_cpu_seconds() {
     return static_cast<double>(t.tv_sec) + 1e-9 * static_cast<double>(t.tv_nsec);
 }
 
-class OneThread {
-public:
-    OneThread() : saved_(omp_get_max_threads()) { omp_set_num_threads(1); }
-    ~OneThread() { omp_set_num_threads(saved_); }
-    OneThread(const OneThread&) = delete;
-    OneThread& operator=(const OneThread&) = delete;
-
-private:
-    int saved_;
-};
+using bench::OneThread;
 
 const Model& square(int L, Disorder disorder, Boundary boundary) {
     static std::map<std::tuple<int, int, int>, std::unique_ptr<Model>> cache;
