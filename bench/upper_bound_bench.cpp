@@ -11,7 +11,6 @@
 // this machine: 100 random spanning trees, tol 1e-9).
 
 #include <benchmark/benchmark.h>
-#include <omp.h>
 
 #include <filesystem>
 #include <memory>
@@ -23,20 +22,12 @@
 #include "isingmf/lattices/couplings.hpp"
 #include "isingmf/lattices/lattice.hpp"
 #include "isingmf/lattices/uai.hpp"
+#include "one_thread.hpp"
 
 namespace isingmf {
 namespace {
 
-class OneThread {
-public:
-    OneThread() : saved_(omp_get_max_threads()) { omp_set_num_threads(1); }
-    ~OneThread() { omp_set_num_threads(saved_); }
-    OneThread(const OneThread&) = delete;
-    OneThread& operator=(const OneThread&) = delete;
-
-private:
-    int saved_;
-};
+using bench::OneThread;
 
 Model glass(int L, Boundary boundary, double h, std::uint64_t seed) {
     CouplingSpec spec;

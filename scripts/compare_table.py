@@ -6,10 +6,11 @@
 One markdown table per file (readable as plain text too): T (in units of J/k_B), ln Z_MF / N,
 ln Z_exact / N, gap / N, relative gap (gap / |ln Z_exact|), the mean-field magnetization m
 (signed, to 6 decimals) and whether the iterations converged ("yes", or NO with those that
-did not: mf, ub, bp), then, when the file holds them, the upper bound ln Z_UB / N with the
-interval width (UB - MF) / N and the Bethe estimate ln Z_Bethe / N. Missing values print as
-n/a. A file that cannot be read is reported on stderr (one line each) and the others are
-still printed; the exit status is then 1.
+did not: mf, ub, bp, smf), then, when the file holds them, the upper bound ln Z_UB / N with
+the interval width (UB - MF) / N, the Bethe estimate ln Z_Bethe / N, and the structured
+mean-field bound ln Z_SMF / N with its gap (exact - SMF) / N and, with the upper bound, its
+interval width (UB - SMF) / N. Missing values print as n/a. A file that cannot be read is
+reported on stderr (one line each) and the others are still printed; the exit status is then 1.
 """
 
 import argparse
@@ -29,13 +30,18 @@ def columns(sweep):
         extra += ["lnZ_UB/N", "width/N"]
     if sweep.lnz_bethe is not None:
         extra += ["lnZ_Bethe/N"]
+    if sweep.lnz_structured is not None:
+        extra += ["lnZ_SMF/N", "gapS/N"]
+        if sweep.lnz_upper is not None:
+            extra += ["widthS/N"]
     return COLUMNS + extra
 
 
 def convergence(sweep, k):
     """'yes', or NO with the results at temperature k that did not converge (as the CLI's table)."""
     failed = [name for name, flags in (("mf", sweep.converged), ("ub", sweep.upper_converged),
-                                       ("bp", sweep.bethe_converged))
+                                       ("bp", sweep.bethe_converged),
+                                       ("smf", sweep.structured_converged))
               if flags is not None and not flags[k]]
     return "NO:" + ",".join(failed) if failed else "yes"
 
@@ -64,6 +70,11 @@ def rows(sweep):
                     format_number((sweep.lnz_upper[k] - lnz_mf[k]) / n, 4)]
         if sweep.lnz_bethe is not None:
             row += [format_number(sweep.lnz_bethe[k] / n, 8)]
+        if sweep.lnz_structured is not None:
+            smf = sweep.lnz_structured[k]
+            row += [format_number(smf / n, 8), format_number((lnz_exact[k] - smf) / n, 4)]
+            if sweep.lnz_upper is not None:
+                row += [format_number((sweep.lnz_upper[k] - smf) / n, 4)]
         yield row
 
 

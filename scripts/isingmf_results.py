@@ -53,10 +53,21 @@ class Sweep:
     lnz_bethe: np.ndarray = None
     bethe_converged: np.ndarray = None
     bethe_residual: np.ndarray = None
+    # Structured mean-field lower bound (None without /structured_mean_field) and its clusters.
+    lnz_structured: np.ndarray = None
+    m_structured: np.ndarray = None
+    structured_converged: np.ndarray = None
+    structured_kind: str = ""
+    structured_width: int = 0
+    structured_num_clusters: int = 0
+    structured_clusters: str = ""
     # /comparison (None where the file lacks them).
     upper_minus_lower: np.ndarray = None
     exact_minus_lower: np.ndarray = None
     upper_minus_exact: np.ndarray = None
+    exact_minus_structured: np.ndarray = None
+    upper_minus_structured: np.ndarray = None
+    structured_minus_lower: np.ndarray = None
 
     def describe(self):
         """One line naming the model: 'lattice=square size=4x4 ... N=16'."""
@@ -128,13 +139,24 @@ def load(path):
                 sweep.lnz_bethe = f["bethe/ln_z"][:]
                 sweep.bethe_converged = f["bethe/converged"][:].astype(bool)
                 sweep.bethe_residual = f["bethe/residual"][:]
+            if "structured_mean_field" in f:
+                group = f["structured_mean_field"]
+                sweep.lnz_structured = group["ln_z"][:]
+                sweep.m_structured = group["magnetization"][:]
+                sweep.structured_converged = group["converged"][:].astype(bool)
+                sweep.structured_kind = _text(group.attrs["kind"])
+                sweep.structured_width = int(group.attrs["width"])
+                sweep.structured_num_clusters = int(group.attrs["num_clusters"])
+                sweep.structured_clusters = _text(group.attrs["clusters"])
             if "exact" in f:
                 sweep.exact_method = _text(f["exact"].attrs["method"])
                 sweep.lnz_exact = f["exact/ln_z"][:]
                 sweep.m_abs_exact = f["exact/magnetization_abs"][:]
             if "comparison" in f:
                 comparison = f["comparison"]
-                for name in ("gap", "upper_minus_lower", "exact_minus_lower", "upper_minus_exact"):
+                for name in ("gap", "upper_minus_lower", "exact_minus_lower", "upper_minus_exact",
+                             "exact_minus_structured", "upper_minus_structured",
+                             "structured_minus_lower"):
                     if name in comparison:
                         setattr(sweep, name, comparison[name][:])
             return sweep

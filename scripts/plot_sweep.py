@@ -3,15 +3,16 @@
 
     /usr/bin/python3 scripts/plot_sweep.py run.h5 -o sweep.png
 
-Three panels against k_B T / J: ln Z per spin (the certified interval between the mean-field
-lower bound and the upper bound drawn as a band, both bounds, the Bethe estimate and exact
-ln Z, whichever the file holds), the widths per spin (upper - lower, exact - lower, upper -
-exact) and the magnetization: the mean-field |m| = |(1/N) sum_i m_i| beside the exact <|m|>
-where computed (both unsigned, so that the two are comparable; the exact <m> vanishes at
-h = 0 by symmetry). Temperatures where the mean-field iteration did not converge are marked
-with red crosses. T = inf (beta = 0) cannot be placed on the axis and is left out. The image
-format follows the extension of -o (png, pdf, svg, ...); an unknown one is a usage error
-(exit status 2).
+Three panels against k_B T / J: ln Z per spin (the certified interval between the best lower
+bound (structured mean field where the file holds it, else naive mean field) and the upper
+bound drawn as a band, every bound, the Bethe estimate and exact ln Z, whichever the file
+holds), the widths per spin (upper - lower, exact - lower, upper - exact, and the same for the
+structured bound) and the magnetization: the mean-field and structured |m| = |(1/N) sum_i m_i|
+beside the exact <|m|> where computed (all unsigned, so that they are comparable; the exact
+<m> vanishes at h = 0 by symmetry). Temperatures where the mean-field iteration did not
+converge are marked with red crosses. T = inf (beta = 0) cannot be placed on the axis and is
+left out. The image format follows the extension of -o (png, pdf, svg, ...); an unknown one is
+a usage error (exit status 2).
 """
 
 import argparse
@@ -64,16 +65,24 @@ def figure(sweep):
     lower = sweep.lnz_mf[order] / n if sweep.lnz_mf is not None else None
     upper = sweep.lnz_upper[order] / n if sweep.lnz_upper is not None else None
     converged = sweep.converged[order] if sweep.converged is not None else None
+    structured = sweep.lnz_structured[order] / n if sweep.lnz_structured is not None else None
+    # The interval's lower end: the structured bound where present (never below the naive
+    # one when started from it).
+    best_lower = structured if structured is not None else lower
 
     fig, (ax_lnz, ax_gap, ax_m) = plt.subplots(3, 1, figsize=(7, 9), sharex=True)
     # Long model descriptions wrap instead of running off the figure.
     fig.suptitle(textwrap.fill(sweep.describe(), 90), fontsize=9)
 
-    if lower is not None and upper is not None:
-        ax_lnz.fill_between(T, lower, upper, color="C0", alpha=0.2, lw=0,
+    if best_lower is not None and upper is not None:
+        ax_lnz.fill_between(T, best_lower, upper, color="C0", alpha=0.2, lw=0,
                             label="certified interval")
     if lower is not None:
         ax_lnz.plot(T, lower, "o-", ms=3, color="C0", label="mean field (lower bound)")
+    if structured is not None:
+        ax_lnz.plot(T, structured, "D-", ms=3, color="C1",
+                    label=f"structured mean field ({sweep.structured_kind}, "
+                          f"width {sweep.structured_width}; lower bound)")
     if upper is not None:
         ax_lnz.plot(T, upper, "v-", ms=3, color="C3",
                     label=f"upper bound ({sweep.upper_kind}, width {sweep.upper_width})")
@@ -89,7 +98,9 @@ def figure(sweep):
 
     widths = [(sweep.upper_minus_lower, "upper - lower (interval width)", "o-", "C0"),
               (sweep.exact_minus_lower, "exact - lower (gap)", "s--", "C2"),
-              (sweep.upper_minus_exact, "upper - exact", "v:", "C3")]
+              (sweep.upper_minus_exact, "upper - exact", "v:", "C3"),
+              (sweep.upper_minus_structured, "upper - structured (interval width)", "D-", "C1"),
+              (sweep.exact_minus_structured, "exact - structured (gap)", "D--", "C5")]
     if sweep.exact_minus_lower is None and sweep.gap is not None:
         widths[1] = (sweep.gap, "exact - lower (gap)", "s--", "C2")
     drawn = False
@@ -108,6 +119,9 @@ def figure(sweep):
     m_abs = np.abs(sweep.m_mf[order]) if sweep.m_mf is not None else None
     if m_abs is not None:
         ax_m.plot(T, m_abs, "o-", ms=3, label="mean field |m|")
+    if sweep.m_structured is not None:
+        ax_m.plot(T, np.abs(sweep.m_structured[order]), "D-", ms=3, color="C1",
+                  label="structured |m|")
     if _finite(sweep.m_abs_exact):
         ax_m.plot(T, sweep.m_abs_exact[order], "s--", ms=3, label="exact <|m|>")
     mark_not_converged(ax_m, T, m_abs, converged)

@@ -65,6 +65,7 @@ int print_info(const std::string& path, bool table) {
     if (first != nullptr && first->mean_field) groups.emplace_back("/mean_field");
     if (first != nullptr && first->upper) groups.emplace_back("/upper_bound");
     if (first != nullptr && first->bethe) groups.emplace_back("/bethe");
+    if (first != nullptr && first->structured) groups.emplace_back("/structured_mean_field");
     if (sweep.exact_method != "none") groups.emplace_back("/exact");
     fmt::print("groups: {}\n", fmt::join(groups, " "));
     if (first != nullptr && first->mean_field) {
@@ -92,11 +93,29 @@ int print_info(const std::string& path, bool table) {
                    to_string(first->bethe->schedule), first->bethe->damping,
                    count([](const SweepPoint& p) { return p.bethe->converged; }), points.size());
     }
+    if (first != nullptr && first->structured) {
+        const StructuredMeanFieldResult& s = *first->structured;
+        fmt::print(
+            "structured mean field: {} (kind {}, width {}, {} clusters); {} of {} converged\n",
+            printable(s.clusters), to_string(s.cluster_kind), s.cluster_width, s.num_clusters,
+            count([](const SweepPoint& p) { return p.structured->converged; }), points.size());
+        if (first->upper) {
+            const auto [lo, hi] =
+                range([](const SweepPoint& p) { return p.upper->ln_z - p.structured->ln_z; });
+            if (std::isfinite(lo))
+                fmt::print("interval width (upper - structured)/N from {:.3e} to {:.3e}\n", lo, hi);
+        }
+    }
     fmt::print("exact: {}", printable(sweep.exact_method));
     if (first != nullptr && first->mean_field) {
         const auto [lo, hi] = range(
             [](const SweepPoint& p) { return p.exact ? p.exact->ln_z - p.mean_field->ln_z : NAN; });
         if (std::isfinite(lo)) fmt::print("; gap/N from {:.3e} to {:.3e}", lo, hi);
+    }
+    if (first != nullptr && first->structured) {
+        const auto [lo, hi] = range(
+            [](const SweepPoint& p) { return p.exact ? p.exact->ln_z - p.structured->ln_z : NAN; });
+        if (std::isfinite(lo)) fmt::print("; structured gap/N from {:.3e} to {:.3e}", lo, hi);
     }
     fmt::print("\n");
     if (table) print_sweep_table(stdout, r, sweep);

@@ -12,6 +12,7 @@
 #include "commands.hpp"
 #include "isingmf/exact/exact_solver.hpp"
 #include "isingmf/io/results_file.hpp"
+#include "isingmf/lattices/cluster_file.hpp"
 #include "isingmf/sweep/sweep.hpp"
 #include "isingmf/sweep/temperature_grid.hpp"
 #include "isingmf/util/text.hpp"
@@ -55,16 +56,24 @@ po::options_description sweep_options() {
         "number of random starts when 'random' is in --starts")(
         "tol", po::value<double>()->default_value(1e-10),
         "tolerance on the residual max|m_i - tanh(beta phi_i)| and on the relative change of the "
-        "bound")("max-iter", po::value<int>()->default_value(10000), "sweeps per start")(
+        "bound (structured: on the largest change of an m_i in a sweep)")(
+        "max-iter", po::value<int>()->default_value(10000), "sweeps per start")(
         "mf-method", po::value<std::string>()->default_value("over_relaxed"),
-        "mean-field update: over_relaxed (safeguarded SOR, never lowers the bound) or sequential")(
+        "mean-field update: over_relaxed (safeguarded SOR, never lowers the bound) or sequential "
+        "(structured: over-relaxed or exact block steps)")(
         "omega", po::value<double>()->default_value(0.0),
         "over-relaxation factor in [1, 2); 0 chooses it adaptively")(
         "store-m", po::value<std::string>()->default_value("auto"),
         "write per-site m: yes, no, or auto (when n_T x N <= 1e7)")(
         "bounds", po::value<std::string>()->default_value("mf,upper"),
         "what to compute, a comma list of mf (mean-field lower bound), upper (certified upper "
-        "bound) and bethe (Bethe estimate, not a bound)")(
+        "bound), bethe (Bethe estimate, not a bound) and structured (structured mean-field "
+        "lower bound)")(
+        "cluster-width", po::value<int>()->default_value(0),
+        "structured: rows per strip on lattices (1: chains), frontier of the clusters on other "
+        "graphs (1: trees); 0: automatic")(
+        "clusters", po::value<std::string>(),
+        "structured: read the clusters from FILE (one cluster of sites per line)")(
         "ub-width", po::value<int>()->default_value(0),
         "strip width of the upper bound on lattices (1: chains; 0: automatic)")(
         "ub-tol", po::value<double>()->default_value(1e-7),
@@ -171,12 +180,29 @@ int sweep_command(const std::vector<std::string>& args, const std::string& comma
           (options.mean_field.omega >= 1.0 && options.mean_field.omega < 2.0))) {
         throw UsageError("--omega must be 0 (adaptive) or in [1, 2)");
     }
+    // Structured mean field takes the same convergence and update settings.
+    options.structured.tolerance = options.mean_field.tolerance;
+    options.structured.max_iterations = options.mean_field.max_iterations;
+    options.structured.method = options.mean_field.method;
+    options.structured.omega = options.mean_field.omega;
     const std::string store_m = vm["store-m"].as<std::string>();
     if (store_m != "auto" && store_m != "yes" && store_m != "no")
         throw UsageError("--store-m must be yes, no or auto");
     options.bounds = as_usage([&] { return parse_sweep_bounds(vm["bounds"].as<std::string>()); });
     const bool mean_field = options.computes(SweepBound::mean_field);
-    if (store_m == "yes" && !mean_field) throw UsageError("--store-m yes needs mf in --bounds");
+    const bool structured = options.computes(SweepBound::structured);
+    if (store_m == "yes" && !mean_field && !structured)
+        throw UsageError("--store-m yes needs mf or structured in --bounds");
+    const bool explicit_width = !vm["cluster-width"].defaulted();
+    const bool cluster_file = vm.count("clusters") != 0;
+    if ((explicit_width || cluster_file) && !structured)
+        throw UsageError(fmt::format("--{} needs structured in --bounds",
+                                     cluster_file ? "clusters" : "cluster-width"));
+    if (explicit_width && cluster_file)
+        throw UsageError("give --cluster-width or --clusters, not both");
+    options.structured.cluster_width = vm["cluster-width"].as<int>();
+    if (options.structured.cluster_width < 0)
+        throw UsageError("--cluster-width must be >= 0 (0: automatic)");
     options.upper.width = vm["ub-width"].as<int>();
     if (options.upper.width < 0) throw UsageError("--ub-width must be >= 0 (0: automatic)");
     options.upper.tolerance = vm["ub-tol"].as<double>();
@@ -191,6 +217,11 @@ int sweep_command(const std::vector<std::string>& args, const std::string& comma
     // The model first: its options are part of the command line, and a usage error there
     // should not hide behind a file problem. Then the output, before any solving.
     const Model model = build_model_from_options(vm);
+    if (cluster_file) {
+        const std::string path = vm["clusters"].as<std::string>();
+        options.structured.clusters =
+            given_partition(model, read_cluster_file(path, model.num_sites()), path);
+    }
     const std::filesystem::path out = vm["out"].as<std::string>();
     const bool force = vm.count("force") != 0;
     prepare_output(out, force);
@@ -203,10 +234,10 @@ int sweep_command(const std::vector<std::string>& args, const std::string& comma
     record.num_sites = model.num_sites();
     record.num_edges = model.num_edges();
     record.energy_offset = model.energy_offset();
-    record.store_m =
-        mean_field && (store_m == "yes" ||
-                       (store_m == "auto" &&
-                        static_cast<double>(betas.size()) * model.num_sites() <= kStoreMLimit));
+    record.store_m = (mean_field || structured) &&
+                     (store_m == "yes" ||
+                      (store_m == "auto" &&
+                       static_cast<double>(betas.size()) * model.num_sites() <= kStoreMLimit));
     record.solver = {
         {"exact", vm["exact"].as<std::string>()},
         {"starts", vm["starts"].as<std::string>()},
@@ -223,7 +254,12 @@ int sweep_command(const std::vector<std::string>& args, const std::string& comma
         {"ub_tolerance", fmt::format("{}", options.upper.tolerance)},
         {"bp_schedule", to_string(options.bethe.schedule)},
         {"bp_damping", fmt::format("{}", options.bethe.damping)},
+        {"cluster_width", cluster_file ? "file"
+                          : options.structured.cluster_width == 0
+                              ? "auto"
+                              : fmt::format("{}", options.structured.cluster_width)},
     };
+    if (cluster_file) record.solver.emplace_back("clusters", vm["clusters"].as<std::string>());
 
     ProgressBar bar;
     SweepResult sweep = run_sweep(model, betas, options,

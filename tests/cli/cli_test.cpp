@@ -76,10 +76,81 @@ TEST(Cli, BoundsAndWidthOptions) {
     EXPECT_NE(info.out.find("upper bound: periodic square 5x5"), std::string::npos) << info.out;
 }
 
+TEST(Cli, StructuredBoundFromWidthOrClusterFile) {
+    TempDir dir("isingmf_cli");
+    // Strips of one row (chains) on a 4x4 open glass, and the same rows from a cluster file:
+    // the same partition, so the same bound (to the rounding of a different edge order).
+    {
+        std::ofstream rows(dir.path() / "rows.txt");
+        rows << "# the rows of the 4x4 lattice, x fastest\n0 1 2 3\n4 5 6 7\n8 9 10 11\n"
+                "12 13 14 15  # last row\n";
+    }
+    const std::string common =
+        "sweep --size 4x4 --boundary open --disorder pm --h 0.1 --T 0.8,1.6,2.4 "
+        "--exact enumerate --bounds mf,upper,structured ";
+    const auto strips = run_cli(common + "--cluster-width 1 --out strips.h5", dir);
+    ASSERT_EQ(strips.status, 0) << strips.err;
+    EXPECT_NE(strips.out.find("lnZ_SMF/N"), std::string::npos) << strips.out;
+    EXPECT_NE(strips.out.find("widthS/N"), std::string::npos) << strips.out;
+    EXPECT_NE(strips.out.find("gapS/N"), std::string::npos) << strips.out;
+    EXPECT_NE(strips.out.find("# structured mean field: open square 4x4: 4 strips of 1 row"),
+              std::string::npos)
+        << strips.out;
+    const auto given = run_cli(common + "--clusters rows.txt --out given.h5", dir);
+    ASSERT_EQ(given.status, 0) << given.err;
+    const ResultsFile a = read_results(dir.path() / "strips.h5");
+    const ResultsFile b = read_results(dir.path() / "given.h5");
+    ASSERT_EQ(a.sweep.points.size(), 3u);
+    for (std::size_t k = 0; k < 3; ++k) {
+        const SweepPoint& p = a.sweep.points[k];
+        ASSERT_TRUE(p.structured && p.mean_field && p.exact && p.upper);
+        EXPECT_EQ(p.structured->cluster_kind, ClusterKind::strips);
+        EXPECT_EQ(p.structured->cluster_width, 1);
+        EXPECT_EQ(p.structured->num_clusters, 4);
+        EXPECT_EQ(p.structured->m.size(), 16u);
+        const double slack = 1e-12 * std::abs(p.exact->ln_z);
+        EXPECT_GE(p.structured->ln_z, p.mean_field->ln_z - slack);
+        EXPECT_LE(p.structured->ln_z, p.exact->ln_z + slack);
+        const SweepPoint& q = b.sweep.points[k];
+        ASSERT_TRUE(q.structured);
+        EXPECT_EQ(q.structured->cluster_kind, ClusterKind::given);
+        EXPECT_EQ(q.structured->num_clusters, 4);
+        EXPECT_NEAR(q.structured->ln_z, p.structured->ln_z, slack);
+        for (std::size_t i = 0; i < 16; ++i)
+            EXPECT_NEAR(q.structured->m[i], p.structured->m[i], 1e-10);
+    }
+    const std::pair<std::string, std::string> file_entry{"clusters", "rows.txt"};
+    EXPECT_NE(std::find(b.record.solver.begin(), b.record.solver.end(), file_entry),
+              b.record.solver.end());
+    const auto info = run_cli("info given.h5", dir);
+    EXPECT_EQ(info.status, 0) << info.err;
+    EXPECT_NE(info.out.find("groups: /mean_field /upper_bound /structured_mean_field /exact"),
+              std::string::npos)
+        << info.out;
+    EXPECT_NE(info.out.find("structured mean field: rows.txt: 4 clusters"), std::string::npos)
+        << info.out;
+    EXPECT_NE(info.out.find("structured gap/N from"), std::string::npos) << info.out;
+    // Structured alone: the naive start is solved inside; m still stored.
+    const auto alone = run_cli(
+        "sweep --size 6x6 --T 1,2 --bounds structured --cluster-width 2 --exact none "
+        "--store-m yes --quiet --out alone.h5",
+        dir);
+    ASSERT_EQ(alone.status, 0) << alone.err;
+    const ResultsFile c = read_results(dir.path() / "alone.h5");
+    EXPECT_TRUE(c.record.store_m);
+    for (const SweepPoint& p : c.sweep.points) {
+        EXPECT_FALSE(p.mean_field);
+        ASSERT_TRUE(p.structured);
+        EXPECT_EQ(p.structured->m.size(), 36u);
+        EXPECT_EQ(p.structured->num_clusters, 3);  // rings of 2 rows on the 6x6 torus
+    }
+}
+
 TEST(Cli, ThreadCountDoesNotChangeTheNumbers) {
     TempDir dir("isingmf_cli");
     const std::string common =
-        "sweep --lattice triangular --size 4x4 --disorder gauss --h 0.1 --T 0.5:3:0.25 ";
+        "sweep --lattice triangular --size 4x4 --disorder gauss --h 0.1 --T 0.5:3:0.25 "
+        "--bounds mf,upper,structured --cluster-width 1 ";
     ASSERT_EQ(run_cli(common + "--threads 1 --out one.h5", dir).status, 0);
     ASSERT_EQ(run_cli(common + "--threads 2 --out two.h5", dir).status, 0);
     const ResultsFile one = read_results(dir.path() / "one.h5");
@@ -90,6 +161,8 @@ TEST(Cli, ThreadCountDoesNotChangeTheNumbers) {
         EXPECT_EQ(one.sweep.points[k].mean_field->m, two.sweep.points[k].mean_field->m);
         EXPECT_NEAR(one.sweep.points[k].exact->ln_z, two.sweep.points[k].exact->ln_z, 1e-12);
         EXPECT_EQ(one.sweep.points[k].upper->ln_z, two.sweep.points[k].upper->ln_z);
+        EXPECT_EQ(one.sweep.points[k].structured->ln_z, two.sweep.points[k].structured->ln_z);
+        EXPECT_EQ(one.sweep.points[k].structured->m, two.sweep.points[k].structured->m);
     }
 }
 

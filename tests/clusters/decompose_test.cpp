@@ -171,6 +171,20 @@ TEST(Decomposition, CheckNamesWhatIsWrong) {
     EXPECT_THROW(parse_decomposition_kind("blobs"), ParseError);
 }
 
+TEST(Decomposition, PartitionRefusesSharedSites) {
+    // Sites {0..4} and {4..8} of a 3x3 lattice share site 4: not a partition, although every
+    // site is held and every piece's edges lie inside it.
+    const Model model = lattice_model(LatticeKind::square, {3, 3}, Boundary::open);
+    PieceFamily shared;
+    shared.pieces.push_back(induced_piece(model, {0, 1, 2, 3, 4}));
+    shared.pieces.push_back(induced_piece(model, {4, 5, 6, 7, 8}));
+    EXPECT_THROW(check_partition(model, shared), ModelError);
+    PieceFamily disjoint;
+    disjoint.pieces.push_back(induced_piece(model, {0, 1, 2, 3}));
+    disjoint.pieces.push_back(induced_piece(model, {4, 5, 6, 7, 8}));
+    EXPECT_NO_THROW(check_partition(model, disjoint));
+}
+
 TEST(RecogniseLattice, FindsImportedGrids) {
     const auto dir = std::filesystem::path(ISINGMF_UAI_GRIDS_DIR);
     // Grids_11 is a 10x10 torus and Grids_12 a 10x10 open grid (their README).

@@ -205,6 +205,67 @@ TEST_F(ResultsFileTest, RoundTripWithBoundsAndNoMeanField) {
     EXPECT_FALSE(fs::exists(dir_ / "ragged.h5"));
 }
 
+TEST_F(ResultsFileTest, RoundTripWithStructuredMeanField) {
+    // Structured mean field beside naive mean field, with m stored for both, and alone
+    // (then m is stored for it only); the cluster description is shared by all points.
+    SweepResult sweep = make_sweep(true);
+    for (std::size_t k = 0; k < sweep.points.size(); ++k) {
+        const auto x = static_cast<double>(k);
+        StructuredMeanFieldResult& s = sweep.points[k].structured.emplace();
+        s.ln_z = 2.875 + 0.125 * x;
+        s.energy = -1.75 * x;
+        s.entropy = 2.25 - 0.5 * x;
+        s.m = {0.5 - 0.25 * x, 0.125, -0.75 * x, 0.25};
+        s.magnetization = (s.m[0] + s.m[1] + s.m[2] + s.m[3]) / kSites;
+        s.iterations = 3 + static_cast<int>(k);
+        s.converged = k != 2;
+        s.residual = 1e-11 * (x + 1.0);
+        s.start = k == 0 ? "naive" : "warm";
+        s.cluster_kind = ClusterKind::strips;
+        s.cluster_width = 2;
+        s.num_clusters = 2;
+        s.clusters = "test strips of 2 rows";
+    }
+    for (const bool with_mf : {true, false}) {
+        SCOPED_TRACE(with_mf ? "with mean field" : "alone");
+        SweepResult written = sweep;
+        if (!with_mf)
+            for (SweepPoint& p : written.points) p.mean_field.reset();
+        const fs::path path = dir_ / (with_mf ? "both.h5" : "alone.h5");
+        write_results(path, make_record(), written, false);
+        const ResultsFile file = read_results(path);
+        EXPECT_TRUE(file.record.store_m);
+        if (with_mf) expect_same_mean_field(written, file.sweep, true);
+        for (std::size_t k = 0; k < written.points.size(); ++k) {
+            const StructuredMeanFieldResult& e = *written.points[k].structured;
+            ASSERT_TRUE(file.sweep.points[k].structured.has_value());
+            const StructuredMeanFieldResult& a = *file.sweep.points[k].structured;
+            EXPECT_EQ(file.sweep.points[k].mean_field.has_value(), with_mf);
+            EXPECT_EQ(a.ln_z, e.ln_z);
+            EXPECT_EQ(a.energy, e.energy);
+            EXPECT_EQ(a.entropy, e.entropy);
+            EXPECT_EQ(a.magnetization, e.magnetization);
+            EXPECT_EQ(a.m, e.m);
+            EXPECT_EQ(a.iterations, e.iterations);
+            EXPECT_EQ(a.converged, e.converged);
+            EXPECT_EQ(a.residual, e.residual);
+            EXPECT_EQ(a.start, e.start);
+            EXPECT_EQ(a.cluster_kind, ClusterKind::strips);
+            EXPECT_EQ(a.cluster_width, 2);
+            EXPECT_EQ(a.num_clusters, 2);
+            EXPECT_EQ(a.clusters, "test strips of 2 rows");
+        }
+    }
+    // Stored m must be there for every group present.
+    SweepResult short_m = sweep;
+    short_m.points[1].structured->m.pop_back();
+    EXPECT_THROW(write_results(dir_ / "short.h5", make_record(), short_m, false), IoError);
+    SweepResult ragged = sweep;
+    ragged.points[2].structured.reset();
+    EXPECT_THROW(write_results(dir_ / "ragged.h5", make_record(), ragged, false), IoError);
+    EXPECT_FALSE(fs::exists(dir_ / "short.h5") || fs::exists(dir_ / "ragged.h5"));
+}
+
 TEST_F(ResultsFileTest, RoundTripWithExactKeepsNaNAndMissingPoints) {
     const fs::path path = dir_ / "run.h5";
     const SweepResult sweep = make_sweep(true);

@@ -3,7 +3,7 @@
 reader: names, types, shapes, units/description attributes and the documented relations.
 
     /usr/bin/python3 tests/scripts/check_schema.py run.h5 [--expect-exact] [--expect-m]
-        [--no-mf] [--expect-upper] [--expect-bethe]
+        [--no-mf] [--expect-upper] [--expect-bethe] [--expect-structured]
 
 Prints the first mismatch and exits 1; prints "schema ok" and exits 0 otherwise.
 """
@@ -21,6 +21,8 @@ EXACT = ["ln_z", "energy_per_spin", "specific_heat_per_spin", "magnetization", "
          "susceptibility"]
 UPPER = {"ln_z": "f", "disagreement": "f", "iterations": "i", "converged": "u"}
 BETHE = {"ln_z": "f", "residual": "f", "iterations": "i", "converged": "u", "start": "O"}
+STRUCTURED = {"ln_z": "f", "energy_per_spin": "f", "entropy_per_spin": "f", "magnetization": "f",
+              "residual": "f", "iterations": "i", "converged": "u", "start": "O"}
 
 
 class Mismatch(Exception):
@@ -52,7 +54,17 @@ def same(a, b):
     return np.array_equal(a, b, equal_nan=True)
 
 
-def check(path, expect_exact, expect_m, expect_mf=True, expect_upper=False, expect_bethe=False):
+def check_m(f, group, expect_m, n_T, n):
+    if expect_m:
+        m = check_dataset(f, f"{group}/m", "f", (n_T, n))
+        expect(m.chunks is not None and m.compression == "gzip" and m.shuffle,
+               f"{group}/m is not chunked+shuffle+gzip")
+    else:
+        expect("m" not in f[group], f"{group}/m present although not stored")
+
+
+def check(path, expect_exact, expect_m, expect_mf=True, expect_upper=False, expect_bethe=False,
+          expect_structured=False):
     with h5py.File(path, "r") as f:
         expect(f.attrs.get("format") == "isingmf-results", "format attribute")
         expect(f.attrs.get("format_version") == 3, "format_version attribute")
@@ -78,12 +90,7 @@ def check(path, expect_exact, expect_m, expect_mf=True, expect_upper=False, expe
             with np.errstate(invalid="ignore"):
                 expect(same(f["mean_field/free_energy_per_spin"][:], -T * lnz / n),
                        "free_energy_per_spin != -T ln_z / N")
-            if expect_m:
-                m = check_dataset(f, "mean_field/m", "f", (n_T, n))
-                expect(m.chunks is not None and m.compression == "gzip" and m.shuffle,
-                       "m is not chunked+shuffle+gzip")
-            else:
-                expect("m" not in f["mean_field"], "m present although not stored")
+            check_m(f, "mean_field", expect_m, n_T, n)
         else:
             expect("mean_field" not in f, "/mean_field present although not computed")
         upper = None
@@ -113,6 +120,34 @@ def check(path, expect_exact, expect_m, expect_mf=True, expect_upper=False, expe
             expect(group.attrs["damping"].dtype == np.float64, "/bethe@damping is not a double")
         else:
             expect("bethe" not in f, "/bethe present although not computed")
+        structured = None
+        if expect_structured:
+            group = f.get("structured_mean_field")
+            expect(isinstance(group, h5py.Group), "/structured_mean_field missing")
+            for name, kind in STRUCTURED.items():
+                check_dataset(f, f"structured_mean_field/{name}", kind, (n_T,))
+            for name in ("kind", "clusters"):
+                expect(isinstance(group.attrs.get(name), str),
+                       f"/structured_mean_field@{name} is not a string")
+            expect(group.attrs["kind"] in ("strips", "whole", "trees", "pieces", "given"),
+                   "/structured_mean_field@kind unknown")
+            for name in ("width", "num_clusters"):
+                expect(group.attrs[name].dtype == np.int64,
+                       f"/structured_mean_field@{name} is not int64")
+            expect(1 <= group.attrs["num_clusters"] <= n, "num_clusters out of range")
+            check_m(f, "structured_mean_field", expect_m, n_T, n)
+            structured = group["ln_z"][:]
+            # ln_z = E_q[-beta H] + S(q) = -beta N energy_per_spin + N entropy_per_spin.
+            finite = beta > 0
+            rebuilt = -beta * n * group["energy_per_spin"][:] + n * group["entropy_per_spin"][:]
+            expect(np.allclose(structured[finite], rebuilt[finite], rtol=1e-9, atol=1e-9),
+                   "structured ln_z != -beta <H> + S")
+            starts = [s.decode() if isinstance(s, bytes) else s for s in group["start"][:]]
+            expect(all(s in ("naive", "warm", "up", "down", "zero") or s.startswith("random:")
+                       for s in starts), "/structured_mean_field/start unknown")
+        else:
+            expect("structured_mean_field" not in f,
+                   "/structured_mean_field present although not computed")
         exact = None
         if expect_exact:
             expect(isinstance(f["exact"].attrs.get("method"), str), "/exact@method missing")
@@ -130,6 +165,12 @@ def check(path, expect_exact, expect_m, expect_mf=True, expect_upper=False, expe
             expected["upper_minus_lower"] = upper - lnz
         if upper is not None and exact is not None:
             expected["upper_minus_exact"] = upper - exact
+        if structured is not None and exact is not None:
+            expected["exact_minus_structured"] = exact - structured
+        if structured is not None and upper is not None:
+            expected["upper_minus_structured"] = upper - structured
+        if structured is not None and lnz is not None:
+            expected["structured_minus_lower"] = structured - lnz
         if not expected:
             expect("comparison" not in f, "/comparison present with fewer than two sides")
         for name, values in expected.items():
@@ -142,6 +183,16 @@ def check(path, expect_exact, expect_m, expect_mf=True, expect_upper=False, expe
         if upper is not None and exact is not None:
             ok = np.isnan(exact) | (upper >= exact - 1e-9 * np.abs(exact))
             expect(np.all(ok), "upper bound below exact ln Z")
+        if structured is not None and exact is not None:
+            ok = np.isnan(exact) | (structured <= exact + 1e-9 * np.abs(exact))
+            expect(np.all(ok), "structured bound above exact ln Z")
+        if structured is not None and upper is not None:
+            expect(np.all(structured <= upper + 1e-9 * np.abs(upper)),
+                   "structured bound above the upper bound")
+        if structured is not None and lnz is not None:
+            # The sweep starts the structured ascent from the naive solution.
+            expect(np.all(structured >= lnz - 1e-9 * np.abs(lnz)),
+                   "structured bound below the naive bound")
 
 
 def main():
@@ -152,10 +203,11 @@ def main():
     parser.add_argument("--no-mf", action="store_true", help="the file has no /mean_field")
     parser.add_argument("--expect-upper", action="store_true")
     parser.add_argument("--expect-bethe", action="store_true")
+    parser.add_argument("--expect-structured", action="store_true")
     args = parser.parse_args()
     try:
         check(args.path, args.expect_exact, args.expect_m, not args.no_mf, args.expect_upper,
-              args.expect_bethe)
+              args.expect_bethe, args.expect_structured)
     except Mismatch as error:
         print(f"schema mismatch in {args.path}: {error}")
         return 1

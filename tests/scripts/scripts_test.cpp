@@ -76,9 +76,10 @@ protected:
 constexpr int kSites = 3;
 constexpr double kField = 0.5;
 
-// With `with_bounds`, also the upper bound and the Bethe estimate, both exact for free spins.
-// `field` may be negative (then m < 0); the temperatures whose index is in `not_converged`
-// are written as not converged. The file is named after the case.
+// With `with_bounds`, also the upper bound, the Bethe estimate and structured mean field on
+// one-site clusters, all exact for free spins. `field` may be negative (then m < 0); the
+// temperatures whose index is in `not_converged` are written as not converged (mean field).
+// The file is named after the case.
 fs::path write_free_spins(const fs::path& dir, bool with_exact, bool with_bounds = false,
                           double field = kField,
                           const std::vector<std::size_t>& not_converged = {}) {
@@ -122,6 +123,17 @@ fs::path write_free_spins(const fs::path& dir, bool with_exact, bool with_bounds
             bethe.ln_z = point.mean_field->ln_z;
             bethe.converged = true;
             bethe.start = "zero";
+            StructuredMeanFieldResult& smf = point.structured.emplace();
+            smf.ln_z = point.mean_field->ln_z;
+            smf.energy = -kSites * field * m;
+            smf.entropy = smf.ln_z + beta * smf.energy;  // ln Z = -beta <H> + S
+            smf.magnetization = m;
+            smf.m.assign(kSites, m);
+            smf.converged = true;
+            smf.start = "naive";
+            smf.cluster_kind = ClusterKind::given;
+            smf.num_clusters = kSites;
+            smf.clusters = "single sites: 3 clusters, largest 1 sites";
         }
         sweep.points.push_back(point);
     }
@@ -148,7 +160,8 @@ TEST_F(ScriptsTest, FileMatchesTheDocumentedSchema) {
         script("tests/scripts/check_schema.py", quoted(mf_only) + " --expect-exact --expect-m"), 1);
     const fs::path bounds = write_free_spins(dir_, true, true);
     EXPECT_EQ(script("tests/scripts/check_schema.py",
-                     quoted(bounds) + " --expect-exact --expect-m --expect-upper --expect-bethe"),
+                     quoted(bounds) + " --expect-exact --expect-m --expect-upper --expect-bethe "
+                                      "--expect-structured"),
               0)
         << read_file(out_) << read_file(err_);
     EXPECT_EQ(
@@ -202,6 +215,61 @@ TEST_F(ScriptsTest, CliSweepWritesTheBoundGroups) {
         << read_file(out_) << read_file(err_);
 }
 
+// Structured mean field end to end: strips of 2 rows on a 4x4 open glass, the group and its
+// /comparison entries read back with h5py and with scripts/isingmf_results.py, the bound
+// between naive mean field and exact ln Z (enumeration) at every temperature.
+TEST_F(ScriptsTest, CliSweepWritesTheStructuredGroup) {
+    const std::string cli = std::string("'") + ISINGMF_CLI_PATH + "'";
+    const fs::path file = dir_ / "structured.h5";
+    ASSERT_EQ(
+        run(cli + " sweep --lattice square --size 4x4 --boundary open --disorder pm --h 0.1 " +
+                "--T 0.5,1,2.269,4 --bounds mf,upper,structured --cluster-width 2 " +
+                "--exact enumerate --quiet --out " + quoted(file),
+            out_, err_),
+        0)
+        << read_file(err_);
+    EXPECT_EQ(
+        script("tests/scripts/check_schema.py",
+               quoted(file) + " --expect-exact --expect-m --expect-upper --expect-structured"),
+        0)
+        << read_file(out_) << read_file(err_);
+    const std::string probe =
+        "import h5py, numpy as np, sys\n"
+        "sys.path.insert(0, sys.argv[2])\n"
+        "import isingmf_results\n"
+        "f = h5py.File(sys.argv[1], 'r')\n"
+        "g = f['structured_mean_field']\n"
+        "lo, s, ex, up = (f['mean_field/ln_z'][:], g['ln_z'][:], f['exact/ln_z'][:],\n"
+        "                 f['upper_bound/ln_z'][:])\n"
+        "tol = 1e-9 * np.abs(ex)\n"
+        "assert np.all(lo <= s + tol) and np.all(s <= ex + tol) and np.all(ex <= up + tol)\n"
+        "c = f['comparison']\n"
+        "assert np.array_equal(c['exact_minus_structured'][:], ex - s)\n"
+        "assert np.array_equal(c['upper_minus_structured'][:], up - s)\n"
+        "assert np.array_equal(c['structured_minus_lower'][:], s - lo)\n"
+        "assert g['m'].shape == (4, 16) and np.all(np.abs(g['m'][:]) <= 1)\n"
+        "assert np.allclose(g['magnetization'][:], g['m'][:].mean(axis=1), rtol=0, atol=1e-12)\n"
+        "assert all(x in ('naive', 'warm') for x in g['start'].asstr()[:])\n"
+        "r = isingmf_results.load(sys.argv[1])\n"
+        "assert np.array_equal(r.lnz_structured, s)\n"
+        "assert np.array_equal(r.exact_minus_structured, ex - s)\n"
+        "print(g.attrs['kind'], g.attrs['width'], g.attrs['num_clusters'], r.structured_kind,\n"
+        "      r.structured_num_clusters, int(np.all(g['converged'][:] == 1)))\n";
+    std::ofstream(dir_ / "probe.py") << probe;
+    EXPECT_EQ(run(std::string(kPython) + " " + quoted(dir_ / "probe.py") + " " + quoted(file) +
+                      " " + quoted(kSourceDir / "scripts"),
+                  out_, err_),
+              0)
+        << read_file(err_);
+    // Two strips of 2 rows on the 4x4 grid, every temperature converged.
+    EXPECT_EQ(read_file(out_), "strips 2 2 strips 2 1\n") << read_file(out_);
+    // The plot and the table take the file.
+    ASSERT_EQ(script("scripts/plot_sweep.py", quoted(file) + " -o " + quoted(dir_ / "s.png")), 0)
+        << read_file(err_);
+    ASSERT_EQ(script("scripts/compare_table.py", quoted(file)), 0) << read_file(err_);
+    EXPECT_NE(read_file(out_).find("lnZ_SMF/N"), std::string::npos) << read_file(out_);
+}
+
 /// The body rows of the markdown table in `text` (after the header and the rule), cells trimmed.
 std::vector<std::vector<std::string>> table_rows(const std::string& text) {
     std::vector<std::vector<std::string>> rows;
@@ -241,7 +309,8 @@ TEST_F(ScriptsTest, CompareTablePrintsOneRowPerTemperature) {
     // Mean field is exact for free spins: every gap prints as 0. m = tanh(beta h) to 6 decimals.
     for (const auto& row : rows) EXPECT_EQ(row[3], "0") << table;
     EXPECT_EQ(rows[1][5], fmt_fixed6(std::tanh(0.5 * kField))) << table;
-    // With the upper bound and Bethe: three more columns after conv, the interval width 0 here.
+    // With the upper bound, Bethe and structured mean field: six more columns after conv, the
+    // interval widths and gaps 0 here.
     const fs::path bounds = write_free_spins(dir_, true, true);
     ASSERT_EQ(script("scripts/compare_table.py", quoted(bounds)), 0) << read_file(err_);
     const std::string wider = read_file(out_);
@@ -250,9 +319,12 @@ TEST_F(ScriptsTest, CompareTablePrintsOneRowPerTemperature) {
     const auto bound_rows = table_rows(wider);
     ASSERT_EQ(bound_rows.size(), 4u) << wider;
     for (const auto& row : bound_rows) {
-        ASSERT_EQ(row.size(), 10u) << wider;
+        ASSERT_EQ(row.size(), 13u) << wider;
         EXPECT_EQ(row[7], row[2]) << "upper bound = exact for free spins: " << wider;
         EXPECT_EQ(row[8], "0") << wider;
+        EXPECT_EQ(row[10], row[2]) << "structured bound = exact for free spins: " << wider;
+        EXPECT_EQ(row[11], "0") << wider;
+        EXPECT_EQ(row[12], "0") << wider;
     }
 }
 

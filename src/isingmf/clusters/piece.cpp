@@ -17,8 +17,8 @@ constexpr detail::EnumNames<DecompositionKind, 3> kKindNames{{
     {DecompositionKind::trees, "trees"},
 }};
 
-// Marks the piece's sites in `owner` (one entry per model site) with `tag`; throws on a site
-// out of range or already marked with the same tag.
+// Marks the piece's sites in `owner` (one entry per model site, -1 where unmarked) with `tag`;
+// throws on a site out of range or already marked (by this piece or another).
 void mark_sites(const Model& model, const Piece& piece, std::vector<int>& owner, int tag,
                 const std::string& where) {
     for (int s : piece.sites) {
@@ -27,6 +27,8 @@ void mark_sites(const Model& model, const Piece& piece, std::vector<int>& owner,
                                          s, model.num_sites()));
         int& o = owner[static_cast<std::size_t>(s)];
         if (o == tag) throw ModelError(fmt::format("{}: site {} is held twice", where, s));
+        if (o >= 0)
+            throw ModelError(fmt::format("{}: site {} is also held by piece {}", where, s, o));
         o = tag;
     }
 }

@@ -83,16 +83,22 @@ void check_inputs(const fs::path& path, const RunRecord& record, const SweepResu
     uniform([](const SweepPoint& p) { return p.mean_field.has_value(); }, "mean field");
     uniform([](const SweepPoint& p) { return p.upper.has_value(); }, "upper bound");
     uniform([](const SweepPoint& p) { return p.bethe.has_value(); }, "Bethe estimate");
+    uniform([](const SweepPoint& p) { return p.structured.has_value(); }, "structured mean field");
     if (record.store_m) {
+        // m is stored for each mean-field group present, and at least one must be.
         const auto n = static_cast<std::size_t>(record.num_sites);
         for (std::size_t k = 0; k < sweep.points.size(); ++k) {
-            const auto& mf = sweep.points[k].mean_field;
-            const std::size_t have = mf ? mf->m.size() : 0;
-            if (have != n) {
-                throw IoError(fmt::format(
-                    "cannot write '{}': temperature {} has {} magnetizations for {} sites",
-                    path.string(), k, have, n));
-            }
+            const SweepPoint& p = sweep.points[k];
+            const auto check = [&](const std::vector<double>& m, const char* what) {
+                if (m.size() != n) {
+                    throw IoError(fmt::format(
+                        "cannot write '{}': temperature {} has {} {} magnetizations for {} sites",
+                        path.string(), k, m.size(), what, n));
+                }
+            };
+            if (!p.mean_field && !p.structured) check({}, "mean-field");
+            if (p.mean_field) check(p.mean_field->m, "mean-field");
+            if (p.structured) check(p.structured->m, "structured mean-field");
         }
     }
 }
@@ -105,6 +111,9 @@ bool has_upper(const SweepResult& sweep) {
 }
 bool has_bethe(const SweepResult& sweep) {
     return !sweep.points.empty() && sweep.points[0].bethe.has_value();
+}
+bool has_structured(const SweepResult& sweep) {
+    return !sweep.points.empty() && sweep.points[0].structured.has_value();
 }
 
 void describe(const h5::Handle& dataset, const char* units, const char* description) {
@@ -124,6 +133,20 @@ std::vector<double> collect(const SweepResult& sweep, F value_of) {
 template <class F>
 std::vector<double> collect_exact(const SweepResult& sweep, F value_of) {
     return collect(sweep, [&](const SweepPoint& p) { return p.exact ? value_of(*p.exact) : kNaN; });
+}
+
+// The [n_T x N] matrix of per-site magnetizations m_of(point).
+template <class M>
+void write_m(const h5::Handle& group, const RunRecord& record, const SweepResult& sweep, M m_of) {
+    const auto cols = static_cast<std::size_t>(record.num_sites);
+    std::vector<double> m;
+    m.reserve(sweep.points.size() * cols);
+    for (const SweepPoint& point : sweep.points) {
+        const std::vector<double>& row = m_of(point);
+        m.insert(m.end(), row.begin(), row.end());
+    }
+    describe(h5::write_double_matrix(group, "m", m, sweep.points.size(), cols), "dimensionless",
+             "per-site magnetizations m_i, one row per temperature [n_T x N]");
 }
 
 void write_mean_field(const h5::Handle& root, const RunRecord& record, const SweepResult& sweep) {
@@ -178,13 +201,8 @@ void write_mean_field(const h5::Handle& root, const RunRecord& record, const Swe
              "the order they ran (empty: none)");
 
     if (record.store_m) {
-        const auto cols = static_cast<std::size_t>(record.num_sites);
-        std::vector<double> m;
-        m.reserve(sweep.points.size() * cols);
-        for (const SweepPoint& point : sweep.points)
-            m.insert(m.end(), point.mean_field->m.begin(), point.mean_field->m.end());
-        describe(h5::write_double_matrix(group, "m", m, sweep.points.size(), cols), "dimensionless",
-                 "per-site magnetizations m_i, one row per temperature [n_T x N]");
+        write_m(group, record, sweep,
+                [](const SweepPoint& p) -> const std::vector<double>& { return p.mean_field->m; });
     }
 }
 
@@ -279,12 +297,64 @@ void write_bethe(const h5::Handle& root, const SweepResult& sweep) {
              "messages BP started from: zero, polarized or warm");
 }
 
+void write_structured(const h5::Handle& root, const RunRecord& record, const SweepResult& sweep) {
+    const h5::Handle group = h5::create_group(root, "structured_mean_field");
+    const StructuredMeanFieldResult& first = *sweep.points.front().structured;
+    h5::write_string_attribute(group, "kind", to_string(first.cluster_kind));
+    h5::write_int_attribute(group, "width", first.cluster_width);
+    h5::write_int_attribute(group, "num_clusters", first.num_clusters);
+    h5::write_string_attribute(group, "clusters", first.clusters);
+    const double n = static_cast<double>(record.num_sites);
+    describe(
+        h5::write_doubles(group, "ln_z",
+                          collect(sweep, [](const SweepPoint& p) { return p.structured->ln_z; })),
+        "dimensionless",
+        "structured mean-field lower bound on ln Z (whole system): E_q[-beta H] + sum_c S(q_c) "
+        "evaluated exactly at the returned q, whether or not the ascent converged");
+    describe(h5::write_doubles(
+                 group, "energy_per_spin",
+                 collect(sweep, [&](const SweepPoint& p) { return p.structured->energy / n; })),
+             "energy", "<H>_q / N in the cluster-product distribution q that attains the bound");
+    describe(h5::write_doubles(
+                 group, "entropy_per_spin",
+                 collect(sweep, [&](const SweepPoint& p) { return p.structured->entropy / n; })),
+             "dimensionless", "sum_c S(q_c) / N in nats");
+    describe(h5::write_doubles(
+                 group, "magnetization",
+                 collect(sweep, [](const SweepPoint& p) { return p.structured->magnetization; })),
+             "dimensionless", "(1/N) sum_i m_i, m_i = E_q[s_i]");
+    describe(h5::write_doubles(
+                 group, "residual",
+                 collect(sweep, [](const SweepPoint& p) { return p.structured->residual; })),
+             "dimensionless", "largest change of an m_i in the last sweep of block updates");
+    std::vector<std::int32_t> iterations;
+    std::vector<std::uint8_t> converged;
+    std::vector<std::string> starts;
+    for (const SweepPoint& p : sweep.points) {
+        iterations.push_back(p.structured->iterations);
+        converged.push_back(p.structured->converged ? 1 : 0);
+        starts.push_back(p.structured->start);
+    }
+    describe(h5::write_int32s(group, "iterations", iterations), "sweeps",
+             "sweeps of block updates (every cluster once) used by the winning start");
+    describe(h5::write_uint8s(group, "converged", converged), "boolean",
+             "1 when the winning start met the tolerance, else 0 (the bound holds either way)");
+    describe(h5::write_strings(group, "start", starts), "text",
+             "winning start: naive (the naive mean-field solution at this T) or warm");
+    if (record.store_m) {
+        write_m(group, record, sweep,
+                [](const SweepPoint& p) -> const std::vector<double>& { return p.structured->m; });
+    }
+}
+
 // Differences between the sides present; NaN where either side is missing.
 void write_comparison(const h5::Handle& root, const SweepResult& sweep) {
     const bool mf = has_mean_field(sweep);
     const bool upper = has_upper(sweep);
+    const bool structured = has_structured(sweep);
     const bool exact = sweep.exact_method != "none";
-    if (!((mf && upper) || (exact && (mf || upper)))) return;
+    const int sides = (mf ? 1 : 0) + (upper ? 1 : 0) + (structured ? 1 : 0) + (exact ? 1 : 0);
+    if (sides < 2) return;
     const h5::Handle comparison = h5::create_group(root, "comparison");
     const auto exact_minus_lower = [](const SweepPoint& p) {
         return p.exact ? p.exact->ln_z - p.mean_field->ln_z : kNaN;
@@ -315,6 +385,36 @@ void write_comparison(const h5::Handle& root, const SweepResult& sweep) {
                                                               : kNaN;
                                            })),
                  "dimensionless", "upper bound - exact ln_z (>= 0 up to rounding)");
+    }
+    if (exact && structured) {
+        describe(h5::write_doubles(comparison, "exact_minus_structured",
+                                   collect(sweep,
+                                           [](const SweepPoint& p) {
+                                               return p.exact ? p.exact->ln_z - p.structured->ln_z
+                                                              : kNaN;
+                                           })),
+                 "dimensionless",
+                 "exact ln_z - structured mean-field ln_z (>= 0: the structured bound's gap)");
+    }
+    if (upper && structured) {
+        describe(h5::write_doubles(comparison, "upper_minus_structured",
+                                   collect(sweep,
+                                           [](const SweepPoint& p) {
+                                               return p.upper->ln_z - p.structured->ln_z;
+                                           })),
+                 "dimensionless",
+                 "upper bound - structured mean-field lower bound: the width of the certified "
+                 "interval with the structured bound as its lower end (whole system)");
+    }
+    if (mf && structured) {
+        describe(h5::write_doubles(comparison, "structured_minus_lower",
+                                   collect(sweep,
+                                           [](const SweepPoint& p) {
+                                               return p.structured->ln_z - p.mean_field->ln_z;
+                                           })),
+                 "dimensionless",
+                 "structured mean-field ln_z - mean-field ln_z: what the clusters gain over "
+                 "naive mean field (>= 0 when the naive solution is a start)");
     }
 }
 
@@ -352,6 +452,7 @@ std::string write_contents(const fs::path& path, const RunRecord& record,
         if (has_mean_field(sweep)) write_mean_field(root, record, sweep);
         if (has_upper(sweep)) write_upper_bound(root, sweep);
         if (has_bethe(sweep)) write_bethe(root, sweep);
+        if (has_structured(sweep)) write_structured(root, record, sweep);
         if (sweep.exact_method != "none") write_exact(root, sweep);
         write_comparison(root, sweep);
     }
@@ -394,6 +495,21 @@ auto read_column(Read read, const h5::Handle& group, const char* name, std::size
                                   group.where(), name, values.size(), n_T));
     }
     return values;
+}
+
+// Reads the [n_T x N] matrix m of `group` into m_of(point) of every point.
+template <class M>
+void read_m(const h5::Handle& group, int num_sites, SweepResult& sweep, M m_of) {
+    const std::size_t n_T = sweep.points.size();
+    const h5::Matrix m = h5::read_double_matrix(group, "m");
+    if (m.rows != n_T || m.cols != static_cast<std::size_t>(num_sites)) {
+        throw IoError(fmt::format("{}/m: {} x {}, expected {} x {} (temperatures x sites)",
+                                  group.where(), m.rows, m.cols, n_T, num_sites));
+    }
+    for (std::size_t k = 0; k < n_T; ++k) {
+        const auto row = m.values.begin() + static_cast<std::ptrdiff_t>(k * m.cols);
+        m_of(sweep.points[k]).assign(row, row + static_cast<std::ptrdiff_t>(m.cols));
+    }
 }
 
 }  // namespace
@@ -497,16 +613,8 @@ ResultsFile read_results(const fs::path& path, bool with_m) {
         }
         record.store_m = h5::has_link(group, "m");
         if (record.store_m && with_m) {
-            const h5::Matrix m = h5::read_double_matrix(group, "m");
-            if (m.rows != n_T || m.cols != static_cast<std::size_t>(record.num_sites)) {
-                throw IoError(fmt::format("{}/m: {} x {}, expected {} x {} (temperatures x sites)",
-                                          group.where(), m.rows, m.cols, n_T, record.num_sites));
-            }
-            for (std::size_t k = 0; k < n_T; ++k) {
-                const auto row = m.values.begin() + static_cast<std::ptrdiff_t>(k * m.cols);
-                sweep.points[k].mean_field->m.assign(row,
-                                                     row + static_cast<std::ptrdiff_t>(m.cols));
-            }
+            read_m(group, record.num_sites, sweep,
+                   [](SweepPoint& p) -> std::vector<double>& { return p.mean_field->m; });
         }
     }
 
@@ -551,6 +659,43 @@ ResultsFile read_results(const fs::path& path, bool with_m) {
             r.iterations = iterations[k];
             r.converged = converged[k] != 0;
             r.start = starts[k];
+        }
+    }
+
+    if (h5::has_link(root, "structured_mean_field")) {
+        const h5::Handle group = h5::open_group(root, "structured_mean_field");
+        StructuredMeanFieldResult shared;
+        shared.cluster_kind = parse_cluster_kind(h5::read_string_attribute(group, "kind"));
+        shared.cluster_width = static_cast<int>(h5::read_int_attribute(group, "width"));
+        shared.num_clusters = static_cast<int>(h5::read_int_attribute(group, "num_clusters"));
+        shared.clusters = h5::read_string_attribute(group, "clusters");
+        const auto doubles = [&](const char* name) {
+            return read_column(h5::read_doubles, group, name, n_T);
+        };
+        const std::vector<double> ln_z = doubles("ln_z");
+        const std::vector<double> energy = doubles("energy_per_spin");
+        const std::vector<double> entropy = doubles("entropy_per_spin");
+        const std::vector<double> magnetization = doubles("magnetization");
+        const std::vector<double> residual = doubles("residual");
+        const auto iterations = read_column(h5::read_int32s, group, "iterations", n_T);
+        const auto converged = read_column(h5::read_uint8s, group, "converged", n_T);
+        const auto starts = read_column(h5::read_strings, group, "start", n_T);
+        for (std::size_t k = 0; k < n_T; ++k) {
+            StructuredMeanFieldResult& r = sweep.points[k].structured.emplace(shared);
+            r.ln_z = ln_z[k];
+            r.energy = energy[k] * n;
+            r.entropy = entropy[k] * n;
+            r.magnetization = magnetization[k];
+            r.residual = residual[k];
+            r.iterations = iterations[k];
+            r.converged = converged[k] != 0;
+            r.start = starts[k];
+        }
+        const bool stored = h5::has_link(group, "m");
+        record.store_m = record.store_m || stored;
+        if (stored && with_m) {
+            read_m(group, record.num_sites, sweep,
+                   [](SweepPoint& p) -> std::vector<double>& { return p.structured->m; });
         }
     }
 

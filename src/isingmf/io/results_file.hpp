@@ -19,8 +19,9 @@ struct RunRecord {
     int num_sites = 0;
     std::size_t num_edges = 0;
     double energy_offset = 0.0;
-    Description solver;   ///< mean-field and exact options, as text
-    bool store_m = true;  ///< write /mean_field/m [n_T x N]
+    Description solver;  ///< mean-field and exact options, as text
+    /// write /mean_field/m and /structured_mean_field/m [n_T x N] (for the groups present)
+    bool store_m = true;
 };
 
 /// Builds the file in memory and writes it through a temporary file beside `path` that is

@@ -10,29 +10,13 @@
 #include <unordered_map>
 #include <vector>
 
-#include "isingmf/lattices/detail/text_input.hpp"
+#include "isingmf/lattices/detail/text_fields.hpp"
 #include "isingmf/util/atomic_file.hpp"
 #include "isingmf/util/error.hpp"
 #include "isingmf/util/text.hpp"
 
 namespace isingmf {
 namespace {
-
-// Longer lines are not edge-list text (a comment of a page is already generous).
-constexpr std::size_t kMaxLineLength = 65536;
-
-std::vector<std::string_view> split_fields(std::string_view line) {
-    constexpr std::string_view kSpace = " \t\r\v\f";
-    std::vector<std::string_view> fields;
-    std::size_t pos = line.find_first_not_of(kSpace);
-    while (pos != std::string_view::npos) {
-        const std::size_t end = line.find_first_of(kSpace, pos);
-        fields.push_back(
-            line.substr(pos, end == std::string_view::npos ? std::string_view::npos : end - pos));
-        pos = end == std::string_view::npos ? end : line.find_first_not_of(kSpace, end);
-    }
-    return fields;
-}
 
 /// Parses one file; keeps the position for error messages.
 class EdgeListParser {
@@ -128,25 +112,21 @@ public:
     }
 
     Model parse(detail::TextInput& input, double J_scale, double extra_field) {
-        std::string text;
-        while (input.next_line(text, kMaxLineLength)) {
-            ++line_;
-            std::string_view line = text;
-            line = line.substr(0, line.find('#'));
-            const std::vector<std::string_view> fields = split_fields(line);
-            if (fields.empty()) continue;
-            if (num_sites_ == 0) {
-                sites_line(fields);
-            } else if (fields[0] == "N") {
-                fail(fmt::format("second 'N' line (first on line {})", sites_line_));
-            } else if (fields[0] == "h") {
-                field_line(fields);
-            } else if (fields[0] == "E0") {
-                offset_line(fields);
-            } else {
-                edge_line(fields);
-            }
-        }
+        detail::for_each_field_line(
+            input, [&](std::size_t line, const std::vector<std::string_view>& fields) {
+                line_ = line;
+                if (num_sites_ == 0) {
+                    sites_line(fields);
+                } else if (fields[0] == "N") {
+                    fail(fmt::format("second 'N' line (first on line {})", sites_line_));
+                } else if (fields[0] == "h") {
+                    field_line(fields);
+                } else if (fields[0] == "E0") {
+                    offset_line(fields);
+                } else {
+                    edge_line(fields);
+                }
+            });
         if (num_sites_ == 0) {
             throw ParseError(
                 fmt::format("{}: no 'N <number of sites>' line (empty file?)", source_));

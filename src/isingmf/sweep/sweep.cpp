@@ -10,16 +10,18 @@
 
 #include "isingmf/exact/exact_solver.hpp"
 #include "isingmf/meanfield/detail/ascent.hpp"
+#include "isingmf/meanfield/detail/structured_plan.hpp"
 #include "isingmf/util/detail/enum_names.hpp"
 #include "isingmf/util/error.hpp"
 
 namespace isingmf {
 namespace {
 
-constexpr detail::EnumNames<SweepBound, 3> kBoundNames{{
+constexpr detail::EnumNames<SweepBound, 4> kBoundNames{{
     {SweepBound::mean_field, "mf"},
     {SweepBound::upper, "upper"},
     {SweepBound::bethe, "bethe"},
+    {SweepBound::structured, "structured"},
 }};
 
 // Restores OpenMP's thread count when the sweep ends, however it ends.
@@ -192,6 +194,49 @@ void bethe_pass(const Model& model, const BetheOptions& options, std::vector<Swe
     });
 }
 
+// The structured partition and its compiled clusters (before any solving, so that clusters
+// too wide for the solver's limits fail the sweep at once).
+StructuredPlan make_structured_plan(const Model& model, const StructuredMeanFieldOptions& options) {
+    ClusterPartition partition =
+        options.clusters ? *options.clusters : make_cluster_partition(model, options.cluster_width);
+    return StructuredPlan(model, std::move(partition), options.limits);
+}
+
+// Naive mean field at every temperature: cold starts in parallel, then warm passes.
+void mean_field_pass(const Model& model, const SweepOptions& options,
+                     std::vector<SweepPoint>& points, const SweepProgress& progress) {
+    const MeanFieldPlan plan(model);
+    const MeanFieldOptions& mf = options.mean_field;
+    const std::size_t n_t = points.size();
+    const bool cold = has_cold_start(mf.starts);
+    const bool warm = options.warm_start && n_t > 1;
+    ProgressCounter counter(progress, (cold ? n_t : 0) + (warm || !cold ? 2 * n_t : 0));
+    if (cold) cold_pass(plan, mf, points, counter);
+    if (warm || !cold) warm_passes(plan, mf, cold, points, counter);
+}
+
+// Structured mean field at every temperature, in warm runs like the upper bound: each
+// temperature from the naive solution there (`naive[k].mean_field`, when the options ask for
+// the naive start) and, with warm starts, from the previous temperature's q (as independent
+// spins).
+void structured_pass(const StructuredPlan& plan, const SweepOptions& options,
+                     const std::vector<SweepPoint>& naive, std::vector<SweepPoint>& points,
+                     const SweepProgress& progress) {
+    StructuredMeanFieldOptions structured = options.structured;
+    structured.naive = options.mean_field;
+    ProgressCounter counter(progress, points.size(), "structured");
+    warm_runs(points.size(), counter, [&](std::size_t k, bool warm) {
+        SweepPoint& p = points[k];
+        const std::span<const double> naive_m =
+            structured.starts.naive ? std::span<const double>(naive[k].mean_field->m)
+                                    : std::span<const double>();
+        const std::span<const double> previous =
+            warm && options.warm_start ? std::span<const double>(points[k - 1].structured->m)
+                                       : std::span<const double>();
+        p.structured = solve_structured_mean_field(plan, p.beta, structured, previous, naive_m);
+    });
+}
+
 }  // namespace
 
 std::string to_string(SweepBound bound) { return detail::enum_name(kBoundNames, bound); }
@@ -219,6 +264,9 @@ SweepResult run_sweep(const Model& model, const std::vector<double>& betas,
                       const SweepOptions& options, const SweepProgress& progress) {
     check_energy_scale(model, betas);
     const ThreadCountGuard threads(options.threads);
+    std::optional<StructuredPlan> structured;
+    if (options.computes(SweepBound::structured))
+        structured.emplace(make_structured_plan(model, options.structured));
     const ExactChoice choice = choose_exact_method(model, options.exact);
     SweepResult sweep;
     sweep.exact_method = to_string(choice.method);
@@ -231,19 +279,21 @@ SweepResult run_sweep(const Model& model, const std::vector<double>& betas,
         for (std::size_t k = 0; k < betas.size(); ++k) sweep.points[k].exact = exact[k];
     }
 
-    if (options.computes(SweepBound::mean_field)) {
-        const MeanFieldPlan plan(model);
-        const MeanFieldOptions& mf = options.mean_field;
-        const std::size_t n_t = betas.size();
-        const bool cold = has_cold_start(mf.starts);
-        const bool warm = options.warm_start && n_t > 1;
-        ProgressCounter counter(progress, (cold ? n_t : 0) + (warm || !cold ? 2 * n_t : 0));
-        if (cold) cold_pass(plan, mf, sweep.points, counter);
-        if (warm || !cold) warm_passes(plan, mf, cold, sweep.points, counter);
-    }
+    if (options.computes(SweepBound::mean_field))
+        mean_field_pass(model, options, sweep.points, progress);
     if (options.computes(SweepBound::upper)) upper_pass(model, options.upper, sweep, progress);
     if (options.computes(SweepBound::bethe))
         bethe_pass(model, options.bethe, sweep.points, progress);
+    if (structured) {
+        // The naive start is the sweep's naive solution, solved here when mf is not reported.
+        std::vector<SweepPoint> scratch;
+        if (options.structured.starts.naive && !options.computes(SweepBound::mean_field)) {
+            scratch = make_points(betas);
+            mean_field_pass(model, options, scratch, progress);
+        }
+        structured_pass(*structured, options, scratch.empty() ? sweep.points : scratch,
+                        sweep.points, progress);
+    }
     return sweep;
 }
 

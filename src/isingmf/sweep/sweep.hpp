@@ -1,7 +1,7 @@
 #pragma once
 /// Temperature sweeps: at each temperature, in the order given, the bounds and estimates
-/// asked for (mean-field lower bound, certified upper bound, Bethe estimate) and
-/// (optionally) exact thermodynamics.
+/// asked for (naive and structured mean-field lower bounds, certified upper bound, Bethe
+/// estimate) and (optionally) exact thermodynamics.
 
 #include <functional>
 #include <optional>
@@ -13,6 +13,7 @@
 #include "isingmf/bounds/upper_bound.hpp"
 #include "isingmf/exact/exact_result.hpp"
 #include "isingmf/meanfield/mean_field.hpp"
+#include "isingmf/meanfield/structured_mean_field.hpp"
 #include "isingmf/model/model.hpp"
 
 namespace isingmf {
@@ -22,9 +23,12 @@ enum class SweepBound {
     mean_field,  ///< "mf": naive mean-field lower bound (meanfield/mean_field.hpp)
     upper,       ///< "upper": certified upper bound (bounds/upper_bound.hpp)
     bethe,       ///< "bethe": Bethe estimate, not a bound (bounds/bethe.hpp)
+    /// "structured": structured mean-field lower bound
+    /// (meanfield/structured_mean_field.hpp)
+    structured,
 };
 
-/// "mf", "upper" or "bethe".
+/// "mf", "upper", "bethe" or "structured".
 std::string to_string(SweepBound bound);
 /// Parses a comma list of those names (each at most once, at least one); throws ParseError
 /// naming the unknown or repeated entry.
@@ -36,6 +40,10 @@ struct SweepOptions {
     MeanFieldOptions mean_field;
     UpperBoundOptions upper;
     BetheOptions bethe;
+    /// Structured mean field; its `naive` options are replaced by `mean_field`: the naive
+    /// start is the sweep's naive solution (solved as for mf, warm passes included, also when
+    /// mf is not reported), and its warm starts are the sweep's.
+    StructuredMeanFieldOptions structured;
     bool warm_start = true;  ///< also start each temperature from its neighbours' solutions
     ExactMethod exact = ExactMethod::automatic;
     int threads = 0;  ///< 0: OpenMP's default
@@ -51,6 +59,7 @@ struct SweepPoint {
     std::optional<MeanFieldResult> mean_field;
     std::optional<UpperBoundResult> upper;
     std::optional<BetheResult> bethe;
+    std::optional<StructuredMeanFieldResult> structured;
     std::optional<ExactResult> exact;
 };
 
@@ -66,20 +75,25 @@ struct SweepResult {
 
 /// Progress callback: (stage, steps done, steps in the stage). Stages are "exact" (0 of 1
 /// before the exact solver starts, 1 of 1 when it is done), "mean field" (one step per
-/// solve of a temperature, cold and warm passes), "upper bound" and "bethe" (one step per
-/// temperature).
+/// solve of a temperature, cold and warm passes), "upper bound", "bethe" and "structured"
+/// (one step per temperature).
 using SweepProgress = std::function<void(const char*, std::size_t, std::size_t)>;
 
-/// Temperatures solved one after another with warm starts by the upper bound and BP: the
+/// Temperatures solved one after another with warm starts by the upper bound, BP and
+/// structured mean field: the
 /// grid is cut into runs of this many consecutive entries, which run in parallel (so the
 /// result does not depend on the thread count).
 inline constexpr std::size_t kWarmRun = 8;
 
 /// Runs the sweep over `betas` (each >= 0 and finite). The upper bound runs on one
 /// decomposition for all temperatures (choose_decomposition); where it cannot be built
-/// (tables over the limits of an explicit width) it is skipped with `upper_note`. Results
-/// do not depend on the thread count. Throws ModelError when an explicitly requested exact
-/// method cannot run.
+/// (tables over the limits of an explicit width) it is skipped with `upper_note`. Structured
+/// mean field runs on one partition for all temperatures (options.structured.clusters, else
+/// make_cluster_partition of its cluster_width), built before anything is solved; each
+/// temperature starts from the naive solution at that temperature and, with warm_start, also
+/// from the previous temperature's result in its run of kWarmRun. Results do not depend on
+/// the thread count. Throws ModelError when an explicitly requested exact method cannot run
+/// or the structured partition cannot be built (tables beyond options.structured.limits).
 SweepResult run_sweep(const Model& model, const std::vector<double>& betas,
                       const SweepOptions& options, const SweepProgress& progress = {});
 

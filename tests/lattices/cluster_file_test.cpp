@@ -1,0 +1,56 @@
+// Cluster files: the documented format parsed, and every malformed input refused with the
+// file and line at fault.
+
+#include "isingmf/lattices/cluster_file.hpp"
+
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "isingmf/util/error.hpp"
+#include "support/temp_dir.hpp"
+
+namespace isingmf {
+namespace {
+
+TEST(ClusterFile, ParsesOneClusterPerLine) {
+    const auto clusters = parse_cluster_file(
+        "# two rows of a 3x2 lattice\n3 4\t5  # second row first\n\n0 1 2\r\n", "c.txt", 6);
+    ASSERT_EQ(clusters.size(), 2u);
+    EXPECT_EQ(clusters[0], (std::vector<int>{3, 4, 5}));
+    EXPECT_EQ(clusters[1], (std::vector<int>{0, 1, 2}));
+}
+
+void expect_parse_error(const std::string& text, const std::string& expected) {
+    try {
+        (void)parse_cluster_file(text, "c.txt", 4);
+        ADD_FAILURE() << "no error for: " << text;
+    } catch (const ParseError& e) {
+        EXPECT_NE(std::string(e.what()).find(expected), std::string::npos) << e.what();
+    }
+}
+
+TEST(ClusterFile, NamesTheLineAtFault) {
+    expect_parse_error("0 1\n2 x\n", "c.txt:2: site 'x' is not an integer");
+    expect_parse_error("0 1\n2 3 4\n", "c.txt:2: site 4 is out of range 0..3");
+    expect_parse_error("0 1\n-1 2 3\n", "c.txt:2: site -1 is out of range");
+    expect_parse_error("0 1 1\n2 3\n", "c.txt:1: site 1 is listed twice in this cluster");
+    expect_parse_error("0 1\n# note\n2 1 3\n",
+                       "c.txt:3: site 1 is already in the cluster on line 1");
+    expect_parse_error("0 1\n3\n", "c.txt: site 2 is in no cluster");
+    expect_parse_error("", "c.txt: site 0 is in no cluster");
+}
+
+TEST(ClusterFile, ReadsFilesAndReportsUnreadableOnes) {
+    const test::TempDir dir("cluster_file");
+    const auto path = dir.path() / "clusters.txt";
+    test::write_file(path, "0 2\n1 3\n");
+    const auto clusters = read_cluster_file(path, 4);
+    ASSERT_EQ(clusters.size(), 2u);
+    EXPECT_EQ(clusters[1], (std::vector<int>{1, 3}));
+    EXPECT_THROW(read_cluster_file(dir.path() / "missing.txt", 4), IoError);
+    EXPECT_THROW(read_cluster_file(dir.path(), 4), IoError);
+}
+
+}  // namespace
+}  // namespace isingmf
