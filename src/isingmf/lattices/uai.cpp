@@ -197,8 +197,8 @@ Model read_uai(const std::filesystem::path& path) {
             "unexpected '{}' after the table of the last factor (the header declares {} factors)",
             extra, num_factors));
     }
-    return Model(static_cast<int>(num_vars), edges, couplings, std::move(fields), -constant,
-                 {{"lattice", "uai"}, {"file", path.string()}});
+    return Model(static_cast<int>(num_vars), std::move(edges), std::move(couplings),
+                 std::move(fields), -constant, {{"lattice", "uai"}, {"file", path.string()}});
 }
 
 void write_uai(const Model& model, const std::filesystem::path& path, double beta) {
