@@ -31,22 +31,25 @@ struct Box {
 
 using Directions = std::vector<std::array<int, 3>>;
 
-// Bonds of site (x, y, z) in direction order, written from `out`; returns the end.
-Edge* site_bonds(const Box& box, const Directions& directions, int x, int y, int z, Edge* out) {
+// Bonds of site (x, y, z) in direction order (components 0 or 1), written from `out`.
+void site_bonds(const Box& box, const Directions& directions, int x, int y, int z, Edge* out) {
     const int site = box.index(x, y, z);
+    const auto step = [&](int c, int d, int extent, int& to) {
+        to = c + d;
+        if (to < extent) return true;
+        to = 0;
+        return box.periodic;
+    };
     for (const auto& d : directions) {
-        int x2 = x, y2 = y, z2 = z;
-        if (box.shift(x2, d[0], box.lx) && box.shift(y2, d[1], box.ly) &&
-            box.shift(z2, d[2], box.lz)) {
+        int x2 = 0, y2 = 0, z2 = 0;
+        if (step(x, d[0], box.lx, x2) && step(y, d[1], box.ly, y2) && step(z, d[2], box.lz, z2))
             *out++ = {site, box.index(x2, y2, z2)};
-        }
     }
-    return out;
 }
 
 // Bonds site by site in numbering order. Within a row (fixed y, z) every site but the last has
 // the bonds of every direction that stays inside the box in y and z, so each site's first bond
-// has a closed-form index and the sites are generated in parallel.
+// has a closed-form index. Rows are generated in parallel; a chain, one row, on one thread.
 LatticeGraph box_lattice(const Box& box, const Directions& directions) {
     LatticeGraph g;
     g.num_sites = box.lx * box.ly * box.lz;
@@ -68,15 +71,16 @@ LatticeGraph box_lattice(const Box& box, const Directions& directions) {
     }
     detail::resize_touched(g.bonds, row_start[rows]);
     Edge* bonds = g.bonds.data();
-    const auto n = static_cast<std::ptrdiff_t>(g.num_sites);
+    const auto rows_signed = static_cast<std::ptrdiff_t>(rows);
 #pragma omp parallel for schedule(static) num_threads(detail::setup_threads(g.bonds.size()))
-    for (std::ptrdiff_t s = 0; s < n; ++s) {
-        const int x = static_cast<int>(s % box.lx);
-        const auto r = static_cast<std::size_t>(s / box.lx);
-        const int y = static_cast<int>(r % static_cast<std::size_t>(box.ly));
-        const int z = static_cast<int>(r / static_cast<std::size_t>(box.ly));
-        site_bonds(box, directions, x, y, z,
-                   bonds + row_start[r] + static_cast<std::size_t>(x) * row_degree[r]);
+    for (std::ptrdiff_t r = 0; r < rows_signed; ++r) {
+        const auto row = static_cast<std::size_t>(r);
+        const int y = static_cast<int>(r % box.ly);
+        const int z = static_cast<int>(r / box.ly);
+        for (int x = 0; x < box.lx; ++x) {
+            site_bonds(box, directions, x, y, z,
+                       bonds + row_start[row] + static_cast<std::size_t>(x) * row_degree[row]);
+        }
     }
     return g;
 }

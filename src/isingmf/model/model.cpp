@@ -53,11 +53,15 @@ Model::Model(int num_sites, std::vector<Edge> edges, std::vector<double> couplin
     // The rows first hold edge indices (increasing), then neighbours: a site's neighbours are
     // listed in the order of the edges that join them, as they always were.
     detail::incidence_rows(n, edges_, adjacency_.offset, adjacency_.neighbour);
-    if (detail::rows_have_repeats(n, edges_, adjacency_.offset, adjacency_.neighbour)) {
+    fill_adjacency();
+    if (detail::rows_have_repeats(adjacency_.offset, adjacency_.neighbour)) {
+        // Rare (a periodic extent of 2, a file listing a bond twice): the rows are rebuilt as
+        // edge indices to find the copies, then once more for the merged edges.
+        detail::incidence_rows(n, edges_, adjacency_.offset, adjacency_.neighbour);
         merge_repeated_edges();
         detail::incidence_rows(n, edges_, adjacency_.offset, adjacency_.neighbour);
+        fill_adjacency();
     }
-    fill_adjacency();
 }
 
 void Model::check_and_order_edges() {

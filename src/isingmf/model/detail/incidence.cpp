@@ -13,10 +13,6 @@ namespace {
 // graphs, hubs) through a per-thread table of the last site each neighbour was seen from.
 constexpr std::size_t kShortRow = 32;
 
-int other_end(const Edge& edge, std::size_t site) {
-    return static_cast<std::size_t>(edge.i) == site ? edge.j : edge.i;
-}
-
 // One half-edge on its way to its site's row.
 struct HalfEdge {
     int site;
@@ -121,34 +117,27 @@ void incidence_rows(std::size_t num_sites, std::span<const Edge> edges,
     offset[0] = 0;
 }
 
-bool rows_have_repeats(std::size_t num_sites, std::span<const Edge> edges,
-                       const std::vector<std::size_t>& offset, const std::vector<int>& rows) {
-    const int threads = setup_threads(rows.size());
+bool rows_have_repeats(const std::vector<std::size_t>& offset, const std::vector<int>& neighbour) {
+    const std::size_t n = offset.size() - 1;
+    const int threads = setup_threads(neighbour.size());
     bool repeated = false;
 #pragma omp parallel num_threads(threads) reduction(|| : repeated)
     {
         std::vector<int> seen_from;  // for long rows: the last site each neighbour was seen from
 #pragma omp for schedule(dynamic, 4096)
-        for (std::size_t s = 0; s < num_sites; ++s) {
+        for (std::size_t s = 0; s < n; ++s) {
             if (repeated) continue;
-            const std::size_t begin = offset[s];
-            const std::size_t end = offset[s + 1];
-            if (end - begin <= kShortRow) {
-                for (std::size_t a = begin; a < end && !repeated; ++a) {
-                    const int u = other_end(edges[static_cast<std::size_t>(rows[a])], s);
-                    for (std::size_t b = a + 1; b < end; ++b) {
-                        if (other_end(edges[static_cast<std::size_t>(rows[b])], s) == u) {
-                            repeated = true;
-                            break;
-                        }
-                    }
+            const int* row = neighbour.data() + offset[s];
+            const std::size_t size = offset[s + 1] - offset[s];
+            if (size <= kShortRow) {
+                for (std::size_t a = 1; a < size; ++a) {
+                    for (std::size_t b = 0; b < a; ++b) repeated = repeated || row[a] == row[b];
                 }
                 continue;
             }
-            if (seen_from.empty()) seen_from.assign(num_sites, -1);
-            for (std::size_t k = begin; k < end; ++k) {
-                const auto u = static_cast<std::size_t>(
-                    other_end(edges[static_cast<std::size_t>(rows[k])], s));
+            if (seen_from.empty()) seen_from.assign(n, -1);
+            for (std::size_t k = 0; k < size; ++k) {
+                const auto u = static_cast<std::size_t>(row[k]);
                 if (seen_from[u] == static_cast<int>(s)) {
                     repeated = true;
                     break;

@@ -17,9 +17,9 @@ namespace isingmf::detail {
 void incidence_rows(std::size_t num_sites, std::span<const Edge> edges,
                     std::vector<std::size_t>& offset, std::vector<int>& rows);
 
-/// Whether some site lists the same neighbour twice in the rows of incidence_rows.
-bool rows_have_repeats(std::size_t num_sites, std::span<const Edge> edges,
-                       const std::vector<std::size_t>& offset, const std::vector<int>& rows);
+/// Whether some row of a neighbour list in compressed-row form (Adjacency's layout) holds the
+/// same site twice.
+bool rows_have_repeats(const std::vector<std::size_t>& offset, const std::vector<int>& neighbour);
 
 /// For each edge, the index of the first edge with the same two sites (itself when it is the
 /// first), from the rows of incidence_rows.
