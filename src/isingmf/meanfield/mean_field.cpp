@@ -13,6 +13,7 @@
 #include "isingmf/meanfield/detail/sweep_kernel.hpp"
 #include "isingmf/util/checks.hpp"
 #include "isingmf/util/detail/enum_names.hpp"
+#include "isingmf/util/detail/parallel.hpp"
 #include "isingmf/util/error.hpp"
 #include "isingmf/util/random.hpp"
 
@@ -203,6 +204,15 @@ private:
     int probe_ = 0;            // plain sweeps left before the next search
 };
 
+// n copies of x; large ones written in parallel (the first touch of fresh pages dominates).
+std::vector<double> filled(std::size_t n, double x) {
+    std::vector<double> v;
+    detail::resize_touched(v, n);
+#pragma omp parallel for schedule(static) if (n >= kParallelSites)
+    for (std::size_t i = 0; i < n; ++i) v[i] = x;
+    return v;
+}
+
 void to_site_order(const MeanFieldPlan& plan, std::span<const double> by_position,
                    std::vector<double>& by_site) {
     const std::vector<int>& order = plan.order();
@@ -272,8 +282,8 @@ MeanFieldResult ascend_mean_field(const MeanFieldPlan& plan, double beta,
     ExtrapolationSchedule schedule(options.method == MeanFieldMethod::over_relaxed &&
                                    options.extrapolate);
     std::optional<detail::LineSearch> search;
-    std::vector<double> change;  // m before the sweep, then the sweep's change
-    bool evaluated = false;      // result matches m
+    HugePageVector<double> change;  // m before the sweep, then the sweep's change
+    bool evaluated = false;         // result matches m
     bool have_previous = false;
     double previous = 0.0;
     double last_residual = std::numeric_limits<double>::infinity();
@@ -288,7 +298,11 @@ MeanFieldResult ascend_mean_field(const MeanFieldPlan& plan, double beta,
         // The gain bound (a division per site) is only read once the residual is below the
         // tolerance, so far from it the sweep skips it.
         const bool gain = last_residual <= kGainWindow * options.tolerance;
-        if (schedule.armed()) change.assign(m.begin(), m.end());
+        if (schedule.armed()) {
+            change.resize(n);
+#pragma omp parallel for schedule(static) if (n >= kParallelSites)
+            for (std::size_t p = 0; p < n; ++p) change[p] = m[p];
+        }
         const SweepStatistics stats = kernel.sweep(beta, plain ? 1.0 : control.omega(), gain, m);
         last_residual = stats.max_residual;
         ++result.iterations;
@@ -299,6 +313,7 @@ MeanFieldResult ascend_mean_field(const MeanFieldPlan& plan, double beta,
         if (armed) control.restart();
         if (armed && stats.max_residual > options.tolerance) {
             if (!search) search.emplace(plan, beta);
+#pragma omp parallel for schedule(static) if (n >= kParallelSites)
             for (std::size_t p = 0; p < n; ++p) change[p] = m[p] - change[p];
             const detail::LineSearchStep step =
                 search->run(m, change, options.tolerance, schedule.refinements());
@@ -349,17 +364,22 @@ MeanFieldResult solve_mean_field(const MeanFieldPlan& plan, double beta,
             have_best = true;
         }
     };
-    if (options.starts.all_up) consider(std::vector<double>(n, 1.0), "up");
-    if (options.starts.all_down) consider(std::vector<double>(n, -1.0), "down");
+    if (options.starts.all_up) consider(filled(n, 1.0), "up");
+    if (options.starts.all_down) consider(filled(n, -1.0), "down");
     for (int k = 0; k < options.starts.random; ++k) {
         Rng rng(options.seed, kRandomStartStream + static_cast<std::uint64_t>(k));
         std::vector<double> start(n);
         for (double& x : start) x = rng.uniform_symmetric();
         consider(std::move(start), fmt::format("random:{}", k));
     }
-    if (!warm_start.empty())
-        consider(std::vector<double>(warm_start.begin(), warm_start.end()), "warm");
-    if (!have_best) consider(std::vector<double>(n, 0.0), "zero");
+    if (!warm_start.empty()) {
+        std::vector<double> start = filled(warm_start.size(), 0.0);
+        const double* from = warm_start.data();
+#pragma omp parallel for schedule(static) if (start.size() >= kParallelSites)
+        for (std::size_t i = 0; i < start.size(); ++i) start[i] = from[i];
+        consider(std::move(start), "warm");
+    }
+    if (!have_best) consider(filled(n, 0.0), "zero");
     return best;
 }
 

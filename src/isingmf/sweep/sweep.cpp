@@ -84,12 +84,19 @@ std::vector<SweepPoint> make_points(const std::vector<double>& betas) {
     return points;
 }
 
-// Cold starts: temperatures are independent, so they run in parallel. Each solve's numbers
-// do not depend on which thread ran it.
+// Models from this size on are solved one temperature at a time with all threads inside the
+// sweep kernel: a solve on one thread each would leave the kernel's own parallel loops idle
+// (nested) and hold a set of per-site arrays per thread.
+constexpr std::size_t kParallelKernelSites = std::size_t{1} << 18;
+
+// Cold starts: temperatures are independent, so small models run them in parallel. Each
+// solve's numbers do not depend on which thread ran it.
 void cold_pass(const MeanFieldPlan& plan, const MeanFieldOptions& options,
                std::vector<SweepPoint>& points, ProgressCounter& counter) {
+    const auto sites = static_cast<std::size_t>(plan.model().num_sites());
+    const bool by_temperature = points.size() > 1 && sites < kParallelKernelSites;
     std::exception_ptr failure;  // an exception must not escape the parallel region
-#pragma omp parallel for schedule(dynamic, 1)
+#pragma omp parallel for schedule(dynamic, 1) if (by_temperature)
     for (std::size_t k = 0; k < points.size(); ++k) {
         try {
             points[k].mean_field = solve_mean_field(plan, points[k].beta, options);
@@ -118,9 +125,9 @@ void warm_passes(const MeanFieldPlan& plan, const MeanFieldOptions& options, boo
         const bool first = up ? k == 0 : k + 1 == n_t;
         if (first) {
             if (!cold && up) {
-                const auto n = static_cast<std::size_t>(plan.model().num_sites());
-                here = ascend_mean_field(plan, points[k].beta, std::vector<double>(n, 1.0), options,
-                                         "up");
+                MeanFieldOptions ordered = warm_only;
+                ordered.starts.all_up = true;
+                here = solve_mean_field(plan, points[k].beta, ordered);
             }
             counter.step();
             continue;
