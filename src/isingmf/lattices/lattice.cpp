@@ -31,31 +31,15 @@ struct Box {
 
 using Directions = std::vector<std::array<int, 3>>;
 
-// Bonds of site (x, y, z) in direction order (components 0 or 1), written from `out`.
-void site_bonds(const Box& box, const Directions& directions, int x, int y, int z, Edge* out) {
-    const int site = box.index(x, y, z);
-    const auto step = [&](int c, int d, int extent, int& to) {
-        to = c + d;
-        if (to < extent) return true;
-        to = 0;
-        return box.periodic;
-    };
-    for (const auto& d : directions) {
-        int x2 = 0, y2 = 0, z2 = 0;
-        if (step(x, d[0], box.lx, x2) && step(y, d[1], box.ly, y2) && step(z, d[2], box.lz, z2))
-            *out++ = {site, box.index(x2, y2, z2)};
-    }
-}
-
-// Bonds site by site in numbering order. Within a row (fixed y, z) every site but the last has
-// the bonds of every direction that stays inside the box in y and z, so each site's first bond
-// has a closed-form index. Rows are generated in parallel; a chain, one row, on one thread.
+// Bonds site by site in numbering order, each site's in direction order. Within a row (fixed
+// y, z) every site but the last has the bonds of every direction that stays inside the box in
+// y and z, at neighbour indices that grow with x, so rows are generated on their own, in
+// parallel (a chain, one row, on one thread).
 LatticeGraph box_lattice(const Box& box, const Directions& directions) {
     LatticeGraph g;
     g.num_sites = box.lx * box.ly * box.lz;
     const auto rows = static_cast<std::size_t>(box.ly) * static_cast<std::size_t>(box.lz);
     std::vector<std::size_t> row_start(rows + 1, 0);
-    std::vector<std::size_t> row_degree(rows, 0);  // bonds of each site but the row's last
     for (int z = 0; z < box.lz; ++z) {
         for (int y = 0; y < box.ly; ++y) {
             const auto r = static_cast<std::size_t>(y + box.ly * z);
@@ -63,7 +47,6 @@ LatticeGraph box_lattice(const Box& box, const Directions& directions) {
             for (const auto& d : directions) {
                 const bool inside = box.periodic || (y + d[1] < box.ly && z + d[2] < box.lz);
                 if (!inside) continue;
-                ++row_degree[r];
                 in_row += static_cast<std::size_t>(box.periodic ? box.lx : box.lx - d[0]);
             }
             row_start[r + 1] = row_start[r] + in_row;
@@ -74,12 +57,36 @@ LatticeGraph box_lattice(const Box& box, const Directions& directions) {
     const auto rows_signed = static_cast<std::ptrdiff_t>(rows);
 #pragma omp parallel for schedule(static) num_threads(detail::setup_threads(g.bonds.size()))
     for (std::ptrdiff_t r = 0; r < rows_signed; ++r) {
-        const auto row = static_cast<std::size_t>(r);
         const int y = static_cast<int>(r % box.ly);
         const int z = static_cast<int>(r / box.ly);
-        for (int x = 0; x < box.lx; ++x) {
-            site_bonds(box, directions, x, y, z,
-                       bonds + row_start[row] + static_cast<std::size_t>(x) * row_degree[row]);
+        // For each direction that stays in the box in y and z: its x step and the index of
+        // the neighbour of the row's first site (x + that is the neighbour of site x).
+        int step[3] = {};
+        int base[3] = {};
+        int used = 0;
+        for (const auto& d : directions) {
+            int y2 = y + d[1];
+            int z2 = z + d[2];
+            if (y2 == box.ly || z2 == box.lz) {
+                if (!box.periodic) continue;
+                y2 %= box.ly;
+                z2 %= box.lz;
+            }
+            step[used] = d[0];
+            base[used++] = d[0] + box.lx * (y2 + box.ly * z2);
+        }
+        const int first = box.lx * (y + box.ly * z);
+        Edge* out = bonds + row_start[static_cast<std::size_t>(r)];
+        for (int x = 0; x + 1 < box.lx; ++x) {
+            for (int d = 0; d < used; ++d) *out++ = {first + x, base[d] + x};
+        }
+        const int x = box.lx - 1;  // the last site: its +x bonds wrap or leave the box
+        for (int d = 0; d < used; ++d) {
+            if (step[d] == 0) {
+                *out++ = {first + x, base[d] + x};
+            } else if (box.periodic) {
+                *out++ = {first + x, base[d] - 1};
+            }
         }
     }
     return g;

@@ -2,7 +2,9 @@
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
+#include <omp.h>
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 
@@ -50,34 +52,43 @@ Model::Model(int num_sites, std::vector<Edge> edges, std::vector<double> couplin
     check_and_order_edges();
 
     const auto n = static_cast<std::size_t>(num_sites_);
-    // The rows first hold edge indices (increasing), then neighbours: a site's neighbours are
-    // listed in the order of the edges that join them, as they always were.
-    detail::incidence_rows(n, edges_, adjacency_.offset, adjacency_.neighbour);
-    fill_adjacency();
+    // A site's neighbours are listed in the order of the edges that join them, as they always
+    // were.
+    detail::adjacency_rows(n, edges_, couplings_, adjacency_);
     if (detail::rows_have_repeats(adjacency_.offset, adjacency_.neighbour)) {
-        // Rare (a periodic extent of 2, a file listing a bond twice): the rows are rebuilt as
-        // edge indices to find the copies, then once more for the merged edges.
+        // Rare (a periodic extent of 2, a file listing a bond twice): rows of edge indices
+        // find the copies, then the adjacency is built again from the merged edges.
         detail::incidence_rows(n, edges_, adjacency_.offset, adjacency_.neighbour);
         merge_repeated_edges();
-        detail::incidence_rows(n, edges_, adjacency_.offset, adjacency_.neighbour);
-        fill_adjacency();
+        detail::adjacency_rows(n, edges_, couplings_, adjacency_);
     }
 }
 
 void Model::check_and_order_edges() {
-    // The first bad edge in input order is the one reported, whatever the thread count; edges
-    // before it may already be ordered, which does not matter as the constructor then throws.
-    const auto n = static_cast<long long>(num_sites_);
-    const std::size_t bad = detail::first_where(edges_.size(), [&](std::size_t e) {
-        Edge& edge = edges_[e];
-        if (edge.i < 0 || edge.j < 0 || edge.i >= n || edge.j >= n || edge.i == edge.j ||
-            !std::isfinite(couplings_[e]))
-            return true;
-        if (edge.i > edge.j) std::swap(edge.i, edge.j);
-        return false;
-    });
-    if (bad == edges_.size()) return;
-    const Edge& edge = edges_[bad];
+    // The first bad edge in input order is the one reported, whatever the thread count: each
+    // thread stops at the first bad edge of its piece, before ordering it, so it is reported
+    // as given. (Edges ordered before it do not matter: the constructor throws.)
+    const std::size_t m = edges_.size();
+    const int n = num_sites_;
+    std::size_t first_bad = m;
+#pragma omp parallel num_threads(detail::setup_threads(m)) reduction(min : first_bad)
+    {
+        const auto t = static_cast<std::size_t>(omp_get_thread_num());
+        const auto team = static_cast<std::size_t>(omp_get_num_threads());
+        const std::size_t end = detail::piece_begin(m, t + 1, team);
+        for (std::size_t e = detail::piece_begin(m, t, team); e < end; ++e) {
+            const Edge edge = edges_[e];
+            const int lo = std::min(edge.i, edge.j);
+            const int hi = std::max(edge.i, edge.j);
+            if ((lo < 0) | (hi >= n) | (lo == hi) | !std::isfinite(couplings_[e])) {
+                first_bad = e;
+                break;
+            }
+            edges_[e] = {lo, hi};
+        }
+    }
+    if (first_bad == m) return;
+    const Edge& edge = edges_[first_bad];
     if (edge.i < 0 || edge.j < 0 || edge.i >= n || edge.j >= n) {
         throw ModelError(
             fmt::format("edge ({}, {}) has a site outside 0..{}", edge.i, edge.j, num_sites_ - 1));
@@ -110,22 +121,6 @@ void Model::merge_repeated_edges() {
             throw ModelError(
                 fmt::format("repeated edge ({}, {}) sums to a coupling that is not finite",
                             edges_[e].i, edges_[e].j));
-        }
-    }
-}
-
-void Model::fill_adjacency() {
-    const auto n = static_cast<std::ptrdiff_t>(num_sites_);
-    std::vector<int>& neighbour = adjacency_.neighbour;
-    std::vector<double>& coupling = adjacency_.coupling;
-    detail::resize_touched(coupling, neighbour.size());
-    const std::size_t* offset = adjacency_.offset.data();
-#pragma omp parallel for schedule(static) num_threads(detail::setup_threads(neighbour.size()))
-    for (std::ptrdiff_t s = 0; s < n; ++s) {
-        for (std::size_t k = offset[s]; k < offset[s + 1]; ++k) {
-            const auto e = static_cast<std::size_t>(neighbour[k]);
-            neighbour[k] = edges_[e].i == s ? edges_[e].j : edges_[e].i;
-            coupling[k] = couplings_[e];
         }
     }
 }

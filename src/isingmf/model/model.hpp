@@ -98,7 +98,6 @@ private:
 
     void check_and_order_edges();
     void merge_repeated_edges();
-    void fill_adjacency();
 };
 
 }  // namespace isingmf

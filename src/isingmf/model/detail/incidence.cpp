@@ -19,8 +19,26 @@ struct HalfEdge {
     int edge;
 };
 
-void serial_rows(std::size_t n, std::span<const Edge> edges, std::vector<std::size_t>& offset,
-                 std::vector<int>& rows) {
+// What a row entry receives for edge e seen from `site`: the other site and the coupling
+// (the adjacency), or the edge index (the rows that repeated bonds are merged from).
+struct Entries {
+    std::span<const Edge> edges;
+    const double* couplings;  // null: write edge indices
+    int* rows;
+    double* row_couplings;
+    // Entry `pos` of a row: edge e, whose other site is `other`.
+    void put(std::size_t pos, int other, std::size_t e) const {
+        if (couplings == nullptr) {
+            rows[pos] = static_cast<int>(e);
+            return;
+        }
+        rows[pos] = other;
+        row_couplings[pos] = couplings[e];
+    }
+};
+
+void serial_rows(std::size_t n, const Entries& out, std::vector<std::size_t>& offset) {
+    const std::span<const Edge> edges = out.edges;
     for (const Edge& e : edges) {
         ++offset[static_cast<std::size_t>(e.i) + 1];
         ++offset[static_cast<std::size_t>(e.j) + 1];
@@ -29,16 +47,18 @@ void serial_rows(std::size_t n, std::span<const Edge> edges, std::vector<std::si
     // that it ends as the start of row s + 1.
     exclusive_scan_parallel(std::span(offset).subspan(1, n));
     for (std::size_t e = 0; e < edges.size(); ++e) {
-        rows[offset[static_cast<std::size_t>(edges[e].i) + 1]++] = static_cast<int>(e);
-        rows[offset[static_cast<std::size_t>(edges[e].j) + 1]++] = static_cast<int>(e);
+        const Edge edge = edges[e];
+        out.put(offset[static_cast<std::size_t>(edge.i) + 1]++, edge.j, e);
+        out.put(offset[static_cast<std::size_t>(edge.j) + 1]++, edge.i, e);
     }
 }
 
 // The parallel transposition: each thread sorts the half-edges of its piece of the edge list
 // into blocks of consecutive sites (a counting pass, then a scatter), which leaves each block's
 // half-edges in increasing edge order; then each block is sorted into its sites' rows on its own.
-void parallel_rows(std::size_t n, std::span<const Edge> edges, std::vector<std::size_t>& offset,
-                   std::vector<int>& rows, int threads) {
+void parallel_rows(std::size_t n, const Entries& out, std::vector<std::size_t>& offset,
+                   int threads) {
+    const std::span<const Edge> edges = out.edges;
     const std::size_t num_edges = edges.size();
     const auto max_team = static_cast<std::size_t>(threads);
     // Blocks of 2^shift sites, about four per thread so that uneven blocks still balance.
@@ -96,10 +116,61 @@ void parallel_rows(std::size_t n, std::span<const Edge> edges, std::vector<std::
                 offset[s + 1] = running;
                 running += count;
             }
-            for (std::size_t k = begin; k < end; ++k)
-                rows[offset[static_cast<std::size_t>(staged[k].site) + 1]++] = staged[k].edge;
+            for (std::size_t k = begin; k < end; ++k) {
+                const auto site = static_cast<std::size_t>(staged[k].site);
+                const auto e = static_cast<std::size_t>(staged[k].edge);
+                const int other = edges[e].i + edges[e].j - staged[k].site;
+                out.put(offset[site + 1]++, other, e);
+            }
         }
     }
+}
+
+}  // namespace
+
+namespace {
+
+void build_rows(std::size_t num_sites, const Entries& out, std::vector<std::size_t>& offset) {
+    const int threads = setup_threads(out.edges.size());
+    if (threads == 1 || num_sites < 2) {
+        serial_rows(num_sites, out, offset);
+    } else {
+        parallel_rows(num_sites, out, offset, threads);
+    }
+    offset[0] = 0;
+}
+
+// Pairwise comparisons without branches; unrolled for the degrees of lattices.
+template <std::size_t Z>
+bool repeats_among(const int* row) {
+    bool same = false;
+    for (std::size_t a = 1; a < Z; ++a) {
+        for (std::size_t b = 0; b < a; ++b) same |= row[a] == row[b];
+    }
+    return same;
+}
+
+bool short_row_repeats(const int* row, std::size_t size) {
+    switch (size) {
+        case 0:
+        case 1:
+            return false;
+        case 2:
+            return repeats_among<2>(row);
+        case 3:
+            return repeats_among<3>(row);
+        case 4:
+            return repeats_among<4>(row);
+        case 6:
+            return repeats_among<6>(row);
+        default:
+            break;
+    }
+    bool same = false;
+    for (std::size_t a = 1; a < size; ++a) {
+        for (std::size_t b = 0; b < a; ++b) same |= row[a] == row[b];
+    }
+    return same;
 }
 
 }  // namespace
@@ -108,13 +179,17 @@ void incidence_rows(std::size_t num_sites, std::span<const Edge> edges,
                     std::vector<std::size_t>& offset, std::vector<int>& rows) {
     resize_touched(offset, num_sites + 1);
     resize_touched(rows, 2 * edges.size());
-    const int threads = setup_threads(edges.size());
-    if (threads == 1 || num_sites < 2) {
-        serial_rows(num_sites, edges, offset, rows);
-    } else {
-        parallel_rows(num_sites, edges, offset, rows, threads);
-    }
-    offset[0] = 0;
+    build_rows(num_sites, {edges, nullptr, rows.data(), nullptr}, offset);
+}
+
+void adjacency_rows(std::size_t num_sites, std::span<const Edge> edges,
+                    std::span<const double> couplings, Adjacency& adjacency) {
+    resize_touched(adjacency.offset, num_sites + 1);
+    resize_touched(adjacency.neighbour, 2 * edges.size());
+    resize_touched(adjacency.coupling, 2 * edges.size());
+    build_rows(num_sites,
+               {edges, couplings.data(), adjacency.neighbour.data(), adjacency.coupling.data()},
+               adjacency.offset);
 }
 
 bool rows_have_repeats(const std::vector<std::size_t>& offset, const std::vector<int>& neighbour) {
@@ -130,9 +205,7 @@ bool rows_have_repeats(const std::vector<std::size_t>& offset, const std::vector
             const int* row = neighbour.data() + offset[s];
             const std::size_t size = offset[s + 1] - offset[s];
             if (size <= kShortRow) {
-                for (std::size_t a = 1; a < size; ++a) {
-                    for (std::size_t b = 0; b < a; ++b) repeated = repeated || row[a] == row[b];
-                }
+                repeated = short_row_repeats(row, size);
                 continue;
             }
             if (seen_from.empty()) seen_from.assign(n, -1);

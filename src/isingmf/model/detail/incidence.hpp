@@ -17,6 +17,11 @@ namespace isingmf::detail {
 void incidence_rows(std::size_t num_sites, std::span<const Edge> edges,
                     std::vector<std::size_t>& offset, std::vector<int>& rows);
 
+/// Model's adjacency of `edges` (each with i < j, in range) with `couplings`: the neighbours of
+/// each site in increasing edge order, with the edge's coupling beside each.
+void adjacency_rows(std::size_t num_sites, std::span<const Edge> edges,
+                    std::span<const double> couplings, Adjacency& adjacency);
+
 /// Whether some row of a neighbour list in compressed-row form (Adjacency's layout) holds the
 /// same site twice.
 bool rows_have_repeats(const std::vector<std::size_t>& offset, const std::vector<int>& neighbour);
