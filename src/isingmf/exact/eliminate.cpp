@@ -643,6 +643,29 @@ inline TableEntry sum_out(const TableEntry& a, const TableEntry& b) {
             pa * a.e2 + pb * b.e2 + papb * de * de};
 }
 
+// Multiplies the entry pair p[0] (s_v = -1) and p[1] (s_v = +1) of one table, scaled by
+// norm, into the running products a and b: values multiply (add in log mode), log-derivatives
+// add.
+template <bool Log>
+[[gnu::always_inline]] inline void multiply_in(TableEntry& a, TableEntry& b, const TableEntry* p,
+                                               double norm) {
+    if constexpr (Log) {
+        a.v += p[0].v + norm;
+        b.v += p[1].v + norm;
+    } else {
+        a.v *= p[0].v * norm;
+        b.v *= p[1].v * norm;
+    }
+    a.b1 += p[0].b1;
+    a.b2 += p[0].b2;
+    a.e1 += p[0].e1;
+    a.e2 += p[0].e2;
+    b.b1 += p[1].b1;
+    b.b2 += p[1].b2;
+    b.e1 += p[1].e1;
+    b.e2 += p[1].e2;
+}
+
 // Output entries of the shared-bit combinations [begin, end) of one elimination step over
 // `tables` tables, the last of them the local factor (compile-time count when Tables > 0).
 // Each entry depends only on its own index, so a step can be split between threads anywhere
@@ -671,44 +694,12 @@ void combine(const StepPlan& st, const TableEntry* const* in, const double* norm
         // The inputs' product for s_v = -1 (a) and +1 (b), in table order as always.
         TableEntry a{Log ? 0.0 : 1.0, 0.0, 0.0, 0.0, 0.0};
         TableEntry b = a;
-        for (int t = 0; t < inputs; ++t) {
-            const TableEntry* p = in[t] + idx[t];
-            if constexpr (Log) {
-                a.v += p[0].v + norm[t];
-                b.v += p[1].v + norm[t];
-            } else {
-                a.v *= p[0].v * norm[t];
-                b.v *= p[1].v * norm[t];
-            }
-            a.b1 += p[0].b1;
-            a.b2 += p[0].b2;
-            a.e1 += p[0].e1;
-            a.e2 += p[0].e2;
-            b.b1 += p[1].b1;
-            b.b2 += p[1].b2;
-            b.e1 += p[1].e1;
-            b.e2 += p[1].e2;
-        }
+        for (int t = 0; t < inputs; ++t) multiply_in<Log>(a, b, in[t] + idx[t], norm[t]);
         const TableEntry* local = in[inputs] + idx[inputs];
         for (std::size_t f = 0; f < combos; ++f) {
-            const TableEntry* p = local + st.free_local[f];
             TableEntry x = a;
             TableEntry y = b;
-            if constexpr (Log) {
-                x.v += p[0].v + local_norm;
-                y.v += p[1].v + local_norm;
-            } else {
-                x.v *= p[0].v * local_norm;
-                y.v *= p[1].v * local_norm;
-            }
-            x.b1 += p[0].b1;
-            x.b2 += p[0].b2;
-            x.e1 += p[0].e1;
-            x.e2 += p[0].e2;
-            y.b1 += p[1].b1;
-            y.b2 += p[1].b2;
-            y.e1 += p[1].e1;
-            y.e2 += p[1].e2;
+            multiply_in<Log>(x, y, local + st.free_local[f], local_norm);
             const TableEntry r = sum_out<Log>(x, y);
             out[o + st.free_out[f]] = r;
             hi = std::max(hi, r.v);

@@ -138,18 +138,7 @@ MeanFieldPlan::MeanFieldPlan(const Model& model) : model_(&model) {
         for (std::size_t i = begin; i < end; ++i) ++mine[static_cast<std::size_t>(colour[i])];
 #pragma omp barrier
 #pragma omp single
-        {
-            std::size_t running = 0;
-            for (std::size_t c = 0; c < colours; ++c) {
-                class_offset_[c] = running;
-                for (std::size_t u = 0; u < team; ++u) {
-                    const std::size_t count = cursor[u * colours + c];
-                    cursor[u * colours + c] = running;
-                    running += count;
-                }
-            }
-            class_offset_[colours] = running;
-        }
+        detail::bucket_cursors(cursor.data(), team, colours, class_offset_.data());
         for (std::size_t i = begin; i < end; ++i) {
             const std::size_t p = mine[static_cast<std::size_t>(colour[i])]++;
             order_[p] = static_cast<int>(i);

@@ -82,18 +82,7 @@ void parallel_rows(std::size_t n, const Entries& out, std::vector<std::size_t>& 
         }
 #pragma omp barrier
 #pragma omp single
-        {
-            std::size_t running = 0;
-            for (std::size_t b = 0; b < num_blocks; ++b) {
-                block_start[b] = running;
-                for (std::size_t u = 0; u < team; ++u) {
-                    const std::size_t count = cursor[u * num_blocks + b];
-                    cursor[u * num_blocks + b] = running;
-                    running += count;
-                }
-            }
-            block_start[num_blocks] = running;
-        }
+        bucket_cursors(cursor.data(), team, num_blocks, block_start.data());
         for (std::size_t e = first; e < last; ++e) {
             const Edge& edge = edges[e];
             staged[mine[static_cast<std::size_t>(edge.i) >> shift]++] = {edge.i,

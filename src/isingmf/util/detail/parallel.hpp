@@ -82,6 +82,24 @@ std::size_t first_where(std::size_t n, const Bad& bad) {
     return first;
 }
 
+/// The middle step of a stable parallel counting sort. On entry cursor[u * buckets + b] counts
+/// the items of thread u's piece (pieces in order) that go to bucket b; on return it is where
+/// the first of them goes, items ordered by bucket, then by piece; bucket_start[b] (buckets + 1
+/// entries) is where bucket b begins. Called by one thread of a team of `team`.
+inline void bucket_cursors(std::size_t* cursor, std::size_t team, std::size_t buckets,
+                           std::size_t* bucket_start) {
+    std::size_t running = 0;
+    for (std::size_t b = 0; b < buckets; ++b) {
+        bucket_start[b] = running;
+        for (std::size_t u = 0; u < team; ++u) {
+            const std::size_t count = cursor[u * buckets + b];
+            cursor[u * buckets + b] = running;
+            running += count;
+        }
+    }
+    bucket_start[buckets] = running;
+}
+
 /// Exclusive prefix sum in place: x[k] becomes the sum of the old x[0 .. k); returns the total.
 /// Integer sums are exact, so the split over threads does not matter.
 template <class T>
