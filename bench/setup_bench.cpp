@@ -66,7 +66,8 @@ double one_thread_sweep(const MeanFieldPlan& plan) {
 // An L x L periodic ferromagnet, h = 0.1, built as `isingmf sweep --size LxL --h 0.1` does.
 void BM_SetupStages(benchmark::State& state) {
     const int L = static_cast<int>(state.range(0));
-    const int threads = static_cast<int>(state.range(1));
+    // 0: every core (omp_get_num_procs), for hosts with more than two.
+    const int threads = state.range(1) > 0 ? static_cast<int>(state.range(1)) : omp_get_num_procs();
     const int saved = omp_get_max_threads();
     omp_set_num_threads(threads);
     const double n = static_cast<double>(L) * L;
@@ -110,7 +111,7 @@ void BM_SetupStages(benchmark::State& state) {
 }
 BENCHMARK(BM_SetupStages)
     ->ArgNames({"L", "threads"})
-    ->ArgsProduct({{256, 1024, 2048, 4096}, {1, 2}})
+    ->ArgsProduct({{256, 1024, 2048, 4096}, {1, 2, 0}})
     ->Iterations(3)
     ->Unit(benchmark::kMillisecond)
     ->UseRealTime();

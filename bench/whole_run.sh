@@ -3,8 +3,8 @@
 # 1, 2, 4, ... threads, with a table of median wall times, speed-ups and peak memory
 # (issue 12). Figures and the commands that produced them: docs/benchmarks.md.
 #
-# Needs only bash, coreutils (date, sort, mktemp, nproc) and the executable with its shared
-# libraries, so that it runs from a copied build directory on another host:
+# Needs only bash, coreutils (date, sort, mktemp, nproc), grep, sed and the executable with its
+# shared libraries, so that it runs from a copied build directory on another host:
 #
 #   bench/whole_run.sh                                  # ./build/src/isingmf of this checkout
 #   bench/whole_run.sh --bin DIR                        # DIR/isingmf (and DIR/libisingmf.so)
@@ -16,7 +16,8 @@
 # (default 3; the median is reported), --cases "setup warm small exact" (default: all),
 # --sizes "256 1024 2048 4096" (the set-up case), --uai FILE (the 100-spin case; default
 # tests/data/uai2014-grids/Grids_11.uai beside this script, or Grids_11.uai in --bin DIR),
-# --tmp DIR (where results files are written and removed).
+# --exact-T GRID (the exact case's temperatures; default 0.5:5:0.3, 16 of them), --tmp DIR
+# (where results files are written and removed).
 #
 # Cases (the issue's):
 #   setup  sweep --size LxL --h 0.1 --T 3 --starts up --max-iter 1 --exact none --store-m no,
@@ -27,7 +28,8 @@
 #          --store-m no (a warm-only sweep over 6 temperatures).
 #   small  sweep --uai Grids_11.uai --beta 1 --exact none (100 spins; libDAI's MF: 7-14 ms).
 #   exact  sweep --size 12x12 --disorder pm --seed 1 --T 0.5:5:0.3 --exact eliminate
-#          --starts up --store-m no (elimination of a +-J torus over 16 temperatures).
+#          --starts up --store-m no (elimination of a +-J torus over 16 temperatures; about a
+#          minute on one core).
 set -euo pipefail
 
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -39,9 +41,10 @@ repeat=3
 cases="setup warm small exact"
 sizes="256 1024 2048 4096"
 uai=""
+exact_grid="0.5:5:0.3"
 tmp_root="${TMPDIR:-/tmp}"
 
-usage() { sed -n '2,33p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,32p' "$0" | sed 's/^# \{0,1\}//'; }
 
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -53,6 +56,7 @@ while [ $# -gt 0 ]; do
     --cases) cases="$2"; shift 2 ;;
     --sizes) sizes="$2"; shift 2 ;;
     --uai) uai="$2"; shift 2 ;;
+    --exact-T) exact_grid="$2"; shift 2 ;;
     --tmp) tmp_root="$2"; shift 2 ;;
     -h|--help) usage; exit 0 ;;
     *) echo "whole_run.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
@@ -125,7 +129,12 @@ measure() {
 ratio() { local q=$(($1 * 100 / $2)); printf '%d.%02d' $((q / 100)) $((q % 100)); }
 ms() { local q=$(($1 / 10000)); printf '%d.%02d' $((q / 100)) $((q % 100)); }
 
-echo "# isingmf whole runs: $("$exe" --version 2>/dev/null || echo "isingmf (via loader)")"
+if [ -n "$loader" ]; then
+  version="$("$loader" --library-path "$lib_dir" "$exe" --version)"
+else
+  version="$("$exe" --version)"
+fi
+echo "# $version, whole runs"
 echo "# host: $(uname -n), $(nproc) cores; median of $repeat runs; wall clock from exec to exit"
 printf '%-34s %7s %12s %8s %12s %10s\n' "case" "threads" "median ms" "speed-up" "peak MiB" "bytes/site"
 
@@ -185,10 +194,10 @@ for c in $cases; do
     exact)
       base=0
       for n in $threads; do
-        measure "$n" sweep --size 12x12 --disorder pm --seed 1 --T 0.5:5:0.3 --exact eliminate \
+        measure "$n" sweep --size 12x12 --disorder pm --seed 1 --T "$exact_grid" --exact eliminate \
           --starts up --store-m no
         [ "$base" -gt 0 ] || base="$median_ns"
-        report "exact 12x12 +-J, 16 T" "$n" "$median_ns" "$base" 144
+        report "exact 12x12 +-J, T $exact_grid" "$n" "$median_ns" "$base" 144
       done
       ;;
     *) echo "whole_run.sh: unknown case $c" >&2; exit 2 ;;

@@ -50,23 +50,23 @@ std::vector<int> lattice_colouring(const Model& model) {
     return colour;
 }
 
-// Whether `colour` is the colouring that greedy colouring in site order produces: each site
-// gets the smallest colour that no lower-numbered neighbour has. By induction over the sites
-// it suffices that this holds at every site given the others' colours, a check that runs in
-// parallel.
+// Whether the two-colouring `colour` (0 or 1 at every site) is the colouring that greedy
+// colouring in site order produces: each site gets the smallest colour that no lower-numbered
+// neighbour has, so a site of colour 0 has no lower neighbour of colour 0, and a site of colour
+// 1 has one of colour 0 and none of colour 1. By induction over the sites it suffices that this
+// holds at every site given the others' colours, a check that runs in parallel.
 bool is_greedy_colouring(const Adjacency& adj, const std::vector<int>& colour) {
     const std::size_t n = colour.size();
     const std::size_t bad = detail::first_where(n, [&](std::size_t i) {
-        std::uint64_t used = 0;
+        bool lower0 = false;
+        bool lower1 = false;
         for (std::size_t k = adj.offset[i]; k < adj.offset[i + 1]; ++k) {
             const auto j = static_cast<std::size_t>(adj.neighbour[k]);
-            const int c = colour[j];
-            if (j < i) {
-                if (c >= 64) return true;  // beyond the guesses this check is meant for
-                used |= std::uint64_t{1} << c;
-            }
+            const bool lower = j < i;
+            lower0 |= lower & (colour[j] == 0);
+            lower1 |= lower & (colour[j] != 0);
         }
-        return colour[i] != std::countr_one(used);
+        return colour[i] == 0 ? lower0 : (!lower0 || lower1);
     });
     return bad == n;
 }
