@@ -42,10 +42,28 @@ bool has_cold_start(const MeanFieldStarts& starts) {
 
 // beta |H| must stay finite for every state, or bounds and exact values become inf or NaN
 // although each input is finite (e.g. h = 1e308): refuse such a sweep up front.
+// sum_i |x_i| in fixed blocks added in block order: the same for any thread count (and, below
+// one block, the plain sum).
+double sum_of_magnitudes(const std::vector<double>& x) {
+    constexpr std::size_t kBlock = std::size_t{1} << 16;
+    const std::size_t blocks = (x.size() + kBlock - 1) / kBlock;
+    std::vector<double> partial(blocks, 0.0);
+#pragma omp parallel for schedule(static) if (blocks > 1)
+    for (std::size_t b = 0; b < blocks; ++b) {
+        const std::size_t end = std::min(x.size(), (b + 1) * kBlock);
+        double sum = 0.0;
+        for (std::size_t i = b * kBlock; i < end; ++i) sum += std::abs(x[i]);
+        partial[b] = sum;
+    }
+    double total = 0.0;
+    for (double p : partial) total += p;
+    return total;
+}
+
 void check_energy_scale(const Model& model, const std::vector<double>& betas) {
     double scale = std::abs(model.energy_offset());
-    for (double J : model.couplings()) scale += std::abs(J);
-    for (double h : model.fields()) scale += std::abs(h);
+    scale += sum_of_magnitudes(model.couplings());
+    scale += sum_of_magnitudes(model.fields());
     for (double beta : betas) {
         if (!std::isfinite(beta * scale)) {
             throw ModelError(
