@@ -4,6 +4,7 @@
 #include <bit>
 #include <utility>
 
+#include "isingmf/util/detail/huge_pages.hpp"
 #include "isingmf/util/detail/parallel.hpp"
 
 namespace isingmf::detail {
@@ -67,8 +68,8 @@ void parallel_rows(std::size_t n, const Entries& out, std::vector<std::size_t>& 
     const std::size_t num_blocks = ((n - 1) >> shift) + 1;
     std::vector<std::size_t> cursor(max_team * num_blocks, 0);  // [thread][block]
     std::vector<std::size_t> block_start(num_blocks + 1, 0);
-    std::vector<HalfEdge> staged;
-    resize_touched(staged, 2 * num_edges);
+    // Uninitialised (no serial zeroing), first touched by the scatter below.
+    HugePageVector<HalfEdge> staged(2 * num_edges);
 #pragma omp parallel num_threads(threads)
     {
         const auto t = static_cast<std::size_t>(omp_get_thread_num());
