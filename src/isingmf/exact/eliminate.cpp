@@ -16,7 +16,6 @@
 #include <tuple>
 
 #include "isingmf/util/checks.hpp"
-#include "isingmf/util/detail/huge_pages.hpp"
 #include "isingmf/util/detail/parallel.hpp"
 #include "isingmf/util/error.hpp"
 
@@ -590,19 +589,22 @@ namespace {
 
 // A table of one step's output: true entry = stored * exp(log_scale) (linear mode) or
 // stored + log_scale (log mode); `max` is the largest stored value.
-// Uninitialised, and on transparent huge pages when large (huge_pages.hpp): a 12x12 torus
-// faults in over a gigabyte of tables for its first temperature, which 4 KiB pages make a
-// serial-looking cost of their own.
+// Uninitialised: every entry is written before it is read. (Not on transparent huge pages:
+// where free memory is fragmented, faulting in a gigabyte of tables through MADV_HUGEPAGE
+// spent 2.4 s compacting memory on the development VM, against 0.6 s for 4 KiB pages, and the
+// pool keeps the tables for every later temperature anyway.)
 struct EntryBuffer {
-    HugePageVector<TableEntry> data;
-    static EntryBuffer make(std::size_t size) { return {HugePageVector<TableEntry>(size)}; }
+    std::unique_ptr<TableEntry[]> data;
+    static EntryBuffer make(std::size_t size) {
+        return {std::make_unique_for_overwrite<TableEntry[]>(size)};
+    }
 };
 
 struct Table {
     TablePool<EntryBuffer>::Slot slot;
     double log_scale = 0.0;
     double max = 0.0;
-    const TableEntry* data() const { return slot.buffer.data.data(); }
+    const TableEntry* data() const { return slot.buffer.data.get(); }
 };
 
 // Below this, a linear-mode entry may have lost relative precision to underflow in the
@@ -781,7 +783,7 @@ bool run_schedule(const Schedule& schedule, double beta, Totals& totals,
         TablePool<EntryBuffer>& pool;
         ~ReturnTables() {
             for (Table& t : tables) {
-                if (!t.slot.buffer.data.empty()) pool.release(std::move(t.slot));
+                if (t.slot.buffer.data) pool.release(std::move(t.slot));
             }
         }
     } give_back{tables, pool};
@@ -833,7 +835,7 @@ bool run_schedule(const Schedule& schedule, double beta, Totals& totals,
         Table& out = tables[r];
         out.slot = pool.acquire(static_cast<int>(k));
         out.log_scale = log_scale;
-        TableEntry* dst = out.slot.buffer.data.data();
+        TableEntry* dst = out.slot.buffer.data.get();
         if (!run_step<Log>(st, in.data(), norm.data(), dst, size, threads, out.max)) return false;
         for (int t : st.inputs) pool.release(std::move(tables[static_cast<std::size_t>(t)].slot));
 
