@@ -40,8 +40,10 @@ SweepResult two_temperatures(int n) {
         SweepPoint& p = sweep.points[k];
         p.T = 2.0 + static_cast<double>(k);
         p.beta = 1.0 / p.T;
-        p.mean_field.ln_z = 1.0 * n;
-        p.mean_field.start = "up";
+        MeanFieldResult mf;
+        mf.ln_z = 1.0 * n;
+        mf.start = "up";
+        p.mean_field = mf;
     }
     return sweep;
 }
