@@ -44,6 +44,26 @@ void BM_Torus10x10HundredBetas(benchmark::State& state) {
 }
 BENCHMARK(BM_Torus10x10HundredBetas)->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)->UseRealTime();
 
+// 12x12 +-J torus (width 23, 1.1 GiB of tables per temperature), 16 temperatures
+// T = 0.5 .. 5 (issue 12: >= 1.8x on 2 threads); arg = threads. Minutes on one thread.
+void BM_Torus12x12SixteenBetas(benchmark::State& state) {
+    const Model model =
+        build_model(make_lattice({LatticeKind::square, {12, 12}, Boundary::periodic}),
+                    {.disorder = Disorder::pm, .seed = 1});
+    std::vector<double> betas;
+    for (int k = 0; k < 16; ++k) betas.push_back(1.0 / (0.5 + 0.3 * k));
+    const int threads = static_cast<int>(state.range(0));
+    for (auto _ : state)
+        benchmark::DoNotOptimize(eliminate_exact(model, betas, {.num_threads = threads}));
+    report_plan(state, model);
+}
+BENCHMARK(BM_Torus12x12SixteenBetas)
+    ->Arg(1)
+    ->Arg(2)
+    ->Iterations(1)
+    ->Unit(benchmark::kSecond)
+    ->UseRealTime();
+
 // 4 x L open strip with random fields, one temperature; arg = L.
 void BM_Strip4xL(benchmark::State& state) {
     const int length = static_cast<int>(state.range(0));

@@ -2,7 +2,9 @@
 // The only place that turns errors into exit codes: 0 success, 1 runtime error, 2 usage error.
 
 #include <fmt/format.h>
+#include <sys/resource.h>
 
+#include <cstdlib>
 #include <exception>
 #include <new>
 #include <string>
@@ -76,8 +78,24 @@ void print_error(const std::string& message) {
 
 }  // namespace
 
+// With ISINGMF_RUSAGE set, one line on stderr at exit with the process's peak resident memory
+// and CPU times, for benchmark scripts that have no GNU time (bench/whole_run.sh).
+struct ResourceReport {
+    ~ResourceReport() {
+        if (std::getenv("ISINGMF_RUSAGE") == nullptr) return;
+        rusage usage{};
+        if (getrusage(RUSAGE_SELF, &usage) != 0) return;
+        const auto seconds = [](const timeval& t) {
+            return static_cast<double>(t.tv_sec) + 1e-6 * static_cast<double>(t.tv_usec);
+        };
+        fmt::print(stderr, "isingmf: rusage maxrss_kib={} user_s={:.3f} sys_s={:.3f}\n",
+                   usage.ru_maxrss, seconds(usage.ru_utime), seconds(usage.ru_stime));
+    }
+};
+
 int main(int argc, char** argv) {
     isingmf::cli::install_signal_handlers();
+    const ResourceReport report;
     try {
         return run(argc, argv);
     } catch (const isingmf::cli::UsageError& e) {

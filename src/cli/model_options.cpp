@@ -125,7 +125,7 @@ Model build_model_from_options(const po::variables_map& vm, bool uai_input) {
     } catch (const ModelError& e) {
         throw UsageError(e.what());
     }
-    return build_model(lattice, couplings, std::move(description));
+    return build_model(std::move(lattice), couplings, std::move(description));
 }
 
 }  // namespace isingmf::cli

@@ -16,6 +16,7 @@
 #include <tuple>
 
 #include "isingmf/util/checks.hpp"
+#include "isingmf/util/detail/parallel.hpp"
 #include "isingmf/util/error.hpp"
 
 namespace isingmf {
@@ -37,6 +38,10 @@ struct TableEntry {
 static_assert(sizeof(TableEntry) == kEliminationEntryBytes);
 }  // namespace
 
+// Output bits of a step that are treated as free at most (see StepPlan): 2^kMaxFreeBits
+// offsets are stored per step.
+constexpr std::size_t kMaxFreeBits = 4;
+
 // What one elimination step does, independent of beta. The site summed out is bit 0 of
 // every input table, because every table's variables are sorted by elimination rank and
 // all lower-ranked sites are gone by then; the output's variables are `scope_size` sites,
@@ -50,10 +55,23 @@ struct StepPlan {
     // Built per temperature rather than stored: it has 2^(number of such u) entries.
     double field = 0.0;
     std::vector<double> later_coupling;
-    // Odometer increments: when the output index o becomes o+1, with p = ctz(o+1), the
-    // index into input table t (t = inputs.size() means the local factor) grows by
-    // delta[p * num_tables + t]. This replaces per-entry bit gathering by one add per table.
+    // The output bits fall in two kinds. "Free" bits (at most kMaxFreeBits of them) index no
+    // input table, only the local factor: typically the site that joins the scope at this
+    // step. For each combination of the other, "shared" bits the input entries are read and
+    // multiplied once, then combined with the local factor for each of the 2^free
+    // combinations, which saves the repeated reads of the inputs (a third of a front step's
+    // memory traffic) and their products.
+    // stride[q * num_tables + t]: how far shared bit q moves the index into table t (t =
+    // inputs.size() is the local factor); delta: the same as odometer increments, so that
+    // when the shared index s becomes s+1, with q = ctz(s+1), index t grows by
+    // delta[q * num_tables + t] (one add per table instead of gathering bits).
+    std::vector<std::ptrdiff_t> stride;
     std::vector<std::ptrdiff_t> delta;
+    std::vector<std::size_t> out_stride;     // [q]: 2^(output bit of shared bit q)
+    std::vector<std::size_t> out_delta;      // [q]: its odometer increment
+    std::vector<std::size_t> free_out;       // [f]: output offset of free combination f
+    std::vector<std::ptrdiff_t> free_local;  // [f]: its offset into the local factor
+    std::size_t shared_bits() const { return out_stride.size(); }
     int num_tables() const { return static_cast<int>(inputs.size()) + 1; }
 };
 
@@ -487,7 +505,7 @@ void plan_step_tables(StepPlan& st, std::size_t r, const Model& model,
     for (const auto& [u, coupling] : later) st.later_coupling.push_back(coupling);
 
     // Stride of each output bit in each input table (bit 0 of an input is the site summed
-    // out), turned into odometer increments.
+    // out), then split into shared and free bits (see StepPlan).
     const auto tables = static_cast<std::size_t>(st.num_tables());
     std::vector<std::ptrdiff_t> stride(k * tables, 0);
     for (std::size_t t = 0; t < st.inputs.size(); ++t) {
@@ -502,12 +520,33 @@ void plan_step_tables(StepPlan& st, std::size_t r, const Model& model,
         const auto p = static_cast<std::size_t>(position[static_cast<std::size_t>(later[i].first)]);
         stride[p * tables + tables - 1] = std::ptrdiff_t{1} << (i + 1);
     }
-    st.delta.assign(k * tables, 0);
-    for (std::size_t t = 0; t < tables; ++t) {
-        std::ptrdiff_t below = 0;
-        for (std::size_t p = 0; p < k; ++p) {
-            st.delta[p * tables + t] = stride[p * tables + t] - below;
-            below += stride[p * tables + t];
+    std::vector<std::size_t> free_bits;
+    for (std::size_t p = k; p-- > 0 && free_bits.size() < kMaxFreeBits;) {
+        bool free = true;
+        for (std::size_t t = 0; t + 1 < tables; ++t) free = free && stride[p * tables + t] == 0;
+        if (free) free_bits.push_back(p);
+    }
+    std::vector<std::ptrdiff_t> below(tables, 0);
+    std::size_t out_below = 0;
+    for (std::size_t p = 0; p < k; ++p) {
+        if (std::find(free_bits.begin(), free_bits.end(), p) != free_bits.end()) continue;
+        for (std::size_t t = 0; t < tables; ++t) {
+            st.stride.push_back(stride[p * tables + t]);
+            st.delta.push_back(stride[p * tables + t] - below[t]);
+            below[t] += stride[p * tables + t];
+        }
+        st.out_stride.push_back(std::size_t{1} << p);
+        st.out_delta.push_back((std::size_t{1} << p) - out_below);
+        out_below += std::size_t{1} << p;
+    }
+    const std::size_t combos = std::size_t{1} << free_bits.size();
+    st.free_out.assign(combos, 0);
+    st.free_local.assign(combos, 0);
+    for (std::size_t f = 0; f < combos; ++f) {
+        for (std::size_t j = 0; j < free_bits.size(); ++j) {
+            if (((f >> j) & 1u) == 0) continue;
+            st.free_out[f] += std::size_t{1} << free_bits[j];
+            st.free_local[f] += stride[free_bits[j] * tables + tables - 1];
         }
     }
     for (int site : scope) position[static_cast<std::size_t>(site)] = -1;
@@ -550,6 +589,10 @@ namespace {
 
 // A table of one step's output: true entry = stored * exp(log_scale) (linear mode) or
 // stored + log_scale (log mode); `max` is the largest stored value.
+// Uninitialised: every entry is written before it is read. (Not on transparent huge pages:
+// where free memory is fragmented, faulting in a gigabyte of tables through MADV_HUGEPAGE
+// spent 2.4 s compacting memory on the development VM, against 0.6 s for 4 KiB pages, and the
+// pool keeps the tables for every later temperature anyway.)
 struct EntryBuffer {
     std::unique_ptr<TableEntry[]> data;
     static EntryBuffer make(std::size_t size) {
@@ -604,68 +647,150 @@ inline TableEntry sum_out(const TableEntry& a, const TableEntry& b) {
             pa * a.e2 + pb * b.e2 + papb * de * de};
 }
 
-// One elimination step over `tables` inputs (compile-time count when Tables > 0).
-// Returns false when a linear-mode entry fell below kSmallestTrusted.
+// Multiplies the entry pair p[0] (s_v = -1) and p[1] (s_v = +1) of one table, scaled by
+// norm, into the running products a and b: values multiply (add in log mode), log-derivatives
+// add.
+template <bool Log>
+[[gnu::always_inline]] inline void multiply_in(TableEntry& a, TableEntry& b, const TableEntry* p,
+                                               double norm) {
+    if constexpr (Log) {
+        a.v += p[0].v + norm;
+        b.v += p[1].v + norm;
+    } else {
+        a.v *= p[0].v * norm;
+        b.v *= p[1].v * norm;
+    }
+    a.b1 += p[0].b1;
+    a.b2 += p[0].b2;
+    a.e1 += p[0].e1;
+    a.e2 += p[0].e2;
+    b.b1 += p[1].b1;
+    b.b2 += p[1].b2;
+    b.e1 += p[1].e1;
+    b.e2 += p[1].e2;
+}
+
+// Output entries of the shared-bit combinations [begin, end) of one elimination step over
+// `tables` tables, the last of them the local factor (compile-time count when Tables > 0).
+// Each entry depends only on its own index, so a step can be split between threads anywhere
+// with the same bits. Sets hi and lo to the largest and smallest value written.
 template <bool Log, int Tables>
-bool combine(const StepPlan& st, const TableEntry* const* in, const double* norm, TableEntry* out,
-             std::size_t size, double& out_max) {
+void combine(const StepPlan& st, const TableEntry* const* in, const double* norm, TableEntry* out,
+             std::size_t begin, std::size_t end, double& out_hi, double& out_lo) {
     const int tables = Tables > 0 ? Tables : st.num_tables();
+    const int inputs = tables - 1;
+    const auto ut = static_cast<std::size_t>(tables);
     // A site can consume any number of tables (the centre of a star takes one per leaf).
-    std::vector<std::ptrdiff_t> indices(static_cast<std::size_t>(tables), 0);
+    std::vector<std::ptrdiff_t> indices(ut, 0);
     std::ptrdiff_t* idx = indices.data();
+    std::size_t o = 0;
+    for (std::size_t q = 0; (begin >> q) != 0; ++q) {
+        if (((begin >> q) & 1u) == 0) continue;
+        for (std::size_t t = 0; t < ut; ++t) idx[t] += st.stride[q * ut + t];
+        o += st.out_stride[q];
+    }
     const std::ptrdiff_t* delta = st.delta.data();
+    const std::size_t combos = st.free_out.size();
+    const double local_norm = norm[inputs];
     double hi = -HUGE_VAL;
     double lo = HUGE_VAL;
-    for (std::size_t o = 0; o < size; ++o) {
+    for (std::size_t s = begin; s < end; ++s) {
+        // The inputs' product for s_v = -1 (a) and +1 (b), in table order as always.
         TableEntry a{Log ? 0.0 : 1.0, 0.0, 0.0, 0.0, 0.0};
         TableEntry b = a;
-        for (int t = 0; t < tables; ++t) {
-            const TableEntry* p = in[t] + idx[t];
-            if constexpr (Log) {
-                a.v += p[0].v + norm[t];
-                b.v += p[1].v + norm[t];
-            } else {
-                a.v *= p[0].v * norm[t];
-                b.v *= p[1].v * norm[t];
-            }
-            a.b1 += p[0].b1;
-            a.b2 += p[0].b2;
-            a.e1 += p[0].e1;
-            a.e2 += p[0].e2;
-            b.b1 += p[1].b1;
-            b.b2 += p[1].b2;
-            b.e1 += p[1].e1;
-            b.e2 += p[1].e2;
+        for (int t = 0; t < inputs; ++t) multiply_in<Log>(a, b, in[t] + idx[t], norm[t]);
+        const TableEntry* local = in[inputs] + idx[inputs];
+        for (std::size_t f = 0; f < combos; ++f) {
+            TableEntry x = a;
+            TableEntry y = b;
+            multiply_in<Log>(x, y, local + st.free_local[f], local_norm);
+            const TableEntry r = sum_out<Log>(x, y);
+            out[o + st.free_out[f]] = r;
+            hi = std::max(hi, r.v);
+            lo = std::min(lo, r.v);
         }
-        const TableEntry r = sum_out<Log>(a, b);
-        out[o] = r;
-        hi = std::max(hi, r.v);
-        lo = std::min(lo, r.v);
-        if (o + 1 < size) {
-            const std::ptrdiff_t* d =
-                delta + static_cast<std::ptrdiff_t>(std::countr_zero(o + 1)) * tables;
-            for (int t = 0; t < tables; ++t) idx[t] += d[t];
+        if (s + 1 < end) {
+            const auto q = static_cast<std::size_t>(std::countr_zero(s + 1));
+            const std::ptrdiff_t* d = delta + q * ut;
+            for (std::size_t t = 0; t < ut; ++t) idx[t] += d[t];
+            o += st.out_delta[q];
+        }
+    }
+    out_hi = hi;
+    out_lo = lo;
+}
+
+template <bool Log>
+void combine_any(const StepPlan& st, const TableEntry* const* in, const double* norm,
+                 TableEntry* out, std::size_t begin, std::size_t end, double& hi, double& lo) {
+    switch (st.num_tables()) {
+        case 1:
+            return combine<Log, 1>(st, in, norm, out, begin, end, hi, lo);
+        case 2:
+            return combine<Log, 2>(st, in, norm, out, begin, end, hi, lo);
+        case 3:
+            return combine<Log, 3>(st, in, norm, out, begin, end, hi, lo);
+        default:
+            return combine<Log, 0>(st, in, norm, out, begin, end, hi, lo);
+    }
+}
+
+// Steps with fewer output entries than this run on one thread: forking costs microseconds.
+constexpr std::size_t kParallelStepEntries = std::size_t{1} << 14;
+
+// One step's output entries, split between `threads` threads in equal consecutive pieces.
+// Returns false when a linear-mode entry fell below kSmallestTrusted. max and min are exact,
+// so the split does not change any result.
+template <bool Log>
+bool run_step(const StepPlan& st, const TableEntry* const* in, const double* norm, TableEntry* out,
+              std::size_t size, int threads, double& out_max) {
+    double hi = -HUGE_VAL;
+    double lo = HUGE_VAL;
+    const std::size_t shared = std::size_t{1} << st.shared_bits();
+    if (threads <= 1 || size < kParallelStepEntries) {
+        combine_any<Log>(st, in, norm, out, 0, shared, hi, lo);
+    } else {
+#pragma omp parallel num_threads(threads) reduction(max : hi) reduction(min : lo)
+        {
+            const auto t = static_cast<std::size_t>(omp_get_thread_num());
+            const auto team = static_cast<std::size_t>(omp_get_num_threads());
+            double h = -HUGE_VAL;
+            double l = HUGE_VAL;
+            combine_any<Log>(st, in, norm, out, piece_begin(shared, t, team),
+                             piece_begin(shared, t + 1, team), h, l);
+            hi = std::max(hi, h);
+            lo = std::min(lo, l);
         }
     }
     out_max = hi;
     return Log || lo >= kSmallestTrusted;
 }
 
-// Runs the whole schedule at one beta. Returns false (linear mode only) when underflow
-// could have cost precision.
+// Runs the whole schedule at one beta, `threads` threads inside each large step. Tables come
+// from `pool`, which keeps them for the next temperature. Returns false (linear mode only)
+// when underflow could have cost precision.
 template <bool Log>
-bool run_schedule(const Schedule& schedule, double beta, Totals& totals) {
+bool run_schedule(const Schedule& schedule, double beta, Totals& totals,
+                  TablePool<EntryBuffer>& pool, int threads) {
     std::vector<Table> tables(schedule.steps.size());
-    TablePool<EntryBuffer> pool;
     std::vector<TableEntry> local;
     std::vector<const TableEntry*> in;
     std::vector<double> norm;
     totals = {};
+    // Tables still held when a linear pass gives up go back to the pool.
+    struct ReturnTables {
+        std::vector<Table>& tables;
+        TablePool<EntryBuffer>& pool;
+        ~ReturnTables() {
+            for (Table& t : tables) {
+                if (t.slot.buffer.data) pool.release(std::move(t.slot));
+            }
+        }
+    } give_back{tables, pool};
     for (std::size_t r = 0; r < schedule.steps.size(); ++r) {
         const StepPlan& st = schedule.steps[r];
         const auto k = static_cast<std::size_t>(st.scope_size);
         const std::size_t size = std::size_t{1} << k;
-
         // Local factor, normalised so that its largest entry is 1 (linear) or 0 (log).
         // phi is built by doubling (setting spin i adds 2 J_i) in the +1 entries' b1 slot.
         const std::size_t configs = std::size_t{1} << st.later_coupling.size();
@@ -711,22 +836,7 @@ bool run_schedule(const Schedule& schedule, double beta, Totals& totals) {
         out.slot = pool.acquire(static_cast<int>(k));
         out.log_scale = log_scale;
         TableEntry* dst = out.slot.buffer.data.get();
-        bool ok = false;
-        switch (st.num_tables()) {
-            case 1:
-                ok = combine<Log, 1>(st, in.data(), norm.data(), dst, size, out.max);
-                break;
-            case 2:
-                ok = combine<Log, 2>(st, in.data(), norm.data(), dst, size, out.max);
-                break;
-            case 3:
-                ok = combine<Log, 3>(st, in.data(), norm.data(), dst, size, out.max);
-                break;
-            default:
-                ok = combine<Log, 0>(st, in.data(), norm.data(), dst, size, out.max);
-                break;
-        }
-        if (!ok) return false;
+        if (!run_step<Log>(st, in.data(), norm.data(), dst, size, threads, out.max)) return false;
         for (int t : st.inputs) pool.release(std::move(tables[static_cast<std::size_t>(t)].slot));
 
         if (k == 0) {  // a connected component is done: its Z is this scalar
@@ -766,36 +876,51 @@ std::vector<ExactResult> eliminate_exact(const Model& model, std::span<const dou
         throw ModelError(refusal);
     }
 
-    // One set of tables per thread must fit in the memory limit.
-    int threads = options.num_threads > 0 ? options.num_threads : omp_get_max_threads();
+    // Two ways to use the threads, the same numbers either way. Schedules with large tables run
+    // one temperature after another with every thread inside each large step: one set of
+    // tables in memory, and tables kept in a pool from one temperature to the next. Schedules
+    // of small tables (where a step is too short to share) run whole temperatures on separate
+    // threads, as many at once as the memory limit allows one set of tables each.
+    const int available = options.num_threads > 0 ? options.num_threads : omp_get_max_threads();
+    std::size_t largest = 1;
+    for (const detail::StepPlan& st : schedule.steps)
+        largest = std::max(largest, std::size_t{1} << static_cast<std::size_t>(st.scope_size));
+    const bool inside_steps = largest >= detail::kParallelStepEntries;
     const double fit = std::floor(options.max_memory_bytes / std::max(plan.peak_bytes, 1.0));
-    threads = std::max(1, std::min({threads, static_cast<int>(std::min(fit, 1e6)),
-                                    static_cast<int>(betas.size())}));
+    const int across = inside_steps
+                           ? 1
+                           : std::max(1, std::min({available, static_cast<int>(std::min(fit, 1e6)),
+                                                   static_cast<int>(betas.size())}));
+    const int inside = inside_steps ? std::max(1, available) : 1;
 
     const double n = static_cast<double>(model.num_sites());
     const double e0 = model.energy_offset();
     std::vector<ExactResult> results(betas.size());
     const auto count = static_cast<std::ptrdiff_t>(betas.size());
     std::exception_ptr failure;  // an exception must not leave the parallel region
-#pragma omp parallel for schedule(dynamic, 1) num_threads(threads)
-    for (std::ptrdiff_t b = 0; b < count; ++b) {
-        const double beta = betas[static_cast<std::size_t>(b)];
-        detail::Totals t;
-        try {
-            if (!detail::run_schedule<false>(schedule, beta, t))
-                detail::run_schedule<true>(schedule, beta, t);
-        } catch (...) {
+#pragma omp parallel num_threads(across)
+    {
+        detail::TablePool<detail::EntryBuffer> pool;
+#pragma omp for schedule(dynamic, 1)
+        for (std::ptrdiff_t b = 0; b < count; ++b) {
+            const double beta = betas[static_cast<std::size_t>(b)];
+            detail::Totals t;
+            try {
+                if (!detail::run_schedule<false>(schedule, beta, t, pool, inside))
+                    detail::run_schedule<true>(schedule, beta, t, pool, inside);
+            } catch (...) {
 #pragma omp critical(isingmf_eliminate_failure)
-            if (!failure) failure = std::current_exception();
-            continue;
+                if (!failure) failure = std::current_exception();
+                continue;
+            }
+            ExactResult& r = results[static_cast<std::size_t>(b)];
+            r.ln_z = t.ln_z - beta * e0;
+            r.energy_per_spin = (e0 - t.b1) / n;
+            // Not beta^2 b2: beta^2 overflows beyond beta ~ 1e154, where b2 is exactly 0.
+            r.specific_heat_per_spin = beta * (beta * t.b2) / n;
+            r.magnetization = t.e1 / n;
+            r.susceptibility = beta * t.e2 / n;
         }
-        ExactResult& r = results[static_cast<std::size_t>(b)];
-        r.ln_z = t.ln_z - beta * e0;
-        r.energy_per_spin = (e0 - t.b1) / n;
-        // Not beta^2 b2: beta^2 overflows beyond beta ~ 1e154, where b2 is exactly 0.
-        r.specific_heat_per_spin = beta * (beta * t.b2) / n;
-        r.magnetization = t.e1 / n;
-        r.susceptibility = beta * t.e2 / n;
     }
     if (failure) {
         try {

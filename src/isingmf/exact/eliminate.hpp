@@ -29,8 +29,9 @@ namespace isingmf {
 struct EliminationOptions {
     /// Largest memory the tables of all concurrently processed temperatures may take.
     double max_memory_bytes = 4.0 * 1024.0 * 1024.0 * 1024.0;
-    /// OpenMP threads over temperatures; 0 = the OpenMP default. Fewer are used when
-    /// the memory limit does not allow one set of tables per thread.
+    /// OpenMP threads; 0 = the OpenMP default. Large tables are shared out inside each
+    /// elimination step (one temperature at a time); small ones run temperatures on separate
+    /// threads, fewer when the memory limit does not allow one set of tables per thread.
     int num_threads = 0;
 };
 
@@ -67,8 +68,9 @@ std::string elimination_refusal(const EliminationOrder& plan,
                                 const EliminationOptions& options = {});
 
 /// One ExactResult per beta (finite, >= 0); magnetization_abs is NaN. The order is planned
-/// once and reused for every beta; OpenMP-parallel over the betas, each beta computed by
-/// one thread, so results do not depend on the thread count.
+/// once and reused for every beta; OpenMP-parallel inside the steps of large tables or over
+/// the betas (see EliminationOptions); every table entry is computed the same way whichever
+/// thread computes it, so results do not depend on the thread count.
 /// Throws ModelError when the tables would exceed options.max_memory_bytes, naming the
 /// width and the estimated memory, and on a negative or non-finite beta.
 std::vector<ExactResult> eliminate_exact(const Model& model, std::span<const double> betas,

@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "isingmf/util/detail/enum_names.hpp"
+#include "isingmf/util/detail/parallel.hpp"
 #include "isingmf/util/error.hpp"
 #include "isingmf/util/random.hpp"
 
@@ -12,6 +13,12 @@ namespace isingmf {
 namespace {
 constexpr std::uint64_t kBondStream = 1;
 constexpr std::uint64_t kFieldStream = 2;
+
+void fill_parallel(std::vector<double>& values, double value) {
+    const auto size = static_cast<std::ptrdiff_t>(values.size());
+#pragma omp parallel for schedule(static) num_threads(detail::setup_threads(values.size()))
+    for (std::ptrdiff_t k = 0; k < size; ++k) values[static_cast<std::size_t>(k)] = value;
+}
 
 constexpr detail::EnumNames<Disorder, 4> kDisorderNames = {{
     {Disorder::uniform, "none"},
@@ -30,6 +37,10 @@ Disorder parse_disorder(std::string_view text) {
 std::string to_string(Disorder disorder) { return detail::enum_name(kDisorderNames, disorder); }
 
 Model build_model(const LatticeGraph& lattice, const CouplingSpec& spec, Description description) {
+    return build_model(LatticeGraph(lattice), spec, std::move(description));
+}
+
+Model build_model(LatticeGraph&& lattice, const CouplingSpec& spec, Description description) {
     if (!std::isfinite(spec.J) || !std::isfinite(spec.h) || !std::isfinite(spec.J0)) {
         throw ModelError("J, h and J0 must be finite");
     }
@@ -38,31 +49,38 @@ Model build_model(const LatticeGraph& lattice, const CouplingSpec& spec, Descrip
                                      spec.random_field));
     }
     const double n = static_cast<double>(lattice.num_sites);
-    Rng bond_rng(spec.seed, kBondStream);
-    std::vector<double> couplings(lattice.bonds.size());
-    for (double& J : couplings) {
-        switch (spec.disorder) {
-            case Disorder::uniform:
-                J = spec.J;
-                break;
-            case Disorder::pm:
-                J = spec.J * bond_rng.sign();
-                break;
-            case Disorder::gauss:
-                J = spec.J * bond_rng.normal();
-                break;
-            case Disorder::sk:
-                J = spec.J0 / n + spec.J / std::sqrt(n) * bond_rng.normal();
-                break;
+    std::vector<double> couplings;
+    detail::resize_touched(couplings, lattice.bonds.size());
+    if (spec.disorder == Disorder::uniform) {
+        fill_parallel(couplings, spec.J);
+    } else {
+        // One stream in bond order: the same bonds for a seed whatever the thread count.
+        Rng bond_rng(spec.seed, kBondStream);
+        for (double& J : couplings) {
+            switch (spec.disorder) {
+                case Disorder::uniform:
+                    break;
+                case Disorder::pm:
+                    J = spec.J * bond_rng.sign();
+                    break;
+                case Disorder::gauss:
+                    J = spec.J * bond_rng.normal();
+                    break;
+                case Disorder::sk:
+                    J = spec.J0 / n + spec.J / std::sqrt(n) * bond_rng.normal();
+                    break;
+            }
         }
     }
-    Rng field_rng(spec.seed, kFieldStream);
-    std::vector<double> fields(static_cast<std::size_t>(lattice.num_sites), spec.h);
+    std::vector<double> fields;
+    detail::resize_touched(fields, static_cast<std::size_t>(lattice.num_sites));
+    fill_parallel(fields, spec.h);
     if (spec.random_field > 0.0) {
+        Rng field_rng(spec.seed, kFieldStream);
         for (double& h : fields) h += spec.random_field * field_rng.normal();
     }
-    return Model(lattice.num_sites, lattice.bonds, couplings, std::move(fields), 0.0,
-                 std::move(description), lattice.spec);
+    return Model(lattice.num_sites, std::move(lattice.bonds), std::move(couplings),
+                 std::move(fields), 0.0, std::move(description), std::move(lattice.spec));
 }
 
 }  // namespace isingmf

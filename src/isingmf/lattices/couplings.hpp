@@ -32,5 +32,7 @@ std::string to_string(Disorder disorder);
 /// Puts couplings and fields on the lattice's bonds and builds the model.
 Model build_model(const LatticeGraph& lattice, const CouplingSpec& spec,
                   Description description = {});
+/// The same, adopting the lattice's bond list as the model's edges instead of copying it.
+Model build_model(LatticeGraph&& lattice, const CouplingSpec& spec, Description description = {});
 
 }  // namespace isingmf

@@ -6,6 +6,7 @@
 #include <charconv>
 #include <cstdint>
 
+#include "isingmf/util/detail/parallel.hpp"
 #include "isingmf/util/error.hpp"
 #include "isingmf/util/text.hpp"
 
@@ -14,8 +15,8 @@ namespace {
 
 constexpr int kMaxCompleteSites = 10000;
 
-// Adds the bond from site (x,y,z) to (x+dx, y+dy, z+dz) of a box lattice, wrapping or
-// dropping it at the boundary.
+// A box of lx x ly x lz sites, numbered x fastest, with bonds to (x+dx, y+dy, z+dz) for each
+// direction (components 0 or 1), wrapped or dropped at the boundary.
 struct Box {
     int lx, ly, lz;
     bool periodic;
@@ -27,36 +28,96 @@ struct Box {
         c = (c % extent + extent) % extent;
         return true;
     }
-    void bond(std::vector<Edge>& bonds, int x, int y, int z, int dx, int dy, int dz) const {
-        int x2 = x, y2 = y, z2 = z;
-        if (shift(x2, dx, lx) && shift(y2, dy, ly) && shift(z2, dz, lz)) {
-            bonds.push_back({index(x, y, z), index(x2, y2, z2)});
-        }
-    }
 };
 
-LatticeGraph box_lattice(const Box& box, const std::vector<std::array<int, 3>>& directions) {
+using Directions = std::vector<std::array<int, 3>>;
+
+// Bonds site by site in numbering order, each site's in direction order. Within a row (fixed
+// y, z) every site but the last has the bonds of every direction that stays inside the box in
+// y and z, at neighbour indices that grow with x, so rows are generated on their own, in
+// parallel (a chain, one row, on one thread).
+LatticeGraph box_lattice(const Box& box, const Directions& directions) {
     LatticeGraph g;
     g.num_sites = box.lx * box.ly * box.lz;
-    g.bonds.reserve(static_cast<std::size_t>(g.num_sites) * directions.size());
-    for (int z = 0; z < box.lz; ++z)
-        for (int y = 0; y < box.ly; ++y)
-            for (int x = 0; x < box.lx; ++x)
-                for (const auto& d : directions) box.bond(g.bonds, x, y, z, d[0], d[1], d[2]);
+    const auto rows = static_cast<std::size_t>(box.ly) * static_cast<std::size_t>(box.lz);
+    std::vector<std::size_t> row_start(rows + 1, 0);
+    for (int z = 0; z < box.lz; ++z) {
+        for (int y = 0; y < box.ly; ++y) {
+            const auto r = static_cast<std::size_t>(y + box.ly * z);
+            std::size_t in_row = 0;
+            for (const auto& d : directions) {
+                const bool inside = box.periodic || (y + d[1] < box.ly && z + d[2] < box.lz);
+                if (!inside) continue;
+                in_row += static_cast<std::size_t>(box.periodic ? box.lx : box.lx - d[0]);
+            }
+            row_start[r + 1] = row_start[r] + in_row;
+        }
+    }
+    detail::resize_touched(g.bonds, row_start[rows]);
+    Edge* bonds = g.bonds.data();
+    const auto rows_signed = static_cast<std::ptrdiff_t>(rows);
+#pragma omp parallel for schedule(static) num_threads(detail::setup_threads(g.bonds.size()))
+    for (std::ptrdiff_t r = 0; r < rows_signed; ++r) {
+        const int y = static_cast<int>(r % box.ly);
+        const int z = static_cast<int>(r / box.ly);
+        // For each direction that stays in the box in y and z: its x step and the index of
+        // the neighbour of the row's first site (x + that is the neighbour of site x).
+        int step[3] = {};
+        int base[3] = {};
+        int used = 0;
+        for (const auto& d : directions) {
+            int y2 = y + d[1];
+            int z2 = z + d[2];
+            if (y2 == box.ly || z2 == box.lz) {
+                if (!box.periodic) continue;
+                y2 %= box.ly;
+                z2 %= box.lz;
+            }
+            step[used] = d[0];
+            base[used++] = d[0] + box.lx * (y2 + box.ly * z2);
+        }
+        const int first = box.lx * (y + box.ly * z);
+        Edge* out = bonds + row_start[static_cast<std::size_t>(r)];
+        for (int x = 0; x + 1 < box.lx; ++x) {
+            for (int d = 0; d < used; ++d) *out++ = {first + x, base[d] + x};
+        }
+        const int x = box.lx - 1;  // the last site: its +x bonds wrap or leave the box
+        for (int d = 0; d < used; ++d) {
+            if (step[d] == 0) {
+                *out++ = {first + x, base[d] + x};
+            } else if (box.periodic) {
+                *out++ = {first + x, base[d] - 1};
+            }
+        }
+    }
     return g;
 }
 
+// Cells row by row, each with its A-B bond and then, where they exist, the bonds of A to the
+// B sites of the cells before it in x and in y; rows in parallel.
 LatticeGraph honeycomb(int lx, int ly, bool periodic) {
     const Box cells{lx, ly, 1, periodic};
     LatticeGraph g;
     g.num_sites = 2 * lx * ly;
     auto site = [&](int x, int y, int s) { return 2 * cells.index(x, y, 0) + s; };
+    std::vector<std::size_t> row_start(static_cast<std::size_t>(ly) + 1, 0);
     for (int y = 0; y < ly; ++y) {
+        const auto per_row = static_cast<std::size_t>(lx) +
+                             static_cast<std::size_t>(periodic ? lx : lx - 1) +
+                             static_cast<std::size_t>(periodic || y > 0 ? lx : 0);
+        row_start[static_cast<std::size_t>(y) + 1] =
+            row_start[static_cast<std::size_t>(y)] + per_row;
+    }
+    detail::resize_touched(g.bonds, row_start.back());
+    Edge* bonds = g.bonds.data();
+#pragma omp parallel for schedule(static) num_threads(detail::setup_threads(g.bonds.size()))
+    for (int y = 0; y < ly; ++y) {
+        Edge* out = bonds + row_start[static_cast<std::size_t>(y)];
         for (int x = 0; x < lx; ++x) {
-            g.bonds.push_back({site(x, y, 0), site(x, y, 1)});
+            *out++ = {site(x, y, 0), site(x, y, 1)};
             int x2 = x, y2 = y;
-            if (cells.shift(x2, -1, lx)) g.bonds.push_back({site(x, y, 0), site(x2, y, 1)});
-            if (cells.shift(y2, -1, ly)) g.bonds.push_back({site(x, y, 0), site(x, y2, 1)});
+            if (cells.shift(x2, -1, lx)) *out++ = {site(x, y, 0), site(x2, y, 1)};
+            if (cells.shift(y2, -1, ly)) *out++ = {site(x, y, 0), site(x, y2, 1)};
         }
     }
     return g;
@@ -114,8 +175,15 @@ LatticeGraph bonds_of(const LatticeSpec& spec) {
             "complete graph of {} sites is too large (at most {}, {} bonds)", L[0],
             kMaxCompleteSites, std::int64_t{kMaxCompleteSites} * (kMaxCompleteSites - 1) / 2));
     }
-    for (int i = 0; i < L[0]; ++i)
-        for (int j = i + 1; j < L[0]; ++j) g.bonds.push_back({i, j});
+    const auto n = static_cast<std::size_t>(L[0]);
+    detail::resize_touched(g.bonds, n * (n - 1) / 2);
+    Edge* bonds = g.bonds.data();
+#pragma omp parallel for schedule(dynamic, 64) num_threads(detail::setup_threads(g.bonds.size()))
+    for (int i = 0; i < L[0]; ++i) {
+        const auto ui = static_cast<std::size_t>(i);
+        Edge* out = bonds + ui * n - ui * (ui + 1) / 2;  // the bonds (i', j) of all i' < i before
+        for (int j = i + 1; j < L[0]; ++j) *out++ = {i, j};
+    }
     return g;
 }
 

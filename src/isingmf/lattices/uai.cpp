@@ -187,8 +187,8 @@ Model parse_uai_input(detail::TextInput& input) {
             "unexpected {} after the table of the last factor (the header declares {} factors)",
             quote_token(tok.pending()), num_factors));
     }
-    return Model(static_cast<int>(num_vars), edges, couplings, std::move(fields), -constant,
-                 {{"lattice", "uai"}, {"file", input.source()}});
+    return Model(static_cast<int>(num_vars), std::move(edges), std::move(couplings),
+                 std::move(fields), -constant, {{"lattice", "uai"}, {"file", input.source()}});
 }
 
 }  // namespace

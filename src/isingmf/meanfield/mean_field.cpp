@@ -10,6 +10,7 @@
 #include "isingmf/meanfield/detail/sweep_kernel.hpp"
 #include "isingmf/util/checks.hpp"
 #include "isingmf/util/detail/enum_names.hpp"
+#include "isingmf/util/detail/parallel.hpp"
 #include "isingmf/util/error.hpp"
 
 namespace isingmf {

@@ -9,10 +9,20 @@
 
 #include "isingmf/meanfield/detail/ascent.hpp"
 #include "isingmf/util/checks.hpp"
+#include "isingmf/util/detail/parallel.hpp"
 #include "isingmf/util/random.hpp"
 
 namespace isingmf {
 namespace {
+
+// n copies of x; large ones written in parallel (the first touch of fresh pages dominates).
+std::vector<double> filled(std::size_t n, double x) {
+    std::vector<double> v;
+    detail::resize_touched(v, n);
+#pragma omp parallel for schedule(static) if (n >= detail::kParallelSites)
+    for (std::size_t i = 0; i < n; ++i) v[i] = x;
+    return v;
+}
 
 constexpr std::uint64_t kRandomStartStream = 1000;
 
@@ -181,8 +191,7 @@ MeanFieldResult anneal_mean_field(const MeanFieldPlan& plan, double beta,
     if (observer) {
         watch = [&](int sweep, std::span<const double> m) { observer(current->beta(), sweep, m); };
     }
-    MeanFieldAscent ascent(plan, beta / rungs, std::vector<double>(n, 0.0), rung, "anneal",
-                           std::move(watch));
+    MeanFieldAscent ascent(plan, beta / rungs, filled(n, 0.0), rung, "anneal", std::move(watch));
     current = &ascent;
     for (int k = 1; k < rungs; ++k) {
         ascent.retarget(beta * k / rungs, kRungTolerance, rung.max_iterations, true);
@@ -211,20 +220,20 @@ MeanFieldResult solve_mean_field(const MeanFieldPlan& plan, double beta,
     // On a ferromagnet in a field of one sign no start can beat the aligned one.
     const Aligned aligned = aligned_start(model);
     if (aligned == Aligned::up && starts.all_up) {
-        set.plain(std::vector<double>(n, 1.0), "up");
+        set.plain(filled(n, 1.0), "up");
         return set.take();
     }
     if (aligned == Aligned::down && starts.all_down) {
-        set.plain(std::vector<double>(n, -1.0), "down");
+        set.plain(filled(n, -1.0), "down");
         return set.take();
     }
     // The saturated starts first: they converge in a few sweeps wherever the model orders
     // (the paramagnet and random starts coarsen domains there, and need the budget they set).
-    if (starts.all_up) set.plain(std::vector<double>(n, 1.0), "up");
+    if (starts.all_up) set.plain(filled(n, 1.0), "up");
     // With every h_i = 0, F(-m) = F(m) and the sweep is odd in m: down would retrace up's
     // ascent with every sign flipped and tie with it.
     if (starts.all_down && !(starts.all_up && all_fields_zero(model)))
-        set.plain(std::vector<double>(n, -1.0), "down");
+        set.plain(filled(n, -1.0), "down");
     if (starts.paramagnet) set.plain(paramagnet_start(model, beta), "paramagnet");
     if (starts.anneal) set.anneal();
     for (int k = 0; k < starts.random; ++k) {
@@ -234,7 +243,7 @@ MeanFieldResult solve_mean_field(const MeanFieldPlan& plan, double beta,
         set.plain(start, fmt::format("random:{}", k));
     }
     if (!warm_start.empty()) set.plain(warm_start, "warm");
-    if (set.empty()) set.plain(std::vector<double>(n, 0.0), "zero");
+    if (set.empty()) set.plain(filled(n, 0.0), "zero");
     return set.take();
 }
 

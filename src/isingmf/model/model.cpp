@@ -2,18 +2,24 @@
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
+#include <omp.h>
 
+#include <algorithm>
 #include <cmath>
-#include <unordered_map>
+#include <limits>
 
+#include "isingmf/model/detail/incidence.hpp"
+#include "isingmf/util/detail/parallel.hpp"
 #include "isingmf/util/error.hpp"
 
 namespace isingmf {
 
-Model::Model(int num_sites, const std::vector<Edge>& edges, const std::vector<double>& couplings,
+Model::Model(int num_sites, std::vector<Edge> edges, std::vector<double> couplings,
              std::vector<double> fields, double energy_offset, Description description,
              std::optional<LatticeSpec> lattice)
     : num_sites_(num_sites),
+      edges_(std::move(edges)),
+      couplings_(std::move(couplings)),
       fields_(std::move(fields)),
       energy_offset_(energy_offset),
       description_(std::move(description)),
@@ -30,69 +36,96 @@ Model::Model(int num_sites, const std::vector<Edge>& edges, const std::vector<do
                                      to_string(lattice_->kind), fmt::join(lattice_->size, "x"),
                                      num_sites_));
     }
-    if (edges.size() != couplings.size()) {
-        throw ModelError(fmt::format("{} edges but {} couplings", edges.size(), couplings.size()));
+    if (edges_.size() != couplings_.size()) {
+        throw ModelError(
+            fmt::format("{} edges but {} couplings", edges_.size(), couplings_.size()));
     }
     if (fields_.size() != static_cast<std::size_t>(num_sites_)) {
         throw ModelError(fmt::format("{} sites but {} fields", num_sites_, fields_.size()));
     }
     if (!std::isfinite(energy_offset_)) throw ModelError("the energy offset is not finite");
-    for (int i = 0; i < num_sites_; ++i) {
-        if (!std::isfinite(fields_[static_cast<std::size_t>(i)])) {
-            throw ModelError(fmt::format("field on site {} is not finite", i));
+    if (const std::size_t i = detail::first_where(
+            fields_.size(), [&](std::size_t k) { return !std::isfinite(fields_[k]); });
+        i < fields_.size()) {
+        throw ModelError(fmt::format("field on site {} is not finite", i));
+    }
+    if (edges_.size() > static_cast<std::size_t>(std::numeric_limits<int>::max())) {
+        throw ModelError(fmt::format("{} edges are more than a model can index ({})", edges_.size(),
+                                     std::numeric_limits<int>::max()));
+    }
+    check_and_order_edges();
+
+    const auto n = static_cast<std::size_t>(num_sites_);
+    // A site's neighbours are listed in the order of the edges that join them, as they always
+    // were.
+    detail::adjacency_rows(n, edges_, couplings_, adjacency_);
+    if (detail::rows_have_repeats(adjacency_.offset, adjacency_.neighbour)) {
+        // Rare (a periodic extent of 2, a file listing a bond twice): rows of edge indices
+        // find the copies, then the adjacency is built again from the merged edges.
+        detail::incidence_rows(n, edges_, adjacency_.offset, adjacency_.neighbour);
+        merge_repeated_edges();
+        detail::adjacency_rows(n, edges_, couplings_, adjacency_);
+    }
+}
+
+void Model::check_and_order_edges() {
+    // The first bad edge in input order is the one reported, whatever the thread count: each
+    // thread stops at the first bad edge of its piece, before ordering it, so it is reported
+    // as given. (Edges ordered before it do not matter: the constructor throws.)
+    const std::size_t m = edges_.size();
+    const int n = num_sites_;
+    std::size_t first_bad = m;
+#pragma omp parallel num_threads(detail::setup_threads(m)) reduction(min : first_bad)
+    {
+        const auto t = static_cast<std::size_t>(omp_get_thread_num());
+        const auto team = static_cast<std::size_t>(omp_get_num_threads());
+        const std::size_t end = detail::piece_begin(m, t + 1, team);
+        for (std::size_t e = detail::piece_begin(m, t, team); e < end; ++e) {
+            const Edge edge = edges_[e];
+            const int lo = std::min(edge.i, edge.j);
+            const int hi = std::max(edge.i, edge.j);
+            if ((lo < 0) | (hi >= n) | (lo == hi) | !std::isfinite(couplings_[e])) {
+                first_bad = e;
+                break;
+            }
+            edges_[e] = {lo, hi};
         }
     }
+    if (first_bad == m) return;
+    const Edge& edge = edges_[first_bad];
+    if (edge.i < 0 || edge.j < 0 || edge.i >= n || edge.j >= n) {
+        throw ModelError(
+            fmt::format("edge ({}, {}) has a site outside 0..{}", edge.i, edge.j, num_sites_ - 1));
+    }
+    if (edge.i == edge.j) throw ModelError(fmt::format("self-loop on site {}", edge.i));
+    throw ModelError(fmt::format("coupling of edge ({}, {}) is not finite", edge.i, edge.j));
+}
 
+void Model::merge_repeated_edges() {
     // Repeated edges (a periodic lattice of length 2, a file listing a bond twice) are one
-    // physical bond whose couplings add; keep the order of first appearance.
-    std::unordered_map<long long, std::size_t> index_of;
-    for (std::size_t e = 0; e < edges.size(); ++e) {
-        int i = edges[e].i;
-        int j = edges[e].j;
-        if (i < 0 || j < 0 || i >= num_sites_ || j >= num_sites_) {
-            throw ModelError(
-                fmt::format("edge ({}, {}) has a site outside 0..{}", i, j, num_sites_ - 1));
-        }
-        if (i == j) throw ModelError(fmt::format("self-loop on site {}", i));
-        if (!std::isfinite(couplings[e])) {
-            throw ModelError(fmt::format("coupling of edge ({}, {}) is not finite", i, j));
-        }
-        if (i > j) std::swap(i, j);
-        const long long key = static_cast<long long>(i) * num_sites_ + j;
-        auto [it, inserted] = index_of.emplace(key, edges_.size());
-        if (inserted) {
-            edges_.push_back({i, j});
-            couplings_.push_back(couplings[e]);
+    // physical bond whose couplings add, in input order; the bond keeps the place of its first
+    // appearance. In place: a bond's slot is never after the copies that add into it.
+    std::vector<int> first = detail::first_of_repeats(static_cast<std::size_t>(num_sites_), edges_,
+                                                      adjacency_.offset, adjacency_.neighbour);
+    std::size_t kept = 0;
+    for (std::size_t e = 0; e < edges_.size(); ++e) {
+        const auto f = static_cast<std::size_t>(first[e]);
+        if (f == e) {
+            edges_[kept] = edges_[e];
+            couplings_[kept] = couplings_[e];
+            first[e] = static_cast<int>(kept++);  // from here on: the bond's merged index
         } else {
-            couplings_[it->second] += couplings[e];
+            couplings_[static_cast<std::size_t>(first[f])] += couplings_[e];
         }
     }
-
-    for (std::size_t e = 0; e < edges_.size(); ++e) {
+    edges_.resize(kept);
+    couplings_.resize(kept);
+    for (std::size_t e = 0; e < kept; ++e) {
         if (!std::isfinite(couplings_[e])) {
             throw ModelError(
                 fmt::format("repeated edge ({}, {}) sums to a coupling that is not finite",
                             edges_[e].i, edges_[e].j));
         }
-    }
-
-    const auto n = static_cast<std::size_t>(num_sites_);
-    adjacency_.offset.assign(n + 1, 0);
-    for (const Edge& edge : edges_) {
-        ++adjacency_.offset[static_cast<std::size_t>(edge.i) + 1];
-        ++adjacency_.offset[static_cast<std::size_t>(edge.j) + 1];
-    }
-    for (std::size_t i = 0; i < n; ++i) adjacency_.offset[i + 1] += adjacency_.offset[i];
-    adjacency_.neighbour.resize(2 * edges_.size());
-    adjacency_.coupling.resize(2 * edges_.size());
-    std::vector<std::size_t> fill(adjacency_.offset.begin(), adjacency_.offset.end() - 1);
-    for (std::size_t e = 0; e < edges_.size(); ++e) {
-        const auto i = static_cast<std::size_t>(edges_[e].i);
-        const auto j = static_cast<std::size_t>(edges_[e].j);
-        adjacency_.neighbour[fill[i]] = edges_[e].j;
-        adjacency_.coupling[fill[i]++] = couplings_[e];
-        adjacency_.neighbour[fill[j]] = edges_[e].i;
-        adjacency_.coupling[fill[j]++] = couplings_[e];
     }
 }
 

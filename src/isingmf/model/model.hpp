@@ -49,8 +49,11 @@ public:
     /// index out of range, a non-finite coupling or field, or sizes that do not match.
     /// `lattice`, when given, says
     /// which lattice the edges are the bonds of (numbered as in lattice_spec.hpp); solvers
-    /// use it only as a hint about geometry and check the bonds they rely on.
-    Model(int num_sites, const std::vector<Edge>& edges, const std::vector<double>& couplings,
+    /// use it only as a hint about geometry and check the bonds they rely on. Edges and
+    /// couplings given as rvalues are adopted rather than copied (large models: pass them
+    /// with std::move). Set-up runs on OpenMP threads for large models, with the same result
+    /// for any thread count.
+    Model(int num_sites, std::vector<Edge> edges, std::vector<double> couplings,
           std::vector<double> fields, double energy_offset = 0.0, Description description = {},
           std::optional<LatticeSpec> lattice = std::nullopt);
 
@@ -97,6 +100,9 @@ private:
     Description description_;
     std::optional<LatticeSpec> lattice_;
     Adjacency adjacency_;
+
+    void check_and_order_edges();
+    void merge_repeated_edges();
 };
 
 }  // namespace isingmf

@@ -45,10 +45,28 @@ bool has_cold_start(const MeanFieldStarts& starts) {
 
 // beta |H| must stay finite for every state, or bounds and exact values become inf or NaN
 // although each input is finite (e.g. h = 1e308): refuse such a sweep up front.
+// sum_i |x_i| in fixed blocks added in block order: the same for any thread count (and, below
+// one block, the plain sum).
+double sum_of_magnitudes(const std::vector<double>& x) {
+    constexpr std::size_t kBlock = std::size_t{1} << 16;
+    const std::size_t blocks = (x.size() + kBlock - 1) / kBlock;
+    std::vector<double> partial(blocks, 0.0);
+#pragma omp parallel for schedule(static) if (blocks > 1)
+    for (std::size_t b = 0; b < blocks; ++b) {
+        const std::size_t end = std::min(x.size(), (b + 1) * kBlock);
+        double sum = 0.0;
+        for (std::size_t i = b * kBlock; i < end; ++i) sum += std::abs(x[i]);
+        partial[b] = sum;
+    }
+    double total = 0.0;
+    for (double p : partial) total += p;
+    return total;
+}
+
 void check_energy_scale(const Model& model, const std::vector<double>& betas) {
     double scale = std::abs(model.energy_offset());
-    for (double J : model.couplings()) scale += std::abs(J);
-    for (double h : model.fields()) scale += std::abs(h);
+    scale += sum_of_magnitudes(model.couplings());
+    scale += sum_of_magnitudes(model.fields());
     for (double beta : betas) {
         if (!std::isfinite(beta * scale)) {
             throw ModelError(
@@ -87,12 +105,19 @@ std::vector<SweepPoint> make_points(const std::vector<double>& betas) {
     return points;
 }
 
-// Cold starts: temperatures are independent, so they run in parallel. Each solve's numbers
-// do not depend on which thread ran it.
+// Models from this size on are solved one temperature at a time with all threads inside the
+// sweep kernel: a solve on one thread each would leave the kernel's own parallel loops idle
+// (nested) and hold a set of per-site arrays per thread.
+constexpr std::size_t kParallelKernelSites = std::size_t{1} << 18;
+
+// Cold starts: temperatures are independent, so small models run them in parallel. Each
+// solve's numbers do not depend on which thread ran it.
 void cold_pass(const MeanFieldPlan& plan, const MeanFieldOptions& options,
                std::vector<SweepPoint>& points, ProgressCounter& counter) {
+    const auto sites = static_cast<std::size_t>(plan.model().num_sites());
+    const bool by_temperature = points.size() > 1 && sites < kParallelKernelSites;
     std::exception_ptr failure;  // an exception must not escape the parallel region
-#pragma omp parallel for schedule(dynamic, 1)
+#pragma omp parallel for schedule(dynamic, 1) if (by_temperature)
     for (std::size_t k = 0; k < points.size(); ++k) {
         try {
             points[k].mean_field = solve_mean_field(plan, points[k].beta, options);
@@ -121,9 +146,9 @@ void warm_passes(const MeanFieldPlan& plan, const MeanFieldOptions& options, boo
         const bool first = up ? k == 0 : k + 1 == n_t;
         if (first) {
             if (!cold && up) {
-                const auto n = static_cast<std::size_t>(plan.model().num_sites());
-                here = ascend_mean_field(plan, points[k].beta, std::vector<double>(n, 1.0), options,
-                                         "up");
+                MeanFieldOptions ordered = warm_only;
+                ordered.starts.all_up = true;
+                here = solve_mean_field(plan, points[k].beta, ordered);
             }
             counter.step();
             continue;

@@ -196,7 +196,11 @@ void MeanFieldAscent::sweep_once() {
     // The gain bound (a division per site) is only read once the residual is below the
     // tolerance, so far from it the sweep skips it.
     const bool gain = !residual_only_ && last_residual_ <= kGainWindow * tolerance_;
-    if (schedule_.armed()) change_.assign(m_.begin(), m_.end());
+    if (schedule_.armed()) {
+        change_.resize(n);
+#pragma omp parallel for schedule(static) if (n >= kParallelSites)
+        for (std::size_t p = 0; p < n; ++p) change_[p] = m_[p];
+    }
     const SweepStatistics stats = kernel_.sweep(beta_, plain ? 1.0 : control_.omega(), gain, m_);
     last_residual_ = stats.max_residual;
     ++result_.iterations;
@@ -209,6 +213,7 @@ void MeanFieldAscent::sweep_once() {
     if (armed) control_.restart();
     if (armed && stats.max_residual > tolerance_) {
         if (!search_) search_.emplace(*plan_, beta_);
+#pragma omp parallel for schedule(static) if (n >= kParallelSites)
         for (std::size_t p = 0; p < n; ++p) change_[p] = m_[p] - change_[p];
         const detail::LineSearchStep step =
             search_->run(m_, change_, tolerance_, schedule_.refinements());

@@ -128,7 +128,7 @@ private:
     detail::OmegaControl control_;
     detail::ExtrapolationSchedule schedule_;
     std::optional<detail::LineSearch> search_;
-    std::vector<double> change_;  // m before the sweep, then the sweep's change
+    HugePageVector<double> change_;  // m before the sweep, then the sweep's change
     bool converged_ = false;
     int target_sweeps_ = 0;  // sweeps at the current beta
     bool have_previous_ = false;

@@ -1,7 +1,13 @@
 #include "isingmf/meanfield/detail/mean_field_plan.hpp"
 
+#include <omp.h>
+
 #include <algorithm>
+#include <bit>
 #include <cstdint>
+#include <span>
+
+#include "isingmf/util/detail/parallel.hpp"
 
 namespace isingmf {
 namespace {
@@ -10,61 +16,183 @@ constexpr std::size_t kChunk = MeanFieldPlan::kernel_chunk_size();
 
 }  // namespace
 
+namespace {
+
+// A colouring to try before the greedy one: on lattices numbered as lattice_spec.hpp says,
+// greedy colouring in site order gives the checkerboard (square, cubic, chain: parity of
+// x + y + z) or the two sublattices (honeycomb), wherever those are proper colourings. Empty
+// when there is no such guess.
+std::vector<int> lattice_colouring(const Model& model) {
+    const auto& spec = model.lattice();
+    if (!spec) return {};
+    const auto n = static_cast<std::size_t>(model.num_sites());
+    const LatticeKind kind = spec->kind;
+    if (kind != LatticeKind::chain && kind != LatticeKind::square && kind != LatticeKind::cubic &&
+        kind != LatticeKind::honeycomb)
+        return {};
+    std::vector<int> colour;
+    detail::resize_touched(colour, n);
+    if (kind == LatticeKind::honeycomb) {
+        const auto count = static_cast<std::ptrdiff_t>(n);
+#pragma omp parallel for schedule(static) num_threads(detail::setup_threads(n))
+        for (std::ptrdiff_t i = 0; i < count; ++i)
+            colour[static_cast<std::size_t>(i)] = static_cast<int>(i % 2);
+        return colour;
+    }
+    // Row by row (x fastest), so that no site needs a division.
+    const auto lx = static_cast<std::size_t>(spec->size[0]);
+    const std::size_t ly = spec->size.size() > 1 ? static_cast<std::size_t>(spec->size[1]) : 1;
+    const auto rows = static_cast<std::ptrdiff_t>(n / lx);
+#pragma omp parallel for schedule(static) num_threads(detail::setup_threads(n))
+    for (std::ptrdiff_t r = 0; r < rows; ++r) {
+        const auto row = static_cast<std::size_t>(r);
+        const std::size_t parity = (row % ly + row / ly) % 2;  // of y + z
+        int* c = colour.data() + row * lx;
+        for (std::size_t x = 0; x < lx; ++x) c[x] = static_cast<int>((x + parity) % 2);
+    }
+    return colour;
+}
+
+// Whether the two-colouring `colour` (0 or 1 at every site) is the colouring that greedy
+// colouring in site order produces: each site gets the smallest colour that no lower-numbered
+// neighbour has, so a site of colour 0 has no lower neighbour of colour 0, and a site of colour
+// 1 has one of colour 0 and none of colour 1. By induction over the sites it suffices that this
+// holds at every site given the others' colours, a check that runs in parallel.
+bool is_greedy_colouring(const Adjacency& adj, const std::vector<int>& colour) {
+    const std::size_t n = colour.size();
+    const std::size_t bad = detail::first_where(n, [&](std::size_t i) {
+        bool lower0 = false;
+        bool lower1 = false;
+        for (std::size_t k = adj.offset[i]; k < adj.offset[i + 1]; ++k) {
+            const auto j = static_cast<std::size_t>(adj.neighbour[k]);
+            const bool lower = j < i;
+            lower0 |= lower & (colour[j] == 0);
+            lower1 |= lower & (colour[j] != 0);
+        }
+        return colour[i] == 0 ? lower0 : (!lower0 || lower1);
+    });
+    return bad == n;
+}
+
+// Greedy colouring in site order: deterministic, and two colours on bipartite lattices
+// numbered as ours are, at most max_degree + 1 in general. Sequential by nature.
+std::vector<int> greedy_colouring(const Adjacency& adj, std::size_t n) {
+    std::vector<int> colour;
+    detail::resize_touched(colour, n);
+    std::vector<char> used;
+    for (std::size_t i = 0; i < n; ++i) {
+        std::uint64_t small = 0;  // colours below 64 in a word: the common case
+        bool large = false;
+        for (std::size_t k = adj.offset[i]; k < adj.offset[i + 1]; ++k) {
+            const auto j = static_cast<std::size_t>(adj.neighbour[k]);
+            if (j >= i) continue;
+            const int c = colour[j];
+            if (c < 64) {
+                small |= std::uint64_t{1} << c;
+            } else {
+                large = true;
+            }
+        }
+        int c = std::countr_one(small);
+        if (c == 64 && large) {
+            used.assign(adj.offset[i + 1] - adj.offset[i] + 1, 0);
+            for (std::size_t k = adj.offset[i]; k < adj.offset[i + 1]; ++k) {
+                const auto j = static_cast<std::size_t>(adj.neighbour[k]);
+                const auto cj = static_cast<std::size_t>(colour[j]);
+                if (j < i && cj < used.size()) used[cj] = 1;
+            }
+            c = 0;
+            while (used[static_cast<std::size_t>(c)] != 0) ++c;
+        }
+        colour[i] = c;
+    }
+    return colour;
+}
+
+}  // namespace
+
 MeanFieldPlan::MeanFieldPlan(const Model& model) : model_(&model) {
-    // Greedy colouring in site order: deterministic, and two colours on bipartite lattices
-    // numbered as ours are (checkerboard), at most max_degree + 1 in general.
     const Adjacency& adj = model.adjacency();
     const auto n = static_cast<std::size_t>(model.num_sites());
-    std::vector<int> colour(n, -1);
-    std::vector<char> used;
-    int num_colours = 0;
-    for (std::size_t i = 0; i < n; ++i) {
-        used.assign(static_cast<std::size_t>(num_colours) + 1, 0);
-        for (std::size_t k = adj.offset[i]; k < adj.offset[i + 1]; ++k) {
-            const int c = colour[static_cast<std::size_t>(adj.neighbour[k])];
-            if (c >= 0) used[static_cast<std::size_t>(c)] = 1;
-        }
-        int c = 0;
-        while (used[static_cast<std::size_t>(c)] != 0) ++c;
-        colour[i] = c;
-        num_colours = std::max(num_colours, c + 1);
-    }
-    class_offset_.assign(static_cast<std::size_t>(num_colours) + 1, 0);
-    for (int c : colour) ++class_offset_[static_cast<std::size_t>(c) + 1];
-    for (std::size_t c = 0; c + 1 < class_offset_.size(); ++c)
-        class_offset_[c + 1] += class_offset_[c];
-    order_.resize(n);
-    std::vector<std::size_t> fill(class_offset_.begin(), class_offset_.end() - 1);
-    for (std::size_t i = 0; i < n; ++i)
-        order_[fill[static_cast<std::size_t>(colour[i])]++] = static_cast<int>(i);
+    const int threads = detail::setup_threads(n);
+    std::vector<int> colour = lattice_colouring(model);
+    if (colour.empty() || !is_greedy_colouring(adj, colour)) colour = greedy_colouring(adj, n);
 
+    // Sites ordered class by class, in site order within a class: a stable counting sort by
+    // colour, each thread placing the sites of one piece of the range.
+    int top = 0;
+    const auto sites = static_cast<std::ptrdiff_t>(n);
+#pragma omp parallel for schedule(static) reduction(max : top) num_threads(threads)
+    for (std::ptrdiff_t i = 0; i < sites; ++i)
+        top = std::max(top, colour[static_cast<std::size_t>(i)]);
+    const int num_colours = top + 1;
+    const auto colours = static_cast<std::size_t>(num_colours);
+    std::vector<std::size_t> cursor(static_cast<std::size_t>(threads) * colours, 0);
+    class_offset_.assign(colours + 1, 0);
+    detail::resize_touched(order_, n);
+    detail::resize_touched(position_, n);
+#pragma omp parallel num_threads(threads)
+    {
+        const auto t = static_cast<std::size_t>(omp_get_thread_num());
+        const auto team = static_cast<std::size_t>(omp_get_num_threads());
+        const std::size_t begin = detail::piece_begin(n, t, team);
+        const std::size_t end = detail::piece_begin(n, t + 1, team);
+        std::size_t* mine = cursor.data() + t * colours;
+        for (std::size_t i = begin; i < end; ++i) ++mine[static_cast<std::size_t>(colour[i])];
+#pragma omp barrier
+#pragma omp single
+        detail::bucket_cursors(cursor.data(), team, colours, class_offset_.data());
+        for (std::size_t i = begin; i < end; ++i) {
+            const std::size_t p = mine[static_cast<std::size_t>(colour[i])]++;
+            order_[p] = static_cast<int>(i);
+            position_[i] = static_cast<int>(p);
+        }
+    }
+    colour = {};
+    copy_graph(threads);
+    cut_chunks();
+}
+
+void MeanFieldPlan::copy_graph(int threads) {
     // The kernel's copy of the graph, in update order: a class is then one contiguous range
     // of m, field and neighbour lists, read front to back. Uniform degree (lattices) needs
     // no row offsets. Neighbours keep the model's order, so phi is summed exactly as in
-    // Model::local_field and in the residual.
-    position_.resize(n);
-    for (std::size_t p = 0; p < n; ++p)
-        position_[static_cast<std::size_t>(order_[p])] = static_cast<int>(p);
-    const std::size_t first_degree = n > 0 ? adj.offset[1] - adj.offset[0] : 0;
-    bool uniform = first_degree > 0;
-    for (std::size_t i = 0; uniform && i < n; ++i)
-        uniform = adj.offset[i + 1] - adj.offset[i] == first_degree;
+    // Model::local_field and in the residual. Written in parallel in the order the sweep
+    // reads it (static pieces of positions), which also spreads the first touch of the pages.
+    const Adjacency& adj = model_->adjacency();
+    const auto n = static_cast<std::size_t>(model_->num_sites());
+    const std::size_t first_degree = adj.offset[1] - adj.offset[0];
+    const bool uniform =
+        first_degree > 0 && detail::first_where(n, [&](std::size_t i) {
+                                return adj.offset[i + 1] - adj.offset[i] != first_degree;
+                            }) == n;
     degree_ = uniform ? static_cast<int>(first_degree) : 0;
-    if (!uniform) row_.assign(n + 1, 0);
+    if (!uniform) {
+        detail::resize_touched(row_, n + 1);
+        const auto count = static_cast<std::ptrdiff_t>(n);
+#pragma omp parallel for schedule(static) num_threads(threads)
+        for (std::ptrdiff_t p = 0; p < count; ++p) {
+            const auto i = static_cast<std::size_t>(order_[static_cast<std::size_t>(p)]);
+            row_[static_cast<std::size_t>(p)] = adj.offset[i + 1] - adj.offset[i];
+        }
+        detail::exclusive_scan_parallel(std::span(row_));
+    }
     neighbour_.resize(adj.neighbour.size());
     coupling_.resize(adj.coupling.size());
     field_.resize(n);
-    std::size_t slot = 0;
-    for (std::size_t p = 0; p < n; ++p) {
+    const std::vector<double>& h = model_->fields();
+    const auto count = static_cast<std::ptrdiff_t>(n);
+#pragma omp parallel for schedule(static) num_threads(threads)
+    for (std::ptrdiff_t q = 0; q < count; ++q) {
+        const auto p = static_cast<std::size_t>(q);
         const auto i = static_cast<std::size_t>(order_[p]);
-        field_[p] = model.fields()[i];
+        field_[p] = h[i];
+        std::size_t slot = row(p);
         for (std::size_t k = adj.offset[i]; k < adj.offset[i + 1]; ++k, ++slot) {
             neighbour_[slot] = position_[static_cast<std::size_t>(adj.neighbour[k])];
             coupling_[slot] = adj.coupling[k];
         }
-        if (!uniform) row_[p + 1] = slot;
     }
-    cut_chunks();
 }
 
 namespace {
@@ -94,19 +222,60 @@ std::size_t stencil_run(const MeanFieldPlan& plan, std::size_t p, std::size_t en
 }  // namespace
 
 void MeanFieldPlan::cut_chunks() {
+    // Chunks are cut independently: each thread cuts a consecutive run of them into its own
+    // lists, which are then joined in chunk order (the same lists for any thread count).
+    std::vector<std::size_t> chunk_begin;  // first position of each chunk
     class_chunks_.assign(1, 0);
-    chunk_segments_.assign(1, 0);
     for (std::size_t c = 0; c < num_colours(); ++c) {
         const std::size_t end = class_offset_[c + 1];
-        for (std::size_t p = class_offset_[c]; p < end; p += kChunk) {
-            cut_segments(p, std::min(end, p + kChunk));
-            chunk_segments_.push_back(segments_.size());
+        for (std::size_t p = class_offset_[c]; p < end; p += kChunk) chunk_begin.push_back(p);
+        class_chunks_.push_back(chunk_begin.size());
+    }
+    const std::size_t chunks = chunk_begin.size();
+    const auto chunk_end = [&](std::size_t q) {
+        // A chunk ends at the next chunk's start or at its class's end, whichever is first.
+        const std::size_t p = chunk_begin[q];
+        const auto c = static_cast<std::size_t>(
+            std::upper_bound(class_offset_.begin(), class_offset_.end(), p) -
+            class_offset_.begin() - 1);
+        return std::min(class_offset_[c + 1], p + kChunk);
+    };
+    const int threads = detail::setup_threads(chunks * kChunk / 8);
+    struct Cuts {
+        std::vector<KernelSegment> segments;
+        std::vector<std::ptrdiff_t> offsets;
+        std::vector<std::size_t> ends;  // segments.size() after each chunk
+    };
+    std::vector<Cuts> cuts(static_cast<std::size_t>(threads));
+#pragma omp parallel num_threads(threads)
+    {
+        const auto t = static_cast<std::size_t>(omp_get_thread_num());
+        const auto team = static_cast<std::size_t>(omp_get_num_threads());
+        Cuts& mine = cuts[t];
+        const std::size_t last = detail::piece_begin(chunks, t + 1, team);
+        for (std::size_t q = detail::piece_begin(chunks, t, team); q < last; ++q) {
+            cut_segments(chunk_begin[q], chunk_end(q), mine.segments, mine.offsets);
+            mine.ends.push_back(mine.segments.size());
         }
-        class_chunks_.push_back(chunk_segments_.size() - 1);
+    }
+    segments_.clear();
+    stencil_offsets_.clear();
+    chunk_segments_.assign(1, 0);
+    for (Cuts& c : cuts) {
+        const std::size_t segment_base = segments_.size();
+        const auto offset_base = static_cast<std::uint32_t>(stencil_offsets_.size());
+        for (KernelSegment seg : c.segments) {
+            if (seg.stencil != KernelSegment::kNoStencil) seg.stencil += offset_base;
+            segments_.push_back(seg);
+        }
+        stencil_offsets_.insert(stencil_offsets_.end(), c.offsets.begin(), c.offsets.end());
+        for (std::size_t end : c.ends) chunk_segments_.push_back(segment_base + end);
     }
 }
 
-void MeanFieldPlan::cut_segments(std::size_t begin, std::size_t end) {
+void MeanFieldPlan::cut_segments(std::size_t begin, std::size_t end,
+                                 std::vector<KernelSegment>& segments,
+                                 std::vector<std::ptrdiff_t>& stencil_offsets) const {
     // Front to back: a stencil segment wherever at least kMinStencilRun positions with
     // neighbours share their degree and neighbour offsets, gathered segments in between.
     auto long_run = [&](std::size_t p) {
@@ -116,18 +285,18 @@ void MeanFieldPlan::cut_segments(std::size_t begin, std::size_t end) {
     while (p < end) {
         const std::size_t run = row(p + 1) > row(p) ? stencil_run(*this, p, end, end - p) : 0;
         if (run >= kMinStencilRun) {
-            segments_.push_back({p, static_cast<std::uint32_t>(run),
-                                 static_cast<std::uint32_t>(stencil_offsets_.size())});
+            segments.push_back({p, static_cast<std::uint32_t>(run),
+                                static_cast<std::uint32_t>(stencil_offsets.size())});
             for (std::size_t s = row(p); s < row(p + 1); ++s) {
-                stencil_offsets_.push_back(static_cast<std::ptrdiff_t>(neighbour_[s]) -
-                                           static_cast<std::ptrdiff_t>(p));
+                stencil_offsets.push_back(static_cast<std::ptrdiff_t>(neighbour_[s]) -
+                                          static_cast<std::ptrdiff_t>(p));
             }
             p += run;
             continue;
         }
         std::size_t q = p + 1;
         while (q < end && !long_run(q)) ++q;
-        segments_.push_back({p, static_cast<std::uint32_t>(q - p), KernelSegment::kNoStencil});
+        segments.push_back({p, static_cast<std::uint32_t>(q - p), KernelSegment::kNoStencil});
         p = q;
     }
 }

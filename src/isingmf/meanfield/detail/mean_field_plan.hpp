@@ -80,8 +80,10 @@ private:
     std::vector<KernelSegment> segments_;
     std::vector<std::ptrdiff_t> stencil_offsets_;
 
+    void copy_graph(int threads);
     void cut_chunks();
-    void cut_segments(std::size_t begin, std::size_t end);
+    void cut_segments(std::size_t begin, std::size_t end, std::vector<KernelSegment>& segments,
+                      std::vector<std::ptrdiff_t>& stencil_offsets) const;
 };
 
 }  // namespace isingmf

@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Copies what bench/whole_run.sh needs to run on a host without this project's dependencies
+# into one folder: the isingmf executable, libisingmf.so, every shared library ldd lists
+# (HDF5, fmt, Boost, libgomp, libstdc++, ... and their dependencies), the dynamic loader, the
+# 100-spin UAI model and the script itself, and the Google Benchmark binary with its libraries
+# when it was built. On the other host:
+#
+#   DIR/whole_run.sh --bin DIR --loader DIR/ld-linux-x86-64.so.2 --libdir DIR
+#   DIR/ld-linux-x86-64.so.2 --library-path DIR DIR/isingmf_bench --benchmark_filter=Setup
+#
+# Usage: bench/bundle.sh OUT_DIR [BUILD_DIR]   (BUILD_DIR defaults to ./build)
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+out="${1:?usage: bench/bundle.sh OUT_DIR [BUILD_DIR]}"
+build="${2:-$here/../build}"
+exe="$build/src/isingmf"
+[ -x "$exe" ] || { echo "bundle.sh: no executable $exe" >&2; exit 2; }
+mkdir -p "$out"
+programs=("$exe")
+[ -x "$build/bench/isingmf_bench" ] && programs+=("$build/bench/isingmf_bench")
+for program in "${programs[@]}"; do
+  cp "$program" "$out/"
+  ldd "$program" | while read -r name arrow path _; do
+    # "libx.so => /path/libx.so (0x...)" or "/lib64/ld-linux-x86-64.so.2 (0x...)"
+    if [ "$arrow" = "=>" ] && [ -f "$path" ]; then
+      cp -L "$path" "$out/"
+    elif [ -f "$name" ]; then
+      cp -L "$name" "$out/$(basename "$name")"
+    fi
+  done
+done
+cp "$here/whole_run.sh" "$out/"
+cp "$here/../tests/data/uai2014-grids/Grids_11.uai" "$out/"
+echo "bundle.sh: $(find "$out" -type f | wc -l) files, $(du -sh "$out" | cut -f1) in $out"

@@ -1,0 +1,122 @@
+// Set-up against the sweep (issue 12): lattice generation, Model with its adjacency, the
+// mean-field plan and the results file, each in ns per site, beside one plain sweep of the same
+// lattice on one thread. The target: set-up and writing together at most 10 sweeps on one
+// thread, from 256^2 to 4096^2. Figures: docs/benchmarks.md.
+//
+//   ./build/bench/isingmf_bench --benchmark_filter=Setup
+//
+// Counters (ns per site, wall clock): lattice, model, plan, write, setup (their sum), sweep_1t
+// (one plain sweep on one thread, best of five) and setup_in_sweeps (setup / sweep_1t: the
+// target is <= 10). The file is that of a two-temperature run without per-site m.
+
+#include <benchmark/benchmark.h>
+#include <omp.h>
+
+#include <algorithm>
+#include <chrono>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "isingmf/io/results_file.hpp"
+#include "isingmf/lattices/couplings.hpp"
+#include "isingmf/lattices/lattice.hpp"
+#include "isingmf/meanfield/detail/sweep_kernel.hpp"
+#include "isingmf/util/detail/huge_pages.hpp"
+
+namespace isingmf {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double seconds_since(Clock::time_point start) {
+    return std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+SweepResult two_temperatures(int n) {
+    SweepResult sweep;
+    sweep.points.resize(2);
+    for (std::size_t k = 0; k < 2; ++k) {
+        SweepPoint& p = sweep.points[k];
+        p.T = 2.0 + static_cast<double>(k);
+        p.beta = 1.0 / p.T;
+        MeanFieldResult mf;
+        mf.ln_z = 1.0 * n;
+        mf.start = "up";
+        p.mean_field = mf;
+    }
+    return sweep;
+}
+
+// One plain sweep on one thread, best of five, in seconds.
+double one_thread_sweep(const MeanFieldPlan& plan) {
+    const int saved = omp_get_max_threads();
+    omp_set_num_threads(1);
+    HugePageVector<double> m(static_cast<std::size_t>(plan.model().num_sites()), 0.5);
+    SweepKernel kernel(plan);
+    kernel.sweep(1.0 / 3.0, 1.0, false, m);
+    double best = 1e300;
+    for (int k = 0; k < 5; ++k) {
+        const auto start = Clock::now();
+        benchmark::DoNotOptimize(kernel.sweep(1.0 / 3.0, 1.0, false, m));
+        best = std::min(best, seconds_since(start));
+    }
+    omp_set_num_threads(saved);
+    return best;
+}
+
+// An L x L periodic ferromagnet, h = 0.1, built as `isingmf sweep --size LxL --h 0.1` does.
+void BM_SetupStages(benchmark::State& state) {
+    const int L = static_cast<int>(state.range(0));
+    // 0: every core (omp_get_num_procs), for hosts with more than two.
+    const int threads = state.range(1) > 0 ? static_cast<int>(state.range(1)) : omp_get_num_procs();
+    const int saved = omp_get_max_threads();
+    omp_set_num_threads(threads);
+    const double n = static_cast<double>(L) * L;
+    const std::filesystem::path file = std::filesystem::temp_directory_path() /
+                                       ("isingmf_setup_bench_" + std::to_string(L) + ".h5");
+    double lattice = 0.0, model = 0.0, plan = 0.0, write = 0.0, sweep = 0.0;
+    for (auto _ : state) {
+        auto start = Clock::now();
+        LatticeGraph graph = make_lattice({LatticeKind::square, {L, L}, Boundary::periodic});
+        lattice += seconds_since(start);
+        start = Clock::now();
+        CouplingSpec spec;
+        spec.h = 0.1;
+        const Model built = build_model(std::move(graph), spec, {{"lattice", "square"}});
+        model += seconds_since(start);
+        start = Clock::now();
+        const MeanFieldPlan mf_plan(built);
+        plan += seconds_since(start);
+        start = Clock::now();
+        RunRecord record;
+        record.num_sites = built.num_sites();
+        record.num_edges = built.num_edges();
+        record.model = built.description();
+        record.store_m = false;
+        write_results(file, record, two_temperatures(built.num_sites()), true);
+        write += seconds_since(start);
+        state.PauseTiming();
+        sweep += one_thread_sweep(mf_plan);
+        state.ResumeTiming();
+    }
+    std::filesystem::remove(file);
+    omp_set_num_threads(saved);
+    const double per = 1e9 / (n * static_cast<double>(state.iterations()));
+    state.counters["lattice"] = lattice * per;
+    state.counters["model"] = model * per;
+    state.counters["plan"] = plan * per;
+    state.counters["write"] = write * per;
+    state.counters["setup"] = (lattice + model + plan + write) * per;
+    state.counters["sweep_1t"] = sweep * per;
+    state.counters["setup_in_sweeps"] = (lattice + model + plan + write) / sweep;
+}
+BENCHMARK(BM_SetupStages)
+    ->ArgNames({"L", "threads"})
+    ->ArgsProduct({{256, 1024, 2048, 4096}, {1, 2, 0}})
+    ->Iterations(3)
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
+
+}  // namespace
+}  // namespace isingmf

@@ -1,0 +1,258 @@
+#include "isingmf/model/detail/incidence.hpp"
+
+#include <algorithm>
+#include <bit>
+#include <utility>
+
+#include "isingmf/util/detail/huge_pages.hpp"
+#include "isingmf/util/detail/parallel.hpp"
+
+namespace isingmf::detail {
+namespace {
+
+// Rows up to this long are searched pairwise for a repeated neighbour; longer ones (dense
+// graphs, hubs) through a per-thread table of the last site each neighbour was seen from.
+constexpr std::size_t kShortRow = 32;
+
+// One half-edge on its way to its site's row.
+struct HalfEdge {
+    int site;
+    int edge;
+};
+
+// What a row entry receives for edge e seen from `site`: the other site and the coupling
+// (the adjacency), or the edge index (the rows that repeated bonds are merged from).
+struct Entries {
+    std::span<const Edge> edges;
+    const double* couplings;  // null: write edge indices
+    int* rows;
+    double* row_couplings;
+    // Entry `pos` of a row: edge e, whose other site is `other`.
+    void put(std::size_t pos, int other, std::size_t e) const {
+        if (couplings == nullptr) {
+            rows[pos] = static_cast<int>(e);
+            return;
+        }
+        rows[pos] = other;
+        row_couplings[pos] = couplings[e];
+    }
+};
+
+void serial_rows(std::size_t n, const Entries& out, std::vector<std::size_t>& offset) {
+    const std::span<const Edge> edges = out.edges;
+    for (const Edge& e : edges) {
+        ++offset[static_cast<std::size_t>(e.i) + 1];
+        ++offset[static_cast<std::size_t>(e.j) + 1];
+    }
+    // offset[s + 1] becomes the start of row s, and is advanced past each entry written, so
+    // that it ends as the start of row s + 1.
+    exclusive_scan_parallel(std::span(offset).subspan(1, n));
+    for (std::size_t e = 0; e < edges.size(); ++e) {
+        const Edge edge = edges[e];
+        out.put(offset[static_cast<std::size_t>(edge.i) + 1]++, edge.j, e);
+        out.put(offset[static_cast<std::size_t>(edge.j) + 1]++, edge.i, e);
+    }
+}
+
+// The parallel transposition: each thread sorts the half-edges of its piece of the edge list
+// into blocks of consecutive sites (a counting pass, then a scatter), which leaves each block's
+// half-edges in increasing edge order; then each block is sorted into its sites' rows on its own.
+void parallel_rows(std::size_t n, const Entries& out, std::vector<std::size_t>& offset,
+                   int threads) {
+    const std::span<const Edge> edges = out.edges;
+    const std::size_t num_edges = edges.size();
+    const auto max_team = static_cast<std::size_t>(threads);
+    // Blocks of 2^shift sites, about four per thread so that uneven blocks still balance.
+    const std::size_t wanted = std::max<std::size_t>(1, (n + 4 * max_team - 1) / (4 * max_team));
+    const auto shift = static_cast<int>(std::bit_width(wanted - 1));
+    const std::size_t num_blocks = ((n - 1) >> shift) + 1;
+    std::vector<std::size_t> cursor(max_team * num_blocks, 0);  // [thread][block]
+    std::vector<std::size_t> block_start(num_blocks + 1, 0);
+    // Uninitialised (no serial zeroing), first touched by the scatter below.
+    HugePageVector<HalfEdge> staged(2 * num_edges);
+#pragma omp parallel num_threads(threads)
+    {
+        const auto t = static_cast<std::size_t>(omp_get_thread_num());
+        const auto team = static_cast<std::size_t>(omp_get_num_threads());
+        const std::size_t first = piece_begin(num_edges, t, team);
+        const std::size_t last = piece_begin(num_edges, t + 1, team);
+        std::size_t* mine = cursor.data() + t * num_blocks;
+        for (std::size_t e = first; e < last; ++e) {
+            ++mine[static_cast<std::size_t>(edges[e].i) >> shift];
+            ++mine[static_cast<std::size_t>(edges[e].j) >> shift];
+        }
+#pragma omp barrier
+#pragma omp single
+        bucket_cursors(cursor.data(), team, num_blocks, block_start.data());
+        for (std::size_t e = first; e < last; ++e) {
+            const Edge& edge = edges[e];
+            staged[mine[static_cast<std::size_t>(edge.i) >> shift]++] = {edge.i,
+                                                                         static_cast<int>(e)};
+            staged[mine[static_cast<std::size_t>(edge.j) >> shift]++] = {edge.j,
+                                                                         static_cast<int>(e)};
+        }
+#pragma omp barrier
+#pragma omp for schedule(dynamic, 1)
+        for (std::size_t b = 0; b < num_blocks; ++b) {
+            const std::size_t lo = b << shift;
+            const std::size_t hi = std::min(n, lo + (std::size_t{1} << shift));
+            const std::size_t begin = block_start[b];
+            const std::size_t end = block_start[b + 1];
+            for (std::size_t k = begin; k < end; ++k)
+                ++offset[static_cast<std::size_t>(staged[k].site) + 1];
+            std::size_t running = begin;
+            for (std::size_t s = lo; s < hi; ++s) {
+                const std::size_t count = offset[s + 1];
+                offset[s + 1] = running;
+                running += count;
+            }
+            for (std::size_t k = begin; k < end; ++k) {
+                const auto site = static_cast<std::size_t>(staged[k].site);
+                const auto e = static_cast<std::size_t>(staged[k].edge);
+                const int other = edges[e].i + edges[e].j - staged[k].site;
+                out.put(offset[site + 1]++, other, e);
+            }
+        }
+    }
+}
+
+}  // namespace
+
+namespace {
+
+void build_rows(std::size_t num_sites, const Entries& out, std::vector<std::size_t>& offset) {
+    const int threads = setup_threads(out.edges.size());
+    if (threads == 1 || num_sites < 2) {
+        serial_rows(num_sites, out, offset);
+    } else {
+        parallel_rows(num_sites, out, offset, threads);
+    }
+    offset[0] = 0;
+}
+
+// Pairwise comparisons without branches; unrolled for the degrees of lattices.
+template <std::size_t Z>
+bool repeats_among(const int* row) {
+    bool same = false;
+    for (std::size_t a = 1; a < Z; ++a) {
+        for (std::size_t b = 0; b < a; ++b) same |= row[a] == row[b];
+    }
+    return same;
+}
+
+bool short_row_repeats(const int* row, std::size_t size) {
+    switch (size) {
+        case 0:
+        case 1:
+            return false;
+        case 2:
+            return repeats_among<2>(row);
+        case 3:
+            return repeats_among<3>(row);
+        case 4:
+            return repeats_among<4>(row);
+        case 6:
+            return repeats_among<6>(row);
+        default:
+            break;
+    }
+    bool same = false;
+    for (std::size_t a = 1; a < size; ++a) {
+        for (std::size_t b = 0; b < a; ++b) same |= row[a] == row[b];
+    }
+    return same;
+}
+
+}  // namespace
+
+void incidence_rows(std::size_t num_sites, std::span<const Edge> edges,
+                    std::vector<std::size_t>& offset, std::vector<int>& rows) {
+    resize_touched(offset, num_sites + 1);
+    resize_touched(rows, 2 * edges.size());
+    build_rows(num_sites, {edges, nullptr, rows.data(), nullptr}, offset);
+}
+
+void adjacency_rows(std::size_t num_sites, std::span<const Edge> edges,
+                    std::span<const double> couplings, Adjacency& adjacency) {
+    resize_touched(adjacency.offset, num_sites + 1);
+    resize_touched(adjacency.neighbour, 2 * edges.size());
+    resize_touched(adjacency.coupling, 2 * edges.size());
+    build_rows(num_sites,
+               {edges, couplings.data(), adjacency.neighbour.data(), adjacency.coupling.data()},
+               adjacency.offset);
+}
+
+bool rows_have_repeats(const std::vector<std::size_t>& offset, const std::vector<int>& neighbour) {
+    const std::size_t n = offset.size() - 1;
+    const int threads = setup_threads(neighbour.size());
+    bool repeated = false;
+#pragma omp parallel num_threads(threads) reduction(|| : repeated)
+    {
+        std::vector<int> seen_from;  // for long rows: the last site each neighbour was seen from
+#pragma omp for schedule(dynamic, 4096)
+        for (std::size_t s = 0; s < n; ++s) {
+            if (repeated) continue;
+            const int* row = neighbour.data() + offset[s];
+            const std::size_t size = offset[s + 1] - offset[s];
+            if (size <= kShortRow) {
+                repeated = short_row_repeats(row, size);
+                continue;
+            }
+            if (seen_from.empty()) seen_from.assign(n, -1);
+            for (std::size_t k = 0; k < size; ++k) {
+                const auto u = static_cast<std::size_t>(row[k]);
+                if (seen_from[u] == static_cast<int>(s)) {
+                    repeated = true;
+                    break;
+                }
+                seen_from[u] = static_cast<int>(s);
+            }
+        }
+    }
+    return repeated;
+}
+
+std::vector<int> first_of_repeats(std::size_t num_sites, std::span<const Edge> edges,
+                                  const std::vector<std::size_t>& offset,
+                                  const std::vector<int>& rows) {
+    std::vector<int> first(edges.size());
+    const int threads = setup_threads(rows.size());
+    // Each edge is settled in the row of its lower site, where the copies of a bond are the
+    // entries with the same upper site, in increasing edge order.
+#pragma omp parallel num_threads(threads)
+    {
+        std::vector<std::pair<int, int>> sorted;  // (upper site, edge) of a long row
+#pragma omp for schedule(dynamic, 4096)
+        for (std::size_t s = 0; s < num_sites; ++s) {
+            const std::size_t begin = offset[s];
+            const std::size_t end = offset[s + 1];
+            if (end - begin <= kShortRow) {
+                for (std::size_t a = begin; a < end; ++a) {
+                    const Edge& edge = edges[static_cast<std::size_t>(rows[a])];
+                    if (static_cast<std::size_t>(edge.i) != s) continue;
+                    std::size_t b = begin;
+                    while (edges[static_cast<std::size_t>(rows[b])].i != edge.i ||
+                           edges[static_cast<std::size_t>(rows[b])].j != edge.j)
+                        ++b;
+                    first[static_cast<std::size_t>(rows[a])] = rows[b];
+                }
+                continue;
+            }
+            sorted.clear();
+            for (std::size_t k = begin; k < end; ++k) {
+                const Edge& edge = edges[static_cast<std::size_t>(rows[k])];
+                if (static_cast<std::size_t>(edge.i) == s) sorted.emplace_back(edge.j, rows[k]);
+            }
+            std::sort(sorted.begin(), sorted.end());
+            for (std::size_t k = 0; k < sorted.size(); ++k) {
+                const bool starts = k == 0 || sorted[k].first != sorted[k - 1].first;
+                first[static_cast<std::size_t>(sorted[k].second)] =
+                    starts ? sorted[k].second
+                           : first[static_cast<std::size_t>(sorted[k - 1].second)];
+            }
+        }
+    }
+    return first;
+}
+
+}  // namespace isingmf::detail

@@ -1,0 +1,35 @@
+#pragma once
+/// The edge-to-site transposition behind Model's adjacency: which edges touch each site, in
+/// increasing edge order (the order Model's neighbour lists keep). Built in parallel, with the
+/// same result for any thread count.
+
+#include <cstddef>
+#include <span>
+#include <vector>
+
+#include "isingmf/model/model.hpp"
+
+namespace isingmf::detail {
+
+/// Fills offset (num_sites + 1 entries) and rows (2 edges.size() entries) so that the edges
+/// touching site s are rows[offset[s] .. offset[s+1]), as edge indices in increasing order.
+/// Every edge must have 0 <= i < j < num_sites; edges.size() must fit in an int.
+void incidence_rows(std::size_t num_sites, std::span<const Edge> edges,
+                    std::vector<std::size_t>& offset, std::vector<int>& rows);
+
+/// Model's adjacency of `edges` (each with i < j, in range) with `couplings`: the neighbours of
+/// each site in increasing edge order, with the edge's coupling beside each.
+void adjacency_rows(std::size_t num_sites, std::span<const Edge> edges,
+                    std::span<const double> couplings, Adjacency& adjacency);
+
+/// Whether some row of a neighbour list in compressed-row form (Adjacency's layout) holds the
+/// same site twice.
+bool rows_have_repeats(const std::vector<std::size_t>& offset, const std::vector<int>& neighbour);
+
+/// For each edge, the index of the first edge with the same two sites (itself when it is the
+/// first), from the rows of incidence_rows.
+std::vector<int> first_of_repeats(std::size_t num_sites, std::span<const Edge> edges,
+                                  const std::vector<std::size_t>& offset,
+                                  const std::vector<int>& rows);
+
+}  // namespace isingmf::detail

@@ -1,0 +1,119 @@
+// The mean-field plan's parallel set-up: its update order is the greedy colouring in site
+// order (computed here one site after another, as the plan once did), and every array of the
+// plan is the same for any thread count, on lattices where the plan guesses the colouring
+// (and checks its guess) and on graphs where it colours greedily.
+
+#include "isingmf/meanfield/detail/mean_field_plan.hpp"
+
+#include <gtest/gtest.h>
+
+#include <vector>
+
+#include "isingmf/lattices/couplings.hpp"
+#include "isingmf/lattices/lattice.hpp"
+#include "isingmf/util/random.hpp"
+#include "support/threads.hpp"
+
+namespace isingmf {
+namespace {
+
+// Sites class by class, each class in site order, classes from the greedy colouring.
+std::vector<int> greedy_order(const Model& model) {
+    const Adjacency& adj = model.adjacency();
+    const auto n = static_cast<std::size_t>(model.num_sites());
+    std::vector<int> colour(n, -1);
+    int colours = 0;
+    std::vector<char> used;
+    for (std::size_t i = 0; i < n; ++i) {
+        used.assign(static_cast<std::size_t>(colours) + 1, 0);
+        for (std::size_t k = adj.offset[i]; k < adj.offset[i + 1]; ++k) {
+            const int c = colour[static_cast<std::size_t>(adj.neighbour[k])];
+            if (c >= 0) used[static_cast<std::size_t>(c)] = 1;
+        }
+        int c = 0;
+        while (used[static_cast<std::size_t>(c)] != 0) ++c;
+        colour[i] = c;
+        colours = std::max(colours, c + 1);
+    }
+    std::vector<int> order;
+    for (int c = 0; c < colours; ++c) {
+        for (std::size_t i = 0; i < n; ++i) {
+            if (colour[i] == c) order.push_back(static_cast<int>(i));
+        }
+    }
+    return order;  // (colours is small on these graphs: a pass per colour is cheap)
+}
+
+template <class V>
+std::vector<typename V::value_type> plain(const V& v) {
+    return {v.begin(), v.end()};
+}
+
+void expect_same_plan(const MeanFieldPlan& a, const MeanFieldPlan& b) {
+    EXPECT_EQ(a.order(), b.order());
+    EXPECT_EQ(a.class_offset(), b.class_offset());
+    EXPECT_EQ(a.position(), b.position());
+    EXPECT_EQ(a.degree(), b.degree());
+    EXPECT_EQ(a.row_offsets(), b.row_offsets());
+    EXPECT_EQ(plain(a.neighbour()), plain(b.neighbour()));
+    EXPECT_EQ(plain(a.coupling()), plain(b.coupling()));
+    EXPECT_EQ(plain(a.field()), plain(b.field()));
+    EXPECT_EQ(a.class_chunks(), b.class_chunks());
+    EXPECT_EQ(a.chunk_segments(), b.chunk_segments());
+    ASSERT_EQ(a.segments().size(), b.segments().size());
+    for (std::size_t g = 0; g < a.segments().size(); ++g) {
+        EXPECT_EQ(a.segments()[g].begin, b.segments()[g].begin);
+        EXPECT_EQ(a.segments()[g].size, b.segments()[g].size);
+        EXPECT_EQ(a.segments()[g].stencil, b.segments()[g].stencil);
+    }
+    EXPECT_EQ(a.stencil_offsets(), b.stencil_offsets());
+}
+
+Model lattice_model(LatticeSpec spec) {
+    CouplingSpec couplings;
+    couplings.disorder = Disorder::gauss;
+    couplings.random_field = 0.5;
+    couplings.seed = 3;
+    return build_model(make_lattice(spec), couplings);
+}
+
+TEST(MeanFieldPlan, GreedyOrderAndSameArraysForEveryThreadCount) {
+    // Even periodic and open lattices: the checkerboard or sublattice guess holds. Odd periodic
+    // extents and triangular lattices: the guess fails or is not made, and the plan colours
+    // greedily. Each has more sites than the serial threshold of the set-up passes.
+    std::vector<Model> models;
+    for (const LatticeSpec& spec : std::vector<LatticeSpec>{
+             {LatticeKind::square, {200, 180}, Boundary::periodic},
+             {LatticeKind::square, {199, 181}, Boundary::periodic},
+             {LatticeKind::cubic, {33, 32, 34}, Boundary::open},
+             {LatticeKind::honeycomb, {130, 140}, Boundary::periodic},
+             {LatticeKind::triangular, {185, 185}, Boundary::periodic},
+         }) {
+        models.push_back(lattice_model(spec));
+    }
+    // A random graph of mixed degrees (row offsets, gathered segments), no lattice to guess.
+    const int n = 40000;
+    std::vector<Edge> edges;
+    Rng rng(9);
+    for (int k = 0; k < 3 * n; ++k) {
+        const int i = static_cast<int>(rng.uniform() * n);
+        const int j = static_cast<int>(rng.uniform() * n);
+        if (i != j) edges.push_back({i, j});
+    }
+    const std::vector<double> couplings(edges.size(), 1.0);
+    models.emplace_back(n, edges, couplings, std::vector<double>(n, 0.1));
+
+    for (const Model& model : models) {
+        SCOPED_TRACE(model.lattice() ? to_string(model.lattice()->kind) : "random graph");
+        const MeanFieldPlan serial = test::with_threads(1, [&] { return MeanFieldPlan(model); });
+        EXPECT_EQ(serial.order(), greedy_order(model));
+        for (const int threads : {3}) {
+            const MeanFieldPlan plan =
+                test::with_threads(threads, [&] { return MeanFieldPlan(model); });
+            expect_same_plan(plan, serial);
+        }
+    }
+}
+
+}  // namespace
+}  // namespace isingmf
