@@ -9,6 +9,7 @@
 #include <numeric>
 #include <utility>
 
+#include "isingmf/meanfield/detail/ascent.hpp"
 #include "isingmf/meanfield/detail/binary_entropy.hpp"
 #include "isingmf/meanfield/detail/structured_plan.hpp"
 #include "isingmf/util/checks.hpp"
@@ -39,58 +40,6 @@ struct BlockWorkspace {
 struct AscentState {
     std::vector<double> m, g, ln_z, correlation, change_sq;
     std::vector<char> gibbs;
-};
-
-// Adaptive omega (header): plain block sweeps until their contraction rate lambda (from the
-// sums of squared changes) is steady and slow, then the optimal SOR factor for mu^2 = lambda;
-// later raised by Hageman and Young's estimate mu^2 = (lambda + omega - 1)^2 / (lambda omega^2)
-// whenever the over-relaxed rate is steady and above omega - 1.
-class BlockOmega {
-public:
-    BlockOmega(MeanFieldMethod method, double fixed)
-        : adaptive_(method == MeanFieldMethod::over_relaxed && fixed == 0.0),
-          omega_(method == MeanFieldMethod::sequential || fixed == 0.0 ? 1.0 : fixed) {}
-
-    double omega() const { return omega_; }
-
-    void observe(double sum_sq) {
-        if (!adaptive_) return;
-        if (previous_sq_ > 0.0 && sum_sq > 0.0) {
-            const double lambda = std::sqrt(sum_sq / previous_sq_);
-            const bool steady = previous_lambda_ > 0.0 && lambda < 1.0 &&
-                                std::abs(lambda - previous_lambda_) <= kSteady * (1.0 - lambda);
-            previous_lambda_ = lambda;
-            double raised = omega_;
-            if (steady && omega_ == 1.0 && lambda > kSlow) {
-                raised = optimal(lambda);
-            } else if (steady && omega_ > 1.0 && lambda > omega_ - 1.0 + kMargin) {
-                const double r = lambda + omega_ - 1.0;
-                raised = optimal(r * r / (lambda * omega_ * omega_));
-            }
-            if (raised > omega_ + kMinRaise) {
-                omega_ = raised;
-                previous_lambda_ = -1.0;  // the rate at the new omega is still to be seen
-            }
-        }
-        previous_sq_ = sum_sq;
-    }
-
-private:
-    static constexpr double kSteady = 0.2;
-    static constexpr double kSlow = 0.5;
-    static constexpr double kMargin = 0.02;
-    static constexpr double kMaxMu2 = 1.0 - 1e-6;
-    static constexpr double kMaxOmega = 1.9;  // beyond the optimum the rate is omega - 1
-    static constexpr double kMinRaise = 1e-3;
-
-    static double optimal(double mu2) {
-        return std::min(kMaxOmega, 2.0 / (1.0 + std::sqrt(1.0 - std::min(mu2, kMaxMu2))));
-    }
-
-    bool adaptive_;
-    double omega_;
-    double previous_sq_ = -1.0;
-    double previous_lambda_ = -1.0;
 };
 
 // Solves cluster c at fields ws.field (theta = beta g); fills ws.mean and ws.correlation and
@@ -420,7 +369,9 @@ StructuredMeanFieldResult ascend_structured_mean_field(const StructuredPlan& pla
     result.clusters = partition.description;
     result.start = std::move(start_name);
     if (observer) observer(0, -1, structured_bound(plan, beta, state));
-    BlockOmega control(options.method, options.omega);
+    // Adaptive omega as the naive ascent's (from the sums of squared changes of m), capped
+    // at 1.9 for block steps.
+    detail::OmegaControl control(options.method, options.omega, 1.9);
     while (result.iterations < options.max_iterations) {
         double change = 0.0;
         // The first sweep makes every cluster a Gibbs distribution; only then can a step be

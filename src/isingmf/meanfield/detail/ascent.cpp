@@ -29,12 +29,7 @@ constexpr double kSteady = 0.2;   // |dlambda| <= kSteady (1 - lambda)
 constexpr double kSlow = 0.5;     // plain sweeps faster than this need no help
 constexpr double kMargin = 0.02;  // SOR rate above omega - 1 by this: omega too low
 constexpr double kMaxMu2 = 1.0 - 1e-6;
-constexpr double kMaxOmega = 1.98;
 constexpr double kMinRaise = 1e-3;
-
-double optimal_omega(double mu2) {
-    return std::min(kMaxOmega, 2.0 / (1.0 + std::sqrt(1.0 - std::min(mu2, kMaxMu2))));
-}
 
 }  // namespace
 
@@ -49,9 +44,14 @@ double optimal_omega(double mu2) {
 // that is the escape from a saddle of F (common on glasses), which over-relaxation speeds up.
 // (Tried and dropped: periodic plain-sweep probes to lower omega again, and falling back to
 // omega = 1 on a growing residual; both cost sweeps on the 128^2 +-J benchmarks.)
-OmegaControl::OmegaControl(MeanFieldMethod method, double fixed_omega)
+OmegaControl::OmegaControl(MeanFieldMethod method, double fixed_omega, double max_omega)
     : adaptive_(method == MeanFieldMethod::over_relaxed && fixed_omega == 0.0),
-      omega_(method == MeanFieldMethod::sequential || fixed_omega == 0.0 ? 1.0 : fixed_omega) {}
+      omega_(method == MeanFieldMethod::sequential || fixed_omega == 0.0 ? 1.0 : fixed_omega),
+      max_omega_(max_omega) {}
+
+double OmegaControl::optimal(double mu2) const {
+    return std::min(max_omega_, 2.0 / (1.0 + std::sqrt(1.0 - std::min(mu2, kMaxMu2))));
+}
 
 void OmegaControl::restart() {
     previous_sq_ = -1.0;
@@ -67,10 +67,10 @@ void OmegaControl::observe(double sum_sq) {
         previous_lambda_ = lambda;
         double raised = omega_;
         if (steady && omega_ == 1.0 && lambda > kSlow) {
-            raised = optimal_omega(lambda);
+            raised = optimal(lambda);
         } else if (steady && omega_ > 1.0 && lambda > omega_ - 1.0 + kMargin) {
-            raised = optimal_omega((lambda + omega_ - 1.0) * (lambda + omega_ - 1.0) /
-                                   (lambda * omega_ * omega_));
+            raised = optimal((lambda + omega_ - 1.0) * (lambda + omega_ - 1.0) /
+                             (lambda * omega_ * omega_));
         }
         if (raised > omega_ + kMinRaise) {
             omega_ = raised;

@@ -29,7 +29,10 @@ namespace detail {
 /// Adaptive over-relaxation factor from the observed contraction rate (see the .cpp).
 class OmegaControl {
 public:
-    OmegaControl(MeanFieldMethod method, double fixed_omega);
+    /// Adaptive for over_relaxed with fixed_omega = 0, never above max_omega (beyond the
+    /// optimum the rate is omega - 1, so a cap well below 2 costs little where the estimate
+    /// overshoots).
+    OmegaControl(MeanFieldMethod method, double fixed_omega, double max_omega = 1.98);
     double omega() const { return omega_; }
     /// Forget the residual history (m jumped, e.g. by an extrapolation); omega stays.
     void restart();
@@ -37,8 +40,11 @@ public:
     void observe(double sum_sq);
 
 private:
+    double optimal(double mu2) const;
+
     bool adaptive_;
     double omega_;
+    double max_omega_;
     double previous_sq_ = -1.0;
     double previous_lambda_ = -1.0;
 };
