@@ -16,6 +16,7 @@
 #include "isingmf/sweep/sweep.hpp"
 #include "isingmf/sweep/temperature_grid.hpp"
 #include "isingmf/util/text.hpp"
+#include "isingmf/util/thread_count.hpp"
 #include "isingmf/util/version.hpp"
 #include "model_options.hpp"
 #include "output_file.hpp"
@@ -31,8 +32,6 @@ namespace {
 
 // Per-site magnetizations are written when n_T x N stays below this (80 MB uncompressed).
 constexpr double kStoreMLimit = 1e7;
-// More threads than this is a typo, not a machine.
-constexpr int kMaxThreads = 1024;
 // Random starts per temperature: enough to map the local maxima of a small glass; more is a
 // typo that would run for hours.
 constexpr int kMaxRestarts = 10000;
