@@ -48,11 +48,11 @@ constexpr const char* kResultDoc =
     iterations, converged, residual (max_i |m_i - tanh(beta phi_i)|), start ("up", "down",
     "random:K", "warm"), method, omega (over-relaxation factor reached), extrapolations)doc";
 
-std::shared_ptr<MeanFieldResult> mean_field(const Model& model, double beta, py::handle starts,
+std::shared_ptr<MeanFieldResult> mean_field(const Model& model, double beta, py::object starts,
                                             int restarts, double tol, int max_iter,
                                             const std::string& method, double omega,
                                             bool extrapolate, std::uint64_t seed,
-                                            py::handle warm_start, int threads) {
+                                            py::object warm_start, int threads) {
     const bool warm = !warm_start.is_none();
     const MeanFieldOptions options = mean_field_options(starts, restarts, tol, max_iter, method,
                                                         omega, extrapolate, seed, nullptr, warm);

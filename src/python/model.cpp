@@ -53,7 +53,7 @@ std::vector<Edge> edges_argument(py::handle edges, int num_sites) {
     return out;
 }
 
-std::shared_ptr<Model> model_from_arrays(int n, py::handle edges, py::handle J, py::handle h,
+std::shared_ptr<Model> model_from_arrays(int n, py::object edges, py::object J, py::object h,
                                          double E0) {
     if (n < 1) throw ModelError(fmt::format("a model needs at least one site, got {}", n));
     std::vector<Edge> pairs = edges_argument(edges, n);
@@ -86,9 +86,9 @@ std::string number(double x) { return fmt::format("{}", x); }
 
 // Same checks, description and model as the command line's --lattice ... --seed options
 // (src/cli/model_options.cpp), with the argument names of Python.
-std::shared_ptr<Model> lattice(const std::string& kind, py::handle size, py::handle boundary,
+std::shared_ptr<Model> lattice(const std::string& kind, py::object size, py::object boundary,
                                double J, double h, const std::string& disorder, double random_field,
-                               py::handle J0, std::uint64_t seed) {
+                               py::object J0, std::uint64_t seed) {
     LatticeSpec spec;
     CouplingSpec couplings;
     std::string size_text;
@@ -215,7 +215,7 @@ void bind_model(py::module_& module) {
                                "or None")
         .def(
             "energy",
-            [](const Model& model, py::handle spins) {
+            [](const Model& model, py::object spins) {
                 const std::vector<double> s = doubles_argument(
                     spins, static_cast<std::size_t>(model.num_sites()), "spins", "sites");
                 std::vector<signed char> signs(s.size());

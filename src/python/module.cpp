@@ -8,9 +8,12 @@ PYBIND11_MODULE(_core, module) {
     namespace python = isingmf::python;
     module.doc() = "isingmf's C++ library, bound for Python (see the isingmf package).";
     module.attr("__version__") = isingmf::kVersion;
+    // Classes and signatures name the package users import (isingmf.Model), not this module.
+    module.attr("__name__") = "isingmf";
     python::bind_errors(module);
     python::bind_model(module);
     python::bind_mean_field(module);
     python::bind_exact(module);
     python::bind_sweep(module);
+    module.attr("__name__") = "isingmf._core";
 }

@@ -120,8 +120,8 @@ py::object record_dict(const SweepRun& run) {
     return out;
 }
 
-std::shared_ptr<SweepRun> sweep(const Model& model, py::handle T, py::handle beta,
-                                const std::string& exact, py::handle starts, int restarts,
+std::shared_ptr<SweepRun> sweep(const Model& model, py::object T, py::object beta,
+                                const std::string& exact, py::object starts, int restarts,
                                 double tol, int max_iter, const std::string& method, double omega,
                                 bool extrapolate, std::uint64_t seed, int threads) {
     const Temperatures grid = temperatures_argument(T, beta, "0.5:5:0.1");
@@ -232,7 +232,11 @@ void bind_sweep(py::module_& module) {
                                })
         .def_property_readonly(
             "m", [](const MeanFieldSeries& s) { return mean_field_m(*s.run); },
-            "[n_T, N] copy of the per-site magnetizations, or None when not stored");
+            "[n_T, N] copy of the per-site magnetizations, or None when not stored")
+        .def("__repr__", [](const MeanFieldSeries& s) {
+            return fmt::format("<isingmf.MeanFieldSeries: {} temperatures>",
+                               s.run->sweep.points.size());
+        });
 
     py::class_<SweepRun, std::shared_ptr<SweepRun>>(module, "SweepResult", kResultDoc)
         .def_property_readonly("T",

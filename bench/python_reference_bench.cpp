@@ -1,0 +1,59 @@
+// The library calls behind bench/python_bench.py, timed without Python: the script runs
+// these (--benchmark_filter=PythonReference) and reports its own time per call minus theirs
+// as the Python module's overhead. Same models and options as the script:
+//   100-spin +-J glass: square 10x10, periodic, disorder pm, h = 0.1, seed 1, beta = 0.3
+//   100-spin chain:     periodic, J = 1, h = 0, one beta = 0.5, elimination
+// Figures: docs/benchmarks.md ("Python module").
+
+#include <benchmark/benchmark.h>
+
+#include <vector>
+
+#include "isingmf/exact/exact_solver.hpp"
+#include "isingmf/lattices/couplings.hpp"
+#include "isingmf/lattices/lattice.hpp"
+#include "isingmf/meanfield/mean_field.hpp"
+
+namespace isingmf {
+namespace {
+
+Model glass_100() {
+    CouplingSpec spec;
+    spec.disorder = Disorder::pm;
+    spec.h = 0.1;
+    spec.seed = 1;
+    return build_model(make_lattice({LatticeKind::square, {10, 10}, Boundary::periodic}), spec);
+}
+
+// isingmf.mean_field(model, 0.3, starts="up", max_iter=1): one sweep, the least work a
+// solve can do, so the overhead is the largest part of the call.
+void BM_PythonReferenceMeanFieldOneSweep(benchmark::State& state) {
+    const Model model = glass_100();
+    MeanFieldOptions options;
+    options.starts = {true, false, 0};
+    options.max_iterations = 1;
+    for (auto _ : state) benchmark::DoNotOptimize(solve_mean_field(model, 0.3, options));
+}
+BENCHMARK(BM_PythonReferenceMeanFieldOneSweep)->Unit(benchmark::kMicrosecond);
+
+// isingmf.mean_field(model, 0.3): default options (up, down, one random start, to 1e-10).
+void BM_PythonReferenceMeanFieldDefault(benchmark::State& state) {
+    const Model model = glass_100();
+    for (auto _ : state) benchmark::DoNotOptimize(solve_mean_field(model, 0.3, MeanFieldOptions{}));
+}
+BENCHMARK(BM_PythonReferenceMeanFieldDefault)->Unit(benchmark::kMicrosecond);
+
+// isingmf.exact(chain, 0.5, method="eliminate").
+void BM_PythonReferenceExactChain(benchmark::State& state) {
+    const Model model =
+        build_model(make_lattice({LatticeKind::chain, {100}, Boundary::periodic}), CouplingSpec{});
+    const std::vector<double> betas = {0.5};
+    for (auto _ : state) {
+        const ExactChoice choice = choose_exact_method(model, ExactMethod::eliminate);
+        benchmark::DoNotOptimize(solve_exact(model, choice.method, betas));
+    }
+}
+BENCHMARK(BM_PythonReferenceExactChain)->Unit(benchmark::kMicrosecond);
+
+}  // namespace
+}  // namespace isingmf
