@@ -55,10 +55,13 @@ std::vector<double> doubles_argument(py::handle values, std::size_t count, const
                                      const char* what) {
     const DoubleArray array = as_double_array(values, name);
     if (array.ndim() == 0) return std::vector<double>(count, *array.data());
-    if (array.ndim() != 1 || static_cast<std::size_t>(array.size()) != count) {
-        throw ModelError(fmt::format("{} has {} entries for {} {}", name,
-                                     array.ndim() == 1 ? array.size() : -1, count, what));
+    if (array.ndim() != 1) {
+        throw ModelError(fmt::format("{} must be a number or a 1-D array, got {} dimensions", name,
+                                     array.ndim()));
     }
+    if (static_cast<std::size_t>(array.size()) != count)
+        throw ModelError(
+            fmt::format("{} has {} entries for {} {}", name, array.size(), count, what));
     return {array.data(), array.data() + count};
 }
 

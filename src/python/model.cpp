@@ -7,6 +7,7 @@
 
 #include <cstddef>
 #include <limits>
+#include <optional>
 
 #include "bindings.hpp"
 #include "isingmf/lattices/couplings.hpp"
@@ -72,10 +73,17 @@ std::vector<int> size_argument(py::handle size, std::string& text) {
         return parse_size(text);
     }
     std::vector<int> extents;
-    if (py::isinstance<py::int_>(size)) {
-        extents.push_back(size.cast<int>());
-    } else {
-        for (py::handle extent : size) extents.push_back(extent.cast<int>());
+    try {
+        if (py::isinstance<py::int_>(size)) {
+            extents.push_back(size.cast<int>());
+        } else {
+            for (py::handle extent : size) extents.push_back(extent.cast<int>());
+        }
+    } catch (const py::cast_error&) {
+        throw ModelError(
+            fmt::format("size {} is not one or more integer extents like (64, 64), "
+                        "64 or \"64x64\"",
+                        py::repr(size).cast<std::string>()));
     }
     for (std::size_t k = 0; k < extents.size(); ++k)
         text += fmt::format("{}{}", k == 0 ? "" : "x", extents[k]);
@@ -86,28 +94,27 @@ std::string number(double x) { return fmt::format("{}", x); }
 
 // Same checks, description and model as the command line's --lattice ... --seed options
 // (src/cli/model_options.cpp), with the argument names of Python.
-std::shared_ptr<Model> lattice(const std::string& kind, py::object size, py::object boundary,
-                               double J, double h, const std::string& disorder, double random_field,
-                               py::object J0, std::uint64_t seed) {
+std::shared_ptr<Model> lattice(const std::string& kind, py::object size,
+                               const std::optional<std::string>& boundary, double J, double h,
+                               const std::string& disorder, double random_field,
+                               std::optional<double> J0, std::uint64_t seed) {
     LatticeSpec spec;
     CouplingSpec couplings;
     std::string size_text;
     spec.kind = parse_lattice_kind(kind);
     spec.size = size_argument(size, size_text);
     const bool complete = spec.kind == LatticeKind::complete;
-    if (complete && !boundary.is_none())
-        throw ModelError("boundary has no meaning for a complete graph");
-    spec.boundary =
-        boundary.is_none() ? Boundary::periodic : parse_boundary(boundary.cast<std::string>());
+    if (complete && boundary) throw ModelError("boundary has no meaning for a complete graph");
+    spec.boundary = boundary ? parse_boundary(*boundary) : Boundary::periodic;
     couplings.disorder = parse_disorder(disorder);
     if (couplings.disorder == Disorder::sk && !complete)
         throw ModelError("disorder 'sk' needs lattice 'complete'");
-    if (!J0.is_none() && couplings.disorder != Disorder::sk)
+    if (J0 && couplings.disorder != Disorder::sk)
         throw ModelError("J0 is only used with disorder 'sk'");
     couplings.J = J;
     couplings.h = h;
     couplings.random_field = random_field;
-    couplings.J0 = J0.is_none() ? 0.0 : J0.cast<double>();
+    couplings.J0 = J0.value_or(0.0);
     couplings.seed = seed;
 
     Description description = {

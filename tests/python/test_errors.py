@@ -35,6 +35,8 @@ def test_exception_classes():
     (lambda: isingmf.Model(3, [[1, 1]], 1.0), "self-loop on site 1"),
     (lambda: isingmf.Model(3, [[0, 1]], [1.0, 2.0]), "J has 2 entries for 1 edges"),
     (lambda: isingmf.Model(3, [[0, 1]], 1.0, h=[1.0]), "h has 1 entries for 3 sites"),
+    (lambda: isingmf.Model(3, [[0, 1]], [[1.0]]), "J must be a number or a 1-D array, got 2 dimensions"),
+    (lambda: isingmf.lattice("square", (4, 4.5)), "size (4, 4.5) is not one or more integer extents"),
     (lambda: isingmf.Model(3, [[0, 1]], np.nan), "not finite"),
     (lambda: isingmf.Model(0, [], []), "at least one site"),
     (lambda: isingmf.mean_field(SQUARE, -0.5), "beta must be finite and >= 0, got -0.5"),
@@ -94,5 +96,7 @@ def test_malformed_files_raise_value_error_naming_the_line(tmp_path):
 def test_wrong_types_raise_type_error():
     with pytest.raises(TypeError):
         isingmf.mean_field("not a model", 1.0)
+    with pytest.raises(TypeError):
+        isingmf.lattice("square", (4, 4), boundary=1)
     with pytest.raises(TypeError):
         isingmf.mean_field(SQUARE, 1.0, max_iter="many")
