@@ -115,7 +115,8 @@ def large():
     measure("np.array(result.m) (copy)", lambda: np.array(result.m))
     J = measure("model.J (view)", lambda: model.J)
     assert J.base is model
-    sweep = isingmf.sweep(model, T=[5.0], starts="up", max_iter=5, exact="none", threads=0)
+    sweep = isingmf.sweep(model, T=[5.0], bounds="mf", starts="up", max_iter=5, exact="none",
+                          threads=0)
     v = measure("sweep[0].mean_field.m (view)", lambda: sweep[0].mean_field.m)
     assert np.shares_memory(v, sweep[0].mean_field.m)
     measure("sweep.mean_field.m ([n_T, N] copy)", lambda: sweep.mean_field.m)

@@ -30,13 +30,15 @@ Model glass_100() {
 void BM_PythonReferenceMeanFieldOneSweep(benchmark::State& state) {
     const Model model = glass_100();
     MeanFieldOptions options;
-    options.starts = {true, false, 0};
+    options.starts = MeanFieldStarts::none();
+    options.starts.all_up = true;
     options.max_iterations = 1;
     for (auto _ : state) benchmark::DoNotOptimize(solve_mean_field(model, 0.3, options));
 }
 BENCHMARK(BM_PythonReferenceMeanFieldOneSweep)->Unit(benchmark::kMicrosecond);
 
-// isingmf.mean_field(model, 0.3): default options (up, down, one random start, to 1e-10).
+// isingmf.mean_field(model, 0.3): default options (up, down, paramagnet, anneal, one random
+// start, cut-offs, to 1e-10).
 void BM_PythonReferenceMeanFieldDefault(benchmark::State& state) {
     const Model model = glass_100();
     for (auto _ : state) benchmark::DoNotOptimize(solve_mean_field(model, 0.3, MeanFieldOptions{}));

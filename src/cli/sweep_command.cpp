@@ -7,7 +7,6 @@
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
-#include <sstream>
 
 #include "commands.hpp"
 #include "isingmf/exact/exact_solver.hpp"
@@ -85,36 +84,6 @@ po::options_description sweep_options() {
     return opts;
 }
 
-MeanFieldStarts parse_starts(const std::string& text, int restarts, bool& warm) {
-    MeanFieldStarts starts = MeanFieldStarts::none();
-    warm = false;
-    std::stringstream stream(text);
-    std::string item;
-    while (std::getline(stream, item, ',')) {
-        if (item == "paramagnet")
-            starts.paramagnet = true;
-        else if (item == "anneal")
-            starts.anneal = true;
-        else if (item == "up")
-            starts.all_up = true;
-        else if (item == "down")
-            starts.all_down = true;
-        else if (item == "random")
-            starts.random = restarts;
-        else if (item == "warm")
-            warm = true;
-        else
-            throw UsageError(fmt::format(
-                "unknown start {} in --starts (expected up, down, paramagnet, anneal, random, "
-                "warm)",
-                quote_token(item)));
-    }
-    if (!starts.all_up && !starts.all_down && starts.random == 0 && !starts.paramagnet &&
-        !starts.anneal && !warm)
-        throw UsageError("--starts names no start");
-    return starts;
-}
-
 std::string utc_now() {
     const std::time_t now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
     std::tm tm{};
@@ -163,8 +132,11 @@ int sweep_command(const std::vector<std::string>& args, const std::string& comma
             "--restarts must be between 0 and {} (each one is a full solve at every temperature)",
             kMaxRestarts));
     }
-    options.mean_field.starts =
-        parse_starts(vm["starts"].as<std::string>(), restarts, options.warm_start);
+    const StartList starts = as_usage([&] {
+        return parse_mean_field_starts(vm["starts"].as<std::string>(), restarts, "--starts");
+    });
+    options.mean_field.starts = starts.starts;
+    options.warm_start = starts.warm;
     options.mean_field.tolerance = vm["tol"].as<double>();
     if (!(options.mean_field.tolerance > 0.0) || !std::isfinite(options.mean_field.tolerance)) {
         throw UsageError("--tol must be > 0");

@@ -35,20 +35,6 @@ std::vector<double> grid_values(py::handle values, const char* name) {
     return out;
 }
 
-void add_start(MeanFieldStarts& starts, bool& warm, const std::string& item, int restarts) {
-    if (item == "up")
-        starts.all_up = true;
-    else if (item == "down")
-        starts.all_down = true;
-    else if (item == "random")
-        starts.random = restarts;
-    else if (item == "warm")
-        warm = true;
-    else
-        throw ModelError(
-            fmt::format("unknown start '{}' in starts (expected up, down, random, warm)", item));
-}
-
 }  // namespace
 
 std::vector<double> doubles_argument(py::handle values, std::size_t count, const char* name,
@@ -63,6 +49,12 @@ std::vector<double> doubles_argument(py::handle values, std::size_t count, const
         throw ModelError(
             fmt::format("{} has {} entries for {} {}", name, array.size(), count, what));
     return {array.data(), array.data() + count};
+}
+
+std::vector<double> warm_start_argument(py::handle warm_start, const Model& model) {
+    if (warm_start.is_none()) return {};
+    return doubles_argument(warm_start, static_cast<std::size_t>(model.num_sites()), "warm_start",
+                            "sites");
 }
 
 Temperatures temperatures_argument(py::handle T, py::handle beta, const char* default_grid) {
@@ -87,34 +79,32 @@ std::vector<double> temperatures_of(const Temperatures& grid) {
     return T;
 }
 
+std::string name_list(py::handle names) {
+    if (py::isinstance<py::str>(names)) return names.cast<std::string>();
+    std::string list;
+    for (py::handle item : names) {
+        if (!list.empty()) list += ',';
+        list += py::str(item).cast<std::string>();
+    }
+    return list;
+}
+
 MeanFieldOptions mean_field_options(py::handle starts, int restarts, double tol, int max_iter,
                                     const std::string& method, double omega, bool extrapolate,
-                                    std::uint64_t seed, bool* warm, bool given_start) {
+                                    std::uint64_t seed, bool cut_off, bool* warm,
+                                    bool given_start) {
     if (restarts < 0) throw ModelError("restarts must be >= 0");
     MeanFieldOptions options;
-    options.starts = {false, false, 0};
-    bool warm_named = false;
-    if (py::isinstance<py::str>(starts)) {
-        const std::string text = starts.cast<std::string>();
-        std::size_t begin = 0;
-        while (begin < text.size()) {
-            const std::size_t end = std::min(text.find(',', begin), text.size());
-            add_start(options.starts, warm_named, text.substr(begin, end - begin), restarts);
-            begin = end + 1;
-        }
-    } else {
-        for (py::handle item : starts) {
-            add_start(options.starts, warm_named, py::str(item).cast<std::string>(), restarts);
-        }
-    }
-    if (warm_named && warm == nullptr) {
+    const std::string list = name_list(starts);
+    // A single solve given its own start needs no named one.
+    const StartList parsed =
+        list.empty() && given_start ? StartList{} : parse_mean_field_starts(list, restarts);
+    if (parsed.warm && warm == nullptr) {
         throw ModelError(
             "start 'warm' needs a sweep; give a single solve its start as warm_start=m");
     }
-    if (warm != nullptr) *warm = warm_named;
-    const MeanFieldStarts& s = options.starts;
-    if (!s.all_up && !s.all_down && s.random == 0 && !warm_named && !given_start)
-        throw ModelError("starts names no start");
+    if (warm != nullptr) *warm = parsed.warm;
+    options.starts = parsed.starts;
     if (!(tol > 0.0) || !std::isfinite(tol)) throw ModelError("tol must be > 0");
     if (max_iter < 1) throw ModelError("max_iter must be >= 1");
     options.tolerance = tol;
@@ -124,6 +114,7 @@ MeanFieldOptions mean_field_options(py::handle starts, int restarts, double tol,
     options.omega = omega;
     options.extrapolate = extrapolate;
     options.seed = seed;
+    options.cut_off = cut_off;
     return options;
 }
 

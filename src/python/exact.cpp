@@ -30,19 +30,21 @@ Arguments:
     betas    inverse temperatures: a number, a 1-D array-like, or grid text "0.1:1:0.1"
     method   "auto" (the cheapest that applies), "enumerate" (N <= 34), "eliminate"
              (small treewidth), "kaufman" (uniform zero-field periodic square lattice,
-             extents >= 3), or "none"
+             extents >= 3), "planar" (zero field, planar or toroidal graph: Pfaffians of
+             a Kasteleyn-oriented dimer graph), or "none"
     T        temperatures instead of betas (T > 0; grid text as on the command line)
     threads  OpenMP threads (0: all cores); the numbers do not depend on it
 
 An explicit method that cannot run on the model raises isingmf.ModelError (a ValueError)
 saying why; "auto" with nothing that applies returns method "none", NaN values and the
-reason in `note`. The GIL is released while solving.)doc";
+reason in `note`. The planar method leaves NaN at a temperature where it cannot vouch for
+1e-9 relative accuracy of ln Z. The GIL is released while solving.)doc";
 
 constexpr const char* kSeriesDoc = R"doc(Exact thermodynamics over a temperature grid.
 
 NumPy arrays, one entry per temperature (copies): T, beta, ln_z, energy_per_spin,
 specific_heat_per_spin, magnetization, magnetization_abs, susceptibility (NaN where not
-computed); `method` (enumerate, eliminate, kaufman or none) and `note` (why). len(r) is the
+computed); `method` (enumerate, eliminate, kaufman, planar or none) and `note` (why). len(r) is the
 number of temperatures; r[k] is an ExactPoint, or None where nothing was computed.)doc";
 
 template <class F>
@@ -120,7 +122,8 @@ void bind_exact(py::module_& module) {
                                    return column(
                                        s, [](const ExactResult& e) { return e.susceptibility; });
                                })
-        .def_readonly("method", &ExactSeries::method, "enumerate, eliminate, kaufman or none")
+        .def_readonly("method", &ExactSeries::method,
+                      "enumerate, eliminate, kaufman, planar or none")
         .def_readonly("note", &ExactSeries::note, "why this method, or why none")
         .def("__len__", [](const ExactSeries& s) { return s.points.size(); })
         .def("__getitem__",

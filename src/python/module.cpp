@@ -14,6 +14,8 @@ PYBIND11_MODULE(_core, module) {
     python::bind_model(module);
     python::bind_mean_field(module);
     python::bind_exact(module);
+    python::bind_bounds(module);
+    python::bind_structured(module);
     python::bind_sweep(module);
     module.attr("__name__") = "isingmf._core";
 }

@@ -96,7 +96,7 @@ def test_read_results_equals_h5py(case):
         assert record["parameters"]["tolerance"] == f["parameters"].attrs["tolerance"]
         assert record["model"] == {k: v for k, v in f.attrs.items() if isinstance(v, str) and k
                                    not in ("format", "program_version", "command_line",
-                                           "created", "exact_note")}
+                                           "created", "exact_note", "upper_note")}
     # Views into one temperature's m, no copy; with_m=False leaves m out.
     np.testing.assert_array_equal(back[-1].mean_field.m, back.mean_field.m[-1])
     assert isingmf.read_results(path, with_m=False).mean_field.m is None

@@ -9,6 +9,8 @@ import isingmf
 
 BIG = isingmf.lattice("square", (256, 256), disorder="pm", seed=2)
 MEDIUM = isingmf.lattice("square", (5, 5), h=0.1)
+# In a field, so that the upper bound and BP do not stop at once on the h = 0 symmetric point.
+FIELD = isingmf.lattice("square", (256, 256), disorder="pm", h=0.1, seed=2)
 
 
 def ticks_during(solve):
@@ -36,8 +38,13 @@ def ticks_during(solve):
 @pytest.mark.parametrize("solve", [
     lambda: isingmf.mean_field(BIG, 0.44, starts="up", max_iter=100, threads=1),
     lambda: isingmf.exact(MEDIUM, [0.1 * k for k in range(1, 11)], method="enumerate", threads=1),
-    lambda: isingmf.sweep(BIG, T=[2.0, 2.5], starts="up", max_iter=100, exact="none", threads=1),
-], ids=["mean_field", "exact", "sweep"])
+    lambda: isingmf.sweep(BIG, T=[2.0, 2.5], bounds="mf", starts="up", max_iter=100, exact="none",
+                          threads=1),
+    lambda: isingmf.upper_bound(FIELD, 0.44, width=1, max_iter=4, threads=1),
+    lambda: isingmf.bethe(FIELD, 0.44, polarized=False, tol=1e-15, max_iter=15, threads=1),
+    lambda: isingmf.structured_mean_field(BIG, 0.44, cluster_width=1, starts="up", tol=1e-15,
+                                          max_iter=20, threads=1),
+], ids=["mean_field", "exact", "sweep", "upper_bound", "bethe", "structured"])
 def test_other_threads_run_during_a_solve(solve):
     inside, duration = ticks_during(solve)
     assert duration > 0.05, "the solve is too short to tell"

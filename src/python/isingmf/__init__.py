@@ -11,13 +11,18 @@ The naive mean-field bound, for q(s) = prod_i (1 + m_i s_i)/2,
 
 is maximised by coordinate ascent (m_i <- tanh(beta (sum_j J_ij m_j + h_i))); every
 `ln_z` it reports is F at the m returned beside it, so a lower bound whether or not the
-iteration converged. Exact ln Z comes from enumeration, variable elimination or Kaufman's
-closed form. Per-spin quantities divide by N; `ln_z` is for the whole system.
+iteration converged. Structured mean field (clusters of spins treated exactly) is a tighter
+lower bound; upper_bound is a certified upper bound (ln Z <= sum_f rho_f ln Z_f over
+decompositions into strips, chains or trees); bethe is belief propagation's estimate, NOT a
+bound. Exact ln Z comes from enumeration, variable elimination, Kaufman's closed form or
+Pfaffians (planar). Per-spin quantities divide by N; `ln_z` is for the whole system.
 
 Models:   Model(n, edges, J, h=None, E0=0), lattice("square", (64, 64), ...),
           Model.from_sparse(J), Model.from_networkx(G), read_edge_list(path), read_uai(path)
-Solvers:  mean_field(model, beta, ...), exact(model, betas, method="auto"),
-          sweep(model, T="0.5:5:0.1", ...), read_results(path)
+Solvers:  mean_field(model, beta, ...), structured_mean_field(model, beta, ...),
+          upper_bound(model, beta, ...), bethe(model, beta, ...),
+          exact(model, betas, method="auto"), sweep(model, T="0.5:5:0.1", bounds=..., ...),
+          read_results(path)
 Errors:   isingmf.ParseError and isingmf.ModelError are ValueErrors, isingmf.IoError is an
           OSError; messages are the library's one-line messages.
 
@@ -28,6 +33,8 @@ command line's --threads does; results never depend on the thread count.
 import numpy as _np
 
 from ._core import (  # noqa: F401  (the public API)
+    BetheResult,
+    BetheSeries,
     Error,
     ExactPoint,
     ExactResult,
@@ -37,22 +44,32 @@ from ._core import (  # noqa: F401  (the public API)
     Model,
     ModelError,
     ParseError,
+    StructuredMeanFieldResult,
+    StructuredSeries,
     SweepPoint,
     SweepResult,
+    UpperBoundResult,
+    UpperBoundSeries,
     __version__,
+    bethe,
     exact,
     lattice,
     mean_field,
     read_edge_list,
     read_results,
     read_uai,
+    structured_mean_field,
     sweep,
+    upper_bound,
 )
 
 __all__ = [
-    "Error", "ExactPoint", "ExactResult", "IoError", "MeanFieldResult", "MeanFieldSeries",
-    "Model", "ModelError", "ParseError", "SweepPoint", "SweepResult", "exact", "lattice",
-    "mean_field", "read_edge_list", "read_results", "read_uai", "sweep",
+    "BetheResult", "BetheSeries", "Error", "ExactPoint", "ExactResult", "IoError",
+    "MeanFieldResult", "MeanFieldSeries", "Model", "ModelError", "ParseError",
+    "StructuredMeanFieldResult", "StructuredSeries", "SweepPoint", "SweepResult",
+    "UpperBoundResult", "UpperBoundSeries", "bethe", "exact", "lattice", "mean_field",
+    "read_edge_list", "read_results", "read_uai", "structured_mean_field", "sweep",
+    "upper_bound",
 ]
 
 
