@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """Costs of the Python module (not a test; figures go to docs/benchmarks.md).
 
-1. Overhead per call on 100-spin models: the time of isingmf.mean_field / isingmf.exact
-   called from Python minus the time of the same library call in C++
+1. Overhead per call on 100-spin models: the time of isingmf.mean_field, exact,
+   upper_bound, bethe and structured_mean_field called from Python minus the time of the
+   same library call in C++
    (bench/python_reference_bench.cpp, run here through build/bench/isingmf_bench). Both
    on one thread (OMP_NUM_THREADS=1); CPU time of the calling thread per call (the host is
    shared, and CPU time does not count the time other processes hold the core), the
@@ -68,6 +69,15 @@ def overhead():
         "BM_PythonReferenceExactChain": (
             'exact(chain, 0.5, method="eliminate")',
             lambda: isingmf.exact(chain, 0.5, method="eliminate")),
+        "BM_PythonReferenceUpperBound": (
+            "upper_bound(glass, 0.3, width=1, max_iter=1)",
+            lambda: isingmf.upper_bound(glass, 0.3, width=1, max_iter=1)),
+        "BM_PythonReferenceBethe": (
+            "bethe(glass, 0.3, max_iter=1)", lambda: isingmf.bethe(glass, 0.3, max_iter=1)),
+        "BM_PythonReferenceStructured": (
+            'structured_mean_field(glass, 0.3, cluster_width=1, starts="up", max_iter=1)',
+            lambda: isingmf.structured_mean_field(glass, 0.3, cluster_width=1, starts="up",
+                                                  max_iter=1)),
     }
     python = {name: per_call(fn) for name, (_, fn) in calls.items()}
     wall = {name: per_call(fn, timer=time.perf_counter) for name, (_, fn) in calls.items()}

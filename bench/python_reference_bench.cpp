@@ -9,10 +9,13 @@
 
 #include <vector>
 
+#include "isingmf/bounds/bethe.hpp"
+#include "isingmf/bounds/upper_bound.hpp"
 #include "isingmf/exact/exact_solver.hpp"
 #include "isingmf/lattices/couplings.hpp"
 #include "isingmf/lattices/lattice.hpp"
 #include "isingmf/meanfield/mean_field.hpp"
+#include "isingmf/meanfield/structured_mean_field.hpp"
 
 namespace isingmf {
 namespace {
@@ -56,6 +59,38 @@ void BM_PythonReferenceExactChain(benchmark::State& state) {
     }
 }
 BENCHMARK(BM_PythonReferenceExactChain)->Unit(benchmark::kMicrosecond);
+
+// isingmf.upper_bound(glass, 0.3, width=1, max_iter=1): chains, one L-BFGS iteration.
+void BM_PythonReferenceUpperBound(benchmark::State& state) {
+    const Model model = glass_100();
+    UpperBoundOptions options;
+    options.width = 1;
+    options.max_iterations = 1;
+    for (auto _ : state) benchmark::DoNotOptimize(solve_upper_bound(model, 0.3, options));
+}
+BENCHMARK(BM_PythonReferenceUpperBound)->Unit(benchmark::kMicrosecond);
+
+// isingmf.bethe(glass, 0.3, max_iter=1): one BP sweep from each of the two starts.
+void BM_PythonReferenceBethe(benchmark::State& state) {
+    const Model model = glass_100();
+    BetheOptions options;
+    options.max_iterations = 1;
+    for (auto _ : state) benchmark::DoNotOptimize(solve_bethe(model, 0.3, options));
+}
+BENCHMARK(BM_PythonReferenceBethe)->Unit(benchmark::kMicrosecond);
+
+// isingmf.structured_mean_field(glass, 0.3, cluster_width=1, starts="up", max_iter=1):
+// chains, one block sweep (the partition is built in every call, as in Python).
+void BM_PythonReferenceStructured(benchmark::State& state) {
+    const Model model = glass_100();
+    StructuredMeanFieldOptions options;
+    options.cluster_width = 1;
+    options.starts.naive = false;
+    options.starts.all_up = true;
+    options.max_iterations = 1;
+    for (auto _ : state) benchmark::DoNotOptimize(solve_structured_mean_field(model, 0.3, options));
+}
+BENCHMARK(BM_PythonReferenceStructured)->Unit(benchmark::kMicrosecond);
 
 }  // namespace
 }  // namespace isingmf
