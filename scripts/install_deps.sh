@@ -9,6 +9,7 @@ packages=(
   libmetis-dev libomp-dev
   libgtest-dev libgmock-dev googletest libbenchmark-dev
   python3 python3-h5py python3-numpy python3-matplotlib
+  python3-dev pybind11-dev python3-pybind11 python3-pytest python3-scipy python3-networkx
 )
 
 missing=()

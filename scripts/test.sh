@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Installs what is needed, builds, and runs every test: the GoogleTest suites (unit,
-# physics oracles, command line end to end) and the script smoke tests, through CTest.
-# Then a short fuzzing run of the readers (scripts/fuzz.sh, a minute per target, the three at
-# once; ISINGMF_SKIP_FUZZ=1 skips it), and the suites again under AddressSanitizer +
-# UndefinedBehaviorSanitizer.
+# physics oracles, command line end to end), the script smoke tests and the Python module's
+# pytest suite (tests/python), through CTest. Then a short fuzzing run of the readers
+# (scripts/fuzz.sh, a minute per target, the three at once; ISINGMF_SKIP_FUZZ=1 skips it), and
+# the suites again under AddressSanitizer + UndefinedBehaviorSanitizer.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install_deps.sh

@@ -7,7 +7,6 @@
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
-#include <sstream>
 
 #include "commands.hpp"
 #include "isingmf/exact/exact_solver.hpp"
@@ -16,6 +15,7 @@
 #include "isingmf/sweep/sweep.hpp"
 #include "isingmf/sweep/temperature_grid.hpp"
 #include "isingmf/util/text.hpp"
+#include "isingmf/util/thread_count.hpp"
 #include "isingmf/util/version.hpp"
 #include "model_options.hpp"
 #include "output_file.hpp"
@@ -31,8 +31,6 @@ namespace {
 
 // Per-site magnetizations are written when n_T x N stays below this (80 MB uncompressed).
 constexpr double kStoreMLimit = 1e7;
-// More threads than this is a typo, not a machine.
-constexpr int kMaxThreads = 1024;
 // Random starts per temperature: enough to map the local maxima of a small glass; more is a
 // typo that would run for hours.
 constexpr int kMaxRestarts = 10000;
@@ -86,36 +84,6 @@ po::options_description sweep_options() {
     return opts;
 }
 
-MeanFieldStarts parse_starts(const std::string& text, int restarts, bool& warm) {
-    MeanFieldStarts starts = MeanFieldStarts::none();
-    warm = false;
-    std::stringstream stream(text);
-    std::string item;
-    while (std::getline(stream, item, ',')) {
-        if (item == "paramagnet")
-            starts.paramagnet = true;
-        else if (item == "anneal")
-            starts.anneal = true;
-        else if (item == "up")
-            starts.all_up = true;
-        else if (item == "down")
-            starts.all_down = true;
-        else if (item == "random")
-            starts.random = restarts;
-        else if (item == "warm")
-            warm = true;
-        else
-            throw UsageError(fmt::format(
-                "unknown start {} in --starts (expected up, down, paramagnet, anneal, random, "
-                "warm)",
-                quote_token(item)));
-    }
-    if (!starts.all_up && !starts.all_down && starts.random == 0 && !starts.paramagnet &&
-        !starts.anneal && !warm)
-        throw UsageError("--starts names no start");
-    return starts;
-}
-
 std::string utc_now() {
     const std::time_t now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
     std::tm tm{};
@@ -164,8 +132,11 @@ int sweep_command(const std::vector<std::string>& args, const std::string& comma
             "--restarts must be between 0 and {} (each one is a full solve at every temperature)",
             kMaxRestarts));
     }
-    options.mean_field.starts =
-        parse_starts(vm["starts"].as<std::string>(), restarts, options.warm_start);
+    const StartList starts = as_usage([&] {
+        return parse_mean_field_starts(vm["starts"].as<std::string>(), restarts, "--starts");
+    });
+    options.mean_field.starts = starts.starts;
+    options.warm_start = starts.warm;
     options.mean_field.tolerance = vm["tol"].as<double>();
     if (!(options.mean_field.tolerance > 0.0) || !std::isfinite(options.mean_field.tolerance)) {
         throw UsageError("--tol must be > 0");

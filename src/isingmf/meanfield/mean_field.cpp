@@ -12,6 +12,7 @@
 #include "isingmf/util/detail/enum_names.hpp"
 #include "isingmf/util/detail/parallel.hpp"
 #include "isingmf/util/error.hpp"
+#include "isingmf/util/text.hpp"
 
 namespace isingmf {
 namespace {
@@ -66,6 +67,37 @@ std::string to_string(MeanFieldMethod method) { return detail::enum_name(kMethod
 
 MeanFieldMethod parse_mean_field_method(std::string_view text) {
     return detail::parse_enum(kMethodNames, text, "mean-field method");
+}
+
+StartList parse_mean_field_starts(std::string_view list, int restarts, std::string_view option) {
+    StartList parsed;
+    MeanFieldStarts& s = parsed.starts;
+    // Items as std::getline splits them: none in "", no empty last item after a final comma.
+    std::size_t pos = 0;
+    while (pos < list.size()) {
+        const std::size_t comma = std::min(list.find(',', pos), list.size());
+        const std::string_view item = list.substr(pos, comma - pos);
+        pos = comma + 1;
+        if (item == "up")
+            s.all_up = true;
+        else if (item == "down")
+            s.all_down = true;
+        else if (item == "paramagnet")
+            s.paramagnet = true;
+        else if (item == "anneal")
+            s.anneal = true;
+        else if (item == "random")
+            s.random = restarts;
+        else if (item == "warm")
+            parsed.warm = true;
+        else
+            throw ParseError(fmt::format(
+                "unknown start {} in {} (expected up, down, paramagnet, anneal, random, warm)",
+                quote_token(item), option));
+    }
+    if (!s.all_up && !s.all_down && s.random == 0 && !s.paramagnet && !s.anneal && !parsed.warm)
+        throw ParseError(fmt::format("{} names no start", option));
+    return parsed;
 }
 
 double mean_field_bound(const Model& model, double beta, std::span<const double> m) {

@@ -126,6 +126,20 @@ std::string to_string(MeanFieldMethod method);
 /// Parses "sequential" or "over_relaxed"; throws ParseError otherwise.
 MeanFieldMethod parse_mean_field_method(std::string_view text);
 
+/// A list of start names: the starts and whether "warm" (neighbouring temperatures' solutions,
+/// a sweep's start) was named.
+struct StartList {
+    MeanFieldStarts starts = MeanFieldStarts::none();
+    bool warm = false;
+};
+
+/// Parses a comma list of up, down, paramagnet, anneal, random (`restarts` random starts) and
+/// warm, as `isingmf sweep --starts` and Python's starts= take it; `option` names the list in
+/// messages. Throws ParseError "unknown start 'x' in OPTION (expected ...)" or "OPTION names no
+/// start" (an empty list).
+StartList parse_mean_field_starts(std::string_view list, int restarts,
+                                  std::string_view option = "starts");
+
 struct MeanFieldOptions {
     /// Stop when the residual max_i |m_i - tanh(beta phi_i)| is below it and the bound has
     /// stopped moving: an upper bound on the last sweep's gain of F, or the change of F since

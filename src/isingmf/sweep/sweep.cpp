@@ -1,7 +1,6 @@
 #include "isingmf/sweep/sweep.hpp"
 
 #include <fmt/format.h>
-#include <omp.h>
 
 #include <algorithm>
 #include <cmath>
@@ -13,6 +12,7 @@
 #include "isingmf/meanfield/detail/structured_plan.hpp"
 #include "isingmf/util/detail/enum_names.hpp"
 #include "isingmf/util/error.hpp"
+#include "isingmf/util/thread_count.hpp"
 
 namespace isingmf {
 namespace {
@@ -23,20 +23,6 @@ constexpr detail::EnumNames<SweepBound, 4> kBoundNames{{
     {SweepBound::bethe, "bethe"},
     {SweepBound::structured, "structured"},
 }};
-
-// Restores OpenMP's thread count when the sweep ends, however it ends.
-class ThreadCountGuard {
-public:
-    explicit ThreadCountGuard(int threads) : saved_(omp_get_max_threads()) {
-        if (threads > 0) omp_set_num_threads(threads);
-    }
-    ~ThreadCountGuard() { omp_set_num_threads(saved_); }
-    ThreadCountGuard(const ThreadCountGuard&) = delete;
-    ThreadCountGuard& operator=(const ThreadCountGuard&) = delete;
-
-private:
-    int saved_;
-};
 
 bool has_cold_start(const MeanFieldStarts& starts) {
     return starts.all_up || starts.all_down || starts.random > 0 || starts.paramagnet ||
@@ -288,6 +274,7 @@ bool SweepOptions::computes(SweepBound bound) const {
 SweepResult run_sweep(const Model& model, const std::vector<double>& betas,
                       const SweepOptions& options, const SweepProgress& progress) {
     check_energy_scale(model, betas);
+    check_threads(options.threads);
     const ThreadCountGuard threads(options.threads);
     std::optional<StructuredPlan> structured;
     if (options.computes(SweepBound::structured))

@@ -46,7 +46,7 @@ struct SweepOptions {
     StructuredMeanFieldOptions structured;
     bool warm_start = true;  ///< also start each temperature from its neighbours' solutions
     ExactMethod exact = ExactMethod::automatic;
-    int threads = 0;  ///< 0: OpenMP's default
+    int threads = 0;  ///< 0: OpenMP's default; at most kMaxThreads (util/thread_count.hpp)
     /// Whether `bounds` lists `bound`.
     bool computes(SweepBound bound) const;
 };
@@ -92,8 +92,9 @@ inline constexpr std::size_t kWarmRun = 8;
 /// make_cluster_partition of its cluster_width), built before anything is solved; each
 /// temperature starts from the naive solution at that temperature and, with warm_start, also
 /// from the previous temperature's result in its run of kWarmRun. Results do not depend on
-/// the thread count. Throws ModelError when an explicitly requested exact method cannot run
-/// or the structured partition cannot be built (tables beyond options.structured.limits).
+/// the thread count. Throws ModelError when an explicitly requested exact method cannot run,
+/// the structured partition cannot be built (tables beyond options.structured.limits) or the
+/// thread count is out of range.
 SweepResult run_sweep(const Model& model, const std::vector<double>& betas,
                       const SweepOptions& options, const SweepProgress& progress = {});
 

@@ -1,0 +1,25 @@
+#include "isingmf/util/thread_count.hpp"
+
+#include <fmt/format.h>
+#include <omp.h>
+
+#include "isingmf/util/error.hpp"
+
+namespace isingmf {
+
+void check_threads(int threads) {
+    if (threads < 0 || threads > kMaxThreads) {
+        throw ModelError(
+            fmt::format("thread count must be between 0 and {}, got {}", kMaxThreads, threads));
+    }
+}
+
+// omp_set_num_threads sets the calling thread's own nthreads-var, so guards on different
+// threads (two Python threads solving at once) do not disturb each other.
+ThreadCountGuard::ThreadCountGuard(int threads) : saved_(omp_get_max_threads()) {
+    if (threads > 0) omp_set_num_threads(threads);
+}
+
+ThreadCountGuard::~ThreadCountGuard() { omp_set_num_threads(saved_); }
+
+}  // namespace isingmf

@@ -1,0 +1,26 @@
+#pragma once
+/// The `threads` option of the sweep, the command line and the Python module: how many
+/// OpenMP threads a solve may use. Results never depend on it.
+
+namespace isingmf {
+
+/// Largest thread count the checks accept: more is a typo, not a machine.
+inline constexpr int kMaxThreads = 1024;
+
+/// Throws ModelError unless 0 <= threads <= kMaxThreads (0: OpenMP's default).
+void check_threads(int threads);
+
+/// Sets the calling thread's OpenMP thread count for the guard's lifetime (threads > 0; 0
+/// keeps the current count) and restores the previous count when it ends, however it ends.
+class ThreadCountGuard {
+public:
+    explicit ThreadCountGuard(int threads);
+    ~ThreadCountGuard();
+    ThreadCountGuard(const ThreadCountGuard&) = delete;
+    ThreadCountGuard& operator=(const ThreadCountGuard&) = delete;
+
+private:
+    int saved_;
+};
+
+}  // namespace isingmf

@@ -1,0 +1,121 @@
+// Argument conversions shared by the bindings: NumPy arrays, temperature grids and the
+// mean-field options, each checked with the command line's rules and wording.
+
+#include <fmt/format.h>
+
+#include <cmath>
+#include <limits>
+
+#include "bindings.hpp"
+#include "isingmf/sweep/temperature_grid.hpp"
+#include "isingmf/util/checks.hpp"
+#include "isingmf/util/error.hpp"
+
+namespace isingmf::python {
+namespace {
+
+using DoubleArray = py::array_t<double, py::array::c_style | py::array::forcecast>;
+
+DoubleArray as_double_array(py::handle values, const char* name) {
+    DoubleArray array = DoubleArray::ensure(values);
+    if (!array) throw ModelError(fmt::format("{} must be numbers", name));
+    return array;
+}
+
+// A grid given as numbers: one value or a 1-D array-like.
+std::vector<double> grid_values(py::handle values, const char* name) {
+    if (py::isinstance<py::str>(values)) return parse_grid(values.cast<std::string>());
+    const DoubleArray array = as_double_array(values, name);
+    if (array.ndim() > 1) {
+        throw ModelError(fmt::format("{} must be a number or a 1-D array, got {} dimensions", name,
+                                     array.ndim()));
+    }
+    std::vector<double> out(array.data(), array.data() + array.size());
+    if (out.empty()) throw ModelError(fmt::format("{} is empty: give at least one value", name));
+    return out;
+}
+
+}  // namespace
+
+std::vector<double> doubles_argument(py::handle values, std::size_t count, const char* name,
+                                     const char* what) {
+    const DoubleArray array = as_double_array(values, name);
+    if (array.ndim() == 0) return std::vector<double>(count, *array.data());
+    if (array.ndim() != 1) {
+        throw ModelError(fmt::format("{} must be a number or a 1-D array, got {} dimensions", name,
+                                     array.ndim()));
+    }
+    if (static_cast<std::size_t>(array.size()) != count)
+        throw ModelError(
+            fmt::format("{} has {} entries for {} {}", name, array.size(), count, what));
+    return {array.data(), array.data() + count};
+}
+
+std::vector<double> warm_start_argument(py::handle warm_start, const Model& model) {
+    if (warm_start.is_none()) return {};
+    return doubles_argument(warm_start, static_cast<std::size_t>(model.num_sites()), "warm_start",
+                            "sites");
+}
+
+Temperatures temperatures_argument(py::handle T, py::handle beta, const char* default_grid) {
+    Temperatures grid;
+    if (!T.is_none() && !beta.is_none()) throw ModelError("give T or beta, not both");
+    if (!beta.is_none()) {
+        grid.betas = checked_betas(grid_values(beta, "beta"));
+        return grid;
+    }
+    if (T.is_none() && default_grid == nullptr) throw ModelError("give the betas or T");
+    grid.temperatures = T.is_none() ? parse_grid(default_grid) : grid_values(T, "T");
+    grid.betas = betas_from_temperatures(grid.temperatures);
+    return grid;
+}
+
+std::vector<double> temperatures_of(const Temperatures& grid) {
+    if (!grid.temperatures.empty()) return grid.temperatures;
+    std::vector<double> T;
+    T.reserve(grid.betas.size());
+    for (double beta : grid.betas)
+        T.push_back(beta > 0.0 ? 1.0 / beta : std::numeric_limits<double>::infinity());
+    return T;
+}
+
+std::string name_list(py::handle names) {
+    if (py::isinstance<py::str>(names)) return names.cast<std::string>();
+    std::string list;
+    for (py::handle item : names) {
+        if (!list.empty()) list += ',';
+        list += py::str(item).cast<std::string>();
+    }
+    return list;
+}
+
+MeanFieldOptions mean_field_options(py::handle starts, int restarts, double tol, int max_iter,
+                                    const std::string& method, double omega, bool extrapolate,
+                                    std::uint64_t seed, bool cut_off, bool* warm,
+                                    bool given_start) {
+    if (restarts < 0) throw ModelError("restarts must be >= 0");
+    MeanFieldOptions options;
+    const std::string list = name_list(starts);
+    // A single solve given its own start needs no named one.
+    const StartList parsed =
+        list.empty() && given_start ? StartList{} : parse_mean_field_starts(list, restarts);
+    if (parsed.warm && warm == nullptr) {
+        throw ModelError(
+            "start 'warm' needs a sweep; give a single solve its start as warm_start=m");
+    }
+    if (warm != nullptr) *warm = parsed.warm;
+    options.starts = parsed.starts;
+    if (!(tol > 0.0) || !std::isfinite(tol)) throw ModelError("tol must be > 0");
+    if (max_iter < 1) throw ModelError("max_iter must be >= 1");
+    options.tolerance = tol;
+    options.max_iterations = max_iter;
+    options.method = parse_mean_field_method(method);
+    check_omega(omega);
+    options.omega = omega;
+    options.extrapolate = extrapolate;
+    options.seed = seed;
+    options.cut_off = cut_off;
+    return options;
+}
+
+}  // namespace isingmf::python

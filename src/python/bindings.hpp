@@ -1,0 +1,140 @@
+#pragma once
+// The pieces of the Python module isingmf._core. Each solver is one bind_* function in a
+// file of its own (model.cpp, mean_field.cpp, exact.cpp, sweep.cpp, ...), registered in
+// module.cpp; this header also holds the argument conversions they share, so that a bad
+// argument gets the same message whichever function meets it.
+
+#include <pybind11/numpy.h>
+#include <pybind11/pybind11.h>
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "isingmf/exact/exact_result.hpp"
+#include "isingmf/meanfield/cluster_partition.hpp"
+#include "isingmf/meanfield/mean_field.hpp"
+#include "isingmf/model/model.hpp"
+
+namespace isingmf::python {
+
+namespace py = pybind11;
+
+void bind_errors(py::module_& module);
+void bind_model(py::module_& module);
+void bind_mean_field(py::module_& module);
+void bind_exact(py::module_& module);
+void bind_sweep(py::module_& module);
+void bind_bounds(py::module_& module);
+void bind_structured(py::module_& module);
+
+/// Exact thermodynamics over a temperature grid (Python: isingmf.ExactResult). A point the
+/// exact side did not compute (a results file may hold such) is empty and reads as NaN.
+struct ExactSeries {
+    std::vector<double> T;
+    std::vector<double> beta;
+    std::vector<std::optional<ExactResult>> points;
+    std::string method = "none";  ///< enumerate, eliminate, kaufman, ... or none
+    std::string note;             ///< why this method, or why none
+};
+
+/// Clears NumPy's writeable flag: views of immutable models and of results stay read-only.
+inline void make_readonly(py::array& array) {
+    py::detail::array_proxy(array.ptr())->flags &= ~py::detail::npy_api::NPY_ARRAY_WRITEABLE_;
+}
+
+/// A read-only 1-D NumPy view of `count` values at `data` (no copy), kept alive by `owner`.
+template <class T>
+py::array_t<T> view(const T* data, std::size_t count, py::handle owner) {
+    py::array_t<T> array({static_cast<py::ssize_t>(count)}, {static_cast<py::ssize_t>(sizeof(T))},
+                         data, owner);
+    make_readonly(array);
+    return array;
+}
+
+/// A new 1-D array with the values of `values` (a copy).
+template <class T>
+py::array_t<T> copy(const std::vector<T>& values) {
+    return py::array_t<T>(static_cast<py::ssize_t>(values.size()), values.data());
+}
+
+/// A new 1-D array holding value_of(item) for each item (a copy: per-temperature columns).
+template <class T, class Items, class F>
+py::array_t<T> gather(const Items& items, F value_of) {
+    py::array_t<T> array(static_cast<py::ssize_t>(items.size()));
+    T* out = array.mutable_data();
+    for (const auto& item : items) *out++ = static_cast<T>(value_of(item));
+    return array;
+}
+
+/// Binds the fields naive and structured mean-field results share: ln_z, energy, entropy,
+/// magnetization, m (a read-only view of the result's buffer, None when empty), iterations,
+/// converged, residual, start and omega; the docs that differ between the two are given.
+template <class Result>
+void def_lower_bound_fields(py::class_<Result, std::shared_ptr<Result>>& cls,
+                            const char* entropy_doc, const char* residual_doc,
+                            const char* start_doc) {
+    cls.def_readonly("ln_z", &Result::ln_z, "F, the lower bound on ln Z at the returned q")
+        .def_readonly("energy", &Result::energy, "<H>_q")
+        .def_readonly("entropy", &Result::entropy, entropy_doc)
+        .def_readonly("magnetization", &Result::magnetization, "(1/N) sum_i m_i")
+        .def_property_readonly(
+            "m",
+            [](py::object self) -> py::object {
+                const std::vector<double>& m = self.cast<const Result&>().m;
+                if (m.empty()) return py::none();
+                return view(m.data(), m.size(), self);
+            },
+            "per-site magnetizations, a read-only view of the result's buffer")
+        .def_readonly("iterations", &Result::iterations, "sweeps of the winning start")
+        .def_readonly("converged", &Result::converged,
+                      "whether the winning start met the tolerance")
+        .def_readonly("residual", &Result::residual, residual_doc)
+        .def_readonly("start", &Result::start, start_doc)
+        .def_readonly("omega", &Result::omega, "over-relaxation factor reached");
+}
+
+/// `values` as `count` doubles: one number for every entry, or a 1-D array-like of length
+/// `count`. Throws ModelError "NAME has K entries for COUNT WHAT" otherwise.
+std::vector<double> doubles_argument(py::handle values, std::size_t count, const char* name,
+                                     const char* what);
+
+/// The warm_start argument of a single solve: N magnetizations, or empty for None.
+std::vector<double> warm_start_argument(py::handle warm_start, const Model& model);
+
+/// An inverse-temperature grid from the T or beta argument (exactly one may be given; a
+/// number, a 1-D array-like, or grid text "start:stop:step" / "t1,t2" as on the command
+/// line). `temperatures` keeps T as given (empty when betas were given); with neither,
+/// `default_grid` is used, or ModelError when it is null.
+struct Temperatures {
+    std::vector<double> temperatures;
+    std::vector<double> betas;
+};
+Temperatures temperatures_argument(py::handle T, py::handle beta, const char* default_grid);
+
+/// T = 1/beta for each beta (inf at beta = 0), or the temperatures as given.
+std::vector<double> temperatures_of(const Temperatures& grid);
+
+/// A list of names given as comma text or as a sequence of names, as comma text.
+std::string name_list(py::handle names);
+
+/// Mean-field options from the keyword arguments shared by mean_field and sweep, checked
+/// with the command line's rules. `starts` is "up,down,paramagnet,anneal,random,warm" text or
+/// a sequence of those names (parse_mean_field_starts); `warm` receives whether "warm" was
+/// named (null: "warm" is refused); `given_start` says the caller has a start of its own (no
+/// named start is then needed).
+MeanFieldOptions mean_field_options(py::handle starts, int restarts, double tol, int max_iter,
+                                    const std::string& method, double omega, bool extrapolate,
+                                    std::uint64_t seed, bool cut_off, bool* warm, bool given_start);
+
+/// The `clusters` argument of structured_mean_field and sweep: None (then cluster_width, >= 0,
+/// chooses), a cluster file's path, or a sequence of clusters, each a sequence of sites.
+/// Throws ModelError when both a width and clusters are given or the clusters are no
+/// partition, ParseError/IoError for a bad or unreadable file.
+std::optional<ClusterPartition> cluster_partition_argument(const Model& model, py::handle clusters,
+                                                           int cluster_width);
+
+}  // namespace isingmf::python

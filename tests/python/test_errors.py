@@ -1,0 +1,102 @@
+"""Errors as Python exceptions: ValueError (isingmf.ParseError / isingmf.ModelError) for bad
+arguments, OSError (isingmf.IoError) for files, each with a one-line message that names
+what is at fault."""
+import numpy as np
+import pytest
+
+import isingmf
+
+SQUARE = isingmf.lattice("square", (4, 4))
+
+
+def test_exception_classes():
+    assert issubclass(isingmf.ParseError, ValueError) and issubclass(isingmf.ParseError, isingmf.Error)
+    assert issubclass(isingmf.ModelError, ValueError) and issubclass(isingmf.ModelError, isingmf.Error)
+    assert issubclass(isingmf.IoError, OSError) and issubclass(isingmf.IoError, isingmf.Error)
+    assert issubclass(isingmf.Error, RuntimeError)
+
+
+@pytest.mark.parametrize("call, message", [
+    (lambda: isingmf.lattice("hexagonal", 4), "unknown lattice 'hexagonal'"),
+    (lambda: isingmf.lattice("square", "4x4x4"), "extent"),
+    (lambda: isingmf.lattice("square", (4, 0)), "extent must be at least 1, got 0"),
+    (lambda: isingmf.lattice("square", "4y4"), "bad size '4y4'"),
+    (lambda: isingmf.lattice("square", 4, boundary="twisted"), "twisted"),
+    (lambda: isingmf.lattice("square", (4, 4), disorder="sk"), "disorder 'sk' needs lattice 'complete'"),
+    (lambda: isingmf.lattice("complete", 8, boundary="open"), "boundary has no meaning"),
+    (lambda: isingmf.lattice("square", (4, 4), J0=1.0), "J0 is only used with disorder 'sk'"),
+    (lambda: isingmf.lattice("square", (4, 4), J=float("inf")), "finite"),
+    (lambda: isingmf.lattice("square", (4, 4), random_field=-1), "random-field"),
+    (lambda: isingmf.lattice("square", (1, 4)), "has an extent of 1"),
+    (lambda: isingmf.Model(3, [[0, 1, 2]], 1.0), "edges must have shape (E, 2), got (1, 3)"),
+    (lambda: isingmf.Model(3, [[0.0, 1.0]], 1.0), "edges must be integers"),
+    (lambda: isingmf.Model(3, [[0, 3]], 1.0), "edge (0, 3) has a site outside 0..2"),
+    (lambda: isingmf.Model(3, [[0, 2**40]], 1.0), "outside 0..2"),
+    (lambda: isingmf.Model(3, [[1, 1]], 1.0), "self-loop on site 1"),
+    (lambda: isingmf.Model(3, [[0, 1]], [1.0, 2.0]), "J has 2 entries for 1 edges"),
+    (lambda: isingmf.Model(3, [[0, 1]], 1.0, h=[1.0]), "h has 1 entries for 3 sites"),
+    (lambda: isingmf.Model(3, [[0, 1]], [[1.0]]), "J must be a number or a 1-D array, got 2 dimensions"),
+    (lambda: isingmf.lattice("square", (4, 4.5)), "size (4, 4.5) is not one or more integer extents"),
+    (lambda: isingmf.Model(3, [[0, 1]], np.nan), "not finite"),
+    (lambda: isingmf.Model(0, [], []), "at least one site"),
+    (lambda: isingmf.mean_field(SQUARE, -0.5), "beta must be finite and >= 0, got -0.5"),
+    (lambda: isingmf.mean_field(SQUARE, 1.0, tol=0), "tol must be > 0"),
+    (lambda: isingmf.mean_field(SQUARE, 1.0, max_iter=0), "max_iter must be >= 1"),
+    (lambda: isingmf.mean_field(SQUARE, 1.0, restarts=-1), "restarts must be >= 0"),
+    (lambda: isingmf.mean_field(SQUARE, 1.0, starts="up,sideways"), "unknown start 'sideways'"),
+    (lambda: isingmf.mean_field(SQUARE, 1.0, starts=[]), "starts names no start"),
+    (lambda: isingmf.mean_field(SQUARE, 1.0, starts="warm"), "start 'warm' needs a sweep"),
+    (lambda: isingmf.mean_field(SQUARE, 1.0, method="newton"), "newton"),
+    (lambda: isingmf.mean_field(SQUARE, 1.0, omega=2.0), "over-relaxation factor"),
+    (lambda: isingmf.mean_field(SQUARE, 1.0, threads=-1), "thread count must be between 0 and 1024"),
+    (lambda: isingmf.mean_field(SQUARE, 1.0, warm_start=np.zeros(3)), "warm_start has 3 entries for 16 sites"),
+    (lambda: isingmf.exact(SQUARE, [0.5, np.inf]), "beta[1] must be finite"),
+    (lambda: isingmf.exact(SQUARE), "give the betas or T"),
+    (lambda: isingmf.exact(SQUARE, 1.0, T=1.0), "give T or beta, not both"),
+    (lambda: isingmf.exact(SQUARE, T=[1.0, 0.0]), "temperature must be > 0"),
+    (lambda: isingmf.exact(SQUARE, 1.0, method="magic"), "magic"),
+    (lambda: isingmf.exact(SQUARE, np.ones((2, 2))), "1-D"),
+    (lambda: isingmf.exact(SQUARE, []), "beta is empty"),
+    (lambda: isingmf.exact(SQUARE, 1.0, threads=5000), "thread count"),
+    (lambda: isingmf.sweep(SQUARE, T="5:1:0.5"), "stop below start"),
+    (lambda: isingmf.sweep(SQUARE, T="1:2:0"), "step > 0"),
+    (lambda: isingmf.sweep(SQUARE, T=1.0, exact="sometimes"), "sometimes"),
+    (lambda: isingmf.sweep(SQUARE, T=1.0, threads=-2), "thread count"),
+])
+def test_bad_arguments_raise_value_error(call, message):
+    with pytest.raises(ValueError) as e:
+        call()
+    assert isinstance(e.value, isingmf.Error)
+    assert message in str(e.value) and "\n" not in str(e.value)
+
+
+def test_files_raise_os_error(tmp_path):
+    with pytest.raises(OSError, match="missing.uai"):
+        isingmf.read_uai(tmp_path / "missing.uai")
+    with pytest.raises(OSError, match="missing.txt"):
+        isingmf.read_edge_list(tmp_path / "missing.txt")
+    with pytest.raises(OSError, match="(?i)no such file"):
+        isingmf.read_results(tmp_path / "missing.h5")
+    (tmp_path / "text.h5").write_text("not hdf5")
+    with pytest.raises(OSError, match="is not an HDF5 file"):
+        isingmf.read_results(tmp_path / "text.h5")
+    with pytest.raises(OSError):
+        SQUARE.to_uai(tmp_path / "no" / "such" / "dir.uai")
+    with pytest.raises(OSError):
+        SQUARE.to_edge_list(tmp_path / "no" / "such" / "dir.txt")
+
+
+def test_malformed_files_raise_value_error_naming_the_line(tmp_path):
+    path = tmp_path / "bad.txt"
+    path.write_text("N 3\n0 1 1.0\n0 5 1.0\n")
+    with pytest.raises(ValueError, match=r"bad.txt:3: "):
+        isingmf.read_edge_list(path)
+
+
+def test_wrong_types_raise_type_error():
+    with pytest.raises(TypeError):
+        isingmf.mean_field("not a model", 1.0)
+    with pytest.raises(TypeError):
+        isingmf.lattice("square", (4, 4), boundary=1)
+    with pytest.raises(TypeError):
+        isingmf.mean_field(SQUARE, 1.0, max_iter="many")

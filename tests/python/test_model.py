@@ -1,0 +1,170 @@
+"""Models: arrays in and out, lattices as the command line builds them, files, scipy.sparse
+and networkx round trips, read-only views without copies."""
+import numpy as np
+import pytest
+
+import isingmf
+from conftest import run_cli
+
+
+def random_model(n=7, seed=0):
+    rng = np.random.default_rng(seed)
+    edges = np.array([(i, j) for i in range(n) for j in range(i + 1, n) if rng.random() < 0.6])
+    return isingmf.Model(n, edges, rng.normal(size=len(edges)), rng.normal(size=n), E0=0.75)
+
+
+def test_arrays_round_trip():
+    edges = np.array([[0, 1], [1, 2], [3, 2]], dtype=np.int64)
+    J = np.array([1.0, -0.5, 2.0])
+    h = np.array([0.1, 0.0, -0.2, 0.3])
+    model = isingmf.Model(4, edges, J, h, E0=-1.5)
+    assert model.n == model.num_sites == 4 and model.num_edges == 3
+    # Edges are stored with i < j, in the order given.
+    np.testing.assert_array_equal(model.edges, [[0, 1], [1, 2], [2, 3]])
+    np.testing.assert_array_equal(model.J, J)
+    np.testing.assert_array_equal(model.h, h)
+    assert model.E0 == -1.5
+    again = isingmf.Model(model.n, model.edges, model.J, model.h, model.E0)
+    for name in ("edges", "J", "h"):
+        np.testing.assert_array_equal(getattr(again, name), getattr(model, name))
+
+
+def test_scalars_broadcast_and_repeated_edges_add():
+    model = isingmf.Model(3, [[0, 1], [1, 2], [1, 0]], 0.5, h=0.25)
+    np.testing.assert_array_equal(model.edges, [[0, 1], [1, 2]])
+    np.testing.assert_array_equal(model.J, [1.0, 0.5])  # (0,1) given twice: couplings add
+    np.testing.assert_array_equal(model.h, [0.25, 0.25, 0.25])
+    assert isingmf.Model(2, np.zeros((0, 2), dtype=int), []).num_edges == 0
+
+
+def test_views_are_read_only_and_share_the_models_memory():
+    model = isingmf.lattice("square", (8, 8))
+    J = model.J
+    assert not J.flags.writeable and not model.edges.flags.writeable
+    with pytest.raises(ValueError):
+        J[0] = 2.0
+    # No copy: two views of the same model share one buffer.
+    assert np.shares_memory(model.J, J) and model.J.ctypes.data == J.ctypes.data
+    assert model.edges.dtype == np.int32 and model.edges.shape == (128, 2)
+    # A view keeps its model alive.
+    edges = isingmf.lattice("chain", 5, boundary="open").edges
+    np.testing.assert_array_equal(edges, [[0, 1], [1, 2], [2, 3], [3, 4]])
+
+
+def test_energy_matches_the_formula():
+    model = random_model()
+    s = np.where(np.random.default_rng(1).random(model.n) < 0.5, -1.0, 1.0)
+    i, j = model.edges[:, 0], model.edges[:, 1]
+    expected = model.E0 - np.sum(model.J * s[i] * s[j]) - model.h @ s
+    assert model.energy(s) == pytest.approx(expected, rel=1e-14)
+
+
+@pytest.mark.parametrize("args, kwargs, cli_args", [
+    (("square", (6, 6)), dict(J=1.0, disorder="pm", seed=3),
+     ["--lattice", "square", "--size", "6x6", "--disorder", "pm", "--seed", "3"]),
+    (("triangular", "3x4"), dict(boundary="open", J=0.5, h=0.1, random_field=0.3, seed=5),
+     ["--lattice", "triangular", "--size", "3x4", "--boundary", "open", "--J", "0.5", "--h",
+      "0.1", "--random-field", "0.3", "--seed", "5"]),
+    (("complete", 9), dict(disorder="sk", J0=0.5, seed=2),
+     ["--lattice", "complete", "--size", "9", "--disorder", "sk", "--J0", "0.5", "--seed", "2"]),
+    (("honeycomb", (2, 3)), dict(disorder="gauss", seed=11),
+     ["--lattice", "honeycomb", "--size", "2x3", "--disorder", "gauss", "--seed", "11"]),
+])
+def test_lattice_is_the_models_the_command_line_exports(cli, tmp_path, args, kwargs, cli_args):
+    path = tmp_path / "model.txt"
+    run_cli(cli, "export", "--edges", path, *cli_args)
+    exported = isingmf.read_edge_list(path)
+    model = isingmf.lattice(*args, **kwargs)
+    np.testing.assert_array_equal(model.edges, exported.edges)
+    np.testing.assert_array_equal(model.J, exported.J)  # edge lists round-trip exactly
+    np.testing.assert_array_equal(model.h, exported.h)
+    assert model.description["lattice"] == args[0]
+
+
+def test_lattice_description_and_spec():
+    model = isingmf.lattice("square", (64, 64), boundary="periodic", J=1, disorder="pm", seed=3)
+    assert model.description == {"lattice": "square", "size": "64x64", "boundary": "periodic",
+                                  "J": "1", "h": "0", "disorder": "pm", "random_field": "0",
+                                  "seed": "3"}
+    assert model.lattice == {"kind": "square", "size": (64, 64), "boundary": "periodic"}
+    assert isingmf.Model(2, [[0, 1]], 1.0).lattice is None
+
+
+def test_edge_list_file_round_trip_is_exact(tmp_path):
+    model = random_model()
+    path = tmp_path / "m.txt"
+    model.to_edge_list(path, comment="a test model")
+    back = isingmf.read_edge_list(str(path))
+    for name in ("edges", "J", "h"):
+        np.testing.assert_array_equal(getattr(back, name), getattr(model, name))
+    assert back.E0 == model.E0
+
+
+def test_uai_round_trip_keeps_ln_z(tmp_path):
+    # write_uai promises ln Z of the file = ln Z(beta) of the model to ~1e-12 relative.
+    model = random_model(n=8, seed=4)
+    beta = 0.7
+    path = tmp_path / "m.uai"
+    model.to_uai(path, beta=beta)
+    back = isingmf.read_uai(path)
+    expected = isingmf.exact(model, beta, method="enumerate").ln_z[0]
+    assert isingmf.exact(back, 1.0, method="enumerate").ln_z[0] == pytest.approx(expected, rel=1e-12)
+
+
+def test_uai_grid_against_its_published_value(root):
+    # tests/data/uai2014-grids/README.md: Grids_11 (10x10 torus), ln Z = 390.077166 (6 d.p.).
+    model = isingmf.read_uai(root / "tests/data/uai2014-grids/Grids_11.uai")
+    assert model.n == 100 and model.num_edges == 200
+    assert isingmf.exact(model, 1.0, method="eliminate").ln_z[0] == pytest.approx(390.077166, rel=1e-6)
+
+
+def test_sparse_round_trip():
+    scipy_sparse = pytest.importorskip("scipy.sparse")
+    model = random_model(n=9, seed=2)
+    A = model.to_sparse()
+    assert scipy_sparse.issparse(A) and A.shape == (9, 9)
+    assert (A != A.T).nnz == 0 and not A.diagonal().any()
+    back = isingmf.Model.from_sparse(A, h=model.h, E0=model.E0)
+    # Edges come back in row-major order of the upper triangle.
+    order = np.lexsort((model.edges[:, 1], model.edges[:, 0]))
+    np.testing.assert_array_equal(back.edges, model.edges[order])
+    np.testing.assert_array_equal(back.J, model.J[order])
+    # H = E0 - (1/2) s^T A s - h^T s for every s.
+    s = np.where(np.arange(9) % 3 == 0, 1.0, -1.0)
+    assert back.energy(s) == pytest.approx(model.E0 - 0.5 * s @ (A @ s) - model.h @ s, rel=1e-14)
+    dense = isingmf.Model.from_sparse(A.toarray(), h=model.h, E0=model.E0)
+    np.testing.assert_array_equal(dense.J, back.J)
+
+
+def test_sparse_refuses_asymmetric_and_diagonal():
+    with pytest.raises(ValueError, match=r"not symmetric: J\[0,1\] = 1.0 but J\[1,0\] = 0.0"):
+        isingmf.Model.from_sparse(np.array([[0.0, 1.0], [0.0, 0.0]]))
+    with pytest.raises(ValueError, match="diagonal"):
+        isingmf.Model.from_sparse(np.eye(3))
+    with pytest.raises(ValueError, match="square"):
+        isingmf.Model.from_sparse(np.zeros((2, 3)))
+
+
+def test_networkx_round_trip_and_weights():
+    nx = pytest.importorskip("networkx")
+    model = random_model(n=6, seed=3)
+    G = model.to_networkx()
+    back = isingmf.Model.from_networkx(G, field="h", E0=model.E0)
+    np.testing.assert_array_equal(back.edges, model.edges)
+    np.testing.assert_array_equal(back.J, model.J)
+    np.testing.assert_array_equal(back.h, model.h)
+
+    # Labelled nodes in graph order, a missing weight is 1 (networkx's convention), a
+    # MultiGraph's parallel edges add.
+    H = nx.MultiGraph()
+    H.add_nodes_from(["a", "b", "c"])
+    H.add_edge("a", "b", weight=0.5)
+    H.add_edge("b", "a", weight=0.25)
+    H.add_edge("b", "c")
+    m = isingmf.Model.from_networkx(H)
+    np.testing.assert_array_equal(m.edges, [[0, 1], [1, 2]])
+    np.testing.assert_array_equal(m.J, [0.75, 1.0])
+    with pytest.raises(ValueError, match="directed"):
+        isingmf.Model.from_networkx(nx.DiGraph([(0, 1)]))
+    with pytest.raises(ValueError, match="self-loop on site 0"):
+        isingmf.Model.from_networkx(nx.Graph([(0, 0)]))
