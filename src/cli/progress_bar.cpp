@@ -4,16 +4,24 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <cstdlib>
 
 namespace isingmf::cli {
 namespace {
-constexpr auto kDelay = std::chrono::seconds(1);
+// The bar waits this long before it first draws; ISINGMF_PROGRESS_NOW set (to anything) draws
+// it from the first redraw instead, so that a test need not run for seconds.
+std::chrono::steady_clock::duration first_draw_delay() {
+    if (std::getenv("ISINGMF_PROGRESS_NOW") != nullptr) return std::chrono::seconds(0);
+    return std::chrono::seconds(1);
+}
 constexpr auto kRedraw = std::chrono::milliseconds(100);
 constexpr int kWidth = 40;
 }  // namespace
 
 ProgressBar::ProgressBar()
-    : enabled_(isatty(fileno(stderr)) != 0), start_(std::chrono::steady_clock::now()) {
+    : enabled_(isatty(fileno(stderr)) != 0),
+      start_(std::chrono::steady_clock::now()),
+      delay_(first_draw_delay()) {
     if (enabled_) ticker_ = std::thread([this] { run(); });
 }
 
@@ -30,7 +38,7 @@ void ProgressBar::update(const char* stage, std::size_t done, std::size_t total)
 void ProgressBar::run() {
     std::unique_lock lock(mutex_);
     while (!wake_.wait_for(lock, kRedraw, [this] { return stop_; })) {
-        if (std::chrono::steady_clock::now() - start_ >= kDelay && total_ > 0) draw();
+        if (std::chrono::steady_clock::now() - start_ >= delay_ && total_ > 0) draw();
     }
 }
 

@@ -31,6 +31,7 @@ private:
 
     bool enabled_;
     std::chrono::steady_clock::time_point start_;
+    std::chrono::steady_clock::duration delay_;  // before the first draw
     std::mutex mutex_;
     std::condition_variable wake_;
     bool stop_ = false;

@@ -71,7 +71,7 @@ TEST(CliFullDisk, ResultsAndExportsOntoAFullTmpfs) {
     const std::string out = (disk.dir().path() / "big.h5").string();
     const auto run = run_cli(
         "sweep --size 256x256 --disorder gauss --random-field 1 --T 1,2,3 --starts up "
-        "--max-iter 5 --exact none --store-m yes --out '" +
+        "--max-iter 5 --exact none --bounds mf --store-m yes --out '" +
             out + "'",
         work);
     EXPECT_EQ(run.status, 1) << run.err;
@@ -95,7 +95,7 @@ TEST(CliFullDisk, FileSizeLimitIsOneLineWithTheReason) {
     const auto run = test::run_cli_after(
         "ulimit -f 64;",
         "sweep --size 64x64 --disorder gauss --random-field 1 --T 1,2,3 --starts up --max-iter 5 "
-        "--exact none --store-m yes --out big.h5",
+        "--exact none --bounds mf --store-m yes --out big.h5",
         dir);
     EXPECT_EQ(run.status, 1) << run.err;
     EXPECT_EQ(run.err,
