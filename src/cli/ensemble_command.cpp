@@ -201,20 +201,23 @@ int ensemble_command(const std::vector<std::string>& args, const std::string& co
     std::optional<AppendLog> log;
     if (root) {
         try {
-            prepare_output(out, force);
             std::vector<bool> done(seeds.size(), false);
             if (resume) {
+                // The checkpoint first: resuming something that is not this run's ensemble
+                // is the error to report, not that a file of the output's name exists.
                 if (!fs::exists(checkpoint)) {
                     if (fs::exists(out) && is_ensemble_file(out)) {
-                        throw UsageError(fmt::format(
-                            "nothing to resume: '{}' is a finished ensemble", out.string()));
+                        throw IoError(fmt::format("nothing to resume: '{}' is a finished ensemble",
+                                                  out.string()));
                     }
-                    throw UsageError(
-                        fmt::format("nothing to resume: no checkpoint '{}' beside '{}'",
-                                    checkpoint.string(), out.string()));
+                    throw IoError(fmt::format(
+                        "nothing to resume: no checkpoint '{}' of an unfinished ensemble beside "
+                        "'{}'",
+                        checkpoint.string(), out.string()));
                 }
                 const AppendLogContents contents = read_append_log(checkpoint);
                 check_same_run(decode_fingerprint(contents.header, checkpoint), keys, checkpoint);
+                prepare_output(out, force);
                 for (const std::string& sample : contents.records) {
                     const std::size_t index = encoded_sample_index(sample);
                     if (index >= done.size() || done[index]) continue;
@@ -229,6 +232,7 @@ int ensemble_command(const std::vector<std::string>& args, const std::string& co
                 fmt::print(stderr, "isingmf: resuming: {} of {} samples done\n", finished.size(),
                            samples);
             } else {
+                prepare_output(out, force);
                 if (fs::exists(checkpoint) && !force) {
                     throw IoError(fmt::format(
                         "'{}' holds the finished samples of an interrupted run; finish it with "
@@ -274,6 +278,10 @@ int ensemble_command(const std::vector<std::string>& args, const std::string& co
             todo.size());
         bar.finish();
         log->sync();
+        if (team->size() > 1) {
+            fmt::print(stderr, "isingmf: rank {} of {} ran {} samples\n", team->rank(),
+                       team->size(), done_here);
+        }
         std::vector<std::string> gathered = team->gather(std::move(mine));
         if (!root) return 0;
         finished.insert(finished.end(), std::make_move_iterator(gathered.begin()),
