@@ -96,6 +96,25 @@ TEST_F(EnsembleCli, InfoSummarisesAnEnsemble) {
     EXPECT_NE(info.out.find("mean_field/ln_z"), std::string::npos) << info.out;
 }
 
+// scripts/plot_ensemble.py: [ln Z]/N with error bars and the average gaps; a sweep file is
+// refused (the image format check is plot_sweep.py's, tested in scripts_test).
+TEST_F(EnsembleCli, PlotScriptDrawsTheAverages) {
+    if (std::system("/usr/bin/python3 -c 'import matplotlib' 2>/dev/null") != 0)
+        GTEST_SKIP() << "no matplotlib";
+    ASSERT_EQ(run("ensemble " + kModel + " --out e.h5").status, 0);
+    ASSERT_EQ(run("sweep --size 4x4 --T 1 --quiet --out s.h5").status, 0);
+    const auto plot = [&](const std::string& arguments) {
+        const std::string command = "cd '" + dir_.path().string() + "' && /usr/bin/python3 '" +
+                                    ISINGMF_SOURCE_DIR "/scripts/plot_ensemble.py' " + arguments +
+                                    " >/dev/null 2>&1";
+        const int status = std::system(command.c_str());
+        return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    };
+    EXPECT_EQ(plot("e.h5 -o e.png"), 0);
+    EXPECT_GT(fs::file_size(dir_.path() / "e.png"), 1000u);
+    EXPECT_EQ(plot("s.h5 -o s.png"), 1);
+}
+
 TEST_F(EnsembleCli, ExistingOutputAndLeftCheckpointRefused) {
     ASSERT_EQ(run("ensemble " + kModel + " --out e.h5").status, 0);
     const test::CliRun again = run("ensemble " + kModel + " --out e.h5");
