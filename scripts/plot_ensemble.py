@@ -22,7 +22,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
 from isingmf_results import run_main  # noqa: E402
-from plot_sweep import T_LABEL, image_format  # noqa: E402
+from plot_sweep import T_LABEL, known_image_format  # noqa: E402
 
 FORMAT = "isingmf-ensemble"
 METHODS = [("exact", "exact"), ("mean_field", "naive mean field (lower)"),
@@ -90,10 +90,7 @@ def main(argv=None):
     parser.add_argument("-o", "--output", default="ensemble.png",
                         help="image to write (default: ensemble.png)")
     args = parser.parse_args(argv)
-    fmt, supported = image_format(args.output)
-    if fmt is None:
-        print(f"plot_ensemble.py: error: cannot tell an image format from the extension of "
-              f"{args.output!r} (use one of {', '.join(supported)})", file=sys.stderr)
+    if not known_image_format(args.output, "plot_ensemble.py"):
         return 2
     try:
         plot(args.ensemble, args.output)

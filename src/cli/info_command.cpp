@@ -23,20 +23,26 @@ namespace isingmf::cli {
 
 namespace {
 
-// An ensemble file: its record, samples and seeds, and the averages of ln Z and of the gaps
-// per spin with their standard errors at each temperature.
-int print_ensemble_info(const std::string& path) {
-    const EnsembleSummary e = read_ensemble_summary(path);
-    const RunRecord& r = e.run;
-    fmt::print("file:       {} (ensemble)\n", printable(path));
+// How a file was made. Text from the file is shown escaped: a damaged or foreign file may
+// hold any bytes.
+void print_record(const std::string& path, const char* kind, const RunRecord& r) {
+    fmt::print("file:       {}{}\n", printable(path), kind);
     fmt::print("written by: isingmf {} at {}\n", printable(r.program_version),
                printable(r.created));
     fmt::print("command:    {}\n", printable(r.command_line));
     for (const auto& [key, value] : r.model)
         fmt::print("  {:<14} {}\n", printable(key), printable(value));
-    fmt::print("N={} edges={}\n", r.num_sites, r.num_edges);
+    fmt::print("N={} edges={} energy_offset={}\n", r.num_sites, r.num_edges, r.energy_offset);
     for (const auto& [key, value] : r.solver)
         fmt::print("  {:<14} {}\n", printable(key), printable(value));
+}
+
+// An ensemble file: its record, samples and seeds, and the averages of ln Z and of the gaps
+// per spin with their standard errors at each temperature.
+int print_ensemble_info(const std::string& path) {
+    const EnsembleSummary e = read_ensemble_summary(path);
+    const RunRecord& r = e.run;
+    print_record(path, " (ensemble)", r);
     if (!e.seeds.empty()) {
         fmt::print("samples: {} (seeds {} to {})\n", e.seeds.size(), e.seeds.front(),
                    e.seeds.back());
@@ -73,16 +79,7 @@ int print_info(const std::string& path, bool table) {
     const ResultsFile file = read_results(path, false);
     const RunRecord& r = file.record;
     const SweepResult& sweep = file.sweep;
-    // Text from the file is shown escaped: a damaged or foreign file may hold any bytes.
-    fmt::print("file:       {}\n", printable(path));
-    fmt::print("written by: isingmf {} at {}\n", printable(r.program_version),
-               printable(r.created));
-    fmt::print("command:    {}\n", printable(r.command_line));
-    for (const auto& [key, value] : r.model)
-        fmt::print("  {:<14} {}\n", printable(key), printable(value));
-    fmt::print("N={} edges={} energy_offset={}\n", r.num_sites, r.num_edges, r.energy_offset);
-    for (const auto& [key, value] : r.solver)
-        fmt::print("  {:<14} {}\n", printable(key), printable(value));
+    print_record(path, "", r);
 
     const auto& points = sweep.points;
     const double n = r.num_sites;
