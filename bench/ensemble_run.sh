@@ -49,7 +49,7 @@ run() {  # name, then the command
     read -r w u s <"$dir/$name.time"
     wall[$name]="$w"
     printf '%-22s wall %8.2f s  cpu %8.2f s  load before %s  after %s\n' "$name" "$w" \
-        "$(echo "$u + $s" | bc)" "$load_before" "$load_after"
+        "$(awk -v u="$u" -v s="$s" 'BEGIN { print u + s }')" "$load_before" "$load_after"
 }
 
 echo "ensemble benchmark: ${samples} samples of ${size}x${size} open +-J, 20 temperatures," \
@@ -60,7 +60,7 @@ if [ "$mpi" = 1 ]; then
     run "mpirun -n 2 x 1 thread" mpirun --oversubscribe -n 2 "$bin" "${args[@]}" --threads 1 \
         --out "$dir/m2.h5"
 fi
-ratio() { echo "scale=3; $1 / $2" | bc; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", a / b }'; }
 echo "speed-up 2 threads / 1 thread: $(ratio "${wall[1 process x 1 thread]}" "${wall[1 process x 2 threads]}")"
 if [ "$mpi" = 1 ]; then
     echo "mpirun -n 2 wall / 2 threads wall: $(ratio "${wall[mpirun -n 2 x 1 thread]}" "${wall[1 process x 2 threads]}")"
