@@ -8,6 +8,7 @@ packages=(
   libhdf5-dev hdf5-tools libfmt-dev libboost-program-options-dev libboost-graph-dev
   libmetis-dev libomp-dev
   libgtest-dev libgmock-dev googletest libbenchmark-dev
+  openmpi-bin libopenmpi-dev
   python3 python3-h5py python3-numpy python3-matplotlib
   python3-dev pybind11-dev python3-pybind11 python3-pytest python3-scipy python3-networkx
 )

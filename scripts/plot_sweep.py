@@ -46,6 +46,17 @@ def image_format(output):
     return (extension if extension in supported else None), sorted(supported)
 
 
+def known_image_format(output, script):
+    """True when matplotlib can write the format of `output`'s extension; else says so on
+    stderr as `script` and returns False (the caller exits with status 2)."""
+    fmt, supported = image_format(output)
+    if fmt is None:
+        print(f"{script}: error: cannot tell an image format from the extension of {output!r} "
+              f"(use one of {', '.join(supported)})", file=sys.stderr)
+        return False
+    return True
+
+
 def mark_not_converged(ax, T, y, converged):
     if converged is None or y is None:
         return
@@ -150,10 +161,7 @@ def main(argv=None):
     parser.add_argument("results", help="isingmf HDF5 results file")
     parser.add_argument("-o", "--output", default="sweep.png", help="image to write (default: sweep.png)")
     args = parser.parse_args(argv)
-    fmt, supported = image_format(args.output)
-    if fmt is None:
-        print(f"plot_sweep.py: error: cannot tell an image format from the extension of {args.output!r} "
-              f"(use one of {', '.join(supported)})", file=sys.stderr)
+    if not known_image_format(args.output, "plot_sweep.py"):
         return 2
     try:
         sweep = load(args.results)

@@ -8,6 +8,7 @@
 namespace isingmf::cli {
 
 int sweep_command(const std::vector<std::string>& args, const std::string& command_line);
+int ensemble_command(const std::vector<std::string>& args, const std::string& command_line);
 int info_command(const std::vector<std::string>& args);
 int export_command(const std::vector<std::string>& args);
 

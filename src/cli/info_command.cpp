@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "commands.hpp"
+#include "isingmf/io/ensemble_file.hpp"
 #include "isingmf/io/results_file.hpp"
 #include "isingmf/util/text.hpp"
 #include "isolated.hpp"
@@ -22,13 +23,10 @@ namespace isingmf::cli {
 
 namespace {
 
-// Reads the file and prints its summary; run in a child process (see run_isolated).
-int print_info(const std::string& path, bool table) {
-    const ResultsFile file = read_results(path, false);
-    const RunRecord& r = file.record;
-    const SweepResult& sweep = file.sweep;
-    // Text from the file is shown escaped: a damaged or foreign file may hold any bytes.
-    fmt::print("file:       {}\n", printable(path));
+// How a file was made. Text from the file is shown escaped: a damaged or foreign file may
+// hold any bytes.
+void print_record(const std::string& path, const char* kind, const RunRecord& r) {
+    fmt::print("file:       {}{}\n", printable(path), kind);
     fmt::print("written by: isingmf {} at {}\n", printable(r.program_version),
                printable(r.created));
     fmt::print("command:    {}\n", printable(r.command_line));
@@ -37,6 +35,51 @@ int print_info(const std::string& path, bool table) {
     fmt::print("N={} edges={} energy_offset={}\n", r.num_sites, r.num_edges, r.energy_offset);
     for (const auto& [key, value] : r.solver)
         fmt::print("  {:<14} {}\n", printable(key), printable(value));
+}
+
+// An ensemble file: its record, samples and seeds, and the averages of ln Z and of the gaps
+// per spin with their standard errors at each temperature.
+int print_ensemble_info(const std::string& path) {
+    const EnsembleSummary e = read_ensemble_summary(path);
+    const RunRecord& r = e.run;
+    print_record(path, " (ensemble)", r);
+    if (!e.seeds.empty()) {
+        fmt::print("samples: {} (seeds {} to {})\n", e.seeds.size(), e.seeds.front(),
+                   e.seeds.back());
+    }
+    if (!e.T.empty()) {
+        fmt::print("temperatures: {} from T={:.6g} to T={:.6g}\n", e.T.size(), e.T.front(),
+                   e.T.back());
+    }
+    fmt::print("groups: /{}\n", fmt::join(e.groups, " /"));
+    // Columns: [ln Z]/N of each method, then the average gaps per spin, each +- its stderr.
+    std::vector<const EnsembleAverage*> columns;
+    for (const EnsembleAverage& a : e.averages) {
+        if ((a.dataset == "ln_z" && a.group != "comparison") ||
+            (a.group == "comparison" && a.dataset != "exact_minus_lower"))
+            columns.push_back(&a);
+    }
+    const double n = r.num_sites;
+    fmt::print("averages per spin over the samples (mean +- standard error):\n{:>10}", "T");
+    for (const EnsembleAverage* a : columns)
+        fmt::print("  {:>26}", a->group == "comparison" ? a->dataset : a->group + "/ln_z");
+    fmt::print("\n");
+    for (std::size_t t = 0; t < e.T.size(); ++t) {
+        fmt::print("{:>10.4g}", e.T[t]);
+        for (const EnsembleAverage* a : columns)
+            fmt::print("  {:>14.8f} +- {:<8.2e}", a->mean[t] / n, a->stderr_of_mean[t] / n);
+        fmt::print("\n");
+    }
+    return 0;
+}
+
+// Reads the file and prints its summary; run in a child process (see run_isolated).
+int print_info(const std::string& path, bool table) {
+    if (is_ensemble_file(path)) return print_ensemble_info(path);
+    const ResultsFile file = read_results(path, false);
+    const RunRecord& r = file.record;
+    const SweepResult& sweep = file.sweep;
+    print_record(path, "", r);
 
     const auto& points = sweep.points;
     const double n = r.num_sites;
@@ -125,7 +168,7 @@ int print_info(const std::string& path, bool table) {
 }  // namespace
 
 int info_command(const std::vector<std::string>& args) {
-    po::options_description opts("isingmf info: summarize a results file");
+    po::options_description opts("isingmf info: summarize a results file or an ensemble file");
     opts.add_options()("help,h", "show this help")("table", "also print the full table")(
         "file", po::value<std::string>(), "results file (HDF5)");
     po::positional_options_description positional;

@@ -23,7 +23,8 @@ constexpr const char* kUsage = R"(usage: isingmf <command> [options]
 
 commands:
   sweep    mean-field bound and exact ln Z over a temperature grid, written to HDF5
-  info     summarize a results file
+  ensemble the sweep on K disorder samples with averages (mpirun -n P for many machines)
+  info     summarize a results file or an ensemble file
   export   write a model as a UAI or edge-list file
 
 isingmf <command> --help shows a command's options; isingmf --version the version.
@@ -64,6 +65,7 @@ int run(int argc, char** argv) {
     }
     const std::vector<std::string> args(all.begin() + 2, all.end());
     if (command == "sweep") return isingmf::cli::sweep_command(args, command_line);
+    if (command == "ensemble") return isingmf::cli::ensemble_command(args, command_line);
     if (command == "info") return isingmf::cli::info_command(args);
     if (command == "export") return isingmf::cli::export_command(args);
     throw isingmf::cli::UsageError(

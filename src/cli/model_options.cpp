@@ -7,6 +7,7 @@
 
 #include "isingmf/lattices/couplings.hpp"
 #include "isingmf/lattices/edge_list.hpp"
+#include "isingmf/lattices/generated_model.hpp"
 #include "isingmf/lattices/lattice.hpp"
 #include "isingmf/lattices/uai.hpp"
 #include "isingmf/util/text.hpp"
@@ -24,8 +25,6 @@ const char* const kGeneratorOptions[] = {"lattice", "size",     "boundary",     
 bool given(const po::variables_map& vm, const char* name) {
     return vm.count(name) != 0 && !vm[name].defaulted();
 }
-
-std::string format_number(double x) { return fmt::format("{}", x); }
 
 }  // namespace
 
@@ -71,8 +70,13 @@ Model build_model_from_options(const po::variables_map& vm, bool uai_input) {
                          : read_uai(vm["uai"].as<std::string>());
     }
 
-    LatticeSpec spec;
-    CouplingSpec couplings;
+    return build_generated_model_from_options(vm);
+}
+
+GeneratedModelSpec generated_model_spec(const po::variables_map& vm) {
+    GeneratedModelSpec model;
+    LatticeSpec& spec = model.lattice;
+    CouplingSpec& couplings = model.couplings;
     as_usage([&] {
         spec.kind = parse_lattice_kind(vm["lattice"].as<std::string>());
         spec.size = parse_size(vm["size"].as<std::string>());
@@ -104,28 +108,23 @@ Model build_model_from_options(const po::variables_map& vm, bool uai_input) {
             throw UsageError(fmt::format("--{} must be finite", name));
     }
     if (couplings.random_field < 0.0) throw UsageError("--random-field must be >= 0");
+    model.size_text = vm["size"].as<std::string>();
+    return model;
+}
 
-    Description description = {
-        {"lattice", to_string(spec.kind)},
-        {"size", vm["size"].as<std::string>()},
-        {"boundary", complete ? "none" : to_string(spec.boundary)},
-        {"J", format_number(couplings.J)},
-        {"h", format_number(couplings.h)},
-        {"disorder", to_string(couplings.disorder)},
-        {"random_field", format_number(couplings.random_field)},
-    };
-    if (couplings.disorder == Disorder::sk)
-        description.emplace_back("J0", format_number(couplings.J0));
-    description.emplace_back("seed", fmt::format("{}", couplings.seed));
+LatticeGraph make_lattice_for_options(const GeneratedModelSpec& spec) {
     // What make_lattice refuses (a periodic extent of 1, too many sites) is the --size and
     // --boundary the user typed: a usage error.
-    LatticeGraph lattice;
     try {
-        lattice = make_lattice(spec);
+        return make_lattice(spec.lattice);
     } catch (const ModelError& e) {
         throw UsageError(e.what());
     }
-    return build_model(std::move(lattice), couplings, std::move(description));
+}
+
+Model build_generated_model_from_options(const po::variables_map& vm) {
+    const GeneratedModelSpec spec = generated_model_spec(vm);
+    return build_generated_model(spec, make_lattice_for_options(spec));
 }
 
 }  // namespace isingmf::cli

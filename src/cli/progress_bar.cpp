@@ -18,8 +18,8 @@ constexpr auto kRedraw = std::chrono::milliseconds(100);
 constexpr int kWidth = 40;
 }  // namespace
 
-ProgressBar::ProgressBar()
-    : enabled_(isatty(fileno(stderr)) != 0),
+ProgressBar::ProgressBar(bool wanted)
+    : enabled_(wanted && isatty(fileno(stderr)) != 0),
       start_(std::chrono::steady_clock::now()),
       delay_(first_draw_delay()) {
     if (enabled_) ticker_ = std::thread([this] { run(); });
@@ -47,10 +47,13 @@ void ProgressBar::draw() {
     const int filled = static_cast<int>(fraction * kWidth);
     const double elapsed =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
-    fmt::print(stderr, "\r{:<10} [{}{}] {:3.0f}%  {:.1f} s   ", stage_,
+    // The time left if the rest goes as fast as what is done so far.
+    const std::string eta =
+        done_ > 0 ? fmt::format("  ETA {:.0f} s", elapsed * (1.0 - fraction) / fraction) : "";
+    fmt::print(stderr, "\r{:<10} [{}{}] {:3.0f}%  {}/{}  {:.1f} s{}   ", stage_,
                std::string(static_cast<std::size_t>(filled), '#'),
-               std::string(static_cast<std::size_t>(kWidth - filled), '.'), 100.0 * fraction,
-               elapsed);
+               std::string(static_cast<std::size_t>(kWidth - filled), '.'), 100.0 * fraction, done_,
+               total_, elapsed, eta);
     std::fflush(stderr);
     drawn_ = true;
 }
@@ -65,7 +68,7 @@ void ProgressBar::finish() {
     wake_.notify_all();
     ticker_.join();
     if (drawn_) {
-        fmt::print(stderr, "\r{}\r", std::string(kWidth + 40, ' '));
+        fmt::print(stderr, "\r{}\r", std::string(kWidth + 70, ' '));
         std::fflush(stderr);
     }
 }

@@ -15,7 +15,8 @@ namespace isingmf::cli {
 
 class ProgressBar {
 public:
-    ProgressBar();
+    /// Shown only when `wanted` and stderr is a terminal.
+    explicit ProgressBar(bool wanted = true);
     ~ProgressBar();
     ProgressBar(const ProgressBar&) = delete;
     ProgressBar& operator=(const ProgressBar&) = delete;

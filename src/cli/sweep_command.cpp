@@ -21,6 +21,7 @@
 #include "output_file.hpp"
 #include "parse_arguments.hpp"
 #include "progress_bar.hpp"
+#include "sweep_setup.hpp"
 #include "sweep_table.hpp"
 #include "usage_error.hpp"
 
@@ -35,7 +36,9 @@ constexpr double kStoreMLimit = 1e7;
 // typo that would run for hours.
 constexpr int kMaxRestarts = 10000;
 
-po::options_description sweep_options() {
+}  // namespace
+
+po::options_description sweep_options(const char* default_out) {
     po::options_description opts("Sweep");
     opts.add_options()("help,h", "show this help")(
         "T", po::value<std::string>(),
@@ -43,7 +46,7 @@ po::options_description sweep_options() {
         "beta", po::value<std::string>(), "inverse temperatures instead of --T (beta = 0 allowed)")(
         "exact", po::value<std::string>()->default_value("auto"),
         "auto, enumerate, eliminate, kaufman, planar or none")(
-        "out", po::value<std::string>()->default_value("results.h5"), "HDF5 results file")(
+        "out", po::value<std::string>()->default_value(default_out), "HDF5 results file")(
         "force", "overwrite an existing results file")(
         "threads", po::value<int>()->default_value(0), "OpenMP threads (0: all cores)")(
         "starts", po::value<std::string>()->default_value("up,down,paramagnet,anneal,random,warm"),
@@ -84,6 +87,8 @@ po::options_description sweep_options() {
     return opts;
 }
 
+namespace {
+
 std::string utc_now() {
     const std::time_t now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
     std::tm tm{};
@@ -95,17 +100,7 @@ std::string utc_now() {
 
 }  // namespace
 
-int sweep_command(const std::vector<std::string>& args, const std::string& command_line) {
-    po::options_description all(
-        "isingmf sweep: bounds on ln Z (mean-field lower, certified upper), the Bethe estimate "
-        "and exact ln Z over temperatures");
-    all.add(sweep_options()).add(model_options());
-    const po::variables_map vm = parse_arguments(args, all);
-    if (vm.count("help") != 0) {
-        std::cout << "usage: isingmf sweep [options]\n\n" << all << "\n";
-        return 0;
-    }
-
+SweepSetup parse_sweep_setup(const po::variables_map& vm) {
     // Everything that can be wrong with the command line is checked before any work.
     if (vm.count("T") != 0 && vm.count("beta") != 0)
         throw UsageError("give --T or --beta, not both");
@@ -185,31 +180,12 @@ int sweep_command(const std::vector<std::string>& args, const std::string& comma
     if (!(options.bethe.damping >= 0.0 && options.bethe.damping < 1.0))
         throw UsageError("--bp-damping must be in [0, 1)");
 
-    // The model first: its options are part of the command line, and a usage error there
-    // should not hide behind a file problem. Then the output, before any solving.
-    const Model model = build_model_from_options(vm);
-    if (cluster_file) {
-        const std::string path = vm["clusters"].as<std::string>();
-        options.structured.clusters =
-            given_partition(model, read_cluster_file(path, model.num_sites()), path);
-    }
-    const std::filesystem::path out = vm["out"].as<std::string>();
-    const bool force = vm.count("force") != 0;
-    prepare_output(out, force);
-
-    RunRecord record;
-    record.program_version = kVersion;
-    record.command_line = command_line;
-    record.created = utc_now();
-    record.model = model.description();
-    record.num_sites = model.num_sites();
-    record.num_edges = model.num_edges();
-    record.energy_offset = model.energy_offset();
-    record.store_m = (mean_field || structured) &&
-                     (store_m == "yes" ||
-                      (store_m == "auto" &&
-                       static_cast<double>(betas.size()) * model.num_sites() <= kStoreMLimit));
-    record.solver = {
+    SweepSetup setup;
+    setup.temperatures = std::move(temperatures);
+    setup.betas = std::move(betas);
+    setup.store_m = store_m;
+    if (cluster_file) setup.clusters = vm["clusters"].as<std::string>();
+    setup.solver = {
         {"exact", vm["exact"].as<std::string>()},
         {"starts", vm["starts"].as<std::string>()},
         {"restarts", fmt::format("{}", restarts)},
@@ -230,7 +206,67 @@ int sweep_command(const std::vector<std::string>& args, const std::string& comma
                               ? "auto"
                               : fmt::format("{}", options.structured.cluster_width)},
     };
-    if (cluster_file) record.solver.emplace_back("clusters", vm["clusters"].as<std::string>());
+    if (cluster_file) setup.solver.emplace_back("clusters", vm["clusters"].as<std::string>());
+    setup.options = std::move(options);
+    return setup;
+}
+
+void keep_typed_temperatures(const std::vector<double>& temperatures, SweepResult& sweep) {
+    for (std::size_t k = 0; k < temperatures.size(); ++k) sweep.points[k].T = temperatures[k];
+}
+
+void use_cluster_file(const SweepSetup& setup, const Model& model, SweepOptions& options) {
+    if (!setup.clusters) return;
+    options.structured.clusters = given_partition(
+        model, read_cluster_file(*setup.clusters, model.num_sites()), *setup.clusters);
+}
+
+bool store_m_for(const SweepSetup& setup, const Model& model) {
+    const bool solved = setup.options.computes(SweepBound::mean_field) ||
+                        setup.options.computes(SweepBound::structured);
+    return solved &&
+           (setup.store_m == "yes" ||
+            (setup.store_m == "auto" &&
+             static_cast<double>(setup.betas.size()) * model.num_sites() <= kStoreMLimit));
+}
+
+RunRecord run_record(const SweepSetup& setup, const Model& model, const std::string& command_line) {
+    RunRecord record;
+    record.program_version = kVersion;
+    record.command_line = command_line;
+    record.created = utc_now();
+    record.model = model.description();
+    record.num_sites = model.num_sites();
+    record.num_edges = model.num_edges();
+    record.energy_offset = model.energy_offset();
+    record.store_m = store_m_for(setup, model);
+    record.solver = setup.solver;
+    return record;
+}
+
+int sweep_command(const std::vector<std::string>& args, const std::string& command_line) {
+    po::options_description all(
+        "isingmf sweep: bounds on ln Z (mean-field lower, certified upper), the Bethe estimate "
+        "and exact ln Z over temperatures");
+    all.add(sweep_options("results.h5")).add(model_options());
+    const po::variables_map vm = parse_arguments(args, all);
+    if (vm.count("help") != 0) {
+        std::cout << "usage: isingmf sweep [options]\n\n" << all << "\n";
+        return 0;
+    }
+    SweepSetup setup = parse_sweep_setup(vm);
+    const std::vector<double>& betas = setup.betas;
+    SweepOptions& options = setup.options;
+
+    // The model first: its options are part of the command line, and a usage error there
+    // should not hide behind a file problem. Then the output, before any solving.
+    const Model model = build_model_from_options(vm);
+    use_cluster_file(setup, model, options);
+    const std::filesystem::path out = vm["out"].as<std::string>();
+    const bool force = vm.count("force") != 0;
+    prepare_output(out, force);
+
+    RunRecord record = run_record(setup, model, command_line);
 
     ProgressBar bar;
     SweepResult sweep = run_sweep(model, betas, options,
@@ -238,8 +274,7 @@ int sweep_command(const std::vector<std::string>& args, const std::string& comma
                                       bar.update(stage, done, total);
                                   });
     bar.finish();
-    // Keep the temperatures as typed rather than 1/(1/T), which may differ in the last bit.
-    for (std::size_t k = 0; k < temperatures.size(); ++k) sweep.points[k].T = temperatures[k];
+    keep_typed_temperatures(setup.temperatures, sweep);
     record.solver.emplace_back("exact_method", sweep.exact_method);
     record.solver.emplace_back("exact_note", sweep.exact_note);
     if (!sweep.upper_note.empty()) fmt::print(stderr, "note: {}\n", sweep.upper_note);

@@ -143,13 +143,46 @@ void read_numeric_attribute(const Handle& object, const std::string& name, hid_t
     check(H5Aread(attribute.id(), mem_type, value), where, "cannot read attribute");
 }
 
-Handle write_1d(const Handle& parent, const std::string& name, hid_t file_type, hid_t mem_type,
-                const void* data, std::size_t size) {
+// Chunks of about 256 KiB for compressed datasets: the last extent whole where it fits (one
+// temperature's m), then as many of the preceding entries as fit.
+constexpr std::size_t kChunkValues = 32768;
+
+Handle write_nd(const Handle& parent, const std::string& name, hid_t file_type, hid_t mem_type,
+                const void* data, std::size_t size, std::span<const std::size_t> extents,
+                bool compress) {
     const std::string where = child_where(parent, name);
-    const hsize_t dims[1] = {static_cast<hsize_t>(size)};
+    std::vector<hsize_t> dims(extents.begin(), extents.end());
+    std::size_t count = 1;
+    for (const std::size_t extent : extents) count *= extent;
+    if (dims.empty() || count != size) {
+        throw IoError(fmt::format("{}: {} values for a dataset of {}", where, size,
+                                  fmt::join(extents, " x ")));
+    }
     const Handle space = simple_space(dims, where);
+    const Handle dcpl(H5Pcreate(H5P_DATASET_CREATE), H5Pclose, where,
+                      "cannot create a property list");
+    // Chunks cannot be empty: an empty dataset stays contiguous.
+    if (compress && size > 0) {
+        const htri_t deflate = H5Zfilter_avail(H5Z_FILTER_DEFLATE);
+        check_tri(deflate, where, "cannot query the deflate filter");
+        if (deflate == 0)
+            throw IoError(fmt::format("{}: this HDF5 library has no deflate filter", where));
+        std::vector<hsize_t> chunk(dims.size());
+        std::size_t budget = kChunkValues;
+        for (std::size_t d = dims.size(); d-- > 0;) {
+            const std::size_t extent = static_cast<std::size_t>(dims[d]);
+            const std::size_t take = std::clamp<std::size_t>(budget, 1, extent);
+            chunk[d] = static_cast<hsize_t>(take);
+            budget = std::max<std::size_t>(1, budget / take);
+        }
+        check(H5Pset_chunk(dcpl.id(), static_cast<int>(chunk.size()), chunk.data()), where,
+              "cannot set chunking");
+        // Shuffling the bytes of doubles first lets deflate find the shared exponent bytes.
+        check(H5Pset_shuffle(dcpl.id()), where, "cannot set the shuffle filter");
+        check(H5Pset_deflate(dcpl.id(), 4), where, "cannot set the deflate filter");
+    }
     Handle dataset(H5Dcreate2(parent.id(), name.c_str(), file_type, space.id(), H5P_DEFAULT,
-                              H5P_DEFAULT, H5P_DEFAULT),
+                              dcpl.id(), H5P_DEFAULT),
                    H5Dclose, where, "cannot create dataset");
     // An empty dataset has nothing to write, and some HDF5 versions refuse a null buffer.
     if (size > 0) {
@@ -157,6 +190,23 @@ Handle write_1d(const Handle& parent, const std::string& name, hid_t file_type, 
               "cannot write dataset");
     }
     return dataset;
+}
+
+Handle write_1d(const Handle& parent, const std::string& name, hid_t file_type, hid_t mem_type,
+                const void* data, std::size_t size) {
+    const std::size_t dims[1] = {size};
+    return write_nd(parent, name, file_type, mem_type, data, size, dims, false);
+}
+
+Handle write_string_nd(const Handle& parent, const std::string& name,
+                       std::span<const std::string> values, std::span<const std::size_t> dims,
+                       bool compress) {
+    const Handle type = vlen_string_type(child_where(parent, name));
+    std::vector<const char*> pointers;
+    pointers.reserve(values.size());
+    for (const std::string& value : values) pointers.push_back(value.c_str());
+    return write_nd(parent, name, type.id(), type.id(), pointers.data(), pointers.size(), dims,
+                    compress);
 }
 
 struct OpenedDataset {
@@ -375,6 +425,50 @@ bool has_attribute(const Handle& object, const std::string& name) {
     return result > 0;
 }
 
+// By index rather than H5Literate, whose callback type changed between HDF5 1.10 and 1.12.
+std::vector<std::string> link_names(const Handle& group) {
+    H5G_info_t info{};
+    check(H5Gget_info(group.id(), &info), group.where(), "cannot list the group");
+    std::vector<std::string> names;
+    for (hsize_t k = 0; k < info.nlinks; ++k) {
+        const ssize_t size = H5Lget_name_by_idx(group.id(), ".", H5_INDEX_NAME, H5_ITER_INC, k,
+                                                nullptr, 0, H5P_DEFAULT);
+        if (size < 0) fail(group.where(), "cannot list the group");
+        std::string name(static_cast<std::size_t>(size) + 1, '\0');
+        if (H5Lget_name_by_idx(group.id(), ".", H5_INDEX_NAME, H5_ITER_INC, k, name.data(),
+                               name.size(), H5P_DEFAULT) < 0) {
+            fail(group.where(), "cannot list the group");
+        }
+        name.resize(static_cast<std::size_t>(size));
+        names.push_back(std::move(name));
+    }
+    return names;
+}
+
+bool is_group(const Handle& parent, const std::string& name) {
+    if (!has_link(parent, name)) return false;
+    const std::string where = child_where(parent, name);
+    const Handle object(H5Oopen(parent.id(), name.c_str(), H5P_DEFAULT), H5Oclose, where,
+                        "cannot open object");
+    return H5Iget_type(object.id()) == H5I_GROUP;
+}
+
+std::vector<std::size_t> dataset_extents(const Handle& parent, const std::string& name) {
+    const std::string where = child_where(parent, name);
+    if (!has_link(parent, name)) throw IoError(fmt::format("{}: dataset missing", where));
+    const Handle dataset(H5Dopen2(parent.id(), name.c_str(), H5P_DEFAULT), H5Dclose, where,
+                         "cannot open dataset");
+    const Handle space(H5Dget_space(dataset.id()), H5Sclose, where, "cannot read dataset shape");
+    const int rank = H5Sget_simple_extent_ndims(space.id());
+    if (rank < 0) fail(where, "cannot read dataset shape");
+    std::vector<hsize_t> dims(static_cast<std::size_t>(rank), 0);
+    if (rank > 0) {
+        check(H5Sget_simple_extent_dims(space.id(), dims.data(), nullptr), where,
+              "cannot read dataset shape");
+    }
+    return {dims.begin(), dims.end()};
+}
+
 std::vector<std::string> attribute_names(const Handle& object) {
     H5_index_t index = H5_INDEX_NAME;
     const H5I_type_t kind = H5Iget_type(object.id());
@@ -483,6 +577,11 @@ Handle write_int32s(const Handle& parent, const std::string& name,
     return write_1d(parent, name, H5T_STD_I32LE, H5T_NATIVE_INT32, values.data(), values.size());
 }
 
+Handle write_uint64s(const Handle& parent, const std::string& name,
+                     std::span<const std::uint64_t> values) {
+    return write_1d(parent, name, H5T_STD_U64LE, H5T_NATIVE_UINT64, values.data(), values.size());
+}
+
 Handle write_uint8s(const Handle& parent, const std::string& name,
                     std::span<const std::uint8_t> values) {
     return write_1d(parent, name, H5T_STD_U8LE, H5T_NATIVE_UINT8, values.data(), values.size());
@@ -490,50 +589,41 @@ Handle write_uint8s(const Handle& parent, const std::string& name,
 
 Handle write_strings(const Handle& parent, const std::string& name,
                      std::span<const std::string> values) {
-    const Handle type = vlen_string_type(child_where(parent, name));
-    std::vector<const char*> pointers;
-    pointers.reserve(values.size());
-    for (const std::string& value : values) pointers.push_back(value.c_str());
-    return write_1d(parent, name, type.id(), type.id(), pointers.data(), pointers.size());
+    const std::size_t dims[1] = {values.size()};
+    return write_string_nd(parent, name, values, dims, false);
 }
 
 Handle write_double_matrix(const Handle& parent, const std::string& name,
                            std::span<const double> values, std::size_t rows, std::size_t cols) {
-    const std::string where = child_where(parent, name);
-    if (values.size() != rows * cols) {
-        throw IoError(
-            fmt::format("{}: {} values for a {} x {} matrix", where, values.size(), rows, cols));
-    }
-    const hsize_t dims[2] = {static_cast<hsize_t>(rows), static_cast<hsize_t>(cols)};
-    const Handle space = simple_space(dims, where);
-    const Handle dcpl(H5Pcreate(H5P_DATASET_CREATE), H5Pclose, where,
-                      "cannot create a property list");
-    if (rows > 0 && cols > 0) {
-        const htri_t deflate = H5Zfilter_avail(H5Z_FILTER_DEFLATE);
-        check_tri(deflate, where, "cannot query the deflate filter");
-        if (deflate == 0)
-            throw IoError(fmt::format("{}: this HDF5 library has no deflate filter", where));
-        // Chunks of about 256 KiB: whole rows (one temperature) where they fit, so reading
-        // m at one T touches few chunks, and several rows per chunk when N is small.
-        constexpr std::size_t kChunkValues = 32768;
-        const std::size_t chunk_cols = std::min(cols, kChunkValues);
-        const std::size_t chunk_rows = std::clamp<std::size_t>(kChunkValues / chunk_cols, 1, rows);
-        const hsize_t chunk[2] = {static_cast<hsize_t>(chunk_rows),
-                                  static_cast<hsize_t>(chunk_cols)};
-        check(H5Pset_chunk(dcpl.id(), 2, chunk), where, "cannot set chunking");
-        // Shuffling the bytes of doubles first lets deflate find the shared exponent bytes.
-        check(H5Pset_shuffle(dcpl.id()), where, "cannot set the shuffle filter");
-        check(H5Pset_deflate(dcpl.id(), 4), where, "cannot set the deflate filter");
-    }
-    Handle dataset(H5Dcreate2(parent.id(), name.c_str(), H5T_IEEE_F64LE, space.id(), H5P_DEFAULT,
-                              dcpl.id(), H5P_DEFAULT),
-                   H5Dclose, where, "cannot create dataset");
-    if (!values.empty()) {
-        check(
-            H5Dwrite(dataset.id(), H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, values.data()),
-            where, "cannot write dataset");
-    }
-    return dataset;
+    const std::size_t dims[2] = {rows, cols};
+    return write_double_array(parent, name, values, dims, true);
+}
+
+Handle write_double_array(const Handle& parent, const std::string& name,
+                          std::span<const double> values, std::span<const std::size_t> dims,
+                          bool compress) {
+    return write_nd(parent, name, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, values.data(), values.size(),
+                    dims, compress);
+}
+
+Handle write_int32_array(const Handle& parent, const std::string& name,
+                         std::span<const std::int32_t> values, std::span<const std::size_t> dims,
+                         bool compress) {
+    return write_nd(parent, name, H5T_STD_I32LE, H5T_NATIVE_INT32, values.data(), values.size(),
+                    dims, compress);
+}
+
+Handle write_uint8_array(const Handle& parent, const std::string& name,
+                         std::span<const std::uint8_t> values, std::span<const std::size_t> dims,
+                         bool compress) {
+    return write_nd(parent, name, H5T_STD_U8LE, H5T_NATIVE_UINT8, values.data(), values.size(),
+                    dims, compress);
+}
+
+Handle write_string_array(const Handle& parent, const std::string& name,
+                          std::span<const std::string> values, std::span<const std::size_t> dims,
+                          bool compress) {
+    return write_string_nd(parent, name, values, dims, compress);
 }
 
 std::vector<double> read_doubles(const Handle& parent, const std::string& name) {
@@ -546,6 +636,10 @@ std::vector<std::int32_t> read_int32s(const Handle& parent, const std::string& n
 
 std::vector<std::uint8_t> read_uint8s(const Handle& parent, const std::string& name) {
     return read_numeric_1d<std::uint8_t>(parent, name, H5T_NATIVE_UINT8);
+}
+
+std::vector<std::uint64_t> read_uint64s(const Handle& parent, const std::string& name) {
+    return read_numeric_1d<std::uint64_t>(parent, name, H5T_NATIVE_UINT64);
 }
 
 std::vector<std::string> read_strings(const Handle& parent, const std::string& name) {

@@ -103,6 +103,13 @@ bool has_link(const Handle& parent, const std::string& name);
 /// True when `object` has an attribute called `name`.
 bool has_attribute(const Handle& object, const std::string& name);
 
+/// Names of a group's links (groups and datasets), in name order.
+std::vector<std::string> link_names(const Handle& group);
+/// True when `parent` has a link called `name` that is a group.
+bool is_group(const Handle& parent, const std::string& name);
+/// The extents of a dataset (none for a scalar).
+std::vector<std::size_t> dataset_extents(const Handle& parent, const std::string& name);
+
 /// Attribute names in creation order when the object tracks it, else in name order.
 std::vector<std::string> attribute_names(const Handle& object);
 
@@ -128,16 +135,35 @@ Handle write_uint8s(const Handle& parent, const std::string& name,
                     std::span<const std::uint8_t> values);
 Handle write_strings(const Handle& parent, const std::string& name,
                      std::span<const std::string> values);
+Handle write_uint64s(const Handle& parent, const std::string& name,
+                     std::span<const std::uint64_t> values);
 
 /// A row-major rows x cols dataset of doubles, chunked, byte-shuffled and deflate-compressed
 /// (contiguous when either extent is 0, since chunks cannot be empty).
 Handle write_double_matrix(const Handle& parent, const std::string& name,
                            std::span<const double> values, std::size_t rows, std::size_t cols);
 
+/// A dataset of any rank >= 1: `values` row-major with extents `dims` (their product must
+/// be values.size()). With `compress` it is chunked (about 256 KiB per chunk, the last
+/// extents whole where they fit), byte-shuffled and deflate-compressed, unless it is empty.
+Handle write_double_array(const Handle& parent, const std::string& name,
+                          std::span<const double> values, std::span<const std::size_t> dims,
+                          bool compress = false);
+Handle write_int32_array(const Handle& parent, const std::string& name,
+                         std::span<const std::int32_t> values, std::span<const std::size_t> dims,
+                         bool compress = false);
+Handle write_uint8_array(const Handle& parent, const std::string& name,
+                         std::span<const std::uint8_t> values, std::span<const std::size_t> dims,
+                         bool compress = false);
+Handle write_string_array(const Handle& parent, const std::string& name,
+                          std::span<const std::string> values, std::span<const std::size_t> dims,
+                          bool compress = false);
+
 /// Reads a 1-D dataset, converting the stored type; throws IoError when absent or not 1-D.
 std::vector<double> read_doubles(const Handle& parent, const std::string& name);
 std::vector<std::int32_t> read_int32s(const Handle& parent, const std::string& name);
 std::vector<std::uint8_t> read_uint8s(const Handle& parent, const std::string& name);
+std::vector<std::uint64_t> read_uint64s(const Handle& parent, const std::string& name);
 std::vector<std::string> read_strings(const Handle& parent, const std::string& name);
 
 /// A 2-D dataset read back row-major.

@@ -1,0 +1,305 @@
+// isingmf ensemble: the sweep of `isingmf sweep` on K disorder samples (seed S + k for sample
+// k), averaged, with a checkpoint of finished samples beside the output and --resume.
+
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <bit>
+#include <boost/program_options.hpp>
+#include <cstdio>
+#include <filesystem>
+#include <iostream>
+#include <limits>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <system_error>
+#include <vector>
+
+#include "commands.hpp"
+#include "isingmf/ensemble/ensemble.hpp"
+#include "isingmf/io/ensemble_file.hpp"
+#include "isingmf/lattices/generated_model.hpp"
+#include "isingmf/util/append_log.hpp"
+#include "isingmf/util/atomic_file.hpp"
+#include "isingmf/util/text.hpp"
+#include "model_options.hpp"
+#include "output_file.hpp"
+#include "parse_arguments.hpp"
+#include "progress_bar.hpp"
+#include "sample_team.hpp"
+#include "sweep_setup.hpp"
+#include "usage_error.hpp"
+
+namespace po = boost::program_options;
+namespace fs = std::filesystem;
+
+namespace isingmf::cli {
+namespace {
+
+// A million samples is a large study; more than this on one command line is a typo (every
+// finished sample stays in memory until the file is written: a few KB each).
+constexpr unsigned long long kMaxSamples = 10'000'000;
+constexpr const char* kCheckpointFormat = "isingmf-ensemble-checkpoint 1";
+
+po::options_description ensemble_options() {
+    po::options_description opts("Ensemble");
+    opts.add_options()("samples", po::value<unsigned long long>()->default_value(100),
+                       "number of disorder samples K; sample k uses seed --seed + k")(
+        "resume",
+        "finish the run whose checkpoint lies beside --out (.NAME.ensemble-checkpoint) after "
+        "a crash or kill; the options must be the same");
+    return opts;
+}
+
+// Every option that decides the data of the file, as (name, value): the checkpoint's header.
+// --threads, --out, --force and --quiet do not change the data and may differ on resume.
+Description fingerprint(const GeneratedModelSpec& model, unsigned long long samples,
+                        const SweepSetup& setup) {
+    Description keys = describe_model(model);
+    keys.emplace_back("samples", fmt::format("{}", samples));
+    for (const auto& [key, value] : setup.solver) {
+        if (key != "threads" && key != "seed") keys.emplace_back(key, value);
+    }
+    // The grid bit for bit: a resumed run must have the very same temperatures.
+    std::string grid;
+    for (const double beta : setup.betas)
+        grid += fmt::format("{:016x}", std::bit_cast<std::uint64_t>(beta));
+    keys.emplace_back("beta", grid);
+    std::string typed;
+    for (const double T : setup.temperatures)
+        typed += fmt::format("{:016x}", std::bit_cast<std::uint64_t>(T));
+    keys.emplace_back("T", typed);
+    return keys;
+}
+
+std::string encode_fingerprint(const Description& keys) {
+    std::string text(kCheckpointFormat);
+    text.push_back('\n');
+    for (const auto& [key, value] : keys) text.append(key).append("=").append(value).append("\n");
+    return text;
+}
+
+Description decode_fingerprint(const std::string& text, const fs::path& path) {
+    Description keys;
+    std::size_t at = 0;
+    bool first = true;
+    while (at < text.size()) {
+        const std::size_t end = text.find('\n', at);
+        if (end == std::string::npos) break;
+        const std::string line = text.substr(at, end - at);
+        at = end + 1;
+        if (first) {
+            if (line != kCheckpointFormat)
+                throw IoError(
+                    fmt::format("'{}' is not an isingmf ensemble checkpoint", path.string()));
+            first = false;
+            continue;
+        }
+        const std::size_t eq = line.find('=');
+        if (eq == std::string::npos)
+            throw IoError(fmt::format("'{}': damaged checkpoint header", path.string()));
+        keys.emplace_back(line.substr(0, eq), line.substr(eq + 1));
+    }
+    if (first)
+        throw IoError(fmt::format("'{}' is not an isingmf ensemble checkpoint", path.string()));
+    return keys;
+}
+
+// Refuses to resume with options other than the checkpoint's, naming the first that differs.
+void check_same_run(const Description& was, const Description& now, const fs::path& path) {
+    const auto value_of = [](const Description& keys, const std::string& key) {
+        for (const auto& [k, v] : keys)
+            if (k == key) return std::optional<std::string>(v);
+        return std::optional<std::string>();
+    };
+    for (const Description* side : {&now, &was}) {
+        for (const auto& [key, value] : *side) {
+            const auto a = value_of(was, key);
+            const auto b = value_of(now, key);
+            if (a == b) continue;
+            const bool grid = key == "beta" || key == "T";
+            throw UsageError(
+                fmt::format("cannot resume from '{}': it is an ensemble with other options: {} {}",
+                            path.string(), key,
+                            grid ? std::string("(the temperature grid differs)")
+                                 : fmt::format("was {}, now {}", a ? quote_token(*a) : "not set",
+                                               b ? quote_token(*b) : "not set")));
+        }
+    }
+}
+
+fs::path checkpoint_path(const fs::path& out) {
+    // Built with append: GCC 12 at -O3 raises a false -Wrestrict on "." + std::string.
+    std::string name = ".";
+    name.append(out.filename().string()).append(".ensemble-checkpoint");
+    return out.parent_path() / name;
+}
+
+}  // namespace
+
+int ensemble_command(const std::vector<std::string>& args, const std::string& command_line) {
+    po::options_description all(
+        "isingmf ensemble: the sweep of `isingmf sweep` on K disorder samples (seed of sample k "
+        "= --seed + k), with averages and standard errors over the samples");
+    all.add(ensemble_options()).add(sweep_options("ensemble.h5")).add(model_options());
+    const po::variables_map vm = parse_arguments(args, all);
+    if (vm.count("help") != 0) {
+        std::cout << "usage: isingmf ensemble [options]\n"
+                     "       mpirun -n P isingmf ensemble [options]   (built with MPI)\n\n"
+                  << all << "\n";
+        return 0;
+    }
+
+    // Everything the command line can get wrong, before any file is touched.
+    if (vm.count("lattice-file") != 0 || vm.count("uai") != 0) {
+        throw UsageError(fmt::format(
+            "--{} cannot be used by ensemble: its samples' disorder is drawn by the lattice "
+            "generator (--lattice, --disorder, --random-field)",
+            vm.count("uai") != 0 ? "uai" : "lattice-file"));
+    }
+    SweepSetup setup = parse_sweep_setup(vm);
+    if (setup.store_m == "yes")
+        throw UsageError("ensemble files do not store per-site m (--store-m yes)");
+    const unsigned long long samples = vm["samples"].as<unsigned long long>();
+    if (samples < 1 || samples > kMaxSamples)
+        throw UsageError(fmt::format("--samples must be between 1 and {}", kMaxSamples));
+    const GeneratedModelSpec spec = generated_model_spec(vm);
+    std::vector<std::uint64_t> seeds;
+    try {
+        seeds = ensemble_seeds(spec.couplings.seed, samples);
+    } catch (const ModelError& e) {
+        throw UsageError(
+            fmt::format("--seed {} --samples {}: {}", spec.couplings.seed, samples, e.what()));
+    }
+    const LatticeGraph lattice = make_lattice_for_options(spec);
+    EnsembleOptions options;
+    options.samples = samples;
+    options.seed = spec.couplings.seed;
+    options.threads = setup.options.threads;
+    const Model first = sample_model(spec, seeds.front(), lattice);
+    use_cluster_file(setup, first, setup.options);
+    options.sweep = setup.options;
+    const bool resume = vm.count("resume") != 0;
+    const bool force = vm.count("force") != 0;
+    const fs::path out = vm["out"].as<std::string>();
+    const fs::path checkpoint = checkpoint_path(out);
+    const Description keys = fingerprint(spec, samples, setup);
+
+    RunRecord record = run_record(setup, first, command_line);
+    record.store_m = false;
+    record.model = describe_model(spec);  // seed: the base seed S
+    record.solver.emplace_back("samples", fmt::format("{}", samples));
+
+    const std::unique_ptr<SampleTeam> team = make_sample_team();
+    const bool root = team->rank() == 0;
+    // Rank 0 checks the output and opens the checkpoint; the positions still to run (sample
+    // indices) go to every rank.
+    std::vector<std::uint64_t> todo;
+    std::vector<std::string> finished;  // encoded samples, the checkpoint's and this run's
+    std::optional<AppendLog> log;
+    if (root) {
+        try {
+            std::vector<bool> done(seeds.size(), false);
+            if (resume) {
+                // The checkpoint first: resuming something that is not this run's ensemble
+                // is the error to report, not that a file of the output's name exists.
+                if (!fs::exists(checkpoint)) {
+                    if (fs::exists(out) && is_ensemble_file(out)) {
+                        throw IoError(fmt::format("nothing to resume: '{}' is a finished ensemble",
+                                                  out.string()));
+                    }
+                    throw IoError(fmt::format(
+                        "nothing to resume: no checkpoint '{}' of an unfinished ensemble beside "
+                        "'{}'",
+                        checkpoint.string(), out.string()));
+                }
+                const AppendLogContents contents = read_append_log(checkpoint);
+                check_same_run(decode_fingerprint(contents.header, checkpoint), keys, checkpoint);
+                prepare_output(out, force);
+                for (const std::string& sample : contents.records) {
+                    const std::size_t index = encoded_sample_index(sample);
+                    if (index >= done.size() || done[index]) continue;
+                    done[index] = true;
+                    finished.push_back(sample);
+                }
+                log.emplace(AppendLog::open(checkpoint));
+                if (contents.dropped_bytes > 0) {
+                    fmt::print(stderr, "isingmf: {}: dropped a torn last record ({} bytes)\n",
+                               printable(checkpoint.string()), contents.dropped_bytes);
+                }
+                fmt::print(stderr, "isingmf: resuming: {} of {} samples done\n", finished.size(),
+                           samples);
+            } else {
+                prepare_output(out, force);
+                if (fs::exists(checkpoint) && !force) {
+                    throw IoError(fmt::format(
+                        "'{}' holds the finished samples of an interrupted run; finish it with "
+                        "--resume or start afresh with --force",
+                        checkpoint.string()));
+                }
+                log.emplace(AppendLog::create(checkpoint, encode_fingerprint(keys)));
+            }
+            for (std::size_t k = 0; k < done.size(); ++k)
+                if (!done[k]) todo.push_back(k);
+        } catch (...) {
+            team->follow_root(false);  // the other ranks end quietly; this one reports
+            throw;
+        }
+        team->follow_root(true);
+    } else {
+        if (!team->follow_root(false)) return 1;
+        log.emplace(AppendLog::open(checkpoint));
+    }
+    team->broadcast(todo);
+
+    try {
+        ProgressBar bar(team->size() == 1);
+        std::mutex mutex;
+        std::size_t done_here = 0;
+        std::vector<std::string> mine;
+        team->start(todo.size());
+        run_samples(
+            spec, setup.betas, seeds, options,
+            [&]() -> std::optional<std::size_t> {
+                const std::optional<std::size_t> position = team->next();
+                if (!position) return std::nullopt;
+                return static_cast<std::size_t>(todo[*position]);
+            },
+            [&](std::size_t index, SweepResult&& sweep) {
+                keep_typed_temperatures(setup.temperatures, sweep);
+                std::string sample = encode_sample(index, seeds[index], record, sweep);
+                log->append(sample);
+                const std::lock_guard lock(mutex);
+                mine.push_back(std::move(sample));
+                bar.update("samples", ++done_here, todo.size());
+            },
+            todo.size());
+        bar.finish();
+        log->sync();
+        if (team->size() > 1) {
+            fmt::print(stderr, "isingmf: rank {} of {} ran {} samples\n", team->rank(),
+                       team->size(), done_here);
+        }
+        std::vector<std::string> gathered = team->gather(std::move(mine));
+        if (!root) return 0;
+        finished.insert(finished.end(), std::make_move_iterator(gathered.begin()),
+                        std::make_move_iterator(gathered.end()));
+        write_ensemble(out, EnsembleRecord{record, seeds}, finished, force);
+    } catch (const std::exception& e) {
+        // Alone, main reports the error; in a job, the other ranks would wait for this one.
+        if (team->size() > 1) {
+            fmt::print(stderr, "isingmf: error (rank {}): {}\n", team->rank(), printable(e.what()));
+            team->abort_on_error();
+        }
+        throw;
+    }
+    log.reset();
+    std::error_code ignored;
+    fs::remove(checkpoint, ignored);
+    fmt::print(stderr, "wrote {} ({} samples)\n", out.string(), samples);
+    return 0;
+}
+
+}  // namespace isingmf::cli

@@ -1,0 +1,247 @@
+#include "isingmf/util/append_log.hpp"
+
+#include <fcntl.h>
+#include <fmt/format.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <array>
+#include <cerrno>
+#include <cstring>
+#include <system_error>
+#include <utility>
+
+#include "isingmf/util/atomic_file.hpp"
+#include "isingmf/util/detail/bytes.hpp"
+#include "isingmf/util/error.hpp"
+
+namespace isingmf {
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr std::string_view kFileMagic("isingmf-log-v1\n\0", 16);
+constexpr std::uint32_t kRecordMagic = 0x52464d49;  // "IMFR" little-endian
+constexpr std::size_t kRecordHead = 16;             // magic, crc, length
+
+constexpr std::array<std::uint32_t, 256> make_crc_table() {
+    std::array<std::uint32_t, 256> table{};
+    for (std::uint32_t n = 0; n < 256; ++n) {
+        std::uint32_t c = n;
+        for (int k = 0; k < 8; ++k) c = (c & 1) != 0 ? 0x82f63b78u ^ (c >> 1) : c >> 1;
+        table[n] = c;
+    }
+    return table;
+}
+constexpr std::array<std::uint32_t, 256> kCrcTable = make_crc_table();
+
+std::string encode_record(std::string_view payload) {
+    detail::ByteWriter length;
+    length.u64(payload.size());
+    detail::ByteWriter record;
+    record.u32(kRecordMagic);
+    record.u32(crc32c(payload, crc32c(length.bytes())));
+    record.u64(payload.size());
+    std::string bytes = record.take();
+    bytes.append(payload);
+    return bytes;
+}
+
+[[noreturn]] void fail(const fs::path& path, const char* verb, int error) {
+    throw IoError(fmt::format("cannot {} '{}': {}", verb, path.string(), std::strerror(error)));
+}
+
+void write_all(int fd, std::string_view bytes, const fs::path& path) {
+    while (!bytes.empty()) {
+        const ssize_t written = ::write(fd, bytes.data(), bytes.size());
+        if (written < 0) {
+            if (errno == EINTR) continue;
+            fail(path, "write", errno);
+        }
+        bytes.remove_prefix(static_cast<std::size_t>(written));
+    }
+}
+
+std::string read_all(int fd, const fs::path& path) {
+    std::string bytes;
+    char buffer[1 << 16];
+    while (true) {
+        const ssize_t got = ::pread(fd, buffer, sizeof buffer, static_cast<off_t>(bytes.size()));
+        if (got < 0) {
+            if (errno == EINTR) continue;
+            fail(path, "read", errno);
+        }
+        if (got == 0) return bytes;
+        bytes.append(buffer, static_cast<std::size_t>(got));
+    }
+}
+
+// Parses the bytes of a log; throws when it is not one or its header is damaged.
+AppendLogContents parse(std::string_view bytes, const fs::path& path) {
+    if (bytes.size() < kFileMagic.size() || bytes.substr(0, kFileMagic.size()) != kFileMagic) {
+        throw IoError(fmt::format("'{}' is not an isingmf checkpoint", path.string()));
+    }
+    AppendLogContents contents;
+    std::size_t at = kFileMagic.size();
+    bool header = true;
+    while (at < bytes.size()) {
+        if (bytes.size() - at < kRecordHead) break;
+        detail::ByteReader head(bytes.substr(at, kRecordHead), path.string());
+        const std::uint32_t magic = head.u32();
+        const std::uint32_t crc = head.u32();
+        const std::uint64_t length = head.u64();
+        if (magic != kRecordMagic || length > bytes.size() - at - kRecordHead) break;
+        const std::string_view payload = bytes.substr(at + kRecordHead, length);
+        if (crc32c(payload, crc32c(bytes.substr(at + 8, 8))) != crc) break;
+        if (header) {
+            contents.header.assign(payload);
+            header = false;
+        } else {
+            contents.records.emplace_back(payload);
+        }
+        at += kRecordHead + length;
+    }
+    if (header) throw IoError(fmt::format("'{}': damaged checkpoint header", path.string()));
+    contents.valid_bytes = at;
+    contents.dropped_bytes = bytes.size() - at;
+    return contents;
+}
+
+// An exclusive fcntl lock of the whole file for the lifetime of the object.
+class FileLock {
+public:
+    FileLock(int fd, const fs::path& path) : fd_(fd) {
+        struct flock lock {};
+        lock.l_type = F_WRLCK;
+        lock.l_whence = SEEK_SET;
+        while (::fcntl(fd_, F_SETLKW, &lock) != 0) {
+            if (errno != EINTR) fail(path, "lock", errno);
+        }
+    }
+    ~FileLock() {
+        struct flock lock {};
+        lock.l_type = F_UNLCK;
+        lock.l_whence = SEEK_SET;
+        ::fcntl(fd_, F_SETLK, &lock);
+    }
+    FileLock(const FileLock&) = delete;
+    FileLock& operator=(const FileLock&) = delete;
+
+private:
+    int fd_;
+};
+
+int open_checked(const fs::path& path, int flags) {
+    const int fd = ::open(path.c_str(), flags | O_CLOEXEC);
+    if (fd < 0) fail(path, "open", errno);
+    return fd;
+}
+
+}  // namespace
+
+std::uint32_t crc32c(std::string_view bytes, std::uint32_t crc) {
+    crc = ~crc;
+    for (const char byte : bytes)
+        crc = kCrcTable[(crc ^ static_cast<unsigned char>(byte)) & 0xff] ^ (crc >> 8);
+    return ~crc;
+}
+
+AppendLogContents read_append_log(const fs::path& path) {
+    const int fd = open_checked(path, O_RDONLY);
+    try {
+        AppendLogContents contents = parse(read_all(fd, path), path);
+        ::close(fd);
+        return contents;
+    } catch (...) {
+        ::close(fd);
+        throw;
+    }
+}
+
+AppendLog::AppendLog(fs::path path, int fd, std::chrono::seconds sync_interval)
+    : path_(std::move(path)),
+      fd_(fd),
+      sync_interval_(sync_interval),
+      last_sync_(std::chrono::steady_clock::now()) {}
+
+AppendLog AppendLog::create(const fs::path& path, std::string_view header,
+                            std::chrono::seconds sync_interval) {
+    std::string bytes(kFileMagic);
+    bytes += encode_record(header);
+    write_text_atomically(path, bytes);
+    return AppendLog(path, open_checked(path, O_RDWR | O_APPEND), sync_interval);
+}
+
+AppendLog AppendLog::open(const fs::path& path, std::chrono::seconds sync_interval) {
+    AppendLog log(path, open_checked(path, O_RDWR | O_APPEND), sync_interval);
+    const FileLock lock(log.fd_, path);
+    const AppendLogContents contents = parse(read_all(log.fd_, path), path);
+    if (contents.dropped_bytes > 0) {
+        if (::ftruncate(log.fd_, static_cast<off_t>(contents.valid_bytes)) != 0)
+            fail(path, "repair", errno);
+        log.dirty_ = true;
+    }
+    return log;
+}
+
+AppendLog::AppendLog(AppendLog&& other) noexcept
+    : path_(std::move(other.path_)),
+      fd_(std::exchange(other.fd_, -1)),
+      sync_interval_(other.sync_interval_),
+      last_sync_(other.last_sync_),
+      dirty_(other.dirty_),
+      mutex_(std::move(other.mutex_)) {}
+
+AppendLog& AppendLog::operator=(AppendLog&& other) noexcept {
+    if (this != &other) {
+        close();
+        path_ = std::move(other.path_);
+        fd_ = std::exchange(other.fd_, -1);
+        sync_interval_ = other.sync_interval_;
+        last_sync_ = other.last_sync_;
+        dirty_ = other.dirty_;
+        mutex_ = std::move(other.mutex_);
+    }
+    return *this;
+}
+
+AppendLog::~AppendLog() { close(); }
+
+void AppendLog::close() noexcept {
+    if (fd_ < 0) return;
+    if (dirty_) ::fdatasync(fd_);
+    ::close(fd_);
+    fd_ = -1;
+}
+
+void AppendLog::append(std::string_view payload) {
+    const std::string record = encode_record(payload);
+    const std::lock_guard guard(*mutex_);
+    {
+        const FileLock lock(fd_, path_);
+        struct stat st {};
+        if (::fstat(fd_, &st) != 0) fail(path_, "write", errno);
+        try {
+            write_all(fd_, record, path_);
+        } catch (...) {
+            // Best effort: no torn record stays behind for the next writer to follow.
+            [[maybe_unused]] const int ignored = ::ftruncate(fd_, st.st_size);
+            throw;
+        }
+    }
+    dirty_ = true;
+    if (std::chrono::steady_clock::now() - last_sync_ >= sync_interval_) {
+        if (::fdatasync(fd_) != 0) fail(path_, "sync", errno);
+        last_sync_ = std::chrono::steady_clock::now();
+        dirty_ = false;
+    }
+}
+
+void AppendLog::sync() {
+    const std::lock_guard guard(*mutex_);
+    if (::fdatasync(fd_) != 0) fail(path_, "sync", errno);
+    last_sync_ = std::chrono::steady_clock::now();
+    dirty_ = false;
+}
+
+}  // namespace isingmf

@@ -1,0 +1,233 @@
+// `isingmf ensemble` as a user runs it, checked by an independent reader
+// (tests/scripts/check_ensemble.py: h5py + numpy): sample k equals `isingmf sweep --seed S+k`,
+// 1 and 2 threads and mpirun -n 1/2/3 give the same data, the averages are numpy's, and a
+// run killed with SIGKILL then resumed gives the data of an uninterrupted run.
+
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <string>
+#include <thread>
+
+#include "isingmf/util/append_log.hpp"
+#include "isingmf/util/error.hpp"
+#include "support/cli_runner.hpp"
+#include "support/temp_dir.hpp"
+
+namespace isingmf {
+namespace {
+
+namespace fs = std::filesystem;
+
+const std::string kGrid = "--size 4x4 --disorder pm --T 0.8,1.5,3 --samples 6";
+const std::string kModel = kGrid + " --bounds mf,upper --seed 3";
+
+class EnsembleCli : public ::testing::Test {
+protected:
+    void SetUp() override {
+        if (std::system("/usr/bin/python3 -c 'import h5py, numpy' 2>/dev/null") != 0)
+            GTEST_SKIP() << "/usr/bin/python3 with h5py and numpy is not available";
+    }
+
+    // Runs check_ensemble.py; "" when the check holds, else what it printed.
+    std::string check(const std::string& arguments) {
+        const std::string command = "cd '" + dir_.path().string() + "' && /usr/bin/python3 '" +
+                                    ISINGMF_SOURCE_DIR "/tests/scripts/check_ensemble.py' " +
+                                    arguments + " 2>&1";
+        std::string output;
+        FILE* pipe = popen(command.c_str(), "r");
+        char buffer[512];
+        while (pipe != nullptr && std::fgets(buffer, sizeof buffer, pipe) != nullptr)
+            output += buffer;
+        const int status = pipe != nullptr ? pclose(pipe) : -1;
+        if (status != 0 && output.empty()) output = "check_ensemble.py failed";
+        return status == 0 ? "" : output;
+    }
+
+    test::CliRun run(const std::string& args) { return test::run_cli(args, dir_); }
+
+    const test::TempDir dir_{"isingmf_ensemble_cli"};
+};
+
+TEST_F(EnsembleCli, SampleKIsTheSweepWithItsSeed) {
+    ASSERT_EQ(run("ensemble " + kModel + " --out e.h5").status, 0);
+    // Seeds 3 .. 8; compare every per-temperature dataset of /mean_field, /upper_bound,
+    // /exact and /comparison, bit for bit, for three samples.
+    for (const int k : {0, 2, 5}) {
+        const std::string sweep = "s" + std::to_string(k) + ".h5";
+        ASSERT_EQ(run("sweep --size 4x4 --disorder pm --T 0.8,1.5,3 --bounds mf,upper --quiet "
+                      "--seed " +
+                      std::to_string(3 + k) + " --out " + sweep)
+                      .status,
+                  0);
+        EXPECT_EQ(check("sample e.h5 " + sweep + " " + std::to_string(k)), "") << k;
+    }
+    // The checker can fail: sample 1 is not the sweep of seed 3.
+    EXPECT_NE(check("sample e.h5 s0.h5 1"), "");
+    EXPECT_FALSE(fs::exists(dir_.path() / ".e.h5.ensemble-checkpoint"))
+        << "the checkpoint is removed once the file is written";
+}
+
+TEST_F(EnsembleCli, OneAndTwoThreadsGiveTheSameData) {
+    ASSERT_EQ(run("ensemble " + kModel + " --threads 1 --out one.h5").status, 0);
+    ASSERT_EQ(run("ensemble " + kModel + " --threads 2 --out two.h5").status, 0);
+    EXPECT_EQ(check("same one.h5 two.h5"), "");
+    ASSERT_EQ(run("ensemble " + kGrid + " --bounds mf,upper --seed 4 --out other.h5").status, 0);
+    EXPECT_NE(check("same one.h5 other.h5"), "") << "the comparison can fail";
+}
+
+TEST_F(EnsembleCli, AveragesAreNumpysMeanAndStandardError) {
+    ASSERT_EQ(
+        run("ensemble " + kGrid + " --seed 3 --bounds mf,upper,structured,bethe --out e.h5").status,
+        0);
+    EXPECT_EQ(check("averages e.h5"), "");
+}
+
+TEST_F(EnsembleCli, InfoSummarisesAnEnsemble) {
+    ASSERT_EQ(run("ensemble " + kModel + " --out e.h5").status, 0);
+    const test::CliRun info = run("info e.h5");
+    ASSERT_EQ(info.status, 0) << info.err;
+    EXPECT_NE(info.out.find("(ensemble)"), std::string::npos) << info.out;
+    EXPECT_NE(info.out.find("samples: 6 (seeds 3 to 8)"), std::string::npos) << info.out;
+    EXPECT_NE(info.out.find("mean_field/ln_z"), std::string::npos) << info.out;
+}
+
+// scripts/plot_ensemble.py: [ln Z]/N with error bars and the average gaps; a sweep file is
+// refused (the image format check is plot_sweep.py's, tested in scripts_test).
+TEST_F(EnsembleCli, PlotScriptDrawsTheAverages) {
+    if (std::system("/usr/bin/python3 -c 'import matplotlib' 2>/dev/null") != 0)
+        GTEST_SKIP() << "no matplotlib";
+    ASSERT_EQ(run("ensemble " + kModel + " --out e.h5").status, 0);
+    ASSERT_EQ(run("sweep --size 4x4 --T 1 --quiet --out s.h5").status, 0);
+    const auto plot = [&](const std::string& arguments) {
+        const std::string command = "cd '" + dir_.path().string() + "' && /usr/bin/python3 '" +
+                                    ISINGMF_SOURCE_DIR "/scripts/plot_ensemble.py' " + arguments +
+                                    " >/dev/null 2>&1";
+        const int status = std::system(command.c_str());
+        return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    };
+    EXPECT_EQ(plot("e.h5 -o e.png"), 0);
+    EXPECT_GT(fs::file_size(dir_.path() / "e.png"), 1000u);
+    EXPECT_EQ(plot("s.h5 -o s.png"), 1);
+}
+
+TEST_F(EnsembleCli, ExistingOutputAndLeftCheckpointRefused) {
+    ASSERT_EQ(run("ensemble " + kModel + " --out e.h5").status, 0);
+    const test::CliRun again = run("ensemble " + kModel + " --out e.h5");
+    EXPECT_EQ(again.status, 1);
+    EXPECT_NE(again.err.find("'e.h5' exists; use --force"), std::string::npos) << again.err;
+    const test::CliRun finished = run("ensemble " + kModel + " --out e.h5 --resume");
+    EXPECT_EQ(finished.status, 1);
+    EXPECT_NE(finished.err.find("nothing to resume: 'e.h5' is a finished ensemble"),
+              std::string::npos)
+        << finished.err;
+    EXPECT_EQ(run("ensemble " + kModel + " --out e.h5 --force").status, 0);
+}
+
+// The number of finished samples in a checkpoint (0 while it does not exist yet).
+std::size_t records_in(const fs::path& checkpoint) {
+    try {
+        return read_append_log(checkpoint).records.size();
+    } catch (const Error&) {
+        return 0;
+    }
+}
+
+TEST_F(EnsembleCli, KilledRunResumedGivesTheUninterruptedData) {
+    const std::string model =
+        "--size 6x6 --disorder pm --T 0.5:3:0.5 --bounds mf --samples 40 --seed 9 --threads 1";
+    ASSERT_EQ(run("ensemble " + model + " --out whole.h5").status, 0);
+
+    const fs::path checkpoint = dir_.path() / ".part.h5.ensemble-checkpoint";
+    const pid_t child = fork();
+    ASSERT_GE(child, 0);
+    if (child == 0) {
+        if (chdir(dir_.path().c_str()) != 0) _exit(127);
+        const std::string command =
+            "exec '" ISINGMF_CLI_PATH "' ensemble " + model + " --out part.h5 >/dev/null 2>&1";
+        execl("/bin/sh", "sh", "-c", command.c_str(), static_cast<char*>(nullptr));
+        _exit(127);
+    }
+    // SIGKILL once a few samples are checkpointed (a real kill: no handler runs).
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
+    while (records_in(checkpoint) < 3 && std::chrono::steady_clock::now() < deadline)
+        std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    ASSERT_EQ(kill(child, SIGKILL), 0);
+    int status = 0;
+    ASSERT_EQ(waitpid(child, &status, 0), child);
+    if (!WIFSIGNALED(status)) GTEST_SKIP() << "the run finished before it could be killed";
+    ASSERT_FALSE(fs::exists(dir_.path() / "part.h5"));
+    const std::size_t done = records_in(checkpoint);
+    ASSERT_GE(done, 3u);
+    ASSERT_LT(done, 40u);
+
+    // Other options are refused, naming the option; the checkpoint stays.
+    const test::CliRun other = run("ensemble " + model + " --J 2 --out part.h5 --resume");
+    EXPECT_EQ(other.status, 2);
+    EXPECT_NE(other.err.find("other options: J was '1', now '2'"), std::string::npos) << other.err;
+    // A fresh start over the checkpoint needs --force.
+    const test::CliRun fresh = run("ensemble " + model + " --out part.h5");
+    EXPECT_EQ(fresh.status, 1);
+    EXPECT_NE(fresh.err.find("--resume"), std::string::npos) << fresh.err;
+
+    const test::CliRun resumed = run("ensemble " + model + " --out part.h5 --resume");
+    ASSERT_EQ(resumed.status, 0) << resumed.err;
+    EXPECT_NE(resumed.err.find("resuming: " + std::to_string(done) + " of 40 samples done"),
+              std::string::npos)
+        << resumed.err;
+    EXPECT_EQ(check("same whole.h5 part.h5"), "");
+    EXPECT_FALSE(fs::exists(checkpoint));
+}
+
+TEST_F(EnsembleCli, ResumeOfAnotherModelsCheckpointRefused) {
+    // A checkpoint left by a run of another lattice size, under the name this run would use.
+    {
+        const AppendLog log =
+            AppendLog::create(dir_.path() / ".e.h5.ensemble-checkpoint",
+                              "isingmf-ensemble-checkpoint 1\nlattice=square\nsize=8x8\n");
+    }
+    const test::CliRun resumed = run("ensemble " + kModel + " --out e.h5 --resume");
+    EXPECT_EQ(resumed.status, 2);
+    EXPECT_NE(resumed.err.find("other options: size was '8x8', now '4x4'"), std::string::npos)
+        << resumed.err;
+    // And a side file that is no checkpoint at all.
+    test::write_file(dir_.path() / ".f.h5.ensemble-checkpoint", "junk");
+    const test::CliRun junk = run("ensemble " + kModel + " --out f.h5 --resume");
+    EXPECT_EQ(junk.status, 1);
+    EXPECT_NE(junk.err.find("is not an isingmf checkpoint"), std::string::npos) << junk.err;
+}
+
+#ifdef ISINGMF_MPIEXEC
+// mpirun -n 1, 2 and 3 (oversubscribed: CI has 2 cores; allowed as root, as CI may run)
+// give the data of a single-process run, and with 2 and 3 ranks every rank takes part.
+TEST_F(EnsembleCli, MpirunGivesTheSingleProcessData) {
+    const std::string model =
+        "--size 4x4 --disorder pm --T 0.8,1.5,3 --bounds mf,upper --samples 12 --seed 3 "
+        "--threads 1";
+    ASSERT_EQ(run("ensemble " + model + " --out alone.h5").status, 0);
+    for (const int ranks : {1, 2, 3}) {
+        const std::string out = "mpi" + std::to_string(ranks) + ".h5";
+        const test::CliRun mpi = test::run_cli_after(
+            "OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 "
+            "OMPI_MCA_rmaps_base_oversubscribe=1 " ISINGMF_MPIEXEC " --oversubscribe -n " +
+                std::to_string(ranks),
+            "ensemble " + model + " --out " + out, dir_);
+        ASSERT_EQ(mpi.status, 0) << mpi.err;
+        EXPECT_EQ(check("same alone.h5 " + out), "") << ranks;
+        if (ranks > 1) {
+            for (int r = 0; r < ranks; ++r) {
+                const std::string said =
+                    "rank " + std::to_string(r) + " of " + std::to_string(ranks) + " ran ";
+                EXPECT_NE(mpi.err.find(said), std::string::npos) << mpi.err;
+            }
+        }
+    }
+}
+#endif
+
+}  // namespace
+}  // namespace isingmf
