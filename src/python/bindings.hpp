@@ -15,9 +15,12 @@
 #include <vector>
 
 #include "isingmf/exact/exact_result.hpp"
+#include "isingmf/io/results_file.hpp"
+#include "isingmf/lattices/generated_model.hpp"
 #include "isingmf/meanfield/cluster_partition.hpp"
 #include "isingmf/meanfield/mean_field.hpp"
 #include "isingmf/model/model.hpp"
+#include "isingmf/sweep/sweep.hpp"
 
 namespace isingmf::python {
 
@@ -30,6 +33,15 @@ void bind_exact(py::module_& module);
 void bind_sweep(py::module_& module);
 void bind_bounds(py::module_& module);
 void bind_structured(py::module_& module);
+void bind_ensemble(py::module_& module);
+
+/// A sweep run here or read from a results file (then with the file's record); Python:
+/// isingmf.SweepResult.
+struct SweepRun {
+    SweepResult sweep;
+    int num_sites = 0;
+    std::optional<RunRecord> record;
+};
 
 /// Exact thermodynamics over a temperature grid (Python: isingmf.ExactResult). A point the
 /// exact side did not compute (a results file may hold such) is empty and reads as NaN.
@@ -136,5 +148,22 @@ MeanFieldOptions mean_field_options(py::handle starts, int restarts, double tol,
 /// partition, ParseError/IoError for a bad or unreadable file.
 std::optional<ClusterPartition> cluster_partition_argument(const Model& model, py::handle clusters,
                                                            int cluster_width);
+
+/// The lattice model the command line's --lattice ... --seed options describe, checked as
+/// there (isingmf.lattice's arguments).
+GeneratedModelSpec generated_model_argument(const std::string& kind, py::handle size,
+                                            const std::optional<std::string>& boundary, double J,
+                                            double h, const std::string& disorder,
+                                            double random_field, std::optional<double> J0,
+                                            std::uint64_t seed);
+
+/// A sweep's options from isingmf.sweep's keyword arguments (the command line's sweep
+/// options); `model` places the structured clusters.
+SweepOptions sweep_options_argument(const Model& model, const std::string& exact, py::handle bounds,
+                                    py::handle starts, int restarts, double tol, int max_iter,
+                                    const std::string& method, double omega, bool extrapolate,
+                                    bool cut_off, std::uint64_t seed, int cluster_width,
+                                    py::handle clusters, int ub_width, double ub_tol,
+                                    const std::string& bp_schedule, double bp_damping, int threads);
 
 }  // namespace isingmf::python

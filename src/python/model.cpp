@@ -12,6 +12,7 @@
 #include "bindings.hpp"
 #include "isingmf/lattices/couplings.hpp"
 #include "isingmf/lattices/edge_list.hpp"
+#include "isingmf/lattices/generated_model.hpp"
 #include "isingmf/lattices/lattice.hpp"
 #include "isingmf/lattices/uai.hpp"
 #include "isingmf/util/error.hpp"
@@ -90,22 +91,22 @@ std::vector<int> size_argument(py::handle size, std::string& text) {
     return extents;
 }
 
-std::string number(double x) { return fmt::format("{}", x); }
+}  // namespace
 
-// Same checks, description and model as the command line's --lattice ... --seed options
-// (src/cli/model_options.cpp), with the argument names of Python.
-std::shared_ptr<Model> lattice(const std::string& kind, py::object size,
-                               const std::optional<std::string>& boundary, double J, double h,
-                               const std::string& disorder, double random_field,
-                               std::optional<double> J0, std::uint64_t seed) {
-    LatticeSpec spec;
-    CouplingSpec couplings;
-    std::string size_text;
-    spec.kind = parse_lattice_kind(kind);
-    spec.size = size_argument(size, size_text);
-    const bool complete = spec.kind == LatticeKind::complete;
+// Same checks as the command line's --lattice ... --seed options (src/cli/model_options.cpp),
+// with the argument names of Python.
+GeneratedModelSpec generated_model_argument(const std::string& kind, py::handle size,
+                                            const std::optional<std::string>& boundary, double J,
+                                            double h, const std::string& disorder,
+                                            double random_field, std::optional<double> J0,
+                                            std::uint64_t seed) {
+    GeneratedModelSpec spec;
+    spec.lattice.kind = parse_lattice_kind(kind);
+    spec.lattice.size = size_argument(size, spec.size_text);
+    const bool complete = spec.lattice.kind == LatticeKind::complete;
     if (complete && boundary) throw ModelError("boundary has no meaning for a complete graph");
-    spec.boundary = boundary ? parse_boundary(*boundary) : Boundary::periodic;
+    spec.lattice.boundary = boundary ? parse_boundary(*boundary) : Boundary::periodic;
+    CouplingSpec& couplings = spec.couplings;
     couplings.disorder = parse_disorder(disorder);
     if (couplings.disorder == Disorder::sk && !complete)
         throw ModelError("disorder 'sk' needs lattice 'complete'");
@@ -116,21 +117,20 @@ std::shared_ptr<Model> lattice(const std::string& kind, py::object size,
     couplings.random_field = random_field;
     couplings.J0 = J0.value_or(0.0);
     couplings.seed = seed;
+    return spec;
+}
 
-    Description description = {
-        {"lattice", to_string(spec.kind)},
-        {"size", size_text},
-        {"boundary", complete ? "none" : to_string(spec.boundary)},
-        {"J", number(couplings.J)},
-        {"h", number(couplings.h)},
-        {"disorder", to_string(couplings.disorder)},
-        {"random_field", number(couplings.random_field)},
-    };
-    if (couplings.disorder == Disorder::sk) description.emplace_back("J0", number(couplings.J0));
-    description.emplace_back("seed", fmt::format("{}", couplings.seed));
+namespace {
+
+// The model the command line builds from the same options (the same description too).
+std::shared_ptr<Model> lattice(const std::string& kind, py::object size,
+                               const std::optional<std::string>& boundary, double J, double h,
+                               const std::string& disorder, double random_field,
+                               std::optional<double> J0, std::uint64_t seed) {
+    const GeneratedModelSpec spec =
+        generated_model_argument(kind, size, boundary, J, h, disorder, random_field, J0, seed);
     py::gil_scoped_release release;
-    return std::make_shared<Model>(
-        build_model(make_lattice(spec), couplings, std::move(description)));
+    return std::make_shared<Model>(build_generated_model(spec, make_lattice(spec.lattice)));
 }
 
 py::dict description_dict(const Description& description) {

@@ -17,5 +17,6 @@ PYBIND11_MODULE(_core, module) {
     python::bind_bounds(module);
     python::bind_structured(module);
     python::bind_sweep(module);
+    python::bind_ensemble(module);
     module.attr("__name__") = "isingmf._core";
 }

@@ -23,13 +23,6 @@ namespace {
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
-// A sweep run here or read from a results file (then with the file's record).
-struct SweepRun {
-    SweepResult sweep;
-    int num_sites = 0;
-    std::optional<RunRecord> record;
-};
-
 // One group of a run's columns (Python: isingmf.MeanFieldSeries, UpperBoundSeries, ...):
 // the results of one solver at every temperature.
 template <class Result, std::optional<Result> SweepPoint::*Member>
@@ -267,13 +260,15 @@ py::object record_dict(const SweepRun& run) {
     return out;
 }
 
-std::shared_ptr<SweepRun> sweep(const Model& model, py::object T, py::object beta,
-                                const std::string& exact, py::object bounds, py::object starts,
-                                int restarts, double tol, int max_iter, const std::string& method,
-                                double omega, bool extrapolate, bool cut_off, std::uint64_t seed,
-                                int cluster_width, py::object clusters, int ub_width, double ub_tol,
-                                const std::string& bp_schedule, double bp_damping, int threads) {
-    const Temperatures grid = temperatures_argument(T, beta, "0.5:5:0.1");
+}  // namespace
+
+SweepOptions sweep_options_argument(const Model& model, const std::string& exact, py::handle bounds,
+                                    py::handle starts, int restarts, double tol, int max_iter,
+                                    const std::string& method, double omega, bool extrapolate,
+                                    bool cut_off, std::uint64_t seed, int cluster_width,
+                                    py::handle clusters, int ub_width, double ub_tol,
+                                    const std::string& bp_schedule, double bp_damping,
+                                    int threads) {
     SweepOptions options;
     options.mean_field = mean_field_options(starts, restarts, tol, max_iter, method, omega,
                                             extrapolate, seed, cut_off, &options.warm_start, false);
@@ -298,6 +293,21 @@ std::shared_ptr<SweepRun> sweep(const Model& model, py::object T, py::object bet
     if (!(bp_damping >= 0.0 && bp_damping < 1.0)) throw ModelError("bp_damping must be in [0, 1)");
     options.bethe.damping = bp_damping;
     options.threads = threads;
+    return options;
+}
+
+namespace {
+
+std::shared_ptr<SweepRun> sweep(const Model& model, py::object T, py::object beta,
+                                const std::string& exact, py::object bounds, py::object starts,
+                                int restarts, double tol, int max_iter, const std::string& method,
+                                double omega, bool extrapolate, bool cut_off, std::uint64_t seed,
+                                int cluster_width, py::object clusters, int ub_width, double ub_tol,
+                                const std::string& bp_schedule, double bp_damping, int threads) {
+    const Temperatures grid = temperatures_argument(T, beta, "0.5:5:0.1");
+    const SweepOptions options = sweep_options_argument(
+        model, exact, bounds, starts, restarts, tol, max_iter, method, omega, extrapolate, cut_off,
+        seed, cluster_width, clusters, ub_width, ub_tol, bp_schedule, bp_damping, threads);
     auto run = std::make_shared<SweepRun>();
     run->num_sites = model.num_sites();
     py::gil_scoped_release release;

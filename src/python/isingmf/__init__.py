@@ -22,6 +22,7 @@ Models:   Model(n, edges, J, h=None, E0=0), lattice("square", (64, 64), ...),
 Solvers:  mean_field(model, beta, ...), structured_mean_field(model, beta, ...),
           upper_bound(model, beta, ...), bethe(model, beta, ...),
           exact(model, betas, method="auto"), sweep(model, T="0.5:5:0.1", bounds=..., ...),
+          ensemble("square", (16, 16), disorder="pm", samples=K, seed=S, ...),
           read_results(path)
 Errors:   isingmf.ParseError and isingmf.ModelError are ValueErrors, isingmf.IoError is an
           OSError; messages are the library's one-line messages.
@@ -35,6 +36,7 @@ import numpy as _np
 from ._core import (  # noqa: F401  (the public API)
     BetheResult,
     BetheSeries,
+    EnsembleResult,
     Error,
     ExactPoint,
     ExactResult,
@@ -52,6 +54,7 @@ from ._core import (  # noqa: F401  (the public API)
     UpperBoundSeries,
     __version__,
     bethe,
+    ensemble,
     exact,
     lattice,
     mean_field,
@@ -64,10 +67,10 @@ from ._core import (  # noqa: F401  (the public API)
 )
 
 __all__ = [
-    "BetheResult", "BetheSeries", "Error", "ExactPoint", "ExactResult", "IoError",
+    "BetheResult", "BetheSeries", "EnsembleResult", "Error", "ExactPoint", "ExactResult", "IoError",
     "MeanFieldResult", "MeanFieldSeries", "Model", "ModelError", "ParseError",
     "StructuredMeanFieldResult", "StructuredSeries", "SweepPoint", "SweepResult",
-    "UpperBoundResult", "UpperBoundSeries", "bethe", "exact", "lattice", "mean_field",
+    "UpperBoundResult", "UpperBoundSeries", "bethe", "ensemble", "exact", "lattice", "mean_field",
     "read_edge_list", "read_results", "read_uai", "structured_mean_field", "sweep",
     "upper_bound",
 ]
