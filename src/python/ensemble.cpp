@@ -6,8 +6,6 @@
 #include <fmt/format.h>
 #include <pybind11/stl.h>
 
-#include <cmath>
-#include <limits>
 #include <type_traits>
 #include <variant>
 
@@ -35,25 +33,9 @@ struct EnsembleRun {
     std::vector<StackedGroup> groups;  ///< in the file's order
 };
 
-// Entry i of a numeric dataset as a double (flags 0/1, counts), as the ensemble writer reads it.
-double value_at(const detail::DatasetValues& values, std::size_t i) {
-    return std::visit(
-        [&](const auto& v) -> double {
-            using Value = typename std::decay_t<decltype(v)>::value_type;
-            if constexpr (std::is_same_v<Value, std::string>) {
-                return std::numeric_limits<double>::quiet_NaN();
-            } else {
-                return static_cast<double>(v[i]);
-            }
-        },
-        values);
-}
-
 // The groups of the file `isingmf ensemble` writes, built from each sample's results-file
-// groups (detail::sweep_groups, the writer's own source). The averages are computed as
-// io/ensemble_file.cpp computes them (two passes over the samples in index order: mean, then
-// sample standard deviation with ddof = 1, stderr = std / sqrt(K), NaN for K = 1), so that
-// they equal the file's bit for bit (tests/python/test_ensemble.py checks this).
+// groups (detail::sweep_groups) and averages (detail::column_moments), the writer's own
+// functions, so that they equal the file's bit for bit (tests/python/test_ensemble.py).
 std::vector<StackedGroup> stack_groups(const std::vector<std::shared_ptr<SweepRun>>& samples) {
     std::vector<std::vector<detail::ResultGroup>> per_sample;
     for (const auto& sample : samples) {
@@ -63,8 +45,6 @@ std::vector<StackedGroup> stack_groups(const std::vector<std::shared_ptr<SweepRu
         per_sample.push_back(detail::sweep_groups(record, sample->sweep));
     }
     const std::vector<detail::ResultGroup>& first = per_sample.front();
-    const std::size_t n_T = samples.front()->sweep.points.size();
-    const double K = static_cast<double>(samples.size());
     std::vector<StackedGroup> out;
     for (std::size_t g = 0; g < first.size(); ++g) {
         StackedGroup group{first[g].name, {}, {}};
@@ -83,25 +63,11 @@ std::vector<StackedGroup> stack_groups(const std::vector<std::shared_ptr<SweepRu
                     all);
             }
             if (!std::holds_alternative<std::vector<std::string>>(all)) {
-                std::vector<double> mean(n_T), stderr_of_mean(n_T), std_dev(n_T);
-                for (std::size_t t = 0; t < n_T; ++t) {
-                    double sum = 0.0;
-                    for (std::size_t k = 0; k < samples.size(); ++k)
-                        sum += value_at(all, k * n_T + t);
-                    mean[t] = sum / K;
-                    double squares = 0.0;
-                    for (std::size_t k = 0; k < samples.size(); ++k) {
-                        const double x = value_at(all, k * n_T + t) - mean[t];
-                        squares += x * x;
-                    }
-                    std_dev[t] = samples.size() > 1 ? std::sqrt(squares / (K - 1.0))
-                                                    : std::numeric_limits<double>::quiet_NaN();
-                    stderr_of_mean[t] = std_dev[t] / std::sqrt(K);
-                }
-                group.average.emplace_back(dataset.name, std::move(mean));
-                group.average.emplace_back(dataset.name + "_stderr", std::move(stderr_of_mean));
+                detail::ColumnMoments m = detail::column_moments(all, samples.size());
+                group.average.emplace_back(dataset.name, std::move(m.mean));
+                group.average.emplace_back(dataset.name + "_stderr", std::move(m.stderr_of_mean));
                 if (group.name == "comparison")
-                    group.average.emplace_back(dataset.name + "_std", std::move(std_dev));
+                    group.average.emplace_back(dataset.name + "_std", std::move(m.std_dev));
             }
             group.datasets.emplace_back(dataset.name, std::move(all));
         }
