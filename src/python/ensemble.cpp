@@ -6,17 +6,112 @@
 #include <fmt/format.h>
 #include <pybind11/stl.h>
 
+#include <type_traits>
+#include <variant>
+
 #include "bindings.hpp"
+#include "isingmf/io/detail/result_groups.hpp"
 #include "isingmf/lattices/lattice.hpp"
 
 namespace isingmf::python {
 namespace {
 
+// One group of the ensemble file (/mean_field, ..., /comparison): each per-temperature
+// dataset of a sweep's file stacked over the samples, row-major [K x n_T], and what the file
+// holds under /average/<group>: <dataset>, <dataset>_stderr (and <dataset>_std in
+// /comparison) for the numeric ones.
+struct StackedGroup {
+    std::string name;
+    std::vector<std::pair<std::string, detail::DatasetValues>> datasets;
+    std::vector<std::pair<std::string, std::vector<double>>> average;
+};
+
 // The samples of an ensemble (Python: isingmf.EnsembleResult).
 struct EnsembleRun {
     std::vector<std::uint64_t> seeds;
     std::vector<std::shared_ptr<SweepRun>> samples;
+    std::vector<StackedGroup> groups;  ///< in the file's order
 };
+
+// The groups of the file `isingmf ensemble` writes, built from each sample's results-file
+// groups (detail::sweep_groups) and averages (detail::column_moments), the writer's own
+// functions, so that they equal the file's bit for bit (tests/python/test_ensemble.py).
+std::vector<StackedGroup> stack_groups(const std::vector<std::shared_ptr<SweepRun>>& samples) {
+    std::vector<std::vector<detail::ResultGroup>> per_sample;
+    for (const auto& sample : samples) {
+        RunRecord record;
+        record.num_sites = sample->num_sites;
+        record.store_m = false;  // an ensemble file holds no per-site m
+        per_sample.push_back(detail::sweep_groups(record, sample->sweep));
+    }
+    const std::vector<detail::ResultGroup>& first = per_sample.front();
+    std::vector<StackedGroup> out;
+    for (std::size_t g = 0; g < first.size(); ++g) {
+        StackedGroup group{first[g].name, {}, {}};
+        for (std::size_t d = 0; d < first[g].datasets.size(); ++d) {
+            const detail::ResultDataset& dataset = first[g].datasets[d];
+            if (!dataset.per_temperature || dataset.shape.size() != 1) continue;
+            detail::DatasetValues all = dataset.values;
+            std::visit([](auto& v) { v.clear(); }, all);
+            for (const auto& groups : per_sample) {
+                std::visit(
+                    [&](auto& stacked) {
+                        using Vector = std::decay_t<decltype(stacked)>;
+                        const auto& row = std::get<Vector>(groups[g].datasets[d].values);
+                        stacked.insert(stacked.end(), row.begin(), row.end());
+                    },
+                    all);
+            }
+            if (!std::holds_alternative<std::vector<std::string>>(all)) {
+                detail::ColumnMoments m = detail::column_moments(all, samples.size());
+                group.average.emplace_back(dataset.name, std::move(m.mean));
+                group.average.emplace_back(dataset.name + "_stderr", std::move(m.stderr_of_mean));
+                if (group.name == "comparison")
+                    group.average.emplace_back(dataset.name + "_std", std::move(m.std_dev));
+            }
+            group.datasets.emplace_back(dataset.name, std::move(all));
+        }
+        out.push_back(std::move(group));
+    }
+    return out;
+}
+
+// A stacked dataset as a new [K x n_T] NumPy array of its file type (float64, int32, uint8),
+// or for text (start, cut) as K lists of n_T strings.
+py::object stacked_array(const detail::DatasetValues& values, std::size_t K) {
+    return std::visit(
+        [&](const auto& v) -> py::object {
+            using Value = typename std::decay_t<decltype(v)>::value_type;
+            const std::size_t n_T = K == 0 ? 0 : v.size() / K;
+            if constexpr (std::is_same_v<Value, std::string>) {
+                py::list rows;
+                for (std::size_t k = 0; k < K; ++k) {
+                    py::list row;
+                    for (std::size_t t = 0; t < n_T; ++t) row.append(v[k * n_T + t]);
+                    rows.append(row);
+                }
+                return rows;
+            } else {
+                py::array_t<Value> array(
+                    {static_cast<py::ssize_t>(K), static_cast<py::ssize_t>(n_T)});
+                std::copy(v.begin(), v.end(), array.mutable_data());
+                return array;
+            }
+        },
+        values);
+}
+
+// Group `name` as a types.SimpleNamespace of its [K x n_T] datasets, None when not computed.
+py::object group_namespace(const EnsembleRun& run, const std::string& name) {
+    for (const StackedGroup& group : run.groups) {
+        if (group.name != name) continue;
+        py::dict fields;
+        for (const auto& [dataset, values] : group.datasets)
+            fields[py::str(dataset)] = stacked_array(values, run.samples.size());
+        return py::module_::import("types").attr("SimpleNamespace")(**fields);
+    }
+    return py::none();
+}
 
 std::shared_ptr<EnsembleRun> ensemble(
     const std::string& kind, py::object size, const std::optional<std::string>& boundary, double J,
@@ -52,6 +147,7 @@ std::shared_ptr<EnsembleRun> ensemble(
             sample->sweep.points[k].T = grid.temperatures[k];
         run->samples.push_back(std::move(sample));
     }
+    run->groups = stack_groups(run->samples);
     return run;
 }
 
@@ -66,11 +162,16 @@ random_field, J0), samples (K >= 1), seed (S), and the sweep options of isingmf.
 beta, exact, bounds, starts, ..., threads). Samples run in parallel over `threads` OpenMP
 threads; the numbers do not depend on the thread count. The GIL is released while solving.
 
-Returns an EnsembleResult: seeds (uint64 [K]), samples (a list of K SweepResult), T, beta.
-The averages `isingmf ensemble` writes under /average are the mean over samples and its
-standard error, std(ddof=1) / sqrt(K), e.g. for ln Z per spin
-    x = np.stack([s.mean_field.ln_z for s in r.samples]) / r.samples[0].num_sites
-    x.mean(axis=0), x.std(axis=0, ddof=1) / np.sqrt(len(x)))doc";
+Returns an EnsembleResult: seeds (uint64 [K]), samples (a list of K SweepResult), T, beta,
+and the groups of the file `isingmf ensemble` writes: mean_field, upper_bound, bethe,
+structured_mean_field, exact, comparison (None when not computed), each with the file's
+per-temperature datasets as new [K x n_T] arrays (r.mean_field.ln_z[k] is sample k; ln_z is
+for the whole system, *_per_spin divided by N; text datasets as K lists), and average:
+{group: {dataset: mean, dataset + "_stderr": standard error, and in "comparison" dataset +
+"_std": spread}} over the samples, as the file's /average/<group>: mean over the K samples,
+stderr = sample standard deviation (ddof = 1) / sqrt(K), NaN for K = 1, e.g.
+    r.average["exact"]["ln_z"] == r.exact.ln_z.mean(axis=0)   (to rounding)
+    r.average["exact"]["ln_z_stderr"] == r.exact.ln_z.std(axis=0, ddof=1) / np.sqrt(K))doc";
 
 }  // namespace
 
@@ -102,6 +203,41 @@ void bind_ensemble(py::module_& module) {
                                       [](const SweepPoint& p) { return p.beta; });
             },
             "inverse temperatures")
+        .def_property_readonly(
+            "mean_field", [](const EnsembleRun& r) { return group_namespace(r, "mean_field"); },
+            "/mean_field datasets, [K x n_T] arrays (None when not computed)")
+        .def_property_readonly(
+            "upper_bound", [](const EnsembleRun& r) { return group_namespace(r, "upper_bound"); },
+            "/upper_bound datasets, [K x n_T] arrays (None when not computed)")
+        .def_property_readonly(
+            "bethe", [](const EnsembleRun& r) { return group_namespace(r, "bethe"); },
+            "/bethe datasets, [K x n_T] arrays (None when not computed)")
+        .def_property_readonly(
+            "structured_mean_field",
+            [](const EnsembleRun& r) { return group_namespace(r, "structured_mean_field"); },
+            "/structured_mean_field datasets, [K x n_T] arrays (None when not computed)")
+        .def_property_readonly(
+            "exact", [](const EnsembleRun& r) { return group_namespace(r, "exact"); },
+            "/exact datasets, [K x n_T] arrays (NaN where not computed; None when no exact "
+            "side)")
+        .def_property_readonly(
+            "comparison", [](const EnsembleRun& r) { return group_namespace(r, "comparison"); },
+            "/comparison datasets (gap, ...), [K x n_T] arrays (None with fewer than two sides)")
+        .def_property_readonly(
+            "average",
+            [](const EnsembleRun& r) {
+                py::dict out;
+                for (const StackedGroup& group : r.groups) {
+                    if (group.average.empty()) continue;
+                    py::dict datasets;
+                    for (const auto& [name, values] : group.average)
+                        datasets[py::str(name)] = copy(values);
+                    out[py::str(group.name)] = datasets;
+                }
+                return out;
+            },
+            "the file's /average: {group: {dataset: mean [n_T], dataset_stderr: std(ddof=1) / "
+            "sqrt(K) [n_T], (comparison) dataset_std: std(ddof=1)}}, NaN stderr for K = 1")
         .def("__len__", [](const EnsembleRun& r) { return r.samples.size(); })
         .def("__getitem__",
              [](const EnsembleRun& r, py::ssize_t k) {

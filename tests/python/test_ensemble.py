@@ -1,7 +1,8 @@
 """isingmf.ensemble: sample k is isingmf.sweep on isingmf.lattice(seed=S+k) bit for bit, the
 numbers do not depend on the thread count, and the samples equal the [K x n_T] datasets of
 the file `isingmf ensemble` writes for the same options (read with h5py), whose /average
-entries are the mean and standard error (std ddof=1 / sqrt(K)) of those samples."""
+entries are the mean and standard error (std ddof=1 / sqrt(K)) of those samples. The result's
+[K x n_T] groups and its `average` equal that file's datasets and /average bit for bit."""
 import h5py
 import numpy as np
 import pytest
@@ -74,10 +75,88 @@ def test_equal_to_the_command_lines_ensemble_file(run, cli, tmp_path):
                                        rtol=1e-10)
 
 
+def test_groups_are_the_samples_stacked(run):
+    # [K x n_T]: row k is sample k's SweepResult column, bit for bit.
+    for group, names in {"mean_field": ["ln_z", "magnetization", "iterations", "converged"],
+                         "upper_bound": ["ln_z", "disagreement"],
+                         "exact": ["ln_z", "energy_per_spin", "susceptibility"]}.items():
+        for name in names:
+            stacked = getattr(getattr(run, group), name)
+            assert stacked.shape == (K, 3)
+            np.testing.assert_array_equal(
+                stacked, np.stack([getattr(getattr(s, group), name) for s in run.samples]))
+    np.testing.assert_array_equal(run.comparison.gap, np.stack([s.gap for s in run.samples]))
+    assert run.mean_field.start == [list(s.mean_field.start) for s in run.samples]
+    assert run.bethe is None and run.structured_mean_field is None
+
+
+def test_average_is_numpys_mean_and_stderr(run):
+    # The definition: mean over the K samples, std(ddof=1) / sqrt(K); numpy sums pairwise,
+    # the library in sample order, so equal to rounding.
+    for group in ("mean_field", "upper_bound", "exact", "comparison"):
+        for name, values in vars(getattr(run, group)).items():
+            if isinstance(values, list):  # text (start, cut): no average
+                assert name not in run.average[group]
+                continue
+            x = values.astype(float)
+            np.testing.assert_allclose(run.average[group][name], x.mean(axis=0),
+                                       rtol=1e-12, atol=1e-14)
+            np.testing.assert_allclose(run.average[group][name + "_stderr"],
+                                       x.std(axis=0, ddof=1) / np.sqrt(K), rtol=1e-9, atol=1e-14)
+    assert np.all(run.average["exact"]["ln_z_stderr"] > 0)  # the samples differ
+    np.testing.assert_allclose(run.average["comparison"]["gap_std"],
+                               run.comparison.gap.std(axis=0, ddof=1), rtol=1e-9)
+
+
+def test_one_sample_has_no_stderr():
+    one = isingmf.ensemble(**MODEL, samples=1, seed=SEED, T="1,2", exact="eliminate",
+                           bounds="mf")
+    assert one.mean_field.ln_z.shape == (1, 2)
+    np.testing.assert_array_equal(one.average["mean_field"]["ln_z"], one.mean_field.ln_z[0])
+    assert np.all(np.isnan(one.average["mean_field"]["ln_z_stderr"]))
+    assert one.upper_bound is None
+
+
+def test_groups_and_average_are_the_files_bit_for_bit(cli, tmp_path):
+    # Every bound and a structured side, so that every group of the file is compared.
+    options = dict(T="0.8,1.6,2.4,4", exact="eliminate", bounds="mf,upper,bethe,structured")
+    ens = isingmf.ensemble(**MODEL, samples=4, seed=11, **options, cluster_width=2, threads=2)
+    out = tmp_path / "ensemble.h5"
+    run_cli(cli, "ensemble", "--lattice", "square", "--size", "4x4", "--disorder", "pm",
+            "--h", "0.1", "--samples", 4, "--seed", 11, "--T", options["T"], "--exact",
+            "eliminate", "--bounds", options["bounds"], "--cluster-width", 2, "--quiet",
+            "--out", out)
+    with h5py.File(out, "r") as f:
+        np.testing.assert_array_equal(f["T"][:], ens.T)
+        np.testing.assert_array_equal(f["seed"][:], ens.seeds)
+        compared = 0
+        for group in ("mean_field", "upper_bound", "bethe", "structured_mean_field", "exact",
+                      "comparison"):
+            mine = getattr(ens, group)
+            assert mine is not None, group
+            for name, dataset in f[group].items():
+                if dataset.ndim != 2 or dataset.shape[0] != 4 or dataset.shape[1] != 4:
+                    continue  # fixed datasets (weights, clusters), not per sample
+                values = getattr(mine, name)
+                if dataset.dtype.kind in "SO":
+                    assert values == [[v.decode() for v in row] for row in dataset[:]], name
+                else:
+                    assert values.dtype == dataset.dtype, (group, name)
+                    np.testing.assert_array_equal(values, dataset[:], err_msg=f"{group}/{name}")
+                compared += 1
+            average = f["average"][group]
+            assert sorted(average) == sorted(ens.average[group]), group
+            for name in average:
+                np.testing.assert_array_equal(ens.average[group][name], average[name][:],
+                                              err_msg=f"average/{group}/{name}")
+        assert compared >= 30
+
+
 def test_bad_arguments():
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="an ensemble needs at least one sample"):
         isingmf.ensemble(**MODEL, samples=0, T="1")
-    with pytest.raises(ValueError, match="seed"):
+    with pytest.raises(ValueError, match="the largest base seed for 3 samples is "
+                                         "18446744073709551613"):
         isingmf.ensemble(**MODEL, samples=3, seed=2**64 - 2, T="1")
     with pytest.raises(ValueError, match="disorder 'sk' needs lattice 'complete'"):
         isingmf.ensemble("square", "4x4", disorder="sk", samples=2, T="1")

@@ -156,20 +156,6 @@ bool numeric(const DatasetValues& values) {
     return !std::holds_alternative<std::vector<std::string>>(values);
 }
 
-// Entry t of a numeric dataset as a double (booleans 0/1, counts).
-double value_at(const DatasetValues& values, std::size_t t) {
-    return std::visit(
-        [&](const auto& v) -> double {
-            using Value = typename std::decay_t<decltype(v)>::value_type;
-            if constexpr (std::is_same_v<Value, std::string>) {
-                return std::numeric_limits<double>::quiet_NaN();
-            } else {
-                return static_cast<double>(v[t]);
-            }
-        },
-        values);
-}
-
 // The [K x n_T] stack of one per-temperature dataset over the samples (sorted by index).
 DatasetValues stack(const std::vector<Sample>& samples, std::size_t g, std::size_t d) {
     DatasetValues out = samples.front().groups[g].datasets[d].values;
@@ -218,44 +204,10 @@ void check_alike(const fs::path& path, const std::vector<Sample>& samples) {
     }
 }
 
-// Mean and standard error (sample standard deviation with ddof = 1, over sqrt(K)) of each
-// column of `column_of(k)`, k over the samples; two passes, in index order.
-struct Moments {
-    std::vector<double> mean;
-    std::vector<double> stderr_of_mean;
-    std::vector<double> std_dev;
-};
-
-Moments moments(const std::vector<Sample>& samples, std::size_t g, std::size_t d, std::size_t n_T) {
-    const double K = static_cast<double>(samples.size());
-    Moments m;
-    m.mean.assign(n_T, 0.0);
-    m.stderr_of_mean.assign(n_T, 0.0);
-    m.std_dev.assign(n_T, 0.0);
-    for (std::size_t t = 0; t < n_T; ++t) {
-        double sum = 0.0;
-        for (const Sample& s : samples) sum += value_at(s.groups[g].datasets[d].values, t);
-        const double mean = sum / K;
-        double squares = 0.0;
-        for (const Sample& s : samples) {
-            const double x = value_at(s.groups[g].datasets[d].values, t) - mean;
-            squares += x * x;
-        }
-        // One sample has no spread to estimate: NaN, as numpy's std(ddof=1) gives.
-        const double std_dev = samples.size() > 1 ? std::sqrt(squares / (K - 1.0))
-                                                  : std::numeric_limits<double>::quiet_NaN();
-        m.mean[t] = mean;
-        m.std_dev[t] = std_dev;
-        m.stderr_of_mean[t] = std_dev / std::sqrt(K);
-    }
-    return m;
-}
-
 std::string write_contents(const fs::path& path, const EnsembleRecord& record,
                            const std::vector<Sample>& samples) {
     const std::size_t K = samples.size();
     const Sample& first = samples.front();
-    const std::size_t n_T = first.T.size();
     h5::Handle file = h5::create_file_in_memory(path.string());
     {
         const h5::Handle root = h5::open_group(file, "/");
@@ -290,7 +242,7 @@ std::string write_contents(const fs::path& path, const EnsembleRecord& record,
                 if (!dataset.per_temperature || dataset.shape.size() != 1 ||
                     !numeric(dataset.values))
                     continue;
-                Moments m = moments(samples, g, d, n_T);
+                detail::ColumnMoments m = detail::column_moments(stack(samples, g, d), K);
                 const std::string name = dataset.name;
                 out.column(name, std::move(m.mean), dataset.units,
                            fmt::format("mean over the K samples of /{}/{}", group.name, name));

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <array>
 #include <cerrno>
+#include <cmath>
 #include <cstring>
 #include <limits>
 #include <optional>
@@ -383,6 +384,44 @@ std::vector<ResultGroup> sweep_groups(const RunRecord& record, const SweepResult
     if (std::optional<ResultGroup> comparison = comparison_group(sweep))
         groups.push_back(std::move(*comparison));
     return groups;
+}
+
+ColumnMoments column_moments(const DatasetValues& stacked, std::size_t K) {
+    const auto at = [&](std::size_t i) {
+        return std::visit(
+            [&](const auto& v) -> double {
+                using Value = typename std::decay_t<decltype(v)>::value_type;
+                if constexpr (std::is_same_v<Value, std::string>) {
+                    return std::numeric_limits<double>::quiet_NaN();
+                } else {
+                    return static_cast<double>(v[i]);
+                }
+            },
+            stacked);
+    };
+    const std::size_t n_T = K == 0 ? 0 : value_count(stacked) / K;
+    const double k_count = static_cast<double>(K);
+    ColumnMoments m;
+    m.mean.assign(n_T, 0.0);
+    m.stderr_of_mean.assign(n_T, 0.0);
+    m.std_dev.assign(n_T, 0.0);
+    for (std::size_t t = 0; t < n_T; ++t) {
+        double sum = 0.0;
+        for (std::size_t k = 0; k < K; ++k) sum += at(k * n_T + t);
+        const double mean = sum / k_count;
+        double squares = 0.0;
+        for (std::size_t k = 0; k < K; ++k) {
+            const double x = at(k * n_T + t) - mean;
+            squares += x * x;
+        }
+        // One sample has no spread to estimate: NaN, as numpy's std(ddof=1) gives.
+        const double std_dev =
+            K > 1 ? std::sqrt(squares / (k_count - 1.0)) : std::numeric_limits<double>::quiet_NaN();
+        m.mean[t] = mean;
+        m.std_dev[t] = std_dev;
+        m.stderr_of_mean[t] = std_dev / std::sqrt(k_count);
+    }
+    return m;
 }
 
 std::size_t value_count(const std::vector<std::size_t>& shape) {

@@ -58,6 +58,16 @@ struct ResultGroup {
 /// /upper_bound, /bethe, /exact (each when present) and /comparison (when two sides are).
 std::vector<ResultGroup> sweep_groups(const RunRecord& record, const SweepResult& sweep);
 
+/// Mean, standard error of the mean and spread of each column of a numeric [K x n_T] stack
+/// (row k = sample k; flags and counts read as doubles): the ensemble file's /average.
+struct ColumnMoments {
+    std::vector<double> mean;            ///< sum over the rows in row order, / K
+    std::vector<double> stderr_of_mean;  ///< std_dev / sqrt(K)
+    std::vector<double> std_dev;         ///< sample standard deviation, ddof = 1; NaN for K = 1
+};
+/// The moments of `stacked` (K rows, two passes: mean, then squares about it); text gives NaN.
+ColumnMoments column_moments(const DatasetValues& stacked, std::size_t K);
+
 /// Number of values a shape holds.
 std::size_t value_count(const std::vector<std::size_t>& shape);
 /// Number of values held, whatever the type.
