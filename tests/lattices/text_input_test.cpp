@@ -7,7 +7,6 @@
 #include <sys/stat.h>
 
 #include <filesystem>
-#include <regex>
 #include <string>
 #include <thread>
 
@@ -85,18 +84,28 @@ TEST(TextInput, LimitsAndBinaryBytesAreParseErrors) {
 }
 
 // Endless devices end at their first byte instead of being read forever.
+// "DEVICE<sep>LINE: not a text file (byte 0x" with LINE any number (1 for /dev/zero).
+bool refused_as_binary(const std::string& message, const std::string& device,
+                       const std::string& separator, bool first_line) {
+    const std::string head = device + separator;
+    if (message.rfind(head, 0) != 0) return false;
+    std::size_t pos = head.size();
+    const std::size_t digits = message.find_first_not_of("0123456789", pos);
+    if (digits == pos || digits == std::string::npos) return false;
+    if (first_line && message.substr(pos, digits - pos) != "1") return false;
+    return message.compare(digits, 26, ": not a text file (byte 0x") == 0;
+}
+
 TEST(ModelReaders, EndlessOrRandomDevicesAreRefusedAtOnce) {
     // /dev/zero fails at its first byte. /dev/urandom fails at its first control byte, which
     // may follow a random line feed (about 1 run in 30), so its line number is not fixed.
-    const std::regex edges_message(R"(^/dev/(zero:1|urandom:[0-9]+): not a text file \(byte 0x)");
-    const std::regex uai_message(
-        R"(^/dev/(zero: line 1|urandom: line [0-9]+): not a text file \(byte 0x)");
-    for (const char* device : {"/dev/zero", "/dev/urandom"}) {
+    for (const std::string device : {"/dev/zero", "/dev/urandom"}) {
         SCOPED_TRACE(device);
+        const bool first = device == "/dev/zero";
         const std::string edges = parse_error_of([&] { read_edge_list(device); });
-        EXPECT_TRUE(std::regex_search(edges, edges_message)) << edges;
+        EXPECT_TRUE(refused_as_binary(edges, device, ":", first)) << edges;
         const std::string uai = parse_error_of([&] { read_uai(device); });
-        EXPECT_TRUE(std::regex_search(uai, uai_message)) << uai;
+        EXPECT_TRUE(refused_as_binary(uai, device, ": line ", first)) << uai;
     }
 }
 
