@@ -137,7 +137,7 @@ private:
     // A cut start's m still gives a valid bound: it stands in only when no start finished
     // (a warm start alone, cut against an incumbent from outside).
     void cut(MeanFieldAscent& ascent) {
-        MeanFieldResult r = ascent.result();
+        MeanFieldResult r = ascent.take_result();
         total_sweeps_ += r.iterations;
         cut_.push_back(r.start);
         if (!have_best_) {
@@ -146,7 +146,7 @@ private:
         }
     }
 
-    void finish(MeanFieldAscent& ascent) { finish(ascent.result()); }
+    void finish(MeanFieldAscent& ascent) { finish(ascent.take_result()); }
 
     void finish(MeanFieldResult r) {
         total_sweeps_ += r.iterations;
@@ -200,7 +200,7 @@ MeanFieldResult anneal_mean_field(const MeanFieldPlan& plan, double beta,
     }
     ascent.retarget(beta, options.tolerance, options.max_iterations, false);
     ascent.run();
-    return ascent.result();
+    return ascent.take_result();
 }
 
 MeanFieldResult solve_mean_field(const MeanFieldPlan& plan, double beta,

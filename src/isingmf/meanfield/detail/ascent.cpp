@@ -6,6 +6,7 @@
 #include <cmath>
 
 #include "isingmf/util/checks.hpp"
+#include "isingmf/util/detail/parallel.hpp"
 #include "isingmf/util/error.hpp"
 
 namespace isingmf {
@@ -134,7 +135,8 @@ void to_site_order(const MeanFieldPlan& plan, std::span<const double> by_positio
                    std::vector<double>& by_site) {
     const std::vector<int>& order = plan.order();
     const std::size_t n = by_position.size();
-    by_site.resize(n);
+    // A fresh m of a large model: its pages are faulted in by all threads, not one.
+    detail::resize_touched(by_site, n);
 #pragma omp parallel for schedule(static) if (n >= kParallelSites)
     for (std::size_t p = 0; p < n; ++p)
         by_site[static_cast<std::size_t>(order[p])] = by_position[p];
@@ -278,7 +280,7 @@ double MeanFieldAscent::bound_at(double beta) {
     return mean_field_bound(plan_->model(), beta, result_.m);
 }
 
-MeanFieldResult MeanFieldAscent::result() {
+void MeanFieldAscent::finalise() {
     if (!evaluated_) {
         sync_site_order();
         evaluate_mean_field(plan_->model(), beta_, result_);
@@ -286,7 +288,18 @@ MeanFieldResult MeanFieldAscent::result() {
     }
     result_.converged = converged_;
     result_.omega = control_.omega();
+}
+
+MeanFieldResult MeanFieldAscent::result() {
+    finalise();
     return result_;
+}
+
+MeanFieldResult MeanFieldAscent::take_result() {
+    finalise();
+    synced_ = false;
+    evaluated_ = false;
+    return std::move(result_);
 }
 
 MeanFieldResult ascend_mean_field(const MeanFieldPlan& plan, double beta,
@@ -294,7 +307,7 @@ MeanFieldResult ascend_mean_field(const MeanFieldPlan& plan, double beta,
                                   std::string start_name, const MeanFieldObserver& observer) {
     MeanFieldAscent ascent(plan, beta, start_m, options, std::move(start_name), observer);
     ascent.run();
-    return ascent.result();
+    return ascent.take_result();
 }
 
 }  // namespace isingmf

@@ -114,10 +114,14 @@ public:
     double bound_at(double beta);
     /// The result at the current m, evaluated at the ascent's beta.
     MeanFieldResult result();
+    /// result(), moved out instead of copied (its m is a copy of every site's magnetization,
+    /// which on large models costs as much as a few sweeps): the ascent is spent afterwards.
+    MeanFieldResult take_result();
 
 private:
     void sweep_once();
     void sync_site_order();
+    void finalise();  // result_ evaluated at the current m
 
     const MeanFieldPlan* plan_;
     MeanFieldOptions options_;
