@@ -898,28 +898,36 @@ std::vector<ExactResult> eliminate_exact(const Model& model, std::span<const dou
     std::vector<ExactResult> results(betas.size());
     const auto count = static_cast<std::ptrdiff_t>(betas.size());
     std::exception_ptr failure;  // an exception must not leave the parallel region
-#pragma omp parallel num_threads(across)
-    {
-        detail::TablePool<detail::EntryBuffer> pool;
-#pragma omp for schedule(dynamic, 1)
-        for (std::ptrdiff_t b = 0; b < count; ++b) {
-            const double beta = betas[static_cast<std::size_t>(b)];
-            detail::Totals t;
-            try {
-                if (!detail::run_schedule<false>(schedule, beta, t, pool, inside))
-                    detail::run_schedule<true>(schedule, beta, t, pool, inside);
-            } catch (...) {
+    const auto solve = [&](std::ptrdiff_t b, detail::TablePool<detail::EntryBuffer>& pool) {
+        const double beta = betas[static_cast<std::size_t>(b)];
+        detail::Totals t;
+        try {
+            if (!detail::run_schedule<false>(schedule, beta, t, pool, inside))
+                detail::run_schedule<true>(schedule, beta, t, pool, inside);
+        } catch (...) {
 #pragma omp critical(isingmf_eliminate_failure)
-                if (!failure) failure = std::current_exception();
-                continue;
-            }
-            ExactResult& r = results[static_cast<std::size_t>(b)];
-            r.ln_z = t.ln_z - beta * e0;
-            r.energy_per_spin = (e0 - t.b1) / n;
-            // Not beta^2 b2: beta^2 overflows beyond beta ~ 1e154, where b2 is exactly 0.
-            r.specific_heat_per_spin = beta * (beta * t.b2) / n;
-            r.magnetization = t.e1 / n;
-            r.susceptibility = beta * t.e2 / n;
+            if (!failure) failure = std::current_exception();
+            return;
+        }
+        ExactResult& r = results[static_cast<std::size_t>(b)];
+        r.ln_z = t.ln_z - beta * e0;
+        r.energy_per_spin = (e0 - t.b1) / n;
+        // Not beta^2 b2: beta^2 overflows beyond beta ~ 1e154, where b2 is exactly 0.
+        r.specific_heat_per_spin = beta * (beta * t.b2) / n;
+        r.magnetization = t.e1 / n;
+        r.susceptibility = beta * t.e2 / n;
+    };
+    if (across == 1) {
+        // Not inside a parallel region, even an inactive one: libgomp counts that as nesting
+        // and would start fresh threads for every step's team instead of reusing its pool.
+        detail::TablePool<detail::EntryBuffer> pool;
+        for (std::ptrdiff_t b = 0; b < count && !failure; ++b) solve(b, pool);
+    } else {
+#pragma omp parallel num_threads(across)
+        {
+            detail::TablePool<detail::EntryBuffer> pool;
+#pragma omp for schedule(dynamic, 1)
+            for (std::ptrdiff_t b = 0; b < count; ++b) solve(b, pool);
         }
     }
     if (failure) {
