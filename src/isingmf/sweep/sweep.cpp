@@ -11,6 +11,7 @@
 #include "isingmf/meanfield/detail/ascent.hpp"
 #include "isingmf/meanfield/detail/structured_plan.hpp"
 #include "isingmf/util/detail/enum_names.hpp"
+#include "isingmf/util/detail/parallel.hpp"
 #include "isingmf/util/error.hpp"
 #include "isingmf/util/thread_count.hpp"
 
@@ -102,18 +103,10 @@ void cold_pass(const MeanFieldPlan& plan, const MeanFieldOptions& options,
                std::vector<SweepPoint>& points, ProgressCounter& counter) {
     const auto sites = static_cast<std::size_t>(plan.model().num_sites());
     const bool by_temperature = points.size() > 1 && sites < kParallelKernelSites;
-    std::exception_ptr failure;  // an exception must not escape the parallel region
-#pragma omp parallel for schedule(dynamic, 1) if (by_temperature)
-    for (std::size_t k = 0; k < points.size(); ++k) {
-        try {
-            points[k].mean_field = solve_mean_field(plan, points[k].beta, options);
-        } catch (...) {
-#pragma omp critical(isingmf_sweep_failure)
-            if (!failure) failure = std::current_exception();
-        }
+    detail::for_each_task(points.size(), by_temperature, [&](std::size_t k) {
+        points[k].mean_field = solve_mean_field(plan, points[k].beta, options);
         counter.step();
-    }
-    if (failure) std::rethrow_exception(failure);
+    });
 }
 
 // Warm starts: up and then down the grid, each temperature also tried from its neighbour's
@@ -162,20 +155,12 @@ void warm_passes(const MeanFieldPlan& plan, const MeanFieldOptions& options, boo
 template <class Solve>
 void warm_runs(std::size_t n_t, ProgressCounter& counter, const Solve& solve) {
     const std::size_t runs = (n_t + kWarmRun - 1) / kWarmRun;
-    std::exception_ptr failure;
-#pragma omp parallel for schedule(dynamic, 1) if (runs > 1)
-    for (std::size_t r = 0; r < runs; ++r) {
-        try {
-            for (std::size_t k = r * kWarmRun; k < std::min(n_t, (r + 1) * kWarmRun); ++k) {
-                solve(k, k > r * kWarmRun);
-                counter.step();
-            }
-        } catch (...) {
-#pragma omp critical(isingmf_sweep_failure)
-            if (!failure) failure = std::current_exception();
+    detail::for_each_task(runs, runs > 1, [&](std::size_t r) {
+        for (std::size_t k = r * kWarmRun; k < std::min(n_t, (r + 1) * kWarmRun); ++k) {
+            solve(k, k > r * kWarmRun);
+            counter.step();
         }
-    }
-    if (failure) std::rethrow_exception(failure);
+    });
 }
 
 // The upper bound at every temperature on one plan, or a note saying why it cannot run.
