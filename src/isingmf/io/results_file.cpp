@@ -95,7 +95,6 @@ std::string write_contents(const fs::path& path, const RunRecord& record,
     return image;
 }
 
-// Reads a 1-D dataset of `group` with `read` and checks it has one entry per temperature.
 // "a,b,c" -> {a, b, c}; "" -> {}.
 std::vector<std::string> split_list(const std::string& text) {
     std::vector<std::string> items;
@@ -108,6 +107,7 @@ std::vector<std::string> split_list(const std::string& text) {
     return items;
 }
 
+// Reads a 1-D dataset of `group` with `read` and checks it has one entry per temperature.
 template <class Read>
 auto read_column(Read read, const h5::Handle& group, const char* name, std::size_t n_T) {
     auto values = read(group, name);
@@ -132,6 +132,41 @@ void read_m(const h5::Handle& group, int num_sites, SweepResult& sweep, M m_of) 
         m_of(sweep.points[k]).assign(row, row + static_cast<std::ptrdiff_t>(m.cols));
     }
 }
+
+// The per-temperature columns /mean_field and /structured_mean_field share.
+struct LowerBoundColumns {
+    std::vector<double> ln_z;
+    std::vector<double> energy_per_spin;
+    std::vector<double> entropy_per_spin;
+    std::vector<double> magnetization;
+    std::vector<double> residual;
+    std::vector<std::int32_t> iterations;
+    std::vector<std::uint8_t> converged;
+    std::vector<std::string> start;
+
+    LowerBoundColumns(const h5::Handle& group, std::size_t n_T)
+        : ln_z(read_column(h5::read_doubles, group, "ln_z", n_T)),
+          energy_per_spin(read_column(h5::read_doubles, group, "energy_per_spin", n_T)),
+          entropy_per_spin(read_column(h5::read_doubles, group, "entropy_per_spin", n_T)),
+          magnetization(read_column(h5::read_doubles, group, "magnetization", n_T)),
+          residual(read_column(h5::read_doubles, group, "residual", n_T)),
+          iterations(read_column(h5::read_int32s, group, "iterations", n_T)),
+          converged(read_column(h5::read_uint8s, group, "converged", n_T)),
+          start(read_column(h5::read_strings, group, "start", n_T)) {}
+
+    /// Temperature k's values into a MeanFieldResult or StructuredMeanFieldResult of n sites.
+    template <class Result>
+    void assign(std::size_t k, double n, Result& r) const {
+        r.ln_z = ln_z[k];
+        r.energy = energy_per_spin[k] * n;
+        r.entropy = entropy_per_spin[k] * n;
+        r.magnetization = magnetization[k];
+        r.residual = residual[k];
+        r.iterations = iterations[k];
+        r.converged = converged[k] != 0;
+        r.start = start[k];
+    }
+};
 
 }  // namespace
 
@@ -185,29 +220,12 @@ ResultsFile read_results(const fs::path& path, bool with_m) {
     record.store_m = false;
     if (h5::has_link(root, "mean_field")) {
         const h5::Handle group = h5::open_group(root, "mean_field");
-        const auto doubles = [&](const char* name) {
-            return read_column(h5::read_doubles, group, name, n_T);
-        };
-        const std::vector<double> ln_z = doubles("ln_z");
-        const std::vector<double> energy = doubles("energy_per_spin");
-        const std::vector<double> entropy = doubles("entropy_per_spin");
-        const std::vector<double> magnetization = doubles("magnetization");
-        const std::vector<double> residual = doubles("residual");
-        const auto iterations = read_column(h5::read_int32s, group, "iterations", n_T);
-        const auto converged = read_column(h5::read_uint8s, group, "converged", n_T);
-        const auto starts = read_column(h5::read_strings, group, "start", n_T);
+        const LowerBoundColumns columns(group, n_T);
         const auto cut = version >= 3 ? read_column(h5::read_strings, group, "cut", n_T)
                                       : std::vector<std::string>(n_T);
         for (std::size_t k = 0; k < n_T; ++k) {
             MeanFieldResult& mf = sweep.points[k].mean_field.emplace();
-            mf.ln_z = ln_z[k];
-            mf.energy = energy[k] * n;
-            mf.entropy = entropy[k] * n;
-            mf.magnetization = magnetization[k];
-            mf.residual = residual[k];
-            mf.iterations = iterations[k];
-            mf.converged = converged[k] != 0;
-            mf.start = starts[k];
+            columns.assign(k, n, mf);
             mf.cut = split_list(cut[k]);
         }
         record.store_m = h5::has_link(group, "m");
@@ -268,28 +286,9 @@ ResultsFile read_results(const fs::path& path, bool with_m) {
         shared.cluster_width = static_cast<int>(h5::read_int_attribute(group, "width"));
         shared.num_clusters = static_cast<int>(h5::read_int_attribute(group, "num_clusters"));
         shared.clusters = h5::read_string_attribute(group, "clusters");
-        const auto doubles = [&](const char* name) {
-            return read_column(h5::read_doubles, group, name, n_T);
-        };
-        const std::vector<double> ln_z = doubles("ln_z");
-        const std::vector<double> energy = doubles("energy_per_spin");
-        const std::vector<double> entropy = doubles("entropy_per_spin");
-        const std::vector<double> magnetization = doubles("magnetization");
-        const std::vector<double> residual = doubles("residual");
-        const auto iterations = read_column(h5::read_int32s, group, "iterations", n_T);
-        const auto converged = read_column(h5::read_uint8s, group, "converged", n_T);
-        const auto starts = read_column(h5::read_strings, group, "start", n_T);
-        for (std::size_t k = 0; k < n_T; ++k) {
-            StructuredMeanFieldResult& r = sweep.points[k].structured.emplace(shared);
-            r.ln_z = ln_z[k];
-            r.energy = energy[k] * n;
-            r.entropy = entropy[k] * n;
-            r.magnetization = magnetization[k];
-            r.residual = residual[k];
-            r.iterations = iterations[k];
-            r.converged = converged[k] != 0;
-            r.start = starts[k];
-        }
+        const LowerBoundColumns columns(group, n_T);
+        for (std::size_t k = 0; k < n_T; ++k)
+            columns.assign(k, n, sweep.points[k].structured.emplace(shared));
         const bool stored = h5::has_link(group, "m");
         record.store_m = record.store_m || stored;
         if (stored && with_m) {
