@@ -12,6 +12,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "isingmf/exact/exact_result.hpp"
@@ -165,5 +166,30 @@ SweepOptions sweep_options_argument(const Model& model, const std::string& exact
                                     bool cut_off, std::uint64_t seed, int cluster_width,
                                     py::handle clusters, int ub_width, double ub_tol,
                                     const std::string& bp_schedule, double bp_damping, int threads);
+
+/// The keyword arguments, with their defaults, of the sweep options isingmf.sweep and
+/// isingmf.ensemble share, written once so that the two cannot drift apart: `exact` to
+/// `cut_off` (solver_keywords) and `cluster_width` to `threads` (decomposition_keywords);
+/// sweep's own `seed` stands between them. Spliced into module.def with std::apply.
+inline auto solver_keywords() {
+    const SweepOptions defaults;
+    const MeanFieldOptions& mf = defaults.mean_field;
+    return std::make_tuple(
+        py::arg("exact") = "auto", py::arg("bounds") = "mf,upper",
+        py::arg("starts") = "up,down,paramagnet,anneal,random,warm", py::arg("restarts") = 1,
+        py::arg("tol") = mf.tolerance, py::arg("max_iter") = mf.max_iterations,
+        py::arg("method") = to_string(mf.method), py::arg("omega") = mf.omega,
+        py::arg("extrapolate") = mf.extrapolate, py::arg("cut_off") = mf.cut_off);
+}
+
+inline auto decomposition_keywords() {
+    const SweepOptions defaults;
+    return std::make_tuple(py::arg("cluster_width") = defaults.structured.cluster_width,
+                           py::arg("clusters") = py::none(),
+                           py::arg("ub_width") = defaults.upper.width,
+                           py::arg("ub_tol") = defaults.upper.tolerance,
+                           py::arg("bp_schedule") = to_string(defaults.bethe.schedule),
+                           py::arg("bp_damping") = defaults.bethe.damping, py::arg("threads") = 0);
+}
 
 }  // namespace isingmf::python

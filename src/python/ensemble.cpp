@@ -251,26 +251,18 @@ void bind_ensemble(py::module_& module) {
                                r.samples.size(), r.seeds.front(), r.seeds.back());
         });
 
-    const SweepOptions defaults;
     const CouplingSpec couplings;
-    module.def(
-        "ensemble", &ensemble, py::arg("kind") = "square", py::arg("size") = "4x4", py::kw_only(),
-        py::arg("boundary") = py::none(), py::arg("J") = couplings.J, py::arg("h") = couplings.h,
-        py::arg("disorder") = "none", py::arg("random_field") = couplings.random_field,
-        py::arg("J0") = py::none(), py::arg("samples") = 1, py::arg("seed") = 1,
-        py::arg("T") = py::none(), py::arg("beta") = py::none(), py::arg("exact") = "auto",
-        py::arg("bounds") = "mf,upper", py::arg("starts") = "up,down,paramagnet,anneal,random,warm",
-        py::arg("restarts") = 1, py::arg("tol") = defaults.mean_field.tolerance,
-        py::arg("max_iter") = defaults.mean_field.max_iterations,
-        py::arg("method") = to_string(defaults.mean_field.method),
-        py::arg("omega") = defaults.mean_field.omega,
-        py::arg("extrapolate") = defaults.mean_field.extrapolate,
-        py::arg("cut_off") = defaults.mean_field.cut_off,
-        py::arg("cluster_width") = defaults.structured.cluster_width,
-        py::arg("clusters") = py::none(), py::arg("ub_width") = defaults.upper.width,
-        py::arg("ub_tol") = defaults.upper.tolerance,
-        py::arg("bp_schedule") = to_string(defaults.bethe.schedule),
-        py::arg("bp_damping") = defaults.bethe.damping, py::arg("threads") = 0, kEnsembleDoc);
+    const auto keywords = std::tuple_cat(
+        std::make_tuple(py::arg("kind") = "square", py::arg("size") = "4x4", py::kw_only(),
+                        py::arg("boundary") = py::none(), py::arg("J") = couplings.J,
+                        py::arg("h") = couplings.h, py::arg("disorder") = "none",
+                        py::arg("random_field") = couplings.random_field,
+                        py::arg("J0") = py::none(), py::arg("samples") = 1, py::arg("seed") = 1,
+                        py::arg("T") = py::none(), py::arg("beta") = py::none()),
+        solver_keywords(), decomposition_keywords());
+    std::apply(
+        [&](const auto&... args) { module.def("ensemble", &ensemble, args..., kEnsembleDoc); },
+        keywords);
 }
 
 }  // namespace isingmf::python

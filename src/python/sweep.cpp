@@ -483,22 +483,13 @@ void bind_sweep(py::module_& module) {
         });
 
     const SweepOptions defaults;
-    module.def("sweep", &sweep, py::arg("model"), py::arg("T") = py::none(), py::kw_only(),
-               py::arg("beta") = py::none(), py::arg("exact") = "auto",
-               py::arg("bounds") = "mf,upper",
-               py::arg("starts") = "up,down,paramagnet,anneal,random,warm", py::arg("restarts") = 1,
-               py::arg("tol") = defaults.mean_field.tolerance,
-               py::arg("max_iter") = defaults.mean_field.max_iterations,
-               py::arg("method") = to_string(defaults.mean_field.method),
-               py::arg("omega") = defaults.mean_field.omega,
-               py::arg("extrapolate") = defaults.mean_field.extrapolate,
-               py::arg("cut_off") = defaults.mean_field.cut_off,
-               py::arg("seed") = defaults.mean_field.seed,
-               py::arg("cluster_width") = defaults.structured.cluster_width,
-               py::arg("clusters") = py::none(), py::arg("ub_width") = defaults.upper.width,
-               py::arg("ub_tol") = defaults.upper.tolerance,
-               py::arg("bp_schedule") = to_string(defaults.bethe.schedule),
-               py::arg("bp_damping") = defaults.bethe.damping, py::arg("threads") = 0, kSweepDoc);
+    const auto keywords = std::tuple_cat(
+        std::make_tuple(py::arg("model"), py::arg("T") = py::none(), py::kw_only(),
+                        py::arg("beta") = py::none()),
+        solver_keywords(), std::make_tuple(py::arg("seed") = defaults.mean_field.seed),
+        decomposition_keywords());
+    std::apply([&](const auto&... args) { module.def("sweep", &sweep, args..., kSweepDoc); },
+               keywords);
 
     module.def("read_results", &read, py::arg("path"), py::arg("with_m") = true,
                R"doc(Reads a results file written by `isingmf sweep` (format_version 2 or 3;
