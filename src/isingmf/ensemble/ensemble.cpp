@@ -71,8 +71,7 @@ void run_samples(const GeneratedModelSpec& model, const std::vector<double>& bet
 
     std::exception_ptr failure;
     bool stop = false;
-#pragma omp parallel num_threads(concurrent)
-    {
+    const auto worker = [&] {
         while (true) {
             std::optional<std::size_t> sample;
 #pragma omp critical(isingmf_ensemble_next)
@@ -101,6 +100,14 @@ void run_samples(const GeneratedModelSpec& model, const std::vector<double>& bet
                 }
             }
         }
+    };
+    // One sample at a time runs outside any parallel region: libgomp would count even a team
+    // of one as nesting and start fresh threads for every region of the sweep inside it.
+    if (concurrent == 1) {
+        worker();
+    } else {
+#pragma omp parallel num_threads(concurrent)
+        worker();
     }
     if (failure) std::rethrow_exception(failure);
 }
