@@ -103,6 +103,45 @@ std::vector<double> collect_exact(const SweepResult& sweep, F value_of) {
 
 std::uint8_t flag(bool value) { return value ? 1 : 0; }
 
+// What the columns energy_per_spin ... start of a lower bound's group say: their names and
+// units are the same in /mean_field and /structured_mean_field, their meaning is not.
+struct LowerBoundText {
+    const char* energy;
+    const char* entropy;
+    const char* magnetization;
+    const char* residual;
+    const char* iterations;
+    const char* converged;
+    const char* start;
+};
+
+// The columns /mean_field and /structured_mean_field share (results_file.cpp reads them back
+// as LowerBoundColumns), from bound(point), a MeanFieldResult or StructuredMeanFieldResult.
+template <class Bound>
+void lower_bound_columns(ResultGroup& group, const SweepResult& sweep, double n, Bound bound,
+                         const LowerBoundText& text) {
+    group.column("energy_per_spin",
+                 collect(sweep, [&](const SweepPoint& p) { return bound(p).energy / n; }), "energy",
+                 text.energy);
+    group.column("entropy_per_spin",
+                 collect(sweep, [&](const SweepPoint& p) { return bound(p).entropy / n; }),
+                 "dimensionless", text.entropy);
+    group.column("magnetization",
+                 collect(sweep, [&](const SweepPoint& p) { return bound(p).magnetization; }),
+                 "dimensionless", text.magnetization);
+    group.column("residual", collect(sweep, [&](const SweepPoint& p) { return bound(p).residual; }),
+                 "dimensionless", text.residual);
+    group.column(
+        "iterations",
+        collect(sweep, [&](const SweepPoint& p) -> std::int32_t { return bound(p).iterations; }),
+        "sweeps", text.iterations);
+    group.column("converged",
+                 collect(sweep, [&](const SweepPoint& p) { return flag(bound(p).converged); }),
+                 "boolean", text.converged);
+    group.column("start", collect(sweep, [&](const SweepPoint& p) { return bound(p).start; }),
+                 "text", text.start);
+}
+
 ResultGroup mean_field_group(const RunRecord& record, const SweepResult& sweep) {
     ResultGroup group{"mean_field", {}, {}};
     const double n = static_cast<double>(record.num_sites);
@@ -115,29 +154,16 @@ ResultGroup mean_field_group(const RunRecord& record, const SweepResult& sweep) 
         collect(sweep, [&](const SweepPoint& p) { return -p.T * p.mean_field->ln_z / n; }),
         "energy",
         "mean-field upper bound on the free energy per spin, -T ln_z / N (-inf at T = inf)");
-    group.column("energy_per_spin",
-                 collect(sweep, [&](const SweepPoint& p) { return p.mean_field->energy / n; }),
-                 "energy", "<H>_q / N in the product distribution q that attains the bound");
-    group.column("entropy_per_spin",
-                 collect(sweep, [&](const SweepPoint& p) { return p.mean_field->entropy / n; }),
-                 "dimensionless",
-                 "S(q) / N = (1/N) sum_i H_b(m_i), H_b the binary entropy in nats");
-    group.column("magnetization",
-                 collect(sweep, [](const SweepPoint& p) { return p.mean_field->magnetization; }),
-                 "dimensionless", "(1/N) sum_i m_i");
-    group.column("residual",
-                 collect(sweep, [](const SweepPoint& p) { return p.mean_field->residual; }),
-                 "dimensionless", "max_i |m_i - tanh(beta phi_i)| at the returned m");
-    group.column(
-        "iterations",
-        collect(sweep,
-                [](const SweepPoint& p) -> std::int32_t { return p.mean_field->iterations; }),
-        "sweeps", "coordinate-ascent sweeps used by the winning start");
-    group.column("converged",
-                 collect(sweep, [](const SweepPoint& p) { return flag(p.mean_field->converged); }),
-                 "boolean", "1 when the winning start met the tolerance, else 0");
-    group.column("start", collect(sweep, [](const SweepPoint& p) { return p.mean_field->start; }),
-                 "text", "winning start: paramagnet, up, down, anneal, random:K or warm");
+    lower_bound_columns(
+        group, sweep, n,
+        [](const SweepPoint& p) -> const MeanFieldResult& { return *p.mean_field; },
+        {.energy = "<H>_q / N in the product distribution q that attains the bound",
+         .entropy = "S(q) / N = (1/N) sum_i H_b(m_i), H_b the binary entropy in nats",
+         .magnetization = "(1/N) sum_i m_i",
+         .residual = "max_i |m_i - tanh(beta phi_i)| at the returned m",
+         .iterations = "coordinate-ascent sweeps used by the winning start",
+         .converged = "1 when the winning start met the tolerance, else 0",
+         .start = "winning start: paramagnet, up, down, anneal, random:K or warm"});
     group.column("cut",
                  collect(sweep,
                          [](const SweepPoint& p) {
@@ -166,30 +192,17 @@ ResultGroup structured_group(const RunRecord& record, const SweepResult& sweep) 
                  "structured mean-field lower bound on ln Z (whole system): E_q[-beta H] + sum_c "
                  "S(q_c) evaluated exactly at the returned q, whether or not the ascent "
                  "converged");
-    group.column("energy_per_spin",
-                 collect(sweep, [&](const SweepPoint& p) { return p.structured->energy / n; }),
-                 "energy",
-                 "<H>_q / N in the cluster-product distribution q that attains the bound");
-    group.column("entropy_per_spin",
-                 collect(sweep, [&](const SweepPoint& p) { return p.structured->entropy / n; }),
-                 "dimensionless", "sum_c S(q_c) / N in nats");
-    group.column("magnetization",
-                 collect(sweep, [](const SweepPoint& p) { return p.structured->magnetization; }),
-                 "dimensionless", "(1/N) sum_i m_i, m_i = E_q[s_i]");
-    group.column("residual",
-                 collect(sweep, [](const SweepPoint& p) { return p.structured->residual; }),
-                 "dimensionless", "largest change of an m_i in the last sweep of block updates");
-    group.column(
-        "iterations",
-        collect(sweep,
-                [](const SweepPoint& p) -> std::int32_t { return p.structured->iterations; }),
-        "sweeps", "sweeps of block updates (every cluster once) used by the winning start");
-    group.column("converged",
-                 collect(sweep, [](const SweepPoint& p) { return flag(p.structured->converged); }),
-                 "boolean",
-                 "1 when the winning start met the tolerance, else 0 (the bound holds either way)");
-    group.column("start", collect(sweep, [](const SweepPoint& p) { return p.structured->start; }),
-                 "text", "winning start: naive (the naive mean-field solution at this T) or warm");
+    lower_bound_columns(
+        group, sweep, n,
+        [](const SweepPoint& p) -> const StructuredMeanFieldResult& { return *p.structured; },
+        {.energy = "<H>_q / N in the cluster-product distribution q that attains the bound",
+         .entropy = "sum_c S(q_c) / N in nats",
+         .magnetization = "(1/N) sum_i m_i, m_i = E_q[s_i]",
+         .residual = "largest change of an m_i in the last sweep of block updates",
+         .iterations = "sweeps of block updates (every cluster once) used by the winning start",
+         .converged =
+             "1 when the winning start met the tolerance, else 0 (the bound holds either way)",
+         .start = "winning start: naive (the naive mean-field solution at this T) or warm"});
     if (record.store_m) {
         add_m(group, record, sweep,
               [](const SweepPoint& p) -> const std::vector<double>& { return p.structured->m; });
