@@ -51,23 +51,16 @@ std::vector<StackedGroup> stack_groups(const std::vector<std::shared_ptr<SweepRu
         for (std::size_t d = 0; d < first[g].datasets.size(); ++d) {
             const detail::ResultDataset& dataset = first[g].datasets[d];
             if (!dataset.per_temperature || dataset.shape.size() != 1) continue;
-            detail::DatasetValues all = dataset.values;
-            std::visit([](auto& v) { v.clear(); }, all);
-            for (const auto& groups : per_sample) {
-                std::visit(
-                    [&](auto& stacked) {
-                        using Vector = std::decay_t<decltype(stacked)>;
-                        const auto& row = std::get<Vector>(groups[g].datasets[d].values);
-                        stacked.insert(stacked.end(), row.begin(), row.end());
-                    },
-                    all);
-            }
+            detail::DatasetValues all = detail::stack_dataset(
+                samples.size(), [&](std::size_t k) -> const auto& { return per_sample[k]; }, g, d);
             if (!std::holds_alternative<std::vector<std::string>>(all)) {
-                detail::ColumnMoments m = detail::column_moments(all, samples.size());
-                group.average.emplace_back(dataset.name, std::move(m.mean));
-                group.average.emplace_back(dataset.name + "_stderr", std::move(m.stderr_of_mean));
-                if (group.name == "comparison")
-                    group.average.emplace_back(dataset.name + "_std", std::move(m.std_dev));
+                detail::ResultGroup average{group.name, {}, {}};
+                detail::add_average_columns(average, group.name, dataset, all, samples.size());
+                for (detail::ResultDataset& column : average.datasets) {
+                    group.average.emplace_back(
+                        std::move(column.name),
+                        std::move(std::get<std::vector<double>>(column.values)));
+                }
             }
             group.datasets.emplace_back(dataset.name, std::move(all));
         }

@@ -156,22 +156,6 @@ bool numeric(const DatasetValues& values) {
     return !std::holds_alternative<std::vector<std::string>>(values);
 }
 
-// The [K x n_T] stack of one per-temperature dataset over the samples (sorted by index).
-DatasetValues stack(const std::vector<Sample>& samples, std::size_t g, std::size_t d) {
-    DatasetValues out = samples.front().groups[g].datasets[d].values;
-    std::visit([](auto& v) { v.clear(); }, out);
-    for (const Sample& sample : samples) {
-        std::visit(
-            [&](auto& all) {
-                using Vector = std::decay_t<decltype(all)>;
-                const auto& row = std::get<Vector>(sample.groups[g].datasets[d].values);
-                all.insert(all.end(), row.begin(), row.end());
-            },
-            out);
-    }
-    return out;
-}
-
 // Every sample must hold the groups and datasets of sample 0, of the same types and shapes.
 void check_alike(const fs::path& path, const std::vector<Sample>& samples) {
     const Sample& first = samples.front();
@@ -221,44 +205,27 @@ std::string write_contents(const fs::path& path, const EnsembleRecord& record,
                                        "seed + k for sample k [K]");
         }
         // Attributes and fixed datasets are sample 0's (the same lattice gives the same
-        // decomposition, clusters and exact method); per-temperature datasets are stacked.
+        // decomposition, clusters and exact method); per-temperature datasets are stacked, and
+        // the numeric columns among them averaged.
+        std::vector<ResultGroup> averages;
         for (std::size_t g = 0; g < first.groups.size(); ++g) {
             ResultGroup group = first.groups[g];
+            ResultGroup average{group.name, {}, {}};
             for (std::size_t d = 0; d < group.datasets.size(); ++d) {
                 ResultDataset& dataset = group.datasets[d];
                 if (!dataset.per_temperature) continue;
-                dataset.values = stack(samples, g, d);
+                dataset.values = detail::stack_dataset(
+                    K, [&](std::size_t k) -> const auto& { return samples[k].groups; }, g, d);
+                if (dataset.shape.size() == 1 && numeric(dataset.values))
+                    detail::add_average_columns(average, group.name, dataset, dataset.values, K);
                 dataset.shape.insert(dataset.shape.begin(), K);
                 dataset.description += " [K x n_T]: one row per sample";
             }
             detail::write_group(root, group);
+            if (!average.datasets.empty()) averages.push_back(std::move(average));
         }
         const h5::Handle average = h5::create_group(root, "average");
-        for (std::size_t g = 0; g < first.groups.size(); ++g) {
-            const ResultGroup& group = first.groups[g];
-            ResultGroup out{group.name, {}, {}};
-            for (std::size_t d = 0; d < group.datasets.size(); ++d) {
-                const ResultDataset& dataset = group.datasets[d];
-                if (!dataset.per_temperature || dataset.shape.size() != 1 ||
-                    !numeric(dataset.values))
-                    continue;
-                detail::ColumnMoments m = detail::column_moments(stack(samples, g, d), K);
-                const std::string name = dataset.name;
-                out.column(name, std::move(m.mean), dataset.units,
-                           fmt::format("mean over the K samples of /{}/{}", group.name, name));
-                out.column(name + "_stderr", std::move(m.stderr_of_mean), dataset.units,
-                           fmt::format("standard error of that mean: sample standard deviation "
-                                       "(ddof = 1) of /{}/{} over sqrt(K); NaN for K = 1",
-                                       group.name, name));
-                if (group.name == "comparison") {
-                    out.column(name + "_std", std::move(m.std_dev), dataset.units,
-                               fmt::format("spread of /{}/{} over the samples: sample standard "
-                                           "deviation (ddof = 1); NaN for K = 1",
-                                           group.name, name));
-                }
-            }
-            if (!out.datasets.empty()) detail::write_group(average, out);
-        }
+        for (const ResultGroup& group : averages) detail::write_group(average, group);
     }
     std::string image = h5::file_image(file);
     file.close();

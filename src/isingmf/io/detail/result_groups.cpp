@@ -437,6 +437,25 @@ ColumnMoments column_moments(const DatasetValues& stacked, std::size_t K) {
     return m;
 }
 
+void add_average_columns(ResultGroup& average, const std::string& group_name,
+                         const ResultDataset& dataset, const DatasetValues& stacked,
+                         std::size_t K) {
+    ColumnMoments m = column_moments(stacked, K);
+    const std::string& name = dataset.name;
+    average.column(name, std::move(m.mean), dataset.units,
+                   fmt::format("mean over the K samples of /{}/{}", group_name, name));
+    average.column(name + "_stderr", std::move(m.stderr_of_mean), dataset.units,
+                   fmt::format("standard error of that mean: sample standard deviation "
+                               "(ddof = 1) of /{}/{} over sqrt(K); NaN for K = 1",
+                               group_name, name));
+    if (group_name == "comparison") {
+        average.column(name + "_std", std::move(m.std_dev), dataset.units,
+                       fmt::format("spread of /{}/{} over the samples: sample standard "
+                                   "deviation (ddof = 1); NaN for K = 1",
+                                   group_name, name));
+    }
+}
+
 std::size_t value_count(const std::vector<std::size_t>& shape) {
     std::size_t count = 1;
     for (const std::size_t extent : shape) count *= extent;

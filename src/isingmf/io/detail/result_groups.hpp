@@ -11,6 +11,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <utility>
 #include <variant>
 #include <vector>
@@ -67,6 +68,32 @@ struct ColumnMoments {
 };
 /// The moments of `stacked` (K rows, two passes: mean, then squares about it); text gives NaN.
 ColumnMoments column_moments(const DatasetValues& stacked, std::size_t K);
+
+/// Dataset d of group g stacked over K samples, row-major [K x n_T]: row k is
+/// groups_of(k)[g].datasets[d].values (every sample holds sample 0's groups and datasets, of
+/// the same types: the caller checks).
+template <class GroupsOf>
+DatasetValues stack_dataset(std::size_t K, const GroupsOf& groups_of, std::size_t g,
+                            std::size_t d) {
+    DatasetValues out = groups_of(std::size_t{0})[g].datasets[d].values;
+    std::visit([](auto& v) { v.clear(); }, out);
+    for (std::size_t k = 0; k < K; ++k) {
+        std::visit(
+            [&](auto& all) {
+                using Vector = std::decay_t<decltype(all)>;
+                const auto& row = std::get<Vector>(groups_of(k)[g].datasets[d].values);
+                all.insert(all.end(), row.begin(), row.end());
+            },
+            out);
+    }
+    return out;
+}
+
+/// Adds to `average` what the ensemble file's /average/<group_name> holds for one numeric
+/// per-temperature dataset (its name and units) given its stack over K samples: <name> (the
+/// mean), <name>_stderr and, in /comparison, <name>_std (the spread of the gap).
+void add_average_columns(ResultGroup& average, const std::string& group_name,
+                         const ResultDataset& dataset, const DatasetValues& stacked, std::size_t K);
 
 /// Number of values a shape holds.
 std::size_t value_count(const std::vector<std::size_t>& shape);
