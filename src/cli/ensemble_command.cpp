@@ -11,7 +11,6 @@
 #include <filesystem>
 #include <iostream>
 #include <limits>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <system_error>
@@ -256,7 +255,6 @@ int ensemble_command(const std::vector<std::string>& args, const std::string& co
 
     try {
         ProgressBar bar(team->size() == 1);
-        std::mutex mutex;
         std::size_t done_here = 0;
         std::vector<std::string> mine;
         team->start(todo.size());
@@ -271,7 +269,7 @@ int ensemble_command(const std::vector<std::string>& args, const std::string& co
                 keep_typed_temperatures(setup.temperatures, sweep);
                 std::string sample = encode_sample(index, seeds[index], record, sweep);
                 log->append(sample);
-                const std::lock_guard lock(mutex);
+                // No lock: run_samples calls this by one thread at a time.
                 mine.push_back(std::move(sample));
                 bar.update("samples", ++done_here, todo.size());
             },
