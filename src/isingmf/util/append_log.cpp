@@ -51,17 +51,6 @@ std::string encode_record(std::string_view payload) {
     throw IoError(fmt::format("cannot {} '{}': {}", verb, path.string(), std::strerror(error)));
 }
 
-void write_all(int fd, std::string_view bytes, const fs::path& path) {
-    while (!bytes.empty()) {
-        const ssize_t written = ::write(fd, bytes.data(), bytes.size());
-        if (written < 0) {
-            if (errno == EINTR) continue;
-            fail(path, "write", errno);
-        }
-        bytes.remove_prefix(static_cast<std::size_t>(written));
-    }
-}
-
 std::string read_all(int fd, const fs::path& path) {
     std::string bytes;
     char buffer[1 << 16];
@@ -221,12 +210,10 @@ void AppendLog::append(std::string_view payload) {
         const FileLock lock(fd_, path_);
         struct stat st {};
         if (::fstat(fd_, &st) != 0) fail(path_, "write", errno);
-        try {
-            write_all(fd_, record, path_);
-        } catch (...) {
+        if (const int error = detail::write_all(fd_, record); error != 0) {
             // Best effort: no torn record stays behind for the next writer to follow.
             [[maybe_unused]] const int ignored = ::ftruncate(fd_, st.st_size);
-            throw;
+            fail(path_, "write", error);
         }
     }
     dirty_ = true;

@@ -79,22 +79,6 @@ int create_exclusive(const fs::path& path) {
     return fd;
 }
 
-// 0 on success, else errno.
-int write_all(int fd, std::string_view contents) {
-    const char* data = contents.data();
-    std::size_t left = contents.size();
-    while (left > 0) {
-        const ssize_t written = ::write(fd, data, left);
-        if (written < 0) {
-            if (errno == EINTR) continue;
-            return errno;
-        }
-        data += written;
-        left -= static_cast<std::size_t>(written);
-    }
-    return 0;
-}
-
 // Renames without replacing: fails with EEXIST when the target appeared meanwhile.
 // Filesystems without RENAME_NOREPLACE get the check and the rename one after the other.
 int rename_no_replace(const fs::path& from, const fs::path& to) {
@@ -206,7 +190,7 @@ void write_text_atomically(const fs::path& path, std::string_view contents, bool
     TemporaryFile temporary(path);
     const int fd = create_exclusive(temporary.path());
     if (fd < 0) fail_errno(path, errno);
-    int error = write_all(fd, contents);
+    int error = detail::write_all(fd, contents);
     if (error == 0 && ::fsync(fd) != 0) error = errno;
     // close can report what a network filesystem could not store.
     if (::close(fd) != 0 && error == 0) error = errno;
@@ -242,5 +226,24 @@ std::vector<fs::path> remove_stale_temporaries(const fs::path& path) {
     }
     return removed;
 }
+
+namespace detail {
+
+int write_all(int fd, std::string_view contents) {
+    const char* data = contents.data();
+    std::size_t left = contents.size();
+    while (left > 0) {
+        const ssize_t written = ::write(fd, data, left);
+        if (written < 0) {
+            if (errno == EINTR) continue;
+            return errno;
+        }
+        data += written;
+        left -= static_cast<std::size_t>(written);
+    }
+    return 0;
+}
+
+}  // namespace detail
 
 }  // namespace isingmf

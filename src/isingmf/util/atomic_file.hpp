@@ -76,4 +76,10 @@ void write_text_atomically(const std::filesystem::path& path, std::string_view c
 /// effort: unreadable directories and files that cannot be removed are skipped.
 std::vector<std::filesystem::path> remove_stale_temporaries(const std::filesystem::path& path);
 
+namespace detail {
+/// Writes all of `bytes` to `fd`, again after short writes and EINTR: 0, or the errno of the
+/// write that failed. (Also the checkpoint log's appends, append_log.cpp.)
+int write_all(int fd, std::string_view bytes);
+}  // namespace detail
+
 }  // namespace isingmf
