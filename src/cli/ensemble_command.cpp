@@ -178,7 +178,7 @@ int ensemble_command(const std::vector<std::string>& args, const std::string& co
     options.seed = spec.couplings.seed;
     options.threads = setup.options.threads;
     const Model first = sample_model(spec, seeds.front(), lattice);
-    use_cluster_file(setup, first, setup.options);
+    use_cluster_file(setup, first);
     options.sweep = setup.options;
     const bool resume = vm.count("resume") != 0;
     const bool force = vm.count("force") != 0;

@@ -215,9 +215,9 @@ void keep_typed_temperatures(const std::vector<double>& temperatures, SweepResul
     for (std::size_t k = 0; k < temperatures.size(); ++k) sweep.points[k].T = temperatures[k];
 }
 
-void use_cluster_file(const SweepSetup& setup, const Model& model, SweepOptions& options) {
+void use_cluster_file(SweepSetup& setup, const Model& model) {
     if (!setup.clusters) return;
-    options.structured.clusters = given_partition(
+    setup.options.structured.clusters = given_partition(
         model, read_cluster_file(*setup.clusters, model.num_sites()), *setup.clusters);
 }
 
@@ -261,7 +261,7 @@ int sweep_command(const std::vector<std::string>& args, const std::string& comma
     // The model first: its options are part of the command line, and a usage error there
     // should not hide behind a file problem. Then the output, before any solving.
     const Model model = build_model_from_options(vm);
-    use_cluster_file(setup, model, options);
+    use_cluster_file(setup, model);
     const std::filesystem::path out = vm["out"].as<std::string>();
     const bool force = vm.count("force") != 0;
     prepare_output(out, force);

@@ -32,8 +32,8 @@ struct SweepSetup {
 /// UsageError) and collects them; touches no file.
 SweepSetup parse_sweep_setup(const boost::program_options::variables_map& vm);
 
-/// Reads --clusters (if given) for `model` into options.structured.clusters.
-void use_cluster_file(const SweepSetup& setup, const Model& model, SweepOptions& options);
+/// Reads --clusters (if given) for `model` into setup.options.structured.clusters.
+void use_cluster_file(SweepSetup& setup, const Model& model);
 
 /// The record of a run of `setup` on `model` (store_m as --store-m decides; created now).
 RunRecord run_record(const SweepSetup& setup, const Model& model, const std::string& command_line);
