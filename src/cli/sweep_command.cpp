@@ -211,10 +211,6 @@ SweepSetup parse_sweep_setup(const po::variables_map& vm) {
     return setup;
 }
 
-void keep_typed_temperatures(const std::vector<double>& temperatures, SweepResult& sweep) {
-    for (std::size_t k = 0; k < temperatures.size(); ++k) sweep.points[k].T = temperatures[k];
-}
-
 void use_cluster_file(SweepSetup& setup, const Model& model) {
     if (!setup.clusters) return;
     setup.options.structured.clusters = given_partition(

@@ -38,7 +38,4 @@ void use_cluster_file(SweepSetup& setup, const Model& model);
 /// The record of a run of `setup` on `model` (store_m as --store-m decides; created now).
 RunRecord run_record(const SweepSetup& setup, const Model& model, const std::string& command_line);
 
-/// Keeps the temperatures as typed rather than 1/(1/T), which may differ in the last bit.
-void keep_typed_temperatures(const std::vector<double>& temperatures, SweepResult& sweep);
-
 }  // namespace isingmf::cli

@@ -135,9 +135,7 @@ std::shared_ptr<EnsembleRun> ensemble(
         auto sample = std::make_shared<SweepRun>();
         sample->num_sites = first.num_sites();
         sample->sweep = std::move(sweep);
-        // T as given rather than 1/(1/T), as the command line stores it.
-        for (std::size_t k = 0; k < grid.temperatures.size(); ++k)
-            sample->sweep.points[k].T = grid.temperatures[k];
+        keep_typed_temperatures(grid.temperatures, sample->sweep);
         run->samples.push_back(std::move(sample));
     }
     run->groups = stack_groups(run->samples);

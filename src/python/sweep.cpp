@@ -312,9 +312,7 @@ std::shared_ptr<SweepRun> sweep(const Model& model, py::object T, py::object bet
     run->num_sites = model.num_sites();
     py::gil_scoped_release release;
     run->sweep = run_sweep(model, grid.betas, options);
-    // T as given rather than 1/(1/T), as the command line stores it.
-    for (std::size_t k = 0; k < grid.temperatures.size(); ++k)
-        run->sweep.points[k].T = grid.temperatures[k];
+    keep_typed_temperatures(grid.temperatures, run->sweep);
     return run;
 }
 

@@ -294,4 +294,8 @@ SweepResult run_sweep(const Model& model, const std::vector<double>& betas,
     return sweep;
 }
 
+void keep_typed_temperatures(std::span<const double> temperatures, SweepResult& sweep) {
+    for (std::size_t k = 0; k < temperatures.size(); ++k) sweep.points[k].T = temperatures[k];
+}
+
 }  // namespace isingmf

@@ -5,6 +5,7 @@
 
 #include <functional>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -97,5 +98,10 @@ inline constexpr std::size_t kWarmRun = 8;
 /// thread count is out of range.
 SweepResult run_sweep(const Model& model, const std::vector<double>& betas,
                       const SweepOptions& options, const SweepProgress& progress = {});
+
+/// Sets point k's T to temperatures[k], the temperature as the user gave it, instead of
+/// 1/beta_k, which may differ from it in the last bit (files and tables show what was typed).
+/// Leaves T alone when `temperatures` is empty (a grid given as beta).
+void keep_typed_temperatures(std::span<const double> temperatures, SweepResult& sweep);
 
 }  // namespace isingmf
