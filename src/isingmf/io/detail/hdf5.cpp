@@ -445,30 +445,6 @@ std::vector<std::string> link_names(const Handle& group) {
     return names;
 }
 
-bool is_group(const Handle& parent, const std::string& name) {
-    if (!has_link(parent, name)) return false;
-    const std::string where = child_where(parent, name);
-    const Handle object(H5Oopen(parent.id(), name.c_str(), H5P_DEFAULT), H5Oclose, where,
-                        "cannot open object");
-    return H5Iget_type(object.id()) == H5I_GROUP;
-}
-
-std::vector<std::size_t> dataset_extents(const Handle& parent, const std::string& name) {
-    const std::string where = child_where(parent, name);
-    if (!has_link(parent, name)) throw IoError(fmt::format("{}: dataset missing", where));
-    const Handle dataset(H5Dopen2(parent.id(), name.c_str(), H5P_DEFAULT), H5Dclose, where,
-                         "cannot open dataset");
-    const Handle space(H5Dget_space(dataset.id()), H5Sclose, where, "cannot read dataset shape");
-    const int rank = H5Sget_simple_extent_ndims(space.id());
-    if (rank < 0) fail(where, "cannot read dataset shape");
-    std::vector<hsize_t> dims(static_cast<std::size_t>(rank), 0);
-    if (rank > 0) {
-        check(H5Sget_simple_extent_dims(space.id(), dims.data(), nullptr), where,
-              "cannot read dataset shape");
-    }
-    return {dims.begin(), dims.end()};
-}
-
 std::vector<std::string> attribute_names(const Handle& object) {
     H5_index_t index = H5_INDEX_NAME;
     const H5I_type_t kind = H5Iget_type(object.id());
@@ -591,12 +567,6 @@ Handle write_strings(const Handle& parent, const std::string& name,
                      std::span<const std::string> values) {
     const std::size_t dims[1] = {values.size()};
     return write_string_nd(parent, name, values, dims, false);
-}
-
-Handle write_double_matrix(const Handle& parent, const std::string& name,
-                           std::span<const double> values, std::size_t rows, std::size_t cols) {
-    const std::size_t dims[2] = {rows, cols};
-    return write_double_array(parent, name, values, dims, true);
 }
 
 Handle write_double_array(const Handle& parent, const std::string& name,

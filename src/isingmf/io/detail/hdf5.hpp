@@ -105,10 +105,6 @@ bool has_attribute(const Handle& object, const std::string& name);
 
 /// Names of a group's links (groups and datasets), in name order.
 std::vector<std::string> link_names(const Handle& group);
-/// True when `parent` has a link called `name` that is a group.
-bool is_group(const Handle& parent, const std::string& name);
-/// The extents of a dataset (none for a scalar).
-std::vector<std::size_t> dataset_extents(const Handle& parent, const std::string& name);
 
 /// Attribute names in creation order when the object tracks it, else in name order.
 std::vector<std::string> attribute_names(const Handle& object);
@@ -137,11 +133,6 @@ Handle write_strings(const Handle& parent, const std::string& name,
                      std::span<const std::string> values);
 Handle write_uint64s(const Handle& parent, const std::string& name,
                      std::span<const std::uint64_t> values);
-
-/// A row-major rows x cols dataset of doubles, chunked, byte-shuffled and deflate-compressed
-/// (contiguous when either extent is 0, since chunks cannot be empty).
-Handle write_double_matrix(const Handle& parent, const std::string& name,
-                           std::span<const double> values, std::size_t rows, std::size_t cols);
 
 /// A dataset of any rank >= 1: `values` row-major with extents `dims` (their product must
 /// be values.size()). With `compress` it is chunked (about 256 KiB per chunk, the last
