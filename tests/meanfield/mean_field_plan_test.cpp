@@ -58,6 +58,8 @@ void expect_same_plan(const MeanFieldPlan& a, const MeanFieldPlan& b) {
     EXPECT_EQ(plain(a.neighbour()), plain(b.neighbour()));
     EXPECT_EQ(plain(a.coupling()), plain(b.coupling()));
     EXPECT_EQ(plain(a.field()), plain(b.field()));
+    EXPECT_EQ(a.shared_coupling(), b.shared_coupling());
+    EXPECT_EQ(a.shared_field(), b.shared_field());
     EXPECT_EQ(a.class_chunks(), b.class_chunks());
     EXPECT_EQ(a.chunk_segments(), b.chunk_segments());
     ASSERT_EQ(a.segments().size(), b.segments().size());

@@ -51,9 +51,9 @@ double reference_sweep(const MeanFieldPlan& plan, double beta, double omega,
                        std::vector<double>& m) {
     double max_residual = 0.0;
     for (std::size_t p = 0; p < m.size(); ++p) {
-        double phi = plan.field()[p];
+        double phi = plan.field_at(p);
         for (std::size_t s = plan.row(p); s < plan.row(p + 1); ++s)
-            phi += plan.coupling()[s] * m[static_cast<std::size_t>(plan.neighbour()[s])];
+            phi += plan.coupling_at(s) * m[static_cast<std::size_t>(plan.neighbour()[s])];
         const double t = detail::fast_tanh(beta * phi);
         const double old = m[p];
         max_residual = std::max(max_residual, std::abs(t - old));
@@ -145,19 +145,120 @@ TEST_P(KernelLayout, SweepEqualsTheScalarSweepBitForBit) {
     }
 }
 
+// The same lattice with couplings and fields that the plan can share, or not.
+struct WeightsCase {
+    const char* name;
+    CouplingSpec spec;
+    bool shared_coupling;
+    bool shared_field;
+};
+
+std::vector<WeightsCase> weights_cases() {
+    // Shared values other than 0 and 1, so that neither could stand in for them unnoticed.
+    CouplingSpec ferromagnet;  // J = 0.8 on every bond, h = 0.1 on every site
+    ferromagnet.J = 0.8;
+    ferromagnet.h = 0.1;
+    CouplingSpec glass;  // +-J couplings, h = 0.25 everywhere
+    glass.disorder = Disorder::pm;
+    glass.h = 0.25;
+    glass.seed = 9;
+    CouplingSpec random_field;  // J = 1.3, random h
+    random_field.J = 1.3;
+    random_field.h = 0.1;
+    random_field.random_field = 0.7;
+    random_field.seed = 4;
+    CouplingSpec gauss;  // nothing shared
+    gauss.disorder = Disorder::gauss;
+    gauss.h = -0.3;
+    gauss.random_field = 0.2;
+    gauss.seed = 2;
+    return {{"ferromagnet", ferromagnet, true, true},
+            {"glass", glass, false, true},
+            {"random field", random_field, true, false},
+            {"gauss", gauss, false, false}};
+}
+
+// A coupling or field kept once multiplies and adds as its copies do: every sweep of a plan
+// that shares them gives the bits of a plan that stores them in every slot.
+TEST_P(KernelLayout, SharedWeightsGiveTheBitsOfStoredWeights) {
+    const LayoutCase& c = GetParam();
+    for (const WeightsCase& w : weights_cases()) {
+        SCOPED_TRACE(w.name);
+        const Model model = build_model(make_lattice({c.kind, c.sizes, c.boundary}), w.spec);
+        const MeanFieldPlan shared(model);
+        const MeanFieldPlan stored(model, MeanFieldPlan::Weights::always_stored);
+        ASSERT_EQ(shared.shared_coupling().has_value(), w.shared_coupling);
+        ASSERT_EQ(shared.shared_field().has_value(), w.shared_field);
+        EXPECT_EQ(shared.coupling().empty(), w.shared_coupling);
+        EXPECT_EQ(shared.field().empty(), w.shared_field);
+        EXPECT_FALSE(stored.shared_coupling() || stored.shared_field());
+        for (double omega : {1.0, 1.6}) {
+            std::vector<double> a(static_cast<std::size_t>(model.num_sites()));
+            Rng rng(23);
+            for (double& x : a) x = rng.uniform_symmetric();
+            std::vector<double> b = a;
+            for (int sweep = 0; sweep < 3; ++sweep) {
+                const SweepStatistics sa = mean_field_sweep(shared, 0.6, omega, a);
+                const SweepStatistics sb = mean_field_sweep(stored, 0.6, omega, b);
+                EXPECT_EQ(sa.max_residual, sb.max_residual);
+                EXPECT_EQ(std::bit_cast<std::uint64_t>(sa.sum_sq),
+                          std::bit_cast<std::uint64_t>(sb.sum_sq));
+                EXPECT_EQ(std::bit_cast<std::uint64_t>(sa.gain_bound),
+                          std::bit_cast<std::uint64_t>(sb.gain_bound));
+                for (std::size_t p = 0; p < a.size(); ++p) {
+                    ASSERT_EQ(std::bit_cast<std::uint64_t>(a[p]),
+                              std::bit_cast<std::uint64_t>(b[p]))
+                        << "omega " << omega << " sweep " << sweep << " position " << p;
+                }
+            }
+        }
+    }
+}
+
+TEST(MeanFieldPlanWeights, SharedOnlyWhenEqualToTheBit) {
+    // +0 and -0 compare equal but are different couplings to the bit (they give -0 or +0 local
+    // fields), so they are not shared; a model without bonds has no coupling to share.
+    const Model signed_zeros(3, {{0, 1}, {1, 2}}, {0.0, -0.0}, {0.5, 0.5, 0.5});
+    const MeanFieldPlan plan(signed_zeros);
+    EXPECT_FALSE(plan.shared_coupling());
+    EXPECT_EQ(plan.coupling().size(), 4u);
+    ASSERT_TRUE(plan.shared_field());
+    EXPECT_EQ(*plan.shared_field(), 0.5);
+    const Model isolated(2, {}, {}, {0.25, 0.25});
+    const MeanFieldPlan lone(isolated);
+    EXPECT_FALSE(lone.shared_coupling());
+    ASSERT_TRUE(lone.shared_field());
+    std::vector<double> m{0.0, 0.0};
+    mean_field_sweep(lone, 2.0, 1.0, m);
+    EXPECT_EQ(m[0], detail::fast_tanh(2.0 * 0.25));
+    EXPECT_EQ(m[1], m[0]);
+}
+
 TEST(KernelBytes, CountsWhatTheSweepStreams) {
-    // 64^2 torus: 4 couplings (8 bytes each), h, m read and written per site; the stencil
-    // rows need no neighbour positions, the 3% of gathered sites add 4 bytes per neighbour.
+    // 64^2 torus: 4 couplings (8 bytes each), m read and written per site (h = 0.2 is shared);
+    // the stencil rows need no neighbour positions, the 3% of gathered sites add 4 bytes per
+    // neighbour.
     const Model torus = disordered({LatticeKind::square, {64, 64}, Boundary::periodic, 0.0});
     const MeanFieldPlan torus_plan(torus);
     double gathered = 0.0;
     for (const KernelSegment& seg : torus_plan.segments())
         if (seg.stencil == KernelSegment::kNoStencil) gathered += seg.size;
     EXPECT_DOUBLE_EQ(mean_field_sweep_bytes_per_site(torus_plan),
-                     4 * 8 + 3 * 8 + gathered * 4 * 4 / static_cast<double>(torus.num_sites()));
+                     4 * 8 + 2 * 8 + gathered * 4 * 4 / static_cast<double>(torus.num_sites()));
+    // A shared coupling and field stream nothing: m read and written, and the gathered rows.
+    CouplingSpec uniform;
+    uniform.h = 0.1;
+    const Model ferromagnet =
+        build_model(make_lattice({LatticeKind::square, {64, 64}, Boundary::periodic}), uniform);
+    EXPECT_DOUBLE_EQ(mean_field_sweep_bytes_per_site(MeanFieldPlan(ferromagnet)),
+                     2 * 8 + gathered * 4 * 4 / static_cast<double>(torus.num_sites()));
     // The complete graph gathers everywhere: (n - 1) (8 + 4) bytes of graph per site.
     const Model complete = disordered({LatticeKind::complete, {12}, Boundary::open, 0.0});
-    EXPECT_DOUBLE_EQ(mean_field_sweep_bytes_per_site(MeanFieldPlan(complete)), 11 * 12 + 3 * 8);
+    EXPECT_DOUBLE_EQ(mean_field_sweep_bytes_per_site(MeanFieldPlan(complete)), 11 * 12 + 2 * 8);
+    // Stored fields add 8 bytes.
+    EXPECT_DOUBLE_EQ(mean_field_sweep_bytes_per_site(
+                         MeanFieldPlan(complete, MeanFieldPlan::Weights::always_stored)),
+                     11 * 12 + 3 * 8);
 }
 
 // Shares: a square row of L/2 sites per class breaks only at its two ends; open boundaries

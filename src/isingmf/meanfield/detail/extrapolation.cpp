@@ -90,13 +90,13 @@ struct TrialSums {
 }  // namespace
 
 LineSearch::LineSearch(const MeanFieldPlan& plan, double beta)
-    : plan_(&plan), beta_(beta), g_m_(plan.field().size()) {
+    : plan_(&plan), beta_(beta), g_m_(plan.order().size()) {
     // max_i (|h_i| + sum_j |J_ij|) and the largest degree, for the rounding allowance.
-    const std::size_t n = plan.field().size();
+    const std::size_t n = plan.order().size();
     for (std::size_t p = 0; p < n; ++p) {
-        double w = std::abs(plan.field()[p]);
+        double w = std::abs(plan.field_at(p));
         for (std::size_t s = plan.row(p); s < plan.row(p + 1); ++s)
-            w += std::abs(plan.coupling()[s]);
+            w += std::abs(plan.coupling_at(s));
         max_weight_ = std::max(max_weight_, w);
         max_degree_ = std::max(max_degree_, plan.row(p + 1) - plan.row(p));
     }
@@ -137,20 +137,20 @@ LineSearchStep LineSearch::run(std::span<double> m, std::span<const double> d, d
                                int refinements) {
     const MeanFieldPlan& plan = *plan_;
     const int* nb = plan.neighbour().data();
-    const double* J = plan.coupling().data();
-    const double* h = plan.field().data();
     // E(x) = sum_e J_e x_i x_j + sum_i h_i x_i has gradient phi(x), so E(m + a d) - E(m) =
     // a d.phi(m) + a^2 d.J.d/2: one pass over the graph gives both coefficients.
     const PrepSums prep =
         blockwise<PrepSums>(m.size(), [&](std::size_t begin, std::size_t end, PrepSums& s) {
             for (std::size_t p = begin; p < end; ++p) {
-                double phi = h[p], psi = 0.0, abs_phi = std::abs(h[p]), abs_psi = 0.0;
+                const double h = plan.field_at(p);
+                double phi = h, psi = 0.0, abs_phi = std::abs(h), abs_psi = 0.0;
                 for (std::size_t k = plan.row(p); k < plan.row(p + 1); ++k) {
                     const auto q = static_cast<std::size_t>(nb[k]);
-                    phi += J[k] * m[q];
-                    psi += J[k] * d[q];
-                    abs_phi += std::abs(J[k] * m[q]);
-                    abs_psi += std::abs(J[k] * d[q]);
+                    const double J = plan.coupling_at(k);
+                    phi += J * m[q];
+                    psi += J * d[q];
+                    abs_phi += std::abs(J * m[q]);
+                    abs_psi += std::abs(J * d[q]);
                 }
                 s.c1 += d[p] * phi;
                 s.c2 += 0.5 * d[p] * psi;

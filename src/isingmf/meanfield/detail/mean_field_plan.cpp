@@ -109,9 +109,21 @@ std::vector<int> greedy_colouring(const Adjacency& adj, std::size_t n) {
     return colour;
 }
 
+// The value every entry of `values` has, bit for bit (so +0 and -0 differ), or none when
+// they differ or there are none.
+std::optional<double> shared_value(const std::vector<double>& values) {
+    if (values.empty()) return std::nullopt;
+    const auto first = std::bit_cast<std::uint64_t>(values.front());
+    const std::size_t differs = detail::first_where(values.size(), [&](std::size_t k) {
+        return std::bit_cast<std::uint64_t>(values[k]) != first;
+    });
+    if (differs != values.size()) return std::nullopt;
+    return values.front();
+}
+
 }  // namespace
 
-MeanFieldPlan::MeanFieldPlan(const Model& model) : model_(&model) {
+MeanFieldPlan::MeanFieldPlan(const Model& model, Weights weights) : model_(&model) {
     const Adjacency& adj = model.adjacency();
     const auto n = static_cast<std::size_t>(model.num_sites());
     const int threads = detail::setup_threads(n);
@@ -149,16 +161,18 @@ MeanFieldPlan::MeanFieldPlan(const Model& model) : model_(&model) {
         }
     }
     colour = {};
-    copy_graph(threads);
+    copy_graph(threads, weights);
     cut_chunks();
 }
 
-void MeanFieldPlan::copy_graph(int threads) {
+void MeanFieldPlan::copy_graph(int threads, Weights weights) {
     // The kernel's copy of the graph, in update order: a class is then one contiguous range
     // of m, field and neighbour lists, read front to back. Uniform degree (lattices) needs
-    // no row offsets. Neighbours keep the model's order, so phi is summed exactly as in
-    // Model::local_field and in the residual. Written in parallel in the order the sweep
-    // reads it (static pieces of positions), which also spreads the first touch of the pages.
+    // no row offsets, and a coupling or field shared by the whole model is kept once. Neighbours
+    // keep the model's order, so phi is summed exactly as in Model::local_field and in the
+    // residual (a shared value multiplies exactly as its copies would). Written in parallel in
+    // the order the sweep reads it (static pieces of positions), which also spreads the first
+    // touch of the pages.
     const Adjacency& adj = model_->adjacency();
     const auto n = static_cast<std::size_t>(model_->num_sites());
     const std::size_t first_degree = adj.offset[1] - adj.offset[0];
@@ -177,20 +191,26 @@ void MeanFieldPlan::copy_graph(int threads) {
         }
         detail::exclusive_scan_parallel(std::span(row_));
     }
-    neighbour_.resize(adj.neighbour.size());
-    coupling_.resize(adj.coupling.size());
-    field_.resize(n);
     const std::vector<double>& h = model_->fields();
+    if (weights == Weights::shared_when_uniform) {
+        shared_coupling_ = shared_value(model_->couplings());
+        shared_field_ = shared_value(h);
+    }
+    neighbour_.resize(adj.neighbour.size());
+    if (!shared_coupling_) coupling_.resize(adj.coupling.size());
+    if (!shared_field_) field_.resize(n);
+    const bool copy_coupling = !shared_coupling_;
+    const bool copy_field = !shared_field_;
     const auto count = static_cast<std::ptrdiff_t>(n);
 #pragma omp parallel for schedule(static) num_threads(threads)
     for (std::ptrdiff_t q = 0; q < count; ++q) {
         const auto p = static_cast<std::size_t>(q);
         const auto i = static_cast<std::size_t>(order_[p]);
-        field_[p] = h[i];
+        if (copy_field) field_[p] = h[i];
         std::size_t slot = row(p);
         for (std::size_t k = adj.offset[i]; k < adj.offset[i + 1]; ++k, ++slot) {
             neighbour_[slot] = position_[static_cast<std::size_t>(adj.neighbour[k])];
-            coupling_[slot] = adj.coupling[k];
+            if (copy_coupling) coupling_[slot] = adj.coupling[k];
         }
     }
 }

@@ -8,7 +8,6 @@
 #include <cstdint>
 #include <cstring>
 #include <limits>
-#include <optional>
 
 #include "isingmf/meanfield/detail/fast_tanh.hpp"
 #include "isingmf/util/checks.hpp"
@@ -32,8 +31,10 @@ constexpr std::int64_t kMagnitudeBits = 0x7fffffffffffffff;
 
 struct KernelArgs {
     const int* neighbour;
-    const double* coupling;
-    const double* field;
+    const double* coupling;  // null when one coupling is shared
+    const double* field;     // null when one field is shared
+    double shared_coupling;
+    double shared_field;
     const std::size_t* row;         // null when the degree is uniform
     const std::ptrdiff_t* stencil;  // MeanFieldPlan::stencil_offsets()
     std::size_t sites;              // length of m
@@ -61,49 +62,81 @@ constexpr double kTiny = 1e-300;
     return k.row != nullptr ? k.row[p] : p * static_cast<std::size_t>(k.degree);
 }
 
+// The couplings and fields as the loops below read them: J[s] and h[p] from the plan's arrays
+// (based where the loop starts), or, with SharedJ / SharedH, the one value the plan keeps,
+// held in a register and multiplied and added exactly as its copies would be.
+template <bool SharedJ, bool SharedH>
+struct Weights {
+    const double* J;  // null when shared
+    const double* h;  // null when shared
+    double shared_J;
+    double shared_h;
+
+    Weights(const KernelArgs& k, std::size_t first_slot, std::size_t first_position)
+        : J(SharedJ ? nullptr : k.coupling + first_slot),
+          h(SharedH ? nullptr : k.field + first_position),
+          shared_J(k.shared_coupling),
+          shared_h(k.shared_field) {}
+    [[gnu::always_inline]] double coupling(std::size_t s) const {
+        if constexpr (SharedJ) {
+            return shared_J;
+        } else {
+            return J[s];
+        }
+    }
+    [[gnu::always_inline]] double field(std::size_t p) const {
+        if constexpr (SharedH) {
+            return shared_h;
+        } else {
+            return h[p];
+        }
+    }
+};
+
 // beta phi_p for the positions of a stencil segment, phi = h + sum_s J_s m_(neighbour s) summed
 // in the stored neighbour order, with neighbour s of position p at p + offset[s]: the same
 // values in the same order as the gather through the neighbour list, but contiguous loads,
 // which vectorise. Z > 0 fixes the degree at compile time; Z = 0 takes it from z.
-template <int Z>
+template <int Z, bool SharedJ, bool SharedH>
 [[gnu::always_inline]] inline void stencil_fields(const KernelArgs& k, const double* m,
                                                   const KernelSegment& seg, std::size_t z,
                                                   double* a) {
     const std::size_t degree = Z > 0 ? static_cast<std::size_t>(Z) : z;
     const std::size_t p0 = seg.begin;
-    const double* J = k.coupling + row_of(k, p0);
-    const double* h = k.field + p0;
+    const Weights<SharedJ, SharedH> w(k, row_of(k, p0), p0);
     const std::ptrdiff_t* offset = k.stencil + seg.stencil;
     if constexpr (Z > 0) {
         const double* next[Z];
         for (int s = 0; s < Z; ++s) next[s] = m + (static_cast<std::ptrdiff_t>(p0) + offset[s]);
         for (std::size_t j = 0; j < seg.size; ++j) {
-            double phi = h[j];
-            for (int s = 0; s < Z; ++s) phi += J[j * Z + s] * next[s][j];
+            double phi = w.field(j);
+            for (int s = 0; s < Z; ++s) phi += w.coupling(j * Z + s) * next[s][j];
             a[j] = k.beta * phi;
         }
     } else {
         for (std::size_t j = 0; j < seg.size; ++j) {
-            double phi = h[j];
+            double phi = w.field(j);
             const auto p = static_cast<std::ptrdiff_t>(p0 + j);
-            for (std::size_t s = 0; s < degree; ++s) phi += J[j * degree + s] * m[p + offset[s]];
+            for (std::size_t s = 0; s < degree; ++s)
+                phi += w.coupling(j * degree + s) * m[p + offset[s]];
             a[j] = k.beta * phi;
         }
     }
 }
 
-template <int Z>
+template <int Z, bool SharedJ, bool SharedH>
 [[gnu::always_inline]] inline void gathered_fields(const KernelArgs& k, const double* m,
                                                    std::size_t p0, std::size_t n, double* a) {
     const int* nb = k.neighbour + p0 * Z;
-    const double* J = k.coupling + p0 * Z;
-    for (std::size_t j = 0; j < n; ++j, nb += Z, J += Z) {
-        double phi = k.field[p0 + j];
-        for (int s = 0; s < Z; ++s) phi += J[s] * m[nb[s]];
+    const Weights<SharedJ, SharedH> w(k, p0 * Z, p0);
+    for (std::size_t j = 0; j < n; ++j, nb += Z) {
+        double phi = w.field(j);
+        for (int s = 0; s < Z; ++s) phi += w.coupling(j * Z + s) * m[nb[s]];
         a[j] = k.beta * phi;
     }
 }
 
+template <bool SharedJ, bool SharedH>
 [[gnu::always_inline]] inline void scaled_local_fields(const KernelArgs& k, const double* m,
                                                        const KernelSegment& seg, double* a) {
     if (seg.stencil != KernelSegment::kNoStencil) {
@@ -111,35 +144,47 @@ template <int Z>
         const std::size_t z = row_of(k, seg.begin + 1) - row_of(k, seg.begin);
         switch (z) {
             case 2:
-                return stencil_fields<2>(k, m, seg, z, a);
+                return stencil_fields<2, SharedJ, SharedH>(k, m, seg, z, a);
             case 3:
-                return stencil_fields<3>(k, m, seg, z, a);
+                return stencil_fields<3, SharedJ, SharedH>(k, m, seg, z, a);
             case 4:
-                return stencil_fields<4>(k, m, seg, z, a);
+                return stencil_fields<4, SharedJ, SharedH>(k, m, seg, z, a);
             case 6:
-                return stencil_fields<6>(k, m, seg, z, a);
+                return stencil_fields<6, SharedJ, SharedH>(k, m, seg, z, a);
             default:
-                return stencil_fields<0>(k, m, seg, z, a);
+                return stencil_fields<0, SharedJ, SharedH>(k, m, seg, z, a);
         }
     }
     switch (k.degree) {
         case 3:
-            return gathered_fields<3>(k, m, seg.begin, seg.size, a);
+            return gathered_fields<3, SharedJ, SharedH>(k, m, seg.begin, seg.size, a);
         case 4:
-            return gathered_fields<4>(k, m, seg.begin, seg.size, a);
+            return gathered_fields<4, SharedJ, SharedH>(k, m, seg.begin, seg.size, a);
         case 6:
-            return gathered_fields<6>(k, m, seg.begin, seg.size, a);
+            return gathered_fields<6, SharedJ, SharedH>(k, m, seg.begin, seg.size, a);
         default:
             break;
     }
     // Any other degree, or none: the general gather.
+    const Weights<SharedJ, SharedH> w(k, 0, 0);
     for (std::size_t j = 0; j < seg.size; ++j) {
         const std::size_t p = seg.begin + j;
         const std::size_t end = row_of(k, p + 1);
-        double phi = k.field[p];
-        for (std::size_t s = row_of(k, p); s < end; ++s) phi += k.coupling[s] * m[k.neighbour[s]];
+        double phi = w.field(p);
+        for (std::size_t s = row_of(k, p); s < end; ++s) phi += w.coupling(s) * m[k.neighbour[s]];
         a[j] = k.beta * phi;
     }
+}
+
+// The instance of scaled_local_fields for the weights this plan shares.
+[[gnu::always_inline]] inline void local_fields(const KernelArgs& k, const double* m,
+                                                const KernelSegment& seg, double* a) {
+    const bool shared_J = k.coupling == nullptr;
+    const bool shared_h = k.field == nullptr;
+    if (shared_J && shared_h) return scaled_local_fields<true, true>(k, m, seg, a);
+    if (shared_J) return scaled_local_fields<true, false>(k, m, seg, a);
+    if (shared_h) return scaled_local_fields<false, true>(k, m, seg, a);
+    return scaled_local_fields<false, false>(k, m, seg, a);
 }
 
 // A chunk: its segments first .. last.
@@ -155,12 +200,13 @@ struct ChunkView {
 // prefetchers advance only on demand loads, which a chunk issues in its first loop alone.
 class ChunkStreams {
 public:
+    ChunkStreams() = default;  // nothing to request (the last chunk)
     ChunkStreams(const KernelArgs& k, const double* m, const ChunkView& c) {
         const std::size_t first = row_of(k, c.begin());
         const std::size_t last = row_of(k, c.end());
         const std::size_t bytes = (c.end() - c.begin()) * sizeof(double);
-        add(k.coupling + first, (last - first) * sizeof(double));
-        add(k.field + c.begin(), bytes);
+        if (k.coupling != nullptr) add(k.coupling + first, (last - first) * sizeof(double));
+        if (k.field != nullptr) add(k.field + c.begin(), bytes);
         add(m + c.begin(), bytes);
         if (c.first->stencil == KernelSegment::kNoStencil) {
             add(k.neighbour + first, (last - first) * sizeof(int));
@@ -249,12 +295,11 @@ __attribute__((target_clones("avx512f", "avx2", "default"))) SweepStatistics upd
     alignas(64) double g[kChunk];
     const std::size_t n = c.end() - c.begin();
     for (const KernelSegment* seg = c.first; seg != c.last; ++seg)
-        scaled_local_fields(k, m, *seg, a + (seg->begin - c.begin()));
+        local_fields(k, m, *seg, a + (seg->begin - c.begin()));
     const std::size_t blocks = (n + kTanhBlock - 1) / kTanhBlock;
-    const std::optional<ChunkStreams> ahead =
-        next != nullptr ? std::optional<ChunkStreams>(std::in_place, k, m, *next) : std::nullopt;
+    const ChunkStreams ahead = next != nullptr ? ChunkStreams(k, m, *next) : ChunkStreams();
     for (std::size_t b = 0; b < blocks; ++b) {
-        if (ahead) ahead->request(b, blocks);
+        ahead.request(b, blocks);
         const std::size_t end = std::min(n, (b + 1) * kTanhBlock);
         for (std::size_t j = b * kTanhBlock; j < end; ++j) a[j] = detail::fast_tanh(a[j]);
     }
@@ -314,8 +359,10 @@ SweepStatistics SweepKernel::sweep(double beta, double omega, bool gain_bound,
                                    std::span<double> m) {
     const MeanFieldPlan& plan = *plan_;
     const KernelArgs k{plan.neighbour().data(),
-                       plan.coupling().data(),
-                       plan.field().data(),
+                       plan.shared_coupling() ? nullptr : plan.coupling().data(),
+                       plan.shared_field() ? nullptr : plan.field().data(),
+                       plan.shared_coupling().value_or(0.0),
+                       plan.shared_field().value_or(0.0),
                        plan.degree() > 0 ? nullptr : plan.row_offsets().data(),
                        plan.stencil_offsets().data(),
                        m.size(),
@@ -368,7 +415,8 @@ SweepStatistics mean_field_sweep(const MeanFieldPlan& plan, double beta, double 
 double mean_field_sweep_bytes_per_site(const MeanFieldPlan& plan) {
     const double n = static_cast<double>(plan.model().num_sites());
     if (n == 0.0) return 0.0;
-    // Couplings everywhere; neighbour positions and row offsets only where a segment gathers.
+    // Couplings everywhere (unless shared); neighbour positions and row offsets only where a
+    // segment gathers; h and m read, m written.
     const double row_bytes = plan.degree() > 0 ? 0.0 : static_cast<double>(sizeof(std::size_t));
     double gathered = 0.0;
     for (const KernelSegment& seg : plan.segments()) {
@@ -377,8 +425,9 @@ double mean_field_sweep_bytes_per_site(const MeanFieldPlan& plan) {
                         sizeof(int) +
                     static_cast<double>(seg.size) * row_bytes;
     }
-    const double slots = static_cast<double>(plan.neighbour().size());
-    return (slots * sizeof(double) + gathered) / n + 3.0 * sizeof(double);
+    const double coupling_bytes = static_cast<double>(plan.coupling().size()) * sizeof(double);
+    const double field_bytes = plan.shared_field() ? 0.0 : sizeof(double);
+    return (coupling_bytes + gathered) / n + field_bytes + 2.0 * sizeof(double);
 }
 
 }  // namespace isingmf
