@@ -73,6 +73,17 @@ struct PrepSums {
     }
 };
 
+// The largest |h_i| + sum_j |J_ij| and degree (a maximum does not depend on the order).
+struct WeightMaxima {
+    double weight = 0.0;
+    std::size_t degree = 0;
+    WeightMaxima& operator+=(const WeightMaxima& o) {
+        weight = std::max(weight, o.weight);
+        degree = std::max(degree, o.degree);
+        return *this;
+    }
+};
+
 struct TrialSums {
     double dg = 0.0;     // sum_i G(m_i) - G(x_i)
     double abs_g = 0.0;  // sum_i of G(x_i)'s absolute terms
@@ -91,15 +102,20 @@ struct TrialSums {
 
 LineSearch::LineSearch(const MeanFieldPlan& plan, double beta)
     : plan_(&plan), beta_(beta), g_m_(plan.order().size()) {
-    // max_i (|h_i| + sum_j |J_ij|) and the largest degree, for the rounding allowance.
-    const std::size_t n = plan.order().size();
-    for (std::size_t p = 0; p < n; ++p) {
-        double w = std::abs(plan.field_at(p));
-        for (std::size_t s = plan.row(p); s < plan.row(p + 1); ++s)
-            w += std::abs(plan.coupling_at(s));
-        max_weight_ = std::max(max_weight_, w);
-        max_degree_ = std::max(max_degree_, plan.row(p + 1) - plan.row(p));
-    }
+    // max_i (|h_i| + sum_j |J_ij|) and the largest degree, for the rounding allowance. (g_m_ is
+    // left uninitialised: every run fills it, on all threads, before reading it.)
+    const WeightMaxima maxima = blockwise<WeightMaxima>(
+        plan.order().size(), [&](std::size_t begin, std::size_t end, WeightMaxima& found) {
+            for (std::size_t p = begin; p < end; ++p) {
+                double w = std::abs(plan.field_at(p));
+                for (std::size_t s = plan.row(p); s < plan.row(p + 1); ++s)
+                    w += std::abs(plan.coupling_at(s));
+                found.weight = std::max(found.weight, w);
+                found.degree = std::max(found.degree, plan.row(p + 1) - plan.row(p));
+            }
+        });
+    max_weight_ = maxima.weight;
+    max_degree_ = maxima.degree;
 }
 
 LineSearch::Trial LineSearch::evaluate(std::span<const double> m, std::span<const double> d,

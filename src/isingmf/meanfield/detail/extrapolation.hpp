@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "isingmf/meanfield/detail/mean_field_plan.hpp"
+#include "isingmf/util/detail/huge_pages.hpp"
 
 namespace isingmf::detail {
 
@@ -43,7 +44,7 @@ private:
 
     const MeanFieldPlan* plan_;
     double beta_;
-    std::vector<double> g_m_;  // G(m_i), see the .cpp
+    HugePageVector<double> g_m_;  // G(m_i), see the .cpp
     // Coefficients of the energy part along the line: E(m + a d) - E(m) = a c1 + a^2 c2, and
     // the same sums over absolute values of the terms (for the rounding allowance).
     double c1_ = 0.0, c2_ = 0.0, abs_c1_ = 0.0, abs_c2_ = 0.0;
