@@ -2,8 +2,8 @@
 # Copies what bench/whole_run.sh needs to run on a host without this project's dependencies
 # into one folder: the isingmf executable, libisingmf.so, every shared library ldd lists
 # (HDF5, fmt, Boost, libgomp, libstdc++, ... and their dependencies), the dynamic loader, the
-# 100-spin UAI model and the script itself, and the Google Benchmark binary with its libraries
-# when it was built. On the other host:
+# 100-spin UAI model and the script itself, and, where they were built, the Google Benchmark
+# binary and the MPI module, each with its libraries. On the other host:
 #
 #   DIR/whole_run.sh --bin DIR --loader DIR/ld-linux-x86-64.so.2 --libdir DIR
 #   DIR/ld-linux-x86-64.so.2 --library-path DIR DIR/isingmf_bench --benchmark_filter=Setup
@@ -18,6 +18,8 @@ exe="$build/src/isingmf"
 mkdir -p "$out"
 programs=("$exe")
 [ -x "$build/bench/isingmf_bench" ] && programs+=("$build/bench/isingmf_bench")
+# The MPI module, which the tool loads only under mpirun (found through --library-path there).
+[ -f "$build/src/libisingmf_mpi.so" ] && programs+=("$build/src/libisingmf_mpi.so")
 for program in "${programs[@]}"; do
   cp "$program" "$out/"
   ldd "$program" | while read -r name arrow path _; do

@@ -16,3 +16,12 @@ cmake -S "$root/examples/consumer" -B "$work/build" -G Ninja -DCMAKE_BUILD_TYPE=
   -DCMAKE_PREFIX_PATH="$work/prefix" >/dev/null
 cmake --build "$work/build" >/dev/null
 "$work/build/bound_vs_exact"
+# The installed tool finds its MPI module (where the build has one) when mpirun starts it.
+module=$(find "$work/prefix" -name 'libisingmf_mpi.so' | head -n 1)
+if [ -f "$build/src/libisingmf_mpi.so" ]; then
+  [ -n "$module" ] || { echo "check_package: the MPI module was not installed" >&2; exit 1; }
+  OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 mpirun -n 1 \
+    "$work/prefix/bin/isingmf" ensemble --size 4x4 --disorder pm --samples 2 --T 1 \
+    --out "$work/ensemble.h5" --quiet
+  [ -s "$work/ensemble.h5" ] || { echo "check_package: the installed tool wrote no ensemble under mpirun" >&2; exit 1; }
+fi
