@@ -7,6 +7,7 @@
 #include <pybind11/numpy.h>
 #include <pybind11/pybind11.h>
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -22,10 +23,27 @@
 #include "isingmf/meanfield/mean_field.hpp"
 #include "isingmf/model/model.hpp"
 #include "isingmf/sweep/sweep.hpp"
+#include "isingmf/util/error.hpp"
 
 namespace isingmf::python {
 
 namespace py = pybind11;
+
+/// A parameter name as a template argument (for the messages of UnsignedArgument).
+template <std::size_t N>
+struct ArgumentName {
+    char text[N];
+    constexpr ArgumentName(const char (&name)[N]) { std::copy_n(name, N, text); }  // NOLINT
+};
+
+/// An unsigned 64-bit argument (a seed, a count). Any Python int converts; one outside
+/// [0, 2^64 - 1] is an isingmf.ModelError (a ValueError) naming the argument (the caster
+/// below) instead of pybind11's TypeError about incompatible function arguments.
+template <ArgumentName Name>
+struct UnsignedArgument {
+    std::uint64_t value = 0;
+};
+using SeedArgument = UnsignedArgument<"seed">;
 
 void bind_errors(py::module_& module);
 void bind_model(py::module_& module);
@@ -193,3 +211,30 @@ inline auto decomposition_keywords() {
 }
 
 }  // namespace isingmf::python
+
+namespace pybind11::detail {
+
+template <isingmf::python::ArgumentName Name>
+struct type_caster<isingmf::python::UnsignedArgument<Name>> {
+    PYBIND11_TYPE_CASTER(isingmf::python::UnsignedArgument<Name>, const_name("int"));
+
+    bool load(handle source, bool /*convert*/) {
+        if (!PyLong_Check(source.ptr())) return false;  // not an int: the usual TypeError
+        const unsigned long long v = PyLong_AsUnsignedLongLong(source.ptr());
+        if (v == static_cast<unsigned long long>(-1) && PyErr_Occurred() != nullptr) {
+            PyErr_Clear();  // negative, or beyond 2^64 - 1
+            throw isingmf::ModelError(std::string(Name.text) +
+                                      " must be an integer in [0, 2^64 - 1], got " +
+                                      str(source).cast<std::string>());
+        }
+        value.value = static_cast<std::uint64_t>(v);
+        return true;
+    }
+
+    static handle cast(const isingmf::python::UnsignedArgument<Name>& argument,
+                       return_value_policy /*policy*/, handle /*parent*/) {
+        return PyLong_FromUnsignedLongLong(argument.value);
+    }
+};
+
+}  // namespace pybind11::detail

@@ -64,11 +64,12 @@ constexpr const char* kResultDoc =
 std::shared_ptr<MeanFieldResult> mean_field(const Model& model, double beta, py::object starts,
                                             int restarts, double tol, int max_iter,
                                             const std::string& method, double omega,
-                                            bool extrapolate, std::uint64_t seed, bool cut_off,
+                                            bool extrapolate, SeedArgument seed, bool cut_off,
                                             py::object warm_start, int threads) {
     const bool warm = !warm_start.is_none();
-    const MeanFieldOptions options = mean_field_options(
-        starts, restarts, tol, max_iter, method, omega, extrapolate, seed, cut_off, nullptr, warm);
+    const MeanFieldOptions options =
+        mean_field_options(starts, restarts, tol, max_iter, method, omega, extrapolate, seed.value,
+                           cut_off, nullptr, warm);
     check_threads(threads);
     const std::vector<double> start = warm_start_argument(warm_start, model);
     py::gil_scoped_release release;

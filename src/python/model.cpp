@@ -126,9 +126,9 @@ namespace {
 std::shared_ptr<Model> lattice(const std::string& kind, py::object size,
                                const std::optional<std::string>& boundary, double J, double h,
                                const std::string& disorder, double random_field,
-                               std::optional<double> J0, std::uint64_t seed) {
-    const GeneratedModelSpec spec =
-        generated_model_argument(kind, size, boundary, J, h, disorder, random_field, J0, seed);
+                               std::optional<double> J0, SeedArgument seed) {
+    const GeneratedModelSpec spec = generated_model_argument(kind, size, boundary, J, h, disorder,
+                                                             random_field, J0, seed.value);
     py::gil_scoped_release release;
     return std::make_shared<Model>(build_generated_model(spec, make_lattice(spec.lattice)));
 }

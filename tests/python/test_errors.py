@@ -62,6 +62,13 @@ def test_exception_classes():
     (lambda: isingmf.sweep(SQUARE, T="1:2:0"), "step > 0"),
     (lambda: isingmf.sweep(SQUARE, T=1.0, exact="sometimes"), "sometimes"),
     (lambda: isingmf.sweep(SQUARE, T=1.0, threads=-2), "thread count"),
+    # Unsigned arguments out of range name themselves (not pybind11's TypeError).
+    (lambda: isingmf.lattice("square", (4, 4), seed=-1), "seed must be an integer in [0, 2^64 - 1], got -1"),
+    (lambda: isingmf.mean_field(SQUARE, 1.0, seed=2**64), "seed must be an integer in [0, 2^64 - 1]"),
+    (lambda: isingmf.sweep(SQUARE, T=1.0, seed=-5), "got -5"),
+    (lambda: isingmf.structured_mean_field(SQUARE, 1.0, seed=-1), "seed must be"),
+    (lambda: isingmf.ensemble("square", (4, 4), samples=-2, T=1.0), "samples must be an integer in [0, 2^64 - 1], got -2"),
+    (lambda: isingmf.ensemble("square", (4, 4), seed=2**65, T=1.0), "seed must be"),
 ])
 def test_bad_arguments_raise_value_error(call, message):
     with pytest.raises(ValueError) as e:
@@ -100,3 +107,5 @@ def test_wrong_types_raise_type_error():
         isingmf.lattice("square", (4, 4), boundary=1)
     with pytest.raises(TypeError):
         isingmf.mean_field(SQUARE, 1.0, max_iter="many")
+    with pytest.raises(TypeError):
+        isingmf.lattice("square", (4, 4), seed="1")

@@ -66,13 +66,13 @@ constexpr double kTiny = 1e-300;
 // (based where the loop starts), or, with SharedJ / SharedH, the one value the plan keeps,
 // held in a register and multiplied and added exactly as its copies would be.
 template <bool SharedJ, bool SharedH>
-struct Weights {
+struct WeightReader {
     const double* J;  // null when shared
     const double* h;  // null when shared
     double shared_J;
     double shared_h;
 
-    Weights(const KernelArgs& k, std::size_t first_slot, std::size_t first_position)
+    WeightReader(const KernelArgs& k, std::size_t first_slot, std::size_t first_position)
         : J(SharedJ ? nullptr : k.coupling + first_slot),
           h(SharedH ? nullptr : k.field + first_position),
           shared_J(k.shared_coupling),
@@ -103,7 +103,7 @@ template <int Z, bool SharedJ, bool SharedH>
                                                   double* a) {
     const std::size_t degree = Z > 0 ? static_cast<std::size_t>(Z) : z;
     const std::size_t p0 = seg.begin;
-    const Weights<SharedJ, SharedH> w(k, row_of(k, p0), p0);
+    const WeightReader<SharedJ, SharedH> w(k, row_of(k, p0), p0);
     const std::ptrdiff_t* offset = k.stencil + seg.stencil;
     if constexpr (Z > 0) {
         const double* next[Z];
@@ -128,7 +128,7 @@ template <int Z, bool SharedJ, bool SharedH>
 [[gnu::always_inline]] inline void gathered_fields(const KernelArgs& k, const double* m,
                                                    std::size_t p0, std::size_t n, double* a) {
     const int* nb = k.neighbour + p0 * Z;
-    const Weights<SharedJ, SharedH> w(k, p0 * Z, p0);
+    const WeightReader<SharedJ, SharedH> w(k, p0 * Z, p0);
     for (std::size_t j = 0; j < n; ++j, nb += Z) {
         double phi = w.field(j);
         for (int s = 0; s < Z; ++s) phi += w.coupling(j * Z + s) * m[nb[s]];
@@ -166,7 +166,7 @@ template <bool SharedJ, bool SharedH>
             break;
     }
     // Any other degree, or none: the general gather.
-    const Weights<SharedJ, SharedH> w(k, 0, 0);
+    const WeightReader<SharedJ, SharedH> w(k, 0, 0);
     for (std::size_t j = 0; j < seg.size; ++j) {
         const std::size_t p = seg.begin + j;
         const std::size_t end = row_of(k, p + 1);
