@@ -44,7 +44,8 @@ constexpr const char* kCheckpointFormat = "isingmf-ensemble-checkpoint 1";
 
 po::options_description ensemble_options() {
     po::options_description opts("Ensemble");
-    opts.add_options()("samples", po::value<unsigned long long>()->default_value(100),
+    opts.add_options()("samples",
+                       po::value<UnsignedOption>()->default_value(UnsignedOption{100}, "100"),
                        "number of disorder samples K; sample k uses seed --seed + k")(
         "resume",
         "finish the run whose checkpoint lies beside --out (.NAME.ensemble-checkpoint) after "
@@ -161,7 +162,7 @@ int ensemble_command(const std::vector<std::string>& args, const std::string& co
     SweepSetup setup = parse_sweep_setup(vm);
     if (setup.store_m == "yes")
         throw UsageError("ensemble files do not store per-site m (--store-m yes)");
-    const unsigned long long samples = vm["samples"].as<unsigned long long>();
+    const unsigned long long samples = vm["samples"].as<UnsignedOption>().value;
     if (samples < 1 || samples > kMaxSamples)
         throw UsageError(fmt::format("--samples must be between 1 and {}", kMaxSamples));
     const GeneratedModelSpec spec = generated_model_spec(vm);

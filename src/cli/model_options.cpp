@@ -11,6 +11,7 @@
 #include "isingmf/lattices/lattice.hpp"
 #include "isingmf/lattices/uai.hpp"
 #include "isingmf/util/text.hpp"
+#include "parse_arguments.hpp"
 #include "usage_error.hpp"
 
 namespace po = boost::program_options;
@@ -43,7 +44,7 @@ po::options_description model_options(bool uai_input) {
         "random-field", po::value<double>()->default_value(0.0),
         "add N(0, SIGMA^2) to every field")("J0", po::value<double>()->default_value(0.0),
                                             "SK mean coupling times N")(
-        "seed", po::value<unsigned long long>()->default_value(1),
+        "seed", po::value<UnsignedOption>()->default_value(UnsignedOption{1}, "1"),
         "seed of bonds, fields and random starts")(
         "lattice-file", po::value<std::string>(),
         "read the model from an edge-list file (see lattices/README.md)");
@@ -102,7 +103,7 @@ GeneratedModelSpec generated_model_spec(const po::variables_map& vm) {
     couplings.h = vm["h"].as<double>();
     couplings.random_field = vm["random-field"].as<double>();
     couplings.J0 = vm["J0"].as<double>();
-    couplings.seed = vm["seed"].as<unsigned long long>();
+    couplings.seed = vm["seed"].as<UnsignedOption>().value;
     for (const char* name : {"J", "h", "random-field", "J0"}) {
         if (!std::isfinite(vm[name].as<double>()))
             throw UsageError(fmt::format("--{} must be finite", name));

@@ -4,13 +4,38 @@
 #include <fmt/format.h>
 
 #include <boost/program_options.hpp>
+#include <charconv>
 #include <string>
+#include <system_error>
 #include <vector>
 
 #include "isingmf/util/text.hpp"
 #include "usage_error.hpp"
 
 namespace isingmf::cli {
+
+/// The value of an unsigned option (--seed, --samples). Boost reads "-1" into an unsigned
+/// long long as 2^64 - 1 (lexical_cast wraps around); this type takes only the digits of a
+/// number in [0, 2^64 - 1] (an optional leading +), and anything else is Boost's usual
+/// "the argument ('-1') for option '--seed' is invalid".
+struct UnsignedOption {
+    unsigned long long value = 0;
+};
+
+/// Boost.Program_options' hook for UnsignedOption (found by argument-dependent lookup).
+inline void validate(boost::any& result, const std::vector<std::string>& values,
+                     UnsignedOption* /*type tag*/, int /*overload tag*/) {
+    namespace po = boost::program_options;
+    po::validators::check_first_occurrence(result);
+    const std::string& text = po::validators::get_single_string(values);
+    const char* first = text.data();
+    const char* last = text.data() + text.size();
+    if (first != last && *first == '+') ++first;
+    UnsignedOption parsed;
+    const auto [end, error] = std::from_chars(first, last, parsed.value);
+    if (first == last || error != std::errc() || end != last) throw po::invalid_option_value(text);
+    result = parsed;
+}
 
 namespace detail {
 

@@ -138,7 +138,7 @@ SweepSetup parse_sweep_setup(const po::variables_map& vm) {
     }
     options.mean_field.max_iterations = vm["max-iter"].as<int>();
     if (options.mean_field.max_iterations < 1) throw UsageError("--max-iter must be >= 1");
-    options.mean_field.seed = vm["seed"].as<unsigned long long>();
+    options.mean_field.seed = vm["seed"].as<UnsignedOption>().value;
     options.mean_field.method =
         as_usage([&] { return parse_mean_field_method(vm["mf-method"].as<std::string>()); });
     options.mean_field.omega = vm["omega"].as<double>();
