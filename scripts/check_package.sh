@@ -20,7 +20,9 @@ cmake --build "$work/build" >/dev/null
 module=$(find "$work/prefix" -name 'libisingmf_mpi.so' | head -n 1)
 if [ -f "$build/src/libisingmf_mpi.so" ]; then
   [ -n "$module" ] || { echo "check_package: the MPI module was not installed" >&2; exit 1; }
-  OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 mpirun -n 1 \
+  # The launcher CMake found for this build (as the tests use), else mpirun from PATH.
+  mpiexec=$(sed -n 's/^MPIEXEC_EXECUTABLE:FILEPATH=//p' "$build/CMakeCache.txt")
+  OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 "${mpiexec:-mpirun}" -n 1 \
     "$work/prefix/bin/isingmf" ensemble --size 4x4 --disorder pm --samples 2 --T 1 \
     --out "$work/ensemble.h5" --quiet
   [ -s "$work/ensemble.h5" ] || { echo "check_package: the installed tool wrote no ensemble under mpirun" >&2; exit 1; }

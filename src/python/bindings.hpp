@@ -36,7 +36,8 @@ struct ArgumentName {
     constexpr ArgumentName(const char (&name)[N]) { std::copy_n(name, N, text); }  // NOLINT
 };
 
-/// An unsigned 64-bit argument (a seed, a count). Any Python int converts; one outside
+/// An unsigned 64-bit argument (a seed, a count). Any Python int (or object with __index__,
+/// as NumPy's integers) converts; one outside
 /// [0, 2^64 - 1] is an isingmf.ModelError (a ValueError) naming the argument (the caster
 /// below) instead of pybind11's TypeError about incompatible function arguments.
 template <ArgumentName Name>
@@ -219,8 +220,15 @@ struct type_caster<isingmf::python::UnsignedArgument<Name>> {
     PYBIND11_TYPE_CASTER(isingmf::python::UnsignedArgument<Name>, const_name("int"));
 
     bool load(handle source, bool /*convert*/) {
-        if (!PyLong_Check(source.ptr())) return false;  // not an int: the usual TypeError
-        const unsigned long long v = PyLong_AsUnsignedLongLong(source.ptr());
+        // A Python int, or an integer that says so (__index__: NumPy's uint64 and int64, such
+        // as EnsembleResult.seeds[k]); anything else (a float, a string) is the usual TypeError.
+        if (!PyLong_Check(source.ptr()) && !PyIndex_Check(source.ptr())) return false;
+        const object number = reinterpret_steal<object>(PyNumber_Index(source.ptr()));
+        if (!number) {
+            PyErr_Clear();
+            return false;
+        }
+        const unsigned long long v = PyLong_AsUnsignedLongLong(number.ptr());
         if (v == static_cast<unsigned long long>(-1) && PyErr_Occurred() != nullptr) {
             PyErr_Clear();  // negative, or beyond 2^64 - 1
             throw isingmf::ModelError(std::string(Name.text) +

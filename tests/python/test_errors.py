@@ -109,3 +109,15 @@ def test_wrong_types_raise_type_error():
         isingmf.mean_field(SQUARE, 1.0, max_iter="many")
     with pytest.raises(TypeError):
         isingmf.lattice("square", (4, 4), seed="1")
+    with pytest.raises(TypeError):
+        isingmf.lattice("square", (4, 4), seed=1.0)
+
+
+def test_numpy_integers_are_seeds():
+    # EnsembleResult.seeds is uint64: its entries reproduce a sample's model.
+    for seed in (np.uint64(3), np.int64(3), 3):
+        model = isingmf.lattice("square", (4, 4), disorder="pm", seed=seed)
+        assert np.array_equal(model.J, isingmf.lattice("square", (4, 4), disorder="pm", seed=3).J)
+    assert len(isingmf.ensemble("square", (4, 4), samples=np.int64(2), T=1.0, bounds="mf")) == 2
+    with pytest.raises(isingmf.ModelError, match="got -1"):
+        isingmf.lattice("square", (4, 4), seed=np.int64(-1))

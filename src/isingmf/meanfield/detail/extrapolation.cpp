@@ -153,20 +153,25 @@ LineSearchStep LineSearch::run(std::span<double> m, std::span<const double> d, d
                                int refinements) {
     const MeanFieldPlan& plan = *plan_;
     const int* nb = plan.neighbour().data();
+    // Couplings and fields from the plan's arrays, or its shared values (chosen once, here).
+    const double* J = plan.shared_coupling() ? nullptr : plan.coupling().data();
+    const double* h = plan.shared_field() ? nullptr : plan.field().data();
+    const double shared_J = plan.shared_coupling().value_or(0.0);
+    const double shared_h = plan.shared_field().value_or(0.0);
     // E(x) = sum_e J_e x_i x_j + sum_i h_i x_i has gradient phi(x), so E(m + a d) - E(m) =
     // a d.phi(m) + a^2 d.J.d/2: one pass over the graph gives both coefficients.
     const PrepSums prep =
         blockwise<PrepSums>(m.size(), [&](std::size_t begin, std::size_t end, PrepSums& s) {
             for (std::size_t p = begin; p < end; ++p) {
-                const double h = plan.field_at(p);
-                double phi = h, psi = 0.0, abs_phi = std::abs(h), abs_psi = 0.0;
+                const double h_p = h != nullptr ? h[p] : shared_h;
+                double phi = h_p, psi = 0.0, abs_phi = std::abs(h_p), abs_psi = 0.0;
                 for (std::size_t k = plan.row(p); k < plan.row(p + 1); ++k) {
                     const auto q = static_cast<std::size_t>(nb[k]);
-                    const double J = plan.coupling_at(k);
-                    phi += J * m[q];
-                    psi += J * d[q];
-                    abs_phi += std::abs(J * m[q]);
-                    abs_psi += std::abs(J * d[q]);
+                    const double J_k = J != nullptr ? J[k] : shared_J;
+                    phi += J_k * m[q];
+                    psi += J_k * d[q];
+                    abs_phi += std::abs(J_k * m[q]);
+                    abs_psi += std::abs(J_k * d[q]);
                 }
                 s.c1 += d[p] * phi;
                 s.c2 += 0.5 * d[p] * psi;

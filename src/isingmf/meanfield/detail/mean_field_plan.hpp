@@ -31,8 +31,9 @@ struct KernelSegment {
 class MeanFieldPlan {
 public:
     /// Whether a coupling (or field) shared by every bond (or site) is kept once instead of
-    /// copied to every slot: `shared_when_uniform` saves 32 (8) bytes per site of memory and of
-    /// every sweep's traffic on uniform models; `always_stored` is for tests comparing the two.
+    /// copied to every slot: `shared_when_uniform` saves 8 z bytes (8 bytes) per site of degree
+    /// z, in memory and in every sweep's traffic, on uniform models; `always_stored` is for
+    /// tests comparing the two.
     enum class Weights { shared_when_uniform, always_stored };
 
     /// Keeps a reference to `model`, which must outlive the plan.
@@ -50,7 +51,8 @@ public:
     /// every site has the same degree z, degree() = z and row(k) = k z (no offsets stored); else
     /// degree() = 0.
     const HugePageVector<int>& neighbour() const { return neighbour_; }
-    /// The couplings by slot, empty when one coupling is shared (shared_coupling()).
+    /// The couplings by slot; empty when one coupling is shared (shared_coupling()) or there are
+    /// no bonds.
     const HugePageVector<double>& coupling() const { return coupling_; }
     /// The fields by position, empty when one field is shared (shared_field()).
     const HugePageVector<double>& field() const { return field_; }

@@ -31,8 +31,10 @@ constexpr std::int64_t kMagnitudeBits = 0x7fffffffffffffff;
 
 struct KernelArgs {
     const int* neighbour;
-    const double* coupling;  // null when one coupling is shared
-    const double* field;     // null when one field is shared
+    const double* coupling;  // unused when one coupling is shared
+    const double* field;     // unused when one field is shared
+    bool coupling_shared;
+    bool field_shared;
     double shared_coupling;
     double shared_field;
     const std::size_t* row;         // null when the degree is uniform
@@ -179,11 +181,9 @@ template <bool SharedJ, bool SharedH>
 // The instance of scaled_local_fields for the weights this plan shares.
 [[gnu::always_inline]] inline void local_fields(const KernelArgs& k, const double* m,
                                                 const KernelSegment& seg, double* a) {
-    const bool shared_J = k.coupling == nullptr;
-    const bool shared_h = k.field == nullptr;
-    if (shared_J && shared_h) return scaled_local_fields<true, true>(k, m, seg, a);
-    if (shared_J) return scaled_local_fields<true, false>(k, m, seg, a);
-    if (shared_h) return scaled_local_fields<false, true>(k, m, seg, a);
+    if (k.coupling_shared && k.field_shared) return scaled_local_fields<true, true>(k, m, seg, a);
+    if (k.coupling_shared) return scaled_local_fields<true, false>(k, m, seg, a);
+    if (k.field_shared) return scaled_local_fields<false, true>(k, m, seg, a);
     return scaled_local_fields<false, false>(k, m, seg, a);
 }
 
@@ -205,8 +205,8 @@ public:
         const std::size_t first = row_of(k, c.begin());
         const std::size_t last = row_of(k, c.end());
         const std::size_t bytes = (c.end() - c.begin()) * sizeof(double);
-        if (k.coupling != nullptr) add(k.coupling + first, (last - first) * sizeof(double));
-        if (k.field != nullptr) add(k.field + c.begin(), bytes);
+        if (!k.coupling_shared) add(k.coupling + first, (last - first) * sizeof(double));
+        if (!k.field_shared) add(k.field + c.begin(), bytes);
         add(m + c.begin(), bytes);
         if (c.first->stencil == KernelSegment::kNoStencil) {
             add(k.neighbour + first, (last - first) * sizeof(int));
@@ -359,8 +359,10 @@ SweepStatistics SweepKernel::sweep(double beta, double omega, bool gain_bound,
                                    std::span<double> m) {
     const MeanFieldPlan& plan = *plan_;
     const KernelArgs k{plan.neighbour().data(),
-                       plan.shared_coupling() ? nullptr : plan.coupling().data(),
-                       plan.shared_field() ? nullptr : plan.field().data(),
+                       plan.coupling().data(),
+                       plan.field().data(),
+                       plan.shared_coupling().has_value(),
+                       plan.shared_field().has_value(),
                        plan.shared_coupling().value_or(0.0),
                        plan.shared_field().value_or(0.0),
                        plan.degree() > 0 ? nullptr : plan.row_offsets().data(),
