@@ -37,9 +37,9 @@ struct ArgumentName {
 };
 
 /// An unsigned 64-bit argument (a seed, a count). Any Python int (or object with __index__,
-/// as NumPy's integers) converts; one outside
-/// [0, 2^64 - 1] is an isingmf.ModelError (a ValueError) naming the argument (the caster
-/// below) instead of pybind11's TypeError about incompatible function arguments.
+/// as NumPy's integers) converts; one outside [0, 2^64 - 1] is an isingmf.ModelError (a
+/// ValueError) naming the argument (the caster below) instead of pybind11's TypeError about
+/// incompatible function arguments.
 template <ArgumentName Name>
 struct UnsignedArgument {
     std::uint64_t value = 0;
@@ -222,7 +222,7 @@ struct type_caster<isingmf::python::UnsignedArgument<Name>> {
     bool load(handle source, bool /*convert*/) {
         // A Python int, or an integer that says so (__index__: NumPy's uint64 and int64, such
         // as EnsembleResult.seeds[k]); anything else (a float, a string) is the usual TypeError.
-        if (!PyLong_Check(source.ptr()) && !PyIndex_Check(source.ptr())) return false;
+        if (!PyIndex_Check(source.ptr())) return false;  // ints have __index__ too
         const object number = reinterpret_steal<object>(PyNumber_Index(source.ptr()));
         if (!number) {
             PyErr_Clear();
