@@ -11,6 +11,8 @@
 
 #include "isingmf/lattices/couplings.hpp"
 #include "isingmf/lattices/lattice.hpp"
+#include "isingmf/meanfield/detail/ascent.hpp"
+#include "isingmf/util/error.hpp"
 #include "isingmf/util/random.hpp"
 #include "support/threads.hpp"
 
@@ -115,6 +117,24 @@ TEST(MeanFieldPlan, GreedyOrderAndSameArraysForEveryThreadCount) {
             expect_same_plan(plan, serial);
         }
     }
+}
+
+// The bound read through the plan's graph (what the solvers use) and through the model's
+// adjacency: the same sums in the same order, so the same bits, also where m needs clamping.
+TEST(MeanFieldPlan, BoundThroughThePlanIsTheModelsToTheBit) {
+    const Model model = lattice_model({LatticeKind::triangular, {15, 14}, Boundary::periodic});
+    const MeanFieldPlan plan(model);
+    EXPECT_FALSE(model.has_adjacency());
+    Rng rng(4);
+    std::vector<double> m(static_cast<std::size_t>(model.num_sites()));
+    for (double& x : m) x = 2.4 * rng.uniform() - 1.2;
+    const std::vector<double> betas = {0.0, 0.3, 1.7};
+    std::vector<double> by_plan;
+    for (const double beta : betas) by_plan.push_back(mean_field_bound(plan, beta, m));
+    EXPECT_FALSE(model.has_adjacency());
+    for (std::size_t k = 0; k < betas.size(); ++k)
+        EXPECT_EQ(by_plan[k], mean_field_bound(model, betas[k], m));
+    EXPECT_THROW(mean_field_bound(plan, 1.0, std::vector<double>(3, 0.0)), ModelError);
 }
 
 }  // namespace

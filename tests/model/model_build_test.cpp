@@ -9,6 +9,7 @@
 #include <limits>
 #include <map>
 #include <string>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -207,6 +208,34 @@ TEST(ModelBuild, AdoptsMovedEdgeLists) {
     const Model model(3, std::move(edges), std::move(couplings), {0.0, 0.0, 0.0});
     EXPECT_EQ(model.edges().data(), data);  // no copy: the caller's buffer, ordered i < j
     EXPECT_EQ(model.edges()[0], (Edge{0, 1}));
+}
+
+// Copies share the adjacency; racing first uses build it once, as a build on one thread does.
+TEST(ModelBuild, AdjacencyIsBuiltOnceOnFirstUse) {
+    const auto cubic = [] {
+        CouplingSpec spec;
+        spec.disorder = Disorder::gauss;
+        spec.seed = 2;
+        return build_model(make_lattice({LatticeKind::cubic, {40, 40, 30}, Boundary::periodic}),
+                           spec);
+    };
+    const Model model = cubic();
+    const Model copy = model;  // shares the (not yet built) adjacency
+    EXPECT_FALSE(model.has_adjacency());
+    std::vector<const Adjacency*> seen(8, nullptr);
+    {
+        std::vector<std::thread> threads;
+        for (std::size_t t = 0; t < seen.size(); ++t)
+            threads.emplace_back([&, t] { seen[t] = &(t % 2 == 0 ? model : copy).adjacency(); });
+        for (std::thread& thread : threads) thread.join();
+    }
+    for (const Adjacency* a : seen) EXPECT_EQ(a, seen.front());
+    EXPECT_TRUE(copy.has_adjacency());
+    const Model fresh = cubic();
+    const Adjacency serial = test::with_threads(1, [&] { return fresh.adjacency(); });
+    EXPECT_EQ(seen.front()->offset, serial.offset);
+    EXPECT_EQ(seen.front()->neighbour, serial.neighbour);
+    EXPECT_EQ(seen.front()->coupling, serial.coupling);
 }
 
 }  // namespace

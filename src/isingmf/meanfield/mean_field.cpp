@@ -32,7 +32,11 @@ struct BoundParts {
     double residual = 0.0;
 };
 
-BoundParts bound_parts(const Model& model, double beta, const std::vector<double>& m) {
+// F's parts at m (by site). `local_field(i)` is phi_i = h_i + sum_j J_ij m_j, summed in the
+// model's adjacency order, whether read from the model or from a plan.
+template <class LocalField>
+BoundParts bound_parts(const Model& model, double beta, std::span<const double> m,
+                       const LocalField& local_field) {
     const std::vector<double>& h = model.fields();
     const std::size_t n = m.size();
     const std::size_t blocks = (n + kSumBlock - 1) / kSumBlock;
@@ -42,7 +46,7 @@ BoundParts bound_parts(const Model& model, double beta, const std::vector<double
         BoundParts p;
         const std::size_t end = std::min(n, (b + 1) * kSumBlock);
         for (std::size_t i = b * kSumBlock; i < end; ++i) {
-            const double phi = model.local_field(static_cast<int>(i), m);
+            const double phi = local_field(i);
             // Each bond is seen from both ends: half of the coupling part of phi, all of h.
             p.coupling_energy += m[i] * (0.5 * (phi - h[i]) + h[i]);
             p.entropy += detail::binary_entropy(m[i]);
@@ -59,6 +63,56 @@ BoundParts bound_parts(const Model& model, double beta, const std::vector<double
         total.residual = std::max(total.residual, p.residual);
     }
     return total;
+}
+
+BoundParts bound_parts(const Model& model, double beta, std::span<const double> m) {
+    return bound_parts(model, beta, m,
+                       [&](std::size_t i) { return model.local_field(static_cast<int>(i), m); });
+}
+
+// The plan's rows hold the model's neighbours in the model's order, as positions.
+BoundParts bound_parts(const MeanFieldPlan& plan, double beta, std::span<const double> m) {
+    const std::vector<double>& h = plan.model().fields();
+    const std::vector<int>& order = plan.order();
+    const std::vector<int>& position = plan.position();
+    const int* neighbour = plan.neighbour().data();
+    return bound_parts(plan.model(), beta, m, [&](std::size_t i) {
+        const auto p = static_cast<std::size_t>(position[i]);
+        double phi = h[i];
+        for (std::size_t slot = plan.row(p); slot < plan.row(p + 1); ++slot) {
+            const auto j =
+                static_cast<std::size_t>(order[static_cast<std::size_t>(neighbour[slot])]);
+            phi += plan.coupling_at(slot) * m[j];
+        }
+        return phi;
+    });
+}
+
+std::vector<double> clamped(std::span<const double> m) {
+    std::vector<double> c(m.begin(), m.end());
+    for (double& x : c) x = std::clamp(x, -1.0, 1.0);
+    return c;
+}
+
+void check_magnetizations(const Model& model, std::span<const double> m) {
+    if (m.size() != static_cast<std::size_t>(model.num_sites())) {
+        throw ModelError(
+            fmt::format("{} magnetizations given for {} sites", m.size(), model.num_sites()));
+    }
+}
+
+double bound_from(const Model& model, double beta, const BoundParts& parts) {
+    return -beta * model.energy_offset() + beta * parts.coupling_energy + parts.entropy;
+}
+
+void fill_result(const Model& model, double beta, const BoundParts& parts,
+                 MeanFieldResult& result) {
+    result.energy = model.energy_offset() - parts.coupling_energy;
+    result.entropy = parts.entropy;
+    // At beta = 0 the energy term vanishes exactly, whatever <H>_q is.
+    result.ln_z = (beta == 0.0 ? 0.0 : -beta * result.energy) + result.entropy;
+    result.magnetization = parts.magnetization / static_cast<double>(result.m.size());
+    result.residual = parts.residual;
 }
 
 }  // namespace
@@ -102,24 +156,22 @@ StartList parse_mean_field_starts(std::string_view list, int restarts, std::stri
 
 double mean_field_bound(const Model& model, double beta, std::span<const double> m) {
     check_beta(beta);
-    if (m.size() != static_cast<std::size_t>(model.num_sites())) {
-        throw ModelError(
-            fmt::format("{} magnetizations given for {} sites", m.size(), model.num_sites()));
-    }
-    std::vector<double> clamped(m.begin(), m.end());
-    for (double& x : clamped) x = std::clamp(x, -1.0, 1.0);
-    const BoundParts parts = bound_parts(model, beta, clamped);
-    return -beta * model.energy_offset() + beta * parts.coupling_energy + parts.entropy;
+    check_magnetizations(model, m);
+    return bound_from(model, beta, bound_parts(model, beta, clamped(m)));
+}
+
+double mean_field_bound(const MeanFieldPlan& plan, double beta, std::span<const double> m) {
+    check_beta(beta);
+    check_magnetizations(plan.model(), m);
+    return bound_from(plan.model(), beta, bound_parts(plan, beta, clamped(m)));
 }
 
 void evaluate_mean_field(const Model& model, double beta, MeanFieldResult& result) {
-    const BoundParts parts = bound_parts(model, beta, result.m);
-    result.energy = model.energy_offset() - parts.coupling_energy;
-    result.entropy = parts.entropy;
-    // At beta = 0 the energy term vanishes exactly, whatever <H>_q is.
-    result.ln_z = (beta == 0.0 ? 0.0 : -beta * result.energy) + result.entropy;
-    result.magnetization = parts.magnetization / static_cast<double>(result.m.size());
-    result.residual = parts.residual;
+    fill_result(model, beta, bound_parts(model, beta, result.m), result);
+}
+
+void evaluate_mean_field(const MeanFieldPlan& plan, double beta, MeanFieldResult& result) {
+    fill_result(plan.model(), beta, bound_parts(plan, beta, result.m), result);
 }
 
 MeanFieldResult solve_mean_field(const Model& model, double beta, const MeanFieldOptions& options,

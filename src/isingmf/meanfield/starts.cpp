@@ -54,13 +54,14 @@ std::vector<double> paramagnet_start(const Model& model, double beta) {
 
 // beta max_i sum_j |J_ij| <= 1 bounds beta J's largest eigenvalue by 1 (Gershgorin), so F is
 // concave (mean_field.hpp) and every ascent ends at its global maximum.
-bool concave(const Model& model, double beta) {
-    const Adjacency& adj = model.adjacency();
+// Rows of the plan, each in the model's order, so each sum is the one the adjacency gives.
+bool concave(const MeanFieldPlan& plan, double beta) {
+    const std::size_t n = plan.order().size();
     double row_max = 0.0;
-    for (std::size_t i = 0; i + 1 < adj.offset.size(); ++i) {
+    for (std::size_t p = 0; p < n; ++p) {
         double row = 0.0;
-        for (std::size_t k = adj.offset[i]; k < adj.offset[i + 1]; ++k)
-            row += std::abs(adj.coupling[k]);
+        for (std::size_t slot = plan.row(p); slot < plan.row(p + 1); ++slot)
+            row += std::abs(plan.coupling_at(slot));
         row_max = std::max(row_max, row);
     }
     return beta * row_max <= 1.0;
@@ -213,7 +214,7 @@ MeanFieldResult solve_mean_field(const MeanFieldPlan& plan, double beta,
     const MeanFieldStarts& starts = options.starts;
     StartSet set(plan, beta, options, incumbent);
     // Where F is concave the paramagnet, the nearest start, is as good as any.
-    if (starts.paramagnet && concave(model, beta)) {
+    if (starts.paramagnet && concave(plan, beta)) {
         set.plain(paramagnet_start(model, beta), "paramagnet");
         return set.take();
     }

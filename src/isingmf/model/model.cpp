@@ -5,14 +5,22 @@
 #include <omp.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <limits>
+#include <mutex>
 
 #include "isingmf/model/detail/incidence.hpp"
 #include "isingmf/util/detail/parallel.hpp"
 #include "isingmf/util/error.hpp"
 
 namespace isingmf {
+
+struct Model::AdjacencyCache {
+    std::mutex mutex;
+    std::atomic<bool> built{false};
+    Adjacency adjacency;
+};
 
 Model::Model(int num_sites, std::vector<Edge> edges, std::vector<double> couplings,
              std::vector<double> fields, double energy_offset, Description description,
@@ -23,7 +31,8 @@ Model::Model(int num_sites, std::vector<Edge> edges, std::vector<double> couplin
       fields_(std::move(fields)),
       energy_offset_(energy_offset),
       description_(std::move(description)),
-      lattice_(std::move(lattice)) {
+      lattice_(std::move(lattice)),
+      adjacency_cache_(std::make_shared<AdjacencyCache>()) {
     if (num_sites_ < 1)
         throw ModelError(fmt::format("a model needs at least one site, got {}", num_sites_));
     if (num_sites_ > kMaxModelSites) {
@@ -54,18 +63,28 @@ Model::Model(int num_sites, std::vector<Edge> edges, std::vector<double> couplin
                                      std::numeric_limits<int>::max()));
     }
     check_and_order_edges();
+    merge_repeated_edges();
+}
 
-    const auto n = static_cast<std::size_t>(num_sites_);
-    // A site's neighbours are listed in the order of the edges that join them, as they always
-    // were.
-    detail::adjacency_rows(n, edges_, couplings_, adjacency_);
-    if (detail::rows_have_repeats(adjacency_.offset, adjacency_.neighbour)) {
-        // Rare (a periodic extent of 2, a file listing a bond twice): rows of edge indices
-        // find the copies, then the adjacency is built again from the merged edges.
-        detail::incidence_rows(n, edges_, adjacency_.offset, adjacency_.neighbour);
-        merge_repeated_edges();
-        detail::adjacency_rows(n, edges_, couplings_, adjacency_);
+const Adjacency& Model::adjacency() const {
+    AdjacencyCache& cache = *adjacency_cache_;
+    // Callers racing on the first call wait for one build; if it throws (out of memory),
+    // nothing is kept and the next call tries again.
+    if (!cache.built.load(std::memory_order_acquire)) {
+        const std::lock_guard lock(cache.mutex);
+        if (!cache.built.load(std::memory_order_relaxed)) {
+            // A site's neighbours are listed in the order of the edges that join them, as
+            // they always were.
+            detail::adjacency_rows(static_cast<std::size_t>(num_sites_), edges_, couplings_,
+                                   cache.adjacency);
+            cache.built.store(true, std::memory_order_release);
+        }
     }
+    return cache.adjacency;
+}
+
+bool Model::has_adjacency() const {
+    return adjacency_cache_->built.load(std::memory_order_acquire);
 }
 
 void Model::check_and_order_edges() {
@@ -105,8 +124,16 @@ void Model::merge_repeated_edges() {
     // Repeated edges (a periodic lattice of length 2, a file listing a bond twice) are one
     // physical bond whose couplings add, in input order; the bond keeps the place of its first
     // appearance. In place: a bond's slot is never after the copies that add into it.
-    std::vector<int> first = detail::first_of_repeats(static_cast<std::size_t>(num_sites_), edges_,
-                                                      adjacency_.offset, adjacency_.neighbour);
+    // The rows that find them are dropped afterwards: the model keeps no adjacency until one is
+    // asked for.
+    const auto n = static_cast<std::size_t>(num_sites_);
+    std::vector<std::size_t> offset;
+    std::vector<int> rows;
+    detail::upper_neighbour_rows(n, edges_, offset, rows);
+    if (!detail::rows_have_repeats(offset, rows)) return;
+    // Rare: rows of edge indices find the copies.
+    detail::incidence_rows(n, edges_, offset, rows);
+    std::vector<int> first = detail::first_of_repeats(n, edges_, offset, rows);
     std::size_t kept = 0;
     for (std::size_t e = 0; e < edges_.size(); ++e) {
         const auto f = static_cast<std::size_t>(first[e]);
@@ -150,9 +177,10 @@ double Model::energy(std::span<const signed char> spins) const {
 }
 
 int Model::max_degree() const {
+    const Adjacency& adj = adjacency();
     std::size_t best = 0;
-    for (std::size_t i = 0; i + 1 < adjacency_.offset.size(); ++i) {
-        best = std::max(best, adjacency_.offset[i + 1] - adjacency_.offset[i]);
+    for (std::size_t i = 0; i + 1 < adj.offset.size(); ++i) {
+        best = std::max(best, adj.offset[i + 1] - adj.offset[i]);
     }
     return static_cast<int>(best);
 }

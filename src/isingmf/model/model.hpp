@@ -9,6 +9,7 @@
 /// for lattice models; UAI imports use it for the constant part of ln f.
 
 #include <cstddef>
+#include <memory>
 #include <optional>
 #include <span>
 #include <string>
@@ -52,7 +53,8 @@ public:
     /// use it only as a hint about geometry and check the bonds they rely on. Edges and
     /// couplings given as rvalues are adopted rather than copied (large models: pass them
     /// with std::move). Set-up runs on OpenMP threads for large models, with the same result
-    /// for any thread count.
+    /// for any thread count. The model holds its edges, couplings and fields (40 bytes per site
+    /// on the square lattice); the adjacency is built on first use.
     Model(int num_sites, std::vector<Edge> edges, std::vector<double> couplings,
           std::vector<double> fields, double energy_offset = 0.0, Description description = {},
           std::optional<LatticeSpec> lattice = std::nullopt);
@@ -69,7 +71,13 @@ public:
     const Description& description() const { return description_; }
     /// The lattice the model was generated on, if any.
     const std::optional<LatticeSpec>& lattice() const { return lattice_; }
-    const Adjacency& adjacency() const { return adjacency_; }
+    /// The neighbour lists, built on the first call (safe from any number of threads; copies
+    /// of a model share them). They double the model's memory (56 bytes more per site on the
+    /// square lattice), so the mean-field path, which keeps its own copy of the graph, never
+    /// asks for them; the exact, Bethe, upper-bound and structured solvers do.
+    const Adjacency& adjacency() const;
+    /// Whether adjacency() has been built: for tests and memory accounting.
+    bool has_adjacency() const;
 
     /// Value of a description key, or "" when absent.
     std::string describe(const std::string& key) const;
@@ -78,12 +86,13 @@ public:
     double energy(std::span<const signed char> spins) const;
 
     /// Local field phi_i = sum_j J_ij x_j + h_i for real-valued x (spins or magnetizations),
-    /// summed in adjacency order. Inline: the bound evaluation calls it at every site.
+    /// summed in adjacency order (builds the adjacency on first use).
     double local_field(int site, std::span<const double> x) const {
+        const Adjacency& adj = adjacency();
         const auto i = static_cast<std::size_t>(site);
         double phi = fields_[i];
-        for (std::size_t k = adjacency_.offset[i]; k < adjacency_.offset[i + 1]; ++k) {
-            phi += adjacency_.coupling[k] * x[static_cast<std::size_t>(adjacency_.neighbour[k])];
+        for (std::size_t k = adj.offset[i]; k < adj.offset[i + 1]; ++k) {
+            phi += adj.coupling[k] * x[static_cast<std::size_t>(adj.neighbour[k])];
         }
         return phi;
     }
@@ -99,7 +108,10 @@ private:
     double energy_offset_;
     Description description_;
     std::optional<LatticeSpec> lattice_;
-    Adjacency adjacency_;
+    // The adjacency, built on first use. Copies share it: it is a function of the edges,
+    // which never change. A moved-from model has none (it must be assigned before use).
+    struct AdjacencyCache;
+    std::shared_ptr<AdjacencyCache> adjacency_cache_;
 
     void check_and_order_edges();
     void merge_repeated_edges();

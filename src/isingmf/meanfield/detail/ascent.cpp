@@ -234,7 +234,7 @@ void MeanFieldAscent::sweep_once() {
     }
     // Only near a fixed point is the bound (logs and std::tanh at every site) worth evaluating.
     sync_site_order();
-    evaluate_mean_field(plan_->model(), beta_, result_);
+    evaluate_mean_field(*plan_, beta_, result_);
     evaluated_ = true;
     const double allowed = tolerance_ * std::max(1.0, std::abs(result_.ln_z));
     const bool flat = stats.gain_bound <= allowed ||
@@ -277,13 +277,13 @@ void MeanFieldAscent::shift(double delta) {
 double MeanFieldAscent::bound_at(double beta) {
     if (beta == beta_) return result().ln_z;
     sync_site_order();
-    return mean_field_bound(plan_->model(), beta, result_.m);
+    return mean_field_bound(*plan_, beta, result_.m);
 }
 
 void MeanFieldAscent::finalise() {
     if (!evaluated_) {
         sync_site_order();
-        evaluate_mean_field(plan_->model(), beta_, result_);
+        evaluate_mean_field(*plan_, beta_, result_);
         evaluated_ = true;
     }
     result_.converged = converged_;

@@ -161,6 +161,12 @@ MeanFieldResult anneal_mean_field(const MeanFieldPlan& plan, double beta,
                                   const MeanFieldOptions& options,
                                   const AnnealObserver& observer = {});
 
+/// mean_field_bound and evaluate_mean_field of mean_field.hpp, reading the graph from the plan's
+/// copy instead of the model's adjacency (which they would build): the same numbers summed in
+/// the same order, so the same bits.
+double mean_field_bound(const MeanFieldPlan& plan, double beta, std::span<const double> m);
+void evaluate_mean_field(const MeanFieldPlan& plan, double beta, MeanFieldResult& result);
+
 /// solve_mean_field of mean_field.hpp on a prebuilt plan. With an `incumbent` (the best result
 /// found for this beta by other means, e.g. the cold starts of a sweep when this call tries a
 /// warm start), every start is held to the cut-off rule against it from the first, and a

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <span>
 
+#include "isingmf/model/detail/incidence.hpp"
 #include "isingmf/util/detail/parallel.hpp"
 
 namespace isingmf {
@@ -16,7 +17,33 @@ constexpr std::size_t kChunk = MeanFieldPlan::kernel_chunk_size();
 
 }  // namespace
 
+namespace detail {
+
+// The model's graph as the plan reads it while it is built, and then drops: each site's edges
+// in increasing edge order, the order of Model's neighbour lists (24 bytes per site on the
+// square lattice, where the Model's adjacency, which the plan does not build, takes 56).
+struct SiteRows {
+    std::span<const Edge> edges;
+    std::vector<std::size_t> offset;
+    std::vector<int> edge;
+
+    SiteRows(std::size_t num_sites, std::span<const Edge> model_edges) : edges(model_edges) {
+        incidence_rows(num_sites, edges, offset, edge);
+    }
+    std::size_t begin(std::size_t i) const { return offset[i]; }
+    std::size_t end(std::size_t i) const { return offset[i + 1]; }
+    // The site at the other end of entry k of site i's row.
+    std::size_t neighbour(std::size_t i, std::size_t k) const {
+        const Edge& e = edges[static_cast<std::size_t>(edge[k])];
+        return static_cast<std::size_t>(e.i) + static_cast<std::size_t>(e.j) - i;
+    }
+};
+
+}  // namespace detail
+
 namespace {
+
+using detail::SiteRows;
 
 // A colouring to try before the greedy one: on lattices numbered as lattice_spec.hpp says,
 // greedy colouring in site order gives the checkerboard (square, cubic, chain: parity of
@@ -58,13 +85,13 @@ std::vector<int> lattice_colouring(const Model& model) {
 // neighbour has, so a site of colour 0 has no lower neighbour of colour 0, and a site of colour
 // 1 has one of colour 0 and none of colour 1. By induction over the sites it suffices that this
 // holds at every site given the others' colours, a check that runs in parallel.
-bool is_greedy_colouring(const Adjacency& adj, const std::vector<int>& colour) {
+bool is_greedy_colouring(const SiteRows& rows, const std::vector<int>& colour) {
     const std::size_t n = colour.size();
     const std::size_t bad = detail::first_where(n, [&](std::size_t i) {
         bool lower0 = false;
         bool lower1 = false;
-        for (std::size_t k = adj.offset[i]; k < adj.offset[i + 1]; ++k) {
-            const auto j = static_cast<std::size_t>(adj.neighbour[k]);
+        for (std::size_t k = rows.begin(i); k < rows.end(i); ++k) {
+            const std::size_t j = rows.neighbour(i, k);
             const bool lower = j < i;
             lower0 |= lower & (colour[j] == 0);
             lower1 |= lower & (colour[j] != 0);
@@ -76,15 +103,15 @@ bool is_greedy_colouring(const Adjacency& adj, const std::vector<int>& colour) {
 
 // Greedy colouring in site order: deterministic, and two colours on bipartite lattices
 // numbered as ours are, at most max_degree + 1 in general. Sequential by nature.
-std::vector<int> greedy_colouring(const Adjacency& adj, std::size_t n) {
+std::vector<int> greedy_colouring(const SiteRows& rows, std::size_t n) {
     std::vector<int> colour;
     detail::resize_touched(colour, n);
     std::vector<char> used;
     for (std::size_t i = 0; i < n; ++i) {
         std::uint64_t small = 0;  // colours below 64 in a word: the common case
         bool large = false;
-        for (std::size_t k = adj.offset[i]; k < adj.offset[i + 1]; ++k) {
-            const auto j = static_cast<std::size_t>(adj.neighbour[k]);
+        for (std::size_t k = rows.begin(i); k < rows.end(i); ++k) {
+            const std::size_t j = rows.neighbour(i, k);
             if (j >= i) continue;
             const int c = colour[j];
             if (c < 64) {
@@ -95,9 +122,9 @@ std::vector<int> greedy_colouring(const Adjacency& adj, std::size_t n) {
         }
         int c = std::countr_one(small);
         if (c == 64 && large) {
-            used.assign(adj.offset[i + 1] - adj.offset[i] + 1, 0);
-            for (std::size_t k = adj.offset[i]; k < adj.offset[i + 1]; ++k) {
-                const auto j = static_cast<std::size_t>(adj.neighbour[k]);
+            used.assign(rows.end(i) - rows.begin(i) + 1, 0);
+            for (std::size_t k = rows.begin(i); k < rows.end(i); ++k) {
+                const std::size_t j = rows.neighbour(i, k);
                 const auto cj = static_cast<std::size_t>(colour[j]);
                 if (j < i && cj < used.size()) used[cj] = 1;
             }
@@ -124,11 +151,11 @@ std::optional<double> shared_value(const std::vector<double>& values) {
 }  // namespace
 
 MeanFieldPlan::MeanFieldPlan(const Model& model, Weights weights) : model_(&model) {
-    const Adjacency& adj = model.adjacency();
     const auto n = static_cast<std::size_t>(model.num_sites());
     const int threads = detail::setup_threads(n);
+    const SiteRows rows(n, model.edges());
     std::vector<int> colour = lattice_colouring(model);
-    if (colour.empty() || !is_greedy_colouring(adj, colour)) colour = greedy_colouring(adj, n);
+    if (colour.empty() || !is_greedy_colouring(rows, colour)) colour = greedy_colouring(rows, n);
 
     // Sites ordered class by class, in site order within a class: a stable counting sort by
     // colour, each thread placing the sites of one piece of the range.
@@ -161,11 +188,11 @@ MeanFieldPlan::MeanFieldPlan(const Model& model, Weights weights) : model_(&mode
         }
     }
     colour = {};
-    copy_graph(threads, weights);
+    copy_graph(rows, threads, weights);
     cut_chunks();
 }
 
-void MeanFieldPlan::copy_graph(int threads, Weights weights) {
+void MeanFieldPlan::copy_graph(const detail::SiteRows& rows, int threads, Weights weights) {
     // The kernel's copy of the graph, in update order: a class is then one contiguous range
     // of m, field and neighbour lists, read front to back. Uniform degree (lattices) needs
     // no row offsets, and a coupling or field shared by the whole model is kept once. Neighbours
@@ -173,13 +200,11 @@ void MeanFieldPlan::copy_graph(int threads, Weights weights) {
     // residual (a shared value multiplies exactly as its copies would). Written in parallel in
     // the order the sweep reads it (static pieces of positions), which also spreads the first
     // touch of the pages.
-    const Adjacency& adj = model_->adjacency();
     const auto n = static_cast<std::size_t>(model_->num_sites());
-    const std::size_t first_degree = adj.offset[1] - adj.offset[0];
-    const bool uniform =
-        first_degree > 0 && detail::first_where(n, [&](std::size_t i) {
-                                return adj.offset[i + 1] - adj.offset[i] != first_degree;
-                            }) == n;
+    const std::size_t first_degree = rows.end(0) - rows.begin(0);
+    const bool uniform = first_degree > 0 && detail::first_where(n, [&](std::size_t i) {
+                                                 return rows.end(i) - rows.begin(i) != first_degree;
+                                             }) == n;
     degree_ = uniform ? static_cast<int>(first_degree) : 0;
     if (!uniform) {
         detail::resize_touched(row_, n + 1);
@@ -187,17 +212,18 @@ void MeanFieldPlan::copy_graph(int threads, Weights weights) {
 #pragma omp parallel for schedule(static) num_threads(threads)
         for (std::ptrdiff_t p = 0; p < count; ++p) {
             const auto i = static_cast<std::size_t>(order_[static_cast<std::size_t>(p)]);
-            row_[static_cast<std::size_t>(p)] = adj.offset[i + 1] - adj.offset[i];
+            row_[static_cast<std::size_t>(p)] = rows.end(i) - rows.begin(i);
         }
         detail::exclusive_scan_parallel(std::span(row_));
     }
     const std::vector<double>& h = model_->fields();
+    const std::vector<double>& J = model_->couplings();
     if (weights == Weights::shared_when_uniform) {
-        shared_coupling_ = shared_value(model_->couplings());
+        shared_coupling_ = shared_value(J);
         shared_field_ = shared_value(h);
     }
-    neighbour_.resize(adj.neighbour.size());
-    if (!shared_coupling_) coupling_.resize(adj.coupling.size());
+    neighbour_.resize(rows.edge.size());
+    if (!shared_coupling_) coupling_.resize(rows.edge.size());
     if (!shared_field_) field_.resize(n);
     const bool copy_coupling = !shared_coupling_;
     const bool copy_field = !shared_field_;
@@ -208,9 +234,9 @@ void MeanFieldPlan::copy_graph(int threads, Weights weights) {
         const auto i = static_cast<std::size_t>(order_[p]);
         if (copy_field) field_[p] = h[i];
         std::size_t slot = row(p);
-        for (std::size_t k = adj.offset[i]; k < adj.offset[i + 1]; ++k, ++slot) {
-            neighbour_[slot] = position_[static_cast<std::size_t>(adj.neighbour[k])];
-            if (copy_coupling) coupling_[slot] = adj.coupling[k];
+        for (std::size_t k = rows.begin(i); k < rows.end(i); ++k, ++slot) {
+            neighbour_[slot] = position_[rows.neighbour(i, k)];
+            if (copy_coupling) coupling_[slot] = J[static_cast<std::size_t>(rows.edge[k])];
         }
     }
 }

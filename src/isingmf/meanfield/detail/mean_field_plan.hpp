@@ -12,6 +12,10 @@
 
 namespace isingmf {
 
+namespace detail {
+struct SiteRows;
+}  // namespace detail
+
 /// A run of consecutive positions begin .. begin + size of one colour class. When every
 /// position p of the run has the same number z of neighbours, at p + offset[0], ...,
 /// p + offset[z-1] (in its stored order), as along a row of a lattice, `stencil` indexes those
@@ -36,7 +40,8 @@ public:
     /// tests comparing the two.
     enum class Weights { shared_when_uniform, always_stored };
 
-    /// Keeps a reference to `model`, which must outlive the plan.
+    /// Keeps a reference to `model`, which must outlive the plan. Reads the model's edges, not
+    /// its adjacency (which it leaves unbuilt: see Model::adjacency()).
     explicit MeanFieldPlan(const Model& model, Weights weights = Weights::shared_when_uniform);
     MeanFieldPlan(Model&&, Weights = Weights::shared_when_uniform) = delete;
     const Model& model() const { return *model_; }
@@ -103,7 +108,7 @@ private:
     std::vector<KernelSegment> segments_;
     std::vector<std::ptrdiff_t> stencil_offsets_;
 
-    void copy_graph(int threads, Weights weights);
+    void copy_graph(const detail::SiteRows& rows, int threads, Weights weights);
     void cut_chunks();
     void cut_segments(std::size_t begin, std::size_t end, std::vector<KernelSegment>& segments,
                       std::vector<std::ptrdiff_t>& stencil_offsets) const;

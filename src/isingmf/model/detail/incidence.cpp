@@ -20,21 +20,21 @@ struct HalfEdge {
     int edge;
 };
 
-// What a row entry receives for edge e seen from `site`: the other site and the coupling
-// (the adjacency), or the edge index (the rows that repeated bonds are merged from).
+// What a row entry receives for edge e seen from `site`: the edge index (the rows the mean-field
+// plan and the merging of repeated bonds read), the other site (the check for repeated bonds),
+// or the other site and the coupling (the adjacency).
 struct Entries {
+    enum class Write { edge_index, neighbour, neighbour_and_coupling };
     std::span<const Edge> edges;
-    const double* couplings;  // null: write edge indices
+    Write write;
+    bool lower_end_only;  // each edge in the row of its lower site only
     int* rows;
-    double* row_couplings;
+    const double* couplings = nullptr;  // with neighbour_and_coupling
+    double* row_couplings = nullptr;
     // Entry `pos` of a row: edge e, whose other site is `other`.
     void put(std::size_t pos, int other, std::size_t e) const {
-        if (couplings == nullptr) {
-            rows[pos] = static_cast<int>(e);
-            return;
-        }
-        rows[pos] = other;
-        row_couplings[pos] = couplings[e];
+        rows[pos] = write == Write::edge_index ? static_cast<int>(e) : other;
+        if (write == Write::neighbour_and_coupling) row_couplings[pos] = couplings[e];
     }
 };
 
@@ -42,7 +42,7 @@ void serial_rows(std::size_t n, const Entries& out, std::vector<std::size_t>& of
     const std::span<const Edge> edges = out.edges;
     for (const Edge& e : edges) {
         ++offset[static_cast<std::size_t>(e.i) + 1];
-        ++offset[static_cast<std::size_t>(e.j) + 1];
+        if (!out.lower_end_only) ++offset[static_cast<std::size_t>(e.j) + 1];
     }
     // offset[s + 1] becomes the start of row s, and is advanced past each entry written, so
     // that it ends as the start of row s + 1.
@@ -50,7 +50,7 @@ void serial_rows(std::size_t n, const Entries& out, std::vector<std::size_t>& of
     for (std::size_t e = 0; e < edges.size(); ++e) {
         const Edge edge = edges[e];
         out.put(offset[static_cast<std::size_t>(edge.i) + 1]++, edge.j, e);
-        out.put(offset[static_cast<std::size_t>(edge.j) + 1]++, edge.i, e);
+        if (!out.lower_end_only) out.put(offset[static_cast<std::size_t>(edge.j) + 1]++, edge.i, e);
     }
 }
 
@@ -69,7 +69,7 @@ void parallel_rows(std::size_t n, const Entries& out, std::vector<std::size_t>& 
     std::vector<std::size_t> cursor(max_team * num_blocks, 0);  // [thread][block]
     std::vector<std::size_t> block_start(num_blocks + 1, 0);
     // Uninitialised (no serial zeroing), first touched by the scatter below.
-    HugePageVector<HalfEdge> staged(2 * num_edges);
+    HugePageVector<HalfEdge> staged((out.lower_end_only ? 1 : 2) * num_edges);
 #pragma omp parallel num_threads(threads)
     {
         const auto t = static_cast<std::size_t>(omp_get_thread_num());
@@ -79,7 +79,7 @@ void parallel_rows(std::size_t n, const Entries& out, std::vector<std::size_t>& 
         std::size_t* mine = cursor.data() + t * num_blocks;
         for (std::size_t e = first; e < last; ++e) {
             ++mine[static_cast<std::size_t>(edges[e].i) >> shift];
-            ++mine[static_cast<std::size_t>(edges[e].j) >> shift];
+            if (!out.lower_end_only) ++mine[static_cast<std::size_t>(edges[e].j) >> shift];
         }
 #pragma omp barrier
 #pragma omp single
@@ -88,6 +88,7 @@ void parallel_rows(std::size_t n, const Entries& out, std::vector<std::size_t>& 
             const Edge& edge = edges[e];
             staged[mine[static_cast<std::size_t>(edge.i) >> shift]++] = {edge.i,
                                                                          static_cast<int>(e)};
+            if (out.lower_end_only) continue;
             staged[mine[static_cast<std::size_t>(edge.j) >> shift]++] = {edge.j,
                                                                          static_cast<int>(e)};
         }
@@ -169,7 +170,14 @@ void incidence_rows(std::size_t num_sites, std::span<const Edge> edges,
                     std::vector<std::size_t>& offset, std::vector<int>& rows) {
     resize_touched(offset, num_sites + 1);
     resize_touched(rows, 2 * edges.size());
-    build_rows(num_sites, {edges, nullptr, rows.data(), nullptr}, offset);
+    build_rows(num_sites, {edges, Entries::Write::edge_index, false, rows.data()}, offset);
+}
+
+void upper_neighbour_rows(std::size_t num_sites, std::span<const Edge> edges,
+                          std::vector<std::size_t>& offset, std::vector<int>& neighbour) {
+    resize_touched(offset, num_sites + 1);
+    resize_touched(neighbour, edges.size());
+    build_rows(num_sites, {edges, Entries::Write::neighbour, true, neighbour.data()}, offset);
 }
 
 void adjacency_rows(std::size_t num_sites, std::span<const Edge> edges,
@@ -178,7 +186,8 @@ void adjacency_rows(std::size_t num_sites, std::span<const Edge> edges,
     resize_touched(adjacency.neighbour, 2 * edges.size());
     resize_touched(adjacency.coupling, 2 * edges.size());
     build_rows(num_sites,
-               {edges, couplings.data(), adjacency.neighbour.data(), adjacency.coupling.data()},
+               {edges, Entries::Write::neighbour_and_coupling, false, adjacency.neighbour.data(),
+                couplings.data(), adjacency.coupling.data()},
                adjacency.offset);
 }
 

@@ -1,7 +1,7 @@
 #pragma once
-/// The edge-to-site transposition behind Model's adjacency: which edges touch each site, in
-/// increasing edge order (the order Model's neighbour lists keep). Built in parallel, with the
-/// same result for any thread count.
+/// The edge-to-site transposition behind Model's adjacency and the mean-field plan: which edges
+/// touch each site, in increasing edge order (the order Model's neighbour lists keep). Built in
+/// parallel, with the same result for any thread count.
 
 #include <cstddef>
 #include <span>
@@ -16,6 +16,12 @@ namespace isingmf::detail {
 /// Every edge must have 0 <= i < j < num_sites; edges.size() must fit in an int.
 void incidence_rows(std::size_t num_sites, std::span<const Edge> edges,
                     std::vector<std::size_t>& offset, std::vector<int>& rows);
+
+/// Half of the neighbour lists of adjacency_rows: each site's higher-numbered neighbours (an
+/// edge i < j is listed in row i only), in increasing edge order, without couplings. A bond
+/// given twice is a repeat inside one row: what the check for repeated bonds reads.
+void upper_neighbour_rows(std::size_t num_sites, std::span<const Edge> edges,
+                          std::vector<std::size_t>& offset, std::vector<int>& neighbour);
 
 /// Model's adjacency of `edges` (each with i < j, in range) with `couplings`: the neighbours of
 /// each site in increasing edge order, with the edge's coupling beside each.
