@@ -120,21 +120,31 @@ TEST(MeanFieldPlan, GreedyOrderAndSameArraysForEveryThreadCount) {
 }
 
 // The bound read through the plan's graph (what the solvers use) and through the model's
-// adjacency: the same sums in the same order, so the same bits, also where m needs clamping.
+// adjacency: the same sums in the same order, so the same bits, also where m needs clamping;
+// with couplings stored or shared, uniform degree or row offsets (open boundaries).
 TEST(MeanFieldPlan, BoundThroughThePlanIsTheModelsToTheBit) {
-    const Model model = lattice_model({LatticeKind::triangular, {15, 14}, Boundary::periodic});
-    const MeanFieldPlan plan(model);
-    EXPECT_FALSE(model.has_adjacency());
-    Rng rng(4);
-    std::vector<double> m(static_cast<std::size_t>(model.num_sites()));
-    for (double& x : m) x = 2.4 * rng.uniform() - 1.2;
-    const std::vector<double> betas = {0.0, 0.3, 1.7};
-    std::vector<double> by_plan;
-    for (const double beta : betas) by_plan.push_back(mean_field_bound(plan, beta, m));
-    EXPECT_FALSE(model.has_adjacency());
-    for (std::size_t k = 0; k < betas.size(); ++k)
-        EXPECT_EQ(by_plan[k], mean_field_bound(model, betas[k], m));
-    EXPECT_THROW(mean_field_bound(plan, 1.0, std::vector<double>(3, 0.0)), ModelError);
+    CouplingSpec ferromagnet;
+    ferromagnet.h = 0.2;
+    std::vector<Model> models;
+    models.push_back(lattice_model({LatticeKind::triangular, {15, 14}, Boundary::periodic}));
+    models.push_back(lattice_model({LatticeKind::square, {190, 180}, Boundary::open}));
+    models.push_back(
+        build_model(make_lattice({LatticeKind::cubic, {9, 8, 7}, Boundary::open}), ferromagnet));
+    for (const Model& model : models) {
+        const MeanFieldPlan plan(model);
+        EXPECT_EQ(plan.shared_coupling().has_value(), &model == &models.back());
+        EXPECT_EQ(plan.degree() == 0, model.lattice()->boundary == Boundary::open);
+        Rng rng(4);
+        std::vector<double> m(static_cast<std::size_t>(model.num_sites()));
+        for (double& x : m) x = 2.4 * rng.uniform() - 1.2;
+        const std::vector<double> betas = {0.0, 0.3, 1.7};
+        std::vector<double> by_plan;
+        for (const double beta : betas) by_plan.push_back(mean_field_bound(plan, beta, m));
+        EXPECT_FALSE(model.has_adjacency());
+        for (std::size_t k = 0; k < betas.size(); ++k)
+            EXPECT_EQ(by_plan[k], mean_field_bound(model, betas[k], m));
+        EXPECT_THROW(mean_field_bound(plan, 1.0, std::vector<double>(3, 0.0)), ModelError);
+    }
 }
 
 }  // namespace

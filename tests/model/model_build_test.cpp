@@ -106,8 +106,12 @@ TEST(ModelBuild, MatchesASerialMergeForEveryThreadCount) {
         for (const int threads : {1, 2, 3}) {
             SCOPED_TRACE(testing::Message()
                          << "repeats " << repeat_share << ", threads " << threads);
-            const Model model = test::with_threads(
-                threads, [&] { return Model(n, edges, couplings, std::vector<double>(n, 0.0)); });
+            // The adjacency is built on first use: built here, at this thread count.
+            const Model model = test::with_threads(threads, [&] {
+                Model m(n, edges, couplings, std::vector<double>(n, 0.0));
+                m.adjacency();
+                return m;
+            });
             expect_same(model, ref);
         }
     }
@@ -142,8 +146,10 @@ TEST(ModelBuild, LatticesMatchTheSerialMergeForEveryThreadCount) {
                 test::with_threads(threads, [&] { return make_lattice(spec); });
             ASSERT_EQ(graph.bonds, serial.bonds);
             const Model model = test::with_threads(threads, [&] {
-                return Model(graph.num_sites, graph.bonds, couplings,
-                             std::vector<double>(static_cast<std::size_t>(graph.num_sites), 0.0));
+                Model m(graph.num_sites, graph.bonds, couplings,
+                        std::vector<double>(static_cast<std::size_t>(graph.num_sites), 0.0));
+                m.adjacency();
+                return m;
             });
             expect_same(model, ref);
         }

@@ -311,9 +311,11 @@ TEST(Sweep, MeanFieldAloneLeavesTheAdjacencyUnbuilt) {
     disordered.seed = 11;
     CouplingSpec uniform;  // shared J and h in the plan
     uniform.h = 0.1;
-    for (const CouplingSpec& spec : {disordered, uniform}) {
-        const Model model =
-            build_model(make_lattice({LatticeKind::square, {24, 20}, Boundary::periodic}), spec);
+    for (const auto& [spec, lattice] :
+         {std::pair{disordered, LatticeSpec{LatticeKind::square, {24, 20}, Boundary::periodic}},
+          std::pair{uniform, LatticeSpec{LatticeKind::square, {24, 20}, Boundary::periodic}},
+          std::pair{disordered, LatticeSpec{LatticeKind::square, {150, 140}, Boundary::open}}}) {
+        const Model model = build_model(make_lattice(lattice), spec);
         SweepOptions options;
         options.bounds = {SweepBound::mean_field};
         options.exact = ExactMethod::none;

@@ -169,7 +169,8 @@ LatticeGraph bonds_of(const LatticeSpec& spec) {
     }
     LatticeGraph g;
     g.num_sites = L[0];
-    // N(N-1)/2 bonds at ~40 bytes each (edge, coupling, both adjacency entries): 2 GB here.
+    // N(N-1)/2 bonds at 16 bytes each in the Model (edge, coupling) and 40 once an exact
+    // solver builds its adjacency (both entries): 2 GB here.
     if (L[0] > kMaxCompleteSites) {
         throw ModelError(fmt::format(
             "complete graph of {} sites is too large (at most {}, {} bonds)", L[0],

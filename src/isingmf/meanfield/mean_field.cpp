@@ -66,6 +66,7 @@ BoundParts bound_parts(const Model& model, double beta, std::span<const double> 
 }
 
 BoundParts bound_parts(const Model& model, double beta, std::span<const double> m) {
+    model.adjacency();  // built here, on all threads, not inside the loop below by one of them
     return bound_parts(model, beta, m,
                        [&](std::size_t i) { return model.local_field(static_cast<int>(i), m); });
 }

@@ -84,7 +84,7 @@ const Adjacency& Model::adjacency() const {
 }
 
 bool Model::has_adjacency() const {
-    return adjacency_cache_->built.load(std::memory_order_acquire);
+    return adjacency_cache_ && adjacency_cache_->built.load(std::memory_order_acquire);
 }
 
 void Model::check_and_order_edges() {
@@ -177,12 +177,13 @@ double Model::energy(std::span<const signed char> spins) const {
 }
 
 int Model::max_degree() const {
-    const Adjacency& adj = adjacency();
-    std::size_t best = 0;
-    for (std::size_t i = 0; i + 1 < adj.offset.size(); ++i) {
-        best = std::max(best, adj.offset[i + 1] - adj.offset[i]);
+    // From the edges, so that asking does not build the adjacency.
+    std::vector<int> degree(static_cast<std::size_t>(num_sites_), 0);
+    for (const Edge& e : edges_) {
+        ++degree[static_cast<std::size_t>(e.i)];
+        ++degree[static_cast<std::size_t>(e.j)];
     }
-    return static_cast<int>(best);
+    return *std::max_element(degree.begin(), degree.end());
 }
 
 }  // namespace isingmf

@@ -74,7 +74,8 @@ public:
     /// The neighbour lists, built on the first call (safe from any number of threads; copies
     /// of a model share them). They double the model's memory (56 bytes more per site on the
     /// square lattice), so the mean-field path, which keeps its own copy of the graph, never
-    /// asks for them; the exact, Bethe, upper-bound and structured solvers do.
+    /// asks for them; the exact solvers and the structured partition do. Calling this on a
+    /// moved-from model is undefined, as using its edges would be.
     const Adjacency& adjacency() const;
     /// Whether adjacency() has been built: for tests and memory accounting.
     bool has_adjacency() const;
