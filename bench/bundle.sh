@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Copies what bench/whole_run.sh needs to run on a host without this project's dependencies
-# into one folder: the isingmf executable, libisingmf.so, every shared library ldd lists
-# (HDF5, fmt, Boost, libgomp, libstdc++, ... and their dependencies), the dynamic loader, the
+# into one folder: the isingmf executable, every shared library ldd lists (fmt, Boost,
+# libgomp, libstdc++, ...; libisingmf and HDF5 too where the tool does not carry them), the
+# dynamic loader, the
 # 100-spin UAI model and the script itself, and, where they were built, the Google Benchmark
 # binary and the MPI module, each with its libraries. On the other host:
 #

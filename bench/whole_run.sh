@@ -7,7 +7,7 @@
 # shared libraries, so that it runs from a copied build directory on another host:
 #
 #   bench/whole_run.sh                                  # ./build/src/isingmf of this checkout
-#   bench/whole_run.sh --bin DIR                        # DIR/isingmf (and DIR/libisingmf.so)
+#   bench/whole_run.sh --bin DIR                        # DIR/isingmf (and its libraries)
 #   bench/whole_run.sh --bin DIR --loader DIR/ld-linux-x86-64.so.2 --libdir DIR
 #                                                       # run through a carried dynamic loader
 #                                                       # with the libraries copied into DIR

@@ -356,14 +356,14 @@ INSTANTIATE_TEST_SUITE_P(
                         std::string(strsignal(SIGSEGV)) + "): the file is damaged"}),
     [](const auto& p) { return p.param.name; });
 
-// A crash inside HDF5 (simulated: the preload makes H5Fopen raise SIGSEGV) ends `info` with
-// one line and status 1, not a core dump.
+// A crash inside HDF5 (simulated: the preload makes H5Fopen's open(2) of the file raise
+// SIGSEGV) ends `info` with one line and status 1, not a core dump.
 TEST(CliReadErrors, ACrashInHdf5EndsInOneLine) {
     const TempDir dir("isingmf_cli");
     ASSERT_EQ(run_cli("sweep --quiet --T 1 --out r.h5", dir).status, 0);
     const auto run = test::run_cli_after(
         std::string("LD_PRELOAD=") + ISINGMF_TEST_PRELOAD +
-            " ISINGMF_TEST_CRASH_IN_H5FOPEN=1 "
+            " ISINGMF_TEST_CRASH_OPENING=r.h5 "
             "ASAN_OPTIONS=verify_asan_link_order=0:handle_segv=0:detect_leaks=0",
         "info r.h5", dir);
     EXPECT_EQ(run.status, 1);

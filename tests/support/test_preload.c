@@ -5,14 +5,18 @@
  *   writing its temporary file and before renaming it, creates PATH and then waits for a
  *   signal forever. The signal tests see PATH, know the temporary file is on disk, and send
  *   the signal at exactly that moment.
- * ISINGMF_TEST_CRASH_IN_H5FOPEN=1: H5Fopen crashes (SIGSEGV), as HDF5 1.10 can on a damaged
- *   file, to test that `isingmf info` contains such a crash. */
+ * ISINGMF_TEST_CRASH_OPENING=SUFFIX: opening a file whose path ends in SUFFIX crashes (SIGSEGV),
+ *   as HDF5 1.10 can on a damaged file, to test that `isingmf info` contains such a crash. The
+ *   open(2) is HDF5's own, inside H5Fopen: the tool carries HDF5 statically, so H5Fopen itself
+ *   cannot be replaced from here, but its calls into the C library can. */
 #define _GNU_SOURCE
 #include <dlfcn.h>
 #include <fcntl.h>
 #include <signal.h>
-#include <stdint.h>
+#include <stdarg.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/types.h>
 #include <unistd.h>
 
 int fsync(int fd) {
@@ -26,11 +30,50 @@ int fsync(int fd) {
     return real_fsync != NULL ? real_fsync(fd) : -1;
 }
 
-typedef int64_t hid_t;
-
-hid_t H5Fopen(const char* name, unsigned flags, hid_t fapl) {
-    if (getenv("ISINGMF_TEST_CRASH_IN_H5FOPEN") != NULL) raise(SIGSEGV);
-    hid_t (*real_open)(const char*, unsigned, hid_t) =
-        (hid_t(*)(const char*, unsigned, hid_t))dlsym(RTLD_NEXT, "H5Fopen");
-    return real_open != NULL ? real_open(name, flags, fapl) : -1;
+static int ends_with(const char* text, const char* suffix) {
+    const size_t n = strlen(text);
+    const size_t k = strlen(suffix);
+    return n >= k && strcmp(text + n - k, suffix) == 0;
 }
+
+static void crash_if_chosen(const char* path) {
+    const char* suffix = getenv("ISINGMF_TEST_CRASH_OPENING");
+    if (suffix != NULL && path != NULL && ends_with(path, suffix)) raise(SIGSEGV);
+}
+
+/* Every name a call of open(2) may be compiled to (large-file and fortified variants). */
+typedef int (*open_function)(const char*, int, ...);
+
+static int real_open(const char* name, const char* path, int flags, mode_t mode) {
+    crash_if_chosen(path);
+    open_function real = (open_function)dlsym(RTLD_NEXT, name);
+    return real != NULL ? real(path, flags, mode) : -1;
+}
+
+int open(const char* path, int flags, ...) {
+    va_list args;
+    va_start(args, flags);
+    const mode_t mode = (flags & (O_CREAT | O_TMPFILE)) != 0 ? va_arg(args, mode_t) : 0;
+    va_end(args);
+    return real_open("open", path, flags, mode);
+}
+
+int open64(const char* path, int flags, ...) {
+    va_list args;
+    va_start(args, flags);
+    const mode_t mode = (flags & (O_CREAT | O_TMPFILE)) != 0 ? va_arg(args, mode_t) : 0;
+    va_end(args);
+    return real_open("open64", path, flags, mode);
+}
+
+typedef int (*checked_open_function)(const char*, int);
+
+static int real_checked_open(const char* name, const char* path, int flags) {
+    crash_if_chosen(path);
+    checked_open_function real = (checked_open_function)dlsym(RTLD_NEXT, name);
+    return real != NULL ? real(path, flags) : -1;
+}
+
+int __open_2(const char* path, int flags) { return real_checked_open("__open_2", path, flags); }
+
+int __open64_2(const char* path, int flags) { return real_checked_open("__open64_2", path, flags); }
