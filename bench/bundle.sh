@@ -32,6 +32,9 @@ for program in "${programs[@]}"; do
     fi
   done
 done
+# A tool that carries HDF5 travels with HDF5's licence notice.
+notice=$(sed -n 's/^ISINGMF_HDF5_NOTICE:FILEPATH=//p' "$build/CMakeCache.txt" 2>/dev/null || true)
+[ -f "$notice" ] && cp "$notice" "$out/HDF5-NOTICE"
 cp "$here/whole_run.sh" "$out/"
 cp "$here/../tests/data/uai2014-grids/Grids_11.uai" "$out/"
 echo "bundle.sh: $(find "$out" -type f | wc -l) files, $(du -sh "$out" | cut -f1) in $out"

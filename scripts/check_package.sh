@@ -16,6 +16,12 @@ cmake -S "$root/examples/consumer" -B "$work/build" -G Ninja -DCMAKE_BUILD_TYPE=
   -DCMAKE_PREFIX_PATH="$work/prefix" >/dev/null
 cmake --build "$work/build" >/dev/null
 "$work/build/bound_vs_exact"
+# A tool that carries HDF5 (no libhdf5 among its libraries) ships HDF5's licence notice.
+if ! readelf -d "$work/prefix/bin/isingmf" | grep -q 'NEEDED.*libhdf5' &&
+  ! find "$work/prefix/share/doc" -name HDF5-NOTICE | grep -q .; then
+  echo "check_package: the tool carries HDF5 but its notice was not installed" >&2
+  exit 1
+fi
 # The installed tool finds its MPI module (where the build has one) when mpirun starts it.
 module=$(find "$work/prefix" -name 'libisingmf_mpi.so' | head -n 1)
 if [ -f "$build/src/libisingmf_mpi.so" ]; then

@@ -356,8 +356,8 @@ INSTANTIATE_TEST_SUITE_P(
                         std::string(strsignal(SIGSEGV)) + "): the file is damaged"}),
     [](const auto& p) { return p.param.name; });
 
-// A crash inside HDF5 (simulated: the preload makes H5Fopen's open(2) of the file raise
-// SIGSEGV) ends `info` with one line and status 1, not a core dump.
+// A crash inside HDF5 (simulated: the preload makes HDF5's open(2) of the file raise SIGSEGV)
+// ends `info` with one line and status 1, not a core dump.
 TEST(CliReadErrors, ACrashInHdf5EndsInOneLine) {
     const TempDir dir("isingmf_cli");
     ASSERT_EQ(run_cli("sweep --quiet --T 1 --out r.h5", dir).status, 0);

@@ -7,9 +7,11 @@
  *   the signal at exactly that moment.
  * ISINGMF_TEST_CRASH_OPENING=SUFFIX: opening a file whose path ends in SUFFIX crashes (SIGSEGV),
  *   as HDF5 1.10 can on a damaged file, to test that `isingmf info` contains such a crash. The
- *   open(2) is HDF5's own, inside H5Fopen: the tool carries HDF5 statically, so H5Fopen itself
- *   cannot be replaced from here, but its calls into the C library can. */
+ *   open(2) is HDF5's own (its first look at the file, H5Fis_hdf5): the tool carries HDF5
+ *   statically, so HDF5's functions cannot be replaced from here, but its calls into the C
+ *   library can. */
 #define _GNU_SOURCE
+#undef _FILE_OFFSET_BITS /* open and open64 are both defined below */
 #include <dlfcn.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -41,6 +43,12 @@ static void crash_if_chosen(const char* path) {
     if (suffix != NULL && path != NULL && ends_with(path, suffix)) raise(SIGSEGV);
 }
 
+/* Whether open(2) takes a mode argument (glibc's __OPEN_NEEDS_MODE: O_TMPFILE includes
+ * O_DIRECTORY, which alone takes none). */
+static int needs_mode(int flags) {
+    return (flags & O_CREAT) != 0 || (flags & O_TMPFILE) == O_TMPFILE;
+}
+
 /* Every name a call of open(2) may be compiled to (large-file and fortified variants). */
 typedef int (*open_function)(const char*, int, ...);
 
@@ -53,7 +61,7 @@ static int real_open(const char* name, const char* path, int flags, mode_t mode)
 int open(const char* path, int flags, ...) {
     va_list args;
     va_start(args, flags);
-    const mode_t mode = (flags & (O_CREAT | O_TMPFILE)) != 0 ? va_arg(args, mode_t) : 0;
+    const mode_t mode = needs_mode(flags) ? va_arg(args, mode_t) : 0;
     va_end(args);
     return real_open("open", path, flags, mode);
 }
@@ -61,7 +69,7 @@ int open(const char* path, int flags, ...) {
 int open64(const char* path, int flags, ...) {
     va_list args;
     va_start(args, flags);
-    const mode_t mode = (flags & (O_CREAT | O_TMPFILE)) != 0 ? va_arg(args, mode_t) : 0;
+    const mode_t mode = needs_mode(flags) ? va_arg(args, mode_t) : 0;
     va_end(args);
     return real_open("open64", path, flags, mode);
 }
