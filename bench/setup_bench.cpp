@@ -1,4 +1,5 @@
-// Set-up against the sweep (issue 12): lattice generation, Model with its adjacency, the
+// Set-up against the sweep (issue 12): lattice generation, the Model (its edges, couplings,
+// fields and the check for repeated bonds; the adjacency is not built on this path), the
 // mean-field plan and the results file, each in ns per site, beside one plain sweep of the same
 // lattice on one thread. The target: set-up and writing together at most 10 sweeps on one
 // thread, from 256^2 to 4096^2. Figures: docs/benchmarks.md.
@@ -8,9 +9,14 @@
 // Counters (ns per site, wall clock): lattice, model, plan, write, setup (their sum), sweep_1t
 // (one plain sweep on one thread, best of five) and setup_in_sweeps (setup / sweep_1t: the
 // target is <= 10). The file is that of a two-temperature run without per-site m.
+//
+// BM_FreshPages is the floor under all of it: what the kernel charges to fault in and zero
+// memory a process touches for the first time, in ns per byte, with 4 KiB pages and with
+// transparent huge pages (advised), on one thread.
 
 #include <benchmark/benchmark.h>
 #include <omp.h>
+#include <sys/mman.h>
 
 #include <algorithm>
 #include <chrono>
@@ -117,6 +123,36 @@ BENCHMARK(BM_SetupStages)
     ->Iterations(3)
     ->Unit(benchmark::kMillisecond)
     ->UseRealTime();
+
+// Maps 256 MiB, writes one byte per 4 KiB page, unmaps: the first-touch cost per byte.
+void BM_FreshPages(benchmark::State& state) {
+    const bool huge = state.range(0) != 0;
+    constexpr std::size_t kBytes = std::size_t{256} << 20;
+    constexpr std::size_t kPage = 4096;
+    double seconds = 0.0;
+    for (auto _ : state) {
+        void* p =
+            ::mmap(nullptr, kBytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        if (p == MAP_FAILED) {
+            state.SkipWithError("mmap failed");
+            break;
+        }
+        if (huge) ::madvise(p, kBytes, MADV_HUGEPAGE);
+        const auto start = Clock::now();
+        auto* bytes = static_cast<volatile unsigned char*>(p);
+        for (std::size_t k = 0; k < kBytes; k += kPage) bytes[k] = 1;
+        seconds += seconds_since(start);
+        ::munmap(p, kBytes);
+    }
+    state.counters["ns_per_byte"] =
+        1e9 * seconds / (static_cast<double>(kBytes) * static_cast<double>(state.iterations()));
+}
+BENCHMARK(BM_FreshPages)
+    ->ArgNames({"huge"})
+    ->Arg(0)
+    ->Arg(1)
+    ->Iterations(8)
+    ->Unit(benchmark::kMillisecond);
 
 }  // namespace
 }  // namespace isingmf
