@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "commands.hpp"
+#include "diagnostics.hpp"
 #include "isingmf/ensemble/ensemble.hpp"
 #include "isingmf/io/ensemble_file.hpp"
 #include "isingmf/lattices/generated_model.hpp"
@@ -185,6 +186,8 @@ int ensemble_command(const std::vector<std::string>& args, const std::string& co
     const bool force = vm.count("force") != 0;
     const fs::path out = vm["out"].as<std::string>();
     const fs::path checkpoint = checkpoint_path(out);
+    std::vector<InputFile> inputs;  // --lattice-file and --uai are refused above
+    if (setup.clusters) inputs.push_back({"clusters", *setup.clusters});
     const Description keys = fingerprint(spec, samples, setup);
 
     RunRecord record = run_record(setup, first, command_line);
@@ -199,6 +202,7 @@ int ensemble_command(const std::vector<std::string>& args, const std::string& co
     std::vector<std::uint64_t> todo;
     std::vector<std::string> finished;  // encoded samples, the checkpoint's and this run's
     std::optional<AppendLog> log;
+    bool created_checkpoint = false;  // by this run, not resumed
     if (root) {
         try {
             std::vector<bool> done(seeds.size(), false);
@@ -217,7 +221,7 @@ int ensemble_command(const std::vector<std::string>& args, const std::string& co
                 }
                 const AppendLogContents contents = read_append_log(checkpoint);
                 check_same_run(decode_fingerprint(contents.header, checkpoint), keys, checkpoint);
-                prepare_output(out, force);
+                prepare_output(out, force, inputs);
                 for (const std::string& sample : contents.records) {
                     const std::size_t index = encoded_sample_index(sample);
                     if (index >= done.size() || done[index]) continue;
@@ -226,13 +230,13 @@ int ensemble_command(const std::vector<std::string>& args, const std::string& co
                 }
                 log.emplace(AppendLog::open(checkpoint));
                 if (contents.dropped_bytes > 0) {
-                    fmt::print(stderr, "isingmf: {}: dropped a torn last record ({} bytes)\n",
-                               printable(checkpoint.string()), contents.dropped_bytes);
+                    print_diagnostic("isingmf: {}: dropped a torn last record ({} bytes)\n",
+                                     printable(checkpoint.string()), contents.dropped_bytes);
                 }
-                fmt::print(stderr, "isingmf: resuming: {} of {} samples done\n", finished.size(),
-                           samples);
+                print_diagnostic("isingmf: resuming: {} of {} samples done\n", finished.size(),
+                                 samples);
             } else {
-                prepare_output(out, force);
+                prepare_output(out, force, inputs);
                 if (fs::exists(checkpoint) && !force) {
                     throw IoError(fmt::format(
                         "'{}' holds the finished samples of an interrupted run; finish it with "
@@ -240,6 +244,7 @@ int ensemble_command(const std::vector<std::string>& args, const std::string& co
                         checkpoint.string()));
                 }
                 log.emplace(AppendLog::create(checkpoint, encode_fingerprint(keys)));
+                created_checkpoint = true;
             }
             for (std::size_t k = 0; k < done.size(); ++k)
                 if (!done[k]) todo.push_back(k);
@@ -254,9 +259,9 @@ int ensemble_command(const std::vector<std::string>& args, const std::string& co
     }
     team->broadcast(todo);
 
+    std::size_t done_here = 0;
     try {
         ProgressBar bar(team->size() == 1);
-        std::size_t done_here = 0;
         std::vector<std::string> mine;
         team->start(todo.size());
         run_samples(
@@ -278,8 +283,8 @@ int ensemble_command(const std::vector<std::string>& args, const std::string& co
         bar.finish();
         log->sync();
         if (team->size() > 1) {
-            fmt::print(stderr, "isingmf: rank {} of {} ran {} samples\n", team->rank(),
-                       team->size(), done_here);
+            print_diagnostic("isingmf: rank {} of {} ran {} samples\n", team->rank(), team->size(),
+                             done_here);
         }
         std::vector<std::string> gathered = team->gather(std::move(mine));
         if (!root) return 0;
@@ -289,15 +294,22 @@ int ensemble_command(const std::vector<std::string>& args, const std::string& co
     } catch (const std::exception& e) {
         // Alone, main reports the error; in a job, the other ranks would wait for this one.
         if (team->size() > 1) {
-            fmt::print(stderr, "isingmf: error (rank {}): {}\n", team->rank(), printable(e.what()));
+            print_diagnostic("isingmf: error (rank {}): {}\n", team->rank(), printable(e.what()));
             team->abort_on_error();
+        }
+        // A checkpoint this run created and that holds no sample would only block the next
+        // run ("finish it with --resume"): a failure before the first sample leaves no file.
+        if (created_checkpoint && done_here == 0 && team->size() == 1) {
+            log.reset();
+            std::error_code ignored;
+            fs::remove(checkpoint, ignored);
         }
         throw;
     }
     log.reset();
     std::error_code ignored;
     fs::remove(checkpoint, ignored);
-    fmt::print(stderr, "wrote {} ({} samples)\n", out.string(), samples);
+    print_diagnostic("wrote {} ({} samples)\n", out.string(), samples);
     return 0;
 }
 

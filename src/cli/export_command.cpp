@@ -6,6 +6,7 @@
 #include <iostream>
 
 #include "commands.hpp"
+#include "diagnostics.hpp"
 #include "isingmf/lattices/edge_list.hpp"
 #include "isingmf/lattices/uai.hpp"
 #include "isingmf/util/error.hpp"
@@ -48,26 +49,26 @@ int export_command(const std::vector<std::string>& args) {
     if (!to_uai && !vm["beta"].defaulted()) throw UsageError("--beta only applies to --uai");
     const std::filesystem::path out = vm[to_uai ? "uai" : "edges"].as<std::string>();
     const Model model = build_model_from_options(vm, false);
-    prepare_output(out, vm.count("force") != 0);
+    prepare_output(out, vm.count("force") != 0, model_input_files(vm, false));
     if (to_uai) {
         write_uai(model, out, beta);
         // The tables already hold beta: a reader that applies its own temperature scales the
         // model a second time, which is easy to miss when comparing with another tool.
         const std::string shown = printable(out.string());
         if (beta == 1.0) {
-            fmt::print(stderr, "wrote {} (N={}, {} edges) at beta = 1: its T is the model's T\n",
-                       shown, model.num_sites(), model.num_edges());
+            print_diagnostic("wrote {} (N={}, {} edges) at beta = 1: its T is the model's T\n",
+                             shown, model.num_sites(), model.num_edges());
         } else {
-            fmt::print(stderr,
-                       "wrote {} (N={}, {} edges) with its tables at beta = {} (the model at T = "
-                       "{:.6g}); read it at T = 1 (isingmf sweep --uai {} --T 1): another --T or "
-                       "--beta scales it again\n",
-                       shown, model.num_sites(), model.num_edges(), beta, 1.0 / beta, shown);
+            print_diagnostic(
+                "wrote {} (N={}, {} edges) with its tables at beta = {} (the model at T = "
+                "{:.6g}); read it at T = 1 (isingmf sweep --uai {} --T 1): another --T or "
+                "--beta scales it again\n",
+                shown, model.num_sites(), model.num_edges(), beta, 1.0 / beta, shown);
         }
     } else {
         write_edge_list(model, out);
-        fmt::print(stderr, "wrote {} (N={}, {} edges)\n", printable(out.string()),
-                   model.num_sites(), model.num_edges());
+        print_diagnostic("wrote {} (N={}, {} edges)\n", printable(out.string()), model.num_sites(),
+                         model.num_edges());
     }
     return 0;
 }

@@ -13,6 +13,7 @@
 #include <new>
 #include <thread>
 
+#include "diagnostics.hpp"
 #include "isingmf/util/error.hpp"
 #include "isingmf/util/text.hpp"
 
@@ -24,11 +25,13 @@ constexpr int kDefaultReadTimeout = 60;
 [[noreturn]] void child(const std::function<int()>& body) {
     int status = 1;
     try {
-        status = body();
+        const int result = body();
+        flush_stdout();  // what the child printed must reach the pipe, or the read failed
+        status = result;
     } catch (const std::bad_alloc&) {
-        fmt::print(stderr, "isingmf: error: out of memory\n");
+        print_diagnostic("isingmf: error: out of memory\n");
     } catch (const std::exception& e) {
-        fmt::print(stderr, "isingmf: error: {}\n", printable(e.what()));
+        print_diagnostic("isingmf: error: {}\n", printable(e.what()));
     }
     std::fflush(stdout);
     std::fflush(stderr);

@@ -11,8 +11,11 @@
 #include <vector>
 
 #include "commands.hpp"
+#include "diagnostics.hpp"
 #include "isingmf/util/atomic_file.hpp"
+#include "isingmf/util/error.hpp"
 #include "isingmf/util/text.hpp"
+#include "isingmf/util/thread_count.hpp"
 #include "isingmf/util/version.hpp"
 #include "signals.hpp"
 #include "usage_error.hpp"
@@ -63,6 +66,12 @@ int run(int argc, char** argv) {
         command_line.push_back(' ');
         command_line.append(quoted(all[k]));
     }
+    // Before any model is built: lattice generation already starts OpenMP's default team.
+    try {
+        isingmf::check_threads(0);
+    } catch (const isingmf::ModelError& e) {
+        throw isingmf::cli::UsageError(e.what());
+    }
     const std::vector<std::string> args(all.begin() + 2, all.end());
     if (command == "sweep") return isingmf::cli::sweep_command(args, command_line);
     if (command == "ensemble") return isingmf::cli::ensemble_command(args, command_line);
@@ -75,7 +84,7 @@ int run(int argc, char** argv) {
 // Every message is one line: a newline or a control byte in a file name or an option value
 // is shown escaped.
 void print_error(const std::string& message) {
-    fmt::print(stderr, "isingmf: error: {}\n", isingmf::printable(message));
+    isingmf::cli::print_diagnostic("isingmf: error: {}\n", isingmf::printable(message));
 }
 
 }  // namespace
@@ -90,8 +99,9 @@ struct ResourceReport {
         const auto seconds = [](const timeval& t) {
             return static_cast<double>(t.tv_sec) + 1e-6 * static_cast<double>(t.tv_usec);
         };
-        fmt::print(stderr, "isingmf: rusage maxrss_kib={} user_s={:.3f} sys_s={:.3f}\n",
-                   usage.ru_maxrss, seconds(usage.ru_utime), seconds(usage.ru_stime));
+        isingmf::cli::print_diagnostic("isingmf: rusage maxrss_kib={} user_s={:.3f} sys_s={:.3f}\n",
+                                       usage.ru_maxrss, seconds(usage.ru_utime),
+                                       seconds(usage.ru_stime));
     }
 };
 
@@ -99,7 +109,9 @@ int main(int argc, char** argv) {
     isingmf::cli::install_signal_handlers();
     const ResourceReport report;
     try {
-        return run(argc, argv);
+        const int status = run(argc, argv);
+        isingmf::cli::flush_stdout();  // a table or summary lost on a full device is a failed run
+        return status;
     } catch (const isingmf::cli::UsageError& e) {
         print_error(e.what());
         return 2;

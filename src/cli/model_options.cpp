@@ -74,6 +74,14 @@ Model build_model_from_options(const po::variables_map& vm, bool uai_input) {
     return build_generated_model_from_options(vm);
 }
 
+std::vector<InputFile> model_input_files(const po::variables_map& vm, bool uai_input) {
+    std::vector<InputFile> inputs;
+    if (vm.count("lattice-file") != 0)
+        inputs.push_back({"lattice-file", vm["lattice-file"].as<std::string>()});
+    if (uai_input && vm.count("uai") != 0) inputs.push_back({"uai", vm["uai"].as<std::string>()});
+    return inputs;
+}
+
 GeneratedModelSpec generated_model_spec(const po::variables_map& vm) {
     GeneratedModelSpec model;
     LatticeSpec& spec = model.lattice;

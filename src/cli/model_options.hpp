@@ -5,6 +5,7 @@
 
 #include "isingmf/lattices/generated_model.hpp"
 #include "isingmf/model/model.hpp"
+#include "output_file.hpp"
 
 namespace isingmf::cli {
 
@@ -16,6 +17,11 @@ boost::program_options::options_description model_options(bool uai_input = true)
 /// UsageError; unreadable or malformed files throw the library's errors.
 Model build_model_from_options(const boost::program_options::variables_map& vm,
                                bool uai_input = true);
+
+/// The files the model options name for reading: --lattice-file, and --uai when `uai_input`
+/// (an output must not be one of them).
+std::vector<InputFile> model_input_files(const boost::program_options::variables_map& vm,
+                                         bool uai_input = true);
 
 /// The generated model the options --lattice, --size, --boundary, --J, --h, --disorder,
 /// --random-field, --J0 and --seed describe, checked (contradictions and malformed values

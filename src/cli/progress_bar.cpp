@@ -6,6 +6,8 @@
 #include <cstdio>
 #include <cstdlib>
 
+#include "diagnostics.hpp"
+
 namespace isingmf::cli {
 namespace {
 // The bar waits this long before it first draws; ISINGMF_PROGRESS_NOW set (to anything) draws
@@ -50,10 +52,10 @@ void ProgressBar::draw() {
     // The time left if the rest goes as fast as what is done so far.
     const std::string eta =
         done_ > 0 ? fmt::format("  ETA {:.0f} s", elapsed * (1.0 - fraction) / fraction) : "";
-    fmt::print(stderr, "\r{:<10} [{}{}] {:3.0f}%  {}/{}  {:.1f} s{}   ", stage_,
-               std::string(static_cast<std::size_t>(filled), '#'),
-               std::string(static_cast<std::size_t>(kWidth - filled), '.'), 100.0 * fraction, done_,
-               total_, elapsed, eta);
+    print_diagnostic("\r{:<10} [{}{}] {:3.0f}%  {}/{}  {:.1f} s{}   ", stage_,
+                     std::string(static_cast<std::size_t>(filled), '#'),
+                     std::string(static_cast<std::size_t>(kWidth - filled), '.'), 100.0 * fraction,
+                     done_, total_, elapsed, eta);
     std::fflush(stderr);
     drawn_ = true;
 }
@@ -68,7 +70,7 @@ void ProgressBar::finish() {
     wake_.notify_all();
     ticker_.join();
     if (drawn_) {
-        fmt::print(stderr, "\r{}\r", std::string(kWidth + 70, ' '));
+        print_diagnostic("\r{}\r", std::string(kWidth + 70, ' '));
         std::fflush(stderr);
     }
 }

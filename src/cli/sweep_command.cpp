@@ -9,6 +9,7 @@
 #include <iostream>
 
 #include "commands.hpp"
+#include "diagnostics.hpp"
 #include "isingmf/exact/exact_solver.hpp"
 #include "isingmf/io/results_file.hpp"
 #include "isingmf/lattices/cluster_file.hpp"
@@ -260,7 +261,9 @@ int sweep_command(const std::vector<std::string>& args, const std::string& comma
     use_cluster_file(setup, model);
     const std::filesystem::path out = vm["out"].as<std::string>();
     const bool force = vm.count("force") != 0;
-    prepare_output(out, force);
+    std::vector<InputFile> inputs = model_input_files(vm);
+    if (setup.clusters) inputs.push_back({"clusters", *setup.clusters});
+    prepare_output(out, force, inputs);
 
     RunRecord record = run_record(setup, model, command_line);
 
@@ -273,21 +276,21 @@ int sweep_command(const std::vector<std::string>& args, const std::string& comma
     keep_typed_temperatures(setup.temperatures, sweep);
     record.solver.emplace_back("exact_method", sweep.exact_method);
     record.solver.emplace_back("exact_note", sweep.exact_note);
-    if (!sweep.upper_note.empty()) fmt::print(stderr, "note: {}\n", sweep.upper_note);
+    if (!sweep.upper_note.empty()) print_diagnostic("note: {}\n", sweep.upper_note);
     write_results(out, record, sweep, force);
     if (vm.count("quiet") == 0) print_sweep_table(stdout, record, sweep);
-    std::fflush(stdout);  // the table before the note, also when both go to one pipe
+    flush_stdout();  // the table before the note, also when both go to one pipe
     // The planar method leaves NaN where it cannot vouch for 1e-9 relative on ln Z.
     const auto refused = std::count_if(sweep.points.begin(), sweep.points.end(), [&](auto& p) {
         return sweep.exact_method == "planar" && p.exact && std::isnan(p.exact->ln_z);
     });
     if (refused > 0) {
-        fmt::print(stderr,
-                   "warning: planar: no exact values at {} temperature(s): the estimated relative "
-                   "error of ln Z exceeds 1e-9 (torus Pfaffians cancel at low T)\n",
-                   refused);
+        print_diagnostic(
+            "warning: planar: no exact values at {} temperature(s): the estimated relative "
+            "error of ln Z exceeds 1e-9 (torus Pfaffians cancel at low T)\n",
+            refused);
     }
-    fmt::print(stderr, "wrote {}\n", out.string());
+    print_diagnostic("wrote {}\n", out.string());
     return 0;
 }
 

@@ -56,6 +56,7 @@ void write_small_results(const fs::path& path) {
 std::map<std::string, std::string> make_fixtures(const fs::path& dir) {
     test::write_file(dir / "bad.txt", "N 4\n0 1 1.0\n2 two 1.0\n");
     test::write_file(dir / "ok.txt", "N 3\n0 1 1\n1 2 -0.5\n");
+    test::write_file(dir / "clusters.txt", "0 1 2\n");  // one cluster of ok.txt's sites
     test::write_file(dir / "binary.bin", std::string("\x7f"
                                                      "ELF\x02\x01\x01\0\0\0",
                                                      10));
@@ -285,8 +286,14 @@ INSTANTIATE_TEST_SUITE_P(
         BadInput{"planar_needs_zero_field", "sweep --size 8x8 --h 0.1 --exact planar --out new.h5",
                  1, "zero fields"},
         BadInput{"planar_not_planar",
-                 "sweep --lattice cubic --size 3x3x3 --exact planar --out new.h5", 1,
-                 "not planar"}),
+                 "sweep --lattice cubic --size 3x3x3 --exact planar --out new.h5", 1, "not planar"},
+        // The ensemble fails at its first sample: its checkpoint, then empty, must go too.
+        BadInput{"ensemble_enumeration_too_large",
+                 "ensemble --samples 3 --T 1,2 --size 8x8 --exact enumerate --out new.h5", 1,
+                 "enumeration of N=64 spins"},
+        BadInput{"ensemble_planar_needs_zero_field",
+                 "ensemble --samples 2 --size 8x8 --h 0.1 --exact planar --out new.h5", 1,
+                 "zero fields"}),
     [](const auto& p) { return p.param.name; });
 
 INSTANTIATE_TEST_SUITE_P(
@@ -321,7 +328,19 @@ INSTANTIATE_TEST_SUITE_P(
         BadInput{"export_to_symlink", "export --uai link.h5 --force", 1,
                  "cannot write 'link.h5': it is a symbolic link"},
         BadInput{"export_missing_directory", "export --uai no/m.uai", 1,
-                 "directory 'no' does not exist"}),
+                 "directory 'no' does not exist"},
+        // An output that is an input would destroy it; --force does not make that right.
+        BadInput{"out_is_the_lattice_file", "sweep --lattice-file ok.txt --out ok.txt --force", 2,
+                 "the output 'ok.txt' is the input file of --lattice-file"},
+        BadInput{"out_is_the_lattice_file_by_another_path",
+                 "sweep --lattice-file ok.txt --out sub/../ok.txt --force", 2,
+                 "the output 'sub/../ok.txt' is the input file of --lattice-file"},
+        BadInput{"out_is_the_cluster_file",
+                 "sweep --lattice-file ok.txt --bounds structured --clusters clusters.txt --out "
+                 "clusters.txt --force",
+                 2, "is the input file of --clusters"},
+        BadInput{"export_over_its_input", "export --lattice-file ok.txt --edges ok.txt --force", 2,
+                 "the output 'ok.txt' is the input file of --lattice-file"}),
     [](const auto& p) { return p.param.name; });
 
 }  // namespace

@@ -383,6 +383,47 @@ TEST(CliReadErrors, InfoIntoAClosedPipeSaysNothing) {
     EXPECT_EQ(run.out, "f");  // "file: ...", then 2251 table rows, more than a pipe holds
 }
 
+// stderr carries messages, best effort: one that cannot be written (a full device, closed)
+// loses them but changes neither the exit status nor the results (it used to abort: fmt threw
+// from the error handler).
+TEST(CliStreams, AFullOrClosedStderrIsNoCrash) {
+    const TempDir dir("isingmf_cli");
+    EXPECT_EQ(run_cli("sweep --T 1 --J x 2>/dev/full", dir).status, 2);
+    EXPECT_EQ(run_cli("info nothing.h5 2>&-", dir).status, 1);
+    const auto written = run_cli("sweep --quiet --T 1 --out r.h5 2>&-", dir);
+    EXPECT_EQ(written.status, 0);
+    EXPECT_EQ(read_results(dir.path() / "r.h5").sweep.points.size(), 1u);
+    EXPECT_EQ(dir.entry_count(), 1u);
+}
+
+// stdout carries results: a table or summary that cannot be written is a failed run, in one
+// line (it used to exit 0 with the output lost).
+TEST(CliStreams, ResultsLostOnStdoutAreAnError) {
+    const TempDir dir("isingmf_cli");
+    ASSERT_EQ(run_cli("sweep --quiet --T 1,2 --out r.h5", dir).status, 0);
+    for (const std::string args :
+         {"info r.h5 >/dev/full", "info r.h5 --table >/dev/full", "sweep --help >/dev/full",
+          "sweep --T 1,2 --out s.h5 >/dev/full"}) {
+        const auto run = run_cli(args, dir);
+        EXPECT_EQ(run.status, 1) << args;
+        EXPECT_NE(run.err.find("isingmf: error: cannot write to standard output"),
+                  std::string::npos)
+            << args << ": " << run.err;
+    }
+}
+
+// OpenMP's default team comes from OMP_NUM_THREADS: an absurd one is refused like --threads
+// (libgomp crashed starting 100000 threads).
+TEST(CliStreams, AbsurdOmpNumThreadsIsAUsageError) {
+    const TempDir dir("isingmf_cli");
+    const auto run = test::run_cli_after("OMP_NUM_THREADS=100000", "sweep --T 1 --out r.h5", dir);
+    EXPECT_EQ(run.status, 2);
+    EXPECT_EQ(run.err,
+              "isingmf: error: OMP_NUM_THREADS asks for 100000 threads, more than the 1024 "
+              "allowed\n");
+    EXPECT_EQ(dir.entry_count(), 0u);
+}
+
 // The UAI trap: a file exported at beta holds exp(-beta H), so it is read at T = 1; reading
 // it at beta b gives the model at beta * b. The export says so, and the numbers agree.
 TEST(CliUaiTemperature, ExportSaysAtWhichTemperatureToReadTheFile) {

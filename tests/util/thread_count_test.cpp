@@ -49,5 +49,17 @@ TEST(ThreadCount, ChecksTheRange) {
     }
 }
 
+// 0 means OpenMP's default, as OMP_NUM_THREADS may set it: beyond the limit it is refused too
+// (libgomp crashed trying to start 100000 threads).
+TEST(ThreadCount, ChecksTheDefaultThatZeroStandsFor) {
+    const int before = omp_get_max_threads();
+    omp_set_num_threads(kMaxThreads + 1);
+    EXPECT_THROW(check_threads(0), ModelError);
+    EXPECT_NO_THROW(check_threads(2));  // an explicit count overrides the default
+    omp_set_num_threads(kMaxThreads);
+    EXPECT_NO_THROW(check_threads(0));
+    omp_set_num_threads(before);
+}
+
 }  // namespace
 }  // namespace isingmf

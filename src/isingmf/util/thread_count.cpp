@@ -12,6 +12,11 @@ void check_threads(int threads) {
         throw ModelError(
             fmt::format("thread count must be between 0 and {}, got {}", kMaxThreads, threads));
     }
+    if (threads == 0 && omp_get_max_threads() > kMaxThreads) {
+        throw ModelError(
+            fmt::format("OMP_NUM_THREADS asks for {} threads, more than the {} allowed",
+                        omp_get_max_threads(), kMaxThreads));
+    }
 }
 
 // omp_set_num_threads sets the calling thread's own nthreads-var, so guards on different

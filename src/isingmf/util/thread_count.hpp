@@ -7,7 +7,9 @@ namespace isingmf {
 /// Largest thread count the checks accept: more is a typo, not a machine.
 inline constexpr int kMaxThreads = 1024;
 
-/// Throws ModelError unless 0 <= threads <= kMaxThreads (0: OpenMP's default).
+/// Throws ModelError unless 0 <= threads <= kMaxThreads. 0 is OpenMP's default (all cores, or
+/// OMP_NUM_THREADS), which must then be within kMaxThreads itself: libgomp crashes when it
+/// cannot start the threads an environment asks for.
 void check_threads(int threads);
 
 /// Sets the calling thread's OpenMP thread count for the guard's lifetime (threads > 0; 0

@@ -1,0 +1,20 @@
+#include "diagnostics.hpp"
+
+#include <cerrno>
+#include <cstring>
+
+#include "isingmf/util/error.hpp"
+
+namespace isingmf::cli {
+
+void flush_stdout() {
+    errno = 0;
+    // ferror as well: an earlier write may have failed and been cleared from the buffer.
+    if (std::fflush(stdout) != 0 || std::ferror(stdout) != 0) {
+        const int error = errno;
+        throw IoError(fmt::format("cannot write to standard output ({})",
+                                  error != 0 ? std::strerror(error) : "write error"));
+    }
+}
+
+}  // namespace isingmf::cli
