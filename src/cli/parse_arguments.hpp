@@ -39,19 +39,24 @@ inline void validate(boost::any& result, const std::vector<std::string>& values,
 
 namespace detail {
 
-/// The option that `arg` ("--name" or "--name=value"; abbreviations as Boost allows them)
-/// names, or nullptr when it names none (Boost then reports it).
+/// The option that `arg` ("--name" or "--name=value", the whole name) names, or nullptr when
+/// it names none (Boost then reports it).
 inline const boost::program_options::option_description* find_option(
     const std::string& arg, const boost::program_options::options_description& options) {
     if (arg.size() < 3 || arg.compare(0, 2, "--") != 0) return nullptr;
     try {
-        return options.find_nothrow(arg.substr(2, arg.find('=') - 2), true);
+        return options.find_nothrow(arg.substr(2, arg.find('=') - 2), false);
     } catch (const boost::program_options::error&) {
         return nullptr;  // ambiguous
     }
 }
 
 }  // namespace detail
+
+/// Option names are written out: Boost's default would take a prefix for the option it starts
+/// (--f for --force, --thr for --threads), so a typo could name an option no one meant.
+inline constexpr int kOptionStyle = boost::program_options::command_line_style::default_style &
+                                    ~boost::program_options::command_line_style::allow_guessing;
 
 /// Parses a subcommand's arguments; an unknown option, a missing or malformed value throws
 /// UsageError with Boost's one-line message (user tokens in it capped). Two mistakes get
@@ -87,7 +92,12 @@ inline boost::program_options::variables_map parse_arguments(
     }
     po::variables_map vm;
     try {
-        po::store(po::command_line_parser(args).options(options).positional(positional).run(), vm);
+        po::store(po::command_line_parser(args)
+                      .options(options)
+                      .positional(positional)
+                      .style(kOptionStyle)
+                      .run(),
+                  vm);
         po::notify(vm);
     } catch (const po::error& e) {
         throw UsageError(cap_quoted_tokens(e.what()));

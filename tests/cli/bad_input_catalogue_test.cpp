@@ -113,6 +113,9 @@ INSTANTIATE_TEST_SUITE_P(
         BadInput{"unknown_option", "sweep --temperature 1", 2, "unrecognised option"},
         BadInput{"unknown_option_10k", "sweep --" + kLongToken, 2,
                  "unrecognised option '--" + std::string(58, 'x') + "...'"},
+        // Names are written out: Boost would take --f for --force and --thr for --threads.
+        BadInput{"abbreviated_option", "sweep --thr 2", 2, "unrecognised option '--thr'"},
+        BadInput{"abbreviated_force", "sweep --out results.h5 --f", 2, "unrecognised option '--f'"},
         BadInput{"missing_value", "sweep --T", 2, "the required argument for option '--T'"},
         BadInput{"option_instead_of_value", "sweep --size --T 1", 2,
                  "option '--size' needs a value, but is followed by the option '--T'"},
