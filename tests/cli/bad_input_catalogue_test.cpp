@@ -263,6 +263,11 @@ INSTANTIATE_TEST_SUITE_P(
                  "sweep --size 30x30 --boundary open --bounds structured --cluster-width 30 "
                  "--out new.h5",
                  1, "needs tables over 25 sites"},
+        // An explicit width is the user's: refused before any solving (an automatic one that
+        // cannot run is skipped with a note).
+        BadInput{"ub_width_too_wide",
+                 "sweep --size 64x64 --ub-width 30 --bounds mf,upper --exact none --out new.h5", 1,
+                 "upper bound on strips of width 30: piece of 1920 sites"},
         BadInput{"uai_missing", "sweep --uai nope.uai", 1, "cannot read 'nope.uai'"},
         BadInput{"ensemble_output_exists", "ensemble --samples 2 --out results.h5", 1,
                  "'results.h5' exists; use --force"},

@@ -75,18 +75,27 @@ TEST(Sweep, BoundsListChoosesWhatRuns) {
     EXPECT_THROW(parse_sweep_bounds("mf,"), ParseError);
 }
 
-TEST(Sweep, UpperBoundThatCannotRunIsSkippedWithANote) {
+TEST(Sweep, AnExplicitUpperWidthThatCannotRunFailsBeforeAnySolving) {
     // Strips 30 rows wide on a 30x30 lattice hold it whole: tables over 30 sites, beyond the
-    // limit of 24. The mean-field side still runs.
+    // limit of 24. The width was asked for, so it is an error (as an over-wide cluster width
+    // is), raised before the mean field or anything else has run.
     const Model model =
         build_model(make_lattice({LatticeKind::square, {30, 30}, Boundary::open}), CouplingSpec{});
     SweepOptions options;
     options.exact = ExactMethod::none;
     options.upper.width = 30;
-    const SweepResult sweep = run_sweep(model, {0.3}, options);
-    EXPECT_FALSE(sweep.points[0].upper);
-    EXPECT_TRUE(sweep.points[0].mean_field);
-    EXPECT_NE(sweep.upper_note.find("upper bound skipped"), std::string::npos) << sweep.upper_note;
+    std::vector<std::string> stages;
+    try {
+        run_sweep(model, {0.3}, options,
+                  [&](const char* stage, std::size_t, std::size_t) { stages.emplace_back(stage); });
+        FAIL() << "no error";
+    } catch (const ModelError& e) {
+        EXPECT_NE(std::string(e.what()).find("upper bound on strips of width 30: piece of 900 "
+                                             "sites"),
+                  std::string::npos)
+            << e.what();
+    }
+    EXPECT_TRUE(stages.empty());
 }
 
 TEST(Sweep, UpperBoundAndBetheWarmRunsGiveTheSameNumbersOnAnyThreadCount) {

@@ -163,20 +163,28 @@ void warm_runs(std::size_t n_t, ProgressCounter& counter, const Solve& solve) {
     });
 }
 
-// The upper bound at every temperature on one plan, or a note saying why it cannot run.
-void upper_pass(const Model& model, const UpperBoundOptions& options, SweepResult& sweep,
-                const SweepProgress& progress) {
-    std::optional<UpperBoundPlan> plan;
+// The upper bound's plan in `plan`, or in `note` why it cannot run. An explicit strip width
+// that cannot be compiled is the caller's error (as an over-wide cluster width is), not a note.
+void make_upper_plan(const Model& model, const UpperBoundOptions& options,
+                     std::optional<UpperBoundPlan>& plan, std::string& note) {
     try {
         plan.emplace(model, choose_decomposition(model, options));
     } catch (const ModelError& error) {
-        sweep.upper_note = fmt::format("upper bound skipped: {}", error.what());
-        return;
+        if (options.width != 0) {
+            throw ModelError(
+                fmt::format("upper bound on strips of width {}: {}", options.width, error.what()));
+        }
+        note = fmt::format("upper bound skipped: {}", error.what());
     }
+}
+
+// The upper bound at every temperature on one plan.
+void upper_pass(const UpperBoundPlan& plan, const UpperBoundOptions& options, SweepResult& sweep,
+                const SweepProgress& progress) {
     auto& points = sweep.points;
     ProgressCounter counter(progress, points.size(), "upper bound");
     warm_runs(points.size(), counter, [&](std::size_t k, bool warm) {
-        points[k].upper = solve_upper_bound(*plan, points[k].beta, options,
+        points[k].upper = solve_upper_bound(plan, points[k].beta, options,
                                             warm ? &*points[k - 1].upper : nullptr);
     });
 }
@@ -264,8 +272,13 @@ SweepResult run_sweep(const Model& model, const std::vector<double>& betas,
     std::optional<StructuredPlan> structured;
     if (options.computes(SweepBound::structured))
         structured.emplace(make_structured_plan(model, options.structured));
-    const ExactChoice choice = choose_exact_method(model, options.exact);
+    // An explicit strip width is compiled before any solving, so that one that cannot be fails
+    // at once; the automatic choice is compiled after the mean field, whose memory is then free.
     SweepResult sweep;
+    std::optional<UpperBoundPlan> upper;
+    const bool upper_first = options.computes(SweepBound::upper) && options.upper.width != 0;
+    if (upper_first) make_upper_plan(model, options.upper, upper, sweep.upper_note);
+    const ExactChoice choice = choose_exact_method(model, options.exact);
     sweep.exact_method = to_string(choice.method);
     sweep.exact_note = choice.note;
     sweep.points = make_points(betas);
@@ -278,7 +291,11 @@ SweepResult run_sweep(const Model& model, const std::vector<double>& betas,
 
     if (options.computes(SweepBound::mean_field))
         mean_field_pass(model, options, sweep.points, progress);
-    if (options.computes(SweepBound::upper)) upper_pass(model, options.upper, sweep, progress);
+    if (options.computes(SweepBound::upper)) {
+        if (!upper_first) make_upper_plan(model, options.upper, upper, sweep.upper_note);
+        if (upper) upper_pass(*upper, options.upper, sweep, progress);
+        upper.reset();
+    }
     if (options.computes(SweepBound::bethe))
         bethe_pass(model, options.bethe, sweep.points, progress);
     if (structured) {

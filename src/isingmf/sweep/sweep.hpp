@@ -87,15 +87,16 @@ using SweepProgress = std::function<void(const char*, std::size_t, std::size_t)>
 inline constexpr std::size_t kWarmRun = 8;
 
 /// Runs the sweep over `betas` (each >= 0 and finite). The upper bound runs on one
-/// decomposition for all temperatures (choose_decomposition); where it cannot be built
-/// (tables over the limits of an explicit width) it is skipped with `upper_note`. Structured
-/// mean field runs on one partition for all temperatures (options.structured.clusters, else
-/// make_cluster_partition of its cluster_width), built before anything is solved; each
-/// temperature starts from the naive solution at that temperature and, with warm_start, also
-/// from the previous temperature's result in its run of kWarmRun. Results do not depend on
-/// the thread count. Throws ModelError when an explicitly requested exact method cannot run,
-/// the structured partition cannot be built (tables beyond options.structured.limits) or the
-/// thread count is out of range.
+/// decomposition for all temperatures (choose_decomposition); where the automatic width's
+/// cannot be built it is skipped with `upper_note`. Structured mean field runs on one
+/// partition for all temperatures (options.structured.clusters, else make_cluster_partition
+/// of its cluster_width), built before anything is solved; each temperature starts from the
+/// naive solution at that temperature and, with warm_start, also from the previous
+/// temperature's result in its run of kWarmRun. Results do not depend on the thread count.
+/// Throws ModelError, before anything is solved, when an explicitly requested exact method
+/// cannot run, the structured partition cannot be built (tables beyond
+/// options.structured.limits), an explicit upper-bound width (options.upper.width > 0) cannot
+/// be compiled, or the thread count is out of range.
 SweepResult run_sweep(const Model& model, const std::vector<double>& betas,
                       const SweepOptions& options, const SweepProgress& progress = {});
 
