@@ -260,6 +260,7 @@ int ensemble_command(const std::vector<std::string>& args, const std::string& co
     team->broadcast(todo);
 
     std::size_t done_here = 0;
+    std::size_t appended = 0;  // records this process added to the checkpoint
     try {
         ProgressBar bar(team->size() == 1);
         std::vector<std::string> mine;
@@ -275,6 +276,7 @@ int ensemble_command(const std::vector<std::string>& args, const std::string& co
                 keep_typed_temperatures(setup.temperatures, sweep);
                 std::string sample = encode_sample(index, seeds[index], record, sweep);
                 log->append(sample);
+                ++appended;
                 // No lock: run_samples calls this by one thread at a time.
                 mine.push_back(std::move(sample));
                 bar.update("samples", ++done_here, todo.size());
@@ -299,7 +301,7 @@ int ensemble_command(const std::vector<std::string>& args, const std::string& co
         }
         // A checkpoint this run created and that holds no sample would only block the next
         // run ("finish it with --resume"): a failure before the first sample leaves no file.
-        if (created_checkpoint && done_here == 0 && team->size() == 1) {
+        if (created_checkpoint && appended == 0 && team->size() == 1) {
             log.reset();
             std::error_code ignored;
             fs::remove(checkpoint, ignored);

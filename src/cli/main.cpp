@@ -1,9 +1,12 @@
 // isingmf: mean-field lower bounds on ln Z of Ising models, checked against exact ln Z.
 // The only place that turns errors into exit codes: 0 success, 1 runtime error, 2 usage error.
 
+#include <fcntl.h>
 #include <fmt/format.h>
 #include <sys/resource.h>
+#include <unistd.h>
 
+#include <cerrno>
 #include <cstdlib>
 #include <exception>
 #include <new>
@@ -72,6 +75,7 @@ int run(int argc, char** argv) {
     } catch (const isingmf::ModelError& e) {
         throw isingmf::cli::UsageError(e.what());
     }
+    const isingmf::ThreadCountGuard default_team(0);  // capped on machines beyond kMaxThreads
     const std::vector<std::string> args(all.begin() + 2, all.end());
     if (command == "sweep") return isingmf::cli::sweep_command(args, command_line);
     if (command == "ensemble") return isingmf::cli::ensemble_command(args, command_line);
@@ -105,7 +109,23 @@ struct ResourceReport {
     }
 };
 
+namespace {
+
+// A descriptor 0, 1 or 2 that the caller closed (`2>&-`) would be reused by the first file the
+// run opens, and messages meant for stderr would land in it (an ensemble's checkpoint):
+// each closed one is opened on /dev/null first.
+void reserve_standard_descriptors() {
+    for (int fd = 0; fd <= 2; ++fd) {
+        if (::fcntl(fd, F_GETFD) != -1 || errno != EBADF) continue;
+        const int opened = ::open("/dev/null", fd == 0 ? O_RDONLY : O_WRONLY);
+        if (opened >= 0 && opened != fd) ::close(opened);  // fd was taken meanwhile
+    }
+}
+
+}  // namespace
+
 int main(int argc, char** argv) {
+    reserve_standard_descriptors();
     isingmf::cli::install_signal_handlers();
     const ResourceReport report;
     try {

@@ -277,9 +277,11 @@ int sweep_command(const std::vector<std::string>& args, const std::string& comma
     record.solver.emplace_back("exact_method", sweep.exact_method);
     record.solver.emplace_back("exact_note", sweep.exact_note);
     if (!sweep.upper_note.empty()) print_diagnostic("note: {}\n", sweep.upper_note);
-    write_results(out, record, sweep, force);
+    // The table first: when it cannot be written (a full device), the run fails before the
+    // results file exists. Flushed before the notes, also when both go to one pipe.
     if (vm.count("quiet") == 0) print_sweep_table(stdout, record, sweep);
-    flush_stdout();  // the table before the note, also when both go to one pipe
+    flush_stdout();
+    write_results(out, record, sweep, force);
     // The planar method leaves NaN where it cannot vouch for 1e-9 relative on ln Z.
     const auto refused = std::count_if(sweep.points.begin(), sweep.points.end(), [&](auto& p) {
         return sweep.exact_method == "planar" && p.exact && std::isnan(p.exact->ln_z);

@@ -410,6 +410,8 @@ TEST(CliStreams, ResultsLostOnStdoutAreAnError) {
                   std::string::npos)
             << args << ": " << run.err;
     }
+    // The table is written before the results file: a failed run leaves none.
+    EXPECT_EQ(dir.entry_count(), 1u);
 }
 
 // OpenMP's default team comes from OMP_NUM_THREADS: an absurd one is refused like --threads

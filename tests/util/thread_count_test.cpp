@@ -5,7 +5,9 @@
 #include <gtest/gtest.h>
 #include <omp.h>
 
+#include <cstdlib>
 #include <stdexcept>
+#include <string>
 
 #include "isingmf/util/error.hpp"
 
@@ -49,15 +51,25 @@ TEST(ThreadCount, ChecksTheRange) {
     }
 }
 
-// 0 means OpenMP's default, as OMP_NUM_THREADS may set it: beyond the limit it is refused too
-// (libgomp crashed trying to start 100000 threads).
-TEST(ThreadCount, ChecksTheDefaultThatZeroStandsFor) {
+// 0 means OpenMP's default. Set by OMP_NUM_THREADS beyond the limit it is refused like a
+// --threads value (libgomp crashed trying to start 100000 threads); as a machine's core count
+// it is capped by the guard instead.
+TEST(ThreadCount, ChecksOrCapsTheDefaultThatZeroStandsFor) {
     const int before = omp_get_max_threads();
-    omp_set_num_threads(kMaxThreads + 1);
+    const char* variable = std::getenv("OMP_NUM_THREADS");
+    const std::string saved = variable != nullptr ? variable : "";
+    omp_set_num_threads(kMaxThreads + 1);  // as OpenMP reads a variable or counts cores
+    ::setenv("OMP_NUM_THREADS", "1025", 1);
     EXPECT_THROW(check_threads(0), ModelError);
     EXPECT_NO_THROW(check_threads(2));  // an explicit count overrides the default
-    omp_set_num_threads(kMaxThreads);
+    ::unsetenv("OMP_NUM_THREADS");
     EXPECT_NO_THROW(check_threads(0));
+    {
+        const ThreadCountGuard guard(0);
+        EXPECT_EQ(omp_get_max_threads(), kMaxThreads);
+    }
+    EXPECT_EQ(omp_get_max_threads(), kMaxThreads + 1);
+    if (variable != nullptr) ::setenv("OMP_NUM_THREADS", saved.c_str(), 1);
     omp_set_num_threads(before);
 }
 

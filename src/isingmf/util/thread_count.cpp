@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 #include <omp.h>
 
+#include <cstdlib>
+
 #include "isingmf/util/error.hpp"
 
 namespace isingmf {
@@ -12,7 +14,9 @@ void check_threads(int threads) {
         throw ModelError(
             fmt::format("thread count must be between 0 and {}, got {}", kMaxThreads, threads));
     }
-    if (threads == 0 && omp_get_max_threads() > kMaxThreads) {
+    // Only the variable is the user's request; a larger machine is capped by the guard.
+    if (threads == 0 && omp_get_max_threads() > kMaxThreads &&
+        std::getenv("OMP_NUM_THREADS") != nullptr) {
         throw ModelError(
             fmt::format("OMP_NUM_THREADS asks for {} threads, more than the {} allowed",
                         omp_get_max_threads(), kMaxThreads));
@@ -22,7 +26,11 @@ void check_threads(int threads) {
 // omp_set_num_threads sets the calling thread's own nthreads-var, so guards on different
 // threads (two Python threads solving at once) do not disturb each other.
 ThreadCountGuard::ThreadCountGuard(int threads) : saved_(omp_get_max_threads()) {
-    if (threads > 0) omp_set_num_threads(threads);
+    if (threads > 0) {
+        omp_set_num_threads(threads);
+    } else if (saved_ > kMaxThreads) {
+        omp_set_num_threads(kMaxThreads);
+    }
 }
 
 ThreadCountGuard::~ThreadCountGuard() { omp_set_num_threads(saved_); }
