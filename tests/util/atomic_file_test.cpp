@@ -59,6 +59,20 @@ TEST(AtomicFile, TemporaryIsHiddenBesideTheTarget) {
     EXPECT_NE(temporary_path_beside("run.h5"), temporary_path_beside("run.h5"));
 }
 
+// A target name of up to 255 bytes is legal, and so must its temporary be: names of about 226
+// bytes and more (with the pid's digits) used to fail with "File name too long".
+TEST(AtomicFile, LongestLegalNamesAreWritten) {
+    const test::TempDir dir("isingmf_atomic");
+    for (const std::size_t length : {200u, 222u, 223u, 240u, 255u}) {
+        const std::string name = std::string(length - 3, 'x') + ".h5";
+        const auto tmp = temporary_path_beside(dir.path() / name);
+        EXPECT_LE(tmp.filename().string().size(), 255u) << length;
+        EXPECT_NO_THROW(write_text_atomically(dir.path() / name, "data", false)) << length;
+        EXPECT_EQ(test::read_file(dir.path() / name), "data") << length;
+    }
+    EXPECT_EQ(dir.entry_count(), 5u);  // no temporary left
+}
+
 TEST(OutputCheck, RefusesWhatIsNotARegularFileWithOneWording) {
     const test::TempDir dir("isingmf_atomic");
     const fs::path d = dir.path();

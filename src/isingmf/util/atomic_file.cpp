@@ -119,13 +119,25 @@ long stale_candidate_pid(const std::string& file_name, const std::string& prefix
     return pid;
 }
 
+// ".<name>.tmp-" for the temporaries beside `path`. A file name holds at most 255 bytes
+// (NAME_MAX), and the temporary adds up to 33 to the target's: the name is cut so that a
+// legal target name always has a legal temporary (two long names with one beginning then
+// share a prefix, which only lets each clean up the other's stale temporaries).
+std::string temporary_prefix(const fs::path& path) {
+    constexpr std::size_t kNameMax = 255;
+    constexpr std::size_t kAdded = 1 + 5 + 10 + 1 + 16;  // ".", ".tmp-", pid, "-", salt
+    std::string name = path.filename().string();
+    if (name.size() > kNameMax - kAdded) name.resize(kNameMax - kAdded);
+    return fmt::format(".{}.tmp-", name);
+}
+
 }  // namespace
 
 fs::path temporary_path_beside(const fs::path& path) {
     std::random_device device;
     const std::uint64_t salt = (static_cast<std::uint64_t>(device()) << 32) | device();
     return directory_of(path) /
-           fmt::format(".{}.tmp-{}-{:016x}", path.filename().string(), ::getpid(), salt);
+           fmt::format("{}{}-{:016x}", temporary_prefix(path), ::getpid(), salt);
 }
 
 TemporaryFile::TemporaryFile(const fs::path& target) : path_(temporary_path_beside(target)) {
@@ -212,7 +224,7 @@ void write_text_atomically(const fs::path& path, std::string_view contents, bool
 std::vector<fs::path> remove_stale_temporaries(const fs::path& path) {
     std::vector<fs::path> removed;
     if (!path.has_filename()) return removed;
-    const std::string prefix = fmt::format(".{}.tmp-", path.filename().string());
+    const std::string prefix = temporary_prefix(path);
     std::error_code error;
     fs::directory_iterator entries(directory_of(path), error);
     if (error) return removed;

@@ -2,7 +2,8 @@
 /// Writing files so that no reader ever sees half of one: write a temporary file beside the
 /// target, push it to stable storage, rename it into place (atomic on one filesystem).
 ///
-/// Temporary files are named ".<name>.tmp-<pid>-<16 hex digits>" beside the target <name>:
+/// Temporary files are named ".<name>.tmp-<pid>-<16 hex digits>" beside the target <name>
+/// (<name> cut to its first 222 bytes, so that any legal target name gives a legal one):
 /// hidden, unique per process and call, on the same filesystem as the target. While one
 /// exists it is registered, so that remove_temporary_files_now() can delete it from a
 /// signal handler. A temporary can only outlive its process when the process is killed
