@@ -259,10 +259,10 @@ int ensemble_command(const std::vector<std::string>& args, const std::string& co
     }
     team->broadcast(todo);
 
-    std::size_t done_here = 0;
     std::size_t appended = 0;  // records this process added to the checkpoint
     try {
         ProgressBar bar(team->size() == 1);
+        std::size_t done_here = 0;
         std::vector<std::string> mine;
         team->start(todo.size());
         run_samples(
