@@ -36,7 +36,7 @@ def ticks_during(solve):
 
 
 @pytest.mark.parametrize("solve", [
-    lambda: isingmf.mean_field(BIG, 0.44, starts="up", max_iter=100, threads=1),
+    lambda: isingmf.mean_field(BIG, 0.44, starts="up,down", tol=1e-15, max_iter=1000, threads=1),
     lambda: isingmf.exact(MEDIUM, [0.1 * k for k in range(1, 11)], method="enumerate", threads=1),
     lambda: isingmf.sweep(BIG, T=[2.0, 2.5], bounds="mf", starts="up", max_iter=100, exact="none",
                           threads=1),

@@ -71,10 +71,13 @@
 /// aligned start (up, or down when every h_i <= 0 and some h_i < 0); over-relaxation and
 /// extrapolation are not proved to keep that ascent above m+, but have reached the same bound
 /// as plain ascent from m = 1 on every ferromagnet the tests try.
-/// Both methods stop when the residual max_i |m_i - tanh(beta phi_i)| (with std::tanh, at the
-/// current m) is below the tolerance and the bound no longer moves (see MeanFieldOptions).
-/// The update uses a fast tanh within a few ulp of std::tanh; that only affects which m is
-/// found, never the validity of F(m). Results do not depend on the number of OpenMP threads.
+/// Both methods stop when the residual max_i |m_i - tanh(beta phi_i)| (at the current m) is
+/// below the tolerance and the bound no longer moves (see MeanFieldOptions). The update and the
+/// residual use a branch-free tanh within a few ulp of std::tanh, and the entropy a branch-free
+/// log1p within one ulp (meanfield/detail/fast_tanh.hpp, fast_log1p.hpp): they vectorise, so
+/// that evaluating F costs a few sweeps rather than a dozen. That only affects which m is found
+/// and the last bits of F(m), never its validity. Results do not depend on the number of
+/// OpenMP threads.
 
 #include <cstddef>
 #include <cstdint>

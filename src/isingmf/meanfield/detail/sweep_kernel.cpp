@@ -9,6 +9,7 @@
 #include <cstring>
 #include <limits>
 
+#include "isingmf/meanfield/detail/branch_free.hpp"
 #include "isingmf/meanfield/detail/fast_tanh.hpp"
 #include "isingmf/util/checks.hpp"
 #include "isingmf/util/error.hpp"
@@ -47,14 +48,10 @@ struct KernelArgs {
     bool gain;     // compute the gain bound (else it is reported as +inf)
 };
 
-// Branch-free helpers on bit patterns. A floating-point compare may trap, which stops GCC from
-// if-converting (and so vectorising) a loop; integer compares of the bits do not, and for
-// x, y >= 0 the bit patterns order exactly as the values.
-inline std::int64_t bits_of(double x) { return std::bit_cast<std::int64_t>(x); }
-inline double nonnegative_max(double x, double y) { return bits_of(x) < bits_of(y) ? y : x; }
-inline double nonnegative_min(double x, double y) { return bits_of(x) < bits_of(y) ? x : y; }
-// All ones when the sign bit of x is set, else zero.
-inline std::int64_t sign_mask(std::int64_t x) { return x >> 63; }
+using detail::bits_of;
+using detail::nonnegative_max;
+using detail::nonnegative_min;
+using detail::sign_mask;
 
 // Floor of the denominator of the gain bound (1/kTiny stays finite after multiplying by 4).
 constexpr double kTiny = 1e-300;
