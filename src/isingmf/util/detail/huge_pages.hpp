@@ -5,9 +5,10 @@
 /// Debian), so a stream costs one TLB entry per 2 MiB instead of one per 4 KiB and the software
 /// prefetches of the sweep do not stall on page walks. Elsewhere the advice is simply ignored.
 ///
-/// Unlike std::allocator, elements constructed without arguments are default-initialised
-/// (indeterminate for double and int): the owner fills them, in parallel where it is large, so
-/// that first touch, and with it the kernel's zeroing of 2 MiB pages, is spread over the threads.
+/// A large block is first touched when it is allocated, by all threads (first_touch.hpp), so
+/// that the kernel's zeroing of its 2 MiB pages is spread over them. Unlike std::allocator,
+/// elements constructed without arguments are default-initialised (indeterminate for double and
+/// int): the owner fills them, in parallel where it is large, as it reads them.
 
 #include <sys/mman.h>
 
@@ -16,6 +17,8 @@
 #include <type_traits>
 #include <utility>
 #include <vector>
+
+#include "isingmf/util/detail/first_touch.hpp"
 
 namespace isingmf {
 
@@ -35,6 +38,7 @@ public:
         const std::size_t rounded = (bytes + kHugePage - 1) / kHugePage * kHugePage;
         void* p = ::operator new (rounded, std::align_val_t{kHugePage});
         ::madvise(p, rounded, MADV_HUGEPAGE);  // advice only: on failure, ordinary pages
+        detail::touch_pages(p, bytes);
         return static_cast<T*>(p);
     }
 

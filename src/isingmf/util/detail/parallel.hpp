@@ -7,7 +7,7 @@
 /// touch (0.4-1.5 ns per byte with 4 KiB pages on the development VM, several times what writing
 /// the data costs; 0.1-0.3 ns with 2 MiB pages), and when one thread touches an array first,
 /// every fault is serial. resize_touched() advises huge pages and spreads the faults over the
-/// threads before std::vector's own (then cheap) value-initialisation.
+/// threads (first_touch.hpp) before std::vector's own (then cheap) value-initialisation.
 
 #include <omp.h>
 #include <sys/mman.h>
@@ -19,6 +19,8 @@
 #include <span>
 #include <type_traits>
 #include <vector>
+
+#include "isingmf/util/detail/first_touch.hpp"
 
 namespace isingmf::detail {
 
@@ -39,8 +41,8 @@ inline std::size_t piece_begin(std::size_t n, std::size_t k, std::size_t parts) 
 }
 
 /// Makes `v` hold n value-initialised elements (its old contents are dropped). For large
-/// sizes the pages of a fresh buffer are first faulted in by all threads (one write per
-/// page), so that the value-initialisation that follows only writes memory already mapped.
+/// sizes the pages of a fresh buffer are first faulted in by all threads (touch_pages), so
+/// that the value-initialisation that follows only writes memory already mapped.
 template <class T>
 void resize_touched(std::vector<T>& v, std::size_t n) {
     static_assert(std::is_trivially_copyable_v<T> && std::is_trivially_destructible_v<T>);
@@ -50,8 +52,6 @@ void resize_touched(std::vector<T>& v, std::size_t n) {
         v.reserve(n);
         const std::size_t bytes = n * sizeof(T);
         if (n >= kParallelSetupItems) {
-            // Raw bytes of storage that holds no object yet: the resize below constructs them.
-            auto* raw = reinterpret_cast<volatile unsigned char*>(v.data());
             // The whole 2 MiB pages inside the buffer on transparent huge pages, as the
             // sweep's own arrays are (huge_pages.hpp): one fault and one TLB entry per 2 MiB.
             // Advice only; where it is not taken, 4 KiB pages.
@@ -62,10 +62,7 @@ void resize_touched(std::vector<T>& v, std::size_t n) {
             if (last > first) {
                 ::madvise(reinterpret_cast<void*>(first), last - first, MADV_HUGEPAGE);
             }
-            constexpr std::size_t kPage = 4096;
-            const auto pages = static_cast<std::ptrdiff_t>((bytes + kPage - 1) / kPage);
-#pragma omp parallel for schedule(static)
-            for (std::ptrdiff_t p = 0; p < pages; ++p) raw[static_cast<std::size_t>(p) * kPage] = 0;
+            touch_pages(v.data(), bytes);
         }
     }
     v.resize(n);
