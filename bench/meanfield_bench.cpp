@@ -233,6 +233,7 @@ void BM_MeanFieldWarmSweep(benchmark::State& state) {
     std::vector<double> betas;
     for (int k = 1; k <= 100; ++k) betas.push_back(1.0 / (0.08 * k));
     SweepOptions options;
+    options.bounds = {SweepBound::mean_field};  // the default adds the upper bound (minutes here)
     options.exact = ExactMethod::none;
     options.warm_start = true;
     options.mean_field.starts = MeanFieldStarts::none();
