@@ -23,13 +23,17 @@ namespace {
 
 constexpr double kEps = std::numeric_limits<double>::epsilon();
 
-// |got - want| in units of the spacing of doubles at want.
+// |got - want| in units of the spacing of doubles in want's binade (its exponent taken from the
+// long double, so that a value just below a power of two is measured on the finer spacing).
 double ulps(double got, long double want) {
-    const auto w = static_cast<double>(want);
-    const double spacing =
-        std::nextafter(std::fabs(w), std::numeric_limits<double>::infinity()) - std::fabs(w);
+    const long double spacing =
+        std::max(std::ldexp(1.0L, std::ilogb(want) - 52), std::ldexp(1.0L, -1074));
     return static_cast<double>(std::fabs(static_cast<long double>(got) - want) / spacing);
 }
+
+// The references need x86's 80-bit long double; where long double is double (or emulated
+// at 64 bits, as under valgrind) they are no better than what they check.
+bool precise_long_double() { return std::numeric_limits<long double>::digits >= 64; }
 
 // Arguments where log1p is hardest: random ones, every binade from the smallest subnormal up,
 // both ends of (-1, 1], and both sides of the reduction's seams u = sqrt(2), sqrt(1/2).
@@ -53,6 +57,7 @@ std::vector<double> log1p_arguments() {
 }
 
 TEST(FastMath, Log1pIsWithinOneUlp) {
+    if (!precise_long_double()) GTEST_SKIP() << "long double has no more digits than double";
     // glibc's log1p reaches 0.86 ulp on the same arguments; the reduction keeps the exact g
     // as the leading term, so one ulp is the bound to hold (measured: 0.88).
     double worst = 0.0;
@@ -78,6 +83,7 @@ TEST(FastMath, Log1pIsWithinOneUlp) {
 }
 
 TEST(FastMath, BinaryEntropyAgreesWithLongDouble) {
+    if (!precise_long_double()) GTEST_SKIP() << "long double has no more digits than double";
     // Reference: -p ln p - q ln q in long double. Within 3 eps of the value, or of 1/4 where the
     // value is smaller: near m = +-1 the term of the large probability, p ln p = p (log1p(m) -
     // ln 2), cancels to ~q against ln 2 and keeps an absolute error of about eps ln 2. (Measured
@@ -106,10 +112,11 @@ TEST(FastMath, BinaryEntropyAgreesWithLongDouble) {
 }
 
 TEST(FastMath, BoundAgreesWithALongDoubleEvaluation) {
+    if (!precise_long_double()) GTEST_SKIP() << "long double has no more digits than double";
     // F(m) = -beta E0 + beta (sum_e J_e m_i m_j + sum_i h_i m_i) + sum_i H_b(m_i), summed
     // independently in long double with std::log; and the residual max_i |m_i - tanh(beta phi_i)|
     // with tanhl. A glass in a random field, m near saturation (the low-temperature case that
-    // needs log1p's accuracy) and near 0.
+    // needs log1p's accuracy) and spread out.
     CouplingSpec spec;
     spec.disorder = Disorder::gauss;
     spec.h = 0.1;
@@ -124,10 +131,16 @@ TEST(FastMath, BoundAgreesWithALongDoubleEvaluation) {
     const std::vector<double>& h = model.fields();
     const double beta = 0.7;
     Rng rng(8);
-    for (const double spread : {1e-9, 0.9}) {
+    for (const bool saturated : {true, false}) {
+        // Saturated: m_i = +-(1 - 10^-k), k uniform in [2, 14], as at low temperature; else
+        // m_i uniform in (-0.9, 0.9).
         MeanFieldResult r;
         r.m.resize(n);
-        for (double& x : r.m) x = 0.9 * (1.0 - spread) + spread * rng.uniform_symmetric();
+        for (double& x : r.m) {
+            const double u = rng.uniform_symmetric();
+            x = saturated ? std::copysign(1.0 - std::pow(10.0, -2.0 - 12.0 * std::fabs(u)), u)
+                          : 0.9 * u;
+        }
         evaluate_mean_field(plan, beta, r);
 
         long double coupling = 0.0L;   // sum_e J_e m_i m_j + sum_i h_i m_i
@@ -156,11 +169,13 @@ TEST(FastMath, BoundAgreesWithALongDoubleEvaluation) {
         // of the magnitudes of the terms; the per-site terms themselves err by a few eps.
         const double allowance = 5000.0 * kEps * static_cast<double>(beta * magnitude + entropy);
         EXPECT_NEAR(r.ln_z, static_cast<double>(beta * coupling + entropy), allowance)
-            << "spread " << spread;
+            << (saturated ? "saturated" : "spread");
         EXPECT_NEAR(r.entropy, static_cast<double>(entropy),
                     5000.0 * kEps * static_cast<double>(entropy));
-        // fast_tanh is within a few ulp of tanh, and |m_i - t_i| <= 2.
-        EXPECT_NEAR(r.residual, static_cast<double>(residual), 8.0 * kEps);
+        // fast_tanh is within a few ulp of tanh, |m_i - t_i| <= 2, and beta phi_i carries the
+        // rounding of a sum of five terms (a few eps of |beta phi_i| <= 2.5), which tanh' <= 1
+        // passes on.
+        EXPECT_NEAR(r.residual, static_cast<double>(residual), 32.0 * kEps);
     }
 }
 

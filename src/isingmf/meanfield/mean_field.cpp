@@ -47,11 +47,15 @@ struct BoundParts {
 __attribute__((target_clones("avx512f", "avx2", "default"))) double site_terms(
     const double* m, const double* h, const double* phi, double beta, std::size_t n, double* energy,
     double* entropy) {
-    std::int64_t largest = 0;  // bits of a nonnegative double: they order as the values
+    // Bits of nonnegative doubles order as the values; a NaN (whose bits are larger than
+    // infinity's, from an m outside the solvers' reach) counts as an infinite residual.
+    constexpr std::int64_t kInfinityBits = 0x7ff0000000000000;
+    std::int64_t largest = 0;
     for (std::size_t k = 0; k < n; ++k) {
         energy[k] = m[k] * (0.5 * (phi[k] - h[k]) + h[k]);
         entropy[k] = detail::binary_entropy(m[k]);
-        const std::int64_t r = detail::bits_of(std::fabs(m[k] - detail::fast_tanh(beta * phi[k])));
+        const std::int64_t r = std::min(
+            detail::bits_of(std::fabs(m[k] - detail::fast_tanh(beta * phi[k]))), kInfinityBits);
         largest = largest < r ? r : largest;
     }
     return std::bit_cast<double>(largest);

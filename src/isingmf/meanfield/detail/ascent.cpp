@@ -232,7 +232,8 @@ void MeanFieldAscent::sweep_once() {
         converged_ = true;
         return;
     }
-    // Only near a fixed point is the bound (logs and std::tanh at every site) worth evaluating.
+    // Only near a fixed point is the bound (two logs and a tanh at every site, about four sweeps'
+    // worth) worth evaluating.
     sync_site_order();
     evaluate_mean_field(*plan_, beta_, result_);
     evaluated_ = true;

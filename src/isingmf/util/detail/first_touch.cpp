@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cstdint>
+#include <new>
 #include <vector>
 
 #include "isingmf/util/detail/parallel.hpp"
@@ -69,31 +70,42 @@ private:
 
 }  // namespace
 
-void touch_pages(void* begin, std::size_t bytes) {
-    if (bytes == 0) return;
-    const auto start = reinterpret_cast<std::uintptr_t>(begin);
-    const Chunks chunks(start, start + bytes);
-    const std::size_t count = chunks.count();
-    const int threads = omp_in_parallel() != 0 ? 1 : std::max(1, omp_get_max_threads());
-    if (threads == 1 || count < 2) {
-        for (std::size_t c = 0; c < count; ++c) chunks.touch(c);
+void run_balanced(std::size_t count, int threads, const std::function<void(std::size_t)>& work) {
+    const auto team_size = static_cast<std::size_t>(std::max(1, threads));
+    std::vector<Piece> pieces;
+    if (team_size > 1 && count > 1) {
+        try {
+            pieces = std::vector<Piece>(std::min(team_size, count));
+        } catch (const std::bad_alloc&) {
+            pieces.clear();  // below: the calling thread alone
+        }
+    }
+    if (pieces.empty()) {
+        for (std::size_t c = 0; c < count; ++c) work(c);
         return;
     }
-    // Chunk indices fit the 32-bit halves of a Piece: 2^32 chunks are 8 PiB.
-    std::vector<Piece> pieces(static_cast<std::size_t>(threads));
-#pragma omp parallel num_threads(threads)
+    // Item indices fit the 32-bit halves of a Piece word (touch_pages: 2^32 chunks are 8 PiB).
+#pragma omp parallel num_threads(static_cast <int>(pieces.size()))
     {
         const auto t = static_cast<std::size_t>(omp_get_thread_num());
         const auto team = static_cast<std::size_t>(omp_get_num_threads());
         pieces[t].reset(piece_begin(count, t, team), piece_begin(count, t + 1, team));
 #pragma omp barrier
         std::size_t c = 0;
-        while (pieces[t].claim(true, c)) chunks.touch(c);
+        while (pieces[t].claim(true, c)) work(c);
         for (std::size_t k = 1; k < team; ++k) {
             Piece& other = pieces[(t + k) % team];
-            while (other.claim(false, c)) chunks.touch(c);
+            while (other.claim(false, c)) work(c);
         }
     }
+}
+
+void touch_pages(void* begin, std::size_t bytes) noexcept {
+    if (bytes == 0) return;
+    const auto start = reinterpret_cast<std::uintptr_t>(begin);
+    const Chunks chunks(start, start + bytes);
+    const int threads = omp_in_parallel() != 0 ? 1 : omp_get_max_threads();
+    run_balanced(chunks.count(), threads, [&](std::size_t c) { chunks.touch(c); });
 }
 
 }  // namespace isingmf::detail

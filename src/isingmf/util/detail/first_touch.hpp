@@ -13,13 +13,21 @@
 /// together.
 
 #include <cstddef>
+#include <functional>
 
 namespace isingmf::detail {
 
 /// Writes a zero byte into every 4 KiB page of [begin, begin + bytes), which must be storage
 /// that holds no object yet, in chunks of 2 MiB (aligned, so that a transparent huge page is
-/// faulted by one thread) as described above. Uses OpenMP's current thread count; inside a
-/// parallel region, or below two chunks, the calling thread touches everything.
-void touch_pages(void* begin, std::size_t bytes);
+/// faulted by one thread) as described above. Uses OpenMP's current thread count, at most one
+/// thread per chunk; inside a parallel region, or below two chunks, the calling thread touches
+/// everything.
+void touch_pages(void* begin, std::size_t bytes) noexcept;
+
+/// The schedule of touch_pages: calls work(c) once for every c in [0, count), on `threads`
+/// threads (at most count), each first taking the items of its own static piece from the
+/// front, then the other pieces' remaining items from the back. Falls back to the calling
+/// thread alone where the per-thread cursors cannot be allocated. `work` must not throw.
+void run_balanced(std::size_t count, int threads, const std::function<void(std::size_t)>& work);
 
 }  // namespace isingmf::detail
