@@ -72,8 +72,11 @@ private:
 
 void run_balanced(std::size_t count, int threads, const std::function<void(std::size_t)>& work) {
     const auto team_size = static_cast<std::size_t>(std::max(1, threads));
+    // Item indices must fit the 32-bit halves of a Piece's word (for touch_pages, 2^32 chunks
+    // are 8 PiB).
+    constexpr std::size_t kMaxItems = 0xffffffffu;
     std::vector<Piece> pieces;
-    if (team_size > 1 && count > 1) {
+    if (team_size > 1 && count > 1 && count <= kMaxItems) {
         try {
             pieces = std::vector<Piece>(std::min(team_size, count));
         } catch (const std::bad_alloc&) {
@@ -84,8 +87,8 @@ void run_balanced(std::size_t count, int threads, const std::function<void(std::
         for (std::size_t c = 0; c < count; ++c) work(c);
         return;
     }
-    // Item indices fit the 32-bit halves of a Piece word (touch_pages: 2^32 chunks are 8 PiB).
-#pragma omp parallel num_threads(static_cast <int>(pieces.size()))
+    const int team_threads = static_cast<int>(pieces.size());
+#pragma omp parallel num_threads(team_threads)
     {
         const auto t = static_cast<std::size_t>(omp_get_thread_num());
         const auto team = static_cast<std::size_t>(omp_get_num_threads());
