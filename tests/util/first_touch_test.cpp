@@ -75,7 +75,7 @@ TEST(FirstTouch, RunsOnTheCallingThreadInsideAParallelRegion) {
 }
 
 TEST(FirstTouch, AFinishedThreadTakesTheSlowThreadsItemsFromTheBack) {
-    // 40 items on 2 threads: thread 0 owns 0..19 and takes 5 ms each, thread 1 owns 20..39 and
+    // 40 items on 2 threads: thread 0 owns 0..19 and takes 20 ms each, thread 1 owns 20..39 and
     // is instant, so it finishes at once and works through 19, 18, ... while thread 0 does 0, 1,
     // ... Every item runs exactly once, and thread 1 runs most of thread 0's piece.
     if (omp_get_thread_limit() < 2) GTEST_SKIP() << "OpenMP is limited to one thread";
@@ -84,7 +84,7 @@ TEST(FirstTouch, AFinishedThreadTakesTheSlowThreadsItemsFromTheBack) {
     std::vector<int> by(kItems, -1);
     detail::run_balanced(kItems, 2, [&](std::size_t c) {
         const int t = omp_get_thread_num();
-        if (t == 0) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+        if (t == 0) std::this_thread::sleep_for(std::chrono::milliseconds(20));
         runs[c].fetch_add(1);
         by[c] = t;
     });
@@ -94,7 +94,7 @@ TEST(FirstTouch, AFinishedThreadTakesTheSlowThreadsItemsFromTheBack) {
         if (c < kItems / 2 && by[c] == 1) ++taken;
     }
     for (std::size_t c = kItems / 2; c < kItems; ++c) EXPECT_EQ(by[c], 1) << "item " << c;
-    EXPECT_GE(taken, 5u);  // ~19 when both threads run; 5 leaves room for a loaded host
+    EXPECT_GE(taken, 5u);  // ~19 when both threads run; fewer only if thread 1 waits > 0.3 s
     // Items taken from the back: thread 1's share of piece 0 is a suffix of it.
     bool thread1 = false;
     for (std::size_t c = 0; c < kItems / 2; ++c) {
