@@ -10,6 +10,8 @@
 namespace isingmf::detail {
 
 inline std::int64_t bits_of(double x) { return std::bit_cast<std::int64_t>(x); }
+/// The bits of |x| are bits_of(x) & kMagnitudeBits.
+inline constexpr std::int64_t kMagnitudeBits = 0x7fffffffffffffff;
 /// max(x, y) and min(x, y) for x, y >= 0.
 inline double nonnegative_max(double x, double y) { return bits_of(x) < bits_of(y) ? y : x; }
 inline double nonnegative_min(double x, double y) { return bits_of(x) < bits_of(y) ? x : y; }

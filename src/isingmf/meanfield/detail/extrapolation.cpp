@@ -73,7 +73,6 @@ __attribute__((target_clones("avx512f", "avx2", "default"))) void trial_terms(
     const double* __restrict m, const double* __restrict d, const double* __restrict g_m,
     double alpha, std::size_t n, double* __restrict dg, double* __restrict abs_g,
     double* __restrict slope, double* __restrict l1_x) {
-    constexpr std::int64_t kMagnitudeBits = 0x7fffffffffffffff;
     for (std::size_t k = 0; k < n; ++k) {
         const double x = line_point(m[k], d[k], alpha);
         const EntropyTerms e = entropy_terms(x);

@@ -15,7 +15,8 @@
 
 #include <bit>
 #include <cstdint>
-#include <numbers>
+
+#include "isingmf/meanfield/detail/ln2_reduction.hpp"
 
 namespace isingmf::detail {
 
@@ -34,9 +35,9 @@ inline double fast_log1p(double x) {
     const std::int64_t f_bits =
         bits - static_cast<std::int64_t>(static_cast<std::uint64_t>(k) << 52);
     const double g = std::bit_cast<double>(f_bits) - 1.0;  // exact, by Sterbenz's lemma
-    // k as a double without an int64 conversion (AVX2 has none): 1.5 * 2^52 + k, minus that.
-    constexpr double kRound = 0x1.8p52;
-    const double kd = std::bit_cast<double>(k + std::bit_cast<std::int64_t>(kRound)) - kRound;
+    // k as a double without an int64 conversion (ln2_reduction.hpp).
+    const double kd =
+        std::bit_cast<double>(k + std::bit_cast<std::int64_t>(kRoundShift)) - kRoundShift;
     const double s = g / (2.0 + g);
     const double z = s * s;
     const double z2 = z * z;
@@ -49,9 +50,7 @@ inline double fast_log1p(double x) {
     const double a4 = 1.0 / 19.0 + z * (1.0 / 21.0);
     const double t = z * (((a0 + z2 * a1) + z4 * (a2 + z2 * a3)) + (z4 * z4) * a4);
     const double half_g2 = 0.5 * g * g;
-    // Cody-Waite split of ln 2: kd * kLn2Hi is exact for |k| < 2^29 (kLn2Hi has 24 bits).
-    constexpr double kLn2Hi = static_cast<double>(static_cast<float>(std::numbers::ln2));
-    constexpr double kLn2Lo = static_cast<double>(std::numbers::ln2_v<long double> - kLn2Hi);
+    // kd * kLn2Hi is exact (ln2_reduction.hpp).
     return kd * kLn2Hi + (g - (half_g2 - (s * (half_g2 + 2.0 * t) + (kd * kLn2Lo + c / u))));
 }
 

@@ -13,19 +13,17 @@
 #include <cstdint>
 #include <numbers>
 
+#include "isingmf/meanfield/detail/ln2_reduction.hpp"
+
 namespace isingmf::detail {
 
 /// expm1(y) for y in [-60, 0].
 inline double expm1_nonpositive(double y) {
-    // Cody-Waite split of ln 2: k * kLn2Hi is exact for |k| < 2^29 (kLn2Hi has 24 bits).
-    constexpr double kLn2Hi = static_cast<double>(static_cast<float>(std::numbers::ln2));
-    constexpr double kLn2Lo = static_cast<double>(std::numbers::ln2_v<long double> - kLn2Hi);
-    // Adding 1.5 * 2^52 rounds to an integer and leaves it in the low mantissa bits.
-    constexpr double kRound = 0x1.8p52;
-    const double shifted = y * (1.0 / std::numbers::ln2) + kRound;
-    const double kd = shifted - kRound;
+    // k = round(y / ln 2), as a double and as an integer (ln2_reduction.hpp).
+    const double shifted = y * (1.0 / std::numbers::ln2) + kRoundShift;
+    const double kd = shifted - kRoundShift;
     const std::int64_t k =
-        std::bit_cast<std::int64_t>(shifted) - std::bit_cast<std::int64_t>(kRound);
+        std::bit_cast<std::int64_t>(shifted) - std::bit_cast<std::int64_t>(kRoundShift);
     const double r = (y - kd * kLn2Hi) - kd * kLn2Lo;
     // p = r + r^2 s(r), s = sum_{n=2}^{13} r^(n-2) / n!, in Estrin's scheme: the terms are
     // independent, so the dependency chain is short and consecutive sites overlap.

@@ -28,7 +28,6 @@ constexpr std::size_t kLanes = 8;  // independent accumulators of the per-chunk 
 static_assert(kChunk % kLanes == 0);
 using Lanes = double __attribute__((vector_size(kLanes * sizeof(double))));
 using LaneBits = std::int64_t __attribute__((vector_size(kLanes * sizeof(double))));
-constexpr std::int64_t kMagnitudeBits = 0x7fffffffffffffff;
 
 struct KernelArgs {
     const int* neighbour;
@@ -49,6 +48,7 @@ struct KernelArgs {
 };
 
 using detail::bits_of;
+using detail::kMagnitudeBits;
 using detail::nonnegative_max;
 using detail::nonnegative_min;
 using detail::sign_mask;
