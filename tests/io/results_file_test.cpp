@@ -439,6 +439,22 @@ TEST_F(ResultsFileTest, ReadingAnotherHdf5FileThrows) {
     }
 }
 
+// String datasets convert through a buffer sized to their values (at least 4 KiB, at most
+// 1 MiB): one string, a few, and more strings than 1 MiB holds at once (written in several
+// strips), including empty and long ones, come back as written.
+TEST_F(ResultsFileTest, StringArraysOfAnySizeRoundTrip) {
+    const detail::h5::Handle file = detail::h5::create_file_in_memory("strings");
+    for (const std::size_t count : {std::size_t{1}, std::size_t{3}, std::size_t{70000}}) {
+        std::vector<std::string> values(count);
+        for (std::size_t k = 0; k < count; ++k)
+            values[k] = k % 7 == 3 ? std::string() : std::string(k % 300, 'a') + std::to_string(k);
+        const std::string name = "s" + std::to_string(count);
+        const std::size_t dims[1] = {count};
+        detail::h5::write_string_array(file, name, values, dims);
+        EXPECT_EQ(detail::h5::read_strings(file, name), values);
+    }
+}
+
 // Found by fuzzing (scripts/fuzz.sh, on a format-1 file): /exact/magnetization declaring 2^48
 // values made the reader ask for 2 PB before HDF5 could say that the data is not there. The
 // corpus file has the same damage in format 2 (tests/fuzz/corpus/README.md).

@@ -147,6 +147,13 @@ void read_numeric_attribute(const Handle& object, const std::string& name, hid_t
 // temperature's m), then as many of the preceding entries as fit.
 constexpr std::size_t kChunkValues = 32768;
 
+// The type-conversion buffer of a dataset write: room for every value (HDF5 needs at least
+// one value of the larger of the two types, 16 bytes for a variable-length string on disk),
+// at most HDF5's default of 1 MiB.
+constexpr std::size_t kConversionBytesPerValue = 32;
+constexpr std::size_t kMinConversionBytes = 4096;
+constexpr std::size_t kMaxConversionBytes = std::size_t{1} << 20;
+
 Handle write_nd(const Handle& parent, const std::string& name, hid_t file_type, hid_t mem_type,
                 const void* data, std::size_t size, std::span<const std::size_t> extents,
                 bool compress) {
@@ -186,7 +193,17 @@ Handle write_nd(const Handle& parent, const std::string& name, hid_t file_type, 
                    H5Dclose, where, "cannot create dataset");
     // An empty dataset has nothing to write, and some HDF5 versions refuse a null buffer.
     if (size > 0) {
-        check(H5Dwrite(dataset.id(), mem_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, data), where,
+        // A conversion (variable-length strings) otherwise allocates and zeroes two buffers
+        // of 1 MiB, HDF5's default, however few the values: on fresh pages each time, that
+        // was most of the cost of writing a results file. Sized to the values instead
+        // (kConversionBytesPerValue covers both sides of any type written here).
+        const Handle dxpl(H5Pcreate(H5P_DATASET_XFER), H5Pclose, where,
+                          "cannot create a property list");
+        const std::size_t buffer = std::clamp<std::size_t>(
+            size * kConversionBytesPerValue, kMinConversionBytes, kMaxConversionBytes);
+        check(H5Pset_buffer(dxpl.id(), buffer, nullptr, nullptr), where,
+              "cannot size the conversion buffer");
+        check(H5Dwrite(dataset.id(), mem_type, H5S_ALL, H5S_ALL, dxpl.id(), data), where,
               "cannot write dataset");
     }
     return dataset;
