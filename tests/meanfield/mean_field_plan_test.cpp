@@ -119,6 +119,45 @@ TEST(MeanFieldPlan, GreedyOrderAndSameArraysForEveryThreadCount) {
     }
 }
 
+// Each position's row is its site's neighbour list in the model's adjacency (increasing edge
+// order), renamed to positions, with the couplings beside it and the site's field: the plan
+// transposes the edge list straight into update order, and the adjacency is built on its own
+// from the same edges. On lattices where the guessed colouring holds, where it fails (odd
+// periodic extents) and where there is none (a graph with repeated bonds merged by Model).
+TEST(MeanFieldPlan, RowsAreTheAdjacencyInUpdateOrder) {
+    std::vector<Model> models;
+    models.push_back(lattice_model({LatticeKind::square, {200, 180}, Boundary::periodic}));
+    models.push_back(lattice_model({LatticeKind::square, {9, 7}, Boundary::periodic}));
+    models.push_back(lattice_model({LatticeKind::honeycomb, {6, 5}, Boundary::open}));
+    models.push_back(lattice_model({LatticeKind::cubic, {2, 3, 4}, Boundary::periodic}));
+    models.emplace_back(5, std::vector<Edge>{{3, 1}, {0, 4}, {1, 3}, {2, 0}, {4, 0}},
+                        std::vector<double>{0.5, -1.0, 0.25, 2.0, 0.125},
+                        std::vector<double>{0.1, 0.2, 0.3, 0.4, 0.5});
+    for (const Model& model : models) {
+        SCOPED_TRACE(model.lattice() ? to_string(model.lattice()->kind) : "small graph");
+        for (const int threads : {1, 2}) {
+            const MeanFieldPlan plan = test::with_threads(threads, [&] {
+                return MeanFieldPlan(model, MeanFieldPlan::Weights::always_stored);
+            });
+            const Adjacency& adj = model.adjacency();
+            const auto n = static_cast<std::size_t>(model.num_sites());
+            ASSERT_EQ(plan.neighbour().size(), adj.neighbour.size());
+            for (std::size_t p = 0; p < n; ++p) {
+                const auto i = static_cast<std::size_t>(plan.order()[p]);
+                ASSERT_EQ(static_cast<std::size_t>(plan.position()[i]), p);
+                ASSERT_EQ(plan.row(p + 1) - plan.row(p), adj.offset[i + 1] - adj.offset[i]);
+                for (std::size_t k = adj.offset[i], s = plan.row(p); k < adj.offset[i + 1];
+                     ++k, ++s) {
+                    EXPECT_EQ(plan.neighbour()[s],
+                              plan.position()[static_cast<std::size_t>(adj.neighbour[k])]);
+                    EXPECT_EQ(plan.coupling_at(s), adj.coupling[k]);
+                }
+                EXPECT_EQ(plan.field_at(p), model.fields()[i]);
+            }
+        }
+    }
+}
+
 // The bound read through the plan's graph (what the solvers use) and through the model's
 // adjacency: the same sums in the same order, so the same bits, also where m needs clamping;
 // with couplings stored or shared, uniform degree or row offsets (open boundaries).

@@ -17,33 +17,7 @@ constexpr std::size_t kChunk = MeanFieldPlan::kernel_chunk_size();
 
 }  // namespace
 
-namespace detail {
-
-// The model's graph as the plan reads it while it is built, and then drops: each site's edges
-// in increasing edge order, the order of Model's neighbour lists (24 bytes per site on the
-// square lattice, where the Model's adjacency, which the plan does not build, takes 56).
-struct SiteRows {
-    std::span<const Edge> edges;
-    std::vector<std::size_t> offset;
-    std::vector<int> edge;
-
-    SiteRows(std::size_t num_sites, std::span<const Edge> model_edges) : edges(model_edges) {
-        incidence_rows(num_sites, edges, offset, edge);
-    }
-    std::size_t begin(std::size_t i) const { return offset[i]; }
-    std::size_t end(std::size_t i) const { return offset[i + 1]; }
-    // The site at the other end of entry k of site i's row.
-    std::size_t neighbour(std::size_t i, std::size_t k) const {
-        const Edge& e = edges[static_cast<std::size_t>(edge[k])];
-        return static_cast<std::size_t>(e.i) + static_cast<std::size_t>(e.j) - i;
-    }
-};
-
-}  // namespace detail
-
 namespace {
-
-using detail::SiteRows;
 
 // A colouring to try before the greedy one: on lattices numbered as lattice_spec.hpp says,
 // greedy colouring in site order gives the checkerboard (square, cubic, chain: parity of
@@ -80,62 +54,6 @@ std::vector<int> lattice_colouring(const Model& model) {
     return colour;
 }
 
-// Whether the two-colouring `colour` (0 or 1 at every site) is the colouring that greedy
-// colouring in site order produces: each site gets the smallest colour that no lower-numbered
-// neighbour has, so a site of colour 0 has no lower neighbour of colour 0, and a site of colour
-// 1 has one of colour 0 and none of colour 1. By induction over the sites it suffices that this
-// holds at every site given the others' colours, a check that runs in parallel.
-bool is_greedy_colouring(const SiteRows& rows, const std::vector<int>& colour) {
-    const std::size_t n = colour.size();
-    const std::size_t bad = detail::first_where(n, [&](std::size_t i) {
-        bool lower0 = false;
-        bool lower1 = false;
-        for (std::size_t k = rows.begin(i); k < rows.end(i); ++k) {
-            const std::size_t j = rows.neighbour(i, k);
-            const bool lower = j < i;
-            lower0 |= lower & (colour[j] == 0);
-            lower1 |= lower & (colour[j] != 0);
-        }
-        return colour[i] == 0 ? lower0 : (!lower0 || lower1);
-    });
-    return bad == n;
-}
-
-// Greedy colouring in site order: deterministic, and two colours on bipartite lattices
-// numbered as ours are, at most max_degree + 1 in general. Sequential by nature.
-std::vector<int> greedy_colouring(const SiteRows& rows, std::size_t n) {
-    std::vector<int> colour;
-    detail::resize_touched(colour, n);
-    std::vector<char> used;
-    for (std::size_t i = 0; i < n; ++i) {
-        std::uint64_t small = 0;  // colours below 64 in a word: the common case
-        bool large = false;
-        for (std::size_t k = rows.begin(i); k < rows.end(i); ++k) {
-            const std::size_t j = rows.neighbour(i, k);
-            if (j >= i) continue;
-            const int c = colour[j];
-            if (c < 64) {
-                small |= std::uint64_t{1} << c;
-            } else {
-                large = true;
-            }
-        }
-        int c = std::countr_one(small);
-        if (c == 64 && large) {
-            used.assign(rows.end(i) - rows.begin(i) + 1, 0);
-            for (std::size_t k = rows.begin(i); k < rows.end(i); ++k) {
-                const std::size_t j = rows.neighbour(i, k);
-                const auto cj = static_cast<std::size_t>(colour[j]);
-                if (j < i && cj < used.size()) used[cj] = 1;
-            }
-            c = 0;
-            while (used[static_cast<std::size_t>(c)] != 0) ++c;
-        }
-        colour[i] = c;
-    }
-    return colour;
-}
-
 // The value every entry of `values` has, bit for bit (so +0 and -0 differ), or none when
 // they differ or there are none.
 std::optional<double> shared_value(const std::vector<double>& values) {
@@ -151,21 +69,35 @@ std::optional<double> shared_value(const std::vector<double>& values) {
 }  // namespace
 
 MeanFieldPlan::MeanFieldPlan(const Model& model, Weights weights) : model_(&model) {
+    // The kernel's graph is built straight in update order, so the order comes first: from the
+    // lattice's guessed colouring, checked afterwards on the graph built in its order; else
+    // (no guess, or a guess that is not greedy's) from the greedy colouring read off the graph
+    // in site order or in the guessed order, and the graph is built again in the greedy order.
     const auto n = static_cast<std::size_t>(model.num_sites());
-    const int threads = detail::setup_threads(n);
-    const SiteRows rows(n, model.edges());
     std::vector<int> colour = lattice_colouring(model);
-    if (colour.empty() || !is_greedy_colouring(rows, colour)) colour = greedy_colouring(rows, n);
+    const bool guessed = !colour.empty();
+    if (!guessed) detail::resize_touched(colour, n);  // all 0: site order
+    order_by(colour);
+    colour = {};  // not held beside the graph: the set-up's peak memory
+    copy_graph(guessed ? std::optional(weights) : std::nullopt);
+    if (!guessed || !is_greedy_order()) {
+        order_by(greedy_colouring());
+        copy_graph(weights);
+    }
+    cut_chunks();
+}
 
-    // Sites ordered class by class, in site order within a class: a stable counting sort by
-    // colour, each thread placing the sites of one piece of the range.
+void MeanFieldPlan::order_by(const std::vector<int>& colour) {
+    // Sites class by class, in site order within a class: a stable counting sort by colour,
+    // each thread placing the sites of one piece of the range.
+    const auto n = static_cast<std::size_t>(model_->num_sites());
+    const int threads = detail::setup_threads(n);
     int top = 0;
     const auto sites = static_cast<std::ptrdiff_t>(n);
 #pragma omp parallel for schedule(static) reduction(max : top) num_threads(threads)
     for (std::ptrdiff_t i = 0; i < sites; ++i)
         top = std::max(top, colour[static_cast<std::size_t>(i)]);
-    const int num_colours = top + 1;
-    const auto colours = static_cast<std::size_t>(num_colours);
+    const auto colours = static_cast<std::size_t>(top) + 1;
     std::vector<std::size_t> cursor(static_cast<std::size_t>(threads) * colours, 0);
     class_offset_.assign(colours + 1, 0);
     detail::resize_touched(order_, n);
@@ -187,56 +119,112 @@ MeanFieldPlan::MeanFieldPlan(const Model& model, Weights weights) : model_(&mode
             position_[i] = static_cast<int>(p);
         }
     }
-    colour = {};
-    copy_graph(rows, threads, weights);
-    cut_chunks();
 }
 
-void MeanFieldPlan::copy_graph(const detail::SiteRows& rows, int threads, Weights weights) {
+bool MeanFieldPlan::is_greedy_order() const {
+    // Whether the two-colouring behind the order (class 0, then class 1) is the colouring that
+    // greedy colouring in site order produces: each site gets the smallest colour that no
+    // lower-numbered neighbour has, so a site of colour 0 has no lower neighbour of colour 0,
+    // and a site of colour 1 has one of colour 0 and none of colour 1. By induction over the
+    // sites it suffices that this holds at every site given the others' colours, a check that
+    // runs in parallel.
+    if (num_colours() > 2) return false;
+    const std::size_t n = order_.size();
+    const std::size_t second = class_offset_[1];  // the first position of colour 1
+    return detail::first_where(n, [&](std::size_t p) {
+               const int i = order_[p];
+               bool lower0 = false;
+               bool lower1 = false;
+               for (std::size_t s = row(p); s < row(p + 1); ++s) {
+                   const auto q = static_cast<std::size_t>(neighbour_[s]);
+                   const bool lower = order_[q] < i;
+                   lower0 |= lower & (q < second);
+                   lower1 |= lower & (q >= second);
+               }
+               return p < second ? lower0 : (!lower0 || lower1);
+           }) == n;
+}
+
+std::vector<int> MeanFieldPlan::greedy_colouring() const {
+    // Greedy colouring in site order, read off the graph in the current order: deterministic,
+    // two colours on bipartite lattices numbered as ours are, at most max_degree + 1 in
+    // general. Sequential by nature.
+    const std::size_t n = order_.size();
+    const auto site_at = [&](std::size_t slot) {
+        return static_cast<std::size_t>(order_[static_cast<std::size_t>(neighbour_[slot])]);
+    };
+    std::vector<int> colour;
+    detail::resize_touched(colour, n);
+    std::vector<char> used;
+    for (std::size_t i = 0; i < n; ++i) {
+        const auto p = static_cast<std::size_t>(position_[i]);
+        std::uint64_t small = 0;  // colours below 64 in a word: the common case
+        bool large = false;
+        for (std::size_t s = row(p); s < row(p + 1); ++s) {
+            const std::size_t j = site_at(s);
+            if (j >= i) continue;
+            const int c = colour[j];
+            if (c < 64) {
+                small |= std::uint64_t{1} << c;
+            } else {
+                large = true;
+            }
+        }
+        int c = std::countr_one(small);
+        if (c == 64 && large) {
+            used.assign(row(p + 1) - row(p) + 1, 0);
+            for (std::size_t s = row(p); s < row(p + 1); ++s) {
+                const std::size_t j = site_at(s);
+                const auto cj = static_cast<std::size_t>(colour[j]);
+                if (j < i && cj < used.size()) used[cj] = 1;
+            }
+            c = 0;
+            while (used[static_cast<std::size_t>(c)] != 0) ++c;
+        }
+        colour[i] = c;
+    }
+    return colour;
+}
+
+void MeanFieldPlan::copy_graph(std::optional<Weights> weights) {
     // The kernel's copy of the graph, in update order: a class is then one contiguous range
     // of m, field and neighbour lists, read front to back. Uniform degree (lattices) needs
     // no row offsets, and a coupling or field shared by the whole model is kept once. Neighbours
-    // keep the model's order, so phi is summed exactly as in Model::local_field and in the
-    // residual (a shared value multiplies exactly as its copies would). Written in parallel in
-    // the order the sweep reads it (static pieces of positions), which also spreads the first
-    // touch of the pages.
+    // keep the model's order (increasing edge order), so phi is summed exactly as in
+    // Model::local_field and in the residual (a shared value multiplies exactly as its copies
+    // would). The edge list is transposed straight into these rows, in parallel, which also
+    // spreads the first touch of their pages.
     const auto n = static_cast<std::size_t>(model_->num_sites());
-    const std::size_t first_degree = rows.end(0) - rows.begin(0);
-    const bool uniform = first_degree > 0 && detail::first_where(n, [&](std::size_t i) {
-                                                 return rows.end(i) - rows.begin(i) != first_degree;
-                                             }) == n;
-    degree_ = uniform ? static_cast<int>(first_degree) : 0;
-    if (!uniform) {
-        detail::resize_touched(row_, n + 1);
-        const auto count = static_cast<std::ptrdiff_t>(n);
-#pragma omp parallel for schedule(static) num_threads(threads)
-        for (std::ptrdiff_t p = 0; p < count; ++p) {
-            const auto i = static_cast<std::size_t>(order_[static_cast<std::size_t>(p)]);
-            row_[static_cast<std::size_t>(p)] = rows.end(i) - rows.begin(i);
-        }
-        detail::exclusive_scan_parallel(std::span(row_));
-    }
     const std::vector<double>& h = model_->fields();
     const std::vector<double>& J = model_->couplings();
+    shared_coupling_.reset();
+    shared_field_.reset();
     if (weights == Weights::shared_when_uniform) {
         shared_coupling_ = shared_value(J);
         shared_field_ = shared_value(h);
     }
-    neighbour_.resize(rows.edge.size());
-    if (!shared_coupling_) coupling_.resize(rows.edge.size());
-    if (!shared_field_) field_.resize(n);
-    const bool copy_coupling = !shared_coupling_;
-    const bool copy_field = !shared_field_;
-    const auto count = static_cast<std::ptrdiff_t>(n);
-#pragma omp parallel for schedule(static) num_threads(threads)
-    for (std::ptrdiff_t q = 0; q < count; ++q) {
-        const auto p = static_cast<std::size_t>(q);
-        const auto i = static_cast<std::size_t>(order_[p]);
-        if (copy_field) field_[p] = h[i];
-        std::size_t slot = row(p);
-        for (std::size_t k = rows.begin(i); k < rows.end(i); ++k, ++slot) {
-            neighbour_[slot] = position_[rows.neighbour(i, k)];
-            if (copy_coupling) coupling_[slot] = J[static_cast<std::size_t>(rows.edge[k])];
+    const bool copy_coupling = weights && !shared_coupling_;
+    const bool copy_field = weights && !shared_field_;
+    const std::size_t slots = 2 * model_->edges().size();
+    neighbour_.resize(slots);
+    coupling_.resize(copy_coupling ? slots : 0);
+    std::vector<std::size_t> offset;
+    detail::renamed_rows(model_->edges(), position_,
+                         copy_coupling ? std::span<const double>(J) : std::span<const double>(),
+                         offset, neighbour_.data(), coupling_.data());
+    const std::size_t first_degree = offset[1];
+    const bool uniform = first_degree > 0 && detail::first_where(n, [&](std::size_t p) {
+                                                 return offset[p + 1] - offset[p] != first_degree;
+                                             }) == n;
+    degree_ = uniform ? static_cast<int>(first_degree) : 0;
+    row_ = uniform ? std::vector<std::size_t>{} : std::move(offset);
+    field_.resize(copy_field ? n : 0);
+    if (copy_field) {
+        const auto count = static_cast<std::ptrdiff_t>(n);
+#pragma omp parallel for schedule(static) num_threads(detail::setup_threads(n))
+        for (std::ptrdiff_t q = 0; q < count; ++q) {
+            const auto p = static_cast<std::size_t>(q);
+            field_[p] = h[static_cast<std::size_t>(order_[p])];
         }
     }
 }

@@ -12,10 +12,6 @@
 
 namespace isingmf {
 
-namespace detail {
-struct SiteRows;
-}  // namespace detail
-
 /// A run of consecutive positions begin .. begin + size of one colour class. When every
 /// position p of the run has the same number z of neighbours, at p + offset[0], ...,
 /// p + offset[z-1] (in its stored order), as along a row of a lattice, `stencil` indexes those
@@ -108,7 +104,11 @@ private:
     std::vector<KernelSegment> segments_;
     std::vector<std::ptrdiff_t> stencil_offsets_;
 
-    void copy_graph(const detail::SiteRows& rows, int threads, Weights weights);
+    void order_by(const std::vector<int>& colour);
+    bool is_greedy_order() const;
+    std::vector<int> greedy_colouring() const;
+    // With weights = nullopt, the neighbours alone (an order that is not yet the final one).
+    void copy_graph(std::optional<Weights> weights);
     void cut_chunks();
     void cut_segments(std::size_t begin, std::size_t end, std::vector<KernelSegment>& segments,
                       std::vector<std::ptrdiff_t>& stencil_offsets) const;

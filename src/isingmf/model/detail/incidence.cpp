@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <bit>
+#include <cstdint>
 #include <utility>
 
 #include "isingmf/util/detail/huge_pages.hpp"
@@ -14,43 +15,56 @@ namespace {
 // graphs, hubs) through a per-thread table of the last site each neighbour was seen from.
 constexpr std::size_t kShortRow = 32;
 
-// One half-edge on its way to its site's row.
-struct HalfEdge {
-    int site;
-    int edge;
-};
+// One half-edge on its way to its site's row, in 4 bytes (the staging array is the largest
+// transient buffer of the set-up): 2 e for the end edges[e].i, 2 e + 1 for the end edges[e].j.
+// Edge indices fit in an int, so the code fits in 32 bits.
+using HalfEdge = std::uint32_t;
+HalfEdge half_edge(std::size_t e, bool upper_end) {
+    return static_cast<HalfEdge>(2 * e + (upper_end ? 1 : 0));
+}
+std::size_t edge_of(HalfEdge h) { return h >> 1; }
+int site_of(HalfEdge h, std::span<const Edge> edges) {
+    const Edge& edge = edges[edge_of(h)];
+    return (h & 1) != 0 ? edge.j : edge.i;
+}
 
-// What a row entry receives for edge e seen from `site`: the edge index (the rows the mean-field
-// plan and the merging of repeated bonds read), the other site (the check for repeated bonds),
-// or the other site and the coupling (the adjacency).
+// What a row entry receives for edge e seen from `site`: the edge index (the rows that the
+// merging of repeated bonds reads) or the other site (the check for repeated bonds, the
+// adjacency, the mean-field plan), with the edge's coupling beside it where row_couplings is
+// set. With `rename`, site s's row is row rename[s] and other sites are written renamed too
+// (the plan's rows, in its update order).
 struct Entries {
-    enum class Write { edge_index, neighbour, neighbour_and_coupling };
     std::span<const Edge> edges;
-    Write write;
+    bool write_edge_index;
     bool lower_end_only;  // each edge in the row of its lower site only
     int* rows;
-    const double* couplings = nullptr;  // with neighbour_and_coupling
+    const double* couplings = nullptr;  // with row_couplings
     double* row_couplings = nullptr;
+    const int* rename = nullptr;
+    std::size_t row_of(int site) const {
+        return static_cast<std::size_t>(rename != nullptr ? rename[site] : site);
+    }
     // Entry `pos` of a row: edge e, whose other site is `other`.
     void put(std::size_t pos, int other, std::size_t e) const {
-        rows[pos] = write == Write::edge_index ? static_cast<int>(e) : other;
-        if (write == Write::neighbour_and_coupling) row_couplings[pos] = couplings[e];
+        const int renamed = rename != nullptr ? rename[other] : other;
+        rows[pos] = write_edge_index ? static_cast<int>(e) : renamed;
+        if (row_couplings != nullptr) row_couplings[pos] = couplings[e];
     }
 };
 
 void serial_rows(std::size_t n, const Entries& out, std::vector<std::size_t>& offset) {
     const std::span<const Edge> edges = out.edges;
     for (const Edge& e : edges) {
-        ++offset[static_cast<std::size_t>(e.i) + 1];
-        if (!out.lower_end_only) ++offset[static_cast<std::size_t>(e.j) + 1];
+        ++offset[out.row_of(e.i) + 1];
+        if (!out.lower_end_only) ++offset[out.row_of(e.j) + 1];
     }
     // offset[s + 1] becomes the start of row s, and is advanced past each entry written, so
     // that it ends as the start of row s + 1.
     exclusive_scan_parallel(std::span(offset).subspan(1, n));
     for (std::size_t e = 0; e < edges.size(); ++e) {
         const Edge edge = edges[e];
-        out.put(offset[static_cast<std::size_t>(edge.i) + 1]++, edge.j, e);
-        if (!out.lower_end_only) out.put(offset[static_cast<std::size_t>(edge.j) + 1]++, edge.i, e);
+        out.put(offset[out.row_of(edge.i) + 1]++, edge.j, e);
+        if (!out.lower_end_only) out.put(offset[out.row_of(edge.j) + 1]++, edge.i, e);
     }
 }
 
@@ -78,19 +92,17 @@ void parallel_rows(std::size_t n, const Entries& out, std::vector<std::size_t>& 
         const std::size_t last = piece_begin(num_edges, t + 1, team);
         std::size_t* mine = cursor.data() + t * num_blocks;
         for (std::size_t e = first; e < last; ++e) {
-            ++mine[static_cast<std::size_t>(edges[e].i) >> shift];
-            if (!out.lower_end_only) ++mine[static_cast<std::size_t>(edges[e].j) >> shift];
+            ++mine[out.row_of(edges[e].i) >> shift];
+            if (!out.lower_end_only) ++mine[out.row_of(edges[e].j) >> shift];
         }
 #pragma omp barrier
 #pragma omp single
         bucket_cursors(cursor.data(), team, num_blocks, block_start.data());
         for (std::size_t e = first; e < last; ++e) {
             const Edge& edge = edges[e];
-            staged[mine[static_cast<std::size_t>(edge.i) >> shift]++] = {edge.i,
-                                                                         static_cast<int>(e)};
+            staged[mine[out.row_of(edge.i) >> shift]++] = half_edge(e, false);
             if (out.lower_end_only) continue;
-            staged[mine[static_cast<std::size_t>(edge.j) >> shift]++] = {edge.j,
-                                                                         static_cast<int>(e)};
+            staged[mine[out.row_of(edge.j) >> shift]++] = half_edge(e, true);
         }
 #pragma omp barrier
 #pragma omp for schedule(dynamic, 1)
@@ -100,7 +112,7 @@ void parallel_rows(std::size_t n, const Entries& out, std::vector<std::size_t>& 
             const std::size_t begin = block_start[b];
             const std::size_t end = block_start[b + 1];
             for (std::size_t k = begin; k < end; ++k)
-                ++offset[static_cast<std::size_t>(staged[k].site) + 1];
+                ++offset[out.row_of(site_of(staged[k], edges)) + 1];
             std::size_t running = begin;
             for (std::size_t s = lo; s < hi; ++s) {
                 const std::size_t count = offset[s + 1];
@@ -108,10 +120,11 @@ void parallel_rows(std::size_t n, const Entries& out, std::vector<std::size_t>& 
                 running += count;
             }
             for (std::size_t k = begin; k < end; ++k) {
-                const auto site = static_cast<std::size_t>(staged[k].site);
-                const auto e = static_cast<std::size_t>(staged[k].edge);
-                const int other = edges[e].i + edges[e].j - staged[k].site;
-                out.put(offset[site + 1]++, other, e);
+                const std::size_t e = edge_of(staged[k]);
+                const bool upper_end = (staged[k] & 1) != 0;
+                const int site = upper_end ? edges[e].j : edges[e].i;
+                const int other = upper_end ? edges[e].i : edges[e].j;
+                out.put(offset[out.row_of(site) + 1]++, other, e);
             }
         }
     }
@@ -170,14 +183,14 @@ void incidence_rows(std::size_t num_sites, std::span<const Edge> edges,
                     std::vector<std::size_t>& offset, std::vector<int>& rows) {
     resize_touched(offset, num_sites + 1);
     resize_touched(rows, 2 * edges.size());
-    build_rows(num_sites, {edges, Entries::Write::edge_index, false, rows.data()}, offset);
+    build_rows(num_sites, {edges, true, false, rows.data()}, offset);
 }
 
 void upper_neighbour_rows(std::size_t num_sites, std::span<const Edge> edges,
                           std::vector<std::size_t>& offset, std::vector<int>& neighbour) {
     resize_touched(offset, num_sites + 1);
     resize_touched(neighbour, edges.size());
-    build_rows(num_sites, {edges, Entries::Write::neighbour, true, neighbour.data()}, offset);
+    build_rows(num_sites, {edges, false, true, neighbour.data()}, offset);
 }
 
 void adjacency_rows(std::size_t num_sites, std::span<const Edge> edges,
@@ -186,9 +199,20 @@ void adjacency_rows(std::size_t num_sites, std::span<const Edge> edges,
     resize_touched(adjacency.neighbour, 2 * edges.size());
     resize_touched(adjacency.coupling, 2 * edges.size());
     build_rows(num_sites,
-               {edges, Entries::Write::neighbour_and_coupling, false, adjacency.neighbour.data(),
-                couplings.data(), adjacency.coupling.data()},
+               {edges, false, false, adjacency.neighbour.data(), couplings.data(),
+                adjacency.coupling.data()},
                adjacency.offset);
+}
+
+void renamed_rows(std::span<const Edge> edges, std::span<const int> rename,
+                  std::span<const double> couplings, std::vector<std::size_t>& offset,
+                  int* neighbour, double* row_couplings) {
+    const std::size_t num_sites = rename.size();
+    resize_touched(offset, num_sites + 1);
+    build_rows(num_sites,
+               {edges, false, false, neighbour, couplings.data(),
+                couplings.empty() ? nullptr : row_couplings, rename.data()},
+               offset);
 }
 
 bool rows_have_repeats(const std::vector<std::size_t>& offset, const std::vector<int>& neighbour) {

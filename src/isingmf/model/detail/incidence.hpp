@@ -28,6 +28,15 @@ void upper_neighbour_rows(std::size_t num_sites, std::span<const Edge> edges,
 void adjacency_rows(std::size_t num_sites, std::span<const Edge> edges,
                     std::span<const double> couplings, Adjacency& adjacency);
 
+/// The rows of adjacency_rows with every site s renamed rename[s] (a permutation of the sites):
+/// row rename[s] holds rename[t] for each neighbour t of s, in increasing edge order, with the
+/// edge's coupling beside it in row_couplings unless `couplings` is empty. Fills offset
+/// (indexed by the new names) and neighbour and row_couplings (2 edges.size() entries each,
+/// allocated by the caller); edges as for adjacency_rows.
+void renamed_rows(std::span<const Edge> edges, std::span<const int> rename,
+                  std::span<const double> couplings, std::vector<std::size_t>& offset,
+                  int* neighbour, double* row_couplings);
+
 /// Whether some row of a neighbour list in compressed-row form (Adjacency's layout) holds the
 /// same site twice.
 bool rows_have_repeats(const std::vector<std::size_t>& offset, const std::vector<int>& neighbour);
