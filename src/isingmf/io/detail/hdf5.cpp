@@ -147,12 +147,24 @@ void read_numeric_attribute(const Handle& object, const std::string& name, hid_t
 // temperature's m), then as many of the preceding entries as fit.
 constexpr std::size_t kChunkValues = 32768;
 
-// The type-conversion buffer of a dataset write: room for every value (HDF5 needs at least
-// one value of the larger of the two types, 16 bytes for a variable-length string on disk),
-// at most HDF5's default of 1 MiB.
-constexpr std::size_t kConversionBytesPerValue = 32;
-constexpr std::size_t kMinConversionBytes = 4096;
-constexpr std::size_t kMaxConversionBytes = std::size_t{1} << 20;
+// A transfer property list whose type-conversion buffer holds `count` values of `width` bytes,
+// at least 4 KiB and at most HDF5's default of 1 MiB (but always one value). With the default,
+// a conversion (variable-length strings) allocates and zeroes two buffers of 1 MiB however few
+// the values: on fresh pages each time, that was most of the cost of writing a results file.
+// kConversionWidth covers both sides of every type this file writes or reads (a
+// variable-length string takes 16 bytes on disk).
+constexpr std::size_t kConversionWidth = 32;
+
+Handle transfer_plist(std::size_t count, std::size_t width, const std::string& where) {
+    constexpr std::size_t kMin = 4096;
+    constexpr std::size_t kMax = std::size_t{1} << 20;
+    const std::size_t wanted = count > kMax / width ? kMax : count * width;
+    const std::size_t bytes = std::max(width, std::clamp(wanted, kMin, kMax));
+    Handle dxpl(H5Pcreate(H5P_DATASET_XFER), H5Pclose, where, "cannot create a property list");
+    check(H5Pset_buffer(dxpl.id(), bytes, nullptr, nullptr), where,
+          "cannot size the conversion buffer");
+    return dxpl;
+}
 
 Handle write_nd(const Handle& parent, const std::string& name, hid_t file_type, hid_t mem_type,
                 const void* data, std::size_t size, std::span<const std::size_t> extents,
@@ -193,16 +205,7 @@ Handle write_nd(const Handle& parent, const std::string& name, hid_t file_type, 
                    H5Dclose, where, "cannot create dataset");
     // An empty dataset has nothing to write, and some HDF5 versions refuse a null buffer.
     if (size > 0) {
-        // A conversion (variable-length strings) otherwise allocates and zeroes two buffers
-        // of 1 MiB, HDF5's default, however few the values: on fresh pages each time, that
-        // was most of the cost of writing a results file. Sized to the values instead
-        // (kConversionBytesPerValue covers both sides of any type written here).
-        const Handle dxpl(H5Pcreate(H5P_DATASET_XFER), H5Pclose, where,
-                          "cannot create a property list");
-        const std::size_t buffer = std::clamp<std::size_t>(
-            size * kConversionBytesPerValue, kMinConversionBytes, kMaxConversionBytes);
-        check(H5Pset_buffer(dxpl.id(), buffer, nullptr, nullptr), where,
-              "cannot size the conversion buffer");
+        const Handle dxpl = transfer_plist(size, kConversionWidth, where);
         check(H5Dwrite(dataset.id(), mem_type, H5S_ALL, H5S_ALL, dxpl.id(), data), where,
               "cannot write dataset");
     }
@@ -311,7 +314,8 @@ std::vector<T> read_numeric_1d(const Handle& parent, const std::string& name, hi
     }
     std::vector<T> values(static_cast<std::size_t>(opened.dims[0]));
     if (!values.empty()) {
-        check(H5Dread(opened.dataset.id(), mem_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, values.data()),
+        const Handle dxpl = transfer_plist(values.size(), kConversionWidth, opened.dataset.where());
+        check(H5Dread(opened.dataset.id(), mem_type, H5S_ALL, H5S_ALL, dxpl.id(), values.data()),
               opened.dataset.where(), "cannot read dataset");
     }
     return values;
@@ -645,7 +649,8 @@ std::vector<std::string> read_strings(const Handle& parent, const std::string& n
     if (variable > 0) {
         const Handle memory_type = vlen_string_type(where);
         std::vector<char*> texts(size, nullptr);
-        check(H5Dread(opened.dataset.id(), memory_type.id(), H5S_ALL, H5S_ALL, H5P_DEFAULT,
+        const Handle dxpl = transfer_plist(size, kConversionWidth, where);
+        check(H5Dread(opened.dataset.id(), memory_type.id(), H5S_ALL, H5S_ALL, dxpl.id(),
                       texts.data()),
               where, "cannot read dataset");
         for (const char* text : texts) values.emplace_back(text != nullptr ? text : "");
@@ -661,7 +666,8 @@ std::vector<std::string> read_strings(const Handle& parent, const std::string& n
     const std::size_t width = H5Tget_size(type.id());
     if (width == 0) fail(where, "cannot read dataset type");
     std::string buffer(size * width, '\0');
-    check(H5Dread(opened.dataset.id(), type.id(), H5S_ALL, H5S_ALL, H5P_DEFAULT, buffer.data()),
+    const Handle dxpl = transfer_plist(size, std::max(width, kConversionWidth), where);
+    check(H5Dread(opened.dataset.id(), type.id(), H5S_ALL, H5S_ALL, dxpl.id(), buffer.data()),
           where, "cannot read dataset");
     for (std::size_t k = 0; k < size; ++k)
         values.push_back(unpad(buffer.substr(k * width, width), type.id()));
@@ -678,7 +684,9 @@ Matrix read_double_matrix(const Handle& parent, const std::string& name) {
         static_cast<std::size_t>(opened.dims[0]), static_cast<std::size_t>(opened.dims[1]), {}};
     matrix.values.resize(matrix.rows * matrix.cols);
     if (!matrix.values.empty()) {
-        check(H5Dread(opened.dataset.id(), H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT,
+        const Handle dxpl =
+            transfer_plist(matrix.values.size(), kConversionWidth, opened.dataset.where());
+        check(H5Dread(opened.dataset.id(), H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, dxpl.id(),
                       matrix.values.data()),
               opened.dataset.where(), "cannot read dataset");
     }
