@@ -10,6 +10,11 @@
 // (one plain sweep on one thread, best of five) and setup_in_sweeps (setup / sweep_1t: the
 // target is <= 10). The file is that of a two-temperature run without per-site m.
 //
+// BM_WriteSmallResults is the file alone, written again and again (its first write also pays
+// HDF5's start-up, which BM_SetupStages's three iterations share): ms per results file of a
+// two-temperature run of 256^2 sites, durable (synced and renamed into place) in the system's
+// temporary directory.
+//
 // BM_FreshPages is the floor under all of it: what the kernel charges to fault in and zero
 // memory a process touches for the first time, in ns per byte, with 4 KiB pages and with
 // transparent huge pages (advised), on one thread.
@@ -124,6 +129,22 @@ BENCHMARK(BM_SetupStages)
     ->Iterations(3)
     ->Unit(benchmark::kMillisecond)
     ->UseRealTime();
+
+void BM_WriteSmallResults(benchmark::State& state) {
+    constexpr int kSites = 256 * 256;
+    const std::filesystem::path file =
+        std::filesystem::temp_directory_path() / "isingmf_write_bench.h5";
+    RunRecord record;
+    record.num_sites = kSites;
+    record.num_edges = 2 * kSites;
+    record.model = {{"lattice", "square"}, {"size", "256x256"}};
+    record.store_m = false;
+    const SweepResult sweep = two_temperatures(kSites);
+    write_results(file, record, sweep, true);  // HDF5's start-up, outside the timing
+    for (auto _ : state) write_results(file, record, sweep, true);
+    std::filesystem::remove(file);
+}
+BENCHMARK(BM_WriteSmallResults)->Unit(benchmark::kMillisecond)->UseRealTime();
 
 // Maps 256 MiB, writes one byte per 4 KiB page, unmaps: the first-touch cost per byte. With
 // rest_ms > 0, each measured block follows another 256 MiB that was touched, unmapped and left
