@@ -10,6 +10,7 @@
 #include <limits>
 #include <mutex>
 
+#include "isingmf/model/detail/distinct_edges.hpp"
 #include "isingmf/model/detail/incidence.hpp"
 #include "isingmf/util/detail/parallel.hpp"
 #include "isingmf/util/error.hpp"
@@ -126,11 +127,16 @@ void Model::merge_repeated_edges() {
     // appearance. In place: a bond's slot is never after the copies that add into it.
     // The rows that find them are dropped afterwards: the model keeps no adjacency until one is
     // asked for.
+    // Nearly sorted lists (lattices, most files) are settled without rows.
+    const detail::Distinct distinct = detail::distinct_when_nearly_sorted(edges_);
+    if (distinct == detail::Distinct::yes) return;
     const auto n = static_cast<std::size_t>(num_sites_);
     std::vector<std::size_t> offset;
     std::vector<int> rows;
-    detail::upper_neighbour_rows(n, edges_, offset, rows);
-    if (!detail::rows_have_repeats(offset, rows)) return;
+    if (distinct == detail::Distinct::unknown) {
+        detail::upper_neighbour_rows(n, edges_, offset, rows);
+        if (!detail::rows_have_repeats(offset, rows)) return;
+    }
     // Rare: rows of edge indices find the copies.
     detail::incidence_rows(n, edges_, offset, rows);
     std::vector<int> first = detail::first_of_repeats(n, edges_, offset, rows);
