@@ -123,13 +123,17 @@ TEST(MeanFieldPlan, GreedyOrderAndSameArraysForEveryThreadCount) {
 // order), renamed to positions, with the couplings beside it and the site's field: the plan
 // transposes the edge list straight into update order, and the adjacency is built on its own
 // from the same edges. On lattices where the guessed colouring holds, where it fails (odd
-// periodic extents) and where there is none (a graph with repeated bonds merged by Model).
+// periodic extents) and where there is none (complete graphs, a graph with repeated bonds
+// merged by Model); with one shared degree (no row offsets) and without.
 TEST(MeanFieldPlan, RowsAreTheAdjacencyInUpdateOrder) {
     std::vector<Model> models;
     models.push_back(lattice_model({LatticeKind::square, {200, 180}, Boundary::periodic}));
     models.push_back(lattice_model({LatticeKind::square, {9, 7}, Boundary::periodic}));
     models.push_back(lattice_model({LatticeKind::honeycomb, {6, 5}, Boundary::open}));
     models.push_back(lattice_model({LatticeKind::cubic, {2, 3, 4}, Boundary::periodic}));
+    // Shared degrees of 254 (counted in a byte per site), 255 and 299 (too many for the byte).
+    for (const int sites : {255, 256, 300})
+        models.push_back(lattice_model({LatticeKind::complete, {sites}, Boundary::open}));
     models.emplace_back(5, std::vector<Edge>{{3, 1}, {0, 4}, {1, 3}, {2, 0}, {4, 0}},
                         std::vector<double>{0.5, -1.0, 0.25, 2.0, 0.125},
                         std::vector<double>{0.1, 0.2, 0.3, 0.4, 0.5});
@@ -139,21 +143,34 @@ TEST(MeanFieldPlan, RowsAreTheAdjacencyInUpdateOrder) {
             const MeanFieldPlan plan = test::with_threads(threads, [&] {
                 return MeanFieldPlan(model, MeanFieldPlan::Weights::always_stored);
             });
+            // Both sides laid out in update order, compared whole (one message, not one per
+            // slot, on the complete graphs).
             const Adjacency& adj = model.adjacency();
             const auto n = static_cast<std::size_t>(model.num_sites());
-            ASSERT_EQ(plan.neighbour().size(), adj.neighbour.size());
+            std::vector<std::size_t> row_sizes, adj_row_sizes;
+            std::vector<int> neighbours, adj_neighbours;
+            std::vector<double> couplings, adj_couplings, fields, adj_fields;
             for (std::size_t p = 0; p < n; ++p) {
                 const auto i = static_cast<std::size_t>(plan.order()[p]);
                 ASSERT_EQ(static_cast<std::size_t>(plan.position()[i]), p);
-                ASSERT_EQ(plan.row(p + 1) - plan.row(p), adj.offset[i + 1] - adj.offset[i]);
-                for (std::size_t k = adj.offset[i], s = plan.row(p); k < adj.offset[i + 1];
-                     ++k, ++s) {
-                    EXPECT_EQ(plan.neighbour()[s],
-                              plan.position()[static_cast<std::size_t>(adj.neighbour[k])]);
-                    EXPECT_EQ(plan.coupling_at(s), adj.coupling[k]);
+                row_sizes.push_back(plan.row(p + 1) - plan.row(p));
+                adj_row_sizes.push_back(adj.offset[i + 1] - adj.offset[i]);
+                for (std::size_t s = plan.row(p); s < plan.row(p + 1); ++s) {
+                    neighbours.push_back(plan.neighbour()[s]);
+                    couplings.push_back(plan.coupling_at(s));
                 }
-                EXPECT_EQ(plan.field_at(p), model.fields()[i]);
+                for (std::size_t k = adj.offset[i]; k < adj.offset[i + 1]; ++k) {
+                    adj_neighbours.push_back(
+                        plan.position()[static_cast<std::size_t>(adj.neighbour[k])]);
+                    adj_couplings.push_back(adj.coupling[k]);
+                }
+                fields.push_back(plan.field_at(p));
+                adj_fields.push_back(model.fields()[i]);
             }
+            EXPECT_EQ(row_sizes, adj_row_sizes);
+            EXPECT_EQ(neighbours, adj_neighbours);
+            EXPECT_EQ(couplings, adj_couplings);
+            EXPECT_EQ(fields, adj_fields);
         }
     }
 }

@@ -209,15 +209,12 @@ void MeanFieldPlan::copy_graph(std::optional<Weights> weights) {
     neighbour_.resize(slots);
     coupling_.resize(copy_coupling ? slots : 0);
     std::vector<std::size_t> offset;
-    detail::renamed_rows(model_->edges(), position_,
-                         copy_coupling ? std::span<const double>(J) : std::span<const double>(),
-                         offset, neighbour_.data(), coupling_.data());
-    const std::size_t first_degree = offset[1];
-    const bool uniform = first_degree > 0 && detail::first_where(n, [&](std::size_t p) {
-                                                 return offset[p + 1] - offset[p] != first_degree;
-                                             }) == n;
-    degree_ = uniform ? static_cast<int>(first_degree) : 0;
-    row_ = uniform ? std::vector<std::size_t>{} : std::move(offset);
+    const std::size_t degree =
+        detail::renamed_rows(model_->edges(), position_,
+                             copy_coupling ? std::span<const double>(J) : std::span<const double>(),
+                             offset, neighbour_.data(), coupling_.data());
+    degree_ = static_cast<int>(degree);
+    row_ = std::move(offset);
     field_.resize(copy_field ? n : 0);
     if (copy_field) {
         const auto count = static_cast<std::ptrdiff_t>(n);
