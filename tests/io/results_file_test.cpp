@@ -1,8 +1,11 @@
 #include "isingmf/io/results_file.hpp"
 
 #include <gtest/gtest.h>
+#include <hdf5.h>
 
 #include <cmath>
+#include <cstdint>
+#include <cstring>
 #include <filesystem>
 #include <limits>
 #include <string>
@@ -440,8 +443,8 @@ TEST_F(ResultsFileTest, ReadingAnotherHdf5FileThrows) {
 }
 
 // String datasets convert through a buffer sized to their values (at least 4 KiB, at most
-// 1 MiB): one string, a few, and more strings than 1 MiB holds at once (written in several
-// strips), including empty and long ones, come back as written.
+// 1 MiB): one string, a few, and many (70000, whose buffer is the 1 MiB cap), including empty
+// and long ones, come back as written.
 TEST_F(ResultsFileTest, StringArraysOfAnySizeRoundTrip) {
     const detail::h5::Handle file = detail::h5::create_file_in_memory("strings");
     for (const std::size_t count : {std::size_t{1}, std::size_t{3}, std::size_t{70000}}) {
@@ -452,6 +455,32 @@ TEST_F(ResultsFileTest, StringArraysOfAnySizeRoundTrip) {
         const std::size_t dims[1] = {count};
         detail::h5::write_string_array(file, name, values, dims);
         EXPECT_EQ(detail::h5::read_strings(file, name), values);
+    }
+}
+
+// A file written elsewhere may store numbers in a type wider than any isingmf writes (here
+// integers padded to up to 100000 bytes): the read's conversion buffer makes room for one
+// value of the file's type, as HDF5's default buffer would (HDF5 1.10 grows only that one).
+TEST_F(ResultsFileTest, WideNumericTypesAreRead) {
+    namespace h5 = detail::h5;
+    for (const std::size_t width : {std::size_t{64}, std::size_t{8192}, std::size_t{100000}}) {
+        SCOPED_TRACE(width);
+        const h5::Handle file = h5::create_file_in_memory("wide");
+        const h5::Handle type(H5Tcopy(H5T_STD_I64LE), H5Tclose, "wide", "cannot copy type");
+        ASSERT_GE(H5Tset_size(type.id(), width), 0);
+        const hsize_t dims[1] = {3};
+        const h5::Handle space(H5Screate_simple(1, dims, nullptr), H5Sclose, "wide",
+                               "cannot create space");
+        const h5::Handle dataset(H5Dcreate2(file.id(), "x", type.id(), space.id(), H5P_DEFAULT,
+                                            H5P_DEFAULT, H5P_DEFAULT),
+                                 H5Dclose, "wide", "cannot create dataset");
+        // Each value little-endian in its first 8 bytes, the rest zero padding.
+        const std::int64_t values[3] = {7, -2, 1 << 20};
+        std::vector<unsigned char> raw(3 * width, 0);
+        for (std::size_t k = 0; k < 3; ++k) std::memcpy(&raw[k * width], &values[k], 8);
+        ASSERT_GE(H5Dwrite(dataset.id(), type.id(), H5S_ALL, H5S_ALL, H5P_DEFAULT, raw.data()), 0);
+        EXPECT_EQ(h5::read_doubles(file, "x"), (std::vector<double>{7.0, -2.0, 1048576.0}));
+        EXPECT_EQ(h5::read_int32s(file, "x"), (std::vector<std::int32_t>{7, -2, 1048576}));
     }
 }
 

@@ -72,6 +72,17 @@ TEST(DistinctEdges, SmallCases) {
     EXPECT_EQ(check(falling, 1), Distinct::unknown);
 }
 
+// The second piece must start from the largest key of the first: a copy at the start of the
+// second piece of an edge near the end of the first is in order within its own piece.
+TEST(DistinctEdges, ARepeatAtTheStartOfAPieceIsFound) {
+    std::vector<Edge> edges;
+    for (int i = 0; i < 40000; ++i) edges.push_back({i, i + 1});
+    const std::size_t m = edges.size() + 1;
+    const std::size_t second = detail::piece_begin(m, 1, 2);  // where 2 threads split
+    edges.insert(edges.begin() + static_cast<std::ptrdiff_t>(second), edges[second - 3]);
+    for (const int threads : {1, 2}) EXPECT_EQ(check(edges, threads), Distinct::no) << threads;
+}
+
 TEST(DistinctEdges, LatticesAlwaysAnswerAndAnswerRight) {
     // Periodic extents of 2 repeat bonds; the others do not.
     for (const LatticeSpec& spec : std::vector<LatticeSpec>{

@@ -151,8 +151,8 @@ constexpr std::size_t kChunkValues = 32768;
 // at least 4 KiB and at most HDF5's default of 1 MiB (but always one value). With the default,
 // a conversion (variable-length strings) allocates and zeroes two buffers of 1 MiB however few
 // the values: on fresh pages each time, that was most of the cost of writing a results file.
-// kConversionWidth covers both sides of every type this file writes or reads (a
-// variable-length string takes 16 bytes on disk).
+// kConversionWidth covers both sides of every type this file writes (a variable-length string
+// takes 16 bytes on disk); reads also make room for the file's own type (read_plist).
 constexpr std::size_t kConversionWidth = 32;
 
 Handle transfer_plist(std::size_t count, std::size_t width, const std::string& where) {
@@ -305,6 +305,16 @@ H5T_class_t dataset_class(const OpenedDataset& opened) {
     return H5Tget_class(type.id());
 }
 
+// The transfer list of a read: HDF5 1.10 grows a buffer it was given to one value only when it
+// has the default size, and a file written elsewhere (or damaged) may store values wider than
+// any this file writes.
+Handle read_plist(const OpenedDataset& opened, std::size_t count) {
+    const Handle type(H5Dget_type(opened.dataset.id()), H5Tclose, opened.dataset.where(),
+                      "cannot read dataset type");
+    const std::size_t file_width = H5Tget_size(type.id());  // 0 on failure: HDF5 says on reading
+    return transfer_plist(count, std::max(file_width, kConversionWidth), opened.dataset.where());
+}
+
 template <class T>
 std::vector<T> read_numeric_1d(const Handle& parent, const std::string& name, hid_t mem_type) {
     const OpenedDataset opened = open_dataset(parent, name, 1);
@@ -314,7 +324,7 @@ std::vector<T> read_numeric_1d(const Handle& parent, const std::string& name, hi
     }
     std::vector<T> values(static_cast<std::size_t>(opened.dims[0]));
     if (!values.empty()) {
-        const Handle dxpl = transfer_plist(values.size(), kConversionWidth, opened.dataset.where());
+        const Handle dxpl = read_plist(opened, values.size());
         check(H5Dread(opened.dataset.id(), mem_type, H5S_ALL, H5S_ALL, dxpl.id(), values.data()),
               opened.dataset.where(), "cannot read dataset");
     }
@@ -649,7 +659,7 @@ std::vector<std::string> read_strings(const Handle& parent, const std::string& n
     if (variable > 0) {
         const Handle memory_type = vlen_string_type(where);
         std::vector<char*> texts(size, nullptr);
-        const Handle dxpl = transfer_plist(size, kConversionWidth, where);
+        const Handle dxpl = read_plist(opened, size);
         check(H5Dread(opened.dataset.id(), memory_type.id(), H5S_ALL, H5S_ALL, dxpl.id(),
                       texts.data()),
               where, "cannot read dataset");
@@ -666,7 +676,7 @@ std::vector<std::string> read_strings(const Handle& parent, const std::string& n
     const std::size_t width = H5Tget_size(type.id());
     if (width == 0) fail(where, "cannot read dataset type");
     std::string buffer(size * width, '\0');
-    const Handle dxpl = transfer_plist(size, std::max(width, kConversionWidth), where);
+    const Handle dxpl = read_plist(opened, size);
     check(H5Dread(opened.dataset.id(), type.id(), H5S_ALL, H5S_ALL, dxpl.id(), buffer.data()),
           where, "cannot read dataset");
     for (std::size_t k = 0; k < size; ++k)
@@ -684,8 +694,7 @@ Matrix read_double_matrix(const Handle& parent, const std::string& name) {
         static_cast<std::size_t>(opened.dims[0]), static_cast<std::size_t>(opened.dims[1]), {}};
     matrix.values.resize(matrix.rows * matrix.cols);
     if (!matrix.values.empty()) {
-        const Handle dxpl =
-            transfer_plist(matrix.values.size(), kConversionWidth, opened.dataset.where());
+        const Handle dxpl = read_plist(opened, matrix.values.size());
         check(H5Dread(opened.dataset.id(), H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, dxpl.id(),
                       matrix.values.data()),
               opened.dataset.where(), "cannot read dataset");
