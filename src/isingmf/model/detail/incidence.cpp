@@ -1,6 +1,9 @@
 #include "isingmf/model/detail/incidence.hpp"
 
+#include <omp.h>
+
 #include <algorithm>
+#include <atomic>
 #include <bit>
 #include <cstdint>
 #include <utility>
@@ -14,6 +17,11 @@ namespace {
 // Rows up to this long are searched pairwise for a repeated neighbour; longer ones (dense
 // graphs, hubs) through a per-thread table of the last site each neighbour was seen from.
 constexpr std::size_t kShortRow = 32;
+
+// Up to this many threads, rows of one shared degree are built by threads that each read the
+// whole edge list (uniform_rows): cheaper than staging the half-edges, whose array is fresh
+// memory, while the reads are few.
+constexpr int kMaxUniformScanThreads = 4;
 
 // One half-edge on its way to its site's row, in 4 bytes (the staging array is the largest
 // transient buffer of the set-up): 2 e for the end edges[e].i, 2 e + 1 for the end edges[e].j.
@@ -133,29 +141,62 @@ void parallel_rows(std::size_t n, const Entries& out, std::vector<std::size_t>& 
 // Rows that all hold z entries need no offsets: row r is slots r z .. r z + z. The degrees are
 // counted in a byte per site (saturating: a degree of 255 or more is never taken as shared),
 // and the same bytes then serve as the rows' cursors, a twelfth of the offsets' traffic.
+// Without staging: each thread reads the whole edge list, counting the sites of its piece of
+// the sites, then writing the rows of its piece of the rows, so every row is written by one
+// thread in edge order. Each thread reads all the edges, so this is for few threads
+// (kMaxUniformScanThreads); the staged transposition serves more.
 // Returns z, having written the rows, or 0 when the degrees differ (nothing written).
-std::size_t serial_uniform_rows(std::size_t num_sites, const Entries& out) {
+std::size_t uniform_rows(std::size_t num_sites, const Entries& out, int threads) {
     std::vector<std::uint8_t> count(num_sites, 0);
-    const auto saturating_increment = [](std::uint8_t& c) {
-        c = static_cast<std::uint8_t>(c + (c != 0xff ? 1 : 0));
-    };
-    for (const Edge& e : out.edges) {
-        saturating_increment(count[static_cast<std::size_t>(e.i)]);
-        saturating_increment(count[static_cast<std::size_t>(e.j)]);
+    const std::span<const Edge> edges = out.edges;
+    std::atomic<bool> differs{false};
+    std::size_t degree = 0;
+#pragma omp parallel num_threads(threads)
+    {
+        const auto t = static_cast<std::size_t>(omp_get_thread_num());
+        const auto team = static_cast<std::size_t>(omp_get_num_threads());
+        const std::size_t first = piece_begin(num_sites, t, team);
+        const std::size_t last = piece_begin(num_sites, t + 1, team);
+        const auto count_if_mine = [&](int site) {
+            const auto s = static_cast<std::size_t>(site);
+            if (s < first || s >= last) return;
+            std::uint8_t& c = count[s];
+            c = static_cast<std::uint8_t>(c + (c != 0xff ? 1 : 0));
+        };
+        for (const Edge& e : edges) {
+            count_if_mine(e.i);
+            count_if_mine(e.j);
+        }
+#pragma omp barrier
+        const std::uint8_t z = count[0];
+        if (z == 0 || z == 0xff ||
+            std::any_of(count.begin() + static_cast<std::ptrdiff_t>(first),
+                        count.begin() + static_cast<std::ptrdiff_t>(last),
+                        [z](std::uint8_t c) { return c != z; })) {
+            differs = true;
+        }
+        if (t == 0) degree = z;
+#pragma omp barrier
+        // Every thread has read count[0]: the counts become cursors.
+        std::fill(count.begin() + static_cast<std::ptrdiff_t>(first),
+                  count.begin() + static_cast<std::ptrdiff_t>(last), std::uint8_t{0});
+#pragma omp barrier
+        if (!differs) {
+            // Rows first .. last of the new names (the same split, now of rows): the cursor
+            // count[s] of a site is used only by the thread that owns its row.
+            const std::size_t width = z;
+            const auto put_if_mine = [&](int site, int other, std::size_t e) {
+                const std::size_t row = out.row_of(site);
+                if (row < first || row >= last) return;
+                out.put(row * width + count[static_cast<std::size_t>(site)]++, other, e);
+            };
+            for (std::size_t e = 0; e < edges.size(); ++e) {
+                put_if_mine(edges[e].i, edges[e].j, e);
+                put_if_mine(edges[e].j, edges[e].i, e);
+            }
+        }
     }
-    const std::uint8_t z = count[0];
-    if (z == 0 || z == 0xff) return 0;
-    if (std::any_of(count.begin(), count.end(), [z](std::uint8_t c) { return c != z; })) return 0;
-    std::fill(count.begin(), count.end(), std::uint8_t{0});
-    const std::size_t width = z;
-    for (std::size_t e = 0; e < out.edges.size(); ++e) {
-        const Edge edge = out.edges[e];
-        const auto i = static_cast<std::size_t>(edge.i);
-        const auto j = static_cast<std::size_t>(edge.j);
-        out.put(out.row_of(edge.i) * width + count[i]++, edge.j, e);
-        out.put(out.row_of(edge.j) * width + count[j]++, edge.i, e);
-    }
-    return width;
+    return differs ? 0 : degree;
 }
 
 }  // namespace
@@ -244,8 +285,9 @@ std::size_t renamed_rows(std::span<const Edge> edges, std::span<const int> renam
                       couplings.empty() ? nullptr : row_couplings,
                       rename.data()};
     offset.clear();
-    if (setup_threads(edges.size()) == 1 && num_sites > 0) {
-        if (const std::size_t z = serial_uniform_rows(num_sites, out); z > 0) return z;
+    if (const int threads = setup_threads(edges.size());
+        threads <= kMaxUniformScanThreads && num_sites > 0) {
+        if (const std::size_t z = uniform_rows(num_sites, out, threads); z > 0) return z;
     }
     resize_touched(offset, num_sites + 1);
     build_rows(num_sites, out, offset);
