@@ -192,8 +192,7 @@ void MeanFieldPlan::copy_graph(std::optional<Weights> weights) {
     // no row offsets, and a coupling or field shared by the whole model is kept once. Neighbours
     // keep the model's order (increasing edge order), so phi is summed exactly as in
     // Model::local_field and in the residual (a shared value multiplies exactly as its copies
-    // would). The edge list is transposed straight into these rows, in parallel, which also
-    // spreads the first touch of their pages.
+    // would). The edge list is transposed straight into these rows (renamed_rows).
     const auto n = static_cast<std::size_t>(model_->num_sites());
     const std::vector<double>& h = model_->fields();
     const std::vector<double>& J = model_->couplings();

@@ -140,7 +140,7 @@ void parallel_rows(std::size_t n, const Entries& out, std::vector<std::size_t>& 
 
 // Rows that all hold z entries need no offsets: row r is slots r z .. r z + z. The degrees are
 // counted in a byte per site (saturating: a degree of 255 or more is never taken as shared),
-// and the same bytes then serve as the rows' cursors, a twelfth of the offsets' traffic.
+// and the same bytes then serve as the rows' cursors: an eighth of the offsets' memory.
 // Without staging: each thread reads the whole edge list, counting the sites of its piece of
 // the sites, then writing the rows of its piece of the rows, so every row is written by one
 // thread in edge order. Each thread reads all the edges, so this is for few threads
