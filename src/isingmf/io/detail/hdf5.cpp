@@ -232,6 +232,7 @@ Handle write_string_nd(const Handle& parent, const std::string& name,
 struct OpenedDataset {
     Handle dataset;
     Handle space;
+    Handle type;  // the file's type of the values
     std::vector<hsize_t> dims;
 };
 
@@ -245,9 +246,7 @@ void check_backed(const OpenedDataset& opened) {
     double values = 1.0;
     for (const hsize_t extent : opened.dims) values *= static_cast<double>(extent);
     if (values == 0.0) return;
-    const Handle type(H5Dget_type(opened.dataset.id()), H5Tclose, where,
-                      "cannot read dataset type");
-    const std::size_t width = H5Tget_size(type.id());
+    const std::size_t width = H5Tget_size(opened.type.id());
     if (width == 0) fail(where, "cannot read dataset type");
     const Handle dcpl(H5Dget_create_plist(opened.dataset.id()), H5Pclose, where,
                       "cannot read dataset properties");
@@ -284,9 +283,11 @@ OpenedDataset open_dataset(const Handle& parent, const std::string& name, int ra
     OpenedDataset out{Handle(H5Dopen2(parent.id(), name.c_str(), H5P_DEFAULT), H5Dclose, where,
                              "cannot open dataset"),
                       {},
+                      {},
                       {}};
     out.space =
         Handle(H5Dget_space(out.dataset.id()), H5Sclose, where, "cannot read dataset shape");
+    out.type = Handle(H5Dget_type(out.dataset.id()), H5Tclose, where, "cannot read dataset type");
     const int ndims = H5Sget_simple_extent_ndims(out.space.id());
     if (ndims < 0) fail(where, "cannot read dataset shape");
     if (ndims != rank) {
@@ -299,19 +300,13 @@ OpenedDataset open_dataset(const Handle& parent, const std::string& name, int ra
     return out;
 }
 
-H5T_class_t dataset_class(const OpenedDataset& opened) {
-    const Handle type(H5Dget_type(opened.dataset.id()), H5Tclose, opened.dataset.where(),
-                      "cannot read dataset type");
-    return H5Tget_class(type.id());
-}
+H5T_class_t dataset_class(const OpenedDataset& opened) { return H5Tget_class(opened.type.id()); }
 
 // The transfer list of a read: HDF5 1.10 grows a buffer it was given to one value only when it
 // has the default size, and a file written elsewhere (or damaged) may store values wider than
 // any this file writes.
 Handle read_plist(const OpenedDataset& opened, std::size_t count) {
-    const Handle type(H5Dget_type(opened.dataset.id()), H5Tclose, opened.dataset.where(),
-                      "cannot read dataset type");
-    const std::size_t file_width = H5Tget_size(type.id());  // 0 on failure: HDF5 says on reading
+    const std::size_t file_width = H5Tget_size(opened.type.id());  // 0 on failure: HDF5 says
     return transfer_plist(count, std::max(file_width, kConversionWidth), opened.dataset.where());
 }
 
@@ -646,8 +641,7 @@ std::vector<std::uint64_t> read_uint64s(const Handle& parent, const std::string&
 std::vector<std::string> read_strings(const Handle& parent, const std::string& name) {
     const OpenedDataset opened = open_dataset(parent, name, 1);
     const std::string& where = opened.dataset.where();
-    const Handle type(H5Dget_type(opened.dataset.id()), H5Tclose, where,
-                      "cannot read dataset type");
+    const Handle& type = opened.type;
     if (H5Tget_class(type.id()) != H5T_STRING)
         throw IoError(fmt::format("{}: expected a string dataset", where));
     const auto size = static_cast<std::size_t>(opened.dims[0]);
