@@ -252,14 +252,22 @@ void incidence_rows(std::size_t num_sites, std::span<const Edge> edges,
                     std::vector<std::size_t>& offset, std::vector<int>& rows) {
     resize_touched(offset, num_sites + 1);
     resize_touched(rows, 2 * edges.size());
-    build_rows(num_sites, {edges, true, false, rows.data()}, offset);
+    build_rows(
+        num_sites,
+        {.edges = edges, .write_edge_index = true, .lower_end_only = false, .rows = rows.data()},
+        offset);
 }
 
 void upper_neighbour_rows(std::size_t num_sites, std::span<const Edge> edges,
                           std::vector<std::size_t>& offset, std::vector<int>& neighbour) {
     resize_touched(offset, num_sites + 1);
     resize_touched(neighbour, edges.size());
-    build_rows(num_sites, {edges, false, true, neighbour.data()}, offset);
+    build_rows(num_sites,
+               {.edges = edges,
+                .write_edge_index = false,
+                .lower_end_only = true,
+                .rows = neighbour.data()},
+               offset);
 }
 
 void adjacency_rows(std::size_t num_sites, std::span<const Edge> edges,
@@ -268,8 +276,12 @@ void adjacency_rows(std::size_t num_sites, std::span<const Edge> edges,
     resize_touched(adjacency.neighbour, 2 * edges.size());
     resize_touched(adjacency.coupling, 2 * edges.size());
     build_rows(num_sites,
-               {edges, false, false, adjacency.neighbour.data(), couplings.data(),
-                adjacency.coupling.data()},
+               {.edges = edges,
+                .write_edge_index = false,
+                .lower_end_only = false,
+                .rows = adjacency.neighbour.data(),
+                .couplings = couplings.data(),
+                .row_couplings = adjacency.coupling.data()},
                adjacency.offset);
 }
 
@@ -277,13 +289,13 @@ std::size_t renamed_rows(std::span<const Edge> edges, std::span<const int> renam
                          std::span<const double> couplings, std::vector<std::size_t>& offset,
                          int* neighbour, double* row_couplings) {
     const std::size_t num_sites = rename.size();
-    const Entries out{edges,
-                      false,
-                      false,
-                      neighbour,
-                      couplings.data(),
-                      couplings.empty() ? nullptr : row_couplings,
-                      rename.data()};
+    const Entries out{.edges = edges,
+                      .write_edge_index = false,
+                      .lower_end_only = false,
+                      .rows = neighbour,
+                      .couplings = couplings.data(),
+                      .row_couplings = couplings.empty() ? nullptr : row_couplings,
+                      .rename = rename.data()};
     offset.clear();
     if (const int threads = setup_threads(edges.size());
         threads <= kMaxUniformScanThreads && num_sites > 0) {
