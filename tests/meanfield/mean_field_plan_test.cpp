@@ -119,6 +119,52 @@ TEST(MeanFieldPlan, GreedyOrderAndSameArraysForEveryThreadCount) {
     }
 }
 
+// The plan keeps a lattice's guessed colouring only where it is greedy colouring's: models that
+// carry a lattice's description but not all its bonds. Where a bond joins two sites of one
+// guessed class, or a site of class 1 has no lower-numbered neighbour (greedy gives it colour
+// 0), the order must still be greedy's.
+TEST(MeanFieldPlan, AGuessedColouringIsKeptOnlyWhereItIsGreedys) {
+    const auto with_lattice = [](const LatticeSpec& spec, std::vector<Edge> edges) {
+        const auto n = static_cast<int>(lattice_num_sites(spec));
+        const std::vector<double> couplings(edges.size(), 1.0);
+        return Model(n, std::move(edges), couplings, std::vector<double>(n, 0.0), 0.0, {}, spec);
+    };
+    std::vector<Model> models;
+    // Site 5 is alone: class 1 by the guess (sites of odd number), colour 0 by greedy.
+    models.push_back(
+        with_lattice({LatticeKind::chain, {6}, Boundary::open}, {{0, 1}, {1, 2}, {2, 3}, {3, 4}}));
+    // A bond inside class 0 (sites 0 and 2), then one inside class 1 (sites 1 and 3), where
+    // every site of class 1 has a lower-numbered neighbour.
+    models.push_back(with_lattice({LatticeKind::chain, {3}, Boundary::open}, {{0, 1}, {0, 2}}));
+    models.push_back(
+        with_lattice({LatticeKind::chain, {4}, Boundary::open}, {{0, 1}, {0, 3}, {1, 3}}));
+    // A periodic square lattice, above the serial threshold, whose site s of class 1 in the
+    // second half has lost its bonds to lower-numbered sites.
+    const LatticeSpec square{LatticeKind::square, {200, 180}, Boundary::periodic};
+    const int s = 150 * 200 + 1;
+    std::vector<Edge> bonds = make_lattice(square).bonds;
+    std::erase_if(bonds, [&](const Edge& e) { return std::max(e.i, e.j) == s; });
+    models.push_back(with_lattice(square, bonds));
+    // The same lattice whole, where the guess holds.
+    models.push_back(with_lattice(square, make_lattice(square).bonds));
+    for (const Model& model : models) {
+        for (const int threads : {1, 3}) {
+            const MeanFieldPlan plan =
+                test::with_threads(threads, [&] { return MeanFieldPlan(model); });
+            EXPECT_EQ(plan.order(), greedy_order(model));
+            // The classes too: no bond inside one (the order alone can match with a class
+            // boundary misplaced).
+            const auto class_of = [&](int site) {
+                const auto p =
+                    static_cast<std::size_t>(plan.position()[static_cast<std::size_t>(site)]);
+                return std::upper_bound(plan.class_offset().begin(), plan.class_offset().end(), p) -
+                       plan.class_offset().begin();
+            };
+            for (const Edge& e : model.edges()) EXPECT_NE(class_of(e.i), class_of(e.j));
+        }
+    }
+}
+
 // Each position's row is its site's neighbours in increasing edge order, renamed to positions,
 // with the couplings beside them and the site's field: the plan transposes the edge list
 // straight into update order, and the test collects each site's edges one by one from the
@@ -134,6 +180,16 @@ TEST(MeanFieldPlan, RowsAreTheAdjacencyInUpdateOrder) {
     // Shared degrees of 254 (counted in a byte per site), 255 and 299 (too many for the byte).
     for (const int sites : {255, 256, 300})
         models.push_back(lattice_model({LatticeKind::complete, {sites}, Boundary::open}));
+    // Degrees that differ although 2 m / n is whole (rows first written at width 2, then
+    // found uneven): a ring of 40000 (above the serial threshold) with one bond moved in the
+    // second thread's half, and a small star with a chord.
+    std::vector<Edge> ring;
+    for (int i = 0; i < 40000; ++i) ring.push_back({i, (i + 1) % 40000});
+    ring[30000] = {30000, 30002};
+    models.emplace_back(40000, ring, std::vector<double>(ring.size(), 1.0),
+                        std::vector<double>(40000, 0.0));
+    models.emplace_back(4, std::vector<Edge>{{0, 1}, {0, 2}, {0, 3}, {1, 2}},
+                        std::vector<double>{1.0, 2.0, 3.0, 4.0}, std::vector<double>(4, 0.5));
     models.emplace_back(5, std::vector<Edge>{{3, 1}, {0, 4}, {1, 3}, {2, 0}, {4, 0}},
                         std::vector<double>{0.5, -1.0, 0.25, 2.0, 0.125},
                         std::vector<double>{0.1, 0.2, 0.3, 0.4, 0.5});

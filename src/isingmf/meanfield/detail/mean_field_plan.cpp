@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <bit>
 #include <cstdint>
+#include <limits>
 #include <span>
 
 #include "isingmf/model/detail/incidence.hpp"
@@ -19,40 +20,75 @@ constexpr std::size_t kChunk = MeanFieldPlan::kernel_chunk_size();
 
 namespace {
 
+// Colourings that order_by reads a block of sites at a time, so that one that is computed (a
+// lattice's guess, one class for all) need not be stored: a Colouring writes the colours of
+// sites begin .. end into out, and top is the largest colour it gives.
+constexpr std::size_t kColourBlock = 2048;
+
 // A colouring to try before the greedy one: on lattices numbered as lattice_spec.hpp says,
 // greedy colouring in site order gives the checkerboard (square, cubic, chain: parity of
-// x + y + z) or the two sublattices (honeycomb), wherever those are proper colourings. Empty
-// when there is no such guess.
-std::vector<int> lattice_colouring(const Model& model) {
+// x + y + z) or the two sublattices (honeycomb), wherever those are proper colourings.
+// None where there is no such guess.
+struct LatticeColouring {
+    bool honeycomb = false;
+    std::size_t lx = 1;  // x runs fastest
+    std::size_t ly = 1;
+    int top = 1;
+    void operator()(std::size_t begin, std::size_t end, int* out) const {
+        if (honeycomb) {
+            for (std::size_t i = begin; i < end; ++i) out[i - begin] = static_cast<int>(i % 2);
+            return;
+        }
+        // Row by row, so that only a new row needs a division.
+        std::size_t row = begin / lx;
+        std::size_t x = begin % lx;
+        std::size_t parity = (row % ly + row / ly) % 2;  // of y + z
+        for (std::size_t i = begin; i < end; ++i) {
+            out[i - begin] = static_cast<int>((x + parity) % 2);
+            if (++x == lx) {
+                x = 0;
+                ++row;
+                parity = (row % ly + row / ly) % 2;
+            }
+        }
+    }
+};
+
+std::optional<LatticeColouring> lattice_colouring(const Model& model) {
     const auto& spec = model.lattice();
-    if (!spec) return {};
-    const auto n = static_cast<std::size_t>(model.num_sites());
+    if (!spec) return std::nullopt;
     const LatticeKind kind = spec->kind;
     if (kind != LatticeKind::chain && kind != LatticeKind::square && kind != LatticeKind::cubic &&
         kind != LatticeKind::honeycomb)
-        return {};
-    std::vector<int> colour;
-    detail::resize_touched(colour, n);
-    if (kind == LatticeKind::honeycomb) {
-        const auto count = static_cast<std::ptrdiff_t>(n);
-#pragma omp parallel for schedule(static) num_threads(detail::setup_threads(n))
-        for (std::ptrdiff_t i = 0; i < count; ++i)
-            colour[static_cast<std::size_t>(i)] = static_cast<int>(i % 2);
-        return colour;
-    }
-    // Row by row (x fastest), so that no site needs a division.
-    const auto lx = static_cast<std::size_t>(spec->size[0]);
-    const std::size_t ly = spec->size.size() > 1 ? static_cast<std::size_t>(spec->size[1]) : 1;
-    const auto rows = static_cast<std::ptrdiff_t>(n / lx);
-#pragma omp parallel for schedule(static) num_threads(detail::setup_threads(n))
-    for (std::ptrdiff_t r = 0; r < rows; ++r) {
-        const auto row = static_cast<std::size_t>(r);
-        const std::size_t parity = (row % ly + row / ly) % 2;  // of y + z
-        int* c = colour.data() + row * lx;
-        for (std::size_t x = 0; x < lx; ++x) c[x] = static_cast<int>((x + parity) % 2);
-    }
-    return colour;
+        return std::nullopt;
+    LatticeColouring guess;
+    guess.honeycomb = kind == LatticeKind::honeycomb;
+    guess.lx = static_cast<std::size_t>(spec->size[0]);
+    guess.ly = spec->size.size() > 1 ? static_cast<std::size_t>(spec->size[1]) : 1;
+    guess.top = model.num_sites() > 1 ? 1 : 0;  // site 1 has colour 1
+    return guess;
 }
+
+// Every site in class 0: the order is site order.
+struct OneClass {
+    int top = 0;
+    void operator()(std::size_t begin, std::size_t end, int* out) const {
+        std::fill(out, out + (end - begin), 0);
+    }
+};
+
+// A colouring held in a vector (the greedy one).
+struct StoredColouring {
+    const std::vector<int>* colour;
+    int top;
+    explicit StoredColouring(const std::vector<int>& c)
+        : colour(&c),
+          top(*std::max_element(c.begin(), c.end())) {}  // serial: greedy colouring is too
+    void operator()(std::size_t begin, std::size_t end, int* out) const {
+        std::copy(colour->begin() + static_cast<std::ptrdiff_t>(begin),
+                  colour->begin() + static_cast<std::ptrdiff_t>(end), out);
+    }
+};
 
 // The value every entry of `values` has, bit for bit (so +0 and -0 differ), or none when
 // they differ or there are none.
@@ -73,31 +109,31 @@ MeanFieldPlan::MeanFieldPlan(const Model& model, Weights weights) : model_(&mode
     // lattice's guessed colouring, checked afterwards on the graph built in its order; else
     // (no guess, or a guess that is not greedy's) from the greedy colouring read off the graph
     // in site order or in the guessed order, and the graph is built again in the greedy order.
-    const auto n = static_cast<std::size_t>(model.num_sites());
-    std::vector<int> colour = lattice_colouring(model);
-    const bool guessed = !colour.empty();
-    if (!guessed) detail::resize_touched(colour, n);  // all 0: site order
-    order_by(colour);
-    colour = {};  // not held beside the graph: the set-up's peak memory
-    copy_graph(guessed ? std::optional(weights) : std::nullopt);
-    if (!guessed || !is_greedy_order()) {
-        order_by(greedy_colouring());
+    const std::optional<LatticeColouring> guess = lattice_colouring(model);
+    if (guess) {
+        order_by(*guess);
+    } else {
+        order_by(OneClass{});
+    }
+    copy_graph(guess ? std::optional(weights) : std::nullopt);
+    if (!guess || !is_greedy_order()) {
+        {
+            const std::vector<int> colour = greedy_colouring();
+            order_by(StoredColouring(colour));
+        }  // not held beside the graph: the set-up's peak memory
         copy_graph(weights);
     }
     cut_chunks();
 }
 
-void MeanFieldPlan::order_by(const std::vector<int>& colour) {
+template <class Colouring>
+void MeanFieldPlan::order_by(const Colouring& colouring) {
     // Sites class by class, in site order within a class: a stable counting sort by colour,
-    // each thread placing the sites of one piece of the range.
+    // each thread placing the sites of one piece of the range, its colours read a block at a
+    // time.
     const auto n = static_cast<std::size_t>(model_->num_sites());
     const int threads = detail::setup_threads(n);
-    int top = 0;
-    const auto sites = static_cast<std::ptrdiff_t>(n);
-#pragma omp parallel for schedule(static) reduction(max : top) num_threads(threads)
-    for (std::ptrdiff_t i = 0; i < sites; ++i)
-        top = std::max(top, colour[static_cast<std::size_t>(i)]);
-    const auto colours = static_cast<std::size_t>(top) + 1;
+    const auto colours = static_cast<std::size_t>(colouring.top) + 1;
     std::vector<std::size_t> cursor(static_cast<std::size_t>(threads) * colours, 0);
     class_offset_.assign(colours + 1, 0);
     detail::resize_touched(order_, n);
@@ -109,14 +145,47 @@ void MeanFieldPlan::order_by(const std::vector<int>& colour) {
         const std::size_t begin = detail::piece_begin(n, t, team);
         const std::size_t end = detail::piece_begin(n, t + 1, team);
         std::size_t* mine = cursor.data() + t * colours;
-        for (std::size_t i = begin; i < end; ++i) ++mine[static_cast<std::size_t>(colour[i])];
+        std::vector<int> block(kColourBlock);
+        for (std::size_t b = begin; b < end; b += kColourBlock) {
+            const std::size_t e = std::min(end, b + kColourBlock);
+            colouring(b, e, block.data());
+            if (colours == 2) {  // the common case, without a store per site
+                std::size_t ones = 0;
+                for (std::size_t k = 0; k < e - b; ++k) ones += static_cast<std::size_t>(block[k]);
+                mine[0] += e - b - ones;
+                mine[1] += ones;
+                continue;
+            }
+            for (std::size_t k = 0; k < e - b; ++k) ++mine[static_cast<std::size_t>(block[k])];
+        }
 #pragma omp barrier
 #pragma omp single
         detail::bucket_cursors(cursor.data(), team, colours, class_offset_.data());
-        for (std::size_t i = begin; i < end; ++i) {
-            const std::size_t p = mine[static_cast<std::size_t>(colour[i])]++;
-            order_[p] = static_cast<int>(i);
-            position_[i] = static_cast<int>(p);
+        int* const order = order_.data();
+        int* const position = position_.data();
+        for (std::size_t b = begin; b < end; b += kColourBlock) {
+            const std::size_t e = std::min(end, b + kColourBlock);
+            colouring(b, e, block.data());
+            if (colours == 2) {  // both cursors in registers
+                std::size_t next0 = mine[0];
+                std::size_t next1 = mine[1];
+                for (std::size_t i = b; i < e; ++i) {
+                    const auto one = static_cast<std::size_t>(block[i - b]);
+                    const std::size_t p = one != 0 ? next1 : next0;
+                    order[p] = static_cast<int>(i);
+                    position[i] = static_cast<int>(p);
+                    next1 += one;
+                    next0 += 1 - one;
+                }
+                mine[0] = next0;
+                mine[1] = next1;
+                continue;
+            }
+            for (std::size_t i = b; i < e; ++i) {
+                const std::size_t p = mine[static_cast<std::size_t>(block[i - b])]++;
+                order[p] = static_cast<int>(i);
+                position[i] = static_cast<int>(p);
+            }
         }
     }
 }
@@ -124,25 +193,43 @@ void MeanFieldPlan::order_by(const std::vector<int>& colour) {
 bool MeanFieldPlan::is_greedy_order() const {
     // Whether the two-colouring behind the order (class 0, then class 1) is the colouring that
     // greedy colouring in site order produces: each site gets the smallest colour that no
-    // lower-numbered neighbour has, so a site of colour 0 has no lower neighbour of colour 0,
-    // and a site of colour 1 has one of colour 0 and none of colour 1. By induction over the
-    // sites it suffices that this holds at every site given the others' colours, a check that
-    // runs in parallel.
+    // lower-numbered neighbour has. By induction over the sites, that holds exactly when
+    // (a) no bond joins two sites of one class (a site of class 0 then has no lower neighbour
+    // of class 0, and one of class 1 none of class 1), and (b) every site of class 1 has a
+    // lower-numbered neighbour, which is of class 0 by (a).
     if (num_colours() > 2) return false;
     const std::size_t n = order_.size();
-    const std::size_t second = class_offset_[1];  // the first position of colour 1
-    return detail::first_where(n, [&](std::size_t p) {
+    const std::size_t second = class_offset_[1];  // the first position of class 1
+    // (a): the rows of class 0 name only positions of class 1, and those of class 1 only
+    // positions of class 0: a minimum and a maximum over two stretches of the rows.
+    const std::size_t split = row(second);
+    const std::size_t slots = neighbour_.size();
+    const int* nb = neighbour_.data();
+    const int threads = detail::setup_threads(slots);
+    const auto class_0_slots = static_cast<std::ptrdiff_t>(split);
+    const auto all_slots = static_cast<std::ptrdiff_t>(slots);
+    int lowest_in_0 = std::numeric_limits<int>::max();
+    int highest_in_1 = -1;
+#pragma omp parallel num_threads(threads)
+    {
+#pragma omp for schedule(static) reduction(min : lowest_in_0) nowait
+        for (std::ptrdiff_t s = 0; s < class_0_slots; ++s)
+            lowest_in_0 = std::min(lowest_in_0, nb[s]);
+#pragma omp for schedule(static) reduction(max : highest_in_1) nowait
+        for (std::ptrdiff_t s = class_0_slots; s < all_slots; ++s)
+            highest_in_1 = std::max(highest_in_1, nb[s]);
+    }
+    const auto bound = static_cast<int>(second);
+    if (lowest_in_0 < bound || highest_in_1 >= bound) return false;
+    // (b): on lattices the first neighbour in a row (the lowest edge) is usually lower already.
+    return detail::first_where(n - second, [&](std::size_t k) {
+               const std::size_t p = second + k;
                const int i = order_[p];
-               bool lower0 = false;
-               bool lower1 = false;
                for (std::size_t s = row(p); s < row(p + 1); ++s) {
-                   const auto q = static_cast<std::size_t>(neighbour_[s]);
-                   const bool lower = order_[q] < i;
-                   lower0 |= lower & (q < second);
-                   lower1 |= lower & (q >= second);
+                   if (order_[static_cast<std::size_t>(nb[s])] < i) return false;
                }
-               return p < second ? lower0 : (!lower0 || lower1);
-           }) == n;
+               return true;
+           }) == n - second;
 }
 
 std::vector<int> MeanFieldPlan::greedy_colouring() const {

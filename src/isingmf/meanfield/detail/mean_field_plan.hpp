@@ -104,7 +104,10 @@ private:
     std::vector<KernelSegment> segments_;
     std::vector<std::ptrdiff_t> stencil_offsets_;
 
-    void order_by(const std::vector<int>& colour);
+    // Orders the sites class by class by `colouring` (mean_field_plan.cpp: a colouring read a
+    // block of sites at a time).
+    template <class Colouring>
+    void order_by(const Colouring& colouring);
     bool is_greedy_order() const;
     std::vector<int> greedy_colouring() const;
     // With weights = nullopt, the neighbours alone (an order that is not yet the final one).

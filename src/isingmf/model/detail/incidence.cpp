@@ -54,8 +54,11 @@ struct Entries {
     }
     // Entry `pos` of a row: edge e, whose other site is `other`.
     void put(std::size_t pos, int other, std::size_t e) const {
-        const int renamed = rename != nullptr ? rename[other] : other;
-        rows[pos] = write_edge_index ? static_cast<int>(e) : renamed;
+        put_renamed(pos, static_cast<int>(row_of(other)), e);
+    }
+    // The same, given the other site's new name.
+    void put_renamed(std::size_t pos, int renamed_other, std::size_t e) const {
+        rows[pos] = write_edge_index ? static_cast<int>(e) : renamed_other;
         if (row_couplings != nullptr) row_couplings[pos] = couplings[e];
     }
 };
@@ -138,65 +141,53 @@ void parallel_rows(std::size_t n, const Entries& out, std::vector<std::size_t>& 
     }
 }
 
-// Rows that all hold z entries need no offsets: row r is slots r z .. r z + z. The degrees are
-// counted in a byte per site (saturating: a degree of 255 or more is never taken as shared),
-// and the same bytes then serve as the rows' cursors: an eighth of the offsets' memory.
-// Without staging: each thread reads the whole edge list, counting the sites of its piece of
-// the sites, then writing the rows of its piece of the rows, so every row is written by one
-// thread in edge order. Each thread reads all the edges, so this is for few threads
+// Rows that all hold z entries need no offsets: row r is slots r z .. r z + z. Where every site
+// can have one degree, it is z = 2 m / n, and the rows are written at that width in one pass
+// over the edges, each row's entries so far counted in a byte that is also its cursor. The
+// degrees are all z exactly when no row is offered a (z+1)-th entry: the n rows then hold all
+// n z entries, at most z each, so exactly z each. Each thread reads the whole edge list and writes
+// the rows of its own piece of the rows (and their bytes), so every row is written by one thread in
+// edge order, without staging; the reads multiply with the threads, so this is for few of them
 // (kMaxUniformScanThreads); the staged transposition serves more.
-// Returns z, having written the rows, or 0 when the degrees differ (nothing written).
+// Returns z, having written the rows, or 0 when the degrees differ (the rows are then
+// unfinished; the caller builds them again with offsets).
 std::size_t uniform_rows(std::size_t num_sites, const Entries& out, int threads) {
-    std::vector<std::uint8_t> count(num_sites, 0);
     const std::span<const Edge> edges = out.edges;
-    std::atomic<bool> differs{false};
-    std::size_t degree = 0;
-#pragma omp parallel num_threads(threads)
+    const std::size_t half_edges = 2 * edges.size();
+    if (num_sites == 0 || half_edges % num_sites != 0) return 0;
+    const std::size_t z = half_edges / num_sites;
+    if (z == 0 || z >= 0xff) return 0;               // a byte counts up to z
+    std::vector<std::uint8_t> filled(num_sites, 0);  // by row
+    bool differs = false;
+#pragma omp parallel num_threads(threads) reduction(|| : differs)
     {
         const auto t = static_cast<std::size_t>(omp_get_thread_num());
         const auto team = static_cast<std::size_t>(omp_get_num_threads());
         const std::size_t first = piece_begin(num_sites, t, team);
         const std::size_t last = piece_begin(num_sites, t + 1, team);
-        const auto count_if_mine = [&](int site) {
-            const auto s = static_cast<std::size_t>(site);
-            if (s < first || s >= last) return;
-            std::uint8_t& c = count[s];
-            c = static_cast<std::uint8_t>(c + (c != 0xff ? 1 : 0));
+        // Local copies: the byte stores below may alias anything, and would otherwise make
+        // every field of `out` and of `filled` be read again after each one.
+        const Entries mine = out;
+        std::uint8_t* const count = filled.data();
+        const auto width = static_cast<std::uint8_t>(z);
+        bool overflow = false;
+        const auto put_if_mine = [&](std::size_t row, int renamed_other, std::size_t e) {
+            if (row < first || row >= last) return;
+            const std::uint8_t k = count[row];
+            overflow |= k == width;
+            if (k == width) return;
+            count[row] = static_cast<std::uint8_t>(k + 1);
+            mine.put_renamed(row * z + k, renamed_other, e);
         };
-        for (const Edge& e : edges) {
-            count_if_mine(e.i);
-            count_if_mine(e.j);
+        for (std::size_t e = 0; e < edges.size(); ++e) {
+            const std::size_t row_i = mine.row_of(edges[e].i);
+            const std::size_t row_j = mine.row_of(edges[e].j);
+            put_if_mine(row_i, static_cast<int>(row_j), e);
+            put_if_mine(row_j, static_cast<int>(row_i), e);
         }
-#pragma omp barrier
-        const std::uint8_t z = count[0];
-        if (z == 0 || z == 0xff ||
-            std::any_of(count.begin() + static_cast<std::ptrdiff_t>(first),
-                        count.begin() + static_cast<std::ptrdiff_t>(last),
-                        [z](std::uint8_t c) { return c != z; })) {
-            differs = true;
-        }
-        if (t == 0) degree = z;
-#pragma omp barrier
-        // Every thread has read count[0]: the counts become cursors.
-        std::fill(count.begin() + static_cast<std::ptrdiff_t>(first),
-                  count.begin() + static_cast<std::ptrdiff_t>(last), std::uint8_t{0});
-#pragma omp barrier
-        if (!differs) {
-            // Rows first .. last of the new names (the same split, now of rows): the cursor
-            // count[s] of a site is used only by the thread that owns its row.
-            const std::size_t width = z;
-            const auto put_if_mine = [&](int site, int other, std::size_t e) {
-                const std::size_t row = out.row_of(site);
-                if (row < first || row >= last) return;
-                out.put(row * width + count[static_cast<std::size_t>(site)]++, other, e);
-            };
-            for (std::size_t e = 0; e < edges.size(); ++e) {
-                put_if_mine(edges[e].i, edges[e].j, e);
-                put_if_mine(edges[e].j, edges[e].i, e);
-            }
-        }
+        differs = overflow;
     }
-    return differs ? 0 : degree;
+    return differs ? 0 : z;
 }
 
 }  // namespace
