@@ -108,7 +108,9 @@ void Model::check_and_order_edges() {
                 first_bad = e;
                 break;
             }
-            edges_[e] = {lo, hi};
+            // Stored only where swapped: rewriting every edge would make every line of the
+            // list dirty, to be written back to memory.
+            if (edge.i != lo) edges_[e] = {lo, hi};
         }
     }
     if (first_bad == m) return;

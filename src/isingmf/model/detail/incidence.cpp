@@ -165,25 +165,34 @@ std::size_t uniform_rows(std::size_t num_sites, const Entries& out, int threads)
         const auto team = static_cast<std::size_t>(omp_get_num_threads());
         const std::size_t first = piece_begin(num_sites, t, team);
         const std::size_t last = piece_begin(num_sites, t + 1, team);
-        // Local copies: the byte stores below may alias anything, and would otherwise make
-        // every field of `out` and of `filled` be read again after each one.
-        const Entries mine = out;
+        // Plain locals: the byte stores below may alias anything, and would otherwise make
+        // every field of `out` be read again after each one.
+        const Edge* const edge = edges.data();
+        const std::size_t num_edges = edges.size();
+        const int* const rename = out.rename;
+        int* const rows = out.rows;
+        const bool write_edge_index = out.write_edge_index;
+        const double* const couplings = out.couplings;
+        double* const row_couplings = out.row_couplings;
         std::uint8_t* const count = filled.data();
         const auto width = static_cast<std::uint8_t>(z);
         bool overflow = false;
-        const auto put_if_mine = [&](std::size_t row, int renamed_other, std::size_t e) {
+        const auto put_if_mine = [=, &overflow](std::size_t row, int other, std::size_t e) {
             if (row < first || row >= last) return;
             const std::uint8_t k = count[row];
             overflow |= k == width;
             if (k == width) return;
             count[row] = static_cast<std::uint8_t>(k + 1);
-            mine.put_renamed(row * z + k, renamed_other, e);
+            const std::size_t slot = row * z + k;
+            rows[slot] = write_edge_index ? static_cast<int>(e) : other;
+            if (row_couplings != nullptr) row_couplings[slot] = couplings[e];
         };
-        for (std::size_t e = 0; e < edges.size(); ++e) {
-            const std::size_t row_i = mine.row_of(edges[e].i);
-            const std::size_t row_j = mine.row_of(edges[e].j);
-            put_if_mine(row_i, static_cast<int>(row_j), e);
-            put_if_mine(row_j, static_cast<int>(row_i), e);
+        for (std::size_t e = 0; e < num_edges; ++e) {
+            const Edge ends = edge[e];
+            const int row_i = rename != nullptr ? rename[ends.i] : ends.i;
+            const int row_j = rename != nullptr ? rename[ends.j] : ends.j;
+            put_if_mine(static_cast<std::size_t>(row_i), row_j, e);
+            put_if_mine(static_cast<std::size_t>(row_j), row_i, e);
         }
         differs = overflow;
     }
