@@ -28,7 +28,6 @@ constexpr std::size_t kColourBlock = 2048;
 // A colouring to try before the greedy one: on lattices numbered as lattice_spec.hpp says,
 // greedy colouring in site order gives the checkerboard (square, cubic, chain: parity of
 // x + y + z) or the two sublattices (honeycomb), wherever those are proper colourings.
-// None where there is no such guess.
 struct LatticeColouring {
     bool honeycomb = false;
     std::size_t lx = 1;  // x runs fastest
@@ -54,6 +53,7 @@ struct LatticeColouring {
     }
 };
 
+// The guess for the model's lattice; none where there is no such guess.
 std::optional<LatticeColouring> lattice_colouring(const Model& model) {
     const auto& spec = model.lattice();
     if (!spec) return std::nullopt;

@@ -54,11 +54,8 @@ struct Entries {
     }
     // Entry `pos` of a row: edge e, whose other site is `other`.
     void put(std::size_t pos, int other, std::size_t e) const {
-        put_renamed(pos, static_cast<int>(row_of(other)), e);
-    }
-    // The same, given the other site's new name.
-    void put_renamed(std::size_t pos, int renamed_other, std::size_t e) const {
-        rows[pos] = write_edge_index ? static_cast<int>(e) : renamed_other;
+        const int renamed = rename != nullptr ? rename[other] : other;
+        rows[pos] = write_edge_index ? static_cast<int>(e) : renamed;
         if (row_couplings != nullptr) row_couplings[pos] = couplings[e];
     }
 };
@@ -141,14 +138,14 @@ void parallel_rows(std::size_t n, const Entries& out, std::vector<std::size_t>& 
     }
 }
 
-// Rows that all hold z entries need no offsets: row r is slots r z .. r z + z. Where every site
-// can have one degree, it is z = 2 m / n, and the rows are written at that width in one pass
-// over the edges, each row's entries so far counted in a byte that is also its cursor. The
-// degrees are all z exactly when no row is offered a (z+1)-th entry: the n rows then hold all
-// n z entries, at most z each, so exactly z each. Each thread reads the whole edge list and writes
-// the rows of its own piece of the rows (and their bytes), so every row is written by one thread in
-// edge order, without staging; the reads multiply with the threads, so this is for few of them
-// (kMaxUniformScanThreads); the staged transposition serves more.
+// Rows that all hold z entries need no offsets: row r is slots r z .. r z + z. Where every
+// site can have one degree, it is z = 2 m / n, and the rows are written at that width in one
+// pass over the edges, each row's entries so far counted in a byte that is also its cursor.
+// The degrees are all z exactly when no row is offered a (z+1)-th entry: the n rows then hold
+// all n z entries, at most z each, so exactly z each. Each thread reads the whole edge list
+// and writes the rows of its own piece of the rows (and their bytes), so every row is written
+// by one thread in edge order, without staging. The reads multiply with the threads, so this
+// is for few of them (kMaxUniformScanThreads); the staged transposition serves more.
 // Returns z, having written the rows, or 0 when the degrees differ (the rows are then
 // unfinished; the caller builds them again with offsets).
 std::size_t uniform_rows(std::size_t num_sites, const Entries& out, int threads) {
