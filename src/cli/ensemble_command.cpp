@@ -138,6 +138,23 @@ fs::path checkpoint_path(const fs::path& out) {
     return out.parent_path() / name;
 }
 
+// The checkpoint's name is the output's with a few bytes more, and --resume looks for exactly
+// that name: an output name that the file system takes may leave no room for it. Refused up
+// front, in one line, rather than by the file system's error with the whole path.
+void check_checkpoint_name(const fs::path& out, const fs::path& checkpoint) {
+    const fs::path dir = out.parent_path().empty() ? fs::path(".") : out.parent_path();
+    long name_max = ::pathconf(dir.c_str(), _PC_NAME_MAX);
+    if (name_max <= 0) name_max = 255;  // no such directory (reported later) or no limit given
+    const std::size_t bytes = checkpoint.filename().native().size();
+    if (bytes <= static_cast<std::size_t>(name_max)) return;
+    const std::size_t added = bytes - out.filename().native().size();
+    throw UsageError(fmt::format(
+        "--out {}: the name is too long for the checkpoint beside it ('.NAME.ensemble-checkpoint', "
+        "{} bytes where the file system allows {}); use a name of at most {} bytes",
+        quote_token(out.filename().string()), bytes, name_max,
+        static_cast<std::size_t>(name_max) - added));
+}
+
 }  // namespace
 
 int ensemble_command(const std::vector<std::string>& args, const std::string& command_line) {
@@ -186,6 +203,7 @@ int ensemble_command(const std::vector<std::string>& args, const std::string& co
     const bool force = vm.count("force") != 0;
     const fs::path out = vm["out"].as<std::string>();
     const fs::path checkpoint = checkpoint_path(out);
+    check_checkpoint_name(out, checkpoint);
     std::vector<InputFile> inputs;  // --lattice-file and --uai are refused above
     if (setup.clusters) inputs.push_back({"clusters", *setup.clusters});
     const Description keys = fingerprint(spec, samples, setup);

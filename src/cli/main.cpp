@@ -9,6 +9,7 @@
 #include <cerrno>
 #include <cstdlib>
 #include <exception>
+#include <filesystem>
 #include <new>
 #include <string>
 #include <vector>
@@ -138,6 +139,13 @@ int main(int argc, char** argv) {
     } catch (const isingmf::OutputExistsError& e) {
         // The library says only that the file exists; how to replace it is the tool's business.
         print_error(fmt::format("{}; use --force to overwrite it", e.what()));
+        return 1;
+    } catch (const std::filesystem::filesystem_error& e) {
+        // what() repeats whole paths, however long: the paths capped, then the reason.
+        std::string where = isingmf::quote_token(e.path1().string());
+        if (!e.path2().empty()) where += " -> " + isingmf::quote_token(e.path2().string());
+        print_error(e.path1().empty() ? e.code().message()
+                                      : fmt::format("{}: {}", where, e.code().message()));
         return 1;
     } catch (const std::bad_alloc&) {
         // what() is only "std::bad_alloc", which does not tell a user what happened.

@@ -128,6 +128,25 @@ TEST_F(EnsembleCli, ExistingOutputAndLeftCheckpointRefused) {
     EXPECT_EQ(run("ensemble " + kModel + " --out e.h5 --force").status, 0);
 }
 
+// An output name the file system takes, but whose checkpoint name (21 bytes longer) it would
+// not, is refused before the run with one line naming the limit; one byte shorter runs. (ext4,
+// tmpfs and most file systems allow 255 bytes; elsewhere the limit the message names differs.)
+TEST_F(EnsembleCli, OutputNameWithNoRoomForItsCheckpointRefused) {
+    const long name_max = ::pathconf(dir_.path().c_str(), _PC_NAME_MAX);
+    if (name_max != 255) GTEST_SKIP() << "file names here allow " << name_max << " bytes";
+    const std::string longest(234 - 3, 'a');
+    const test::CliRun refused = run("ensemble " + kGrid + " --out " + longest + "b.h5");
+    EXPECT_EQ(refused.status, 2);
+    EXPECT_NE(refused.err.find("too long for the checkpoint beside it"), std::string::npos)
+        << refused.err;
+    EXPECT_NE(refused.err.find("at most 234 bytes"), std::string::npos) << refused.err;
+    EXPECT_LT(refused.err.size(), 300u) << "the name is capped in the message";
+    EXPECT_TRUE(fs::is_empty(dir_.path())) << "nothing written";
+    const test::CliRun fits = run("ensemble " + kGrid + " --out " + longest + ".h5 --quiet");
+    EXPECT_EQ(fits.status, 0) << fits.err;
+    EXPECT_TRUE(fs::exists(dir_.path() / (longest + ".h5")));
+}
+
 // The number of finished samples in a checkpoint (0 while it does not exist yet).
 std::size_t records_in(const fs::path& checkpoint) {
     try {
