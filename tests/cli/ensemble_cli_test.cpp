@@ -145,6 +145,14 @@ TEST_F(EnsembleCli, OutputNameWithNoRoomForItsCheckpointRefused) {
     const test::CliRun fits = run("ensemble " + kGrid + " --out " + longest + ".h5 --quiet");
     EXPECT_EQ(fits.status, 0) << fits.err;
     EXPECT_TRUE(fs::exists(dir_.path() / (longest + ".h5")));
+    // A path beyond PATH_MAX fails in the file system library (looking for the checkpoint):
+    // one line with the path capped, not the library's message with 4 KB of path.
+    std::string deep;
+    for (int k = 0; k < 2100; ++k) deep += "x/";
+    const test::CliRun too_deep = run("ensemble " + kGrid + " --resume --out " + deep + "e.h5");
+    EXPECT_EQ(too_deep.status, 1);
+    EXPECT_NE(too_deep.err.find("File name too long"), std::string::npos) << too_deep.err;
+    EXPECT_LT(too_deep.err.size(), 200u) << too_deep.err;
 }
 
 // The number of finished samples in a checkpoint (0 while it does not exist yet).
