@@ -138,6 +138,21 @@ TEST(MeanFieldPlan, AGuessedColouringIsKeptOnlyWhereItIsGreedys) {
     models.push_back(with_lattice({LatticeKind::chain, {3}, Boundary::open}, {{0, 1}, {0, 2}}));
     models.push_back(
         with_lattice({LatticeKind::chain, {4}, Boundary::open}, {{0, 1}, {0, 3}, {1, 3}}));
+    // The same faults only in long runs of positions whose neighbours lie at the same offsets,
+    // which the check reads as stencils. A chain of 400 sites, bonds (2k, 2k + 1), and 16
+    // sites of one class each bonded to the site 200 on: the bonded rows are alike, so the
+    // faults lie inside stencil runs. Then odd sites (class 1) bonded upwards only, but for
+    // the last, whose bond to site 0 makes its row unlike the others.
+    const LatticeSpec long_chain{LatticeKind::chain, {400}, Boundary::open};
+    for (const int parity : {1, 0}) {
+        std::vector<Edge> edges;
+        for (int i = 0; i + 1 < 400; i += 2) edges.push_back({i, i + 1});
+        for (int i = 100 + parity; i < 132; i += 2) edges.push_back({i, i + 200});
+        models.push_back(with_lattice(long_chain, edges));
+    }
+    std::vector<Edge> odd_up{{0, 399}};
+    for (int i = 1; i + 1 < 400; i += 2) odd_up.push_back({i, i + 1});
+    models.push_back(with_lattice(long_chain, odd_up));
     // A periodic square lattice, above the serial threshold, whose site s of class 1 in the
     // second half has lost its bonds to lower-numbered sites.
     const LatticeSpec square{LatticeKind::square, {200, 180}, Boundary::periodic};

@@ -116,14 +116,15 @@ MeanFieldPlan::MeanFieldPlan(const Model& model, Weights weights) : model_(&mode
         order_by(OneClass{});
     }
     copy_graph(guess ? std::optional(weights) : std::nullopt);
+    if (guess) cut_chunks();  // the check reads the graph through its segments
     if (!guess || !is_greedy_order()) {
         {
             const std::vector<int> colour = greedy_colouring();
             order_by(StoredColouring(colour));
         }  // not held beside the graph: the set-up's peak memory
         copy_graph(weights);
+        cut_chunks();
     }
-    cut_chunks();
 }
 
 template <class Colouring>
@@ -197,39 +198,61 @@ bool MeanFieldPlan::is_greedy_order() const {
     // (a) no bond joins two sites of one class (a site of class 0 then has no lower neighbour
     // of class 0, and one of class 1 none of class 1), and (b) every site of class 1 has a
     // lower-numbered neighbour, which is of class 0 by (a).
+    // Read through the kernel's segments (cut_chunks): in a stencil segment the neighbours are
+    // p + offset, so (a) is two sums per segment and (b) reads no neighbour list; only gathered
+    // segments read their rows. Each segment lies in one class.
     if (num_colours() > 2) return false;
-    const std::size_t n = order_.size();
-    const std::size_t second = class_offset_[1];  // the first position of class 1
-    // (a): the rows of class 0 name only positions of class 1, and those of class 1 only
-    // positions of class 0: a minimum and a maximum over two stretches of the rows.
-    const std::size_t split = row(second);
-    const std::size_t slots = neighbour_.size();
+    const auto second = static_cast<std::ptrdiff_t>(class_offset_[1]);  // first of class 1
+    const int* order = order_.data();
     const int* nb = neighbour_.data();
-    const int threads = detail::setup_threads(slots);
-    const auto class_0_slots = static_cast<std::ptrdiff_t>(split);
-    const auto all_slots = static_cast<std::ptrdiff_t>(slots);
-    int lowest_in_0 = std::numeric_limits<int>::max();
-    int highest_in_1 = -1;
-#pragma omp parallel num_threads(threads)
-    {
-#pragma omp for schedule(static) reduction(min : lowest_in_0) nowait
-        for (std::ptrdiff_t s = 0; s < class_0_slots; ++s)
-            lowest_in_0 = std::min(lowest_in_0, nb[s]);
-#pragma omp for schedule(static) reduction(max : highest_in_1) nowait
-        for (std::ptrdiff_t s = class_0_slots; s < all_slots; ++s)
-            highest_in_1 = std::max(highest_in_1, nb[s]);
+    const auto has_lower_neighbour = [&](std::ptrdiff_t p, auto neighbour_of, std::size_t z) {
+        for (std::size_t s = 0; s < z; ++s) {
+            if (order[neighbour_of(s)] < order[p]) return true;
+        }
+        return false;
+    };
+    const auto breaks = [&](const KernelSegment& seg) {
+        const auto first = static_cast<std::ptrdiff_t>(seg.begin);
+        const std::ptrdiff_t last = first + static_cast<std::ptrdiff_t>(seg.size);  // past it
+        const bool class_1 = first >= second;
+        if (seg.stencil != KernelSegment::kNoStencil) {
+            const std::size_t z = row(seg.begin + 1) - row(seg.begin);
+            const std::ptrdiff_t* offset = stencil_offsets_.data() + seg.stencil;
+            const std::ptrdiff_t low = *std::min_element(offset, offset + z);
+            const std::ptrdiff_t high = *std::max_element(offset, offset + z);
+            if (class_1 ? last - 1 + high >= second : first + low < second) return true;  // (a)
+            if (!class_1) return false;
+            for (std::ptrdiff_t p = first; p < last; ++p) {  // (b)
+                if (!has_lower_neighbour(
+                        p, [&](std::size_t s) { return p + offset[s]; }, z))
+                    return true;
+            }
+            return false;
+        }
+        for (std::ptrdiff_t p = first; p < last; ++p) {
+            const auto q = static_cast<std::size_t>(p);
+            const int* row_of_p = nb + row(q);
+            const std::size_t z = row(q + 1) - row(q);
+            for (std::size_t s = 0; s < z; ++s) {
+                const bool same_class = (row_of_p[s] >= second) == class_1;
+                if (same_class) return true;  // (a)
+            }
+            if (class_1 && !has_lower_neighbour(
+                               p, [&](std::size_t s) { return row_of_p[s]; }, z))
+                return true;  // (b)
+        }
+        return false;
+    };
+    const auto count = static_cast<std::ptrdiff_t>(segments_.size());
+    bool broken = false;
+    // Dynamic: the segments of class 1 cost more than those of class 0, and come last.
+#pragma omp parallel for schedule(dynamic, 64) reduction(||        \
+                                                         : broken) \
+    num_threads(detail::setup_threads(order_.size()))
+    for (std::ptrdiff_t g = 0; g < count; ++g) {
+        if (!broken) broken = breaks(segments_[static_cast<std::size_t>(g)]);
     }
-    const auto bound = static_cast<int>(second);
-    if (lowest_in_0 < bound || highest_in_1 >= bound) return false;
-    // (b): on lattices the first neighbour in a row (the lowest edge) is usually lower already.
-    return detail::first_where(n - second, [&](std::size_t k) {
-               const std::size_t p = second + k;
-               const int i = order_[p];
-               for (std::size_t s = row(p); s < row(p + 1); ++s) {
-                   if (order_[static_cast<std::size_t>(nb[s])] < i) return false;
-               }
-               return true;
-           }) == n - second;
+    return !broken;
 }
 
 std::vector<int> MeanFieldPlan::greedy_colouring() const {
