@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <bit>
 #include <cmath>
 #include <limits>
 #include <mutex>
@@ -54,17 +55,47 @@ Model::Model(int num_sites, std::vector<Edge> edges, std::vector<double> couplin
         throw ModelError(fmt::format("{} sites but {} fields", num_sites_, fields_.size()));
     }
     if (!std::isfinite(energy_offset_)) throw ModelError("the energy offset is not finite");
-    if (const std::size_t i = detail::first_where(
-            fields_.size(), [&](std::size_t k) { return !std::isfinite(fields_[k]); });
-        i < fields_.size()) {
-        throw ModelError(fmt::format("field on site {} is not finite", i));
-    }
+    check_fields();
     if (edges_.size() > static_cast<std::size_t>(std::numeric_limits<int>::max())) {
         throw ModelError(fmt::format("{} edges are more than a model can index ({})", edges_.size(),
                                      std::numeric_limits<int>::max()));
     }
     check_and_order_edges();
     merge_repeated_edges();
+}
+
+namespace {
+
+std::uint64_t bits_of(double x) { return std::bit_cast<std::uint64_t>(x); }
+
+// The value every entry of `values` has, bit for bit, or none (also when there are none).
+std::optional<double> shared_value(const std::vector<double>& values) {
+    if (values.empty()) return std::nullopt;
+    const std::uint64_t first = bits_of(values.front());
+    const std::size_t differs = detail::first_where(
+        values.size(), [&](std::size_t k) { return bits_of(values[k]) != first; });
+    return differs == values.size() ? std::optional(values.front()) : std::nullopt;
+}
+
+}  // namespace
+
+void Model::check_fields() {
+    // The first field that is not finite is reported; whether all are one value is noted in
+    // the same pass (the mean-field plan keeps a shared field once).
+    const std::size_t n = fields_.size();
+    const std::uint64_t first_bits = bits_of(fields_.front());
+    const auto count = static_cast<std::ptrdiff_t>(n);
+    std::size_t first_bad = n;
+    bool same = true;
+#pragma omp parallel for schedule(static) num_threads(detail::setup_threads(n)) \
+    reduction(min : first_bad) reduction(&& : same)
+    for (std::ptrdiff_t k = 0; k < count; ++k) {
+        const double h = fields_[static_cast<std::size_t>(k)];
+        if (!std::isfinite(h)) first_bad = std::min(first_bad, static_cast<std::size_t>(k));
+        same = same && bits_of(h) == first_bits;
+    }
+    if (first_bad < n) throw ModelError(fmt::format("field on site {} is not finite", first_bad));
+    if (same) shared_field_ = fields_.front();
 }
 
 const Adjacency& Model::adjacency() const {
@@ -92,10 +123,14 @@ void Model::check_and_order_edges() {
     // The first bad edge in input order is the one reported, whatever the thread count: each
     // thread stops at the first bad edge of its piece, before ordering it, so it is reported
     // as given. (Edges ordered before it do not matter: the constructor throws.)
+    // Whether all couplings are one value is noted in the same pass.
     const std::size_t m = edges_.size();
     const int n = num_sites_;
+    const std::uint64_t first_bits = m > 0 ? bits_of(couplings_.front()) : 0;
     std::size_t first_bad = m;
-#pragma omp parallel num_threads(detail::setup_threads(m)) reduction(min : first_bad)
+    bool same = true;
+#pragma omp parallel num_threads(detail::setup_threads(m)) reduction(min : first_bad) \
+    reduction(&& : same)
     {
         const auto t = static_cast<std::size_t>(omp_get_thread_num());
         const auto team = static_cast<std::size_t>(omp_get_num_threads());
@@ -108,12 +143,16 @@ void Model::check_and_order_edges() {
                 first_bad = e;
                 break;
             }
+            same = same && bits_of(couplings_[e]) == first_bits;
             // Stored only where swapped: rewriting every edge would make every line of the
             // list dirty, to be written back to memory.
             if (edge.i != lo) edges_[e] = {lo, hi};
         }
     }
-    if (first_bad == m) return;
+    if (first_bad == m) {
+        if (same && m > 0) shared_coupling_ = couplings_.front();
+        return;
+    }
     const Edge& edge = edges_[first_bad];
     if (edge.i < 0 || edge.j < 0 || edge.i >= n || edge.j >= n) {
         throw ModelError(
@@ -155,6 +194,7 @@ void Model::merge_repeated_edges() {
     }
     edges_.resize(kept);
     couplings_.resize(kept);
+    shared_coupling_ = shared_value(couplings_);  // the merged bonds' sums may differ
     for (std::size_t e = 0; e < kept; ++e) {
         if (!std::isfinite(couplings_[e])) {
             throw ModelError(

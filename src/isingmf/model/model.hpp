@@ -66,6 +66,11 @@ public:
     const std::vector<double>& couplings() const { return couplings_; }
     /// h_i.
     const std::vector<double>& fields() const { return fields_; }
+    /// The coupling of every bond, when all are one value to the bit (so +0 and -0 differ);
+    /// none when they differ or there are no bonds. Found while the constructor checks them.
+    std::optional<double> shared_coupling() const { return shared_coupling_; }
+    /// The field of every site, when all are one value to the bit; none when they differ.
+    std::optional<double> shared_field() const { return shared_field_; }
     /// E0, the spin-independent part of H.
     double energy_offset() const { return energy_offset_; }
     const Description& description() const { return description_; }
@@ -106,6 +111,8 @@ private:
     std::vector<Edge> edges_;
     std::vector<double> couplings_;
     std::vector<double> fields_;
+    std::optional<double> shared_coupling_;
+    std::optional<double> shared_field_;
     double energy_offset_;
     Description description_;
     std::optional<LatticeSpec> lattice_;
@@ -114,6 +121,7 @@ private:
     struct AdjacencyCache;
     std::shared_ptr<AdjacencyCache> adjacency_cache_;
 
+    void check_fields();
     void check_and_order_edges();
     void merge_repeated_edges();
 };

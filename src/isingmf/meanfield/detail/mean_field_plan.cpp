@@ -90,18 +90,6 @@ struct StoredColouring {
     }
 };
 
-// The value every entry of `values` has, bit for bit (so +0 and -0 differ), or none when
-// they differ or there are none.
-std::optional<double> shared_value(const std::vector<double>& values) {
-    if (values.empty()) return std::nullopt;
-    const auto first = std::bit_cast<std::uint64_t>(values.front());
-    const std::size_t differs = detail::first_where(values.size(), [&](std::size_t k) {
-        return std::bit_cast<std::uint64_t>(values[k]) != first;
-    });
-    if (differs != values.size()) return std::nullopt;
-    return values.front();
-}
-
 }  // namespace
 
 MeanFieldPlan::MeanFieldPlan(const Model& model, Weights weights) : model_(&model) {
@@ -309,8 +297,8 @@ void MeanFieldPlan::copy_graph(std::optional<Weights> weights) {
     shared_coupling_.reset();
     shared_field_.reset();
     if (weights == Weights::shared_when_uniform) {
-        shared_coupling_ = shared_value(J);
-        shared_field_ = shared_value(h);
+        shared_coupling_ = model_->shared_coupling();
+        shared_field_ = model_->shared_field();
     }
     const bool copy_coupling = weights && !shared_coupling_;
     const bool copy_field = weights && !shared_field_;
