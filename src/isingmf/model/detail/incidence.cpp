@@ -173,23 +173,27 @@ std::size_t uniform_rows(std::size_t num_sites, const Entries& out, int threads)
         double* const row_couplings = out.row_couplings;
         std::uint8_t* const count = filled.data();
         const auto width = static_cast<std::uint8_t>(z);
+        // Whether a row was offered one entry too many. A plain local, never captured: the
+        // byte stores may alias anything whose address is taken, which would put a store and
+        // a reload of the flag on every entry's critical path.
         bool overflow = false;
-        const auto put_if_mine = [=, &overflow](std::size_t row, int other, std::size_t e) {
-            if (row < first || row >= last) return;
+        const auto put_if_mine = [=](std::size_t row, int other, std::size_t e) {
+            if (row < first || row >= last) return false;
             const std::uint8_t k = count[row];
-            overflow |= k == width;
-            if (k == width) return;
+            if (k == width) return true;
             count[row] = static_cast<std::uint8_t>(k + 1);
             const std::size_t slot = row * z + k;
             rows[slot] = write_edge_index ? static_cast<int>(e) : other;
             if (row_couplings != nullptr) row_couplings[slot] = couplings[e];
+            return false;
         };
         for (std::size_t e = 0; e < num_edges; ++e) {
             const Edge ends = edge[e];
             const int row_i = rename != nullptr ? rename[ends.i] : ends.i;
             const int row_j = rename != nullptr ? rename[ends.j] : ends.j;
-            put_if_mine(static_cast<std::size_t>(row_i), row_j, e);
-            put_if_mine(static_cast<std::size_t>(row_j), row_i, e);
+            const bool too_many_i = put_if_mine(static_cast<std::size_t>(row_i), row_j, e);
+            const bool too_many_j = put_if_mine(static_cast<std::size_t>(row_j), row_i, e);
+            overflow |= too_many_i | too_many_j;
         }
         differs = overflow;
     }
