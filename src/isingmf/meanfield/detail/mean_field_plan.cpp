@@ -328,20 +328,46 @@ namespace {
 // Stencil runs shorter than this are gathered instead: the vector loop needs some length.
 constexpr std::size_t kMinStencilRun = 8;
 
+// The same for rows of Z entries each, stored back to back from `first` (p's row): the
+// lattices' degrees get a loop the compiler unrolls and vectorises. Positions and shifts
+// (below the chunk size) stay far inside int.
+template <std::size_t Z>
+std::size_t uniform_stencil_run(const int* first, std::size_t count) {
+    std::size_t k = 1;
+    for (; k < count; ++k) {
+        const int* row = first + k * Z;
+        const auto shift = static_cast<int>(k);
+        bool same = true;
+        for (std::size_t s = 0; s < Z; ++s) same &= row[s] - first[s] == shift;
+        if (!same) break;
+    }
+    return k;
+}
+
 // How many positions from p (below end, at most limit) have as many neighbours as p, at the
 // same offsets.
 std::size_t stencil_run(const MeanFieldPlan& plan, std::size_t p, std::size_t end,
                         std::size_t limit) {
     const std::size_t z = plan.row(p + 1) - plan.row(p);
     const int* first = plan.neighbour().data() + plan.row(p);
+    const std::size_t count = std::min(end - p, limit);
+    switch (plan.degree()) {
+        case 4:
+            return uniform_stencil_run<4>(first, count);
+        case 6:
+            return uniform_stencil_run<6>(first, count);
+        default:
+            break;
+    }
     std::size_t q = p + 1;
-    for (; q < end && q - p < limit; ++q) {
+    for (; q < p + count; ++q) {
         if (plan.row(q + 1) - plan.row(q) != z) break;
         const int* row = plan.neighbour().data() + plan.row(q);
         const auto shift = static_cast<std::int64_t>(q - p);
         bool same = true;
-        for (std::size_t s = 0; s < z && same; ++s)
-            same = static_cast<std::int64_t>(row[s]) == static_cast<std::int64_t>(first[s]) + shift;
+        for (std::size_t s = 0; s < z; ++s)
+            same &=
+                static_cast<std::int64_t>(row[s]) == static_cast<std::int64_t>(first[s]) + shift;
         if (!same) break;
     }
     return q - p;
