@@ -94,9 +94,10 @@ struct StoredColouring {
 
 MeanFieldPlan::MeanFieldPlan(const Model& model, Weights weights) : model_(&model) {
     // The kernel's graph is built straight in update order, so the order comes first: from the
-    // lattice's guessed colouring, checked afterwards on the graph built in its order; else
-    // (no guess, or a guess that is not greedy's) from the greedy colouring read off the graph
-    // in site order or in the guessed order, and the graph is built again in the greedy order.
+    // lattice's guessed colouring, checked afterwards on the graph built in its order (read
+    // through the kernel's segments, so these are cut first); else (no guess, or a guess that
+    // is not greedy's) from the greedy colouring read off the graph in site order or in the
+    // guessed order, and the graph is built and cut again in the greedy order.
     const std::optional<LatticeColouring> guess = lattice_colouring(model);
     if (guess) {
         order_by(*guess);
@@ -187,8 +188,9 @@ bool MeanFieldPlan::is_greedy_order() const {
     // of class 0, and one of class 1 none of class 1), and (b) every site of class 1 has a
     // lower-numbered neighbour, which is of class 0 by (a).
     // Read through the kernel's segments (cut_chunks): in a stencil segment the neighbours are
-    // p + offset, so (a) is two sums per segment and (b) reads no neighbour list; only gathered
-    // segments read their rows. Each segment lies in one class.
+    // p + offset, so (a) is one comparison per segment (its lowest or highest neighbour) and
+    // (b) reads no neighbour list; only gathered segments read their rows. Each segment lies
+    // in one class.
     if (num_colours() > 2) return false;
     const auto second = static_cast<std::ptrdiff_t>(class_offset_[1]);  // first of class 1
     const int* order = order_.data();
@@ -232,11 +234,10 @@ bool MeanFieldPlan::is_greedy_order() const {
         return false;
     };
     const auto count = static_cast<std::ptrdiff_t>(segments_.size());
+    const int threads = detail::setup_threads(order_.size());
     bool broken = false;
     // Dynamic: the segments of class 1 cost more than those of class 0, and come last.
-#pragma omp parallel for schedule(dynamic, 64) reduction(||        \
-                                                         : broken) \
-    num_threads(detail::setup_threads(order_.size()))
+#pragma omp parallel for schedule(dynamic, 64) reduction(|| : broken) num_threads(threads)
     for (std::ptrdiff_t g = 0; g < count; ++g) {
         if (!broken) broken = breaks(segments_[static_cast<std::size_t>(g)]);
     }
