@@ -180,6 +180,51 @@ TEST(MeanFieldPlan, AGuessedColouringIsKeptOnlyWhereItIsGreedys) {
     }
 }
 
+// A lattice of one site has one class (the guess gives site 1 colour 1 only where there is a
+// site 1).
+TEST(MeanFieldPlan, OneSiteLatticeHasOneClass) {
+    for (const LatticeSpec& spec :
+         std::vector<LatticeSpec>{{LatticeKind::chain, {1}, Boundary::open},
+                                  {LatticeKind::square, {1, 1}, Boundary::open},
+                                  {LatticeKind::cubic, {1, 1, 1}, Boundary::open}}) {
+        const Model model(1, {}, {}, std::vector<double>{0.5}, 0.0, {}, spec);
+        const MeanFieldPlan plan(model);
+        EXPECT_EQ(plan.class_offset(), (std::vector<std::size_t>{0, 1})) << to_string(spec.kind);
+    }
+}
+
+// Rows of one degree are tried wherever 2m/n is whole, and a row offered one entry too many
+// must stop them whichever thread owns it (each of 2, 3 and 4 threads owns a piece of the
+// rows): a ring with one bond moved in the first quarter, a star with a chord (its hub is row
+// 0 or row n - 1, by class), and a small star whose hub is the last site (its extra entry
+// would be written past the rows' end: ASan's build sees that).
+TEST(MeanFieldPlan, UnevenDegreesFoundInAnyThreadsRows) {
+    std::vector<Model> models;
+    const int n = 40000;
+    std::vector<Edge> ring;
+    for (int i = 0; i < n; ++i) ring.push_back({i, (i + 1) % n});
+    ring[10000] = {10000, 10002};
+    models.emplace_back(n, ring, std::vector<double>(ring.size(), 1.0),
+                        std::vector<double>(n, 0.0));
+    std::vector<Edge> star;  // hub 0, plus one chord: 2m/n = 2
+    for (int i = 1; i < n; ++i) star.push_back({0, i});
+    star.push_back({1, 2});
+    models.emplace_back(n, star, std::vector<double>(star.size(), 1.0),
+                        std::vector<double>(n, 0.0));
+    models.emplace_back(4, std::vector<Edge>{{3, 0}, {3, 1}, {3, 2}, {0, 1}},
+                        std::vector<double>(4, 1.0), std::vector<double>(4, 0.0));
+    for (const Model& model : models) {
+        const MeanFieldPlan serial = test::with_threads(1, [&] { return MeanFieldPlan(model); });
+        EXPECT_EQ(serial.order(), greedy_order(model));
+        EXPECT_EQ(serial.degree(), 0);
+        for (const int threads : {2, 3, 4}) {
+            const MeanFieldPlan plan =
+                test::with_threads(threads, [&] { return MeanFieldPlan(model); });
+            expect_same_plan(plan, serial);
+        }
+    }
+}
+
 // Each position's row is its site's neighbours in increasing edge order, renamed to positions,
 // with the couplings beside them and the site's field: the plan transposes the edge list
 // straight into update order, and the test collects each site's edges one by one from the

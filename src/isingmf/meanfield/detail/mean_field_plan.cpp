@@ -20,9 +20,10 @@ constexpr std::size_t kChunk = MeanFieldPlan::kernel_chunk_size();
 
 namespace {
 
-// Colourings that order_by reads a block of sites at a time, so that one that is computed (a
+// order_by reads a colouring a block of sites at a time, so that one that is computed (a
 // lattice's guess, one class for all) need not be stored: a Colouring writes the colours of
-// sites begin .. end into out, and top is the largest colour it gives.
+// sites begin .. end into out (called with at most kColourBlock sites), and top is the largest
+// colour it gives.
 constexpr std::size_t kColourBlock = 2048;
 
 // A colouring to try before the greedy one: on lattices numbered as lattice_spec.hpp says,
@@ -65,7 +66,9 @@ std::optional<LatticeColouring> lattice_colouring(const Model& model) {
     guess.honeycomb = kind == LatticeKind::honeycomb;
     guess.lx = static_cast<std::size_t>(spec->size[0]);
     guess.ly = spec->size.size() > 1 ? static_cast<std::size_t>(spec->size[1]) : 1;
-    guess.top = model.num_sites() > 1 ? 1 : 0;  // site 1 has colour 1
+    // Site 1, where there is one, has colour 1: it is site 0's neighbour at x = 1 (or at y = 1
+    // or z = 1 where the extents before are 1), or sublattice B of the first honeycomb cell.
+    guess.top = model.num_sites() > 1 ? 1 : 0;
     return guess;
 }
 

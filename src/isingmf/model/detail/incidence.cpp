@@ -3,7 +3,6 @@
 #include <omp.h>
 
 #include <algorithm>
-#include <atomic>
 #include <bit>
 #include <cstdint>
 #include <utility>
@@ -146,14 +145,15 @@ void parallel_rows(std::size_t n, const Entries& out, std::vector<std::size_t>& 
 // and writes the rows of its own piece of the rows (and their bytes), so every row is written
 // by one thread in edge order, without staging. The reads multiply with the threads, so this
 // is for few of them (kMaxUniformScanThreads); the staged transposition serves more.
-// Returns z, having written the rows, or 0 when the degrees differ (the rows are then
-// unfinished; the caller builds them again with offsets).
+// Returns z, having written the rows; or 0, the rows then unfinished, when the degrees differ,
+// and also without writing anything when 2m/n is not whole, is 0, or is 255 or more (the
+// degrees a byte per row is kept for); the caller then builds the rows with offsets.
 std::size_t uniform_rows(std::size_t num_sites, const Entries& out, int threads) {
     const std::span<const Edge> edges = out.edges;
     const std::size_t half_edges = 2 * edges.size();
     if (num_sites == 0 || half_edges % num_sites != 0) return 0;
     const std::size_t z = half_edges / num_sites;
-    if (z == 0 || z >= 0xff) return 0;               // a byte counts up to z
+    if (z == 0 || z >= 0xff) return 0;               // shared degrees of 1 .. 254, as before
     std::vector<std::uint8_t> filled(num_sites, 0);  // by row
     bool differs = false;
 #pragma omp parallel num_threads(threads) reduction(|| : differs)
