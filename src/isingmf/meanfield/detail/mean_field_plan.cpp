@@ -5,7 +5,6 @@
 #include <algorithm>
 #include <bit>
 #include <cstdint>
-#include <limits>
 #include <span>
 
 #include "isingmf/model/detail/incidence.hpp"
@@ -332,9 +331,9 @@ namespace {
 // Stencil runs shorter than this are gathered instead: the vector loop needs some length.
 constexpr std::size_t kMinStencilRun = 8;
 
-// The same for rows of Z entries each, stored back to back from `first` (p's row): the
-// lattices' degrees get a loop the compiler unrolls and vectorises. Positions and shifts
-// (below the chunk size) stay far inside int.
+// stencil_run (below) for rows of Z entries each, stored back to back from `first` (p's row),
+// over `count` positions: the lattices' degrees get a loop the compiler unrolls. Positions and
+// shifts (below the chunk size) stay far inside int.
 template <std::size_t Z>
 std::size_t uniform_stencil_run(const int* first, std::size_t count) {
     std::size_t k = 1;
@@ -369,9 +368,8 @@ std::size_t stencil_run(const MeanFieldPlan& plan, std::size_t p, std::size_t en
         const int* row = plan.neighbour().data() + plan.row(q);
         const auto shift = static_cast<std::int64_t>(q - p);
         bool same = true;
-        for (std::size_t s = 0; s < z; ++s)
-            same &=
-                static_cast<std::int64_t>(row[s]) == static_cast<std::int64_t>(first[s]) + shift;
+        for (std::size_t s = 0; s < z && same; ++s)
+            same = static_cast<std::int64_t>(row[s]) == static_cast<std::int64_t>(first[s]) + shift;
         if (!same) break;
     }
     return q - p;
