@@ -2,7 +2,11 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
+#include <limits>
 #include <optional>
+#include <string>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -56,6 +60,105 @@ TEST(Model, SharedCouplingAndFieldAreOneValueToTheBit) {
         EXPECT_EQ(test::with_threads(threads, [&] { return shared(ring, J, h); }),
                   Shared(std::nullopt, std::nullopt));
     }
+}
+
+// with_uniform_weights against the same model built from arrays of copies: the same edges
+// (ordered, repeats merged), couplings, fields, shared values, adjacency and energies; its
+// arrays are written only when asked for, except where repeated bonds must be merged (periodic
+// extents of 2), and every thread asking at once gets the same array.
+TEST(Model, UniformWeightsAreTheArraysWrittenOnFirstUse) {
+    const UniformWeights weights{-0.75, 0.3};
+    for (const LatticeSpec& spec :
+         {LatticeSpec{LatticeKind::square, {6, 5}, Boundary::periodic},
+          LatticeSpec{LatticeKind::square, {2, 3}, Boundary::periodic},
+          LatticeSpec{LatticeKind::cubic, {3, 2, 4}, Boundary::periodic},
+          LatticeSpec{LatticeKind::honeycomb, {4, 3}, Boundary::open},
+          LatticeSpec{LatticeKind::chain, {1}, Boundary::open},
+          LatticeSpec{LatticeKind::square, {300, 200}, Boundary::periodic}}) {
+        const LatticeGraph graph = make_lattice(spec);
+        const auto n = static_cast<std::size_t>(graph.num_sites);
+        // Edges given as j < i, to be ordered.
+        std::vector<Edge> edges;
+        for (const Edge& e : graph.bonds) edges.push_back({e.j, e.i});
+        const Model arrays(graph.num_sites, edges,
+                           std::vector<double>(edges.size(), weights.coupling),
+                           std::vector<double>(n, weights.field));
+        const Model uniform = Model::with_uniform_weights(graph.num_sites, edges, weights);
+        const bool repeats = arrays.num_edges() < edges.size();
+        EXPECT_EQ(uniform.has_weight_arrays(), repeats)
+            << to_string(spec.kind) << " of " << n << " sites";
+        EXPECT_EQ(uniform.edges(), arrays.edges());
+        EXPECT_EQ(uniform.shared_coupling(), arrays.shared_coupling());
+        EXPECT_EQ(uniform.shared_field(), arrays.shared_field());
+        const Model copy = uniform;  // shares the arrays, once written
+        std::vector<const std::vector<double>*> couplings(8, nullptr);
+        std::vector<const std::vector<double>*> fields(8, nullptr);
+        {
+            std::vector<std::thread> threads;
+            for (std::size_t t = 0; t < couplings.size(); ++t) {
+                threads.emplace_back([&, t] {
+                    const Model& m = t % 2 == 0 ? uniform : copy;
+                    couplings[t] = &m.couplings();
+                    fields[t] = &m.fields();
+                });
+            }
+            for (std::thread& thread : threads) thread.join();
+        }
+        for (std::size_t t = 0; t < couplings.size(); ++t) {
+            EXPECT_EQ(couplings[t], couplings.front());
+            EXPECT_EQ(fields[t], fields.front());
+        }
+        EXPECT_TRUE(uniform.has_weight_arrays());
+        EXPECT_EQ(uniform.couplings(), arrays.couplings())
+            << to_string(spec.kind) << " of " << n << " sites";
+        EXPECT_EQ(uniform.fields(), arrays.fields());
+        EXPECT_EQ(uniform.adjacency().coupling, arrays.adjacency().coupling);
+        EXPECT_EQ(uniform.adjacency().neighbour, arrays.adjacency().neighbour);
+        std::vector<signed char> spins(n);
+        for (std::size_t i = 0; i < n; ++i) spins[i] = (i * 7 + i / 3) % 5 < 2 ? -1 : 1;
+        EXPECT_EQ(uniform.energy(spins), arrays.energy(spins));
+    }
+}
+
+TEST(Model, UniformWeightsAreCheckedLikeArrays) {
+    const double inf = std::numeric_limits<double>::infinity();
+    const auto message = [](const auto& make) {
+        try {
+            make();
+        } catch (const ModelError& e) {
+            return std::string(e.what());
+        }
+        return std::string("no error");
+    };
+    EXPECT_EQ(message([&] {
+                  Model::with_uniform_weights(3, {{0, 1}}, {inf, 0.0});
+              }),
+              "the coupling is not finite");
+    EXPECT_EQ(message([&] {
+                  Model::with_uniform_weights(3, {}, {std::nan(""), 0.0});
+              }),
+              "the coupling is not finite");
+    EXPECT_EQ(message([&] {
+                  Model::with_uniform_weights(3, {{0, 1}}, {1.0, -inf});
+              }),
+              "the field is not finite");
+    EXPECT_EQ(message([&] {
+                  Model::with_uniform_weights(3, {{0, 1}, {2, 3}}, {1.0, 0.0});
+              }),
+              "edge (2, 3) has a site outside 0..2");
+    EXPECT_EQ(message([&] {
+                  Model::with_uniform_weights(3, {{0, 1}, {1, 1}}, {1.0, 0.0});
+              }),
+              "self-loop on site 1");
+    EXPECT_EQ(message([&] {
+                  Model::with_uniform_weights(0, {}, {1.0, 0.0});
+              }),
+              "a model needs at least one site, got 0");
+    // Repeated bonds add: 1e308 + 1e308 overflows.
+    EXPECT_EQ(message([&] {
+                  Model::with_uniform_weights(2, {{0, 1}, {1, 0}}, {1e308, 0.0});
+              }),
+              "repeated edge (0, 1) sums to a coupling that is not finite");
 }
 
 TEST(Model, RejectsSelfLoopsAndBadIndices) {

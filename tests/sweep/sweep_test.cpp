@@ -330,6 +330,8 @@ TEST(Sweep, MeanFieldAloneLeavesTheAdjacencyUnbuilt) {
         options.exact = ExactMethod::none;
         const SweepResult sweep = run_sweep(model, betas_of({0.5, 1.5, 2.5, 4.0, 20.0}), options);
         EXPECT_FALSE(model.has_adjacency());
+        // Nor are a uniform model's coupling and field written out as arrays.
+        EXPECT_EQ(model.has_weight_arrays(), spec.disorder != Disorder::uniform);
         for (const SweepPoint& point : sweep.points) {
             MeanFieldResult by_model = *point.mean_field;
             evaluate_mean_field(model, point.beta, by_model);

@@ -14,12 +14,6 @@ namespace {
 constexpr std::uint64_t kBondStream = 1;
 constexpr std::uint64_t kFieldStream = 2;
 
-void fill_parallel(std::vector<double>& values, double value) {
-    const auto size = static_cast<std::ptrdiff_t>(values.size());
-#pragma omp parallel for schedule(static) num_threads(detail::setup_threads(values.size()))
-    for (std::ptrdiff_t k = 0; k < size; ++k) values[static_cast<std::size_t>(k)] = value;
-}
-
 constexpr detail::EnumNames<Disorder, 4> kDisorderNames = {{
     {Disorder::uniform, "none"},
     {Disorder::pm, "pm"},
@@ -48,11 +42,17 @@ Model build_model(LatticeGraph&& lattice, const CouplingSpec& spec, Description 
         throw ModelError(fmt::format("random-field strength must be finite and >= 0, got {}",
                                      spec.random_field));
     }
+    if (spec.disorder == Disorder::uniform && spec.random_field == 0.0) {
+        // Two numbers instead of two arrays: 24 bytes per site less on the square lattice.
+        return Model::with_uniform_weights(lattice.num_sites, std::move(lattice.bonds),
+                                           {spec.J, spec.h}, 0.0, std::move(description),
+                                           std::move(lattice.spec));
+    }
     const double n = static_cast<double>(lattice.num_sites);
     std::vector<double> couplings;
     detail::resize_touched(couplings, lattice.bonds.size());
     if (spec.disorder == Disorder::uniform) {
-        fill_parallel(couplings, spec.J);
+        detail::fill_parallel(couplings, spec.J);
     } else {
         // One stream in bond order: the same bonds for a seed whatever the thread count.
         Rng bond_rng(spec.seed, kBondStream);
@@ -74,7 +74,7 @@ Model build_model(LatticeGraph&& lattice, const CouplingSpec& spec, Description 
     }
     std::vector<double> fields;
     detail::resize_touched(fields, static_cast<std::size_t>(lattice.num_sites));
-    fill_parallel(fields, spec.h);
+    detail::fill_parallel(fields, spec.h);
     if (spec.random_field > 0.0) {
         Rng field_rng(spec.seed, kFieldStream);
         for (double& h : fields) h += spec.random_field * field_rng.normal();

@@ -67,7 +67,9 @@ __attribute__((target_clones("avx512f", "avx2", "default"))) double site_terms(
 template <class LocalField>
 BoundParts bound_parts(const Model& model, double beta, std::span<const double> m,
                        const LocalField& local_field) {
-    const double* h = model.fields().data();
+    // A shared field is read from a piece of copies: the model need not write its array out.
+    const std::optional<double> shared_h = model.shared_field();
+    const double* h = shared_h ? nullptr : model.fields().data();
     const std::size_t n = m.size();
     const std::size_t blocks = (n + kSumBlock - 1) / kSumBlock;
     std::vector<BoundParts> partial(blocks);
@@ -76,13 +78,15 @@ BoundParts bound_parts(const Model& model, double beta, std::span<const double> 
         alignas(64) double phi[kTermPiece];
         alignas(64) double energy[kTermPiece];
         alignas(64) double entropy[kTermPiece];
+        alignas(64) double shared[kTermPiece];
+        if (shared_h) std::fill(shared, shared + kTermPiece, *shared_h);
         BoundParts p;
         const std::size_t end = std::min(n, (b + 1) * kSumBlock);
         for (std::size_t begin = b * kSumBlock; begin < end; begin += kTermPiece) {
             const std::size_t len = std::min(kTermPiece, end - begin);
             for (std::size_t k = 0; k < len; ++k) phi[k] = local_field(begin + k);
-            const double residual =
-                site_terms(m.data() + begin, h + begin, phi, beta, len, energy, entropy);
+            const double residual = site_terms(m.data() + begin, shared_h ? shared : h + begin, phi,
+                                               beta, len, energy, entropy);
             p.residual = std::max(p.residual, residual);
             for (std::size_t k = 0; k < len; ++k) {
                 p.coupling_energy += energy[k];
@@ -110,13 +114,12 @@ BoundParts bound_parts(const Model& model, double beta, std::span<const double> 
 
 // The plan's rows hold the model's neighbours in the model's order, as positions.
 BoundParts bound_parts(const MeanFieldPlan& plan, double beta, std::span<const double> m) {
-    const std::vector<double>& h = plan.model().fields();
     const std::vector<int>& order = plan.order();
     const std::vector<int>& position = plan.position();
     const int* neighbour = plan.neighbour().data();
     return bound_parts(plan.model(), beta, m, [&](std::size_t i) {
         const auto p = static_cast<std::size_t>(position[i]);
-        double phi = h[i];
+        double phi = plan.field_at(p);
         for (std::size_t slot = plan.row(p); slot < plan.row(p + 1); ++slot) {
             const auto j =
                 static_cast<std::size_t>(order[static_cast<std::size_t>(neighbour[slot])]);

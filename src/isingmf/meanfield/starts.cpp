@@ -40,13 +40,31 @@ constexpr int kMaxRungSweeps = 1000;
 constexpr int kMinBudget = 32;
 constexpr int kCostRatio = 4;
 
-bool all_fields_zero(const Model& model) {
+// Whether every field (coupling) passes `test`, read from the shared value where there is one,
+// so that a uniform model need not write its array out (Model::with_uniform_weights).
+template <class Test>
+bool all_fields(const Model& model, const Test& test) {
+    if (const std::optional<double> h = model.shared_field()) return test(*h);
     const std::vector<double>& h = model.fields();
-    return std::all_of(h.begin(), h.end(), [](double x) { return x == 0.0; });
+    return std::all_of(h.begin(), h.end(), test);
+}
+template <class Test>
+bool all_couplings(const Model& model, const Test& test) {
+    if (const std::optional<double> J = model.shared_coupling()) return test(*J);
+    const std::vector<double>& J = model.couplings();
+    return std::all_of(J.begin(), J.end(), test);
+}
+
+bool all_fields_zero(const Model& model) {
+    return all_fields(model, [](double x) { return x == 0.0; });
 }
 
 // m_i = tanh(beta h_i), the maximum of F without couplings.
 std::vector<double> paramagnet_start(const Model& model, double beta) {
+    if (const std::optional<double> h = model.shared_field()) {
+        return std::vector<double>(static_cast<std::size_t>(model.num_sites()),
+                                   std::tanh(beta * *h));
+    }
     std::vector<double> m(model.fields());
     for (double& x : m) x = std::tanh(beta * x);
     return m;
@@ -72,11 +90,9 @@ bool concave(const MeanFieldPlan& plan, double beta) {
 enum class Aligned { none, up, down };
 
 Aligned aligned_start(const Model& model) {
-    const std::vector<double>& J = model.couplings();
-    if (std::any_of(J.begin(), J.end(), [](double x) { return x < 0.0; })) return Aligned::none;
-    const std::vector<double>& h = model.fields();
-    if (std::all_of(h.begin(), h.end(), [](double x) { return x >= 0.0; })) return Aligned::up;
-    if (std::all_of(h.begin(), h.end(), [](double x) { return x <= 0.0; })) return Aligned::down;
+    if (!all_couplings(model, [](double x) { return x >= 0.0; })) return Aligned::none;
+    if (all_fields(model, [](double x) { return x >= 0.0; })) return Aligned::up;
+    if (all_fields(model, [](double x) { return x <= 0.0; })) return Aligned::down;
     return Aligned::none;
 }
 

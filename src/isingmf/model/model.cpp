@@ -24,13 +24,11 @@ struct Model::AdjacencyCache {
     Adjacency adjacency;
 };
 
-Model::Model(int num_sites, std::vector<Edge> edges, std::vector<double> couplings,
-             std::vector<double> fields, double energy_offset, Description description,
-             std::optional<LatticeSpec> lattice)
+Model::Model(Members /*tag*/, int num_sites, std::vector<Edge> edges, double energy_offset,
+             Description description, std::optional<LatticeSpec> lattice)
     : num_sites_(num_sites),
       edges_(std::move(edges)),
-      couplings_(std::move(couplings)),
-      fields_(std::move(fields)),
+      weight_arrays_(std::make_shared<WeightArrays>()),
       energy_offset_(energy_offset),
       description_(std::move(description)),
       lattice_(std::move(lattice)),
@@ -47,21 +45,46 @@ Model::Model(int num_sites, std::vector<Edge> edges, std::vector<double> couplin
                                      to_string(lattice_->kind), fmt::join(lattice_->size, "x"),
                                      num_sites_));
     }
-    if (edges_.size() != couplings_.size()) {
-        throw ModelError(
-            fmt::format("{} edges but {} couplings", edges_.size(), couplings_.size()));
-    }
-    if (fields_.size() != static_cast<std::size_t>(num_sites_)) {
-        throw ModelError(fmt::format("{} sites but {} fields", num_sites_, fields_.size()));
-    }
     if (!std::isfinite(energy_offset_)) throw ModelError("the energy offset is not finite");
-    check_fields();
     if (edges_.size() > static_cast<std::size_t>(std::numeric_limits<int>::max())) {
         throw ModelError(fmt::format("{} edges are more than a model can index ({})", edges_.size(),
                                      std::numeric_limits<int>::max()));
     }
+}
+
+Model::Model(int num_sites, std::vector<Edge> edges, std::vector<double> couplings,
+             std::vector<double> fields, double energy_offset, Description description,
+             std::optional<LatticeSpec> lattice)
+    : Model(Members{}, num_sites, std::move(edges), energy_offset, std::move(description),
+            std::move(lattice)) {
+    WeightArrays& w = *weight_arrays_;
+    if (edges_.size() != couplings.size()) {
+        throw ModelError(fmt::format("{} edges but {} couplings", edges_.size(), couplings.size()));
+    }
+    if (fields.size() != static_cast<std::size_t>(num_sites_)) {
+        throw ModelError(fmt::format("{} sites but {} fields", num_sites_, fields.size()));
+    }
+    w.couplings = std::move(couplings);
+    w.fields = std::move(fields);
+    w.couplings_written.store(true, std::memory_order_relaxed);
+    w.fields_written.store(true, std::memory_order_relaxed);
+    check_fields();
     check_and_order_edges();
     merge_repeated_edges();
+}
+
+Model Model::with_uniform_weights(int num_sites, std::vector<Edge> edges, UniformWeights weights,
+                                  double energy_offset, Description description,
+                                  std::optional<LatticeSpec> lattice) {
+    Model model(Members{}, num_sites, std::move(edges), energy_offset, std::move(description),
+                std::move(lattice));
+    if (!std::isfinite(weights.coupling)) throw ModelError("the coupling is not finite");
+    if (!std::isfinite(weights.field)) throw ModelError("the field is not finite");
+    if (!model.edges_.empty()) model.shared_coupling_ = weights.coupling;
+    model.shared_field_ = weights.field;
+    model.check_and_order_edges();
+    model.merge_repeated_edges();
+    return model;
 }
 
 namespace {
@@ -82,20 +105,51 @@ std::optional<double> shared_value(const std::vector<double>& values) {
 void Model::check_fields() {
     // The first field that is not finite is reported; whether all are one value is noted in
     // the same pass (the mean-field plan keeps a shared field once).
-    const std::size_t n = fields_.size();
-    const std::uint64_t first_bits = bits_of(fields_.front());
+    const std::vector<double>& fields = weight_arrays_->fields;
+    const std::size_t n = fields.size();
+    const std::uint64_t first_bits = bits_of(fields.front());
     const auto count = static_cast<std::ptrdiff_t>(n);
     std::size_t first_bad = n;
     bool same = true;
 #pragma omp parallel for schedule(static) num_threads(detail::setup_threads(n)) \
     reduction(min : first_bad) reduction(&& : same)
     for (std::ptrdiff_t k = 0; k < count; ++k) {
-        const double h = fields_[static_cast<std::size_t>(k)];
+        const double h = fields[static_cast<std::size_t>(k)];
         if (!std::isfinite(h)) first_bad = std::min(first_bad, static_cast<std::size_t>(k));
         same = same && bits_of(h) == first_bits;
     }
     if (first_bad < n) throw ModelError(fmt::format("field on site {} is not finite", first_bad));
-    if (same) shared_field_ = fields_.front();
+    if (same) shared_field_ = fields.front();
+}
+
+const std::vector<double>& Model::write_couplings() const {
+    // Only a model made by with_uniform_weights gets here, and only until the first call has
+    // written the array: every coupling is then shared_coupling_ (none: no edges). If the
+    // writing throws (out of memory), nothing is kept and the next call tries again.
+    WeightArrays& w = *weight_arrays_;
+    const std::lock_guard lock(w.mutex);
+    if (!w.couplings_written.load(std::memory_order_relaxed)) {
+        detail::resize_touched(w.couplings, edges_.size());
+        detail::fill_parallel(w.couplings, shared_coupling_.value_or(0.0));
+        w.couplings_written.store(true, std::memory_order_release);
+    }
+    return w.couplings;
+}
+
+const std::vector<double>& Model::write_fields() const {
+    WeightArrays& w = *weight_arrays_;  // as write_couplings
+    const std::lock_guard lock(w.mutex);
+    if (!w.fields_written.load(std::memory_order_relaxed)) {
+        detail::resize_touched(w.fields, static_cast<std::size_t>(num_sites_));
+        detail::fill_parallel(w.fields, *shared_field_);
+        w.fields_written.store(true, std::memory_order_release);
+    }
+    return w.fields;
+}
+
+bool Model::has_weight_arrays() const {
+    return weight_arrays_ && (weight_arrays_->couplings_written.load(std::memory_order_acquire) ||
+                              weight_arrays_->fields_written.load(std::memory_order_acquire));
 }
 
 const Adjacency& Model::adjacency() const {
@@ -107,7 +161,7 @@ const Adjacency& Model::adjacency() const {
         if (!cache.built.load(std::memory_order_relaxed)) {
             // A site's neighbours are listed in the order of the edges that join them, as
             // they always were.
-            detail::adjacency_rows(static_cast<std::size_t>(num_sites_), edges_, couplings_,
+            detail::adjacency_rows(static_cast<std::size_t>(num_sites_), edges_, couplings(),
                                    cache.adjacency);
             cache.built.store(true, std::memory_order_release);
         }
@@ -123,34 +177,46 @@ void Model::check_and_order_edges() {
     // The first bad edge in input order is the one reported, whatever the thread count: each
     // thread stops at the first bad edge of its piece, before ordering it, so it is reported
     // as given. (Edges ordered before it do not matter: the constructor throws.)
-    // Whether all couplings are one value is noted in the same pass.
+    // Couplings given as an array are checked in the same pass, which also notes whether all
+    // are one value; shared ones were checked once.
     const std::size_t m = edges_.size();
     const int n = num_sites_;
-    const std::uint64_t first_bits = m > 0 ? bits_of(couplings_.front()) : 0;
+    const bool given = weight_arrays_->couplings_written.load(std::memory_order_relaxed);
+    const double* J = weight_arrays_->couplings.data();
+    const std::uint64_t first_bits = given && m > 0 ? bits_of(J[0]) : 0;
     std::size_t first_bad = m;
     bool same = true;
+    // One loop for each case, so that the shared case reads no couplings at all. (`all_same`
+    // is a parameter: the reduction's copy of `same` exists only inside the parallel region.)
+    const auto scan = [&](auto with_couplings, std::size_t begin, std::size_t end, bool& all_same) {
+        for (std::size_t e = begin; e < end; ++e) {
+            const Edge edge = edges_[e];
+            const int lo = std::min(edge.i, edge.j);
+            const int hi = std::max(edge.i, edge.j);
+            bool bad = (lo < 0) | (hi >= n) | (lo == hi);
+            if constexpr (with_couplings) {
+                bad |= !std::isfinite(J[e]);
+                all_same = all_same && bits_of(J[e]) == first_bits;
+            }
+            if (bad) return e;
+            // Stored only where swapped: rewriting every edge would make every line of the
+            // list dirty, to be written back to memory.
+            if (edge.i != lo) edges_[e] = {lo, hi};
+        }
+        return m;
+    };
 #pragma omp parallel num_threads(detail::setup_threads(m)) reduction(min : first_bad) \
     reduction(&& : same)
     {
         const auto t = static_cast<std::size_t>(omp_get_thread_num());
         const auto team = static_cast<std::size_t>(omp_get_num_threads());
+        const std::size_t begin = detail::piece_begin(m, t, team);
         const std::size_t end = detail::piece_begin(m, t + 1, team);
-        for (std::size_t e = detail::piece_begin(m, t, team); e < end; ++e) {
-            const Edge edge = edges_[e];
-            const int lo = std::min(edge.i, edge.j);
-            const int hi = std::max(edge.i, edge.j);
-            if ((lo < 0) | (hi >= n) | (lo == hi) | !std::isfinite(couplings_[e])) {
-                first_bad = e;
-                break;
-            }
-            same = same && bits_of(couplings_[e]) == first_bits;
-            // Stored only where swapped: rewriting every edge would make every line of the
-            // list dirty, to be written back to memory.
-            if (edge.i != lo) edges_[e] = {lo, hi};
-        }
+        first_bad = given ? scan(std::true_type{}, begin, end, same)
+                          : scan(std::false_type{}, begin, end, same);
     }
     if (first_bad == m) {
-        if (same && m > 0) shared_coupling_ = couplings_.front();
+        if (given && same && m > 0) shared_coupling_ = J[0];
         return;
     }
     const Edge& edge = edges_[first_bad];
@@ -178,25 +244,28 @@ void Model::merge_repeated_edges() {
         detail::upper_neighbour_rows(n, edges_, offset, rows);
         if (!detail::rows_have_repeats(offset, rows)) return;
     }
-    // Rare: rows of edge indices find the copies.
+    // Rare: rows of edge indices find the copies. Shared couplings are written out first: the
+    // merged bonds' sums are no longer the shared value.
     detail::incidence_rows(n, edges_, offset, rows);
     std::vector<int> first = detail::first_of_repeats(n, edges_, offset, rows);
+    couplings();
+    std::vector<double>& J = weight_arrays_->couplings;
     std::size_t kept = 0;
     for (std::size_t e = 0; e < edges_.size(); ++e) {
         const auto f = static_cast<std::size_t>(first[e]);
         if (f == e) {
             edges_[kept] = edges_[e];
-            couplings_[kept] = couplings_[e];
+            J[kept] = J[e];
             first[e] = static_cast<int>(kept++);  // from here on: the bond's merged index
         } else {
-            couplings_[static_cast<std::size_t>(first[f])] += couplings_[e];
+            J[static_cast<std::size_t>(first[f])] += J[e];
         }
     }
     edges_.resize(kept);
-    couplings_.resize(kept);
-    shared_coupling_ = shared_value(couplings_);  // the merged bonds' sums may differ
+    J.resize(kept);
+    shared_coupling_ = shared_value(J);  // the merged bonds' sums may differ
     for (std::size_t e = 0; e < kept; ++e) {
-        if (!std::isfinite(couplings_[e])) {
+        if (!std::isfinite(J[e])) {
             throw ModelError(
                 fmt::format("repeated edge ({}, {}) sums to a coupling that is not finite",
                             edges_[e].i, edges_[e].j));
@@ -217,10 +286,12 @@ double Model::energy(std::span<const signed char> spins) const {
     }
     auto s = [&](int i) { return spins[static_cast<std::size_t>(i)] > 0 ? 1.0 : -1.0; };
     double h_term = 0.0;
-    for (int i = 0; i < num_sites_; ++i) h_term += fields_[static_cast<std::size_t>(i)] * s(i);
+    const std::vector<double>& h = fields();
+    const std::vector<double>& J = couplings();
+    for (int i = 0; i < num_sites_; ++i) h_term += h[static_cast<std::size_t>(i)] * s(i);
     double j_term = 0.0;
     for (std::size_t e = 0; e < edges_.size(); ++e)
-        j_term += couplings_[e] * s(edges_[e].i) * s(edges_[e].j);
+        j_term += J[e] * s(edges_[e].i) * s(edges_[e].j);
     return energy_offset_ - j_term - h_term;
 }
 

@@ -8,8 +8,10 @@
 /// constructor add their couplings, self-loops are an error. E0 (`energy_offset`) is zero
 /// for lattice models; UAI imports use it for the constant part of ln f.
 
+#include <atomic>
 #include <cstddef>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <span>
 #include <string>
@@ -43,6 +45,14 @@ struct Adjacency {
     std::vector<double> coupling;
 };
 
+/// One coupling on every bond and one field on every site (a lattice ferromagnet or
+/// antiferromagnet in a uniform field): a Model built from these keeps the two numbers, not an
+/// array of each.
+struct UniformWeights {
+    double coupling = 1.0;
+    double field = 0.0;
+};
+
 /// A validated, immutable Ising model.
 class Model {
 public:
@@ -58,14 +68,37 @@ public:
     Model(int num_sites, std::vector<Edge> edges, std::vector<double> couplings,
           std::vector<double> fields, double energy_offset = 0.0, Description description = {},
           std::optional<LatticeSpec> lattice = std::nullopt);
+    /// The model with weights.coupling on every edge and weights.field on every site, held as
+    /// the two numbers (16 bytes per site on the square lattice instead of 40): couplings()
+    /// and fields() are written out on first use. Throws ModelError as the constructor does
+    /// (a coupling or field that is not finite is reported as such, even with no edges).
+    /// Repeated edges add their couplings as in the constructor, which writes the couplings
+    /// out at once. A named function, not a constructor: a braced list must never pick it.
+    static Model with_uniform_weights(int num_sites, std::vector<Edge> edges,
+                                      UniformWeights weights, double energy_offset = 0.0,
+                                      Description description = {},
+                                      std::optional<LatticeSpec> lattice = std::nullopt);
 
     int num_sites() const { return num_sites_; }
     std::size_t num_edges() const { return edges_.size(); }
     const std::vector<Edge>& edges() const { return edges_; }
-    /// J_e for edges()[e].
-    const std::vector<double>& couplings() const { return couplings_; }
-    /// h_i.
-    const std::vector<double>& fields() const { return fields_; }
+    /// J_e for edges()[e]. On a model made by with_uniform_weights the array is written on the
+    /// first call (safe from any number of threads; copies share it): code that can use
+    /// shared_coupling() instead spares the model 8 bytes per edge.
+    const std::vector<double>& couplings() const {
+        const WeightArrays& w = *weight_arrays_;
+        return w.couplings_written.load(std::memory_order_acquire) ? w.couplings
+                                                                   : write_couplings();
+    }
+    /// h_i; written on the first call like couplings() (8 bytes per site).
+    const std::vector<double>& fields() const {
+        const WeightArrays& w = *weight_arrays_;
+        return w.fields_written.load(std::memory_order_acquire) ? w.fields : write_fields();
+    }
+    /// Whether couplings() or fields() is held as an array: always on a model built from
+    /// arrays; on one made by with_uniform_weights, once either was asked for. For tests and
+    /// memory accounting.
+    bool has_weight_arrays() const;
     /// The coupling of every bond, when all are one value to the bit (so +0 and -0 differ);
     /// none when they differ or there are no bonds. Found while the constructor checks them.
     std::optional<double> shared_coupling() const { return shared_coupling_; }
@@ -96,7 +129,7 @@ public:
     double local_field(int site, std::span<const double> x) const {
         const Adjacency& adj = adjacency();
         const auto i = static_cast<std::size_t>(site);
-        double phi = fields_[i];
+        double phi = shared_field_ ? *shared_field_ : fields()[i];
         for (std::size_t k = adj.offset[i]; k < adj.offset[i + 1]; ++k) {
             phi += adj.coupling[k] * x[static_cast<std::size_t>(adj.neighbour[k])];
         }
@@ -107,10 +140,20 @@ public:
     int max_degree() const;
 
 private:
+    // couplings() and fields(), each either given or written out from shared_coupling_
+    // (shared_field_) on first use, under the mutex; a flag set means the array is complete
+    // and never changes again. Copies share them.
+    struct WeightArrays {
+        std::mutex mutex;
+        std::atomic<bool> couplings_written{false};
+        std::atomic<bool> fields_written{false};
+        std::vector<double> couplings;
+        std::vector<double> fields;
+    };
+
     int num_sites_;
     std::vector<Edge> edges_;
-    std::vector<double> couplings_;
-    std::vector<double> fields_;
+    std::shared_ptr<WeightArrays> weight_arrays_;
     std::optional<double> shared_coupling_;
     std::optional<double> shared_field_;
     double energy_offset_;
@@ -121,6 +164,15 @@ private:
     struct AdjacencyCache;
     std::shared_ptr<AdjacencyCache> adjacency_cache_;
 
+    // Both public ways in start here: the members, and the checks that do not read weights.
+    // The tag keeps braced arguments meant for the public constructor away from it.
+    struct Members {
+        explicit Members() = default;
+    };
+    Model(Members, int num_sites, std::vector<Edge> edges, double energy_offset,
+          Description description, std::optional<LatticeSpec> lattice);
+    const std::vector<double>& write_couplings() const;
+    const std::vector<double>& write_fields() const;
     void check_fields();
     void check_and_order_edges();
     void merge_repeated_edges();

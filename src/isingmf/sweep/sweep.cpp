@@ -52,8 +52,13 @@ double sum_of_magnitudes(const std::vector<double>& x) {
 
 void check_energy_scale(const Model& model, const std::vector<double>& betas) {
     double scale = std::abs(model.energy_offset());
-    scale += sum_of_magnitudes(model.couplings());
-    scale += sum_of_magnitudes(model.fields());
+    // A shared value times its count: a uniform model need not write its arrays out.
+    const auto edges = static_cast<double>(model.num_edges());
+    const auto sites = static_cast<double>(model.num_sites());
+    const std::optional<double> J = model.shared_coupling();
+    const std::optional<double> h = model.shared_field();
+    scale += J ? std::abs(*J) * edges : sum_of_magnitudes(model.couplings());
+    scale += h ? std::abs(*h) * sites : sum_of_magnitudes(model.fields());
     for (double beta : betas) {
         if (!std::isfinite(beta * scale)) {
             throw ModelError(

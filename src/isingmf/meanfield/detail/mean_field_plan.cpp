@@ -294,9 +294,9 @@ void MeanFieldPlan::copy_graph(std::optional<Weights> weights) {
     // keep the model's order (increasing edge order), so phi is summed exactly as in
     // Model::local_field and in the residual (a shared value multiplies exactly as its copies
     // would). The edge list is transposed straight into these rows (renamed_rows).
+    // The model's arrays are asked for only where copied: a uniform model need not write
+    // them out (Model::with_uniform_weights).
     const auto n = static_cast<std::size_t>(model_->num_sites());
-    const std::vector<double>& h = model_->fields();
-    const std::vector<double>& J = model_->couplings();
     shared_coupling_.reset();
     shared_field_.reset();
     if (weights == Weights::shared_when_uniform) {
@@ -309,14 +309,15 @@ void MeanFieldPlan::copy_graph(std::optional<Weights> weights) {
     neighbour_.resize(slots);
     coupling_.resize(copy_coupling ? slots : 0);
     std::vector<std::size_t> offset;
-    const std::size_t degree =
-        detail::renamed_rows(model_->edges(), position_,
-                             copy_coupling ? std::span<const double>(J) : std::span<const double>(),
-                             offset, neighbour_.data(), coupling_.data());
+    const std::size_t degree = detail::renamed_rows(
+        model_->edges(), position_,
+        copy_coupling ? std::span<const double>(model_->couplings()) : std::span<const double>(),
+        offset, neighbour_.data(), coupling_.data());
     degree_ = static_cast<int>(degree);
     row_ = std::move(offset);
     field_.resize(copy_field ? n : 0);
     if (copy_field) {
+        const std::vector<double>& h = model_->fields();
         const auto count = static_cast<std::ptrdiff_t>(n);
 #pragma omp parallel for schedule(static) num_threads(detail::setup_threads(n))
         for (std::ptrdiff_t q = 0; q < count; ++q) {

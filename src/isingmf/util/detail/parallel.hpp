@@ -68,6 +68,13 @@ void resize_touched(std::vector<T>& v, std::size_t n) {
     v.resize(n);
 }
 
+/// Sets every element of `values` to `value`, on all threads where it is large.
+inline void fill_parallel(std::vector<double>& values, double value) {
+    const auto size = static_cast<std::ptrdiff_t>(values.size());
+#pragma omp parallel for schedule(static) num_threads(setup_threads(values.size()))
+    for (std::ptrdiff_t k = 0; k < size; ++k) values[static_cast<std::size_t>(k)] = value;
+}
+
 /// Calls task(k) for every k in [0, n): with `parallel`, on the threads of one team (dynamic
 /// schedule, one k at a time), else in order on the calling thread. The first exception a task
 /// throws is rethrown once every task has run (parallel) or at once (serial).
