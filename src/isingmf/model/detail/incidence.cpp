@@ -153,8 +153,9 @@ std::size_t uniform_rows(std::size_t num_sites, const Entries& out, int threads)
     const std::size_t half_edges = 2 * edges.size();
     if (num_sites == 0 || half_edges % num_sites != 0) return 0;
     const std::size_t z = half_edges / num_sites;
-    if (z == 0 || z >= 0xff) return 0;               // shared degrees of 1 .. 254, as before
-    std::vector<std::uint8_t> filled(num_sites, 0);  // by row
+    if (z == 0 || z >= 0xff) return 0;  // shared degrees of 1 .. 254, as before
+    std::vector<std::uint8_t> filled;   // by row
+    resize_touched(filled, num_sites);  // huge pages, faulted by all threads, then zeroed
     bool differs = false;
 #pragma omp parallel num_threads(threads) reduction(|| : differs)
     {
