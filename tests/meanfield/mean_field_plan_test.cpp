@@ -53,6 +53,7 @@ std::vector<typename V::value_type> plain(const V& v) {
 
 void expect_same_plan(const MeanFieldPlan& a, const MeanFieldPlan& b) {
     EXPECT_EQ(a.order(), b.order());
+    EXPECT_EQ(a.kept_lattice_guess(), b.kept_lattice_guess());
     EXPECT_EQ(a.class_offset(), b.class_offset());
     EXPECT_EQ(a.position(), b.position());
     EXPECT_EQ(a.degree(), b.degree());
@@ -82,18 +83,24 @@ Model lattice_model(LatticeSpec spec) {
 }
 
 TEST(MeanFieldPlan, GreedyOrderAndSameArraysForEveryThreadCount) {
-    // Even periodic and open lattices: the checkerboard or sublattice guess holds. Odd periodic
-    // extents and triangular lattices: the guess fails or is not made, and the plan colours
-    // greedily. Each has more sites than the serial threshold of the set-up passes.
+    // Even periodic and open lattices: the checkerboard or sublattice guess holds, and must be
+    // kept (a correct guess rejected gives the same order, at the cost of greedy colouring).
+    // Odd periodic extents and triangular lattices: the guess fails or is not made, and the
+    // plan colours greedily. Each has more sites than the serial threshold of the set-up passes.
     std::vector<Model> models;
-    for (const LatticeSpec& spec : std::vector<LatticeSpec>{
-             {LatticeKind::square, {200, 180}, Boundary::periodic},
-             {LatticeKind::square, {199, 181}, Boundary::periodic},
-             {LatticeKind::cubic, {33, 32, 34}, Boundary::open},
-             {LatticeKind::honeycomb, {130, 140}, Boundary::periodic},
-             {LatticeKind::triangular, {185, 185}, Boundary::periodic},
+    std::vector<bool> guess_holds;
+    for (const auto& [spec, holds] : std::vector<std::pair<LatticeSpec, bool>>{
+             {{LatticeKind::square, {200, 180}, Boundary::periodic}, true},
+             {{LatticeKind::square, {199, 181}, Boundary::periodic}, false},
+             {{LatticeKind::cubic, {33, 32, 34}, Boundary::open}, true},
+             {{LatticeKind::cubic, {34, 32, 36}, Boundary::periodic}, true},
+             {{LatticeKind::chain, {40000}, Boundary::periodic}, true},
+             {{LatticeKind::honeycomb, {130, 140}, Boundary::periodic}, true},
+             {{LatticeKind::honeycomb, {131, 141}, Boundary::open}, true},
+             {{LatticeKind::triangular, {185, 185}, Boundary::periodic}, false},
          }) {
         models.push_back(lattice_model(spec));
+        guess_holds.push_back(holds);
     }
     // A random graph of mixed degrees (row offsets, gathered segments), no lattice to guess.
     const int n = 40000;
@@ -106,11 +113,14 @@ TEST(MeanFieldPlan, GreedyOrderAndSameArraysForEveryThreadCount) {
     }
     const std::vector<double> couplings(edges.size(), 1.0);
     models.emplace_back(n, edges, couplings, std::vector<double>(n, 0.1));
+    guess_holds.push_back(false);
 
-    for (const Model& model : models) {
+    for (std::size_t k = 0; k < models.size(); ++k) {
+        const Model& model = models[k];
         SCOPED_TRACE(model.lattice() ? to_string(model.lattice()->kind) : "random graph");
         const MeanFieldPlan serial = test::with_threads(1, [&] { return MeanFieldPlan(model); });
         EXPECT_EQ(serial.order(), greedy_order(model));
+        EXPECT_EQ(serial.kept_lattice_guess(), guess_holds[k]);
         for (const int threads : {3}) {
             const MeanFieldPlan plan =
                 test::with_threads(threads, [&] { return MeanFieldPlan(model); });
@@ -167,6 +177,7 @@ TEST(MeanFieldPlan, AGuessedColouringIsKeptOnlyWhereItIsGreedys) {
             const MeanFieldPlan plan =
                 test::with_threads(threads, [&] { return MeanFieldPlan(model); });
             EXPECT_EQ(plan.order(), greedy_order(model));
+            EXPECT_EQ(plan.kept_lattice_guess(), &model == &models.back());
             // The classes too: no bond inside one (the order alone can match with a class
             // boundary misplaced).
             const auto class_of = [&](int site) {

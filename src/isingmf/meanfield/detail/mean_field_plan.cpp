@@ -108,7 +108,8 @@ MeanFieldPlan::MeanFieldPlan(const Model& model, Weights weights) : model_(&mode
     }
     copy_graph(guess ? std::optional(weights) : std::nullopt);
     if (guess) cut_chunks();  // the check reads the graph through its segments
-    if (!guess || !is_greedy_order()) {
+    kept_lattice_guess_ = guess && is_greedy_order();
+    if (!kept_lattice_guess_) {
         {
             const std::vector<int> colour = greedy_colouring();
             order_by(StoredColouring(colour));

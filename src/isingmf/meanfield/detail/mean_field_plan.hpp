@@ -45,6 +45,10 @@ public:
     const std::vector<int>& order() const { return order_; }
     const std::vector<std::size_t>& class_offset() const { return class_offset_; }
     std::size_t num_colours() const { return class_offset_.size() - 1; }
+    /// Whether the order came from the lattice's guessed colouring, found to be greedy
+    /// colouring's, rather than from greedy colouring computed on the graph: the same order
+    /// either way, the guess at a fraction of the cost. For tests and diagnostics.
+    bool kept_lattice_guess() const { return kept_lattice_guess_; }
 
     /// The kernel's copy of the graph, in update order ("positions" k of order()): the
     /// neighbours of position k are neighbour()[row(k) .. row(k+1)) as positions, with
@@ -99,6 +103,7 @@ private:
     std::optional<double> shared_coupling_;
     std::optional<double> shared_field_;
     int degree_ = 0;
+    bool kept_lattice_guess_ = false;
     std::vector<std::size_t> class_chunks_;
     std::vector<std::size_t> chunk_segments_;
     std::vector<KernelSegment> segments_;
