@@ -18,6 +18,17 @@
 namespace isingmf {
 namespace {
 
+// The message of the ModelError that make() throws, or "no error".
+template <class Make>
+std::string error_of(const Make& make) {
+    try {
+        make();
+    } catch (const ModelError& e) {
+        return e.what();
+    }
+    return "no error";
+}
+
 TEST(Model, RepeatedEdgesAddTheirCouplings) {
     // A periodic chain of length 2 has the bond (0,1) twice: one bond of strength 2J.
     const Model model(2, {{0, 1}, {1, 0}}, {1.0, 0.5}, {0.0, 0.0});
@@ -122,43 +133,80 @@ TEST(Model, UniformWeightsAreTheArraysWrittenOnFirstUse) {
 
 TEST(Model, UniformWeightsAreCheckedLikeArrays) {
     const double inf = std::numeric_limits<double>::infinity();
-    const auto message = [](const auto& make) {
-        try {
-            make();
-        } catch (const ModelError& e) {
-            return std::string(e.what());
-        }
-        return std::string("no error");
-    };
-    EXPECT_EQ(message([&] {
+    EXPECT_EQ(error_of([&] {
                   Model::with_uniform_weights(3, {{0, 1}}, {inf, 0.0});
               }),
               "the coupling is not finite");
-    EXPECT_EQ(message([&] {
+    EXPECT_EQ(error_of([&] {
                   Model::with_uniform_weights(3, {}, {std::nan(""), 0.0});
               }),
               "the coupling is not finite");
-    EXPECT_EQ(message([&] {
+    EXPECT_EQ(error_of([&] {
                   Model::with_uniform_weights(3, {{0, 1}}, {1.0, -inf});
               }),
               "the field is not finite");
-    EXPECT_EQ(message([&] {
+    EXPECT_EQ(error_of([&] {
                   Model::with_uniform_weights(3, {{0, 1}, {2, 3}}, {1.0, 0.0});
               }),
               "edge (2, 3) has a site outside 0..2");
-    EXPECT_EQ(message([&] {
+    EXPECT_EQ(error_of([&] {
                   Model::with_uniform_weights(3, {{0, 1}, {1, 1}}, {1.0, 0.0});
               }),
               "self-loop on site 1");
-    EXPECT_EQ(message([&] {
+    EXPECT_EQ(error_of([&] {
                   Model::with_uniform_weights(0, {}, {1.0, 0.0});
               }),
               "a model needs at least one site, got 0");
     // Repeated bonds add: 1e308 + 1e308 overflows.
-    EXPECT_EQ(message([&] {
+    EXPECT_EQ(error_of([&] {
                   Model::with_uniform_weights(2, {{0, 1}, {1, 0}}, {1e308, 0.0});
               }),
               "repeated edge (0, 1) sums to a coupling that is not finite");
+}
+
+// Sizes are checked before the offset, the offset before the fields, the fields before the
+// edges: the first error a user meets does not depend on which way the model was built.
+TEST(Model, ReportsSizesBeforeValues) {
+    const double inf = std::numeric_limits<double>::infinity();
+    EXPECT_EQ(error_of([&] {
+                  Model(2, {}, {1.0}, {0.0, 0.0}, std::nan(""));
+              }),
+              "0 edges but 1 couplings");
+    EXPECT_EQ(error_of([&] { Model(2, {{0, 1}}, {1.0}, {0.0}, inf); }), "2 sites but 1 fields");
+    EXPECT_EQ(error_of([&] {
+                  Model(2, {{0, 1}}, {1.0}, {inf, 0.0}, inf);
+              }),
+              "the energy offset is not finite");
+    EXPECT_EQ(error_of([&] {
+                  Model(2, {{0, 3}}, {1.0}, {inf, 0.0});
+              }),
+              "field on site 0 is not finite");
+    EXPECT_EQ(error_of([&] {
+                  Model::with_uniform_weights(2, {{0, 3}}, {inf, inf}, inf);
+              }),
+              "the energy offset is not finite");
+    EXPECT_EQ(error_of([&] {
+                  Model::with_uniform_weights(2, {{0, 3}}, {inf, inf});
+              }),
+              "the field is not finite");
+    EXPECT_EQ(error_of([&] {
+                  Model::with_uniform_weights(2, {{0, 3}}, {inf, 0.0});
+              }),
+              "the coupling is not finite");
+}
+
+// A moved-from model's couplings and fields are empty, whichever way it was built (as a moved
+// vector is).
+TEST(Model, MovedFromModelHasNoValues) {
+    Model arrays(2, {{0, 1}}, {1.0}, {0.5, 0.5});
+    Model uniform = Model::with_uniform_weights(2, {{0, 1}}, {1.0, 0.5});
+    const Model a = std::move(arrays);
+    const Model b = std::move(uniform);
+    EXPECT_TRUE(arrays.couplings().empty());    // NOLINT(bugprone-use-after-move)
+    EXPECT_TRUE(uniform.fields().empty());      // NOLINT(bugprone-use-after-move)
+    EXPECT_FALSE(uniform.has_weight_arrays());  // NOLINT(bugprone-use-after-move)
+    EXPECT_EQ(b.couplings(), a.couplings());
+    EXPECT_EQ(b.fields(), a.fields());
 }
 
 TEST(Model, RejectsSelfLoopsAndBadIndices) {

@@ -1,8 +1,12 @@
 #include "isingmf/sweep/sweep.hpp"
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
+#include <string>
+#include <vector>
 
 #include "isingmf/lattices/couplings.hpp"
 #include "isingmf/lattices/lattice.hpp"
@@ -357,6 +361,140 @@ TEST(Sweep, RefusesTemperaturesWhereBetaTimesTheEnergyOverflows) {
     options.exact = ExactMethod::none;
     EXPECT_THROW(run_sweep(model, {1e-3, 100.0}, options), ModelError);
     EXPECT_NO_THROW(run_sweep(model, {1e-300}, options));
+}
+
+// A uniform model keeps its coupling and field as two numbers (Model::with_uniform_weights);
+// the same model built from arrays of copies must sweep to the same bits: starts chosen, bounds,
+// magnetizations, sweeps. Ferromagnets in fields of either sign or none, antiferromagnets with
+// and without a field (where the aligned start must not be taken), on several lattices and
+// on one site (no bonds: still no arrays written).
+TEST(Sweep, UniformModelsSweepAsTheirArraysDo) {
+    struct Case {
+        LatticeSpec lattice;
+        double J;
+        double h;
+    };
+    for (const Case& c : {Case{{LatticeKind::square, {16, 16}, Boundary::periodic}, 1.0, 0.1},
+                          Case{{LatticeKind::square, {12, 10}, Boundary::open}, 1.0, -0.2},
+                          Case{{LatticeKind::square, {16, 16}, Boundary::periodic}, -1.0, 0.3},
+                          Case{{LatticeKind::cubic, {4, 4, 4}, Boundary::periodic}, -0.5, 0.0},
+                          Case{{LatticeKind::honeycomb, {6, 5}, Boundary::open}, 0.7, 0.0},
+                          Case{{LatticeKind::chain, {1}, Boundary::open}, 1.0, 0.3}}) {
+        CouplingSpec spec;
+        spec.J = c.J;
+        spec.h = c.h;
+        const Model uniform = build_model(make_lattice(c.lattice), spec);
+        ASSERT_FALSE(uniform.has_weight_arrays());
+        const LatticeGraph graph = make_lattice(c.lattice);
+        const auto n = static_cast<std::size_t>(graph.num_sites);
+        const Model arrays(graph.num_sites, graph.bonds,
+                           std::vector<double>(graph.bonds.size(), c.J),
+                           std::vector<double>(n, c.h), 0.0, {}, c.lattice);
+        SweepOptions options;
+        options.bounds = {SweepBound::mean_field};
+        options.exact = ExactMethod::none;
+        const auto betas = betas_of({0.5, 1.0, 2.0, 3.0, 4.5, 6.0});
+        const SweepResult a = run_sweep(uniform, betas, options);
+        const SweepResult b = run_sweep(arrays, betas, options);
+        EXPECT_FALSE(uniform.has_weight_arrays());
+        for (std::size_t k = 0; k < betas.size(); ++k) {
+            SCOPED_TRACE(::testing::Message() << to_string(c.lattice.kind) << " J " << c.J << " h "
+                                              << c.h << " T " << 1.0 / betas[k]);
+            const MeanFieldResult& x = *a.points[k].mean_field;
+            const MeanFieldResult& y = *b.points[k].mean_field;
+            EXPECT_EQ(x.start, y.start);
+            EXPECT_EQ(x.ln_z, y.ln_z);
+            EXPECT_EQ(x.m, y.m);
+            EXPECT_EQ(x.iterations, y.iterations);
+            EXPECT_EQ(x.residual, y.residual);
+        }
+    }
+}
+
+// The energy-scale check sums |J| and |h| in fixed blocks of 2^16 terms, added in block order.
+// A shared value is summed without its array, and must give the sum of its copies to the last
+// bit: the check then accepts and refuses exactly the sweeps it did when every model held
+// arrays, and prints the same scale. The oracle sums explicit arrays of copies the old way.
+TEST(Sweep, EnergyScaleOfSharedValuesIsTheSumOfTheirCopies) {
+    const auto outcome = [](const Model& model, double beta) {
+        SweepOptions options;
+        options.bounds = {SweepBound::mean_field};
+        options.exact = ExactMethod::none;
+        options.mean_field.max_iterations = 1;
+        try {
+            const SweepResult sweep = run_sweep(model, {beta}, options);
+            return std::string("ran");
+        } catch (const ModelError& e) {
+            return std::string(e.what());
+        }
+    };
+    const auto blockwise_sum = [](double x, std::size_t count) {
+        const std::vector<double> copies(count, std::abs(x));
+        double total = 0.0;
+        for (std::size_t begin = 0; begin < count; begin += std::size_t{1} << 16) {
+            const std::size_t end = std::min(count, begin + (std::size_t{1} << 16));
+            double block = 0.0;
+            for (std::size_t i = begin; i < end; ++i) block += copies[i];
+            total += block;
+        }
+        return total;
+    };
+    struct Case {
+        int sites;
+        double J;
+        double h;
+    };
+    for (const Case& c : {Case{10, 1e300, 0.0}, Case{70001, 3e300, 1e299},
+                          Case{200003, 1.0000000000000002e300, -7e299}}) {
+        CouplingSpec spec;
+        spec.J = c.J;
+        spec.h = c.h;
+        const Model uniform =
+            build_model(make_lattice({LatticeKind::chain, {c.sites}, Boundary::periodic}), spec);
+        const auto n = static_cast<std::size_t>(c.sites);
+        const double scale = blockwise_sum(c.J, n) + blockwise_sum(c.h, n);
+        const double beta = 1e10;
+        EXPECT_EQ(outcome(uniform, beta),
+                  fmt::format("beta = {} times the energy scale sum|J| + sum|h| + |E0| = {} "
+                              "overflows; rescale the model",
+                              beta, scale))
+            << c.sites << " sites";
+        EXPECT_FALSE(uniform.has_weight_arrays());
+    }
+    // Ten copies of 0.1 * 2^1000 sum to a little less than their product, which beta = 2^24
+    // would carry past the largest double: the sweep runs, as it did from the array.
+    CouplingSpec edge;
+    edge.J = std::ldexp(0.1, 1000);
+    const Model ten =
+        build_model(make_lattice({LatticeKind::chain, {10}, Boundary::periodic}), edge);
+    EXPECT_TRUE(std::isfinite(std::ldexp(1.0, 24) * blockwise_sum(edge.J, 10)));
+    EXPECT_FALSE(std::isfinite(std::ldexp(1.0, 24) * (10.0 * edge.J)));
+    EXPECT_EQ(outcome(ten, std::ldexp(1.0, 24)), "ran");
+    EXPECT_NE(outcome(ten, std::ldexp(1.0, 25)), "ran");
+}
+
+// A uniform antiferromagnet is not a ferromagnet: the aligned start does not provably win, so
+// the other default starts run too (their sweeps count in total_sweeps); on a uniform
+// ferromagnet in a field only the aligned start runs. (16 x 16 torus, beta = 1, where F is not
+// concave.)
+TEST(Sweep, OnlyAUniformFerromagnetTakesTheAlignedStartAlone) {
+    for (const double J : {-1.0, 1.0}) {
+        CouplingSpec spec;
+        spec.J = J;
+        spec.h = 0.2;
+        const Model model =
+            build_model(make_lattice({LatticeKind::square, {16, 16}, Boundary::periodic}), spec);
+        SweepOptions options;
+        options.bounds = {SweepBound::mean_field};
+        options.exact = ExactMethod::none;
+        const MeanFieldResult mf = *run_sweep(model, {1.0}, options).points[0].mean_field;
+        if (J > 0.0) {
+            EXPECT_EQ(mf.start, "up");
+            EXPECT_EQ(mf.total_sweeps, mf.iterations);
+        } else {
+            EXPECT_GT(mf.total_sweeps, mf.iterations);
+        }
+    }
 }
 
 }  // namespace

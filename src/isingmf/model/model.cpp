@@ -45,7 +45,13 @@ Model::Model(Members /*tag*/, int num_sites, std::vector<Edge> edges, double ene
                                      to_string(lattice_->kind), fmt::join(lattice_->size, "x"),
                                      num_sites_));
     }
+}
+
+void Model::check_offset() const {
     if (!std::isfinite(energy_offset_)) throw ModelError("the energy offset is not finite");
+}
+
+void Model::check_edge_count() const {
     if (edges_.size() > static_cast<std::size_t>(std::numeric_limits<int>::max())) {
         throw ModelError(fmt::format("{} edges are more than a model can index ({})", edges_.size(),
                                      std::numeric_limits<int>::max()));
@@ -64,11 +70,13 @@ Model::Model(int num_sites, std::vector<Edge> edges, std::vector<double> couplin
     if (fields.size() != static_cast<std::size_t>(num_sites_)) {
         throw ModelError(fmt::format("{} sites but {} fields", num_sites_, fields.size()));
     }
+    check_offset();
     w.couplings = std::move(couplings);
     w.fields = std::move(fields);
     w.couplings_written.store(true, std::memory_order_relaxed);
     w.fields_written.store(true, std::memory_order_relaxed);
     check_fields();
+    check_edge_count();
     check_and_order_edges();
     merge_repeated_edges();
 }
@@ -78,10 +86,13 @@ Model Model::with_uniform_weights(int num_sites, std::vector<Edge> edges, Unifor
                                   std::optional<LatticeSpec> lattice) {
     Model model(Members{}, num_sites, std::move(edges), energy_offset, std::move(description),
                 std::move(lattice));
-    if (!std::isfinite(weights.coupling)) throw ModelError("the coupling is not finite");
+    // In the constructor's order: offset, fields, then edges and couplings.
+    model.check_offset();
     if (!std::isfinite(weights.field)) throw ModelError("the field is not finite");
+    if (!std::isfinite(weights.coupling)) throw ModelError("the coupling is not finite");
     if (!model.edges_.empty()) model.shared_coupling_ = weights.coupling;
     model.shared_field_ = weights.field;
+    model.check_edge_count();
     model.check_and_order_edges();
     model.merge_repeated_edges();
     return model;
@@ -122,10 +133,16 @@ void Model::check_fields() {
     if (same) shared_field_ = fields.front();
 }
 
+namespace {
+// What a moved-from model's couplings() and fields() return, as its vectors used to.
+const std::vector<double> kNoValues;
+}  // namespace
+
 const std::vector<double>& Model::write_couplings() const {
     // Only a model made by with_uniform_weights gets here, and only until the first call has
     // written the array: every coupling is then shared_coupling_ (none: no edges). If the
     // writing throws (out of memory), nothing is kept and the next call tries again.
+    if (!weight_arrays_) return kNoValues;  // moved from
     WeightArrays& w = *weight_arrays_;
     const std::lock_guard lock(w.mutex);
     if (!w.couplings_written.load(std::memory_order_relaxed)) {
@@ -137,7 +154,8 @@ const std::vector<double>& Model::write_couplings() const {
 }
 
 const std::vector<double>& Model::write_fields() const {
-    WeightArrays& w = *weight_arrays_;  // as write_couplings
+    if (!weight_arrays_) return kNoValues;  // as write_couplings
+    WeightArrays& w = *weight_arrays_;
     const std::lock_guard lock(w.mutex);
     if (!w.fields_written.load(std::memory_order_relaxed)) {
         detail::resize_touched(w.fields, static_cast<std::size_t>(num_sites_));
@@ -286,12 +304,16 @@ double Model::energy(std::span<const signed char> spins) const {
     }
     auto s = [&](int i) { return spins[static_cast<std::size_t>(i)] > 0 ? 1.0 : -1.0; };
     double h_term = 0.0;
-    const std::vector<double>& h = fields();
-    const std::vector<double>& J = couplings();
-    for (int i = 0; i < num_sites_; ++i) h_term += h[static_cast<std::size_t>(i)] * s(i);
+    // Shared values read as such: the same products, and no arrays written out.
+    const double* h = shared_field_ ? nullptr : fields().data();
+    const double* J = shared_coupling_ ? nullptr : couplings().data();
+    for (int i = 0; i < num_sites_; ++i) {
+        const auto k = static_cast<std::size_t>(i);
+        h_term += (h != nullptr ? h[k] : *shared_field_) * s(i);
+    }
     double j_term = 0.0;
     for (std::size_t e = 0; e < edges_.size(); ++e)
-        j_term += J[e] * s(edges_[e].i) * s(edges_[e].j);
+        j_term += (J != nullptr ? J[e] : *shared_coupling_) * s(edges_[e].i) * s(edges_[e].j);
     return energy_offset_ - j_term - h_term;
 }
 

@@ -85,15 +85,18 @@ public:
     /// J_e for edges()[e]. On a model made by with_uniform_weights the array is written on the
     /// first call (safe from any number of threads; copies share it): code that can use
     /// shared_coupling() instead spares the model 8 bytes per edge.
+    /// Empty on a moved-from model.
     const std::vector<double>& couplings() const {
-        const WeightArrays& w = *weight_arrays_;
-        return w.couplings_written.load(std::memory_order_acquire) ? w.couplings
-                                                                   : write_couplings();
+        const WeightArrays* w = weight_arrays_.get();
+        return w != nullptr && w->couplings_written.load(std::memory_order_acquire)
+                   ? w->couplings
+                   : write_couplings();
     }
     /// h_i; written on the first call like couplings() (8 bytes per site).
     const std::vector<double>& fields() const {
-        const WeightArrays& w = *weight_arrays_;
-        return w.fields_written.load(std::memory_order_acquire) ? w.fields : write_fields();
+        const WeightArrays* w = weight_arrays_.get();
+        return w != nullptr && w->fields_written.load(std::memory_order_acquire) ? w->fields
+                                                                                 : write_fields();
     }
     /// Whether couplings() or fields() is held as an array: always on a model built from
     /// arrays; on one made by with_uniform_weights, once either was asked for. For tests and
@@ -164,13 +167,16 @@ private:
     struct AdjacencyCache;
     std::shared_ptr<AdjacencyCache> adjacency_cache_;
 
-    // Both public ways in start here: the members, and the checks that do not read weights.
+    // Both public ways in start here: the members, and the checks of the site count and the
+    // lattice.
     // The tag keeps braced arguments meant for the public constructor away from it.
     struct Members {
         explicit Members() = default;
     };
     Model(Members, int num_sites, std::vector<Edge> edges, double energy_offset,
           Description description, std::optional<LatticeSpec> lattice);
+    void check_offset() const;
+    void check_edge_count() const;
     const std::vector<double>& write_couplings() const;
     const std::vector<double>& write_fields() const;
     void check_fields();

@@ -304,7 +304,7 @@ void MeanFieldPlan::copy_graph(std::optional<Weights> weights) {
         shared_coupling_ = model_->shared_coupling();
         shared_field_ = model_->shared_field();
     }
-    const bool copy_coupling = weights && !shared_coupling_;
+    const bool copy_coupling = weights && !shared_coupling_ && model_->num_edges() > 0;
     const bool copy_field = weights && !shared_field_;
     const std::size_t slots = 2 * model_->edges().size();
     neighbour_.resize(slots);
