@@ -134,34 +134,45 @@ void Model::check_fields() {
 }
 
 namespace {
+
 // What a moved-from model's couplings() and fields() return, as its vectors used to.
 const std::vector<double> kNoValues;
+
+// Runs make() once, under `mutex`, and then sets `done`, unless `done` is set already:
+// callers racing on the first call wait for one run; if make() throws (out of memory), nothing
+// is kept and the next call tries again. (The adjacency and the written-out weights.)
+template <class Make>
+void once(std::mutex& mutex, std::atomic<bool>& done, const Make& make) {
+    if (done.load(std::memory_order_acquire)) return;
+    const std::lock_guard lock(mutex);
+    if (done.load(std::memory_order_relaxed)) return;
+    make();
+    done.store(true, std::memory_order_release);
+}
+
+// `values` made n copies of a shared coupling or field.
+void write_copies(std::vector<double>& values, std::size_t n, double value) {
+    detail::resize_touched(values, n);
+    detail::fill_parallel(values, value);
+}
+
 }  // namespace
 
 const std::vector<double>& Model::write_couplings() const {
     // Only a model made by with_uniform_weights gets here, and only until the first call has
-    // written the array: every coupling is then shared_coupling_ (none: no edges). If the
-    // writing throws (out of memory), nothing is kept and the next call tries again.
+    // written the array: every coupling is then shared_coupling_ (none: no edges).
     if (!weight_arrays_) return kNoValues;  // moved from
     WeightArrays& w = *weight_arrays_;
-    const std::lock_guard lock(w.mutex);
-    if (!w.couplings_written.load(std::memory_order_relaxed)) {
-        detail::resize_touched(w.couplings, edges_.size());
-        detail::fill_parallel(w.couplings, shared_coupling_.value_or(0.0));
-        w.couplings_written.store(true, std::memory_order_release);
-    }
+    once(w.mutex, w.couplings_written,
+         [&] { write_copies(w.couplings, edges_.size(), shared_coupling_.value_or(0.0)); });
     return w.couplings;
 }
 
 const std::vector<double>& Model::write_fields() const {
     if (!weight_arrays_) return kNoValues;  // as write_couplings
     WeightArrays& w = *weight_arrays_;
-    const std::lock_guard lock(w.mutex);
-    if (!w.fields_written.load(std::memory_order_relaxed)) {
-        detail::resize_touched(w.fields, static_cast<std::size_t>(num_sites_));
-        detail::fill_parallel(w.fields, *shared_field_);
-        w.fields_written.store(true, std::memory_order_release);
-    }
+    once(w.mutex, w.fields_written,
+         [&] { write_copies(w.fields, static_cast<std::size_t>(num_sites_), *shared_field_); });
     return w.fields;
 }
 
@@ -172,18 +183,12 @@ bool Model::has_weight_arrays() const {
 
 const Adjacency& Model::adjacency() const {
     AdjacencyCache& cache = *adjacency_cache_;
-    // Callers racing on the first call wait for one build; if it throws (out of memory),
-    // nothing is kept and the next call tries again.
-    if (!cache.built.load(std::memory_order_acquire)) {
-        const std::lock_guard lock(cache.mutex);
-        if (!cache.built.load(std::memory_order_relaxed)) {
-            // A site's neighbours are listed in the order of the edges that join them, as
-            // they always were.
-            detail::adjacency_rows(static_cast<std::size_t>(num_sites_), edges_, couplings(),
-                                   cache.adjacency);
-            cache.built.store(true, std::memory_order_release);
-        }
-    }
+    // A site's neighbours are listed in the order of the edges that join them, as they always
+    // were.
+    once(cache.mutex, cache.built, [&] {
+        detail::adjacency_rows(static_cast<std::size_t>(num_sites_), edges_, couplings(),
+                               cache.adjacency);
+    });
     return cache.adjacency;
 }
 
