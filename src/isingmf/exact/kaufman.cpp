@@ -173,21 +173,10 @@ bool kaufman_applies(const Model& model, KaufmanLattice* lattice) {
     if (static_cast<std::int64_t>(lx) * ly != model.num_sites()) return false;
     if (model.num_edges() != 2 * static_cast<std::size_t>(model.num_sites())) return false;
     if (model.energy_offset() != 0.0) return false;
-    // Shared values read as such: a uniform model need not write its arrays out.
-    if (const std::optional<double> h = model.shared_field()) {
-        if (*h != 0.0) return false;
-    } else {
-        for (double h_i : model.fields()) {
-            if (h_i != 0.0) return false;
-        }
-    }
+    if (!model.all_fields([](double h) { return h == 0.0; })) return false;
     const std::optional<double> shared_J = model.shared_coupling();
     const double J = shared_J ? *shared_J : model.couplings().front();  // not value_or: eager
-    if (!shared_J) {
-        for (double c : model.couplings()) {
-            if (c != J) return false;
-        }
-    }
+    if (!model.all_couplings([J](double c) { return c == J; })) return false;
     if (J < 0.0 && (lx % 2 != 0 || ly % 2 != 0)) return false;
 
     // The bonds must be the torus bonds, each once: one to the right and one upwards from

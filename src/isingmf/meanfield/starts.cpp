@@ -40,24 +40,8 @@ constexpr int kMaxRungSweeps = 1000;
 constexpr int kMinBudget = 32;
 constexpr int kCostRatio = 4;
 
-// Whether every field (coupling) passes `test`, read from the shared value where there is one,
-// so that a uniform model need not write its array out (Model::with_uniform_weights).
-template <class Test>
-bool all_fields(const Model& model, const Test& test) {
-    if (const std::optional<double> h = model.shared_field()) return test(*h);
-    const std::vector<double>& h = model.fields();
-    return std::all_of(h.begin(), h.end(), test);
-}
-template <class Test>
-bool all_couplings(const Model& model, const Test& test) {
-    if (model.num_edges() == 0) return true;
-    if (const std::optional<double> J = model.shared_coupling()) return test(*J);
-    const std::vector<double>& J = model.couplings();
-    return std::all_of(J.begin(), J.end(), test);
-}
-
 bool all_fields_zero(const Model& model) {
-    return all_fields(model, [](double x) { return x == 0.0; });
+    return model.all_fields([](double x) { return x == 0.0; });
 }
 
 // m_i = tanh(beta h_i), the maximum of F without couplings.
@@ -91,9 +75,9 @@ bool concave(const MeanFieldPlan& plan, double beta) {
 enum class Aligned { none, up, down };
 
 Aligned aligned_start(const Model& model) {
-    if (!all_couplings(model, [](double x) { return x >= 0.0; })) return Aligned::none;
-    if (all_fields(model, [](double x) { return x >= 0.0; })) return Aligned::up;
-    if (all_fields(model, [](double x) { return x <= 0.0; })) return Aligned::down;
+    if (!model.all_couplings([](double x) { return x >= 0.0; })) return Aligned::none;
+    if (model.all_fields([](double x) { return x >= 0.0; })) return Aligned::up;
+    if (model.all_fields([](double x) { return x <= 0.0; })) return Aligned::down;
     return Aligned::none;
 }
 

@@ -8,6 +8,7 @@
 /// constructor add their couplings, self-loops are an error. E0 (`energy_offset`) is zero
 /// for lattice models; UAI imports use it for the constant part of ln f.
 
+#include <algorithm>
 #include <atomic>
 #include <cstddef>
 #include <memory>
@@ -97,6 +98,22 @@ public:
         const WeightArrays* w = weight_arrays_.get();
         return w != nullptr && w->fields_written.load(std::memory_order_acquire) ? w->fields
                                                                                  : write_fields();
+    }
+    /// Whether every coupling passes `test` (true with no bonds), read from shared_coupling()
+    /// where there is one, so that a uniform model need not write its array out.
+    template <class Test>
+    bool all_couplings(const Test& test) const {
+        if (edges_.empty()) return true;
+        if (shared_coupling_) return test(*shared_coupling_);
+        const std::vector<double>& J = couplings();
+        return std::all_of(J.begin(), J.end(), test);
+    }
+    /// Whether every field passes `test`, read as all_couplings reads the couplings.
+    template <class Test>
+    bool all_fields(const Test& test) const {
+        if (shared_field_) return test(*shared_field_);
+        const std::vector<double>& h = fields();
+        return std::all_of(h.begin(), h.end(), test);
     }
     /// Whether couplings() or fields() is held as an array: always on a model built from
     /// arrays; on one made by with_uniform_weights, once either was asked for. For tests and
