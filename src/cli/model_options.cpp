@@ -121,19 +121,29 @@ GeneratedModelSpec generated_model_spec(const po::variables_map& vm) {
     return model;
 }
 
-LatticeGraph make_lattice_for_options(const GeneratedModelSpec& spec) {
+namespace {
+
+void check_lattice_for_options(const GeneratedModelSpec& spec) {
     // What make_lattice refuses (a periodic extent of 1, too many sites) is the --size and
     // --boundary the user typed: a usage error.
     try {
-        return make_lattice(spec.lattice);
+        check_lattice_spec(spec.lattice);
     } catch (const ModelError& e) {
         throw UsageError(e.what());
     }
 }
 
+}  // namespace
+
+LatticeGraph make_lattice_for_options(const GeneratedModelSpec& spec) {
+    check_lattice_for_options(spec);
+    return make_lattice(spec.lattice);
+}
+
 Model build_generated_model_from_options(const po::variables_map& vm) {
     const GeneratedModelSpec spec = generated_model_spec(vm);
-    return build_generated_model(spec, make_lattice_for_options(spec));
+    check_lattice_for_options(spec);
+    return build_generated_model(spec);
 }
 
 }  // namespace isingmf::cli

@@ -130,7 +130,7 @@ std::shared_ptr<Model> lattice(const std::string& kind, py::object size,
     const GeneratedModelSpec spec = generated_model_argument(kind, size, boundary, J, h, disorder,
                                                              random_field, J0, seed.value);
     py::gil_scoped_release release;
-    return std::make_shared<Model>(build_generated_model(spec, make_lattice(spec.lattice)));
+    return std::make_shared<Model>(build_generated_model(spec));
 }
 
 py::dict description_dict(const Description& description) {

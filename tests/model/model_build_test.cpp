@@ -158,13 +158,14 @@ TEST(ModelBuild, LatticesMatchTheSerialMergeForEveryThreadCount) {
 
 TEST(ModelBuild, GeneratedBondsFollowTheNumberingContract) {
     // lattice_spec.hpp: site by site in numbering order, each site's bonds in direction
-    // order, an open boundary dropping the bonds that would leave the box.
+    // order, an open boundary dropping the bonds that would leave the box; each bond written
+    // with i < j, as a Model stores it.
     const LatticeGraph g = make_lattice({LatticeKind::square, {3, 2}, Boundary::open});
     const std::vector<Edge> expected = {{0, 1}, {0, 3}, {1, 2}, {1, 4}, {2, 5}, {3, 4}, {4, 5}};
     EXPECT_EQ(g.bonds, expected);
     const LatticeGraph h = make_lattice({LatticeKind::honeycomb, {2, 2}, Boundary::open});
-    const std::vector<Edge> cells = {{0, 1}, {2, 3}, {2, 1}, {4, 5},
-                                     {4, 1}, {6, 7}, {6, 5}, {6, 3}};
+    const std::vector<Edge> cells = {{0, 1}, {2, 3}, {1, 2}, {4, 5},
+                                     {1, 4}, {6, 7}, {5, 6}, {3, 6}};
     EXPECT_EQ(h.bonds, cells);
 }
 

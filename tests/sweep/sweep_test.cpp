@@ -328,14 +328,16 @@ TEST(Sweep, MeanFieldAloneLeavesTheAdjacencyUnbuilt) {
          {std::pair{disordered, LatticeSpec{LatticeKind::square, {24, 20}, Boundary::periodic}},
           std::pair{uniform, LatticeSpec{LatticeKind::square, {24, 20}, Boundary::periodic}},
           std::pair{disordered, LatticeSpec{LatticeKind::square, {150, 140}, Boundary::open}}}) {
-        const Model model = build_model(make_lattice(lattice), spec);
+        const Model model = build_model(lattice, spec);  // as `isingmf sweep` builds it
         SweepOptions options;
         options.bounds = {SweepBound::mean_field};
         options.exact = ExactMethod::none;
         const SweepResult sweep = run_sweep(model, betas_of({0.5, 1.5, 2.5, 4.0, 20.0}), options);
         EXPECT_FALSE(model.has_adjacency());
-        // Nor are a uniform model's coupling and field written out as arrays.
+        // Nor are a uniform model's coupling and field written out as arrays, nor its bonds
+        // as a list.
         EXPECT_EQ(model.has_weight_arrays(), spec.disorder != Disorder::uniform);
+        EXPECT_EQ(model.has_edge_list(), spec.disorder != Disorder::uniform);
         for (const SweepPoint& point : sweep.points) {
             MeanFieldResult by_model = *point.mean_field;
             evaluate_mean_field(model, point.beta, by_model);
@@ -383,7 +385,7 @@ TEST(Sweep, UniformModelsSweepAsTheirArraysDo) {
         CouplingSpec spec;
         spec.J = c.J;
         spec.h = c.h;
-        const Model uniform = build_model(make_lattice(c.lattice), spec);
+        const Model uniform = build_model(c.lattice, spec);  // generates its bonds
         ASSERT_FALSE(uniform.has_weight_arrays());
         const LatticeGraph graph = make_lattice(c.lattice);
         const auto n = static_cast<std::size_t>(graph.num_sites);

@@ -34,7 +34,9 @@ Model build_model(const LatticeGraph& lattice, const CouplingSpec& spec, Descrip
     return build_model(LatticeGraph(lattice), spec, std::move(description));
 }
 
-Model build_model(LatticeGraph&& lattice, const CouplingSpec& spec, Description description) {
+namespace {
+
+void check_coupling_spec(const CouplingSpec& spec) {
     if (!std::isfinite(spec.J) || !std::isfinite(spec.h) || !std::isfinite(spec.J0)) {
         throw ModelError("J, h and J0 must be finite");
     }
@@ -42,7 +44,26 @@ Model build_model(LatticeGraph&& lattice, const CouplingSpec& spec, Description 
         throw ModelError(fmt::format("random-field strength must be finite and >= 0, got {}",
                                      spec.random_field));
     }
-    if (spec.disorder == Disorder::uniform && spec.random_field == 0.0) {
+}
+
+bool uniform_weights(const CouplingSpec& spec) {
+    return spec.disorder == Disorder::uniform && spec.random_field == 0.0;
+}
+
+}  // namespace
+
+Model build_model(const LatticeSpec& lattice, const CouplingSpec& spec, Description description) {
+    // The lattice is checked first, as make_lattice would be called first.
+    if (!uniform_weights(spec))
+        return build_model(make_lattice(lattice), spec, std::move(description));
+    check_lattice_spec(lattice);
+    check_coupling_spec(spec);
+    return Model::of_lattice(lattice, {spec.J, spec.h}, 0.0, std::move(description));
+}
+
+Model build_model(LatticeGraph&& lattice, const CouplingSpec& spec, Description description) {
+    check_coupling_spec(spec);
+    if (uniform_weights(spec)) {
         // Two numbers instead of two arrays: 24 bytes per site less on the square lattice.
         return Model::with_uniform_weights(lattice.num_sites, std::move(lattice.bonds),
                                            {spec.J, spec.h}, 0.0, std::move(description),

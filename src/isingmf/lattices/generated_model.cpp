@@ -37,4 +37,8 @@ Model build_generated_model(const GeneratedModelSpec& spec, LatticeGraph&& latti
     return build_model(std::move(lattice), spec.couplings, describe_model(spec));
 }
 
+Model build_generated_model(const GeneratedModelSpec& spec) {
+    return build_model(spec.lattice, spec.couplings, describe_model(spec));
+}
+
 }  // namespace isingmf

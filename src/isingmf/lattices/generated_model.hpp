@@ -33,4 +33,8 @@ Model build_generated_model(const GeneratedModelSpec& spec, const LatticeGraph& 
 /// The same, adopting the lattice's bond list instead of copying it (the same model).
 Model build_generated_model(const GeneratedModelSpec& spec, LatticeGraph&& lattice);
 
+/// The same model, its lattice generated as build_model(spec.lattice, ...) does: a uniform
+/// model never stores its bonds unless asked for them (Model::of_lattice).
+Model build_generated_model(const GeneratedModelSpec& spec);
+
 }  // namespace isingmf

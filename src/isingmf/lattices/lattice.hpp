@@ -23,6 +23,9 @@ struct LatticeGraph {
 /// < 1, a periodic extent of 1, or a size beyond 2^30 sites.
 LatticeGraph make_lattice(const LatticeSpec& spec);
 
+/// Throws what make_lattice throws on `spec`, without building anything.
+void check_lattice_spec(const LatticeSpec& spec);
+
 /// Parses "4x4", "8", "4x4x4" into extents.
 std::vector<int> parse_size(const std::string& text);
 

@@ -13,6 +13,7 @@
 
 #include "isingmf/model/detail/distinct_edges.hpp"
 #include "isingmf/model/detail/incidence.hpp"
+#include "isingmf/model/detail/lattice_bonds.hpp"
 #include "isingmf/util/detail/parallel.hpp"
 #include "isingmf/util/error.hpp"
 
@@ -52,10 +53,20 @@ void Model::check_offset() const {
 }
 
 void Model::check_edge_count() const {
-    if (edges_.size() > static_cast<std::size_t>(std::numeric_limits<int>::max())) {
-        throw ModelError(fmt::format("{} edges are more than a model can index ({})", edges_.size(),
+    if (num_edges() > static_cast<std::size_t>(std::numeric_limits<int>::max())) {
+        throw ModelError(fmt::format("{} edges are more than a model can index ({})", num_edges(),
                                      std::numeric_limits<int>::max()));
     }
+}
+
+void Model::adopt_uniform_weights(UniformWeights weights) {
+    // In the constructor's order: offset, fields, then edges and couplings.
+    check_offset();
+    if (!std::isfinite(weights.field)) throw ModelError("the field is not finite");
+    if (!std::isfinite(weights.coupling)) throw ModelError("the coupling is not finite");
+    if (num_edges() > 0) shared_coupling_ = weights.coupling;
+    shared_field_ = weights.field;
+    check_edge_count();
 }
 
 Model::Model(int num_sites, std::vector<Edge> edges, std::vector<double> couplings,
@@ -86,16 +97,66 @@ Model Model::with_uniform_weights(int num_sites, std::vector<Edge> edges, Unifor
                                   std::optional<LatticeSpec> lattice) {
     Model model(Members{}, num_sites, std::move(edges), energy_offset, std::move(description),
                 std::move(lattice));
-    // In the constructor's order: offset, fields, then edges and couplings.
-    model.check_offset();
-    if (!std::isfinite(weights.field)) throw ModelError("the field is not finite");
-    if (!std::isfinite(weights.coupling)) throw ModelError("the coupling is not finite");
-    if (!model.edges_.empty()) model.shared_coupling_ = weights.coupling;
-    model.shared_field_ = weights.field;
-    model.check_edge_count();
+    model.adopt_uniform_weights(weights);
     model.check_and_order_edges();
     model.merge_repeated_edges();
     return model;
+}
+
+namespace {
+
+// Cells (sites, honeycomb cells) per block that edge_block generates: at most 3 bonds each
+// (24 KiB), so that a block stays in the first-level cache while a pass reads it.
+constexpr std::size_t kCellsPerEdgeBlock = 1024;
+// Edges per block of a stored list.
+constexpr std::size_t kEdgesPerBlock = 4096;
+
+}  // namespace
+
+Model Model::of_lattice(const LatticeSpec& lattice, UniformWeights weights, double energy_offset,
+                        Description description) {
+    auto bonds = std::make_shared<const detail::LatticeBonds>(lattice);
+    // A complete graph's cells hold up to N - 1 bonds each: too many for a block, so its list
+    // is stored.
+    if (!bonds->distinct() || lattice.kind == LatticeKind::complete) {
+        std::vector<Edge> edges;
+        detail::resize_touched(edges, bonds->num_bonds());
+        bonds->write(0, bonds->num_cells(), edges.data());
+        return with_uniform_weights(bonds->num_sites(), std::move(edges), weights, energy_offset,
+                                    std::move(description), lattice);
+    }
+    Model model(Members{}, bonds->num_sites(), {}, energy_offset, std::move(description), lattice);
+    model.lattice_edges_ = std::make_shared<LatticeEdges>();
+    model.lattice_edges_->count = bonds->num_bonds();
+    model.lattice_edges_->bonds = std::move(bonds);
+    model.adopt_uniform_weights(weights);
+    return model;
+}
+
+std::size_t Model::num_edge_blocks() const {
+    if (lattice_edges_) {
+        return (lattice_edges_->bonds->num_cells() + kCellsPerEdgeBlock - 1) / kCellsPerEdgeBlock;
+    }
+    return (edges_.size() + kEdgesPerBlock - 1) / kEdgesPerBlock;
+}
+
+Model::EdgeBlock Model::edge_block(std::size_t b, std::vector<Edge>& buffer) const {
+    if (lattice_edges_) {
+        const detail::LatticeBonds& bonds = *lattice_edges_->bonds;
+        const std::size_t begin = b * kCellsPerEdgeBlock;
+        const std::size_t end = std::min(bonds.num_cells(), begin + kCellsPerEdgeBlock);
+        const std::size_t first = bonds.first_bond(begin);
+        buffer.resize(bonds.first_bond(end) - first);
+        bonds.write(begin, end, buffer.data());
+        return {first, buffer};
+    }
+    const std::size_t first = b * kEdgesPerBlock;
+    const std::size_t count = std::min(edges_.size(), first + kEdgesPerBlock) - first;
+    return {first, std::span<const Edge>(edges_).subspan(first, count)};
+}
+
+bool Model::has_edge_list() const {
+    return !lattice_edges_ || lattice_edges_->written.load(std::memory_order_acquire);
 }
 
 namespace {
@@ -164,7 +225,7 @@ const std::vector<double>& Model::write_couplings() const {
     if (!weight_arrays_) return kNoValues;  // moved from
     WeightArrays& w = *weight_arrays_;
     once(w.mutex, w.couplings_written,
-         [&] { write_copies(w.couplings, edges_.size(), shared_coupling_.value_or(0.0)); });
+         [&] { write_copies(w.couplings, num_edges(), shared_coupling_.value_or(0.0)); });
     return w.couplings;
 }
 
@@ -174,6 +235,24 @@ const std::vector<double>& Model::write_fields() const {
     once(w.mutex, w.fields_written,
          [&] { write_copies(w.fields, static_cast<std::size_t>(num_sites_), *shared_field_); });
     return w.fields;
+}
+
+const std::vector<Edge>& Model::write_edges() const {
+    // Only a model made by of_lattice gets here, until the list is written.
+    LatticeEdges& lazy = *lattice_edges_;
+    once(lazy.mutex, lazy.written, [&] {
+        const detail::LatticeBonds& bonds = *lazy.bonds;
+        detail::resize_touched(lazy.edges, bonds.num_bonds());
+        const auto blocks = static_cast<std::ptrdiff_t>(num_edge_blocks());
+        Edge* out = lazy.edges.data();
+#pragma omp parallel for schedule(static) num_threads(detail::setup_threads(lazy.count))
+        for (std::ptrdiff_t b = 0; b < blocks; ++b) {
+            const std::size_t begin = static_cast<std::size_t>(b) * kCellsPerEdgeBlock;
+            const std::size_t end = std::min(bonds.num_cells(), begin + kCellsPerEdgeBlock);
+            bonds.write(begin, end, out + bonds.first_bond(begin));
+        }
+    });
+    return lazy.edges;
 }
 
 bool Model::has_weight_arrays() const {
@@ -186,7 +265,7 @@ const Adjacency& Model::adjacency() const {
     // A site's neighbours are listed in the order of the edges that join them, as they always
     // were.
     once(cache.mutex, cache.built, [&] {
-        detail::adjacency_rows(static_cast<std::size_t>(num_sites_), edges_, couplings(),
+        detail::adjacency_rows(static_cast<std::size_t>(num_sites_), edges(), couplings(),
                                cache.adjacency);
     });
     return cache.adjacency;
@@ -317,17 +396,27 @@ double Model::energy(std::span<const signed char> spins) const {
         h_term += (h != nullptr ? h[k] : *shared_field_) * s(i);
     }
     double j_term = 0.0;
-    for (std::size_t e = 0; e < edges_.size(); ++e)
-        j_term += (J != nullptr ? J[e] : *shared_coupling_) * s(edges_[e].i) * s(edges_[e].j);
+    std::vector<Edge> buffer;
+    for (std::size_t b = 0; b < num_edge_blocks(); ++b) {
+        const EdgeBlock block = edge_block(b, buffer);
+        for (std::size_t k = 0; k < block.edges.size(); ++k) {
+            const Edge& edge = block.edges[k];
+            j_term +=
+                (J != nullptr ? J[block.first + k] : *shared_coupling_) * s(edge.i) * s(edge.j);
+        }
+    }
     return energy_offset_ - j_term - h_term;
 }
 
 int Model::max_degree() const {
     // From the edges, so that asking does not build the adjacency.
     std::vector<int> degree(static_cast<std::size_t>(num_sites_), 0);
-    for (const Edge& e : edges_) {
-        ++degree[static_cast<std::size_t>(e.i)];
-        ++degree[static_cast<std::size_t>(e.j)];
+    std::vector<Edge> buffer;
+    for (std::size_t b = 0; b < num_edge_blocks(); ++b) {
+        for (const Edge& e : edge_block(b, buffer).edges) {
+            ++degree[static_cast<std::size_t>(e.i)];
+            ++degree[static_cast<std::size_t>(e.j)];
+        }
     }
     return *std::max_element(degree.begin(), degree.end());
 }

@@ -294,7 +294,8 @@ void MeanFieldPlan::copy_graph(std::optional<Weights> weights) {
     // no row offsets, and a coupling or field shared by the whole model is kept once. Neighbours
     // keep the model's order (increasing edge order), so phi is summed exactly as in
     // Model::local_field and in the residual (a shared value multiplies exactly as its copies
-    // would). The edge list is transposed straight into these rows (renamed_rows).
+    // would). The edge list is transposed straight into these rows (renamed_rows), read a block at
+    // a time where it can be, so that a lattice model need not write it out (Model::of_lattice).
     // The model's arrays are asked for only where copied: a uniform model need not write
     // them out (Model::with_uniform_weights).
     const auto n = static_cast<std::size_t>(model_->num_sites());
@@ -306,12 +307,12 @@ void MeanFieldPlan::copy_graph(std::optional<Weights> weights) {
     }
     const bool copy_coupling = weights && !shared_coupling_ && model_->num_edges() > 0;
     const bool copy_field = weights && !shared_field_;
-    const std::size_t slots = 2 * model_->edges().size();
+    const std::size_t slots = 2 * model_->num_edges();
     neighbour_.resize(slots);
     coupling_.resize(copy_coupling ? slots : 0);
     std::vector<std::size_t> offset;
     const std::size_t degree = detail::renamed_rows(
-        model_->edges(), position_,
+        *model_, position_,
         copy_coupling ? std::span<const double>(model_->couplings()) : std::span<const double>(),
         offset, neighbour_.data(), coupling_.data());
     degree_ = static_cast<int>(degree);

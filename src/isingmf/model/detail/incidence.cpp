@@ -148,9 +148,11 @@ void parallel_rows(std::size_t n, const Entries& out, std::vector<std::size_t>& 
 // Returns z, having written the rows; or 0, the rows then unfinished, when the degrees differ,
 // and also without writing anything when 2m/n is not whole, is 0, or is 255 or more (the
 // degrees a byte per row is kept for); the caller then builds the rows with offsets.
-std::size_t uniform_rows(std::size_t num_sites, const Entries& out, int threads) {
-    const std::span<const Edge> edges = out.edges;
-    const std::size_t half_edges = 2 * edges.size();
+// The edges are read a block at a time from `model` (Model::edge_block: a lattice model
+// generates them instead of storing them); out.edges is not read.
+std::size_t uniform_rows(const Model& model, const Entries& out, int threads) {
+    const auto num_sites = static_cast<std::size_t>(model.num_sites());
+    const std::size_t half_edges = 2 * model.num_edges();
     if (num_sites == 0 || half_edges % num_sites != 0) return 0;
     const std::size_t z = half_edges / num_sites;
     if (z == 0 || z >= 0xff) return 0;  // shared degrees of 1 .. 254, as before
@@ -165,8 +167,6 @@ std::size_t uniform_rows(std::size_t num_sites, const Entries& out, int threads)
         const std::size_t last = piece_begin(num_sites, t + 1, team);
         // Plain locals: the byte stores below may alias anything, and would otherwise make
         // every field of `out` be read again after each one.
-        const Edge* const edge = edges.data();
-        const std::size_t num_edges = edges.size();
         const int* const rename = out.rename;
         int* const rows = out.rows;
         const bool write_edge_index = out.write_edge_index;
@@ -188,13 +188,21 @@ std::size_t uniform_rows(std::size_t num_sites, const Entries& out, int threads)
             if (row_couplings != nullptr) row_couplings[slot] = couplings[e];
             return false;
         };
-        for (std::size_t e = 0; e < num_edges; ++e) {
-            const Edge ends = edge[e];
-            const int row_i = rename != nullptr ? rename[ends.i] : ends.i;
-            const int row_j = rename != nullptr ? rename[ends.j] : ends.j;
-            const bool too_many_i = put_if_mine(static_cast<std::size_t>(row_i), row_j, e);
-            const bool too_many_j = put_if_mine(static_cast<std::size_t>(row_j), row_i, e);
-            overflow |= too_many_i | too_many_j;
+        std::vector<Edge> buffer;
+        const std::size_t blocks = model.num_edge_blocks();
+        for (std::size_t b = 0; b < blocks; ++b) {
+            const Model::EdgeBlock block = model.edge_block(b, buffer);
+            const Edge* const edge = block.edges.data();
+            const std::size_t in_block = block.edges.size();
+            for (std::size_t k = 0; k < in_block; ++k) {
+                const Edge ends = edge[k];
+                const std::size_t e = block.first + k;
+                const int row_i = rename != nullptr ? rename[ends.i] : ends.i;
+                const int row_j = rename != nullptr ? rename[ends.j] : ends.j;
+                const bool too_many_i = put_if_mine(static_cast<std::size_t>(row_i), row_j, e);
+                const bool too_many_j = put_if_mine(static_cast<std::size_t>(row_j), row_i, e);
+                overflow |= too_many_i | too_many_j;
+            }
         }
         differs = overflow;
     }
@@ -287,22 +295,23 @@ void adjacency_rows(std::size_t num_sites, std::span<const Edge> edges,
                adjacency.offset);
 }
 
-std::size_t renamed_rows(std::span<const Edge> edges, std::span<const int> rename,
+std::size_t renamed_rows(const Model& model, std::span<const int> rename,
                          std::span<const double> couplings, std::vector<std::size_t>& offset,
                          int* neighbour, double* row_couplings) {
     const std::size_t num_sites = rename.size();
-    const Entries out{.edges = edges,
-                      .write_edge_index = false,
-                      .lower_end_only = false,
-                      .rows = neighbour,
-                      .couplings = couplings.data(),
-                      .row_couplings = couplings.empty() ? nullptr : row_couplings,
-                      .rename = rename.data()};
+    Entries out{.edges = {},
+                .write_edge_index = false,
+                .lower_end_only = false,
+                .rows = neighbour,
+                .couplings = couplings.data(),
+                .row_couplings = couplings.empty() ? nullptr : row_couplings,
+                .rename = rename.data()};
     offset.clear();
-    if (const int threads = setup_threads(edges.size());
+    if (const int threads = setup_threads(model.num_edges());
         threads <= kMaxUniformScanThreads && num_sites > 0) {
-        if (const std::size_t z = uniform_rows(num_sites, out, threads); z > 0) return z;
+        if (const std::size_t z = uniform_rows(model, out, threads); z > 0) return z;
     }
+    out.edges = model.edges();  // the staged transposition reads the list several times
     resize_touched(offset, num_sites + 1);
     build_rows(num_sites, out, offset);
     const std::size_t z = num_sites > 0 ? offset[1] : 0;

@@ -28,14 +28,15 @@ void upper_neighbour_rows(std::size_t num_sites, std::span<const Edge> edges,
 void adjacency_rows(std::size_t num_sites, std::span<const Edge> edges,
                     std::span<const double> couplings, Adjacency& adjacency);
 
-/// The rows of adjacency_rows with every site s renamed rename[s] (a permutation of the sites):
-/// row rename[s] holds rename[t] for each neighbour t of s, in increasing edge order, with the
-/// edge's coupling beside it in row_couplings unless `couplings` is empty. Fills neighbour and
-/// row_couplings (2 edges.size() entries each, allocated by the caller); edges as for
-/// adjacency_rows. Returns the degree z > 0 that every site has, when there is one: row r is
-/// then entries r z .. r z + z and offset is left empty. Otherwise returns 0 and fills offset
-/// (indexed by the new names).
-std::size_t renamed_rows(std::span<const Edge> edges, std::span<const int> rename,
+/// The rows of adjacency_rows for `model`'s edges with every site s renamed rename[s] (a
+/// permutation of the sites): row rename[s] holds rename[t] for each neighbour t of s, in
+/// increasing edge order, with the edge's coupling beside it in row_couplings unless
+/// `couplings` is empty. Fills neighbour and row_couplings (2 num_edges() entries each,
+/// allocated by the caller). Reads the edges through Model::edge_block where it can, so that a
+/// lattice model need not write its list out. Returns the degree z > 0 that every site has,
+/// when there is one: row r is then entries r z .. r z + z and offset is left empty. Otherwise
+/// returns 0 and fills offset (indexed by the new names).
+std::size_t renamed_rows(const Model& model, std::span<const int> rename,
                          std::span<const double> couplings, std::vector<std::size_t>& offset,
                          int* neighbour, double* row_couplings);
 

@@ -1,0 +1,218 @@
+#include "isingmf/model/detail/lattice_bonds.hpp"
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include <algorithm>
+#include <cstdint>
+
+#include "isingmf/util/error.hpp"
+
+namespace isingmf::detail {
+namespace {
+
+Edge ordered(int a, int b) { return {std::min(a, b), std::max(a, b)}; }
+
+}  // namespace
+
+void check_lattice_spec(const LatticeSpec& spec) {
+    const int dim = lattice_dimension(spec.kind);
+    if (static_cast<int>(spec.size.size()) != dim) {
+        throw ParseError(fmt::format("lattice '{}' takes {} extent(s), got {}",
+                                     to_string(spec.kind), dim, spec.size.size()));
+    }
+    for (int extent : spec.size) {
+        if (extent < 1)
+            throw ModelError(fmt::format("lattice extent must be at least 1, got {}", extent));
+    }
+    if (lattice_num_sites(spec) > kMaxModelSites)
+        throw ModelError("lattice has more than 2^30 sites");
+    // Said here in the user's terms; Model would only report "self-loop on site 0". (A
+    // honeycomb cell holds two sites, so its periodic length 1 repeats bonds instead.)
+    if (spec.boundary == Boundary::periodic && spec.kind != LatticeKind::honeycomb &&
+        spec.kind != LatticeKind::complete) {
+        for (int extent : spec.size) {
+            if (extent == 1) {
+                throw ModelError(fmt::format(
+                    "periodic {} lattice of size {} has an extent of 1, which would bond every "
+                    "site to itself; use open boundaries or extents of at least 2",
+                    to_string(spec.kind), fmt::join(spec.size, "x")));
+            }
+        }
+    }
+    // N(N-1)/2 bonds at 16 bytes each in the Model (edge, coupling) and 40 once an exact
+    // solver builds its adjacency (both entries): 2 GB at the limit.
+    if (spec.kind == LatticeKind::complete && spec.size[0] > kMaxCompleteSites) {
+        throw ModelError(fmt::format(
+            "complete graph of {} sites is too large (at most {}, {} bonds)", spec.size[0],
+            kMaxCompleteSites, std::int64_t{kMaxCompleteSites} * (kMaxCompleteSites - 1) / 2));
+    }
+}
+
+LatticeBonds::LatticeBonds(const LatticeSpec& spec) : spec_(spec) {
+    check_lattice_spec(spec);
+    periodic_ = spec.boundary == Boundary::periodic;
+    const auto& L = spec.size;
+    num_sites_ = static_cast<int>(lattice_num_sites(spec));
+    switch (spec.kind) {
+        case LatticeKind::chain:
+            lx_ = L[0];
+            directions_ = {{1, 0, 0}};
+            break;
+        case LatticeKind::square:
+            lx_ = L[0];
+            ly_ = L[1];
+            directions_ = {{1, 0, 0}, {0, 1, 0}};
+            break;
+        case LatticeKind::triangular:
+            lx_ = L[0];
+            ly_ = L[1];
+            directions_ = {{1, 0, 0}, {0, 1, 0}, {1, 1, 0}};
+            break;
+        case LatticeKind::cubic:
+            lx_ = L[0];
+            ly_ = L[1];
+            lz_ = L[2];
+            directions_ = {{1, 0, 0}, {0, 1, 0}, {0, 0, 1}};
+            break;
+        case LatticeKind::honeycomb:
+            shape_ = Shape::honeycomb;
+            lx_ = L[0];
+            ly_ = L[1];
+            break;
+        case LatticeKind::complete:
+            shape_ = Shape::complete;
+            lx_ = L[0];
+            periodic_ = false;
+            break;
+    }
+    num_cells_ = shape_ == Shape::honeycomb ? static_cast<std::size_t>(num_sites_) / 2
+                                            : static_cast<std::size_t>(num_sites_);
+    if (shape_ != Shape::box) return;
+    // A row's bonds: those of every direction that stays in the box in y and z, one per site
+    // but where the last site's +x bond leaves an open box.
+    const auto rows = static_cast<std::size_t>(ly_) * static_cast<std::size_t>(lz_);
+    row_start_.assign(rows + 1, 0);
+    for (std::size_t r = 0; r < rows; ++r) {
+        const int y = static_cast<int>(r % static_cast<std::size_t>(ly_));
+        const int z = static_cast<int>(r / static_cast<std::size_t>(ly_));
+        std::size_t in_row = 0;
+        for (const Direction& d : directions_) {
+            if (!periodic_ && (y + d.dy >= ly_ || z + d.dz >= lz_)) continue;
+            in_row += static_cast<std::size_t>(periodic_ ? lx_ : lx_ - d.dx);
+        }
+        row_start_[r + 1] = row_start_[r] + in_row;
+    }
+}
+
+std::size_t LatticeBonds::first_bond(std::size_t cell) const {
+    const auto lx = static_cast<std::size_t>(lx_);
+    switch (shape_) {
+        case Shape::complete:  // the bonds (i', j) of every i' < cell come first
+            return cell * lx - cell * (cell + 1) / 2;
+        case Shape::honeycomb: {
+            // Cell (x, y) has its A-B bond, the bond to B of (x-1, y) unless x = 0 in an open
+            // box, and the bond to B of (x, y-1) unless y = 0 in an open box.
+            const std::size_t y = cell / lx;
+            const std::size_t x = cell % lx;
+            const std::size_t x_bonds_per_row = periodic_ ? lx : lx - 1;
+            const std::size_t rows_before =
+                y * (lx + x_bonds_per_row) + (periodic_ ? y : (y > 0 ? y - 1 : 0)) * lx;
+            const std::size_t y_bond = periodic_ || y > 0 ? 1 : 0;
+            return rows_before + x * (1 + y_bond) + (periodic_ ? x : (x > 0 ? x - 1 : 0));
+        }
+        case Shape::box:
+            break;
+    }
+    // Every site of a row but the last has one bond per direction the row keeps.
+    const std::size_t row = cell / lx;
+    if (row + 1 >= row_start_.size()) return row_start_.back();
+    return row_start_[row] + (cell % lx) * kept_directions(row);
+}
+
+std::size_t LatticeBonds::kept_directions(std::size_t row) const {
+    if (periodic_) return directions_.size();
+    const int y = static_cast<int>(row % static_cast<std::size_t>(ly_));
+    const int z = static_cast<int>(row / static_cast<std::size_t>(ly_));
+    return static_cast<std::size_t>(
+        std::count_if(directions_.begin(), directions_.end(),
+                      [&](const Direction& d) { return y + d.dy < ly_ && z + d.dz < lz_; }));
+}
+
+bool LatticeBonds::distinct() const {
+    // A ring of two sites bonds them twice, along every axis of a box (each has its own
+    // direction); a honeycomb's cells bond A to the B of their own cell and of the cells before
+    // them in x and y, which coincide only on a ring of one cell.
+    if (!periodic_ || shape_ == Shape::complete) return true;
+    const int smallest = *std::min_element(spec_.size.begin(), spec_.size.end());
+    return shape_ == Shape::honeycomb ? smallest > 1 : smallest > 2;
+}
+
+void LatticeBonds::write(std::size_t begin, std::size_t end, Edge* out) const {
+    if (begin >= end) return;
+    const auto lx = static_cast<std::size_t>(lx_);
+    if (shape_ == Shape::complete) {
+        for (std::size_t i = begin; i < end; ++i) {
+            for (int j = static_cast<int>(i) + 1; j < lx_; ++j) *out++ = {static_cast<int>(i), j};
+        }
+        return;
+    }
+    for (std::size_t row = begin / lx; row * lx < end; ++row) {
+        const auto x_begin = static_cast<int>(std::max(begin, row * lx) - row * lx);
+        const auto x_end = static_cast<int>(std::min(end, row * lx + lx) - row * lx);
+        if (shape_ == Shape::box) {
+            write_box_row(row, x_begin, x_end, out);
+        } else {
+            write_honeycomb_row(static_cast<int>(row), x_begin, x_end, out);
+        }
+        out += first_bond(row * lx + static_cast<std::size_t>(x_end)) -
+               first_bond(row * lx + static_cast<std::size_t>(x_begin));
+    }
+}
+
+void LatticeBonds::write_box_row(std::size_t row, int x_begin, int x_end, Edge* out) const {
+    const int y = static_cast<int>(row % static_cast<std::size_t>(ly_));
+    const int z = static_cast<int>(row / static_cast<std::size_t>(ly_));
+    // For each direction that stays in the box in y and z: its x step and the index of the
+    // neighbour of the row's first site (x + that is the neighbour of site x).
+    int step[3] = {};
+    int base[3] = {};
+    int used = 0;
+    for (const Direction& d : directions_) {
+        int y2 = y + d.dy;
+        int z2 = z + d.dz;
+        if (y2 == ly_ || z2 == lz_) {
+            if (!periodic_) continue;
+            y2 %= ly_;
+            z2 %= lz_;
+        }
+        step[used] = d.dx;
+        base[used++] = d.dx + lx_ * (y2 + ly_ * z2);
+    }
+    const int first = lx_ * (y + ly_ * z);
+    for (int x = x_begin; x < std::min(x_end, lx_ - 1); ++x) {
+        for (int d = 0; d < used; ++d) *out++ = ordered(first + x, base[d] + x);
+    }
+    if (x_end < lx_) return;
+    const int x = lx_ - 1;  // the last site: its +x bonds wrap or leave the box
+    for (int d = 0; d < used; ++d) {
+        if (step[d] == 0) {
+            *out++ = ordered(first + x, base[d] + x);
+        } else if (periodic_) {
+            *out++ = ordered(first + x, base[d] - 1);
+        }
+    }
+}
+
+void LatticeBonds::write_honeycomb_row(int y, int x_begin, int x_end, Edge* out) const {
+    const auto site = [&](int x, int cell_y, int s) { return 2 * (x + lx_ * cell_y) + s; };
+    const int y_before = y > 0 ? y - 1 : ly_ - 1;
+    for (int x = x_begin; x < x_end; ++x) {
+        *out++ = {site(x, y, 0), site(x, y, 1)};
+        if (x > 0 || periodic_)
+            *out++ = ordered(site(x, y, 0), site(x > 0 ? x - 1 : lx_ - 1, y, 1));
+        if (y > 0 || periodic_) *out++ = ordered(site(x, y, 0), site(x, y_before, 1));
+    }
+}
+
+}  // namespace isingmf::detail

@@ -1,0 +1,65 @@
+#pragma once
+/// The bonds of a LatticeSpec, numbered as lattice_spec.hpp says, written a range of cells at a
+/// time. make_lattice writes them all; a Model of a lattice that keeps no edge list
+/// (Model::of_lattice) writes a block into a small buffer whenever a pass reads its edges,
+/// which costs less than storing them and reading them back from memory. Every bond is
+/// written as stored in a Model, with i < j.
+
+#include <cstddef>
+#include <vector>
+
+#include "isingmf/model/lattice_spec.hpp"
+#include "isingmf/model/model.hpp"
+
+namespace isingmf::detail {
+
+/// The most sites of a complete graph (its bonds grow as the square).
+inline constexpr int kMaxCompleteSites = 10000;
+
+/// Throws ParseError on a wrong number of extents and ModelError on an extent below 1, a
+/// periodic extent of 1 (except honeycomb, whose cells then repeat bonds), more than 2^30 sites
+/// or a complete graph of more than kMaxCompleteSites sites.
+void check_lattice_spec(const LatticeSpec& spec);
+
+/// The bonds cell by cell: a cell is a site (two sites, A and B, on honeycomb), its bonds are
+/// consecutive, and cells come in numbering order.
+class LatticeBonds {
+public:
+    /// Checks the spec (check_lattice_spec).
+    explicit LatticeBonds(const LatticeSpec& spec);
+    const LatticeSpec& spec() const { return spec_; }
+    int num_sites() const { return num_sites_; }
+    std::size_t num_cells() const { return num_cells_; }
+    std::size_t num_bonds() const { return first_bond(num_cells_); }
+    /// Index of the first bond of `cell`; num_bonds() for cell = num_cells().
+    std::size_t first_bond(std::size_t cell) const;
+    /// Writes the bonds of cells begin .. end, first_bond(end) - first_bond(begin) of them.
+    void write(std::size_t begin, std::size_t end, Edge* out) const;
+    /// Whether no two bonds join the same two sites: false only on periodic boxes with an extent
+    /// of 2 and periodic honeycombs with an extent of 1, whose repeats a Model merges.
+    bool distinct() const;
+
+private:
+    // A box of lx x ly x lz sites with bonds along `directions` (components 0 or 1), or the
+    // honeycomb's cells, or the complete graph.
+    enum class Shape { box, honeycomb, complete };
+    struct Direction {
+        int dx, dy, dz;
+    };
+    LatticeSpec spec_;
+    Shape shape_ = Shape::box;
+    int lx_ = 1, ly_ = 1, lz_ = 1;
+    bool periodic_ = false;
+    std::vector<Direction> directions_;
+    int num_sites_ = 0;
+    std::size_t num_cells_ = 0;
+    std::vector<std::size_t> row_start_;  // first bond of each row (fixed y, z) of the box
+
+    // How many directions row `row` of the box keeps (the bonds of each of its sites but the
+    // last).
+    std::size_t kept_directions(std::size_t row) const;
+    void write_box_row(std::size_t row, int x_begin, int x_end, Edge* out) const;
+    void write_honeycomb_row(int y, int x_begin, int x_end, Edge* out) const;
+};
+
+}  // namespace isingmf::detail
