@@ -88,9 +88,10 @@ public:
     /// model generates its bonds, so they need no checking; edges() writes the list out on
     /// first use, and passes that read the edges once in order (edge_block) have each block
     /// generated instead (16 bytes per site less on the square lattice, and no pass over them
-    /// at construction). A lattice whose bonds repeat (a periodic extent of 1 or 2) is built
-    /// with its list, as with_uniform_weights builds it, its repeats merged. Throws ParseError
-    /// or ModelError on a spec make_lattice refuses and as with_uniform_weights does.
+    /// at construction). A lattice whose bonds repeat (a periodic box with an extent of 2, a
+    /// periodic honeycomb with an extent of 1) and a complete graph are built with their list,
+    /// as with_uniform_weights builds them (repeats merged). Throws ParseError or ModelError on
+    /// a spec make_lattice refuses and as with_uniform_weights does.
     static Model of_lattice(const LatticeSpec& lattice, UniformWeights weights,
                             double energy_offset = 0.0, Description description = {});
 
