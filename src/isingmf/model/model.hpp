@@ -117,6 +117,11 @@ public:
     /// Whether the edge list is stored: always but on a model made by of_lattice, until
     /// edges() is first called. For tests and memory accounting.
     bool has_edge_list() const;
+    /// The generator of a model made by of_lattice that keeps no list of its own (its bonds'
+    /// geometry: the mean-field plan writes its rows from it); nullptr on any other model.
+    const detail::LatticeBonds* lattice_bonds() const {
+        return lattice_edges_ ? lattice_edges_->bonds.get() : nullptr;
+    }
     /// J_e for edges()[e]. On a model made by with_uniform_weights the array is written on the
     /// first call (safe from any number of threads; copies share it): code that can use
     /// shared_coupling() instead spares the model 8 bytes per edge.

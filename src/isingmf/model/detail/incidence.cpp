@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <utility>
 
+#include "isingmf/model/detail/lattice_bonds.hpp"
 #include "isingmf/util/detail/huge_pages.hpp"
 #include "isingmf/util/detail/parallel.hpp"
 
@@ -307,6 +308,21 @@ std::size_t renamed_rows(const Model& model, std::span<const int> rename,
                 .row_couplings = couplings.empty() ? nullptr : row_couplings,
                 .rename = rename.data()};
     offset.clear();
+    // A lattice that generates its bonds gives each site's row from its geometry: written
+    // site by site, in parallel, with no pass over the bonds.
+    const LatticeBonds* lattice = model.lattice_bonds();
+    if (couplings.empty() && lattice != nullptr && lattice->uniform_degree() > 0) {
+        constexpr std::size_t kSitesPerBlock = 4096;
+        const auto blocks =
+            static_cast<std::ptrdiff_t>((num_sites + kSitesPerBlock - 1) / kSitesPerBlock);
+#pragma omp parallel for schedule(static) num_threads(setup_threads(num_sites))
+        for (std::ptrdiff_t b = 0; b < blocks; ++b) {
+            const std::size_t begin = static_cast<std::size_t>(b) * kSitesPerBlock;
+            lattice->write_renamed_rows(begin, std::min(num_sites, begin + kSitesPerBlock),
+                                        rename.data(), neighbour);
+        }
+        return static_cast<std::size_t>(lattice->uniform_degree());
+    }
     if (const int threads = setup_threads(model.num_edges());
         threads <= kMaxUniformScanThreads && num_sites > 0) {
         if (const std::size_t z = uniform_rows(model, out, threads); z > 0) return z;

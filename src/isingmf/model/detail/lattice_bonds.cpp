@@ -148,6 +148,96 @@ bool LatticeBonds::distinct() const {
     return shape_ == Shape::honeycomb ? smallest > 1 : smallest > 2;
 }
 
+int LatticeBonds::uniform_degree() const {
+    if (!periodic_ || shape_ == Shape::complete || !distinct()) return 0;
+    return shape_ == Shape::honeycomb ? 3 : 2 * static_cast<int>(directions_.size());
+}
+
+namespace {
+
+// A bond seen from one of its sites: its index and the other site.
+struct BondEnd {
+    std::size_t bond;
+    int other;
+};
+
+// Sorts a site's few bond ends by bond index (insertion sort: at most six).
+void sort_by_bond(BondEnd* ends, int count) {
+    for (int a = 1; a < count; ++a) {
+        const BondEnd moving = ends[a];
+        int b = a;
+        for (; b > 0 && ends[b - 1].bond > moving.bond; --b) ends[b] = ends[b - 1];
+        ends[b] = moving;
+    }
+}
+
+}  // namespace
+
+void LatticeBonds::write_renamed_rows(std::size_t begin, std::size_t end, const int* rename,
+                                      int* rows) const {
+    const auto z = static_cast<std::size_t>(uniform_degree());
+    BondEnd ends[6];
+    const auto put = [&](std::size_t site, int count) {
+        sort_by_bond(ends, count);
+        int* row = rows + static_cast<std::size_t>(rename[site]) * z;
+        for (int k = 0; k < count; ++k) row[k] = rename[ends[k].other];
+    };
+    if (shape_ == Shape::honeycomb) {
+        // Periodic: cell c = x + lx y has bonds 3c (A-B of c), 3c + 1 (A of c, B of x-1) and
+        // 3c + 2 (A of c, B of y-1). A of c sees its own three; B of c the first of its cell
+        // and the second and third of the cells at x+1 and y+1.
+        const auto cell = [&](int x, int y) { return static_cast<std::size_t>(x + lx_ * y); };
+        for (std::size_t s = begin; s < end; ++s) {
+            const std::size_t c = s / 2;
+            const int x = static_cast<int>(c % static_cast<std::size_t>(lx_));
+            const int y = static_cast<int>(c / static_cast<std::size_t>(lx_));
+            if (s % 2 == 0) {
+                ends[0] = {3 * c, static_cast<int>(2 * c + 1)};
+                ends[1] = {3 * c + 1, static_cast<int>(2 * cell(x > 0 ? x - 1 : lx_ - 1, y) + 1)};
+                ends[2] = {3 * c + 2, static_cast<int>(2 * cell(x, y > 0 ? y - 1 : ly_ - 1) + 1)};
+            } else {
+                const std::size_t right = cell(x + 1 < lx_ ? x + 1 : 0, y);
+                const std::size_t up = cell(x, y + 1 < ly_ ? y + 1 : 0);
+                ends[0] = {3 * c, static_cast<int>(2 * c)};
+                ends[1] = {3 * right + 1, static_cast<int>(2 * right)};
+                ends[2] = {3 * up + 2, static_cast<int>(2 * up)};
+            }
+            put(s, 3);
+        }
+        return;
+    }
+    // Periodic box: site s has bond s D + k to its neighbour along direction k, and bond
+    // t D + k from the site t behind it along k.
+    const auto dirs = static_cast<int>(directions_.size());
+    const auto lx = static_cast<std::size_t>(lx_);
+    for (std::size_t row = begin / lx; row * lx < end; ++row) {
+        const int y = static_cast<int>(row % static_cast<std::size_t>(ly_));
+        const int z_coord = static_cast<int>(row / static_cast<std::size_t>(ly_));
+        int ahead_row[3];
+        int behind_row[3];
+        for (int k = 0; k < dirs; ++k) {
+            const Direction& d = directions_[static_cast<std::size_t>(k)];
+            ahead_row[k] = lx_ * ((y + d.dy) % ly_ + ly_ * ((z_coord + d.dz) % lz_));
+            behind_row[k] = lx_ * ((y - d.dy + ly_) % ly_ + ly_ * ((z_coord - d.dz + lz_) % lz_));
+        }
+        const std::size_t x_end = std::min(end, row * lx + lx) - row * lx;
+        for (std::size_t xs = std::max(begin, row * lx) - row * lx; xs < x_end; ++xs) {
+            const int x = static_cast<int>(xs);
+            const std::size_t s = row * lx + xs;
+            for (int k = 0; k < dirs; ++k) {
+                const int dx = directions_[static_cast<std::size_t>(k)].dx;
+                const int ahead = ahead_row[k] + (x + dx < lx_ ? x + dx : 0);
+                const int behind = behind_row[k] + (x >= dx ? x - dx : lx_ - 1);
+                const auto kk = static_cast<std::size_t>(k);
+                const auto step = static_cast<std::size_t>(dirs);
+                ends[2 * k] = {s * step + kk, ahead};
+                ends[2 * k + 1] = {static_cast<std::size_t>(behind) * step + kk, behind};
+            }
+            put(s, 2 * dirs);
+        }
+    }
+}
+
 void LatticeBonds::write(std::size_t begin, std::size_t end, Edge* out) const {
     if (begin >= end) return;
     const auto lx = static_cast<std::size_t>(lx_);

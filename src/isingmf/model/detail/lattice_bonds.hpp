@@ -39,6 +39,15 @@ public:
     /// of 2 and periodic honeycombs with an extent of 1, whose repeats a Model merges.
     bool distinct() const;
 
+    /// The number of bonds at every site where that is one number and the bonds are distinct
+    /// (periodic boxes and honeycombs), so that the incidence rows below have one width; else 0.
+    int uniform_degree() const;
+    /// On a lattice with uniform_degree() = z > 0: for each site s in begin .. end, writes
+    /// row rename[s], entries rows[rename[s] z .. rename[s] z + z), with rename[t] for the
+    /// other site t of each bond at s, in increasing bond index: the rows a transposition of
+    /// the bond list gives (Model's neighbour order), straight from the geometry.
+    void write_renamed_rows(std::size_t begin, std::size_t end, const int* rename, int* rows) const;
+
 private:
     // A box of lx x ly x lz sites with bonds along `directions` (components 0 or 1), or the
     // honeycomb's cells, or the complete graph.
