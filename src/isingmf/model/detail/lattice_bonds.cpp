@@ -155,19 +155,63 @@ int LatticeBonds::uniform_degree() const {
 
 namespace {
 
-// A bond seen from one of its sites: its index and the other site.
-struct BondEnd {
-    std::size_t bond;
-    int other;
-};
+// A bond seen from one of its sites: its index above the other site, in one word, so that
+// words order as bond indices do (bond indices stay below 2^32: 3 bonds per site, at most 2^30
+// sites). Sorted by the optimal networks for 3, 4 and 6 entries (checked on every permutation),
+// whose compare-exchanges compile to conditional moves: a site's bonds are few and their order
+// changes only at the wrap-around bonds, where a branch would mispredict.
+using BondEnd = std::uint64_t;
+BondEnd bond_end(std::size_t bond, int other) {
+    return (static_cast<std::uint64_t>(bond) << 32) | static_cast<std::uint32_t>(other);
+}
+int other_of(BondEnd end) { return static_cast<int>(end & 0xffffffffu); }
 
-// Sorts a site's few bond ends by bond index (insertion sort: at most six).
-void sort_by_bond(BondEnd* ends, int count) {
-    for (int a = 1; a < count; ++a) {
-        const BondEnd moving = ends[a];
-        int b = a;
-        for (; b > 0 && ends[b - 1].bond > moving.bond; --b) ends[b] = ends[b - 1];
-        ends[b] = moving;
+void compare_exchange(BondEnd* ends, int a, int b) {
+    const BondEnd low = std::min(ends[a], ends[b]);
+    const BondEnd high = std::max(ends[a], ends[b]);
+    ends[a] = low;
+    ends[b] = high;
+}
+
+template <int N>
+void sort_by_bond(BondEnd* ends) {
+    static_assert(N == 2 || N == 3 || N == 4 || N == 6);
+    static constexpr int kThree[][2] = {{0, 1}, {0, 2}, {1, 2}};
+    static constexpr int kFour[][2] = {{0, 1}, {2, 3}, {0, 2}, {1, 3}, {1, 2}};
+    static constexpr int kSix[][2] = {{0, 5}, {1, 3}, {2, 4}, {1, 2}, {3, 4}, {0, 3},
+                                      {2, 5}, {0, 1}, {2, 3}, {4, 5}, {1, 2}, {3, 4}};
+    if constexpr (N == 2) {
+        compare_exchange(ends, 0, 1);
+    } else if constexpr (N == 3) {
+        for (const auto& pair : kThree) compare_exchange(ends, pair[0], pair[1]);
+    } else if constexpr (N == 4) {
+        for (const auto& pair : kFour) compare_exchange(ends, pair[0], pair[1]);
+    } else {
+        for (const auto& pair : kSix) compare_exchange(ends, pair[0], pair[1]);
+    }
+}
+
+// Row rename[s] of each site s of one row of a periodic box, x from x_begin to x_end: site s
+// has bond s D + k to the site ahead of it along direction k, and bond t D + k from the site t
+// behind it. ahead_row[k] and behind_row[k] are the first sites of the rows those lie in, dx[k]
+// the directions' x steps.
+template <int D>
+void renamed_box_row(std::size_t first_site, int x_begin, int x_end, int lx, const int* dx,
+                     const int* ahead_row, const int* behind_row, const int* rename, int* rows) {
+    constexpr int kEnds = 2 * D;
+    for (int x = x_begin; x < x_end; ++x) {
+        const std::size_t s = first_site + static_cast<std::size_t>(x);
+        BondEnd ends[kEnds];
+        for (int k = 0; k < D; ++k) {
+            const int ahead = ahead_row[k] + (x + dx[k] < lx ? x + dx[k] : 0);
+            const int behind = behind_row[k] + (x >= dx[k] ? x - dx[k] : lx - 1);
+            const auto kk = static_cast<std::size_t>(k);
+            ends[2 * k] = bond_end(s * D + kk, ahead);
+            ends[2 * k + 1] = bond_end(static_cast<std::size_t>(behind) * D + kk, behind);
+        }
+        sort_by_bond<kEnds>(ends);
+        int* row = rows + static_cast<std::size_t>(rename[s]) * kEnds;
+        for (int k = 0; k < kEnds; ++k) row[k] = rename[other_of(ends[k])];
     }
 }
 
@@ -175,65 +219,61 @@ void sort_by_bond(BondEnd* ends, int count) {
 
 void LatticeBonds::write_renamed_rows(std::size_t begin, std::size_t end, const int* rename,
                                       int* rows) const {
-    const auto z = static_cast<std::size_t>(uniform_degree());
-    BondEnd ends[6];
-    const auto put = [&](std::size_t site, int count) {
-        sort_by_bond(ends, count);
-        int* row = rows + static_cast<std::size_t>(rename[site]) * z;
-        for (int k = 0; k < count; ++k) row[k] = rename[ends[k].other];
-    };
     if (shape_ == Shape::honeycomb) {
         // Periodic: cell c = x + lx y has bonds 3c (A-B of c), 3c + 1 (A of c, B of x-1) and
-        // 3c + 2 (A of c, B of y-1). A of c sees its own three; B of c the first of its cell
-        // and the second and third of the cells at x+1 and y+1.
+        // 3c + 2 (A of c, B of y-1). A of c sees its own three, in order; B of c the first of
+        // its cell and the second and third of the cells at x+1 and y+1.
         const auto cell = [&](int x, int y) { return static_cast<std::size_t>(x + lx_ * y); };
         for (std::size_t s = begin; s < end; ++s) {
             const std::size_t c = s / 2;
             const int x = static_cast<int>(c % static_cast<std::size_t>(lx_));
             const int y = static_cast<int>(c / static_cast<std::size_t>(lx_));
+            int* row = rows + static_cast<std::size_t>(rename[s]) * 3;
             if (s % 2 == 0) {
-                ends[0] = {3 * c, static_cast<int>(2 * c + 1)};
-                ends[1] = {3 * c + 1, static_cast<int>(2 * cell(x > 0 ? x - 1 : lx_ - 1, y) + 1)};
-                ends[2] = {3 * c + 2, static_cast<int>(2 * cell(x, y > 0 ? y - 1 : ly_ - 1) + 1)};
-            } else {
-                const std::size_t right = cell(x + 1 < lx_ ? x + 1 : 0, y);
-                const std::size_t up = cell(x, y + 1 < ly_ ? y + 1 : 0);
-                ends[0] = {3 * c, static_cast<int>(2 * c)};
-                ends[1] = {3 * right + 1, static_cast<int>(2 * right)};
-                ends[2] = {3 * up + 2, static_cast<int>(2 * up)};
+                row[0] = rename[2 * c + 1];
+                row[1] = rename[2 * cell(x > 0 ? x - 1 : lx_ - 1, y) + 1];
+                row[2] = rename[2 * cell(x, y > 0 ? y - 1 : ly_ - 1) + 1];
+                continue;
             }
-            put(s, 3);
+            const std::size_t right = cell(x + 1 < lx_ ? x + 1 : 0, y);
+            const std::size_t up = cell(x, y + 1 < ly_ ? y + 1 : 0);
+            BondEnd ends[3] = {bond_end(3 * c, static_cast<int>(2 * c)),
+                               bond_end(3 * right + 1, static_cast<int>(2 * right)),
+                               bond_end(3 * up + 2, static_cast<int>(2 * up))};
+            sort_by_bond<3>(ends);
+            for (int k = 0; k < 3; ++k) row[k] = rename[other_of(ends[k])];
         }
         return;
     }
-    // Periodic box: site s has bond s D + k to its neighbour along direction k, and bond
-    // t D + k from the site t behind it along k.
     const auto dirs = static_cast<int>(directions_.size());
+    int dx[3] = {};
+    for (int k = 0; k < dirs; ++k) dx[k] = directions_[static_cast<std::size_t>(k)].dx;
     const auto lx = static_cast<std::size_t>(lx_);
     for (std::size_t row = begin / lx; row * lx < end; ++row) {
         const int y = static_cast<int>(row % static_cast<std::size_t>(ly_));
-        const int z_coord = static_cast<int>(row / static_cast<std::size_t>(ly_));
-        int ahead_row[3];
-        int behind_row[3];
+        const int z = static_cast<int>(row / static_cast<std::size_t>(ly_));
+        int ahead_row[3] = {};
+        int behind_row[3] = {};
         for (int k = 0; k < dirs; ++k) {
             const Direction& d = directions_[static_cast<std::size_t>(k)];
-            ahead_row[k] = lx_ * ((y + d.dy) % ly_ + ly_ * ((z_coord + d.dz) % lz_));
-            behind_row[k] = lx_ * ((y - d.dy + ly_) % ly_ + ly_ * ((z_coord - d.dz + lz_) % lz_));
+            ahead_row[k] = lx_ * ((y + d.dy) % ly_ + ly_ * ((z + d.dz) % lz_));
+            behind_row[k] = lx_ * ((y - d.dy + ly_) % ly_ + ly_ * ((z - d.dz + lz_) % lz_));
         }
-        const std::size_t x_end = std::min(end, row * lx + lx) - row * lx;
-        for (std::size_t xs = std::max(begin, row * lx) - row * lx; xs < x_end; ++xs) {
-            const int x = static_cast<int>(xs);
-            const std::size_t s = row * lx + xs;
-            for (int k = 0; k < dirs; ++k) {
-                const int dx = directions_[static_cast<std::size_t>(k)].dx;
-                const int ahead = ahead_row[k] + (x + dx < lx_ ? x + dx : 0);
-                const int behind = behind_row[k] + (x >= dx ? x - dx : lx_ - 1);
-                const auto kk = static_cast<std::size_t>(k);
-                const auto step = static_cast<std::size_t>(dirs);
-                ends[2 * k] = {s * step + kk, ahead};
-                ends[2 * k + 1] = {static_cast<std::size_t>(behind) * step + kk, behind};
-            }
-            put(s, 2 * dirs);
+        const auto x_begin = static_cast<int>(std::max(begin, row * lx) - row * lx);
+        const auto x_end = static_cast<int>(std::min(end, row * lx + lx) - row * lx);
+        switch (dirs) {
+            case 1:
+                renamed_box_row<1>(row * lx, x_begin, x_end, lx_, dx, ahead_row, behind_row, rename,
+                                   rows);
+                break;
+            case 2:
+                renamed_box_row<2>(row * lx, x_begin, x_end, lx_, dx, ahead_row, behind_row, rename,
+                                   rows);
+                break;
+            default:
+                renamed_box_row<3>(row * lx, x_begin, x_end, lx_, dx, ahead_row, behind_row, rename,
+                                   rows);
+                break;
         }
     }
 }
