@@ -1,9 +1,9 @@
 // Set-up against the sweep (issue 12): the Model, built from the lattice spec as `isingmf sweep`
 // builds it (a uniform model generates its bonds when a pass reads them rather than storing
 // them: Model::of_lattice; the adjacency is not built on this path), the mean-field plan (which
-// generates the bonds as it transposes them) and the results file, each in ns per site, beside
-// one plain sweep of the same lattice on one thread. The target: set-up and writing together at
-// most 10 sweeps on one thread, from 256^2 to 4096^2. Figures: docs/benchmarks.md.
+// writes a periodic lattice's rows from its geometry) and the results file, each in ns per site,
+// beside one plain sweep of the same lattice on one thread. The target: set-up and writing together
+// at most 10 sweeps on one thread, from 256^2 to 4096^2. Figures: docs/benchmarks.md.
 //
 //   ./build/bench/isingmf_bench --benchmark_filter=Setup
 //
