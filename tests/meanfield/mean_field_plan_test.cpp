@@ -191,13 +191,13 @@ TEST(MeanFieldPlan, AGuessedColouringIsKeptOnlyWhereItIsGreedys) {
     }
 }
 
-// A lattice of one site has one class (the guess gives site 1 colour 1 only where there is a
-// site 1).
 TEST(MeanFieldPlan, GeneratedBondsGiveTheListedModelsPlan) {
-    // A model that generates its bonds (Model::of_lattice) is read a block at a time by the
-    // one-pass rows, and through its written-out list by the staged transposition (more than
-    // four threads, uneven degrees): the plan of the same model built from make_lattice's list
-    // either way, and on periodic lattices with few threads the list is never written.
+    // A model that generates its bonds (Model::of_lattice) gives the plan of the same model
+    // built from make_lattice's list, whichever way the rows are built: from the geometry
+    // (periodic lattices, shared weights), from generated blocks by the one-pass rows (stored
+    // couplings on up to four threads; the open 4x4 square, whose degrees average a whole 3,
+    // before they are found to differ), or from the written-out list by the staged
+    // transposition (more threads, uneven degrees). The first two never write the list.
     const UniformWeights weights{0.8, -0.2};
     for (const LatticeSpec& spec :
          {LatticeSpec{LatticeKind::square, {300, 200}, Boundary::periodic},
@@ -206,22 +206,35 @@ TEST(MeanFieldPlan, GeneratedBondsGiveTheListedModelsPlan) {
           LatticeSpec{LatticeKind::triangular, {130, 90}, Boundary::periodic},
           LatticeSpec{LatticeKind::cubic, {34, 30, 32}, Boundary::periodic},
           LatticeSpec{LatticeKind::chain, {70001}, Boundary::periodic},
-          LatticeSpec{LatticeKind::square, {200, 190}, Boundary::open}}) {
+          LatticeSpec{LatticeKind::square, {200, 190}, Boundary::open},
+          LatticeSpec{LatticeKind::square, {4, 4}, Boundary::open}}) {
         const LatticeGraph graph = make_lattice(spec);
         const Model listed =
             Model::with_uniform_weights(graph.num_sites, graph.bonds, weights, 0.0, {}, spec);
-        for (const int threads : {1, 2, 4, 8}) {
-            const Model generated = Model::of_lattice(spec, weights);
-            test::with_threads(threads, [&] {
-                const MeanFieldPlan by_list(listed);
-                const MeanFieldPlan by_generator(generated);
-                expect_same_plan(by_generator, by_list);
-                const bool one_pass = spec.boundary == Boundary::periodic && threads <= 4;
-                if (one_pass) {
-                    EXPECT_FALSE(generated.has_edge_list()) << threads << " threads";
-                }
-                return 0;
-            });
+        const bool periodic = spec.boundary == Boundary::periodic;
+        for (const auto stored :
+             {MeanFieldPlan::Weights::shared_when_uniform, MeanFieldPlan::Weights::always_stored}) {
+            for (const int threads : {1, 2, 4, 8}) {
+                SCOPED_TRACE(::testing::Message()
+                             << to_string(spec.kind) << " " << graph.num_sites << " sites, "
+                             << threads << " threads, stored "
+                             << (stored != MeanFieldPlan::Weights::shared_when_uniform));
+                const Model generated = Model::of_lattice(spec, weights);
+                test::with_threads(threads, [&] {
+                    expect_same_plan(MeanFieldPlan(generated, stored),
+                                     MeanFieldPlan(listed, stored));
+                    const bool from_geometry =
+                        periodic && stored == MeanFieldPlan::Weights::shared_when_uniform;
+                    const bool one_pass = periodic && threads <= 4;
+                    if (from_geometry || one_pass) {
+                        EXPECT_FALSE(generated.has_edge_list());
+                    }
+                    if (!periodic) {
+                        EXPECT_TRUE(generated.has_edge_list());
+                    }
+                    return 0;
+                });
+            }
         }
     }
 }
@@ -257,6 +270,8 @@ TEST(MeanFieldPlan, RowsFromTheGeometryAreTheTransposedBonds) {
     }
 }
 
+// A lattice of one site has one class (the guess gives site 1 colour 1 only where there is a
+// site 1).
 TEST(MeanFieldPlan, OneSiteLatticeHasOneClass) {
     for (const LatticeSpec& spec :
          std::vector<LatticeSpec>{{LatticeKind::chain, {1}, Boundary::open},

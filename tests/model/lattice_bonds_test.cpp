@@ -10,6 +10,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <array>
 #include <limits>
 #include <string>
 #include <thread>
@@ -72,6 +73,72 @@ std::vector<Edge> concatenated_blocks(const Model& model) {
         all.insert(all.end(), block.edges.begin(), block.edges.end());
     }
     return all;
+}
+
+// The bonds as lattice_spec.hpp states them, from coordinates, one site (honeycomb: cell)
+// after another: for a box, each site's bond along each direction in order, wrapped where
+// periodic and dropped where it leaves an open box; for a honeycomb cell, A-B, then A to the B
+// of the cell before in x, then in y; for a complete graph every pair. Each bond with i < j.
+std::vector<Edge> reference_bonds(const LatticeSpec& spec) {
+    const bool periodic = spec.boundary == Boundary::periodic;
+    std::vector<Edge> bonds;
+    const auto bond = [&](int a, int b) { bonds.push_back({std::min(a, b), std::max(a, b)}); };
+    // Moves c by d inside [0, extent); false where it leaves an open box.
+    const auto step = [&](int& c, int d, int extent) {
+        c += d;
+        if (c >= 0 && c < extent) return true;
+        c = (c + extent) % extent;
+        return periodic;
+    };
+    const auto& L = spec.size;
+    if (spec.kind == LatticeKind::complete) {
+        for (int i = 0; i < L[0]; ++i) {
+            for (int j = i + 1; j < L[0]; ++j) bond(i, j);
+        }
+        return bonds;
+    }
+    if (spec.kind == LatticeKind::honeycomb) {
+        const auto site = [&](int x, int y, int s) { return 2 * (x + L[0] * y) + s; };
+        for (int y = 0; y < L[1]; ++y) {
+            for (int x = 0; x < L[0]; ++x) {
+                bond(site(x, y, 0), site(x, y, 1));
+                int x2 = x;
+                int y2 = y;
+                if (step(x2, -1, L[0])) bond(site(x, y, 0), site(x2, y, 1));
+                if (step(y2, -1, L[1])) bond(site(x, y, 0), site(x, y2, 1));
+            }
+        }
+        return bonds;
+    }
+    std::vector<std::array<int, 3>> directions = {{1, 0, 0}};
+    if (spec.kind != LatticeKind::chain) directions.push_back({0, 1, 0});
+    if (spec.kind == LatticeKind::triangular) directions.push_back({1, 1, 0});
+    if (spec.kind == LatticeKind::cubic) directions.push_back({0, 0, 1});
+    const int lx = L[0];
+    const int ly = L.size() > 1 ? L[1] : 1;
+    const int lz = L.size() > 2 ? L[2] : 1;
+    for (int z = 0; z < lz; ++z) {
+        for (int y = 0; y < ly; ++y) {
+            for (int x = 0; x < lx; ++x) {
+                for (const auto& d : directions) {
+                    int x2 = x;
+                    int y2 = y;
+                    int z2 = z;
+                    const bool inside =
+                        step(x2, d[0], lx) & step(y2, d[1], ly) & step(z2, d[2], lz);
+                    if (inside) bond(x + lx * (y + ly * z), x2 + lx * (y2 + ly * z2));
+                }
+            }
+        }
+    }
+    return bonds;
+}
+
+TEST(LatticeBonds, AreTheNumberingContractsBonds) {
+    for (const LatticeSpec& spec : small_lattices()) {
+        if (error_of([&] { make_lattice(spec); }) != "no error") continue;
+        EXPECT_EQ(make_lattice(spec).bonds, reference_bonds(spec)) << name_of(spec);
+    }
 }
 
 TEST(LatticeBonds, AnyRangeOfCellsIsThatSliceOfTheWhole) {

@@ -36,7 +36,8 @@ Model build_model(const LatticeGraph& lattice, const CouplingSpec& spec,
 Model build_model(LatticeGraph&& lattice, const CouplingSpec& spec, Description description = {});
 /// The same model on make_lattice(lattice). Uniform couplings without a random field make a
 /// Model::of_lattice, which generates its bonds rather than storing them; anything else is
-/// built on make_lattice(lattice). Throws what make_lattice throws.
+/// built on make_lattice(lattice). Throws what make_lattice throws, then what the overloads above
+/// throw.
 Model build_model(const LatticeSpec& lattice, const CouplingSpec& spec,
                   Description description = {});
 

@@ -2,7 +2,6 @@
 
 #include <fmt/format.h>
 
-#include <array>
 #include <charconv>
 #include <cstdint>
 
@@ -18,17 +17,7 @@ LatticeGraph make_lattice(const LatticeSpec& spec) {
     LatticeGraph g;
     g.num_sites = lattice.num_sites();
     detail::resize_touched(g.bonds, lattice.num_bonds());
-    // Blocks of cells in parallel, each written where its first bond goes.
-    constexpr std::size_t kCellsPerBlock = 4096;
-    const std::size_t cells = lattice.num_cells();
-    const auto blocks = static_cast<std::ptrdiff_t>((cells + kCellsPerBlock - 1) / kCellsPerBlock);
-    Edge* bonds = g.bonds.data();
-#pragma omp parallel for schedule(dynamic, 4) num_threads(detail::setup_threads(g.bonds.size()))
-    for (std::ptrdiff_t b = 0; b < blocks; ++b) {
-        const std::size_t begin = static_cast<std::size_t>(b) * kCellsPerBlock;
-        const std::size_t end = std::min(cells, begin + kCellsPerBlock);
-        lattice.write(begin, end, bonds + lattice.first_bond(begin));
-    }
+    lattice.write_all(g.bonds.data());
     g.spec = spec;
     return g;
 }

@@ -19,8 +19,9 @@ struct LatticeGraph {
     std::optional<LatticeSpec> spec;
 };
 
-/// Builds the lattice; throws ParseError/ModelError on a wrong number of extents, extents
-/// < 1, a periodic extent of 1, or a size beyond 2^30 sites.
+/// Builds the lattice, each bond with i < j; throws ParseError/ModelError on a wrong number of
+/// extents, extents < 1, a periodic extent of 1, a size beyond 2^30 sites, or a complete graph
+/// of more than 10000 sites.
 LatticeGraph make_lattice(const LatticeSpec& spec);
 
 /// Throws what make_lattice throws on `spec`, without building anything.

@@ -121,7 +121,7 @@ Model Model::of_lattice(const LatticeSpec& lattice, UniformWeights weights, doub
     if (!bonds->distinct() || lattice.kind == LatticeKind::complete) {
         std::vector<Edge> edges;
         detail::resize_touched(edges, bonds->num_bonds());
-        bonds->write(0, bonds->num_cells(), edges.data());
+        bonds->write_all(edges.data());
         return with_uniform_weights(bonds->num_sites(), std::move(edges), weights, energy_offset,
                                     std::move(description), lattice);
     }
@@ -241,16 +241,8 @@ const std::vector<Edge>& Model::write_edges() const {
     // Only a model made by of_lattice gets here, until the list is written.
     LatticeEdges& lazy = *lattice_edges_;
     once(lazy.mutex, lazy.written, [&] {
-        const detail::LatticeBonds& bonds = *lazy.bonds;
-        detail::resize_touched(lazy.edges, bonds.num_bonds());
-        const auto blocks = static_cast<std::ptrdiff_t>(num_edge_blocks());
-        Edge* out = lazy.edges.data();
-#pragma omp parallel for schedule(static) num_threads(detail::setup_threads(lazy.count))
-        for (std::ptrdiff_t b = 0; b < blocks; ++b) {
-            const std::size_t begin = static_cast<std::size_t>(b) * kCellsPerEdgeBlock;
-            const std::size_t end = std::min(bonds.num_cells(), begin + kCellsPerEdgeBlock);
-            bonds.write(begin, end, out + bonds.first_bond(begin));
-        }
+        detail::resize_touched(lazy.edges, lazy.count);
+        lazy.bonds->write_all(lazy.edges.data());
     });
     return lazy.edges;
 }

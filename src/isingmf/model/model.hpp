@@ -114,11 +114,13 @@ public:
     /// (of_lattice), else a view of edges(). Never writes the list out.
     std::size_t num_edge_blocks() const;
     EdgeBlock edge_block(std::size_t b, std::vector<Edge>& buffer) const;
-    /// Whether the edge list is stored: always but on a model made by of_lattice, until
-    /// edges() is first called. For tests and memory accounting.
+    /// Whether the edge list is stored: false only on a model that generates its bonds
+    /// (lattice_bonds()), until edges() is first called. For tests and memory accounting.
     bool has_edge_list() const;
-    /// The generator of a model made by of_lattice that keeps no list of its own (its bonds'
-    /// geometry: the mean-field plan writes its rows from it); nullptr on any other model.
+    /// The generator of a model made by of_lattice that generates its bonds, whether or not
+    /// edges() has written the list out since (the mean-field plan writes its rows from its
+    /// geometry); nullptr on any other model, and on of_lattice's models of complete graphs and
+    /// of lattices whose bonds repeat.
     const detail::LatticeBonds* lattice_bonds() const {
         return lattice_edges_ ? lattice_edges_->bonds.get() : nullptr;
     }

@@ -294,8 +294,9 @@ void MeanFieldPlan::copy_graph(std::optional<Weights> weights) {
     // no row offsets, and a coupling or field shared by the whole model is kept once. Neighbours
     // keep the model's order (increasing edge order), so phi is summed exactly as in
     // Model::local_field and in the residual (a shared value multiplies exactly as its copies
-    // would). The edge list is transposed straight into these rows (renamed_rows), read a block at
-    // a time where it can be, so that a lattice model need not write it out (Model::of_lattice).
+    // would). The rows come straight from a periodic lattice's geometry where the model generates
+    // its bonds, else from the edge list transposed into them (renamed_rows), read a block at a
+    // time where it can be, so that such a model need not write it out (Model::of_lattice).
     // The model's arrays are asked for only where copied: a uniform model need not write
     // them out (Model::with_uniform_weights).
     const auto n = static_cast<std::size_t>(model_->num_sites());

@@ -32,8 +32,10 @@ void adjacency_rows(std::size_t num_sites, std::span<const Edge> edges,
 /// permutation of the sites): row rename[s] holds rename[t] for each neighbour t of s, in
 /// increasing edge order, with the edge's coupling beside it in row_couplings unless
 /// `couplings` is empty. Fills neighbour and row_couplings (2 num_edges() entries each,
-/// allocated by the caller). Reads the edges through Model::edge_block where it can, so that a
-/// lattice model need not write its list out. Returns the degree z > 0 that every site has,
+/// allocated by the caller). A model that generates a periodic lattice's bonds
+/// (Model::lattice_bonds) has its rows written from the geometry when no couplings are copied;
+/// otherwise the edges are read through Model::edge_block where they can be, so that such a
+/// model need not write its list out. Returns the degree z > 0 that every site has,
 /// when there is one: row r is then entries r z .. r z + z and offset is left empty. Otherwise
 /// returns 0 and fills offset (indexed by the new names).
 std::size_t renamed_rows(const Model& model, std::span<const int> rename,

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cstdint>
 
+#include "isingmf/util/detail/parallel.hpp"
 #include "isingmf/util/error.hpp"
 
 namespace isingmf::detail {
@@ -88,21 +89,6 @@ LatticeBonds::LatticeBonds(const LatticeSpec& spec) : spec_(spec) {
     }
     num_cells_ = shape_ == Shape::honeycomb ? static_cast<std::size_t>(num_sites_) / 2
                                             : static_cast<std::size_t>(num_sites_);
-    if (shape_ != Shape::box) return;
-    // A row's bonds: those of every direction that stays in the box in y and z, one per site
-    // but where the last site's +x bond leaves an open box.
-    const auto rows = static_cast<std::size_t>(ly_) * static_cast<std::size_t>(lz_);
-    row_start_.assign(rows + 1, 0);
-    for (std::size_t r = 0; r < rows; ++r) {
-        const int y = static_cast<int>(r % static_cast<std::size_t>(ly_));
-        const int z = static_cast<int>(r / static_cast<std::size_t>(ly_));
-        std::size_t in_row = 0;
-        for (const Direction& d : directions_) {
-            if (!periodic_ && (y + d.dy >= ly_ || z + d.dz >= lz_)) continue;
-            in_row += static_cast<std::size_t>(periodic_ ? lx_ : lx_ - d.dx);
-        }
-        row_start_[r + 1] = row_start_[r] + in_row;
-    }
 }
 
 std::size_t LatticeBonds::first_bond(std::size_t cell) const {
@@ -124,19 +110,51 @@ std::size_t LatticeBonds::first_bond(std::size_t cell) const {
         case Shape::box:
             break;
     }
-    // Every site of a row but the last has one bond per direction the row keeps.
+    // Every site of a row but the last has one bond per direction the row keeps. The rows
+    // before row (y, z) are z whole planes, none of them the last in z, and y rows of plane z,
+    // none of them the last in y; past the last row, all of them.
+    const auto ly = static_cast<std::size_t>(ly_);
+    const auto lz = static_cast<std::size_t>(lz_);
     const std::size_t row = cell / lx;
-    if (row + 1 >= row_start_.size()) return row_start_.back();
-    return row_start_[row] + (cell % lx) * kept_directions(row);
+    const auto plane = [&](bool last_z) {
+        return (ly - 1) * row_bonds(false, last_z) + row_bonds(true, last_z);
+    };
+    if (row >= ly * lz) return (lz - 1) * plane(false) + plane(true);
+    const std::size_t y = row % ly;
+    const std::size_t z = row / ly;
+    const bool last_y = y + 1 == ly;
+    const bool last_z = z + 1 == lz;
+    return z * plane(false) + y * row_bonds(false, last_z) +
+           (cell % lx) * kept_directions(last_y, last_z);
 }
 
-std::size_t LatticeBonds::kept_directions(std::size_t row) const {
+std::size_t LatticeBonds::kept_directions(bool last_y, bool last_z) const {
     if (periodic_) return directions_.size();
-    const int y = static_cast<int>(row % static_cast<std::size_t>(ly_));
-    const int z = static_cast<int>(row / static_cast<std::size_t>(ly_));
-    return static_cast<std::size_t>(
-        std::count_if(directions_.begin(), directions_.end(),
-                      [&](const Direction& d) { return y + d.dy < ly_ && z + d.dz < lz_; }));
+    return static_cast<std::size_t>(std::count_if(
+        directions_.begin(), directions_.end(),
+        [&](const Direction& d) { return !(last_y && d.dy != 0) && !(last_z && d.dz != 0); }));
+}
+
+std::size_t LatticeBonds::row_bonds(bool last_y, bool last_z) const {
+    std::size_t count = 0;
+    for (const Direction& d : directions_) {
+        if (!periodic_ && ((last_y && d.dy != 0) || (last_z && d.dz != 0))) continue;
+        count += static_cast<std::size_t>(periodic_ ? lx_ : lx_ - d.dx);
+    }
+    return count;
+}
+
+void LatticeBonds::write_all(Edge* out) const {
+    // Blocks of cells in parallel, each written where its first bond goes; a complete graph's
+    // cells hold up to N - 1 bonds, so its blocks are smaller.
+    const std::size_t per_block = shape_ == Shape::complete ? 16 : 4096;
+    const auto blocks = static_cast<std::ptrdiff_t>((num_cells_ + per_block - 1) / per_block);
+#pragma omp parallel for schedule(dynamic, 1) num_threads(setup_threads(num_bonds()))
+    for (std::ptrdiff_t b = 0; b < blocks; ++b) {
+        const std::size_t begin = static_cast<std::size_t>(b) * per_block;
+        const std::size_t end = std::min(num_cells_, begin + per_block);
+        write(begin, end, out + first_bond(begin));
+    }
 }
 
 bool LatticeBonds::distinct() const {

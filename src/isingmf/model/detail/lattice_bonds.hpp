@@ -17,8 +17,9 @@ namespace isingmf::detail {
 inline constexpr int kMaxCompleteSites = 10000;
 
 /// Throws ParseError on a wrong number of extents and ModelError on an extent below 1, a
-/// periodic extent of 1 (except honeycomb, whose cells then repeat bonds), more than 2^30 sites
-/// or a complete graph of more than kMaxCompleteSites sites.
+/// periodic extent of 1 (except honeycomb, whose cells then repeat bonds, and complete graphs,
+/// which have no boundary), more than 2^30 sites or a complete graph of more than
+/// kMaxCompleteSites sites.
 void check_lattice_spec(const LatticeSpec& spec);
 
 /// The bonds cell by cell: a cell is a site (two sites, A and B, on honeycomb), its bonds are
@@ -35,6 +36,8 @@ public:
     std::size_t first_bond(std::size_t cell) const;
     /// Writes the bonds of cells begin .. end, first_bond(end) - first_bond(begin) of them.
     void write(std::size_t begin, std::size_t end, Edge* out) const;
+    /// Writes all num_bonds() bonds, on OpenMP threads where they are many.
+    void write_all(Edge* out) const;
     /// Whether no two bonds join the same two sites: false only on periodic boxes with an extent
     /// of 2 and periodic honeycombs with an extent of 1, whose repeats a Model merges.
     bool distinct() const;
@@ -62,11 +65,12 @@ private:
     std::vector<Direction> directions_;
     int num_sites_ = 0;
     std::size_t num_cells_ = 0;
-    std::vector<std::size_t> row_start_;  // first bond of each row (fixed y, z) of the box
 
-    // How many directions row `row` of the box keeps (the bonds of each of its sites but the
-    // last).
-    std::size_t kept_directions(std::size_t row) const;
+    // How many directions a row of the box keeps (the bonds of each of its sites but the
+    // last), and its bonds: which depends only on whether it is the box's last row in y and in
+    // z.
+    std::size_t kept_directions(bool last_y, bool last_z) const;
+    std::size_t row_bonds(bool last_y, bool last_z) const;
     void write_box_row(std::size_t row, int x_begin, int x_end, Edge* out) const;
     void write_honeycomb_row(int y, int x_begin, int x_end, Edge* out) const;
 };
