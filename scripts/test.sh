@@ -22,7 +22,10 @@ if [ "${ISINGMF_SKIP_FUZZ:-0}" != 1 ]; then
   bash scripts/fuzz.sh "${ISINGMF_FUZZ_SECONDS:-60}" edge_list uai
 fi
 if [ "${ISINGMF_SKIP_SANITIZERS:-0}" != 1 ]; then
-  bash scripts/build.sh build-asan -DISINGMF_SANITIZER="address;undefined" -DISINGMF_BUILD_BENCH=OFF
+  # At -O1 (the sanitizers' manuals ask for -O1 or more): the build takes 5 minutes on 2
+  # cores, not 13 as at -O3, and the suites run as fast (137 s against 143).
+  bash scripts/build.sh build-asan -DISINGMF_SANITIZER="address;undefined" -DISINGMF_BUILD_BENCH=OFF \
+    -DCMAKE_CXX_FLAGS_RELEASE="-O1 -DNDEBUG"
   # allocator_may_return_null: a failed allocation behaves as in a plain build (NULL from
   # malloc, std::bad_alloc from new); HDF5 asks for absurd sizes read from damaged files.
   ASAN_OPTIONS=detect_leaks=0:allocator_may_return_null=1 \
