@@ -128,18 +128,21 @@ std::size_t LatticeBonds::first_bond(std::size_t cell) const {
            (cell % lx) * kept_directions(last_y, last_z);
 }
 
+bool LatticeBonds::keeps(const Direction& d, bool last_y, bool last_z) const {
+    return periodic_ || !((last_y && d.dy != 0) || (last_z && d.dz != 0));
+}
+
 std::size_t LatticeBonds::kept_directions(bool last_y, bool last_z) const {
-    if (periodic_) return directions_.size();
-    return static_cast<std::size_t>(std::count_if(
-        directions_.begin(), directions_.end(),
-        [&](const Direction& d) { return !(last_y && d.dy != 0) && !(last_z && d.dz != 0); }));
+    return static_cast<std::size_t>(
+        std::count_if(directions_.begin(), directions_.end(),
+                      [&](const Direction& d) { return keeps(d, last_y, last_z); }));
 }
 
 std::size_t LatticeBonds::row_bonds(bool last_y, bool last_z) const {
     std::size_t count = 0;
     for (const Direction& d : directions_) {
-        if (!periodic_ && ((last_y && d.dy != 0) || (last_z && d.dz != 0))) continue;
-        count += static_cast<std::size_t>(periodic_ ? lx_ : lx_ - d.dx);
+        if (keeps(d, last_y, last_z))
+            count += static_cast<std::size_t>(periodic_ ? lx_ : lx_ - d.dx);
     }
     return count;
 }
@@ -308,17 +311,13 @@ void LatticeBonds::write(std::size_t begin, std::size_t end, Edge* out) const {
     for (std::size_t row = begin / lx; row * lx < end; ++row) {
         const auto x_begin = static_cast<int>(std::max(begin, row * lx) - row * lx);
         const auto x_end = static_cast<int>(std::min(end, row * lx + lx) - row * lx);
-        if (shape_ == Shape::box) {
-            write_box_row(row, x_begin, x_end, out);
-        } else {
-            write_honeycomb_row(static_cast<int>(row), x_begin, x_end, out);
-        }
-        out += first_bond(row * lx + static_cast<std::size_t>(x_end)) -
-               first_bond(row * lx + static_cast<std::size_t>(x_begin));
+        out = shape_ == Shape::box
+                  ? write_box_row(row, x_begin, x_end, out)
+                  : write_honeycomb_row(static_cast<int>(row), x_begin, x_end, out);
     }
 }
 
-void LatticeBonds::write_box_row(std::size_t row, int x_begin, int x_end, Edge* out) const {
+Edge* LatticeBonds::write_box_row(std::size_t row, int x_begin, int x_end, Edge* out) const {
     const int y = static_cast<int>(row % static_cast<std::size_t>(ly_));
     const int z = static_cast<int>(row / static_cast<std::size_t>(ly_));
     // For each direction that stays in the box in y and z: its x step and the index of the
@@ -327,21 +326,15 @@ void LatticeBonds::write_box_row(std::size_t row, int x_begin, int x_end, Edge* 
     int base[3] = {};
     int used = 0;
     for (const Direction& d : directions_) {
-        int y2 = y + d.dy;
-        int z2 = z + d.dz;
-        if (y2 == ly_ || z2 == lz_) {
-            if (!periodic_) continue;
-            y2 %= ly_;
-            z2 %= lz_;
-        }
+        if (!keeps(d, y + 1 == ly_, z + 1 == lz_)) continue;
         step[used] = d.dx;
-        base[used++] = d.dx + lx_ * (y2 + ly_ * z2);
+        base[used++] = d.dx + lx_ * ((y + d.dy) % ly_ + ly_ * ((z + d.dz) % lz_));
     }
     const int first = lx_ * (y + ly_ * z);
     for (int x = x_begin; x < std::min(x_end, lx_ - 1); ++x) {
         for (int d = 0; d < used; ++d) *out++ = ordered(first + x, base[d] + x);
     }
-    if (x_end < lx_) return;
+    if (x_end < lx_) return out;
     const int x = lx_ - 1;  // the last site: its +x bonds wrap or leave the box
     for (int d = 0; d < used; ++d) {
         if (step[d] == 0) {
@@ -350,9 +343,10 @@ void LatticeBonds::write_box_row(std::size_t row, int x_begin, int x_end, Edge* 
             *out++ = ordered(first + x, base[d] - 1);
         }
     }
+    return out;
 }
 
-void LatticeBonds::write_honeycomb_row(int y, int x_begin, int x_end, Edge* out) const {
+Edge* LatticeBonds::write_honeycomb_row(int y, int x_begin, int x_end, Edge* out) const {
     const auto site = [&](int x, int cell_y, int s) { return 2 * (x + lx_ * cell_y) + s; };
     const int y_before = y > 0 ? y - 1 : ly_ - 1;
     for (int x = x_begin; x < x_end; ++x) {
@@ -361,6 +355,7 @@ void LatticeBonds::write_honeycomb_row(int y, int x_begin, int x_end, Edge* out)
             *out++ = ordered(site(x, y, 0), site(x > 0 ? x - 1 : lx_ - 1, y, 1));
         if (y > 0 || periodic_) *out++ = ordered(site(x, y, 0), site(x, y_before, 1));
     }
+    return out;
 }
 
 }  // namespace isingmf::detail

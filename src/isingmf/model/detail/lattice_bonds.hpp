@@ -66,13 +66,15 @@ private:
     int num_sites_ = 0;
     std::size_t num_cells_ = 0;
 
-    // How many directions a row of the box keeps (the bonds of each of its sites but the
-    // last), and its bonds: which depends only on whether it is the box's last row in y and in
-    // z.
+    // Whether a row of the box keeps direction d (a bond from each of its sites but the last),
+    // how many it keeps, and its bonds: which depends only on whether it is the box's last row
+    // in y and in z.
+    bool keeps(const Direction& d, bool last_y, bool last_z) const;
     std::size_t kept_directions(bool last_y, bool last_z) const;
     std::size_t row_bonds(bool last_y, bool last_z) const;
-    void write_box_row(std::size_t row, int x_begin, int x_end, Edge* out) const;
-    void write_honeycomb_row(int y, int x_begin, int x_end, Edge* out) const;
+    // Write the bonds of cells x_begin .. x_end of one row; return the end of what they wrote.
+    Edge* write_box_row(std::size_t row, int x_begin, int x_end, Edge* out) const;
+    Edge* write_honeycomb_row(int y, int x_begin, int x_end, Edge* out) const;
 };
 
 }  // namespace isingmf::detail
