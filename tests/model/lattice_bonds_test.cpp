@@ -20,6 +20,7 @@
 #include "isingmf/lattices/lattice.hpp"
 #include "isingmf/model/model.hpp"
 #include "isingmf/util/error.hpp"
+#include "support/error_of.hpp"
 
 namespace isingmf {
 namespace {
@@ -52,16 +53,6 @@ std::vector<LatticeSpec> small_lattices() {
 std::string name_of(const LatticeSpec& spec) {
     return fmt::format("{} {} {}", to_string(spec.kind), to_string(spec.boundary),
                        fmt::join(spec.size, "x"));
-}
-
-template <class Build>
-std::string error_of(const Build& build) {
-    try {
-        build();
-    } catch (const Error& e) {
-        return e.what();
-    }
-    return "no error";
 }
 
 std::vector<Edge> concatenated_blocks(const Model& model) {
@@ -136,7 +127,7 @@ std::vector<Edge> reference_bonds(const LatticeSpec& spec) {
 
 TEST(LatticeBonds, AreTheNumberingContractsBonds) {
     for (const LatticeSpec& spec : small_lattices()) {
-        if (error_of([&] { make_lattice(spec); }) != "no error") continue;
+        if (!test::error_of<Error>([&] { make_lattice(spec); }).empty()) continue;
         EXPECT_EQ(make_lattice(spec).bonds, reference_bonds(spec)) << name_of(spec);
     }
 }
@@ -172,9 +163,9 @@ TEST(Model, OfLatticeIsTheModelOfItsBondList) {
     const UniformWeights weights{-0.75, 0.3};
     int generated = 0;
     for (const LatticeSpec& spec : small_lattices()) {
-        const std::string refusal = error_of([&] { make_lattice(spec); });
-        if (refusal != "no error") {
-            EXPECT_EQ(error_of([&] { Model::of_lattice(spec, weights); }), refusal)
+        const std::string refusal = test::error_of<Error>([&] { make_lattice(spec); });
+        if (!refusal.empty()) {
+            EXPECT_EQ(test::error_of<Error>([&] { Model::of_lattice(spec, weights); }), refusal)
                 << name_of(spec);
             continue;
         }
@@ -239,12 +230,12 @@ TEST(Model, OfLatticeIsWhatBuildModelMakesOfAUniformSpec) {
     EXPECT_EQ(glass.couplings(), build_model(make_lattice(spec), disordered).couplings());
     CouplingSpec bad = uniform;
     bad.h = std::numeric_limits<double>::infinity();
-    EXPECT_EQ(error_of([&] { build_model(spec, bad); }), "J, h and J0 must be finite");
+    EXPECT_EQ(test::error_of<Error>([&] { build_model(spec, bad); }), "J, h and J0 must be finite");
     // The lattice is refused first, as make_lattice is called first on the other path.
-    EXPECT_EQ(error_of([&] {
+    EXPECT_EQ(test::error_of<Error>([&] {
                   build_model({LatticeKind::square, {1, 4}, Boundary::periodic}, bad);
               }),
-              error_of([&] {
+              test::error_of<Error>([&] {
                   make_lattice({LatticeKind::square, {1, 4}, Boundary::periodic});
               }));
 }

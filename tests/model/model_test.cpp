@@ -13,21 +13,11 @@
 #include "isingmf/lattices/couplings.hpp"
 #include "isingmf/lattices/lattice.hpp"
 #include "isingmf/util/error.hpp"
+#include "support/error_of.hpp"
 #include "support/threads.hpp"
 
 namespace isingmf {
 namespace {
-
-// The message of the ModelError that make() throws, or "no error".
-template <class Make>
-std::string error_of(const Make& make) {
-    try {
-        make();
-    } catch (const ModelError& e) {
-        return e.what();
-    }
-    return "no error";
-}
 
 TEST(Model, RepeatedEdgesAddTheirCouplings) {
     // A periodic chain of length 2 has the bond (0,1) twice: one bond of strength 2J.
@@ -133,32 +123,32 @@ TEST(Model, UniformWeightsAreTheArraysWrittenOnFirstUse) {
 
 TEST(Model, UniformWeightsAreCheckedLikeArrays) {
     const double inf = std::numeric_limits<double>::infinity();
-    EXPECT_EQ(error_of([&] {
+    EXPECT_EQ(test::error_of<ModelError>([&] {
                   Model::with_uniform_weights(3, {{0, 1}}, {inf, 0.0});
               }),
               "the coupling is not finite");
-    EXPECT_EQ(error_of([&] {
+    EXPECT_EQ(test::error_of<ModelError>([&] {
                   Model::with_uniform_weights(3, {}, {std::nan(""), 0.0});
               }),
               "the coupling is not finite");
-    EXPECT_EQ(error_of([&] {
+    EXPECT_EQ(test::error_of<ModelError>([&] {
                   Model::with_uniform_weights(3, {{0, 1}}, {1.0, -inf});
               }),
               "the field is not finite");
-    EXPECT_EQ(error_of([&] {
+    EXPECT_EQ(test::error_of<ModelError>([&] {
                   Model::with_uniform_weights(3, {{0, 1}, {2, 3}}, {1.0, 0.0});
               }),
               "edge (2, 3) has a site outside 0..2");
-    EXPECT_EQ(error_of([&] {
+    EXPECT_EQ(test::error_of<ModelError>([&] {
                   Model::with_uniform_weights(3, {{0, 1}, {1, 1}}, {1.0, 0.0});
               }),
               "self-loop on site 1");
-    EXPECT_EQ(error_of([&] {
+    EXPECT_EQ(test::error_of<ModelError>([&] {
                   Model::with_uniform_weights(0, {}, {1.0, 0.0});
               }),
               "a model needs at least one site, got 0");
     // Repeated bonds add: 1e308 + 1e308 overflows.
-    EXPECT_EQ(error_of([&] {
+    EXPECT_EQ(test::error_of<ModelError>([&] {
                   Model::with_uniform_weights(2, {{0, 1}, {1, 0}}, {1e308, 0.0});
               }),
               "repeated edge (0, 1) sums to a coupling that is not finite");
@@ -168,28 +158,31 @@ TEST(Model, UniformWeightsAreCheckedLikeArrays) {
 // edges: the first error a user meets does not depend on which way the model was built.
 TEST(Model, ReportsSizesBeforeValues) {
     const double inf = std::numeric_limits<double>::infinity();
-    EXPECT_EQ(error_of([&] {
+    EXPECT_EQ(test::error_of<ModelError>([&] {
                   Model(2, {}, {1.0}, {0.0, 0.0}, std::nan(""));
               }),
               "0 edges but 1 couplings");
-    EXPECT_EQ(error_of([&] { Model(2, {{0, 1}}, {1.0}, {0.0}, inf); }), "2 sites but 1 fields");
-    EXPECT_EQ(error_of([&] {
+    EXPECT_EQ(test::error_of<ModelError>([&] {
+                  Model(2, {{0, 1}}, {1.0}, {0.0}, inf);
+              }),
+              "2 sites but 1 fields");
+    EXPECT_EQ(test::error_of<ModelError>([&] {
                   Model(2, {{0, 1}}, {1.0}, {inf, 0.0}, inf);
               }),
               "the energy offset is not finite");
-    EXPECT_EQ(error_of([&] {
+    EXPECT_EQ(test::error_of<ModelError>([&] {
                   Model(2, {{0, 3}}, {1.0}, {inf, 0.0});
               }),
               "field on site 0 is not finite");
-    EXPECT_EQ(error_of([&] {
+    EXPECT_EQ(test::error_of<ModelError>([&] {
                   Model::with_uniform_weights(2, {{0, 3}}, {inf, inf}, inf);
               }),
               "the energy offset is not finite");
-    EXPECT_EQ(error_of([&] {
+    EXPECT_EQ(test::error_of<ModelError>([&] {
                   Model::with_uniform_weights(2, {{0, 3}}, {inf, inf});
               }),
               "the field is not finite");
-    EXPECT_EQ(error_of([&] {
+    EXPECT_EQ(test::error_of<ModelError>([&] {
                   Model::with_uniform_weights(2, {{0, 3}}, {inf, 0.0});
               }),
               "the coupling is not finite");
