@@ -6,6 +6,8 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <utility>
+#include <vector>
 
 #include "isingmf/meanfield/detail/ascent.hpp"
 #include "isingmf/util/checks.hpp"
@@ -94,14 +96,19 @@ public:
         }
     }
 
-    // A start from `m` (site order), judged by the cut-off rule.
+    // A start made for this ascent, from `m` (site order). The ascent copies m into update
+    // order, so m is released before it runs rather than held beside the ascent's own two
+    // vectors: one array of N doubles less at the peak of a run.
+    void plain(std::vector<double> m, std::string name) {
+        MeanFieldAscent ascent(plan_, beta_, m, options_, std::move(name));
+        std::vector<double>().swap(m);
+        judge(ascent);
+    }
+
+    // A start the caller holds (the neighbouring temperature's solution).
     void plain(std::span<const double> m, std::string name) {
         MeanFieldAscent ascent(plan_, beta_, m, options_, std::move(name));
-        if (!advance(ascent, budget())) {
-            cut(ascent);
-            return;
-        }
-        finish(ascent);
+        judge(ascent);
     }
 
     // The continuation (MeanFieldStarts::anneal); never cut.
@@ -125,6 +132,15 @@ private:
 
     double allowance() const {
         return options_.tolerance * std::max(1.0, std::abs(reference_ln_z_));
+    }
+
+    // Runs a start, judged by the cut-off rule.
+    void judge(MeanFieldAscent& ascent) {
+        if (!advance(ascent, budget())) {
+            cut(ascent);
+            return;
+        }
+        finish(ascent);
     }
 
     // Runs the ascent's current target to its end; false when it is cut off at `limit`.
@@ -242,7 +258,7 @@ MeanFieldResult solve_mean_field(const MeanFieldPlan& plan, double beta,
         Rng rng(options.seed, kRandomStartStream + static_cast<std::uint64_t>(k));
         std::vector<double> start(n);
         for (double& x : start) x = rng.uniform_symmetric();
-        set.plain(start, fmt::format("random:{}", k));
+        set.plain(std::move(start), fmt::format("random:{}", k));
     }
     if (!warm_start.empty()) set.plain(warm_start, "warm");
     if (set.empty()) set.plain(filled(n, 0.0), "zero");

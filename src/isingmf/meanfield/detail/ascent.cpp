@@ -307,6 +307,7 @@ MeanFieldResult ascend_mean_field(const MeanFieldPlan& plan, double beta,
                                   std::vector<double> start_m, const MeanFieldOptions& options,
                                   std::string start_name, const MeanFieldObserver& observer) {
     MeanFieldAscent ascent(plan, beta, start_m, options, std::move(start_name), observer);
+    std::vector<double>().swap(start_m);  // copied into the ascent: not held beside it
     ascent.run();
     return ascent.take_result();
 }
