@@ -221,6 +221,28 @@ MeanFieldResult anneal_mean_field(const MeanFieldPlan& plan, double beta,
     return ascent.take_result();
 }
 
+namespace {
+
+// The start of `starts` that reaches F's global maximum at beta on its own, where the header
+// proves there is one: the paramagnet where F is concave (the nearest start, as good as any),
+// else the aligned start on a ferromagnet in a field of one sign.
+enum class Sufficient { none, paramagnet, up, down };
+
+Sufficient sufficient_start(const MeanFieldPlan& plan, double beta, const MeanFieldStarts& starts) {
+    if (starts.paramagnet && concave(plan, beta)) return Sufficient::paramagnet;
+    const Aligned aligned = aligned_start(plan.model());
+    if (aligned == Aligned::up && starts.all_up) return Sufficient::up;
+    if (aligned == Aligned::down && starts.all_down) return Sufficient::down;
+    return Sufficient::none;
+}
+
+}  // namespace
+
+bool single_start_suffices(const MeanFieldPlan& plan, double beta, const MeanFieldStarts& starts) {
+    check_beta(beta);
+    return sufficient_start(plan, beta, starts) != Sufficient::none;
+}
+
 MeanFieldResult solve_mean_field(const MeanFieldPlan& plan, double beta,
                                  const MeanFieldOptions& options,
                                  std::span<const double> warm_start,
@@ -230,20 +252,18 @@ MeanFieldResult solve_mean_field(const MeanFieldPlan& plan, double beta,
     const auto n = static_cast<std::size_t>(model.num_sites());
     const MeanFieldStarts& starts = options.starts;
     StartSet set(plan, beta, options, incumbent);
-    // Where F is concave the paramagnet, the nearest start, is as good as any.
-    if (starts.paramagnet && concave(plan, beta)) {
-        set.plain(paramagnet_start(model, beta), "paramagnet");
-        return set.take();
-    }
-    // On a ferromagnet in a field of one sign no start can beat the aligned one.
-    const Aligned aligned = aligned_start(model);
-    if (aligned == Aligned::up && starts.all_up) {
-        set.plain(filled(n, 1.0), "up");
-        return set.take();
-    }
-    if (aligned == Aligned::down && starts.all_down) {
-        set.plain(filled(n, -1.0), "down");
-        return set.take();
+    switch (sufficient_start(plan, beta, starts)) {
+        case Sufficient::paramagnet:
+            set.plain(paramagnet_start(model, beta), "paramagnet");
+            return set.take();
+        case Sufficient::up:
+            set.plain(filled(n, 1.0), "up");
+            return set.take();
+        case Sufficient::down:
+            set.plain(filled(n, -1.0), "down");
+            return set.take();
+        case Sufficient::none:
+            break;
     }
     // The saturated starts first: they converge in a few sweeps wherever the model orders
     // (the paramagnet and random starts coarsen domains there, and need the budget they set).

@@ -133,9 +133,9 @@ void cold_pass(const MeanFieldPlan& plan, const MeanFieldOptions& options,
 }
 
 // Warm starts: up and then down the grid, each temperature also tried from its neighbour's
-// best solution; with no cold start the chain is seeded by the ordered state at the first
-// temperature. Sequential over T, so the result is deterministic; large graphs parallelise
-// inside the kernel instead.
+// best solution (except where its cold starts reached the global maximum); with no cold start
+// the chain is seeded by the ordered state at the first temperature. Sequential over T, so the
+// result is deterministic; large graphs parallelise inside the kernel instead.
 void warm_passes(const MeanFieldPlan& plan, const MeanFieldOptions& options, bool cold,
                  std::vector<SweepPoint>& points, ProgressCounter& counter) {
     const std::size_t n_t = points.size();
@@ -152,6 +152,12 @@ void warm_passes(const MeanFieldPlan& plan, const MeanFieldOptions& options, boo
                 ordered.starts.all_up = true;
                 here = solve_mean_field(plan, points[k].beta, ordered);
             }
+            counter.step();
+            continue;
+        }
+        // A cold start that provably reached F's global maximum leaves a neighbour's solution
+        // nothing to find: not tried, in either pass.
+        if (cold && single_start_suffices(plan, points[k].beta, options.starts)) {
             counter.step();
             continue;
         }

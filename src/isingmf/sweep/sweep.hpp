@@ -45,7 +45,9 @@ struct SweepOptions {
     /// start is the sweep's naive solution (solved as for mf, warm passes included, also when
     /// mf is not reported), and its warm starts are the sweep's.
     StructuredMeanFieldOptions structured;
-    bool warm_start = true;  ///< also start each temperature from its neighbours' solutions
+    /// Also start each temperature from its neighbours' solutions, except where its cold
+    /// starts provably reached F's global maximum (single_start_suffices, meanfield/detail).
+    bool warm_start = true;
     ExactMethod exact = ExactMethod::automatic;
     int threads = 0;  ///< 0: OpenMP's default; at most kMaxThreads (util/thread_count.hpp)
     /// Whether `bounds` lists `bound`.

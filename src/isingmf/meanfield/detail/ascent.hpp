@@ -167,6 +167,12 @@ MeanFieldResult anneal_mean_field(const MeanFieldPlan& plan, double beta,
 double mean_field_bound(const MeanFieldPlan& plan, double beta, std::span<const double> m);
 void evaluate_mean_field(const MeanFieldPlan& plan, double beta, MeanFieldResult& result);
 
+/// Whether solve_mean_field runs only one of `starts` at beta because that start provably
+/// reaches F's global maximum there (mean_field.hpp: the paramagnet where F is concave, the
+/// aligned start on a ferromagnet in a field of one sign). No other start, a neighbouring
+/// temperature's solution included, can then do better.
+bool single_start_suffices(const MeanFieldPlan& plan, double beta, const MeanFieldStarts& starts);
+
 /// solve_mean_field of mean_field.hpp on a prebuilt plan. With an `incumbent` (the best result
 /// found for this beta by other means, e.g. the cold starts of a sweep when this call tries a
 /// warm start), every start is held to the cut-off rule against it from the first, and a
