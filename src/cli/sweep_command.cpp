@@ -266,6 +266,7 @@ int sweep_command(const std::vector<std::string>& args, const std::string& comma
     prepare_output(out, force, inputs);
 
     RunRecord record = run_record(setup, model, command_line);
+    options.keep_m = record.store_m;  // m the file will not hold need not be kept meanwhile
 
     ProgressBar bar;
     SweepResult sweep = run_sweep(model, betas, options,

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cmath>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "isingmf/lattices/couplings.hpp"
@@ -305,6 +306,54 @@ TEST(Sweep, NoWarmStartsWhereTheColdStartIsGlobal) {
             EXPECT_EQ(y.ln_z, x.ln_z);
             EXPECT_EQ(y.total_sweeps, y.iterations);
             EXPECT_EQ(y.m, x.m);
+        }
+    }
+}
+
+// keep_m = false only empties the m's, each once no later step reads it: every other number is
+// the same, on a glass (warm passes with cut-offs read neighbours' m on the way up and down),
+// a ferromagnet (no warm start runs) and warm starts alone; with structured mean field beside
+// (its naive starts read every m) too.
+TEST(Sweep, DroppingMChangesNoOtherNumber) {
+    const auto betas = betas_of({0.5, 0.8, 1.0, 1.3, 1.6, 2.0, 2.5, 3.0, 4.0});
+    CouplingSpec glass;
+    glass.disorder = Disorder::pm;
+    glass.h = 0.05;
+    glass.seed = 3;
+    CouplingSpec ferro;
+    ferro.h = 0.1;
+    const LatticeGraph lattice = make_lattice({LatticeKind::square, {8, 8}, Boundary::periodic});
+    for (const auto& [name, spec, warm_only, structured] :
+         {std::tuple{"glass", glass, false, false}, std::tuple{"ferromagnet", ferro, false, false},
+          std::tuple{"glass, warm starts alone", glass, true, false},
+          std::tuple{"glass with structured", glass, false, true}}) {
+        SCOPED_TRACE(name);
+        const Model model = build_model(lattice, spec);
+        SweepOptions keep;
+        keep.exact = ExactMethod::none;
+        keep.bounds = {SweepBound::mean_field};
+        if (structured) keep.bounds.push_back(SweepBound::structured);
+        if (warm_only) keep.mean_field.starts = MeanFieldStarts::none();
+        SweepOptions drop = keep;
+        drop.keep_m = false;
+        const SweepResult a = run_sweep(model, betas, keep);
+        const SweepResult b = run_sweep(model, betas, drop);
+        for (std::size_t k = 0; k < betas.size(); ++k) {
+            SCOPED_TRACE(fmt::format("T {}", a.points[k].T));
+            const MeanFieldResult& x = *a.points[k].mean_field;
+            const MeanFieldResult& y = *b.points[k].mean_field;
+            EXPECT_EQ(x.m.size(), 64U);
+            EXPECT_TRUE(y.m.empty());
+            EXPECT_EQ(y.ln_z, x.ln_z);
+            EXPECT_EQ(y.magnetization, x.magnetization);
+            EXPECT_EQ(y.start, x.start);
+            EXPECT_EQ(y.cut, x.cut);
+            EXPECT_EQ(y.iterations, x.iterations);
+            EXPECT_EQ(y.total_sweeps, x.total_sweeps);
+            if (structured) {
+                EXPECT_EQ(b.points[k].structured->ln_z, a.points[k].structured->ln_z);
+                EXPECT_EQ(b.points[k].structured->m, a.points[k].structured->m);
+            }
         }
     }
 }

@@ -53,6 +53,7 @@ Model sample_model(const GeneratedModelSpec& model, std::uint64_t seed,
 SweepOptions sample_sweep_options(const SweepOptions& options, std::uint64_t seed) {
     SweepOptions out = options;
     out.mean_field.seed = seed;
+    out.keep_m = false;  // a sample's record holds no per-site m
     return out;
 }
 

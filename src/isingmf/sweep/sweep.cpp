@@ -120,14 +120,40 @@ std::vector<SweepPoint> make_points(const std::vector<double>& betas) {
 // (nested) and hold a set of per-site arrays per thread.
 constexpr std::size_t kParallelKernelSites = std::size_t{1} << 18;
 
+// Which temperatures the warm passes try from a neighbour's solution: every one where the
+// passes run, except where the cold starts provably reached F's global maximum, which a
+// neighbour's solution cannot beat.
+std::vector<char> warm_candidates(const MeanFieldPlan& plan, const MeanFieldOptions& options,
+                                  bool cold, bool passes, const std::vector<SweepPoint>& points) {
+    std::vector<char> tried(points.size(), 0);
+    if (!passes || points.size() < 2) return tried;
+    for (std::size_t k = 0; k < points.size(); ++k)
+        tried[k] = !(cold && single_start_suffices(plan, points[k].beta, options.starts)) ? 1 : 0;
+    return tried;
+}
+
+// Whether the warm passes read temperature k's m: as a neighbour's solution (k - 1, k + 1),
+// or as the incumbent its own warm start is held to.
+bool read_by_warm_passes(const std::vector<char>& tried, std::size_t k) {
+    return tried[k] != 0 || (k > 0 && tried[k - 1] != 0) ||
+           (k + 1 < tried.size() && tried[k + 1] != 0);
+}
+
+// Frees a result's m (SweepOptions::keep_m).
+void drop_m(std::optional<MeanFieldResult>& result) {
+    if (result) std::vector<double>().swap(result->m);
+}
+
 // Cold starts: temperatures are independent, so small models run them in parallel. Each
 // solve's numbers do not depend on which thread ran it.
-void cold_pass(const MeanFieldPlan& plan, const MeanFieldOptions& options,
-               std::vector<SweepPoint>& points, ProgressCounter& counter) {
+void cold_pass(const MeanFieldPlan& plan, const MeanFieldOptions& options, bool keep_m,
+               const std::vector<char>& tried, std::vector<SweepPoint>& points,
+               ProgressCounter& counter) {
     const auto sites = static_cast<std::size_t>(plan.model().num_sites());
     const bool by_temperature = points.size() > 1 && sites < kParallelKernelSites;
     detail::for_each_task(points.size(), by_temperature, [&](std::size_t k) {
         points[k].mean_field = solve_mean_field(plan, points[k].beta, options);
+        if (!keep_m && !read_by_warm_passes(tried, k)) drop_m(points[k].mean_field);
         counter.step();
     });
 }
@@ -136,14 +162,18 @@ void cold_pass(const MeanFieldPlan& plan, const MeanFieldOptions& options,
 // best solution (except where its cold starts reached the global maximum); with no cold start
 // the chain is seeded by the ordered state at the first temperature. Sequential over T, so the
 // result is deterministic; large graphs parallelise inside the kernel instead.
-void warm_passes(const MeanFieldPlan& plan, const MeanFieldOptions& options, bool cold,
-                 std::vector<SweepPoint>& points, ProgressCounter& counter) {
+void warm_passes(const MeanFieldPlan& plan, const MeanFieldOptions& options, bool cold, bool keep_m,
+                 const std::vector<char>& tried, std::vector<SweepPoint>& points,
+                 ProgressCounter& counter) {
     const std::size_t n_t = points.size();
     MeanFieldOptions warm_only = options;
     warm_only.starts = MeanFieldStarts::none();
     for (std::size_t step = 0; step < 2 * n_t; ++step) {
         const bool up = step < n_t;
         const std::size_t k = up ? step : 2 * n_t - 1 - step;
+        // On the way down, the temperature two above was the last one's neighbour and is read
+        // no more (the one above is this one's).
+        if (!up && !keep_m && k + 2 < n_t) drop_m(points[k + 2].mean_field);
         std::optional<MeanFieldResult>& here = points[k].mean_field;
         const bool first = up ? k == 0 : k + 1 == n_t;
         if (first) {
@@ -155,9 +185,7 @@ void warm_passes(const MeanFieldPlan& plan, const MeanFieldOptions& options, boo
             counter.step();
             continue;
         }
-        // A cold start that provably reached F's global maximum leaves a neighbour's solution
-        // nothing to find: not tried, in either pass.
-        if (cold && single_start_suffices(plan, points[k].beta, options.starts)) {
+        if (tried[k] == 0) {
             counter.step();
             continue;
         }
@@ -235,17 +263,22 @@ StructuredPlan make_structured_plan(const Model& model, const StructuredMeanFiel
     return StructuredPlan(model, std::move(partition), options.limits);
 }
 
-// Naive mean field at every temperature: cold starts in parallel, then warm passes.
-void mean_field_pass(const Model& model, const SweepOptions& options,
+// Naive mean field at every temperature: cold starts in parallel, then warm passes. Without
+// keep_m every m is left empty, each dropped once no later step reads it.
+void mean_field_pass(const Model& model, const SweepOptions& options, bool keep_m,
                      std::vector<SweepPoint>& points, const SweepProgress& progress) {
     const MeanFieldPlan plan(model);
     const MeanFieldOptions& mf = options.mean_field;
     const std::size_t n_t = points.size();
     const bool cold = has_cold_start(mf.starts);
-    const bool warm = options.warm_start && n_t > 1;
-    ProgressCounter counter(progress, (cold ? n_t : 0) + (warm || !cold ? 2 * n_t : 0));
-    if (cold) cold_pass(plan, mf, points, counter);
-    if (warm || !cold) warm_passes(plan, mf, cold, points, counter);
+    const bool passes = (options.warm_start && n_t > 1) || !cold;
+    const std::vector<char> tried = warm_candidates(plan, mf, cold, passes, points);
+    ProgressCounter counter(progress, (cold ? n_t : 0) + (passes ? 2 * n_t : 0));
+    if (cold) cold_pass(plan, mf, keep_m, tried, points, counter);
+    if (passes) warm_passes(plan, mf, cold, keep_m, tried, points, counter);
+    if (!keep_m) {
+        for (SweepPoint& p : points) drop_m(p.mean_field);
+    }
 }
 
 // Structured mean field at every temperature, in warm runs like the upper bound: each
@@ -318,8 +351,10 @@ SweepResult run_sweep(const Model& model, const std::vector<double>& betas,
         for (std::size_t k = 0; k < betas.size(); ++k) sweep.points[k].exact = exact[k];
     }
 
+    // Structured mean field's naive starts read the reported mean field's m.
+    const bool naive_starts = structured && options.structured.starts.naive;
     if (options.computes(SweepBound::mean_field))
-        mean_field_pass(model, options, sweep.points, progress);
+        mean_field_pass(model, options, options.keep_m || naive_starts, sweep.points, progress);
     if (options.computes(SweepBound::upper)) {
         if (!upper_first) make_upper_plan(model, options.upper, upper, sweep.upper_note);
         if (upper) upper_pass(*upper, options.upper, sweep, progress);
@@ -332,10 +367,13 @@ SweepResult run_sweep(const Model& model, const std::vector<double>& betas,
         std::vector<SweepPoint> scratch;
         if (options.structured.starts.naive && !options.computes(SweepBound::mean_field)) {
             scratch = make_points(betas);
-            mean_field_pass(model, options, scratch, progress);
+            mean_field_pass(model, options, true, scratch, progress);
         }
         structured_pass(*structured, options, scratch.empty() ? sweep.points : scratch,
                         sweep.points, progress);
+        if (!options.keep_m) {
+            for (SweepPoint& p : sweep.points) drop_m(p.mean_field);
+        }
     }
     return sweep;
 }

@@ -48,6 +48,14 @@ struct SweepOptions {
     /// Also start each temperature from its neighbours' solutions, except where its cold
     /// starts provably reached F's global maximum (single_start_suffices, meanfield/detail).
     bool warm_start = true;
+    /// Whether each temperature's mean-field m stays in its result. With false (a caller that
+    /// writes no m, as `isingmf sweep --store-m no`) every mean-field m is left empty, and each
+    /// is dropped as soon as no later step reads it: where no warm start runs (warm_start false,
+    /// or every temperature's cold start provably global) the sweep holds one m at a time
+    /// instead of one per temperature. Warm starts read their neighbours' m, so those are kept
+    /// until the second warm pass has passed them; structured mean field's naive starts read
+    /// them all.
+    bool keep_m = true;
     ExactMethod exact = ExactMethod::automatic;
     int threads = 0;  ///< 0: OpenMP's default; at most kMaxThreads (util/thread_count.hpp)
     /// Whether `bounds` lists `bound`.
