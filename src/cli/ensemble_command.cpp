@@ -131,6 +131,28 @@ void check_same_run(const Description& was, const Description& now, const fs::pa
     }
 }
 
+// A run without --resume or --force must not replace finished samples. A checkpoint that
+// holds none (a run stopped before its first sample finished) is replaced; one that cannot
+// be read is kept, as it may be someone else's.
+void refuse_checkpoint_with_samples(const fs::path& checkpoint) {
+    std::error_code error;
+    if (fs::symlink_status(checkpoint, error).type() == fs::file_type::not_found) return;
+    std::size_t samples = 0;
+    try {
+        samples = read_append_log(checkpoint).records.size();
+    } catch (const IoError& e) {
+        throw IoError(fmt::format(
+            "'{}' is in the way of this run's checkpoint and cannot be read as one ({}); "
+            "remove it, or start afresh with --force",
+            checkpoint.string(), e.what()));
+    }
+    if (samples == 0) return;
+    throw IoError(fmt::format(
+        "'{}' holds {} finished sample(s) of an interrupted run; finish it with --resume or "
+        "start afresh with --force",
+        checkpoint.string(), samples));
+}
+
 fs::path checkpoint_path(const fs::path& out) {
     // Built with append: GCC 12 at -O3 raises a false -Wrestrict on "." + std::string.
     std::string name = ".";
@@ -255,12 +277,7 @@ int ensemble_command(const std::vector<std::string>& args, const std::string& co
                                  samples);
             } else {
                 prepare_output(out, force, inputs);
-                if (fs::exists(checkpoint) && !force) {
-                    throw IoError(fmt::format(
-                        "'{}' holds the finished samples of an interrupted run; finish it with "
-                        "--resume or start afresh with --force",
-                        checkpoint.string()));
-                }
+                if (!force) refuse_checkpoint_with_samples(checkpoint);
                 log.emplace(AppendLog::create(checkpoint, encode_fingerprint(keys)));
                 created_checkpoint = true;
             }
@@ -329,7 +346,7 @@ int ensemble_command(const std::vector<std::string>& args, const std::string& co
     log.reset();
     std::error_code ignored;
     fs::remove(checkpoint, ignored);
-    print_diagnostic("wrote {} ({} samples)\n", out.string(), samples);
+    print_diagnostic("wrote {} ({} samples)\n", printable(out.string()), samples);
     return 0;
 }
 

@@ -293,7 +293,7 @@ int sweep_command(const std::vector<std::string>& args, const std::string& comma
             "error of ln Z exceeds 1e-9 (torus Pfaffians cancel at low T)\n",
             refused);
     }
-    print_diagnostic("wrote {}\n", out.string());
+    print_diagnostic("wrote {}\n", printable(out.string()));
     return 0;
 }
 

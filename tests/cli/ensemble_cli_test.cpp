@@ -237,6 +237,45 @@ TEST_F(EnsembleCli, ResumeOfAnotherModelsCheckpointRefused) {
     EXPECT_NE(junk.err.find("is not an isingmf checkpoint"), std::string::npos) << junk.err;
 }
 
+// A checkpoint that holds no finished sample (a run stopped before its first one, which
+// leaves the header alone) blocks no new run: it is replaced, without --force. One that holds
+// samples still needs --resume or --force, and its message counts them.
+TEST_F(EnsembleCli, CheckpointWithoutSamplesIsReplaced) {
+    const fs::path checkpoint = dir_.path() / ".e.h5.ensemble-checkpoint";
+    { const AppendLog log = AppendLog::create(checkpoint, "isingmf-ensemble-checkpoint 1\n"); }
+    const test::CliRun fresh = run("ensemble " + kModel + " --out e.h5");
+    ASSERT_EQ(fresh.status, 0) << fresh.err;
+    EXPECT_FALSE(fs::exists(checkpoint));
+    {
+        AppendLog log = AppendLog::create(dir_.path() / ".f.h5.ensemble-checkpoint",
+                                          "isingmf-ensemble-checkpoint 1\n");
+        log.append("a sample");
+        log.append("another");
+    }
+    const test::CliRun held = run("ensemble " + kModel + " --out f.h5");
+    EXPECT_EQ(held.status, 1);
+    EXPECT_NE(held.err.find("holds 2 finished sample(s) of an interrupted run; finish it with "
+                            "--resume or start afresh with --force"),
+              std::string::npos)
+        << held.err;
+    EXPECT_FALSE(fs::exists(dir_.path() / "f.h5"));
+}
+
+// --resume refuses a checkpoint that is a symbolic link, as every writer refuses links:
+// appending through it grew the file it pointed to, which the finished run then left behind.
+TEST_F(EnsembleCli, ResumeThroughALinkedCheckpointRefused) {
+    const fs::path real = dir_.path() / "elsewhere";
+    { const AppendLog log = AppendLog::create(real, "isingmf-ensemble-checkpoint 1\n"); }
+    const auto size = fs::file_size(real);
+    fs::create_symlink(real, dir_.path() / ".e.h5.ensemble-checkpoint");
+    const test::CliRun resumed = run("ensemble " + kModel + " --out e.h5 --resume");
+    EXPECT_EQ(resumed.status, 1);
+    EXPECT_NE(resumed.err.find("it is a symbolic link (links are not followed)"), std::string::npos)
+        << resumed.err;
+    EXPECT_EQ(fs::file_size(real), size);
+    EXPECT_FALSE(fs::exists(dir_.path() / "e.h5"));
+}
+
 #ifdef ISINGMF_MPIEXEC
 // mpirun -n 1, 2 and 3 (oversubscribed: CI has 2 cores; allowed as root, as CI may run)
 // give the data of a single-process run, and with 2 and 3 ranks every rank takes part.

@@ -232,6 +232,17 @@ TEST(CliOutputChecks, ForceNeverReplacesALinkOrADirectory) {
     EXPECT_EQ(dir.entry_count(), 3u);
 }
 
+// The closing "wrote NAME" line escapes control characters in the name, as error messages do:
+// a newline in it split the line in two, and an escape byte reached the terminal raw.
+TEST(CliOutputChecks, WroteLineEscapesTheName) {
+    const TempDir dir("isingmf_cli");
+    const auto run = run_cli(
+        "sweep --quiet --T 1 --size 4x4 --bounds mf --out \"$(printf 'new\\nline\\033.h5')\"", dir);
+    ASSERT_EQ(run.status, 0) << run.err;
+    EXPECT_EQ(run.err, "wrote new\\nline\\x1b.h5\n");
+    EXPECT_TRUE(fs::exists(dir.path() / "new\nline\x1b.h5"));
+}
+
 TEST(CliOutputChecks, ReadOnlyDirectoryBeforeAnyWork) {
     const TempDir dir("isingmf_cli");
     fs::create_directory(dir.path() / "ro");

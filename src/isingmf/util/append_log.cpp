@@ -120,8 +120,14 @@ private:
     int fd_;
 };
 
+// Links are not followed, as for every file this program writes (atomic_file.hpp): appending
+// through one would grow a file elsewhere that removing the log leaves behind.
 int open_checked(const fs::path& path, int flags) {
-    const int fd = ::open(path.c_str(), flags | O_CLOEXEC);
+    const int fd = ::open(path.c_str(), flags | O_CLOEXEC | O_NOFOLLOW);
+    if (fd < 0 && errno == ELOOP) {
+        throw IoError(fmt::format(
+            "cannot open '{}': it is a symbolic link (links are not followed)", path.string()));
+    }
     if (fd < 0) fail(path, "open", errno);
     return fd;
 }

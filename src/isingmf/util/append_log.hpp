@@ -17,7 +17,8 @@
 /// halfway leaves a torn last record; opening the log for appending cuts it off again, and
 /// reading stops before it. Records are pushed to the disk (fdatasync) at most once per
 /// `sync_interval` and by sync(); data written survives the death of the process at once,
-/// a power cut loses at most the records of the last interval.
+/// a power cut loses at most the records of the last interval. A symbolic link at the log's
+/// path is refused, never followed.
 
 #include <chrono>
 #include <cstddef>
