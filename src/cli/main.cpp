@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdint>
 #include <cstdlib>
 #include <exception>
 #include <filesystem>
@@ -21,6 +22,7 @@
 #include "isingmf/util/text.hpp"
 #include "isingmf/util/thread_count.hpp"
 #include "isingmf/util/version.hpp"
+#include "memory_cap.hpp"
 #include "signals.hpp"
 #include "usage_error.hpp"
 
@@ -128,6 +130,7 @@ void reserve_standard_descriptors() {
 int main(int argc, char** argv) {
     reserve_standard_descriptors();
     isingmf::cli::install_signal_handlers();
+    const std::uint64_t memory = isingmf::cli::cap_address_space_at_available_memory();
     const ResourceReport report;
     try {
         const int status = run(argc, argv);
@@ -149,8 +152,13 @@ int main(int argc, char** argv) {
         return 1;
     } catch (const std::bad_alloc&) {
         // what() is only "std::bad_alloc", which does not tell a user what happened.
-        print_error(
-            "out of memory (the model or the temperature grid is too large for this machine)");
+        constexpr double kGiB = 1024.0 * 1024.0 * 1024.0;
+        print_error(memory > 0 ? fmt::format("out of memory (the model or the temperature grid is "
+                                             "too large for the {:.1f} GiB of memory and swap "
+                                             "this machine had free)",
+                                             static_cast<double>(memory) / kGiB)
+                               : "out of memory (the model or the temperature grid is too large "
+                                 "for this machine)");
         return 1;
     } catch (const std::exception& e) {
         print_error(e.what());

@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <spawn.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -12,8 +13,11 @@
 #include <chrono>
 #include <cmath>
 #include <csignal>
+#include <cstdint>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -241,6 +245,52 @@ TEST(CliOutputChecks, WroteLineEscapesTheName) {
     ASSERT_EQ(run.status, 0) << run.err;
     EXPECT_EQ(run.err, "wrote new\\nline\\x1b.h5\n");
     EXPECT_TRUE(fs::exists(dir.path() / "new\nline\x1b.h5"));
+}
+
+// The tool caps its address space at the memory the machine has free (MemAvailable + SwapFree
+// of /proc/meminfo at start), so that a run too large for it ends with "out of memory" instead
+// of the kernel's SIGKILL, and never raises a lower cap already set. Read from
+// /proc/PID/limits of a run held waiting on a FIFO (opening one for reading blocks until a
+// writer comes). Sanitizer builds set no cap: their shadow memory needs terabytes.
+TEST(CliMemoryCap, AddressSpaceCappedAtTheFreeMemory) {
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+    GTEST_SKIP() << "no cap in sanitizer builds";
+#else
+    const TempDir dir("isingmf_cli");
+    ASSERT_EQ(::mkfifo((dir.path() / "fifo").c_str(), 0600), 0);
+    // The cap the run had, in bytes ("unlimited" or a number); then EOF on the FIFO ends it.
+    const auto cap_of = [&](const std::string& before) {
+        test::write_file(dir.path() / "run.sh",
+                         before + "'" ISINGMF_CLI_PATH
+                                  "' sweep --quiet --lattice-file fifo --out r.h5 2>/dev/null &\n"
+                                  "pid=$!\n"
+                                  "for k in $(seq 100); do\n"
+                                  "  line=$(grep 'Max address space' /proc/$pid/limits)\n"
+                                  "  case \"$line\" in *unlimited*) sleep 0.05;; *) break;; esac\n"
+                                  "done\n"
+                                  "echo \"$line\" | awk '{print $4}' > cap\n"
+                                  ": > fifo\n"
+                                  "wait $pid\n");
+        const std::string command = "cd '" + dir.path().string() + "' && sh run.sh";
+        EXPECT_NE(std::system(command.c_str()), -1);
+        return test::read_file(dir.path() / "cap");
+    };
+    std::ifstream meminfo("/proc/meminfo");
+    std::uint64_t available = 0;
+    std::string name;
+    std::uint64_t kib = 0;
+    std::string unit;
+    while (meminfo >> name >> kib >> unit) {
+        if (name == "MemAvailable:" || name == "SwapFree:") available += kib << 10;
+    }
+    const std::string capped = cap_of("");
+    ASSERT_NE(capped.find_first_of("0123456789"), std::string::npos) << capped;
+    const double cap = std::stod(capped);
+    EXPECT_GT(cap, 0.8 * static_cast<double>(available)) << capped;
+    EXPECT_LT(cap, 1.2 * static_cast<double>(available)) << capped;
+    // A lower cap already set stays (ulimit -v is in KiB).
+    EXPECT_EQ(cap_of("ulimit -v 4000000; "), "4096000000\n");
+#endif
 }
 
 TEST(CliOutputChecks, ReadOnlyDirectoryBeforeAnyWork) {
