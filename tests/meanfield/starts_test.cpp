@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <ostream>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "isingmf/lattices/couplings.hpp"
@@ -361,6 +362,37 @@ TEST(Starts, SameNumbersForAnyThreadCount) {
     EXPECT_EQ(a.ln_z, b.ln_z);
     EXPECT_EQ(a.m, b.m);
     EXPECT_EQ(a.iterations, b.iterations);
+}
+
+// The concavity test (beta max_i sum_j |J_ij| <= 1) on a uniform periodic lattice sums one
+// row instead of scanning the graph at every temperature: it must decide as the scan does
+// (test::max_row_sum, from the model's adjacency), to the last bit at the edge.
+TEST(Starts, ConcaveTestOfAUniformLatticeIsTheRowSums) {
+    for (const auto& [kind, size] :
+         std::vector<std::pair<LatticeKind, std::vector<int>>>{{LatticeKind::chain, {9}},
+                                                               {LatticeKind::square, {6, 5}},
+                                                               {LatticeKind::triangular, {6, 6}},
+                                                               {LatticeKind::honeycomb, {4, 3}},
+                                                               {LatticeKind::cubic, {3, 4, 5}}}) {
+        CouplingSpec spec;
+        spec.J = 0.3;
+        spec.h = 0.1;
+        const Model model = build_model(make_lattice({kind, size, Boundary::periodic}), spec);
+        const MeanFieldPlan plan(model);
+        ASSERT_TRUE(plan.shared_coupling().has_value());
+        ASSERT_GT(plan.degree(), 0);
+        const double row = test::max_row_sum(model);
+        // A few ulps each side of 1/row, and of 1/(z |J|) (which z sums of |J| need not equal).
+        for (double edge : {1.0 / row, 1.0 / (plan.degree() * 0.3)}) {
+            double beta = edge;
+            for (int k = 0; k < 4; ++k) beta = std::nextafter(beta, 0.0);
+            for (int k = 0; k < 8; ++k, beta = std::nextafter(beta, 1.0)) {
+                EXPECT_EQ(single_start_suffices(plan, beta, only(true, false, false, false, 0)),
+                          beta * row <= 1.0)
+                    << to_string(kind) << " beta " << beta;
+            }
+        }
+    }
 }
 
 }  // namespace

@@ -63,6 +63,12 @@ std::vector<double> paramagnet_start(const Model& model, double beta) {
 bool concave(const MeanFieldPlan& plan, double beta) {
     const std::size_t n = plan.order().size();
     double row_max = 0.0;
+    if (plan.shared_coupling() && plan.degree() > 0 && n > 0) {
+        // Every row alike (a uniform lattice): one summed as the loop below sums each, instead
+        // of a pass over the graph at every temperature.
+        for (int s = 0; s < plan.degree(); ++s) row_max += std::abs(*plan.shared_coupling());
+        return beta * row_max <= 1.0;
+    }
     for (std::size_t p = 0; p < n; ++p) {
         double row = 0.0;
         for (std::size_t slot = plan.row(p); slot < plan.row(p + 1); ++slot)
