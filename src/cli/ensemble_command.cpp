@@ -269,6 +269,12 @@ int ensemble_command(const std::vector<std::string>& args, const std::string& co
                     finished.push_back(sample);
                 }
                 log.emplace(AppendLog::open(checkpoint));
+                if (contents.skipped_bytes > 0) {
+                    print_diagnostic(
+                        "isingmf: {}: skipped {} damaged bytes between intact records (the "
+                        "samples they held run again)\n",
+                        printable(checkpoint.string()), contents.skipped_bytes);
+                }
                 if (contents.dropped_bytes > 0) {
                     print_diagnostic("isingmf: {}: dropped a torn last record ({} bytes)\n",
                                      printable(checkpoint.string()), contents.dropped_bytes);

@@ -65,34 +65,47 @@ std::string read_all(int fd, const fs::path& path) {
     }
 }
 
-// Parses the bytes of a log; throws when it is not one or its header is damaged.
+// The length of the intact record at `at` (head and payload), or 0 where there is none.
+std::size_t intact_record(std::string_view bytes, std::size_t at, const fs::path& path) {
+    if (bytes.size() - at < kRecordHead) return 0;
+    detail::ByteReader head(bytes.substr(at, kRecordHead), path.string());
+    const std::uint32_t magic = head.u32();
+    const std::uint32_t crc = head.u32();
+    const std::uint64_t length = head.u64();
+    if (magic != kRecordMagic || length > bytes.size() - at - kRecordHead) return 0;
+    const std::string_view payload = bytes.substr(at + kRecordHead, length);
+    if (crc32c(payload, crc32c(bytes.substr(at + 8, 8))) != crc) return 0;
+    return kRecordHead + static_cast<std::size_t>(length);
+}
+
+// Parses the bytes of a log; throws when it is not one or its header is damaged. A damaged
+// record is skipped up to the next intact one (found by its magic, length and checksum), so
+// that one bad sector costs the records it holds, not every record after it.
 AppendLogContents parse(std::string_view bytes, const fs::path& path) {
     if (bytes.size() < kFileMagic.size() || bytes.substr(0, kFileMagic.size()) != kFileMagic) {
         throw IoError(fmt::format("'{}' is not an isingmf checkpoint", path.string()));
     }
     AppendLogContents contents;
     std::size_t at = kFileMagic.size();
-    bool header = true;
-    while (at < bytes.size()) {
-        if (bytes.size() - at < kRecordHead) break;
-        detail::ByteReader head(bytes.substr(at, kRecordHead), path.string());
-        const std::uint32_t magic = head.u32();
-        const std::uint32_t crc = head.u32();
-        const std::uint64_t length = head.u64();
-        if (magic != kRecordMagic || length > bytes.size() - at - kRecordHead) break;
-        const std::string_view payload = bytes.substr(at + kRecordHead, length);
-        if (crc32c(payload, crc32c(bytes.substr(at + 8, 8))) != crc) break;
-        if (header) {
-            contents.header.assign(payload);
-            header = false;
-        } else {
-            contents.records.emplace_back(payload);
-        }
-        at += kRecordHead + length;
-    }
-    if (header) throw IoError(fmt::format("'{}': damaged checkpoint header", path.string()));
+    const std::size_t header = intact_record(bytes, at, path);
+    if (header == 0) throw IoError(fmt::format("'{}': damaged checkpoint header", path.string()));
+    contents.header.assign(bytes.substr(at + kRecordHead, header - kRecordHead));
+    at += header;
     contents.valid_bytes = at;
-    contents.dropped_bytes = bytes.size() - at;
+    const std::string_view magic = bytes.substr(at - header, 4);  // the record magic's bytes
+    while (at < bytes.size()) {
+        const std::size_t length = intact_record(bytes, at, path);
+        if (length > 0) {
+            contents.skipped_bytes += at - contents.valid_bytes;
+            contents.records.emplace_back(bytes.substr(at + kRecordHead, length - kRecordHead));
+            at += length;
+            contents.valid_bytes = at;
+            continue;
+        }
+        at = bytes.find(magic, at + 1);
+        if (at == std::string_view::npos) break;
+    }
+    contents.dropped_bytes = bytes.size() - contents.valid_bytes;
     return contents;
 }
 

@@ -15,7 +15,8 @@
 /// fcntl lock of the whole file, so that records of concurrent writers (processes of one
 /// MPI job, threads holding one AppendLog) never interleave, also on NFS. A writer killed
 /// halfway leaves a torn last record; opening the log for appending cuts it off again, and
-/// reading stops before it. Records are pushed to the disk (fdatasync) at most once per
+/// reading ignores it. A record damaged later (a bad sector, a flipped bit) is skipped, and the
+/// records after it are read. Records are pushed to the disk (fdatasync) at most once per
 /// `sync_interval` and by sync(); data written survives the death of the process at once,
 /// a power cut loses at most the records of the last interval. A symbolic link at the log's
 /// path is refused, never followed.
@@ -39,13 +40,18 @@ std::uint32_t crc32c(std::string_view bytes, std::uint32_t crc = 0);
 struct AppendLogContents {
     std::string header;
     std::vector<std::string> records;
-    std::size_t valid_bytes = 0;    ///< size of the intact part (header and records)
-    std::size_t dropped_bytes = 0;  ///< bytes after it: a torn or damaged record
+    /// Where the last intact record ends.
+    std::size_t valid_bytes = 0;
+    /// Damaged bytes between intact records (skipped: the records after them are read).
+    std::size_t skipped_bytes = 0;
+    /// Bytes after the last intact record: a torn or damaged tail.
+    std::size_t dropped_bytes = 0;
 };
 
 /// Reads a log. Throws IoError when the file cannot be read, is not such a log, or its
-/// header record is damaged. A damaged or torn record ends the records read (its bytes
-/// and all after it count as dropped).
+/// header record is damaged. A damaged record is skipped up to the next intact one (its
+/// magic, a length that fits and its checksum), so the records after it are still read;
+/// damage after the last intact record is a torn or damaged tail.
 AppendLogContents read_append_log(const std::filesystem::path& path);
 
 /// An open log, appending.
