@@ -131,10 +131,10 @@ void check_same_run(const Description& was, const Description& now, const fs::pa
     }
 }
 
-// A run without --resume or --force must not replace finished samples. A checkpoint that
-// holds none (a run stopped before its first sample finished) is replaced; one that cannot
-// be read is kept, as it may be someone else's.
-void refuse_checkpoint_with_samples(const fs::path& checkpoint) {
+// A run without --resume or --force never replaces another run's checkpoint: it may hold
+// finished samples, or belong to a run still going (which may not have finished one yet). The
+// refusal says which.
+void refuse_existing_checkpoint(const fs::path& checkpoint) {
     std::error_code error;
     if (fs::symlink_status(checkpoint, error).type() == fs::file_type::not_found) return;
     std::size_t samples = 0;
@@ -146,11 +146,12 @@ void refuse_checkpoint_with_samples(const fs::path& checkpoint) {
             "remove it, or start afresh with --force",
             checkpoint.string(), e.what()));
     }
-    if (samples == 0) return;
     throw IoError(fmt::format(
-        "'{}' holds {} finished sample(s) of an interrupted run; finish it with --resume or "
+        "'{}' is the checkpoint of another run of this output, {}; finish it with --resume or "
         "start afresh with --force",
-        checkpoint.string(), samples));
+        checkpoint.string(),
+        samples == 0 ? std::string("still running or stopped before its first sample finished")
+                     : fmt::format("with {} finished sample(s)", samples)));
 }
 
 fs::path checkpoint_path(const fs::path& out) {
@@ -283,7 +284,7 @@ int ensemble_command(const std::vector<std::string>& args, const std::string& co
                                  samples);
             } else {
                 prepare_output(out, force, inputs);
-                if (!force) refuse_checkpoint_with_samples(checkpoint);
+                if (!force) refuse_existing_checkpoint(checkpoint);
                 log.emplace(AppendLog::create(checkpoint, encode_fingerprint(keys)));
                 created_checkpoint = true;
             }

@@ -237,15 +237,21 @@ TEST_F(EnsembleCli, ResumeOfAnotherModelsCheckpointRefused) {
     EXPECT_NE(junk.err.find("is not an isingmf checkpoint"), std::string::npos) << junk.err;
 }
 
-// A checkpoint that holds no finished sample (a run stopped before its first one, which
-// leaves the header alone) blocks no new run: it is replaced, without --force. One that holds
-// samples still needs --resume or --force, and its message counts them.
-TEST_F(EnsembleCli, CheckpointWithoutSamplesIsReplaced) {
+// A left checkpoint blocks a new run without --resume or --force, and the refusal says what
+// it holds. One without a finished sample (a run stopped before its first, or one still
+// running) used to be called "the finished samples of an interrupted run"; it is still
+// refused, since its run may be going, and --resume finishes it.
+TEST_F(EnsembleCli, LeftCheckpointRefusedSayingWhatItHolds) {
     const fs::path checkpoint = dir_.path() / ".e.h5.ensemble-checkpoint";
     { const AppendLog log = AppendLog::create(checkpoint, "isingmf-ensemble-checkpoint 1\n"); }
-    const test::CliRun fresh = run("ensemble " + kModel + " --out e.h5");
-    ASSERT_EQ(fresh.status, 0) << fresh.err;
-    EXPECT_FALSE(fs::exists(checkpoint));
+    const test::CliRun empty = run("ensemble " + kModel + " --out e.h5");
+    EXPECT_EQ(empty.status, 1);
+    EXPECT_NE(empty.err.find("is the checkpoint of another run of this output, still running or "
+                             "stopped before its first sample finished; finish it with --resume "
+                             "or start afresh with --force"),
+              std::string::npos)
+        << empty.err;
+    EXPECT_TRUE(fs::exists(checkpoint));
     {
         AppendLog log = AppendLog::create(dir_.path() / ".f.h5.ensemble-checkpoint",
                                           "isingmf-ensemble-checkpoint 1\n");
@@ -254,10 +260,10 @@ TEST_F(EnsembleCli, CheckpointWithoutSamplesIsReplaced) {
     }
     const test::CliRun held = run("ensemble " + kModel + " --out f.h5");
     EXPECT_EQ(held.status, 1);
-    EXPECT_NE(held.err.find("holds 2 finished sample(s) of an interrupted run; finish it with "
-                            "--resume or start afresh with --force"),
+    EXPECT_NE(held.err.find("with 2 finished sample(s); finish it with --resume"),
               std::string::npos)
         << held.err;
+    EXPECT_FALSE(fs::exists(dir_.path() / "e.h5"));
     EXPECT_FALSE(fs::exists(dir_.path() / "f.h5"));
 }
 
