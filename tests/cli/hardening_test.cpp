@@ -484,6 +484,16 @@ TEST(CliStreams, AbsurdOmpNumThreadsIsAUsageError) {
     EXPECT_EQ(run.err,
               "isingmf: error: OMP_NUM_THREADS asks for 100000 threads, more than the 1024 "
               "allowed\n");
+    // Past 2^32 libgomp wraps the number: 99999999999999 read as 276447231, 4294967300 as 4
+    // (which ran on 4 threads). The number as written is refused.
+    for (const std::string asked : {"99999999999999", "4294967300", "4294967300,2"}) {
+        const auto wrapped =
+            test::run_cli_after("OMP_NUM_THREADS=" + asked, "sweep --T 1 --out r.h5", dir);
+        EXPECT_EQ(wrapped.status, 2) << asked;
+        EXPECT_EQ(wrapped.err, "isingmf: error: OMP_NUM_THREADS asks for " +
+                                   asked.substr(0, asked.find(',')) +
+                                   " threads, more than the 1024 allowed\n");
+    }
     EXPECT_EQ(dir.entry_count(), 0u);
 }
 

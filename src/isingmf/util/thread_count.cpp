@@ -3,7 +3,11 @@
 #include <fmt/format.h>
 #include <omp.h>
 
+#include <charconv>
+#include <cstdint>
 #include <cstdlib>
+#include <string>
+#include <string_view>
 
 #include "isingmf/util/error.hpp"
 
@@ -15,8 +19,23 @@ void check_threads(int threads) {
             fmt::format("thread count must be between 0 and {}, got {}", kMaxThreads, threads));
     }
     // Only the variable is the user's request; a larger machine is capped by the guard.
-    if (threads == 0 && omp_get_max_threads() > kMaxThreads &&
-        std::getenv("OMP_NUM_THREADS") != nullptr) {
+    const char* variable = threads == 0 ? std::getenv("OMP_NUM_THREADS") : nullptr;
+    if (variable == nullptr) return;
+    // Its first level's count as written: libgomp reads a number past 2^32 wrapped, so its own
+    // count could say another number, or a small one.
+    std::string_view first(variable);
+    first = first.substr(0, first.find(','));
+    while (!first.empty() && first.front() == ' ') first.remove_prefix(1);
+    std::uint64_t asked = 0;
+    const auto [end, error] = std::from_chars(first.data(), first.data() + first.size(), asked);
+    const std::string_view digits(first.data(), static_cast<std::size_t>(end - first.data()));
+    if (error == std::errc::result_out_of_range || (error == std::errc() && asked > kMaxThreads)) {
+        throw ModelError(fmt::format(
+            "OMP_NUM_THREADS asks for {} threads, more than the {} allowed",
+            digits.size() <= 24 ? std::string(digits) : std::string(digits.substr(0, 24)) + "...",
+            kMaxThreads));
+    }
+    if (error != std::errc() && omp_get_max_threads() > kMaxThreads) {
         throw ModelError(
             fmt::format("OMP_NUM_THREADS asks for {} threads, more than the {} allowed",
                         omp_get_max_threads(), kMaxThreads));
