@@ -54,6 +54,16 @@ TEST(StartList, ErrorsNameTheOptionAndTheEntry) {
     } catch (const ParseError& e) {
         EXPECT_EQ(std::string(e.what()), "starts names no start");
     }
+    // Each start at most once, as --bounds takes each bound (a repeat was accepted silently).
+    for (const char* list : {"up,up", "up,warm,down,warm", "random,anneal,random"}) {
+        try {
+            parse_mean_field_starts(list, 1, "--starts");
+            FAIL() << "no ParseError for " << list;
+        } catch (const ParseError& e) {
+            const std::string twice = std::string(list).substr(std::string(list).rfind(',') + 1);
+            EXPECT_EQ(std::string(e.what()), "start '" + twice + "' listed twice in --starts");
+        }
+    }
     // "random" with no restarts names no start; an empty entry is an unknown name.
     EXPECT_THROW(parse_mean_field_starts("random", 0), ParseError);
     EXPECT_THROW(parse_mean_field_starts("up,,down", 1), ParseError);

@@ -168,11 +168,16 @@ StartList parse_mean_field_starts(std::string_view list, int restarts, std::stri
     StartList parsed;
     MeanFieldStarts& s = parsed.starts;
     // Items as std::getline splits them: none in "", no empty last item after a final comma.
+    // Each at most once, as --bounds: a repeat is a slip, and would not run the start twice.
+    std::vector<std::string_view> seen;
     std::size_t pos = 0;
     while (pos < list.size()) {
         const std::size_t comma = std::min(list.find(',', pos), list.size());
         const std::string_view item = list.substr(pos, comma - pos);
         pos = comma + 1;
+        if (std::find(seen.begin(), seen.end(), item) != seen.end())
+            throw ParseError(fmt::format("start {} listed twice in {}", quote_token(item), option));
+        seen.push_back(item);
         if (item == "up")
             s.all_up = true;
         else if (item == "down")
