@@ -153,12 +153,12 @@ int main(int argc, char** argv) {
     } catch (const std::bad_alloc&) {
         // what() is only "std::bad_alloc", which does not tell a user what happened.
         constexpr double kGiB = 1024.0 * 1024.0 * 1024.0;
-        print_error(memory > 0 ? fmt::format("out of memory (the model or the temperature grid is "
-                                             "too large for the {:.1f} GiB of memory and swap "
-                                             "this machine had free)",
-                                             static_cast<double>(memory) / kGiB)
-                               : "out of memory (the model or the temperature grid is too large "
-                                 "for this machine)");
+        const std::string machine =
+            memory > 0 ? fmt::format("the {:.1f} GiB of memory and swap this machine had free",
+                                     static_cast<double>(memory) / kGiB)
+                       : std::string("this machine");
+        print_error(fmt::format(
+            "out of memory (the model or the temperature grid is too large for {})", machine));
         return 1;
     } catch (const std::exception& e) {
         print_error(e.what());

@@ -2,10 +2,13 @@
 
 #include <sys/resource.h>
 
+#include <algorithm>
 #include <charconv>
 #include <fstream>
 #include <iterator>
+#include <optional>
 #include <string>
+#include <string_view>
 
 namespace isingmf::cli {
 namespace {
@@ -30,14 +33,15 @@ std::optional<std::uint64_t> meminfo_bytes(std::string_view meminfo, std::string
     return std::nullopt;
 }
 
-}  // namespace
-
+// MemAvailable plus SwapFree, in bytes; nullopt without them.
 std::optional<std::uint64_t> available_memory(std::string_view meminfo) {
     const std::optional<std::uint64_t> memory = meminfo_bytes(meminfo, "MemAvailable");
     const std::optional<std::uint64_t> swap = meminfo_bytes(meminfo, "SwapFree");
     if (!memory || !swap || *swap > UINT64_MAX - *memory) return std::nullopt;
     return *memory + *swap;
 }
+
+}  // namespace
 
 std::uint64_t cap_address_space_at_available_memory() {
 #if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)

@@ -7,16 +7,11 @@
 /// cannot be backed fails instead (std::bad_alloc), and the tool says so in one line.
 
 #include <cstdint>
-#include <optional>
-#include <string_view>
 
 namespace isingmf::cli {
 
-/// Memory this process can still use, in bytes, from the text of /proc/meminfo: MemAvailable
-/// (free memory and the caches the kernel can reclaim) plus SwapFree; nullopt without them.
-std::optional<std::uint64_t> available_memory(std::string_view meminfo);
-
-/// Lowers this process's RLIMIT_AS to available_memory() of /proc/meminfo at start (the
+/// Lowers this process's RLIMIT_AS to the memory it can still use at start, MemAvailable (free
+/// memory and the caches the kernel can reclaim) plus SwapFree of /proc/meminfo (the
 /// address space the executable, its libraries, thread stacks and malloc's arenas take beyond
 /// their resident pages then come out of it: 85 MB on 2 threads, measured), never raising a
 /// lower limit already set. A cgroup's own limit is not read. Not in sanitizer builds, whose

@@ -144,6 +144,10 @@ void drop_m(std::optional<MeanFieldResult>& result) {
     if (result) std::vector<double>().swap(result->m);
 }
 
+void drop_every_m(std::vector<SweepPoint>& points) {
+    for (SweepPoint& p : points) drop_m(p.mean_field);
+}
+
 // Cold starts: temperatures are independent, so small models run them in parallel. Each
 // solve's numbers do not depend on which thread ran it.
 void cold_pass(const MeanFieldPlan& plan, const MeanFieldOptions& options, bool keep_m,
@@ -276,9 +280,7 @@ void mean_field_pass(const Model& model, const SweepOptions& options, bool keep_
     ProgressCounter counter(progress, (cold ? n_t : 0) + (passes ? 2 * n_t : 0));
     if (cold) cold_pass(plan, mf, keep_m, tried, points, counter);
     if (passes) warm_passes(plan, mf, cold, keep_m, tried, points, counter);
-    if (!keep_m) {
-        for (SweepPoint& p : points) drop_m(p.mean_field);
-    }
+    if (!keep_m) drop_every_m(points);
 }
 
 // Structured mean field at every temperature, in warm runs like the upper bound: each
@@ -371,9 +373,7 @@ SweepResult run_sweep(const Model& model, const std::vector<double>& betas,
         }
         structured_pass(*structured, options, scratch.empty() ? sweep.points : scratch,
                         sweep.points, progress);
-        if (!options.keep_m) {
-            for (SweepPoint& p : sweep.points) drop_m(p.mean_field);
-        }
+        if (!options.keep_m) drop_every_m(sweep.points);
     }
     return sweep;
 }

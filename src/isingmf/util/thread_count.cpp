@@ -29,17 +29,15 @@ void check_threads(int threads) {
     std::uint64_t asked = 0;
     const auto [end, error] = std::from_chars(first.data(), first.data() + first.size(), asked);
     const std::string_view digits(first.data(), static_cast<std::size_t>(end - first.data()));
-    if (error == std::errc::result_out_of_range || (error == std::errc() && asked > kMaxThreads)) {
+    const auto refuse = [](const std::string& count) {
         throw ModelError(fmt::format(
-            "OMP_NUM_THREADS asks for {} threads, more than the {} allowed",
-            digits.size() <= 24 ? std::string(digits) : std::string(digits.substr(0, 24)) + "...",
-            kMaxThreads));
-    }
-    if (error != std::errc() && omp_get_max_threads() > kMaxThreads) {
-        throw ModelError(
-            fmt::format("OMP_NUM_THREADS asks for {} threads, more than the {} allowed",
-                        omp_get_max_threads(), kMaxThreads));
-    }
+            "OMP_NUM_THREADS asks for {} threads, more than the {} allowed", count, kMaxThreads));
+    };
+    if (error == std::errc::result_out_of_range || (error == std::errc() && asked > kMaxThreads))
+        refuse(digits.size() <= 24 ? std::string(digits)
+                                   : std::string(digits.substr(0, 24)) + "...");
+    if (error != std::errc() && omp_get_max_threads() > kMaxThreads)
+        refuse(std::to_string(omp_get_max_threads()));
 }
 
 // omp_set_num_threads sets the calling thread's own nthreads-var, so guards on different
