@@ -43,10 +43,14 @@ std::optional<std::uint64_t> available_memory(std::string_view meminfo) {
 
 }  // namespace
 
-std::uint64_t cap_address_space_at_available_memory() {
 #if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
-    return 0;
+constexpr bool kSanitizerBuild = true;  // its shadow memory reserves terabytes of address space
 #else
+constexpr bool kSanitizerBuild = false;
+#endif
+
+std::uint64_t cap_address_space_at_available_memory() {
+    if (kSanitizerBuild) return 0;
     std::ifstream file("/proc/meminfo");
     const std::string meminfo((std::istreambuf_iterator<char>(file)),
                               std::istreambuf_iterator<char>());
@@ -58,7 +62,6 @@ std::uint64_t cap_address_space_at_available_memory() {
     if (limit.rlim_max != RLIM_INFINITY && limit.rlim_max < *cap) return 0;
     limit.rlim_cur = static_cast<rlim_t>(*cap);
     return ::setrlimit(RLIMIT_AS, &limit) == 0 ? *cap : 0;
-#endif
 }
 
 }  // namespace isingmf::cli
