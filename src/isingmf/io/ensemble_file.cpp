@@ -282,7 +282,7 @@ std::size_t encoded_sample_index(std::string_view sample) {
 
 void write_ensemble(const fs::path& path, const EnsembleRecord& record,
                     const std::vector<std::string>& encoded, bool overwrite) {
-    check_output_file(path, overwrite);
+    check_output_target(path, overwrite);
     detail::check_record_keys(path, record.run);
     const std::size_t K = record.seeds.size();
     if (K == 0) throw IoError(fmt::format("cannot write '{}': no samples", path.string()));

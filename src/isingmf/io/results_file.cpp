@@ -172,7 +172,7 @@ struct LowerBoundColumns {
 
 void write_results(const fs::path& path, const RunRecord& record, const SweepResult& sweep,
                    bool overwrite) {
-    check_output_file(path, overwrite);
+    check_output_target(path, overwrite);
     check_inputs(path, record, sweep);
     const h5::QuietErrors quiet;
     // HDF5 builds the file in memory; only write_text_atomically touches the disk, so a full

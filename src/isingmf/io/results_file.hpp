@@ -26,7 +26,8 @@ struct RunRecord {
 
 /// Builds the file in memory and writes it through a temporary file beside `path` that is
 /// renamed into place (write_text_atomically), so no half-written file is ever left. `path`
-/// gets the one output check (check_output_file) first. Throws OutputExistsError if `path`
+/// gets the one output check first (check_output_target, then creating the temporary is the
+/// probe of check_output_file). Throws OutputExistsError if `path`
 /// exists and !overwrite, IoError "cannot write 'PATH': reason" when it cannot be written
 /// (a full disk: "No space left on device"), and IoError on any HDF5 failure; the temporary
 /// file is removed in every case.

@@ -34,6 +34,10 @@ public:
 /// IoError "cannot write 'PATH': reason" otherwise.
 void check_output_file(const std::filesystem::path& path, bool overwrite);
 
+/// check_output_file without its probe (no file is created): for a writer that is about to
+/// create its temporary file beside `path` anyway, which tells the same.
+void check_output_target(const std::filesystem::path& path, bool overwrite);
+
 /// ".<name>.tmp-<pid>-<random>" in the target's directory (see above).
 std::filesystem::path temporary_path_beside(const std::filesystem::path& path);
 
@@ -66,9 +70,10 @@ void remove_temporary_files_now() noexcept;
 
 /// Writes `contents` to `path` through a temporary file: create it, write, fsync, rename
 /// (without `overwrite`, a rename that refuses to replace a file that appeared meanwhile).
-/// Checks `path` first with check_output_file. On any failure the temporary is removed, the
-/// target is untouched, and IoError "cannot write 'PATH': <strerror>" names the file the
-/// caller asked for (No space left on device, File too large, ...).
+/// Checks `path` first as check_output_file does (creating the temporary is the probe). On any
+/// failure the temporary is removed, the target is untouched, and IoError "cannot write 'PATH':
+/// <strerror>" names the file the caller asked for (No space left on device, File too large,
+/// ...).
 void write_text_atomically(const std::filesystem::path& path, std::string_view contents,
                            bool overwrite = true);
 
