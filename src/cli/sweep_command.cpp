@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
+#include <tuple>
 
 #include "commands.hpp"
 #include "diagnostics.hpp"
@@ -180,6 +181,16 @@ SweepSetup parse_sweep_setup(const po::variables_map& vm) {
     options.bethe.damping = vm["bp-damping"].as<double>();
     if (!(options.bethe.damping >= 0.0 && options.bethe.damping < 1.0))
         throw UsageError("--bp-damping must be in [0, 1)");
+    // A setting of a bound that is not computed would be silently ignored: refused, as
+    // --cluster-width is above.
+    for (const auto& [option, bound, name] :
+         {std::tuple{"ub-width", SweepBound::upper, "upper"},
+          std::tuple{"ub-tol", SweepBound::upper, "upper"},
+          std::tuple{"bp-schedule", SweepBound::bethe, "bethe"},
+          std::tuple{"bp-damping", SweepBound::bethe, "bethe"}}) {
+        if (!vm[option].defaulted() && !options.computes(bound))
+            throw UsageError(fmt::format("--{} needs {} in --bounds", option, name));
+    }
 
     SweepSetup setup;
     setup.temperatures = std::move(temperatures);

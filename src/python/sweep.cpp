@@ -11,6 +11,7 @@
 
 #include <cmath>
 #include <limits>
+#include <tuple>
 #include <type_traits>
 
 #include "bindings.hpp"
@@ -292,6 +293,20 @@ SweepOptions sweep_options_argument(const Model& model, const std::string& exact
     options.bethe.schedule = parse_bp_schedule(bp_schedule);
     if (!(bp_damping >= 0.0 && bp_damping < 1.0)) throw ModelError("bp_damping must be in [0, 1)");
     options.bethe.damping = bp_damping;
+    // A setting of a bound that is not computed would be silently ignored: refused, as the
+    // CLI does (Python cannot tell a default given from one left out: values other than it).
+    const SweepOptions defaults;
+    const bool upper = options.computes(SweepBound::upper);
+    const bool bethe = options.computes(SweepBound::bethe);
+    for (const auto& [changed, needs_upper, name] :
+         {std::tuple{options.upper.width != defaults.upper.width, true, "ub_width"},
+          std::tuple{options.upper.tolerance != defaults.upper.tolerance, true, "ub_tol"},
+          std::tuple{options.bethe.schedule != defaults.bethe.schedule, false, "bp_schedule"},
+          std::tuple{options.bethe.damping != defaults.bethe.damping, false, "bp_damping"}}) {
+        if (changed && !(needs_upper ? upper : bethe))
+            throw ModelError(
+                fmt::format("{} needs {} in bounds", name, needs_upper ? "upper" : "bethe"));
+    }
     options.threads = threads;
     return options;
 }

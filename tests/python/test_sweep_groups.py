@@ -152,6 +152,15 @@ def test_sweep_argument_errors():
         isingmf.sweep(model, T=1, bounds=["mf", "mf"])
     with pytest.raises(isingmf.ModelError, match="cluster_width needs structured"):
         isingmf.sweep(model, T=1, cluster_width=2)
+    # A bound's setting without that bound would be silently ignored.
+    with pytest.raises(isingmf.ModelError, match="ub_width needs upper in bounds"):
+        isingmf.sweep(model, T=1, bounds="mf", ub_width=2)
+    with pytest.raises(isingmf.ModelError, match="ub_tol needs upper in bounds"):
+        isingmf.sweep(model, T=1, bounds="bethe", ub_tol=1e-9)
+    with pytest.raises(isingmf.ModelError, match="bp_schedule needs bethe in bounds"):
+        isingmf.sweep(model, T=1, bp_schedule="parallel")
+    with pytest.raises(isingmf.ModelError, match="bp_damping needs bethe in bounds"):
+        isingmf.ensemble(kind="square", size="4x4", samples=2, T=1, bp_damping=0.2)
     with pytest.raises(isingmf.ModelError, match="not both"):
         isingmf.sweep(model, T=1, bounds="structured", cluster_width=2, clusters=[[0]])
     with pytest.raises(isingmf.ModelError):
