@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <bit>
 #include <boost/program_options.hpp>
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
@@ -176,6 +177,28 @@ void check_checkpoint_name(const fs::path& out, const fs::path& checkpoint) {
         "{} bytes where the file system allows {}); use a name of at most {} bytes",
         quote_token(out.filename().string()), bytes, name_max,
         static_cast<std::size_t>(name_max) - added));
+}
+
+// The planar method leaves NaN where it cannot vouch for 1e-9 relative on ln Z, and an average
+// over samples with a NaN is NaN: said, as the sweep says it, from the file as written.
+void warn_of_missing_exact_values(const fs::path& out) {
+    try {
+        const EnsembleSummary summary = read_ensemble_summary(out);
+        for (const EnsembleAverage& average : summary.averages) {
+            if (average.group != "exact" || average.dataset != "ln_z") continue;
+            const auto missing = std::count_if(average.mean.begin(), average.mean.end(),
+                                               [](double v) { return std::isnan(v); });
+            if (missing == 0) return;
+            print_diagnostic(
+                "warning: planar: some samples have no exact values at {} temperature(s), where "
+                "the averages of /average/exact and /average/comparison are NaN: the estimated "
+                "relative error of ln Z exceeds 1e-9 (torus Pfaffians cancel at low T)\n",
+                missing);
+        }
+    } catch (const std::exception& e) {  // the file is written; this check is advice
+        print_diagnostic("warning: cannot read {} back to check its exact values: {}\n",
+                         printable(out.string()), printable(e.what()));
+    }
 }
 
 }  // namespace
@@ -353,6 +376,7 @@ int ensemble_command(const std::vector<std::string>& args, const std::string& co
     log.reset();
     std::error_code ignored;
     fs::remove(checkpoint, ignored);
+    warn_of_missing_exact_values(out);
     print_diagnostic("wrote {} ({} samples)\n", printable(out.string()), samples);
     return 0;
 }
