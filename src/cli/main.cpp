@@ -36,7 +36,8 @@ commands:
   info     summarize a results file or an ensemble file
   export   write a model as a UAI or edge-list file
 
-isingmf <command> --help shows a command's options; isingmf --version the version.
+isingmf <command> --help (or isingmf help <command>) shows a command's options;
+isingmf --version the version.
 )";
 
 // Shell-quotes one argument for the recorded command line.
@@ -58,12 +59,20 @@ std::string quoted(const std::string& arg) {
 int run(int argc, char** argv) {
     const std::vector<std::string> all(argv, argv + argc);
     if (all.size() < 2) throw isingmf::cli::UsageError("no command given; try isingmf --help");
-    const std::string& command = all[1];
-    if (command == "--help" || command == "-h" || command == "help") {
+    const bool asks_help = all[1] == "--help" || all[1] == "-h" || all[1] == "help";
+    // `isingmf help sweep` is `isingmf sweep --help`; anything more after --help or --version
+    // is refused, so that a typo such as `--version sweep` does not pass unseen.
+    if ((asks_help && all.size() > 3) || (all[1] == "--version" && all.size() > 2)) {
+        throw isingmf::cli::UsageError(fmt::format("{} takes {} (found {})", all[1],
+                                                   asks_help ? "at most a command" : "no arguments",
+                                                   isingmf::quote_token(all[asks_help ? 3 : 2])));
+    }
+    const std::string command = asks_help && all.size() == 3 ? all[2] : all[1];
+    if (asks_help && all.size() == 2) {
         fmt::print("{}", kUsage);
         return 0;
     }
-    if (command == "--version") {
+    if (!asks_help && command == "--version") {
         fmt::print("isingmf {}\n", isingmf::kVersion);
         return 0;
     }
@@ -79,7 +88,9 @@ int run(int argc, char** argv) {
         throw isingmf::cli::UsageError(e.what());
     }
     const isingmf::ThreadCountGuard default_team(0);  // capped on machines beyond kMaxThreads
-    const std::vector<std::string> args(all.begin() + 2, all.end());
+    const std::vector<std::string> args =
+        asks_help ? std::vector<std::string>{"--help"}
+                  : std::vector<std::string>(all.begin() + 2, all.end());
     if (command == "sweep") return isingmf::cli::sweep_command(args, command_line);
     if (command == "ensemble") return isingmf::cli::ensemble_command(args, command_line);
     if (command == "info") return isingmf::cli::info_command(args);

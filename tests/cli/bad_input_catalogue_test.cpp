@@ -108,6 +108,11 @@ INSTANTIATE_TEST_SUITE_P(
     ::testing::Values(
         BadInput{"no_command", "", 2, "no command given"},
         BadInput{"unknown_command", "swep", 2, "unknown command 'swep'"},
+        BadInput{"version_with_argument", "--version sweep", 2,
+                 "--version takes no arguments (found 'sweep')"},
+        BadInput{"help_with_two_commands", "help sweep info", 2,
+                 "help takes at most a command (found 'info')"},
+        BadInput{"help_of_unknown_command", "--help swep", 2, "unknown command 'swep'"},
         BadInput{"unknown_command_10k", kLongToken, 2,
                  "unknown command '" + std::string(60, 'x') + "...'"},
         BadInput{"unknown_option", "sweep --temperature 1", 2, "unrecognised option"},

@@ -221,6 +221,10 @@ TEST(Cli, HelpVersionAndInfo) {
     const auto help = run_cli("sweep --help", dir);
     EXPECT_EQ(help.status, 0);
     EXPECT_NE(help.out.find("--lattice-file"), std::string::npos);
+    // `help COMMAND` is `COMMAND --help`.
+    const auto help_sweep = run_cli("help sweep", dir);
+    EXPECT_EQ(help_sweep.status, 0);
+    EXPECT_EQ(help_sweep.out, help.out);
     const auto version = run_cli("--version", dir);
     EXPECT_EQ(version.status, 0);
     EXPECT_NE(version.out.find("isingmf "), std::string::npos);
