@@ -267,6 +267,10 @@ int ensemble_command(const std::vector<std::string>& args, const std::string& co
     std::vector<std::string> finished;  // encoded samples, the checkpoint's and this run's
     std::optional<AppendLog> log;
     bool created_checkpoint = false;  // by this run, not resumed
+    // Until it holds a sample, the checkpoint this run created would only block the next run
+    // ("finish it with --resume"): SIGINT, SIGTERM or SIGHUP remove it then, as they remove
+    // temporaries. Alone only: in a job, another rank may have appended meanwhile.
+    std::optional<RemovedOnSignal> empty_checkpoint;
     if (root) {
         try {
             std::vector<bool> done(seeds.size(), false);
@@ -310,6 +314,7 @@ int ensemble_command(const std::vector<std::string>& args, const std::string& co
                 if (!force) refuse_existing_checkpoint(checkpoint);
                 log.emplace(AppendLog::create(checkpoint, encode_fingerprint(keys)));
                 created_checkpoint = true;
+                if (team->size() == 1) empty_checkpoint.emplace(checkpoint);
             }
             for (std::size_t k = 0; k < done.size(); ++k)
                 if (!done[k]) todo.push_back(k);
@@ -340,6 +345,8 @@ int ensemble_command(const std::vector<std::string>& args, const std::string& co
             [&](std::size_t index, SweepResult&& sweep) {
                 keep_typed_temperatures(setup.temperatures, sweep);
                 std::string sample = encode_sample(index, seeds[index], record, sweep);
+                // Before the append: a signal may leave an empty checkpoint, never lose a sample.
+                if (empty_checkpoint) empty_checkpoint->release();
                 log->append(sample);
                 ++appended;
                 // No lock: run_samples calls this by one thread at a time.

@@ -240,6 +240,43 @@ TEST_F(EnsembleCli, KilledRunResumedGivesTheUninterruptedData) {
     EXPECT_FALSE(fs::exists(checkpoint));
 }
 
+// SIGINT before the first sample is checkpointed removes the checkpoint the run created (it
+// would only block the next run); after it, the checkpoint stays for --resume.
+TEST_F(EnsembleCli, InterruptedBeforeItsFirstSampleLeavesNoCheckpoint) {
+    const fs::path checkpoint = dir_.path() / ".e.h5.ensemble-checkpoint";
+    // Starts `ensemble <model> --out e.h5` and sends SIGINT once the checkpoint holds
+    // `records` samples (0: once it exists); the signal that ended it, or 0 if it exited.
+    const auto interrupted_at = [&](const std::string& model, std::size_t records) {
+        const pid_t child = fork();
+        if (child == 0) {
+            if (chdir(dir_.path().c_str()) != 0) _exit(127);
+            const std::string command = "exec '" ISINGMF_CLI_PATH "' ensemble " + model +
+                                        " --out e.h5 --threads 1 >/dev/null 2>&1";
+            execl("/bin/sh", "sh", "-c", command.c_str(), static_cast<char*>(nullptr));
+            _exit(127);
+        }
+        const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
+        while ((!fs::exists(checkpoint) || records_in(checkpoint) < records) &&
+               std::chrono::steady_clock::now() < deadline)
+            std::this_thread::sleep_for(std::chrono::milliseconds(1));
+        kill(child, SIGINT);
+        int status = 0;
+        waitpid(child, &status, 0);
+        return WIFSIGNALED(status) ? WTERMSIG(status) : 0;
+    };
+    // A 10x10 torus eliminated exactly: about 0.2 s per sample on one thread.
+    const std::string slow = "--size 10x10 --disorder pm --T 1 --exact eliminate --bounds mf";
+    if (interrupted_at(slow + " --samples 2", 0) != SIGINT)
+        GTEST_SKIP() << "the run finished before the signal";
+    EXPECT_FALSE(fs::exists(checkpoint));
+    EXPECT_FALSE(fs::exists(dir_.path() / "e.h5"));
+    EXPECT_TRUE(fs::is_empty(dir_.path()));
+    if (interrupted_at(slow + " --samples 30", 1) != SIGINT)
+        GTEST_SKIP() << "the run finished before the signal";
+    EXPECT_GE(records_in(checkpoint), 1u);
+    EXPECT_FALSE(fs::exists(dir_.path() / "e.h5"));
+}
+
 TEST_F(EnsembleCli, ResumeOfAnotherModelsCheckpointRefused) {
     // A checkpoint left by a run of another lattice size, under the name this run would use.
     {

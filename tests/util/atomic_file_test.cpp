@@ -188,6 +188,27 @@ TEST(TemporaryFiles, RemovedOnRequestAsFromASignalHandler) {
     EXPECT_EQ(dir.entry_count(), 2u);
 }
 
+// A file registered with RemovedOnSignal (an ensemble's checkpoint before its first sample) is
+// removed by the signal-time cleanup until released, and only then; nothing else removes it.
+TEST(TemporaryFiles, RegisteredFileRemovedOnlyUntilReleased) {
+    const test::TempDir dir("isingmf_atomic");
+    const fs::path file = dir.path() / ".run.h5.ensemble-checkpoint";
+    test::write_file(file, "header");
+    {
+        RemovedOnSignal registered(file);
+        remove_temporary_files_now();
+        EXPECT_FALSE(fs::exists(file));
+    }
+    test::write_file(file, "header");
+    {
+        RemovedOnSignal registered(file);
+        registered.release();
+        remove_temporary_files_now();
+        EXPECT_TRUE(fs::exists(file));
+    }
+    EXPECT_TRUE(fs::exists(file)) << "going out of scope removes nothing";
+}
+
 TEST(TemporaryFiles, StaleOnesOfDeadProcessesAreRemoved) {
     const test::TempDir dir("isingmf_atomic");
     const fs::path d = dir.path();

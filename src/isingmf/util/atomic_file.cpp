@@ -154,9 +154,9 @@ fs::path temporary_path_beside(const fs::path& path) {
            fmt::format("{}{}-{:016x}", temporary_prefix(path), ::getpid(), salt);
 }
 
-TemporaryFile::TemporaryFile(const fs::path& target) : path_(temporary_path_beside(target)) {
-    const std::string& name = path_.native();
-    if (name.size() >= kMaxPath) return;  // unregistered: still removed by the destructor
+RemovedOnSignal::RemovedOnSignal(const fs::path& path) {
+    const std::string& name = path.native();
+    if (name.size() >= kMaxPath) return;  // unregistered
     for (int k = 0; k < kSlots; ++k) {
         int expected = kFree;
         if (g_slots[static_cast<std::size_t>(k)].state.compare_exchange_strong(expected,
@@ -170,19 +170,23 @@ TemporaryFile::TemporaryFile(const fs::path& target) : path_(temporary_path_besi
     }
 }
 
+void RemovedOnSignal::release() noexcept {
+    if (slot_ >= 0) g_slots[static_cast<std::size_t>(slot_)].state.store(kFree);
+    slot_ = -1;
+}
+
+// Registered before the file is created; an unregistered one is still removed by the
+// destructor.
+TemporaryFile::TemporaryFile(const fs::path& target)
+    : path_(temporary_path_beside(target)), registration_(path_) {}
+
 TemporaryFile::~TemporaryFile() {
     if (!committed_) ::unlink(path_.c_str());  // ENOENT (never created) is fine
-    release();
 }
 
 void TemporaryFile::commit() noexcept {
     committed_ = true;
-    release();
-}
-
-void TemporaryFile::release() noexcept {
-    if (slot_ >= 0) g_slots[static_cast<std::size_t>(slot_)].state.store(kFree);
-    slot_ = -1;
+    registration_.release();
 }
 
 void remove_temporary_files_now() noexcept {

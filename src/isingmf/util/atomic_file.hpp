@@ -41,6 +41,25 @@ void check_output_target(const std::filesystem::path& path, bool overwrite);
 /// ".<name>.tmp-<pid>-<random>" in the target's directory (see above).
 std::filesystem::path temporary_path_beside(const std::filesystem::path& path);
 
+/// A path registered for remove_temporary_files_now() from construction until release() or
+/// destruction; nothing else removes it. For a file this process made that a signal should
+/// not leave behind, such as a checkpoint that holds no result yet. At most 32 paths of
+/// under 4096 bytes are registered at once; beyond that a path is not (a signal then leaves
+/// its file, as it would without this).
+class RemovedOnSignal {
+public:
+    explicit RemovedOnSignal(const std::filesystem::path& path);
+    ~RemovedOnSignal() { release(); }
+    RemovedOnSignal(const RemovedOnSignal&) = delete;
+    RemovedOnSignal& operator=(const RemovedOnSignal&) = delete;
+
+    /// Unregisters: a signal leaves the file from now on.
+    void release() noexcept;
+
+private:
+    int slot_ = -1;
+};
+
 /// The name of a temporary file beside a target, registered for remove_temporary_files_now()
 /// from construction (before the file is created) until commit() or destruction. The
 /// destructor removes the file unless commit() was called after it was renamed away.
@@ -56,16 +75,14 @@ public:
     void commit() noexcept;
 
 private:
-    void release() noexcept;
-
     std::filesystem::path path_;
-    int slot_ = -1;
+    RemovedOnSignal registration_;
     bool committed_ = false;
 };
 
-/// Deletes every temporary file a TemporaryFile of this process names now. Async-signal-safe
-/// (it only calls unlink(2) on names stored in advance): meant for SIGINT/SIGTERM/SIGHUP
-/// handlers, which should then re-raise the signal with its default action.
+/// Deletes every file a TemporaryFile or RemovedOnSignal of this process names now.
+/// Async-signal-safe (it only calls unlink(2) on names stored in advance): meant for
+/// SIGINT/SIGTERM/SIGHUP handlers, which should then re-raise the signal with its default action.
 void remove_temporary_files_now() noexcept;
 
 /// Writes `contents` to `path` through a temporary file: create it, write, fsync, rename
