@@ -132,10 +132,28 @@ void check_same_run(const Description& was, const Description& now, const fs::pa
     }
 }
 
+// No run touches the checkpoint of a run still going, whose process holds its claim
+// (AppendLog::claim_for_run): not with --resume (both would run the missing samples) and not
+// with --force (the live run would go on appending to a file no longer in place).
+void refuse_live_checkpoint(const fs::path& checkpoint) {
+    if (!claimed_by_a_run(checkpoint)) return;
+    throw IoError(fmt::format(
+        "'{}' is the checkpoint of a run of this output that is still going (its process holds "
+        "the checkpoint's lock); wait for it to finish, or stop it and finish it with --resume",
+        checkpoint.string()));
+}
+
+// The claim, taken as soon as this run has the checkpoint open: another run that started
+// between refuse_live_checkpoint and here holds it, and this one stops.
+void claim_checkpoint(AppendLog& log) {
+    if (!log.claim_for_run()) refuse_live_checkpoint(log.path());
+}
+
 // A run without --resume or --force never replaces another run's checkpoint: it may hold
 // finished samples, or belong to a run still going (which may not have finished one yet). The
 // refusal says which.
 void refuse_existing_checkpoint(const fs::path& checkpoint) {
+    refuse_live_checkpoint(checkpoint);
     std::error_code error;
     if (fs::symlink_status(checkpoint, error).type() == fs::file_type::not_found) return;
     std::size_t samples = 0;
@@ -151,7 +169,7 @@ void refuse_existing_checkpoint(const fs::path& checkpoint) {
         "'{}' is the checkpoint of another run of this output, {}; finish it with --resume or "
         "start afresh with --force",
         checkpoint.string(),
-        samples == 0 ? std::string("still running or stopped before its first sample finished")
+        samples == 0 ? std::string("killed before its first sample finished")
                      : fmt::format("with {} finished sample(s)", samples)));
 }
 
@@ -287,6 +305,7 @@ int ensemble_command(const std::vector<std::string>& args, const std::string& co
                         "'{}'",
                         checkpoint.string(), out.string()));
                 }
+                refuse_live_checkpoint(checkpoint);
                 const AppendLogContents contents = read_append_log(checkpoint);
                 check_same_run(decode_fingerprint(contents.header, checkpoint), keys, checkpoint);
                 prepare_output(out, force, inputs);
@@ -297,6 +316,7 @@ int ensemble_command(const std::vector<std::string>& args, const std::string& co
                     finished.push_back(sample);
                 }
                 log.emplace(AppendLog::open(checkpoint));
+                claim_checkpoint(*log);
                 if (contents.skipped_bytes > 0) {
                     print_diagnostic(
                         "isingmf: {}: skipped {} damaged bytes between intact records (the "
@@ -311,10 +331,17 @@ int ensemble_command(const std::vector<std::string>& args, const std::string& co
                                  samples);
             } else {
                 prepare_output(out, force, inputs);
-                if (!force) refuse_existing_checkpoint(checkpoint);
+                if (force) {
+                    refuse_live_checkpoint(checkpoint);
+                } else {
+                    refuse_existing_checkpoint(checkpoint);
+                }
+                // Registered first, so that no signal finds the new checkpoint unregistered;
+                // what stands there before is this run's to replace (--force) or nothing.
+                if (team->size() == 1) empty_checkpoint.emplace(checkpoint);
                 log.emplace(AppendLog::create(checkpoint, encode_fingerprint(keys)));
                 created_checkpoint = true;
-                if (team->size() == 1) empty_checkpoint.emplace(checkpoint);
+                claim_checkpoint(*log);
             }
             for (std::size_t k = 0; k < done.size(); ++k)
                 if (!done[k]) todo.push_back(k);

@@ -268,13 +268,49 @@ TEST_F(EnsembleCli, InterruptedBeforeItsFirstSampleLeavesNoCheckpoint) {
     const std::string slow = "--size 10x10 --disorder pm --T 1 --exact eliminate --bounds mf";
     if (interrupted_at(slow + " --samples 2", 0) != SIGINT)
         GTEST_SKIP() << "the run finished before the signal";
-    EXPECT_FALSE(fs::exists(checkpoint));
-    EXPECT_FALSE(fs::exists(dir_.path() / "e.h5"));
+    ASSERT_FALSE(fs::exists(checkpoint));
     EXPECT_TRUE(fs::is_empty(dir_.path()));
     if (interrupted_at(slow + " --samples 30", 1) != SIGINT)
         GTEST_SKIP() << "the run finished before the signal";
     EXPECT_GE(records_in(checkpoint), 1u);
     EXPECT_FALSE(fs::exists(dir_.path() / "e.h5"));
+}
+
+// The checkpoint of a run still going is refused with --resume and with --force, not only
+// without them: its process holds the checkpoint's lock. Once that process is gone (SIGKILL),
+// --resume finishes the run.
+TEST_F(EnsembleCli, LiveRunsCheckpointIsLeftAlone) {
+    const fs::path checkpoint = dir_.path() / ".e.h5.ensemble-checkpoint";
+    // A 9x9 torus eliminated exactly: about 0.07 s per sample on one thread.
+    const std::string model =
+        "--size 9x9 --disorder pm --T 1 --exact eliminate --bounds mf --samples 20 --threads 1";
+    const pid_t child = fork();
+    if (child == 0) {
+        if (chdir(dir_.path().c_str()) != 0) _exit(127);
+        const std::string command =
+            "exec '" ISINGMF_CLI_PATH "' ensemble " + model + " --out e.h5 >/dev/null 2>&1";
+        execl("/bin/sh", "sh", "-c", command.c_str(), static_cast<char*>(nullptr));
+        _exit(127);
+    }
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
+    while (records_in(checkpoint) < 1 && std::chrono::steady_clock::now() < deadline)
+        std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    const std::string live = "is the checkpoint of a run of this output that is still going";
+    for (const char* flag : {"--resume", "--force", ""}) {
+        // A refusal takes milliseconds, against a second and more left to the first run.
+        if (waitpid(child, nullptr, WNOHANG) == child)
+            GTEST_SKIP() << "the first run finished before the test";
+        const test::CliRun second = run("ensemble " + model + " --out e.h5 " + flag);
+        EXPECT_EQ(second.status, 1) << flag;
+        EXPECT_NE(second.err.find(live), std::string::npos) << flag << ": " << second.err;
+    }
+    kill(child, SIGKILL);
+    waitpid(child, nullptr, 0);
+    EXPECT_FALSE(fs::exists(dir_.path() / "e.h5"));
+    const test::CliRun resumed = run("ensemble " + model + " --out e.h5 --resume");
+    EXPECT_EQ(resumed.status, 0) << resumed.err;
+    EXPECT_TRUE(fs::exists(dir_.path() / "e.h5"));
+    EXPECT_FALSE(fs::exists(checkpoint));
 }
 
 TEST_F(EnsembleCli, ResumeOfAnotherModelsCheckpointRefused) {
@@ -304,9 +340,9 @@ TEST_F(EnsembleCli, LeftCheckpointRefusedSayingWhatItHolds) {
     { const AppendLog log = AppendLog::create(checkpoint, "isingmf-ensemble-checkpoint 1\n"); }
     const test::CliRun empty = run("ensemble " + kModel + " --out e.h5");
     EXPECT_EQ(empty.status, 1);
-    EXPECT_NE(empty.err.find("is the checkpoint of another run of this output, still running or "
-                             "stopped before its first sample finished; finish it with --resume "
-                             "or start afresh with --force"),
+    EXPECT_NE(empty.err.find("is the checkpoint of another run of this output, killed before "
+                             "its first sample finished; finish it with --resume or start afresh "
+                             "with --force"),
               std::string::npos)
         << empty.err;
     EXPECT_TRUE(fs::exists(checkpoint));

@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -50,6 +51,28 @@ TEST(AppendLog, ReadsWhatWasAppended) {
     EXPECT_EQ(contents.records, kRecords);
     EXPECT_EQ(contents.skipped_bytes, 0U);
     EXPECT_EQ(contents.dropped_bytes, 0U);
+}
+
+// A run's claim holds while its log is open and blocks every other claim, another open of the
+// same file in this process included (the locks belong to the open file, not the process);
+// appends are not blocked by it, and closing the claiming log ends it.
+TEST(AppendLog, ClaimForRunIsExclusiveWhileTheLogIsOpen) {
+    const test::TempDir dir("isingmf_log");
+    const fs::path path = dir.path() / "log";
+    EXPECT_FALSE(claimed_by_a_run(path)) << "no file, no claim";
+    std::optional<AppendLog> first(AppendLog::create(path, "the header"));
+    EXPECT_FALSE(claimed_by_a_run(path));
+    ASSERT_TRUE(first->claim_for_run());
+    EXPECT_TRUE(claimed_by_a_run(path));
+    AppendLog second = AppendLog::open(path);
+    EXPECT_FALSE(second.claim_for_run());
+    second.append("from the second");  // not blocked by the first's claim
+    first->append("from the first");
+    EXPECT_EQ(read_append_log(path).records.size(), 2U);
+    EXPECT_TRUE(claimed_by_a_run(path)) << "reading the file did not drop the claim";
+    first.reset();
+    EXPECT_FALSE(claimed_by_a_run(path));
+    EXPECT_TRUE(second.claim_for_run());
 }
 
 // A flipped byte in the second record's payload, and one in the fourth's head: both are

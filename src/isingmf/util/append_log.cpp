@@ -110,20 +110,29 @@ AppendLogContents parse(std::string_view bytes, const fs::path& path) {
 }
 
 // An exclusive fcntl lock of the whole file for the lifetime of the object.
+// The byte a run's claim locks (AppendLog::claim_for_run), far past any data: appends lock
+// the bytes before it, so a claim and the appends of other processes never wait on each other.
+constexpr off_t kClaimByte = off_t{1} << 62;
+
+struct flock byte_range(short type, off_t start, off_t length) {
+    struct flock range {};
+    range.l_type = type;
+    range.l_whence = SEEK_SET;
+    range.l_start = start;
+    range.l_len = length;
+    return range;
+}
+
 class FileLock {
 public:
     FileLock(int fd, const fs::path& path) : fd_(fd) {
-        struct flock lock {};
-        lock.l_type = F_WRLCK;
-        lock.l_whence = SEEK_SET;
+        struct flock lock = byte_range(F_WRLCK, 0, kClaimByte);
         while (::fcntl(fd_, F_SETLKW, &lock) != 0) {
             if (errno != EINTR) fail(path, "lock", errno);
         }
     }
     ~FileLock() {
-        struct flock lock {};
-        lock.l_type = F_UNLCK;
-        lock.l_whence = SEEK_SET;
+        struct flock lock = byte_range(F_UNLCK, 0, kClaimByte);
         ::fcntl(fd_, F_SETLK, &lock);
     }
     FileLock(const FileLock&) = delete;
@@ -241,6 +250,27 @@ void AppendLog::append(std::string_view payload) {
         last_sync_ = std::chrono::steady_clock::now();
         dirty_ = false;
     }
+}
+
+// Open file description locks (Linux 3.15): held by this open file rather than the process,
+// so that another descriptor of the file opened and closed by this process (a read) does not
+// drop the claim, as closing drops a process's POSIX locks. Where they are missing (EINVAL),
+// runs go unclaimed, as before claims existed.
+bool AppendLog::claim_for_run() {
+    struct flock claim = byte_range(F_WRLCK, kClaimByte, 1);
+    if (::fcntl(fd_, F_OFD_SETLK, &claim) == 0) return true;
+    if (errno == EAGAIN || errno == EACCES) return false;
+    if (errno == EINVAL) return true;
+    fail(path_, "lock", errno);
+}
+
+bool claimed_by_a_run(const fs::path& path) {
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    if (fd < 0) return false;  // gone, a link or unreadable: whoever opens it next says so
+    struct flock claim = byte_range(F_WRLCK, kClaimByte, 1);
+    const bool claimed = ::fcntl(fd, F_OFD_GETLK, &claim) == 0 && claim.l_type != F_UNLCK;
+    ::close(fd);
+    return claimed;
 }
 
 void AppendLog::sync() {

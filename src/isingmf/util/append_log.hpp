@@ -54,6 +54,10 @@ struct AppendLogContents {
 /// damage after the last intact record is a torn or damaged tail.
 AppendLogContents read_append_log(const std::filesystem::path& path);
 
+/// Whether a live run holds the claim on the log at `path` (AppendLog::claim_for_run); false
+/// when there is no such file. A run's claim ends with its process, however it ends.
+bool claimed_by_a_run(const std::filesystem::path& path);
+
 /// An open log, appending.
 class AppendLog {
 public:
@@ -78,6 +82,10 @@ public:
     void append(std::string_view payload);
     /// Pushes everything appended to the disk (fdatasync); throws IoError on failure.
     void sync();
+    /// Claims the log for this process's run until it is closed: claimed_by_a_run() is then
+    /// true for it in every other process, and their claims fail. False when another run
+    /// holds the claim. Appends, this run's or another process's, are not affected.
+    bool claim_for_run();
     const std::filesystem::path& path() const { return path_; }
 
 private:
