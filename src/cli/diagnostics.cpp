@@ -4,8 +4,16 @@
 #include <cstring>
 
 #include "isingmf/util/error.hpp"
+#include "isingmf/util/text.hpp"
 
 namespace isingmf::cli {
+
+void print_error(const std::string& message, const std::string& origin) noexcept {
+    try {
+        print_diagnostic("isingmf: error{}: {}\n", origin, shorten_long_words(printable(message)));
+    } catch (...) {  // out of memory while shortening: the message is lost, not the run
+    }
+}
 
 void flush_stdout() {
     errno = 0;

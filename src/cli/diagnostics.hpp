@@ -21,6 +21,11 @@ void print_diagnostic(fmt::format_string<Args...> format, Args&&... args) noexce
     }
 }
 
+/// Writes "isingmf: error: MESSAGE" as one line on stderr (print_diagnostic): control bytes
+/// escaped and very long paths shortened in the middle (printable, shorten_long_words).
+/// `origin` goes between "error" and the colon, as " (rank 3)".
+void print_error(const std::string& message, const std::string& origin = "") noexcept;
+
 /// Flushes stdout and throws IoError naming the cause when anything printed there could not
 /// be written (a full device, a closed pipe), so that lost results give a non-zero exit.
 void flush_stdout();

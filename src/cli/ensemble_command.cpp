@@ -395,7 +395,7 @@ int ensemble_command(const std::vector<std::string>& args, const std::string& co
     } catch (const std::exception& e) {
         // Alone, main reports the error; in a job, the other ranks would wait for this one.
         if (team->size() > 1) {
-            print_diagnostic("isingmf: error (rank {}): {}\n", team->rank(), printable(e.what()));
+            print_error(e.what(), fmt::format(" (rank {})", team->rank()));
             team->abort_on_error();
         }
         // A checkpoint this run created and that holds no sample would only block the next

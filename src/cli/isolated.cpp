@@ -31,7 +31,7 @@ constexpr int kDefaultReadTimeout = 60;
     } catch (const std::bad_alloc&) {
         print_diagnostic("isingmf: error: out of memory\n");
     } catch (const std::exception& e) {
-        print_diagnostic("isingmf: error: {}\n", printable(e.what()));
+        print_error(e.what());
     }
     std::fflush(stdout);
     std::fflush(stderr);

@@ -99,12 +99,6 @@ int run(int argc, char** argv) {
         fmt::format("unknown command {}; try isingmf --help", isingmf::quote_token(command)));
 }
 
-// Every message is one line: a newline or a control byte in a file name or an option value
-// is shown escaped.
-void print_error(const std::string& message) {
-    isingmf::cli::print_diagnostic("isingmf: error: {}\n", isingmf::printable(message));
-}
-
 }  // namespace
 
 // With ISINGMF_RUSAGE set, one line on stderr at exit with the process's peak resident memory
@@ -139,6 +133,7 @@ void reserve_standard_descriptors() {
 }  // namespace
 
 int main(int argc, char** argv) {
+    using isingmf::cli::print_error;
     reserve_standard_descriptors();
     isingmf::cli::install_signal_handlers();
     const std::uint64_t memory = isingmf::cli::cap_address_space_at_available_memory();

@@ -102,6 +102,12 @@ TEST_P(BadInputCatalogue, ExitStatusOneLineAndNoFileLeft) {
 }
 
 const std::string kLongToken(10000, 'x');
+// 6004 characters of path, past PATH_MAX: every message naming it shows it shortened.
+std::string deep_path() {
+    std::string path;
+    for (int k = 0; k < 3000; ++k) path += "a/";
+    return path + "x.h5";
+}
 
 INSTANTIATE_TEST_SUITE_P(
     Options, BadInputCatalogue,
@@ -113,6 +119,11 @@ INSTANTIATE_TEST_SUITE_P(
         BadInput{"help_with_two_commands", "help sweep info", 2,
                  "help takes at most a command (found 'info')"},
         BadInput{"help_of_unknown_command", "--help swep", 2, "unknown command 'swep'"},
+        BadInput{"out_path_6k", "sweep --size 4x4 --T 1 --out " + deep_path(), 1,
+                 "/a/x.h5': File name too long"},
+        BadInput{"lattice_file_path_6k", "sweep --lattice-file " + deep_path(), 1,
+                 "/a/x.h5': File name too long"},
+        BadInput{"info_path_6k", "info " + deep_path(), 1, "/a/x.h5': File name too long"},
         BadInput{"unknown_command_10k", kLongToken, 2,
                  "unknown command '" + std::string(60, 'x') + "...'"},
         BadInput{"unknown_option", "sweep --temperature 1", 2, "unrecognised option"},

@@ -54,5 +54,34 @@ TEST(Text, CapQuotedTokensInForeignMessages) {
     EXPECT_EQ(cap_quoted_tokens("an 'unclosed quote"), "an 'unclosed quote");
 }
 
+// Long runs without a space (paths) keep their first 40 and last 77 characters, counted in
+// code points so that a multi-byte character is never cut; shorter words and spaces stay.
+TEST(Text, ShortenLongWordsKeepsBothEnds) {
+    std::string path = "/";
+    for (int k = 0; k < 100; ++k) path.append("d").append(std::to_string(k)).append("/");
+    path.append("file.h5");
+    const std::string word_of_path = std::string("'").append(path).append("':");
+    const std::string shown = shorten_long_words(
+        std::string("cannot read ").append(word_of_path).append(" No such file"));
+    EXPECT_EQ(shown, std::string("cannot read ")
+                         .append(word_of_path.substr(0, 40))
+                         .append("...")
+                         .append(word_of_path.substr(word_of_path.size() - 77))
+                         .append(" No such file"))
+        << shown;
+    const std::string word(kMaxWordInMessage, 'w');
+    const std::string spaced = std::string("a ").append(word).append("  b");
+    EXPECT_EQ(shorten_long_words(spaced), spaced);
+    std::string accents;
+    for (int k = 0; k < 200; ++k) accents += "\xc3\xa9";  // U+00E9, two bytes each
+    const std::string e_acute = "\xc3\xa9";
+    std::string head;
+    std::string tail;
+    for (int k = 0; k < 40; ++k) head += e_acute;
+    for (int k = 0; k < 77; ++k) tail += e_acute;
+    EXPECT_EQ(shorten_long_words(accents), head.append("...").append(tail));
+    EXPECT_EQ(shorten_long_words(""), "");
+}
+
 }  // namespace
 }  // namespace isingmf

@@ -2,6 +2,9 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <vector>
+
 namespace isingmf {
 namespace {
 
@@ -113,6 +116,32 @@ std::string cap_quoted_tokens(std::string_view message) {
         out += cut ? shown + "..." : std::string(inner);
         out += '\'';
         pos = close + 1;
+    }
+    return out;
+}
+
+std::string shorten_long_words(std::string_view message) {
+    constexpr std::size_t kHead = 40;
+    constexpr std::size_t kTail = kMaxWordInMessage - kHead - 3;
+    // Characters are code points: every byte but UTF-8's continuation bytes starts one.
+    const auto starts_char = [](char c) { return (static_cast<unsigned char>(c) & 0xc0) != 0x80; };
+    std::string out;
+    std::size_t pos = 0;
+    while (pos < message.size()) {
+        const std::size_t end = std::min(message.find(' ', pos), message.size());
+        const std::string_view word = message.substr(pos, end - pos);
+        std::vector<std::size_t> starts;  // byte offset of each character of the word
+        for (std::size_t k = 0; k < word.size(); ++k)
+            if (starts_char(word[k])) starts.push_back(k);
+        if (starts.size() <= kMaxWordInMessage) {
+            out.append(word);
+        } else {
+            out.append(word.substr(0, starts[kHead]));
+            out += "...";
+            out.append(word.substr(starts[starts.size() - kTail]));
+        }
+        if (end < message.size()) out += ' ';
+        pos = end + 1;
     }
     return out;
 }

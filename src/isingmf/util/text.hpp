@@ -26,4 +26,14 @@ std::string quote_token(std::string_view token);
 /// quote_token would, for messages built by other libraries (Boost.Program_options).
 std::string cap_quoted_tokens(std::string_view message);
 
+/// The longest run of characters without a space that a shown message keeps whole.
+inline constexpr std::size_t kMaxWordInMessage = 120;
+
+/// `message` (printable() already) with every run of characters without a space longer than
+/// kMaxWordInMessage shortened in the middle to its first 40 and last 77 characters around
+/// "...": a path the user gave, up to 128 KiB long as an argument, cannot flood the terminal,
+/// and its beginning and its file name still show. Messages name files by their paths, quoted
+/// or not, in many places; words of the messages' own text are far shorter.
+std::string shorten_long_words(std::string_view message);
+
 }  // namespace isingmf
