@@ -82,7 +82,8 @@ bool is_hdf5_file(const std::filesystem::path& path);
 Handle create_file(const std::filesystem::path& path, std::string label = {});
 
 /// Creates a file held in memory (HDF5's core driver, no backing store); `label` names it
-/// in error messages. Nothing touches the disk until the caller writes file_image().
+/// in error messages. Nothing touches the disk, the file `label` may name included, until
+/// the caller writes file_image().
 Handle create_file_in_memory(const std::string& label);
 
 /// The bytes of a file (flushed first), as they would be on disk.
