@@ -116,11 +116,22 @@ void check_same_run(const Description& was, const Description& now, const fs::pa
             if (k == key) return std::optional<std::string>(v);
         return std::optional<std::string>();
     };
+    // The settings of a bound the run does not compute decide nothing (a checkpoint of an
+    // earlier version may hold --ub-tol or --bp-damping given without that bound, which is
+    // refused now): they are not compared.
+    // Built with append: GCC 12 at -O3 raises a false -Wrestrict on "," + std::string.
+    std::string bounds = ",";
+    bounds.append(value_of(now, "bounds").value_or("")).append(",");
+    const auto decides = [&](const std::string& key) {
+        if (key.rfind("ub_", 0) == 0) return bounds.find(",upper,") != std::string::npos;
+        if (key.rfind("bp_", 0) == 0) return bounds.find(",bethe,") != std::string::npos;
+        return true;
+    };
     for (const Description* side : {&now, &was}) {
         for (const auto& [key, value] : *side) {
             const auto a = value_of(was, key);
             const auto b = value_of(now, key);
-            if (a == b) continue;
+            if (a == b || !decides(key)) continue;
             const bool grid = key == "beta" || key == "T";
             throw UsageError(
                 fmt::format("cannot resume from '{}': it is an ensemble with other options: {} {}",
@@ -135,18 +146,21 @@ void check_same_run(const Description& was, const Description& now, const fs::pa
 // No run touches the checkpoint of a run still going, whose process holds its claim
 // (AppendLog::claim_for_run): not with --resume (both would run the missing samples) and not
 // with --force (the live run would go on appending to a file no longer in place).
-void refuse_live_checkpoint(const fs::path& checkpoint) {
-    if (!claimed_by_a_run(checkpoint)) return;
+[[noreturn]] void refuse_live(const fs::path& checkpoint) {
     throw IoError(fmt::format(
         "'{}' is the checkpoint of a run of this output that is still going (its process holds "
         "the checkpoint's lock); wait for it to finish, or stop it and finish it with --resume",
         checkpoint.string()));
 }
 
-// The claim, taken as soon as this run has the checkpoint open: another run that started
+void refuse_live_checkpoint(const fs::path& checkpoint) {
+    if (claimed_by_a_run(checkpoint)) refuse_live(checkpoint);
+}
+
+// The claim, taken as soon as a resuming run has the checkpoint open: another run that started
 // between refuse_live_checkpoint and here holds it, and this one stops.
 void claim_checkpoint(AppendLog& log) {
-    if (!log.claim_for_run()) refuse_live_checkpoint(log.path());
+    if (!log.claim_for_run()) refuse_live(log.path());
 }
 
 // A run without --resume or --force never replaces another run's checkpoint: it may hold
@@ -169,7 +183,7 @@ void refuse_existing_checkpoint(const fs::path& checkpoint) {
         "'{}' is the checkpoint of another run of this output, {}; finish it with --resume or "
         "start afresh with --force",
         checkpoint.string(),
-        samples == 0 ? std::string("killed before its first sample finished")
+        samples == 0 ? std::string("with no finished sample yet")
                      : fmt::format("with {} finished sample(s)", samples)));
 }
 
@@ -331,17 +345,32 @@ int ensemble_command(const std::vector<std::string>& args, const std::string& co
                                  samples);
             } else {
                 prepare_output(out, force, inputs);
+                // With --force, the old checkpoint's claim is held until the new one is in
+                // place, so that no run can start appending to the file being replaced.
+                std::optional<ReplacementClaim> replaced;
                 if (force) {
-                    refuse_live_checkpoint(checkpoint);
+                    replaced.emplace(checkpoint);
+                    if (!replaced->held()) refuse_live(checkpoint);
                 } else {
                     refuse_existing_checkpoint(checkpoint);
                 }
                 // Registered first, so that no signal finds the new checkpoint unregistered;
                 // what stands there before is this run's to replace (--force) or nothing.
                 if (team->size() == 1) empty_checkpoint.emplace(checkpoint);
-                log.emplace(AppendLog::create(checkpoint, encode_fingerprint(keys)));
+                try {
+                    // Claimed from before it appears; it replaces only the file this run holds,
+                    // never one that another run created meanwhile.
+                    log.emplace(AppendLog::create_for_run(checkpoint, encode_fingerprint(keys),
+                                                          replaced && replaced->found()));
+                } catch (const OutputExistsError&) {
+                    empty_checkpoint.reset();  // whatever stands there is not this run's
+                    refuse_live_checkpoint(checkpoint);
+                    throw;
+                } catch (...) {
+                    empty_checkpoint.reset();
+                    throw;
+                }
                 created_checkpoint = true;
-                claim_checkpoint(*log);
             }
             for (std::size_t k = 0; k < done.size(); ++k)
                 if (!done[k]) todo.push_back(k);
@@ -372,7 +401,8 @@ int ensemble_command(const std::vector<std::string>& args, const std::string& co
             [&](std::size_t index, SweepResult&& sweep) {
                 keep_typed_temperatures(setup.temperatures, sweep);
                 std::string sample = encode_sample(index, seeds[index], record, sweep);
-                // Before the append: a signal may leave an empty checkpoint, never lose a sample.
+                // Before the append: a signal after it leaves the checkpoint with the sample (one
+                // whose handler read the registration just before can still remove it).
                 if (empty_checkpoint) empty_checkpoint->release();
                 log->append(sample);
                 ++appended;
@@ -400,16 +430,17 @@ int ensemble_command(const std::vector<std::string>& args, const std::string& co
         }
         // A checkpoint this run created and that holds no sample would only block the next
         // run ("finish it with --resume"): a failure before the first sample leaves no file.
+        // Removed before the log closes, while its claim keeps other runs off it.
         if (created_checkpoint && appended == 0 && team->size() == 1) {
-            log.reset();
             std::error_code ignored;
             fs::remove(checkpoint, ignored);
+            log.reset();
         }
         throw;
     }
-    log.reset();
     std::error_code ignored;
     fs::remove(checkpoint, ignored);
+    log.reset();
     warn_of_missing_exact_values(out);
     print_diagnostic("wrote {} ({} samples)\n", printable(out.string()), samples);
     return 0;

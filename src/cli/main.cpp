@@ -68,7 +68,8 @@ int run(int argc, char** argv) {
                                                    isingmf::quote_token(all[asks_help ? 3 : 2])));
     }
     const std::string command = asks_help && all.size() == 3 ? all[2] : all[1];
-    if (asks_help && all.size() == 2) {
+    if (asks_help &&
+        (all.size() == 2 || command == "help" || command == "--help" || command == "-h")) {
         fmt::print("{}", kUsage);
         return 0;
     }

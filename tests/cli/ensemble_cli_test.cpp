@@ -5,10 +5,12 @@
 
 #include <gtest/gtest.h>
 #include <signal.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
+#include <csignal>
 #include <filesystem>
 #include <string>
 #include <thread>
@@ -250,6 +252,9 @@ TEST_F(EnsembleCli, InterruptedBeforeItsFirstSampleLeavesNoCheckpoint) {
         const pid_t child = fork();
         if (child == 0) {
             if (chdir(dir_.path().c_str()) != 0) _exit(127);
+            // A runner started with SIGINT ignored (`&` in a script) would pass that on, and
+            // the tool rightly keeps an ignored SIGINT ignored.
+            std::signal(SIGINT, SIG_DFL);
             const std::string command = "exec '" ISINGMF_CLI_PATH "' ensemble " + model +
                                         " --out e.h5 --threads 1 >/dev/null 2>&1";
             execl("/bin/sh", "sh", "-c", command.c_str(), static_cast<char*>(nullptr));
@@ -313,6 +318,70 @@ TEST_F(EnsembleCli, LiveRunsCheckpointIsLeftAlone) {
     EXPECT_FALSE(fs::exists(checkpoint));
 }
 
+// A checkpoint whose header records a setting of a bound the run does not compute (as earlier
+// versions wrote when --ub-tol was given without upper, which is refused now) resumes without
+// that setting: such settings decide nothing. A setting of a computed bound still must match.
+TEST_F(EnsembleCli, UnusedBoundSettingsOfAnOldCheckpointAreNotCompared) {
+    const fs::path checkpoint = dir_.path() / ".e.h5.ensemble-checkpoint";
+    const std::string model = "--size 4x4 --disorder pm --T 1,2 --bounds mf";
+    // The header a run of these options writes, read from a run killed once it stands.
+    const pid_t child = fork();
+    if (child == 0) {
+        if (chdir(dir_.path().c_str()) != 0) _exit(127);
+        const std::string command = "exec '" ISINGMF_CLI_PATH "' ensemble " + model +
+                                    " --samples 3000 --out e.h5 >/dev/null 2>&1";
+        execl("/bin/sh", "sh", "-c", command.c_str(), static_cast<char*>(nullptr));
+        _exit(127);
+    }
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
+    while (!fs::exists(checkpoint) && waitpid(child, nullptr, WNOHANG) == 0 &&
+           std::chrono::steady_clock::now() < deadline)
+        std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    kill(child, SIGKILL);
+    waitpid(child, nullptr, 0);
+    ASSERT_TRUE(fs::exists(checkpoint));
+    std::string header = read_append_log(checkpoint).header;
+    const auto replace = [&](const std::string& from, const std::string& to) {
+        const std::size_t at = header.find(from);
+        ASSERT_NE(at, std::string::npos) << header;
+        header.replace(at, from.size(), to);
+    };
+    replace("samples=3000", "samples=3");
+    replace("ub_tolerance=1e-07", "ub_tolerance=1e-09");
+    replace("bp_damping=0.5", "bp_damping=0.3");
+    { const AppendLog log = AppendLog::create(checkpoint, header); }
+    const test::CliRun resumed = run("ensemble " + model + " --samples 3 --out e.h5 --resume");
+    EXPECT_EQ(resumed.status, 0) << resumed.err;
+    EXPECT_FALSE(fs::exists(checkpoint));
+    // With upper computed, the tolerance decides the data and must match.
+    replace("bounds=mf", "bounds=mf,upper");
+    { const AppendLog log = AppendLog::create(dir_.path() / ".f.h5.ensemble-checkpoint", header); }
+    const test::CliRun other =
+        run("ensemble --size 4x4 --disorder pm --T 1,2 --samples 3 --bounds mf,upper "
+            "--out f.h5 --resume");
+    EXPECT_NE(other.status, 0);
+    EXPECT_NE(other.err.find("ub_tolerance was '1e-09', now '1e-07'"), std::string::npos)
+        << other.err;
+}
+
+// A FIFO in the checkpoint's place is refused at once, with or without --force or --resume,
+// not opened and waited on for a writer (the runs are cut off after 20 s).
+TEST_F(EnsembleCli, FifoInTheCheckpointsPlaceIsRefusedNotWaitedOn) {
+    const fs::path checkpoint = dir_.path() / ".e.h5.ensemble-checkpoint";
+    ASSERT_EQ(::mkfifo(checkpoint.c_str(), 0600), 0);
+    for (const auto& [flag, message] :
+         {std::pair{"", "is in the way of this run's checkpoint and cannot be read as one"},
+          std::pair{"--resume", "it is not a regular file"},
+          std::pair{"--force", "it is not a regular file but a FIFO"}}) {
+        const test::CliRun refused =
+            test::run_cli_after("timeout 20", "ensemble " + kModel + " --out e.h5 " + flag, dir_);
+        EXPECT_EQ(refused.status, 1) << flag << ": " << refused.err;
+        EXPECT_NE(refused.err.find(message), std::string::npos) << flag << ": " << refused.err;
+    }
+    EXPECT_TRUE(fs::is_fifo(checkpoint));
+    EXPECT_FALSE(fs::exists(dir_.path() / "e.h5"));
+}
+
 TEST_F(EnsembleCli, ResumeOfAnotherModelsCheckpointRefused) {
     // A checkpoint left by a run of another lattice size, under the name this run would use.
     {
@@ -340,9 +409,8 @@ TEST_F(EnsembleCli, LeftCheckpointRefusedSayingWhatItHolds) {
     { const AppendLog log = AppendLog::create(checkpoint, "isingmf-ensemble-checkpoint 1\n"); }
     const test::CliRun empty = run("ensemble " + kModel + " --out e.h5");
     EXPECT_EQ(empty.status, 1);
-    EXPECT_NE(empty.err.find("is the checkpoint of another run of this output, killed before "
-                             "its first sample finished; finish it with --resume or start afresh "
-                             "with --force"),
+    EXPECT_NE(empty.err.find("is the checkpoint of another run of this output, with no finished "
+                             "sample yet; finish it with --resume or start afresh with --force"),
               std::string::npos)
         << empty.err;
     EXPECT_TRUE(fs::exists(checkpoint));

@@ -143,15 +143,34 @@ private:
 };
 
 // Links are not followed, as for every file this program writes (atomic_file.hpp): appending
-// through one would grow a file elsewhere that removing the log leaves behind.
+// through one would grow a file elsewhere that removing the log leaves behind. Non-blocking,
+// so that a FIFO in the log's place is refused rather than waited on.
 int open_checked(const fs::path& path, int flags) {
-    const int fd = ::open(path.c_str(), flags | O_CLOEXEC | O_NOFOLLOW);
+    const int fd = ::open(path.c_str(), flags | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
     if (fd < 0 && errno == ELOOP) {
         throw IoError(fmt::format(
             "cannot open '{}': it is a symbolic link (links are not followed)", path.string()));
     }
     if (fd < 0) fail(path, "open", errno);
+    struct stat st {};
+    if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        ::close(fd);
+        throw IoError(fmt::format("cannot open '{}': it is not a regular file", path.string()));
+    }
     return fd;
+}
+
+// Takes the claim of a run on the open file `fd` (open for writing); false when another open
+// of the file holds it. Open file description locks (Linux 3.15) belong to the open file, not
+// the process, so that another descriptor of the file opened and closed by this process (a
+// read) does not drop the claim, as closing drops a process's POSIX locks. Where they are
+// missing (EINVAL), runs go unclaimed, as before claims existed.
+bool take_claim(int fd, const fs::path& path) {
+    struct flock claim = byte_range(F_WRLCK, kClaimByte, 1);
+    if (::fcntl(fd, F_OFD_SETLK, &claim) == 0) return true;
+    if (errno == EAGAIN || errno == EACCES) return false;
+    if (errno == EINVAL) return true;
+    fail(path, "lock", errno);
 }
 
 }  // namespace
@@ -187,6 +206,18 @@ AppendLog AppendLog::create(const fs::path& path, std::string_view header,
     bytes += encode_record(header);
     write_text_atomically(path, bytes);
     return AppendLog(path, open_checked(path, O_RDWR | O_APPEND), sync_interval);
+}
+
+AppendLog AppendLog::create_for_run(const fs::path& path, std::string_view header, bool overwrite,
+                                    std::chrono::seconds sync_interval) {
+    std::string bytes(kFileMagic);
+    bytes += encode_record(header);
+    // Claimed on the temporary, before the rename: no other run can claim the file the
+    // moment it appears, and the claim goes with the open file through the rename.
+    const int fd = create_file_atomically(path, bytes, overwrite, [&](int temporary) {
+        if (!take_claim(temporary, path)) fail(path, "lock", EAGAIN);
+    });
+    return AppendLog(path, fd, sync_interval);
 }
 
 AppendLog AppendLog::open(const fs::path& path, std::chrono::seconds sync_interval) {
@@ -252,25 +283,45 @@ void AppendLog::append(std::string_view payload) {
     }
 }
 
-// Open file description locks (Linux 3.15): held by this open file rather than the process,
-// so that another descriptor of the file opened and closed by this process (a read) does not
-// drop the claim, as closing drops a process's POSIX locks. Where they are missing (EINVAL),
-// runs go unclaimed, as before claims existed.
-bool AppendLog::claim_for_run() {
-    struct flock claim = byte_range(F_WRLCK, kClaimByte, 1);
-    if (::fcntl(fd_, F_OFD_SETLK, &claim) == 0) return true;
-    if (errno == EAGAIN || errno == EACCES) return false;
-    if (errno == EINVAL) return true;
-    fail(path_, "lock", errno);
+bool AppendLog::claim_for_run() { return take_claim(fd_, path_); }
+
+namespace {
+
+// The regular file at `path` opened with `flags`, or -1 when there is none (nothing there, a
+// link, a FIFO or another special file: none is a run's log). Throws when it cannot be opened
+// to tell (permissions): a run's claim on it could not be seen.
+int open_if_log(const fs::path& path, int flags) {
+    const int fd = ::open(path.c_str(), flags | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+    if (fd < 0) {
+        if (errno == ENOENT || errno == ELOOP || errno == ENXIO) return -1;
+        throw IoError(fmt::format("cannot open '{}' to see whether a run is using it ({})",
+                                  path.string(), std::strerror(errno)));
+    }
+    struct stat st {};
+    if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        ::close(fd);
+        return -1;
+    }
+    return fd;
 }
 
+}  // namespace
+
 bool claimed_by_a_run(const fs::path& path) {
-    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-    if (fd < 0) return false;  // gone, a link or unreadable: whoever opens it next says so
+    const int fd = open_if_log(path, O_RDONLY);
+    if (fd < 0) return false;
     struct flock claim = byte_range(F_WRLCK, kClaimByte, 1);
     const bool claimed = ::fcntl(fd, F_OFD_GETLK, &claim) == 0 && claim.l_type != F_UNLCK;
     ::close(fd);
     return claimed;
+}
+
+ReplacementClaim::ReplacementClaim(const fs::path& path) : fd_(open_if_log(path, O_RDWR)) {
+    if (fd_ >= 0) held_ = take_claim(fd_, path);
+}
+
+ReplacementClaim::~ReplacementClaim() {
+    if (fd_ >= 0) ::close(fd_);
 }
 
 void AppendLog::sync() {

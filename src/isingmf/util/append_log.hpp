@@ -55,8 +55,29 @@ struct AppendLogContents {
 AppendLogContents read_append_log(const std::filesystem::path& path);
 
 /// Whether a live run holds the claim on the log at `path` (AppendLog::claim_for_run); false
-/// when there is no such file. A run's claim ends with its process, however it ends.
+/// when there is no regular file there. A run's claim ends with its process, however it ends.
+/// Throws IoError when the file cannot be opened to tell (permissions).
 bool claimed_by_a_run(const std::filesystem::path& path);
+
+/// A run's claim on the file at `path` as it stands, taken by a run about to replace it:
+/// while held, no other run can claim that file, so none is appending to it. held() is false
+/// when a live run holds the claim already. Where no regular file stands, nothing is held and
+/// held() is true. Throws IoError as claimed_by_a_run does.
+class ReplacementClaim {
+public:
+    explicit ReplacementClaim(const std::filesystem::path& path);
+    ~ReplacementClaim();
+    ReplacementClaim(const ReplacementClaim&) = delete;
+    ReplacementClaim& operator=(const ReplacementClaim&) = delete;
+    bool held() const { return held_; }
+    /// Whether a regular file stood at `path` (and is held): only then is there a file to
+    /// replace; else a file that appeared since is another run's, not to be replaced.
+    bool found() const { return fd_ >= 0; }
+
+private:
+    int fd_ = -1;
+    bool held_ = true;
+};
 
 /// An open log, appending.
 class AppendLog {
@@ -65,6 +86,12 @@ public:
     /// that name, and opens it for appending.
     static AppendLog create(const std::filesystem::path& path, std::string_view header,
                             std::chrono::seconds sync_interval = std::chrono::seconds(10));
+    /// Creates the log as create does, claimed for this run (claim_for_run) from before it
+    /// appears at `path`; an existing file is replaced only with `overwrite` (else
+    /// OutputExistsError). Throws IoError when another run claimed the new file meanwhile.
+    static AppendLog create_for_run(const std::filesystem::path& path, std::string_view header,
+                                    bool overwrite,
+                                    std::chrono::seconds sync_interval = std::chrono::seconds(10));
     /// Opens an existing log for appending; a torn or damaged tail (contents.dropped_bytes
     /// of a read under the lock) is cut off first. Throws IoError as read_append_log does.
     static AppendLog open(const std::filesystem::path& path,

@@ -72,10 +72,10 @@ void check_target(const fs::path& path, bool overwrite) {
 }
 
 // Creates a new file with the permissions an ordinary new file gets (0666 less the umask).
-int create_exclusive(const fs::path& path) {
+int create_exclusive(const fs::path& path, int flags = O_WRONLY) {
     int fd = -1;
     do {
-        fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+        fd = ::open(path.c_str(), flags | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
     } while (fd < 0 && errno == EINTR);
     return fd;
 }
@@ -219,17 +219,11 @@ void check_output_file(const fs::path& path, bool overwrite) {
     ::close(fd);
 }
 
-void write_text_atomically(const fs::path& path, std::string_view contents, bool overwrite) {
-    check_output_target(path, overwrite);
-    // Creating the temporary is check_output_file's probe, with the same message on failure.
-    TemporaryFile temporary(path);
-    const int fd = create_exclusive(temporary.path());
-    if (fd < 0) fail_errno(path, errno);
-    int error = detail::write_all(fd, contents);
-    if (error == 0 && ::fsync(fd) != 0) error = errno;
-    // close can report what a network filesystem could not store.
-    if (::close(fd) != 0 && error == 0) error = errno;
-    if (error != 0) fail_errno(path, error);
+namespace {
+
+// Renames the written and synced temporary into place at `path` (without `overwrite`, never
+// over a file that appeared meanwhile) and makes the rename durable.
+void publish(TemporaryFile& temporary, const fs::path& path, bool overwrite) {
     // Whatever appeared at the target meanwhile gets the same check as before.
     check_target(path, overwrite);
     if (overwrite) {
@@ -242,6 +236,48 @@ void write_text_atomically(const fs::path& path, std::string_view contents, bool
     }
     temporary.commit();
     sync_directory(directory_of(path));
+}
+
+// Creates the temporary with `flags` (besides O_CREAT | O_EXCL | O_CLOEXEC), writes
+// `contents` and syncs them; the descriptor, or an IoError naming `path`.
+int write_temporary(const TemporaryFile& temporary, const fs::path& path, int flags,
+                    std::string_view contents) {
+    const int fd = create_exclusive(temporary.path(), flags);
+    // Creating the temporary is check_output_file's probe, with the same message on failure.
+    if (fd < 0) fail_errno(path, errno);
+    int error = detail::write_all(fd, contents);
+    if (error == 0 && ::fsync(fd) != 0) error = errno;
+    if (error != 0) {
+        ::close(fd);
+        fail_errno(path, error);
+    }
+    return fd;
+}
+
+}  // namespace
+
+void write_text_atomically(const fs::path& path, std::string_view contents, bool overwrite) {
+    check_output_target(path, overwrite);
+    TemporaryFile temporary(path);
+    const int fd = write_temporary(temporary, path, O_WRONLY, contents);
+    // close can report what a network filesystem could not store.
+    if (::close(fd) != 0) fail_errno(path, errno);
+    publish(temporary, path, overwrite);
+}
+
+int create_file_atomically(const fs::path& path, std::string_view contents, bool overwrite,
+                           const std::function<void(int)>& before_rename) {
+    check_output_target(path, overwrite);
+    TemporaryFile temporary(path);
+    const int fd = write_temporary(temporary, path, O_RDWR | O_APPEND, contents);
+    try {
+        if (before_rename) before_rename(fd);
+        publish(temporary, path, overwrite);
+    } catch (...) {
+        ::close(fd);
+        throw;
+    }
+    return fd;
 }
 
 std::vector<fs::path> remove_stale_temporaries(const fs::path& path) {

@@ -11,6 +11,7 @@
 /// that <pid> no longer runs, and remove_stale_temporaries() deletes it.
 
 #include <filesystem>
+#include <functional>
 #include <string_view>
 #include <vector>
 
@@ -93,6 +94,14 @@ void remove_temporary_files_now() noexcept;
 /// ...).
 void write_text_atomically(const std::filesystem::path& path, std::string_view contents,
                            bool overwrite = true);
+
+/// write_text_atomically, keeping the file open: returns a descriptor of the file now at
+/// `path`, open for reading and appending (the caller closes it). `before_rename(fd)`, when
+/// given, runs on the complete, synced temporary just before it is renamed into place: for a
+/// lock that must hold from the moment the file appears. What it throws is passed on, and
+/// the temporary is removed.
+int create_file_atomically(const std::filesystem::path& path, std::string_view contents,
+                           bool overwrite, const std::function<void(int)>& before_rename = {});
 
 /// Removes the stale temporaries of `path` (".<name>.tmp-<pid>-<16 hex>" in its directory
 /// whose <pid> is not a running process of this machine) and returns their paths. Best
