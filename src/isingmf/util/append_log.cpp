@@ -200,23 +200,31 @@ AppendLog::AppendLog(fs::path path, int fd, std::chrono::seconds sync_interval)
       sync_interval_(sync_interval),
       last_sync_(std::chrono::steady_clock::now()) {}
 
-AppendLog AppendLog::create(const fs::path& path, std::string_view header,
-                            std::chrono::seconds sync_interval) {
+namespace {
+
+// The bytes of a new log: the file's magic and the header record.
+std::string new_log_bytes(std::string_view header) {
     std::string bytes(kFileMagic);
     bytes += encode_record(header);
-    write_text_atomically(path, bytes);
-    return AppendLog(path, open_checked(path, O_RDWR | O_APPEND), sync_interval);
+    return bytes;
+}
+
+}  // namespace
+
+AppendLog AppendLog::create(const fs::path& path, std::string_view header,
+                            std::chrono::seconds sync_interval) {
+    return AppendLog(path, create_file_atomically(path, new_log_bytes(header), true),
+                     sync_interval);
 }
 
 AppendLog AppendLog::create_for_run(const fs::path& path, std::string_view header, bool overwrite,
                                     std::chrono::seconds sync_interval) {
-    std::string bytes(kFileMagic);
-    bytes += encode_record(header);
     // Claimed on the temporary, before the rename: no other run can claim the file the
     // moment it appears, and the claim goes with the open file through the rename.
-    const int fd = create_file_atomically(path, bytes, overwrite, [&](int temporary) {
-        if (!take_claim(temporary, path)) fail(path, "lock", EAGAIN);
-    });
+    const int fd =
+        create_file_atomically(path, new_log_bytes(header), overwrite, [&](int temporary) {
+            if (!take_claim(temporary, path)) fail(path, "lock", EAGAIN);
+        });
     return AppendLog(path, fd, sync_interval);
 }
 
