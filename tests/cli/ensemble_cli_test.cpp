@@ -52,6 +52,36 @@ protected:
 
     test::CliRun run(const std::string& args) { return test::run_cli(args, dir_); }
 
+    // Starts `isingmf <args>` (a shell command line: redirections allowed) in the test's
+    // directory, without waiting; the child's pid. SIGINT is reset to its default first: a
+    // runner started with it ignored (`&` in a script) would pass that on, and the tool
+    // rightly keeps an ignored SIGINT ignored.
+    pid_t start(const std::string& args) const {
+        const pid_t child = fork();
+        if (child == 0) {
+            if (chdir(dir_.path().c_str()) != 0) _exit(127);
+            std::signal(SIGINT, SIG_DFL);
+            const std::string command = "exec '" ISINGMF_CLI_PATH "' " + args;
+            execl("/bin/sh", "sh", "-c", command.c_str(), static_cast<char*>(nullptr));
+            _exit(127);
+        }
+        return child;
+    }
+
+    // Polls every millisecond until done() holds or the child `pid` has ended (not reaped),
+    // for at most 120 s.
+    template <class Done>
+    static void wait_until(pid_t pid, Done done) {
+        const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
+        while (!done() && std::chrono::steady_clock::now() < deadline) {
+            siginfo_t info{};
+            if (waitid(P_PID, static_cast<id_t>(pid), &info, WEXITED | WNOHANG | WNOWAIT) == 0 &&
+                info.si_pid == pid)
+                return;
+            std::this_thread::sleep_for(std::chrono::milliseconds(1));
+        }
+    }
+
     const test::TempDir dir_{"isingmf_ensemble_cli"};
 };
 
@@ -196,17 +226,8 @@ TEST_F(EnsembleCli, KilledRunResumedGivesTheUninterruptedData) {
     // Starts `ensemble <model> --out part.h5 <tail>` and SIGKILLs it (a real kill: no handler
     // runs) once `records` samples are checkpointed; false when it finished first.
     const auto killed_after = [&](std::size_t records, const std::string& tail) {
-        const pid_t child = fork();
-        if (child == 0) {
-            if (chdir(dir_.path().c_str()) != 0) _exit(127);
-            const std::string command =
-                "exec '" ISINGMF_CLI_PATH "' ensemble " + model + " --out part.h5 " + tail;
-            execl("/bin/sh", "sh", "-c", command.c_str(), static_cast<char*>(nullptr));
-            _exit(127);
-        }
-        const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
-        while (records_in(checkpoint) < records && std::chrono::steady_clock::now() < deadline)
-            std::this_thread::sleep_for(std::chrono::milliseconds(2));
+        const pid_t child = start("ensemble " + model + " --out part.h5 " + tail);
+        wait_until(child, [&] { return records_in(checkpoint) >= records; });
         kill(child, SIGKILL);
         int status = 0;
         waitpid(child, &status, 0);
@@ -249,21 +270,9 @@ TEST_F(EnsembleCli, InterruptedBeforeItsFirstSampleLeavesNoCheckpoint) {
     // Starts `ensemble <model> --out e.h5` and sends SIGINT once the checkpoint holds
     // `records` samples (0: once it exists); the signal that ended it, or 0 if it exited.
     const auto interrupted_at = [&](const std::string& model, std::size_t records) {
-        const pid_t child = fork();
-        if (child == 0) {
-            if (chdir(dir_.path().c_str()) != 0) _exit(127);
-            // A runner started with SIGINT ignored (`&` in a script) would pass that on, and
-            // the tool rightly keeps an ignored SIGINT ignored.
-            std::signal(SIGINT, SIG_DFL);
-            const std::string command = "exec '" ISINGMF_CLI_PATH "' ensemble " + model +
-                                        " --out e.h5 --threads 1 >/dev/null 2>&1";
-            execl("/bin/sh", "sh", "-c", command.c_str(), static_cast<char*>(nullptr));
-            _exit(127);
-        }
-        const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
-        while ((!fs::exists(checkpoint) || records_in(checkpoint) < records) &&
-               std::chrono::steady_clock::now() < deadline)
-            std::this_thread::sleep_for(std::chrono::milliseconds(1));
+        const pid_t child = start("ensemble " + model + " --out e.h5 --threads 1 >/dev/null 2>&1");
+        wait_until(child,
+                   [&] { return fs::exists(checkpoint) && records_in(checkpoint) >= records; });
         kill(child, SIGINT);
         int status = 0;
         waitpid(child, &status, 0);
@@ -289,17 +298,8 @@ TEST_F(EnsembleCli, LiveRunsCheckpointIsLeftAlone) {
     // A 9x9 torus eliminated exactly: about 0.07 s per sample on one thread.
     const std::string model =
         "--size 9x9 --disorder pm --T 1 --exact eliminate --bounds mf --samples 20 --threads 1";
-    const pid_t child = fork();
-    if (child == 0) {
-        if (chdir(dir_.path().c_str()) != 0) _exit(127);
-        const std::string command =
-            "exec '" ISINGMF_CLI_PATH "' ensemble " + model + " --out e.h5 >/dev/null 2>&1";
-        execl("/bin/sh", "sh", "-c", command.c_str(), static_cast<char*>(nullptr));
-        _exit(127);
-    }
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
-    while (records_in(checkpoint) < 1 && std::chrono::steady_clock::now() < deadline)
-        std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    const pid_t child = start("ensemble " + model + " --out e.h5 >/dev/null 2>&1");
+    wait_until(child, [&] { return records_in(checkpoint) >= 1; });
     const std::string live = "is the checkpoint of a run of this output that is still going";
     for (const char* flag : {"--resume", "--force", ""}) {
         // A refusal takes milliseconds, against a second and more left to the first run.
@@ -325,18 +325,8 @@ TEST_F(EnsembleCli, UnusedBoundSettingsOfAnOldCheckpointAreNotCompared) {
     const fs::path checkpoint = dir_.path() / ".e.h5.ensemble-checkpoint";
     const std::string model = "--size 4x4 --disorder pm --T 1,2 --bounds mf";
     // The header a run of these options writes, read from a run killed once it stands.
-    const pid_t child = fork();
-    if (child == 0) {
-        if (chdir(dir_.path().c_str()) != 0) _exit(127);
-        const std::string command = "exec '" ISINGMF_CLI_PATH "' ensemble " + model +
-                                    " --samples 3000 --out e.h5 >/dev/null 2>&1";
-        execl("/bin/sh", "sh", "-c", command.c_str(), static_cast<char*>(nullptr));
-        _exit(127);
-    }
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
-    while (!fs::exists(checkpoint) && waitpid(child, nullptr, WNOHANG) == 0 &&
-           std::chrono::steady_clock::now() < deadline)
-        std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    const pid_t child = start("ensemble " + model + " --samples 3000 --out e.h5 >/dev/null 2>&1");
+    wait_until(child, [&] { return fs::exists(checkpoint); });
     kill(child, SIGKILL);
     waitpid(child, nullptr, 0);
     ASSERT_TRUE(fs::exists(checkpoint));
