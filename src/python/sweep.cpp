@@ -151,6 +151,8 @@ Arguments (the command line's sweep options):
     cluster_width, clusters: structured's clusters (isingmf.structured_mean_field)
     ub_width       upper bound's strip width (0: automatic); ub_tol its tolerance
     bp_schedule, bp_damping: Bethe's schedule ("sequential" or "parallel") and damping
+                   (each of these settings, given other than its default, needs its bound
+                   in bounds: ModelError otherwise)
     threads        OpenMP threads (0: all cores); the numbers do not depend on it
 
 Returns a SweepResult. The GIL is released while solving.)doc";
