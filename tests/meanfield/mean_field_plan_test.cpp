@@ -258,6 +258,14 @@ TEST(MeanFieldPlan, RowsFromTheGeometryAreTheTransposedBonds) {
         for (int b = 2; b <= 4; ++b)
             specs.push_back({LatticeKind::honeycomb, {a, b}, Boundary::periodic});
     }
+    // Longer rows, whose sites away from the wrap in x are written from their row's first
+    // such site without sorting their bonds.
+    for (const int a : {8, 9}) {
+        specs.push_back({LatticeKind::chain, {a + 3}, Boundary::periodic});
+        specs.push_back({LatticeKind::square, {a, 6}, Boundary::periodic});
+        specs.push_back({LatticeKind::triangular, {a, 7}, Boundary::periodic});
+        specs.push_back({LatticeKind::cubic, {a, 5, 4}, Boundary::periodic});
+    }
     for (const LatticeSpec& spec : specs) {
         const LatticeGraph graph = make_lattice(spec);
         const Model listed =

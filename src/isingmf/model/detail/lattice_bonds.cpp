@@ -220,9 +220,9 @@ template <int D>
 void renamed_box_row(std::size_t first_site, int x_begin, int x_end, int lx, const int* dx,
                      const int* ahead_row, const int* behind_row, const int* rename, int* rows) {
     constexpr int kEnds = 2 * D;
-    for (int x = x_begin; x < x_end; ++x) {
+    // Site x's bond ends, sorted by bond.
+    const auto sorted_ends = [&](int x, BondEnd* ends) {
         const std::size_t s = first_site + static_cast<std::size_t>(x);
-        BondEnd ends[kEnds];
         for (int k = 0; k < D; ++k) {
             const int ahead = ahead_row[k] + (x + dx[k] < lx ? x + dx[k] : 0);
             const int behind = behind_row[k] + (x >= dx[k] ? x - dx[k] : lx - 1);
@@ -231,9 +231,40 @@ void renamed_box_row(std::size_t first_site, int x_begin, int x_end, int lx, con
             ends[2 * k + 1] = bond_end(static_cast<std::size_t>(behind) * D + kk, behind);
         }
         sort_by_bond<kEnds>(ends);
-        int* row = rows + static_cast<std::size_t>(rename[s]) * kEnds;
-        for (int k = 0; k < kEnds; ++k) row[k] = rename[other_of(ends[k])];
+    };
+    const auto write_sorted = [&](int x_from, int x_to) {
+        for (int x = x_from; x < x_to; ++x) {
+            BondEnd ends[kEnds];
+            sorted_ends(x, ends);
+            int* row =
+                rows +
+                static_cast<std::size_t>(rename[first_site + static_cast<std::size_t>(x)]) * kEnds;
+            for (int k = 0; k < kEnds; ++k) row[k] = rename[other_of(ends[k])];
+        }
+    };
+    // Where no direction wraps in x (dx is 0 or 1), a step in x moves every end's bond by D
+    // and its other site by 1: the ends keep the first such site's order, and its neighbours
+    // are that site's plus the step. Those sites are written without sorting.
+    int reach = 0;
+    for (int k = 0; k < D; ++k) reach = std::max(reach, dx[k]);
+    const int inner_begin = std::max(x_begin, reach);
+    const int inner_end = std::min(x_end, lx - reach);
+    if (inner_end - inner_begin < 2) {
+        write_sorted(x_begin, x_end);
+        return;
     }
+    write_sorted(x_begin, inner_begin);
+    BondEnd ends[kEnds];
+    sorted_ends(inner_begin, ends);
+    int offset[kEnds];  // neighbour k of site x is x + offset[k]
+    for (int k = 0; k < kEnds; ++k) offset[k] = other_of(ends[k]) - inner_begin;
+    for (int x = inner_begin; x < inner_end; ++x) {
+        int* row =
+            rows +
+            static_cast<std::size_t>(rename[first_site + static_cast<std::size_t>(x)]) * kEnds;
+        for (int k = 0; k < kEnds; ++k) row[k] = rename[offset[k] + x];
+    }
+    write_sorted(inner_end, x_end);
 }
 
 }  // namespace
