@@ -345,7 +345,16 @@ std::vector<T> read_numeric_1d(const Handle& parent, const std::string& name, hi
 
 }  // namespace
 
-QuietErrors::QuietErrors() {
+namespace {
+
+std::recursive_mutex& hdf5_lock() {
+    static std::recursive_mutex lock;
+    return lock;
+}
+
+}  // namespace
+
+QuietErrors::QuietErrors() : lock_(hdf5_lock()) {
     // If the current setting cannot be read, turn printing off anyway and restore nothing.
     saved_ = H5Eget_auto2(H5E_DEFAULT, &saved_func_, &saved_data_) >= 0;
     H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);

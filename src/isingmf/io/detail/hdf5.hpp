@@ -13,6 +13,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
+#include <mutex>
 #include <span>
 #include <string>
 #include <vector>
@@ -20,7 +21,10 @@
 namespace isingmf::detail::h5 {
 
 /// Turns off HDF5's printing of its error stack to stderr (library code never prints) and
-/// restores the previous setting on destruction. Create one per public io/ entry point.
+/// restores the previous setting on destruction. Create one per public io/ entry point, before
+/// any handle: it also holds, until destroyed, the process-wide lock that keeps HDF5 (a serial
+/// build, not thread-safe) to one thread at a time, since Python threads and OpenMP tasks may
+/// read and write files at once.
 class QuietErrors {
 public:
     QuietErrors();
@@ -29,6 +33,7 @@ public:
     QuietErrors& operator=(const QuietErrors&) = delete;
 
 private:
+    std::unique_lock<std::recursive_mutex> lock_;
     H5E_auto2_t saved_func_ = nullptr;
     void* saved_data_ = nullptr;
     bool saved_ = false;
