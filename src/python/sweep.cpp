@@ -16,6 +16,7 @@
 
 #include "bindings.hpp"
 #include "isingmf/exact/exact_solver.hpp"
+#include "isingmf/io/checked_read.hpp"
 #include "isingmf/io/results_file.hpp"
 #include "isingmf/util/error.hpp"
 
@@ -337,7 +338,9 @@ std::shared_ptr<SweepRun> sweep(const Model& model, py::object T, py::object bet
 
 std::shared_ptr<SweepRun> read(const std::filesystem::path& path, bool with_m) {
     py::gil_scoped_release release;
-    ResultsFile file = read_results(path, with_m);
+    // Read by a child process first: HDF5 1.10 can crash or hang on a damaged file, and this
+    // process is the user's interpreter.
+    ResultsFile file = read_results_checked(path, with_m);
     auto run = std::make_shared<SweepRun>();
     run->num_sites = file.record.num_sites;
     run->sweep = std::move(file.sweep);

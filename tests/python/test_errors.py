@@ -1,6 +1,8 @@
 """Errors as Python exceptions: ValueError (isingmf.ParseError / isingmf.ModelError) for bad
 arguments, OSError (isingmf.IoError) for files, each with a one-line message that names
 what is at fault."""
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -91,6 +93,20 @@ def test_files_raise_os_error(tmp_path):
         SQUARE.to_uai(tmp_path / "no" / "such" / "dir.uai")
     with pytest.raises(OSError):
         SQUARE.to_edge_list(tmp_path / "no" / "such" / "dir.txt")
+
+
+def test_damaged_results_files_that_crash_hdf5_raise_os_error():
+    # HDF5 1.10 itself crashes on these files (found by fuzzing; `isingmf info` reads them in a
+    # child process). read_results has a child read them first, so the interpreter survives
+    # and gets an IoError; the same files read fine once the child did, so good files still
+    # read (test_sweep_groups.py).
+    repo = Path(__file__).resolve().parents[2]
+    for damaged in [repo / "tests/fuzz/corpus/results/hdf5_heap_overflow.hdf5",
+                    repo / "tests/data/hdf5_damaged_heap_reference.h5"]:
+        with pytest.raises(isingmf.IoError, match="crashed reading it"):
+            isingmf.read_results(damaged)
+        with pytest.raises(isingmf.IoError, match="crashed reading it"):
+            isingmf.read_results(damaged, with_m=False)
 
 
 def test_malformed_files_raise_value_error_naming_the_line(tmp_path):

@@ -346,15 +346,19 @@ std::vector<T> read_numeric_1d(const Handle& parent, const std::string& name, hi
 }  // namespace
 
 namespace {
+bool g_lock_skipped = false;  // only ever set in a forked child
+}  // namespace
 
-std::recursive_mutex& hdf5_lock() {
+std::recursive_mutex& library_lock() {
     static std::recursive_mutex lock;
     return lock;
 }
 
-}  // namespace
+void skip_library_lock_in_this_child() { g_lock_skipped = true; }
 
-QuietErrors::QuietErrors() : lock_(hdf5_lock()) {
+QuietErrors::QuietErrors()
+    : lock_(g_lock_skipped ? std::unique_lock<std::recursive_mutex>()
+                           : std::unique_lock<std::recursive_mutex>(library_lock())) {
     // If the current setting cannot be read, turn printing off anyway and restore nothing.
     saved_ = H5Eget_auto2(H5E_DEFAULT, &saved_func_, &saved_data_) >= 0;
     H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);

@@ -20,6 +20,14 @@
 
 namespace isingmf::detail::h5 {
 
+/// The process-wide lock QuietErrors holds (recursive).
+std::recursive_mutex& library_lock();
+
+/// Set in a child forked while this thread held library_lock(): the child's one thread needs
+/// no lock, and could not take the copy of one held by its parent's thread (glibc's mutexes
+/// know their owner by a thread id the child does not have).
+void skip_library_lock_in_this_child();
+
 /// Turns off HDF5's printing of its error stack to stderr (library code never prints) and
 /// restores the previous setting on destruction. Create one per public io/ entry point, before
 /// any handle: it also holds, until destroyed, the process-wide lock that keeps HDF5 (a serial
