@@ -39,9 +39,6 @@ namespace fs = std::filesystem;
 namespace isingmf::cli {
 namespace {
 
-// A million samples is a large study; more than this on one command line is a typo (every
-// finished sample stays in memory until the file is written: a few KB each).
-constexpr unsigned long long kMaxSamples = 10'000'000;
 constexpr const char* kCheckpointFormat = "isingmf-ensemble-checkpoint 1";
 
 po::options_description ensemble_options() {

@@ -34,9 +34,6 @@ namespace {
 
 // Per-site magnetizations are written when n_T x N stays below this (80 MB uncompressed).
 constexpr double kStoreMLimit = 1e7;
-// Random starts per temperature: enough to map the local maxima of a small glass; more is a
-// typo that would run for hours.
-constexpr int kMaxRestarts = 10000;
 
 }  // namespace
 

@@ -93,7 +93,8 @@ MeanFieldOptions mean_field_options(py::handle starts, int restarts, double tol,
                                     const std::string& method, double omega, bool extrapolate,
                                     std::uint64_t seed, bool cut_off, bool* warm,
                                     bool given_start) {
-    if (restarts < 0) throw ModelError("restarts must be >= 0");
+    if (restarts < 0 || restarts > kMaxRestarts)
+        throw ModelError(fmt::format("restarts must be between 0 and {}", kMaxRestarts));
     MeanFieldOptions options;
     const std::string list = name_list(starts);
     // A single solve given its own start needs no named one.

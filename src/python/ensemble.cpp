@@ -12,6 +12,7 @@
 #include "bindings.hpp"
 #include "isingmf/io/detail/result_groups.hpp"
 #include "isingmf/lattices/lattice.hpp"
+#include "isingmf/util/thread_count.hpp"
 
 namespace isingmf::python {
 namespace {
@@ -116,6 +117,11 @@ std::shared_ptr<EnsembleRun> ensemble(
     const std::string& bp_schedule, double bp_damping, int threads) {
     const std::uint64_t samples = samples_argument.value;
     const std::uint64_t seed = seed_argument.value;
+    // The command line's limits: an absurd thread count or sample count fails at once, not
+    // after starting thousands of threads or allocating gigabytes.
+    check_threads(threads);
+    if (samples > kMaxSamples)
+        throw ModelError(fmt::format("samples must be at most {}", kMaxSamples));
     const GeneratedModelSpec spec =
         generated_model_argument(kind, size, boundary, J, h, disorder, random_field, J0, seed);
     const Temperatures grid = temperatures_argument(T, beta, "0.5:5:0.1");

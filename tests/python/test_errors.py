@@ -44,7 +44,15 @@ def test_exception_classes():
     (lambda: isingmf.mean_field(SQUARE, -0.5), "beta must be finite and >= 0, got -0.5"),
     (lambda: isingmf.mean_field(SQUARE, 1.0, tol=0), "tol must be > 0"),
     (lambda: isingmf.mean_field(SQUARE, 1.0, max_iter=0), "max_iter must be >= 1"),
-    (lambda: isingmf.mean_field(SQUARE, 1.0, restarts=-1), "restarts must be >= 0"),
+    (lambda: isingmf.mean_field(SQUARE, 1.0, restarts=-1), "restarts must be between 0 and 10000"),
+    # The command line's limits: more is a typo that would run for hours (or start thousands
+    # of threads) before anything could stop it.
+    (lambda: isingmf.mean_field(SQUARE, 1.0, starts="random", restarts=2**31 - 1), "restarts must be between 0 and 10000"),
+    (lambda: isingmf.sweep(SQUARE, T=1.0, restarts=10001), "restarts must be between 0 and 10000"),
+    (lambda: isingmf.structured_mean_field(SQUARE, 1.0, starts="random", restarts=20000), "restarts must be between 0 and 10000"),
+    (lambda: isingmf.ensemble("chain", 4, samples=4, T=1.0, threads=-1), "thread count must be between 0 and 1024"),
+    (lambda: isingmf.ensemble("chain", 4, samples=1500, T=1.0, threads=1500), "thread count must be between 0 and 1024, got 1500"),
+    (lambda: isingmf.ensemble("chain", 4, samples=10**8, T=1.0), "samples must be at most 10000000"),
     (lambda: isingmf.mean_field(SQUARE, 1.0, starts="up,sideways"), "unknown start 'sideways'"),
     (lambda: isingmf.mean_field(SQUARE, 1.0, starts=[]), "starts names no start"),
     (lambda: isingmf.mean_field(SQUARE, 1.0, starts="warm"), "start 'warm' needs a sweep"),

@@ -31,6 +31,10 @@ namespace isingmf {
 /// seed that fits when S + K - 1 overflows 2^64 - 1.
 std::vector<std::uint64_t> ensemble_seeds(std::uint64_t base_seed, std::uint64_t samples);
 
+/// The most samples an ensemble takes: a million is a large study; more on one command line is a
+/// typo (every finished sample stays in memory until the file is written: a few KB each).
+inline constexpr unsigned long long kMaxSamples = 10'000'000;
+
 struct EnsembleOptions {
     std::uint64_t samples = 1;  ///< K >= 1
     std::uint64_t seed = 1;     ///< S, the seed of sample 0

@@ -136,6 +136,10 @@ struct StartList {
     bool warm = false;
 };
 
+/// The most random starts (`restarts`) a run takes: enough to map the local maxima of a small
+/// glass; more is a typo that would run for hours (each is a full solve at every temperature).
+inline constexpr int kMaxRestarts = 10000;
+
 /// Parses a comma list of up, down, paramagnet, anneal, random (`restarts` random starts) and
 /// warm, as `isingmf sweep --starts` and Python's starts= take it; `option` names the list in
 /// messages. Throws ParseError "unknown start 'x' in OPTION (expected ...)" or "OPTION names no
