@@ -89,12 +89,16 @@ std::string name_list(py::handle names) {
     return list;
 }
 
+void check_restarts(int restarts) {
+    if (restarts < 0 || restarts > kMaxRestarts)
+        throw ModelError(fmt::format("restarts must be between 0 and {}", kMaxRestarts));
+}
+
 MeanFieldOptions mean_field_options(py::handle starts, int restarts, double tol, int max_iter,
                                     const std::string& method, double omega, bool extrapolate,
                                     std::uint64_t seed, bool cut_off, bool* warm,
                                     bool given_start) {
-    if (restarts < 0 || restarts > kMaxRestarts)
-        throw ModelError(fmt::format("restarts must be between 0 and {}", kMaxRestarts));
+    check_restarts(restarts);
     MeanFieldOptions options;
     const std::string list = name_list(starts);
     // A single solve given its own start needs no named one.

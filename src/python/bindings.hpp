@@ -153,6 +153,9 @@ std::vector<double> temperatures_of(const Temperatures& grid);
 /// A list of names given as comma text or as a sequence of names, as comma text.
 std::string name_list(py::handle names);
 
+/// Throws ModelError unless 0 <= restarts <= kMaxRestarts (the command line's limit).
+void check_restarts(int restarts);
+
 /// Mean-field options from the keyword arguments shared by mean_field and sweep, checked
 /// with the command line's rules. `starts` is "up,down,paramagnet,anneal,random,warm" text or
 /// a sequence of those names (parse_mean_field_starts); `warm` receives whether "warm" was

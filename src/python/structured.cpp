@@ -68,8 +68,7 @@ constexpr const char* kResultDoc =
     start ("naive", "up", "down", "random:K", "warm" or "zero"), omega)doc";
 
 StructuredMeanFieldStarts structured_starts(py::handle names, int restarts, bool given_start) {
-    if (restarts < 0 || restarts > kMaxRestarts)
-        throw ModelError(fmt::format("restarts must be between 0 and {}", kMaxRestarts));
+    check_restarts(restarts);
     StructuredMeanFieldStarts starts;
     starts.naive = false;
     const std::string list = name_list(names);
