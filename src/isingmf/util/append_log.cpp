@@ -142,22 +142,33 @@ private:
     int fd_;
 };
 
-// Links are not followed, as for every file this program writes (atomic_file.hpp): appending
-// through one would grow a file elsewhere that removing the log leaves behind. Non-blocking,
-// so that a FIFO in the log's place is refused rather than waited on.
-int open_checked(const fs::path& path, int flags) {
+// The regular file at `path` opened with `flags`: -1 with errno set when it cannot be opened,
+// and -1 with errno 0 when what stands there is not a regular file. Links are not followed,
+// as for every file this program writes (atomic_file.hpp): appending through one would grow a
+// file elsewhere that removing the log leaves behind. Non-blocking, so that a FIFO in the
+// log's place is refused rather than waited on.
+int open_regular(const fs::path& path, int flags) {
     const int fd = ::open(path.c_str(), flags | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
-    if (fd < 0 && errno == ELOOP) {
-        throw IoError(fmt::format(
-            "cannot open '{}': it is a symbolic link (links are not followed)", path.string()));
-    }
-    if (fd < 0) fail(path, "open", errno);
+    if (fd < 0) return -1;
     struct stat st {};
     if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
         ::close(fd);
-        throw IoError(fmt::format("cannot open '{}': it is not a regular file", path.string()));
+        errno = 0;
+        return -1;
     }
     return fd;
+}
+
+int open_checked(const fs::path& path, int flags) {
+    const int fd = open_regular(path, flags);
+    if (fd >= 0) return fd;
+    if (errno == ELOOP) {
+        throw IoError(fmt::format(
+            "cannot open '{}': it is a symbolic link (links are not followed)", path.string()));
+    }
+    if (errno == 0)
+        throw IoError(fmt::format("cannot open '{}': it is not a regular file", path.string()));
+    fail(path, "open", errno);
 }
 
 // Takes the claim of a run on the open file `fd` (open for writing); false when another open
@@ -299,18 +310,10 @@ namespace {
 // link, a FIFO or another special file: none is a run's log). Throws when it cannot be opened
 // to tell (permissions): a run's claim on it could not be seen.
 int open_if_log(const fs::path& path, int flags) {
-    const int fd = ::open(path.c_str(), flags | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
-    if (fd < 0) {
-        if (errno == ENOENT || errno == ELOOP || errno == ENXIO) return -1;
-        throw IoError(fmt::format("cannot open '{}' to see whether a run is using it ({})",
-                                  path.string(), std::strerror(errno)));
-    }
-    struct stat st {};
-    if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-        ::close(fd);
-        return -1;
-    }
-    return fd;
+    const int fd = open_regular(path, flags);
+    if (fd >= 0 || errno == 0 || errno == ENOENT || errno == ELOOP || errno == ENXIO) return fd;
+    throw IoError(fmt::format("cannot open '{}' to see whether a run is using it ({})",
+                              path.string(), std::strerror(errno)));
 }
 
 }  // namespace
