@@ -14,6 +14,7 @@
 #include <thread>
 
 #include "diagnostics.hpp"
+#include "isingmf/io/detail/reader_child.hpp"
 #include "isingmf/util/error.hpp"
 #include "isingmf/util/text.hpp"
 
@@ -70,10 +71,7 @@ int run_isolated(const std::function<int()>& body, const std::string& file, int 
         if (std::chrono::steady_clock::now() >= deadline) {
             ::kill(pid, SIGKILL);
             ::waitpid(pid, &status, 0);
-            throw IoError(fmt::format(
-                "cannot read '{}': the HDF5 library did not finish reading it in {} s (a damaged "
-                "file it loops on?)",
-                file, timeout_seconds));
+            throw detail::child_reader_timed_out(file, timeout_seconds);
         }
         std::this_thread::sleep_for(std::chrono::milliseconds(5));
     }
@@ -86,17 +84,7 @@ int run_isolated(const std::function<int()>& body, const std::string& file, int 
             std::signal(signal_number, SIG_DFL);
             std::raise(signal_number);
         }
-        const bool crash = signal_number == SIGSEGV || signal_number == SIGBUS ||
-                           signal_number == SIGABRT || signal_number == SIGFPE ||
-                           signal_number == SIGILL || signal_number == SIGTRAP ||
-                           signal_number == SIGSYS;
-        if (crash) {
-            throw IoError(fmt::format(
-                "cannot read '{}': the HDF5 library crashed reading it ({}): the file is damaged",
-                file, strsignal(signal_number)));
-        }
-        throw IoError(fmt::format("cannot read '{}': the process reading it was killed ({})", file,
-                                  strsignal(signal_number)));
+        throw detail::child_reader_killed(file, signal_number);
     }
     return WIFEXITED(status) ? WEXITSTATUS(status) : 1;
 }

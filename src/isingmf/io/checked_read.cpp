@@ -16,6 +16,7 @@
 #include <string>
 
 #include "isingmf/io/detail/hdf5.hpp"
+#include "isingmf/io/detail/reader_child.hpp"
 #include "isingmf/util/atomic_file.hpp"
 #include "isingmf/util/error.hpp"
 
@@ -97,17 +98,8 @@ ResultsFile read_results_checked(const std::filesystem::path& path, bool with_m,
         int status = 0;
         while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
         }
-        if (timed_out) {
-            throw IoError(fmt::format(
-                "cannot read '{}': the HDF5 library did not finish reading it in {} s (a damaged "
-                "file it loops on?)",
-                where, timeout_seconds));
-        }
-        if (WIFSIGNALED(status)) {
-            throw IoError(fmt::format(
-                "cannot read '{}': the HDF5 library crashed reading it ({}): the file is damaged",
-                where, strsignal(WTERMSIG(status))));
-        }
+        if (timed_out) throw detail::child_reader_timed_out(where, timeout_seconds);
+        if (WIFSIGNALED(status)) throw detail::child_reader_killed(where, WTERMSIG(status));
         if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
             throw IoError(message.empty() ? fmt::format("cannot read '{}'", where) : message);
         }

@@ -1,0 +1,31 @@
+#include "isingmf/io/detail/reader_child.hpp"
+
+#include <fmt/format.h>
+
+#include <csignal>
+#include <cstring>
+
+namespace isingmf::detail {
+
+IoError child_reader_killed(const std::string& file, int signal_number) {
+    const bool crash = signal_number == SIGSEGV || signal_number == SIGBUS ||
+                       signal_number == SIGABRT || signal_number == SIGFPE ||
+                       signal_number == SIGILL || signal_number == SIGTRAP ||
+                       signal_number == SIGSYS;
+    if (crash) {
+        return IoError(fmt::format(
+            "cannot read '{}': the HDF5 library crashed reading it ({}): the file is damaged", file,
+            strsignal(signal_number)));
+    }
+    return IoError(fmt::format("cannot read '{}': the process reading it was killed ({})", file,
+                               strsignal(signal_number)));
+}
+
+IoError child_reader_timed_out(const std::string& file, int seconds) {
+    return IoError(fmt::format(
+        "cannot read '{}': the HDF5 library did not finish reading it in {} s (a damaged file it "
+        "loops on?)",
+        file, seconds));
+}
+
+}  // namespace isingmf::detail
