@@ -9,6 +9,7 @@ import pytest
 import isingmf
 
 SQUARE = isingmf.lattice("square", (4, 4))
+HUGE = isingmf.lattice("square", (4, 4), J=1e300)
 
 
 def test_exception_classes():
@@ -61,6 +62,13 @@ def test_exception_classes():
     (lambda: isingmf.mean_field(SQUARE, 1.0, threads=-1), "thread count must be between 0 and 1024"),
     (lambda: isingmf.mean_field(SQUARE, 1.0, warm_start=np.zeros(3)), "warm_start has 3 entries for 16 sites"),
     (lambda: isingmf.exact(SQUARE, [0.5, np.inf]), "beta[1] must be finite"),
+    # beta |H| past the largest double: every solver refuses, as sweep does (they used to
+    # return inf or NaN marked converged; upper_bound a "certified" NaN).
+    (lambda: isingmf.mean_field(HUGE, 1e10), "overflows; rescale the model"),
+    (lambda: isingmf.upper_bound(HUGE, 1e10), "overflows; rescale the model"),
+    (lambda: isingmf.bethe(HUGE, 1e10), "overflows; rescale the model"),
+    (lambda: isingmf.structured_mean_field(HUGE, 1e10), "overflows; rescale the model"),
+    (lambda: isingmf.exact(HUGE, [1.0, 1e10]), "beta = 10000000000 times the energy scale"),
     (lambda: isingmf.exact(SQUARE), "give the betas or T"),
     (lambda: isingmf.exact(SQUARE, 1.0, T=1.0), "give T or beta, not both"),
     (lambda: isingmf.exact(SQUARE, T=[1.0, 0.0]), "temperature must be > 0"),

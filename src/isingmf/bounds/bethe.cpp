@@ -7,6 +7,7 @@
 #include <cmath>
 #include <numbers>
 
+#include "isingmf/model/energy_scale.hpp"
 #include "isingmf/util/checks.hpp"
 #include "isingmf/util/detail/enum_names.hpp"
 #include "isingmf/util/error.hpp"
@@ -208,6 +209,7 @@ bool better(const BetheResult& a, const BetheResult& b) {
 BetheResult solve_bethe(const Model& model, double beta, const BetheOptions& options,
                         const BetheResult* warm) {
     check_beta(beta);
+    check_energy_scale(model, beta);
     if (!(options.damping >= 0.0 && options.damping < 1.0))
         throw ModelError(fmt::format("BP damping must be in [0, 1), got {}", options.damping));
     if (!(options.tolerance > 0.0))

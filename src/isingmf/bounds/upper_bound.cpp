@@ -10,6 +10,7 @@
 #include <limits>
 
 #include "isingmf/clusters/decompose.hpp"
+#include "isingmf/model/energy_scale.hpp"
 #include "isingmf/util/checks.hpp"
 #include "isingmf/util/error.hpp"
 
@@ -252,6 +253,7 @@ Decomposition choose_decomposition(const Model& model, const UpperBoundOptions& 
 UpperBoundResult solve_upper_bound(const UpperBoundPlan& plan, double beta,
                                    const UpperBoundOptions& options, const UpperBoundResult* warm) {
     check_beta(beta);
+    check_energy_scale(plan.model(), beta);
     const Decomposition& d = plan.decomposition();
     UpperBoundResult result;
     result.beta = beta;

@@ -15,6 +15,7 @@
 #include <set>
 #include <tuple>
 
+#include "isingmf/model/energy_scale.hpp"
 #include "isingmf/util/checks.hpp"
 #include "isingmf/util/detail/parallel.hpp"
 #include "isingmf/util/error.hpp"
@@ -870,6 +871,7 @@ std::string elimination_refusal(const EliminationOrder& plan, const EliminationO
 std::vector<ExactResult> eliminate_exact(const Model& model, std::span<const double> betas,
                                          const EliminationOptions& options) {
     check_betas(betas);
+    check_energy_scale(model, betas);
     const detail::Schedule schedule = detail::make_schedule(model, options.max_memory_bytes);
     const EliminationOrder& plan = schedule.order;
     if (const std::string refusal = elimination_refusal(plan, options); !refusal.empty()) {

@@ -14,6 +14,7 @@
 #include <utility>
 
 #include "isingmf/exact/detail/enumerate_detail.hpp"
+#include "isingmf/model/energy_scale.hpp"
 #include "isingmf/util/checks.hpp"
 #include "isingmf/util/error.hpp"
 
@@ -969,6 +970,7 @@ std::vector<ExactResult> enumerate_exact(const Model& model, std::span<const dou
                                          const EnumerationOptions& options, EnumerationPath* used) {
     check_size(model);
     check_betas(betas);
+    check_energy_scale(model, betas);
     if (options.path == EnumerationPath::automatic ||
         options.path == EnumerationPath::density_of_states) {
         // Even with no betas, so that `used` tells which path a sweep would take.
@@ -989,6 +991,7 @@ std::vector<ExactResult> enumerate_exact(const Model& model, std::span<const dou
 
 std::vector<ExactResult> enumerate_exact(const Model& model, std::span<const double> betas) {
     check_betas(betas);
+    check_energy_scale(model, betas);
     if (betas.empty()) {
         check_size(model);
         return {};

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "isingmf/exact/detail/jet.hpp"
+#include "isingmf/model/energy_scale.hpp"
 #include "isingmf/util/checks.hpp"
 #include "isingmf/util/error.hpp"
 
@@ -207,6 +208,8 @@ bool kaufman_applies(const Model& model, KaufmanLattice* lattice) {
 }
 
 std::vector<ExactResult> kaufman_exact(const Model& model, std::span<const double> betas) {
+    check_betas(betas);
+    check_energy_scale(model, betas);
     KaufmanLattice lattice;
     if (!kaufman_applies(model, &lattice)) {
         throw ModelError(

@@ -16,6 +16,7 @@
 #include "isingmf/exact/detail/embedding.hpp"
 #include "isingmf/exact/detail/jet.hpp"
 #include "isingmf/exact/detail/pfaffian.hpp"
+#include "isingmf/model/energy_scale.hpp"
 #include "isingmf/util/checks.hpp"
 #include "isingmf/util/error.hpp"
 
@@ -521,6 +522,8 @@ std::vector<PlanarResult> planar_solve(const PlanarPlan& plan, std::span<const d
 
 std::vector<ExactResult> planar_exact(const Model& model, std::span<const double> betas,
                                       const PlanarOptions& options) {
+    check_betas(betas);  // before the plan: both are cheap to refuse, the plan is not
+    check_energy_scale(model, betas);
     const PlanarPlan plan = plan_planar(model, options);
     std::vector<ExactResult> out;
     out.reserve(betas.size());

@@ -12,6 +12,7 @@
 #include "isingmf/meanfield/detail/branch_free.hpp"
 #include "isingmf/meanfield/detail/fast_tanh.hpp"
 #include "isingmf/meanfield/detail/sweep_kernel.hpp"
+#include "isingmf/model/energy_scale.hpp"
 #include "isingmf/util/checks.hpp"
 #include "isingmf/util/detail/enum_names.hpp"
 #include "isingmf/util/detail/parallel.hpp"
@@ -202,12 +203,14 @@ StartList parse_mean_field_starts(std::string_view list, int restarts, std::stri
 
 double mean_field_bound(const Model& model, double beta, std::span<const double> m) {
     check_beta(beta);
+    check_energy_scale(model, beta);
     check_magnetizations(model, m);
     return bound_from(model, beta, bound_parts(model, beta, clamped(m)));
 }
 
 double mean_field_bound(const MeanFieldPlan& plan, double beta, std::span<const double> m) {
     check_beta(beta);
+    check_energy_scale(plan.model(), beta);
     check_magnetizations(plan.model(), m);
     return bound_from(plan.model(), beta, bound_parts(plan, beta, clamped(m)));
 }

@@ -12,6 +12,7 @@
 #include "isingmf/meanfield/detail/ascent.hpp"
 #include "isingmf/meanfield/detail/binary_entropy.hpp"
 #include "isingmf/meanfield/detail/structured_plan.hpp"
+#include "isingmf/model/energy_scale.hpp"
 #include "isingmf/util/checks.hpp"
 #include "isingmf/util/error.hpp"
 #include "isingmf/util/random.hpp"
@@ -405,6 +406,7 @@ StructuredMeanFieldResult solve_structured_mean_field(const StructuredPlan& plan
                                                       std::span<const double> warm_start,
                                                       std::span<const double> naive_m) {
     check_beta(beta);
+    check_energy_scale(plan.model(), beta);
     check_options(options);
     const auto n = static_cast<std::size_t>(plan.model().num_sites());
     StructuredMeanFieldResult best;
@@ -443,6 +445,7 @@ StructuredMeanFieldResult solve_structured_mean_field(const Model& model, double
                                                       const StructuredMeanFieldOptions& options,
                                                       std::span<const double> warm_start) {
     check_beta(beta);
+    check_energy_scale(model, beta);
     check_options(options);
     ClusterPartition partition =
         options.clusters ? *options.clusters : make_cluster_partition(model, options.cluster_width);

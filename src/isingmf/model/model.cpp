@@ -217,6 +217,42 @@ void write_copies(std::vector<double>& values, std::size_t n, double value) {
     detail::fill_parallel(values, value);
 }
 
+// sum_i |x_i| in fixed blocks added in block order: the same for any thread count (and, below
+// one block, the plain sum).
+constexpr std::size_t kMagnitudeBlock = std::size_t{1} << 16;
+
+double sum_of_magnitudes(const std::vector<double>& x) {
+    const std::size_t blocks = (x.size() + kMagnitudeBlock - 1) / kMagnitudeBlock;
+    std::vector<double> partial(blocks, 0.0);
+#pragma omp parallel for schedule(static) if (blocks > 1)
+    for (std::size_t b = 0; b < blocks; ++b) {
+        const std::size_t end = std::min(x.size(), (b + 1) * kMagnitudeBlock);
+        double sum = 0.0;
+        for (std::size_t i = b * kMagnitudeBlock; i < end; ++i) sum += std::abs(x[i]);
+        partial[b] = sum;
+    }
+    double total = 0.0;
+    for (double p : partial) total += p;
+    return total;
+}
+
+// sum_of_magnitudes of `count` copies of x, to the bit, without the array (a uniform model's
+// shared coupling or field): every full block adds up alike, so one is summed and added once
+// per block, then the short last one.
+double sum_of_copies(double x, std::size_t count) {
+    const double magnitude = std::abs(x);
+    const auto block_sum = [&](std::size_t size) {
+        double sum = 0.0;
+        for (std::size_t i = 0; i < size; ++i) sum += magnitude;
+        return sum;
+    };
+    const double full = block_sum(std::min(count, kMagnitudeBlock));
+    double total = 0.0;
+    for (std::size_t b = 0; b < count / kMagnitudeBlock; ++b) total += full;
+    if (count % kMagnitudeBlock != 0) total += block_sum(count % kMagnitudeBlock);
+    return total;
+}
+
 }  // namespace
 
 const std::vector<double>& Model::write_couplings() const {
@@ -411,6 +447,29 @@ int Model::max_degree() const {
         }
     }
     return *std::max_element(degree.begin(), degree.end());
+}
+
+double Model::sum_energy_scale() const {
+    double scale = std::abs(energy_offset_);
+    // A shared value is summed without its array, which a uniform model need not write out.
+    if (num_edges() > 0)  // none: adding 0 changes nothing, and asks for no array
+        scale += shared_coupling_ ? sum_of_copies(*shared_coupling_, num_edges())
+                                  : sum_of_magnitudes(couplings());
+    scale += shared_field_ ? sum_of_copies(*shared_field_, static_cast<std::size_t>(num_sites_))
+                           : sum_of_magnitudes(fields());
+    return scale;
+}
+
+double Model::energy_scale() const {
+    if (!weight_arrays_) return std::abs(energy_offset_);  // moved from: no weights
+    WeightArrays& w = *weight_arrays_;
+    if (!w.scale_known.load(std::memory_order_acquire)) {
+        // Summed outside the mutex, which couplings() and fields() may take to write their
+        // arrays out; threads racing here sum the same value.
+        const double scale = sum_energy_scale();
+        once(w.mutex, w.scale_known, [&] { w.scale = scale; });
+    }
+    return w.scale;
 }
 
 }  // namespace isingmf

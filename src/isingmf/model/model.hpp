@@ -200,6 +200,11 @@ public:
     /// Largest number of neighbours of any site.
     int max_degree() const;
 
+    /// sum_ij |J_ij| + sum_i |h_i| + |E0|, a bound on |H(s)| for every state: beta times it
+    /// must be finite for bounds and exact values to be (check_energy_scale). Summed in fixed
+    /// blocks (the same for any thread count) on first use and kept; O(1) for uniform weights.
+    double energy_scale() const;
+
 private:
     // couplings() and fields(), each either given or written out from shared_coupling_
     // (shared_field_) on first use, under the mutex; a flag set means the array is complete
@@ -210,6 +215,8 @@ private:
         std::atomic<bool> fields_written{false};
         std::vector<double> couplings;
         std::vector<double> fields;
+        std::atomic<bool> scale_known{false};  // energy_scale(), once summed
+        double scale = 0.0;
     };
 
     // The edges of a model made by of_lattice: their count and generator, and the list once
@@ -250,6 +257,7 @@ private:
     const std::vector<Edge>& write_edges() const;
     const std::vector<double>& write_couplings() const;
     const std::vector<double>& write_fields() const;
+    double sum_energy_scale() const;
     void check_fields();
     void check_and_order_edges();
     void merge_repeated_edges();

@@ -10,6 +10,7 @@
 #include "isingmf/exact/exact_solver.hpp"
 #include "isingmf/meanfield/detail/ascent.hpp"
 #include "isingmf/meanfield/detail/structured_plan.hpp"
+#include "isingmf/model/energy_scale.hpp"
 #include "isingmf/util/detail/enum_names.hpp"
 #include "isingmf/util/detail/parallel.hpp"
 #include "isingmf/util/error.hpp"
@@ -28,63 +29,6 @@ constexpr detail::EnumNames<SweepBound, 4> kBoundNames{{
 bool has_cold_start(const MeanFieldStarts& starts) {
     return starts.all_up || starts.all_down || starts.random > 0 || starts.paramagnet ||
            starts.anneal;
-}
-
-// beta |H| must stay finite for every state, or bounds and exact values become inf or NaN
-// although each input is finite (e.g. h = 1e308): refuse such a sweep up front.
-// sum_i |x_i| in fixed blocks added in block order: the same for any thread count (and, below
-// one block, the plain sum).
-constexpr std::size_t kMagnitudeBlock = std::size_t{1} << 16;
-
-double sum_of_magnitudes(const std::vector<double>& x) {
-    const std::size_t blocks = (x.size() + kMagnitudeBlock - 1) / kMagnitudeBlock;
-    std::vector<double> partial(blocks, 0.0);
-#pragma omp parallel for schedule(static) if (blocks > 1)
-    for (std::size_t b = 0; b < blocks; ++b) {
-        const std::size_t end = std::min(x.size(), (b + 1) * kMagnitudeBlock);
-        double sum = 0.0;
-        for (std::size_t i = b * kMagnitudeBlock; i < end; ++i) sum += std::abs(x[i]);
-        partial[b] = sum;
-    }
-    double total = 0.0;
-    for (double p : partial) total += p;
-    return total;
-}
-
-// sum_of_magnitudes of `count` copies of x, to the bit, without the array (a uniform model's
-// shared coupling or field): every full block adds up alike, so one is summed and added once
-// per block, then the short last one.
-double sum_of_copies(double x, std::size_t count) {
-    const double magnitude = std::abs(x);
-    const auto block_sum = [&](std::size_t size) {
-        double sum = 0.0;
-        for (std::size_t i = 0; i < size; ++i) sum += magnitude;
-        return sum;
-    };
-    const double full = block_sum(std::min(count, kMagnitudeBlock));
-    double total = 0.0;
-    for (std::size_t b = 0; b < count / kMagnitudeBlock; ++b) total += full;
-    if (count % kMagnitudeBlock != 0) total += block_sum(count % kMagnitudeBlock);
-    return total;
-}
-
-void check_energy_scale(const Model& model, const std::vector<double>& betas) {
-    double scale = std::abs(model.energy_offset());
-    // A shared value is summed without its array, which a uniform model need not write out.
-    const std::optional<double> J = model.shared_coupling();
-    const std::optional<double> h = model.shared_field();
-    if (model.num_edges() > 0)  // none: adding 0 changes nothing, and asks for no array
-        scale += J ? sum_of_copies(*J, model.num_edges()) : sum_of_magnitudes(model.couplings());
-    scale += h ? sum_of_copies(*h, static_cast<std::size_t>(model.num_sites()))
-               : sum_of_magnitudes(model.fields());
-    for (double beta : betas) {
-        if (!std::isfinite(beta * scale)) {
-            throw ModelError(
-                fmt::format("beta = {} times the energy scale sum|J| + sum|h| + |E0| = {} "
-                            "overflows; rescale the model",
-                            beta, scale));
-        }
-    }
 }
 
 // Counts solves for the progress callback; safe to call from parallel solves.

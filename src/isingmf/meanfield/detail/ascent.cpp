@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "isingmf/model/energy_scale.hpp"
 #include "isingmf/util/checks.hpp"
 #include "isingmf/util/detail/parallel.hpp"
 #include "isingmf/util/error.hpp"
@@ -163,6 +164,7 @@ MeanFieldAscent::MeanFieldAscent(const MeanFieldPlan& plan, double beta,
     check_beta(beta);
     check_omega(options.omega);
     const Model& model = plan.model();
+    check_energy_scale(model, beta);
     const std::size_t n = start_m.size();
     if (n != static_cast<std::size_t>(model.num_sites())) {
         throw ModelError(
@@ -252,6 +254,7 @@ bool MeanFieldAscent::run(int sweep_limit) {
 
 void MeanFieldAscent::retarget(double beta, double tolerance, int max_sweeps, bool residual_only) {
     check_beta(beta);
+    check_energy_scale(plan_->model(), beta);
     beta_ = beta;
     tolerance_ = tolerance;
     max_sweeps_ = max_sweeps;

@@ -1,0 +1,26 @@
+#include "isingmf/model/energy_scale.hpp"
+
+#include <fmt/format.h>
+
+#include <cmath>
+
+#include "isingmf/model/model.hpp"
+#include "isingmf/util/error.hpp"
+
+namespace isingmf {
+
+void check_energy_scale(const Model& model, double beta) {
+    const double scale = model.energy_scale();
+    if (!std::isfinite(beta * scale)) {
+        throw ModelError(
+            fmt::format("beta = {} times the energy scale sum|J| + sum|h| + |E0| = {} "
+                        "overflows; rescale the model",
+                        beta, scale));
+    }
+}
+
+void check_energy_scale(const Model& model, std::span<const double> betas) {
+    for (double beta : betas) check_energy_scale(model, beta);
+}
+
+}  // namespace isingmf

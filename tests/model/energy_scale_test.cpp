@@ -1,0 +1,114 @@
+#include "isingmf/model/energy_scale.hpp"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <functional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "isingmf/bounds/bethe.hpp"
+#include "isingmf/bounds/upper_bound.hpp"
+#include "isingmf/exact/eliminate.hpp"
+#include "isingmf/exact/enumerate.hpp"
+#include "isingmf/exact/kaufman.hpp"
+#include "isingmf/exact/planar.hpp"
+#include "isingmf/lattices/couplings.hpp"
+#include "isingmf/lattices/lattice.hpp"
+#include "isingmf/meanfield/mean_field.hpp"
+#include "isingmf/meanfield/structured_mean_field.hpp"
+#include "isingmf/model/model.hpp"
+#include "isingmf/util/error.hpp"
+#include "support/error_of.hpp"
+
+namespace isingmf {
+namespace {
+
+using test::error_of;
+
+Model torus(double J, double h = 0.0) {
+    CouplingSpec spec;
+    spec.J = J;
+    spec.h = h;
+    return build_model(make_lattice({LatticeKind::square, {4, 4}, Boundary::periodic}), spec);
+}
+
+// The solvers a user calls with one model and a beta, each returning its ln Z (the whole
+// system's), so that one table covers them all.
+std::vector<std::pair<std::string, std::function<double(const Model&, double)>>> solvers() {
+    const auto one = [](double beta) { return std::vector<double>{beta}; };
+    return {
+        {"mean field",
+         [](const Model& m, double beta) { return solve_mean_field(m, beta, {}).ln_z; }},
+        {"mean-field bound",
+         [](const Model& m, double beta) {
+             return mean_field_bound(m, beta, std::vector<double>(16, 1.0));  // all up
+         }},
+        {"structured",
+         [](const Model& m, double beta) { return solve_structured_mean_field(m, beta, {}).ln_z; }},
+        {"bethe", [](const Model& m, double beta) { return solve_bethe(m, beta, {}).ln_z; }},
+        {"upper bound",
+         [](const Model& m, double beta) { return solve_upper_bound(m, beta, {}).ln_z; }},
+        {"enumerate",
+         [one](const Model& m, double beta) { return enumerate_exact(m, one(beta))[0].ln_z; }},
+        {"eliminate",
+         [one](const Model& m, double beta) { return eliminate_exact(m, one(beta))[0].ln_z; }},
+        {"kaufman",
+         [one](const Model& m, double beta) { return kaufman_exact(m, one(beta))[0].ln_z; }},
+        {"planar",
+         [one](const Model& m, double beta) { return planar_exact(m, one(beta))[0].ln_z; }},
+    };
+}
+
+TEST(EnergyScale, IsTheSumOfMagnitudesWithOrWithoutArrays) {
+    // 32 bonds of |J| = 1.5 and 16 fields of |h| = 0.25: 48 + 4; then |E0| = 2 as well.
+    const Model uniform = torus(-1.5, 0.25);
+    EXPECT_EQ(uniform.energy_scale(), 52.0);
+    EXPECT_FALSE(uniform.has_weight_arrays());  // summed from the shared values
+    std::vector<double> J(uniform.num_edges());
+    for (std::size_t k = 0; k < J.size(); ++k) J[k] = (k % 2 == 0 ? -1.0 : 1.0) * 1.5;
+    const Model mixed(16, uniform.edges(), J, std::vector<double>(16, -0.25), -2.0);
+    EXPECT_EQ(mixed.energy_scale(), 54.0);
+    const Model copy = mixed;  // copies share what was summed
+    EXPECT_EQ(copy.energy_scale(), 54.0);
+}
+
+// Every solver refuses a beta that would carry beta |H| past the largest double, with the
+// message run_sweep gives. They used to return inf or NaN marked converged, and the upper
+// bound a "certified" NaN (J = 1e300, beta = 1e10: beta |H| ~ 3e311).
+TEST(EnergyScale, EverySolverRefusesABetaThatOverflowsTheEnergies) {
+    const Model model = torus(1e300);
+    const double beta = 1e10;
+    const std::string expected =
+        "beta = 10000000000 times the energy scale sum|J| + sum|h| + |E0| = "
+        "3.2000000000000016e+301 overflows; rescale the model";
+    for (const auto& [name, solve] : solvers()) {
+        EXPECT_EQ(error_of<ModelError>([&] { solve(model, beta); }), expected) << name;
+    }
+}
+
+// Just below the limit every solver runs and gives a finite ln Z near its ground-state value
+// beta * 32 J (the 4 x 4 torus's ground state has all 32 bonds satisfied).
+TEST(EnergyScale, BelowTheLimitEverySolverGivesAFiniteLnZ) {
+    const Model model = torus(1e300);
+    const double beta = 1e6;  // beta |H| <= 3.2e307
+    const double ground = beta * 32.0 * 1e300;
+    for (const auto& [name, solve] : solvers()) {
+        const double ln_z = solve(model, beta);
+        EXPECT_TRUE(std::isfinite(ln_z)) << name;
+        EXPECT_NEAR(ln_z / ground, 1.0, 1e-12) << name;
+    }
+}
+
+TEST(EnergyScale, ASingleCheckNamesTheBeta) {
+    const Model model = torus(1.0);
+    EXPECT_NO_THROW(check_energy_scale(model, 1e300));  // 1e300 * 32 is finite
+    const std::vector<double> betas{1.0, 1e307};
+    EXPECT_EQ(error_of<ModelError>([&] { check_energy_scale(model, betas); }),
+              "beta = 1e+307 times the energy scale sum|J| + sum|h| + |E0| = 32 overflows; "
+              "rescale the model");
+}
+
+}  // namespace
+}  // namespace isingmf
