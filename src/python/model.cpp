@@ -1,6 +1,8 @@
 // isingmf.Model: built from arrays, lattice generators, edge-list and UAI files; its edges,
 // couplings and fields as read-only NumPy views of the model's own storage.
 
+#include "isingmf/model/model.hpp"
+
 #include <fmt/format.h>
 #include <pybind11/stl.h>
 #include <pybind11/stl/filesystem.h>
@@ -57,7 +59,7 @@ std::vector<Edge> edges_argument(py::handle edges, int num_sites) {
 
 std::shared_ptr<Model> model_from_arrays(int n, py::object edges, py::object J, py::object h,
                                          double E0) {
-    if (n < 1) throw ModelError(fmt::format("a model needs at least one site, got {}", n));
+    check_num_sites(n);  // before any per-site array is allocated
     std::vector<Edge> pairs = edges_argument(edges, n);
     std::vector<double> couplings = doubles_argument(J, pairs.size(), "J", "edges");
     std::vector<double> fields =

@@ -1,6 +1,8 @@
 """Errors as Python exceptions: ValueError (isingmf.ParseError / isingmf.ModelError) for bad
 arguments, OSError (isingmf.IoError) for files, each with a one-line message that names
 what is at fault."""
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -109,6 +111,21 @@ def test_files_raise_os_error(tmp_path):
         SQUARE.to_uai(tmp_path / "no" / "such" / "dir.uai")
     with pytest.raises(OSError):
         SQUARE.to_edge_list(tmp_path / "no" / "such" / "dir.txt")
+
+
+def test_a_site_count_too_large_is_refused_before_any_array_is_allocated():
+    # Model(2**31 - 1, ...) used to allocate 16 GB of zero fields before the model's own
+    # check; under a 2 GiB address-space limit that was a MemoryError instead of the message.
+    code = ("import resource, isingmf\n"
+            "resource.setrlimit(resource.RLIMIT_AS, (2 << 30, 2 << 30))\n"
+            "try:\n"
+            "    isingmf.Model(2**31 - 1, [[0, 1]], 1.0)\n"
+            "except isingmf.ModelError as e:\n"
+            "    print(e)\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         timeout=60)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout == "a model has at most 2^30 = 1073741824 sites, got 2147483647\n"
 
 
 def test_damaged_results_files_that_crash_hdf5_raise_os_error():

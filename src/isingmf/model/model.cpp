@@ -25,6 +25,15 @@ struct Model::AdjacencyCache {
     Adjacency adjacency;
 };
 
+void check_num_sites(long long num_sites) {
+    if (num_sites < 1)
+        throw ModelError(fmt::format("a model needs at least one site, got {}", num_sites));
+    if (num_sites > kMaxModelSites) {
+        throw ModelError(
+            fmt::format("a model has at most 2^30 = {} sites, got {}", kMaxModelSites, num_sites));
+    }
+}
+
 Model::Model(Members /*tag*/, int num_sites, std::vector<Edge> edges, double energy_offset,
              Description description, std::optional<LatticeSpec> lattice)
     : num_sites_(num_sites),
@@ -34,12 +43,7 @@ Model::Model(Members /*tag*/, int num_sites, std::vector<Edge> edges, double ene
       description_(std::move(description)),
       lattice_(std::move(lattice)),
       adjacency_cache_(std::make_shared<AdjacencyCache>()) {
-    if (num_sites_ < 1)
-        throw ModelError(fmt::format("a model needs at least one site, got {}", num_sites_));
-    if (num_sites_ > kMaxModelSites) {
-        throw ModelError(
-            fmt::format("a model has at most 2^30 = {} sites, got {}", kMaxModelSites, num_sites_));
-    }
+    check_num_sites(num_sites_);
     if (lattice_ && (static_cast<int>(lattice_->size.size()) != lattice_dimension(lattice_->kind) ||
                      lattice_num_sites(*lattice_) != num_sites_)) {
         throw ModelError(fmt::format("a {} lattice of size {} does not have {} sites",

@@ -31,6 +31,10 @@ class LatticeBonds;
 /// edge-list or a UAI file): per-site arrays stay well inside int indexing and memory.
 inline constexpr int kMaxModelSites = 1 << 30;
 
+/// Throws ModelError unless 1 <= num_sites <= kMaxModelSites (the constructor's check, for
+/// callers that allocate per-site arrays before they build the model).
+void check_num_sites(long long num_sites);
+
 /// An undirected edge between two distinct sites, stored with i < j.
 struct Edge {
     int i = 0;
