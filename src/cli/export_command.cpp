@@ -49,9 +49,10 @@ int export_command(const std::vector<std::string>& args) {
     if (!to_uai && !vm["beta"].defaulted()) throw UsageError("--beta only applies to --uai");
     const std::filesystem::path out = vm[to_uai ? "uai" : "edges"].as<std::string>();
     const Model model = build_model_from_options(vm, false);
-    prepare_output(out, vm.count("force") != 0, model_input_files(vm, false));
+    const bool force = vm.count("force") != 0;
+    prepare_output(out, force, model_input_files(vm, false));
     if (to_uai) {
-        write_uai(model, out, beta);
+        write_uai(model, out, beta, force);  // without force, never over a file made meanwhile
         // The tables already hold beta: a reader that applies its own temperature scales the
         // model a second time, which is easy to miss when comparing with another tool.
         const std::string shown = printable(out.string());
@@ -66,7 +67,7 @@ int export_command(const std::vector<std::string>& args) {
                 shown, model.num_sites(), model.num_edges(), beta, 1.0 / beta, shown);
         }
     } else {
-        write_edge_list(model, out);
+        write_edge_list(model, out, {}, force);
         print_diagnostic("wrote {} (N={}, {} edges)\n", printable(out.string()), model.num_sites(),
                          model.num_edges());
     }

@@ -17,6 +17,7 @@
 #include "isingmf/lattices/generated_model.hpp"
 #include "isingmf/lattices/lattice.hpp"
 #include "isingmf/lattices/uai.hpp"
+#include "isingmf/util/atomic_file.hpp"
 #include "isingmf/util/error.hpp"
 
 namespace isingmf::python {
@@ -55,6 +56,18 @@ std::vector<Edge> edges_argument(py::handle edges, int num_sites) {
         out[e] = {static_cast<int>(i), static_cast<int>(j)};
     }
     return out;
+}
+
+// Runs write() without the GIL. The library's OutputExistsError says only "'PATH' exists";
+// how to ask for the replacement is the front end's business, here the force keyword.
+template <class Write>
+void write_model_file(const Write& write) {
+    try {
+        py::gil_scoped_release release;
+        write();
+    } catch (const OutputExistsError& e) {
+        throw IoError(fmt::format("{}; pass force=True to replace it", e.what()));
+    }
 }
 
 std::shared_ptr<Model> model_from_arrays(int n, py::object edges, py::object J, py::object h,
@@ -235,24 +248,27 @@ void bind_model(py::module_& module) {
             "H(s) for a configuration s of +-1 values (read by their sign; 0 counts as +1)")
         .def(
             "to_uai",
-            [](const Model& model, const std::filesystem::path& path, double beta) {
-                py::gil_scoped_release release;
-                write_uai(model, path, beta);
+            [](const Model& model, const std::filesystem::path& path, double beta, bool force) {
+                write_model_file([&] { write_uai(model, path, beta, force); });
             },
-            py::arg("path"), py::arg("beta") = 1.0,
+            py::arg("path"), py::arg("beta") = 1.0, py::kw_only(), py::arg("force") = false,
             R"doc(Writes the model at inverse temperature beta as a UAI MARKOV file: one unary
 table per site, one 2x2 table per edge, so that ln Z of the file is ln Z(beta) of the model
-(to ~1e-12 relative). Replaces an existing file atomically. Raises isingmf.IoError (an
-OSError) when the file cannot be written.)doc")
+(to ~1e-12 relative). The file appears whole or not at all (written beside it, synced,
+renamed). An existing file is replaced only with force=True, as `isingmf export --force`.
+Raises isingmf.IoError (an OSError) when the file exists without force or cannot be
+written.)doc")
         .def(
             "to_edge_list",
-            [](const Model& model, const std::filesystem::path& path, const std::string& comment) {
-                py::gil_scoped_release release;
-                write_edge_list(model, path, comment);
+            [](const Model& model, const std::filesystem::path& path, const std::string& comment,
+               bool force) {
+                write_model_file([&] { write_edge_list(model, path, comment, force); });
             },
-            py::arg("path"), py::arg("comment") = "",
-            "Writes the model as an edge-list file (lattices/README.md) that read_edge_list "
-            "gives back exactly.")
+            py::arg("path"), py::arg("comment") = "", py::kw_only(), py::arg("force") = false,
+            R"doc(Writes the model as an edge-list file (lattices/README.md) that read_edge_list
+gives back exactly; whole or not at all, as to_uai. An existing file is replaced only with
+force=True. Raises isingmf.IoError (an OSError) when the file exists without force or cannot
+be written.)doc")
         .def("__repr__", &model_repr);
 
     module.def("lattice", &lattice, py::arg("kind") = "square", py::arg("size") = "4x4",

@@ -111,6 +111,23 @@ def test_uai_round_trip_keeps_ln_z(tmp_path):
     assert isingmf.exact(back, 1.0, method="enumerate").ln_z[0] == pytest.approx(expected, rel=1e-12)
 
 
+def test_writing_a_model_over_an_existing_file_needs_force(tmp_path):
+    # As `isingmf export` needs --force: an existing file is never replaced silently, and a
+    # refused write leaves it as it was.
+    model = random_model(n=6, seed=5)
+    for suffix, write in ((".txt", model.to_edge_list), (".uai", model.to_uai)):
+        path = tmp_path / ("m" + suffix)
+        path.write_text("keep me\n")
+        with pytest.raises(isingmf.IoError, match=r"m\.(txt|uai)' exists; pass force=True"):
+            write(path)
+        assert path.read_text() == "keep me\n"
+        write(path, force=True)
+        assert path.read_text() != "keep me\n"
+        assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []
+    back = isingmf.read_edge_list(tmp_path / "m.txt")
+    np.testing.assert_array_equal(back.J, model.J)
+
+
 def test_uai_grid_against_its_published_value(root):
     # tests/data/uai2014-grids/README.md: Grids_11 (10x10 torus), ln Z = 390.077166 (6 d.p.).
     model = isingmf.read_uai(root / "tests/data/uai2014-grids/Grids_11.uai")

@@ -205,7 +205,7 @@ Model read_edge_list(const std::filesystem::path& path, double J_scale, double e
 }
 
 void write_edge_list(const Model& model, const std::filesystem::path& path,
-                     const std::string& comment) {
+                     const std::string& comment, bool overwrite) {
     std::string out;
     if (!comment.empty()) append_comment(out, comment);
     if (!model.description().empty()) {
@@ -226,7 +226,7 @@ void write_edge_list(const Model& model, const std::filesystem::path& path,
     }
     if (model.energy_offset() != 0.0) out += fmt::format("E0 {}\n", model.energy_offset());
 
-    write_text_atomically(path, out);
+    write_text_atomically(path, out, overwrite);
 }
 
 }  // namespace isingmf

@@ -41,8 +41,10 @@ Model read_edge_list(const std::filesystem::path& path, double J_scale = 1.0,
 /// Writes `model` so that read_edge_list gives it back exactly: shortest round-trip
 /// decimals, edges in the model's order, h lines for nonzero fields only, an E0 line when
 /// E0 != 0. `comment` (may span lines) and the model's description go first as '#' lines.
-/// Throws IoError when the file cannot be written.
+/// Written as write_uai writes (replacing an existing file only with `overwrite`); throws
+/// OutputExistsError for an existing file without `overwrite`, and IoError when the file
+/// cannot be written.
 void write_edge_list(const Model& model, const std::filesystem::path& path,
-                     const std::string& comment = {});
+                     const std::string& comment = {}, bool overwrite = true);
 
 }  // namespace isingmf

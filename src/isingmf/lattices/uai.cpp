@@ -203,7 +203,7 @@ Model parse_uai(std::string_view text, const std::string& source) {
     return parse_uai_input(input);
 }
 
-void write_uai(const Model& model, const std::filesystem::path& path, double beta) {
+void write_uai(const Model& model, const std::filesystem::path& path, double beta, bool overwrite) {
     check_beta(beta);
     const int n = model.num_sites();
     // The constant exp(-beta E0) may be far outside the double range as one number, so it
@@ -245,7 +245,7 @@ void write_uai(const Model& model, const std::filesystem::path& path, double bet
                        differ, differ, same);
     }
 
-    write_text_atomically(path, std::string_view(out.data(), out.size()));
+    write_text_atomically(path, std::string_view(out.data(), out.size()), overwrite);
 }
 
 }  // namespace isingmf

@@ -41,8 +41,11 @@ Model parse_uai(std::string_view text, const std::string& source);
 /// unary table per site, one 2x2 table per edge, the constant -beta E0 spread evenly over
 /// the unary tables. Entries carry 17 significant digits, so reading the file back gives
 /// the same ln Z to about 1e-12 relative. Writes to a temporary file beside `path` and
-/// renames it over `path` (replacing an existing file). Throws ModelError when an entry
-/// would leave the double range (|beta J| beyond ~350) and IoError when writing fails.
-void write_uai(const Model& model, const std::filesystem::path& path, double beta = 1.0);
+/// renames it into place (write_text_atomically: replacing an existing file only with
+/// `overwrite`). Throws ModelError when an entry would leave the double range (|beta J|
+/// beyond ~350), OutputExistsError for an existing file without `overwrite`, and IoError when
+/// writing fails.
+void write_uai(const Model& model, const std::filesystem::path& path, double beta = 1.0,
+               bool overwrite = true);
 
 }  // namespace isingmf
