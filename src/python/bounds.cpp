@@ -7,6 +7,7 @@
 #include <cmath>
 
 #include "bindings.hpp"
+#include "interruptible.hpp"
 #include "isingmf/bounds/bethe.hpp"
 #include "isingmf/bounds/upper_bound.hpp"
 #include "isingmf/util/error.hpp"
@@ -121,9 +122,10 @@ std::shared_ptr<UpperBoundResult> upper_bound(const Model& model, double beta, i
     options.memory = memory;
     options.record_trace = trace;
     check_threads(threads);
-    py::gil_scoped_release release;
-    const ThreadCountGuard guard(threads);
-    return std::make_shared<UpperBoundResult>(solve_upper_bound(model, beta, options));
+    return interruptible([&] {
+        const ThreadCountGuard guard(threads);
+        return std::make_shared<UpperBoundResult>(solve_upper_bound(model, beta, options));
+    });
 }
 
 std::shared_ptr<BetheResult> bethe(const Model& model, double beta, const std::string& schedule,
@@ -137,9 +139,10 @@ std::shared_ptr<BetheResult> bethe(const Model& model, double beta, const std::s
     if (max_iter < 1) throw ModelError("max_iter must be >= 1");
     options.max_iterations = max_iter;
     check_threads(threads);
-    py::gil_scoped_release release;
-    const ThreadCountGuard guard(threads);
-    return std::make_shared<BetheResult>(solve_bethe(model, beta, options));
+    return interruptible([&] {
+        const ThreadCountGuard guard(threads);
+        return std::make_shared<BetheResult>(solve_bethe(model, beta, options));
+    });
 }
 
 }  // namespace

@@ -10,6 +10,7 @@
 #include <variant>
 
 #include "bindings.hpp"
+#include "interruptible.hpp"
 #include "isingmf/io/detail/result_groups.hpp"
 #include "isingmf/lattices/lattice.hpp"
 #include "isingmf/util/thread_count.hpp"
@@ -136,8 +137,8 @@ std::shared_ptr<EnsembleRun> ensemble(
         first, exact, bounds, starts, restarts, tol, max_iter, method, omega, extrapolate, cut_off,
         seed, cluster_width, clusters, ub_width, ub_tol, bp_schedule, bp_damping, threads);
     auto run = std::make_shared<EnsembleRun>();
+    EnsembleResult result = interruptible([&] { return run_ensemble(spec, grid.betas, options); });
     py::gil_scoped_release release;
-    EnsembleResult result = run_ensemble(spec, grid.betas, options);
     run->seeds = std::move(result.seeds);
     for (SweepResult& sweep : result.samples) {
         auto sample = std::make_shared<SweepRun>();

@@ -6,6 +6,7 @@
 #include <limits>
 
 #include "bindings.hpp"
+#include "interruptible.hpp"
 #include "isingmf/exact/exact_solver.hpp"
 #include "isingmf/util/thread_count.hpp"
 
@@ -62,14 +63,15 @@ std::shared_ptr<ExactSeries> exact(const Model& model, py::object betas, const s
     auto series = std::make_shared<ExactSeries>();
     series->T = temperatures_of(grid);
     series->beta = grid.betas;
-    py::gil_scoped_release release;
-    const ThreadCountGuard guard(threads);
-    const ExactChoice choice = choose_exact_method(model, requested);
-    series->method = to_string(choice.method);
-    series->note = choice.note;
-    const std::vector<ExactResult> results = solve_exact(model, choice.method, grid.betas);
-    series->points.assign(grid.betas.size(), std::nullopt);
-    for (std::size_t k = 0; k < results.size(); ++k) series->points[k] = results[k];
+    interruptible([&] {
+        const ThreadCountGuard guard(threads);
+        const ExactChoice choice = choose_exact_method(model, requested);
+        series->method = to_string(choice.method);
+        series->note = choice.note;
+        const std::vector<ExactResult> results = solve_exact(model, choice.method, grid.betas);
+        series->points.assign(grid.betas.size(), std::nullopt);
+        for (std::size_t k = 0; k < results.size(); ++k) series->points[k] = results[k];
+    });
     return series;
 }
 

@@ -4,6 +4,7 @@
 #include <pybind11/stl.h>
 
 #include "bindings.hpp"
+#include "interruptible.hpp"
 #include "isingmf/util/thread_count.hpp"
 
 namespace isingmf::python {
@@ -72,9 +73,10 @@ std::shared_ptr<MeanFieldResult> mean_field(const Model& model, double beta, py:
                            cut_off, nullptr, warm);
     check_threads(threads);
     const std::vector<double> start = warm_start_argument(warm_start, model);
-    py::gil_scoped_release release;
-    const ThreadCountGuard guard(threads);
-    return std::make_shared<MeanFieldResult>(solve_mean_field(model, beta, options, start));
+    return interruptible([&] {
+        const ThreadCountGuard guard(threads);
+        return std::make_shared<MeanFieldResult>(solve_mean_field(model, beta, options, start));
+    });
 }
 
 std::string result_repr(const MeanFieldResult& r) {

@@ -12,6 +12,7 @@
 #include <optional>
 
 #include "bindings.hpp"
+#include "interruptible.hpp"
 #include "isingmf/lattices/couplings.hpp"
 #include "isingmf/lattices/edge_list.hpp"
 #include "isingmf/lattices/generated_model.hpp"
@@ -293,8 +294,8 @@ Sites are numbered x fastest (i = x + Lx*y on a square lattice). Returns a Model
     module.def(
         "read_edge_list",
         [](const std::filesystem::path& path) {
-            py::gil_scoped_release release;
-            return std::make_shared<Model>(read_edge_list(path));
+            // A FIFO waits for its writer: without the GIL, and stopped by Ctrl-C.
+            return interruptible([&] { return std::make_shared<Model>(read_edge_list(path)); });
         },
         py::arg("path"),
         R"doc(Reads an edge-list file (lattices/README.md): a line "N n", edge lines "i j J",
@@ -305,8 +306,7 @@ is malformed.)doc");
     module.def(
         "read_uai",
         [](const std::filesystem::path& path) {
-            py::gil_scoped_release release;
-            return std::make_shared<Model>(read_uai(path));
+            return interruptible([&] { return std::make_shared<Model>(read_uai(path)); });
         },
         py::arg("path"),
         R"doc(Reads a UAI MARKOV file with binary variables and factors of one or two

@@ -8,6 +8,7 @@
 #include <filesystem>
 
 #include "bindings.hpp"
+#include "interruptible.hpp"
 #include "isingmf/lattices/cluster_file.hpp"
 #include "isingmf/meanfield/structured_mean_field.hpp"
 #include "isingmf/util/error.hpp"
@@ -113,10 +114,11 @@ std::shared_ptr<StructuredMeanFieldResult> structured_mean_field(
     options.seed = seed;
     check_threads(threads);
     const std::vector<double> start = warm_start_argument(warm_start, model);
-    py::gil_scoped_release release;
-    const ThreadCountGuard guard(threads);
-    return std::make_shared<StructuredMeanFieldResult>(
-        solve_structured_mean_field(model, beta, options, start));
+    return interruptible([&] {
+        const ThreadCountGuard guard(threads);
+        return std::make_shared<StructuredMeanFieldResult>(
+            solve_structured_mean_field(model, beta, options, start));
+    });
 }
 
 }  // namespace
@@ -129,7 +131,10 @@ std::optional<ClusterPartition> cluster_partition_argument(const Model& model, p
     if (py::isinstance<py::str>(clusters) ||
         py::isinstance(clusters, py::module_::import("os").attr("PathLike"))) {
         const auto path = clusters.cast<std::filesystem::path>();
-        return given_partition(model, read_cluster_file(path, model.num_sites()), path.string());
+        // A FIFO waits for its writer: without the GIL, and stopped by Ctrl-C.
+        return given_partition(
+            model, interruptible([&] { return read_cluster_file(path, model.num_sites()); }),
+            path.string());
     }
     std::vector<std::vector<int>> lists;
     for (py::handle cluster : clusters) {

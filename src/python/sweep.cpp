@@ -15,6 +15,7 @@
 #include <type_traits>
 
 #include "bindings.hpp"
+#include "interruptible.hpp"
 #include "isingmf/exact/exact_solver.hpp"
 #include "isingmf/io/checked_read.hpp"
 #include "isingmf/io/results_file.hpp"
@@ -330,8 +331,7 @@ std::shared_ptr<SweepRun> sweep(const Model& model, py::object T, py::object bet
         seed, cluster_width, clusters, ub_width, ub_tol, bp_schedule, bp_damping, threads);
     auto run = std::make_shared<SweepRun>();
     run->num_sites = model.num_sites();
-    py::gil_scoped_release release;
-    run->sweep = run_sweep(model, grid.betas, options);
+    run->sweep = interruptible([&] { return run_sweep(model, grid.betas, options); });
     keep_typed_temperatures(grid.temperatures, run->sweep);
     return run;
 }

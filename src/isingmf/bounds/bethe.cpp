@@ -11,6 +11,7 @@
 #include "isingmf/util/checks.hpp"
 #include "isingmf/util/detail/enum_names.hpp"
 #include "isingmf/util/error.hpp"
+#include "isingmf/util/interrupt.hpp"
 
 namespace isingmf {
 namespace {
@@ -152,6 +153,7 @@ BetheResult run_bp(const Model& model, const Incidence& inc, double beta,
     double residual = 0.0;
     bool converged = edges.empty();
     while (!converged && it < options.max_iterations) {
+        check_interrupt();
         ++it;
         residual = 0.0;
         if (options.schedule == BpSchedule::sequential) {

@@ -13,6 +13,7 @@
 #include "isingmf/model/energy_scale.hpp"
 #include "isingmf/util/checks.hpp"
 #include "isingmf/util/error.hpp"
+#include "isingmf/util/interrupt.hpp"
 
 namespace isingmf {
 namespace {
@@ -295,6 +296,7 @@ UpperBoundResult solve_upper_bound(const UpperBoundPlan& plan, double beta,
     std::vector<double> dir(n), x_new(n), g_new(n), alpha(m);
     int small_steps = 0;
     for (int it = 1; it <= options.max_iterations; ++it) {
+        check_interrupt();
         // Two-loop recursion for dir = -H g.
         dir = g;
         for (std::size_t k = S.size(); k-- > 0;) {

@@ -19,6 +19,7 @@
 #include "isingmf/util/checks.hpp"
 #include "isingmf/util/detail/parallel.hpp"
 #include "isingmf/util/error.hpp"
+#include "isingmf/util/interrupt.hpp"
 
 namespace isingmf {
 namespace detail {
@@ -789,6 +790,7 @@ bool run_schedule(const Schedule& schedule, double beta, Totals& totals,
         }
     } give_back{tables, pool};
     for (std::size_t r = 0; r < schedule.steps.size(); ++r) {
+        check_interrupt();  // the caller's solve() passes it on from its thread
         const StepPlan& st = schedule.steps[r];
         const auto k = static_cast<std::size_t>(st.scope_size);
         const std::size_t size = std::size_t{1} << k;

@@ -17,6 +17,7 @@
 #include "isingmf/model/energy_scale.hpp"
 #include "isingmf/util/checks.hpp"
 #include "isingmf/util/error.hpp"
+#include "isingmf/util/interrupt.hpp"
 
 namespace isingmf {
 namespace {
@@ -291,11 +292,12 @@ double scan_ground_energy(const Model& model, const FactoredPlan& plan) {
         std::vector<signed char> spins(static_cast<std::size_t>(plan.n));
 #pragma omp for schedule(dynamic, 1)
         for (i64 c = 0; c < plan.chunk_count; ++c) {
+            if (interrupt_requested()) continue;  // thrown below, outside the threads
             const u64 h0 = static_cast<u64>(c) << plan.chunk_bits;
             const u64 h1 = h0 + (u64{1} << plan.chunk_bits);
             double best_running = kInf;
             double best_exact = kInf;
-            for (u64 high = h0; high < h1; ++high) {
+            for (u64 high = h0; high < h1 && !interrupt_requested(); ++high) {
                 prepare_block(model, plan, high, block);
                 const double lowest = block.base + block.gap;
                 if (!(lowest < best_running + slack)) continue;
@@ -310,6 +312,7 @@ double scan_ground_energy(const Model& model, const FactoredPlan& plan) {
             chunk_best[static_cast<std::size_t>(c)] = best_exact;
         }
     }
+    check_interrupt();
     return *std::min_element(chunk_best.begin(), chunk_best.end());
 }
 
@@ -451,6 +454,7 @@ std::vector<ExactResult> enumerate_direct(const Model& model, std::span<const do
         std::vector<signed char> spins(static_cast<std::size_t>(n));
 #pragma omp for schedule(dynamic, 1)
         for (i64 c = 0; c < chunks.count; ++c) {
+            if (interrupt_requested()) continue;  // thrown below, outside the threads
             const u64 k0 = static_cast<u64>(c) << chunks.bits;
             u64 g = gray(k0);
             double e = exact_energy(model, g, spins);
@@ -466,6 +470,7 @@ std::vector<ExactResult> enumerate_direct(const Model& model, std::span<const do
             accumulate_moments(levels, size, betas, &partial[static_cast<std::size_t>(c) * nb], w);
         }
     }
+    check_interrupt();
 
     std::vector<ExactResult> results(nb);
     for (std::size_t b = 0; b < nb; ++b) {
@@ -595,10 +600,11 @@ std::vector<ExactResult> enumerate_factored(const Model& model, std::span<const 
         Block& block = work.block;
 #pragma omp for schedule(dynamic, 1)
         for (i64 c = 0; c < plan.chunk_count; ++c) {
+            if (interrupt_requested()) continue;  // thrown below, outside the threads
             Moments* out = &partial[static_cast<std::size_t>(c) * nb];
             const u64 h0 = static_cast<u64>(c) << plan.chunk_bits;
             const u64 h1 = h0 + (u64{1} << plan.chunk_bits);
-            for (u64 high = h0; high < h1; ++high) {
+            for (u64 high = h0; high < h1 && !interrupt_requested(); ++high) {
                 prepare_block(model, plan, high, block);
                 // Levels and magnetizations per spin measured from the block's lowest state
                 // (the first with t = G); dm from integers, so exactly rounded.
@@ -644,6 +650,7 @@ std::vector<ExactResult> enumerate_factored(const Model& model, std::span<const 
             }
         }
     }
+    check_interrupt();
 
     std::vector<ExactResult> results(nb);
     for (std::size_t k = 0; k < nb; ++k) {
@@ -884,7 +891,7 @@ std::optional<std::vector<std::pair<u64, u64>>> count_keys(const Model& model,
         KeyCounts local(max_distinct_keys);
 #pragma omp for schedule(dynamic, 1)
         for (i64 c = 0; c < chunks.count; ++c) {
-            if (overflow.load(std::memory_order_relaxed)) continue;
+            if (overflow.load(std::memory_order_relaxed) || interrupt_requested()) continue;
             const u64 k0 = static_cast<u64>(c) << chunks.bits;
             const u64 k1 = k0 + chunks.size();
             u64 g = gray(k0);
@@ -906,6 +913,7 @@ std::optional<std::vector<std::pair<u64, u64>>> count_keys(const Model& model,
             }
         }
     }
+    check_interrupt();
     if (overflow.load()) return std::nullopt;
     return total.sorted();
 }

@@ -15,6 +15,7 @@
 #include "isingmf/model/energy_scale.hpp"
 #include "isingmf/util/checks.hpp"
 #include "isingmf/util/error.hpp"
+#include "isingmf/util/interrupt.hpp"
 #include "isingmf/util/random.hpp"
 
 namespace isingmf {
@@ -374,6 +375,7 @@ StructuredMeanFieldResult ascend_structured_mean_field(const StructuredPlan& pla
     // at 1.9 for block steps.
     detail::OmegaControl control(options.method, options.omega, 1.9);
     while (result.iterations < options.max_iterations) {
+        check_interrupt();
         double change = 0.0;
         // The first sweep makes every cluster a Gibbs distribution; only then can a step be
         // over-relaxed from one.

@@ -9,6 +9,7 @@
 #include <utility>
 
 #include "isingmf/util/error.hpp"
+#include "isingmf/util/interrupt.hpp"
 
 namespace isingmf::detail {
 namespace {
@@ -58,6 +59,7 @@ public:
 
     // Dissects the subgraph induced by `vertices`; returns the roots of the subtrees built.
     std::vector<int> dissect(std::vector<int> vertices) {
+        check_interrupt();  // one separator (METIS) per call: up to a second near the top
         for (std::size_t k = 0; k < vertices.size(); ++k)
             local_[idx(vertices[k])] = static_cast<int>(k);
         // Connected components are independent subtrees: no separator needed between them.
@@ -592,6 +594,9 @@ PfaffianValue pfaffian_in(const PfaffianPlan& plan, const SkewPattern& pattern,
         stale.assign(index.size(), 1);
         std::size_t done = 0;
         while (fully - done >= 2) {
+            // Per pivot: the root front of a large glass takes seconds. run_pfaffians passes
+            // it on from its thread.
+            check_interrupt();
             auto [i, j] = choose_pivot(front, done, fully, threshold, mate_at, stale);
             if (i < 0) break;
             if (idx(i) != done) {

@@ -10,6 +10,7 @@
 #include <cstring>
 
 #include "isingmf/util/error.hpp"
+#include "isingmf/util/interrupt.hpp"
 
 namespace isingmf::detail {
 namespace {
@@ -30,9 +31,12 @@ bool is_text(unsigned char c) { return c >= 0x20 ? c != 0x7f : is_space(c); }
 
 TextInput::TextInput(const std::filesystem::path& path, Style style)
     : source_(path.string()), style_(style) {
+    // A FIFO blocks here until a writer opens it: a signal ends the wait only when the front
+    // end asked for that (request_interrupt), otherwise the open is retried.
     do {
         fd_ = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    } while (fd_ < 0 && errno == EINTR);
+    } while (fd_ < 0 && errno == EINTR && !interrupt_requested());
+    if (fd_ < 0 && errno == EINTR) check_interrupt();
     if (fd_ < 0) cannot_read(path, std::strerror(errno));
     struct stat st {};
     if (::fstat(fd_, &st) == 0 && S_ISDIR(st.st_mode)) {
@@ -57,7 +61,8 @@ bool TextInput::fill() {
     ssize_t n = 0;
     do {
         n = ::read(fd_, buffer_.data(), buffer_.size());
-    } while (n < 0 && errno == EINTR);
+    } while (n < 0 && errno == EINTR && !interrupt_requested());
+    if (n < 0 && errno == EINTR) check_interrupt();
     if (n < 0) cannot_read(source_, std::strerror(errno));
     pos_ = 0;
     end_ = static_cast<std::size_t>(n);

@@ -9,6 +9,7 @@
 #include "isingmf/util/checks.hpp"
 #include "isingmf/util/detail/parallel.hpp"
 #include "isingmf/util/error.hpp"
+#include "isingmf/util/interrupt.hpp"
 
 namespace isingmf {
 namespace detail {
@@ -189,6 +190,7 @@ void MeanFieldAscent::sync_site_order() {
 }
 
 void MeanFieldAscent::sweep_once() {
+    check_interrupt();
     const std::size_t n = m_.size();
     const auto observe = [&] {
         if (!observer_) return;
