@@ -236,6 +236,22 @@ TEST_F(EdgeListFileTest, CommentsCannotBreakTheFile) {
     expect_same_model(model, read_edge_list(path));
 }
 
+// What the reader refuses (a byte that is not text, a line over 64 KiB) is refused before
+// anything is written: the file would be one that read_edge_list cannot read.
+TEST_F(EdgeListFileTest, CommentsTheReaderWouldRefuseAreNotWritten) {
+    const Model model(2, {{0, 1}}, {1.0}, {0.0, 0.0});
+    const fs::path path = dir_ / "refused.txt";
+    EXPECT_THROW(write_edge_list(model, path, std::string("a\0b", 3)), ModelError);
+    EXPECT_THROW(write_edge_list(model, path, "bell \a"), ModelError);
+    EXPECT_THROW(write_edge_list(model, path, std::string(65535, 'x')), ModelError);
+    const Model described(2, {{0, 1}}, {1.0}, {0.0, 0.0}, 0.0, {{"note", "a\x7f"}});
+    EXPECT_THROW(write_edge_list(described, path), ModelError);
+    EXPECT_FALSE(fs::exists(path));
+    // The longest line the reader takes ("# " and 65534 bytes) is written and read back.
+    write_edge_list(model, path, std::string(65534, 'x'));
+    expect_same_model(model, read_edge_list(path));
+}
+
 /// The committed instances load and match the generator calls their headers name. The SK
 /// couplings come from Box-Muller through libm's log and cos, which may differ in the last
 /// bit between platforms, hence a 4-ulp comparison there; +-J and uniform couplings are exact.

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "isingmf/lattices/detail/text_fields.hpp"
+#include "isingmf/lattices/detail/text_input.hpp"
 #include "isingmf/util/atomic_file.hpp"
 #include "isingmf/util/error.hpp"
 #include "isingmf/util/text.hpp"
@@ -172,12 +173,26 @@ private:
 };
 
 // One '#' line per line of `text`, so a comment can never end up as data.
-void append_comment(std::string& out, std::string_view text) {
+// `what` names the text in the errors: a comment that read_edge_list would refuse is refused
+// here, before anything is written.
+void append_comment(std::string& out, std::string_view text, std::string_view what) {
     std::size_t start = 0;
     while (start <= text.size()) {
         std::size_t end = text.find('\n', start);
         if (end == std::string_view::npos) end = text.size();
         const std::string_view line = text.substr(start, end - start);
+        for (std::size_t k = 0; k < line.size(); ++k) {
+            if (!detail::is_text(static_cast<unsigned char>(line[k]))) {
+                throw ModelError(fmt::format(
+                    "{} has byte 0x{:02x}, which an edge-list file cannot hold (not text)", what,
+                    static_cast<unsigned char>(line[k])));
+            }
+        }
+        if (line.size() + 2 > detail::kMaxFieldLineLength) {
+            throw ModelError(
+                fmt::format("{} has a line of {} bytes; an edge-list line holds at most {}", what,
+                            line.size() + 2, detail::kMaxFieldLineLength));
+        }
         out += line.empty() ? "#\n" : fmt::format("# {}\n", line);
         start = end + 1;
     }
@@ -207,12 +222,12 @@ Model read_edge_list(const std::filesystem::path& path, double J_scale, double e
 void write_edge_list(const Model& model, const std::filesystem::path& path,
                      const std::string& comment, bool overwrite) {
     std::string out;
-    if (!comment.empty()) append_comment(out, comment);
+    if (!comment.empty()) append_comment(out, comment, "the comment");
     if (!model.description().empty()) {
         std::string line = "description:";
         for (const auto& [key, value] : model.description())
             line += fmt::format(" {}={}", key, value);
-        append_comment(out, line);
+        append_comment(out, line, "the model's description");
     }
     out += fmt::format("N {}\n", model.num_sites());
     // fmt's "{}" prints the shortest decimal that reads back to the same double.

@@ -21,7 +21,11 @@ bool is_space(int c) {
     return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f';
 }
 
+}  // namespace
+
 bool is_text(unsigned char c) { return c >= 0x20 ? c != 0x7f : is_space(c); }
+
+namespace {
 
 [[noreturn]] void cannot_read(const std::filesystem::path& path, const std::string& reason) {
     throw IoError(fmt::format("cannot read '{}': {}", path.string(), reason));

@@ -18,6 +18,10 @@
 
 namespace isingmf::detail {
 
+/// Whether TextInput accepts byte `c`: printable ASCII or UTF-8 bytes, and white space (no
+/// NUL, other control bytes or DEL).
+bool is_text(unsigned char c);
+
 class TextInput {
 public:
     /// How messages place the line: "SOURCE:LINE: reason" (edge lists) or
