@@ -17,7 +17,17 @@ namespace {
 using DoubleArray = py::array_t<double, py::array::c_style | py::array::forcecast>;
 
 DoubleArray as_double_array(py::handle values, const char* name) {
-    DoubleArray array = DoubleArray::ensure(values);
+    // NumPy would cast text ("7") and complex numbers (dropping the imaginary part, with only
+    // a warning) to doubles: those are refused, booleans, integers and reals are taken.
+    const py::array given = py::array::ensure(values);
+    if (!given) throw ModelError(fmt::format("{} must be numbers", name));
+    const char kind = given.dtype().kind();
+    if (kind != 'b' && kind != 'i' && kind != 'u' && kind != 'f' && kind != 'O') {
+        // A TypeError, as for any argument of the wrong type (README, Python).
+        throw py::type_error(fmt::format("{} must be real numbers, got dtype {}", name,
+                                         py::str(given.dtype()).cast<std::string>()));
+    }
+    DoubleArray array = DoubleArray::ensure(given);
     if (!array) throw ModelError(fmt::format("{} must be numbers", name));
     return array;
 }

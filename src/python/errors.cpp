@@ -5,6 +5,8 @@
 //   isingmf.IoError(Error, OSError)        a file that cannot be read or written
 // so `except ValueError` and `except OSError` work as for any Python library.
 
+#include <cstring>
+
 #include "bindings.hpp"
 #include "isingmf/util/error.hpp"
 
@@ -19,6 +21,15 @@ PyObject* new_exception(py::module_& module, const char* name, py::tuple bases, 
     if (type == nullptr) throw py::error_already_set();
     module.add_object(name, py::handle(type));
     return type;
+}
+
+// The message as a str. A path that is not UTF-8 (bytes given as a path) would make
+// PyErr_SetString fail to decode it and leave an empty message: such bytes show as \xff.
+void set_error(PyObject* type, const char* message) {
+    const py::object text = py::reinterpret_steal<py::object>(PyUnicode_DecodeUTF8(
+        message, static_cast<Py_ssize_t>(std::strlen(message)), "backslashreplace"));
+    if (!text) return;  // the decoding's own error (out of memory) stands
+    PyErr_SetObject(type, text.ptr());
 }
 
 }  // namespace
@@ -43,13 +54,13 @@ void bind_errors(py::module_& module) {
         try {
             if (failure) std::rethrow_exception(failure);
         } catch (const IoError& e) {
-            PyErr_SetString(io_error, e.what());
+            set_error(io_error, e.what());
         } catch (const ParseError& e) {
-            PyErr_SetString(parse_error, e.what());
+            set_error(parse_error, e.what());
         } catch (const ModelError& e) {
-            PyErr_SetString(model_error, e.what());
+            set_error(model_error, e.what());
         } catch (const Error& e) {
-            PyErr_SetString(error, e.what());
+            set_error(error, e.what());
         }
     });
 }

@@ -4,6 +4,7 @@
 #include <pybind11/stl.h>
 #include <pybind11/stl/filesystem.h>
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 
@@ -12,6 +13,7 @@
 #include "isingmf/lattices/cluster_file.hpp"
 #include "isingmf/meanfield/structured_mean_field.hpp"
 #include "isingmf/util/error.hpp"
+#include "isingmf/util/text.hpp"
 #include "isingmf/util/thread_count.hpp"
 
 namespace isingmf::python {
@@ -75,10 +77,14 @@ StructuredMeanFieldStarts structured_starts(py::handle names, int restarts, bool
     const std::string list = name_list(names);
     std::size_t pos = 0;
     bool any = false;
+    std::vector<std::string> seen;  // each at most once, as mean_field's starts
     while (pos < list.size()) {
         const std::size_t comma = std::min(list.find(',', pos), list.size());
         const std::string item = list.substr(pos, comma - pos);
         pos = comma + 1;
+        if (std::find(seen.begin(), seen.end(), item) != seen.end())
+            throw ParseError(fmt::format("start {} listed twice in starts", quote_token(item)));
+        seen.push_back(item);
         if (item == "naive")
             starts.naive = true;
         else if (item == "up")
@@ -136,10 +142,33 @@ std::optional<ClusterPartition> cluster_partition_argument(const Model& model, p
             model, interruptible([&] { return read_cluster_file(path, model.num_sites()); }),
             path.string());
     }
+    // Lists of Python ints (or NumPy integers, anything with __index__); a site out of range
+    // is named here, where a cast to int would give pybind11's RuntimeError beyond 2^31.
+    // Another type is a TypeError, as for any argument.
+    const auto not_lists = [] {
+        return py::type_error("clusters must be a path or lists of site indices (integers)");
+    };
+    if (!py::isinstance<py::iterable>(clusters)) throw not_lists();
     std::vector<std::vector<int>> lists;
     for (py::handle cluster : clusters) {
+        if (!py::isinstance<py::iterable>(cluster) || py::isinstance<py::str>(cluster))
+            throw not_lists();
         std::vector<int>& sites = lists.emplace_back();
-        for (py::handle site : cluster) sites.push_back(site.cast<int>());
+        for (py::handle site : cluster) {
+            if (!PyIndex_Check(site.ptr())) throw not_lists();
+            const auto value = py::reinterpret_steal<py::int_>(PyNumber_Index(site.ptr()));
+            if (!value) throw py::error_already_set();
+            const long long index = PyLong_AsLongLong(value.ptr());
+            const bool beyond = index == -1 && PyErr_Occurred() != nullptr;  // |value| >= 2^63
+            if (beyond) PyErr_Clear();
+            if (beyond || index < 0 || index >= model.num_sites()) {
+                throw ModelError(
+                    fmt::format("clusters, piece {}: site {} is out of range (model has {} sites)",
+                                lists.size() - 1, py::str(py::handle(value)).cast<std::string>(),
+                                model.num_sites()));
+            }
+            sites.push_back(static_cast<int>(index));
+        }
     }
     return given_partition(model, std::move(lists), "clusters");
 }

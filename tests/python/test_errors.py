@@ -64,6 +64,13 @@ def test_exception_classes():
     (lambda: isingmf.mean_field(SQUARE, 1.0, threads=-1), "thread count must be between 0 and 1024"),
     (lambda: isingmf.mean_field(SQUARE, 1.0, warm_start=np.zeros(3)), "warm_start has 3 entries for 16 sites"),
     (lambda: isingmf.exact(SQUARE, [0.5, np.inf]), "beta[1] must be finite"),
+    (lambda: isingmf.structured_mean_field(SQUARE, 1.0, starts="naive,naive"), "start 'naive' listed twice in starts"),
+    (lambda: isingmf.structured_mean_field(SQUARE, 1.0, clusters=[[0, 2**40]]), "clusters, piece 0: site 1099511627776 is out of range (model has 16 sites)"),
+    (lambda: isingmf.structured_mean_field(SQUARE, 1.0, clusters=[list(range(15)), [-1]]), "clusters, piece 1: site -1 is out of range"),
+    (lambda: isingmf.structured_mean_field(SQUARE, 1.0, clusters=[[2**70]]), "site 1180591620717411303424 is out of range"),
+    # What read_edge_list would refuse is not written.
+    (lambda: SQUARE.to_edge_list("/nonexistent/never.txt", comment="a\0b"), "the comment has byte 0x00"),
+    (lambda: SQUARE.to_edge_list("/nonexistent/never.txt", comment="x" * 70000), "the comment has a line of 70002 bytes"),
     # beta |H| past the largest double: every solver refuses, as sweep does (they used to
     # return inf or NaN marked converged; upper_bound a "certified" NaN).
     (lambda: isingmf.mean_field(HUGE, 1e10), "overflows; rescale the model"),
@@ -160,6 +167,28 @@ def test_wrong_types_raise_type_error():
         isingmf.lattice("square", (4, 4), seed="1")
     with pytest.raises(TypeError):
         isingmf.lattice("square", (4, 4), seed=1.0)
+    # Text and complex numbers where real numbers go: NumPy would cast them (the imaginary
+    # part dropped with only a warning).
+    for call, message in [
+            (lambda: isingmf.Model(2, [[0, 1]], np.array([1 + 2j])), "J must be real numbers, got dtype complex128"),
+            (lambda: isingmf.Model(2, [[0, 1]], "7"), "J must be real numbers, got dtype <U1"),
+            (lambda: isingmf.Model(2, [[0, 1]], 1.0, h=["1", "2"]), "h must be real numbers"),
+            (lambda: isingmf.exact(SQUARE, ["1"]), "beta must be real numbers"),
+            (lambda: isingmf.mean_field(SQUARE, 1.0, warm_start=np.zeros(16, complex)), "warm_start must be real")]:
+        with pytest.raises(TypeError) as e:
+            call()
+        assert str(e.value).startswith(message)
+    # Clusters that are not lists of integers: TypeError with a message, not pybind11's
+    # RuntimeError "Unable to cast".
+    for clusters in ([[0, "a"]], [1, 2], [[1.0]], [["01"]]):
+        with pytest.raises(TypeError, match="clusters must be a path or lists of site indices"):
+            isingmf.structured_mean_field(SQUARE, 1.0, clusters=clusters)
+
+
+def test_a_path_that_is_not_utf8_is_named_in_the_message(tmp_path):
+    # The message used to be empty: Python could not decode the path's bytes.
+    with pytest.raises(isingmf.IoError, match=r"\\xff\.txt': No such file or directory"):
+        isingmf.read_edge_list(bytes(tmp_path) + b"/\xff.txt")
 
 
 def test_numpy_integers_are_seeds():
