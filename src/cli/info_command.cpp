@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "commands.hpp"
+#include "isingmf/io/detail/reader_child.hpp"
 #include "isingmf/io/ensemble_file.hpp"
 #include "isingmf/io/results_file.hpp"
 #include "isingmf/util/text.hpp"
@@ -181,7 +182,7 @@ int info_command(const std::vector<std::string>& args) {
     if (vm.count("file") == 0) throw UsageError("isingmf info needs a results file");
     const std::string path = vm["file"].as<std::string>();
     return run_isolated([&] { return print_info(path, vm.count("table") != 0); }, path,
-                        read_timeout_seconds());
+                        isingmf::detail::read_timeout_seconds());
 }
 
 }  // namespace isingmf::cli

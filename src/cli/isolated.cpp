@@ -21,8 +21,6 @@
 namespace isingmf::cli {
 namespace {
 
-constexpr int kDefaultReadTimeout = 60;
-
 [[noreturn]] void child(const std::function<int()>& body) {
     int status = 1;
     try {
@@ -40,15 +38,6 @@ constexpr int kDefaultReadTimeout = 60;
 }
 
 }  // namespace
-
-int read_timeout_seconds() {
-    const char* text = std::getenv("ISINGMF_READ_TIMEOUT");
-    if (text == nullptr) return kDefaultReadTimeout;
-    char* end = nullptr;
-    const long value = std::strtol(text, &end, 10);
-    return end != text && *end == '\0' && value >= 1 && value <= 86400 ? static_cast<int>(value)
-                                                                       : kDefaultReadTimeout;
-}
 
 int run_isolated(const std::function<int()>& body, const std::string& file, int timeout_seconds) {
     std::fflush(stdout);

@@ -14,8 +14,4 @@ namespace isingmf::cli {
 /// such a file one line like any other bad input.
 int run_isolated(const std::function<int()>& body, const std::string& file, int timeout_seconds);
 
-/// The timeout for reading a results file: ISINGMF_READ_TIMEOUT (seconds, 1 to 86400) when
-/// set, else 60.
-int read_timeout_seconds();
-
 }  // namespace isingmf::cli

@@ -337,10 +337,9 @@ std::shared_ptr<SweepRun> sweep(const Model& model, py::object T, py::object bet
 }
 
 std::shared_ptr<SweepRun> read(const std::filesystem::path& path, bool with_m) {
-    py::gil_scoped_release release;
     // Read by a child process first: HDF5 1.10 can crash or hang on a damaged file, and this
-    // process is the user's interpreter.
-    ResultsFile file = read_results_checked(path, with_m);
+    // process is the user's interpreter. Up to ISINGMF_READ_TIMEOUT (60 s), or Ctrl-C.
+    ResultsFile file = interruptible([&] { return read_results_checked(path, with_m); });
     auto run = std::make_shared<SweepRun>();
     run->num_sites = file.record.num_sites;
     run->sweep = std::move(file.sweep);

@@ -135,6 +135,14 @@ def test_a_site_count_too_large_is_refused_before_any_array_is_allocated():
     assert out.stdout == "a model has at most 2^30 = 1073741824 sites, got 2147483647\n"
 
 
+def test_a_damaged_file_hdf5_loops_on_takes_the_cli_timeout(monkeypatch):
+    # ISINGMF_READ_TIMEOUT shortens the 60 s the reading child gets, as for `isingmf info`.
+    monkeypatch.setenv("ISINGMF_READ_TIMEOUT", "1")
+    looping = Path(__file__).resolve().parents[2] / "tests/fuzz/corpus/results/hdf5_heap_loop.hdf5"
+    with pytest.raises(isingmf.IoError, match="did not finish reading it in 1 s"):
+        isingmf.read_results(looping)
+
+
 def test_damaged_results_files_that_crash_hdf5_raise_os_error():
     # HDF5 1.10 itself crashes on these files (found by fuzzing; `isingmf info` reads them in a
     # child process). read_results has a child read them first, so the interpreter survives

@@ -19,6 +19,7 @@
 #include "isingmf/io/detail/reader_child.hpp"
 #include "isingmf/util/atomic_file.hpp"
 #include "isingmf/util/error.hpp"
+#include "isingmf/util/interrupt.hpp"
 
 namespace isingmf {
 namespace {
@@ -48,6 +49,7 @@ namespace {
 ResultsFile read_results_checked(const std::filesystem::path& path, bool with_m,
                                  int timeout_seconds) {
     const std::string where = path.string();
+    if (timeout_seconds <= 0) timeout_seconds = detail::read_timeout_seconds();
     {
         // Held across fork, so that no other thread of this process is inside HDF5 (or holds
         // its lock) when the child starts; the child, alone, goes without it.
@@ -72,6 +74,7 @@ ResultsFile read_results_checked(const std::filesystem::path& path, bool with_m,
         // The child's message, until it closes its end (by exiting) or the time is up.
         std::string message;
         bool timed_out = false;
+        bool interrupted = false;
         const auto deadline =
             std::chrono::steady_clock::now() + std::chrono::seconds(timeout_seconds);
         while (true) {
@@ -80,6 +83,10 @@ ResultsFile read_results_checked(const std::filesystem::path& path, bool with_m,
                                   .count();
             if (left <= 0) {
                 timed_out = true;
+                break;
+            }
+            if (interrupt_requested()) {  // a signal makes the poll below return at once
+                interrupted = true;
                 break;
             }
             pollfd readable{pipe_ends[0], POLLIN, 0};
@@ -94,10 +101,11 @@ ResultsFile read_results_checked(const std::filesystem::path& path, bool with_m,
             message.append(buffer, static_cast<std::size_t>(got));
         }
         ::close(pipe_ends[0]);
-        if (timed_out) ::kill(pid, SIGKILL);
+        if (timed_out || interrupted) ::kill(pid, SIGKILL);
         int status = 0;
         while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
         }
+        if (interrupted) throw Interrupted("interrupted");
         if (timed_out) throw detail::child_reader_timed_out(where, timeout_seconds);
         if (WIFSIGNALED(status)) throw detail::child_reader_killed(where, WTERMSIG(status));
         if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {

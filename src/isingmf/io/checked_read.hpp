@@ -12,11 +12,13 @@
 namespace isingmf {
 
 /// read_results(path, with_m), after a forked child has read the same file without crashing
-/// within `timeout_seconds`. Throws what read_results throws (the child's message), or the
-/// IoError of detail/reader_child.hpp for a child that crashed, was killed or ran out of time
+/// within `timeout_seconds` (0: ISINGMF_READ_TIMEOUT or 60, as the command line). An interrupt
+/// request (util/interrupt.hpp) kills the child and throws Interrupted. Throws what read_results
+/// throws (the child's message), or the IoError of detail/reader_child.hpp for a child that
+/// crashed, was killed or ran out of time
 /// ("the HDF5 library crashed reading it", "did not finish reading it in N s"). POSIX
 /// only; the child runs no Python and no OpenMP, so forking a threaded process is safe.
 ResultsFile read_results_checked(const std::filesystem::path& path, bool with_m,
-                                 int timeout_seconds = 60);
+                                 int timeout_seconds = 0);
 
 }  // namespace isingmf

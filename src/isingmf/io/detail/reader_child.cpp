@@ -3,9 +3,20 @@
 #include <fmt/format.h>
 
 #include <csignal>
+#include <cstdlib>
 #include <cstring>
 
 namespace isingmf::detail {
+
+int read_timeout_seconds() {
+    constexpr int kDefault = 60;
+    const char* text = std::getenv("ISINGMF_READ_TIMEOUT");
+    if (text == nullptr) return kDefault;
+    char* end = nullptr;
+    const long value = std::strtol(text, &end, 10);
+    return end != text && *end == '\0' && value >= 1 && value <= 86400 ? static_cast<int>(value)
+                                                                       : kDefault;
+}
 
 IoError child_reader_killed(const std::string& file, int signal_number) {
     const bool crash = signal_number == SIGSEGV || signal_number == SIGBUS ||

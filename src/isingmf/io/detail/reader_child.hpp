@@ -9,6 +9,10 @@
 
 namespace isingmf::detail {
 
+/// How long a child may take to read a results file: ISINGMF_READ_TIMEOUT (seconds, 1 to
+/// 86400) when set to such a number, else 60.
+int read_timeout_seconds();
+
 /// "cannot read 'FILE': the HDF5 library crashed reading it (SIGNAL): the file is damaged"
 /// for a crash (SIGSEGV, SIGBUS, SIGABRT, SIGFPE, SIGILL, SIGTRAP, SIGSYS), else "... the
 /// process reading it was killed (SIGNAL)".
