@@ -1,6 +1,7 @@
 #include "interruptible.hpp"
 
 #include <signal.h>
+#include <unistd.h>
 
 #include <mutex>
 
@@ -40,6 +41,12 @@ bool python_handler_is_default() {
 void hook_sigint() {
     struct sigaction current {};
     if (::sigaction(SIGINT, nullptr, &current) != 0) return;
+    // Only in front of the C handler found the first time (Python's): a handler that passes
+    // the signal on to on_sigint itself would otherwise make the two call each other.
+    static const struct sigaction first = current;
+    const bool same = (current.sa_flags & SA_SIGINFO) == (first.sa_flags & SA_SIGINFO) &&
+                      current.sa_handler == first.sa_handler;
+    if (!same) return;
     previous = current;
     struct sigaction hook {};
     hook.sa_sigaction = on_sigint;
@@ -53,9 +60,26 @@ void hook_sigint() {
 }  // namespace
 
 InterruptWatch::InterruptWatch() {
-    const std::lock_guard lock(watch_mutex);
-    if (watches++ == 0) clear_interrupt();
-    if (!installed_is_ours() && python_handler_is_default()) hook_sigint();
+    // Asked before the mutex is taken: Python code may run here and give up the GIL.
+    const bool python_default = python_handler_is_default();
+    {
+        const std::lock_guard lock(watch_mutex);
+        // A request that Python has handled already is stale: a Ctrl-C caught as
+        // KeyboardInterrupt, perhaps while another thread's solve (a read of a FIFO) still
+        // runs. Python handles signals on the main thread only, so there, and when nothing
+        // else runs, the request is withdrawn. Python may still hold a signal that came while
+        // the arguments were converted (the hook stays installed): the check below raises it
+        // before the solve starts. Withdrawn first, so that a signal between the two is not
+        // lost.
+        if (watches == 0 || ::gettid() == ::getpid()) clear_interrupt();
+        if (python_default && !installed_is_ours()) hook_sigint();
+        ++watches;
+    }
+    if (PyErr_CheckSignals() != 0) {
+        const std::lock_guard lock(watch_mutex);
+        --watches;
+        throw py::error_already_set();
+    }
 }
 
 InterruptWatch::~InterruptWatch() {

@@ -4,6 +4,7 @@
 
 #include <cmath>
 #include <functional>
+#include <limits>
 #include <string>
 #include <utility>
 #include <vector>
@@ -99,6 +100,16 @@ TEST(EnergyScale, BelowTheLimitEverySolverGivesAFiniteLnZ) {
         EXPECT_TRUE(std::isfinite(ln_z)) << name;
         EXPECT_NEAR(ln_z / ground, 1.0, 1e-12) << name;
     }
+}
+
+// Couplings that are each finite but sum past the largest double: beta = 0 is still every
+// solver's (beta H = 0), as it was before the check; any beta > 0 is refused.
+TEST(EnergyScale, BetaZeroIsAcceptedWhereTheSumOverflows) {
+    const Model model(3, {{0, 1}, {1, 2}}, {1e308, 1e308}, {0.0, 0.0, 0.0});
+    EXPECT_EQ(model.energy_scale(), std::numeric_limits<double>::infinity());
+    EXPECT_NO_THROW(check_energy_scale(model, 0.0));
+    EXPECT_EQ(solve_bethe(model, 0.0, {}).ln_z, 3.0 * std::log(2.0));
+    EXPECT_THROW(check_energy_scale(model, 1e-300), ModelError);
 }
 
 TEST(EnergyScale, ASingleCheckNamesTheBeta) {

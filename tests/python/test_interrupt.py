@@ -103,3 +103,21 @@ def test_a_handler_of_the_users_own_is_left_alone():
         print('signal sent during the call:', time.monotonic() - start > 0.3 + 0.4)
     """
     assert run_child(body) == ["finished", "100 True", "signal sent during the call: True"]
+
+
+def test_a_handled_ctrl_c_does_not_stop_later_solves_while_another_call_waits(tmp_path):
+    # A thread waits on a FIFO inside a call while the main thread's solve is interrupted:
+    # the next solves on the main thread run (the request is withdrawn there), as they did
+    # not before (every later call raised KeyboardInterrupt; found in review).
+    fifo = tmp_path / "fifo"
+    body = f"""
+        os.mkfifo({str(fifo)!r})
+        threading.Thread(target=lambda: isingmf.read_edge_list({str(fifo)!r}), daemon=True).start()
+        time.sleep(0.2)
+        glass = isingmf.lattice('square', (256, 256), disorder='gauss', seed=3)
+        print(outcome(lambda: isingmf.mean_field(glass, 1.0, starts='random', restarts=10000)))
+        chain = isingmf.lattice('chain', 8)
+        print([isingmf.exact(chain, 1.0).ln_z[0] > 0 for _ in range(3)])
+        os._exit(0)  # the reader still waits
+    """
+    assert run_child(body) == ["KeyboardInterrupt", "[True, True, True]"]

@@ -10,6 +10,7 @@
 namespace isingmf {
 
 void check_energy_scale(const Model& model, double beta) {
+    if (beta == 0.0) return;  // beta H = 0 for every state, even where the sum overflows
     const double scale = model.energy_scale();
     if (!std::isfinite(beta * scale)) {
         throw ModelError(

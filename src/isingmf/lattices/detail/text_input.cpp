@@ -37,6 +37,7 @@ TextInput::TextInput(const std::filesystem::path& path, Style style)
     : source_(path.string()), style_(style) {
     // A FIFO blocks here until a writer opens it: a signal ends the wait only when the front
     // end asked for that (request_interrupt), otherwise the open is retried.
+    check_interrupt();  // a request already made would not end a wait that starts later
     do {
         fd_ = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
     } while (fd_ < 0 && errno == EINTR && !interrupt_requested());
