@@ -62,6 +62,36 @@ std::vector<std::pair<std::string, std::function<double(const Model&, double)>>>
     };
 }
 
+// The entry points below the solvers, which a C++ caller reaches with a plan, messages or
+// magnetizations of its own: each returns a ln Z (bound, estimate or exact) from a beta, so
+// each makes the same check.
+std::vector<std::pair<std::string, std::function<double(const Model&, double)>>> entry_points() {
+    return {
+        {"evaluate_mean_field",
+         [](const Model& m, double beta) {
+             MeanFieldResult r;
+             r.m.assign(static_cast<std::size_t>(m.num_sites()), 1.0);
+             evaluate_mean_field(m, beta, r);
+             return r.ln_z;
+         }},
+        {"bethe_free_energy",
+         [](const Model& m, double beta) {
+             return bethe_free_energy(m, beta, std::vector<double>(2 * m.num_edges(), 0.0));
+         }},
+        {"UpperBoundPlan::evaluate",
+         [](const Model& m, double beta) {
+             const UpperBoundPlan plan(m, choose_decomposition(m, {}));
+             std::vector<double> gradient;
+             return plan.evaluate(beta, std::vector<double>(plan.num_variables(), 0.0), gradient);
+         }},
+        {"planar_solve",
+         [](const Model& m, double beta) {
+             const std::vector<double> betas{beta};
+             return planar_solve(plan_planar(m), betas)[0].exact.ln_z;
+         }},
+    };
+}
+
 TEST(EnergyScale, IsTheSumOfMagnitudesWithOrWithoutArrays) {
     // 32 bonds of |J| = 1.5 and 16 fields of |h| = 0.25: 48 + 4; then |E0| = 2 as well.
     const Model uniform = torus(-1.5, 0.25);
@@ -87,6 +117,44 @@ TEST(EnergyScale, EverySolverRefusesABetaThatOverflowsTheEnergies) {
     for (const auto& [name, solve] : solvers()) {
         EXPECT_EQ(error_of<ModelError>([&] { solve(model, beta); }), expected) << name;
     }
+}
+
+TEST(EnergyScale, EveryEntryPointBelowTheSolversRefusesToo) {
+    const Model model = torus(1e300);
+    const std::string expected =
+        "beta = 10000000000 times the energy scale sum|J| + sum|h| + |E0| = "
+        "3.2000000000000016e+301 overflows; rescale the model";
+    for (const auto& [name, solve] : entry_points()) {
+        EXPECT_EQ(error_of<ModelError>([&] { solve(model, 1e10); }), expected) << name;
+        EXPECT_TRUE(std::isfinite(solve(model, 1e6))) << name;  // beta |H| <= 3.2e307
+    }
+    // Kaufman's closed form has no model: its scale is the torus's 2 Lx Ly |J|.
+    EXPECT_TRUE(
+        error_of<ModelError>([] {
+            kaufman_exact(4, 4, 1e300, 1e10);
+        }).starts_with("beta = 10000000000 times the energy scale sum|J| + sum|h| + |E0| = 3.2"));
+    EXPECT_NEAR(kaufman_exact(4, 4, 1e300, 1e6).ln_z / (32e306), 1.0, 1e-12);
+}
+
+// solve_upper_bound(model) refuses before it builds the decomposition and its plan (seconds on
+// large lattices): the overflow is named even where the decomposition would be refused.
+TEST(EnergyScale, TheUpperBoundRefusesBeforeItsPlan) {
+    UpperBoundOptions options;
+    options.width = -1;  // refused by the decomposition, which the plan is built from
+    EXPECT_EQ(error_of<ModelError>([&] { solve_upper_bound(torus(1.0), 1.0, options); }),
+              "strip width must be >= 0 (0: automatic), got -1");
+    EXPECT_TRUE(error_of<ModelError>([&] {
+                    solve_upper_bound(torus(1e300), 1e10, options);
+                }).starts_with("beta = 10000000000 times the energy scale"));
+}
+
+TEST(EnergyScale, AnEmptyPlanarPlanIsRefused) {
+    const PlanarPlan empty;
+    EXPECT_EQ(empty.dimer_nodes(), 0);
+    EXPECT_EQ(empty.geometry(), "");
+    const std::vector<double> betas{1.0};
+    EXPECT_EQ(error_of<ModelError>([&] { planar_solve(empty, betas); }),
+              "planar_solve needs a plan made by plan_planar");
 }
 
 // Just below the limit every solver runs and gives a finite ln Z near its ground-state value

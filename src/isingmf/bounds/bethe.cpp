@@ -84,6 +84,8 @@ BpSchedule parse_bp_schedule(std::string_view text) {
 
 double bethe_free_energy(const Model& model, double beta, std::span<const double> messages,
                          std::vector<double>* m, std::vector<double>* pair_means) {
+    check_beta(beta);
+    check_energy_scale(model, beta);
     const auto& edges = model.edges();
     if (messages.size() != 2 * edges.size())
         throw ModelError(

@@ -78,7 +78,8 @@ BetheResult solve_bethe(const Model& model, double beta, const BetheOptions& opt
 
 /// ln Z_Bethe and the belief means at the given messages (size 2 E) at beta; exposed for
 /// tests. Also returns, when asked, the pair beliefs' marginals <s_i>_bij and <s_j>_bij per
-/// edge (2 per edge), which equal the node beliefs at a fixed point.
+/// edge (2 per edge), which equal the node beliefs at a fixed point. Throws ModelError on a
+/// wrong message count, a bad beta, or one that overflows beta |H| (check_energy_scale).
 double bethe_free_energy(const Model& model, double beta, std::span<const double> messages,
                          std::vector<double>* m = nullptr,
                          std::vector<double>* pair_means = nullptr);

@@ -123,6 +123,8 @@ const std::vector<double>& UpperBoundPlan::variable_weights() const { return lay
 double UpperBoundPlan::evaluate(double beta, const std::vector<double>& x,
                                 std::vector<double>& gradient, double* disagreement,
                                 std::vector<double>* marginals) const {
+    check_beta(beta);
+    check_energy_scale(model_, beta);
     const Layout& L = *layout_;
     const auto n_sites = static_cast<std::size_t>(model_.num_sites());
     const std::size_t n_coords = L.inv_r.size();
@@ -383,6 +385,8 @@ UpperBoundResult solve_upper_bound(const UpperBoundPlan& plan, double beta,
 
 UpperBoundResult solve_upper_bound(const Model& model, double beta,
                                    const UpperBoundOptions& options, const UpperBoundResult* warm) {
+    check_beta(beta);  // before the plan: both are cheap to refuse, the plan is not
+    check_energy_scale(model, beta);
     const UpperBoundPlan plan(model, choose_decomposition(model, options));
     return solve_upper_bound(plan, beta, options, warm);
 }

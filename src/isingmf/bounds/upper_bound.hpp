@@ -126,7 +126,8 @@ public:
 
     /// U and its gradient at split x (size num_variables()) for the model at beta; `gradient`
     /// may be empty. Optionally the largest disagreement |mu^f_c - mubar_c| and the marginal
-    /// mu^f_c of each variable. Exposed for tests and benchmarks.
+    /// mu^f_c of each variable. Exposed for tests and benchmarks. Refuses a bad beta and one
+    /// that overflows beta |H| (check_energy_scale), as solve_upper_bound does.
     double evaluate(double beta, const std::vector<double>& x, std::vector<double>& gradient,
                     double* disagreement = nullptr, std::vector<double>* marginals = nullptr) const;
 

@@ -128,6 +128,8 @@ ExactResult kaufman_exact(int lx, int ly, double J, double beta) {
     if (!std::isfinite(J))
         throw ModelError(fmt::format("Kaufman coupling J = {} is not finite", J));
     check_beta(beta);
+    // The torus has 2 lx ly bonds (extents >= 3), each |J| at most.
+    check_energy_scale(2.0 * static_cast<double>(lx) * static_cast<double>(ly) * std::abs(J), beta);
     if (J < 0.0 && (lx % 2 != 0 || ly % 2 != 0)) {
         throw ModelError(
             fmt::format("Kaufman's formula covers the antiferromagnet only on even extents (no "

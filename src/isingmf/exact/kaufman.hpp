@@ -34,8 +34,8 @@ inline constexpr int kKaufmanMinExtent = 3;
 
 /// ln Z, <H>/N and C/N = beta^2 var(H)/N of the Lx x Ly torus at inverse temperature beta;
 /// magnetization 0 (zero field), |m| and susceptibility NaN. Throws ModelError on extents
-/// below kKaufmanMinExtent or above 2^30 sites, non-finite J, beta not finite and >= 0, or
-/// J < 0 with an odd extent.
+/// below kKaufmanMinExtent or above 2^30 sites, non-finite J, beta not finite and >= 0, beta
+/// times the torus's energy scale 2 Lx Ly |J| overflowing, or J < 0 with an odd extent.
 ExactResult kaufman_exact(int lx, int ly, double J, double beta);
 
 /// Whether `model` is a uniform zero-field periodic square lattice that Kaufman's formula

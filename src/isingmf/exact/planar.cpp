@@ -27,6 +27,7 @@ namespace detail {
 struct PlanarAnalysis {
     int num_sites = 0;
     double energy_offset = 0.0;
+    double energy_scale = 0.0;  // the model's, for planar_solve's overflow check
     bool torus = false;
     std::vector<double> pendant_couplings;  // bonds summed out with their leaf site
     int isolated_sites = 0;                 // sites left without bonds (a factor 2 each)
@@ -382,11 +383,14 @@ double ln_z_error(const PlanarAnalysis& a, double beta, const Combined& c) {
 }  // namespace
 }  // namespace detail
 
-int PlanarPlan::dimer_nodes() const { return analysis_->dimer.num_nodes; }
-int PlanarPlan::pfaffians() const { return analysis_->torus ? 4 : 1; }
-double PlanarPlan::flops() const { return pfaffians() * analysis_->plan.flops; }
-double PlanarPlan::peak_bytes() const { return analysis_->plan.peak_bytes; }
-std::string PlanarPlan::geometry() const { return analysis_->torus ? "torus" : "planar"; }
+// A default-constructed plan (no analysis) has no nodes, no Pfaffians and no geometry.
+int PlanarPlan::dimer_nodes() const { return analysis_ ? analysis_->dimer.num_nodes : 0; }
+int PlanarPlan::pfaffians() const { return !analysis_ ? 0 : analysis_->torus ? 4 : 1; }
+double PlanarPlan::flops() const { return analysis_ ? pfaffians() * analysis_->plan.flops : 0.0; }
+double PlanarPlan::peak_bytes() const { return analysis_ ? analysis_->plan.peak_bytes : 0.0; }
+std::string PlanarPlan::geometry() const {
+    return !analysis_ ? "" : analysis_->torus ? "torus" : "planar";
+}
 
 std::string planar_refusal(const Model& model) { return detail::draw(model).refusal; }
 
@@ -411,6 +415,7 @@ PlanarPlan plan_planar(const Model& model, const PlanarOptions& options) {
     auto a = std::make_shared<detail::PlanarAnalysis>();
     a->num_sites = model.num_sites();
     a->energy_offset = model.energy_offset();
+    a->energy_scale = model.energy_scale();
     a->torus = drawing.torus;
     a->pendant_couplings = std::move(drawing.core.pendant_couplings);
     a->isolated_sites = drawing.core.isolated_sites;
@@ -451,7 +456,9 @@ PlanarPlan plan_planar(const Model& model, const PlanarOptions& options) {
 
 std::vector<PlanarResult> planar_solve(const PlanarPlan& plan, std::span<const double> betas,
                                        const PlanarOptions& options) {
+    if (!plan.analysis_) throw ModelError("planar_solve needs a plan made by plan_planar");
     check_betas(betas);
+    check_energy_scale(plan.analysis_->energy_scale, betas);
     if (!(options.pivot_threshold > 0.0 && options.pivot_threshold <= 1.0)) {
         throw ModelError(
             fmt::format("pivot threshold must be in (0, 1], got {}", options.pivot_threshold));

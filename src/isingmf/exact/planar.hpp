@@ -91,7 +91,8 @@ struct PlanarResult {
 };
 
 /// The analysis of a model for the planar solver (embedding, dimer graph, nested dissection),
-/// reused for every temperature. Cheap to copy (shared, immutable).
+/// reused for every temperature. Cheap to copy (shared, immutable). A default-constructed plan
+/// is empty: its counts are 0, its geometry "", and planar_solve refuses it.
 class PlanarPlan {
 public:
     /// Number of dimer nodes (the order of each Pfaffian).
@@ -134,7 +135,8 @@ PlanarEstimate estimate_planar(const Model& model);
 /// Analyses the model; throws ModelError with planar_refusal's reason when it does not apply.
 PlanarPlan plan_planar(const Model& model, const PlanarOptions& options = {});
 
-/// One PlanarResult per beta (finite, >= 0). Parallel over temperatures and Pfaffians; each
+/// One PlanarResult per beta (finite, >= 0, not overflowing beta |H|: check_energy_scale with
+/// the model's scale, kept in the plan). Parallel over temperatures and Pfaffians; each
 /// Pfaffian is computed by one thread, so results do not depend on the thread count.
 std::vector<PlanarResult> planar_solve(const PlanarPlan& plan, std::span<const double> betas,
                                        const PlanarOptions& options = {});

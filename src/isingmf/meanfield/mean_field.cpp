@@ -216,10 +216,14 @@ double mean_field_bound(const MeanFieldPlan& plan, double beta, std::span<const 
 }
 
 void evaluate_mean_field(const Model& model, double beta, MeanFieldResult& result) {
+    check_beta(beta);
+    check_energy_scale(model, beta);
     fill_result(model, beta, bound_parts(model, beta, result.m), result);
 }
 
 void evaluate_mean_field(const MeanFieldPlan& plan, double beta, MeanFieldResult& result) {
+    check_beta(beta);
+    check_energy_scale(plan.model(), beta);
     fill_result(plan.model(), beta, bound_parts(plan, beta, result.m), result);
 }
 

@@ -186,7 +186,8 @@ struct MeanFieldResult {
 /// F(m) of the formula above, evaluated exactly at m (entries clamped to [-1, 1]).
 double mean_field_bound(const Model& model, double beta, std::span<const double> m);
 
-/// Fills energy, entropy, magnetization, ln_z and residual of `result` from result.m.
+/// Fills energy, entropy, magnetization, ln_z and residual of `result` from result.m. Throws
+/// ModelError as mean_field_bound does on a bad beta or one that overflows beta |H|.
 void evaluate_mean_field(const Model& model, double beta, MeanFieldResult& result);
 
 /// Runs every start in `options.starts` (plus `warm_start`, named "warm", when non-empty) and

@@ -10,8 +10,16 @@
 namespace isingmf {
 
 void check_energy_scale(const Model& model, double beta) {
+    if (beta == 0.0) return;  // before the model's sum is taken: beta = 0 needs none
+    check_energy_scale(model.energy_scale(), beta);
+}
+
+void check_energy_scale(const Model& model, std::span<const double> betas) {
+    for (double beta : betas) check_energy_scale(model, beta);
+}
+
+void check_energy_scale(double scale, double beta) {
     if (beta == 0.0) return;  // beta H = 0 for every state, even where the sum overflows
-    const double scale = model.energy_scale();
     if (!std::isfinite(beta * scale)) {
         throw ModelError(
             fmt::format("beta = {} times the energy scale sum|J| + sum|h| + |E0| = {} "
@@ -20,8 +28,8 @@ void check_energy_scale(const Model& model, double beta) {
     }
 }
 
-void check_energy_scale(const Model& model, std::span<const double> betas) {
-    for (double beta : betas) check_energy_scale(model, beta);
+void check_energy_scale(double scale, std::span<const double> betas) {
+    for (double beta : betas) check_energy_scale(scale, beta);
 }
 
 }  // namespace isingmf

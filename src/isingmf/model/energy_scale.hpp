@@ -16,4 +16,9 @@ void check_energy_scale(const Model& model, double beta);
 /// check_energy_scale on each beta.
 void check_energy_scale(const Model& model, std::span<const double> betas);
 
+/// The same check where the model is gone but its scale was kept (a plan, a closed form):
+/// `scale` bounds |H(s)| as Model::energy_scale() does.
+void check_energy_scale(double scale, double beta);
+void check_energy_scale(double scale, std::span<const double> betas);
+
 }  // namespace isingmf
