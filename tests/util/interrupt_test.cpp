@@ -80,6 +80,17 @@ TEST_F(SolverInterrupt, EverySolverStopsAtItsFirstCheckAndRunsOnceWithdrawn) {
     }
 }
 
+// The upper bound's plan compiles one piece after another (seconds on a 2048^2 lattice) and
+// checks before each: a request stops the plan itself, before any solve.
+TEST_F(SolverInterrupt, TheUpperBoundPlanStopsBetweenPieces) {
+    const Model model = glass(16);
+    const Decomposition decomposition = choose_decomposition(model, {});
+    request_interrupt();
+    EXPECT_THROW(UpperBoundPlan(model, decomposition), Interrupted);
+    clear_interrupt();
+    EXPECT_NO_THROW(UpperBoundPlan(model, decomposition));
+}
+
 // A request from another thread (as a signal handler makes it) stops a solve of minutes.
 TEST_F(SolverInterrupt, ARequestFromAnotherThreadStopsARunningSolve) {
     const Model model = glass(256);

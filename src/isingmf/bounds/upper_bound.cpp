@@ -93,6 +93,7 @@ UpperBoundPlan::UpperBoundPlan(const Model& model, Decomposition decomposition,
     for (std::size_t f = 0; f < decomposition_.families.size(); ++f) {
         const auto& family = decomposition_.families[f];
         for (const auto& piece : family.pieces) {
+            check_interrupt();  // per piece: compiling all of a 2048^2 lattice's takes seconds
             L.piece_family.push_back(static_cast<int>(f));
             auto take = [&](std::size_t c) {
                 if (holders[c] < 2) return -1;

@@ -19,6 +19,7 @@
 #include "isingmf/model/energy_scale.hpp"
 #include "isingmf/util/checks.hpp"
 #include "isingmf/util/error.hpp"
+#include "isingmf/util/interrupt.hpp"
 
 namespace isingmf {
 namespace detail {
@@ -185,10 +186,12 @@ Drawing draw(const Model& model) {
     drawing.refusal = field_refusal(model);
     if (!drawing.refusal.empty()) return drawing;
     drawing.core = peel(model);
+    check_interrupt();  // between the stages of the analysis: each linear, up to seconds
     const Core& core = drawing.core;
     // A generated lattice is drawn by its geometry (linear time); anything else, or a lattice
     // whose drawing is neither planar nor a cellular torus, by the Boyer-Myrvold test.
     if (std::optional<EmbeddedGraph> g = lattice_drawing(model, core)) {
+        check_interrupt();
         const long long chi = euler_characteristic(*g, trace_faces(*g));
         const int components = count_components(g->num_vertices, g->edges);
         if (chi == 2LL * components) {
@@ -219,6 +222,7 @@ int reference_sign(const DimerGraph& dimer) {
             order.push_back(dimer.partner[idx(x)]);
         }
     }
+    check_interrupt();
     int sign = 1;
     std::vector<char> seen(order.size(), 0);
     for (std::size_t s = 0; s < order.size(); ++s) {
@@ -227,6 +231,7 @@ int reference_sign(const DimerGraph& dimer) {
         for (std::size_t k = s; !seen[k]; k = idx(order[k])) seen[k] = 1, ++length;
         if (length % 2 == 0) sign = -sign;
     }
+    check_interrupt();
     // K[x][partner] > 0 when the edge between them is oriented x -> partner; x < partner.
     for (std::size_t k = 0; k < dimer.tail.size(); ++k) {
         const int t = dimer.tail[k], h = dimer.head[k];
@@ -423,12 +428,16 @@ PlanarPlan plan_planar(const Model& model, const PlanarOptions& options) {
     a->components =
         graph.edges.empty() ? 0 : detail::count_components(graph.num_vertices, graph.edges);
     for (double J : drawing.core.couplings) a->sum_abs_coupling += std::abs(J);
+    check_interrupt();  // between the stages, as in draw
     const detail::FaceSet faces = detail::trace_faces(graph);
+    check_interrupt();
     const std::vector<std::vector<int>> cycles =
         drawing.torus ? detail::homology_basis(graph, faces) : std::vector<std::vector<int>>{};
+    check_interrupt();
     if (drawing.torus && cycles.size() != 2)
         throw Error("internal: a torus drawing without two homology cycles");
     a->dimer = detail::build_dimer_graph(graph, faces, drawing.core.couplings, cycles);
+    check_interrupt();
     a->pattern.n = a->dimer.num_nodes;
     a->pattern.row = a->dimer.tail;
     a->pattern.col = a->dimer.head;
@@ -444,6 +453,7 @@ PlanarPlan plan_planar(const Model& model, const PlanarOptions& options) {
         const auto uy = static_cast<std::size_t>(a->dimer.partner[ux]);
         if (group[ux] < 0) group[ux] = group[uy] = num_groups++;
     }
+    check_interrupt();
     a->plan = detail::plan_pfaffian(a->pattern, group, options.leaf_size);
     a->reference_sign = detail::reference_sign(a->dimer);
     double max_cost = 0.0;
