@@ -276,11 +276,9 @@ void prepare_block(const Model& model, const FactoredPlan& plan, u64 high, Block
 
 double scan_ground_energy(const Model& model, const FactoredPlan& plan) {
     // Block energies carry rounding; every state within `slack` of the running minimum is
-    // re-evaluated by Model::energy, so the minimum returned is that of the exact definition.
-    double scale = std::abs(model.energy_offset()) + 1.0;
-    for (double J : model.couplings()) scale += std::abs(J);
-    for (double h : model.fields()) scale += std::abs(h);
-    const double slack = 1e-9 * scale;
+    // re-evaluated by Model::energy, so the minimum returned is that of the exact definition
+    // (the slack is far above the rounding, so its own last bits do not matter).
+    const double slack = 1e-9 * (model.energy_scale() + 1.0);
 
     std::vector<double> chunk_best(static_cast<std::size_t>(plan.chunk_count), kInf);
 #pragma omp parallel
