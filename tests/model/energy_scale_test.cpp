@@ -105,6 +105,28 @@ TEST(EnergyScale, IsTheSumOfMagnitudesWithOrWithoutArrays) {
     EXPECT_EQ(copy.energy_scale(), 54.0);
 }
 
+// Values that round at every addition, over more than one of the sum's blocks of 2^16: the
+// shared values' sum (taken a binade at a time, without arrays) equals the arrays' to the bit.
+TEST(EnergyScale, AUniformModelSumsToTheBitAsItsArraysDo) {
+    CouplingSpec spec;
+    spec.J = -0.3;
+    spec.h = 0.1;
+    const Model uniform =
+        build_model(make_lattice({LatticeKind::square, {300, 300}, Boundary::periodic}), spec);
+    ASSERT_FALSE(uniform.has_weight_arrays());
+    // The same magnitudes with alternating signs: no value is shared, the arrays are summed.
+    std::vector<double> J(uniform.num_edges());
+    for (std::size_t k = 0; k < J.size(); ++k) J[k] = k % 2 == 0 ? -0.3 : 0.3;
+    std::vector<double> h(static_cast<std::size_t>(uniform.num_sites()));
+    for (std::size_t k = 0; k < h.size(); ++k) h[k] = k % 2 == 0 ? 0.1 : -0.1;
+    const Model stored(uniform.num_sites(), uniform.edges(), J, h);
+    ASSERT_FALSE(stored.shared_coupling() || stored.shared_field());
+    EXPECT_EQ(uniform.energy_scale(), stored.energy_scale());
+    // Not the products 0.3 * 180000 + 0.1 * 90000 = 63000: the sums of copies round.
+    EXPECT_NE(uniform.energy_scale(), 63000.0);
+    EXPECT_NEAR(uniform.energy_scale(), 63000.0, 1e-6);
+}
+
 // Every solver refuses a beta that would carry beta |H| past the largest double, with the
 // message run_sweep gives. They used to return inf or NaN marked converged, and the upper
 // bound a "certified" NaN (J = 1e300, beta = 1e10: beta |H| ~ 3e311).

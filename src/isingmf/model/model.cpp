@@ -15,6 +15,7 @@
 #include "isingmf/model/detail/incidence.hpp"
 #include "isingmf/model/detail/lattice_bonds.hpp"
 #include "isingmf/util/detail/parallel.hpp"
+#include "isingmf/util/detail/repeated_sum.hpp"
 #include "isingmf/util/error.hpp"
 
 namespace isingmf {
@@ -242,18 +243,15 @@ double sum_of_magnitudes(const std::vector<double>& x) {
 
 // sum_of_magnitudes of `count` copies of x, to the bit, without the array (a uniform model's
 // shared coupling or field): every full block adds up alike, so one is summed and added once
-// per block, then the short last one.
+// per block, then the short last one. Each of these sums of copies is taken in a few dozen
+// additions (repeated_sum) instead of one per copy: 0.1 ms on a 256^2 lattice, the cost of a
+// sweep, had been added to every run's set-up.
 double sum_of_copies(double x, std::size_t count) {
     const double magnitude = std::abs(x);
-    const auto block_sum = [&](std::size_t size) {
-        double sum = 0.0;
-        for (std::size_t i = 0; i < size; ++i) sum += magnitude;
-        return sum;
-    };
-    const double full = block_sum(std::min(count, kMagnitudeBlock));
-    double total = 0.0;
-    for (std::size_t b = 0; b < count / kMagnitudeBlock; ++b) total += full;
-    if (count % kMagnitudeBlock != 0) total += block_sum(count % kMagnitudeBlock);
+    const double full = detail::repeated_sum(magnitude, std::min(count, kMagnitudeBlock));
+    double total = detail::repeated_sum(full, count / kMagnitudeBlock);
+    if (count % kMagnitudeBlock != 0)
+        total += detail::repeated_sum(magnitude, count % kMagnitudeBlock);
     return total;
 }
 
