@@ -33,11 +33,15 @@ void expect_same_bits(double value, std::size_t count) {
 
 TEST(RepeatedSum, EqualsTheSumOneAdditionAtATime) {
     // Values whose sums round at every step (0.1, 1/3), are exact (1, 0.25), tie at every
-    // step in some binade (1 + 2^-52 and 3 * 2^-53: half-ulp remainders), sit near the
-    // extremes, and random ones; counts across binade edges and the model's block size 2^16.
-    std::vector<double> values{0.0,    -0.0,        1.0,         0.25,      0.1,   1.0 / 3.0,
-                               -0.7,   1 + 0x1p-52, 3 * 0x1p-53, 1e-300,    1e300, 0x1p-1020,
-                               5e-324, 2.5e-310,    1.7e308,     123456.789};
+    // step from the binade [2, 4) on (1 + 2^-52, 1 + 3 * 2^-52: half-ulp remainders there),
+    // sit near the extremes, and random ones; counts across binade edges and the model's
+    // block size 2^16.
+    std::vector<double> values{0.0,       -0.0,        1.0,
+                               0.25,      0.1,         1.0 / 3.0,
+                               -0.7,      1 + 0x1p-52, 1 + 3 * 0x1p-52,
+                               1e-300,    1e300,       0x1p-1020,
+                               5e-324,    2.5e-310,    1.7e308,
+                               123456.789};
     std::mt19937_64 rng(12);
     std::uniform_real_distribution<double> mantissa(1.0, 2.0);
     std::uniform_int_distribution<int> exponent(-60, 60);
@@ -63,8 +67,13 @@ TEST(RepeatedSum, TakesAnyCountInFewSteps) {
     const double s = repeated_sum(0.1, count);
     EXPECT_NEAR(s / (0.1 * static_cast<double>(count)), 1.0, 1e-3);
     EXPECT_EQ(repeated_sum(1.0, count), static_cast<double>(count));  // exact all the way
-    // Sums of one: exact up to 2^53, then every addition rounds back (absorbed).
+    // Sums of one: exact up to 2^53, then every addition rounds back (absorbed). The same at
+    // the top of the range, and among subnormals (whose sums are exact).
     EXPECT_EQ(repeated_sum(1.0, (std::size_t{1} << 53) + 100), 0x1p53);
+    const std::size_t most = std::numeric_limits<std::size_t>::max();
+    EXPECT_EQ(repeated_sum(0x1p960, most), 0x1p1013);
+    EXPECT_EQ(repeated_sum(0x1p-1074, count), 0x1p-1034);
+    EXPECT_EQ(repeated_sum(0x1p-1000, most), 0x1p-947);
 }
 
 }  // namespace
