@@ -41,7 +41,7 @@ Model glass(int L) {
 
 struct Solver {
     std::string name;
-    int L;  // of the glass: large enough that the solver reaches its loop
+    int L;  // of the glass: large enough that the solver reaches a check
     std::function<void(const Model&)> solve;
 };
 
@@ -89,6 +89,22 @@ TEST_F(SolverInterrupt, TheUpperBoundPlanStopsBetweenPieces) {
     EXPECT_THROW(UpperBoundPlan(model, decomposition), Interrupted);
     clear_interrupt();
     EXPECT_NO_THROW(UpperBoundPlan(model, decomposition));
+}
+
+// The solves on plans made beforehand still stop in their own loops (which the list above,
+// now stopped in the plans, no longer reaches): the upper bound's iterations, and the
+// Pfaffians' pivots, run on OpenMP threads and passed on from them.
+TEST_F(SolverInterrupt, SolvesOnReadyPlansStopInTheirLoops) {
+    const Model model = glass(16);
+    const UpperBoundPlan upper(model, choose_decomposition(model, {}));
+    const PlanarPlan planar = plan_planar(model);
+    const std::vector<double> betas{1.0, 0.5};
+    request_interrupt();
+    EXPECT_THROW(solve_upper_bound(upper, 1.0, {}), Interrupted);
+    EXPECT_THROW(planar_solve(planar, betas), Interrupted);
+    clear_interrupt();
+    EXPECT_NO_THROW(solve_upper_bound(upper, 1.0, {}));
+    EXPECT_NO_THROW(planar_solve(planar, betas));
 }
 
 // A request from another thread (as a signal handler makes it) stops a solve of minutes.
