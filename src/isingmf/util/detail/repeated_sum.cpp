@@ -29,11 +29,11 @@ double repeated_sum(double value, std::size_t count) {
         const double before = s;
         add();
         if (s == before || !std::isfinite(s)) return s;  // absorbed for good, inf or NaN
+        if (done == count) break;
         int e = 0;
         std::frexp(s, &e);
         const double u = std::ldexp(1.0, std::max(e, -1021) - 53);
         const auto in_binade = [&] { return std::isfinite(s) && s / u < kTopValue; };
-        if (done == count) break;
         add();  // S is even after it when value / u is a tie
         if (!in_binade() || done == count) continue;
         const double from = s;
