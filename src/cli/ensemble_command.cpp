@@ -221,7 +221,7 @@ void warn_of_missing_exact_values(const fs::path& out) {
             print_diagnostic(
                 "warning: planar: some samples have no exact values at {} temperature(s), where "
                 "the averages of /average/exact and /average/comparison are NaN: the estimated "
-                "relative error of ln Z exceeds 1e-9 (torus Pfaffians cancel at low T)\n",
+                "relative error of ln Z exceeds 1e-9 (terms cancel at low T)\n",
                 missing);
         }
     } catch (const std::exception& e) {  // the file is written; this check is advice

@@ -298,7 +298,7 @@ int sweep_command(const std::vector<std::string>& args, const std::string& comma
     if (refused > 0) {
         print_diagnostic(
             "warning: planar: no exact values at {} temperature(s): the estimated relative "
-            "error of ln Z exceeds 1e-9 (torus Pfaffians cancel at low T)\n",
+            "error of ln Z exceeds 1e-9 (terms cancel at low T)\n",
             refused);
     }
     print_diagnostic("wrote {}\n", printable(out.string()));

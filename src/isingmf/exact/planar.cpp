@@ -294,9 +294,7 @@ WideJet bound_product(const WideJet& x, const WideJet& y) {
 WideJet magnitudes(const WideJet& x) { return {std::abs(x.v), std::abs(x.d), std::abs(x.dd)}; }
 
 // Errors of ln|Pf| and its two derivatives (see PfaffianValue).
-WideJet log_errors(const PfaffianValue& p) {
-    return (p.unit_roundoff * static_cast<long double>(p.growth)) * p.error_scale;
-}
+WideJet log_errors(const PfaffianValue& p) { return p.unit_roundoff * p.error_scale; }
 
 // ln W from the Pfaffians of one temperature, with first-order bounds on its rounding errors.
 struct Combined {
@@ -344,7 +342,8 @@ Combined combine(const PlanarAnalysis& a, const PfaffianValue* p) {
         sum = sum + static_cast<long double>(sigma * p[k].sign) * term;
         magnitude += std::abs(term.v);
         // Bounds: shift carries the errors of both log-jets (none when k is the top); the
-        // linear factor a relative error of a few u g per component.
+        // linear factor the relative error of its pivots, and of a few roundings, per
+        // component.
         const WideJet shift_error = k == top ? WideJet{} : log_errors(p[k]) + top_error;
         const WideJet e_abs = magnitudes(e);
         const WideJet e_error{
@@ -352,8 +351,7 @@ Combined combine(const PlanarAnalysis& a, const PfaffianValue* p) {
             e_abs.dd * shift_error.v +
                 e_abs.v * (shift_error.dd + 2 * std::abs(shift.d) * shift_error.d)};
         const WideJet b_abs = magnitudes(p[k].linear);
-        const WideJet b_error =
-            (4 * p[k].unit_roundoff * static_cast<long double>(p[k].growth)) * b_abs;
+        const WideJet b_error = (p[k].unit_roundoff * (4 + p[k].linear_error)) * b_abs;
         sum_error = sum_error + bound_product(e_error, b_abs) + bound_product(e_abs, b_error);
     }
     if (count == 4) {

@@ -169,35 +169,40 @@ private:
 // ---------------------------------------------------------------------------------------------
 // Numeric phase.
 
+// A pivot's relative error (units of the unit roundoff) is capped here: one above 1 / u is
+// meaningless already, and the cap keeps the sums of them finite.
+constexpr double kPivotErrorCap = 1e60;
+
 // The rank-2 update of one column on jets: f_x += b_x u_y - u_x b_y for x in [0, count),
 // value, first and second derivative by the product rule. Free of members so that the
 // compiler sees the restrict pointers; for double, cloned for AVX-512 and AVX2 (no fused
-// multiply-add anywhere, so every clone gives the same bits).
+// multiply-add anywhere, so every clone gives the same bits). Beside it, the sizes of the
+// terms summed into each value, fs += |b_x u_y| + |u_x b_y| (its |L||D||L^T|: Front).
 template <class Real>
-void update_column(std::size_t count, Real* __restrict fv, Real* __restrict fd,
-                   Real* __restrict fdd, const Real* __restrict bv, const Real* __restrict bd,
-                   const Real* __restrict bdd, const Real* __restrict uv, const Real* __restrict ud,
-                   const Real* __restrict udd, Real byv, Real byd, Real bydd, Real uyv, Real uyd,
-                   Real uydd) {
+[[gnu::always_inline]] inline void update_column(
+    std::size_t count, Real* __restrict fv, Real* __restrict fd, Real* __restrict fdd,
+    Real* __restrict fs, const Real* __restrict bv, const Real* __restrict bd,
+    const Real* __restrict bdd, const Real* __restrict uv, const Real* __restrict ud,
+    const Real* __restrict udd, Real byv, Real byd, Real bydd, Real uyv, Real uyd, Real uydd) {
+    using std::abs;
+    const Real abs_by = abs(byv), abs_uy = abs(uyv);
     for (std::size_t x = 0; x < count; ++x) {
         fv[x] += bv[x] * uyv - uv[x] * byv;
         fd[x] += (bd[x] * uyv + bv[x] * uyd) - (ud[x] * byv + uv[x] * byd);
         fdd[x] += (bdd[x] * uyv + 2 * bd[x] * uyd + bv[x] * uydd) -
                   (udd[x] * byv + 2 * ud[x] * byd + uv[x] * bydd);
+        fs[x] += abs(bv[x]) * abs_uy + abs(uv[x]) * abs_by;
     }
 }
 
 __attribute__((target_clones("avx512f", "avx2", "default"))) void update_column_double(
     std::size_t count, double* __restrict fv, double* __restrict fd, double* __restrict fdd,
-    const double* __restrict bv, const double* __restrict bd, const double* __restrict bdd,
-    const double* __restrict uv, const double* __restrict ud, const double* __restrict udd,
-    double byv, double byd, double bydd, double uyv, double uyd, double uydd) {
-    for (std::size_t x = 0; x < count; ++x) {
-        fv[x] += bv[x] * uyv - uv[x] * byv;
-        fd[x] += (bd[x] * uyv + bv[x] * uyd) - (ud[x] * byv + uv[x] * byd);
-        fdd[x] += (bdd[x] * uyv + 2 * bd[x] * uyd + bv[x] * uydd) -
-                  (udd[x] * byv + 2 * ud[x] * byd + uv[x] * bydd);
-    }
+    double* __restrict fs, const double* __restrict bv, const double* __restrict bd,
+    const double* __restrict bdd, const double* __restrict uv, const double* __restrict ud,
+    const double* __restrict udd, double byv, double byd, double bydd, double uyv, double uyd,
+    double uydd) {
+    update_column<double>(count, fv, fd, fdd, fs, bv, bd, bdd, uv, ud, udd, byv, byd, bydd, uyv,
+                          uyd, uydd);
 }
 
 // A Schur complement passed to the parent front: packed strict lower triangle, row by row
@@ -207,10 +212,15 @@ struct Contribution {
     std::vector<int> index;  // variables; the first `delayed` are fully summed in the parent
     int delayed = 0;
     std::vector<Real> v, d, dd;
+    std::vector<Real> s;  // the sizes of the terms summed into the values (Front::size_of)
 };
 
 // A dense front: the strict lower triangle of an m x m skew-symmetric matrix in column-major
-// storage, F(x, y) = K[x][y] for x > y.
+// storage, F(x, y) = K[x][y] for x > y. Beside each value, the sum of the sizes of the terms
+// summed into it (the entry of |K| plus those of the updates, |L||D||L^T| in all): its rounding
+// error is a few unit roundoffs times that, so where a value is a small difference of large
+// terms, as pivots are in frustrated glasses at low temperature, the ratio of the two says how
+// few of its digits are left.
 template <class Real>
 class Front {
 public:
@@ -224,26 +234,30 @@ public:
             v_.resize(size);
             d_.resize(size);
             dd_.resize(size);
+            s_.resize(size);
         }
         for (std::size_t y = 0; y < m; ++y) {
             std::fill_n(&v_[y * m + y], m - y, Real(0));
             std::fill_n(&d_[y * m + y], m - y, Real(0));
             std::fill_n(&dd_[y * m + y], m - y, Real(0));
+            std::fill_n(&s_[y * m + y], m - y, Real(0));
         }
     }
 
     std::size_t size() const { return m_; }
     std::size_t at(std::size_t x, std::size_t y) const { return x + y * m_; }
 
-    // Adds jet g to K[a][b] (a != b).
-    void add(std::size_t a, std::size_t b, Real gv, Real gd, Real gdd) {
+    // Adds jet g, a sum of terms of sizes gs (|g.v| for an entry of K), to K[a][b] (a != b).
+    void add(std::size_t a, std::size_t b, Real gv, Real gd, Real gdd, Real gs) {
+        std::size_t p = 0;
         if (a > b) {
-            const std::size_t p = at(a, b);
+            p = at(a, b);
             v_[p] += gv, d_[p] += gd, dd_[p] += gdd;
         } else {
-            const std::size_t p = at(b, a);
+            p = at(b, a);
             v_[p] -= gv, d_[p] -= gd, dd_[p] -= gdd;
         }
+        s_[p] += gs;
     }
 
     // Whether row x > k + 1 had an entry in the columns of the pair (k, k + 1).
@@ -257,17 +271,22 @@ public:
         return std::abs(x > i ? v_[at(x, i)] : v_[at(i, x)]);
     }
 
-    // Exchanges variables i < j (rows and columns), for the rows and columns >= first.
+    // The sum of the sizes of the terms summed into F(x, y), x > y.
+    Real size_of(std::size_t x, std::size_t y) const { return s_[at(x, y)]; }
+
+    // Exchanges variables i < j (rows and columns), for the rows and columns >= first. The
+    // sizes move with their values, without the signs.
     void swap(std::size_t first, std::size_t i, std::size_t j) {
-        for (Real* a : {v_.data(), d_.data(), dd_.data()}) {
+        for (Real* a : {v_.data(), d_.data(), dd_.data(), s_.data()}) {
+            const Real sign = a == s_.data() ? Real(1) : Real(-1);
             for (std::size_t c = first; c < i; ++c) std::swap(a[at(i, c)], a[at(j, c)]);
             for (std::size_t r = j + 1; r < m_; ++r) std::swap(a[at(r, i)], a[at(r, j)]);
             for (std::size_t t = i + 1; t < j; ++t) {
                 const Real old = a[at(t, i)];
-                a[at(t, i)] = -a[at(j, t)];
-                a[at(j, t)] = -old;
+                a[at(t, i)] = sign * a[at(j, t)];
+                a[at(j, t)] = sign * old;
             }
-            a[at(j, i)] = -a[at(j, i)];
+            a[at(j, i)] = sign * a[at(j, i)];
         }
     }
 
@@ -301,8 +320,8 @@ public:
         }
         if (fully_ + 1 < m) {
             const std::size_t rows = m - fully_;
-            if (pending_ == 0) panel_.resize(6 * kPanelPairs * rows);
-            Real* slot = &panel_[6 * pending_ * rows];
+            if (pending_ == 0) panel_.resize(kPanelColumns * kPanelPairs * rows);
+            Real* slot = &panel_[kPanelColumns * pending_ * rows];
             for (const Real* source :
                  {bv, bd, bdd, static_cast<const Real*>(u_v_.data()),
                   static_cast<const Real*>(u_d_.data()), static_cast<const Real*>(u_dd_.data())}) {
@@ -321,41 +340,35 @@ public:
         for (std::size_t y = fully_; y + 1 < m_; ++y) {
             const std::size_t local = y - fully_;
             for (std::size_t k = 0; k < pending_; ++k) {
-                const Real* b = &panel_[6 * k * rows];
-                const Real* bv = b - fully_;
-                const Real* bd = b + rows - fully_;
-                const Real* bdd = b + 2 * rows - fully_;
-                const Real* uv = b + 3 * rows - fully_;
-                const Real* ud = b + 4 * rows - fully_;
-                const Real* udd = b + 5 * rows - fully_;
-                update_column(y, b[local], b[rows + local], b[2 * rows + local],
-                              b[3 * rows + local], b[4 * rows + local], b[5 * rows + local], bv, bd,
-                              bdd, uv, ud, udd);
+                // Column c of the pair's panel, indexed by front row.
+                const Real* panel = &panel_[kPanelColumns * k * rows];
+                const auto column = [&](std::size_t c) { return panel + c * rows - fully_; };
+                const auto at_y = [&](std::size_t c) { return panel[c * rows + local]; };
+                update_column(y, at_y(0), at_y(1), at_y(2), at_y(3), at_y(4), at_y(5), column(0),
+                              column(1), column(2), column(3), column(4), column(5));
             }
         }
         pending_ = 0;
     }
 
-    // Copies the block of rows and columns >= first into a packed contribution; returns the
-    // largest |value| copied. Call flush() first.
-    Real extract(std::size_t first, Contribution<Real>& out) const {
+    // Copies the block of rows and columns >= first into a packed contribution. Call flush()
+    // first.
+    void extract(std::size_t first, Contribution<Real>& out) const {
         const std::size_t c = m_ - first;
         const std::size_t packed = c * (c - 1) / 2;
-        out.v.resize(packed), out.d.resize(packed), out.dd.resize(packed);
-        Real largest = 0;
+        out.v.resize(packed), out.d.resize(packed), out.dd.resize(packed), out.s.resize(packed);
         for (std::size_t x = 1; x < c; ++x) {
             for (std::size_t y = 0; y < x; ++y) {
                 const std::size_t p = at(first + x, first + y);
                 const std::size_t o = x * (x - 1) / 2 + y;
-                out.v[o] = v_[p], out.d[o] = d_[p], out.dd[o] = dd_[p];
-                largest = std::max(largest, std::abs(v_[p]));
+                out.v[o] = v_[p], out.d[o] = d_[p], out.dd[o] = dd_[p], out.s[o] = s_[p];
             }
         }
-        return largest;
     }
 
 private:
-    // F(x, y) += b_x u_y - u_x b_y for x > y, on jets (b and u indexed by front row).
+    // F(x, y) += b_x u_y - u_x b_y for x > y, on jets (b and u indexed by front row), and the
+    // sizes of the terms.
     void update_column(std::size_t y, Real byv, Real byd, Real bydd, Real uyv, Real uyd, Real uydd,
                        const Real* bv, const Real* bd, const Real* bdd, const Real* uv,
                        const Real* ud, const Real* udd) {
@@ -363,22 +376,25 @@ private:
         Real* fv = &v_[at(x, y)];
         Real* fd = &d_[at(x, y)];
         Real* fdd = &dd_[at(x, y)];
+        Real* fs = &s_[at(x, y)];
         if constexpr (std::is_same_v<Real, double>) {
-            update_column_double(count, fv, fd, fdd, bv + x, bd + x, bdd + x, uv + x, ud + x,
+            update_column_double(count, fv, fd, fdd, fs, bv + x, bd + x, bdd + x, uv + x, ud + x,
                                  udd + x, byv, byd, bydd, uyv, uyd, uydd);
         } else {
-            detail::update_column(count, fv, fd, fdd, bv + x, bd + x, bdd + x, uv + x, ud + x,
+            detail::update_column(count, fv, fd, fdd, fs, bv + x, bd + x, bdd + x, uv + x, ud + x,
                                   udd + x, byv, byd, bydd, uyv, uyd, uydd);
         }
     }
 
-    // Pairs whose update of the Schur complement block waits in the panel.
+    // Pairs whose update of the Schur complement block waits in the panel: per pair, the
+    // columns b, b', b'', u, u', u''.
     static constexpr std::size_t kPanelPairs = 32;
+    static constexpr std::size_t kPanelColumns = 6;
     std::size_t fully_ = 0;
     std::size_t pending_ = 0;
-    std::vector<Real> panel_;  // per pending pair: b, b', b'', u, u', u'' on rows >= fully_
+    std::vector<Real> panel_;  // per pending pair: kPanelColumns columns on rows >= fully_
     std::size_t m_ = 0;
-    std::vector<Real> v_, d_, dd_;
+    std::vector<Real> v_, d_, dd_, s_;
     std::vector<Real> u_v_, u_d_, u_dd_;
 };
 
@@ -515,7 +531,7 @@ PfaffianPlan plan_pfaffian(const SkewPattern& pattern, std::span<const int> grou
         plan.fronts[idx(t)].entries.push_back(static_cast<int>(k));
     }
     // Work and memory, as the numeric phase will spend them when no pivot is delayed.
-    constexpr double kJetBytes = 3.0 * sizeof(double);
+    constexpr double kJetBytes = 4.0 * sizeof(double);  // a jet and its error bound
     std::vector<double> stack;
     double stacked = 0.0;
     for (const PfaffianFront& front : plan.fronts) {
@@ -547,10 +563,6 @@ PfaffianValue pfaffian_in(const PfaffianPlan& plan, const SkewPattern& pattern,
         result.sign = 0;
         return result;
     }
-    double largest_entry = 0.0;
-    for (const Jet& g : values) largest_entry = std::max(largest_entry, std::abs(g.v));
-    Real largest_met = static_cast<Real>(largest_entry);
-
     std::vector<int> position(idx(plan.n), -1);  // variable -> place in the current front
     std::vector<int> order;                      // variables in elimination order
     order.reserve(idx(plan.n));
@@ -577,7 +589,8 @@ PfaffianValue pfaffian_in(const PfaffianPlan& plan, const SkewPattern& pattern,
             const Jet& g = values[idx(e)];
             front.add(idx(position[idx(pattern.row[idx(e)])]),
                       idx(position[idx(pattern.col[idx(e)])]), static_cast<Real>(g.v),
-                      static_cast<Real>(g.d), static_cast<Real>(g.dd));
+                      static_cast<Real>(g.d), static_cast<Real>(g.dd),
+                      std::abs(static_cast<Real>(g.v)));
         }
         for (std::size_t c = first_child; c < stack.size(); ++c) {
             const Contribution<Real>& cb = stack[c];
@@ -586,7 +599,8 @@ PfaffianValue pfaffian_in(const PfaffianPlan& plan, const SkewPattern& pattern,
                 if (px < 0) throw Error("internal: contribution outside its parent front");
                 for (std::size_t y = 0; y < x; ++y) {
                     const std::size_t o = x * (x - 1) / 2 + y;
-                    front.add(idx(px), idx(position[idx(cb.index[y])]), cb.v[o], cb.d[o], cb.dd[o]);
+                    front.add(idx(px), idx(position[idx(cb.index[y])]), cb.v[o], cb.d[o], cb.dd[o],
+                              cb.s[o]);
                 }
             }
         }
@@ -631,6 +645,11 @@ PfaffianValue pfaffian_in(const PfaffianPlan& plan, const SkewPattern& pattern,
                     mate_at[idx(mate_at[k])] = -1;
             const auto rest = static_cast<double>(index.size() - done - 2);
             result.updates += 0.5 * rest * rest;
+            // How many times its own size the terms summed into the pivot were: its relative
+            // rounding error in units of the unit roundoff, up to a small factor.
+            const auto pivot_error = static_cast<long double>(
+                std::min(front.size_of(done + 1, done) / front.magnitude(done + 1, done),
+                         static_cast<Real>(kPivotErrorCap)));
             const BasicJet<Real> p = front.eliminate(done);
             // A column changes where the pair had an entry: test those variables again.
             for (std::size_t x = done + 2; x < fully; ++x)
@@ -647,6 +666,7 @@ PfaffianValue pfaffian_in(const PfaffianPlan& plan, const SkewPattern& pattern,
                 if (top > 0) std::frexp(top, &e);
                 result.linear = std::ldexp(1.0L, -e) * result.linear;
                 result.linear_exponent += e;
+                result.linear_error += pivot_error;
             } else {
                 const long double s = pivot.v < 0 ? -1 : 1;
                 if (s < 0) result.sign = -result.sign;
@@ -655,7 +675,8 @@ PfaffianValue pfaffian_in(const PfaffianPlan& plan, const SkewPattern& pattern,
                 // Scales of the rounding errors of this pivot's log-jet (see PfaffianValue).
                 const long double q = pivot.dd / pivot.v;
                 result.error_scale =
-                    result.error_scale + WideJet{1, 2 * std::abs(l.d), std::abs(q) + 2 * l.d * l.d};
+                    result.error_scale +
+                    pivot_error * WideJet{1, 2 * std::abs(l.d), std::abs(q) + 2 * l.d * l.d};
             }
             done += 2;
         }
@@ -667,7 +688,7 @@ PfaffianValue pfaffian_in(const PfaffianPlan& plan, const SkewPattern& pattern,
         cb.index.assign(index.begin() + static_cast<std::ptrdiff_t>(done), index.end());
         cb.delayed = static_cast<int>(left);
         front.flush();
-        if (index.size() > done) largest_met = std::max(largest_met, front.extract(done, cb));
+        if (index.size() > done) front.extract(done, cb);
         stack.push_back(std::move(cb));
     }
     // What is left on the stack are roots that could not eliminate everything: singular.
@@ -679,7 +700,6 @@ PfaffianValue pfaffian_in(const PfaffianPlan& plan, const SkewPattern& pattern,
     }
     if (order.size() != idx(plan.n)) throw Error("internal: Pfaffian elimination incomplete");
     result.sign *= permutation_sign(order);
-    result.growth = largest_entry > 0.0 ? static_cast<double>(largest_met) / largest_entry : 1.0;
     return result;
 }
 

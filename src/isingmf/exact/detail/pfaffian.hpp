@@ -70,27 +70,32 @@ using WideJet = BasicJet<long double>;
 /// second derivative of Pf stays exact there: log form would cancel (p'/p)^2 terms.
 /// `sign` is 0 when K is numerically singular (no pivot above zero was left).
 ///
-/// Rounding: with unit roundoff u and growth g, each logged pivot p adds to ln|Pf| and its
-/// derivatives errors of at most about u g (1, 2 |p'/p|, |p''/p| + 2 (p'/p)^2) (first order:
-/// p, p' and p'' each carry a relative error ~ u g); `error_scale` sums these factors, so
-/// u * growth * error_scale bounds the errors of log_abs componentwise.
+/// Rounding: every entry of every front carries a running bound on its rounding error
+/// (Wilkinson's running error analysis, to first order: the errors its terms carried, times
+/// the factors they were multiplied by, plus the rounding of each product and sum), so a pivot
+/// p carries a bound u r |p|, r >= 1, with u the unit roundoff. Where p is a small difference of
+/// large terms (cancellation, as in frustrated glasses at low temperature), r is large. Each
+/// logged pivot adds to ln|Pf| and its derivatives errors of at most about
+/// u r (1, 2 |p'/p|, |p''/p| + 2 (p'/p)^2) (first order: p, p' and p'' taken to carry the
+/// relative error u r of the value); `error_scale` sums these terms without u, so
+/// u * error_scale bounds the errors of log_abs componentwise; `linear_error` sums r over the
+/// pivots multiplied into `linear`, whose relative error is then about u * linear_error.
 struct PfaffianValue {
     int sign = 0;
     WideJet log_abs;
     WideJet linear{1, 0, 0};
     int linear_exponent = 0;
     WideJet error_scale;
+    long double linear_error = 0;
     long double unit_roundoff = 0;  ///< of the arithmetic the factorisation ran in
     long long delayed = 0;          ///< variables passed to a parent front
-    /// Largest |entry| met in any front over largest |entry| of K: the growth of the
-    /// elimination, which scales its rounding error.
-    double growth = 1.0;
-    double updates = 0.0;         ///< entries updated (one jet multiply-add each)
-    long long largest_front = 0;  ///< order of the largest front
+    double updates = 0.0;           ///< entries updated (one jet multiply-add each)
+    long long largest_front = 0;    ///< order of the largest front
 };
 
 /// The arithmetic of a factorisation: double, or x87 extended (about 2000 times less
-/// rounding, several times slower) for the torus when its four Pfaffians cancel.
+/// rounding, several times slower) where the estimate of the rounding error in double is too
+/// large (the torus's four Pfaffians cancelling, or pivots formed by cancellation).
 enum class Arithmetic { double_precision, extended };
 
 /// Pf K for the values[k] of the pattern's entries; every front is factorised with pivot
