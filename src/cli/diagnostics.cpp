@@ -1,5 +1,9 @@
 #include "diagnostics.hpp"
 
+#include <fcntl.h>
+#include <poll.h>
+#include <unistd.h>
+
 #include <cerrno>
 #include <cstring>
 
@@ -20,9 +24,31 @@ void flush_stdout() {
     // ferror as well: an earlier write may have failed and been cleared from the buffer.
     if (std::fflush(stdout) != 0 || std::ferror(stdout) != 0) {
         const int error = errno;
+        if (stdout_reader_gone(error)) {
+            drop_stdout();
+            return;
+        }
         throw IoError(fmt::format("cannot write to standard output ({})",
                                   error != 0 ? std::strerror(error) : "write error"));
     }
+}
+
+bool stdout_reader_gone(int error) {
+    if (error == EPIPE) return true;
+    // The failed write's errno may be gone (an earlier buffered write): a pipe whose reader
+    // has closed it polls as an error.
+    pollfd p{STDOUT_FILENO, POLLOUT, 0};
+    return ::poll(&p, 1, 0) == 1 && (p.revents & POLLERR) != 0;
+}
+
+void drop_stdout() {
+    std::fflush(stdout);  // what is left in the buffer cannot reach the reader
+    const int null = ::open("/dev/null", O_WRONLY | O_CLOEXEC);
+    if (null >= 0) {
+        ::dup2(null, STDOUT_FILENO);
+        ::close(null);
+    }
+    std::clearerr(stdout);
 }
 
 }  // namespace isingmf::cli

@@ -1,12 +1,17 @@
 #pragma once
 /// The tool's two streams. stderr carries messages for the user, best effort: a stderr that
 /// cannot be written (closed, a full device) loses them but never changes a run's outcome or
-/// exit status. stdout carries results (tables, summaries): output lost there is an error.
+/// exit status. stdout carries results (tables, summaries): output lost there (a full device)
+/// is an error, except to a reader that has gone (`| head` took what it wanted, a pager was
+/// quit: EPIPE, SIGPIPE being ignored), which is not asking for more; stdout then goes to
+/// /dev/null and the run goes on (a sweep still writes its results file).
 
 #include <fmt/format.h>
 
+#include <cerrno>
 #include <cstdio>
 #include <string>
+#include <system_error>
 #include <utility>
 
 namespace isingmf::cli {
@@ -27,7 +32,29 @@ void print_diagnostic(fmt::format_string<Args...> format, Args&&... args) noexce
 void print_error(const std::string& message, const std::string& origin = "") noexcept;
 
 /// Flushes stdout and throws IoError naming the cause when anything printed there could not
-/// be written (a full device, a closed pipe), so that lost results give a non-zero exit.
+/// be written (a full device), so that lost results give a non-zero exit; a reader that has
+/// gone is not an error (above).
 void flush_stdout();
+
+/// Whether stdout is a pipe or socket whose reader has gone; `error` is the errno of the
+/// failed write, if known (else 0).
+bool stdout_reader_gone(int error);
+
+/// Points stdout at /dev/null and clears its error, so that later output is dropped quietly.
+void drop_stdout();
+
+/// print(stdout), then flush_stdout(): a reader that has gone while it printed (fmt's
+/// system_error with EPIPE) drops stdout instead of ending the run.
+template <class Print>
+void print_to_stdout(Print&& print) {
+    try {
+        print(stdout);
+    } catch (const std::system_error& e) {
+        if (e.code().value() != EPIPE) throw;
+        drop_stdout();
+        return;
+    }
+    flush_stdout();
+}
 
 }  // namespace isingmf::cli

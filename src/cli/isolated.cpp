@@ -11,6 +11,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <new>
+#include <system_error>
 #include <thread>
 
 #include "diagnostics.hpp"
@@ -29,6 +30,14 @@ namespace {
         status = result;
     } catch (const std::bad_alloc&) {
         print_diagnostic("isingmf: error: out of memory\n");
+    } catch (const std::system_error& e) {
+        // A reader that has gone (`| head`: EPIPE, SIGPIPE being ignored) took what it wanted.
+        if (e.code().value() == EPIPE) {
+            drop_stdout();
+            status = 0;
+        } else {
+            print_error(e.what());
+        }
     } catch (const std::exception& e) {
         print_error(e.what());
     }

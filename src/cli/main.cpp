@@ -13,6 +13,7 @@
 #include <filesystem>
 #include <new>
 #include <string>
+#include <system_error>
 #include <vector>
 
 #include "commands.hpp"
@@ -166,6 +167,11 @@ int main(int argc, char** argv) {
                        : std::string("this machine");
         print_error(fmt::format(
             "out of memory (the model or the temperature grid is too large for {})", machine));
+        return 1;
+    } catch (const std::system_error& e) {
+        // A summary (info) whose reader has gone (`| head`): it took what it wanted.
+        if (e.code().value() == EPIPE) return 0;
+        print_error(e.what());
         return 1;
     } catch (const std::exception& e) {
         print_error(e.what());

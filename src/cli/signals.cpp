@@ -33,6 +33,10 @@ void install_signal_handlers() {
         sigaction(signal_number, &action, nullptr);
     }
     std::signal(SIGXFSZ, SIG_IGN);
+    // A reader that leaves early (`| head`, a pager quit) must not end a run before its results
+    // file is written: writes to it fail with EPIPE instead, and stdout is then dropped
+    // (diagnostics.hpp).
+    std::signal(SIGPIPE, SIG_IGN);
 }
 
 }  // namespace isingmf::cli

@@ -287,9 +287,11 @@ int sweep_command(const std::vector<std::string>& args, const std::string& comma
     record.solver.emplace_back("exact_note", sweep.exact_note);
     if (!sweep.upper_note.empty()) print_diagnostic("note: {}\n", sweep.upper_note);
     // The table first: when it cannot be written (a full device), the run fails before the
-    // results file exists. Flushed before the notes, also when both go to one pipe.
-    if (vm.count("quiet") == 0) print_sweep_table(stdout, record, sweep);
-    flush_stdout();
+    // results file exists; a reader that has gone (`| head`) does not stop the file.
+    // Flushed before the notes, also when both go to one pipe.
+    print_to_stdout([&](std::FILE* table) {
+        if (vm.count("quiet") == 0) print_sweep_table(table, record, sweep);
+    });
     write_results(out, record, sweep, force);
     // The planar method leaves NaN where it cannot vouch for 1e-9 relative on ln Z.
     const auto refused = std::count_if(sweep.points.begin(), sweep.points.end(), [&](auto& p) {

@@ -203,6 +203,29 @@ TEST(Cli, OutOfMemoryIsOneLineInWords) {
     EXPECT_EQ(dir.entry_count(), 1u);
 }
 
+TEST(Cli, AReaderThatStopsEarlyDoesNotCostTheResults) {
+    // `isingmf sweep ... | head -1`: the table (~800 KB, far beyond a pipe's buffer) meets a
+    // reader that has gone. SIGPIPE used to end the run before its results file was written
+    // (exit 141, no message, no file); the file is the run's result, the table a view of it.
+    TempDir dir("isingmf_cli");
+    const TempDir capture("isingmf_cli_capture");
+    const auto status = capture.path() / "status";
+    const std::string command = "cd '" + dir.path().string() +
+                                "' && ('" ISINGMF_CLI_PATH
+                                "' sweep --size 3x3 --T 0.01:10:0.001 --out r.h5 2>/dev/null; "
+                                "echo $? >'" +
+                                status.string() + "') </dev/null | head -1 >/dev/null";
+    ASSERT_EQ(std::system(command.c_str()), 0);
+    EXPECT_EQ(test::read_file(status), "0\n");
+    EXPECT_EQ(read_results(dir.path() / "r.h5").sweep.points.size(), 9991u);
+    // A summary read by a reader that stops early ends quietly too.
+    const std::string info = "cd '" + dir.path().string() +
+                             "' && ('" ISINGMF_CLI_PATH "' info r.h5; echo $? >'" +
+                             status.string() + "') </dev/null | head -c 1 >/dev/null";
+    ASSERT_EQ(std::system(info.c_str()), 0);
+    EXPECT_EQ(test::read_file(status), "0\n");
+}
+
 TEST(Cli, KeepsAnExistingFileWithoutForce) {
     TempDir dir("isingmf_cli");
     { std::ofstream(dir.path() / "results.h5") << "precious"; }

@@ -450,8 +450,8 @@ TEST(CliReadErrors, ACrashInHdf5EndsInOneLine) {
     EXPECT_EQ(dir.entry_count(), 1u);
 }
 
-// `info` reads in a child process; a reader that stops early (SIGPIPE in the child) is not
-// a crash and gets no message.
+// `info` reads in a child process; a reader that stops early (EPIPE in the child, SIGPIPE
+// being ignored) is not a crash and gets no message.
 TEST(CliReadErrors, InfoIntoAClosedPipeSaysNothing) {
     const TempDir dir("isingmf_cli");
     ASSERT_EQ(run_cli("sweep --quiet --T 0.5:5:0.002 --out r.h5", dir).status, 0);
