@@ -34,8 +34,10 @@ struct PlanarAnalysis {
     int isolated_sites = 0;                 // sites left without bonds (a factor 2 each)
     int components = 0;                     // connected components of the remaining core
     double sum_abs_coupling = 0.0;          // over the core's bonds
+    double max_abs_coupling = 0.0;          // over the core's bonds
     DimerGraph dimer;
     SkewPattern pattern;
+    std::vector<int> group;  // the dissection's units (the pairs of the all-uncut matching)
     PfaffianPlan plan;
     int reference_sign = 1;  // sign of the all-uncut matching's term in Pf K (no twist)
     // Pivots whose log-derivative exceeds this are kept in linear form (see PfaffianValue):
@@ -46,6 +48,14 @@ struct PlanarAnalysis {
 namespace {
 
 std::size_t idx(int i) { return static_cast<std::size_t>(i); }
+
+// From beta max|J| = 5 on (T < 0.2 |J|) each temperature is computed twice, the second time on
+// a dissection with leaves of kSecondOpinionLeaf units and full pivoting (threshold 1), and
+// refused where the two disagree: the elimination can lose terms at low temperature without
+// its estimate seeing it (planar.hpp), but not the same way on two different eliminations. An
+// independent check found such losses only at T <= 0.1 |J|.
+constexpr double kSecondOpinionBeta = 5.0;
+constexpr int kSecondOpinionLeaf = 64;
 
 // Rounding unit of double.
 constexpr double kEpsilon = std::numeric_limits<double>::epsilon() / 2.0;
@@ -246,10 +256,12 @@ Jet ln_two_cosh(double J, double beta) {
     return x + log1p(exp(-2.0 * x));
 }
 
-// Runs the Pfaffians of the temperatures `which` (all four twists on the torus).
-void run_pfaffians(const PlanarAnalysis& a, std::span<const double> betas,
-                   const std::vector<std::size_t>& which, Arithmetic arithmetic,
-                   const PlanarOptions& options, std::vector<PfaffianValue>& out) {
+// Runs the Pfaffians of the temperatures `which` (all four twists on the torus) on `plan`
+// (a.plan, or the second opinion's) with pivot threshold `threshold`.
+void run_pfaffians(const PlanarAnalysis& a, const PfaffianPlan& plan, double threshold,
+                   std::span<const double> betas, const std::vector<std::size_t>& which,
+                   Arithmetic arithmetic, const PlanarOptions& options,
+                   std::vector<PfaffianValue>& out) {
     const std::size_t per_beta = a.torus ? 4 : 1;
     const auto tasks = static_cast<std::ptrdiff_t>(which.size() * per_beta);
     if (tasks == 0 || a.dimer.num_nodes == 0) return;
@@ -276,8 +288,8 @@ void run_pfaffians(const PlanarAnalysis& a, std::span<const double> betas,
                     g = -1.0 * g;
                 }
             }
-            out[b * per_beta + twist] = pfaffian(a.plan, a.pattern, values, options.pivot_threshold,
-                                                 a.linear_rate, arithmetic);
+            out[b * per_beta + twist] =
+                pfaffian(plan, a.pattern, values, threshold, a.linear_rate, arithmetic);
         } catch (...) {
 #pragma omp critical(isingmf_planar_failure)
             if (!failure) failure = std::current_exception();
@@ -383,6 +395,27 @@ double ln_z_error(const PlanarAnalysis& a, double beta, const Combined& c) {
     return static_cast<double>(c.error.v) / ln_z + 4.0 * kEpsilon;
 }
 
+// Every Pfaffian of the temperatures `which` in double on `plan`; then, for those whose error
+// bound is above options.extended_above, all of their Pfaffians again in extended precision.
+void solve_pfaffians(const PlanarAnalysis& a, const PfaffianPlan& plan, double threshold,
+                     std::span<const double> betas, std::vector<std::size_t> which,
+                     const PlanarOptions& options, std::vector<PfaffianValue>& pf,
+                     std::vector<Combined>& combined) {
+    const std::size_t per_beta = a.torus ? 4 : 1;
+    for (const Arithmetic arithmetic : {Arithmetic::double_precision, Arithmetic::extended}) {
+        run_pfaffians(a, plan, threshold, betas, which, arithmetic, options, pf);
+        std::vector<std::size_t> again;
+        for (std::size_t b : which) {
+            combined[b] = combine(a, &pf[b * per_beta]);
+            const double bound = ln_z_error(a, betas[b], combined[b]);
+            if (arithmetic == Arithmetic::double_precision && !(bound <= options.extended_above))
+                again.push_back(b);
+        }
+        which = std::move(again);
+        if (which.empty()) break;
+    }
+}
+
 }  // namespace
 }  // namespace detail
 
@@ -425,7 +458,10 @@ PlanarPlan plan_planar(const Model& model, const PlanarOptions& options) {
     const detail::EmbeddedGraph& graph = *drawing.graph;
     a->components =
         graph.edges.empty() ? 0 : detail::count_components(graph.num_vertices, graph.edges);
-    for (double J : drawing.core.couplings) a->sum_abs_coupling += std::abs(J);
+    for (double J : drawing.core.couplings) {
+        a->sum_abs_coupling += std::abs(J);
+        a->max_abs_coupling = std::max(a->max_abs_coupling, std::abs(J));
+    }
     check_interrupt();  // between the stages, as in draw
     const detail::FaceSet faces = detail::trace_faces(graph);
     check_interrupt();
@@ -444,7 +480,8 @@ PlanarPlan plan_planar(const Model& model, const PlanarOptions& options) {
     // lines of bonds, which cut the dimer graph most thinly, and at low temperature the pair
     // across a satisfied ferromagnetic bond, whose one port has no other entry of order 1, is
     // always available as a pivot.
-    std::vector<int> group(static_cast<std::size_t>(a->dimer.num_nodes), -1);
+    std::vector<int>& group = a->group;
+    group.assign(static_cast<std::size_t>(a->dimer.num_nodes), -1);
     int num_groups = 0;
     for (int x = 0; x < a->dimer.num_nodes; ++x) {
         const auto ux = static_cast<std::size_t>(x);
@@ -475,24 +512,21 @@ std::vector<PlanarResult> planar_solve(const PlanarPlan& plan, std::span<const d
     const auto per_beta = static_cast<std::size_t>(plan.pfaffians());
     std::vector<detail::PfaffianValue> pf(betas.size() * per_beta);
     std::vector<detail::Combined> combined(betas.size());
+    std::vector<std::size_t> all(betas.size());
+    for (std::size_t b = 0; b < betas.size(); ++b) all[b] = b;
+    detail::solve_pfaffians(a, a.plan, options.pivot_threshold, betas, all, options, pf, combined);
 
-    // Every Pfaffian in double; then, for the temperatures whose error bound is above
-    // options.extended_above, all of their Pfaffians again in extended precision.
-    std::vector<std::size_t> todo(betas.size());
-    for (std::size_t b = 0; b < betas.size(); ++b) todo[b] = b;
-    for (const detail::Arithmetic arithmetic :
-         {detail::Arithmetic::double_precision, detail::Arithmetic::extended}) {
-        detail::run_pfaffians(a, betas, todo, arithmetic, options, pf);
-        std::vector<std::size_t> again;
-        for (std::size_t b : todo) {
-            combined[b] = detail::combine(a, &pf[b * per_beta]);
-            const double bound = detail::ln_z_error(a, betas[b], combined[b]);
-            if (arithmetic == detail::Arithmetic::double_precision &&
-                !(bound <= options.extended_above))
-                again.push_back(b);
-        }
-        todo = std::move(again);
-        if (todo.empty()) break;
+    // The second opinion at low temperature (PlanarResult::cross_checked): another dissection
+    // and full pivoting, built only when some temperature needs it.
+    std::vector<std::size_t> low;
+    for (std::size_t b = 0; b < betas.size(); ++b)
+        if (betas[b] * a.max_abs_coupling >= detail::kSecondOpinionBeta) low.push_back(b);
+    std::vector<detail::Combined> second(betas.size());
+    if (!low.empty()) {
+        const detail::PfaffianPlan check =
+            detail::plan_pfaffian(a.pattern, a.group, detail::kSecondOpinionLeaf);
+        std::vector<detail::PfaffianValue> pf2(betas.size() * per_beta);
+        detail::solve_pfaffians(a, check, 1.0, betas, low, options, pf2, second);
     }
 
     const double n = static_cast<double>(a.num_sites);
@@ -521,6 +555,23 @@ std::vector<PlanarResult> planar_solve(const PlanarPlan& plan, std::span<const d
         r.relative_error = detail::ln_z_error(a, beta, c);
         r.energy_error = static_cast<double>(c.error.d) / n;
         r.specific_heat_error = beta * (beta * static_cast<double>(c.error.dd)) / n;
+        if (beta * a.max_abs_coupling >= detail::kSecondOpinionBeta) {
+            // The two factorisations' difference is a measured error of one of them: an
+            // estimate the count of sizes can miss (errors carried into later pivots).
+            r.cross_checked = true;
+            const detail::Combined& s = second[b];
+            const double scale = std::abs(ln_z.v);
+            const double disagree =
+                s.broken ? std::numeric_limits<double>::infinity()
+                         : std::abs(static_cast<double>(s.ln_w.v - c.ln_w.v)) / scale;
+            r.relative_error =
+                std::max({r.relative_error, detail::ln_z_error(a, beta, s), disagree});
+            r.energy_error =
+                std::max(r.energy_error, static_cast<double>(std::abs(s.ln_w.d - c.ln_w.d)) / n);
+            r.specific_heat_error =
+                std::max(r.specific_heat_error,
+                         beta * (beta * static_cast<double>(std::abs(s.ln_w.dd - c.ln_w.dd))) / n);
+        }
         r.exact.magnetization = 0.0;
         if (c.broken || !(r.relative_error <= options.max_relative_error)) {
             r.exact.ln_z = r.exact.energy_per_spin = r.exact.specific_heat_per_spin = kNaN;

@@ -25,20 +25,22 @@
 /// Accuracy: the weights lie in (0, 1] and, on planar graphs, every term of W is positive, so
 /// the only losses are the factorisation's rounding: measured against elimination, ln Z to a
 /// few 1e-16 relative and <H>/N, C/N to ~1e-14 per spin on 12 x 12 and 16 x 16 glasses from
-/// T = 10 down to T = 0.02 (|J| = 1). But the elimination itself can cancel on frustrated
+/// T = 10 down to T = 0.02 (|J| = 1). But the elimination itself can lose terms on frustrated
 /// graphs at low T: a pivot formed as a small difference of large terms (each pivot's estimate
 /// counts how much larger its terms were, detail/pfaffian.hpp), and, not seen by that count,
-/// errors carried from such an entry into later pivots: a 10 x 10 open +-J glass (seed 4) is
-/// off by 1.3e-4 relative at T = 0.05 in double (exact in extended precision) and by 9e-5 at
-/// T = 0.02 in both precisions, each with an estimate of 5e-16. Below T ~ 0.1 |J| on frustrated
-/// graphs, check against elimination where it fits. On the torus the four Pfaffians cancel when a
-/// twisted boundary condition has a lower free energy than the periodic one: W is then smaller than
-/// the terms by the factor `cancellation`: up to 1e8-1e9 on +-J glasses of 4 to 32 sites a side at
-/// T = 0.2 (1e16 on a 3 x 3 one; e^{beta dF} for domain-wall free energies of a few |J|), less on
-/// Gaussian glasses and as L grows past the correlation length. Every result
-/// carries a first-order estimate of its rounding error (PlanarResult); a temperature whose
-/// estimate exceeds PlanarOptions::extended_above is recomputed in x87 extended precision,
-/// and one that still exceeds max_relative_error is refused (NaN).
+/// errors carried from such an entry into later pivots (a 10 x 10 open +-J glass, seed 4, was
+/// off by 1.3e-4 relative at T = 0.05 with an estimate of 5e-16). So from beta max|J| = 5 on,
+/// every temperature is computed again on another dissection with full pivoting, and refused
+/// where the two disagree (PlanarResult::cross_checked).
+///
+/// On the torus the four Pfaffians cancel when a twisted boundary condition has a lower free
+/// energy than the periodic one: W is then smaller than the terms by the factor `cancellation`:
+/// up to 1e8-1e9 on +-J glasses of 4 to 32 sites a side at T = 0.2 (1e16 on a 3 x 3 one;
+/// e^{beta dF} for domain-wall free energies of a few |J|), less on Gaussian glasses and as L
+/// grows past the correlation length. Every result carries a first-order estimate of its
+/// rounding error (PlanarResult); a temperature whose estimate exceeds
+/// PlanarOptions::extended_above is recomputed in x87 extended precision, and one that still
+/// exceeds max_relative_error is refused (NaN).
 
 #include <memory>
 #include <span>
@@ -86,6 +88,10 @@ struct PlanarResult {
     double specific_heat_error = 0.0;
     /// Whether the Pfaffians were recomputed in extended precision.
     bool extended = false;
+    /// Whether ln Z was computed a second time, on another dissection with full pivoting,
+    /// and the two compared (beta max|J| >= 5): their difference then enters the estimates
+    /// above, and a temperature where they disagree beyond max_relative_error is refused.
+    bool cross_checked = false;
     /// Torus: sum_ab |Pf K_ab| / (4 W) >= 1, the amplification of the Pfaffians' relative
     /// errors in W. 1 on planar graphs.
     double cancellation = 1.0;
