@@ -166,15 +166,18 @@ void claim_checkpoint(AppendLog& log) {
 void refuse_existing_checkpoint(const fs::path& checkpoint) {
     refuse_live_checkpoint(checkpoint);
     std::error_code error;
-    if (fs::symlink_status(checkpoint, error).type() == fs::file_type::not_found) return;
+    const fs::file_type type = fs::symlink_status(checkpoint, error).type();
+    if (type == fs::file_type::not_found) return;
     std::size_t samples = 0;
     try {
         samples = read_append_log(checkpoint).records.size();
     } catch (const IoError& e) {
+        // --force replaces a file; a directory or a FIFO in the way is the user's to remove.
         throw IoError(fmt::format(
-            "'{}' is in the way of this run's checkpoint and cannot be read as one ({}); "
-            "remove it, or start afresh with --force",
-            checkpoint.string(), e.what()));
+            "'{}' is in the way of this run's checkpoint and cannot be read as one ({}); {}",
+            checkpoint.string(), e.what(),
+            type == fs::file_type::regular ? "remove it, or start afresh with --force"
+                                           : "remove it"));
     }
     throw IoError(fmt::format(
         "'{}' is the checkpoint of another run of this output, {}; finish it with --resume or "

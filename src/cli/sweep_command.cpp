@@ -53,7 +53,7 @@ po::options_description sweep_options(const char* default_out) {
         "(continuation in beta from the paramagnet), random, warm (neighbouring temperatures' "
         "solutions); run in that order, starts that fall behind are cut off")(
         "restarts", po::value<int>()->default_value(1),
-        "number of random starts when 'random' is in --starts")(
+        "number of random starts ('random' must be in --starts)")(
         "tol", po::value<double>()->default_value(1e-10),
         "tolerance on the residual max|m_i - tanh(beta phi_i)| and on the relative change of the "
         "bound (structured: on the largest change of an m_i in a sweep)")(
@@ -129,6 +129,9 @@ SweepSetup parse_sweep_setup(const po::variables_map& vm) {
     const StartList starts = as_usage([&] {
         return parse_mean_field_starts(vm["starts"].as<std::string>(), restarts, "--starts");
     });
+    // A setting of a start that is not run is a slip, as --ub-width without the upper bound.
+    if (!vm["restarts"].defaulted() && starts.starts.random == 0 && restarts > 0)
+        throw UsageError("--restarts needs 'random' in --starts");
     options.mean_field.starts = starts.starts;
     options.warm_start = starts.warm;
     options.mean_field.tolerance = vm["tol"].as<double>();

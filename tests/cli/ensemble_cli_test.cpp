@@ -361,6 +361,8 @@ TEST_F(EnsembleCli, FifoInTheCheckpointsPlaceIsRefusedNotWaitedOn) {
     ASSERT_EQ(::mkfifo(checkpoint.c_str(), 0600), 0);
     for (const auto& [flag, message] :
          {std::pair{"", "is in the way of this run's checkpoint and cannot be read as one"},
+          // Not "or start afresh with --force": --force does not replace a FIFO.
+          std::pair{"", "it is not a regular file); remove it\n"},
           std::pair{"--resume", "it is not a regular file"},
           std::pair{"--force", "it is not a regular file but a FIFO"}}) {
         const test::CliRun refused =

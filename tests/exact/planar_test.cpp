@@ -441,6 +441,14 @@ TEST(Planar, RefusesWithTheReason) {
     const Model sk = build_model(make_lattice({LatticeKind::complete, {12}, Boundary::open}),
                                  {.disorder = Disorder::sk});
     EXPECT_NE(planar_refusal(sk).find("not planar"), std::string::npos) << planar_refusal(sk);
+    // A complete graph has no boundary: it was called "the periodic complete lattice 12".
+    const Model sk_periodic =
+        build_model(make_lattice({LatticeKind::complete, {12}, Boundary::periodic}),
+                    {.disorder = Disorder::sk});
+    for (const Model* m : {&sk, &sk_periodic}) {
+        EXPECT_EQ(planar_refusal(*m).rfind("the complete lattice 12 is not planar", 0), 0u)
+            << planar_refusal(*m);
+    }
     // A torus read from a file carries no drawing: refused, not mistaken for a planar graph.
     const Model torus_file =
         bare(lattice_model(LatticeKind::square, 5, 5, Boundary::periodic, Disorder::pm));

@@ -64,8 +64,15 @@ TEST(StartList, ErrorsNameTheOptionAndTheEntry) {
             EXPECT_EQ(std::string(e.what()), "start '" + twice + "' listed twice in --starts");
         }
     }
-    // "random" with no restarts names no start; an empty entry is an unknown name.
-    EXPECT_THROW(parse_mean_field_starts("random", 0), ParseError);
+    // "random" with no restarts names no start (and says why); an empty entry is an unknown
+    // name.
+    try {
+        parse_mean_field_starts("random", 0, "--starts");
+        FAIL() << "no ParseError for random with 0 restarts";
+    } catch (const ParseError& e) {
+        EXPECT_EQ(std::string(e.what()),
+                  "--starts names only random starts, and there are 0 of them (restarts = 0)");
+    }
     EXPECT_THROW(parse_mean_field_starts("up,,down", 1), ParseError);
 }
 

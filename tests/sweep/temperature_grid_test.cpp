@@ -37,6 +37,9 @@ TEST(TemperatureGrid, TemperaturesMustBePositiveBetasNonNegative) {
     EXPECT_THROW(betas_from_temperatures({-1.0}), ParseError);
     EXPECT_NO_THROW(checked_betas({0.0, 1.0}));
     EXPECT_THROW(checked_betas({-0.1}), ParseError);
+    // A subnormal beta: its temperature is beyond double (it was written as T = inf).
+    EXPECT_THROW(checked_betas({1e-320}), ParseError);
+    EXPECT_NO_THROW(checked_betas({1e-300}));
 }
 
 }  // namespace

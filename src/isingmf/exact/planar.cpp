@@ -149,10 +149,13 @@ std::string nonplanar_reason(const Model& model) {
             to_string(spec->kind), fmt::join(spec->size, "x"));
     }
     if (spec) {
+        // A complete graph has no boundary to speak of.
+        const std::string boundary =
+            spec->kind == LatticeKind::complete ? "" : to_string(spec->boundary) + " ";
         return fmt::format(
-            "the {} {} lattice {} is not planar (Boyer-Myrvold test); the planar method covers "
+            "the {}{} lattice {} is not planar (Boyer-Myrvold test); the planar method covers "
             "planar graphs and periodic 2D lattices",
-            to_string(spec->boundary), to_string(spec->kind), fmt::join(spec->size, "x"));
+            boundary, to_string(spec->kind), fmt::join(spec->size, "x"));
     }
     return "the graph is not planar (Boyer-Myrvold test); graphs of genus 1 from files are not "
            "handled (only generated periodic lattices carry their drawing on the torus)";

@@ -196,8 +196,13 @@ StartList parse_mean_field_starts(std::string_view list, int restarts, std::stri
                 "unknown start {} in {} (expected up, down, paramagnet, anneal, random, warm)",
                 quote_token(item), option));
     }
-    if (!s.all_up && !s.all_down && s.random == 0 && !s.paramagnet && !s.anneal && !parsed.warm)
-        throw ParseError(fmt::format("{} names no start", option));
+    if (!s.all_up && !s.all_down && s.random == 0 && !s.paramagnet && !s.anneal && !parsed.warm) {
+        const bool random_listed = std::find(seen.begin(), seen.end(), "random") != seen.end();
+        throw ParseError(random_listed ? fmt::format("{} names only random starts, and there are "
+                                                     "0 of them (restarts = 0)",
+                                                     option)
+                                       : fmt::format("{} names no start", option));
+    }
     return parsed;
 }
 

@@ -142,8 +142,9 @@ inline constexpr int kMaxRestarts = 10000;
 
 /// Parses a comma list of up, down, paramagnet, anneal, random (`restarts` random starts) and
 /// warm, as `isingmf sweep --starts` and Python's starts= take it; `option` names the list in
-/// messages. Throws ParseError "unknown start 'x' in OPTION (expected ...)" or "OPTION names no
-/// start" (an empty list).
+/// messages. Throws ParseError "unknown start 'x' in OPTION (expected ...)", "OPTION names no
+/// start" (an empty list) or, for random alone with restarts = 0, "OPTION names only random
+/// starts, and there are 0 of them (restarts = 0)".
 StartList parse_mean_field_starts(std::string_view list, int restarts,
                                   std::string_view option = "starts");
 

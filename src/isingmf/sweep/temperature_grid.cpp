@@ -91,6 +91,13 @@ std::vector<double> checked_betas(const std::vector<double>& betas) {
     } catch (const ModelError& e) {
         throw ParseError(e.what());  // the grid's text is at fault
     }
+    // A subnormal beta has a temperature beyond double: T = inf would be written beside a
+    // beta > 0 (beta = 0 is the infinite temperature, T = inf rightly).
+    for (double beta : betas) {
+        if (beta > 0.0 && !std::isfinite(1.0 / beta))
+            throw ParseError(
+                fmt::format("beta {} is too small: its temperature 1/beta overflows", beta));
+    }
     return betas;
 }
 
