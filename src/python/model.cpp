@@ -7,6 +7,7 @@
 #include <pybind11/stl.h>
 #include <pybind11/stl/filesystem.h>
 
+#include <cmath>
 #include <cstddef>
 #include <limits>
 #include <optional>
@@ -242,18 +243,31 @@ void bind_model(py::module_& module) {
                 const std::vector<double> s = doubles_argument(
                     spins, static_cast<std::size_t>(model.num_sites()), "spins", "sites");
                 std::vector<signed char> signs(s.size());
-                for (std::size_t i = 0; i < s.size(); ++i) signs[i] = s[i] < 0.0 ? -1 : 1;
+                for (std::size_t i = 0; i < s.size(); ++i) {
+                    if (std::isnan(s[i]))  // has no sign: not silently +1
+                        throw ModelError(fmt::format("spin {} is NaN", i));
+                    signs[i] = s[i] < 0.0 ? -1 : 1;
+                }
                 return model.energy(signs);
             },
             py::arg("spins"),
-            "H(s) for a configuration s of +-1 values (read by their sign; 0 counts as +1)")
+            "H(s) for a configuration s of +-1 values (read by their sign; 0 counts as +1, NaN "
+            "is refused)")
         .def(
             "to_uai",
             [](const Model& model, const std::filesystem::path& path, double beta, bool force) {
+                // As `isingmf export`: at beta = 0 the tables would hold nothing of the model.
+                if (!(beta > 0.0) || !std::isfinite(beta)) {
+                    throw ModelError(
+                        fmt::format("beta must be finite and > 0 for a UAI file (its tables hold "
+                                    "exp(-beta H)), got {}",
+                                    beta));
+                }
                 write_model_file([&] { write_uai(model, path, beta, force); });
             },
             py::arg("path"), py::arg("beta") = 1.0, py::kw_only(), py::arg("force") = false,
-            R"doc(Writes the model at inverse temperature beta as a UAI MARKOV file: one unary
+            R"doc(Writes the model at inverse temperature beta (finite, > 0; else ModelError) as a
+UAI MARKOV file: one unary
 table per site, one 2x2 table per edge, so that ln Z of the file is ln Z(beta) of the model
 (to ~1e-12 relative). The file appears whole or not at all (written beside it, synced,
 renamed). An existing file is replaced only with force=True, as `isingmf export --force`.

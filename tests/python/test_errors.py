@@ -118,6 +118,14 @@ def test_files_raise_os_error(tmp_path):
         SQUARE.to_uai(tmp_path / "no" / "such" / "dir.uai")
     with pytest.raises(OSError):
         SQUARE.to_edge_list(tmp_path / "no" / "such" / "dir.txt")
+    # beta = 0 writes nothing of the model, as `isingmf export --beta 0` refuses; NaN says so.
+    for beta, text in ((0.0, "got 0"), (float("nan"), "got nan")):
+        with pytest.raises(isingmf.ModelError, match=f"finite and > 0.*{text}"):
+            SQUARE.to_uai(tmp_path / "zero.uai", beta=beta)
+    assert not (tmp_path / "zero.uai").exists()
+    # A NaN spin has no sign: it was read as +1.
+    with pytest.raises(isingmf.ModelError, match="spin 1 is NaN"):
+        SQUARE.energy([1.0, float("nan")] + [1.0] * 14)
 
 
 def test_a_site_count_too_large_is_refused_before_any_array_is_allocated():
