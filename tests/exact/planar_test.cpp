@@ -169,12 +169,24 @@ TEST(PlanarSmall, EqualsEnumerationWithinItsOwnEstimate) {
             const double lnz_tol = std::max(1e-13, 2.0 * r.relative_error) * std::abs(want[b].ln_z);
             EXPECT_NEAR(r.exact.ln_z, want[b].ln_z, lnz_tol) << at;
             EXPECT_NEAR(r.exact.ln_z, want[b].ln_z, 1e-10 * std::abs(want[b].ln_z)) << at;
-            EXPECT_NEAR(r.exact.energy_per_spin, want[b].energy_per_spin,
-                        std::max(1e-12, 2.0 * r.energy_error))
-                << at;
-            EXPECT_NEAR(r.exact.specific_heat_per_spin, want[b].specific_heat_per_spin,
-                        std::max(1e-12, 20.0 * r.specific_heat_error))
-                << at;
+            // <H> and C alone are refused where two eliminations disagree on them beyond 1e-9
+            // (a torus whose Pfaffians cancel by 1e8 at low T).
+            if (std::isnan(r.exact.energy_per_spin)) {
+                EXPECT_TRUE(r.cross_checked) << at;
+                EXPECT_GT(r.energy_error, 1e-10) << at;
+            } else {
+                EXPECT_NEAR(r.exact.energy_per_spin, want[b].energy_per_spin,
+                            std::max(1e-12, 2.0 * r.energy_error))
+                    << at;
+            }
+            if (std::isnan(r.exact.specific_heat_per_spin)) {
+                EXPECT_TRUE(r.cross_checked) << at;
+                EXPECT_GT(r.specific_heat_error, 1e-9) << at;
+            } else {
+                EXPECT_NEAR(r.exact.specific_heat_per_spin, want[b].specific_heat_per_spin,
+                            std::max(1e-12, 20.0 * r.specific_heat_error))
+                    << at;
+            }
             EXPECT_EQ(r.exact.magnetization, 0.0) << at;
             EXPECT_TRUE(std::isnan(r.exact.magnetization_abs)) << at;
             EXPECT_TRUE(std::isnan(r.exact.susceptibility)) << at;

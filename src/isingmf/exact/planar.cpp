@@ -50,12 +50,17 @@ namespace {
 std::size_t idx(int i) { return static_cast<std::size_t>(i); }
 
 // From beta max|J| = 5 on (T < 0.2 |J|) each temperature is computed twice, the second time on
-// a dissection with leaves of kSecondOpinionLeaf units and full pivoting (threshold 1), and
-// refused where the two disagree: the elimination can lose terms at low temperature without
-// its estimate seeing it (planar.hpp), but not the same way on two different eliminations. An
-// independent check found such losses only at T <= 0.1 |J|.
+// another dissection (other METIS seed, every dimer node its own unit, leaves of
+// kSecondOpinionLeaf) with full pivoting (threshold 1) in extended precision (terms lost below
+// double's rounding were lost the same way on any dissection), and refused where the two
+// disagree:
+// the elimination can lose terms at low temperature without its estimate seeing it
+// (planar.hpp), but not the same way on two different eliminations. An independent check found
+// such losses only at T <= 0.1 |J|. (The same separators with other leaves repeated some
+// losses exactly.)
 constexpr double kSecondOpinionBeta = 5.0;
 constexpr int kSecondOpinionLeaf = 64;
+constexpr int kSecondOpinionSeed = 11;
 
 // Rounding unit of double.
 constexpr double kEpsilon = std::numeric_limits<double>::epsilon() / 2.0;
@@ -391,21 +396,29 @@ Combined combine(const PlanarAnalysis& a, const PfaffianValue* p) {
 
 // Bound on the relative error of ln Z: that of ln W, plus the rounding of the sum of the
 // O(1) terms of the prefactor and the final double.
+// The size of ln Z that relative errors are measured against: that of ln W and the sum of
+// O(1) terms that come with it, without -beta E0 (an offset would otherwise hide any error).
+double ln_z_scale(const PlanarAnalysis& a, double beta, const Combined& c) {
+    return std::abs(static_cast<double>(c.ln_w.v) + beta * a.sum_abs_coupling) +
+           a.num_sites * std::numbers::ln2;
+}
+
 double ln_z_error(const PlanarAnalysis& a, double beta, const Combined& c) {
     if (c.broken) return std::numeric_limits<double>::infinity();
-    const double ln_z = std::abs(static_cast<double>(c.ln_w.v) + beta * a.sum_abs_coupling) +
-                        a.num_sites * std::numbers::ln2;
-    return static_cast<double>(c.error.v) / ln_z + 4.0 * kEpsilon;
+    return static_cast<double>(c.error.v) / ln_z_scale(a, beta, c) + 4.0 * kEpsilon;
 }
 
 // Every Pfaffian of the temperatures `which` in double on `plan`; then, for those whose error
-// bound is above options.extended_above, all of their Pfaffians again in extended precision.
+// bound is above options.extended_above, all of their Pfaffians again in extended precision
+// (with first = extended, only that).
 void solve_pfaffians(const PlanarAnalysis& a, const PfaffianPlan& plan, double threshold,
                      std::span<const double> betas, std::vector<std::size_t> which,
                      const PlanarOptions& options, std::vector<PfaffianValue>& pf,
-                     std::vector<Combined>& combined) {
+                     std::vector<Combined>& combined,
+                     Arithmetic first = Arithmetic::double_precision) {
     const std::size_t per_beta = a.torus ? 4 : 1;
     for (const Arithmetic arithmetic : {Arithmetic::double_precision, Arithmetic::extended}) {
+        if (arithmetic != first && first == Arithmetic::extended) continue;
         run_pfaffians(a, plan, threshold, betas, which, arithmetic, options, pf);
         std::vector<std::size_t> again;
         for (std::size_t b : which) {
@@ -526,10 +539,11 @@ std::vector<PlanarResult> planar_solve(const PlanarPlan& plan, std::span<const d
         if (betas[b] * a.max_abs_coupling >= detail::kSecondOpinionBeta) low.push_back(b);
     std::vector<detail::Combined> second(betas.size());
     if (!low.empty()) {
-        const detail::PfaffianPlan check =
-            detail::plan_pfaffian(a.pattern, a.group, detail::kSecondOpinionLeaf);
+        const detail::PfaffianPlan check = detail::plan_pfaffian(
+            a.pattern, {}, detail::kSecondOpinionLeaf, detail::kSecondOpinionSeed);
         std::vector<detail::PfaffianValue> pf2(betas.size() * per_beta);
-        detail::solve_pfaffians(a, check, 1.0, betas, low, options, pf2, second);
+        detail::solve_pfaffians(a, check, 1.0, betas, low, options, pf2, second,
+                                detail::Arithmetic::extended);
     }
 
     const double n = static_cast<double>(a.num_sites);
@@ -558,22 +572,33 @@ std::vector<PlanarResult> planar_solve(const PlanarPlan& plan, std::span<const d
         r.relative_error = detail::ln_z_error(a, beta, c);
         r.energy_error = static_cast<double>(c.error.d) / n;
         r.specific_heat_error = beta * (beta * static_cast<double>(c.error.dd)) / n;
+        bool energy_disagrees = false, heat_disagrees = false;
         if (beta * a.max_abs_coupling >= detail::kSecondOpinionBeta) {
             // The two factorisations' difference is a measured error of one of them: an
             // estimate the count of sizes can miss (errors carried into later pivots).
             r.cross_checked = true;
             const detail::Combined& s = second[b];
-            const double scale = std::abs(ln_z.v);
+            constexpr double kInf = std::numeric_limits<double>::infinity();
+            // Ten times the difference: it is the error of one of them, not a bound on both.
             const double disagree =
-                s.broken ? std::numeric_limits<double>::infinity()
-                         : std::abs(static_cast<double>(s.ln_w.v - c.ln_w.v)) / scale;
+                s.broken ? kInf
+                         : 10.0 * std::abs(static_cast<double>(s.ln_w.v - c.ln_w.v)) /
+                               detail::ln_z_scale(a, beta, c);
             r.relative_error =
                 std::max({r.relative_error, detail::ln_z_error(a, beta, s), disagree});
-            r.energy_error =
-                std::max(r.energy_error, static_cast<double>(std::abs(s.ln_w.d - c.ln_w.d)) / n);
-            r.specific_heat_error =
-                std::max(r.specific_heat_error,
-                         beta * (beta * static_cast<double>(std::abs(s.ln_w.dd - c.ln_w.dd))) / n);
+            const double energy_disagree =
+                s.broken ? kInf : static_cast<double>(std::abs(s.ln_w.d - c.ln_w.d)) / n;
+            const double heat_disagree =
+                s.broken ? kInf
+                         : beta * (beta * static_cast<double>(std::abs(s.ln_w.dd - c.ln_w.dd))) / n;
+            r.energy_error = std::max(r.energy_error, energy_disagree);
+            r.specific_heat_error = std::max(r.specific_heat_error, heat_disagree);
+            // <H>/N and C/N that disagree beyond the same 1e-9 (of the couplings' scale per
+            // spin; absolute per spin for C, small at low T) are refused on their own: an
+            // accepted ln Z had been printed beside <H>/N = 9e21 and a negative C.
+            energy_disagrees =
+                !(energy_disagree <= options.max_relative_error * a.sum_abs_coupling / n);
+            heat_disagrees = !(heat_disagree <= options.max_relative_error);
         }
         r.exact.magnetization = 0.0;
         if (c.broken || !(r.relative_error <= options.max_relative_error)) {
@@ -582,9 +607,9 @@ std::vector<PlanarResult> planar_solve(const PlanarPlan& plan, std::span<const d
             continue;
         }
         r.exact.ln_z = ln_z.v;
-        r.exact.energy_per_spin = -ln_z.d / n;
+        r.exact.energy_per_spin = energy_disagrees ? kNaN : -ln_z.d / n;
         // beta (beta C''): beta^2 alone overflows beyond beta ~ 1e154.
-        r.exact.specific_heat_per_spin = beta * (beta * ln_z.dd) / n;
+        r.exact.specific_heat_per_spin = heat_disagrees ? kNaN : beta * (beta * ln_z.dd) / n;
     }
     return results;
 }

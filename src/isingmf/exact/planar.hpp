@@ -30,8 +30,9 @@
 /// counts how much larger its terms were, detail/pfaffian.hpp), and, not seen by that count,
 /// errors carried from such an entry into later pivots (a 10 x 10 open +-J glass, seed 4, was
 /// off by 1.3e-4 relative at T = 0.05 with an estimate of 5e-16). So from beta max|J| = 5 on,
-/// every temperature is computed again on another dissection with full pivoting, and refused
-/// where the two disagree (PlanarResult::cross_checked).
+/// every temperature is computed again on another dissection with full pivoting in extended
+/// precision, and refused where the two disagree (PlanarResult::cross_checked). One loss that
+/// both share is known (README, "Precision").
 ///
 /// On the torus the four Pfaffians cancel when a twisted boundary condition has a lower free
 /// energy than the periodic one: W is then smaller than the terms by the factor `cancellation`:
@@ -88,9 +89,12 @@ struct PlanarResult {
     double specific_heat_error = 0.0;
     /// Whether the Pfaffians were recomputed in extended precision.
     bool extended = false;
-    /// Whether ln Z was computed a second time, on another dissection with full pivoting,
-    /// and the two compared (beta max|J| >= 5): their difference then enters the estimates
-    /// above, and a temperature where they disagree beyond max_relative_error is refused.
+    /// Whether ln Z was computed a second time, on another dissection with full pivoting in
+    /// extended precision, and the two compared (beta max|J| >= 5): their differences (ten
+    /// times it for ln Z) then enter the estimates
+    /// above, and where they disagree beyond max_relative_error a value is refused (NaN): all
+    /// three for ln Z (relative, as relative_error), <H>/N alone (relative to sum|J|/N), C/N
+    /// alone (absolute).
     bool cross_checked = false;
     /// Torus: sum_ab |Pf K_ab| / (4 W) >= 1, the amplification of the Pfaffians' relative
     /// errors in W. 1 on planar graphs.

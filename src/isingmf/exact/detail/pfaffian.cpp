@@ -63,9 +63,10 @@ Graph make_graph(int n, const std::vector<std::pair<int, int>>& edges) {
 // Recursive nested dissection of a graph into fronts (lists of its vertices), in postorder.
 class Dissector {
 public:
-    Dissector(Graph graph, int leaf_size)
+    Dissector(Graph graph, int leaf_size, int seed)
         : n_(static_cast<int>(graph.offset.size()) - 1),
           leaf_size_(std::max(leaf_size, 1)),
+          seed_(seed),
           offset_(std::move(graph.offset)),
           neighbour_(std::move(graph.neighbour)),
           local_(idx(n_), -1) {}
@@ -124,7 +125,7 @@ public:
         idx_t options[METIS_NOPTIONS];
         METIS_SetDefaultOptions(options);
         options[METIS_OPTION_NUMBERING] = 0;
-        options[METIS_OPTION_SEED] = 7;
+        options[METIS_OPTION_SEED] = seed_;
         idx_t separator_size = 0;
         std::vector<idx_t> part(vertices.size(), 0);
         const int status = METIS_ComputeVertexSeparator(&nvtxs, xadj.data(), adjncy.data(), nullptr,
@@ -159,6 +160,7 @@ private:
 
     int n_;
     int leaf_size_;
+    int seed_;
     std::vector<std::size_t> offset_;
     std::vector<int> neighbour_;
     std::vector<int> local_;
@@ -454,7 +456,8 @@ int permutation_sign(const std::vector<int>& order) {
 
 }  // namespace
 
-PfaffianPlan plan_pfaffian(const SkewPattern& pattern, std::span<const int> group, int leaf_size) {
+PfaffianPlan plan_pfaffian(const SkewPattern& pattern, std::span<const int> group, int leaf_size,
+                           int seed) {
     const int n = pattern.n;
     std::vector<std::pair<int, int>> edges(pattern.row.size());
     for (std::size_t k = 0; k < edges.size(); ++k) edges[k] = {pattern.row[k], pattern.col[k]};
@@ -466,7 +469,7 @@ PfaffianPlan plan_pfaffian(const SkewPattern& pattern, std::span<const int> grou
         for (int g : group) num_units = std::max(num_units, g + 1);
         for (auto& [a, b] : unit_edges) a = group[idx(a)], b = group[idx(b)];
     }
-    Dissector dissector(make_graph(num_units, unit_edges), leaf_size);
+    Dissector dissector(make_graph(num_units, unit_edges), leaf_size, seed);
     std::vector<int> all(idx(num_units));
     for (int u = 0; u < num_units; ++u) all[idx(u)] = u;
     dissector.dissect(std::move(all));

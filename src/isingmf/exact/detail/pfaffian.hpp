@@ -58,8 +58,9 @@ struct PfaffianPlan {
 /// Nested dissection down to subgraphs of at most `leaf_size` units. A unit is a group of
 /// variables (group[v], numbered from 0) kept in one front, so that a pair expected to make a
 /// good pivot is always available as one; an empty `group` makes every variable its own unit.
+/// `seed` seeds METIS's randomised coarsening: another seed gives other separators.
 PfaffianPlan plan_pfaffian(const SkewPattern& pattern, std::span<const int> group,
-                           int leaf_size = 16);
+                           int leaf_size = 16, int seed = 7);
 
 /// A jet in extended precision (x87 long double: 64-bit significand on x86-64).
 using WideJet = BasicJet<long double>;
