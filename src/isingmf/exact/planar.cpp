@@ -37,7 +37,6 @@ struct PlanarAnalysis {
     double max_abs_coupling = 0.0;          // over the core's bonds
     DimerGraph dimer;
     SkewPattern pattern;
-    std::vector<int> group;  // the dissection's units (the pairs of the all-uncut matching)
     PfaffianPlan plan;
     int reference_sign = 1;  // sign of the all-uncut matching's term in Pf K (no twist)
     // Pivots whose log-derivative exceeds this are kept in linear form (see PfaffianValue):
@@ -51,13 +50,12 @@ std::size_t idx(int i) { return static_cast<std::size_t>(i); }
 
 // From beta max|J| = 5 on (T < 0.2 |J|) each temperature is computed twice, the second time on
 // another dissection (other METIS seed, every dimer node its own unit, leaves of
-// kSecondOpinionLeaf) with full pivoting (threshold 1) in extended precision (terms lost below
-// double's rounding were lost the same way on any dissection), and refused where the two
-// disagree:
-// the elimination can lose terms at low temperature without its estimate seeing it
-// (planar.hpp), but not the same way on two different eliminations. An independent check found
-// such losses only at T <= 0.1 |J|. (The same separators with other leaves repeated some
-// losses exactly.)
+// kSecondOpinionLeaf) with full pivoting (threshold 1) in extended precision, and refused
+// where the two disagree: the elimination can lose terms at low temperature without its
+// estimate seeing it (planar.hpp), and rarely the same way on two different eliminations. An
+// independent check found such losses only at T <= 0.1 |J|. (The same separators with other
+// leaves repeated some losses exactly, and double repeated some that extended precision
+// resolves.)
 constexpr double kSecondOpinionBeta = 5.0;
 constexpr int kSecondOpinionLeaf = 64;
 constexpr int kSecondOpinionSeed = 11;
@@ -394,8 +392,6 @@ Combined combine(const PlanarAnalysis& a, const PfaffianValue* p) {
     return c;
 }
 
-// Bound on the relative error of ln Z: that of ln W, plus the rounding of the sum of the
-// O(1) terms of the prefactor and the final double.
 // The size of ln Z that relative errors are measured against: that of ln W and the sum of
 // O(1) terms that come with it, without -beta E0 (an offset would otherwise hide any error).
 double ln_z_scale(const PlanarAnalysis& a, double beta, const Combined& c) {
@@ -403,6 +399,8 @@ double ln_z_scale(const PlanarAnalysis& a, double beta, const Combined& c) {
            a.num_sites * std::numbers::ln2;
 }
 
+// Bound on the relative error of ln Z: that of ln W, plus the rounding of the sum of the
+// O(1) terms of the prefactor and the final double.
 double ln_z_error(const PlanarAnalysis& a, double beta, const Combined& c) {
     if (c.broken) return std::numeric_limits<double>::infinity();
     return static_cast<double>(c.error.v) / ln_z_scale(a, beta, c) + 4.0 * kEpsilon;
@@ -496,8 +494,7 @@ PlanarPlan plan_planar(const Model& model, const PlanarOptions& options) {
     // lines of bonds, which cut the dimer graph most thinly, and at low temperature the pair
     // across a satisfied ferromagnetic bond, whose one port has no other entry of order 1, is
     // always available as a pivot.
-    std::vector<int>& group = a->group;
-    group.assign(static_cast<std::size_t>(a->dimer.num_nodes), -1);
+    std::vector<int> group(static_cast<std::size_t>(a->dimer.num_nodes), -1);
     int num_groups = 0;
     for (int x = 0; x < a->dimer.num_nodes; ++x) {
         const auto ux = static_cast<std::size_t>(x);
@@ -532,8 +529,8 @@ std::vector<PlanarResult> planar_solve(const PlanarPlan& plan, std::span<const d
     for (std::size_t b = 0; b < betas.size(); ++b) all[b] = b;
     detail::solve_pfaffians(a, a.plan, options.pivot_threshold, betas, all, options, pf, combined);
 
-    // The second opinion at low temperature (PlanarResult::cross_checked): another dissection
-    // and full pivoting, built only when some temperature needs it.
+    // The second opinion at low temperature (PlanarResult::cross_checked): another dissection,
+    // full pivoting, extended precision; its plan is built only when some temperature needs it.
     std::vector<std::size_t> low;
     for (std::size_t b = 0; b < betas.size(); ++b)
         if (betas[b] * a.max_abs_coupling >= detail::kSecondOpinionBeta) low.push_back(b);
