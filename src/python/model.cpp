@@ -268,8 +268,9 @@ void bind_model(py::module_& module) {
             py::arg("path"), py::arg("beta") = 1.0, py::kw_only(), py::arg("force") = false,
             R"doc(Writes the model at inverse temperature beta as a UAI MARKOV file: one unary
 table per site, one 2x2 table per edge, so that ln Z of the file is ln Z(beta) of the model
-(to ~1e-12 relative). beta must be finite and > 0 (ModelError), as for `isingmf export`. The file appears whole or not at all (written beside it, synced,
-renamed). An existing file is replaced only with force=True, as `isingmf export --force`.
+(to ~1e-12 relative). beta must be finite and > 0 (ModelError), as for `isingmf export`.
+The file appears whole or not at all (written beside it, synced, renamed). An existing file
+is replaced only with force=True, as `isingmf export --force`.
 Raises isingmf.IoError (an OSError) when the file exists without force or cannot be
 written.)doc")
         .def(

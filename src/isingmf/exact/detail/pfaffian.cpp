@@ -534,7 +534,7 @@ PfaffianPlan plan_pfaffian(const SkewPattern& pattern, std::span<const int> grou
         plan.fronts[idx(t)].entries.push_back(static_cast<int>(k));
     }
     // Work and memory, as the numeric phase will spend them when no pivot is delayed.
-    constexpr double kJetBytes = 4.0 * sizeof(double);  // a jet and its error bound
+    constexpr double kJetBytes = 4.0 * sizeof(double);  // a jet and the sum of its terms' sizes
     std::vector<double> stack;
     double stacked = 0.0;
     for (const PfaffianFront& front : plan.fronts) {

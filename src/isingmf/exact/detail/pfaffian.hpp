@@ -71,11 +71,12 @@ using WideJet = BasicJet<long double>;
 /// second derivative of Pf stays exact there: log form would cancel (p'/p)^2 terms.
 /// `sign` is 0 when K is numerically singular (no pivot above zero was left).
 ///
-/// Rounding: every entry of every front carries a running bound on its rounding error
-/// (Wilkinson's running error analysis, to first order: the errors its terms carried, times
-/// the factors they were multiplied by, plus the rounding of each product and sum), so a pivot
-/// p carries a bound u r |p|, r >= 1, with u the unit roundoff. Where p is a small difference of
-/// large terms (cancellation, as in frustrated glasses at low temperature), r is large. Each
+/// Rounding: every entry of every front carries the sum of the sizes of the terms summed into
+/// it (the entry of |K| and those of its updates |b_x u_y| + |u_x b_y|: its |L||D||L^T|), whose
+/// rounding error is about u times that, u the unit roundoff; a pivot p is taken to carry the
+/// relative error u r, r >= 1 that sum over |p|. Where p is a small difference of large terms
+/// (cancellation, as in frustrated glasses at low temperature), r is large; errors carried into
+/// p from an earlier cancelled entry are not counted (planar.hpp: the second elimination). Each
 /// logged pivot adds to ln|Pf| and its derivatives errors of at most about
 /// u r (1, 2 |p'/p|, |p''/p| + 2 (p'/p)^2) (first order: p, p' and p'' taken to carry the
 /// relative error u r of the value); `error_scale` sums these terms without u, so
