@@ -12,6 +12,7 @@
 #include "isingmf/clusters/decompose.hpp"
 #include "isingmf/model/energy_scale.hpp"
 #include "isingmf/util/checks.hpp"
+#include "isingmf/util/detail/rounding.hpp"
 #include "isingmf/util/error.hpp"
 #include "isingmf/util/interrupt.hpp"
 
@@ -143,6 +144,7 @@ double UpperBoundPlan::evaluate(double beta, const std::vector<double>& x,
     const bool with_gradient = !gradient.empty() || disagreement != nullptr || marginals != nullptr;
     std::vector<double> mu(with_gradient ? n_vars : 0);
     std::vector<double> piece_ln_z(solvers_.size());
+    std::vector<PieceRounding> piece_rounding(solvers_.size());
     const auto& h = model_.fields();
     const auto& J = model_.couplings();
     std::exception_ptr failure;
@@ -175,13 +177,13 @@ double UpperBoundPlan::evaluate(double beta, const std::vector<double>& x,
                 if (with_gradient) {
                     mean.resize(sites.size());
                     corr.resize(edges.size());
-                    piece_ln_z[p] = solver.solve(ts, te, mean, corr, ws);
+                    piece_ln_z[p] = solver.solve(ts, te, mean, corr, ws, &piece_rounding[p]);
                     for (std::size_t k = 0; k < sites.size(); ++k)
                         if (sv[k] >= 0) mu[static_cast<std::size_t>(sv[k])] = mean[k];
                     for (std::size_t k = 0; k < edges.size(); ++k)
                         if (ev[k] >= 0) mu[static_cast<std::size_t>(ev[k])] = corr[k];
                 } else {
-                    piece_ln_z[p] = solver.solve(ts, te, {}, {}, ws);
+                    piece_ln_z[p] = solver.solve(ts, te, {}, {}, ws, &piece_rounding[p]);
                 }
             } catch (...) {
 #pragma omp critical(isingmf_upper_bound_failure)
@@ -191,11 +193,48 @@ double UpperBoundPlan::evaluate(double beta, const std::vector<double>& x,
     }
     if (failure) std::rethrow_exception(failure);
     // Fixed summation order: pieces in plan order, family weights applied per piece.
-    double u = -beta * model_.energy_offset();
+    detail::CompensatedSum sum;
+    sum.add(-beta * model_.energy_offset());
+    double terms = std::abs(beta * model_.energy_offset());  // sum of |terms|
+    double pieces_rounding = 0.0;
     for (std::size_t p = 0; p < solvers_.size(); ++p) {
-        u += decomposition_.families[static_cast<std::size_t>(L.piece_family[p])].weight *
-             piece_ln_z[p];
+        const double weight =
+            decomposition_.families[static_cast<std::size_t>(L.piece_family[p])].weight;
+        sum.add(weight * piece_ln_z[p]);
+        terms += std::abs(weight * piece_ln_z[p]);
+        pieces_rounding += weight * piece_rounding[p].ln_z;
     }
+    const double u = sum.value();
+    // U is reported rounded up by an upper estimate of its rounding error, so that it stays
+    // above ln Z in exact arithmetic (util/detail/rounding.hpp), first order in the unit
+    // roundoff with 1% for the rest:
+    // - the pieces' own (PieceRounding), weighted;
+    // - the split: the rounded theta^f satisfy sum_f rho_f theta^f_c = theta_c only to
+    //   (2 K_c + 6) u (|theta_c| + sum_f rho_f (|x^f_c| + |xbar_c|)) (K_c families hold c:
+    //   their weights summed, its inverse, xbar, theta^f's three roundings), and ln Z moves by
+    //   at most |delta theta_c| (|d ln Z / d theta_c| <= 1);
+    // - the weights: Jensen needs sum_f rho_f = 1; a sum s off by |s - 1| moves the bound by
+    //   at most |s - 1| (sum |rho_f ln Z_P| + sum_c |theta_c|);
+    // - the compensated sum (u |U|) and the products rho_f ln Z_P (u each).
+    const double unit = detail::kUnitRoundoff;
+    double split = 0.0, thetas = 0.0;  // split is kept times u
+    for (std::size_t c = 0; c < n_coords; ++c) {
+        const double theta = std::abs(beta * (c < n_sites ? h[c] : J[c - n_sites]));
+        thetas += theta;
+        const std::size_t vars = L.var_begin[c + 1] - L.var_begin[c];
+        double moved = 0.0;
+        for (std::size_t v = L.var_begin[c]; v < L.var_begin[c + 1]; ++v)
+            moved += L.var_weight[v] * (std::abs(x[v]) + std::abs(xbar[c]));
+        // Times u first: the sum stays finite wherever beta |H| is.
+        const double k = (2.0 * static_cast<double>(std::max<std::size_t>(vars, 1)) + 6.0) * unit;
+        split += k * theta + k * moved;
+    }
+    double weight_sum = 0.0;
+    for (const auto& family : decomposition_.families) weight_sum += family.weight;
+    const double weights_off =
+        std::abs(weight_sum - 1.0) + unit * static_cast<double>(decomposition_.families.size() + 1);
+    const double allowance = 1.01 * (pieces_rounding + split + weights_off * (terms + thetas) +
+                                     unit * (std::abs(u) + terms));
     if (with_gradient) {
         if (!gradient.empty() || n_vars == 0) gradient.assign(n_vars, 0.0);
         double worst = 0.0;
@@ -214,7 +253,7 @@ double UpperBoundPlan::evaluate(double beta, const std::vector<double>& x,
         if (disagreement != nullptr) *disagreement = worst;
         if (marginals != nullptr) *marginals = std::move(mu);
     }
-    return u;
+    return detail::rounded_up(u, allowance);
 }
 
 int choose_width(const LatticeSpec& lattice, bool rings) {

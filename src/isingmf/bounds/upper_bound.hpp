@@ -34,9 +34,11 @@
 /// (clusters/piece_solver.hpp). At the optimum all families agree on the marginals they share
 /// (moment matching, the TRW fixed point for trees). The minimiser is L-BFGS with a
 /// backtracking Armijo line search (diagonal scaling 1/rho_f), so every accepted step lowers
-/// U; a step that does not lower U is never taken. The U reported is always evaluated
-/// exactly at the split reported with it (within rounding of the pieces' ln Z), so it is a
-/// certified bound whether or not the optimisation converged.
+/// U; a step that does not lower U is never taken. The U reported is always evaluated at the
+/// split reported with it and rounded up by an upper estimate of its rounding error (the
+/// pieces' own, PieceRounding; the split's sum_f rho_f theta^f = theta holding only to
+/// rounding; the weights' sum; the final sum), so it is a certified bound in exact arithmetic
+/// whether or not the optimisation converged (upper_bound.cpp).
 ///
 /// Pieces are solved in parallel (OpenMP), each by one thread, and summed in a fixed order,
 /// so results do not depend on the thread count.

@@ -12,12 +12,16 @@
 #include <utility>
 
 #include "isingmf/clusters/detail/union_find.hpp"
+#include "isingmf/util/detail/rounding.hpp"
 #include "isingmf/util/error.hpp"
 
 namespace isingmf {
 namespace {
 
 constexpr double kLn2 = std::numbers::ln2;
+using detail::kUnitRoundoff;
+// The estimates of PieceRounding are first order; this covers the rest.
+constexpr double kSecondOrder = 1.01;
 
 // Above this largest cut weight (see the header) the frontier tables switch to logarithms:
 // an entry that matters is then at least exp(-4 * 80 - 2 * 80) of the largest, which is kept
@@ -311,7 +315,7 @@ void PieceSolver::compile_frontier(const PieceSolverLimits& limits) {
 
 double PieceSolver::solve(std::span<const double> theta_site, std::span<const double> theta_edge,
                           std::span<double> site_mean, std::span<double> edge_correlation,
-                          PieceWorkspace& workspace) const {
+                          PieceWorkspace& workspace, PieceRounding* rounding) const {
     if (theta_site.size() != sites_.size() || theta_edge.size() != edges_.size())
         throw ModelError(fmt::format("piece of {} sites and {} edges given {} and {} parameters",
                                      sites_.size(), edges_.size(), theta_site.size(),
@@ -320,14 +324,18 @@ double PieceSolver::solve(std::span<const double> theta_site, std::span<const do
     if (marginals &&
         (site_mean.size() != sites_.size() || edge_correlation.size() != edges_.size()))
         throw ModelError("piece marginals need one mean per site and one correlation per edge");
+    PieceRounding local;
+    PieceRounding& r = rounding != nullptr ? *rounding : local;
+    r = {};
     if (kernel_ == PieceKernel::tree)
-        return solve_tree(theta_site, theta_edge, site_mean, edge_correlation, workspace);
+        return solve_tree(theta_site, theta_edge, site_mean, edge_correlation, workspace, r);
     if (max_cut(theta_edge, workspace) <= kSafeCut) {
         const double ln_z =
-            solve_scaled(theta_site, theta_edge, site_mean, edge_correlation, workspace);
+            solve_scaled(theta_site, theta_edge, site_mean, edge_correlation, workspace, r);
         if (!std::isnan(ln_z)) return ln_z;
+        r = {};
     }
-    return solve_log(theta_site, theta_edge, site_mean, edge_correlation, workspace);
+    return solve_log(theta_site, theta_edge, site_mean, edge_correlation, workspace, r);
 }
 
 double PieceSolver::max_cut(std::span<const double> theta_edge, PieceWorkspace& ws) const {
@@ -348,30 +356,43 @@ double PieceSolver::max_cut(std::span<const double> theta_edge, PieceWorkspace& 
 
 double PieceSolver::solve_tree(std::span<const double> theta_site,
                                std::span<const double> theta_edge, std::span<double> site_mean,
-                               std::span<double> edge_correlation, PieceWorkspace& ws) const {
+                               std::span<double> edge_correlation, PieceWorkspace& ws,
+                               PieceRounding& rounding) const {
     const auto n = sites_.size();
     auto& H = ws.a_;  // field of each subtree on its root
     auto& u = ws.b_;  // message to the parent
     H.assign(theta_site.begin(), theta_site.end());
     u.assign(n, 0.0);
-    double ln_z = 0.0;
+    detail::CompensatedSum ln_z;
+    // Local rounding errors in units of u (PieceRounding): each lncosh(x) is within
+    // u (3 |x| + 3.4) (its input's rounding, exp, log1p within one ulp, two additions); a
+    // node's term and message add 6 (|H| + |theta|) + 4.5 and 3 |H| + 4 |theta| + 3.4, and
+    // each addition to a parent's field |H_p|. Summed times u, which keeps the sum finite
+    // wherever the terms are (parameters near DBL_MAX / 100).
+    constexpr double unit = kUnitRoundoff;
+    double forward = 0.0;
     for (std::size_t k = n; k-- > 0;) {
         const auto i = static_cast<std::size_t>(order_[k]);
         const int p = parent_[i];
         if (p < 0) {
-            ln_z += kLn2 + lncosh(H[i]);
+            ln_z.add(kLn2 + lncosh(H[i]));
+            forward += 4.0 * unit * std::abs(H[i]) + 4.5 * unit;
             continue;
         }
         const double theta = theta_edge[static_cast<std::size_t>(parent_edge_[i])];
         const double plus = lncosh(H[i] + theta);
         const double minus = lncosh(H[i] - theta);
         u[i] = 0.5 * (plus - minus);
-        ln_z += kLn2 + 0.5 * (plus + minus);
+        ln_z.add(kLn2 + 0.5 * (plus + minus));
         H[static_cast<std::size_t>(p)] += u[i];
+        forward += 9.0 * unit * std::abs(H[i]) + 10.0 * unit * std::abs(theta) + 8.0 * unit +
+                   unit * std::abs(H[static_cast<std::size_t>(p)]);
     }
-    if (site_mean.empty()) return ln_z;
+    rounding.ln_z = kSecondOrder * (forward + unit * std::abs(ln_z.value()));
+    if (site_mean.empty()) return ln_z.value();
     auto& F = ws.c_;  // full field on each site
     F.assign(n, 0.0);
+    double backward = 0.0;
     for (std::size_t k = 0; k < n; ++k) {
         const auto i = static_cast<std::size_t>(order_[k]);
         const int p = parent_[i];
@@ -384,10 +405,15 @@ double PieceSolver::solve_tree(std::span<const double> theta_site,
             F[i] = H[i] + 0.5 * (lncosh(cavity + theta) - lncosh(cavity - theta));
             edge_correlation[e] =
                 std::tanh(theta + 0.5 * (lncosh(H[i] + cavity) - lncosh(H[i] - cavity)));
+            // Four lncosh and their combinations, as in the forward pass.
+            backward += 7.0 * unit * std::abs(cavity) + 7.0 * unit * std::abs(H[i]) +
+                        7.0 * unit * std::abs(theta) + 16.0 * unit + unit * std::abs(F[i]);
         }
         site_mean[i] = std::tanh(F[i]);
     }
-    return ln_z;
+    // A field's error moves tanh by at most as much; tanh itself within one ulp.
+    rounding.marginals = kSecondOrder * (forward + backward + 2.0 * unit);
+    return ln_z.value();
 }
 
 // Scaled probabilities. A visit multiplies the table by
@@ -396,7 +422,8 @@ double PieceSolver::solve_tree(std::span<const double> theta_site,
 // loop runs over contiguous blocks; the factors' logs go into the scale.
 double PieceSolver::solve_scaled(std::span<const double> theta_site,
                                  std::span<const double> theta_edge, std::span<double> site_mean,
-                                 std::span<double> edge_correlation, PieceWorkspace& ws) const {
+                                 std::span<double> edge_correlation, PieceWorkspace& ws,
+                                 PieceRounding& rounding) const {
     const bool marginals = !site_mean.empty();
     const std::size_t table = pow2(width_ + 1);
     ws.a_.resize(table);
@@ -464,7 +491,12 @@ double PieceSolver::solve_scaled(std::span<const double> theta_site,
         return scale;
     };
     cur[0] = 1.0;
-    double log_scale = 0.0;
+    detail::CompensatedSum log_scale;
+    // Rounding (PieceRounding), in units of u: `relative`, of the table entries, gains per
+    // visit 2 (d + 1) for the exp factors (within one ulp), d for their products, 1 for the
+    // product with the table and 1 per sum of two entries; `scale`, of the log scale, d times
+    // the visit's scale (its plain sum) and 1.5 times each power of two's log (kept times u).
+    double relative = 0.0, scale = 0.0;
     for (const Step& step : steps_) {
         const int F = step.frontier;
         const std::size_t size = pow2(F);
@@ -472,7 +504,11 @@ double PieceSolver::solve_scaled(std::span<const double> theta_site,
             double* keep = ws.stored_.data() + step.table_offset;
             for (std::size_t f = 0; f < size; ++f) keep[f] = cur[f];
         }
-        log_scale += build_q(step, F, factors(step, true));
+        const double d = step.nbr_end - step.nbr_begin;
+        const double visit_scale = build_q(step, F, factors(step, true));
+        log_scale.add(visit_scale);
+        relative += 3.0 * d + 3.0 + (step.rm_end - step.rm_begin);
+        scale += d * kUnitRoundoff * visit_scale;
         for (std::size_t f = 0; f < size; ++f) {
             next[f] = cur[f] * Qm[f];
             next[f + size] = cur[f] * Qp[f];
@@ -486,9 +522,19 @@ double PieceSolver::solve_scaled(std::span<const double> theta_site,
         }
         const double s = normalize_scaled(cur, pow2(held));
         if (std::isnan(s)) return s;
-        log_scale += s;
+        log_scale.add(s);
+        scale += 1.5 * kUnitRoundoff * std::abs(s);
     }
-    const double ln_z = log_scale + std::log(cur[0]);
+    const double log_top = std::log(cur[0]);
+    const double ln_z = log_scale.value() + log_top;
+    // The log within one ulp, the compensated log scale and the last addition.
+    rounding.ln_z =
+        kSecondOrder * kUnitRoundoff *
+        (relative + scale + 2.0 * std::abs(log_top) + std::abs(log_scale.value()) + std::abs(ln_z));
+    // The backward tables carry the same relative error as the forward ones; the means and
+    // correlations sum 2^(F + 1) products of the two, relative to their total.
+    rounding.marginals = kSecondOrder * kUnitRoundoff * 2.0 *
+                         (2.0 * relative + static_cast<double>(pow2(width_ + 1)) + 4.0);
     if (!marginals) return ln_z;
 
     // Backward pass: B over the frontier after each visit; the joint weight of the extended
@@ -534,7 +580,8 @@ double PieceSolver::solve_scaled(std::span<const double> theta_site,
 // Logarithms throughout (the fallback at very low temperatures).
 double PieceSolver::solve_log(std::span<const double> theta_site,
                               std::span<const double> theta_edge, std::span<double> site_mean,
-                              std::span<double> edge_correlation, PieceWorkspace& ws) const {
+                              std::span<double> edge_correlation, PieceWorkspace& ws,
+                              PieceRounding& rounding) const {
     const bool marginals = !site_mean.empty();
     const std::size_t table = pow2(width_ + 1);
     ws.a_.resize(table);
@@ -550,7 +597,12 @@ double PieceSolver::solve_log(std::span<const double> theta_site,
     double* cur = ws.a_.data();
     double* next = ws.b_.data();
     cur[0] = LogDomain::one();
-    double log_scale = 0.0;
+    detail::CompensatedSum log_scale;
+    // Absolute rounding error of the log entries (PieceRounding), in units of u: per visit
+    // 2 d A for the fields h(p) (A = |theta_v| + sum_k |theta_k|), then |entry| + A (+ 3 for
+    // each log-sum-exp) for the product and each sum, and the range R of the normalised table
+    // for its normalisation; the entries lie in [-R, 0] after it. Kept times u.
+    double absolute = 0.0, range = 0.0, largest_range = 0.0, largest_field = 0.0;
     for (const Step& step : steps_) {
         const int F = step.frontier;
         const std::size_t size = pow2(F);
@@ -562,6 +614,9 @@ double PieceSolver::solve_log(std::span<const double> theta_site,
         h[0] = theta_site[static_cast<std::size_t>(step.site)];
         for (int k = 0; k < d; ++k) h[0] -= theta_edge[static_cast<std::size_t>(nbr_edges[k])];
         double h_max = std::abs(h[0]);
+        double field = std::abs(theta_site[static_cast<std::size_t>(step.site)]);
+        for (int k = 0; k < d; ++k)
+            field += std::abs(theta_edge[static_cast<std::size_t>(nbr_edges[k])]);
         for (int k = 0; k < d; ++k) {
             const double twice = 2.0 * theta_edge[static_cast<std::size_t>(nbr_edges[k])];
             for (std::size_t p = 0; p < pow2(k); ++p) {
@@ -575,7 +630,7 @@ double PieceSolver::solve_log(std::span<const double> theta_site,
             q[p] = LogDomain::factor(-h[p], h_max);
             q[p + patterns] = LogDomain::factor(h[p], h_max);
         }
-        log_scale += LogDomain::scale_of_factors(h_max);
+        log_scale.add(LogDomain::scale_of_factors(h_max));
         for (std::size_t f = 0; f < size; ++f) {
             std::size_t p = 0;
             for (int k = 0; k < d; ++k) p |= ((f >> bits[k]) & 1u) << k;
@@ -598,9 +653,23 @@ double PieceSolver::solve_log(std::span<const double> theta_site,
         }
         const double s = LogDomain::normalize(cur, pow2(held));
         if (std::isnan(s)) return s;
-        log_scale += s;
+        log_scale.add(s);
+        const double before = range;
+        range = -*std::min_element(cur, cur + pow2(held));
+        const double sums = step.rm_end - step.rm_begin + 1.0;
+        absolute += 2.0 * d * kUnitRoundoff * field + sums * kUnitRoundoff * (before + 3.0) +
+                    sums * kUnitRoundoff * field + kUnitRoundoff * range;
+        largest_range = std::max(largest_range, range);
+        largest_field = std::max(largest_field, field);
     }
-    const double ln_z = log_scale + LogDomain::log_of(cur[0]);
+    const double ln_z = log_scale.value() + LogDomain::log_of(cur[0]);
+    rounding.ln_z =
+        kSecondOrder * kUnitRoundoff * (absolute + std::abs(log_scale.value()) + std::abs(ln_z));
+    // The backward entries carry the same error as the forward ones; each weight of the means
+    // adds three sums of entries (within 2 R + 2 A) and its exp, and the sums 2^(F + 1) terms.
+    rounding.marginals = kSecondOrder * kUnitRoundoff * 2.0 *
+                         (2.0 * absolute + 6.0 * (largest_range + largest_field) + 2.0 +
+                          static_cast<double>(pow2(width_ + 1)) + 4.0);
     if (!marginals) return ln_z;
 
     // Backward pass: B over the frontier after each visit; the joint weight of the extended

@@ -54,6 +54,22 @@ struct PieceSolverLimits {
     double max_stored_entries = 1.0 * (1 << 27);
 };
 
+/// Upper estimates of the rounding error of one solve, first order in the unit roundoff u
+/// (with a margin), from the operation counts and the sizes of the terms: the returned ln Z
+/// is within `ln_z` of ln Z(theta) in exact arithmetic, and every returned mean and
+/// correlation within `marginals` of its exact value. They let the bounds built on pieces
+/// stay bounds after rounding (bounds/upper_bound.hpp, meanfield/structured_mean_field.hpp).
+/// Per kernel: tree, the local error of each lncosh and addition (|d ln Z / d theta| <= 1
+/// carries each one to ln Z at most once); frontier, the relative error of the tables (each
+/// exp factor, product and sum of positive entries adds at most its own rounding along any
+/// path through the visits) plus the sums of the log scale; logarithms, the absolute error
+/// of the log entries from the sizes of the entries and fields. Entries that underflow are
+/// below 2^-958 of the largest and are not counted.
+struct PieceRounding {
+    double ln_z = 0.0;
+    double marginals = 0.0;
+};
+
 /// Which kernel a compiled piece runs (see the header comment).
 enum class PieceKernel { tree, frontier };
 
@@ -90,10 +106,11 @@ public:
 
     /// ln Z(theta) of the piece. theta_site[k] is the field of sites()[k], theta_edge[k] the
     /// coupling of edges()[k]; all finite. When site_mean and edge_correlation are non-empty
-    /// (sizes num_sites() and num_edges()), fills <s_i> and <s_i s_j> too.
+    /// (sizes num_sites() and num_edges()), fills <s_i> and <s_i s_j> too. When `rounding` is
+    /// given, fills it (its `marginals` only when the marginals are asked for).
     double solve(std::span<const double> theta_site, std::span<const double> theta_edge,
                  std::span<double> site_mean, std::span<double> edge_correlation,
-                 PieceWorkspace& workspace) const;
+                 PieceWorkspace& workspace, PieceRounding* rounding = nullptr) const;
 
 private:
     struct Step {
@@ -109,13 +126,13 @@ private:
 
     double solve_tree(std::span<const double> theta_site, std::span<const double> theta_edge,
                       std::span<double> site_mean, std::span<double> edge_correlation,
-                      PieceWorkspace& ws) const;
+                      PieceWorkspace& ws, PieceRounding& rounding) const;
     double solve_scaled(std::span<const double> theta_site, std::span<const double> theta_edge,
                         std::span<double> site_mean, std::span<double> edge_correlation,
-                        PieceWorkspace& ws) const;
+                        PieceWorkspace& ws, PieceRounding& rounding) const;
     double solve_log(std::span<const double> theta_site, std::span<const double> theta_edge,
                      std::span<double> site_mean, std::span<double> edge_correlation,
-                     PieceWorkspace& ws) const;
+                     PieceWorkspace& ws, PieceRounding& rounding) const;
     double max_cut(std::span<const double> theta_edge, PieceWorkspace& ws) const;
     void compile_tree();
     void compile_frontier(const PieceSolverLimits& limits);

@@ -9,7 +9,11 @@
 /// for every m in [-1, 1]^N (Gibbs/Jensen). F is concave in each m_i separately, with
 /// maximiser m_i = tanh(beta phi_i), phi_i = sum_j J_ij m_j + h_i, so coordinate ascent
 /// can only increase F. ln Z_MF is the best F found; it is a lower bound whether or not the
-/// iteration converged, because it is evaluated at the m that is returned.
+/// iteration converged, because it is evaluated at the m that is returned. F is summed with
+/// compensation and reported less an upper estimate of its rounding error that depends on
+/// the model and beta only (mean_field.cpp: about 6 u per site plus (d_i + 7) u beta
+/// (|h_i| + sum_j |J_ij|)), so that it stays below F(m) in exact arithmetic and every
+/// comparison of two F's keeps its direction (util/detail/rounding.hpp).
 ///
 /// Methods (MeanFieldMethod):
 /// - sequential: coordinate ascent m_i <- t_i = tanh(beta phi_i), site by site in colour order.
@@ -184,7 +188,8 @@ struct MeanFieldResult {
     int extrapolations = 0;  ///< accepted extrapolation steps of the start that won
 };
 
-/// F(m) of the formula above, evaluated exactly at m (entries clamped to [-1, 1]).
+/// F(m) of the formula above, evaluated at m (entries clamped to [-1, 1]) and rounded down by
+/// its rounding allowance (header): below F(m) in exact arithmetic.
 double mean_field_bound(const Model& model, double beta, std::span<const double> m);
 
 /// Fills energy, entropy, magnetization, ln_z and residual of `result` from result.m. Throws

@@ -14,6 +14,7 @@
 #include "isingmf/meanfield/detail/structured_plan.hpp"
 #include "isingmf/model/energy_scale.hpp"
 #include "isingmf/util/checks.hpp"
+#include "isingmf/util/detail/rounding.hpp"
 #include "isingmf/util/error.hpp"
 #include "isingmf/util/interrupt.hpp"
 #include "isingmf/util/random.hpp"
@@ -33,14 +34,16 @@ constexpr double kNoOverRelaxation = 20.0;
 struct BlockWorkspace {
     PieceWorkspace piece;
     std::vector<double> field, theta_site, theta_edge, mean, correlation;
+    PieceRounding rounding;  // of the last solve
 };
 
 // q during the ascent: per site m and the field g its cluster was last solved with, per
-// cluster ln Z_c, whether it is a Gibbs distribution yet (else independent spins with means
-// m) and the sum of squared changes of its m_i in its last update, per model edge the
-// correlation of the cluster holding it.
+// cluster ln Z_c and the rounding of its solve, whether it is a Gibbs distribution yet (else
+// independent spins with means m) and the sum of squared changes of its m_i in its last
+// update, per model edge the correlation of the cluster holding it.
 struct AscentState {
     std::vector<double> m, g, ln_z, correlation, change_sq;
+    std::vector<PieceRounding> rounding;
     std::vector<char> gibbs;
 };
 
@@ -55,7 +58,8 @@ double solve_cluster(const StructuredPlan& plan, double beta, std::size_t c, Blo
     ws.correlation.resize(J.size());
     for (std::size_t k = 0; k < ws.field.size(); ++k) ws.theta_site[k] = beta * ws.field[k];
     for (std::size_t k = 0; k < J.size(); ++k) ws.theta_edge[k] = beta * J[k];
-    return solver.solve(ws.theta_site, ws.theta_edge, ws.mean, ws.correlation, ws.piece);
+    return solver.solve(ws.theta_site, ws.theta_edge, ws.mean, ws.correlation, ws.piece,
+                        &ws.rounding);
 }
 
 // Sets q_c to the Gibbs distribution of cluster c at the fields ws.field, solved already
@@ -78,6 +82,7 @@ double accept_cluster(const StructuredPlan& plan, std::size_t c, double ln_z, As
     for (std::size_t k = 0; k < edges.size(); ++k)
         state.correlation[static_cast<std::size_t>(edges[k])] = ws.correlation[k];
     state.ln_z[c] = ln_z;
+    state.rounding[c] = ws.rounding;
     state.gibbs[c] = 1;
     state.change_sq[c] = change_sq;
     return change;
@@ -165,46 +170,88 @@ double update_class(const StructuredPlan& plan, double beta, double omega, std::
     return change;
 }
 
-// F(q) of the header, summed in a fixed order. Clusters not yet updated are independent
-// spins: H_b(m_i) + beta h_i m_i per site and beta J_e m_i m_j per edge inside.
+// F(q) of the header, summed in a fixed order (with compensation), and reported rounded down
+// by an upper estimate of its rounding error (util/detail/rounding.hpp). Clusters not yet
+// updated are independent spins: H_b(m_i) + beta h_i m_i per site and beta J_e m_i m_j per
+// edge inside.
+//
+// q_c is the Gibbs distribution at the parameters its solve was given, theta_i = fl(beta g_i)
+// and theta_e = fl(beta J_e), and the formula holds at those. The allowance, in units of u
+// unless said, first order with 1% for the rest:
+// - each cluster's ln Z_c (PieceRounding::ln_z);
+// - theta_i against beta g_i and theta_e against beta J_e: beta |g_i| and beta |J_e|;
+// - the products beta (h_i - g_i) m_i and beta J_e m_i m_j: 3 beta (|h_i| + |g_i|) and
+//   3 beta |J_e|;
+// - the means are the solver's, within PieceRounding::marginals = eps_c of q's: F moves by
+//   sum_i beta |phi_i - g_i| eps_c (phi_i = h_i + sum_{j outside c} J_ij m_j, which is g_i at
+//   a fixed point) plus beta sum_inter |J_e| eps^2 (absolute, not in units of u);
+// - independent spins: 4.03 per entropy (mean_field.cpp), 2 beta |h_i| and 3 beta |J_e|;
+// - the compensated sum: |F|, and beta |E0|.
 double structured_bound(const StructuredPlan& plan, double beta, const AscentState& state) {
     const Model& model = plan.model();
     const std::vector<double>& h = model.fields();
+    const std::vector<double>& couplings = model.couplings();
     const auto& m = state.m;
-    double F = -beta * model.energy_offset();
+    const auto& offset = plan.outside_offset();
+    const auto& outside = plan.outside();
+    const auto& outside_coupling = plan.outside_coupling();
+    detail::CompensatedSum F;
+    F.add(-beta * model.energy_offset());
+    // Kept times u (which keeps the sum finite wherever beta |H| is) and absolute.
+    constexpr double u = detail::kUnitRoundoff;
+    double sizes = u * std::abs(beta * model.energy_offset());
+    double absolute = 0.0;
     for (std::size_t c = 0; c < plan.num_clusters(); ++c) {
         const PieceSolver& solver = plan.solver(c);
+        const std::span<const double> J = plan.couplings(c);
+        double inside = 0.0;  // sum_{e in c} |J_e|
+        for (double j : J) inside += std::abs(j);
         if (state.gibbs[c]) {
-            double fields = 0.0;
+            F.add(state.ln_z[c]);
+            absolute += state.rounding[c].ln_z;
+            sizes += u * beta * inside;
+            const double eps = state.rounding[c].marginals;
             for (int s : solver.sites()) {
                 const auto i = static_cast<std::size_t>(s);
-                fields += (h[i] - state.g[i]) * m[i];
+                F.add(beta * ((h[i] - state.g[i]) * m[i]));
+                sizes += 4.0 * u * beta * std::abs(state.g[i]) + 3.0 * u * beta * std::abs(h[i]);
+                double phi = h[i];
+                for (std::size_t a = offset[i]; a < offset[i + 1]; ++a)
+                    phi += outside_coupling[a] * m[static_cast<std::size_t>(outside[a])];
+                absolute += beta * std::abs(phi - state.g[i]) * eps;
             }
-            F += state.ln_z[c] + beta * fields;
         } else {
-            double energy = 0.0;
-            double entropy = 0.0;
             for (int s : solver.sites()) {
                 const auto i = static_cast<std::size_t>(s);
-                energy += h[i] * m[i];
-                entropy += detail::binary_entropy(m[i]);
+                F.add(detail::binary_entropy(m[i]));
+                F.add(beta * (h[i] * m[i]));
+                sizes += 4.03 * u + 2.0 * u * beta * std::abs(h[i]);
             }
-            const std::span<const double> J = plan.couplings(c);
             for (std::size_t k = 0; k < J.size(); ++k) {
                 const Edge& e = model.edges()[static_cast<std::size_t>(solver.edges()[k])];
-                energy +=
-                    J[k] * m[static_cast<std::size_t>(e.i)] * m[static_cast<std::size_t>(e.j)];
+                F.add(beta *
+                      (J[k] * m[static_cast<std::size_t>(e.i)] * m[static_cast<std::size_t>(e.j)]));
             }
-            F += entropy + beta * energy;
+            sizes += 3.0 * u * beta * inside;
         }
     }
-    double inter = 0.0;
+    const auto marginals_of = [&](int site) {
+        return state
+            .rounding[static_cast<std::size_t>(plan.cluster_of()[static_cast<std::size_t>(site)])]
+            .marginals;
+    };
     for (int e : plan.inter_edges()) {
-        const Edge& edge = model.edges()[static_cast<std::size_t>(e)];
-        inter += model.couplings()[static_cast<std::size_t>(e)] *
-                 m[static_cast<std::size_t>(edge.i)] * m[static_cast<std::size_t>(edge.j)];
+        const auto k = static_cast<std::size_t>(e);
+        const Edge& edge = model.edges()[k];
+        F.add(beta * (couplings[k] * m[static_cast<std::size_t>(edge.i)] *
+                      m[static_cast<std::size_t>(edge.j)]));
+        sizes += 3.0 * u * beta * std::abs(couplings[k]);
+        const double eps = std::max(marginals_of(edge.i), marginals_of(edge.j));
+        absolute += beta * std::abs(couplings[k]) * eps * eps;
     }
-    return F + beta * inter;
+    const double value = F.value();
+    sizes += u * std::abs(value);
+    return detail::rounded_down(value, 1.01 * (sizes + absolute));
 }
 
 // Energy, entropy and magnetization of a q whose clusters are all Gibbs distributions.
@@ -357,6 +404,7 @@ StructuredMeanFieldResult ascend_structured_mean_field(const StructuredPlan& pla
     state.m = std::move(start_m);
     state.g.assign(n, 0.0);
     state.ln_z.assign(plan.num_clusters(), 0.0);
+    state.rounding.assign(plan.num_clusters(), PieceRounding{});
     state.gibbs.assign(plan.num_clusters(), 0);
     state.change_sq.assign(plan.num_clusters(), 0.0);
     state.correlation.assign(model.num_edges(), 0.0);

@@ -22,7 +22,9 @@
 /// between them update in parallel (the cluster graph is coloured greedily, class by class),
 /// so the numbers do not depend on the thread count.
 ///
-/// The reported bound is F evaluated exactly at the returned q, whatever the convergence:
+/// The reported bound is F evaluated at the returned q, whatever the convergence, summed with
+/// compensation and rounded down by an upper estimate of its rounding error (the clusters'
+/// ln Z and means, PieceRounding; structured_mean_field.cpp):
 /// with every q_c the Gibbs distribution of cluster c at the fields g_c it was computed with
 /// (stored with it), S(q_c) = ln Z_c - beta sum_{e in c} J_e <s_i s_j>_c - beta sum_{i in c}
 /// g_i m_i, and the in-cluster correlations cancel against E_q[-beta H]:
