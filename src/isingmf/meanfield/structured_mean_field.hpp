@@ -37,7 +37,8 @@
 /// spins with the start's means (+-1 starts are point masses), and contributes its naive
 /// mean-field terms (meanfield/mean_field.hpp) instead; so the ascent starts from the naive
 /// F of the start, and from the naive solution the structured bound is never below the naive
-/// bound at that temperature. One cluster per site gives back naive mean field; one cluster
+/// bound at that temperature (beyond the two bounds' rounding allowances, a few ulps, which
+/// differ). One cluster per site gives back naive mean field; one cluster
 /// holding the model gives the exact ln Z after one step.
 ///
 /// A sweep updates every cluster once, colour class by colour class. The residual is the
