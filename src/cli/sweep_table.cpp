@@ -10,7 +10,11 @@ namespace isingmf::cli {
 namespace {
 
 std::string per_spin(const std::optional<double>& value, double n, const char* format) {
-    return value ? fmt::format(fmt::runtime(format), *value / n) : std::string("-");
+    if (!value) return "-";
+    const double v = *value / n;
+    // Fixed notation past 1e15 (T = 1e-300) would print hundreds of digits of rounding noise.
+    if (std::abs(v) >= 1e15) return fmt::format("{:.15e}", v);
+    return fmt::format(fmt::runtime(format), v);
 }
 
 template <class R>

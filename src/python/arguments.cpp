@@ -63,8 +63,15 @@ std::vector<double> doubles_argument(py::handle values, std::size_t count, const
 
 std::vector<double> warm_start_argument(py::handle warm_start, const Model& model) {
     if (warm_start.is_none()) return {};
-    return doubles_argument(warm_start, static_cast<std::size_t>(model.num_sites()), "warm_start",
-                            "sites");
+    std::vector<double> m = doubles_argument(
+        warm_start, static_cast<std::size_t>(model.num_sites()), "warm_start", "sites");
+    // A NaN was dropped silently (where no start can beat the aligned one) and 5 clamped.
+    for (std::size_t k = 0; k < m.size(); ++k) {
+        if (!(std::abs(m[k]) <= 1.0))
+            throw ModelError(
+                fmt::format("warm_start[{}] = {} is not a magnetization in [-1, 1]", k, m[k]));
+    }
+    return m;
 }
 
 Temperatures temperatures_argument(py::handle T, py::handle beta, const char* default_grid) {

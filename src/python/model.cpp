@@ -72,9 +72,12 @@ void write_model_file(const Write& write) {
     }
 }
 
-std::shared_ptr<Model> model_from_arrays(int n, py::object edges, py::object J, py::object h,
-                                         double E0) {
-    check_num_sites(n);  // before any per-site array is allocated
+// n as a 64-bit integer: a count past int (2**40) gets the site cap's message, not pybind's
+// generic "incompatible constructor arguments".
+std::shared_ptr<Model> model_from_arrays(long long num_sites, py::object edges, py::object J,
+                                         py::object h, double E0) {
+    check_num_sites(num_sites);  // before any per-site array is allocated
+    const auto n = static_cast<int>(num_sites);
     std::vector<Edge> pairs = edges_argument(edges, n);
     std::vector<double> couplings = doubles_argument(J, pairs.size(), "J", "edges");
     std::vector<double> fields =

@@ -184,7 +184,8 @@ when the run did not compute it:
                             exact_minus_structured, upper_minus_structured,
                             structured_minus_lower), each where its two sides exist
     gap                     exact ln_z - mean-field ln_z (NaN without either)
-    exact_method, exact_note, upper_note (why the upper bound was skipped), num_sites
+    exact_method, exact_note, upper_note (why the upper bound was skipped or ran on
+                            trees although ub_width asked for strips), num_sites
     record                  for a file: how it was made (program_version, command_line,
                             created, model, parameters, ...); None for a sweep run here
 r[k] is the SweepPoint of temperature k; r[k].mean_field.m is a read-only view of that

@@ -11,6 +11,8 @@
 #include <fstream>
 #include <memory>
 #include <numbers>
+#include <sstream>
+#include <string>
 
 #include "isingmf/io/results_file.hpp"
 #include "support/cli_runner.hpp"
@@ -166,6 +168,22 @@ TEST(Cli, ThreadCountDoesNotChangeTheNumbers) {
         EXPECT_EQ(one.sweep.points[k].structured->ln_z, two.sweep.points[k].structured->ln_z);
         EXPECT_EQ(one.sweep.points[k].structured->m, two.sweep.points[k].structured->m);
     }
+}
+
+// ln Z / N = 2e299 at T = 1e-300 is printed in scientific notation, not as 300 digits.
+TEST(Cli, TableKeepsHugeValuesShort) {
+    TempDir dir("isingmf_cli");
+    const auto run = run_cli(
+        "sweep --lattice chain --size 4 --T 1e-300 --exact none --bounds mf --out t.h5", dir);
+    ASSERT_EQ(run.status, 0) << run.err;
+    std::istringstream lines(run.out);
+    std::string line;
+    bool row = false;
+    while (std::getline(lines, line)) {
+        EXPECT_LT(line.size(), 200u) << line;
+        row = row || line.find("e+299") != std::string::npos;
+    }
+    EXPECT_TRUE(row) << run.out;
 }
 
 TEST(Cli, BetaGridIncludesInfiniteTemperature) {

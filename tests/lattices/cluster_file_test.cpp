@@ -32,6 +32,8 @@ void expect_parse_error(const std::string& text, const std::string& expected) {
 
 TEST(ClusterFile, NamesTheLineAtFault) {
     expect_parse_error("0 1\n2 x\n", "c.txt:2: site 'x' is not an integer");
+    expect_parse_error("0 1\n2 -99999999999999999999\n",
+                       "c.txt:2: site '-99999999999999999999' is out of range 0..3");
     expect_parse_error("0 1\n2 3 4\n", "c.txt:2: site 4 is out of range 0..3");
     expect_parse_error("0 1\n-1 2 3\n", "c.txt:2: site -1 is out of range");
     expect_parse_error("0 1 1\n2 3\n", "c.txt:1: site 1 is listed twice in this cluster");

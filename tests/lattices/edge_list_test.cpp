@@ -88,6 +88,18 @@ TEST(EdgeList, SitesWithoutEdgesAreAllowed) {
     EXPECT_EQ(model.num_edges(), 1u);
 }
 
+TEST(EdgeList, AByteOrderMarkAtTheStartIsSkipped) {
+    // Editors on Windows start UTF-8 files with EF BB BF; it is not part of the text.
+    const Model model = parse_edge_list("\xef\xbb\xbfN 2\n0 1 1.5\n", "bom.txt");
+    EXPECT_EQ(model.num_sites(), 2);
+    EXPECT_EQ(model.couplings(), std::vector<double>{1.5});
+    // Elsewhere the same bytes are text like any other UTF-8 (here a token that is no site).
+    EXPECT_THROW(parse_edge_list("N 2\n\xef\xbb\xbf"
+                                 "0 1 1.5\n",
+                                 "bom.txt"),
+                 ParseError);
+}
+
 TEST(EdgeList, RejectsNonFiniteScaleOrField) {
     EXPECT_THROW(parse_edge_list("N 2\n0 1 1\n", "x.txt", std::nan(""), 0.0), ModelError);
     EXPECT_THROW(parse_edge_list("N 2\n0 1 1\n", "x.txt", 1.0, HUGE_VAL), ModelError);
@@ -136,6 +148,8 @@ INSTANTIATE_TEST_SUITE_P(
         BadInput{"site_out_of_range", "N 4\n0 4 1\n", 2, "site 4 is out of range 0..3"},
         BadInput{"site_negative", "N 4\n-1 2 1\n", 2, "site -1 is out of range"},
         BadInput{"site_fraction", "N 4\n0 1.5 1\n", 2, "site '1.5' is not an integer"},
+        BadInput{"site_huge", "N 4\n0 99999999999999999999 1\n", 2,
+                 "site '99999999999999999999' is out of range 0..3"},
         BadInput{"site_word", "N 4\nzero 1 1\n", 2, "site 'zero' is not an integer"},
         BadInput{"self_loop", "# c\n\nN 4\n# x\n2 2 1\n", 5, "self-loop on site 2"},
         BadInput{"J_word", "N 4\n0 1 strong\n", 2, "coupling 'strong' is not a number"},

@@ -74,6 +74,17 @@ TEST(StartList, ErrorsNameTheOptionAndTheEntry) {
                   "--starts names only random starts, and there are 0 of them (restarts = 0)");
     }
     EXPECT_THROW(parse_mean_field_starts("up,,down", 1), ParseError);
+    // So is a final comma, as in --bounds (it was accepted silently).
+    for (const char* list : {"up,", ",up", ","}) {
+        try {
+            parse_mean_field_starts(list, 1, "--starts");
+            FAIL() << "no ParseError for " << list;
+        } catch (const ParseError& e) {
+            EXPECT_EQ(std::string(e.what()),
+                      "unknown start '' in --starts (expected up, down, paramagnet, anneal, "
+                      "random, warm)");
+        }
+    }
 }
 
 }  // namespace

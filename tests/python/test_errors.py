@@ -63,6 +63,10 @@ def test_exception_classes():
     (lambda: isingmf.mean_field(SQUARE, 1.0, omega=2.0), "over-relaxation factor"),
     (lambda: isingmf.mean_field(SQUARE, 1.0, threads=-1), "thread count must be between 0 and 1024"),
     (lambda: isingmf.mean_field(SQUARE, 1.0, warm_start=np.zeros(3)), "warm_start has 3 entries for 16 sites"),
+    # A NaN was dropped silently (the aligned start alone runs on this ferromagnet), 5 clamped.
+    (lambda: isingmf.mean_field(SQUARE, 1.0, warm_start=[float("nan")] * 16), "warm_start[0] = nan is not a magnetization in [-1, 1]"),
+    (lambda: isingmf.structured_mean_field(SQUARE, 1.0, warm_start=[0.0] * 15 + [5.0]), "warm_start[15] = 5 is not a magnetization"),
+    (lambda: isingmf.Model(2**40, [], []), "a model has at most 2^30 = 1073741824 sites, got 1099511627776"),
     (lambda: isingmf.exact(SQUARE, [0.5, np.inf]), "beta[1] must be finite"),
     (lambda: isingmf.structured_mean_field(SQUARE, 1.0, starts="naive,naive"), "start 'naive' listed twice in starts"),
     (lambda: isingmf.structured_mean_field(SQUARE, 1.0, clusters=[[0, 2**40]]), "clusters, piece 0: site 1099511627776 is out of range (model has 16 sites)"),

@@ -103,6 +103,27 @@ TEST(Sweep, AnExplicitUpperWidthThatCannotRunFailsBeforeAnySolving) {
     EXPECT_TRUE(stages.empty());
 }
 
+TEST(Sweep, AStripWidthTheGraphCannotUseIsNoted) {
+    // A complete graph's upper bound runs on spanning trees: a strip width asked for is said
+    // to be unused (it was dropped silently), and width 0 or 1 (trees are width 1) says nothing.
+    const Model model =
+        build_model(make_lattice({LatticeKind::complete, {6}, Boundary::open}), CouplingSpec{});
+    SweepOptions options;
+    options.exact = ExactMethod::none;
+    options.bounds = {SweepBound::upper};
+    options.upper.width = 3;
+    const SweepResult sweep = run_sweep(model, {0.3}, options);
+    EXPECT_EQ(sweep.upper_note,
+              "upper bound on spanning trees, not on strips of width 3: this graph is no lattice "
+              "the strips fit");
+    ASSERT_TRUE(sweep.points[0].upper);
+    EXPECT_EQ(sweep.points[0].upper->kind, DecompositionKind::trees);
+    for (const int width : {0, 1}) {
+        options.upper.width = width;
+        EXPECT_EQ(run_sweep(model, {0.3}, options).upper_note, "") << width;
+    }
+}
+
 TEST(Sweep, UpperBoundAndBetheWarmRunsGiveTheSameNumbersOnAnyThreadCount) {
     // 12 temperatures: two runs of warm starts (kWarmRun = 8) in parallel with 2 threads.
     CouplingSpec spec;

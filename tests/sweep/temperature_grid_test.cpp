@@ -22,11 +22,14 @@ TEST(TemperatureGrid, RangeIncludesStopOnTheGrid) {
 TEST(TemperatureGrid, CommaList) {
     EXPECT_EQ(parse_grid("0.5, 1,2.269"), (std::vector<double>{0.5, 1.0, 2.269}));
     EXPECT_EQ(parse_grid("3"), (std::vector<double>{3.0}));
+    // A leading '+', as edge lists take it for couplings.
+    EXPECT_EQ(parse_grid("+1,+2.5"), (std::vector<double>{1.0, 2.5}));
+    EXPECT_EQ(parse_grid("+1:+2:+0.5"), (std::vector<double>{1.0, 1.5, 2.0}));
 }
 
 TEST(TemperatureGrid, RejectsMalformedGrids) {
     for (const char* bad : {"", "1:2", "1:2:0", "1:2:-0.1", "2:1:0.1", "a,b", "1,,2", "1:2:3:4",
-                            "1e400", "nan", "0:1e9:1e-3"}) {
+                            "1e400", "nan", "0:1e9:1e-3", "++1", "+-1", "+", "+ 1"}) {
         EXPECT_THROW(parse_grid(bad), ParseError) << bad;
     }
 }

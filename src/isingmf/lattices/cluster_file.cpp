@@ -26,13 +26,9 @@ std::vector<std::vector<int>> parse_clusters(detail::TextInput& input, int num_s
             std::vector<int> cluster;
             cluster.reserve(fields.size());
             for (std::string_view token : fields) {
-                long long value = 0;
-                const auto [stop, error] =
-                    std::from_chars(token.data(), token.data() + token.size(), value);
-                if (error != std::errc() || stop != token.data() + token.size())
-                    fail(fmt::format("site {} is not an integer", quote_token(token)));
-                if (value < 0 || value >= num_sites)
-                    fail(fmt::format("site {} is out of range 0..{}", value, num_sites - 1));
+                int value = 0;
+                const std::string wrong = detail::parse_site_index(token, num_sites, value);
+                if (!wrong.empty()) fail(wrong);
                 std::size_t& seen = line_of[static_cast<std::size_t>(value)];
                 if (seen != 0)
                     fail(seen == line_number

@@ -30,15 +30,10 @@ public:
 
     // A site index: an integer in 0..N-1 (N known once the N line is read).
     int site(std::string_view token) const {
-        long long value = 0;
-        const auto [end, error] = std::from_chars(token.data(), token.data() + token.size(), value);
-        if (error != std::errc() || end != token.data() + token.size()) {
-            fail(fmt::format("site {} is not an integer", quote_token(token)));
-        }
-        if (value < 0 || value >= num_sites_) {
-            fail(fmt::format("site {} is out of range 0..{}", value, num_sites_ - 1));
-        }
-        return static_cast<int>(value);
+        int index = 0;
+        const std::string wrong = detail::parse_site_index(token, num_sites_, index);
+        if (!wrong.empty()) fail(wrong);
+        return index;
     }
 
     double number(std::string_view token, const char* what) const {

@@ -224,11 +224,12 @@ MeanFieldMethod parse_mean_field_method(std::string_view text) {
 StartList parse_mean_field_starts(std::string_view list, int restarts, std::string_view option) {
     StartList parsed;
     MeanFieldStarts& s = parsed.starts;
-    // Items as std::getline splits them: none in "", no empty last item after a final comma.
-    // Each at most once, as --bounds: a repeat is a slip, and would not run the start twice.
+    // Items between commas: none in "", and an empty one (",,", a final comma) is an unknown
+    // start, as an empty bound is in --bounds. Each at most once, as --bounds: a repeat is a
+    // slip, and would not run the start twice.
     std::vector<std::string_view> seen;
     std::size_t pos = 0;
-    while (pos < list.size()) {
+    while (!list.empty() && pos <= list.size()) {
         const std::size_t comma = std::min(list.find(',', pos), list.size());
         const std::string_view item = list.substr(pos, comma - pos);
         pos = comma + 1;

@@ -174,6 +174,13 @@ void make_upper_plan(const Model& model, const UpperBoundOptions& options,
                      std::optional<UpperBoundPlan>& plan, std::string& note) {
     try {
         plan.emplace(model, choose_decomposition(model, options));
+        // A width asked for that the decomposition cannot use is said, not dropped silently.
+        if (options.width > 1 && plan->decomposition().kind == DecompositionKind::trees) {
+            note = fmt::format(
+                "upper bound on spanning trees, not on strips of width {}: this graph is no "
+                "lattice the strips fit",
+                options.width);
+        }
     } catch (const ModelError& error) {
         if (options.width != 0) {
             throw ModelError(

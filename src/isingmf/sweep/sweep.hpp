@@ -80,7 +80,8 @@ struct SweepResult {
     std::string exact_method = "none";
     /// Why the exact side was skipped, when `automatic` found nothing that applies.
     std::string exact_note;
-    /// Why the upper bound was skipped although asked for ("" when it ran or was not asked).
+    /// Why the upper bound was skipped although asked for, or why it ran on spanning trees
+    /// although a strip width was asked for ("" otherwise).
     std::string upper_note;
 };
 

@@ -20,6 +20,8 @@ double parse_number(const std::string& text, const std::string& whole) {
     const char* last = text.data() + text.size();
     while (first < last && *first == ' ') ++first;
     while (last > first && last[-1] == ' ') --last;
+    // from_chars refuses a leading '+', which edge lists accept for couplings; so does --T.
+    if (last - first > 1 && *first == '+' && first[1] != '+' && first[1] != '-') ++first;
     const auto [end, ec] = std::from_chars(first, last, value);
     if (first == last || ec != std::errc() || end != last || !std::isfinite(value)) {
         throw ParseError(

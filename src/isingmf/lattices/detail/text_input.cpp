@@ -7,10 +7,12 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <charconv>
 #include <cstring>
 
 #include "isingmf/util/error.hpp"
 #include "isingmf/util/interrupt.hpp"
+#include "isingmf/util/text.hpp"
 
 namespace isingmf::detail {
 namespace {
@@ -32,6 +34,20 @@ namespace {
 }
 
 }  // namespace
+
+std::string parse_site_index(std::string_view token, int num_sites, int& index) {
+    long long value = 0;
+    const char* const last = token.data() + token.size();
+    const auto [end, error] = std::from_chars(token.data(), last, value);
+    if (end != last || (error != std::errc() && error != std::errc::result_out_of_range))
+        return fmt::format("site {} is not an integer", quote_token(token));
+    if (error == std::errc::result_out_of_range)
+        return fmt::format("site {} is out of range 0..{}", quote_token(token), num_sites - 1);
+    if (value < 0 || value >= num_sites)
+        return fmt::format("site {} is out of range 0..{}", value, num_sites - 1);
+    index = static_cast<int>(value);
+    return {};
+}
 
 TextInput::TextInput(const std::filesystem::path& path, Style style)
     : source_(path.string()), style_(style) {
@@ -98,6 +114,15 @@ void TextInput::check_block(std::string_view block) const {
 
 int TextInput::peek() {
     if (pos_ == end_ && !fill()) return -1;
+    if (!started_) {
+        // Editors on Windows start UTF-8 files with a byte-order mark; it is not part of the
+        // text (a first read shorter than the mark, from a pipe, leaves it to the parser).
+        started_ = true;
+        const std::string_view first =
+            fd_ >= 0 ? std::string_view(buffer_.data(), end_) : memory_.substr(0, end_);
+        if (first.starts_with("\xef\xbb\xbf")) pos_ += 3;
+        if (pos_ == end_ && !fill()) return -1;
+    }
     return static_cast<unsigned char>(fd_ >= 0 ? buffer_[pos_] : memory_[pos_]);
 }
 

@@ -8,7 +8,7 @@
 ///
 /// Text is any bytes except NUL and the other ASCII control characters; tab, line feed,
 /// vertical tab, form feed and carriage return are white space. Bytes >= 0x80 (UTF-8 in
-/// comments) are accepted.
+/// comments) are accepted; a UTF-8 byte-order mark at the start is skipped.
 
 #include <cstddef>
 #include <filesystem>
@@ -21,6 +21,11 @@ namespace isingmf::detail {
 /// Whether TextInput accepts byte `c`: printable ASCII or UTF-8 bytes, and white space (no
 /// NUL, other control bytes or DEL).
 bool is_text(unsigned char c);
+
+/// Reads `token` as a site index in 0..num_sites-1 into `index`. Returns "" or what is wrong:
+/// "site 'x' is not an integer", "site 5 is out of range 0..1" (a number too large for any
+/// integer type too).
+std::string parse_site_index(std::string_view token, int num_sites, int& index);
 
 class TextInput {
 public:
@@ -71,6 +76,7 @@ private:
     std::size_t pos_ = 0;      // in buffer_ or memory_
     std::size_t end_ = 0;
     bool eof_ = false;
+    bool started_ = false;  // the start was checked for a byte-order mark
     std::size_t line_ = 1;
     std::size_t column_ = 0;
 };
