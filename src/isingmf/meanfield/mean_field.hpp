@@ -197,7 +197,8 @@ double mean_field_bound(const Model& model, double beta, std::span<const double>
 void evaluate_mean_field(const Model& model, double beta, MeanFieldResult& result);
 
 /// Runs every start in `options.starts` (plus `warm_start`, named "warm", when non-empty) and
-/// returns the best bound. beta >= 0; beta = 0 gives m = 0 and ln Z_MF = N ln 2 - 0. (Sweeps
+/// returns the best bound. beta >= 0; beta = 0 gives m = 0 and ln Z_MF = N ln 2 less the
+/// rounding allowance (about 6 u N). (Sweeps
 /// reuse one update plan across temperatures through meanfield/detail/ascent.hpp.)
 ///
 /// Cut-offs (options.cut_off): once a start has finished, each later one may spend
