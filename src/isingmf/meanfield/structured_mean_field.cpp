@@ -184,7 +184,8 @@ double update_class(const StructuredPlan& plan, double beta, double omega, std::
 //   3 beta |J_e|;
 // - the means are the solver's, within PieceRounding::marginals = eps_c of q's: F moves by
 //   sum_i beta |phi_i - g_i| eps_c (phi_i = h_i + sum_{j outside c} J_ij m_j, which is g_i at
-//   a fixed point) plus beta sum_inter |J_e| eps^2 (absolute, not in units of u);
+//   a fixed point; phi here is taken at the solver's means) plus 3 beta sum_inter |J_e| eps^2
+//   (from the product m_i m_j and from phi at both ends; absolute, not in units of u);
 // - independent spins: 4.03 per entropy (mean_field.cpp), 2 beta |h_i| and 3 beta |J_e|;
 // - the compensated sum: |F|, and beta |E0|.
 double structured_bound(const StructuredPlan& plan, double beta, const AscentState& state) {
@@ -247,7 +248,7 @@ double structured_bound(const StructuredPlan& plan, double beta, const AscentSta
                       m[static_cast<std::size_t>(edge.j)]));
         sizes += 3.0 * u * beta * std::abs(couplings[k]);
         const double eps = std::max(marginals_of(edge.i), marginals_of(edge.j));
-        absolute += beta * std::abs(couplings[k]) * eps * eps;
+        absolute += 3.0 * beta * std::abs(couplings[k]) * eps * eps;
     }
     const double value = F.value();
     sizes += u * std::abs(value);
