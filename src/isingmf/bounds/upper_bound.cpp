@@ -233,8 +233,9 @@ double UpperBoundPlan::evaluate(double beta, const std::vector<double>& x,
     for (const auto& family : decomposition_.families) weight_sum += family.weight;
     const double weights_off =
         std::abs(weight_sum - 1.0) + unit * static_cast<double>(decomposition_.families.size() + 1);
-    const double allowance = 1.01 * (pieces_rounding + split + weights_off * (terms + thetas) +
-                                     unit * (std::abs(u) + terms));
+    // Each product formed so that nothing overflows where beta |H| and U are finite.
+    const double allowance = 1.01 * (pieces_rounding + split + weights_off * terms +
+                                     weights_off * thetas + unit * std::abs(u) + unit * terms);
     if (with_gradient) {
         if (!gradient.empty() || n_vars == 0) gradient.assign(n_vars, 0.0);
         double worst = 0.0;

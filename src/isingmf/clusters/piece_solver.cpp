@@ -313,6 +313,16 @@ void PieceSolver::compile_frontier(const PieceSolverLimits& limits) {
     work_ *= 4.0;
 }
 
+double PieceRounding::marginal_error(double x) const {
+    const double d = marginal_relative;
+    if (!(d >= 0.0)) return 2.0;
+    const double a = std::atanh(std::min(std::abs(x), 1.0 - 0x1p-53));
+    // ln sinh d - ln cosh a - ln cosh(a - d), each without overflow.
+    const double log_sinh = d + std::log(-std::expm1(-2.0 * d)) - kLn2;
+    const double shift = std::exp(log_sinh - lncosh(a) - lncosh(a - d));
+    return std::min(2.0, shift + marginal_absolute);
+}
+
 double PieceSolver::solve(std::span<const double> theta_site, std::span<const double> theta_edge,
                           std::span<double> site_mean, std::span<double> edge_correlation,
                           PieceWorkspace& workspace, PieceRounding* rounding) const {
@@ -411,8 +421,10 @@ double PieceSolver::solve_tree(std::span<const double> theta_site,
         }
         site_mean[i] = std::tanh(F[i]);
     }
-    // A field's error moves tanh by at most as much; tanh itself within one ulp.
-    rounding.marginals = kSecondOrder * (forward + backward + 2.0 * unit);
+    // A field F's error e moves tanh F by at most (1 - tanh^2 F) e (first order); tanh itself
+    // is within one ulp.
+    rounding.marginal_relative = kSecondOrder * (forward + backward);
+    rounding.marginal_absolute = 2.0 * unit;
     return ln_z.value();
 }
 
@@ -528,13 +540,15 @@ double PieceSolver::solve_scaled(std::span<const double> theta_site,
     const double log_top = std::log(cur[0]);
     const double ln_z = log_scale.value() + log_top;
     // The log within one ulp, the compensated log scale and the last addition.
-    rounding.ln_z =
-        kSecondOrder * kUnitRoundoff *
-        (relative + scale + 2.0 * std::abs(log_top) + std::abs(log_scale.value()) + std::abs(ln_z));
-    // The backward tables carry the same relative error as the forward ones; the means and
-    // correlations sum 2^(F + 1) products of the two, relative to their total.
-    rounding.marginals = kSecondOrder * kUnitRoundoff * 2.0 *
-                         (2.0 * relative + static_cast<double>(pow2(width_ + 1)) + 4.0);
+    rounding.ln_z = kSecondOrder *
+                    (kUnitRoundoff * (relative + 2.0 * std::abs(log_top)) + scale +
+                     kUnitRoundoff * std::abs(log_scale.value()) + kUnitRoundoff * std::abs(ln_z));
+    // A mean is (P+ - P-) / (P+ + P-) over products of forward and backward entries, which
+    // carry the same relative error: 2 relative + 2 for the products; the sums of 2^(F + 1)
+    // terms add an absolute error.
+    rounding.marginal_relative = kSecondOrder * kUnitRoundoff * (2.0 * relative + 2.0);
+    rounding.marginal_absolute =
+        kSecondOrder * kUnitRoundoff * (static_cast<double>(pow2(width_ + 1)) + 4.0);
     if (!marginals) return ln_z;
 
     // Backward pass: B over the frontier after each visit; the joint weight of the extended
@@ -663,13 +677,16 @@ double PieceSolver::solve_log(std::span<const double> theta_site,
         largest_field = std::max(largest_field, field);
     }
     const double ln_z = log_scale.value() + LogDomain::log_of(cur[0]);
-    rounding.ln_z =
-        kSecondOrder * kUnitRoundoff * (absolute + std::abs(log_scale.value()) + std::abs(ln_z));
-    // The backward entries carry the same error as the forward ones; each weight of the means
-    // adds three sums of entries (within 2 R + 2 A) and its exp, and the sums 2^(F + 1) terms.
-    rounding.marginals = kSecondOrder * kUnitRoundoff * 2.0 *
-                         (2.0 * absolute + 6.0 * (largest_range + largest_field) + 2.0 +
-                          static_cast<double>(pow2(width_ + 1)) + 4.0);
+    rounding.ln_z = kSecondOrder * (absolute + kUnitRoundoff * std::abs(log_scale.value()) +
+                                    kUnitRoundoff * std::abs(ln_z));
+    // The backward entries carry the same error as the forward ones, and each weight of the
+    // means adds three sums of entries (within 2 R + 2 A) and its exp: relative errors of the
+    // weights; the sums of 2^(F + 1) terms add an absolute error.
+    rounding.marginal_relative =
+        kSecondOrder * (2.0 * absolute + 6.0 * kUnitRoundoff * largest_range +
+                        6.0 * kUnitRoundoff * largest_field + 2.0 * kUnitRoundoff);
+    rounding.marginal_absolute =
+        kSecondOrder * kUnitRoundoff * (static_cast<double>(pow2(width_ + 1)) + 4.0);
     if (!marginals) return ln_z;
 
     // Backward pass: B over the frontier after each visit; the joint weight of the extended
@@ -706,8 +723,10 @@ double PieceSolver::solve_log(std::span<const double> theta_site,
             for (std::size_t f = 0; f < size; ++f) {
                 std::size_t p = 0;
                 for (int k = 0; k < d; ++k) p |= ((f >> bits[k]) & 1u) << k;
-                top = std::max(top, T[f] + q[p] + B[f]);
-                top = std::max(top, T[f] + q[p + patterns] + B[f + size]);
+                // Summed as the weights below are, T + (q + B): at parameters of ~1e18 the
+                // two orders differ by more than exp's range, and exp(x - top) overflowed.
+                top = std::max(top, T[f] + (q[p] + B[f]));
+                top = std::max(top, T[f] + (q[p + patterns] + B[f + size]));
             }
         }
         double* bins = h;

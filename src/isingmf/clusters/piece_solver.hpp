@@ -56,9 +56,10 @@ struct PieceSolverLimits {
 
 /// Upper estimates of the rounding error of one solve, first order in the unit roundoff u
 /// (with a margin), from the operation counts and the sizes of the terms: the returned ln Z
-/// is within `ln_z` of ln Z(theta) in exact arithmetic, and every returned mean and
-/// correlation within `marginals` of its exact value. They let the bounds built on pieces
-/// stay bounds after rounding (bounds/upper_bound.hpp, meanfield/structured_mean_field.hpp).
+/// is within `ln_z` of ln Z(theta) in exact arithmetic, and every returned mean or
+/// correlation x within marginal_error(x) of its exact value. They let the bounds built on
+/// pieces stay bounds after rounding (bounds/upper_bound.hpp,
+/// meanfield/structured_mean_field.hpp).
 /// Per kernel: tree, the local error of each lncosh and addition (|d ln Z / d theta| <= 1
 /// carries each one to ln Z at most once); frontier, the relative error of the tables (each
 /// exp factor, product and sum of positive entries adds at most its own rounding along any
@@ -67,7 +68,17 @@ struct PieceSolverLimits {
 /// below 2^-958 of the largest and are not counted.
 struct PieceRounding {
     double ln_z = 0.0;
-    double marginals = 0.0;
+    /// A mean x = tanh F, F half the log-odds of its two weights, whose weights carry a
+    /// relative error d (or whose field F an absolute error d), lies within d of the exact one
+    /// in F: `marginal_relative` bounds that d, which grows with the parameters, and
+    /// `marginal_absolute` the rounding of the ratio itself (sums, the last operation).
+    double marginal_relative = 0.0;
+    double marginal_absolute = 0.0;
+
+    /// The bound on |x - exact| for a returned mean or correlation x: tanh a - tanh(a - d) =
+    /// sinh d / (cosh a cosh(a - d)), a = |atanh x| (at most atanh(1 - 2^-53), where a mean
+    /// rounds to +-1), plus the absolute part; (1 - x^2) d for small d, at most 2.
+    double marginal_error(double x) const;
 };
 
 /// Which kernel a compiled piece runs (see the header comment).
@@ -107,7 +118,7 @@ public:
     /// ln Z(theta) of the piece. theta_site[k] is the field of sites()[k], theta_edge[k] the
     /// coupling of edges()[k]; all finite. When site_mean and edge_correlation are non-empty
     /// (sizes num_sites() and num_edges()), fills <s_i> and <s_i s_j> too. When `rounding` is
-    /// given, fills it (its `marginals` only when the marginals are asked for).
+    /// given, fills it (its marginal parts only when the marginals are asked for).
     double solve(std::span<const double> theta_site, std::span<const double> theta_edge,
                  std::span<double> site_mean, std::span<double> edge_correlation,
                  PieceWorkspace& workspace, PieceRounding* rounding = nullptr) const;

@@ -40,11 +40,12 @@ struct BoundParts {
     detail::CompensatedSum entropy;
     double magnetization = 0.0;
     double residual = 0.0;
-    double sizes = 0.0;  // sum_i (d_i + 7) (|h_i| + sum_j |J_ij|), for the allowance
+    double sizes = 0.0;  // u sum_i (d_i + 7) (|h_i| + sum_j |J_ij|), for the allowance
 };
 
-// A site's local field phi_i and the size (d_i + 7) (|h_i| + sum_j |J_ij|) of its energy term
-// (bound_allowance), from one pass over its neighbours.
+// A site's local field phi_i and the size u (d_i + 7) (|h_i| + sum_j |J_ij|) of its energy
+// term (bound_allowance), from one pass over its neighbours. Each magnitude is taken times u
+// as it is added, so that the sizes stay finite wherever the weights are.
 struct LocalField {
     double phi = 0.0;
     double size = 0.0;
@@ -135,10 +136,10 @@ BoundParts bound_parts(const Model& model, double beta, std::span<const double> 
         LocalField f{h, 0.0};
         for (std::size_t k = adj.offset[i]; k < adj.offset[i + 1]; ++k) {
             f.phi += adj.coupling[k] * m[static_cast<std::size_t>(adj.neighbour[k])];
-            f.size += std::abs(adj.coupling[k]);
+            f.size += detail::kUnitRoundoff * std::abs(adj.coupling[k]);
         }
-        f.size =
-            (static_cast<double>(adj.offset[i + 1] - adj.offset[i]) + 7.0) * (std::abs(h) + f.size);
+        f.size = (static_cast<double>(adj.offset[i + 1] - adj.offset[i]) + 7.0) *
+                 (detail::kUnitRoundoff * std::abs(h) + f.size);
         return f;
     });
 }
@@ -156,10 +157,10 @@ BoundParts bound_parts(const MeanFieldPlan& plan, double beta, std::span<const d
             const auto j =
                 static_cast<std::size_t>(order[static_cast<std::size_t>(neighbour[slot])]);
             f.phi += plan.coupling_at(slot) * m[j];
-            f.size += std::abs(plan.coupling_at(slot));
+            f.size += detail::kUnitRoundoff * std::abs(plan.coupling_at(slot));
         }
-        f.size =
-            (static_cast<double>(plan.row(p + 1) - plan.row(p)) + 7.0) * (std::abs(h) + f.size);
+        f.size = (static_cast<double>(plan.row(p + 1) - plan.row(p)) + 7.0) *
+                 (detail::kUnitRoundoff * std::abs(h) + f.size);
         return f;
     });
 }
@@ -188,12 +189,16 @@ void check_magnetizations(const Model& model, std::span<const double> m) {
 //   (2u relative): p (2 |ln 2p| + ln 2 + 3 |ln p|) u for each term and u ln 2 for their
 //   difference, at most 4.03 u (at m = -0.51); its compensated sum adds u ln 2, and so does
 //   the last addition of F: 6 u;
-// - -beta E0 + beta <coupling part> + S: 2 u beta |E0| beyond the terms above.
+// - -beta E0 + beta <coupling part> + S: 3 u beta |E0| beyond the terms above (the product
+//   and two additions; fill_result's E0 - CE, beta <H> and + S alike).
 double bound_allowance(const Model& model, double beta, const BoundParts& parts) {
     const auto n = static_cast<double>(model.num_sites());
-    // u first: beta times the sizes may pass DBL_MAX where beta times the energies does not.
-    const double u = 1.01 * detail::kUnitRoundoff;
-    return beta * (u * parts.sizes + 2.0 * u * std::abs(model.energy_offset())) + 6.0 * u * n;
+    const double u = detail::kUnitRoundoff;
+    // The sizes are kept times u: beta times them stays finite where beta |H| does. At
+    // beta = 0 the energy term is exactly 0 (fill_result), whatever the sizes.
+    const double energy =
+        beta == 0.0 ? 0.0 : beta * (parts.sizes + 3.0 * u * std::abs(model.energy_offset()));
+    return 1.01 * (energy + 6.0 * u * n);
 }
 
 double bound_from(const Model& model, double beta, const BoundParts& parts) {

@@ -24,7 +24,9 @@
 ///
 /// The reported bound is F evaluated at the returned q, whatever the convergence, summed with
 /// compensation and rounded down by an upper estimate of its rounding error (the clusters'
-/// ln Z and means, PieceRounding; structured_mean_field.cpp):
+/// ln Z and means, PieceRounding; structured_mean_field.cpp), or the naive bound at q's means
+/// m (independent spins with those means, mean_field_bound) where that is higher: both are
+/// bounds, and at beta |J| ~ 1e16 and beyond the means' rounding swamps the structured value:
 /// with every q_c the Gibbs distribution of cluster c at the fields g_c it was computed with
 /// (stored with it), S(q_c) = ln Z_c - beta sum_{e in c} J_e <s_i s_j>_c - beta sum_{i in c}
 /// g_i m_i, and the in-cluster correlations cancel against E_q[-beta H]:
