@@ -41,6 +41,12 @@ double log_add(double a, double b) {
 
 std::size_t pow2(int bits) { return std::size_t{1} << bits; }
 
+// PieceRounding::marginal_absolute of the table kernels: a mean or correlation sums up to
+// 2^(width + 1) weights, with the ratio's own rounding.
+double table_ratio_rounding(int width) {
+    return kSecondOrder * kUnitRoundoff * (static_cast<double>(pow2(width + 1)) + 4.0);
+}
+
 // Logarithms; sums are log-sum-exp.
 struct LogDomain {
     static constexpr double one() { return 0.0; }
@@ -547,8 +553,7 @@ double PieceSolver::solve_scaled(std::span<const double> theta_site,
     // carry the same relative error: 2 relative + 2 for the products; the sums of 2^(F + 1)
     // terms add an absolute error.
     rounding.marginal_relative = kSecondOrder * kUnitRoundoff * (2.0 * relative + 2.0);
-    rounding.marginal_absolute =
-        kSecondOrder * kUnitRoundoff * (static_cast<double>(pow2(width_ + 1)) + 4.0);
+    rounding.marginal_absolute = table_ratio_rounding(width_);
     if (!marginals) return ln_z;
 
     // Backward pass: B over the frontier after each visit; the joint weight of the extended
@@ -685,8 +690,7 @@ double PieceSolver::solve_log(std::span<const double> theta_site,
     rounding.marginal_relative =
         kSecondOrder * (2.0 * absolute + 6.0 * kUnitRoundoff * largest_range +
                         6.0 * kUnitRoundoff * largest_field + 2.0 * kUnitRoundoff);
-    rounding.marginal_absolute =
-        kSecondOrder * kUnitRoundoff * (static_cast<double>(pow2(width_ + 1)) + 4.0);
+    rounding.marginal_absolute = table_ratio_rounding(width_);
     if (!marginals) return ln_z;
 
     // Backward pass: B over the frontier after each visit; the joint weight of the extended

@@ -51,6 +51,12 @@ struct LocalField {
     double size = 0.0;
 };
 
+// The size of a site's energy term from its degree, field and u sum_j |J_ij|.
+double energy_term_size(std::size_t degree, double h, double scaled_couplings) {
+    return (static_cast<double>(degree) + 7.0) *
+           (detail::kUnitRoundoff * std::abs(h) + scaled_couplings);
+}
+
 // The per-site terms of F for sites [0, n) of a piece: the coupling part of the energy (each
 // bond is seen from both ends: half of the coupling part of phi, all of h) and the entropy into
 // `energy` and `entropy`, and the largest |m_i - tanh(beta phi_i)| as the result. Branch-free
@@ -138,8 +144,7 @@ BoundParts bound_parts(const Model& model, double beta, std::span<const double> 
             f.phi += adj.coupling[k] * m[static_cast<std::size_t>(adj.neighbour[k])];
             f.size += detail::kUnitRoundoff * std::abs(adj.coupling[k]);
         }
-        f.size = (static_cast<double>(adj.offset[i + 1] - adj.offset[i]) + 7.0) *
-                 (detail::kUnitRoundoff * std::abs(h) + f.size);
+        f.size = energy_term_size(adj.offset[i + 1] - adj.offset[i], h, f.size);
         return f;
     });
 }
@@ -159,8 +164,7 @@ BoundParts bound_parts(const MeanFieldPlan& plan, double beta, std::span<const d
             f.phi += plan.coupling_at(slot) * m[j];
             f.size += detail::kUnitRoundoff * std::abs(plan.coupling_at(slot));
         }
-        f.size = (static_cast<double>(plan.row(p + 1) - plan.row(p)) + 7.0) *
-                 (detail::kUnitRoundoff * std::abs(h) + f.size);
+        f.size = energy_term_size(plan.row(p + 1) - plan.row(p), h, f.size);
         return f;
     });
 }

@@ -62,6 +62,17 @@ double solve_cluster(const StructuredPlan& plan, double beta, std::size_t c, Blo
                         &ws.rounding);
 }
 
+// phi_i = h_i + sum_{j outside c} J_ij m_j, the effective field of site i of cluster c.
+double effective_field(const StructuredPlan& plan, std::size_t i, const std::vector<double>& m) {
+    const auto& offset = plan.outside_offset();
+    const auto& outside = plan.outside();
+    const auto& coupling = plan.outside_coupling();
+    double phi = plan.model().fields()[i];
+    for (std::size_t a = offset[i]; a < offset[i + 1]; ++a)
+        phi += coupling[a] * m[static_cast<std::size_t>(outside[a])];
+    return phi;
+}
+
 // Sets q_c to the Gibbs distribution of cluster c at the fields ws.field, solved already
 // (ln Z_c = ln_z); returns the largest change of its m_i.
 double accept_cluster(const StructuredPlan& plan, std::size_t c, double ln_z, AscentState& state,
@@ -111,17 +122,11 @@ double provable_omega(double omega, double D) {
 double update_cluster(const StructuredPlan& plan, double beta, double omega, std::size_t c,
                       AscentState& state, BlockWorkspace& ws) {
     const std::vector<int>& sites = plan.solver(c).sites();
-    const std::vector<double>& h = plan.model().fields();
-    const auto& offset = plan.outside_offset();
-    const auto& outside = plan.outside();
-    const auto& coupling = plan.outside_coupling();
     ws.field.resize(sites.size());
     double D = 0.0;
     for (std::size_t k = 0; k < sites.size(); ++k) {
         const auto i = static_cast<std::size_t>(sites[k]);
-        double phi = h[i];
-        for (std::size_t a = offset[i]; a < offset[i + 1]; ++a)
-            phi += coupling[a] * state.m[static_cast<std::size_t>(outside[a])];
+        const double phi = effective_field(plan, i, state.m);
         ws.field[k] = phi;
         D += std::abs(phi - state.g[i]);
     }
@@ -193,9 +198,6 @@ double structured_bound(const StructuredPlan& plan, double beta, const AscentSta
     const std::vector<double>& h = model.fields();
     const std::vector<double>& couplings = model.couplings();
     const auto& m = state.m;
-    const auto& offset = plan.outside_offset();
-    const auto& outside = plan.outside();
-    const auto& outside_coupling = plan.outside_coupling();
     detail::CompensatedSum F;
     F.add(-beta * model.energy_offset());
     // Kept times u (which keeps the sum finite wherever beta |H| is) and absolute.
@@ -215,11 +217,8 @@ double structured_bound(const StructuredPlan& plan, double beta, const AscentSta
                 const auto i = static_cast<std::size_t>(s);
                 F.add(beta * ((h[i] - state.g[i]) * m[i]));
                 sizes += 4.0 * u * beta * std::abs(state.g[i]) + 3.0 * u * beta * std::abs(h[i]);
-                double phi = h[i];
-                for (std::size_t a = offset[i]; a < offset[i + 1]; ++a)
-                    phi += outside_coupling[a] * m[static_cast<std::size_t>(outside[a])];
-                absolute +=
-                    beta * std::abs(phi - state.g[i]) * state.rounding[c].marginal_error(m[i]);
+                absolute += beta * std::abs(effective_field(plan, i, m) - state.g[i]) *
+                            state.rounding[c].marginal_error(m[i]);
             }
         } else {
             for (int s : solver.sites()) {
