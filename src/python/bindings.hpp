@@ -4,12 +4,14 @@
 // module.cpp; this header also holds the argument conversions they share, so that a bad
 // argument gets the same message whichever function meets it.
 
+#include <fmt/format.h>
 #include <pybind11/numpy.h>
 #include <pybind11/pybind11.h>
 
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
+#include <limits>
 #include <memory>
 #include <optional>
 #include <string>
@@ -36,11 +38,12 @@ struct ArgumentName {
     constexpr ArgumentName(const char (&name)[N]) { std::copy_n(name, N, text); }  // NOLINT
 };
 
-/// An unsigned 64-bit argument (a seed, a count). Any Python int (or object with __index__,
-/// as NumPy's integers) converts; one outside [0, 2^64 - 1] is an isingmf.ModelError (a
-/// ValueError) naming the argument (the caster below) instead of pybind11's TypeError about
-/// incompatible function arguments.
-template <ArgumentName Name>
+/// An unsigned 64-bit argument (a seed, a count) in [Min, Max]. Any Python int (or object
+/// with __index__, as NumPy's integers) converts; one outside the range is an
+/// isingmf.ModelError (a ValueError) naming the argument and the range (the caster below)
+/// instead of pybind11's TypeError about incompatible function arguments.
+template <ArgumentName Name, std::uint64_t Min = 0,
+          std::uint64_t Max = std::numeric_limits<std::uint64_t>::max()>
 struct UnsignedArgument {
     std::uint64_t value = 0;
 };
@@ -218,9 +221,19 @@ inline auto decomposition_keywords() {
 
 namespace pybind11::detail {
 
-template <isingmf::python::ArgumentName Name>
-struct type_caster<isingmf::python::UnsignedArgument<Name>> {
-    PYBIND11_TYPE_CASTER(isingmf::python::UnsignedArgument<Name>, const_name("int"));
+template <isingmf::python::ArgumentName Name, std::uint64_t Min, std::uint64_t Max>
+struct type_caster<isingmf::python::UnsignedArgument<Name, Min, Max>> {
+    using Argument = isingmf::python::UnsignedArgument<Name, Min, Max>;  // one macro argument
+    PYBIND11_TYPE_CASTER(Argument, const_name("int"));
+
+    [[noreturn]] static void out_of_range(handle source) {
+        constexpr bool whole_range = Max == std::numeric_limits<std::uint64_t>::max();
+        const std::string range = whole_range
+                                      ? fmt::format("an integer in [{}, 2^64 - 1]", Min)
+                                      : fmt::format("an integer between {} and {}", Min, Max);
+        throw isingmf::ModelError(fmt::format("{} must be {}, got {}", Name.text, range,
+                                              str(source).cast<std::string>()));
+    }
 
     bool load(handle source, bool /*convert*/) {
         // A Python int, or an integer that says so (__index__: NumPy's uint64 and int64, such
@@ -234,16 +247,15 @@ struct type_caster<isingmf::python::UnsignedArgument<Name>> {
         const unsigned long long v = PyLong_AsUnsignedLongLong(number.ptr());
         if (v == static_cast<unsigned long long>(-1) && PyErr_Occurred() != nullptr) {
             PyErr_Clear();  // negative, or beyond 2^64 - 1
-            throw isingmf::ModelError(std::string(Name.text) +
-                                      " must be an integer in [0, 2^64 - 1], got " +
-                                      str(source).cast<std::string>());
+            out_of_range(source);
         }
+        if (v < Min || v > Max) out_of_range(source);
         value.value = static_cast<std::uint64_t>(v);
         return true;
     }
 
-    static handle cast(const isingmf::python::UnsignedArgument<Name>& argument,
-                       return_value_policy /*policy*/, handle /*parent*/) {
+    static handle cast(const Argument& argument, return_value_policy /*policy*/,
+                       handle /*parent*/) {
         return PyLong_FromUnsignedLongLong(argument.value);
     }
 };

@@ -111,18 +111,16 @@ py::object group_namespace(const EnsembleRun& run, const std::string& name) {
 std::shared_ptr<EnsembleRun> ensemble(
     const std::string& kind, py::object size, const std::optional<std::string>& boundary, double J,
     double h, const std::string& disorder, double random_field, std::optional<double> J0,
-    UnsignedArgument<"samples"> samples_argument, SeedArgument seed_argument, py::object T,
-    py::object beta, const std::string& exact, py::object bounds, py::object starts, int restarts,
-    double tol, int max_iter, const std::string& method, double omega, bool extrapolate,
-    bool cut_off, int cluster_width, py::object clusters, int ub_width, double ub_tol,
-    const std::string& bp_schedule, double bp_damping, int threads) {
+    UnsignedArgument<"samples", 1, kMaxSamples> samples_argument, SeedArgument seed_argument,
+    py::object T, py::object beta, const std::string& exact, py::object bounds, py::object starts,
+    int restarts, double tol, int max_iter, const std::string& method, double omega,
+    bool extrapolate, bool cut_off, int cluster_width, py::object clusters, int ub_width,
+    double ub_tol, const std::string& bp_schedule, double bp_damping, int threads) {
     const std::uint64_t samples = samples_argument.value;
     const std::uint64_t seed = seed_argument.value;
-    // The command line's limits: an absurd thread count or sample count fails at once, not
-    // after starting thousands of threads or allocating gigabytes.
+    // The command line's limits: an absurd thread count fails at once, not after starting
+    // thousands of threads (the sample count's range is its argument type's).
     check_threads(threads);
-    if (samples > kMaxSamples)
-        throw ModelError(fmt::format("samples must be at most {}", kMaxSamples));
     const GeneratedModelSpec spec =
         generated_model_argument(kind, size, boundary, J, h, disorder, random_field, J0, seed);
     const Temperatures grid = temperatures_argument(T, beta, "0.5:5:0.1");

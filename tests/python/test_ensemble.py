@@ -153,7 +153,7 @@ def test_groups_and_average_are_the_files_bit_for_bit(cli, tmp_path):
 
 
 def test_bad_arguments():
-    with pytest.raises(ValueError, match="an ensemble needs at least one sample"):
+    with pytest.raises(ValueError, match="samples must be an integer between 1 and 10000000, got 0"):
         isingmf.ensemble(**MODEL, samples=0, T="1")
     with pytest.raises(ValueError, match="the largest base seed for 3 samples is "
                                          "18446744073709551613"):

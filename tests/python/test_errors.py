@@ -55,7 +55,8 @@ def test_exception_classes():
     (lambda: isingmf.structured_mean_field(SQUARE, 1.0, starts="random", restarts=20000), "restarts must be between 0 and 10000"),
     (lambda: isingmf.ensemble("chain", 4, samples=4, T=1.0, threads=-1), "thread count must be between 0 and 1024"),
     (lambda: isingmf.ensemble("chain", 4, samples=1500, T=1.0, threads=1500), "thread count must be between 0 and 1024, got 1500"),
-    (lambda: isingmf.ensemble("chain", 4, samples=10**8, T=1.0), "samples must be at most 10000000"),
+    (lambda: isingmf.ensemble("chain", 4, samples=10**8, T=1.0), "samples must be an integer between 1 and 10000000, got 100000000"),
+    (lambda: isingmf.ensemble("chain", 4, samples=0, T=1.0), "samples must be an integer between 1 and 10000000, got 0"),
     (lambda: isingmf.mean_field(SQUARE, 1.0, starts="up,sideways"), "unknown start 'sideways'"),
     (lambda: isingmf.mean_field(SQUARE, 1.0, starts=[]), "starts names no start"),
     (lambda: isingmf.mean_field(SQUARE, 1.0, starts="warm"), "start 'warm' needs a sweep"),
@@ -98,7 +99,7 @@ def test_exception_classes():
     (lambda: isingmf.mean_field(SQUARE, 1.0, seed=2**64), "seed must be an integer in [0, 2^64 - 1]"),
     (lambda: isingmf.sweep(SQUARE, T=1.0, seed=-5), "got -5"),
     (lambda: isingmf.structured_mean_field(SQUARE, 1.0, seed=-1), "seed must be"),
-    (lambda: isingmf.ensemble("square", (4, 4), samples=-2, T=1.0), "samples must be an integer in [0, 2^64 - 1], got -2"),
+    (lambda: isingmf.ensemble("square", (4, 4), samples=-2, T=1.0), "samples must be an integer between 1 and 10000000, got -2"),
     (lambda: isingmf.ensemble("square", (4, 4), seed=2**65, T=1.0), "seed must be"),
 ])
 def test_bad_arguments_raise_value_error(call, message):

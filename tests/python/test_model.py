@@ -160,6 +160,11 @@ def test_sparse_refuses_asymmetric_and_diagonal():
         isingmf.Model.from_sparse(np.eye(3))
     with pytest.raises(ValueError, match="square"):
         isingmf.Model.from_sparse(np.zeros((2, 3)))
+    # A NaN is named as what it is, not as an asymmetry (NaN - NaN is NaN).
+    with pytest.raises(ValueError, match=r"non-finite entry: J\[0,2\] = nan"):
+        isingmf.Model.from_sparse(np.array([[0.0, 0, np.nan], [0, 0, 1], [np.nan, 1, 0]]))
+    with pytest.raises(ValueError, match=r"non-finite entry: J\[1,0\] = inf"):
+        isingmf.Model.from_sparse(np.array([[0.0, 1], [np.inf, 0]]))
 
 
 def test_networkx_round_trip_and_weights():

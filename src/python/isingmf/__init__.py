@@ -82,7 +82,7 @@ def _from_sparse(cls, J, h=None, E0=0.0):
     H(s) = E0 - (1/2) s^T J s - h^T s = E0 - sum_{i<j} J_ij s_i s_j - sum_i h_i s_i,
     so each nonzero J_ij = J_ji (i < j) is one bond with coupling J_ij (> 0 ferromagnetic).
     The matrix must be square and symmetric with a zero diagonal (a self-coupling is a
-    constant, not a bond); explicit zeros are dropped. Raises isingmf.ModelError (a
+    constant, not a bond) and finite entries; explicit zeros are dropped. Raises isingmf.ModelError (a
     ValueError) otherwise. Edges come in row-major order of the upper triangle.
     """
     import scipy.sparse as sp
@@ -93,6 +93,13 @@ def _from_sparse(cls, J, h=None, E0=0.0):
         raise ModelError(f"coupling matrix must be square, got shape ({n}, {cols})")
     A.sum_duplicates()
     A.eliminate_zeros()
+    # Before the symmetry test: NaN - NaN is NaN, which that test would call asymmetry.
+    bad = _np.flatnonzero(~_np.isfinite(A.data))
+    if bad.size:
+        coo = A.tocoo()
+        k = int(bad[0])
+        raise ModelError(f"coupling matrix has a non-finite entry: "
+                         f"J[{int(coo.row[k])},{int(coo.col[k])}] = {coo.data[k]!r}")
     asymmetry = (A - A.T).tocoo()
     asymmetry.eliminate_zeros()
     if asymmetry.nnz:
