@@ -591,6 +591,43 @@ TEST(Enumerate, RejectsBadInverseTemperatures) {
 
 namespace {
 
+TEST(Enumerate, GroundStateKeepsItsWeightAtHugeBeta) {
+    // A 12-spin SK model (Gaussian couplings: the factored path). Weights were taken relative
+    // to the ground energy by Model::energy, which the blocks' own sums can miss by an ulp; at
+    // beta = 1e18 exp(-beta * ulp) was 0 for every state and ln Z came out -inf. The limit:
+    // ln Z -> -beta E_gs + ln 2 (the ground state and its mirror image), <H> -> E_gs, C -> 0.
+    CouplingSpec spec;
+    spec.disorder = Disorder::sk;
+    spec.seed = 4;
+    const Model sk = build_model(make_lattice({LatticeKind::complete, {12}, Boundary::open}), spec);
+    const double ground = enumerate_ground_energy(sk);
+    for (EnumerationPath path : {EnumerationPath::automatic, EnumerationPath::factored}) {
+        for (double beta : {1e17, 1e18, 1e19, 1e22}) {
+            const ExactResult r = enumerate_one(sk, beta, path);
+            const std::string what = "beta " + std::to_string(beta);
+            EXPECT_NEAR(r.ln_z, -beta * ground + std::log(2.0), 4e-16 * beta * std::abs(ground))
+                << what;
+            EXPECT_NEAR(r.energy_per_spin, ground / 12.0, 1e-15 * std::abs(ground)) << what;
+            EXPECT_EQ(r.specific_heat_per_spin, 0.0) << what;
+        }
+    }
+}
+
+TEST(Enumerate, OffsetDoesNotRoundAwayTheDifferencesBetweenStates) {
+    // One spin, h = 1e-9, E0 = 1e5, beta = 1e3: <s> = tanh(1e-6), C = (beta h)^2 (1 - <s>^2).
+    // With E0 inside every state's energy (1e5 -+ 1e-9, an ulp of 1.5e-11) <s> was 0.4% off.
+    const Model spin(1, {}, {}, {1e-9}, 1e5);
+    const double m = std::tanh(1e-6);
+    for (EnumerationPath path :
+         {EnumerationPath::automatic, EnumerationPath::factored, EnumerationPath::direct}) {
+        const ExactResult r = enumerate_one(spin, 1e3, path);
+        EXPECT_NEAR(r.magnetization, m, 1e-10 * m);
+        EXPECT_NEAR(r.specific_heat_per_spin, 1e-12 * (1.0 - m * m), 1e-9 * 1e-12);
+        EXPECT_NEAR(r.ln_z, -1e8 + std::log(2.0 * std::cosh(1e-6)), 1e-16 * 1e8);
+        EXPECT_NEAR(r.energy_per_spin, 1e5 - 1e-9 * m, 1e-16 * 1e5);
+    }
+}
+
 TEST(Enumerate, ExtremeInverseTemperatureGivesNoNaN) {
     // beta^2 overflows beyond ~1e154; the specific heat (0 at T -> 0 for a gapped ground
     // state) must not become 0 * inf = NaN.

@@ -274,13 +274,21 @@ void prepare_block(const Model& model, const FactoredPlan& plan, u64 high, Block
 // ---------------------------------------------------------------------------------------------
 // Ground state: a pass over the blocks without exp.
 
-double scan_ground_energy(const Model& model, const FactoredPlan& plan) {
+// The ground energy by Model::energy's definition (`exact`), and the lowest block energy
+// base + gap as the blocks compute it (`blocks`), which carries their rounding.
+struct GroundEnergy {
+    double exact = kInf;
+    double blocks = kInf;
+};
+
+GroundEnergy scan_ground_energy(const Model& model, const FactoredPlan& plan) {
     // Block energies carry rounding; every state within `slack` of the running minimum is
     // re-evaluated by Model::energy, so the minimum returned is that of the exact definition
     // (the slack is far above the rounding, so its own last bits do not matter).
     const double slack = 1e-9 * (model.energy_scale() + 1.0);
 
     std::vector<double> chunk_best(static_cast<std::size_t>(plan.chunk_count), kInf);
+    std::vector<double> chunk_lowest_block(static_cast<std::size_t>(plan.chunk_count), kInf);
 #pragma omp parallel
     {
         Block block;
@@ -308,14 +316,16 @@ double scan_ground_energy(const Model& model, const FactoredPlan& plan) {
                 }
             }
             chunk_best[static_cast<std::size_t>(c)] = best_exact;
+            chunk_lowest_block[static_cast<std::size_t>(c)] = best_running;
         }
     }
     check_interrupt();
-    return *std::min_element(chunk_best.begin(), chunk_best.end());
+    return {*std::min_element(chunk_best.begin(), chunk_best.end()),
+            *std::min_element(chunk_lowest_block.begin(), chunk_lowest_block.end())};
 }
 
 double scan_ground_energy(const Model& model) {
-    return scan_ground_energy(model, make_factored_plan(model));
+    return scan_ground_energy(model, make_factored_plan(model)).exact;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -414,11 +424,14 @@ void accumulate_moments(const Levels& levels, std::size_t size, std::span<const 
     }
 }
 
-ExactResult to_result(const Moments& mo, double beta, double ground_energy, int n) {
+// `mo` holds energies measured from ground_energy and weights relative to
+// exp(-beta weight_reference).
+ExactResult to_result(const Moments& mo, double beta, double ground_energy, double weight_reference,
+                      int n) {
     const double nd = static_cast<double>(n);
     ExactResult r;
-    // At beta = 0 the shift -beta E_gs is exactly zero; avoid 0 * E_gs when E_gs is huge.
-    r.ln_z = (beta == 0.0 ? 0.0 : -beta * ground_energy) + std::log(mo.weight);
+    // At beta = 0 the shift -beta E_ref is exactly zero; avoid 0 * E_ref when E_ref is huge.
+    r.ln_z = (beta == 0.0 ? 0.0 : -beta * weight_reference) + std::log(mo.weight);
     r.energy_per_spin = (ground_energy + mo.mean_e) / nd;
     // beta * (beta * var): beta^2 alone overflows beyond 1e154 and would turn a zero variance
     // into NaN.
@@ -475,7 +488,7 @@ std::vector<ExactResult> enumerate_direct(const Model& model, std::span<const do
         Moments total;
         for (i64 c = 0; c < chunks.count; ++c)
             combine(total, partial[static_cast<std::size_t>(c) * nb + b]);
-        results[b] = to_result(total, betas[b], ground, n);
+        results[b] = to_result(total, betas[b], ground, ground, n);
     }
     return results;
 }
@@ -579,7 +592,7 @@ __attribute__((target_clones("avx2", "default"))) Moments block_moments(
 std::vector<ExactResult> enumerate_factored(const Model& model, std::span<const double> betas,
                                             double max_exponent) {
     const FactoredPlan plan = make_factored_plan(model);
-    const double ground = scan_ground_energy(model, plan);
+    const GroundEnergy ground = scan_ground_energy(model, plan);
     const std::size_t nb = betas.size();
     const double nd = static_cast<double>(plan.n);
     const auto b = static_cast<std::size_t>(plan.bits);
@@ -616,7 +629,11 @@ std::vector<ExactResult> enumerate_factored(const Model& model, std::span<const 
                     work.abs_magnetization[x] =
                         std::abs((block.high_magnetization + plan.low_magnetization[x]) / nd);
                 }
-                const double lowest = block.base + block.gap - ground;  // block min - E_gs
+                const double lowest = block.base + block.gap - ground.exact;  // min - E_gs
+                // Weights are relative to the lowest block as the blocks round it: that block
+                // weighs exactly 1 then. Relative to E_gs it could weigh exp(-beta * (an ulp
+                // of the energies)), which at beta 1e18 on a complete graph is 0 (ln Z = -inf).
+                const double above_lowest = block.base + block.gap - ground.blocks;
                 for (std::size_t k = 0; k < nb; ++k) {
                     const double beta = betas[k];
                     Moments r;
@@ -637,7 +654,7 @@ std::vector<ExactResult> enumerate_factored(const Model& model, std::span<const 
                     }
                     // Back to weights relative to the ground state; at beta = 0 the factor
                     // is exactly 1 (no 0 * huge).
-                    const double scale = beta == 0.0 ? 1.0 : std::exp(-beta * lowest);
+                    const double scale = beta == 0.0 ? 1.0 : std::exp(-beta * above_lowest);
                     r.weight *= scale;
                     r.m2_e *= scale;
                     r.m2_m *= scale;
@@ -656,7 +673,7 @@ std::vector<ExactResult> enumerate_factored(const Model& model, std::span<const 
         for (i64 c = 0; c < plan.chunk_count; ++c)
             combine(total, partial[static_cast<std::size_t>(c) * nb + k]);
         if (plan.flip_symmetric) total = with_mirror_half(total);
-        results[k] = to_result(total, betas[k], ground, plan.n);
+        results[k] = to_result(total, betas[k], ground.exact, ground.blocks, plan.n);
     }
     return results;
 }
@@ -960,7 +977,7 @@ std::optional<std::vector<ExactResult>> enumerate_density_of_states(const Model&
     accumulate_moments(levels, size, betas, totals.data(), w);
     std::vector<ExactResult> results(betas.size());
     for (std::size_t b = 0; b < betas.size(); ++b)
-        results[b] = to_result(totals[b], betas[b], ground, n);
+        results[b] = to_result(totals[b], betas[b], ground, ground, n);
     return results;
 }
 
@@ -977,6 +994,19 @@ std::vector<ExactResult> enumerate_exact(const Model& model, std::span<const dou
     check_size(model);
     check_betas(betas);
     check_energy_scale(model, betas);
+    if (const double e0 = model.energy_offset(); e0 != 0.0) {
+        // E0 enters at the end: folded into every state's energy it rounds away the
+        // differences between states below its ulp (E0 = 1e5 and h = 1e-9 moved <m> by 0.4%).
+        const Model without_offset(model.num_sites(), model.edges(), model.couplings(),
+                                   model.fields());
+        std::vector<ExactResult> results = enumerate_exact(without_offset, betas, options, used);
+        const double n = model.num_sites();
+        for (std::size_t k = 0; k < results.size(); ++k) {
+            if (betas[k] != 0.0) results[k].ln_z -= betas[k] * e0;  // no 0 * huge
+            results[k].energy_per_spin += e0 / n;
+        }
+        return results;
+    }
     if (options.path == EnumerationPath::automatic ||
         options.path == EnumerationPath::density_of_states) {
         // Even with no betas, so that `used` tells which path a sweep would take.

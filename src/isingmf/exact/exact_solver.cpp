@@ -2,12 +2,17 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cmath>
+#include <cstdlib>
+#include <vector>
 
 #include "isingmf/exact/eliminate.hpp"
 #include "isingmf/exact/enumerate.hpp"
 #include "isingmf/exact/kaufman.hpp"
 #include "isingmf/exact/planar.hpp"
+#include "isingmf/model/energy_scale.hpp"
+#include "isingmf/util/checks.hpp"
 #include "isingmf/util/detail/enum_names.hpp"
 #include "isingmf/util/error.hpp"
 
@@ -109,8 +114,10 @@ ExactChoice choose_exact_method(const Model& model, ExactMethod requested) {
                         n, plan.complete ? "" : "at least ", plan.width, planar.refusal)};
 }
 
-std::vector<ExactResult> solve_exact(const Model& model, ExactMethod method,
-                                     std::span<const double> betas) {
+namespace {
+
+std::vector<ExactResult> solve_as_given(const Model& model, ExactMethod method,
+                                        std::span<const double> betas) {
     switch (method) {
         case ExactMethod::enumerate:
             return enumerate_exact(model, betas);
@@ -126,6 +133,66 @@ std::vector<ExactResult> solve_exact(const Model& model, ExactMethod method,
             break;
     }
     throw ModelError(fmt::format("exact method '{}' cannot be run directly", to_string(method)));
+}
+
+// Weights beyond 2^256 (or below 2^-256) in size make the variance of H overflow (underflow)
+// on its way to C = beta^2 var(H), whatever the method: J = 1e200 at beta = 1e-200 gave C = inf.
+constexpr int kLargestUnscaledExponent = 256;
+
+// The largest |J_ij| or |h_i|, read from a shared value where the model has one.
+double largest_weight(const Model& model) {
+    double largest = 0.0;
+    if (const std::optional<double> J = model.shared_coupling()) {
+        largest = std::abs(*J);
+    } else {
+        for (double J_ij : model.couplings()) largest = std::max(largest, std::abs(J_ij));
+    }
+    if (const std::optional<double> h = model.shared_field()) {
+        largest = std::max(largest, std::abs(*h));
+    } else {
+        for (double h_i : model.fields()) largest = std::max(largest, std::abs(h_i));
+    }
+    return largest;
+}
+
+// The model with every coupling and field times 2^-k and no offset. Exact, except for a
+// weight that falls below the normal range: it is then below 2^-766 of the largest, and
+// beta times it below 2^-766 of beta times the largest, which is finite.
+Model scaled_without_offset(const Model& model, int k) {
+    std::vector<double> couplings = model.couplings();
+    std::vector<double> fields = model.fields();
+    for (double& J : couplings) J = std::ldexp(J, -k);
+    for (double& h : fields) h = std::ldexp(h, -k);
+    return Model(model.num_sites(), model.edges(), std::move(couplings), std::move(fields), 0.0,
+                 model.description(), model.lattice());
+}
+
+}  // namespace
+
+std::vector<ExactResult> solve_exact(const Model& model, ExactMethod method,
+                                     std::span<const double> betas) {
+    const double largest = method == ExactMethod::none ? 0.0 : largest_weight(model);
+    if (largest == 0.0 || std::abs(std::ilogb(largest)) <= kLargestUnscaledExponent)
+        return solve_as_given(model, method, betas);
+    // Solved at weights 2^-k J, 2^-k h and temperatures 2^k beta: the same products beta J to
+    // the bit, so ln Z, C and the means are those of the model, and <H> and the
+    // susceptibility beta N var(m) scale back by 2^k and 2^-k. E0 is added back at the end.
+    check_betas(betas);
+    check_energy_scale(model, betas);  // the model's own message for a beta too large
+    const int k = std::ilogb(largest);
+    std::vector<double> scaled_betas(betas.begin(), betas.end());
+    for (double& beta : scaled_betas) beta = std::ldexp(beta, k);
+    std::vector<ExactResult> results =
+        solve_as_given(scaled_without_offset(model, k), method, scaled_betas);
+    const double e0 = model.energy_offset();
+    const double n = model.num_sites();
+    for (std::size_t b = 0; b < results.size(); ++b) {
+        ExactResult& r = results[b];
+        if (betas[b] != 0.0) r.ln_z -= betas[b] * e0;  // no 0 * huge
+        r.energy_per_spin = std::ldexp(r.energy_per_spin, k) + e0 / n;
+        r.susceptibility = std::ldexp(r.susceptibility, -k);
+    }
+    return results;
 }
 
 }  // namespace isingmf
