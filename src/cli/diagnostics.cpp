@@ -28,9 +28,13 @@ void flush_stdout() {
             drop_stdout();
             return;
         }
-        throw IoError(fmt::format("cannot write to standard output ({})",
-                                  error != 0 ? std::strerror(error) : "write error"));
+        throw stdout_write_error(error);
     }
+}
+
+IoError stdout_write_error(int error) {
+    return IoError(fmt::format("cannot write to standard output ({})",
+                               error != 0 ? std::strerror(error) : "write error"));
 }
 
 bool stdout_reader_gone(int error) {

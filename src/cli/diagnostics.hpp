@@ -14,6 +14,8 @@
 #include <system_error>
 #include <utility>
 
+#include "isingmf/util/error.hpp"
+
 namespace isingmf::cli {
 
 /// Formats a message and writes it to stderr; never throws, whatever happens to the write.
@@ -43,14 +45,19 @@ bool stdout_reader_gone(int error);
 /// Points stdout at /dev/null and clears its error, so that later output is dropped quietly.
 void drop_stdout();
 
+/// The IoError for a failed write to stdout, naming it (fmt's own says "cannot write to
+/// file", which reads as the results file).
+IoError stdout_write_error(int error);
+
 /// print(stdout), then flush_stdout(): a reader that has gone while it printed (fmt's
-/// system_error with EPIPE) drops stdout instead of ending the run.
+/// system_error with EPIPE) drops stdout instead of ending the run; any other failed write is
+/// stdout_write_error.
 template <class Print>
 void print_to_stdout(Print&& print) {
     try {
         print(stdout);
     } catch (const std::system_error& e) {
-        if (e.code().value() != EPIPE) throw;
+        if (e.code().value() != EPIPE) throw stdout_write_error(e.code().value());
         drop_stdout();
         return;
     }
