@@ -518,6 +518,55 @@ TEST_F(ResultsFileTest, ChunksLargerThanTheDatasetAreRefused) {
     }
 }
 
+// A file edited after it was written (h5py, h5edit): what the reader refuses names the file
+// and the place. An external link would have been followed into any file (a FIFO blocked the
+// reader; a results file showed its data as this one's); an unknown name in an enum attribute
+// was reported without either ("unknown BP schedule 'bogus'").
+TEST_F(ResultsFileTest, EditedFilesAreRefusedNamingThePlace) {
+    namespace h5 = detail::h5;
+    SweepResult sweep = make_sweep(false);
+    for (SweepPoint& p : sweep.points) {
+        BetheResult& b = p.bethe.emplace();
+        b.beta = p.beta;
+        b.start = "zero";
+    }
+    const fs::path original = dir_ / "original.h5";
+    write_results(original, make_record(), sweep, false);
+    const auto edited = [&](const std::string& name, const auto& edit) {
+        const fs::path path = dir_ / name;
+        fs::copy_file(original, path);
+        const hid_t file = H5Fopen(path.c_str(), H5F_ACC_RDWR, H5P_DEFAULT);
+        EXPECT_GE(file, 0);
+        edit(file);
+        H5Fclose(file);
+        return path;
+    };
+    const auto refusal = [](const fs::path& path) {
+        try {
+            read_results(path);
+        } catch (const IoError& e) {
+            return std::string(e.what());
+        }
+        return std::string("read");
+    };
+    const fs::path linked = edited("linked.h5", [&](hid_t file) {
+        EXPECT_GE(H5Ldelete(file, "T", H5P_DEFAULT), 0);
+        EXPECT_GE(H5Lcreate_external(original.c_str(), "T", file, "T", H5P_DEFAULT, H5P_DEFAULT),
+                  0);
+    });
+    EXPECT_EQ(refusal(linked),
+              linked.string() + ":/T: a link into another file, which isingmf does not follow");
+    const fs::path renamed = edited("renamed.h5", [](hid_t file) {
+        const hid_t bethe = H5Gopen2(file, "bethe", H5P_DEFAULT);
+        EXPECT_GE(H5Adelete(bethe, "schedule"), 0);
+        const h5::Handle group(bethe, H5Gclose, "bethe", "cannot open group");
+        h5::write_string_attribute(group, "schedule", "bogus");
+    });
+    EXPECT_EQ(refusal(renamed), renamed.string() +
+                                    ":/bethe@schedule: unknown BP schedule 'bogus' (expected "
+                                    "sequential or parallel)");
+}
+
 // Every error path closes what it opened: no HDF5 object stays open after a failed read
 // (damaged files from the fuzzing corpus) or a failed write, so nothing is left for HDF5 to
 // flush or close at exit.

@@ -112,10 +112,23 @@ template <class Read>
 auto read_column(Read read, const h5::Handle& group, const char* name, std::size_t n_T) {
     auto values = read(group, name);
     if (values.size() != n_T) {
-        throw IoError(fmt::format("{}/{}: {} entries, expected {} (one per temperature)",
-                                  group.where(), name, values.size(), n_T));
+        const std::string& base = group.where();  // the root's ends in '/'
+        throw IoError(fmt::format("{}{}{}: {} entries, expected {} (one per temperature)", base,
+                                  base.ends_with('/') ? "" : "/", name, values.size(), n_T));
     }
     return values;
+}
+
+// A string attribute naming one value of an enum, read by `parse`: a name it does not know is
+// the file's fault, reported where it stands.
+template <class Parse>
+auto read_name_attribute(const h5::Handle& object, const char* name, Parse parse) {
+    const std::string text = h5::read_string_attribute(object, name);
+    try {
+        return parse(text);
+    } catch (const ParseError& e) {
+        throw IoError(fmt::format("{}@{}: {}", object.where(), name, e.what()));
+    }
 }
 
 // Reads the [n_T x N] matrix m of `group` into m_of(point) of every point.
@@ -238,7 +251,7 @@ ResultsFile read_results(const fs::path& path, bool with_m) {
     if (h5::has_link(root, "upper_bound")) {
         const h5::Handle group = h5::open_group(root, "upper_bound");
         UpperBoundResult shared;
-        shared.kind = parse_decomposition_kind(h5::read_string_attribute(group, "kind"));
+        shared.kind = read_name_attribute(group, "kind", parse_decomposition_kind);
         shared.width = static_cast<int>(h5::read_int_attribute(group, "width"));
         shared.num_pieces = static_cast<int>(h5::read_int_attribute(group, "num_pieces"));
         shared.description = h5::read_string_attribute(group, "decomposition");
@@ -259,7 +272,7 @@ ResultsFile read_results(const fs::path& path, bool with_m) {
 
     if (h5::has_link(root, "bethe")) {
         const h5::Handle group = h5::open_group(root, "bethe");
-        const BpSchedule schedule = parse_bp_schedule(h5::read_string_attribute(group, "schedule"));
+        const BpSchedule schedule = read_name_attribute(group, "schedule", parse_bp_schedule);
         const double damping = h5::read_double_attribute(group, "damping");
         const auto ln_z = read_column(h5::read_doubles, group, "ln_z", n_T);
         const auto residual = read_column(h5::read_doubles, group, "residual", n_T);
@@ -282,7 +295,7 @@ ResultsFile read_results(const fs::path& path, bool with_m) {
     if (h5::has_link(root, "structured_mean_field")) {
         const h5::Handle group = h5::open_group(root, "structured_mean_field");
         StructuredMeanFieldResult shared;
-        shared.cluster_kind = parse_cluster_kind(h5::read_string_attribute(group, "kind"));
+        shared.cluster_kind = read_name_attribute(group, "kind", parse_cluster_kind);
         shared.cluster_width = static_cast<int>(h5::read_int_attribute(group, "width"));
         shared.num_clusters = static_cast<int>(h5::read_int_attribute(group, "num_clusters"));
         shared.clusters = h5::read_string_attribute(group, "clusters");

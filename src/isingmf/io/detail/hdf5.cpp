@@ -480,9 +480,18 @@ Handle open_group(const Handle& parent, const std::string& name) {
 }
 
 bool has_link(const Handle& parent, const std::string& name) {
+    const std::string where = child_where(parent, name);
     const htri_t result = H5Lexists(parent.id(), name.c_str(), H5P_DEFAULT);
-    check_tri(result, child_where(parent, name), "cannot look up link");
-    return result > 0;
+    check_tri(result, where, "cannot look up link");
+    if (result == 0) return false;
+    // An external link would be followed into another file (any path: a FIFO blocks the
+    // reader), showing that file's data as this one's: refused.
+    H5L_info_t info{};
+    check(H5Lget_info(parent.id(), name.c_str(), &info, H5P_DEFAULT), where, "cannot look up link");
+    if (info.type == H5L_TYPE_EXTERNAL)
+        throw IoError(
+            fmt::format("{}: a link into another file, which isingmf does not follow", where));
+    return true;
 }
 
 bool has_attribute(const Handle& object, const std::string& name) {
