@@ -4,7 +4,9 @@
 #include <fmt/format.h>
 
 #include <boost/program_options.hpp>
+#include <cerrno>
 #include <charconv>
+#include <cstdlib>
 #include <string>
 #include <system_error>
 #include <vector>
@@ -51,6 +53,19 @@ inline const boost::program_options::option_description* find_option(
     }
 }
 
+/// Refuses the value `text` of a floating-point option `name` that is nonzero but below the
+/// smallest double (1e-400): Boost would read it as 0 without a word, and a 0 coupling or
+/// damping is a different run.
+inline void check_not_underflowing(const std::string& name, const std::string& text) {
+    char* end = nullptr;
+    errno = 0;
+    const double value = std::strtod(text.c_str(), &end);
+    if (value != 0.0 || errno != ERANGE) return;
+    throw UsageError(fmt::format(
+        "{} {} is nonzero but below the smallest double (4.9e-324); it would be read as 0", name,
+        quote_token(text)));
+}
+
 }  // namespace detail
 
 /// Option names are written out: Boost's default would take a prefix for the option it starts
@@ -75,8 +90,13 @@ inline boost::program_options::variables_map parse_arguments(
         if (arg.size() > 1 && arg[0] == '-') {
             const po::option_description* option = detail::find_option(arg, options);
             if (option == nullptr) break;  // unknown: Boost's message names it
-            if (option->semantic()->max_tokens() == 0 || arg.find('=') != std::string::npos)
-                continue;
+            const std::size_t equals = arg.find('=');
+            const bool floating =
+                dynamic_cast<const po::typed_value<double>*>(option->semantic().get()) != nullptr;
+            if (floating && equals != std::string::npos)
+                detail::check_not_underflowing(arg.substr(0, equals), arg.substr(equals + 1));
+            if (option->semantic()->max_tokens() == 0 || equals != std::string::npos) continue;
+            if (floating && k + 1 < args.size()) detail::check_not_underflowing(arg, args[k + 1]);
             if (k + 1 < args.size() && args[k + 1].size() > 2 &&
                 args[k + 1].compare(0, 2, "--") == 0) {
                 throw UsageError(

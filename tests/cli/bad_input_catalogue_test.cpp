@@ -161,6 +161,12 @@ INSTANTIATE_TEST_SUITE_P(
                  "--boundary has no meaning for a complete graph"},
         BadInput{"J_infinite", "sweep --J inf", 2, "--J must be finite"},
         BadInput{"h_nan", "sweep --h nan", 2, "--h must be finite"},
+        // Below the smallest double: Boost read these as 0 without a word.
+        BadInput{"J_underflowing", "sweep --J 1e-400", 2,
+                 "--J '1e-400' is nonzero but below the smallest double (4.9e-324); it would be "
+                 "read as 0"},
+        BadInput{"omega_underflowing", "sweep --omega=-2e-999", 2,
+                 "--omega '-2e-999' is nonzero but below the smallest double"},
         BadInput{"J_word", "sweep --J strong", 2, "the argument ('strong') for option '--J'"},
         BadInput{"random_field_negative", "sweep --random-field -1", 2,
                  "--random-field must be >= 0"},
