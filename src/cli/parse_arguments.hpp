@@ -84,10 +84,14 @@ inline boost::program_options::variables_map parse_arguments(
     const boost::program_options::positional_options_description& positional = {}) {
     namespace po = boost::program_options;
     unsigned positionals = 0;
+    bool options_ended = false;  // after "--", every argument is a positional one
     for (std::size_t k = 0; k < args.size(); ++k) {
         const std::string& arg = args[k];
-        if (arg == "--") break;
-        if (arg.size() > 1 && arg[0] == '-') {
+        if (arg == "--" && !options_ended) {
+            options_ended = true;
+            continue;
+        }
+        if (!options_ended && arg.size() > 1 && arg[0] == '-') {
             const po::option_description* option = detail::find_option(arg, options);
             if (option == nullptr) break;  // unknown: Boost's message names it
             const std::size_t equals = arg.find('=');
@@ -105,9 +109,11 @@ inline boost::program_options::variables_map parse_arguments(
             }
             ++k;  // its value
         } else if (++positionals > positional.max_total_count()) {
-            throw UsageError(fmt::format(
-                "unexpected argument {}{}", quote_token(arg),
-                positional.max_total_count() == 0 ? " (options are written --name VALUE)" : ""));
+            throw UsageError(fmt::format("unexpected argument {}{}", quote_token(arg),
+                                         options_ended ? " (after '--' no options are read)"
+                                         : positional.max_total_count() == 0
+                                             ? " (options are written --name VALUE)"
+                                             : ""));
         }
     }
     po::variables_map vm;

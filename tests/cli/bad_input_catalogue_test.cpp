@@ -161,6 +161,9 @@ INSTANTIATE_TEST_SUITE_P(
                  "--boundary has no meaning for a complete graph"},
         BadInput{"J_infinite", "sweep --J inf", 2, "--J must be finite"},
         BadInput{"h_nan", "sweep --h nan", 2, "--h must be finite"},
+        // Boost said "too many positional options have been specified on the command line".
+        BadInput{"option_after_double_dash", "sweep -- --T 1", 2,
+                 "unexpected argument '--T' (after '--' no options are read)"},
         // Below the smallest double: Boost read these as 0 without a word.
         BadInput{"J_underflowing", "sweep --J 1e-400", 2,
                  "--J '1e-400' is nonzero but below the smallest double (4.9e-324); it would be "
