@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <mutex>
 #include <type_traits>
 #include <utility>
 
@@ -128,8 +129,17 @@ public:
         options[METIS_OPTION_SEED] = seed_;
         idx_t separator_size = 0;
         std::vector<idx_t> part(vertices.size(), 0);
-        const int status = METIS_ComputeVertexSeparator(&nvtxs, xadj.data(), adjncy.data(), nullptr,
-                                                        options, &separator_size, part.data());
+        int status = METIS_OK;
+        {
+            // METIS draws from one process-wide generator, seeded at the start of each call:
+            // two calls at once (an ensemble's samples, Python threads) would draw from each
+            // other's sequence, and the separators, and the last bits of every result, would
+            // change from run to run. One call at a time keeps each call's sequence its own.
+            static std::mutex metis;
+            const std::lock_guard lock(metis);
+            status = METIS_ComputeVertexSeparator(&nvtxs, xadj.data(), adjncy.data(), nullptr,
+                                                  options, &separator_size, part.data());
+        }
         if (status != METIS_OK) throw Error("METIS failed to find a vertex separator");
         std::vector<int> a, b, separator;
         for (std::size_t k = 0; k < vertices.size(); ++k) {
