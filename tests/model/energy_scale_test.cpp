@@ -13,6 +13,7 @@
 #include "isingmf/bounds/upper_bound.hpp"
 #include "isingmf/exact/eliminate.hpp"
 #include "isingmf/exact/enumerate.hpp"
+#include "isingmf/exact/exact_solver.hpp"
 #include "isingmf/exact/kaufman.hpp"
 #include "isingmf/exact/planar.hpp"
 #include "isingmf/lattices/couplings.hpp"
@@ -190,6 +191,27 @@ TEST(EnergyScale, BelowTheLimitEverySolverGivesAFiniteLnZ) {
         EXPECT_TRUE(std::isfinite(ln_z)) << name;
         EXPECT_NEAR(ln_z / ground, 1.0, 1e-12) << name;
     }
+}
+
+// Between the check and the largest double: one bond of 9e307 at beta = 1 passes the check,
+// but 2 beta J overflows inside the upper bound, BP and the structured clusters, which gave
+// NaN or inf with converged = true. Each now refuses as the check does; 6e307 still runs.
+// Mean field runs, and the exact methods through solve_exact (which rescales such weights).
+TEST(EnergyScale, SolversWhoseSumsOverflowJustBelowTheLimitRefuse) {
+    const Model bond(3, {{0, 1}}, {9e307}, {0.0, 0.0, 0.0});
+    const Model smaller(3, {{0, 1}}, {6e307}, {0.0, 0.0, 0.0});
+    for (const auto& [name, solve] : solvers()) {
+        if (name != "upper bound" && name != "bethe" && name != "structured") continue;
+        EXPECT_TRUE(error_of<ModelError>([&] { solve(bond, 1.0); })
+                        .starts_with("beta = 1 times the energy scale sum|J| + sum|h| + |E0| = "
+                                     "9e+307 is too close to the largest double for the "))
+            << name;
+        EXPECT_NEAR(solve(smaller, 1.0) / 6e307, 1.0, 1e-12) << name;
+    }
+    EXPECT_NEAR(solve_mean_field(bond, 1.0, {}).ln_z / 9e307, 1.0, 1e-12);
+    const std::vector<double> one{1.0};
+    for (ExactMethod method : {ExactMethod::enumerate, ExactMethod::eliminate})
+        EXPECT_NEAR(solve_exact(bond, method, one)[0].ln_z / 9e307, 1.0, 1e-12);
 }
 
 // Couplings that are each finite but sum past the largest double: beta = 0 is still every

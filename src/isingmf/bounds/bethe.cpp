@@ -234,6 +234,7 @@ BetheResult solve_bethe(const Model& model, double beta, const BetheOptions& opt
         BetheResult r = run_bp(model, inc, beta, options, std::move(u), "warm");
         if (better(r, best)) best = std::move(r);
     }
+    check_finite_result(model, beta, best.ln_z, "Bethe estimate");
     return best;
 }
 

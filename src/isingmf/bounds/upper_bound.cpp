@@ -294,10 +294,11 @@ Decomposition choose_decomposition(const Model& model, const UpperBoundOptions& 
     }
 }
 
-UpperBoundResult solve_upper_bound(const UpperBoundPlan& plan, double beta,
-                                   const UpperBoundOptions& options, const UpperBoundResult* warm) {
-    check_beta(beta);
-    check_energy_scale(plan.model(), beta);
+namespace {
+
+UpperBoundResult minimise_upper_bound(const UpperBoundPlan& plan, double beta,
+                                      const UpperBoundOptions& options,
+                                      const UpperBoundResult* warm) {
     const Decomposition& d = plan.decomposition();
     UpperBoundResult result;
     result.beta = beta;
@@ -422,6 +423,17 @@ UpperBoundResult solve_upper_bound(const UpperBoundPlan& plan, double beta,
         if (small_steps >= 2) return finish(true, it);
     }
     return finish(false, options.max_iterations);
+}
+
+}  // namespace
+
+UpperBoundResult solve_upper_bound(const UpperBoundPlan& plan, double beta,
+                                   const UpperBoundOptions& options, const UpperBoundResult* warm) {
+    check_beta(beta);
+    check_energy_scale(plan.model(), beta);
+    UpperBoundResult result = minimise_upper_bound(plan, beta, options, warm);
+    check_finite_result(plan.model(), beta, result.ln_z, "upper bound");
+    return result;
 }
 
 UpperBoundResult solve_upper_bound(const Model& model, double beta,

@@ -29,7 +29,10 @@ std::string to_string(ExactMethod method);
 /// run on this model throws ModelError saying why.
 ExactChoice choose_exact_method(const Model& model, ExactMethod requested);
 
-/// Runs the chosen method at every beta.
+/// Runs the chosen method at every beta. A model whose largest |J| or |h| lies beyond
+/// 2^(+-256) is solved at weights rescaled by a power of two (the same products beta J), so
+/// that C and <H> neither overflow nor underflow on the way; the methods' own functions
+/// (enumerate_exact, ...) take the weights as given.
 std::vector<ExactResult> solve_exact(const Model& model, ExactMethod method,
                                      std::span<const double> betas);
 

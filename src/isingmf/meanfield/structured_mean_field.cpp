@@ -491,6 +491,7 @@ StructuredMeanFieldResult solve_structured_mean_field(const StructuredPlan& plan
     if (!warm_start.empty())
         consider(std::vector<double>(warm_start.begin(), warm_start.end()), "warm");
     if (!have_best) consider(std::vector<double>(n, 0.0), "zero");
+    check_finite_result(plan.model(), beta, best.ln_z, "structured mean-field bound");
     return best;
 }
 

@@ -4,6 +4,7 @@
 /// (J = 1e300 at beta = 1e10).
 
 #include <span>
+#include <string_view>
 
 namespace isingmf {
 
@@ -20,5 +21,12 @@ void check_energy_scale(const Model& model, std::span<const double> betas);
 /// `scale` bounds |H(s)| as Model::energy_scale() does.
 void check_energy_scale(double scale, double beta);
 void check_energy_scale(double scale, std::span<const double> betas);
+
+/// Throws unless a solver's result `value` (named `what`) at beta is finite. Past
+/// check_energy_scale, it can only overflow where beta times the energy scale is within a
+/// few factors of two of the largest double (a solver's own sums hold 2 beta J, or beta J
+/// over an edge's share of a decomposition): a ModelError asking to rescale the model, as
+/// check_energy_scale's; anywhere else it is a defect (Error).
+void check_finite_result(const Model& model, double beta, double value, std::string_view what);
 
 }  // namespace isingmf
