@@ -461,7 +461,19 @@ void bind_sweep(py::module_& module) {
     add_point_result(point, "bethe", &SweepPoint::bethe, "the BetheResult, or None");
     add_point_result(point, "structured", &SweepPoint::structured,
                      "the StructuredMeanFieldResult (its m is a view), or None");
-    point.def_readonly("exact", &SweepPoint::exact, "an ExactPoint, or None");
+    point.def_readonly("exact", &SweepPoint::exact, "an ExactPoint, or None")
+        .def("__repr__", [](const SweepPoint& p) {
+            std::string text = fmt::format("<isingmf.SweepPoint: T={}, beta={}", p.T, p.beta);
+            const auto add = [&](const char* name, const auto& result) {
+                if (result) text += fmt::format(", {}={}", name, result->ln_z);
+            };
+            add("mean_field.ln_z", p.mean_field);
+            add("structured.ln_z", p.structured);
+            add("upper.ln_z", p.upper);
+            add("bethe.ln_z", p.bethe);
+            add("exact.ln_z", p.exact);
+            return text + ">";
+        });
 
     bind_groups(module);
 

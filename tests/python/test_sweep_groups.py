@@ -179,3 +179,14 @@ def test_sweep_argument_errors():
         isingmf.structured_mean_field(model, 1.0, starts="warm")
     with pytest.raises(ValueError, match="beta"):
         isingmf.upper_bound(model, -1.0)
+
+
+def test_a_point_says_what_it_holds():
+    # Its repr was the default `<isingmf.SweepPoint object at 0x...>`; now T, beta and each
+    # ln Z computed at that temperature, to the bit, as the other results' reprs.
+    run = isingmf.sweep(isingmf.lattice("square", (3, 3)), T="1,2", bounds="mf,upper,bethe")
+    point = run[1]
+    assert repr(point) == (
+        f"<isingmf.SweepPoint: T=2, beta=0.5, mean_field.ln_z={point.mean_field.ln_z!r}, "
+        f"upper.ln_z={point.upper.ln_z!r}, bethe.ln_z={point.bethe.ln_z!r}, "
+        f"exact.ln_z={point.exact.ln_z!r}>")
