@@ -76,7 +76,7 @@ po::options_description sweep_options(const char* default_out) {
         "structured: read the clusters from FILE (one cluster of sites per line)")(
         "ub-width", po::value<int>()->default_value(0),
         "strip width of the upper bound on lattices (1: chains; 0: automatic)")(
-        "ub-tol", po::value<double>()->default_value(1e-7),
+        "ub-tol", po::value<double>()->default_value(1e-7, "1e-7"),
         "upper bound: stop when the bound changes by less than this (relative) per iteration")(
         "bp-schedule", po::value<std::string>()->default_value("sequential"),
         "Bethe: BP schedule, sequential or parallel")(
@@ -148,6 +148,9 @@ SweepSetup parse_sweep_setup(const po::variables_map& vm) {
           (options.mean_field.omega >= 1.0 && options.mean_field.omega < 2.0))) {
         throw UsageError("--omega must be 0 (adaptive) or in [1, 2)");
     }
+    if (!vm["omega"].defaulted() && options.mean_field.method == MeanFieldMethod::sequential)
+        throw UsageError(
+            "--omega needs --mf-method over_relaxed (sequential sweeps do not use it)");
     // Structured mean field takes the same convergence and update settings.
     options.structured.tolerance = options.mean_field.tolerance;
     options.structured.max_iterations = options.mean_field.max_iterations;

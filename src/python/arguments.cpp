@@ -111,6 +111,13 @@ void check_restarts(int restarts) {
         throw ModelError(fmt::format("restarts must be between 0 and {}", kMaxRestarts));
 }
 
+MeanFieldMethod method_argument(const std::string& method, double omega) {
+    const MeanFieldMethod parsed = parse_mean_field_method(method);
+    if (omega != 0.0 && parsed == MeanFieldMethod::sequential)
+        throw ModelError("omega needs method='over_relaxed' (sequential sweeps do not use it)");
+    return parsed;
+}
+
 MeanFieldOptions mean_field_options(py::handle starts, int restarts, double tol, int max_iter,
                                     const std::string& method, double omega, bool extrapolate,
                                     std::uint64_t seed, bool cut_off, bool* warm,
@@ -131,7 +138,7 @@ MeanFieldOptions mean_field_options(py::handle starts, int restarts, double tol,
     if (max_iter < 1) throw ModelError("max_iter must be >= 1");
     options.tolerance = tol;
     options.max_iterations = max_iter;
-    options.method = parse_mean_field_method(method);
+    options.method = method_argument(method, omega);
     check_omega(omega);
     options.omega = omega;
     options.extrapolate = extrapolate;

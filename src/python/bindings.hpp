@@ -158,6 +158,9 @@ std::string name_list(py::handle names);
 
 /// Throws ModelError unless 0 <= restarts <= kMaxRestarts (the command line's limit).
 void check_restarts(int restarts);
+/// The coordinate-ascent method named `method`; a nonzero omega with "sequential", which does
+/// not use it, is refused (the command line's --omega without over_relaxed).
+MeanFieldMethod method_argument(const std::string& method, double omega);
 
 /// Mean-field options from the keyword arguments shared by mean_field and sweep, checked
 /// with the command line's rules. `starts` is "up,down,paramagnet,anneal,random,warm" text or

@@ -115,7 +115,7 @@ std::shared_ptr<StructuredMeanFieldResult> structured_mean_field(
     if (!(tol > 0.0) || !std::isfinite(tol)) throw ModelError("tol must be > 0");
     options.tolerance = tol;
     options.max_iterations = max_iter;
-    options.method = parse_mean_field_method(method);
+    options.method = method_argument(method, omega);
     options.omega = omega;
     options.seed = seed;
     check_threads(threads);

@@ -164,6 +164,9 @@ INSTANTIATE_TEST_SUITE_P(
         // Boost said "too many positional options have been specified on the command line".
         BadInput{"option_after_double_dash", "sweep -- --T 1", 2,
                  "unexpected argument '--T' (after '--' no options are read)"},
+        // Was recorded in /parameters@omega and ignored.
+        BadInput{"omega_with_sequential", "sweep --mf-method sequential --omega 1.5", 2,
+                 "--omega needs --mf-method over_relaxed (sequential sweeps do not use it)"},
         // Below the smallest double: Boost read these as 0 without a word.
         BadInput{"J_underflowing", "sweep --J 1e-400", 2,
                  "--J '1e-400' is nonzero but below the smallest double (4.9e-324); it would be "
