@@ -133,6 +133,10 @@ MeanFieldOptions mean_field_options(py::handle starts, int restarts, double tol,
             "start 'warm' needs a sweep; give a single solve its start as warm_start=m");
     }
     if (warm != nullptr) *warm = parsed.warm;
+    // As the command line's --restarts without 'random' (restarts = 1 is the default, which
+    // a call cannot be told apart from).
+    if (restarts > 1 && parsed.starts.random == 0)
+        throw ModelError("restarts needs 'random' in starts");
     options.starts = parsed.starts;
     if (!(tol > 0.0) || !std::isfinite(tol)) throw ModelError("tol must be > 0");
     if (max_iter < 1) throw ModelError("max_iter must be >= 1");

@@ -58,6 +58,8 @@ def test_exception_classes():
     (lambda: isingmf.ensemble("chain", 4, samples=10**8, T=1.0), "samples must be an integer between 1 and 10000000, got 100000000"),
     (lambda: isingmf.ensemble("chain", 4, samples=0, T=1.0), "samples must be an integer between 1 and 10000000, got 0"),
     (lambda: isingmf.mean_field(SQUARE, 1.0, starts="up,sideways"), "unknown start 'sideways'"),
+    (lambda: isingmf.mean_field(SQUARE, 1.0, starts="up", restarts=3), "restarts needs 'random' in starts"),
+    (lambda: isingmf.sweep(SQUARE, T=1.0, starts="up,warm", restarts=2), "restarts needs 'random' in starts"),
     # A setting the chosen method does not use is refused, as on the command line.
     (lambda: isingmf.mean_field(SQUARE, 1.0, method="sequential", omega=1.5), "omega needs method='over_relaxed'"),
     (lambda: isingmf.structured_mean_field(SQUARE, 1.0, method="sequential", omega=1.2), "omega needs method='over_relaxed'"),
