@@ -83,15 +83,22 @@ def _text(value):
     return str(value)
 
 
-def _reason(error):
+def h5_error_reason(error):
     """The reason of an h5py error in words: HDF5's internal details ("truncated file: eof =
     1000, sblock->base_addr = 0, ...") are left out, a system error is named by strerror."""
-    text = str(error).splitlines()[0] if str(error) else type(error).__name__
+    # A KeyError's str() is the repr of its message, quotes and all.
+    message = error.args[0] if isinstance(error, KeyError) and error.args else error
+    text = str(message).splitlines()[0] if str(message) else type(error).__name__
     errno_match = re.search(r"errno = (\d+)", text)
     if errno_match:
         return os.strerror(int(errno_match.group(1)))
     if "truncated file" in text:
         return "the file is truncated"
+    # "Unable to open object (object 'T' doesn't exist)": the part in brackets names what is
+    # missing; elsewhere it holds HDF5's internals.
+    inner = re.match(r"^[^(]*\((.*'.*)\)\s*$", text)
+    if inner:
+        return inner.group(1)
     text = text.split(" (", 1)[0].strip() or type(error).__name__
     return text[0].lower() + text[1:]
 
@@ -106,6 +113,9 @@ def load(path):
         if not h5py.is_hdf5(path):
             raise ResultsError(f"{path}: not an HDF5 file")
         with h5py.File(path, "r") as f:
+            if _text(f.attrs.get("format", "")) == "isingmf-ensemble":
+                raise ResultsError(f"{path}: an isingmf ensemble file, not a sweep's results file "
+                                   "(plot it with scripts/plot_ensemble.py)")
             if _text(f.attrs.get("format", "")) != FORMAT:
                 raise ResultsError(f"{path}: not an isingmf results file (no format attribute '{FORMAT}')")
             version = int(f.attrs["format_version"])
@@ -164,7 +174,7 @@ def load(path):
         raise
     except (OSError, KeyError, ValueError, TypeError) as error:
         # h5py reports a damaged file or a missing object this way.
-        raise ResultsError(f"{path}: not a readable isingmf results file ({_reason(error)})") from None
+        raise ResultsError(f"{path}: not a readable isingmf results file ({h5_error_reason(error)})") from None
 
 
 def format_number(x, digits=6):

@@ -11,6 +11,7 @@ image format follows the extension of -o; an unknown one is a usage error (exit 
 """
 
 import argparse
+import os
 import sys
 
 import matplotlib
@@ -21,13 +22,22 @@ import h5py  # noqa: E402
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
-from isingmf_results import run_main  # noqa: E402
+from isingmf_results import h5_error_reason, run_main  # noqa: E402
 from plot_sweep import T_LABEL, known_image_format  # noqa: E402
 
 FORMAT = "isingmf-ensemble"
+READABLE_VERSIONS = [1]
 METHODS = [("exact", "exact"), ("mean_field", "naive mean field (lower)"),
            ("structured_mean_field", "structured mean field (lower)"),
            ("upper_bound", "upper bound"), ("bethe", "Bethe (estimate)")]
+
+
+# The comparison datasets, named by what they subtract (the file's "gap" is exact - mean field).
+GAP_LABELS = {"gap": "exact - mean field (gap)", "upper_minus_lower": "upper - mean field (width)",
+              "upper_minus_exact": "upper - exact",
+              "exact_minus_structured": "exact - structured",
+              "upper_minus_structured": "upper - structured",
+              "structured_minus_lower": "structured - mean field"}
 
 
 class EnsembleError(Exception):
@@ -35,24 +45,41 @@ class EnsembleError(Exception):
 
 
 def load(path):
-    """T, N, K and {(group, dataset): (mean, stderr)} of an ensemble file."""
+    """T, N, K and {(group, dataset): (mean, stderr)} of an ensemble file; raises EnsembleError
+    with a one-line message naming the file."""
+    if not os.path.exists(path):
+        raise EnsembleError(f"{path}: no such file")
+    if os.path.isdir(path):
+        raise EnsembleError(f"{path}: is a directory")
     try:
-        f = h5py.File(path, "r")
-    except OSError as error:
-        raise EnsembleError(f"cannot read {path}: {error}") from None
-    with f:
-        fmt = f.attrs.get("format")
-        fmt = fmt.decode() if isinstance(fmt, bytes) else fmt
-        if fmt != FORMAT:
-            raise EnsembleError(f"{path} is not an isingmf ensemble file (format {fmt!r})")
-        T = f["T"][()]
-        averages = {}
-        for group in f["average"]:
-            for name in f["average"][group]:
-                if name + "_stderr" in f["average"][group]:
-                    averages[(group, name)] = (f["average"][group][name][()],
-                                               f["average"][group][name + "_stderr"][()])
-        return T, int(f.attrs["num_sites"]), int(f["seed"].shape[0]), averages
+        if not h5py.is_hdf5(path):
+            raise EnsembleError(f"{path}: not an HDF5 file")
+        with h5py.File(path, "r") as f:
+            fmt = f.attrs.get("format")
+            fmt = fmt.decode() if isinstance(fmt, bytes) else fmt
+            if fmt == "isingmf-results":
+                raise EnsembleError(f"{path}: a sweep's results file, not an ensemble file "
+                                    "(plot it with scripts/plot_sweep.py)")
+            if fmt != FORMAT:
+                raise EnsembleError(
+                    f"{path}: not an isingmf ensemble file (no format attribute '{FORMAT}')")
+            version = int(f.attrs["format_version"])
+            if version not in READABLE_VERSIONS:
+                raise EnsembleError(
+                    f"{path}: format_version {version}, this script reads {READABLE_VERSIONS}")
+            T = f["T"][()]
+            averages = {}
+            for group in f["average"]:
+                for name in f["average"][group]:
+                    if name + "_stderr" in f["average"][group]:
+                        averages[(group, name)] = (f["average"][group][name][()],
+                                                   f["average"][group][name + "_stderr"][()])
+            return T, int(f.attrs["num_sites"]), int(f["seed"].shape[0]), averages
+    except EnsembleError:
+        raise
+    except (OSError, KeyError, ValueError, TypeError) as error:
+        raise EnsembleError(
+            f"{path}: not a readable isingmf ensemble file ({h5_error_reason(error)})") from None
 
 
 def plot(path, output):
@@ -74,8 +101,8 @@ def plot(path, output):
     for name in gaps:
         mean, err = averages[("comparison", name)]
         bottom.errorbar(Tk, mean[keep][order] / n, yerr=err[keep][order] / n, capsize=2,
-                        marker=".", label=name.replace("_", " "))
-    bottom.set_ylabel("[gap] / N")
+                        marker=".", label=GAP_LABELS.get(name, name.replace("_", " ")))
+    bottom.set_ylabel("[difference of ln Z] / N")
     bottom.set_xlabel(T_LABEL)
     if gaps:
         bottom.legend(fontsize="small")

@@ -439,10 +439,12 @@ TEST_F(ScriptsTest, ScriptsRejectBadFilesWithOneLine) {
     const fs::path text = dir_ / "notes.h5";
     std::ofstream(text) << "not hdf5\n";
     const fs::path other = kSourceDir / "tests" / "io" / "data" / "other_format.hdf5";
-    for (const fs::path& bad : {text, dir_ / "absent.h5", other}) {
+    // plot_ensemble.py printed h5py's text (two lines for a directory) or a KeyError.
+    for (const fs::path& bad : {text, dir_ / "absent.h5", other, dir_}) {
         for (const std::string& command :
              {"scripts/plot_sweep.py " + quoted(bad) + " -o " + quoted(dir_ / "x.png"),
-              "scripts/compare_table.py " + quoted(bad)}) {
+              "scripts/compare_table.py " + quoted(bad),
+              "scripts/plot_ensemble.py " + quoted(bad) + " -o " + quoted(dir_ / "x.png")}) {
             SCOPED_TRACE(command);
             EXPECT_EQ(
                 run(std::string(kPython) + " " + quoted(kSourceDir) + "/" + command, out_, err_),
@@ -453,6 +455,45 @@ TEST_F(ScriptsTest, ScriptsRejectBadFilesWithOneLine) {
         }
     }
     EXPECT_FALSE(fs::exists(dir_ / "x.png"));
+}
+
+// A sweep's file given to the ensemble plot, or an ensemble file to the sweep's scripts, is
+// named for what it is (it was "no format attribute 'isingmf-results'"), and a file without
+// the groups a script reads names what is missing (it was `("Can't open attribute)`).
+TEST_F(ScriptsTest, ScriptsNameTheOtherKindOfFileAndWhatIsMissing) {
+    const fs::path sweep = write_free_spins(dir_, true);
+    const auto message = [&](const std::string& command) {
+        EXPECT_EQ(run(std::string(kPython) + " " + quoted(kSourceDir) + "/" + command, out_, err_),
+                  1)
+            << command;
+        return read_file(err_);
+    };
+    EXPECT_NE(message("scripts/plot_ensemble.py " + quoted(sweep) + " -o " + quoted(dir_ / "x.png"))
+                  .find(": a sweep's results file, not an ensemble file (plot it with "
+                        "scripts/plot_sweep.py)"),
+              std::string::npos);
+    ASSERT_EQ(
+        run(std::string("'") + ISINGMF_CLI_PATH +
+                "' ensemble --size 3x3 --samples 2 --T 1,2 --quiet --out " + quoted(dir_ / "e.h5"),
+            out_, err_),
+        0);
+    for (const std::string script : {"plot_sweep.py", "compare_table.py"}) {
+        EXPECT_NE(message("scripts/" + script + " " + quoted(dir_ / "e.h5"))
+                      .find(": an isingmf ensemble file, not a sweep's results file"),
+                  std::string::npos)
+            << script;
+    }
+    const fs::path bare = dir_ / "bare.h5";
+    ASSERT_EQ(run(std::string(kPython) + " -c \"import h5py; f = h5py.File('" + bare.string() +
+                      "', 'w'); f.attrs['format'] = 'isingmf-results'; "
+                      "f.attrs['format_version'] = 3\"",
+                  out_, err_),
+              0);
+    EXPECT_NE(message("scripts/compare_table.py " + quoted(bare))
+                  .find("not a readable isingmf results file (can't locate attribute: "
+                        "'num_sites')\n"),
+              std::string::npos)
+        << read_file(err_);
 }
 
 }  // namespace
