@@ -303,7 +303,7 @@ INSTANTIATE_TEST_SUITE_P(
         BadInput{"clusters_too_wide",
                  "sweep --size 30x30 --boundary open --bounds structured --cluster-width 30 "
                  "--out new.h5",
-                 1, "needs tables over 25 sites"},
+                 1, "structured mean field on clusters of width 30: piece of 900 sites"},
         // An explicit width is the user's: refused before any solving (an automatic one that
         // cannot run is skipped with a note).
         BadInput{"ub_width_too_wide",

@@ -215,7 +215,16 @@ void bethe_pass(const Model& model, const BetheOptions& options, std::vector<Swe
 StructuredPlan make_structured_plan(const Model& model, const StructuredMeanFieldOptions& options) {
     ClusterPartition partition =
         options.clusters ? *options.clusters : make_cluster_partition(model, options.cluster_width);
-    return StructuredPlan(model, std::move(partition), options.limits);
+    try {
+        return StructuredPlan(model, std::move(partition), options.limits);
+    } catch (const ModelError& error) {
+        // Which bound and which setting, as the upper bound's strips say theirs.
+        throw ModelError(
+            options.clusters
+                ? fmt::format("structured mean field on the given clusters: {}", error.what())
+                : fmt::format("structured mean field on clusters of width {}: {}",
+                              options.cluster_width, error.what()));
+    }
 }
 
 // Naive mean field at every temperature: cold starts in parallel, then warm passes. Without
