@@ -652,7 +652,7 @@ std::vector<ExactResult> enumerate_factored(const Model& model, std::span<const 
                                           work.magnetization.data(), work.abs_magnetization.data(),
                                           plan.padded, work.weight.data());
                     }
-                    // Back to weights relative to the ground state; at beta = 0 the factor
+                    // Back to weights relative to the lowest block; at beta = 0 the factor
                     // is exactly 1 (no 0 * huge).
                     const double scale = beta == 0.0 ? 1.0 : std::exp(-beta * above_lowest);
                     r.weight *= scale;

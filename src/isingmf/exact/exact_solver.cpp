@@ -156,8 +156,8 @@ double largest_weight(const Model& model) {
 }
 
 // The model with every coupling and field times 2^-k and no offset. Exact, except for a
-// weight that falls below the normal range: it is then below 2^-766 of the largest, and
-// beta times it below 2^-766 of beta times the largest, which is finite.
+// weight that falls below the normal range: it is then below 2^-1022 of the largest, far
+// below the last digit any result carries.
 Model scaled_without_offset(const Model& model, int k) {
     std::vector<double> couplings = model.couplings();
     std::vector<double> fields = model.fields();
