@@ -14,6 +14,7 @@
 #include <utility>
 
 #include "isingmf/exact/detail/enumerate_detail.hpp"
+#include "isingmf/exact/detail/rescaled_model.hpp"
 #include "isingmf/model/energy_scale.hpp"
 #include "isingmf/util/checks.hpp"
 #include "isingmf/util/error.hpp"
@@ -994,17 +995,12 @@ std::vector<ExactResult> enumerate_exact(const Model& model, std::span<const dou
     check_size(model);
     check_betas(betas);
     check_energy_scale(model, betas);
-    if (const double e0 = model.energy_offset(); e0 != 0.0) {
+    if (model.energy_offset() != 0.0) {
         // E0 enters at the end: folded into every state's energy it rounds away the
         // differences between states below its ulp (E0 = 1e5 and h = 1e-9 moved <m> by 0.4%).
-        const Model without_offset(model.num_sites(), model.edges(), model.couplings(),
-                                   model.fields());
-        std::vector<ExactResult> results = enumerate_exact(without_offset, betas, options, used);
-        const double n = model.num_sites();
-        for (std::size_t k = 0; k < results.size(); ++k) {
-            if (betas[k] != 0.0) results[k].ln_z -= betas[k] * e0;  // no 0 * huge
-            results[k].energy_per_spin += e0 / n;
-        }
+        std::vector<ExactResult> results =
+            enumerate_exact(scaled_without_offset(model, 0), betas, options, used);
+        restore_scale_and_offset(results, betas, model, 0);
         return results;
     }
     if (options.path == EnumerationPath::automatic ||

@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <vector>
 
+#include "isingmf/exact/detail/rescaled_model.hpp"
 #include "isingmf/exact/eliminate.hpp"
 #include "isingmf/exact/enumerate.hpp"
 #include "isingmf/exact/kaufman.hpp"
@@ -155,18 +156,6 @@ double largest_weight(const Model& model) {
     return largest;
 }
 
-// The model with every coupling and field times 2^-k and no offset. Exact, except for a
-// weight that falls below the normal range: it is then below 2^-1022 of the largest, far
-// below the last digit any result carries.
-Model scaled_without_offset(const Model& model, int k) {
-    std::vector<double> couplings = model.couplings();
-    std::vector<double> fields = model.fields();
-    for (double& J : couplings) J = std::ldexp(J, -k);
-    for (double& h : fields) h = std::ldexp(h, -k);
-    return Model(model.num_sites(), model.edges(), std::move(couplings), std::move(fields), 0.0,
-                 model.description(), model.lattice());
-}
-
 }  // namespace
 
 std::vector<ExactResult> solve_exact(const Model& model, ExactMethod method,
@@ -183,15 +172,8 @@ std::vector<ExactResult> solve_exact(const Model& model, ExactMethod method,
     std::vector<double> scaled_betas(betas.begin(), betas.end());
     for (double& beta : scaled_betas) beta = std::ldexp(beta, k);
     std::vector<ExactResult> results =
-        solve_as_given(scaled_without_offset(model, k), method, scaled_betas);
-    const double e0 = model.energy_offset();
-    const double n = model.num_sites();
-    for (std::size_t b = 0; b < results.size(); ++b) {
-        ExactResult& r = results[b];
-        if (betas[b] != 0.0) r.ln_z -= betas[b] * e0;  // no 0 * huge
-        r.energy_per_spin = std::ldexp(r.energy_per_spin, k) + e0 / n;
-        r.susceptibility = std::ldexp(r.susceptibility, -k);
-    }
+        solve_as_given(detail::scaled_without_offset(model, k), method, scaled_betas);
+    detail::restore_scale_and_offset(results, betas, model, k);
     return results;
 }
 
