@@ -112,9 +112,8 @@ template <class Read>
 auto read_column(Read read, const h5::Handle& group, const char* name, std::size_t n_T) {
     auto values = read(group, name);
     if (values.size() != n_T) {
-        const std::string& base = group.where();  // the root's ends in '/'
-        throw IoError(fmt::format("{}{}{}: {} entries, expected {} (one per temperature)", base,
-                                  base.ends_with('/') ? "" : "/", name, values.size(), n_T));
+        throw IoError(fmt::format("{}: {} entries, expected {} (one per temperature)",
+                                  h5::child_where(group, name), values.size(), n_T));
     }
     return values;
 }

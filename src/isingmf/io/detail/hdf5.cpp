@@ -65,14 +65,6 @@ void check_tri(htri_t status, const std::string& where, const char* what) {
     if (status < 0) fail(where, what);
 }
 
-// "file.h5:/group/name": files are named by their path, everything inside by its HDF5 path.
-std::string child_where(const Handle& parent, const std::string& name) {
-    if (H5Iget_type(parent.id()) == H5I_FILE) return fmt::format("{}:/{}", parent.where(), name);
-    const std::string& base = parent.where();
-    if (!base.empty() && base.back() == '/') return base + name;
-    return fmt::format("{}/{}", base, name);
-}
-
 Handle scalar_space(const std::string& where) {
     return Handle(H5Screate(H5S_SCALAR), H5Sclose, where, "cannot create a scalar dataspace");
 }
@@ -477,6 +469,13 @@ Handle open_group(const Handle& parent, const std::string& name) {
         throw IoError(fmt::format("{}: group missing", where));
     return Handle(H5Gopen2(parent.id(), name.c_str(), H5P_DEFAULT), H5Gclose, where,
                   "cannot open group");
+}
+
+std::string child_where(const Handle& parent, const std::string& name) {
+    if (H5Iget_type(parent.id()) == H5I_FILE) return fmt::format("{}:/{}", parent.where(), name);
+    const std::string& base = parent.where();
+    if (!base.empty() && base.back() == '/') return base + name;
+    return fmt::format("{}/{}", base, name);
 }
 
 bool has_link(const Handle& parent, const std::string& name) {

@@ -112,6 +112,10 @@ void flush(const Handle& file);
 Handle create_group(const Handle& parent, const std::string& name);
 Handle open_group(const Handle& parent, const std::string& name);
 
+/// "file.h5:/group/name", where `name` stands under `parent`: files are named by their path,
+/// everything inside by its HDF5 path.
+std::string child_where(const Handle& parent, const std::string& name);
+
 /// True when `parent` has a link called `name` (a group or dataset).
 bool has_link(const Handle& parent, const std::string& name);
 /// True when `object` has an attribute called `name`.
