@@ -37,6 +37,11 @@ IoError stdout_write_error(int error) {
                                error != 0 ? std::strerror(error) : "write error"));
 }
 
+std::string system_error_message(const std::system_error& error) {
+    if (std::ferror(stdout) != 0) return stdout_write_error(error.code().value()).what();
+    return error.what();
+}
+
 bool stdout_reader_gone(int error) {
     if (error == EPIPE) return true;
     // The failed write's errno may be gone (an earlier buffered write): a pipe whose reader

@@ -49,6 +49,10 @@ void drop_stdout();
 /// file", which reads as the results file).
 IoError stdout_write_error(int error);
 
+/// The message of a system_error that ends a run: stdout_write_error's when stdout has failed
+/// (fmt's own "cannot write to file" from a print to it), else its own.
+std::string system_error_message(const std::system_error& error);
+
 /// print(stdout), then flush_stdout(): a reader that has gone while it printed (fmt's
 /// system_error with EPIPE) drops stdout instead of ending the run; any other failed write is
 /// stdout_write_error.

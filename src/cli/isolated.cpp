@@ -35,10 +35,8 @@ namespace {
         if (e.code().value() == EPIPE) {
             drop_stdout();
             status = 0;
-        } else if (std::ferror(stdout) != 0) {  // fmt's "cannot write to file" on stdout
-            print_error(stdout_write_error(e.code().value()).what());
         } else {
-            print_error(e.what());
+            print_error(system_error_message(e));
         }
     } catch (const std::exception& e) {
         print_error(e.what());

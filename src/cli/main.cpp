@@ -171,10 +171,7 @@ int main(int argc, char** argv) {
     } catch (const std::system_error& e) {
         // A summary (info) whose reader has gone (`| head`): it took what it wanted.
         if (e.code().value() == EPIPE) return 0;
-        // fmt's "cannot write to file" from a print to stdout: name it.
-        print_error(std::ferror(stdout) != 0
-                        ? isingmf::cli::stdout_write_error(e.code().value()).what()
-                        : e.what());
+        print_error(isingmf::cli::system_error_message(e));
         return 1;
     } catch (const std::exception& e) {
         print_error(e.what());
