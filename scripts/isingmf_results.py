@@ -103,15 +103,23 @@ def h5_error_reason(error):
     return text[0].lower() + text[1:]
 
 
+def check_hdf5_path(path, error=None):
+    """Raises `error` (ResultsError by default) with a one-line message naming `path` when it
+    is missing, a directory or not an HDF5 file. h5py may raise OSError for what it cannot
+    open."""
+    error = error or ResultsError
+    if not os.path.exists(path):
+        raise error(f"{path}: no such file")
+    if os.path.isdir(path):
+        raise error(f"{path}: is a directory")
+    if not h5py.is_hdf5(path):
+        raise error(f"{path}: not an HDF5 file")
+
+
 def load(path):
     """Reads one results file; raises ResultsError with a one-line message naming it."""
-    if not os.path.exists(path):
-        raise ResultsError(f"{path}: no such file")
-    if os.path.isdir(path):
-        raise ResultsError(f"{path}: is a directory")
     try:
-        if not h5py.is_hdf5(path):
-            raise ResultsError(f"{path}: not an HDF5 file")
+        check_hdf5_path(path)
         with h5py.File(path, "r") as f:
             if _text(f.attrs.get("format", "")) == "isingmf-ensemble":
                 raise ResultsError(f"{path}: an isingmf ensemble file, not a sweep's results file "

@@ -11,7 +11,6 @@ image format follows the extension of -o; an unknown one is a usage error (exit 
 """
 
 import argparse
-import os
 import sys
 
 import matplotlib
@@ -22,7 +21,7 @@ import h5py  # noqa: E402
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
-from isingmf_results import h5_error_reason, run_main  # noqa: E402
+from isingmf_results import check_hdf5_path, h5_error_reason, run_main  # noqa: E402
 from plot_sweep import T_LABEL, known_image_format  # noqa: E402
 
 FORMAT = "isingmf-ensemble"
@@ -47,13 +46,8 @@ class EnsembleError(Exception):
 def load(path):
     """T, N, K and {(group, dataset): (mean, stderr)} of an ensemble file; raises EnsembleError
     with a one-line message naming the file."""
-    if not os.path.exists(path):
-        raise EnsembleError(f"{path}: no such file")
-    if os.path.isdir(path):
-        raise EnsembleError(f"{path}: is a directory")
     try:
-        if not h5py.is_hdf5(path):
-            raise EnsembleError(f"{path}: not an HDF5 file")
+        check_hdf5_path(path, EnsembleError)
         with h5py.File(path, "r") as f:
             fmt = f.attrs.get("format")
             fmt = fmt.decode() if isinstance(fmt, bytes) else fmt
