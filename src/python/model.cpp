@@ -7,10 +7,14 @@
 #include <pybind11/stl.h>
 #include <pybind11/stl/filesystem.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstddef>
 #include <limits>
 #include <optional>
+#include <string>
+#include <tuple>
+#include <vector>
 
 #include "bindings.hpp"
 #include "interruptible.hpp"
@@ -175,6 +179,98 @@ std::string model_repr(const Model& model) {
                        model.num_edges(), kind.empty() ? "" : ", ", kind.empty() ? "" : kind);
 }
 
+// Pickling (multiprocessing, copy.deepcopy). The state holds what a constructor needs to
+// build the same model to the bit: a generated lattice by its spec and its two weights, not its
+// arrays (a 4096^2 ferromagnet pickles in a few hundred bytes); uniform weights as the two
+// numbers; any other model by its arrays. The first entry is the state's layout version.
+constexpr int kModelStateVersion = 1;
+
+py::object lattice_state(const Model& model) {
+    if (!model.lattice()) return py::none();
+    const LatticeSpec& spec = *model.lattice();
+    return py::make_tuple(to_string(spec.kind), py::tuple(py::cast(spec.size)),
+                          to_string(spec.boundary));
+}
+
+// An object, not a tuple: pybind11 gives __setstate__ the type __getstate__ returns, and
+// __setstate__ must take anything to refuse a non-tuple in our words.
+py::object model_state(const Model& model) {
+    py::object edges = py::none();
+    if (model.lattice_bonds() == nullptr) {
+        const std::vector<Edge>& list = model.edges();
+        py::array_t<int> array({static_cast<py::ssize_t>(list.size()), py::ssize_t{2}});
+        std::copy_n(&list.data()->i, 2 * list.size(), array.mutable_data());
+        edges = std::move(array);
+    }
+    const std::optional<double> coupling =
+        model.num_edges() == 0 ? std::optional<double>(0.0) : model.shared_coupling();
+    py::object J = coupling ? py::object(py::float_(*coupling)) : copy(model.couplings());
+    py::object h =
+        model.shared_field() ? py::object(py::float_(*model.shared_field())) : copy(model.fields());
+    return py::make_tuple(kModelStateVersion, model.num_sites(), std::move(edges), std::move(J),
+                          std::move(h), model.energy_offset(), py::cast(model.description()),
+                          lattice_state(model));
+}
+
+std::optional<LatticeSpec> lattice_from_state(py::handle state) {
+    if (state.is_none()) return std::nullopt;
+    const auto fields = state.cast<std::tuple<std::string, std::vector<int>, std::string>>();
+    return LatticeSpec{parse_lattice_kind(std::get<0>(fields)), std::get<1>(fields),
+                       parse_boundary(std::get<2>(fields))};
+}
+
+// The model model_state describes; the constructors check it as they check any input, so a
+// state edited by hand gets their errors. A state that is not one at all gets one line.
+std::shared_ptr<Model> model_from_state(const py::object& object) {
+    const auto not_a_state = [&] {
+        return ModelError(fmt::format("not an isingmf.Model pickle state of version {}: {:.80}",
+                                      kModelStateVersion, py::repr(object).cast<std::string>()));
+    };
+    if (!py::isinstance<py::tuple>(object)) throw not_a_state();
+    const auto state = object.cast<py::tuple>();
+    if (state.size() != 8 || !py::isinstance<py::int_>(state[0]) ||
+        state[0].cast<long long>() != kModelStateVersion) {
+        throw not_a_state();
+    }
+    long long num_sites = 0;
+    double E0 = 0.0;
+    Description description;
+    std::optional<LatticeSpec> lattice;
+    try {
+        num_sites = state[1].cast<long long>();
+        E0 = state[5].cast<double>();
+        description = state[6].cast<Description>();
+        lattice = lattice_from_state(state[7]);
+    } catch (const py::cast_error&) {
+        throw not_a_state();
+    }
+    check_num_sites(num_sites);
+    const auto n = static_cast<int>(num_sites);
+    const py::handle edges = state[2];
+    const py::handle J = state[3];
+    const py::handle h = state[4];
+    const bool uniform = py::isinstance<py::float_>(J) && py::isinstance<py::float_>(h);
+    if (edges.is_none()) {
+        if (!lattice || !uniform) throw not_a_state();
+        const UniformWeights weights{J.cast<double>(), h.cast<double>()};
+        py::gil_scoped_release release;
+        return std::make_shared<Model>(
+            Model::of_lattice(*lattice, weights, E0, std::move(description)));
+    }
+    std::vector<Edge> pairs = edges_argument(edges, n);
+    if (uniform) {
+        const UniformWeights weights{J.cast<double>(), h.cast<double>()};
+        py::gil_scoped_release release;
+        return std::make_shared<Model>(Model::with_uniform_weights(
+            n, std::move(pairs), weights, E0, std::move(description), std::move(lattice)));
+    }
+    std::vector<double> couplings = doubles_argument(J, pairs.size(), "J", "edges");
+    std::vector<double> fields = doubles_argument(h, static_cast<std::size_t>(n), "h", "sites");
+    py::gil_scoped_release release;
+    return std::make_shared<Model>(n, std::move(pairs), std::move(couplings), std::move(fields), E0,
+                                   std::move(description), std::move(lattice));
+}
+
 constexpr const char* kModelDoc = R"doc(An Ising model, validated and immutable:
 
     H(s) = E0 - sum_e J_e s_i s_j - sum_i h_i s_i,   s_i = +-1,
@@ -196,7 +292,10 @@ Other constructors: isingmf.lattice(...), isingmf.read_edge_list(path),
 isingmf.read_uai(path), Model.from_sparse(J, h, E0), Model.from_networkx(G, ...).
 
 Arrays: `edges` (E x 2 int32), `J` (E), `h` (n) are read-only views of the model's own
-storage (no copy; np.array(model.J) gives a writable copy). They keep the model alive.)doc";
+storage (no copy; np.array(model.J) gives a writable copy). They keep the model alive.
+
+Models pickle (multiprocessing, copy.deepcopy) and come back equal to the bit, with their
+description and lattice; a generated uniform lattice pickles as its spec, not its arrays.)doc";
 
 }  // namespace
 
@@ -287,6 +386,7 @@ written.)doc")
 gives back exactly; whole or not at all, as to_uai. An existing file is replaced only with
 force=True. Raises isingmf.IoError (an OSError) when the file exists without force or cannot
 be written.)doc")
+        .def(py::pickle(&model_state, &model_from_state))
         .def("__repr__", &model_repr);
 
     module.def("lattice", &lattice, py::arg("kind") = "square", py::arg("size") = "4x4",

@@ -135,6 +135,82 @@ def test_uai_grid_against_its_published_value(root):
     assert isingmf.exact(model, 1.0, method="eliminate").ln_z[0] == pytest.approx(390.077166, rel=1e-6)
 
 
+def pickled_models():
+    return {
+        "arrays": random_model(),
+        "uniform generated": isingmf.lattice("square", (12, 10), J=0.7, h=-0.1),
+        "open honeycomb": isingmf.lattice("honeycomb", (3, 4), boundary="open", J=-1.0),
+        "pm with random field": isingmf.lattice("square", (6, 6), disorder="pm", random_field=0.5,
+                                                seed=9),
+        "uniform complete": isingmf.lattice("complete", 9, J=-0.25, h=0.5),
+        "uniform from arrays": isingmf.Model(4, [[0, 1], [1, 2], [2, 3]], -0.0, h=0.5, E0=2),
+        "no edges": isingmf.Model(3, np.zeros((0, 2), dtype=int), [], h=[0.1, 0.2, -0.3]),
+    }
+
+
+def assert_same_model(a, b):
+    for name in ("edges", "J", "h"):
+        np.testing.assert_array_equal(getattr(a, name), getattr(b, name))
+    # Bit for bit: a signed zero stays signed.
+    assert np.array_equal(np.signbit(a.J), np.signbit(b.J))
+    assert (a.n, a.E0, a.description, a.lattice) == (b.n, b.E0, b.description, b.lattice)
+
+
+@pytest.mark.parametrize("name", list(pickled_models()))
+def test_models_pickle_and_copy_to_the_bit(name):
+    import copy
+    import pickle
+    model = pickled_models()[name]
+    for again in (pickle.loads(pickle.dumps(model)), copy.deepcopy(model)):
+        assert_same_model(model, again)
+        assert repr(again) == repr(model)
+        # The solvers see the same model: the same numbers to the last bit.
+        assert isingmf.mean_field(again, 0.6).ln_z == isingmf.mean_field(model, 0.6).ln_z
+        assert isingmf.exact(again, 0.6).ln_z[0] == isingmf.exact(model, 0.6).ln_z[0]
+
+
+def test_a_generated_lattice_pickles_as_its_spec():
+    import pickle
+    model = isingmf.lattice("square", (1024, 1024), J=1.0, h=0.1)
+    data = pickle.dumps(model)
+    assert len(data) < 1000  # the arrays would be 40 MB
+    again = pickle.loads(data)
+    assert again.lattice == model.lattice and again.description == model.description
+    np.testing.assert_array_equal(again.edges[-5:], model.edges[-5:])
+
+
+def ln_z_of_pickled(model):
+    return isingmf.mean_field(model, 0.4, starts="up").ln_z
+
+
+def test_models_go_to_worker_processes():
+    # spawn: the worker is a fresh interpreter that gets the model only through pickle.
+    import multiprocessing
+    models = [random_model(seed=s) for s in range(3)]
+    with multiprocessing.get_context("spawn").Pool(1) as pool:
+        in_workers = pool.map(ln_z_of_pickled, models)
+    assert in_workers == [ln_z_of_pickled(m) for m in models]
+
+
+def test_states_that_are_not_a_models_are_refused():
+    model = random_model()
+    state = model.__getstate__()
+    bad_states = {
+        "version": ((2,) + state[1:], "not an isingmf.Model pickle state of version 1"),
+        "short": (state[:5], "not an isingmf.Model pickle state"),
+        "not a tuple": ("x", "not an isingmf.Model pickle state"),
+        "description": (state[:6] + (5,) + state[7:], "not an isingmf.Model pickle state"),
+        "site": (state[:2] + (np.array([[0, 99]]),) + state[3:], "outside 0..6"),
+        "lattice": (state[:7] + (("hexagonal", (3,), "open"),), "hexagonal"),
+        "no edges, no lattice": (state[:2] + (None, 1.0, 0.0) + state[5:],
+                                 "not an isingmf.Model pickle state"),
+    }
+    for name, (bad, message) in bad_states.items():
+        blank = isingmf.Model.__new__(isingmf.Model)
+        with pytest.raises(ValueError, match=message):
+            blank.__setstate__(bad)
+
+
 def test_sparse_round_trip():
     scipy_sparse = pytest.importorskip("scipy.sparse")
     model = random_model(n=9, seed=2)
