@@ -16,6 +16,20 @@ cmake -S "$root/examples/consumer" -B "$work/build" -G Ninja -DCMAKE_BUILD_TYPE=
   -DCMAKE_PREFIX_PATH="$work/prefix" >/dev/null
 cmake --build "$work/build" >/dev/null
 "$work/build/bound_vs_exact"
+# A shared library is installed with its soname (libisingmf.so.MAJOR.MINOR while the major is
+# 0) and the link name beside it, and programs built against it ask for the soname.
+if [ -f "$work/build/bound_vs_exact" ] && readelf -d "$work/build/bound_vs_exact" | grep -q 'NEEDED.*libisingmf'; then
+  major=$(sed -n 's/^CMAKE_PROJECT_VERSION_MAJOR:STATIC=//p' "$build/CMakeCache.txt")
+  minor=$(sed -n 's/^CMAKE_PROJECT_VERSION_MINOR:STATIC=//p' "$build/CMakeCache.txt")
+  soname="libisingmf.so.$major"; [ "$major" = 0 ] && soname="libisingmf.so.0.$minor"
+  library=$(find "$work/prefix" -name "$soname" | head -n 1)
+  [ -n "$library" ] && [ -L "$(dirname "$library")/libisingmf.so" ] &&
+    readelf -d "$library" | grep -q "SONAME.*\[$soname\]" &&
+    readelf -d "$work/build/bound_vs_exact" | grep -q "NEEDED.*\[$soname\]" || {
+    echo "check_package: libisingmf was not installed with the soname $soname" >&2
+    exit 1
+  }
+fi
 # A tool that carries HDF5 (no libhdf5 among its libraries) ships HDF5's licence notice.
 if ! readelf -d "$work/prefix/bin/isingmf" | grep -q 'NEEDED.*libhdf5' &&
   ! find "$work/prefix/share/doc" -name HDF5-NOTICE | grep -q .; then
