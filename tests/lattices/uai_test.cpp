@@ -112,6 +112,29 @@ TEST_F(UaiTest, ConversionMatchesTheTablesExactly) {
     EXPECT_NEAR(ln_z(model), brute_ln_z(4, factors), 1e-12);
 }
 
+TEST_F(UaiTest, EntriesBeyondTheRangeOfDoublesKeepTheirLogarithms) {
+    // Every table of a factor times c multiplies Z by c: ln Z moves by ln c exactly, whatever c
+    // is. With c = 1e-400 or 1e400 the entries are outside double's range (they used to read as
+    // 0 and inf and be refused); 0.3e-320 as a subnormal double kept 3 of its digits.
+    const std::string scopes = "MARKOV\n3\n2 2 2\n3\n1 0\n2 0 1\n2 1 2\n";
+    const auto file = [&](const std::string& name, const std::string& scale) {
+        const auto entry = [&](const char* mantissa) { return std::string(mantissa) + scale; };
+        return write(
+            name,
+            scopes + fmt::format("\n2\n{} {}\n\n4\n{} {} {} {}\n\n4\n{} {} {} {}\n", entry("0.3"),
+                                 entry("1.7"), entry("2"), entry("0.5"), entry("0.25"), entry("3"),
+                                 entry("1.5"), entry("0.2"), entry("0.9"), entry("4")));
+    };
+    const double plain = ln_z(read_uai(file("plain.uai", "")));
+    const double ln10 = std::log(10.0);
+    // Three factors, each scaled: ln Z moves by 3 ln c. The tolerance is rounding in logs of
+    // size ~1e3 (a few ulp of 2800).
+    EXPECT_NEAR(ln_z(read_uai(file("tiny.uai", "e-400"))), plain - 3 * 400 * ln10, 1e-11);
+    EXPECT_NEAR(ln_z(read_uai(file("huge.uai", "e400"))), plain + 3 * 400 * ln10, 1e-11);
+    EXPECT_NEAR(ln_z(read_uai(file("subnormal.uai", "e-320"))), plain - 3 * 320 * ln10, 1e-11);
+    EXPECT_NEAR(ln_z(read_uai(file("extreme.uai", "e-4000"))), plain - 3 * 4000 * ln10, 1e-10);
+}
+
 TEST_F(UaiTest, ExportThenImportGivesTheSameLnZ) {
     // Random fields, Gaussian couplings and a nonzero offset, at two temperatures: the file
     // at beta is the model at beta, so its ln Z at (file) beta = 1 is the model's at beta.
@@ -180,8 +203,14 @@ TEST_F(UaiTest, MalformedFilesAreRefusedWithTheReason) {
          "factor 0 entry 0 is -1"},
         {"inf_entry", "MARKOV\n2\n2 2\n2\n1 0\n2 0 1\n\n2\n 1 2\n\n4\n 1 2 inf 4\n",
          "factor 1 entry 2 is inf"},
-        {"overflow_entry", "MARKOV\n2\n2 2\n2\n1 0\n2 0 1\n\n2\n 1 2\n\n4\n 1 2 1e999 4\n",
-         "factor 1 entry 2 is inf"},
+        {"overflow_entry", "MARKOV\n2\n2 2\n2\n1 0\n2 0 1\n\n2\n 1 2\n\n4\n 1 2 1e99999 4\n",
+         "factor 1 entry 2 is 1e99999, beyond the largest long double"},
+        {"underflow_entry", "MARKOV\n2\n2 2\n2\n1 0\n2 0 1\n\n2\n 1 2\n\n4\n 1 2 -3.5e-99999 4\n",
+         "factor 1 entry 2 is -3.5e-99999, below the smallest long double"},
+        {"written_zero", "MARKOV\n2\n2 2\n2\n1 0\n2 0 1\n\n2\n 1 2\n\n4\n 1 2 0.00e-7 4\n",
+         "factor 1 entry 2 is 0.00e-7; entries must be positive (a zero is a hard"},
+        {"nan_entry", "MARKOV\n2\n2 2\n2\n1 0\n2 0 1\n\n2\n 1 nan\n\n4\n 1 2 3 4\n",
+         "factor 0 entry 1 is nan; entries must be finite"},
         {"text_entry",
          "MARKOV\n2\n2 2\n2\n1 0\n2 0 1\n\n2\n 1 two\n" + std::string("\n4\n 1 2 3 4\n"),
          "expected entry 1 of factor 0"},

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <cstdlib>
@@ -43,7 +44,7 @@ public:
         return false;
     }
 
-    // The token at_end() found.
+    // The last token read: the one at_end() found, or the number real() just read.
     std::string_view pending() const { return token_; }
 
     // A non-negative integer that names `what`; anything else is an error naming it.
@@ -59,18 +60,22 @@ public:
         return value;
     }
 
-    double real(const std::string& what) {
+    // A number, as a long double: a table entry beyond double's range (1e-400, 1e400) is a
+    // positive finite number all the same, and its log an ordinary double. Beyond long
+    // double's range it reads as 0 or inf, for the caller's checks to name.
+    long double real(const std::string& what) {
         const std::string_view tok = next();
         if (tok.empty()) fail(fmt::format("file ends where {} should be", what));
         double value = 0.0;
         const auto [end, ec] = std::from_chars(tok.data(), tok.data() + tok.size(), value);
-        // Out-of-range values parse to +-inf or 0 with result_out_of_range; let the
-        // positivity and finiteness checks name them.
         if ((ec != std::errc() && ec != std::errc::result_out_of_range) ||
             end != tok.data() + tok.size()) {
             fail(fmt::format("expected {} (a number), found {}", what, quote_token(tok)));
         }
-        if (ec == std::errc::result_out_of_range) value = std::strtod(token_.c_str(), nullptr);
+        // A subnormal double keeps only some of the digits written (0.3e-320 reads as
+        // 0.29998e-320): long double holds them all.
+        if (ec == std::errc::result_out_of_range || (value != 0.0 && !std::isnormal(value)))
+            return std::strtold(token_.c_str(), nullptr);
         return value;
     }
 
@@ -83,6 +88,27 @@ private:
     std::string token_;
     std::size_t line_of_last_ = 1;
 };
+
+// Whether a number's text spells infinity ("inf", "-Infinity"), not a number too large.
+bool names_infinity(std::string_view text) {
+    return std::any_of(text.begin(), text.end(), [](char c) { return c == 'i' || c == 'I'; });
+}
+
+// Whether a number's text is a zero as written ("0", "-0.00e5"), not a number too small.
+bool is_written_zero(std::string_view text) {
+    const std::string_view mantissa = text.substr(0, text.find_first_of("eE"));
+    return std::all_of(mantissa.begin(), mantissa.end(),
+                       [](char c) { return c == '0' || c == '.' || c == '+' || c == '-'; });
+}
+
+// ln of a positive finite entry: std::log of the double where the entry is one (the
+// common case, to the bit as always), else the long double's log.
+double log_of_entry(long double value) {
+    const auto as_double = static_cast<double>(value);
+    if (std::isnormal(as_double) && static_cast<long double>(as_double) == value)
+        return std::log(as_double);
+    return static_cast<double>(std::log(value));
+}
 
 // The reader proper, for a file or text in memory.
 Model parse_uai_input(detail::TextInput& input) {
@@ -157,17 +183,32 @@ Model parse_uai_input(detail::TextInput& input) {
         }
         double ln[4] = {};
         for (long long e = 0; e < count; ++e) {
-            const double value = tok.real(fmt::format("entry {} of factor {}", e, f));
+            const long double value = tok.real(fmt::format("entry {} of factor {}", e, f));
+            const std::string_view text = tok.pending();
+            // Beyond long double's range (about 1e-4951 to 1e4932) a number reads as 0 or inf.
+            if (std::isinf(value) && !names_infinity(text)) {
+                tok.fail(
+                    fmt::format("factor {} entry {} is {}, beyond the largest long double "
+                                "(about 1.2e4932); entries must be finite",
+                                f, e, text));
+            }
+            if (value == 0.0L && !is_written_zero(text)) {
+                tok.fail(
+                    fmt::format("factor {} entry {} is {}, below the smallest long double "
+                                "(about 3.6e-4951), so it reads as 0; entries must be "
+                                "positive",
+                                f, e, text));
+            }
             if (!std::isfinite(value))
                 tok.fail(
-                    fmt::format("factor {} entry {} is {}; entries must be finite", f, e, value));
-            if (value <= 0.0) {
+                    fmt::format("factor {} entry {} is {}; entries must be finite", f, e, text));
+            if (value <= 0.0L) {
                 tok.fail(fmt::format(
                     "factor {} entry {} is {}; entries must be positive (a zero is a hard "
                     "constraint, which an Ising model cannot express)",
-                    f, e, value));
+                    f, e, text));
             }
-            ln[e] = std::log(value);
+            ln[e] = log_of_entry(value);
         }
         if (scope.empty()) {
             constant += ln[0];
