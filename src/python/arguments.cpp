@@ -27,6 +27,20 @@ DoubleArray as_double_array(py::handle values, const char* name) {
         throw py::type_error(fmt::format("{} must be real numbers, got dtype {}", name,
                                          py::str(given.dtype()).cast<std::string>()));
     }
+    if (kind == 'O') {
+        // NumPy reads None as NaN, which would then be reported as a non-finite number.
+        std::size_t k = 0;
+        for (py::handle item : given.attr("flat")) {
+            if (item.is_none()) {
+                throw py::type_error(given.ndim() == 0
+                                         ? fmt::format("{} must be real numbers, got None", name)
+                                         : fmt::format("{} must be real numbers, got None at "
+                                                       "flat index {}",
+                                                       name, k));
+            }
+            ++k;
+        }
+    }
     DoubleArray array = DoubleArray::ensure(given);
     if (!array) throw ModelError(fmt::format("{} must be numbers", name));
     return array;

@@ -201,7 +201,13 @@ def test_wrong_types_raise_type_error():
             (lambda: isingmf.Model(2, [[0, 1]], "7"), "J must be real numbers, got dtype <U1"),
             (lambda: isingmf.Model(2, [[0, 1]], 1.0, h=["1", "2"]), "h must be real numbers"),
             (lambda: isingmf.exact(SQUARE, ["1"]), "beta must be real numbers"),
-            (lambda: isingmf.mean_field(SQUARE, 1.0, warm_start=np.zeros(16, complex)), "warm_start must be real")]:
+            (lambda: isingmf.mean_field(SQUARE, 1.0, warm_start=np.zeros(16, complex)), "warm_start must be real"),
+            # None is not a number: NumPy would read it as NaN, reported as not finite.
+            (lambda: SQUARE.energy(None), "spins must be real numbers, got None"),
+            (lambda: isingmf.Model(2, [[0, 1]], None), "J must be real numbers, got None"),
+            (lambda: isingmf.Model(3, [[0, 1]], 1.0, h=[0.5, None, 1]),
+             "h must be real numbers, got None at flat index 1"),
+            (lambda: isingmf.exact(SQUARE, [0.5, None]), "beta must be real numbers, got None at flat index 1")]:
         with pytest.raises(TypeError) as e:
             call()
         assert str(e.value).startswith(message)
