@@ -14,6 +14,7 @@
 #include <optional>
 #include <string>
 #include <tuple>
+#include <type_traits>
 #include <vector>
 
 #include "bindings.hpp"
@@ -32,6 +33,31 @@ namespace {
 // edges() is viewed as an E x 2 int32 array in place.
 static_assert(sizeof(Edge) == 2 * sizeof(int) && offsetof(Edge, j) == sizeof(int));
 
+// The E x 2 `array` of integers as edges, each site checked against 0..num_sites-1.
+template <class Index>
+std::vector<Edge> checked_edges(const py::array& array, int num_sites) {
+    const auto pairs = py::array_t<Index, py::array::c_style | py::array::forcecast>::ensure(array);
+    const Index* ij = pairs.data();
+    std::vector<Edge> out(static_cast<std::size_t>(pairs.shape(0)));
+    const auto outside = [&](Index site) {
+        if constexpr (std::is_signed_v<Index>) {
+            if (site < 0) return true;
+        }
+        return static_cast<unsigned long long>(site) >= static_cast<unsigned long long>(num_sites);
+    };
+    for (std::size_t e = 0; e < out.size(); ++e) {
+        const Index i = ij[2 * e];
+        const Index j = ij[2 * e + 1];
+        // Model says the same of an index in int range; beyond it the cast would wrap.
+        if (outside(i) || outside(j)) {
+            throw ModelError(
+                fmt::format("edge ({}, {}) has a site outside 0..{}", i, j, num_sites - 1));
+        }
+        out[e] = {static_cast<int>(i), static_cast<int>(j)};
+    }
+    return out;
+}
+
 std::vector<Edge> edges_argument(py::handle edges, int num_sites) {
     const py::array array = py::array::ensure(edges);
     if (!array) throw ModelError("edges must be an E x 2 array of site indices");
@@ -47,21 +73,9 @@ std::vector<Edge> edges_argument(py::handle edges, int num_sites) {
             shape += fmt::format("{}{}", d == 0 ? "" : ", ", array.shape(d));
         throw ModelError(fmt::format("edges must have shape (E, 2), got ({})", shape));
     }
-    const auto pairs =
-        py::array_t<long long, py::array::c_style | py::array::forcecast>::ensure(array);
-    const long long* ij = pairs.data();
-    std::vector<Edge> out(static_cast<std::size_t>(pairs.shape(0)));
-    for (std::size_t e = 0; e < out.size(); ++e) {
-        const long long i = ij[2 * e];
-        const long long j = ij[2 * e + 1];
-        // Model says the same of an index in int range; beyond it the cast would wrap.
-        if (i < 0 || j < 0 || i >= num_sites || j >= num_sites) {
-            throw ModelError(
-                fmt::format("edge ({}, {}) has a site outside 0..{}", i, j, num_sites - 1));
-        }
-        out[e] = {static_cast<int>(i), static_cast<int>(j)};
-    }
-    return out;
+    // Unsigned arrays are read as unsigned: 2**64 - 1 is named as itself, not as -1.
+    return kind == 'u' ? checked_edges<unsigned long long>(array, num_sites)
+                       : checked_edges<long long>(array, num_sites);
 }
 
 // Runs write() without the GIL. The library's OutputExistsError says only "'PATH' exists";

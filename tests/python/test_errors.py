@@ -37,6 +37,10 @@ def test_exception_classes():
     (lambda: isingmf.Model(3, [[0.0, 1.0]], 1.0), "edges must be integers"),
     (lambda: isingmf.Model(3, [[0, 3]], 1.0), "edge (0, 3) has a site outside 0..2"),
     (lambda: isingmf.Model(3, [[0, 2**40]], 1.0), "outside 0..2"),
+    # Unsigned indices are named as given, not wrapped to -1.
+    (lambda: isingmf.Model(3, np.array([[0, 2**64 - 1]], dtype=np.uint64), 1.0),
+     "edge (0, 18446744073709551615) has a site outside 0..2"),
+    (lambda: isingmf.Model(3, np.array([[0, -1]]), 1.0), "edge (0, -1) has a site outside 0..2"),
     (lambda: isingmf.Model(3, [[1, 1]], 1.0), "self-loop on site 1"),
     (lambda: isingmf.Model(3, [[0, 1]], [1.0, 2.0]), "J has 2 entries for 1 edges"),
     (lambda: isingmf.Model(3, [[0, 1]], 1.0, h=[1.0]), "h has 1 entries for 3 sites"),
