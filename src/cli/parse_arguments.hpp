@@ -7,6 +7,7 @@
 #include <cerrno>
 #include <charconv>
 #include <cstdlib>
+#include <limits>
 #include <string>
 #include <system_error>
 #include <vector>
@@ -66,6 +67,40 @@ inline void check_not_underflowing(const std::string& name, const std::string& t
         quote_token(text)));
 }
 
+/// Refuses the value `text` of an int option `name` that is a whole number above int's range:
+/// Boost would call it only "invalid", which reads as a typo.
+inline void check_int_in_range(const std::string& name, const std::string& text) {
+    const char* first = text.data();
+    const char* last = text.data() + text.size();
+    if (first != last && *first == '+') ++first;
+    long long value = 0;
+    const auto [end, error] = std::from_chars(first, last, value);
+    if (first == last || end != last) return;  // not a whole number: Boost's message
+    if (error == std::errc() && value >= std::numeric_limits<int>::min() &&
+        value <= std::numeric_limits<int>::max()) {
+        return;
+    }
+    // A negative one is below what every int option takes: its own check would name that
+    // bound, not int's, so Boost's word stands there.
+    if (text.front() == '-') return;
+    // The option's own limit may be far lower (--restarts: 10000), checked once it is read.
+    throw UsageError(
+        fmt::format("{} {} is too large to be read (no whole-number option takes more "
+                    "than {})",
+                    name, quote_token(text), std::numeric_limits<int>::max()));
+}
+
+/// The checks Boost's own reading of `option`'s value would skip (above), on its value `text`.
+inline void check_value(const boost::program_options::option_description& option,
+                        const std::string& name, const std::string& text) {
+    namespace po = boost::program_options;
+    const po::value_semantic* semantic = option.semantic().get();
+    if (dynamic_cast<const po::typed_value<double>*>(semantic) != nullptr)
+        check_not_underflowing(name, text);
+    if (dynamic_cast<const po::typed_value<int>*>(semantic) != nullptr)
+        check_int_in_range(name, text);
+}
+
 }  // namespace detail
 
 /// Option names are written out: Boost's default would take a prefix for the option it starts
@@ -95,12 +130,10 @@ inline boost::program_options::variables_map parse_arguments(
             const po::option_description* option = detail::find_option(arg, options);
             if (option == nullptr) break;  // unknown: Boost's message names it
             const std::size_t equals = arg.find('=');
-            const bool floating =
-                dynamic_cast<const po::typed_value<double>*>(option->semantic().get()) != nullptr;
-            if (floating && equals != std::string::npos)
-                detail::check_not_underflowing(arg.substr(0, equals), arg.substr(equals + 1));
+            if (equals != std::string::npos)
+                detail::check_value(*option, arg.substr(0, equals), arg.substr(equals + 1));
             if (option->semantic()->max_tokens() == 0 || equals != std::string::npos) continue;
-            if (floating && k + 1 < args.size()) detail::check_not_underflowing(arg, args[k + 1]);
+            if (k + 1 < args.size()) detail::check_value(*option, arg, args[k + 1]);
             if (k + 1 < args.size() && args[k + 1].size() > 2 &&
                 args[k + 1].compare(0, 2, "--") == 0) {
                 throw UsageError(

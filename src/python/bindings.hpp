@@ -49,6 +49,17 @@ struct UnsignedArgument {
 };
 using SeedArgument = UnsignedArgument<"seed">;
 
+/// An int argument (a count, a width, threads), passed on as the int it holds. pybind11
+/// answers a Python int beyond int's range with a TypeError listing the whole signature; the
+/// caster below names the argument instead: one above int's range is an isingmf.ModelError,
+/// and one below it reads as int's minimum, below every such argument's own lower bound, so
+/// that the function's check names that bound ("max_iter must be >= 1").
+template <ArgumentName Name>
+struct IntArgument {
+    int value = 0;
+    operator int() const { return value; }  // NOLINT(google-explicit-constructor)
+};
+
 void bind_errors(py::module_& module);
 void bind_model(py::module_& module);
 void bind_mean_field(py::module_& module);
@@ -260,6 +271,39 @@ struct type_caster<isingmf::python::UnsignedArgument<Name, Min, Max>> {
     static handle cast(const Argument& argument, return_value_policy /*policy*/,
                        handle /*parent*/) {
         return PyLong_FromUnsignedLongLong(argument.value);
+    }
+};
+
+template <isingmf::python::ArgumentName Name>
+struct type_caster<isingmf::python::IntArgument<Name>> {
+    using Argument = isingmf::python::IntArgument<Name>;
+    PYBIND11_TYPE_CASTER(Argument, const_name("int"));
+
+    bool load(handle source, bool /*convert*/) {
+        // As UnsignedArgument: Python ints and integers with __index__; else the TypeError.
+        if (!PyIndex_Check(source.ptr())) return false;
+        const object number = reinterpret_steal<object>(PyNumber_Index(source.ptr()));
+        if (!number) {
+            PyErr_Clear();
+            return false;
+        }
+        int overflow = 0;
+        const long long v = PyLong_AsLongLongAndOverflow(number.ptr(), &overflow);
+        if (overflow > 0 || (overflow == 0 && v > std::numeric_limits<int>::max())) {
+            // The argument's own limit may be far lower (restarts: 10000).
+            throw isingmf::ModelError(fmt::format(
+                "{} = {} is too large to be read (no whole-number argument takes more than {})",
+                Name.text, str(source).cast<std::string>(), std::numeric_limits<int>::max()));
+        }
+        value.value = overflow < 0 || v < std::numeric_limits<int>::min()
+                          ? std::numeric_limits<int>::min()
+                          : static_cast<int>(v);
+        return true;
+    }
+
+    static handle cast(const Argument& argument, return_value_policy /*policy*/,
+                       handle /*parent*/) {
+        return PyLong_FromLong(argument.value);
     }
 };
 

@@ -102,10 +102,12 @@ py::array_t<double> member_view(py::object self, std::vector<double> Result::*me
     return view(values.data(), values.size(), self);
 }
 
-std::shared_ptr<UpperBoundResult> upper_bound(const Model& model, double beta, int width,
-                                              bool rotations, bool rings, double tol,
-                                              double marginal_tol, int max_iter, int memory,
-                                              bool trace, int threads) {
+std::shared_ptr<UpperBoundResult> upper_bound(const Model& model, double beta,
+                                              IntArgument<"width"> width, bool rotations,
+                                              bool rings, double tol, double marginal_tol,
+                                              IntArgument<"max_iter"> max_iter,
+                                              IntArgument<"memory"> memory, bool trace,
+                                              IntArgument<"threads"> threads) {
     UpperBoundOptions options;
     options.width = width;
     options.rotations = rotations;
@@ -129,8 +131,9 @@ std::shared_ptr<UpperBoundResult> upper_bound(const Model& model, double beta, i
 }
 
 std::shared_ptr<BetheResult> bethe(const Model& model, double beta, const std::string& schedule,
-                                   bool polarized, double damping, double tol, int max_iter,
-                                   int threads) {
+                                   bool polarized, double damping, double tol,
+                                   IntArgument<"max_iter"> max_iter,
+                                   IntArgument<"threads"> threads) {
     BetheOptions options;
     options.schedule = parse_bp_schedule(schedule);
     options.polarized = polarized;

@@ -113,9 +113,11 @@ std::shared_ptr<EnsembleRun> ensemble(
     double h, const std::string& disorder, double random_field, std::optional<double> J0,
     UnsignedArgument<"samples", 1, kMaxSamples> samples_argument, SeedArgument seed_argument,
     py::object T, py::object beta, const std::string& exact, py::object bounds, py::object starts,
-    int restarts, double tol, int max_iter, const std::string& method, double omega,
-    bool extrapolate, bool cut_off, int cluster_width, py::object clusters, int ub_width,
-    double ub_tol, const std::string& bp_schedule, double bp_damping, int threads) {
+    IntArgument<"restarts"> restarts, double tol, IntArgument<"max_iter"> max_iter,
+    const std::string& method, double omega, bool extrapolate, bool cut_off,
+    IntArgument<"cluster_width"> cluster_width, py::object clusters,
+    IntArgument<"ub_width"> ub_width, double ub_tol, const std::string& bp_schedule,
+    double bp_damping, IntArgument<"threads"> threads) {
     const std::uint64_t samples = samples_argument.value;
     const std::uint64_t seed = seed_argument.value;
     // The command line's limits: an absurd thread count fails at once, not after starting

@@ -56,7 +56,7 @@ py::array_t<double> column(const ExactSeries& series, F value_of) {
 }
 
 std::shared_ptr<ExactSeries> exact(const Model& model, py::object betas, const std::string& method,
-                                   py::object T, int threads) {
+                                   py::object T, IntArgument<"threads"> threads) {
     const Temperatures grid = temperatures_argument(T, betas, nullptr);
     const ExactMethod requested = parse_exact_method(method);
     check_threads(threads);

@@ -63,10 +63,11 @@ constexpr const char* kResultDoc =
     extrapolations)doc";
 
 std::shared_ptr<MeanFieldResult> mean_field(const Model& model, double beta, py::object starts,
-                                            int restarts, double tol, int max_iter,
+                                            IntArgument<"restarts"> restarts, double tol,
+                                            IntArgument<"max_iter"> max_iter,
                                             const std::string& method, double omega,
                                             bool extrapolate, SeedArgument seed, bool cut_off,
-                                            py::object warm_start, int threads) {
+                                            py::object warm_start, IntArgument<"threads"> threads) {
     const bool warm = !warm_start.is_none();
     const MeanFieldOptions options =
         mean_field_options(starts, restarts, tol, max_iter, method, omega, extrapolate, seed.value,

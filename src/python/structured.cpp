@@ -103,9 +103,10 @@ StructuredMeanFieldStarts structured_starts(py::handle names, int restarts, bool
 }
 
 std::shared_ptr<StructuredMeanFieldResult> structured_mean_field(
-    const Model& model, double beta, int cluster_width, py::object clusters, py::object starts,
-    int restarts, double tol, int max_iter, const std::string& method, double omega,
-    SeedArgument seed_argument, py::object warm_start, int threads) {
+    const Model& model, double beta, IntArgument<"cluster_width"> cluster_width,
+    py::object clusters, py::object starts, IntArgument<"restarts"> restarts, double tol,
+    IntArgument<"max_iter"> max_iter, const std::string& method, double omega,
+    SeedArgument seed_argument, py::object warm_start, IntArgument<"threads"> threads) {
     const std::uint64_t seed = seed_argument.value;
     StructuredMeanFieldOptions options;
     const bool warm = !warm_start.is_none();

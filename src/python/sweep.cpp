@@ -318,13 +318,13 @@ SweepOptions sweep_options_argument(const Model& model, const std::string& exact
 
 namespace {
 
-std::shared_ptr<SweepRun> sweep(const Model& model, py::object T, py::object beta,
-                                const std::string& exact, py::object bounds, py::object starts,
-                                int restarts, double tol, int max_iter, const std::string& method,
-                                double omega, bool extrapolate, bool cut_off,
-                                SeedArgument seed_argument, int cluster_width, py::object clusters,
-                                int ub_width, double ub_tol, const std::string& bp_schedule,
-                                double bp_damping, int threads) {
+std::shared_ptr<SweepRun> sweep(
+    const Model& model, py::object T, py::object beta, const std::string& exact, py::object bounds,
+    py::object starts, IntArgument<"restarts"> restarts, double tol,
+    IntArgument<"max_iter"> max_iter, const std::string& method, double omega, bool extrapolate,
+    bool cut_off, SeedArgument seed_argument, IntArgument<"cluster_width"> cluster_width,
+    py::object clusters, IntArgument<"ub_width"> ub_width, double ub_tol,
+    const std::string& bp_schedule, double bp_damping, IntArgument<"threads"> threads) {
     const std::uint64_t seed = seed_argument.value;
     const Temperatures grid = temperatures_argument(T, beta, "0.5:5:0.1");
     const SweepOptions options = sweep_options_argument(

@@ -195,10 +195,16 @@ INSTANTIATE_TEST_SUITE_P(
         BadInput{"restarts_billion", "sweep --restarts 1000000000", 2,
                  "--restarts must be between 0 and 10000"},
         BadInput{"restarts_overflow", "sweep --restarts 99999999999", 2,
-                 "the argument ('99999999999') for option '--restarts' is invalid"},
+                 "--restarts '99999999999' is too large to be read"},
         BadInput{"tol_zero", "sweep --tol 0", 2, "--tol must be > 0"},
         BadInput{"tol_nan", "sweep --tol nan", 2, "--tol must be > 0"},
         BadInput{"max_iter_zero", "sweep --max-iter 0", 2, "--max-iter must be >= 1"},
+        // Above int: Boost called these only "invalid", as it does a typo.
+        BadInput{"max_iter_above_int", "sweep --max-iter 2147483648", 2,
+                 "--max-iter '2147483648' is too large to be read (no whole-number option takes "
+                 "more than 2147483647)"},
+        BadInput{"threads_far_above_int", "ensemble --threads=99999999999999999999999", 2,
+                 "--threads '99999999999999999999999' is too large to be read"},
         BadInput{"unknown_mf_method", "sweep --mf-method newton", 2, "newton"},
         BadInput{"omega_too_large", "sweep --omega 2.5", 2,
                  "--omega must be 0 (adaptive) or in [1, 2)"},
