@@ -90,6 +90,25 @@ inline void check_int_in_range(const std::string& name, const std::string& text)
                     name, quote_token(text), std::numeric_limits<int>::max()));
 }
 
+/// Refuses the value `text` of an unsigned option `name` (--seed, --samples) that is a whole
+/// number outside [0, 2^64 - 1], in words: Boost would call it only "invalid".
+inline void check_unsigned_in_range(const std::string& name, const std::string& text) {
+    const char* first = text.data();
+    const char* last = text.data() + text.size();
+    const bool negative = first != last && *first == '-';
+    if (first != last && (*first == '+' || negative)) ++first;
+    unsigned long long value = 0;
+    const auto [end, error] = std::from_chars(first, last, value);
+    if (first == last || end != last) return;  // not a whole number: Boost's message
+    // The option's own limits may be narrower (--samples: 1 to 10^7), checked once it is read.
+    if (negative && (error != std::errc() || value != 0))
+        throw UsageError(fmt::format("{} {} is negative", name, quote_token(text)));
+    if (error == std::errc::result_out_of_range) {
+        throw UsageError(fmt::format("{} {} is too large to be read (beyond 2^64 - 1)", name,
+                                     quote_token(text)));
+    }
+}
+
 /// The checks Boost's own reading of `option`'s value would skip (above), on its value `text`.
 inline void check_value(const boost::program_options::option_description& option,
                         const std::string& name, const std::string& text) {
@@ -99,6 +118,8 @@ inline void check_value(const boost::program_options::option_description& option
         check_not_underflowing(name, text);
     if (dynamic_cast<const po::typed_value<int>*>(semantic) != nullptr)
         check_int_in_range(name, text);
+    if (dynamic_cast<const po::typed_value<UnsignedOption>*>(semantic) != nullptr)
+        check_unsigned_in_range(name, text);
 }
 
 }  // namespace detail
