@@ -46,6 +46,8 @@ TEST(FuzzCorpus, EntryPointsReachTheReaders) {
     EXPECT_EQ(fuzz::declared_sites("# c\n\n  N 12 # twelve\n0 1 1\n"), 12u);
     EXPECT_EQ(fuzz::declared_sites("0 1 1\n"), 0u);
     EXPECT_GT(fuzz::declared_sites("N 99999999999999999999999\n"), std::uint64_t{1} << 40);
+    // A byte-order mark is skipped, as the reader skips it.
+    EXPECT_EQ(fuzz::declared_sites("\xef\xbb\xbfN 217846431"), 217846431u);
     EXPECT_TRUE(fuzz::edge_list("N 2\n0 1 1.5\n"));
     EXPECT_FALSE(fuzz::edge_list("N 2\n0 1 x\n"));
     EXPECT_FALSE(fuzz::edge_list("N 2000000\n"));  // skipped: the cost of N, not a bug
