@@ -235,6 +235,16 @@ inline auto decomposition_keywords() {
 
 namespace pybind11::detail {
 
+/// `source` as a Python int when it is one, or an integer that says so (__index__: NumPy's
+/// uint64 and int64, such as EnsembleResult.seeds[k]); a null object for anything else (a
+/// float, a string), which the argument casters below leave to the usual TypeError.
+inline object index_of(handle source) {
+    if (!PyIndex_Check(source.ptr())) return object();  // ints have __index__ too
+    object number = reinterpret_steal<object>(PyNumber_Index(source.ptr()));
+    if (!number) PyErr_Clear();
+    return number;
+}
+
 template <isingmf::python::ArgumentName Name, std::uint64_t Min, std::uint64_t Max>
 struct type_caster<isingmf::python::UnsignedArgument<Name, Min, Max>> {
     using Argument = isingmf::python::UnsignedArgument<Name, Min, Max>;  // one macro argument
@@ -250,14 +260,8 @@ struct type_caster<isingmf::python::UnsignedArgument<Name, Min, Max>> {
     }
 
     bool load(handle source, bool /*convert*/) {
-        // A Python int, or an integer that says so (__index__: NumPy's uint64 and int64, such
-        // as EnsembleResult.seeds[k]); anything else (a float, a string) is the usual TypeError.
-        if (!PyIndex_Check(source.ptr())) return false;  // ints have __index__ too
-        const object number = reinterpret_steal<object>(PyNumber_Index(source.ptr()));
-        if (!number) {
-            PyErr_Clear();
-            return false;
-        }
+        const object number = index_of(source);
+        if (!number) return false;
         const unsigned long long v = PyLong_AsUnsignedLongLong(number.ptr());
         if (v == static_cast<unsigned long long>(-1) && PyErr_Occurred() != nullptr) {
             PyErr_Clear();  // negative, or beyond 2^64 - 1
@@ -280,13 +284,8 @@ struct type_caster<isingmf::python::IntArgument<Name>> {
     PYBIND11_TYPE_CASTER(Argument, const_name("int"));
 
     bool load(handle source, bool /*convert*/) {
-        // As UnsignedArgument: Python ints and integers with __index__; else the TypeError.
-        if (!PyIndex_Check(source.ptr())) return false;
-        const object number = reinterpret_steal<object>(PyNumber_Index(source.ptr()));
-        if (!number) {
-            PyErr_Clear();
-            return false;
-        }
+        const object number = index_of(source);
+        if (!number) return false;
         int overflow = 0;
         const long long v = PyLong_AsLongLongAndOverflow(number.ptr(), &overflow);
         if (overflow > 0 || (overflow == 0 && v > std::numeric_limits<int>::max())) {
