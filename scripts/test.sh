@@ -4,7 +4,8 @@
 # pytest suite (tests/python), through CTest. Then a short fuzzing run of the readers
 # (scripts/fuzz.sh: the edge-list and UAI parsers, a minute each, at once; ISINGMF_SKIP_FUZZ=1
 # skips it), and
-# the suites again under AddressSanitizer + UndefinedBehaviorSanitizer.
+# the suites again under AddressSanitizer + UndefinedBehaviorSanitizer (GoogleTest suites in
+# shards, scripts/gtest_shards.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install_deps.sh
@@ -28,7 +29,10 @@ if [ "${ISINGMF_SKIP_SANITIZERS:-0}" != 1 ]; then
     -DCMAKE_CXX_FLAGS_RELEASE="-O1 -DNDEBUG"
   # allocator_may_return_null: a failed allocation behaves as in a plain build (NULL from
   # malloc, std::bad_alloc from new); HDF5 asks for absurd sizes read from damaged files.
-  ASAN_OPTIONS=detect_leaks=0:allocator_may_return_null=1 \
-    UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
-    ctest --test-dir build-asan --output-on-failure --timeout 1800 -j "$(nproc)" -LE slow
+  export ASAN_OPTIONS=detect_leaks=0:allocator_may_return_null=1
+  export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
+  # The GoogleTest suites in one process per core rather than one per test (a sanitized test
+  # executable's start-up was more than half of this pass), the other tests through CTest.
+  bash scripts/gtest_shards.sh build-asan
+  ctest --test-dir build-asan --output-on-failure --timeout 1800 -j "$(nproc)" -LE gtest
 fi
