@@ -9,7 +9,8 @@ ln Z_exact / N, gap / N, relative gap (gap / |ln Z_exact|), the mean-field magne
 did not: mf, ub, bp, smf), then, when the file holds them, the upper bound ln Z_UB / N with
 the interval width (UB - MF) / N, the Bethe estimate ln Z_Bethe / N, and the structured
 mean-field bound ln Z_SMF / N with its gap (exact - SMF) / N and, with the upper bound, its
-interval width (UB - SMF) / N. Missing values print as n/a. A file that cannot be read is
+interval width (UB - SMF) / N. Missing values print as n/a; a file without exact values
+(--exact none) has no exact columns. A file that cannot be read is
 reported on stderr (one line each) and the others are still printed; the exit status is then 1.
 """
 
@@ -21,21 +22,6 @@ import numpy as np
 
 from isingmf_results import ResultsError, format_fixed, format_number, load, run_main
 
-COLUMNS = ["T", "lnZ_MF/N", "lnZ_exact/N", "gap/N", "rel. gap", "m_MF", "conv"]
-
-
-def columns(sweep):
-    extra = []
-    if sweep.lnz_upper is not None:
-        extra += ["lnZ_UB/N", "width/N"]
-    if sweep.lnz_bethe is not None:
-        extra += ["lnZ_Bethe/N"]
-    if sweep.lnz_structured is not None:
-        extra += ["lnZ_SMF/N", "gapS/N"]
-        if sweep.lnz_upper is not None:
-            extra += ["widthS/N"]
-    return COLUMNS + extra
-
 
 def convergence(sweep, k):
     """'yes', or NO with the results at temperature k that did not converge (as the CLI's table)."""
@@ -46,7 +32,9 @@ def convergence(sweep, k):
     return "NO:" + ",".join(failed) if failed else "yes"
 
 
-def rows(sweep):
+def columns(sweep):
+    """[(name, text of temperature k)] for the columns `sweep` has data for: the exact columns
+    only where some exact ln Z was computed (not with --exact none)."""
     n = sweep.num_sites
     nan = np.full(len(sweep.T), np.nan)
     lnz_mf = sweep.lnz_mf if sweep.lnz_mf is not None else nan
@@ -55,32 +43,34 @@ def rows(sweep):
     gap = sweep.gap if sweep.gap is not None else nan
     with np.errstate(divide="ignore", invalid="ignore"):
         relative = gap / np.abs(lnz_exact)
-    for k in range(len(sweep.T)):
-        row = [
-            format_number(sweep.T[k]),
-            format_number(lnz_mf[k] / n, 8),
-            format_number(lnz_exact[k] / n, 8),
-            format_number(gap[k] / n, 4),
-            format_number(relative[k], 3),
-            format_fixed(m_mf[k], 6),
-            convergence(sweep, k),
-        ]
-        if sweep.lnz_upper is not None:
-            row += [format_number(sweep.lnz_upper[k] / n, 8),
-                    format_number((sweep.lnz_upper[k] - lnz_mf[k]) / n, 4)]
-        if sweep.lnz_bethe is not None:
-            row += [format_number(sweep.lnz_bethe[k] / n, 8)]
-        if sweep.lnz_structured is not None:
-            smf = sweep.lnz_structured[k]
-            row += [format_number(smf / n, 8), format_number((lnz_exact[k] - smf) / n, 4)]
-            if sweep.lnz_upper is not None:
-                row += [format_number((sweep.lnz_upper[k] - smf) / n, 4)]
-        yield row
+    has_exact = bool(np.any(~np.isnan(lnz_exact)))
+    upper, bethe, smf = sweep.lnz_upper, sweep.lnz_bethe, sweep.lnz_structured
+    out = [("T", lambda k: format_number(sweep.T[k])),
+           ("lnZ_MF/N", lambda k: format_number(lnz_mf[k] / n, 8))]
+    if has_exact:
+        out += [("lnZ_exact/N", lambda k: format_number(lnz_exact[k] / n, 8)),
+                ("gap/N", lambda k: format_number(gap[k] / n, 4)),
+                ("rel. gap", lambda k: format_number(relative[k], 3))]
+    out += [("m_MF", lambda k: format_fixed(m_mf[k], 6)),
+            ("conv", lambda k: convergence(sweep, k))]
+    if upper is not None:
+        out += [("lnZ_UB/N", lambda k: format_number(upper[k] / n, 8)),
+                ("width/N", lambda k: format_number((upper[k] - lnz_mf[k]) / n, 4))]
+    if bethe is not None:
+        out += [("lnZ_Bethe/N", lambda k: format_number(bethe[k] / n, 8))]
+    if smf is not None:
+        out += [("lnZ_SMF/N", lambda k: format_number(smf[k] / n, 8))]
+        if has_exact:
+            out += [("gapS/N", lambda k: format_number((lnz_exact[k] - smf[k]) / n, 4))]
+        if upper is not None:
+            out += [("widthS/N", lambda k: format_number((upper[k] - smf[k]) / n, 4))]
+    return out
 
 
 def table(sweep):
-    body = list(rows(sweep))
-    names = columns(sweep)
+    cells = columns(sweep)
+    names = [name for name, _ in cells]
+    body = [[text(k) for _, text in cells] for k in range(len(sweep.T))]
     widths = [max([len(c)] + [len(r[i]) for r in body]) for i, c in enumerate(names)]
 
     def line(cells):

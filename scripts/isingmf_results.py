@@ -71,8 +71,7 @@ class Sweep:
 
     def describe(self):
         """One line naming the model: 'lattice=square size=4x4 ... N=16'."""
-        keys = " ".join(f"{k}={v}" for k, v in self.model.items())
-        return f"{keys} N={self.num_sites}".strip()
+        return describe_model(self.model, self.num_sites)
 
 
 def _text(value):
@@ -116,6 +115,18 @@ def check_hdf5_path(path, error=None):
         raise error(f"{path}: not an HDF5 file")
 
 
+def model_attributes(f):
+    """The model's root attributes of an open results or ensemble file, {key: text}."""
+    return {k: _text(v) for k, v in f.attrs.items()
+            if k not in RESERVED_ROOT_ATTRIBUTES and isinstance(v, (str, bytes, np.bytes_))}
+
+
+def describe_model(model, num_sites):
+    """One line naming the model: 'lattice=square size=4x4 ... N=16'."""
+    keys = " ".join(f"{k}={v}" for k, v in model.items())
+    return f"{keys} N={num_sites}".strip()
+
+
 def load(path):
     """Reads one results file; raises ResultsError with a one-line message naming it."""
     try:
@@ -130,8 +141,7 @@ def load(path):
             if version not in READABLE_VERSIONS:
                 raise ResultsError(f"{path}: format_version {version}, this script reads {READABLE_VERSIONS}")
             n = int(f.attrs["num_sites"])
-            model = {k: _text(v) for k, v in f.attrs.items()
-                     if k not in RESERVED_ROOT_ATTRIBUTES and isinstance(v, (str, bytes, np.bytes_))}
+            model = model_attributes(f)
             sweep = Sweep(
                 path=path,
                 num_sites=n,

@@ -6,12 +6,15 @@
 Two panels against k_B T / J: the average [ln Z]/N of every method the file holds (exact,
 naive and structured mean field, upper bound, Bethe) with error bars of one standard error
 (/average/<group>/ln_z and ln_z_stderr), and the average gaps per spin between methods
-(/average/comparison/<gap>) with the same error bars. T = inf (beta = 0) is left out. The
-image format follows the extension of -o; an unknown one is a usage error (exit status 2).
+(/average/comparison/<gap>) with the same error bars. Red crosses mark the temperatures where
+a method did not converge in every sample (/average/<group>/converged below 1), and a warning
+on stderr names them. T = inf (beta = 0) is left out. The image format follows the extension
+of -o; an unknown one is a usage error (exit status 2).
 """
 
 import argparse
 import sys
+import textwrap
 
 import matplotlib
 
@@ -21,8 +24,9 @@ import h5py  # noqa: E402
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
-from isingmf_results import check_hdf5_path, h5_error_reason, run_main  # noqa: E402
-from plot_sweep import T_LABEL, known_image_format  # noqa: E402
+from isingmf_results import (check_hdf5_path, describe_model, h5_error_reason,  # noqa: E402
+                             model_attributes, run_main)
+from plot_sweep import NOT_CONVERGED, T_LABEL, known_image_format  # noqa: E402
 
 FORMAT = "isingmf-ensemble"
 READABLE_VERSIONS = [1]
@@ -44,8 +48,8 @@ class EnsembleError(Exception):
 
 
 def load(path):
-    """T, N, K and {(group, dataset): (mean, stderr)} of an ensemble file; raises EnsembleError
-    with a one-line message naming the file."""
+    """T, N, K, {(group, dataset): (mean, stderr)} and the model in words of an ensemble file;
+    raises EnsembleError with a one-line message naming the file."""
     try:
         check_hdf5_path(path, EnsembleError)
         with h5py.File(path, "r") as f:
@@ -68,7 +72,8 @@ def load(path):
                     if name + "_stderr" in f["average"][group]:
                         averages[(group, name)] = (f["average"][group][name][()],
                                                    f["average"][group][name + "_stderr"][()])
-            return T, int(f.attrs["num_sites"]), int(f["seed"].shape[0]), averages
+            n = int(f.attrs["num_sites"])
+            return T, n, int(f["seed"].shape[0]), averages, describe_model(model_attributes(f), n)
     except EnsembleError:
         raise
     except (OSError, KeyError, ValueError, TypeError) as error:
@@ -76,19 +81,33 @@ def load(path):
             f"{path}: not a readable isingmf ensemble file ({h5_error_reason(error)})") from None
 
 
-def plot(path, output):
-    T, n, k, averages = load(path)
+def figure(path):
+    """The figure of an ensemble file, and for each method that did not converge in every
+    sample at some temperature, 'group at T = ...'."""
+    T, n, k, averages, model = load(path)
     keep = np.isfinite(T)
     order = np.argsort(T[keep])
     Tk = T[keep][order]
     fig, (top, bottom) = plt.subplots(2, 1, sharex=True, figsize=(7, 8))
+    not_converged = []
+    crosses_x, crosses_y = [], []
     for group, label in METHODS:
         if (group, "ln_z") in averages:
             mean, err = averages[(group, "ln_z")]
-            top.errorbar(Tk, mean[keep][order] / n, yerr=err[keep][order] / n, capsize=2,
-                         marker=".", label=label)
+            y = mean[keep][order] / n
+            top.errorbar(Tk, y, yerr=err[keep][order] / n, capsize=2, marker=".", label=label)
+            if (group, "converged") in averages:
+                bad = averages[(group, "converged")][0][keep][order] < 1
+                if np.any(bad):
+                    crosses_x.append(Tk[bad])
+                    crosses_y.append(y[bad])
+                    not_converged.append(
+                        f"{group} at T = {', '.join(f'{t:.4g}' for t in Tk[bad])}")
+    if crosses_x:
+        top.plot(np.concatenate(crosses_x), np.concatenate(crosses_y), "x", color="red", ms=7,
+                 mew=1.5, label=NOT_CONVERGED + " (some samples)")
     top.set_ylabel("[ln Z] / N")
-    top.set_title(f"{k} samples, N = {n}: mean +- standard error")
+    top.set_title(f"{textwrap.fill(model, 90)}\n{k} samples: mean +- standard error", fontsize=9)
     top.legend(fontsize="small")
     gaps = sorted(name for group, name in averages if group == "comparison"
                   and name != "exact_minus_lower")  # the same as gap
@@ -101,8 +120,15 @@ def plot(path, output):
     if gaps:
         bottom.legend(fontsize="small")
     fig.tight_layout()
+    return fig, not_converged
+
+
+def plot(path, output):
+    """Writes the figure to `output`; returns what figure() says did not converge."""
+    fig, not_converged = figure(path)
     fig.savefig(output)
     plt.close(fig)
+    return not_converged
 
 
 def main(argv=None):
@@ -114,7 +140,11 @@ def main(argv=None):
     if not known_image_format(args.output, "plot_ensemble.py"):
         return 2
     try:
-        plot(args.ensemble, args.output)
+        not_converged = plot(args.ensemble, args.output)
+        if not_converged:
+            print(f"plot_ensemble.py: warning: not every sample converged: "
+                  f"{'; '.join(not_converged)} (red crosses; /average/<group>/converged)",
+                  file=sys.stderr)
     except EnsembleError as error:
         print(f"plot_ensemble.py: error: {error}", file=sys.stderr)
         return 1

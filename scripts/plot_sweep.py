@@ -9,8 +9,10 @@ bound drawn as a band, every bound, the Bethe estimate and exact ln Z, whichever
 holds), the widths per spin (upper - lower, exact - lower, upper - exact, and the same for the
 structured bound) and the magnetization: the mean-field and structured |m| = |(1/N) sum_i m_i|
 beside the exact <|m|> where computed (all unsigned, so that they are comparable; the exact
-<m> vanishes at h = 0 by symmetry). Temperatures where the mean-field iteration did not
-converge are marked with red crosses. T = inf (beta = 0) cannot be placed on the axis and is
+<m> vanishes at h = 0 by symmetry). Red crosses mark, on each curve, the temperatures where
+that method did not converge (mean field, structured mean field, the upper bound's
+optimisation, belief propagation); a bound still holds there, but is not the best the method
+gives. T = inf (beta = 0) cannot be placed on the axis and is
 left out. The image format follows the extension of -o (png, pdf, svg, ...); an unknown one is
 a usage error (exit status 2).
 """
@@ -30,7 +32,7 @@ import numpy as np  # noqa: E402
 from isingmf_results import ResultsError, load, run_main  # noqa: E402
 
 T_LABEL = "k_B T / J"
-NOT_CONVERGED = "mean field not converged"
+NOT_CONVERGED = "not converged"
 
 
 def _finite(values):
@@ -57,12 +59,19 @@ def known_image_format(output, script):
     return True
 
 
-def mark_not_converged(ax, T, y, converged):
-    if converged is None or y is None:
-        return
-    bad = ~converged & np.isfinite(y)
-    if np.any(bad):
-        ax.plot(T[bad], y[bad], "x", color="red", ms=7, mew=1.5, label=NOT_CONVERGED)
+def mark_not_converged(ax, T, curves):
+    """Red crosses on each (values, converged) curve where its method did not converge, with
+    one legend entry for all."""
+    xs, ys = [], []
+    for y, converged in curves:
+        if converged is None or y is None:
+            continue
+        bad = ~converged & np.isfinite(y)
+        xs.append(T[bad])
+        ys.append(y[bad])
+    if xs and sum(len(x) for x in xs) > 0:
+        ax.plot(np.concatenate(xs), np.concatenate(ys), "x", color="red", ms=7, mew=1.5,
+                label=NOT_CONVERGED)
 
 
 def figure(sweep):
@@ -75,7 +84,12 @@ def figure(sweep):
     has_exact = _finite(sweep.lnz_exact)
     lower = sweep.lnz_mf[order] / n if sweep.lnz_mf is not None else None
     upper = sweep.lnz_upper[order] / n if sweep.lnz_upper is not None else None
-    converged = sweep.converged[order] if sweep.converged is not None else None
+
+    def sorted_flags(flags):
+        return flags[order] if flags is not None else None
+
+    converged = sorted_flags(sweep.converged)
+    structured_converged = sorted_flags(sweep.structured_converged)
     structured = sweep.lnz_structured[order] / n if sweep.lnz_structured is not None else None
     # The interval's lower end: the structured bound where present (never below the naive
     # one when started from it).
@@ -97,13 +111,15 @@ def figure(sweep):
     if upper is not None:
         ax_lnz.plot(T, upper, "v-", ms=3, color="C3",
                     label=f"upper bound ({sweep.upper_kind}, width {sweep.upper_width})")
-    if sweep.lnz_bethe is not None:
-        ax_lnz.plot(T, sweep.lnz_bethe[order] / n, "^:", ms=3, color="C4",
-                    label="Bethe (estimate, not a bound)")
+    bethe = sweep.lnz_bethe[order] / n if sweep.lnz_bethe is not None else None
+    if bethe is not None:
+        ax_lnz.plot(T, bethe, "^:", ms=3, color="C4", label="Bethe (estimate, not a bound)")
     if has_exact:
         ax_lnz.plot(T, sweep.lnz_exact[order] / n, "s--", ms=3, color="k",
                     label=f"exact ({sweep.exact_method})")
-    mark_not_converged(ax_lnz, T, lower, converged)
+    mark_not_converged(ax_lnz, T, [(lower, converged), (structured, structured_converged),
+                                   (upper, sorted_flags(sweep.upper_converged)),
+                                   (bethe, sorted_flags(sweep.bethe_converged))])
     ax_lnz.set_ylabel("ln Z / N")
     ax_lnz.legend(fontsize=8)
 
@@ -130,12 +146,12 @@ def figure(sweep):
     m_abs = np.abs(sweep.m_mf[order]) if sweep.m_mf is not None else None
     if m_abs is not None:
         ax_m.plot(T, m_abs, "o-", ms=3, label="mean field |m|")
-    if sweep.m_structured is not None:
-        ax_m.plot(T, np.abs(sweep.m_structured[order]), "D-", ms=3, color="C1",
-                  label="structured |m|")
+    m_structured = np.abs(sweep.m_structured[order]) if sweep.m_structured is not None else None
+    if m_structured is not None:
+        ax_m.plot(T, m_structured, "D-", ms=3, color="C1", label="structured |m|")
     if _finite(sweep.m_abs_exact):
         ax_m.plot(T, sweep.m_abs_exact[order], "s--", ms=3, label="exact <|m|>")
-    mark_not_converged(ax_m, T, m_abs, converged)
+    mark_not_converged(ax_m, T, [(m_abs, converged), (m_structured, structured_converged)])
     ax_m.set_ylabel("|magnetization| per spin")
     ax_m.set_xlabel(T_LABEL)
     if ax_m.lines:

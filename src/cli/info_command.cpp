@@ -53,6 +53,20 @@ int print_ensemble_info(const std::string& path) {
                    e.T.back());
     }
     fmt::print("groups: /{}\n", fmt::join(e.groups, " /"));
+    // How many runs (samples x temperatures) each method converged in: the mean of a 0/1
+    // column over the samples is a fraction.
+    std::vector<std::string> converged;
+    for (const EnsembleAverage& a : e.averages) {
+        if (a.dataset != "converged") continue;
+        double runs = 0.0;
+        for (const double fraction : a.mean) runs += fraction * static_cast<double>(e.seeds.size());
+        converged.push_back(fmt::format("{} {} of {}", a.group, std::llround(runs),
+                                        a.mean.size() * e.seeds.size()));
+    }
+    if (!converged.empty()) {
+        fmt::print("converged (runs of a sample at a temperature): {}\n",
+                   fmt::join(converged, ", "));
+    }
     // Columns: [ln Z]/N of each method, then the average gaps per spin, each +- its stderr.
     std::vector<const EnsembleAverage*> columns;
     for (const EnsembleAverage& a : e.averages) {

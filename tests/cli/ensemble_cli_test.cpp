@@ -9,10 +9,13 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <csignal>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <string>
 #include <thread>
 
@@ -129,6 +132,25 @@ TEST_F(EnsembleCli, InfoSummarisesAnEnsemble) {
     EXPECT_NE(info.out.find("mean_field/ln_z"), std::string::npos) << info.out;
 }
 
+// info counts the runs (a sample at a temperature) each method converged in, as the file's
+// /<group>/converged holds them; one sweep of mean field (--max-iter 1) leaves some out.
+TEST_F(EnsembleCli, InfoCountsTheConvergedRuns) {
+    for (const std::string& extra : {std::string(), std::string(" --max-iter 1")}) {
+        SCOPED_TRACE(extra);
+        ASSERT_EQ(run("ensemble " + kModel + extra + " --out e.h5 --force").status, 0);
+        const test::CliRun info = run("info e.h5");
+        ASSERT_EQ(info.status, 0) << info.err;
+        std::ofstream(dir_.path() / "info.txt") << info.out;
+        EXPECT_EQ(check("converged e.h5 info.txt"), "");
+        EXPECT_EQ(info.out.find("mean_field 18 of 18") != std::string::npos, extra.empty())
+            << info.out;
+    }
+    // The checker can fail: a count the file does not hold.
+    std::ofstream(dir_.path() / "info.txt")
+        << "converged (runs): mean_field 18 of 18, upper_bound 18 of 18\n";
+    EXPECT_NE(check("converged e.h5 info.txt"), "");
+}
+
 // scripts/plot_ensemble.py: [ln Z]/N with error bars and the average gaps; a sweep file is
 // refused (the image format check is plot_sweep.py's, tested in scripts_test).
 TEST_F(EnsembleCli, PlotScriptDrawsTheAverages) {
@@ -139,13 +161,40 @@ TEST_F(EnsembleCli, PlotScriptDrawsTheAverages) {
     const auto plot = [&](const std::string& arguments) {
         const std::string command = "cd '" + dir_.path().string() + "' && /usr/bin/python3 '" +
                                     ISINGMF_SOURCE_DIR "/scripts/plot_ensemble.py' " + arguments +
-                                    " >/dev/null 2>&1";
+                                    " >/dev/null 2>plot.err";
         const int status = std::system(command.c_str());
         return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
     };
+    const auto plot_err = [&] {
+        std::ifstream in(dir_.path() / "plot.err");
+        return std::string(std::istreambuf_iterator<char>(in), {});
+    };
     EXPECT_EQ(plot("e.h5 -o e.png"), 0);
     EXPECT_GT(fs::file_size(dir_.path() / "e.png"), 1000u);
+    EXPECT_EQ(plot_err(), "") << "every sample converged: no warning";
     EXPECT_EQ(plot("s.h5 -o s.png"), 1);
+    // One sweep of mean field: it does not converge everywhere; the plot says where.
+    ASSERT_EQ(run("ensemble " + kModel + " --max-iter 1 --out short.h5").status, 0);
+    EXPECT_EQ(plot("short.h5 -o short.png"), 0);
+    const std::string warning = plot_err();
+    EXPECT_EQ(warning.rfind("plot_ensemble.py: warning: not every sample converged: mean_field at "
+                            "T = ",
+                            0),
+              0u)
+        << warning;
+    EXPECT_EQ(warning.find("upper_bound"), std::string::npos) << warning;
+    EXPECT_EQ(std::count(warning.begin(), warning.end(), '\n'), 1) << warning;
+    // The title names the model.
+    const std::string title = "cd '" + dir_.path().string() +
+                              "' && PYTHONPATH='" ISINGMF_SOURCE_DIR
+                              "/scripts' /usr/bin/python3 -c 'import plot_ensemble; "
+                              "print(plot_ensemble.figure(\"e.h5\")[0].axes[0].get_title())' "
+                              ">title.txt 2>&1";
+    ASSERT_EQ(std::system(title.c_str()), 0);
+    std::ifstream in(dir_.path() / "title.txt");
+    const std::string text(std::istreambuf_iterator<char>(in), {});
+    EXPECT_NE(text.find("disorder=pm"), std::string::npos) << text;
+    EXPECT_NE(text.find("6 samples"), std::string::npos) << text;
 }
 
 TEST_F(EnsembleCli, ExistingOutputAndLeftCheckpointRefused) {

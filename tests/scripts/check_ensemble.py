@@ -4,6 +4,8 @@
   check_ensemble.py sample ENSEMBLE SWEEP K   row K of every [K x n_T] dataset == SWEEP's [n_T]
   check_ensemble.py same A B                  the same datasets, bit for bit
   check_ensemble.py averages ENSEMBLE         /average equals numpy's mean and std(ddof=1)/sqrt(K)
+  check_ensemble.py converged ENSEMBLE TEXT   TEXT (`isingmf info` output) counts the 1s of each
+                                              /<group>/converged [K x n_T]
 
 Exit status 0 when the check holds; the first difference is printed otherwise.
 """
@@ -77,13 +79,33 @@ def averages(ensemble):
                 expect = {name: mean, name + "_stderr": std / np.sqrt(k)}
                 if group == "comparison":
                     expect[name + "_std"] = std
+                # A mean of a 0/1 flag is a fraction; the rest keep the samples' units.
+                units = e[group][name].attrs["units"]
+                if units == "boolean":
+                    units = "fraction"
                 for key, value in expect.items():
+                    got_units = e["average"][group][key].attrs["units"]
+                    if got_units != units:
+                        return f"/average/{group}/{key} has units {got_units!r}, not {units!r}"
                     got = e["average"][group][key][()]
                     # numpy sums pairwise, the writer in index order: equal to rounding.
                     if not np.allclose(got, value, rtol=1e-12, atol=1e-14, equal_nan=True):
                         return f"/average/{group}/{key} = {got}, numpy {value}"
                     checked += 1
         return None if checked > 0 else "no average compared"
+
+
+def converged(ensemble, text):
+    with open(text) as f:
+        lines = [line for line in f if line.startswith("converged ")]
+    if len(lines) != 1:
+        return f"{len(lines)} converged lines in {text}"
+    counts = lines[0].split(": ", 1)[1].strip().split(", ")
+    with h5py.File(ensemble) as e:
+        groups = [g for g in e if isinstance(e[g], h5py.Group) and "converged" in e[g]]
+        expect = [f"{g} {int(np.sum(e[g]['converged'][()]))} of {e[g]['converged'].size}"
+                  for g in groups]
+    return None if sorted(counts) == sorted(expect) else f"info says {counts}, the file {expect}"
 
 
 def main():
@@ -94,6 +116,8 @@ def main():
         problem = same(sys.argv[2], sys.argv[3])
     elif command == "averages":
         problem = averages(sys.argv[2])
+    elif command == "converged":
+        problem = converged(sys.argv[2], sys.argv[3])
     else:
         problem = f"unknown command {command}"
     if problem:

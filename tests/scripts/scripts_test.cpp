@@ -78,7 +78,7 @@ constexpr double kField = 0.5;
 
 // With `with_bounds`, also the upper bound, the Bethe estimate and structured mean field on
 // one-site clusters, all exact for free spins. `field` may be negative (then m < 0); the
-// temperatures whose index is in `not_converged` are written as not converged (mean field).
+// temperatures whose index is in `not_converged` are written as not converged (by every method).
 // The file is named after the case.
 fs::path write_free_spins(const fs::path& dir, bool with_exact, bool with_bounds = false,
                           double field = kField,
@@ -101,8 +101,9 @@ fs::path write_free_spins(const fs::path& dir, bool with_exact, bool with_bounds
         point.mean_field->ln_z = kSites * std::log(2.0 * std::cosh(beta * field));
         point.mean_field->magnetization = m;
         point.mean_field->m.assign(kSites, m);
-        point.mean_field->converged = std::find(not_converged.begin(), not_converged.end(),
-                                                sweep.points.size()) == not_converged.end();
+        const bool converged = std::find(not_converged.begin(), not_converged.end(),
+                                         sweep.points.size()) == not_converged.end();
+        point.mean_field->converged = converged;
         point.mean_field->start = "up";
         if (with_exact) {
             ExactResult exact;
@@ -114,14 +115,14 @@ fs::path write_free_spins(const fs::path& dir, bool with_exact, bool with_bounds
         if (with_bounds) {
             UpperBoundResult& upper = point.upper.emplace();
             upper.ln_z = point.mean_field->ln_z;
-            upper.converged = true;
+            upper.converged = converged;
             upper.kind = DecompositionKind::whole;
             upper.num_pieces = 1;
             upper.weights = {1.0};
             upper.description = "one piece holding the whole model";
             BetheResult& bethe = point.bethe.emplace();
             bethe.ln_z = point.mean_field->ln_z;
-            bethe.converged = true;
+            bethe.converged = converged;
             bethe.start = "zero";
             StructuredMeanFieldResult& smf = point.structured.emplace();
             smf.ln_z = point.mean_field->ln_z;
@@ -129,7 +130,7 @@ fs::path write_free_spins(const fs::path& dir, bool with_exact, bool with_bounds
             smf.entropy = smf.ln_z + beta * smf.energy;  // ln Z = -beta <H> + S
             smf.magnetization = m;
             smf.m.assign(kSites, m);
-            smf.converged = true;
+            smf.converged = converged;
             smf.start = "naive";
             smf.cluster_kind = ClusterKind::given;
             smf.num_clusters = kSites;
@@ -326,6 +327,17 @@ TEST_F(ScriptsTest, CompareTablePrintsOneRowPerTemperature) {
         EXPECT_EQ(row[11], "0") << wider;
         EXPECT_EQ(row[12], "0") << wider;
     }
+    // Without exact values (--exact none) the exact columns are left out, not filled with n/a.
+    const fs::path mf_only = write_free_spins(dir_, false);
+    ASSERT_EQ(script("scripts/compare_table.py", quoted(mf_only)), 0) << read_file(err_);
+    const std::string bare = read_file(out_);
+    EXPECT_NE(bare.find("exact: none"), std::string::npos) << bare;
+    EXPECT_EQ(bare.find("lnZ_exact/N"), std::string::npos) << bare;
+    EXPECT_EQ(bare.find("n/a"), std::string::npos) << bare;
+    const auto bare_rows = table_rows(bare);
+    ASSERT_EQ(bare_rows.size(), 4u) << bare;
+    EXPECT_EQ(bare_rows[0], (std::vector<std::string>{"inf", "0.69314718", "0.000000", "yes"}))
+        << bare;
 }
 
 TEST_F(ScriptsTest, CompareTableFlagsUnconvergedPointsAndPrintsNoNoise) {
@@ -369,6 +381,11 @@ TEST_F(ScriptsTest, PlotMarksUnconvergedPointsAndPlotsTheSizeOfM) {
     EXPECT_EQ(script("tests/scripts/check_plot.py", quoted(none) + " 0"), 0) << read_file(err_);
     // The checker can fail.
     EXPECT_EQ(script("tests/scripts/check_plot.py", quoted(path) + " 3"), 1);
+    // Every method's curve is marked where it did not converge: mean field, structured, the
+    // upper bound and Bethe on ln Z (4 x 2), mean field and structured on |m| (2 x 2).
+    const fs::path bounds = write_free_spins(dir_, true, true, -kField, {2, 3});
+    EXPECT_EQ(script("tests/scripts/check_plot.py", quoted(bounds) + " 8 4"), 0) << read_file(err_);
+    EXPECT_EQ(script("tests/scripts/check_plot.py", quoted(bounds) + " 2 2"), 1);
 }
 
 TEST_F(ScriptsTest, PlotRefusesAnUnknownImageFormatInOneLine) {

@@ -83,7 +83,7 @@ struct UpperBoundResult {
     int evaluations = 0;  ///< exact evaluations of U and its gradient
     double beta = 0.0;
     DecompositionKind kind = DecompositionKind::whole;
-    int width = 0;                ///< strip width (1: chains or trees; 0: whole model)
+    int width = 0;                ///< rows per strip, as Decomposition::width
     int num_pieces = 0;           ///< over all families
     std::vector<double> weights;  ///< rho_f per family
     std::string description;      ///< of the decomposition

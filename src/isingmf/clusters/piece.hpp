@@ -49,7 +49,8 @@ DecompositionKind parse_decomposition_kind(std::string_view text);
 /// Families of pieces covering every edge, with weights summing to 1.
 struct Decomposition {
     DecompositionKind kind = DecompositionKind::whole;
-    int width = 0;  ///< rows per strip (1: chains); 1 for trees; 0 for a whole model
+    int width = 0;  ///< rows per strip (1: chains); 1 for trees; 0 for a model taken whole
+                    ///< without strips (a strip holding the whole lattice keeps its width)
     std::vector<PieceFamily> families;
     std::string description;  ///< one line: geometry, width, families
 };

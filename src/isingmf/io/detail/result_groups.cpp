@@ -442,14 +442,19 @@ void add_average_columns(ResultGroup& average, const std::string& group_name,
                          std::size_t K) {
     ColumnMoments m = column_moments(stacked, K);
     const std::string& name = dataset.name;
-    average.column(name, std::move(m.mean), dataset.units,
-                   fmt::format("mean over the K samples of /{}/{}", group_name, name));
-    average.column(name + "_stderr", std::move(m.stderr_of_mean), dataset.units,
+    // The mean of a 0/1 flag (converged) is the fraction of samples where it is 1.
+    const bool flag = dataset.units == "boolean";
+    const std::string units = flag ? "fraction" : dataset.units;
+    average.column(
+        name, std::move(m.mean), units,
+        flag ? fmt::format("fraction of the K samples where /{}/{} is 1", group_name, name)
+             : fmt::format("mean over the K samples of /{}/{}", group_name, name));
+    average.column(name + "_stderr", std::move(m.stderr_of_mean), units,
                    fmt::format("standard error of that mean: sample standard deviation "
                                "(ddof = 1) of /{}/{} over sqrt(K); NaN for K = 1",
                                group_name, name));
     if (group_name == "comparison") {
-        average.column(name + "_std", std::move(m.std_dev), dataset.units,
+        average.column(name + "_std", std::move(m.std_dev), units,
                        fmt::format("spread of /{}/{} over the samples: sample standard "
                                    "deviation (ddof = 1); NaN for K = 1",
                                    group_name, name));
