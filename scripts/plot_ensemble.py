@@ -26,7 +26,8 @@ import numpy as np  # noqa: E402
 
 from isingmf_results import (check_hdf5_path, describe_model, h5_error_reason,  # noqa: E402
                              model_attributes, run_main)
-from plot_sweep import NOT_CONVERGED, T_LABEL, known_image_format  # noqa: E402
+from plot_sweep import (NOT_CONVERGED, T_LABEL, known_image_format,  # noqa: E402
+                        mark_not_converged)
 
 FORMAT = "isingmf-ensemble"
 READABLE_VERSIONS = [1]
@@ -90,22 +91,19 @@ def figure(path):
     Tk = T[keep][order]
     fig, (top, bottom) = plt.subplots(2, 1, sharex=True, figsize=(7, 8))
     not_converged = []
-    crosses_x, crosses_y = [], []
+    curves = []  # (average ln Z / N, converged in every sample) of each method
     for group, label in METHODS:
         if (group, "ln_z") in averages:
             mean, err = averages[(group, "ln_z")]
             y = mean[keep][order] / n
             top.errorbar(Tk, y, yerr=err[keep][order] / n, capsize=2, marker=".", label=label)
             if (group, "converged") in averages:
-                bad = averages[(group, "converged")][0][keep][order] < 1
-                if np.any(bad):
-                    crosses_x.append(Tk[bad])
-                    crosses_y.append(y[bad])
+                everywhere = averages[(group, "converged")][0][keep][order] >= 1
+                curves.append((y, everywhere))
+                if not np.all(everywhere):
                     not_converged.append(
-                        f"{group} at T = {', '.join(f'{t:.4g}' for t in Tk[bad])}")
-    if crosses_x:
-        top.plot(np.concatenate(crosses_x), np.concatenate(crosses_y), "x", color="red", ms=7,
-                 mew=1.5, label=NOT_CONVERGED + " (some samples)")
+                        f"{group} at T = {', '.join(f'{t:.4g}' for t in Tk[~everywhere])}")
+    mark_not_converged(top, Tk, curves, NOT_CONVERGED + " (some samples)")
     top.set_ylabel("[ln Z] / N")
     top.set_title(f"{textwrap.fill(model, 90)}\n{k} samples: mean +- standard error", fontsize=9)
     top.legend(fontsize="small")

@@ -59,7 +59,7 @@ def known_image_format(output, script):
     return True
 
 
-def mark_not_converged(ax, T, curves):
+def mark_not_converged(ax, T, curves, label=NOT_CONVERGED):
     """Red crosses on each (values, converged) curve where its method did not converge, with
     one legend entry for all."""
     xs, ys = [], []
@@ -71,7 +71,7 @@ def mark_not_converged(ax, T, curves):
         ys.append(y[bad])
     if xs and sum(len(x) for x in xs) > 0:
         ax.plot(np.concatenate(xs), np.concatenate(ys), "x", color="red", ms=7, mew=1.5,
-                label=NOT_CONVERGED)
+                label=label)
 
 
 def figure(sweep):
