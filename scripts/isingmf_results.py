@@ -38,7 +38,8 @@ class Sweep:
     exact_method: str = "none"
     exact_note: str = ""
     lnz_exact: np.ndarray = None  # NaN where not computed; None without /exact
-    m_abs_exact: np.ndarray = None
+    m_abs_exact: np.ndarray = None  # <|m|>, NaN where the method cannot give it
+    m_exact: np.ndarray = None  # <m>: 0 by symmetry at zero field
     gap: np.ndarray = None  # exact - mean field, like exact_minus_lower
     # Certified upper bound (None without /upper_bound) and its decomposition.
     lnz_upper: np.ndarray = None
@@ -180,6 +181,7 @@ def load(path):
                 sweep.exact_method = _text(f["exact"].attrs["method"])
                 sweep.lnz_exact = f["exact/ln_z"][:]
                 sweep.m_abs_exact = f["exact/magnetization_abs"][:]
+                sweep.m_exact = f["exact/magnetization"][:]
             if "comparison" in f:
                 comparison = f["comparison"]
                 for name in ("gap", "upper_minus_lower", "exact_minus_lower", "upper_minus_exact",

@@ -6,7 +6,9 @@
 Two panels against k_B T / J: the average [ln Z]/N of every method the file holds (exact,
 naive and structured mean field, upper bound, Bethe) with error bars of one standard error
 (/average/<group>/ln_z and ln_z_stderr), and the average gaps per spin between methods
-(/average/comparison/<gap>) with the same error bars. Red crosses mark the temperatures where
+(/average/comparison/<gap>) with the same error bars: the interval widths as wide pale bands,
+so that a gap equal to one stays visible on top. Legends sit right of their panels. Red
+crosses mark the temperatures where
 a method did not converge in every sample (/average/<group>/converged below 1), and a warning
 on stderr names them. T = inf (beta = 0) is left out. The image format follows the extension
 of -o; an unknown one is a usage error (exit status 2).
@@ -27,21 +29,27 @@ import numpy as np  # noqa: E402
 from isingmf_results import (check_hdf5_path, describe_model, h5_error_reason,  # noqa: E402
                              model_attributes, run_main)
 from plot_sweep import (NOT_CONVERGED, T_LABEL, known_image_format,  # noqa: E402
-                        mark_not_converged)
+                        mark_not_converged, outside_legend)
 
 FORMAT = "isingmf-ensemble"
 READABLE_VERSIONS = [1]
-METHODS = [("exact", "exact"), ("mean_field", "naive mean field (lower)"),
-           ("structured_mean_field", "structured mean field (lower)"),
-           ("upper_bound", "upper bound"), ("bethe", "Bethe (estimate)")]
+# Each method's curve: group, label, style and colour (plot_sweep.py's). Exact comes last, a
+# thin dashed line on top, so it stays visible where a bound meets it.
+METHODS = [("mean_field", "naive mean field (lower)", "o-", "C0"),
+           ("structured_mean_field", "structured mean field (lower)", "D-", "C1"),
+           ("upper_bound", "upper bound", "v-", "C3"), ("bethe", "Bethe (estimate)", "^:", "C4"),
+           ("exact", "exact", "s--", "k")]
 
-
-# The comparison datasets, named by what they subtract (the file's "gap" is exact - mean field).
-GAP_LABELS = {"gap": "exact - mean field (gap)", "upper_minus_lower": "upper - mean field (width)",
-              "upper_minus_exact": "upper - exact",
-              "exact_minus_structured": "exact - structured",
-              "upper_minus_structured": "upper - structured",
-              "structured_minus_lower": "structured - mean field"}
+# The comparison datasets, named by what they subtract (the file's "gap" is exact - mean field),
+# in drawing order: the interval widths first as wide pale bands, then the thin gaps, which
+# stay visible on a band they equal (where the upper bound is exact).
+BAND = {"lw": 6, "alpha": 0.35, "elinewidth": 1}
+GAPS = [("upper_minus_lower", "upper - mean field (width)", "-", "C0", BAND),
+        ("upper_minus_structured", "upper - structured (width)", "-", "C1", BAND),
+        ("gap", "exact - mean field (gap)", "s--", "C2", {}),
+        ("exact_minus_structured", "exact - structured (gap)", "D--", "C5", {}),
+        ("upper_minus_exact", "upper - exact", "v:", "C3", {}),
+        ("structured_minus_lower", "structured - mean field", "o:", "C4", {})]
 
 
 class EnsembleError(Exception):
@@ -89,14 +97,15 @@ def figure(path):
     keep = np.isfinite(T)
     order = np.argsort(T[keep])
     Tk = T[keep][order]
-    fig, (top, bottom) = plt.subplots(2, 1, sharex=True, figsize=(7, 8))
+    fig, (top, bottom) = plt.subplots(2, 1, sharex=True, figsize=(11, 8))
     not_converged = []
     curves = []  # (average ln Z / N, converged in every sample) of each method
-    for group, label in METHODS:
+    for group, label, style, colour in METHODS:
         if (group, "ln_z") in averages:
             mean, err = averages[(group, "ln_z")]
             y = mean[keep][order] / n
-            top.errorbar(Tk, y, yerr=err[keep][order] / n, capsize=2, marker=".", label=label)
+            top.errorbar(Tk, y, yerr=err[keep][order] / n, fmt=style, ms=3, color=colour,
+                         capsize=2, label=label)
             if (group, "converged") in averages:
                 everywhere = averages[(group, "converged")][0][keep][order] >= 1
                 curves.append((y, everywhere))
@@ -106,17 +115,21 @@ def figure(path):
     mark_not_converged(top, Tk, curves, NOT_CONVERGED + " (some samples)")
     top.set_ylabel("[ln Z] / N")
     top.set_title(f"{textwrap.fill(model, 90)}\n{k} samples: mean +- standard error", fontsize=9)
-    top.legend(fontsize="small")
-    gaps = sorted(name for group, name in averages if group == "comparison"
-                  and name != "exact_minus_lower")  # the same as gap
-    for name in gaps:
+    outside_legend(top)
+    # exact_minus_lower is the same as gap; a difference this script does not know is drawn
+    # plain, under its own name.
+    known = {gap[0] for gap in GAPS} | {"exact_minus_lower"}
+    gaps = [gap for gap in GAPS if ("comparison", gap[0]) in averages] + [
+        (name, name.replace("_", " "), ".-", None, {}) for group, name in sorted(averages)
+        if group == "comparison" and name not in known]
+    for name, label, style, colour, look in gaps:
         mean, err = averages[("comparison", name)]
-        bottom.errorbar(Tk, mean[keep][order] / n, yerr=err[keep][order] / n, capsize=2,
-                        marker=".", label=GAP_LABELS.get(name, name.replace("_", " ")))
+        bottom.errorbar(Tk, mean[keep][order] / n, yerr=err[keep][order] / n, fmt=style, ms=3,
+                        color=colour, capsize=2, label=label, **look)
     bottom.set_ylabel("[difference of ln Z] / N")
     bottom.set_xlabel(T_LABEL)
     if gaps:
-        bottom.legend(fontsize="small")
+        outside_legend(bottom)
     fig.tight_layout()
     return fig, not_converged
 

@@ -6,10 +6,13 @@
 Three panels against k_B T / J: ln Z per spin (the certified interval between the best lower
 bound (structured mean field where the file holds it, else naive mean field) and the upper
 bound drawn as a band, every bound, the Bethe estimate and exact ln Z, whichever the file
-holds), the widths per spin (upper - lower, exact - lower, upper - exact, and the same for the
-structured bound) and the magnetization: the mean-field and structured |m| = |(1/N) sum_i m_i|
-beside the exact <|m|> where computed (all unsigned, so that they are comparable; the exact
-<m> vanishes at h = 0 by symmetry). Red crosses mark, on each curve, the temperatures where
+holds), the differences of ln Z per spin (the interval widths upper - lower, drawn as wide pale
+bands so that a gap equal to them stays visible on top, the gaps exact - lower, and upper -
+exact, for the naive and the structured bound) and the magnetization: the mean-field and
+structured |m| = |(1/N) sum_i m_i| beside the exact <|m|> where computed and the exact |<m>|
+where it is not zero (all unsigned, so that they are comparable; <m> vanishes at h = 0 by
+symmetry, and below T_c the mean-field m then follows <|m|>). Legends sit to the right of
+their panels, clear of the curves. Red crosses mark, on each curve, the temperatures where
 that method did not converge (mean field, structured mean field, the upper bound's
 optimisation, belief propagation); a bound still holds there, but is not the best the method
 gives. T = inf (beta = 0) cannot be placed on the axis and is
@@ -33,6 +36,13 @@ from isingmf_results import ResultsError, load, run_main  # noqa: E402
 
 T_LABEL = "k_B T / J"
 NOT_CONVERGED = "not converged"
+# Below this, an exact <m> is the rounding of a zero (h = 0) and is not drawn.
+ZERO_MAGNETIZATION = 1e-9
+
+
+def outside_legend(ax):
+    """The legend of `ax` to the right of its panel, where it cannot cover a curve."""
+    ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0.0)
 
 
 def _finite(values):
@@ -95,7 +105,7 @@ def figure(sweep):
     # one when started from it).
     best_lower = structured if structured is not None else lower
 
-    fig, (ax_lnz, ax_gap, ax_m) = plt.subplots(3, 1, figsize=(7, 9), sharex=True)
+    fig, (ax_lnz, ax_gap, ax_m) = plt.subplots(3, 1, figsize=(11, 9), sharex=True)
     # Long model descriptions wrap instead of running off the figure.
     fig.suptitle(textwrap.fill(sweep.describe(), 90), fontsize=9)
 
@@ -121,27 +131,31 @@ def figure(sweep):
                                    (upper, sorted_flags(sweep.upper_converged)),
                                    (bethe, sorted_flags(sweep.bethe_converged))])
     ax_lnz.set_ylabel("ln Z / N")
-    ax_lnz.legend(fontsize=8)
+    outside_legend(ax_lnz)
 
-    widths = [(sweep.upper_minus_lower, "upper - lower (interval width)", "o-", "C0"),
-              (sweep.exact_minus_lower, "exact - lower (gap)", "s--", "C2"),
-              (sweep.upper_minus_exact, "upper - exact", "v:", "C3"),
-              (sweep.upper_minus_structured, "upper - structured (interval width)", "D-", "C1"),
-              (sweep.exact_minus_structured, "exact - structured (gap)", "D--", "C5")]
+    # The interval widths are wide pale bands drawn first: where the upper bound is exact, a
+    # gap equals its width and its thin line runs along the band instead of hiding under it.
+    band = {"lw": 6, "alpha": 0.35, "solid_capstyle": "butt"}
+    widths = [(sweep.upper_minus_lower, "upper - lower (interval width)", "-", "C0", band),
+              (sweep.upper_minus_structured, "upper - structured (interval width)", "-", "C1",
+               band),
+              (sweep.exact_minus_lower, "exact - lower (gap)", "s--", "C2", {}),
+              (sweep.exact_minus_structured, "exact - structured (gap)", "D--", "C5", {}),
+              (sweep.upper_minus_exact, "upper - exact", "v:", "C3", {})]
     if sweep.exact_minus_lower is None and sweep.gap is not None:
-        widths[1] = (sweep.gap, "exact - lower (gap)", "s--", "C2")
+        widths[2] = (sweep.gap, "exact - lower (gap)", "s--", "C2", {})
     drawn = False
-    for values, label, style, colour in widths:
+    for values, label, style, colour, look in widths:
         if _finite(values):
-            ax_gap.plot(T, values[order] / n, style, ms=3, color=colour, label=label)
+            ax_gap.plot(T, values[order] / n, style, ms=3, color=colour, label=label, **look)
             drawn = True
     if drawn:
         ax_gap.axhline(0.0, color="grey", lw=0.5)
-        ax_gap.legend(fontsize=8)
+        outside_legend(ax_gap)
     else:
         note = sweep.exact_note or "no exact results in this file"
         ax_gap.text(0.5, 0.5, note, ha="center", va="center", transform=ax_gap.transAxes, wrap=True)
-    ax_gap.set_ylabel("width / N")
+    ax_gap.set_ylabel("difference of ln Z / N")
 
     m_abs = np.abs(sweep.m_mf[order]) if sweep.m_mf is not None else None
     if m_abs is not None:
@@ -150,12 +164,14 @@ def figure(sweep):
     if m_structured is not None:
         ax_m.plot(T, m_structured, "D-", ms=3, color="C1", label="structured |m|")
     if _finite(sweep.m_abs_exact):
-        ax_m.plot(T, sweep.m_abs_exact[order], "s--", ms=3, label="exact <|m|>")
+        ax_m.plot(T, sweep.m_abs_exact[order], "s--", ms=3, color="k", label="exact <|m|>")
+    if _finite(sweep.m_exact) and np.nanmax(np.abs(sweep.m_exact)) > ZERO_MAGNETIZATION:
+        ax_m.plot(T, np.abs(sweep.m_exact[order]), "^:", ms=3, color="C2", label="exact |<m>|")
     mark_not_converged(ax_m, T, [(m_abs, converged), (m_structured, structured_converged)])
     ax_m.set_ylabel("|magnetization| per spin")
     ax_m.set_xlabel(T_LABEL)
     if ax_m.lines:
-        ax_m.legend()
+        outside_legend(ax_m)
 
     # Sweeps uniform in beta crowd low T; a log axis spreads them when T spans decades.
     if len(T) > 1 and T[0] > 0 and T[-1] / T[0] > 20:

@@ -172,6 +172,8 @@ TEST_F(EnsembleCli, PlotScriptDrawsTheAverages) {
     EXPECT_EQ(plot("e.h5 -o e.png"), 0);
     EXPECT_GT(fs::file_size(dir_.path() / "e.png"), 1000u);
     EXPECT_EQ(plot_err(), "") << "every sample converged: no warning";
+    // Every average of the file is drawn with its values, legends clear of the curves.
+    EXPECT_EQ(check("plot e.h5"), "");
     EXPECT_EQ(plot("s.h5 -o s.png"), 1);
     // One sweep of mean field: it does not converge everywhere; the plot says where.
     ASSERT_EQ(run("ensemble " + kModel + " --max-iter 1 --out short.h5").status, 0);

@@ -6,9 +6,13 @@
   check_ensemble.py averages ENSEMBLE         /average equals numpy's mean and std(ddof=1)/sqrt(K)
   check_ensemble.py converged ENSEMBLE TEXT   TEXT (`isingmf info` output) counts the 1s of each
                                               /<group>/converged [K x n_T]
+  check_ensemble.py plot ENSEMBLE             scripts/plot_ensemble.py draws every average ln Z
+                                              and every average difference of the file, with its
+                                              values, and puts each legend right of its panel
 
 Exit status 0 when the check holds; the first difference is printed otherwise.
 """
+import os
 import sys
 
 import h5py
@@ -108,6 +112,36 @@ def converged(ensemble, text):
     return None if sorted(counts) == sorted(expect) else f"info says {counts}, the file {expect}"
 
 
+def plot(ensemble):
+    sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "scripts"))
+    import plot_ensemble
+    fig, _ = plot_ensemble.figure(ensemble)
+    top, bottom = fig.axes
+    with h5py.File(ensemble) as e:
+        n = int(e.attrs["num_sites"])
+        T = e["T"][()]
+        order = np.argsort(T[np.isfinite(T)])
+        average = e["average"]
+        expect_top = {g: average[g]["ln_z"][()] for g in average if "ln_z" in average[g]}
+        # exact_minus_lower holds the same values as gap.
+        expect_bottom = {d: average["comparison"][d][()] for d in average.get("comparison", {})
+                         if not d.endswith(("_std", "_stderr")) and d != "exact_minus_lower"}
+    for ax, expect in ((top, expect_top), (bottom, expect_bottom)):
+        drawn = [np.asarray(c.lines[0].get_ydata()) for c in ax.containers]
+        if len(drawn) != len(expect):
+            return f"{ax.get_ylabel()}: {len(drawn)} curves for {len(expect)} averages"
+        for name, values in expect.items():
+            y = values[np.isfinite(T)][order] / n
+            if not any(np.array_equal(d, y, equal_nan=True) for d in drawn):
+                return f"{ax.get_ylabel()}: no curve with the values of {name}"
+    fig.canvas.draw()  # lays the legends out
+    for ax in fig.axes:
+        legend = ax.get_legend()
+        if legend is None or legend.get_window_extent().x0 < ax.get_window_extent().x1:
+            return f"the legend of {ax.get_ylabel()} is missing or overlaps its panel"
+    return None
+
+
 def main():
     command = sys.argv[1]
     if command == "sample":
@@ -118,6 +152,8 @@ def main():
         problem = averages(sys.argv[2])
     elif command == "converged":
         problem = converged(sys.argv[2], sys.argv[3])
+    elif command == "plot":
+        problem = plot(sys.argv[2])
     else:
         problem = f"unknown command {command}"
     if problem:

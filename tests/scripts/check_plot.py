@@ -4,7 +4,9 @@
     check_plot.py FILE NOT_CONVERGED [NOT_CONVERGED_M]
 
 the T axis is labelled k_B T / J, the magnetization panel shows the mean-field |m| (never a
-signed m beside the exact <|m|>), and the temperatures whose iteration did not converge
+signed m beside the exact <|m|>) and, where the file's exact <m> is not zero, the exact |<m>|
+with the file's values, every legend lies right of its panel (so it covers no curve), and
+the temperatures whose iteration did not converge
 are marked on the curves of the methods that did not converge: NOT_CONVERGED marks on the
 ln Z panel, NOT_CONVERGED_M (default NOT_CONVERGED) on the magnetization panel.
 Exit status 0 when all hold, 1 otherwise (with the reason on stderr).
@@ -36,6 +38,21 @@ def main():
         problems.append(f"no 'mean field |m|' line among {sorted(lines)}")
     elif np.any(np.asarray(m_line.get_ydata()) < 0):
         problems.append("the mean-field magnetization is drawn signed")
+    exact_m = lines.get("exact |<m>|")
+    if sweep.m_exact is not None and np.nanmax(np.abs(sweep.m_exact)) > 1e-9:
+        order = np.argsort(sweep.T, kind="stable")
+        order = order[np.isfinite(sweep.T[order])]
+        if exact_m is None:
+            problems.append(f"no 'exact |<m>|' line among {sorted(lines)} in a field")
+        elif not np.array_equal(np.asarray(exact_m.get_ydata()), np.abs(sweep.m_exact[order])):
+            problems.append("the exact |<m>| line is not the file's |exact/magnetization|")
+    elif exact_m is not None:
+        problems.append("an exact |<m>| line where <m> is zero")
+    fig.canvas.draw()  # lays the legends out
+    for ax in fig.axes:
+        legend = ax.get_legend()
+        if legend is not None and legend.get_window_extent().x0 < ax.get_window_extent().x1:
+            problems.append(f"the legend of the panel {ax.get_ylabel()!r} overlaps it")
     for name, ax, expected in (("ln Z", ax_lnz, expected), ("m", ax_m, expected_m)):
         marks = [line for line in ax.get_lines() if line.get_label() == "not converged"]
         count = len(marks[0].get_xdata()) if marks else 0
