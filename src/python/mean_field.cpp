@@ -58,7 +58,7 @@ constexpr const char* kResultDoc =
                    buffer (no copy; it keeps the result alive), None when not stored
     iterations     sweeps of the start that won (anneal: with its rungs)
     converged, residual (max_i |m_i - tanh(beta phi_i)|), start ("up", "down", "paramagnet",
-    "anneal", "random:K", "warm"), cut (starts cut off, in the order they ran),
+    "anneal", "random:r", "warm"), cut (starts cut off, in the order they ran),
     total_sweeps (of every start tried), method, omega (over-relaxation factor reached),
     extrapolations)doc";
 
@@ -94,7 +94,7 @@ void bind_mean_field(py::module_& module) {
                                                                          kResultDoc);
     def_lower_bound_fields(result, "S(q) = sum_i H_b(m_i)",
                            "max_i |m_i - tanh(beta phi_i)| at the returned m",
-                           "up, down, paramagnet, anneal, random:K or warm");
+                           "up, down, paramagnet, anneal, random:r or warm");
     result
         .def_readonly("cut", &MeanFieldResult::cut,
                       "starts cut off before the end, in the order they ran (a list)")

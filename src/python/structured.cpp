@@ -68,7 +68,7 @@ constexpr const char* kResultDoc =
                    clusters)
     num_clusters, colours (colour classes updated in turn), clusters (in words)
     iterations, converged, residual (largest change of an m_i in the last sweep),
-    start ("naive", "up", "down", "random:K", "warm" or "zero"), omega)doc";
+    start ("naive", "up", "down", "random:r", "warm" or "zero"), omega)doc";
 
 StructuredMeanFieldStarts structured_starts(py::handle names, int restarts, bool given_start) {
     check_restarts(restarts);
@@ -178,7 +178,7 @@ void bind_structured(py::module_& module) {
     py::class_<StructuredMeanFieldResult, std::shared_ptr<StructuredMeanFieldResult>> result(
         module, "StructuredMeanFieldResult", kResultDoc);
     def_lower_bound_fields(result, "sum_c S(q_c)", "largest change of an m_i in the last sweep",
-                           "naive, up, down, random:K, warm or zero");
+                           "naive, up, down, random:r, warm or zero");
     result
         .def_property_readonly(
             "cluster_kind",

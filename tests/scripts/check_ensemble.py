@@ -3,7 +3,8 @@
 
   check_ensemble.py sample ENSEMBLE SWEEP K   row K of every [K x n_T] dataset == SWEEP's [n_T]
   check_ensemble.py same A B                  the same datasets, bit for bit
-  check_ensemble.py averages ENSEMBLE         /average equals numpy's mean and std(ddof=1)/sqrt(K)
+  check_ensemble.py averages ENSEMBLE         /average equals numpy's mean and std(ddof=1)/sqrt(K),
+                                              with the samples' units, and says what K is
   check_ensemble.py converged ENSEMBLE TEXT   TEXT (`isingmf info` output) counts the 1s of each
                                               /<group>/converged [K x n_T]
   check_ensemble.py plot ENSEMBLE             scripts/plot_ensemble.py draws every average ln Z
@@ -91,6 +92,10 @@ def averages(ensemble):
                     got_units = e["average"][group][key].attrs["units"]
                     if got_units != units:
                         return f"/average/{group}/{key} has units {got_units!r}, not {units!r}"
+                    # The file says what K is: a reader has no other place to learn it.
+                    description = e["average"][group][key].attrs["description"]
+                    if not key.endswith("_std") and f"K = {k}" not in description:
+                        return f"/average/{group}/{key}: description {description!r} without K = {k}"
                     got = e["average"][group][key][()]
                     # numpy sums pairwise, the writer in index order: equal to rounding.
                     if not np.allclose(got, value, rtol=1e-12, atol=1e-14, equal_nan=True):

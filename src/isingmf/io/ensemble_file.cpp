@@ -200,9 +200,11 @@ std::string write_contents(const fs::path& path, const EnsembleRecord& record,
         {
             const h5::Handle seed = h5::write_uint64s(root, "seed", record.seeds);
             h5::write_string_attribute(seed, "units", "dimensionless");
-            h5::write_string_attribute(seed, "description",
-                                       "seed of each sample's couplings, fields and random starts: "
-                                       "seed + k for sample k [K]");
+            h5::write_string_attribute(
+                seed, "description",
+                fmt::format("seed of each sample's couplings, fields and random starts: seed + k "
+                            "for sample k [K], K = {} samples",
+                            K));
         }
         // Attributes and fixed datasets are sample 0's (the same lattice gives the same
         // decomposition, clusters and exact method); per-temperature datasets are stacked, and
@@ -219,7 +221,7 @@ std::string write_contents(const fs::path& path, const EnsembleRecord& record,
                 if (dataset.shape.size() == 1 && numeric(dataset.values))
                     detail::add_average_columns(average, group.name, dataset, dataset.values, K);
                 dataset.shape.insert(dataset.shape.begin(), K);
-                dataset.description += " [K x n_T]: one row per sample";
+                dataset.description += fmt::format(" [K x n_T]: row k is sample k, K = {}", K);
             }
             detail::write_group(root, group);
             if (!average.datasets.empty()) averages.push_back(std::move(average));

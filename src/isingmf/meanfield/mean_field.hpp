@@ -180,7 +180,7 @@ struct MeanFieldResult {
     int iterations = 0;            ///< sweeps used by the start that won (anneal: with its rungs)
     bool converged = false;        ///< that start met the tolerance within max_iterations
     double residual = 0.0;         ///< max_i |m_i - tanh(beta phi_i)| at the returned m
-    std::string start;             ///< "paramagnet", "up", "down", "anneal", "random:K" or "warm"
+    std::string start;             ///< "paramagnet", "up", "down", "anneal", "random:r" or "warm"
     std::vector<std::string> cut;  ///< starts cut off before the end, in the order they ran
     long long total_sweeps = 0;    ///< sweeps of every start tried (cut ones, anneal's rungs)
     MeanFieldMethod method = MeanFieldMethod::over_relaxed;  ///< update rule used

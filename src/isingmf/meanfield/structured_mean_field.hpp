@@ -124,7 +124,7 @@ struct StructuredMeanFieldResult {
     int iterations = 0;      ///< sweeps used by the start that won
     bool converged = false;  ///< that start met the tolerance within max_iterations
     double residual = 0.0;   ///< largest change of an m_i in its last sweep
-    /// "naive", "up", "down", "random:K", "warm", or "zero" (no start asked for)
+    /// "naive", "up", "down", "random:r", "warm", or "zero" (no start asked for)
     std::string start;
     double omega = 1.0;  ///< over-relaxation factor reached (1: exact block steps only)
 };

@@ -163,7 +163,8 @@ ResultGroup mean_field_group(const RunRecord& record, const SweepResult& sweep) 
          .residual = "max_i |m_i - tanh(beta phi_i)| at the returned m",
          .iterations = "coordinate-ascent sweeps used by the winning start",
          .converged = "1 when the winning start met the tolerance, else 0",
-         .start = "winning start: paramagnet, up, down, anneal, random:K or warm"});
+         .start = "winning start: paramagnet, up, down, anneal, random:r (random start r, "
+                  "counted from 0) or warm"});
     group.column("cut",
                  collect(sweep,
                          [](const SweepPoint& p) {
@@ -447,12 +448,12 @@ void add_average_columns(ResultGroup& average, const std::string& group_name,
     const std::string units = flag ? "fraction" : dataset.units;
     average.column(
         name, std::move(m.mean), units,
-        flag ? fmt::format("fraction of the K samples where /{}/{} is 1", group_name, name)
-             : fmt::format("mean over the K samples of /{}/{}", group_name, name));
+        flag ? fmt::format("fraction of the K = {} samples where /{}/{} is 1", K, group_name, name)
+             : fmt::format("mean over the K = {} samples of /{}/{}", K, group_name, name));
     average.column(name + "_stderr", std::move(m.stderr_of_mean), units,
                    fmt::format("standard error of that mean: sample standard deviation "
-                               "(ddof = 1) of /{}/{} over sqrt(K); NaN for K = 1",
-                               group_name, name));
+                               "(ddof = 1) of /{}/{} over sqrt(K), K = {}; NaN for K = 1",
+                               group_name, name, K));
     if (group_name == "comparison") {
         average.column(name + "_std", std::move(m.std_dev), units,
                        fmt::format("spread of /{}/{} over the samples: sample standard "
