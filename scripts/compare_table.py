@@ -3,7 +3,8 @@
 
     /usr/bin/python3 scripts/compare_table.py run.h5 [more.h5 ...]
 
-One markdown table per file (readable as plain text too): T (in units of J/k_B), ln Z_MF / N,
+One markdown table per file (readable as plain text too; ln Z per spin to 10 decimals and the
+differences as %.3e, as the CLI prints them): T (in units of J/k_B), ln Z_MF / N,
 ln Z_exact / N, gap / N, relative gap (gap / |ln Z_exact|), the mean-field magnetization m
 (signed, to 6 decimals) and whether the iterations converged ("yes", or NO with those that
 did not: mf, ub, bp, smf), then, when the file holds them, the upper bound ln Z_UB / N with
@@ -20,7 +21,26 @@ import sys
 
 import numpy as np
 
-from isingmf_results import ResultsError, format_fixed, format_number, load, run_main
+from isingmf_results import (ResultsError, format_fixed, format_number, format_scientific, load,
+                             run_main)
+
+
+# ln Z per spin to as many decimals as the CLI's table prints.
+LNZ_DECIMALS = 10
+
+
+def temperature_formatter(T):
+    """Text of one temperature, with one precision for the whole column as the CLI's table:
+    the fewest decimals (1 to 6) that show every T to 1e-9 relative, or %.4e for the column
+    when some T is below 1e-4 or from 1e6 up; inf as 'inf'."""
+    finite = [t for t in T if np.isfinite(t)]
+    if any(t != 0.0 and (abs(t) < 1e-4 or abs(t) >= 1e6) for t in finite):
+        return lambda t: format_number(t) if not np.isfinite(t) else f"{t:.4e}"
+    decimals = 1
+    for t in finite:
+        while decimals < 6 and abs(round(t, decimals) - t) > 1e-9 * abs(t):
+            decimals += 1
+    return lambda t: format_fixed(t, decimals)
 
 
 def convergence(sweep, k):
@@ -45,25 +65,26 @@ def columns(sweep):
         relative = gap / np.abs(lnz_exact)
     has_exact = bool(np.any(~np.isnan(lnz_exact)))
     upper, bethe, smf = sweep.lnz_upper, sweep.lnz_bethe, sweep.lnz_structured
-    out = [("T", lambda k: format_number(sweep.T[k])),
-           ("lnZ_MF/N", lambda k: format_number(lnz_mf[k] / n, 8))]
+    temperature = temperature_formatter(sweep.T)
+    out = [("T", lambda k: temperature(sweep.T[k])),
+           ("lnZ_MF/N", lambda k: format_fixed(lnz_mf[k] / n, LNZ_DECIMALS))]
     if has_exact:
-        out += [("lnZ_exact/N", lambda k: format_number(lnz_exact[k] / n, 8)),
-                ("gap/N", lambda k: format_number(gap[k] / n, 4)),
-                ("rel. gap", lambda k: format_number(relative[k], 3))]
+        out += [("lnZ_exact/N", lambda k: format_fixed(lnz_exact[k] / n, LNZ_DECIMALS)),
+                ("gap/N", lambda k: format_scientific(gap[k] / n)),
+                ("rel. gap", lambda k: format_scientific(relative[k]))]
     out += [("m_MF", lambda k: format_fixed(m_mf[k], 6)),
             ("conv", lambda k: convergence(sweep, k))]
     if upper is not None:
-        out += [("lnZ_UB/N", lambda k: format_number(upper[k] / n, 8)),
-                ("width/N", lambda k: format_number((upper[k] - lnz_mf[k]) / n, 4))]
+        out += [("lnZ_UB/N", lambda k: format_fixed(upper[k] / n, LNZ_DECIMALS)),
+                ("width/N", lambda k: format_scientific((upper[k] - lnz_mf[k]) / n))]
     if bethe is not None:
-        out += [("lnZ_Bethe/N", lambda k: format_number(bethe[k] / n, 8))]
+        out += [("lnZ_Bethe/N", lambda k: format_fixed(bethe[k] / n, LNZ_DECIMALS))]
     if smf is not None:
-        out += [("lnZ_SMF/N", lambda k: format_number(smf[k] / n, 8))]
+        out += [("lnZ_SMF/N", lambda k: format_fixed(smf[k] / n, LNZ_DECIMALS))]
         if has_exact:
-            out += [("gapS/N", lambda k: format_number((lnz_exact[k] - smf[k]) / n, 4))]
+            out += [("gapS/N", lambda k: format_scientific((lnz_exact[k] - smf[k]) / n))]
         if upper is not None:
-            out += [("widthS/N", lambda k: format_number((upper[k] - smf[k]) / n, 4))]
+            out += [("widthS/N", lambda k: format_scientific((upper[k] - smf[k]) / n))]
     return out
 
 

@@ -217,6 +217,16 @@ def format_fixed(x, decimals=6):
     return text[1:] if text.startswith("-") and float(text) == 0.0 else text
 
 
+def format_scientific(x, digits=3):
+    """A float as %.{digits}e ('n/a' for NaN), as the CLI's table prints widths and gaps: the
+    mantissas line up whatever the magnitude."""
+    if np.isnan(x):
+        return "n/a"
+    if np.isinf(x):
+        return "inf" if x > 0 else "-inf"
+    return f"{x:.{digits}e}"
+
+
 def run_main(main, name):
     """Runs a script's main() as its entry point: its return value is the exit status, ^C is
     130, and anything unexpected is one line on stderr with status 1, never a traceback."""

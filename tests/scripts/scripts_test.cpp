@@ -299,16 +299,21 @@ TEST_F(ScriptsTest, CompareTablePrintsOneRowPerTemperature) {
     EXPECT_NE(table.find("lattice=free h=0.5 N=3; exact: enumerate"), std::string::npos) << table;
     const auto rows = table_rows(table);
     ASSERT_EQ(rows.size(), 4u) << table;  // one per temperature, in file order
-    // beta = 0: ln Z / N = ln 2, printed to 8 significant digits on both sides; m = 0 to a
-    // fixed 6 decimals, converged.
-    EXPECT_EQ(rows[0], (std::vector<std::string>{"inf", "0.69314718", "0.69314718", "0", "0",
-                                                 "0.000000", "yes"}))
+    // beta = 0: ln Z / N = ln 2, printed to 10 decimals on both sides as the CLI prints it, the
+    // differences as %.3e; m = 0 to a fixed 6 decimals, converged.
+    EXPECT_EQ(rows[0], (std::vector<std::string>{"inf", "0.6931471806", "0.6931471806", "0.000e+00",
+                                                 "0.000e+00", "0.000000", "yes"}))
         << table;
-    // beta = 0.5 (T = 2): ln Z / N = ln(2 cosh(beta h)); 8 significant digits -> 5e-9 here.
-    EXPECT_EQ(rows[1][0], "2");
-    EXPECT_NEAR(std::stod(rows[1][1]), std::log(2.0 * std::cosh(0.5 * kField)), 5e-9);
+    // beta = 0.5 (T = 2, printed with the column's one decimal): ln Z / N = ln(2 cosh(beta h)),
+    // to 10 decimals.
+    EXPECT_EQ(rows[1][0], "2.0");
+    EXPECT_NEAR(std::stod(rows[1][1]), std::log(2.0 * std::cosh(0.5 * kField)), 5e-11);
     // Mean field is exact for free spins: every gap prints as 0. m = tanh(beta h) to 6 decimals.
-    for (const auto& row : rows) EXPECT_EQ(row[3], "0") << table;
+    // Every ln Z cell has its 10 decimals, so the column's decimal points line up.
+    for (const auto& row : rows) {
+        EXPECT_EQ(row[3], "0.000e+00") << table;
+        EXPECT_EQ(row[1].size() - row[1].find('.'), 11u) << table;
+    }
     EXPECT_EQ(rows[1][5], fmt_fixed6(std::tanh(0.5 * kField))) << table;
     // With the upper bound, Bethe and structured mean field: six more columns after conv, the
     // interval widths and gaps 0 here.
@@ -322,10 +327,10 @@ TEST_F(ScriptsTest, CompareTablePrintsOneRowPerTemperature) {
     for (const auto& row : bound_rows) {
         ASSERT_EQ(row.size(), 13u) << wider;
         EXPECT_EQ(row[7], row[2]) << "upper bound = exact for free spins: " << wider;
-        EXPECT_EQ(row[8], "0") << wider;
+        EXPECT_EQ(row[8], "0.000e+00") << wider;
         EXPECT_EQ(row[10], row[2]) << "structured bound = exact for free spins: " << wider;
-        EXPECT_EQ(row[11], "0") << wider;
-        EXPECT_EQ(row[12], "0") << wider;
+        EXPECT_EQ(row[11], "0.000e+00") << wider;
+        EXPECT_EQ(row[12], "0.000e+00") << wider;
     }
     // Without exact values (--exact none) the exact columns are left out, not filled with n/a.
     const fs::path mf_only = write_free_spins(dir_, false);
@@ -336,7 +341,7 @@ TEST_F(ScriptsTest, CompareTablePrintsOneRowPerTemperature) {
     EXPECT_EQ(bare.find("n/a"), std::string::npos) << bare;
     const auto bare_rows = table_rows(bare);
     ASSERT_EQ(bare_rows.size(), 4u) << bare;
-    EXPECT_EQ(bare_rows[0], (std::vector<std::string>{"inf", "0.69314718", "0.000000", "yes"}))
+    EXPECT_EQ(bare_rows[0], (std::vector<std::string>{"inf", "0.6931471806", "0.000000", "yes"}))
         << bare;
 }
 
