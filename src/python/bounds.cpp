@@ -12,6 +12,7 @@
 #include "isingmf/bounds/upper_bound.hpp"
 #include "isingmf/util/error.hpp"
 #include "isingmf/util/thread_count.hpp"
+#include "result_state.hpp"
 
 namespace isingmf::python {
 namespace {
@@ -153,6 +154,7 @@ std::shared_ptr<BetheResult> bethe(const Model& model, double beta, const std::s
 void bind_bounds(py::module_& module) {
     py::class_<UpperBoundResult, std::shared_ptr<UpperBoundResult>>(module, "UpperBoundResult",
                                                                     kUpperResultDoc)
+        .def(result_pickle<UpperBoundResult>("isingmf.UpperBoundResult"))
         .def_readonly("ln_z", &UpperBoundResult::ln_z, "U >= ln Z at the split returned")
         .def_readonly("iterations", &UpperBoundResult::iterations, "L-BFGS iterations")
         .def_readonly("converged", &UpperBoundResult::converged, "met the tolerance")
@@ -183,6 +185,7 @@ void bind_bounds(py::module_& module) {
         });
 
     py::class_<BetheResult, std::shared_ptr<BetheResult>>(module, "BetheResult", kBetheResultDoc)
+        .def(result_pickle<BetheResult>("isingmf.BetheResult"))
         .def_readonly("ln_z", &BetheResult::ln_z, "ln Z_Bethe: an estimate, NOT a bound")
         .def_readonly("iterations", &BetheResult::iterations, "BP sweeps of the run kept")
         .def_readonly("converged", &BetheResult::converged, "BP met its tolerance")

@@ -6,6 +6,8 @@
 #include <fmt/format.h>
 #include <pybind11/stl.h>
 
+#include <algorithm>
+#include <bit>
 #include <type_traits>
 #include <variant>
 
@@ -14,6 +16,7 @@
 #include "isingmf/io/detail/result_groups.hpp"
 #include "isingmf/lattices/lattice.hpp"
 #include "isingmf/util/thread_count.hpp"
+#include "result_state.hpp"
 
 namespace isingmf::python {
 namespace {
@@ -38,6 +41,24 @@ struct EnsembleRun {
 // The groups of the file `isingmf ensemble` writes, built from each sample's results-file
 // groups (detail::sweep_groups) and averages (detail::column_moments), the writer's own
 // functions, so that they equal the file's bit for bit (tests/python/test_ensemble.py).
+// Whether two samples' groups hold the same datasets with values of the same types and
+// counts: what stacking them takes for granted.
+bool same_layout(const std::vector<detail::ResultGroup>& a,
+                 const std::vector<detail::ResultGroup>& b) {
+    const auto same_group = [](const detail::ResultGroup& x, const detail::ResultGroup& y) {
+        return x.name == y.name &&
+               std::equal(x.datasets.begin(), x.datasets.end(), y.datasets.begin(),
+                          y.datasets.end(), [](const auto& u, const auto& v) {
+                              return u.name == v.name && u.shape == v.shape &&
+                                     u.values.index() == v.values.index() &&
+                                     detail::value_count(u.values) == detail::value_count(v.values);
+                          });
+    };
+    return std::equal(a.begin(), a.end(), b.begin(), b.end(), same_group);
+}
+
+// Throws IoError when the samples' results cannot be stacked (only a pickle state edited by
+// hand can have them: every ensemble run here has one layout).
 std::vector<StackedGroup> stack_groups(const std::vector<std::shared_ptr<SweepRun>>& samples) {
     std::vector<std::vector<detail::ResultGroup>> per_sample;
     for (const auto& sample : samples) {
@@ -45,6 +66,8 @@ std::vector<StackedGroup> stack_groups(const std::vector<std::shared_ptr<SweepRu
         record.num_sites = sample->num_sites;
         record.store_m = false;  // an ensemble file holds no per-site m
         per_sample.push_back(detail::sweep_groups(record, sample->sweep));
+        if (!same_layout(per_sample.front(), per_sample.back()))
+            throw IoError("its samples' results differ in their temperatures or groups");
     }
     const std::vector<detail::ResultGroup>& first = per_sample.front();
     std::vector<StackedGroup> out;
@@ -151,6 +174,63 @@ std::shared_ptr<EnsembleRun> ensemble(
     return run;
 }
 
+// Pickling: (version, seeds, the samples' SweepResult states); the stacked groups and
+// averages are computed again from the samples, as isingmf.ensemble computes them.
+constexpr int kEnsembleStateVersion = 1;
+constexpr const char* kEnsembleState = "not an isingmf.EnsembleResult pickle state of version 1";
+
+py::object ensemble_state(const EnsembleRun& run) {
+    py::list samples;
+    for (const auto& sample : run.samples) samples.append(result_state(*sample));
+    return py::make_tuple(kEnsembleStateVersion, copy(run.seeds), py::tuple(samples));
+}
+
+std::shared_ptr<EnsembleRun> ensemble_from_state(const py::object& object) {
+    if (!py::isinstance<py::tuple>(object)) throw IoError(kEnsembleState);
+    const auto state = object.cast<py::tuple>();
+    if (state.size() != 3 || !py::isinstance<py::int_>(state[0]) ||
+        state[0].cast<long long>() != kEnsembleStateVersion || !py::isinstance<py::tuple>(state[2]))
+        throw IoError(kEnsembleState);
+    auto run = std::make_shared<EnsembleRun>();
+    try {
+        run->seeds = py::array_t<std::uint64_t, py::array::forcecast>::ensure(state[1])
+                         .cast<std::vector<std::uint64_t>>();
+    } catch (const py::error_already_set&) {
+        throw IoError(kEnsembleState);
+    } catch (const py::cast_error&) {
+        throw IoError(kEnsembleState);
+    }
+    for (const py::handle sample : state[2].cast<py::tuple>()) {
+        run->samples.push_back(std::make_shared<SweepRun>(result_from_state<SweepRun>(
+            py::reinterpret_borrow<py::object>(sample), "isingmf.EnsembleResult sample")));
+    }
+    if (run->samples.empty() || run->seeds.size() != run->samples.size())
+        throw IoError(fmt::format("{}: {} seeds for {} samples", kEnsembleState, run->seeds.size(),
+                                  run->samples.size()));
+    // One lattice and one grid: the same N and the same temperatures, bit for bit.
+    const SweepRun& first = *run->samples.front();
+    const auto same_grid = [&](const std::shared_ptr<SweepRun>& sample) {
+        return sample->num_sites == first.num_sites &&
+               std::equal(sample->sweep.points.begin(), sample->sweep.points.end(),
+                          first.sweep.points.begin(), first.sweep.points.end(),
+                          [](const SweepPoint& a, const SweepPoint& b) {
+                              return std::bit_cast<std::uint64_t>(a.T) ==
+                                         std::bit_cast<std::uint64_t>(b.T) &&
+                                     std::bit_cast<std::uint64_t>(a.beta) ==
+                                         std::bit_cast<std::uint64_t>(b.beta);
+                          });
+    };
+    if (!std::all_of(run->samples.begin(), run->samples.end(), same_grid))
+        throw IoError(
+            fmt::format("{}: its samples differ in their sites or temperatures", kEnsembleState));
+    try {
+        run->groups = stack_groups(run->samples);
+    } catch (const IoError& error) {
+        throw IoError(fmt::format("{}: {}", kEnsembleState, error.what()));
+    }
+    return run;
+}
+
 constexpr const char* kEnsembleDoc =
     R"doc(Disorder ensemble: K samples of a lattice model that differ only in their seed,
 sample k with seed S + k (its couplings, fields and mean-field random starts), each the
@@ -178,6 +258,7 @@ stderr = sample standard deviation (ddof = 1) / sqrt(K), NaN for K = 1, e.g.
 void bind_ensemble(py::module_& module) {
     py::class_<EnsembleRun, std::shared_ptr<EnsembleRun>>(
         module, "EnsembleResult", "The samples of a disorder ensemble (isingmf.ensemble).")
+        .def(py::pickle(&ensemble_state, &ensemble_from_state))
         .def_property_readonly(
             "seeds", [](const EnsembleRun& r) { return copy(r.seeds); },
             "seed of each sample, S + k (a copy)")

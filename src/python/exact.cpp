@@ -9,6 +9,7 @@
 #include "interruptible.hpp"
 #include "isingmf/exact/exact_solver.hpp"
 #include "isingmf/util/thread_count.hpp"
+#include "result_state.hpp"
 
 namespace isingmf::python {
 namespace {
@@ -79,6 +80,7 @@ std::shared_ptr<ExactSeries> exact(const Model& model, py::object betas, const s
 
 void bind_exact(py::module_& module) {
     py::class_<ExactResult>(module, "ExactPoint", "Exact thermodynamics at one temperature.")
+        .def(result_pickle<ExactResult>("isingmf.ExactPoint"))
         .def_readonly("ln_z", &ExactResult::ln_z, "ln Z")
         .def_readonly("energy_per_spin", &ExactResult::energy_per_spin, "<H> / N")
         .def_readonly("specific_heat_per_spin", &ExactResult::specific_heat_per_spin,
@@ -93,6 +95,7 @@ void bind_exact(py::module_& module) {
         });
 
     py::class_<ExactSeries, std::shared_ptr<ExactSeries>>(module, "ExactResult", kSeriesDoc)
+        .def(result_pickle<ExactSeries>("isingmf.ExactResult"))
         .def_property_readonly("T", [](const ExactSeries& s) { return copy(s.T); })
         .def_property_readonly("beta", [](const ExactSeries& s) { return copy(s.beta); })
         .def_property_readonly("ln_z",

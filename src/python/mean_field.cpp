@@ -6,6 +6,7 @@
 #include "bindings.hpp"
 #include "interruptible.hpp"
 #include "isingmf/util/thread_count.hpp"
+#include "result_state.hpp"
 
 namespace isingmf::python {
 namespace {
@@ -92,6 +93,7 @@ std::string result_repr(const MeanFieldResult& r) {
 void bind_mean_field(py::module_& module) {
     py::class_<MeanFieldResult, std::shared_ptr<MeanFieldResult>> result(module, "MeanFieldResult",
                                                                          kResultDoc);
+    result.def(result_pickle<MeanFieldResult>("isingmf.MeanFieldResult"));
     def_lower_bound_fields(result, "S(q) = sum_i H_b(m_i)",
                            "max_i |m_i - tanh(beta phi_i)| at the returned m",
                            "up, down, paramagnet, anneal, random:r or warm");

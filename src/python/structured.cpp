@@ -15,6 +15,7 @@
 #include "isingmf/util/error.hpp"
 #include "isingmf/util/text.hpp"
 #include "isingmf/util/thread_count.hpp"
+#include "result_state.hpp"
 
 namespace isingmf::python {
 namespace {
@@ -177,6 +178,7 @@ std::optional<ClusterPartition> cluster_partition_argument(const Model& model, p
 void bind_structured(py::module_& module) {
     py::class_<StructuredMeanFieldResult, std::shared_ptr<StructuredMeanFieldResult>> result(
         module, "StructuredMeanFieldResult", kResultDoc);
+    result.def(result_pickle<StructuredMeanFieldResult>("isingmf.StructuredMeanFieldResult"));
     def_lower_bound_fields(result, "sum_c S(q_c)", "largest change of an m_i in the last sweep",
                            "naive, up, down, random:r, warm or zero");
     result

@@ -20,6 +20,7 @@
 #include "isingmf/io/checked_read.hpp"
 #include "isingmf/io/results_file.hpp"
 #include "isingmf/util/error.hpp"
+#include "result_state.hpp"
 
 namespace isingmf::python {
 namespace {
@@ -68,9 +69,30 @@ void add_column(py::class_<G>& cls, const char* name, F value_of, const char* do
         doc);
 }
 
-// The columns every group has: ln_z, iterations, converged.
+// A group pickles as its whole run (the same bytes as the SweepResult's) and comes back as
+// that group of the run; a run without the group is not such a state.
+template <class G>
+void add_group_pickle(py::class_<G>& cls) {
+    const std::string name = "isingmf." + cls.attr("__name__").template cast<std::string>();
+    cls.def(py::pickle(
+        [](const G& g) -> py::object { return result_state(*g.run); },
+        [name](const py::object& state) {
+            auto run =
+                std::make_shared<const SweepRun>(result_from_state<SweepRun>(state, name.c_str()));
+            if (run->sweep.points.empty() || !(run->sweep.points.front().*G::member)) {
+                throw IoError(
+                    fmt::format("not an {} pickle state: its run has no "
+                                "such group",
+                                name));
+            }
+            return G{std::move(run)};
+        }));
+}
+
+// The columns every group has: ln_z, iterations, converged; and its pickling.
 template <class G>
 void add_common_columns(py::class_<G>& cls, const char* ln_z_doc) {
+    add_group_pickle(cls);
     add_column<double>(
         cls, "ln_z", [](const auto& r) { return r.ln_z; }, ln_z_doc);
     add_column<std::int32_t>(
@@ -189,7 +211,8 @@ when the run did not compute it:
     record                  for a file: how it was made (program_version, command_line,
                             created, model, parameters, ...); None for a sweep run here
 r[k] is the SweepPoint of temperature k; r[k].mean_field.m is a read-only view of that
-temperature's magnetizations (no copy).)doc";
+temperature's magnetizations (no copy). Results pickle (multiprocessing, copy.deepcopy) and
+come back equal to the last bit, as do every result, point and series type.)doc";
 
 py::object exact_series(const SweepRun& run) {
     const SweepResult& sweep = run.sweep;
@@ -453,6 +476,7 @@ void bind_groups(py::module_& module) {
 
 void bind_sweep(py::module_& module) {
     py::class_<SweepPoint> point(module, "SweepPoint", "One temperature of a sweep.");
+    point.def(result_pickle<SweepPoint>("isingmf.SweepPoint"));
     point.def_readonly("T", &SweepPoint::T, "temperature (inf at beta = 0)")
         .def_readonly("beta", &SweepPoint::beta, "inverse temperature");
     add_point_result(point, "mean_field", &SweepPoint::mean_field,
@@ -478,6 +502,7 @@ void bind_sweep(py::module_& module) {
     bind_groups(module);
 
     py::class_<SweepRun, std::shared_ptr<SweepRun>>(module, "SweepResult", kResultDoc)
+        .def(result_pickle<SweepRun>("isingmf.SweepResult"))
         .def_property_readonly("T",
                                [](const SweepRun& r) {
                                    return gather<double>(r.sweep.points,

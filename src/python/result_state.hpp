@@ -1,0 +1,35 @@
+#pragma once
+// Pickle states of the result types (multiprocessing, copy.deepcopy): (version, bytes), the
+// bytes every field of the result encoded bit for bit (util/detail/bytes.hpp), so that a
+// result comes back equal to the last bit, its m, split, messages and trace included.
+//
+// A state that is not one (not a tuple, another version, bytes cut short or left over, an
+// enum or count out of range, groups present at some temperatures of a sweep only) is an
+// isingmf.IoError naming the type, never a result that could crash a later read.
+
+#include <pybind11/pybind11.h>
+
+#include "bindings.hpp"
+
+namespace isingmf::python {
+
+/// (version, bytes) of `value`, for __getstate__.
+template <class T>
+py::tuple result_state(const T& value);
+
+/// The value result_state(value) was made from, for __setstate__; `type_name` names the
+/// Python type in the error ("isingmf.SweepResult").
+template <class T>
+T result_from_state(const py::object& state, const char* type_name);
+
+/// __getstate__ / __setstate__ of a result class, for class_::def.
+template <class T>
+auto result_pickle(const char* type_name) {
+    // An object, not a tuple: pybind11 gives __setstate__ the type __getstate__ returns, and
+    // __setstate__ must take anything to refuse a non-tuple in our words.
+    return py::pickle(
+        [](const T& value) -> py::object { return result_state(value); },
+        [type_name](const py::object& state) { return result_from_state<T>(state, type_name); });
+}
+
+}  // namespace isingmf::python
