@@ -163,7 +163,17 @@ private:
         if (v > 1) in_.damaged();
         value = v == 1;
     }
-    void get(std::string& value) { value = in_.text(); }
+    // Python reads every string of a result as str: one that is not UTF-8 is damage.
+    void get(std::string& value) {
+        value = in_.text();
+        PyObject* text =
+            PyUnicode_DecodeUTF8(value.data(), static_cast<Py_ssize_t>(value.size()), "strict");
+        if (text == nullptr) {
+            PyErr_Clear();
+            in_.damaged();
+        }
+        Py_DECREF(text);
+    }
     template <class E>
     requires std::is_enum_v<E>
     void get(E& value) {

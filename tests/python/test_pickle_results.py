@@ -128,7 +128,6 @@ def text(value):
 def test_bad_states_are_refused_in_one_line(computed):
     version, data = computed["mean_field"].__getstate__()
     assert version == 1
-    blank = isingmf.MeanFieldResult.__new__(isingmf.MeanFieldResult)
     cases = {
         "not a tuple": "state",
         "version": (2, data),
@@ -140,7 +139,7 @@ def test_bad_states_are_refused_in_one_line(computed):
     }
     for case, state in cases.items():
         with pytest.raises(isingmf.IoError) as error:
-            blank.__setstate__(state)
+            isingmf.MeanFieldResult.__new__(isingmf.MeanFieldResult).__setstate__(state)
         message = str(error.value)
         assert message.startswith("not an isingmf.MeanFieldResult pickle state of version 1"), case
         assert "\n" not in message, case
@@ -169,7 +168,6 @@ def test_a_sweep_whose_groups_come_and_go_is_refused():
 
 def test_an_ensemble_of_unlike_samples_is_refused(computed):
     version, seeds, samples = computed["ensemble"].__getstate__()
-    blank = isingmf.EnsembleResult.__new__(isingmf.EnsembleResult)
     other_grid = isingmf.sweep(isingmf.lattice("square", size=(4, 4), disorder="pm", seed=6),
                                T="1,3", bounds="mf,upper,structured", threads=1)
     cases = {
@@ -181,4 +179,15 @@ def test_an_ensemble_of_unlike_samples_is_refused(computed):
     }
     for case, (state, expected) in cases.items():
         with pytest.raises(isingmf.IoError, match=expected):
-            blank.__setstate__(state)
+            isingmf.EnsembleResult.__new__(isingmf.EnsembleResult).__setstate__(state)
+
+
+def test_text_that_is_not_utf8_is_refused():
+    # An ExactResult state: T, beta and points (none here), then method and note as texts.
+    empty = u64(0) * 3
+    series = isingmf.ExactResult.__new__(isingmf.ExactResult)
+    series.__setstate__((1, empty + text("eliminate") + text("a note")))
+    assert (series.method, series.note, len(series.T)) == ("eliminate", "a note", 0)
+    with pytest.raises(isingmf.IoError, match="damaged record"):
+        isingmf.ExactResult.__new__(isingmf.ExactResult).__setstate__(
+            (1, empty + text("eliminate") + u64(1) + b"\xff"))
