@@ -68,6 +68,11 @@ void bind_sweep(py::module_& module);
 void bind_bounds(py::module_& module);
 void bind_structured(py::module_& module);
 void bind_ensemble(py::module_& module);
+/// Gives each class of `module` that pickles (has __setstate__) a __reduce__ with protocol
+/// 2's recipe, cls.__new__(cls) then __setstate__(state), for every protocol: protocols 0
+/// and 1 would otherwise rebuild the object with object.__new__, which cannot make a pybind11
+/// instance and aborts the interpreter.
+void give_every_pickle_protocol(py::module_& module);
 
 /// A sweep run here or read from a results file (then with the file's record); Python:
 /// isingmf.SweepResult.

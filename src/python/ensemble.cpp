@@ -182,24 +182,19 @@ constexpr const char* kEnsembleState = "not an isingmf.EnsembleResult pickle sta
 py::object ensemble_state(const EnsembleRun& run) {
     py::list samples;
     for (const auto& sample : run.samples) samples.append(result_state(*sample));
-    return py::make_tuple(kEnsembleStateVersion, copy(run.seeds), py::tuple(samples));
+    return py::make_tuple(kEnsembleStateVersion, result_state(run.seeds), py::tuple(samples));
 }
 
 std::shared_ptr<EnsembleRun> ensemble_from_state(const py::object& object) {
     if (!py::isinstance<py::tuple>(object)) throw IoError(kEnsembleState);
     const auto state = object.cast<py::tuple>();
     if (state.size() != 3 || !py::isinstance<py::int_>(state[0]) ||
-        state[0].cast<long long>() != kEnsembleStateVersion || !py::isinstance<py::tuple>(state[2]))
+        !py::object(state[0]).equal(py::int_(kEnsembleStateVersion)) ||
+        !py::isinstance<py::tuple>(state[2]))
         throw IoError(kEnsembleState);
     auto run = std::make_shared<EnsembleRun>();
-    try {
-        run->seeds = py::array_t<std::uint64_t, py::array::forcecast>::ensure(state[1])
-                         .cast<std::vector<std::uint64_t>>();
-    } catch (const py::error_already_set&) {
-        throw IoError(kEnsembleState);
-    } catch (const py::cast_error&) {
-        throw IoError(kEnsembleState);
-    }
+    run->seeds = result_from_state<std::vector<std::uint64_t>>(
+        py::reinterpret_borrow<py::object>(state[1]), "isingmf.EnsembleResult seeds");
     for (const py::handle sample : state[2].cast<py::tuple>()) {
         run->samples.push_back(std::make_shared<SweepRun>(result_from_state<SweepRun>(
             py::reinterpret_borrow<py::object>(sample), "isingmf.EnsembleResult sample")));

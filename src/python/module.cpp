@@ -18,5 +18,6 @@ PYBIND11_MODULE(_core, module) {
     python::bind_structured(module);
     python::bind_sweep(module);
     python::bind_ensemble(module);
+    python::give_every_pickle_protocol(module);
     module.attr("__name__") = "isingmf._core";
 }

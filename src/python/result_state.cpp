@@ -2,7 +2,9 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <concepts>
+#include <cstdint>
 #include <limits>
 #include <string>
 #include <type_traits>
@@ -198,10 +200,13 @@ private:
     }
     template <class T>
     void get(std::vector<T>& values) {
-        // Every encoded element takes at least one byte: a damaged count cannot allocate more
-        // elements than the bytes left.
-        values.resize(static_cast<std::size_t>(in_.count(1)));
-        for (T& value : values) get(value);
+        // Every encoded element takes at least one byte, so a damaged count cannot ask for
+        // more than the bytes left; and elements are made only as they are decoded, so that
+        // a count of a million one-byte points cannot build a million full-size points first.
+        const auto count = static_cast<std::size_t>(in_.count(1));
+        values.clear();
+        values.reserve(std::min<std::size_t>(count, 1024));
+        for (std::size_t k = 0; k < count; ++k) get(values.emplace_back());
     }
     template <class T>
     requires std::is_class_v<T>
@@ -231,6 +236,10 @@ void check(const SweepRun& run, const Decoder& decoder) {
     if (run.num_sites < 0) decoder.damaged();
     check_groups(run.sweep, decoder);
 }
+void check(const ExactSeries& series, const Decoder& decoder) {
+    if (series.beta.size() != series.T.size() || series.points.size() != series.T.size())
+        decoder.damaged();
+}
 
 }  // namespace
 
@@ -247,8 +256,10 @@ T result_from_state(const py::object& state, const char* type_name) {
         fmt::format("not an {} pickle state of version {}", type_name, kResultStateVersion);
     if (!py::isinstance<py::tuple>(state)) throw IoError(what);
     const auto tuple = state.cast<py::tuple>();
+    // Compared as Python ints: a version beyond 64 bits is not one either.
     if (tuple.size() != 2 || !py::isinstance<py::int_>(tuple[0]) ||
-        !py::isinstance<py::bytes>(tuple[1]) || tuple[0].cast<long long>() != kResultStateVersion)
+        !py::object(tuple[0]).equal(py::int_(kResultStateVersion)) ||
+        !py::isinstance<py::bytes>(tuple[1]))
         throw IoError(what);
     const auto bytes = tuple[1].cast<std::string>();
     Decoder decoder(bytes, what);
@@ -270,6 +281,23 @@ ISINGMF_RESULT_STATE(ExactResult)
 ISINGMF_RESULT_STATE(SweepPoint)
 ISINGMF_RESULT_STATE(SweepRun)
 ISINGMF_RESULT_STATE(ExactSeries)
+ISINGMF_RESULT_STATE(std::vector<std::uint64_t>)
 #undef ISINGMF_RESULT_STATE
+
+void give_every_pickle_protocol(py::module_& module) {
+    const py::object newobj = py::module_::import("copyreg").attr("__newobj__");
+    for (const auto item : module.attr("__dict__").cast<py::dict>()) {
+        const py::handle cls = item.second;
+        if (!py::isinstance<py::type>(cls) || !py::hasattr(cls, "__setstate__")) continue;
+        py::setattr(cls, "__reduce__",
+                    py::cpp_function(
+                        [newobj](const py::object& self) {
+                            return py::make_tuple(newobj, py::make_tuple(py::type::of(self)),
+                                                  self.attr("__getstate__")());
+                        },
+                        py::name("__reduce__"), py::is_method(cls),
+                        "pickling: cls.__new__(cls), then __setstate__(state)"));
+    }
+}
 
 }  // namespace isingmf::python

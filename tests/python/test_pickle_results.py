@@ -6,6 +6,7 @@ A state that is not one is refused in one line (isingmf.IoError), never read as 
 import copy
 import multiprocessing
 import pickle
+import resource
 import struct
 
 import numpy as np
@@ -82,20 +83,43 @@ def computed():
     return results()
 
 
-@pytest.mark.parametrize("name", list(results()))
+NAMES = ["mean_field", "structured", "upper_bound", "bethe", "exact", "exact_point", "sweep",
+         "sweep_point", "mean_field_series", "upper_bound_series", "bethe_series",
+         "structured_series", "ensemble"]
+
+
+def test_every_result_is_named(computed):
+    assert sorted(computed) == sorted(NAMES)
+
+
+@pytest.mark.parametrize("name", NAMES)
 def test_results_pickle_and_copy_to_the_bit(computed, name):
     result = computed[name]
-    for again in (pickle.loads(pickle.dumps(result)), copy.deepcopy(result)):
+    # Protocols 0 and 1 as well: without __reduce__ they rebuilt the object with
+    # object.__new__, which aborted the interpreter.
+    copies = [pickle.loads(pickle.dumps(result, protocol)) for protocol in
+              range(pickle.HIGHEST_PROTOCOL + 1)]
+    for again in copies + [copy.deepcopy(result), copy.copy(result)]:
         assert_same(result, again, name)
 
 
-def test_the_comparison_survives(computed):
-    # Not an attribute of a single result: the sweep's differences are computed from its
-    # points again after unpickling and must be the same bits.
+def test_odd_sweeps_pickle_to_the_bit():
+    # beta = 0 (T = inf), NaN where the planar method cannot vouch for ln Z (a 3x3 torus at
+    # T = 0.05), no exact side, one temperature.
+    glass = isingmf.lattice("square", size=(3, 3), disorder="pm", seed=1)
+    planar = isingmf.sweep(glass, T="0.05,1", exact="planar", bounds="mf,upper", threads=1)
+    assert np.isnan(planar.exact.ln_z[0])
+    for sweep in (planar, isingmf.sweep(glass, beta="0", exact="none", bounds="mf", threads=1)):
+        assert_same(sweep, pickle.loads(pickle.dumps(sweep)), "odd sweep")
+    assert_same(glass, pickle.loads(pickle.dumps(glass, 0)), "model, protocol 0")
+
+
+def test_the_cases_hold_what_they_are_meant_to(computed):
+    # The comparison has all seven differences, and the upper bound's split is not empty.
     sweep = computed["sweep"]
     assert len(sweep.comparison) == 7
-    assert_same(sweep.comparison, pickle.loads(pickle.dumps(sweep)).comparison)
     assert sweep.upper_bound.ln_z.size == 3 and sweep[0].upper.split.size > 0
+    assert computed["upper_bound"].trace.size > 1
 
 
 def test_a_sweep_read_from_a_file_keeps_its_record(tmp_path, cli):
@@ -131,6 +155,7 @@ def test_bad_states_are_refused_in_one_line(computed):
     cases = {
         "not a tuple": "state",
         "version": (2, data),
+        "a version beyond 64 bits": (2**70, data),
         "short tuple": (1,),
         "not bytes": (1, "text"),
         "cut short": (1, data[:-1]),
@@ -168,14 +193,21 @@ def test_a_sweep_whose_groups_come_and_go_is_refused():
 
 def test_an_ensemble_of_unlike_samples_is_refused(computed):
     version, seeds, samples = computed["ensemble"].__getstate__()
+    assert seeds == (1, u64(3) + u64(5) + u64(6) + u64(7))
     other_grid = isingmf.sweep(isingmf.lattice("square", size=(4, 4), disorder="pm", seed=6),
                                T="1,3", bounds="mf,upper,structured", threads=1)
     cases = {
-        "seeds for other samples": ((version, seeds[:2], samples), "2 seeds for 3 samples"),
-        "no samples": ((version, seeds[:0], ()), "0 seeds for 0 samples"),
+        # Seeds travel as a state of their own: (1, count and each seed as 8 bytes).
+        "seeds for other samples": ((version, (1, u64(2) + u64(5) + u64(6)), samples),
+                                    "2 seeds for 3 samples"),
+        "no samples": ((version, (1, u64(0)), ()), "0 seeds for 0 samples"),
         "another grid": ((version, seeds, samples[:2] + (other_grid.__getstate__(),)),
                          "differ in their sites or temperatures"),
         "version": ((2, seeds, samples), "of version 1"),
+        # Seeds that are not a seeds state (they crashed the interpreter when read as an
+        # array).
+        "seeds None": ((version, None, samples), "seeds"),
+        "seeds as floats": ((version, [1.7, -1.0, 2.0], samples), "seeds"),
     }
     for case, (state, expected) in cases.items():
         with pytest.raises(isingmf.IoError, match=expected):
@@ -191,3 +223,23 @@ def test_text_that_is_not_utf8_is_refused():
     with pytest.raises(isingmf.IoError, match="damaged record"):
         isingmf.ExactResult.__new__(isingmf.ExactResult).__setstate__(
             (1, empty + text("eliminate") + u64(1) + b"\xff"))
+
+
+def test_an_exact_series_of_unequal_lengths_is_refused():
+    # Three temperatures, no inverse temperatures, one point: a series that disagrees with
+    # itself.
+    T = u64(3) + struct.pack("<3d", 1.0, 2.0, 3.0)
+    point = b"\1" + struct.pack("<6d", *([0.5] * 6))
+    state = (1, T + u64(0) + u64(1) + point + text("enumerate") + text(""))
+    with pytest.raises(isingmf.IoError, match="damaged record"):
+        isingmf.ExactResult.__new__(isingmf.ExactResult).__setstate__(state)
+
+
+def test_a_long_count_of_tiny_points_is_refused_without_building_them():
+    # A count of 2,000,000 points of one byte each (a 2 MB state): refused at the first point
+    # that runs out of bytes. Made in full before decoding (~680 bytes each), they took 1.4 GB.
+    state = (1, u64(2_000_000) + b"\0" * 2_000_000)
+    peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    with pytest.raises(isingmf.IoError, match="damaged record"):
+        isingmf.SweepResult.__new__(isingmf.SweepResult).__setstate__(state)
+    assert resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - peak_kb < 200_000
