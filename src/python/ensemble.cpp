@@ -38,9 +38,6 @@ struct EnsembleRun {
     std::vector<StackedGroup> groups;  ///< in the file's order
 };
 
-// The groups of the file `isingmf ensemble` writes, built from each sample's results-file
-// groups (detail::sweep_groups) and averages (detail::column_moments), the writer's own
-// functions, so that they equal the file's bit for bit (tests/python/test_ensemble.py).
 // Whether two samples' groups hold the same datasets with values of the same types and
 // counts: what stacking them takes for granted.
 bool same_layout(const std::vector<detail::ResultGroup>& a,
@@ -57,6 +54,9 @@ bool same_layout(const std::vector<detail::ResultGroup>& a,
     return std::equal(a.begin(), a.end(), b.begin(), b.end(), same_group);
 }
 
+// The groups of the file `isingmf ensemble` writes, built from each sample's results-file
+// groups (detail::sweep_groups) and averages (detail::column_moments), the writer's own
+// functions, so that they equal the file's bit for bit (tests/python/test_ensemble.py).
 // Throws IoError when the samples' results cannot be stacked (only a pickle state edited by
 // hand can have them: every ensemble run here has one layout).
 std::vector<StackedGroup> stack_groups(const std::vector<std::shared_ptr<SweepRun>>& samples) {
@@ -177,7 +177,6 @@ std::shared_ptr<EnsembleRun> ensemble(
 // Pickling: (version, seeds, the samples' SweepResult states); the stacked groups and
 // averages are computed again from the samples, as isingmf.ensemble computes them.
 constexpr int kEnsembleStateVersion = 1;
-constexpr const char* kEnsembleState = "not an isingmf.EnsembleResult pickle state of version 1";
 
 py::object ensemble_state(const EnsembleRun& run) {
     py::list samples;
@@ -186,12 +185,9 @@ py::object ensemble_state(const EnsembleRun& run) {
 }
 
 std::shared_ptr<EnsembleRun> ensemble_from_state(const py::object& object) {
-    if (!py::isinstance<py::tuple>(object)) throw IoError(kEnsembleState);
-    const auto state = object.cast<py::tuple>();
-    if (state.size() != 3 || !py::isinstance<py::int_>(state[0]) ||
-        !py::object(state[0]).equal(py::int_(kEnsembleStateVersion)) ||
-        !py::isinstance<py::tuple>(state[2]))
-        throw IoError(kEnsembleState);
+    const std::string what = not_a_state("isingmf.EnsembleResult", kEnsembleStateVersion);
+    const py::tuple state = versioned_state(object, 3, kEnsembleStateVersion, what);
+    if (!py::isinstance<py::tuple>(state[2])) throw IoError(what);
     auto run = std::make_shared<EnsembleRun>();
     run->seeds = result_from_state<std::vector<std::uint64_t>>(
         py::reinterpret_borrow<py::object>(state[1]), "isingmf.EnsembleResult seeds");
@@ -200,7 +196,7 @@ std::shared_ptr<EnsembleRun> ensemble_from_state(const py::object& object) {
             py::reinterpret_borrow<py::object>(sample), "isingmf.EnsembleResult sample")));
     }
     if (run->samples.empty() || run->seeds.size() != run->samples.size())
-        throw IoError(fmt::format("{}: {} seeds for {} samples", kEnsembleState, run->seeds.size(),
+        throw IoError(fmt::format("{}: {} seeds for {} samples", what, run->seeds.size(),
                                   run->samples.size()));
     // One lattice and one grid: the same N and the same temperatures, bit for bit.
     const SweepRun& first = *run->samples.front();
@@ -216,12 +212,11 @@ std::shared_ptr<EnsembleRun> ensemble_from_state(const py::object& object) {
                           });
     };
     if (!std::all_of(run->samples.begin(), run->samples.end(), same_grid))
-        throw IoError(
-            fmt::format("{}: its samples differ in their sites or temperatures", kEnsembleState));
+        throw IoError(fmt::format("{}: its samples differ in their sites or temperatures", what));
     try {
         run->groups = stack_groups(run->samples);
     } catch (const IoError& error) {
-        throw IoError(fmt::format("{}: {}", kEnsembleState, error.what()));
+        throw IoError(fmt::format("{}: {}", what, error.what()));
     }
     return run;
 }

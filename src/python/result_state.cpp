@@ -250,17 +250,25 @@ py::tuple result_state(const T& value) {
     return py::make_tuple(kResultStateVersion, py::bytes(encoder.take()));
 }
 
+std::string not_a_state(std::string_view type_name, int version) {
+    return fmt::format("not an {} pickle state of version {}", type_name, version);
+}
+
+py::tuple versioned_state(const py::object& state, std::size_t size, int version,
+                          const std::string& what) {
+    if (!py::isinstance<py::tuple>(state)) throw IoError(what);
+    auto tuple = state.cast<py::tuple>();
+    if (tuple.size() != size || !py::isinstance<py::int_>(tuple[0]) ||
+        !py::object(tuple[0]).equal(py::int_(version)))
+        throw IoError(what);
+    return tuple;
+}
+
 template <class T>
 T result_from_state(const py::object& state, const char* type_name) {
-    const std::string what =
-        fmt::format("not an {} pickle state of version {}", type_name, kResultStateVersion);
-    if (!py::isinstance<py::tuple>(state)) throw IoError(what);
-    const auto tuple = state.cast<py::tuple>();
-    // Compared as Python ints: a version beyond 64 bits is not one either.
-    if (tuple.size() != 2 || !py::isinstance<py::int_>(tuple[0]) ||
-        !py::object(tuple[0]).equal(py::int_(kResultStateVersion)) ||
-        !py::isinstance<py::bytes>(tuple[1]))
-        throw IoError(what);
+    const std::string what = not_a_state(type_name, kResultStateVersion);
+    const py::tuple tuple = versioned_state(state, 2, kResultStateVersion, what);
+    if (!py::isinstance<py::bytes>(tuple[1])) throw IoError(what);
     const auto bytes = tuple[1].cast<std::string>();
     Decoder decoder(bytes, what);
     T value{};

@@ -9,9 +9,21 @@
 
 #include <pybind11/pybind11.h>
 
+#include <cstddef>
+#include <string>
+#include <string_view>
+
 #include "bindings.hpp"
 
 namespace isingmf::python {
+
+/// "not an <type_name> pickle state of version <version>": how every refused state begins.
+std::string not_a_state(std::string_view type_name, int version);
+
+/// `state` as a tuple of `size` entries whose first is `version`, compared as Python ints so
+/// that one beyond 64 bits is refused too; throws IoError(what) otherwise.
+py::tuple versioned_state(const py::object& state, std::size_t size, int version,
+                          const std::string& what);
 
 /// (version, bytes) of `value`, for __getstate__.
 template <class T>
