@@ -7,11 +7,11 @@ Two panels against k_B T / J: the average [ln Z]/N of every method the file hold
 naive and structured mean field, upper bound, Bethe) with error bars of one standard error
 (/average/<group>/ln_z and ln_z_stderr), and the average gaps per spin between methods
 (/average/comparison/<gap>) with the same error bars: the interval widths as wide pale bands,
-so that a gap equal to one stays visible on top. Legends sit right of their panels. Red
-crosses mark the temperatures where
-a method did not converge in every sample (/average/<group>/converged below 1), and a warning
-on stderr names them. T = inf (beta = 0) is left out. The image format follows the extension
-of -o; an unknown one is a usage error (exit status 2).
+so that a gap equal to one stays visible on top. Methods are drawn in plot_sweep.py's styles.
+Legends sit right of their panels. Red crosses mark the temperatures where a method did not
+converge in every sample (/average/<group>/converged below 1), and a warning on stderr names
+them. T = inf (beta = 0) is left out. The image format follows the extension of -o; an
+unknown one is a usage error (exit status 2).
 """
 
 import argparse
@@ -28,28 +28,26 @@ import numpy as np  # noqa: E402
 
 from isingmf_results import (check_hdf5_path, describe_model, h5_error_reason,  # noqa: E402
                              model_attributes, run_main)
-from plot_sweep import (NOT_CONVERGED, T_LABEL, known_image_format,  # noqa: E402
-                        mark_not_converged, outside_legend)
+from plot_sweep import (DIFFERENCE_STYLES, METHOD_STYLES, NOT_CONVERGED, T_LABEL,  # noqa: E402
+                        known_image_format, mark_not_converged, outside_legend)
 
 FORMAT = "isingmf-ensemble"
 READABLE_VERSIONS = [1]
-# Each method's curve: group, label, style and colour (plot_sweep.py's). Exact comes last, a
-# thin dashed line on top, so it stays visible where a bound meets it.
-METHODS = [("mean_field", "naive mean field (lower)", "o-", "C0"),
-           ("structured_mean_field", "structured mean field (lower)", "D-", "C1"),
-           ("upper_bound", "upper bound", "v-", "C3"), ("bethe", "Bethe (estimate)", "^:", "C4"),
-           ("exact", "exact", "s--", "k")]
+# Each method's group and label, drawn in plot_sweep.py's styles. Exact comes last, a thin
+# dashed line on top, so it stays visible where a bound meets it.
+METHODS = [("mean_field", "naive mean field (lower)"),
+           ("structured_mean_field", "structured mean field (lower)"),
+           ("upper_bound", "upper bound"), ("bethe", "Bethe (estimate)"), ("exact", "exact")]
 
-# The comparison datasets, named by what they subtract (the file's "gap" is exact - mean field),
-# in drawing order: the interval widths first as wide pale bands, then the thin gaps, which
-# stay visible on a band they equal (where the upper bound is exact).
-BAND = {"lw": 6, "alpha": 0.35, "elinewidth": 1}
-GAPS = [("upper_minus_lower", "upper - mean field (width)", "-", "C0", BAND),
-        ("upper_minus_structured", "upper - structured (width)", "-", "C1", BAND),
-        ("gap", "exact - mean field (gap)", "s--", "C2", {}),
-        ("exact_minus_structured", "exact - structured (gap)", "D--", "C5", {}),
-        ("upper_minus_exact", "upper - exact", "v:", "C3", {}),
-        ("structured_minus_lower", "structured - mean field", "o:", "C4", {})]
+# The comparison datasets and their labels, named by what they subtract (the file's "gap" is
+# exact - mean field), in plot_sweep.py's drawing order and styles: the interval widths first
+# as wide pale bands, then the thin gaps, which stay visible on a band they equal.
+GAPS = [("upper_minus_lower", "upper - mean field (width)"),
+        ("upper_minus_structured", "upper - structured (width)"),
+        ("gap", "exact - mean field (gap)"),
+        ("exact_minus_structured", "exact - structured (gap)"),
+        ("upper_minus_exact", "upper - exact"),
+        ("structured_minus_lower", "structured - mean field")]
 
 
 class EnsembleError(Exception):
@@ -100,7 +98,8 @@ def figure(path):
     fig, (top, bottom) = plt.subplots(2, 1, sharex=True, figsize=(11, 8))
     not_converged = []
     curves = []  # (average ln Z / N, converged in every sample) of each method
-    for group, label, style, colour in METHODS:
+    for group, label in METHODS:
+        style, colour = METHOD_STYLES[group]
         if (group, "ln_z") in averages:
             mean, err = averages[(group, "ln_z")]
             y = mean[keep][order] / n
@@ -118,11 +117,14 @@ def figure(path):
     outside_legend(top)
     # exact_minus_lower is the same as gap; a difference this script does not know is drawn
     # plain, under its own name.
-    known = {gap[0] for gap in GAPS} | {"exact_minus_lower"}
-    gaps = [gap for gap in GAPS if ("comparison", gap[0]) in averages] + [
+    known = {name for name, _ in GAPS} | {"exact_minus_lower"}
+    gaps = [(name, label, *DIFFERENCE_STYLES[name]) for name, label in GAPS
+            if ("comparison", name) in averages] + [
         (name, name.replace("_", " "), ".-", None, {}) for group, name in sorted(averages)
         if group == "comparison" and name not in known]
     for name, label, style, colour, look in gaps:
+        # Thin error bars on the bands, as on the thin lines.
+        look = {**look, "elinewidth": 1} if look else look
         mean, err = averages[("comparison", name)]
         bottom.errorbar(Tk, mean[keep][order] / n, yerr=err[keep][order] / n, fmt=style, ms=3,
                         color=colour, capsize=2, label=label, **look)

@@ -39,6 +39,21 @@ NOT_CONVERGED = "not converged"
 # Below this, an exact <m> is the rounding of a zero (h = 0) and is not drawn.
 ZERO_MAGNETIZATION = 1e-9
 
+# (style, colour) of each method's curve, by its group in the file; plot_ensemble.py draws
+# with the same, so that a method looks alike in both figures.
+METHOD_STYLES = {"mean_field": ("o-", "C0"), "structured_mean_field": ("D-", "C1"),
+                 "upper_bound": ("v-", "C3"), "bethe": ("^:", "C4"), "exact": ("s--", "k")}
+# (style, colour, look) of each difference, by its /comparison name ("gap" is exact - mean
+# field). The interval widths are wide pale bands, drawn before the gaps: where the upper
+# bound is exact, a gap equals its width and its thin line runs along the band instead of
+# hiding under it.
+BAND = {"lw": 6, "alpha": 0.35}
+DIFFERENCE_STYLES = {"upper_minus_lower": ("-", "C0", BAND),
+                     "upper_minus_structured": ("-", "C1", BAND),
+                     "gap": ("s--", "C2", {}), "exact_minus_structured": ("D--", "C5", {}),
+                     "upper_minus_exact": ("v:", "C3", {}),
+                     "structured_minus_lower": ("o:", "C4", {})}
+
 
 def outside_legend(ax):
     """The legend of `ax` to the right of its panel, where it cannot cover a curve."""
@@ -112,41 +127,43 @@ def figure(sweep):
     if best_lower is not None and upper is not None:
         ax_lnz.fill_between(T, best_lower, upper, color="C0", alpha=0.2, lw=0,
                             label="certified interval")
+    def draw(method, y, label):
+        style, colour = METHOD_STYLES[method]
+        ax_lnz.plot(T, y, style, ms=3, color=colour, label=label)
+
     if lower is not None:
-        ax_lnz.plot(T, lower, "o-", ms=3, color="C0", label="mean field (lower bound)")
+        draw("mean_field", lower, "mean field (lower bound)")
     if structured is not None:
-        ax_lnz.plot(T, structured, "D-", ms=3, color="C1",
-                    label=f"structured mean field ({sweep.structured_kind}, "
-                          f"width {sweep.structured_width}; lower bound)")
+        draw("structured_mean_field", structured,
+             f"structured mean field ({sweep.structured_kind}, width {sweep.structured_width}; "
+             "lower bound)")
     if upper is not None:
-        ax_lnz.plot(T, upper, "v-", ms=3, color="C3",
-                    label=f"upper bound ({sweep.upper_kind}, width {sweep.upper_width})")
+        draw("upper_bound", upper, f"upper bound ({sweep.upper_kind}, width {sweep.upper_width})")
     bethe = sweep.lnz_bethe[order] / n if sweep.lnz_bethe is not None else None
     if bethe is not None:
-        ax_lnz.plot(T, bethe, "^:", ms=3, color="C4", label="Bethe (estimate, not a bound)")
+        draw("bethe", bethe, "Bethe (estimate, not a bound)")
     if has_exact:
-        ax_lnz.plot(T, sweep.lnz_exact[order] / n, "s--", ms=3, color="k",
-                    label=f"exact ({sweep.exact_method})")
+        draw("exact", sweep.lnz_exact[order] / n, f"exact ({sweep.exact_method})")
     mark_not_converged(ax_lnz, T, [(lower, converged), (structured, structured_converged),
                                    (upper, sorted_flags(sweep.upper_converged)),
                                    (bethe, sorted_flags(sweep.bethe_converged))])
     ax_lnz.set_ylabel("ln Z / N")
     outside_legend(ax_lnz)
 
-    # The interval widths are wide pale bands drawn first: where the upper bound is exact, a
-    # gap equals its width and its thin line runs along the band instead of hiding under it.
-    band = {"lw": 6, "alpha": 0.35, "solid_capstyle": "butt"}
-    widths = [(sweep.upper_minus_lower, "upper - lower (interval width)", "-", "C0", band),
-              (sweep.upper_minus_structured, "upper - structured (interval width)", "-", "C1",
-               band),
-              (sweep.exact_minus_lower, "exact - lower (gap)", "s--", "C2", {}),
-              (sweep.exact_minus_structured, "exact - structured (gap)", "D--", "C5", {}),
-              (sweep.upper_minus_exact, "upper - exact", "v:", "C3", {})]
-    if sweep.exact_minus_lower is None and sweep.gap is not None:
-        widths[2] = (sweep.gap, "exact - lower (gap)", "s--", "C2", {})
+    # In DIFFERENCE_STYLES' order: the widths' bands first.
+    gap = sweep.exact_minus_lower if sweep.exact_minus_lower is not None else sweep.gap
+    widths = [(sweep.upper_minus_lower, "upper - lower (interval width)", "upper_minus_lower"),
+              (sweep.upper_minus_structured, "upper - structured (interval width)",
+               "upper_minus_structured"),
+              (gap, "exact - lower (gap)", "gap"),
+              (sweep.exact_minus_structured, "exact - structured (gap)", "exact_minus_structured"),
+              (sweep.upper_minus_exact, "upper - exact", "upper_minus_exact")]
     drawn = False
-    for values, label, style, colour, look in widths:
+    for values, label, name in widths:
         if _finite(values):
+            style, colour, look = DIFFERENCE_STYLES[name]
+            # Square band ends, so that a band stops at its first and last temperature.
+            look = {**look, "solid_capstyle": "butt"} if look else look
             ax_gap.plot(T, values[order] / n, style, ms=3, color=colour, label=label, **look)
             drawn = True
     if drawn:
