@@ -120,6 +120,7 @@ def converged(ensemble, text):
 def plot(ensemble):
     sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "scripts"))
     import plot_ensemble
+    from check_plot import legend_problems
     fig, _ = plot_ensemble.figure(ensemble)
     top, bottom = fig.axes
     with h5py.File(ensemble) as e:
@@ -139,12 +140,8 @@ def plot(ensemble):
             y = values[np.isfinite(T)][order] / n
             if not any(np.array_equal(d, y, equal_nan=True) for d in drawn):
                 return f"{ax.get_ylabel()}: no curve with the values of {name}"
-    fig.canvas.draw()  # lays the legends out
-    for ax in fig.axes:
-        legend = ax.get_legend()
-        if legend is None or legend.get_window_extent().x0 < ax.get_window_extent().x1:
-            return f"the legend of {ax.get_ylabel()} is missing or overlaps its panel"
-    return None
+    problems = legend_problems(fig, required=True)
+    return problems[0] if problems else None
 
 
 def main():

@@ -6,9 +6,9 @@
 the T axis is labelled k_B T / J, the magnetization panel shows the mean-field |m| (never a
 signed m beside the exact <|m|>) and, where the file's exact <m> is not zero, the exact |<m>|
 with the file's values, every legend lies right of its panel (so it covers no curve), and
-the temperatures whose iteration did not converge
-are marked on the curves of the methods that did not converge: NOT_CONVERGED marks on the
-ln Z panel, NOT_CONVERGED_M (default NOT_CONVERGED) on the magnetization panel.
+the temperatures whose iteration did not converge are marked on the curves of the methods
+that did not converge: NOT_CONVERGED marks on the ln Z panel, NOT_CONVERGED_M (default
+NOT_CONVERGED) on the magnetization panel.
 Exit status 0 when all hold, 1 otherwise (with the reason on stderr).
 """
 
@@ -21,6 +21,21 @@ import numpy as np  # noqa: E402
 
 import plot_sweep  # noqa: E402
 from isingmf_results import load  # noqa: E402
+
+
+def legend_problems(fig, required=False):
+    """What is wrong with the place of fig's legends: each must lie right of its panel, where
+    it covers no curve; with `required`, every panel must have one."""
+    fig.canvas.draw()  # lays the legends out
+    problems = []
+    for ax in fig.axes:
+        legend = ax.get_legend()
+        if legend is None:
+            if required:
+                problems.append(f"the panel {ax.get_ylabel()!r} has no legend")
+        elif legend.get_window_extent().x0 < ax.get_window_extent().x1:
+            problems.append(f"the legend of the panel {ax.get_ylabel()!r} overlaps it")
+    return problems
 
 
 def main():
@@ -48,11 +63,7 @@ def main():
             problems.append("the exact |<m>| line is not the file's |exact/magnetization|")
     elif exact_m is not None:
         problems.append("an exact |<m>| line where <m> is zero")
-    fig.canvas.draw()  # lays the legends out
-    for ax in fig.axes:
-        legend = ax.get_legend()
-        if legend is not None and legend.get_window_extent().x0 < ax.get_window_extent().x1:
-            problems.append(f"the legend of the panel {ax.get_ylabel()!r} overlaps it")
+    problems += legend_problems(fig)
     for name, ax, expected in (("ln Z", ax_lnz, expected), ("m", ax_m, expected_m)):
         marks = [line for line in ax.get_lines() if line.get_label() == "not converged"]
         count = len(marks[0].get_xdata()) if marks else 0
