@@ -41,11 +41,17 @@ using UpperBoundSeries = Group<UpperBoundResult, &SweepPoint::upper>;
 using BetheSeries = Group<BetheResult, &SweepPoint::bethe>;
 using StructuredSeries = Group<StructuredMeanFieldResult, &SweepPoint::structured>;
 
-// The group of `run`, or None when the run lacks it (the file's rule: present at the first
-// temperature means present at all).
+// Whether `run` has group G (the file's rule: present at the first temperature means present
+// at all).
+template <class G>
+bool has_group(const SweepRun& run) {
+    return !run.sweep.points.empty() && (run.sweep.points.front().*G::member).has_value();
+}
+
+// The group of `run`, or None when the run lacks it.
 template <class G>
 py::object group_of(std::shared_ptr<const SweepRun> run) {
-    if (run->sweep.points.empty() || !(run->sweep.points.front().*G::member)) return py::none();
+    if (!has_group<G>(*run)) return py::none();
     return py::cast(G{std::move(run)});
 }
 
@@ -74,19 +80,18 @@ void add_column(py::class_<G>& cls, const char* name, F value_of, const char* do
 template <class G>
 void add_group_pickle(py::class_<G>& cls) {
     const std::string name = "isingmf." + cls.attr("__name__").template cast<std::string>();
-    cls.def(py::pickle(
-        [](const G& g) -> py::object { return result_state(*g.run); },
-        [name](const py::object& state) {
-            auto run =
-                std::make_shared<const SweepRun>(result_from_state<SweepRun>(state, name.c_str()));
-            if (run->sweep.points.empty() || !(run->sweep.points.front().*G::member)) {
-                throw IoError(
-                    fmt::format("not an {} pickle state: its run has no "
-                                "such group",
-                                name));
-            }
-            return G{std::move(run)};
-        }));
+    cls.def(py::pickle([](const G& g) -> py::object { return result_state(*g.run); },
+                       [name](const py::object& state) {
+                           auto run = std::make_shared<const SweepRun>(
+                               result_from_state<SweepRun>(state, name.c_str()));
+                           if (!has_group<G>(*run)) {
+                               throw IoError(
+                                   fmt::format("not an {} pickle state: its run has no "
+                                               "such group",
+                                               name));
+                           }
+                           return G{std::move(run)};
+                       }));
 }
 
 // The columns every group has: ln_z, iterations, converged; and its pickling.

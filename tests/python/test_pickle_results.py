@@ -243,3 +243,14 @@ def test_a_long_count_of_tiny_points_is_refused_without_building_them():
     with pytest.raises(isingmf.IoError, match="damaged record"):
         isingmf.SweepResult.__new__(isingmf.SweepResult).__setstate__(state)
     assert resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - peak_kb < 200_000
+
+
+def test_a_series_of_a_run_without_its_group_is_refused():
+    # A series pickles as its whole run; a run without that group is not a series' state.
+    upper_only = isingmf.sweep(MODEL, T="1", bounds="upper", exact="none", threads=1)
+    state = upper_only.upper_bound.__getstate__()
+    with pytest.raises(isingmf.IoError, match="its run has no such group"):
+        isingmf.MeanFieldSeries.__new__(isingmf.MeanFieldSeries).__setstate__(state)
+    again = isingmf.UpperBoundSeries.__new__(isingmf.UpperBoundSeries)
+    again.__setstate__(state)
+    assert_same(upper_only.upper_bound, again, "upper_bound series")
