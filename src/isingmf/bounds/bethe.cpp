@@ -10,6 +10,7 @@
 #include "isingmf/model/energy_scale.hpp"
 #include "isingmf/util/checks.hpp"
 #include "isingmf/util/detail/enum_names.hpp"
+#include "isingmf/util/detail/parallel.hpp"
 #include "isingmf/util/error.hpp"
 #include "isingmf/util/interrupt.hpp"
 
@@ -22,6 +23,8 @@ constexpr detail::EnumNames<BpSchedule, 2> kScheduleNames{{
 }};
 
 constexpr double kLn2 = std::numbers::ln2;
+// From this many messages a parallel update pays for the threads' fork and join.
+constexpr std::size_t kParallelMessages = 20001;
 
 double lncosh(double x) {
     const double a = std::abs(x);
@@ -175,16 +178,23 @@ BetheResult run_bp(const Model& model, const Incidence& inc, double beta,
             // Recompute the fields from scratch so that rounding does not accumulate.
             fields(model, beta, inc, u, H);
         } else {
-            const auto messages = static_cast<std::ptrdiff_t>(u.size());
-#pragma omp parallel for schedule(static) reduction(max : residual) if (messages > 20000)
-            for (std::ptrdiff_t k = 0; k < messages; ++k) {
-                const auto msg = static_cast<std::size_t>(k);
+            // Writes message msg's damped update to next; returns its change.
+            const auto update = [&](std::size_t msg) {
                 const Edge& e = edges[msg / 2];
                 const auto from = static_cast<std::size_t>((msg & 1u) == 0 ? e.i : e.j);
                 const double theta = beta * model.couplings()[msg / 2];
                 const double fresh = message(H[from] - u[msg ^ 1u], theta);
-                residual = std::max(residual, std::abs(fresh - u[msg]));
                 next[msg] = (1.0 - d) * fresh + d * u[msg];
+                return std::abs(fresh - u[msg]);
+            };
+            const std::size_t messages = u.size();
+            if (detail::team_pays(messages, kParallelMessages)) {
+#pragma omp parallel for schedule(static) reduction(max : residual)
+                for (std::size_t msg = 0; msg < messages; ++msg)
+                    residual = std::max(residual, update(msg));
+            } else {  // no parallel region (util/detail/parallel.hpp: team_pays)
+                for (std::size_t msg = 0; msg < messages; ++msg)
+                    residual = std::max(residual, update(msg));
             }
             std::swap(u, next);
             fields(model, beta, inc, u, H);

@@ -1,17 +1,16 @@
 #include "isingmf/bounds/upper_bound.hpp"
 
 #include <fmt/format.h>
-#include <omp.h>
 
 #include <algorithm>
 #include <cmath>
 #include <deque>
-#include <exception>
 #include <limits>
 
 #include "isingmf/clusters/decompose.hpp"
 #include "isingmf/model/energy_scale.hpp"
 #include "isingmf/util/checks.hpp"
+#include "isingmf/util/detail/parallel.hpp"
 #include "isingmf/util/detail/rounding.hpp"
 #include "isingmf/util/error.hpp"
 #include "isingmf/util/interrupt.hpp"
@@ -147,51 +146,46 @@ double UpperBoundPlan::evaluate(double beta, const std::vector<double>& x,
     std::vector<PieceRounding> piece_rounding(solvers_.size());
     const auto& h = model_.fields();
     const auto& J = model_.couplings();
-    std::exception_ptr failure;
-    // Threads only pay off beyond a few hundred microseconds of work per evaluation.
-#pragma omp parallel if (L.total_work > kParallelWork)
-    {
+    // A thread's working memory for its pieces.
+    struct Scratch {
         PieceWorkspace ws;
         std::vector<double> ts, te, mean, corr;
-#pragma omp for schedule(dynamic, 1)
-        for (std::size_t p = 0; p < solvers_.size(); ++p) {
-            try {
-                const PieceSolver& solver = solvers_[p];
-                const auto& sites = solver.sites();
-                const auto& edges = solver.edges();
-                const auto& sv = L.site_var[p];
-                const auto& ev = L.edge_var[p];
-                ts.resize(sites.size());
-                te.resize(edges.size());
-                for (std::size_t k = 0; k < sites.size(); ++k) {
-                    const auto c = static_cast<std::size_t>(sites[k]);
-                    ts[k] = beta * h[c] * L.inv_r[c];
-                    if (sv[k] >= 0) ts[k] += x[static_cast<std::size_t>(sv[k])] - xbar[c];
-                }
-                for (std::size_t k = 0; k < edges.size(); ++k) {
-                    const auto e = static_cast<std::size_t>(edges[k]);
-                    const std::size_t c = n_sites + e;
-                    te[k] = beta * J[e] * L.inv_r[c];
-                    if (ev[k] >= 0) te[k] += x[static_cast<std::size_t>(ev[k])] - xbar[c];
-                }
-                if (with_gradient) {
-                    mean.resize(sites.size());
-                    corr.resize(edges.size());
-                    piece_ln_z[p] = solver.solve(ts, te, mean, corr, ws, &piece_rounding[p]);
-                    for (std::size_t k = 0; k < sites.size(); ++k)
-                        if (sv[k] >= 0) mu[static_cast<std::size_t>(sv[k])] = mean[k];
-                    for (std::size_t k = 0; k < edges.size(); ++k)
-                        if (ev[k] >= 0) mu[static_cast<std::size_t>(ev[k])] = corr[k];
-                } else {
-                    piece_ln_z[p] = solver.solve(ts, te, {}, {}, ws, &piece_rounding[p]);
-                }
-            } catch (...) {
-#pragma omp critical(isingmf_upper_bound_failure)
-                if (!failure) failure = std::current_exception();
+    };
+    // Threads only pay off beyond a few hundred microseconds of work per evaluation.
+    detail::for_each_task_with<Scratch>(
+        solvers_.size(), detail::team_pays(L.total_work, kParallelWork),
+        [&](std::size_t p, Scratch& scratch) {
+            auto& [ws, ts, te, mean, corr] = scratch;
+            const PieceSolver& solver = solvers_[p];
+            const auto& sites = solver.sites();
+            const auto& edges = solver.edges();
+            const auto& sv = L.site_var[p];
+            const auto& ev = L.edge_var[p];
+            ts.resize(sites.size());
+            te.resize(edges.size());
+            for (std::size_t k = 0; k < sites.size(); ++k) {
+                const auto c = static_cast<std::size_t>(sites[k]);
+                ts[k] = beta * h[c] * L.inv_r[c];
+                if (sv[k] >= 0) ts[k] += x[static_cast<std::size_t>(sv[k])] - xbar[c];
             }
-        }
-    }
-    if (failure) std::rethrow_exception(failure);
+            for (std::size_t k = 0; k < edges.size(); ++k) {
+                const auto e = static_cast<std::size_t>(edges[k]);
+                const std::size_t c = n_sites + e;
+                te[k] = beta * J[e] * L.inv_r[c];
+                if (ev[k] >= 0) te[k] += x[static_cast<std::size_t>(ev[k])] - xbar[c];
+            }
+            if (with_gradient) {
+                mean.resize(sites.size());
+                corr.resize(edges.size());
+                piece_ln_z[p] = solver.solve(ts, te, mean, corr, ws, &piece_rounding[p]);
+                for (std::size_t k = 0; k < sites.size(); ++k)
+                    if (sv[k] >= 0) mu[static_cast<std::size_t>(sv[k])] = mean[k];
+                for (std::size_t k = 0; k < edges.size(); ++k)
+                    if (ev[k] >= 0) mu[static_cast<std::size_t>(ev[k])] = corr[k];
+            } else {
+                piece_ln_z[p] = solver.solve(ts, te, {}, {}, ws, &piece_rounding[p]);
+            }
+        });
     // Fixed summation order: pieces in plan order, family weights applied per piece.
     detail::CompensatedSum sum;
     sum.add(-beta * model_.energy_offset());

@@ -92,8 +92,7 @@ BoundParts bound_parts(const Model& model, double beta, std::span<const double> 
     const std::size_t n = m.size();
     const std::size_t blocks = (n + kSumBlock - 1) / kSumBlock;
     std::vector<BoundParts> partial(blocks);
-#pragma omp parallel for schedule(static) if (n >= kParallelSites)
-    for (std::size_t b = 0; b < blocks; ++b) {
+    detail::for_each_index(blocks, detail::team_pays(n, kParallelSites), [&](std::size_t b) {
         alignas(64) double phi[kTermPiece];
         alignas(64) double size[kTermPiece];
         alignas(64) double energy[kTermPiece];
@@ -120,7 +119,7 @@ BoundParts bound_parts(const Model& model, double beta, std::span<const double> 
             }
         }
         partial[b] = p;
-    }
+    });
     BoundParts total;
     for (const BoundParts& p : partial) {
         total.coupling_energy.add(p.coupling_energy);

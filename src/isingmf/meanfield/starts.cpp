@@ -21,8 +21,8 @@ namespace {
 std::vector<double> filled(std::size_t n, double x) {
     std::vector<double> v;
     detail::resize_touched(v, n);
-#pragma omp parallel for schedule(static) if (n >= detail::kParallelSites)
-    for (std::size_t i = 0; i < n; ++i) v[i] = x;
+    detail::for_each_index(n, detail::team_pays(n, detail::kParallelSites),
+                           [&](std::size_t i) { v[i] = x; });
     return v;
 }
 

@@ -14,6 +14,7 @@
 #include "isingmf/meanfield/detail/structured_plan.hpp"
 #include "isingmf/model/energy_scale.hpp"
 #include "isingmf/util/checks.hpp"
+#include "isingmf/util/detail/parallel.hpp"
 #include "isingmf/util/detail/rounding.hpp"
 #include "isingmf/util/error.hpp"
 #include "isingmf/util/interrupt.hpp"
@@ -153,8 +154,17 @@ double update_class(const StructuredPlan& plan, double beta, double omega, std::
     for (std::size_t a = begin; a < end; ++a)
         work += plan.solver(static_cast<std::size_t>(plan.class_members()[a])).work();
     double change = 0.0;
+    if (end - begin < 2 || !detail::team_pays(work, kParallelWork)) {
+        // In order on the calling thread, with no parallel region (util/detail/parallel.hpp).
+        if (workspaces.empty()) workspaces.resize(1);
+        for (std::size_t a = begin; a < end; ++a) {
+            const auto c = static_cast<std::size_t>(plan.class_members()[a]);
+            change = std::max(change, update_cluster(plan, beta, omega, c, state, workspaces[0]));
+        }
+        return change;
+    }
     std::exception_ptr failure;  // an exception must not escape the parallel region
-#pragma omp parallel if (end - begin > 1 && work >= kParallelWork) reduction(max : change)
+#pragma omp parallel reduction(max : change)
     {
 #pragma omp single
         if (workspaces.size() < static_cast<std::size_t>(omp_get_num_threads()))

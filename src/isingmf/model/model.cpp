@@ -229,13 +229,12 @@ constexpr std::size_t kMagnitudeBlock = std::size_t{1} << 16;
 double sum_of_magnitudes(const std::vector<double>& x) {
     const std::size_t blocks = (x.size() + kMagnitudeBlock - 1) / kMagnitudeBlock;
     std::vector<double> partial(blocks, 0.0);
-#pragma omp parallel for schedule(static) if (blocks > 1)
-    for (std::size_t b = 0; b < blocks; ++b) {
+    detail::for_each_index(blocks, detail::team_pays(blocks, 2), [&](std::size_t b) {
         const std::size_t end = std::min(x.size(), (b + 1) * kMagnitudeBlock);
         double sum = 0.0;
         for (std::size_t i = b * kMagnitudeBlock; i < end; ++i) sum += std::abs(x[i]);
         partial[b] = sum;
-    }
+    });
     double total = 0.0;
     for (double p : partial) total += p;
     return total;

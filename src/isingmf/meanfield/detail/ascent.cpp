@@ -139,9 +139,9 @@ void to_site_order(const MeanFieldPlan& plan, std::span<const double> by_positio
     const std::size_t n = by_position.size();
     // A fresh m of a large model: its pages are faulted in by all threads, not one.
     detail::resize_touched(by_site, n);
-#pragma omp parallel for schedule(static) if (n >= kParallelSites)
-    for (std::size_t p = 0; p < n; ++p)
+    detail::for_each_index(n, detail::team_pays(n, kParallelSites), [&](std::size_t p) {
         by_site[static_cast<std::size_t>(order[p])] = by_position[p];
+    });
 }
 
 bool extrapolates(const MeanFieldOptions& options) {
@@ -176,11 +176,10 @@ MeanFieldAscent::MeanFieldAscent(const MeanFieldPlan& plan, double beta,
     // Filled in parallel: the first touch of a large m zeroes its pages (see huge_pages.hpp).
     m_ = HugePageVector<double>(n);
     const int* order = plan.order().data();
-#pragma omp parallel for schedule(static) if (n >= kParallelSites)
-    for (std::size_t p = 0; p < n; ++p) {
+    detail::for_each_index(n, detail::team_pays(n, kParallelSites), [&](std::size_t p) {
         const double x = start_m[static_cast<std::size_t>(order[p])];
         m_[p] = std::isfinite(x) ? std::clamp(x, -1.0, 1.0) : 0.0;
-    }
+    });
 }
 
 void MeanFieldAscent::sync_site_order() {
@@ -204,8 +203,8 @@ void MeanFieldAscent::sweep_once() {
     const bool gain = !residual_only_ && last_residual_ <= kGainWindow * tolerance_;
     if (schedule_.armed()) {
         change_.resize(n);
-#pragma omp parallel for schedule(static) if (n >= kParallelSites)
-        for (std::size_t p = 0; p < n; ++p) change_[p] = m_[p];
+        detail::for_each_index(n, detail::team_pays(n, kParallelSites),
+                               [&](std::size_t p) { change_[p] = m_[p]; });
     }
     const SweepStatistics stats = kernel_.sweep(beta_, plain ? 1.0 : control_.omega(), gain, m_);
     last_residual_ = stats.max_residual;
@@ -219,8 +218,8 @@ void MeanFieldAscent::sweep_once() {
     if (armed) control_.restart();
     if (armed && stats.max_residual > tolerance_) {
         if (!search_) search_.emplace(*plan_, beta_);
-#pragma omp parallel for schedule(static) if (n >= kParallelSites)
-        for (std::size_t p = 0; p < n; ++p) change_[p] = m_[p] - change_[p];
+        detail::for_each_index(n, detail::team_pays(n, kParallelSites),
+                               [&](std::size_t p) { change_[p] = m_[p] - change_[p]; });
         const detail::LineSearchStep step =
             search_->run(m_, change_, tolerance_, schedule_.refinements());
         schedule_.after_search(step.alpha);
@@ -274,8 +273,8 @@ void MeanFieldAscent::retarget(double beta, double tolerance, int max_sweeps, bo
 
 void MeanFieldAscent::shift(double delta) {
     const std::size_t n = m_.size();
-#pragma omp parallel for schedule(static) if (n >= kParallelSites)
-    for (std::size_t p = 0; p < n; ++p) m_[p] = std::clamp(m_[p] + delta, -1.0, 1.0);
+    detail::for_each_index(n, detail::team_pays(n, kParallelSites),
+                           [&](std::size_t p) { m_[p] = std::clamp(m_[p] + delta, -1.0, 1.0); });
     synced_ = false;
     evaluated_ = false;
 }

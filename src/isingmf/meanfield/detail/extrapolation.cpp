@@ -7,6 +7,7 @@
 
 #include "isingmf/meanfield/detail/branch_free.hpp"
 #include "isingmf/meanfield/detail/fast_log1p.hpp"
+#include "isingmf/util/detail/parallel.hpp"
 
 namespace isingmf::detail {
 namespace {
@@ -90,9 +91,9 @@ template <class Partial, class Body>
 Partial blockwise(std::size_t n, Body body) {
     const std::size_t blocks = (n + kBlock - 1) / kBlock;
     std::vector<Partial> partial(blocks);
-#pragma omp parallel for schedule(static) if (n >= kParallelSites)
-    for (std::size_t b = 0; b < blocks; ++b)
+    detail::for_each_index(blocks, detail::team_pays(n, kParallelSites), [&](std::size_t b) {
         body(b * kBlock, std::min(n, (b + 1) * kBlock), partial[b]);
+    });
     Partial total;
     for (const Partial& p : partial) total += p;
     return total;
@@ -293,8 +294,8 @@ LineSearchStep LineSearch::run(std::span<double> m, std::span<const double> d, d
     if (best.alpha > 0.0) {
         const std::size_t n = m.size();
         const double a = best.alpha;
-#pragma omp parallel for schedule(static) if (n >= kParallelSites)
-        for (std::size_t p = 0; p < n; ++p) m[p] = line_point(m[p], d[p], a);
+        detail::for_each_index(n, detail::team_pays(n, kParallelSites),
+                               [&](std::size_t p) { m[p] = line_point(m[p], d[p], a); });
         step.alpha = best.alpha;
         step.gain = best.gain;
     }

@@ -12,6 +12,7 @@
 #include "isingmf/meanfield/detail/branch_free.hpp"
 #include "isingmf/meanfield/detail/fast_tanh.hpp"
 #include "isingmf/util/checks.hpp"
+#include "isingmf/util/detail/parallel.hpp"
 #include "isingmf/util/error.hpp"
 
 namespace isingmf {
@@ -377,19 +378,26 @@ SweepStatistics SweepKernel::sweep(double beta, double omega, bool gain_bound,
     const std::size_t* chunk_segments = plan.chunk_segments().data();
     const std::size_t* class_chunks = plan.class_chunks().data();
     const std::size_t num_chunks = partial_.size();
-#pragma omp parallel if (m.size() >= detail::kParallelSites)
-    for (std::size_t c = 0; c < colours; ++c) {
-#pragma omp for schedule(static)
-        for (std::size_t q = class_chunks[c]; q < class_chunks[c + 1]; ++q) {
-            const ChunkView chunk{segments + chunk_segments[q], segments + chunk_segments[q + 1]};
-            if (q + 1 < num_chunks) {
-                const ChunkView next{segments + chunk_segments[q + 1],
-                                     segments + chunk_segments[q + 2]};
-                partial[q] = update_chunk(k, mp, chunk, &next);
-            } else {
-                partial[q] = update_chunk(k, mp, chunk, nullptr);
-            }
+    const auto update = [&](std::size_t q) {
+        const ChunkView chunk{segments + chunk_segments[q], segments + chunk_segments[q + 1]};
+        if (q + 1 < num_chunks) {
+            const ChunkView next{segments + chunk_segments[q + 1],
+                                 segments + chunk_segments[q + 2]};
+            partial[q] = update_chunk(k, mp, chunk, &next);
+        } else {
+            partial[q] = update_chunk(k, mp, chunk, nullptr);
         }
+    };
+    if (detail::team_pays(m.size(), detail::kParallelSites)) {
+#pragma omp parallel
+        for (std::size_t c = 0; c < colours; ++c) {
+#pragma omp for schedule(static)
+            for (std::size_t q = class_chunks[c]; q < class_chunks[c + 1]; ++q) update(q);
+        }
+    } else {
+        // The classes' chunks in order, as one thread of a team would take them, with no
+        // parallel region (util/detail/parallel.hpp: team_pays).
+        for (std::size_t q = class_chunks[0]; q < class_chunks[colours]; ++q) update(q);
     }
     SweepStatistics total;
     for (const SweepStatistics& s : partial_) {

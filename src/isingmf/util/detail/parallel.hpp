@@ -34,6 +34,35 @@ inline int setup_threads(std::size_t items) {
     return items < kParallelSetupItems ? 1 : std::max(1, omp_get_max_threads());
 }
 
+/// Whether a pass over `items` items, worth sharing from `threshold` items up, should run on a
+/// team: only when it is that large and more than one thread is there to share it. Below, the
+/// pass runs with no parallel region at all: libgomp runs even a team of one (`if (false)`,
+/// `num_threads(1)`) as a region, allocating the team and waking its barrier with a futex
+/// system call at every loop's end and at the join. Under this VM's hypervisor a system call
+/// costs 1.1 us, more than a sweep of a 100-spin model, and a small model's solve makes
+/// thousands of passes.
+inline bool team_pays(std::size_t items, std::size_t threshold) {
+    return items >= threshold && omp_get_max_threads() > 1;
+}
+
+/// team_pays for work counted in other units (table entries, flops) than items.
+inline bool team_pays(double work, double threshold) {
+    return work >= threshold && omp_get_max_threads() > 1;
+}
+
+/// Calls body(k) for every k in [0, n): shared statically over a team when `parallel`, else in
+/// order on the calling thread with no parallel region (see team_pays). `body` must not throw
+/// when `parallel`, and its result must not depend on which thread runs which k.
+template <class Body>
+void for_each_index(std::size_t n, bool parallel, const Body& body) {
+    if (!parallel) {
+        for (std::size_t k = 0; k < n; ++k) body(k);
+        return;
+    }
+#pragma omp parallel for schedule(static)
+    for (std::size_t k = 0; k < n; ++k) body(k);
+}
+
 /// The k-th of `parts` nearly equal consecutive pieces of [0, n).
 inline std::size_t piece_begin(std::size_t n, std::size_t k, std::size_t parts) {
     // n k / parts without overflow: n / parts whole pieces plus a share of the remainder.
@@ -75,30 +104,44 @@ inline void fill_parallel(std::vector<double>& values, double value) {
     for (std::ptrdiff_t k = 0; k < size; ++k) values[static_cast<std::size_t>(k)] = value;
 }
 
-/// Calls task(k) for every k in [0, n): with `parallel`, on the threads of one team (dynamic
-/// schedule, one k at a time), else in order on the calling thread. The first exception a task
-/// throws is rethrown once every task has run (parallel) or at once (serial).
-/// The serial case opens no parallel region at all: libgomp counts even an inactive one
-/// (`if (false)`, or a team of one) as a nesting level, and then starts fresh threads for every
-/// parallel region inside it (a sweep kernel's, an elimination step's) instead of reusing its
-/// pool, which cost 10% of an exact sweep on two threads.
-template <class Task>
-void for_each_task(std::size_t n, bool parallel, const Task& task) {
-    if (!parallel) {
-        for (std::size_t k = 0; k < n; ++k) task(k);
+/// Calls task(k, scratch) for every k in [0, n): with `parallel` and more than one thread, on
+/// the threads of one team (dynamic schedule, one k at a time), else in order on the calling
+/// thread. Each thread passes its own default-constructed Scratch (working memory kept from one
+/// of its tasks to the next). The first exception a task throws is rethrown once every task has
+/// run (parallel) or at once (serial).
+/// The serial case opens no parallel region at all (team_pays): libgomp also counts an
+/// inactive one as a nesting level, and then starts fresh threads for every parallel region
+/// inside it (a sweep kernel's, an elimination step's) instead of reusing its pool, which cost
+/// 10% of an exact sweep on two threads.
+template <class Scratch, class Task>
+void for_each_task_with(std::size_t n, bool parallel, const Task& task) {
+    if (!parallel || omp_get_max_threads() == 1) {
+        Scratch scratch;
+        for (std::size_t k = 0; k < n; ++k) task(k, scratch);
         return;
     }
     std::exception_ptr failure;  // an exception must not leave the parallel region
-#pragma omp parallel for schedule(dynamic, 1)
-    for (std::size_t k = 0; k < n; ++k) {
-        try {
-            task(k);
-        } catch (...) {
+#pragma omp parallel
+    {
+        Scratch scratch;
+#pragma omp for schedule(dynamic, 1)
+        for (std::size_t k = 0; k < n; ++k) {
+            try {
+                task(k, scratch);
+            } catch (...) {
 #pragma omp critical(isingmf_for_each_task_failure)
-            if (!failure) failure = std::current_exception();
+                if (!failure) failure = std::current_exception();
+            }
         }
     }
     if (failure) std::rethrow_exception(failure);
+}
+
+/// for_each_task_with for tasks that need no scratch: task(k).
+template <class Task>
+void for_each_task(std::size_t n, bool parallel, const Task& task) {
+    struct NoScratch {};
+    for_each_task_with<NoScratch>(n, parallel, [&](std::size_t k, NoScratch&) { task(k); });
 }
 
 /// The smallest k in [0, n) with bad(k), or n when there is none; `bad` is called from
