@@ -29,7 +29,8 @@
 #          sweep, the bound's evaluation and the file) in units of 10 sweeps.
 #   warm   sweep --size 2048x2048 --h 0.1 --T 2,2.5,3,3.5,4,4.5 --starts warm --exact none
 #          --store-m no (a warm-only sweep over 6 temperatures).
-#   small  sweep --uai Grids_11.uai --beta 1 --exact none (100 spins; libDAI's MF: 7-14 ms).
+#   small  sweep --uai Grids_11.uai --beta 1 --exact none (100 spins; bench/libdai_compare.sh
+#          times libDAI's MF process beside it on the same host).
 #   exact  sweep --size 12x12 --disorder pm --seed 1 --T 0.5:5:0.3 --exact eliminate
 #          --starts up --store-m no (elimination of a +-J torus over 16 temperatures; about a
 #          minute on one core).
