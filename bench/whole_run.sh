@@ -53,7 +53,7 @@ uai=""
 exact_grid="0.5:5:0.3"
 tmp_root="${TMPDIR:-/tmp}"
 
-usage() { sed -n '2,40p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,41p' "$0" | sed 's/^# \{0,1\}//'; }
 
 while [ $# -gt 0 ]; do
   case "$1" in
