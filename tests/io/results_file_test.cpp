@@ -529,6 +529,12 @@ TEST_F(ResultsFileTest, EditedFilesAreRefusedNamingThePlace) {
         BetheResult& b = p.bethe.emplace();
         b.beta = p.beta;
         b.start = "zero";
+        UpperBoundResult& u = p.upper.emplace();
+        u.beta = p.beta;
+        u.kind = DecompositionKind::strips;
+        u.width = 3;
+        u.num_pieces = 2;
+        u.weights = {0.5, 0.5};
     }
     const fs::path original = dir_ / "original.h5";
     write_results(original, make_record(), sweep, false);
@@ -565,6 +571,33 @@ TEST_F(ResultsFileTest, EditedFilesAreRefusedNamingThePlace) {
     EXPECT_EQ(refusal(renamed), renamed.string() +
                                     ":/bethe@schedule: unknown BP schedule 'bogus' (expected "
                                     "sequential or parallel)");
+    // Integers that do not fit: HDF5 would clamp 2^64 - 1 to 2^63 - 1 and a cast would make
+    // a width of 2^32 + 3 into 3.
+    const auto replace_int = [](hid_t file, const char* group_name, const char* name, hid_t type,
+                                const void* value) {
+        const hid_t group = H5Gopen2(file, group_name, H5P_DEFAULT);
+        EXPECT_GE(H5Adelete(group, name), 0);
+        const hid_t space = H5Screate(H5S_SCALAR);
+        const hid_t attribute = H5Acreate2(group, name, type, space, H5P_DEFAULT, H5P_DEFAULT);
+        EXPECT_GE(H5Awrite(attribute, type, value), 0);
+        H5Aclose(attribute);
+        H5Sclose(space);
+        H5Gclose(group);
+    };
+    const std::uint64_t beyond = std::numeric_limits<std::uint64_t>::max();
+    const fs::path version = edited("version.h5", [&](hid_t file) {
+        replace_int(file, "/", "format_version", H5T_NATIVE_UINT64, &beyond);
+    });
+    EXPECT_EQ(refusal(version), version.string() +
+                                    ":/@format_version: 18446744073709551615 is beyond the "
+                                    "largest integer isingmf reads, 2^63 - 1");
+    const std::int64_t wide = (std::int64_t{1} << 32) + 3;
+    const fs::path width = edited("width.h5", [&](hid_t file) {
+        replace_int(file, "upper_bound", "width", H5T_NATIVE_INT64, &wide);
+    });
+    EXPECT_EQ(refusal(width),
+              width.string() + ":/upper_bound@width: 4294967299 is out of range (0 to 2147483647)");
+    EXPECT_EQ(refusal(original), "read");
 }
 
 // Every error path closes what it opened: no HDF5 object stays open after a failed read

@@ -107,6 +107,13 @@ std::vector<std::string> split_list(const std::string& text) {
     return items;
 }
 
+// A count or width attribute of `group` (0 to INT_MAX): an edited file's 2^32 + 3 is refused,
+// not read as 3.
+int read_int_count(const h5::Handle& group, const std::string& name) {
+    return static_cast<int>(
+        h5::read_int_attribute_in(group, name, 0, std::numeric_limits<int>::max()));
+}
+
 // Reads a 1-D dataset of `group` with `read` and checks it has one entry per temperature.
 template <class Read>
 auto read_column(Read read, const h5::Handle& group, const char* name, std::size_t n_T) {
@@ -251,8 +258,8 @@ ResultsFile read_results(const fs::path& path, bool with_m) {
         const h5::Handle group = h5::open_group(root, "upper_bound");
         UpperBoundResult shared;
         shared.kind = read_name_attribute(group, "kind", parse_decomposition_kind);
-        shared.width = static_cast<int>(h5::read_int_attribute(group, "width"));
-        shared.num_pieces = static_cast<int>(h5::read_int_attribute(group, "num_pieces"));
+        shared.width = read_int_count(group, "width");
+        shared.num_pieces = read_int_count(group, "num_pieces");
         shared.description = h5::read_string_attribute(group, "decomposition");
         shared.weights = h5::read_doubles(group, "weights");
         const auto ln_z = read_column(h5::read_doubles, group, "ln_z", n_T);
@@ -295,8 +302,8 @@ ResultsFile read_results(const fs::path& path, bool with_m) {
         const h5::Handle group = h5::open_group(root, "structured_mean_field");
         StructuredMeanFieldResult shared;
         shared.cluster_kind = read_name_attribute(group, "kind", parse_cluster_kind);
-        shared.cluster_width = static_cast<int>(h5::read_int_attribute(group, "width"));
-        shared.num_clusters = static_cast<int>(h5::read_int_attribute(group, "num_clusters"));
+        shared.cluster_width = read_int_count(group, "width");
+        shared.num_clusters = read_int_count(group, "num_clusters");
         shared.clusters = h5::read_string_attribute(group, "clusters");
         const LowerBoundColumns columns(group, n_T);
         for (std::size_t k = 0; k < n_T; ++k)

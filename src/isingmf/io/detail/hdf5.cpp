@@ -8,6 +8,7 @@
 #include <cctype>
 #include <cstdlib>
 #include <cstring>
+#include <limits>
 #include <utility>
 
 #include "isingmf/util/error.hpp"
@@ -612,8 +613,31 @@ double read_double_attribute(const Handle& object, const std::string& name) {
 }
 
 std::int64_t read_int_attribute(const Handle& object, const std::string& name) {
+    constexpr std::int64_t kMax = std::numeric_limits<std::int64_t>::max();
     std::int64_t value = 0;
     read_numeric_attribute(object, name, H5T_NATIVE_INT64, true, &value);
+    if (value == kMax) {
+        // HDF5 clamps a value the memory type cannot hold: read it again as unsigned to tell
+        // 2^63 - 1 from a larger one.
+        std::uint64_t stored = 0;
+        read_numeric_attribute(object, name, H5T_NATIVE_UINT64, true, &stored);
+        if (stored > static_cast<std::uint64_t>(kMax)) {
+            throw IoError(
+                fmt::format("{}@{}: {} is beyond the largest integer isingmf reads, "
+                            "2^63 - 1",
+                            object.where(), name, stored));
+        }
+    }
+    return value;
+}
+
+std::int64_t read_int_attribute_in(const Handle& object, const std::string& name, std::int64_t lo,
+                                   std::int64_t hi) {
+    const std::int64_t value = read_int_attribute(object, name);
+    if (value < lo || value > hi) {
+        throw IoError(fmt::format("{}@{}: {} is out of range ({} to {})", object.where(), name,
+                                  value, lo, hi));
+    }
     return value;
 }
 

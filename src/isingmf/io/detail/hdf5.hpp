@@ -139,7 +139,12 @@ bool is_string_attribute(const Handle& object, const std::string& name);
 /// integer or float type HDF5 can convert. Throws IoError when absent or of another kind.
 std::string read_string_attribute(const Handle& object, const std::string& name);
 double read_double_attribute(const Handle& object, const std::string& name);
+/// An integer attribute; one that a signed 64-bit integer cannot hold (an unsigned value beyond
+/// 2^63 - 1) is refused with its value, not clamped.
 std::int64_t read_int_attribute(const Handle& object, const std::string& name);
+/// read_int_attribute of a value that must lie in [lo, hi]: IoError naming it otherwise.
+std::int64_t read_int_attribute_in(const Handle& object, const std::string& name, std::int64_t lo,
+                                   std::int64_t hi);
 
 /// 1-D datasets (contiguous); the returned handle is for adding attributes.
 Handle write_doubles(const Handle& parent, const std::string& name, std::span<const double> values);
