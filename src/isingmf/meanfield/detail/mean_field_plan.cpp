@@ -131,14 +131,13 @@ void MeanFieldPlan::order_by(const Colouring& colouring) {
     class_offset_.assign(colours + 1, 0);
     detail::resize_touched(order_, n);
     detail::resize_touched(position_, n);
-#pragma omp parallel num_threads(threads)
-    {
-        const auto t = static_cast<std::size_t>(omp_get_thread_num());
-        const auto team = static_cast<std::size_t>(omp_get_num_threads());
+    // Each piece's colour counts, then where its sites of each colour go (bucket_cursors),
+    // then the sites placed: on a team, with a barrier between, or the same steps on the
+    // calling thread (no parallel region for one thread: util/detail/parallel.hpp).
+    const auto count = [&](std::size_t t, std::size_t team, std::vector<int>& block) {
         const std::size_t begin = detail::piece_begin(n, t, team);
         const std::size_t end = detail::piece_begin(n, t + 1, team);
         std::size_t* mine = cursor.data() + t * colours;
-        std::vector<int> block(kColourBlock);
         for (std::size_t b = begin; b < end; b += kColourBlock) {
             const std::size_t e = std::min(end, b + kColourBlock);
             colouring(b, e, block.data());
@@ -151,9 +150,11 @@ void MeanFieldPlan::order_by(const Colouring& colouring) {
             }
             for (std::size_t k = 0; k < e - b; ++k) ++mine[static_cast<std::size_t>(block[k])];
         }
-#pragma omp barrier
-#pragma omp single
-        detail::bucket_cursors(cursor.data(), team, colours, class_offset_.data());
+    };
+    const auto place = [&](std::size_t t, std::size_t team, std::vector<int>& block) {
+        const std::size_t begin = detail::piece_begin(n, t, team);
+        const std::size_t end = detail::piece_begin(n, t + 1, team);
+        std::size_t* mine = cursor.data() + t * colours;
         int* const order = order_.data();
         int* const position = position_.data();
         for (std::size_t b = begin; b < end; b += kColourBlock) {
@@ -180,6 +181,24 @@ void MeanFieldPlan::order_by(const Colouring& colouring) {
                 position[i] = static_cast<int>(p);
             }
         }
+    };
+    if (threads == 1) {
+        std::vector<int> block(kColourBlock);
+        count(0, 1, block);
+        detail::bucket_cursors(cursor.data(), 1, colours, class_offset_.data());
+        place(0, 1, block);
+        return;
+    }
+#pragma omp parallel num_threads(threads)
+    {
+        const auto t = static_cast<std::size_t>(omp_get_thread_num());
+        const auto team = static_cast<std::size_t>(omp_get_num_threads());
+        std::vector<int> block(kColourBlock);
+        count(t, team, block);
+#pragma omp barrier
+#pragma omp single
+        detail::bucket_cursors(cursor.data(), team, colours, class_offset_.data());
+        place(t, team, block);
     }
 }
 
@@ -238,6 +257,9 @@ bool MeanFieldPlan::is_greedy_order() const {
     };
     const auto count = static_cast<std::ptrdiff_t>(segments_.size());
     const int threads = detail::setup_threads(order_.size());
+    if (threads == 1) {  // no parallel region (util/detail/parallel.hpp)
+        return std::none_of(segments_.begin(), segments_.end(), breaks);
+    }
     bool broken = false;
     // Dynamic: the segments of class 1 cost more than those of class 0, and come last.
 #pragma omp parallel for schedule(dynamic, 64) reduction(|| : broken) num_threads(threads)
@@ -407,17 +429,14 @@ void MeanFieldPlan::cut_chunks() {
         std::vector<std::size_t> ends;  // segments.size() after each chunk
     };
     std::vector<Cuts> cuts(static_cast<std::size_t>(threads));
-#pragma omp parallel num_threads(threads)
-    {
-        const auto t = static_cast<std::size_t>(omp_get_thread_num());
-        const auto team = static_cast<std::size_t>(omp_get_num_threads());
+    detail::for_each_piece(threads, [&](std::size_t t, std::size_t team) {
         Cuts& mine = cuts[t];
         const std::size_t last = detail::piece_begin(chunks, t + 1, team);
         for (std::size_t q = detail::piece_begin(chunks, t, team); q < last; ++q) {
             cut_segments(chunk_begin[q], chunk_end(q), mine.segments, mine.offsets);
             mine.ends.push_back(mine.segments.size());
         }
-    }
+    });
     segments_.clear();
     stencil_offsets_.clear();
     chunk_segments_.assign(1, 0);

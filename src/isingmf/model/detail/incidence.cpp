@@ -159,11 +159,8 @@ std::size_t uniform_rows(const Model& model, const Entries& out, int threads) {
     if (z == 0 || z >= 0xff) return 0;  // shared degrees of 1 .. 254, as before
     std::vector<std::uint8_t> filled;   // by row
     resize_touched(filled, num_sites);  // huge pages, faulted by all threads, then zeroed
-    bool differs = false;
-#pragma omp parallel num_threads(threads) reduction(|| : differs)
-    {
-        const auto t = static_cast<std::size_t>(omp_get_thread_num());
-        const auto team = static_cast<std::size_t>(omp_get_num_threads());
+    std::vector<char> overflowed(static_cast<std::size_t>(threads), 0);  // by piece
+    for_each_piece(threads, [&](std::size_t t, std::size_t team) {
         const std::size_t first = piece_begin(num_sites, t, team);
         const std::size_t last = piece_begin(num_sites, t + 1, team);
         // Plain locals: the byte stores below may alias anything, and would otherwise make
@@ -205,9 +202,9 @@ std::size_t uniform_rows(const Model& model, const Entries& out, int threads) {
                 overflow |= too_many_i | too_many_j;
             }
         }
-        differs = overflow;
-    }
-    return differs ? 0 : z;
+        overflowed[t] = overflow ? 1 : 0;
+    });
+    return std::find(overflowed.begin(), overflowed.end(), 1) != overflowed.end() ? 0 : z;
 }
 
 }  // namespace
@@ -313,14 +310,12 @@ std::size_t renamed_rows(const Model& model, std::span<const int> rename,
     const LatticeBonds* lattice = model.lattice_bonds();
     if (couplings.empty() && lattice != nullptr && lattice->uniform_degree() > 0) {
         constexpr std::size_t kSitesPerBlock = 4096;
-        const auto blocks =
-            static_cast<std::ptrdiff_t>((num_sites + kSitesPerBlock - 1) / kSitesPerBlock);
-#pragma omp parallel for schedule(static) num_threads(setup_threads(num_sites))
-        for (std::ptrdiff_t b = 0; b < blocks; ++b) {
-            const std::size_t begin = static_cast<std::size_t>(b) * kSitesPerBlock;
+        const std::size_t blocks = (num_sites + kSitesPerBlock - 1) / kSitesPerBlock;
+        for_each_index(blocks, setup_threads(num_sites) > 1, [&](std::size_t b) {
+            const std::size_t begin = b * kSitesPerBlock;
             lattice->write_renamed_rows(begin, std::min(num_sites, begin + kSitesPerBlock),
                                         rename.data(), neighbour);
-        }
+        });
         return static_cast<std::size_t>(lattice->uniform_degree());
     }
     if (const int threads = setup_threads(model.num_edges());

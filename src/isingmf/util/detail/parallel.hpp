@@ -104,6 +104,21 @@ inline void fill_parallel(std::vector<double>& values, double value) {
     for (std::ptrdiff_t k = 0; k < size; ++k) values[static_cast<std::size_t>(k)] = value;
 }
 
+/// Calls body(t, team) once for each piece t in [0, team): on a team of `threads` threads (team
+/// is its size, which may come out smaller), or, for one thread, body(0, 1) on the calling
+/// thread with no parallel region (see team_pays). `body` must not hold a barrier, `single` or
+/// worksharing loop: on the calling thread they would bind to whatever team the caller is in.
+template <class Body>
+void for_each_piece(int threads, const Body& body) {
+    if (threads <= 1) {
+        body(std::size_t{0}, std::size_t{1});
+        return;
+    }
+#pragma omp parallel num_threads(threads)
+    body(static_cast<std::size_t>(omp_get_thread_num()),
+         static_cast<std::size_t>(omp_get_num_threads()));
+}
+
 /// Calls task(k, scratch) for every k in [0, n): with `parallel` and more than one thread, on
 /// the threads of one team (dynamic schedule, one k at a time), else in order on the calling
 /// thread. Each thread passes its own default-constructed Scratch (working memory kept from one
