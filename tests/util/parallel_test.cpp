@@ -1,5 +1,5 @@
-// The loop helpers of util/detail/parallel.hpp: every index runs once; without a team (a small
-// pass, or one thread) the work runs in order on the calling thread inside no parallel region
+// The loop helpers of util/detail/parallel.hpp: every index (piece) runs once; without a team (a
+// small pass, or one thread) the work runs in order on the calling thread inside no parallel region
 // at all, not even an inactive one (omp_get_level() counts those too), also when the caller is
 // itself a thread of a team, as a sample of an ensemble is; and each thread of a team keeps its
 // own scratch.
@@ -19,6 +19,7 @@ namespace isingmf {
 namespace {
 
 using detail::for_each_index;
+using detail::for_each_piece;
 using detail::for_each_task;
 using detail::for_each_task_with;
 using detail::team_pays;
@@ -87,6 +88,26 @@ TEST(ForEachIndex, SerialInsideATeamStaysOnTheCallingThread) {
         for (std::size_t k = 0; k < 500; ++k)
             EXPECT_EQ(ran_on[static_cast<std::size_t>(t)][k], t) << "thread " << t << ", k " << k;
     }
+}
+
+TEST(ForEachPiece, OneThreadIsOnePieceOnTheCallingThreadATeamOnePiecePerThread) {
+    std::vector<std::size_t> calls;
+    int level = -1;
+    for_each_piece(1, [&](std::size_t t, std::size_t team) {
+        calls.push_back(t * 100 + team);
+        level = omp_get_level();
+    });
+    EXPECT_EQ(calls, (std::vector<std::size_t>{1}));  // t = 0 of a team of 1
+    EXPECT_EQ(level, 0);
+    std::vector<std::atomic<int>> pieces(3);
+    std::atomic<int> bad{0};
+    for_each_piece(3, [&](std::size_t t, std::size_t team) {
+        if (team < 1 || team > 3 || t >= team || omp_get_level() != 1) bad.fetch_add(1);
+        if (t < pieces.size()) pieces[t].fetch_add(1);
+    });
+    EXPECT_EQ(bad.load(), 0);
+    EXPECT_EQ(pieces[0].load(), 1);  // a team may come out smaller; piece 0 always runs once
+    for (const auto& p : pieces) EXPECT_LE(p.load(), 1);
 }
 
 struct CountingScratch {
