@@ -39,6 +39,30 @@ TEST(TeamPays, OnlyForLargePassesWithThreadsToShareThem) {
     });
 }
 
+// Inside a team with no nesting allowed (a sweep's temperatures, an ensemble's samples) a region
+// would run on a team of one: no team pays there, whatever omp_get_max_threads() says.
+TEST(TeamPays, NotInsideATeamUnlessNestingIsAllowed) {
+    const int saved_levels = omp_get_max_active_levels();
+    for (const int levels : {1, 2}) {
+        omp_set_max_active_levels(levels);
+        int team = 0;
+        std::atomic<int> pays{0};
+        test::with_threads(2, [&] {
+#pragma omp parallel num_threads(2)
+            {
+#pragma omp single
+                team = omp_get_num_threads();
+                if (team_pays(std::size_t{100}, std::size_t{1})) pays.fetch_add(1);
+                if (detail::setup_threads(std::size_t{1} << 30) > 1) pays.fetch_add(100);
+            }
+            return 0;
+        });
+        if (team < 2) continue;  // no team formed here: nothing to check
+        EXPECT_EQ(pays.load(), levels == 1 ? 0 : 2 * 101) << levels << " active levels";
+    }
+    omp_set_max_active_levels(saved_levels);
+}
+
 TEST(ForEachIndex, SerialRunsInOrderOutsideAnyRegion) {
     std::vector<std::size_t> seen;
     std::vector<int> levels;

@@ -28,26 +28,34 @@ namespace isingmf::detail {
 /// OpenMP fork and join costs microseconds, more than a short pass.
 inline constexpr std::size_t kParallelSetupItems = std::size_t{1} << 15;
 
-/// Threads a set-up pass over `items` items uses: 1 below kParallelSetupItems, else OpenMP's
-/// current maximum.
+/// Whether a parallel region opened here would get a team of more than one thread: more than
+/// one thread is allowed, and the region would be active. Inside a team (the temperatures of a
+/// sweep, the samples of an ensemble) with no nesting allowed, a region is inactive and runs on
+/// a team of one, though omp_get_max_threads() still says more.
+inline bool team_possible() {
+    return omp_get_max_threads() > 1 && omp_get_active_level() < omp_get_max_active_levels();
+}
+
+/// Threads a set-up pass over `items` items uses: 1 below kParallelSetupItems or where no team
+/// is possible, else OpenMP's current maximum.
 inline int setup_threads(std::size_t items) {
-    return items < kParallelSetupItems ? 1 : std::max(1, omp_get_max_threads());
+    return items < kParallelSetupItems || !team_possible() ? 1 : omp_get_max_threads();
 }
 
 /// Whether a pass over `items` items, worth sharing from `threshold` items up, should run on a
-/// team: only when it is that large and more than one thread is there to share it. Below, the
+/// team: only when it is that large and a team of more than one is possible. Else the
 /// pass runs with no parallel region at all: libgomp runs even a team of one (`if (false)`,
 /// `num_threads(1)`) as a region, allocating the team and waking its barrier with a futex
 /// system call at every loop's end and at the join. Under this VM's hypervisor a system call
 /// costs 1.1 us, more than a sweep of a 100-spin model, and a small model's solve makes
 /// thousands of passes.
 inline bool team_pays(std::size_t items, std::size_t threshold) {
-    return items >= threshold && omp_get_max_threads() > 1;
+    return items >= threshold && team_possible();
 }
 
 /// team_pays for work counted in other units (table entries, flops) than items.
 inline bool team_pays(double work, double threshold) {
-    return work >= threshold && omp_get_max_threads() > 1;
+    return work >= threshold && team_possible();
 }
 
 /// Calls body(k) for every k in [0, n): shared statically over a team when `parallel`, else in
@@ -119,7 +127,7 @@ void for_each_piece(int threads, const Body& body) {
          static_cast<std::size_t>(omp_get_num_threads()));
 }
 
-/// Calls task(k, scratch) for every k in [0, n): with `parallel` and more than one thread, on
+/// Calls task(k, scratch) for every k in [0, n): with `parallel` and a team possible, on
 /// the threads of one team (dynamic schedule, one k at a time), else in order on the calling
 /// thread. Each thread passes its own default-constructed Scratch (working memory kept from one
 /// of its tasks to the next). The first exception a task throws is rethrown once every task has
@@ -130,7 +138,7 @@ void for_each_piece(int threads, const Body& body) {
 /// 10% of an exact sweep on two threads.
 template <class Scratch, class Task>
 void for_each_task_with(std::size_t n, bool parallel, const Task& task) {
-    if (!parallel || omp_get_max_threads() == 1) {
+    if (!parallel || !team_possible()) {
         Scratch scratch;
         for (std::size_t k = 0; k < n; ++k) task(k, scratch);
         return;
