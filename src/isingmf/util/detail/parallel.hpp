@@ -1,7 +1,8 @@
 #pragma once
-/// Helpers for the set-up passes that run once per site or per edge (lattice generation, Model's
-/// adjacency, the mean-field plan). Every helper gives the same result for any thread count:
-/// they only decide who does which part of a fixed piece of work.
+/// Helpers for passes that run once per site or per edge: set-up (lattice generation, Model's
+/// adjacency, the mean-field plan) and the solvers' own passes. Every helper gives the same
+/// result for any thread count: they only decide who does which part of a fixed piece of work,
+/// and whether a team is formed at all (team_pays: a small pass opens no parallel region).
 ///
 /// Fresh memory is the main cost of set-up: the kernel faults in and zeroes every page on first
 /// touch (0.4-1.5 ns per byte with 4 KiB pages on the development VM, several times what writing
