@@ -134,13 +134,22 @@ void MeanFieldPlan::order_by(const Colouring& colouring) {
     // Each piece's colour counts, then where its sites of each colour go (bucket_cursors),
     // then the sites placed: on a team, with a barrier between, or the same steps on the
     // calling thread (no parallel region for one thread: util/detail/parallel.hpp).
-    const auto count = [&](std::size_t t, std::size_t team, std::vector<int>& block) {
-        const std::size_t begin = detail::piece_begin(n, t, team);
-        const std::size_t end = detail::piece_begin(n, t + 1, team);
-        std::size_t* mine = cursor.data() + t * colours;
-        for (std::size_t b = begin; b < end; b += kColourBlock) {
-            const std::size_t e = std::min(end, b + kColourBlock);
-            colouring(b, e, block.data());
+    // Piece t of a team: its sites, its colour cursors and a block of colours read at a time.
+    struct Piece {
+        std::size_t begin, end;
+        std::size_t* mine;
+        std::vector<int> block;
+    };
+    const auto piece_of = [&](std::size_t t, std::size_t team) {
+        return Piece{detail::piece_begin(n, t, team), detail::piece_begin(n, t + 1, team),
+                     cursor.data() + t * colours, std::vector<int>(kColourBlock)};
+    };
+    const auto count = [&](Piece& piece) {
+        std::size_t* mine = piece.mine;
+        const std::vector<int>& block = piece.block;
+        for (std::size_t b = piece.begin; b < piece.end; b += kColourBlock) {
+            const std::size_t e = std::min(piece.end, b + kColourBlock);
+            colouring(b, e, piece.block.data());
             if (colours == 2) {  // the common case, without a store per site
                 std::size_t ones = 0;
                 for (std::size_t k = 0; k < e - b; ++k) ones += static_cast<std::size_t>(block[k]);
@@ -151,15 +160,14 @@ void MeanFieldPlan::order_by(const Colouring& colouring) {
             for (std::size_t k = 0; k < e - b; ++k) ++mine[static_cast<std::size_t>(block[k])];
         }
     };
-    const auto place = [&](std::size_t t, std::size_t team, std::vector<int>& block) {
-        const std::size_t begin = detail::piece_begin(n, t, team);
-        const std::size_t end = detail::piece_begin(n, t + 1, team);
-        std::size_t* mine = cursor.data() + t * colours;
+    const auto place = [&](Piece& piece) {
+        std::size_t* mine = piece.mine;
+        const std::vector<int>& block = piece.block;
         int* const order = order_.data();
         int* const position = position_.data();
-        for (std::size_t b = begin; b < end; b += kColourBlock) {
-            const std::size_t e = std::min(end, b + kColourBlock);
-            colouring(b, e, block.data());
+        for (std::size_t b = piece.begin; b < piece.end; b += kColourBlock) {
+            const std::size_t e = std::min(piece.end, b + kColourBlock);
+            colouring(b, e, piece.block.data());
             if (colours == 2) {  // both cursors in registers
                 std::size_t next0 = mine[0];
                 std::size_t next1 = mine[1];
@@ -183,22 +191,21 @@ void MeanFieldPlan::order_by(const Colouring& colouring) {
         }
     };
     if (threads == 1) {
-        std::vector<int> block(kColourBlock);
-        count(0, 1, block);
+        Piece whole = piece_of(0, 1);
+        count(whole);
         detail::bucket_cursors(cursor.data(), 1, colours, class_offset_.data());
-        place(0, 1, block);
+        place(whole);
         return;
     }
 #pragma omp parallel num_threads(threads)
     {
-        const auto t = static_cast<std::size_t>(omp_get_thread_num());
         const auto team = static_cast<std::size_t>(omp_get_num_threads());
-        std::vector<int> block(kColourBlock);
-        count(t, team, block);
+        Piece own = piece_of(static_cast<std::size_t>(omp_get_thread_num()), team);
+        count(own);
 #pragma omp barrier
 #pragma omp single
         detail::bucket_cursors(cursor.data(), team, colours, class_offset_.data());
-        place(t, team, block);
+        place(own);
     }
 }
 
