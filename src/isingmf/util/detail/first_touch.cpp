@@ -107,7 +107,7 @@ void touch_pages(void* begin, std::size_t bytes) noexcept {
     if (bytes == 0) return;
     const auto start = reinterpret_cast<std::uintptr_t>(begin);
     const Chunks chunks(start, start + bytes);
-    const int threads = omp_in_parallel() != 0 ? 1 : omp_get_max_threads();
+    const int threads = team_possible() ? omp_get_max_threads() : 1;
     run_balanced(chunks.count(), threads, [&](std::size_t c) { chunks.touch(c); });
 }
 

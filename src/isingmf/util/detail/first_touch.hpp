@@ -20,8 +20,8 @@ namespace isingmf::detail {
 /// Writes a zero byte into every 4 KiB page of [begin, begin + bytes), which must be storage
 /// that holds no object yet, in chunks of 2 MiB (aligned, so that a transparent huge page is
 /// faulted by one thread) as described above. Uses OpenMP's current thread count, at most one
-/// thread per chunk; inside a parallel region, or below two chunks, the calling thread touches
-/// everything.
+/// thread per chunk; inside a parallel region that cannot nest another team (team_possible in
+/// parallel.hpp), or below two chunks, the calling thread touches everything.
 void touch_pages(void* begin, std::size_t bytes) noexcept;
 
 /// The schedule of touch_pages: calls work(c) once for every c in [0, count), on `threads`
