@@ -51,6 +51,27 @@ std::vector<typename V::value_type> plain(const V& v) {
     return {v.begin(), v.end()};
 }
 
+// The neighbours of every position, as the kernel reads them (stencil offsets or lists).
+std::vector<std::size_t> all_neighbours(const MeanFieldPlan& plan) {
+    std::vector<std::size_t> all;
+    for (std::size_t p = 0; p < plan.order().size(); ++p) {
+        const NeighbourRow row = plan.neighbours_of(p);
+        for (std::size_t s = 0; s < row.size(); ++s) all.push_back(row[s]);
+    }
+    return all;
+}
+
+// The slots of the gathered segments: all neighbour() holds where the lattice gives the rows.
+std::size_t gathered_slots(const MeanFieldPlan& plan) {
+    std::size_t slots = 0;
+    for (const KernelSegment& seg : plan.segments()) {
+        if (seg.stencil == KernelSegment::kNoStencil)
+            slots += plan.row(seg.begin + seg.size) - plan.row(seg.begin);
+    }
+    return slots;
+}
+
+// The same plan, whether or not both store the rows that stencils replace.
 void expect_same_plan(const MeanFieldPlan& a, const MeanFieldPlan& b) {
     EXPECT_EQ(a.order(), b.order());
     EXPECT_EQ(a.kept_lattice_guess(), b.kept_lattice_guess());
@@ -58,7 +79,7 @@ void expect_same_plan(const MeanFieldPlan& a, const MeanFieldPlan& b) {
     EXPECT_EQ(a.position(), b.position());
     EXPECT_EQ(a.degree(), b.degree());
     EXPECT_EQ(a.row_offsets(), b.row_offsets());
-    EXPECT_EQ(plain(a.neighbour()), plain(b.neighbour()));
+    EXPECT_EQ(all_neighbours(a), all_neighbours(b));
     EXPECT_EQ(plain(a.coupling()), plain(b.coupling()));
     EXPECT_EQ(plain(a.field()), plain(b.field()));
     EXPECT_EQ(a.shared_coupling(), b.shared_coupling());
@@ -119,7 +140,7 @@ TEST(MeanFieldPlan, GreedyOrderAndSameArraysForEveryThreadCount) {
         const Model& model = models[k];
         SCOPED_TRACE(model.lattice() ? to_string(model.lattice()->kind) : "random graph");
         const MeanFieldPlan serial = test::with_threads(1, [&] { return MeanFieldPlan(model); });
-        EXPECT_EQ(serial.order(), greedy_order(model));
+        EXPECT_EQ(plain(serial.order()), greedy_order(model));
         EXPECT_EQ(serial.kept_lattice_guess(), guess_holds[k]);
         for (const int threads : {3}) {
             const MeanFieldPlan plan =
@@ -176,7 +197,7 @@ TEST(MeanFieldPlan, AGuessedColouringIsKeptOnlyWhereItIsGreedys) {
         for (const int threads : {1, 3}) {
             const MeanFieldPlan plan =
                 test::with_threads(threads, [&] { return MeanFieldPlan(model); });
-            EXPECT_EQ(plan.order(), greedy_order(model));
+            EXPECT_EQ(plain(plan.order()), greedy_order(model));
             EXPECT_EQ(plan.kept_lattice_guess(), &model == &models.back());
             // The classes too: no bond inside one (the order alone can match with a class
             // boundary misplaced).
@@ -221,10 +242,16 @@ TEST(MeanFieldPlan, GeneratedBondsGiveTheListedModelsPlan) {
                              << (stored != MeanFieldPlan::Weights::shared_when_uniform));
                 const Model generated = Model::of_lattice(spec, weights);
                 test::with_threads(threads, [&] {
-                    expect_same_plan(MeanFieldPlan(generated, stored),
-                                     MeanFieldPlan(listed, stored));
+                    const MeanFieldPlan plan(generated, stored);
+                    const MeanFieldPlan from_list(listed, stored);
+                    expect_same_plan(plan, from_list);
                     const bool from_geometry =
                         periodic && stored == MeanFieldPlan::Weights::shared_when_uniform;
+                    // Rows from the geometry: the gathered ones alone are stored, in segment
+                    // order; from a list, every row.
+                    EXPECT_EQ(plan.neighbour().size(),
+                              from_geometry ? gathered_slots(plan) : 2 * listed.num_edges());
+                    EXPECT_EQ(from_list.neighbour().size(), 2 * listed.num_edges());
                     const bool one_pass = periodic && threads <= 4;
                     if (from_geometry || one_pass) {
                         EXPECT_FALSE(generated.has_edge_list());
@@ -313,7 +340,7 @@ TEST(MeanFieldPlan, UnevenDegreesFoundInAnyThreadsRows) {
                         std::vector<double>(4, 1.0), std::vector<double>(4, 0.0));
     for (const Model& model : models) {
         const MeanFieldPlan serial = test::with_threads(1, [&] { return MeanFieldPlan(model); });
-        EXPECT_EQ(serial.order(), greedy_order(model));
+        EXPECT_EQ(plain(serial.order()), greedy_order(model));
         EXPECT_EQ(serial.degree(), 0);
         for (const int threads : {2, 3, 4}) {
             const MeanFieldPlan plan =
@@ -328,9 +355,21 @@ TEST(MeanFieldPlan, UnevenDegreesFoundInAnyThreadsRows) {
 // straight into update order, and the test collects each site's edges one by one from the
 // model's edge list. On lattices where the guessed colouring holds, where it fails (odd
 // periodic extents) and where there is none (complete graphs, a graph with repeated bonds
-// merged by Model); with one shared degree (no row offsets) and without.
+// merged by Model); with one shared degree (no row offsets) and without. Uniform periodic
+// lattices with shared weights keep only their gathered rows (the rest are stencils), written
+// from the geometry: neighbours_of reads both kinds.
 TEST(MeanFieldPlan, RowsAreTheAdjacencyInUpdateOrder) {
     std::vector<Model> models;
+    CouplingSpec uniform;
+    uniform.h = 0.1;
+    for (const LatticeSpec& spec :
+         std::vector<LatticeSpec>{{LatticeKind::square, {64, 40}, Boundary::periodic},
+                                  {LatticeKind::square, {9, 7}, Boundary::periodic},
+                                  {LatticeKind::honeycomb, {12, 10}, Boundary::periodic},
+                                  {LatticeKind::triangular, {12, 12}, Boundary::periodic},
+                                  {LatticeKind::cubic, {16, 6, 4}, Boundary::periodic},
+                                  {LatticeKind::chain, {300}, Boundary::periodic}})
+        models.push_back(build_model(spec, uniform, {}));
     models.push_back(lattice_model({LatticeKind::square, {200, 180}, Boundary::periodic}));
     models.push_back(lattice_model({LatticeKind::square, {9, 7}, Boundary::periodic}));
     models.push_back(lattice_model({LatticeKind::honeycomb, {6, 5}, Boundary::open}));
@@ -354,10 +393,14 @@ TEST(MeanFieldPlan, RowsAreTheAdjacencyInUpdateOrder) {
     for (const Model& model : models) {
         SCOPED_TRACE(model.lattice() ? to_string(model.lattice()->kind) : "small graph");
         // 5 threads: more than read the whole edge list for rows of one degree, so staged.
-        for (const int threads : {1, 2, 5}) {
-            const MeanFieldPlan plan = test::with_threads(threads, [&] {
-                return MeanFieldPlan(model, MeanFieldPlan::Weights::always_stored);
-            });
+        for (const auto& [threads, weights] :
+             {std::pair{1, MeanFieldPlan::Weights::always_stored},
+              std::pair{2, MeanFieldPlan::Weights::always_stored},
+              std::pair{5, MeanFieldPlan::Weights::always_stored},
+              std::pair{1, MeanFieldPlan::Weights::shared_when_uniform},
+              std::pair{2, MeanFieldPlan::Weights::shared_when_uniform}}) {
+            const MeanFieldPlan plan =
+                test::with_threads(threads, [&] { return MeanFieldPlan(model, weights); });
             // Both sides laid out in update order, compared whole (one message, not one per
             // slot, on the complete graphs).
             const auto n = static_cast<std::size_t>(model.num_sites());
@@ -376,9 +419,11 @@ TEST(MeanFieldPlan, RowsAreTheAdjacencyInUpdateOrder) {
                 ASSERT_EQ(static_cast<std::size_t>(plan.position()[i]), p);
                 row_sizes.push_back(plan.row(p + 1) - plan.row(p));
                 expected_row_sizes.push_back(by_site[i].size());
-                for (std::size_t s = plan.row(p); s < plan.row(p + 1); ++s) {
-                    neighbours.push_back(plan.neighbour()[s]);
-                    couplings.push_back(plan.coupling_at(s));
+                const NeighbourRow row = plan.neighbours_of(p);
+                ASSERT_EQ(row.size(), plan.row(p + 1) - plan.row(p));
+                for (std::size_t s = 0; s < row.size(); ++s) {
+                    neighbours.push_back(static_cast<int>(row[s]));
+                    couplings.push_back(plan.coupling_at(plan.row(p) + s));
                 }
                 for (const auto& [other, J] : by_site[i]) {
                     expected_neighbours.push_back(plan.position()[static_cast<std::size_t>(other)]);

@@ -52,8 +52,9 @@ double reference_sweep(const MeanFieldPlan& plan, double beta, double omega,
     double max_residual = 0.0;
     for (std::size_t p = 0; p < m.size(); ++p) {
         double phi = plan.field_at(p);
-        for (std::size_t s = plan.row(p); s < plan.row(p + 1); ++s)
-            phi += plan.coupling_at(s) * m[static_cast<std::size_t>(plan.neighbour()[s])];
+        const NeighbourRow neighbours = plan.neighbours_of(p);
+        for (std::size_t s = 0; s < neighbours.size(); ++s)
+            phi += plan.coupling_at(plan.row(p) + s) * m[neighbours[s]];
         const double t = detail::fast_tanh(beta * phi);
         const double old = m[p];
         max_residual = std::max(max_residual, std::abs(t - old));
@@ -110,7 +111,7 @@ double stencils_hold(const MeanFieldPlan& plan) {
         for (std::size_t p = seg.begin; p < seg.begin + seg.size; ++p) {
             EXPECT_EQ(plan.row(p + 1) - plan.row(p), z) << "position " << p;
             for (std::size_t s = 0; s < z; ++s) {
-                if (static_cast<std::ptrdiff_t>(plan.neighbour()[plan.row(p) + s]) !=
+                if (static_cast<std::ptrdiff_t>(plan.neighbours_of(p)[s]) !=
                     static_cast<std::ptrdiff_t>(p) + plan.stencil_offsets()[seg.stencil + s]) {
                     ADD_FAILURE() << "position " << p << " slot " << s;
                     return 0.0;

@@ -150,18 +150,17 @@ BoundParts bound_parts(const Model& model, double beta, std::span<const double> 
 
 // The plan's rows hold the model's neighbours in the model's order, as positions.
 BoundParts bound_parts(const MeanFieldPlan& plan, double beta, std::span<const double> m) {
-    const std::vector<int>& order = plan.order();
-    const std::vector<int>& position = plan.position();
-    const int* neighbour = plan.neighbour().data();
+    const HugePageVector<int>& order = plan.order();
+    const HugePageVector<int>& position = plan.position();
     return bound_parts(plan.model(), beta, m, [&](std::size_t i) {
         const auto p = static_cast<std::size_t>(position[i]);
         const double h = plan.field_at(p);
         LocalField f{h, 0.0};
-        for (std::size_t slot = plan.row(p); slot < plan.row(p + 1); ++slot) {
-            const auto j =
-                static_cast<std::size_t>(order[static_cast<std::size_t>(neighbour[slot])]);
-            f.phi += plan.coupling_at(slot) * m[j];
-            f.size += detail::kUnitRoundoff * std::abs(plan.coupling_at(slot));
+        const NeighbourRow neighbours = plan.neighbours_of(p);
+        for (std::size_t s = 0; s < neighbours.size(); ++s) {
+            const double J = plan.coupling_at(plan.row(p) + s);
+            f.phi += J * m[static_cast<std::size_t>(order[neighbours[s]])];
+            f.size += detail::kUnitRoundoff * std::abs(J);
         }
         f.size = energy_term_size(plan.row(p + 1) - plan.row(p), h, f.size);
         return f;

@@ -135,7 +135,7 @@ constexpr double kGainWindow = 1e6;
 
 void to_site_order(const MeanFieldPlan& plan, std::span<const double> by_position,
                    std::vector<double>& by_site) {
-    const std::vector<int>& order = plan.order();
+    const HugePageVector<int>& order = plan.order();
     const std::size_t n = by_position.size();
     // A fresh m of a large model: its pages are faulted in by all threads, not one.
     detail::resize_touched(by_site, n);

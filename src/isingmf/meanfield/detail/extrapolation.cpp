@@ -200,7 +200,6 @@ LineSearch::Trial LineSearch::evaluate(std::span<const double> m, std::span<cons
 LineSearchStep LineSearch::run(std::span<double> m, std::span<const double> d, double tolerance,
                                int refinements) {
     const MeanFieldPlan& plan = *plan_;
-    const int* nb = plan.neighbour().data();
     // Couplings and fields from the plan's arrays, or its shared values (chosen once, here).
     const double* J = plan.shared_coupling() ? nullptr : plan.coupling().data();
     const double* h = plan.shared_field() ? nullptr : plan.field().data();
@@ -210,12 +209,13 @@ LineSearchStep LineSearch::run(std::span<double> m, std::span<const double> d, d
     // a d.phi(m) + a^2 d.J.d/2: one pass over the graph gives both coefficients.
     const PrepSums prep =
         blockwise<PrepSums>(m.size(), [&](std::size_t begin, std::size_t end, PrepSums& s) {
-            for (std::size_t p = begin; p < end; ++p) {
+            plan.for_each_row(begin, end, [&](std::size_t p, const auto& neighbours) {
                 const double h_p = h != nullptr ? h[p] : shared_h;
                 double phi = h_p, psi = 0.0, abs_phi = std::abs(h_p), abs_psi = 0.0;
-                for (std::size_t k = plan.row(p); k < plan.row(p + 1); ++k) {
-                    const auto q = static_cast<std::size_t>(nb[k]);
-                    const double J_k = J != nullptr ? J[k] : shared_J;
+                const std::size_t first = plan.row(p);
+                for (std::size_t k = 0; k < neighbours.size(); ++k) {
+                    const std::size_t q = neighbours[k];
+                    const double J_k = J != nullptr ? J[first + k] : shared_J;
                     phi += J_k * m[q];
                     psi += J_k * d[q];
                     abs_phi += std::abs(J_k * m[q]);
@@ -232,7 +232,7 @@ LineSearchStep LineSearch::run(std::span<double> m, std::span<const double> d, d
                 // The largest step that keeps m + alpha d in [-1, 1]^N.
                 if (d[p] > 0.0) s.alpha_max = std::min(s.alpha_max, (1.0 - m[p]) / d[p]);
                 if (d[p] < 0.0) s.alpha_max = std::min(s.alpha_max, (-1.0 - m[p]) / d[p]);
-            }
+            });
         });
     c1_ = prep.c1;
     c2_ = prep.c2;

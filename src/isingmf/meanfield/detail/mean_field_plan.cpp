@@ -6,8 +6,10 @@
 #include <bit>
 #include <cstdint>
 #include <span>
+#include <type_traits>
 
 #include "isingmf/model/detail/incidence.hpp"
+#include "isingmf/model/detail/lattice_bonds.hpp"
 #include "isingmf/util/detail/parallel.hpp"
 
 namespace isingmf {
@@ -97,26 +99,24 @@ struct StoredColouring {
 MeanFieldPlan::MeanFieldPlan(const Model& model, Weights weights) : model_(&model) {
     // The kernel's graph is built straight in update order, so the order comes first: from the
     // lattice's guessed colouring, checked afterwards on the graph built in its order (read
-    // through the kernel's segments, so these are cut first); else (no guess, or a guess that
-    // is not greedy's) from the greedy colouring read off the graph in site order or in the
-    // guessed order, and the graph is built and cut again in the greedy order.
-    const std::optional<LatticeColouring> guess = lattice_colouring(model);
-    if (guess) {
+    // through the kernel's segments, so these are cut first). Else (no guess, or a guess that
+    // is not greedy's) greedy colouring is read off the graph in site order, and the graph is
+    // built and cut again in its order.
+    if (const std::optional<LatticeColouring> guess = lattice_colouring(model)) {
         order_by(*guess);
-    } else {
-        order_by(OneClass{});
-    }
-    copy_graph(guess ? std::optional(weights) : std::nullopt);
-    if (guess) cut_chunks();  // the check reads the graph through its segments
-    kept_lattice_guess_ = guess && is_greedy_order();
-    if (!kept_lattice_guess_) {
-        {
-            const std::vector<int> colour = greedy_colouring();
-            order_by(StoredColouring(colour));
-        }  // not held beside the graph: the set-up's peak memory
         copy_graph(weights);
         cut_chunks();
+        kept_lattice_guess_ = is_greedy_order();
+        if (kept_lattice_guess_) return;
     }
+    order_by(OneClass{});
+    copy_graph(std::nullopt);
+    {
+        const std::vector<int> colour = greedy_colouring();
+        order_by(StoredColouring(colour));
+    }  // not held beside the graph: the set-up's peak memory
+    copy_graph(weights);
+    cut_chunks();
 }
 
 template <class Colouring>
@@ -129,8 +129,8 @@ void MeanFieldPlan::order_by(const Colouring& colouring) {
     const auto colours = static_cast<std::size_t>(colouring.top) + 1;
     std::vector<std::size_t> cursor(static_cast<std::size_t>(threads) * colours, 0);
     class_offset_.assign(colours + 1, 0);
-    detail::resize_touched(order_, n);
-    detail::resize_touched(position_, n);
+    order_.resize(n);  // on huge pages, first touched by every thread (huge_pages.hpp)
+    position_.resize(n);
     // Each piece's colour counts, then where its sites of each colour go (bucket_cursors),
     // then the sites placed: on a team, with a barrier between, or the same steps on the
     // calling thread (no parallel region for one thread: util/detail/parallel.hpp).
@@ -218,8 +218,8 @@ bool MeanFieldPlan::is_greedy_order() const {
     // lower-numbered neighbour, which is of class 0 by (a).
     // Read through the kernel's segments (cut_chunks): in a stencil segment the neighbours are
     // p + offset, so (a) is one comparison per segment (its lowest or highest neighbour) and
-    // (b) reads no neighbour list; only gathered segments read their rows. Each segment lies
-    // in one class.
+    // (b) reads no neighbour list; only gathered segments read their rows (the only ones kept
+    // where the lattice gives them). Each segment lies in one class.
     if (num_colours() > 2) return false;
     const auto second = static_cast<std::ptrdiff_t>(class_offset_[1]);  // first of class 1
     const int* order = order_.data();
@@ -250,7 +250,7 @@ bool MeanFieldPlan::is_greedy_order() const {
         }
         for (std::ptrdiff_t p = first; p < last; ++p) {
             const auto q = static_cast<std::size_t>(p);
-            const int* row_of_p = nb + row(q);
+            const int* row_of_p = nb + seg.first_neighbour + (row(q) - row(seg.begin));
             const std::size_t z = row(q + 1) - row(q);
             for (std::size_t s = 0; s < z; ++s) {
                 const bool same_class = (row_of_p[s] >= second) == class_1;
@@ -277,7 +277,8 @@ bool MeanFieldPlan::is_greedy_order() const {
 }
 
 std::vector<int> MeanFieldPlan::greedy_colouring() const {
-    // Greedy colouring in site order, read off the graph in the current order: deterministic,
+    // Greedy colouring in site order, read off the graph in the current order, with every row
+    // stored (copy_graph without weights, before cut_chunks): deterministic,
     // two colours on bipartite lattices numbered as ours are, at most max_degree + 1 in
     // general. Sequential by nature.
     const std::size_t n = order_.size();
@@ -324,8 +325,9 @@ void MeanFieldPlan::copy_graph(std::optional<Weights> weights) {
     // keep the model's order (increasing edge order), so phi is summed exactly as in
     // Model::local_field and in the residual (a shared value multiplies exactly as its copies
     // would). The rows come straight from a periodic lattice's geometry where the model generates
-    // its bonds, else from the edge list transposed into them (renamed_rows), read a block at a
-    // time where it can be, so that such a model need not write it out (Model::of_lattice).
+    // its bonds (for the final graph: in cut_chunks, below), else from the edge list transposed
+    // into them (renamed_rows), read a block at a time where it can be, so that such a model
+    // need not write it out (Model::of_lattice).
     // The model's arrays are asked for only where copied: a uniform model need not write
     // them out (Model::with_uniform_weights).
     const auto n = static_cast<std::size_t>(model_->num_sites());
@@ -338,15 +340,28 @@ void MeanFieldPlan::copy_graph(std::optional<Weights> weights) {
     const bool copy_coupling = weights && !shared_coupling_ && model_->num_edges() > 0;
     const bool copy_field = weights && !shared_field_;
     const std::size_t slots = 2 * model_->num_edges();
-    neighbour_.resize(slots);
+    // The final graph of a lattice whose rows come from its geometry stores no rows here:
+    // cut_chunks writes them a chunk at a time and keeps the gathered ones, so the rows that
+    // stencils replace never reach memory.
+    const detail::LatticeBonds* lattice = model_->lattice_bonds();
+    rows_from_lattice_ =
+        weights && !copy_coupling && n > 0 && lattice != nullptr && lattice->uniform_degree() > 0;
     coupling_.resize(copy_coupling ? slots : 0);
-    std::vector<std::size_t> offset;
-    const std::size_t degree = detail::renamed_rows(
-        *model_, position_,
-        copy_coupling ? std::span<const double>(model_->couplings()) : std::span<const double>(),
-        offset, neighbour_.data(), coupling_.data());
-    degree_ = static_cast<int>(degree);
-    row_ = std::move(offset);
+    if (rows_from_lattice_) {
+        HugePageVector<int>().swap(neighbour_);
+        row_.clear();
+        degree_ = lattice->uniform_degree();
+    } else {
+        neighbour_.resize(slots);
+        std::vector<std::size_t> offset;
+        const std::size_t degree =
+            detail::renamed_rows(*model_, position_,
+                                 copy_coupling ? std::span<const double>(model_->couplings())
+                                               : std::span<const double>(),
+                                 offset, neighbour_.data(), coupling_.data());
+        degree_ = static_cast<int>(degree);
+        row_ = std::move(offset);
+    }
     field_.resize(copy_field ? n : 0);
     if (copy_field) {
         const std::vector<double>& h = model_->fields();
@@ -381,11 +396,10 @@ std::size_t uniform_stencil_run(const int* first, std::size_t count) {
 }
 
 // How many positions from p (below end, at most limit) have as many neighbours as p, at the
-// same offsets.
-std::size_t stencil_run(const MeanFieldPlan& plan, std::size_t p, std::size_t end,
+// same offsets; p's row starts at `first`, and position q's at first + row(q) - row(p).
+std::size_t stencil_run(const MeanFieldPlan& plan, const int* first, std::size_t p, std::size_t end,
                         std::size_t limit) {
     const std::size_t z = plan.row(p + 1) - plan.row(p);
-    const int* first = plan.neighbour().data() + plan.row(p);
     const std::size_t count = std::min(end - p, limit);
     switch (plan.degree()) {
         case 4:
@@ -398,7 +412,7 @@ std::size_t stencil_run(const MeanFieldPlan& plan, std::size_t p, std::size_t en
     std::size_t q = p + 1;
     for (; q < p + count; ++q) {
         if (plan.row(q + 1) - plan.row(q) != z) break;
-        const int* row = plan.neighbour().data() + plan.row(q);
+        const int* row = first + (plan.row(q) - plan.row(p));
         const auto shift = static_cast<std::int64_t>(q - p);
         bool same = true;
         for (std::size_t s = 0; s < z && same; ++s)
@@ -407,6 +421,11 @@ std::size_t stencil_run(const MeanFieldPlan& plan, std::size_t p, std::size_t en
     }
     return q - p;
 }
+
+// A chunk's sites span at most this many times its positions, where chunk_rows writes the
+// rows of all the sites between (a lattice's guessed order: sites of one class at most two
+// apart); else site by site.
+constexpr std::size_t kMaxSiteSpan = 4;
 
 }  // namespace
 
@@ -434,47 +453,112 @@ void MeanFieldPlan::cut_chunks() {
         std::vector<KernelSegment> segments;
         std::vector<std::ptrdiff_t> offsets;
         std::vector<std::size_t> ends;  // segments.size() after each chunk
+        std::vector<int> kept;          // the gathered rows, where the lattice gives them
     };
     std::vector<Cuts> cuts(static_cast<std::size_t>(threads));
     detail::for_each_piece(threads, [&](std::size_t t, std::size_t team) {
         Cuts& mine = cuts[t];
+        std::vector<int> site_rows, rows;
         const std::size_t last = detail::piece_begin(chunks, t + 1, team);
         for (std::size_t q = detail::piece_begin(chunks, t, team); q < last; ++q) {
-            cut_segments(chunk_begin[q], chunk_end(q), mine.segments, mine.offsets);
+            const std::size_t begin = chunk_begin[q];
+            const std::size_t end = chunk_end(q);
+            cut_segments(begin, end, chunk_rows(begin, end, site_rows, rows), mine.segments,
+                         mine.offsets, rows_from_lattice_ ? &mine.kept : nullptr);
             mine.ends.push_back(mine.segments.size());
         }
     });
     segments_.clear();
     stencil_offsets_.clear();
     chunk_segments_.assign(1, 0);
+    std::vector<std::size_t> kept_base;  // where each thread's kept rows go in neighbour_
+    std::size_t kept = 0;
     for (Cuts& c : cuts) {
         const std::size_t segment_base = segments_.size();
         const auto offset_base = static_cast<std::uint32_t>(stencil_offsets_.size());
         for (KernelSegment seg : c.segments) {
             if (seg.stencil != KernelSegment::kNoStencil) seg.stencil += offset_base;
+            if (rows_from_lattice_) seg.first_neighbour += kept;
             segments_.push_back(seg);
         }
         stencil_offsets_.insert(stencil_offsets_.end(), c.offsets.begin(), c.offsets.end());
         for (std::size_t end : c.ends) chunk_segments_.push_back(segment_base + end);
+        kept_base.push_back(kept);
+        kept += c.kept.size();
     }
+    if (!rows_from_lattice_) return;
+    neighbour_.resize(kept);
+    detail::for_each_index(
+        cuts.size(), detail::team_pays(kept, detail::kParallelSetupItems), [&](std::size_t t) {
+            std::copy(cuts[t].kept.begin(), cuts[t].kept.end(),
+                      neighbour_.begin() + static_cast<std::ptrdiff_t>(kept_base[t]));
+        });
 }
 
-void MeanFieldPlan::cut_segments(std::size_t begin, std::size_t end,
+const int* MeanFieldPlan::chunk_rows(std::size_t begin, std::size_t end,
+                                     std::vector<int>& site_rows, std::vector<int>& rows) const {
+    if (!rows_from_lattice_) return neighbour_.data() + row(begin);
+    // The rows of the sites from the chunk's first to its last (sites increase along a class:
+    // order_by), in site order, then picked in position order.
+    const detail::LatticeBonds& lattice = *model_->lattice_bonds();
+    const auto z = static_cast<std::size_t>(degree_);
+    const auto first = static_cast<std::size_t>(order_[begin]);
+    const auto span = static_cast<std::size_t>(order_[end - 1]) + 1 - first;
+    rows.resize((end - begin) * z);
+    if (span > kMaxSiteSpan * (end - begin)) {
+        for (std::size_t p = begin; p < end; ++p) {
+            const auto site = static_cast<std::size_t>(order_[p]);
+            lattice.write_site_rows(site, site + 1, position_.data(),
+                                    rows.data() + (p - begin) * z);
+        }
+        return rows.data();
+    }
+    site_rows.resize(span * z);
+    lattice.write_site_rows(first, first + span, position_.data(), site_rows.data());
+    const auto pick = [&]<std::size_t Z>(std::integral_constant<std::size_t, Z>) {
+        const std::size_t width = Z > 0 ? Z : z;
+        for (std::size_t p = begin; p < end; ++p) {
+            const int* from =
+                site_rows.data() + (static_cast<std::size_t>(order_[p]) - first) * width;
+            int* to = rows.data() + (p - begin) * width;
+            for (std::size_t s = 0; s < width; ++s) to[s] = from[s];
+        }
+    };
+    switch (z) {  // the lattices' degrees as constants: a few moves per row, not a call
+        case 4:
+            pick(std::integral_constant<std::size_t, 4>{});
+            break;
+        case 6:
+            pick(std::integral_constant<std::size_t, 6>{});
+            break;
+        default:
+            pick(std::integral_constant<std::size_t, 0>{});
+            break;
+    }
+    return rows.data();
+}
+
+void MeanFieldPlan::cut_segments(std::size_t begin, std::size_t end, const int* rows,
                                  std::vector<KernelSegment>& segments,
-                                 std::vector<std::ptrdiff_t>& stencil_offsets) const {
+                                 std::vector<std::ptrdiff_t>& stencil_offsets,
+                                 std::vector<int>* kept) const {
     // Front to back: a stencil segment wherever at least kMinStencilRun positions with
     // neighbours share their degree and neighbour offsets, gathered segments in between.
+    const auto row_at = [&](std::size_t p) { return rows + (row(p) - row(begin)); };
     auto long_run = [&](std::size_t p) {
-        return row(p + 1) > row(p) && stencil_run(*this, p, end, kMinStencilRun) >= kMinStencilRun;
+        return row(p + 1) > row(p) &&
+               stencil_run(*this, row_at(p), p, end, kMinStencilRun) >= kMinStencilRun;
     };
     std::size_t p = begin;
     while (p < end) {
-        const std::size_t run = row(p + 1) > row(p) ? stencil_run(*this, p, end, end - p) : 0;
+        const std::size_t run =
+            row(p + 1) > row(p) ? stencil_run(*this, row_at(p), p, end, end - p) : 0;
         if (run >= kMinStencilRun) {
             segments.push_back({p, static_cast<std::uint32_t>(run),
-                                static_cast<std::uint32_t>(stencil_offsets.size())});
-            for (std::size_t s = row(p); s < row(p + 1); ++s) {
-                stencil_offsets.push_back(static_cast<std::ptrdiff_t>(neighbour_[s]) -
+                                static_cast<std::uint32_t>(stencil_offsets.size()), 0});
+            const int* own = row_at(p);
+            for (std::size_t s = 0; s < row(p + 1) - row(p); ++s) {
+                stencil_offsets.push_back(static_cast<std::ptrdiff_t>(own[s]) -
                                           static_cast<std::ptrdiff_t>(p));
             }
             p += run;
@@ -482,9 +566,37 @@ void MeanFieldPlan::cut_segments(std::size_t begin, std::size_t end,
         }
         std::size_t q = p + 1;
         while (q < end && !long_run(q)) ++q;
-        segments.push_back({p, static_cast<std::uint32_t>(q - p), KernelSegment::kNoStencil});
+        std::size_t first_neighbour = row(p);
+        if (kept != nullptr) {
+            first_neighbour = kept->size();
+            kept->insert(kept->end(), row_at(p), row_at(q));
+        }
+        segments.push_back(
+            {p, static_cast<std::uint32_t>(q - p), KernelSegment::kNoStencil, first_neighbour});
         p = q;
     }
+}
+
+std::size_t MeanFieldPlan::segment_of(std::size_t k) const {
+    // Its class, its chunk (a class is cut in kChunk positions from its start), and the last
+    // of the chunk's segments that begins at or before it.
+    const auto c =
+        static_cast<std::size_t>(std::upper_bound(class_offset_.begin(), class_offset_.end(), k) -
+                                 class_offset_.begin() - 1);
+    const std::size_t q = class_chunks_[c] + (k - class_offset_[c]) / kChunk;
+    const auto first = segments_.begin() + static_cast<std::ptrdiff_t>(chunk_segments_[q]);
+    const auto last = segments_.begin() + static_cast<std::ptrdiff_t>(chunk_segments_[q + 1]);
+    const auto after = std::upper_bound(
+        first, last, k, [](std::size_t at, const KernelSegment& seg) { return at < seg.begin; });
+    return static_cast<std::size_t>(after - segments_.begin() - 1);
+}
+
+NeighbourRow MeanFieldPlan::neighbours_of(std::size_t k) const {
+    const KernelSegment& seg = segments_[segment_of(k)];
+    const std::size_t z = row(k + 1) - row(k);
+    if (seg.stencil != KernelSegment::kNoStencil)
+        return NeighbourRow(k, stencil_offsets_.data() + seg.stencil, z);
+    return NeighbourRow(neighbour_.data() + seg.first_neighbour + (row(k) - row(seg.begin)), z);
 }
 
 }  // namespace isingmf

@@ -2,6 +2,7 @@
 /// The update order of coordinate ascent and the sweep kernel's copy of the graph (see
 /// mean_field.hpp for the method and sweep_kernel.hpp for the kernel that reads this layout).
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <optional>
@@ -17,12 +18,37 @@ namespace isingmf {
 /// p + offset[z-1] (in its stored order), as along a row of a lattice, `stencil` indexes those
 /// z offsets in MeanFieldPlan::stencil_offsets() and the kernel reads the neighbours'
 /// magnetizations as contiguous vectors instead of gathering them through the neighbour list:
-/// the same values summed in the same order, so every bit of the result is the same.
+/// the same values summed in the same order, so every bit of the result is the same. Only the
+/// other, gathered, segments keep neighbour lists: their rows, back to back from
+/// `first_neighbour` in MeanFieldPlan::neighbour().
 struct KernelSegment {
     static constexpr std::uint32_t kNoStencil = 0xffffffffu;
     std::size_t begin = 0;
     std::uint32_t size = 0;
     std::uint32_t stencil = kNoStencil;  ///< first of degree() offsets, or kNoStencil
+    /// Gathered segments: where position begin's row starts in neighbour(); position p's row
+    /// starts row(p) - row(begin) later.
+    std::size_t first_neighbour = 0;
+};
+
+/// The neighbours of one position as positions, in the stored order: row[s] for s below
+/// size(). A gathered row reads its list; a stencil row adds its offsets to the position.
+class NeighbourRow {
+public:
+    NeighbourRow(const int* list, std::size_t size) : list_(list), size_(size) {}
+    NeighbourRow(std::size_t position, const std::ptrdiff_t* offset, std::size_t size)
+        : offset_(offset), position_(static_cast<std::ptrdiff_t>(position)), size_(size) {}
+    std::size_t size() const { return size_; }
+    std::size_t operator[](std::size_t s) const {
+        return list_ != nullptr ? static_cast<std::size_t>(list_[s])
+                                : static_cast<std::size_t>(position_ + offset_[s]);
+    }
+
+private:
+    const int* list_ = nullptr;
+    const std::ptrdiff_t* offset_ = nullptr;
+    std::ptrdiff_t position_ = 0;
+    std::size_t size_;
 };
 
 /// The update order of coordinate ascent, computed once per model: sites grouped in colour
@@ -42,7 +68,7 @@ public:
     MeanFieldPlan(Model&&, Weights = Weights::shared_when_uniform) = delete;
     const Model& model() const { return *model_; }
     /// Sites ordered class by class; class c is order()[class_offset()[c] .. class_offset()[c+1]).
-    const std::vector<int>& order() const { return order_; }
+    const HugePageVector<int>& order() const { return order_; }
     const std::vector<std::size_t>& class_offset() const { return class_offset_; }
     std::size_t num_colours() const { return class_offset_.size() - 1; }
     /// Whether the order came from the lattice's guessed colouring, found to be greedy
@@ -50,12 +76,21 @@ public:
     /// either way, the guess at a fraction of the cost. For tests and diagnostics.
     bool kept_lattice_guess() const { return kept_lattice_guess_; }
 
-    /// The kernel's copy of the graph, in update order ("positions" k of order()): the
-    /// neighbours of position k are neighbour()[row(k) .. row(k+1)) as positions, with
-    /// couplings coupling_at(slot) in the same slots; field_at(k) = h of site order()[k]. When
-    /// every site has the same degree z, degree() = z and row(k) = k z (no offsets stored); else
-    /// degree() = 0.
+    /// The kernel's copy of the graph, in update order ("positions" k of order()): position k
+    /// has row(k+1) - row(k) neighbours, neighbours_of(k), with couplings coupling_at(slot) in
+    /// slots row(k) .. row(k+1); field_at(k) = h of site order()[k]. When every site has the same
+    /// degree z, degree() = z and row(k) = k z (no offsets stored); else degree() = 0.
+    /// neighbour() holds the neighbour lists of the gathered segments only (KernelSegment), where
+    /// the model's lattice gives the rows a chunk at a time; else every row, at row(k).
     const HugePageVector<int>& neighbour() const { return neighbour_; }
+    /// The neighbours of position k (finds its segment: for passes that visit a few positions,
+    /// or sites in site order; a pass over ranges of positions takes for_each_row).
+    NeighbourRow neighbours_of(std::size_t k) const;
+    /// Calls body(k, row) for the positions k of begin .. end in order, with row their
+    /// neighbours: a NeighbourRow-like view whose type tells stencil from gathered, so that
+    /// body (a generic lambda) is compiled for each.
+    template <class Body>
+    void for_each_row(std::size_t begin, std::size_t end, Body&& body) const;
     /// The couplings by slot; empty when one coupling is shared (shared_coupling()) or there are
     /// no bonds.
     const HugePageVector<double>& coupling() const { return coupling_; }
@@ -78,7 +113,7 @@ public:
     /// The stored row offsets (num_sites() + 1 of them), empty when degree() > 0.
     const std::vector<std::size_t>& row_offsets() const { return row_; }
     /// position()[i] is the position of site i: order()[position()[i]] = i.
-    const std::vector<int>& position() const { return position_; }
+    const HugePageVector<int>& position() const { return position_; }
 
     /// The kernel's work units: each colour class is cut into chunks of kernel_chunk_size()
     /// positions (the last one shorter), numbered class by class, class c holding chunks
@@ -93,9 +128,9 @@ public:
 
 private:
     const Model* model_;
-    std::vector<int> order_;
+    HugePageVector<int> order_;
     std::vector<std::size_t> class_offset_;
-    std::vector<int> position_;
+    HugePageVector<int> position_;
     std::vector<std::size_t> row_;
     HugePageVector<int> neighbour_;
     HugePageVector<double> coupling_;
@@ -108,6 +143,9 @@ private:
     std::vector<std::size_t> chunk_segments_;
     std::vector<KernelSegment> segments_;
     std::vector<std::ptrdiff_t> stencil_offsets_;
+    // Whether copy_graph left the neighbour lists to cut_chunks, which writes each chunk's rows
+    // from the lattice's geometry and keeps only the gathered ones.
+    bool rows_from_lattice_ = false;
 
     // Orders the sites class by class by `colouring` (mean_field_plan.cpp: a colouring read a
     // block of sites at a time).
@@ -118,8 +156,57 @@ private:
     // With weights = nullopt, the neighbours alone (an order that is not yet the final one).
     void copy_graph(std::optional<Weights> weights);
     void cut_chunks();
-    void cut_segments(std::size_t begin, std::size_t end, std::vector<KernelSegment>& segments,
-                      std::vector<std::ptrdiff_t>& stencil_offsets) const;
+    // The rows of positions begin .. end, back to back from the result (position k's at
+    // row(k) - row(begin)): in neighbour_, or written from the lattice into `rows` (through
+    // `site_rows`, the rows of the sites they come from).
+    const int* chunk_rows(std::size_t begin, std::size_t end, std::vector<int>& site_rows,
+                          std::vector<int>& rows) const;
+    // Cuts positions begin .. end, whose rows start at `rows`, into segments; with `kept` (the
+    // lattice's rows), the gathered rows are appended there and first_neighbour points into it.
+    void cut_segments(std::size_t begin, std::size_t end, const int* rows,
+                      std::vector<KernelSegment>& segments,
+                      std::vector<std::ptrdiff_t>& stencil_offsets, std::vector<int>* kept) const;
+    std::size_t segment_of(std::size_t k) const;
 };
+
+// Stencil and gathered rows as for_each_row hands them out.
+namespace detail {
+struct StencilRow {
+    std::ptrdiff_t position;
+    const std::ptrdiff_t* offset;
+    std::size_t count;
+    std::size_t size() const { return count; }
+    std::size_t operator[](std::size_t s) const {
+        return static_cast<std::size_t>(position + offset[s]);
+    }
+};
+struct GatheredRow {
+    const int* list;
+    std::size_t count;
+    std::size_t size() const { return count; }
+    std::size_t operator[](std::size_t s) const { return static_cast<std::size_t>(list[s]); }
+};
+}  // namespace detail
+
+template <class Body>
+void MeanFieldPlan::for_each_row(std::size_t begin, std::size_t end, Body&& body) const {
+    if (begin >= end) return;
+    for (std::size_t g = segment_of(begin); begin < end; ++g) {
+        const KernelSegment& seg = segments_[g];
+        const std::size_t stop = std::min(end, seg.begin + seg.size);
+        if (seg.stencil != KernelSegment::kNoStencil) {
+            const std::ptrdiff_t* offset = stencil_offsets_.data() + seg.stencil;
+            const std::size_t z = row(seg.begin + 1) - row(seg.begin);
+            for (std::size_t k = begin; k < stop; ++k)
+                body(k, detail::StencilRow{static_cast<std::ptrdiff_t>(k), offset, z});
+        } else {
+            const int* list = neighbour_.data() + seg.first_neighbour;
+            const std::size_t first = row(seg.begin);
+            for (std::size_t k = begin; k < stop; ++k)
+                body(k, detail::GatheredRow{list + (row(k) - first), row(k + 1) - row(k)});
+        }
+        begin = stop;
+    }
+}
 
 }  // namespace isingmf

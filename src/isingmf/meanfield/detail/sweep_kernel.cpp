@@ -126,8 +126,10 @@ template <int Z, bool SharedJ, bool SharedH>
 
 template <int Z, bool SharedJ, bool SharedH>
 [[gnu::always_inline]] inline void gathered_fields(const KernelArgs& k, const double* m,
-                                                   std::size_t p0, std::size_t n, double* a) {
-    const int* nb = k.neighbour + p0 * Z;
+                                                   const KernelSegment& seg, double* a) {
+    const std::size_t p0 = seg.begin;
+    const std::size_t n = seg.size;
+    const int* nb = k.neighbour + seg.first_neighbour;
     const WeightReader<SharedJ, SharedH> w(k, p0 * Z, p0);
     for (std::size_t j = 0; j < n; ++j, nb += Z) {
         double phi = w.field(j);
@@ -157,21 +159,23 @@ template <bool SharedJ, bool SharedH>
     }
     switch (k.degree) {
         case 3:
-            return gathered_fields<3, SharedJ, SharedH>(k, m, seg.begin, seg.size, a);
+            return gathered_fields<3, SharedJ, SharedH>(k, m, seg, a);
         case 4:
-            return gathered_fields<4, SharedJ, SharedH>(k, m, seg.begin, seg.size, a);
+            return gathered_fields<4, SharedJ, SharedH>(k, m, seg, a);
         case 6:
-            return gathered_fields<6, SharedJ, SharedH>(k, m, seg.begin, seg.size, a);
+            return gathered_fields<6, SharedJ, SharedH>(k, m, seg, a);
         default:
             break;
     }
     // Any other degree, or none: the general gather.
     const WeightReader<SharedJ, SharedH> w(k, 0, 0);
+    const std::size_t first = row_of(k, seg.begin);
+    const int* nb = k.neighbour + seg.first_neighbour;  // slot s's neighbour at nb[s - first]
     for (std::size_t j = 0; j < seg.size; ++j) {
         const std::size_t p = seg.begin + j;
         const std::size_t end = row_of(k, p + 1);
         double phi = w.field(p);
-        for (std::size_t s = row_of(k, p); s < end; ++s) phi += w.coupling(s) * m[k.neighbour[s]];
+        for (std::size_t s = row_of(k, p); s < end; ++s) phi += w.coupling(s) * m[nb[s - first]];
         a[j] = k.beta * phi;
     }
 }
@@ -207,7 +211,13 @@ public:
         if (!k.field_shared) add(k.field + c.begin(), bytes);
         add(m + c.begin(), bytes);
         if (c.first->stencil == KernelSegment::kNoStencil) {
-            add(k.neighbour + first, (last - first) * sizeof(int));
+            // The chunk's gathered rows, which follow one another in neighbour().
+            const KernelSegment* g = c.last - 1;
+            while (g->stencil != KernelSegment::kNoStencil) --g;
+            const std::size_t end =
+                g->first_neighbour + row_of(k, g->begin + g->size) - row_of(k, g->begin);
+            add(k.neighbour + c.first->first_neighbour,
+                (end - c.first->first_neighbour) * sizeof(int));
         } else {
             // The neighbour row furthest ahead brings new lines; the others were read already.
             const std::ptrdiff_t* offset = k.stencil + c.first->stencil;

@@ -216,9 +216,9 @@ void sort_by_bond(BondEnd* ends) {
 // has bond s D + k to the site ahead of it along direction k, and bond t D + k from the site t
 // behind it. ahead_row[k] and behind_row[k] are the first sites of the rows those lie in, dx[k]
 // the directions' x steps.
-template <int D>
+template <int D, class RowAt>
 void renamed_box_row(std::size_t first_site, int x_begin, int x_end, int lx, const int* dx,
-                     const int* ahead_row, const int* behind_row, const int* rename, int* rows) {
+                     const int* ahead_row, const int* behind_row, const int* rename, RowAt row_at) {
     constexpr int kEnds = 2 * D;
     // Site x's bond ends, sorted by bond.
     const auto sorted_ends = [&](int x, BondEnd* ends) {
@@ -236,9 +236,7 @@ void renamed_box_row(std::size_t first_site, int x_begin, int x_end, int lx, con
         for (int x = x_from; x < x_to; ++x) {
             BondEnd ends[kEnds];
             sorted_ends(x, ends);
-            int* row =
-                rows +
-                static_cast<std::size_t>(rename[first_site + static_cast<std::size_t>(x)]) * kEnds;
+            int* row = row_at(first_site + static_cast<std::size_t>(x));
             for (int k = 0; k < kEnds; ++k) row[k] = rename[other_of(ends[k])];
         }
     };
@@ -259,9 +257,7 @@ void renamed_box_row(std::size_t first_site, int x_begin, int x_end, int lx, con
     int offset[kEnds];  // neighbour k of site x is x + offset[k]
     for (int k = 0; k < kEnds; ++k) offset[k] = other_of(ends[k]) - inner_begin;
     for (int x = inner_begin; x < inner_end; ++x) {
-        int* row =
-            rows +
-            static_cast<std::size_t>(rename[first_site + static_cast<std::size_t>(x)]) * kEnds;
+        int* row = row_at(first_site + static_cast<std::size_t>(x));
         for (int k = 0; k < kEnds; ++k) row[k] = rename[offset[k] + x];
     }
     write_sorted(inner_end, x_end);
@@ -271,6 +267,21 @@ void renamed_box_row(std::size_t first_site, int x_begin, int x_end, int lx, con
 
 void LatticeBonds::write_renamed_rows(std::size_t begin, std::size_t end, const int* rename,
                                       int* rows) const {
+    const auto z = static_cast<std::size_t>(uniform_degree());
+    write_rows(begin, end, rename,
+               [&](std::size_t s) { return rows + static_cast<std::size_t>(rename[s]) * z; });
+}
+
+void LatticeBonds::write_site_rows(std::size_t begin, std::size_t end, const int* rename,
+                                   int* rows) const {
+    // Consecutive rows: each row's place does not wait for a load, as a renamed one's would.
+    const auto z = static_cast<std::size_t>(uniform_degree());
+    write_rows(begin, end, rename, [&](std::size_t s) { return rows + (s - begin) * z; });
+}
+
+template <class RowAt>
+void LatticeBonds::write_rows(std::size_t begin, std::size_t end, const int* rename,
+                              RowAt row_at) const {
     if (shape_ == Shape::honeycomb) {
         // Periodic: cell c = x + lx y has bonds 3c (A-B of c), 3c + 1 (A of c, B of x-1) and
         // 3c + 2 (A of c, B of y-1). A of c sees its own three, in order; B of c the first of
@@ -280,7 +291,7 @@ void LatticeBonds::write_renamed_rows(std::size_t begin, std::size_t end, const 
             const std::size_t c = s / 2;
             const int x = static_cast<int>(c % static_cast<std::size_t>(lx_));
             const int y = static_cast<int>(c / static_cast<std::size_t>(lx_));
-            int* row = rows + static_cast<std::size_t>(rename[s]) * 3;
+            int* row = row_at(s);
             if (s % 2 == 0) {
                 row[0] = rename[2 * c + 1];
                 row[1] = rename[2 * cell(x > 0 ? x - 1 : lx_ - 1, y) + 1];
@@ -316,15 +327,15 @@ void LatticeBonds::write_renamed_rows(std::size_t begin, std::size_t end, const 
         switch (dirs) {
             case 1:
                 renamed_box_row<1>(row * lx, x_begin, x_end, lx_, dx, ahead_row, behind_row, rename,
-                                   rows);
+                                   row_at);
                 break;
             case 2:
                 renamed_box_row<2>(row * lx, x_begin, x_end, lx_, dx, ahead_row, behind_row, rename,
-                                   rows);
+                                   row_at);
                 break;
             default:
                 renamed_box_row<3>(row * lx, x_begin, x_end, lx_, dx, ahead_row, behind_row, rename,
-                                   rows);
+                                   row_at);
                 break;
         }
     }

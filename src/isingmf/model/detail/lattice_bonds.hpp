@@ -50,6 +50,9 @@ public:
     /// other site t of each bond at s, in increasing bond index: the rows a transposition of
     /// the bond list gives (Model's neighbour order), straight from the geometry.
     void write_renamed_rows(std::size_t begin, std::size_t end, const int* rename, int* rows) const;
+    /// The same rows, with site s's written at rows[(s - begin) z .. (s - begin) z + z): the
+    /// rows of a few sites, in site order (for a chunk of positions picked from them).
+    void write_site_rows(std::size_t begin, std::size_t end, const int* rename, int* rows) const;
 
 private:
     // A box of lx x ly x lz sites with bonds along `directions` (components 0 or 1), or the
@@ -75,6 +78,9 @@ private:
     // Write the bonds of cells x_begin .. x_end of one row; return the end of what they wrote.
     Edge* write_box_row(std::size_t row, int x_begin, int x_end, Edge* out) const;
     Edge* write_honeycomb_row(int y, int x_begin, int x_end, Edge* out) const;
+    // write_renamed_rows and write_site_rows: row_at(s) is where site s's row goes.
+    template <class RowAt>
+    void write_rows(std::size_t begin, std::size_t end, const int* rename, RowAt row_at) const;
 };
 
 }  // namespace isingmf::detail
