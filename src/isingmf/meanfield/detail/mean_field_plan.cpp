@@ -53,6 +53,19 @@ struct LatticeColouring {
             }
         }
     }
+    // How many of sites begin .. end have colour 1 (of two): a few divisions per row of the
+    // lattice, so that order_by's counting step need not write the colours.
+    std::size_t ones(std::size_t begin, std::size_t end) const {
+        if (honeycomb) return end / 2 - begin / 2;  // the odd sites
+        std::size_t count = 0;
+        for (std::size_t row = begin / lx; row * lx < end; ++row) {
+            const std::size_t x_begin = std::max(begin, row * lx) - row * lx;
+            const std::size_t x_end = std::min(end, row * lx + lx) - row * lx;
+            const std::size_t parity = (row % ly + row / ly) % 2;
+            count += (x_end + parity) / 2 - (x_begin + parity) / 2;  // x with x + parity odd
+        }
+        return count;
+    }
 };
 
 // The guess for the model's lattice; none where there is no such guess.
@@ -146,6 +159,14 @@ void MeanFieldPlan::order_by(const Colouring& colouring) {
     };
     const auto count = [&](Piece& piece) {
         std::size_t* mine = piece.mine;
+        if constexpr (requires { colouring.ones(piece.begin, piece.end); }) {
+            if (colours == 2) {  // counted without the colours (a lattice's guess)
+                const std::size_t ones = colouring.ones(piece.begin, piece.end);
+                mine[0] += piece.end - piece.begin - ones;
+                mine[1] += ones;
+                return;
+            }
+        }
         const std::vector<int>& block = piece.block;
         for (std::size_t b = piece.begin; b < piece.end; b += kColourBlock) {
             const std::size_t e = std::min(piece.end, b + kColourBlock);
