@@ -507,13 +507,42 @@ void MeanFieldPlan::cut_chunks() {
         kept_base.push_back(kept);
         kept += c.kept.size();
     }
-    if (!rows_from_lattice_) return;
+    if (!rows_from_lattice_) {
+        drop_stencil_rows();
+        return;
+    }
     neighbour_.resize(kept);
     detail::for_each_index(
         cuts.size(), detail::team_pays(kept, detail::kParallelSetupItems), [&](std::size_t t) {
             std::copy(cuts[t].kept.begin(), cuts[t].kept.end(),
                       neighbour_.begin() + static_cast<std::ptrdiff_t>(kept_base[t]));
         });
+}
+
+void MeanFieldPlan::drop_stencil_rows() {
+    // The gathered segments' rows, back to back in a new array, in segment order; kept as they
+    // are where those are half the slots or more (a graph with few stencils), where the copy
+    // would save little memory and cost a pass.
+    std::vector<std::size_t> first(segments_.size());
+    std::size_t kept = 0;
+    for (std::size_t g = 0; g < segments_.size(); ++g) {
+        const KernelSegment& seg = segments_[g];
+        if (seg.stencil != KernelSegment::kNoStencil) continue;
+        first[g] = kept;
+        kept += row(seg.begin + seg.size) - row(seg.begin);
+    }
+    if (2 * kept >= neighbour_.size()) return;
+    HugePageVector<int> gathered(kept);
+    detail::for_each_index(segments_.size(), detail::team_pays(kept, detail::kParallelSetupItems),
+                           [&](std::size_t g) {
+                               KernelSegment& seg = segments_[g];
+                               if (seg.stencil != KernelSegment::kNoStencil) return;
+                               const int* from = neighbour_.data() + seg.first_neighbour;
+                               std::copy(from, from + (row(seg.begin + seg.size) - row(seg.begin)),
+                                         gathered.begin() + static_cast<std::ptrdiff_t>(first[g]));
+                               seg.first_neighbour = first[g];
+                           });
+    neighbour_.swap(gathered);
 }
 
 const int* MeanFieldPlan::chunk_rows(std::size_t begin, std::size_t end,

@@ -80,8 +80,9 @@ public:
     /// has row(k+1) - row(k) neighbours, neighbours_of(k), with couplings coupling_at(slot) in
     /// slots row(k) .. row(k+1); field_at(k) = h of site order()[k]. When every site has the same
     /// degree z, degree() = z and row(k) = k z (no offsets stored); else degree() = 0.
-    /// neighbour() holds the neighbour lists of the gathered segments only (KernelSegment), where
-    /// the model's lattice gives the rows a chunk at a time; else every row, at row(k).
+    /// neighbour() holds the neighbour lists of the gathered segments only (KernelSegment), in
+    /// segment order: where the model's lattice gives the rows a chunk at a time, and where the
+    /// gathered rows are under half of them. Else every row, at row(k).
     const HugePageVector<int>& neighbour() const { return neighbour_; }
     /// The neighbours of position k (finds its segment: for passes that visit a few positions,
     /// or sites in site order; a pass over ranges of positions takes for_each_row).
@@ -166,6 +167,9 @@ private:
     void cut_segments(std::size_t begin, std::size_t end, const int* rows,
                       std::vector<KernelSegment>& segments,
                       std::vector<std::ptrdiff_t>& stencil_offsets, std::vector<int>* kept) const;
+    // Moves the gathered rows of a full neighbour_ together and frees the rest, where they are
+    // under half of it.
+    void drop_stencil_rows();
     std::size_t segment_of(std::size_t k) const;
 };
 
