@@ -99,9 +99,11 @@ TEST_P(KernelLayout, ChunksCoverEveryClassInOrder) {
     }
 }
 
-// Checks that every position of every stencil segment has its neighbours at the segment's
-// offsets; returns the share of positions in stencil segments.
+// Checks that every position of every stencil segment has its neighbours (its site's row of the
+// model's adjacency, renamed to positions) at the segment's offsets; returns the share of
+// positions in stencil segments.
 double stencils_hold(const MeanFieldPlan& plan) {
+    const Adjacency& adjacency = plan.model().adjacency();
     std::size_t stencil_sites = 0;
     for (const KernelSegment& seg : plan.segments()) {
         if (seg.stencil == KernelSegment::kNoStencil) continue;
@@ -110,8 +112,12 @@ double stencils_hold(const MeanFieldPlan& plan) {
         EXPECT_GT(z, 0u);
         for (std::size_t p = seg.begin; p < seg.begin + seg.size; ++p) {
             EXPECT_EQ(plan.row(p + 1) - plan.row(p), z) << "position " << p;
+            const auto site = static_cast<std::size_t>(plan.order()[p]);
+            const std::size_t first = adjacency.offset[site];
+            EXPECT_EQ(adjacency.offset[site + 1] - first, z) << "position " << p;
             for (std::size_t s = 0; s < z; ++s) {
-                if (static_cast<std::ptrdiff_t>(plan.neighbours_of(p)[s]) !=
+                const auto other = static_cast<std::size_t>(adjacency.neighbour[first + s]);
+                if (static_cast<std::ptrdiff_t>(plan.position()[other]) !=
                     static_cast<std::ptrdiff_t>(p) + plan.stencil_offsets()[seg.stencil + s]) {
                     ADD_FAILURE() << "position " << p << " slot " << s;
                     return 0.0;

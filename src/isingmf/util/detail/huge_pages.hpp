@@ -34,7 +34,8 @@ public:
     explicit HugePageAllocator(const HugePageAllocator<U>& /*other*/) noexcept {}
 
     T* allocate(std::size_t n) {
-        if (n > (static_cast<std::size_t>(-1) - kHugePage) / sizeof(T))
+        // Room for rounding up to 2 MiB and for map_aligned's spare 2 MiB.
+        if (n > (static_cast<std::size_t>(-1) - 2 * kHugePage) / sizeof(T))
             throw std::bad_array_new_length();
         const std::size_t bytes = n * sizeof(T);
         if (!huge(n)) return static_cast<T*>(::operator new(bytes));
