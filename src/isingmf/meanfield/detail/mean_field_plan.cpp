@@ -364,9 +364,8 @@ void MeanFieldPlan::copy_graph(std::optional<Weights> weights) {
     // The final graph of a lattice whose rows come from its geometry stores no rows here:
     // cut_chunks writes them a chunk at a time and keeps the gathered ones, so the rows that
     // stencils replace never reach memory.
-    const detail::LatticeBonds* lattice = model_->lattice_bonds();
-    rows_from_lattice_ =
-        weights && !copy_coupling && n > 0 && lattice != nullptr && lattice->uniform_degree() > 0;
+    const detail::LatticeBonds* lattice = detail::rows_from_geometry(*model_);
+    rows_from_lattice_ = weights && !copy_coupling && n > 0 && lattice != nullptr;
     coupling_.resize(copy_coupling ? slots : 0);
     if (rows_from_lattice_) {
         HugePageVector<int>().swap(neighbour_);

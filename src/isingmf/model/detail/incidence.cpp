@@ -293,6 +293,11 @@ void adjacency_rows(std::size_t num_sites, std::span<const Edge> edges,
                adjacency.offset);
 }
 
+const LatticeBonds* rows_from_geometry(const Model& model) {
+    const LatticeBonds* lattice = model.lattice_bonds();
+    return lattice != nullptr && lattice->uniform_degree() > 0 ? lattice : nullptr;
+}
+
 std::size_t renamed_rows(const Model& model, std::span<const int> rename,
                          std::span<const double> couplings, std::vector<std::size_t>& offset,
                          int* neighbour, double* row_couplings) {
@@ -307,8 +312,8 @@ std::size_t renamed_rows(const Model& model, std::span<const int> rename,
     offset.clear();
     // A lattice that generates its bonds gives each site's row from its geometry: written
     // site by site, in parallel, with no pass over the bonds.
-    const LatticeBonds* lattice = model.lattice_bonds();
-    if (couplings.empty() && lattice != nullptr && lattice->uniform_degree() > 0) {
+    const LatticeBonds* lattice = rows_from_geometry(model);
+    if (couplings.empty() && lattice != nullptr) {
         constexpr std::size_t kSitesPerBlock = 4096;
         const std::size_t blocks = (num_sites + kSitesPerBlock - 1) / kSitesPerBlock;
         for_each_index(blocks, setup_threads(num_sites) > 1, [&](std::size_t b) {

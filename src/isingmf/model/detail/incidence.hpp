@@ -28,6 +28,11 @@ void upper_neighbour_rows(std::size_t num_sites, std::span<const Edge> edges,
 void adjacency_rows(std::size_t num_sites, std::span<const Edge> edges,
                     std::span<const double> couplings, Adjacency& adjacency);
 
+/// The lattice that writes `model`'s neighbour rows from its geometry, a site at a time with
+/// no pass over the bonds (LatticeBonds::write_renamed_rows, write_site_rows): the generator of
+/// a model whose sites all have one degree. nullptr where the rows come from the bond list.
+const LatticeBonds* rows_from_geometry(const Model& model);
+
 /// The rows of adjacency_rows for `model`'s edges with every site s renamed rename[s] (a
 /// permutation of the sites): row rename[s] holds rename[t] for each neighbour t of s, in
 /// increasing edge order, with the edge's coupling beside it in row_couplings unless
