@@ -54,10 +54,9 @@ std::vector<typename V::value_type> plain(const V& v) {
 // The neighbours of every position, as the kernel reads them (stencil offsets or lists).
 std::vector<std::size_t> all_neighbours(const MeanFieldPlan& plan) {
     std::vector<std::size_t> all;
-    for (std::size_t p = 0; p < plan.order().size(); ++p) {
-        const NeighbourRow row = plan.neighbours_of(p);
+    plan.for_each_row(0, plan.order().size(), [&](std::size_t, const auto& row) {
         for (std::size_t s = 0; s < row.size(); ++s) all.push_back(row[s]);
-    }
+    });
     return all;
 }
 
@@ -427,12 +426,13 @@ TEST(MeanFieldPlan, RowsAreTheAdjacencyInUpdateOrder) {
                 ASSERT_EQ(static_cast<std::size_t>(plan.position()[i]), p);
                 row_sizes.push_back(plan.row(p + 1) - plan.row(p));
                 expected_row_sizes.push_back(by_site[i].size());
-                const NeighbourRow row = plan.neighbours_of(p);
-                ASSERT_EQ(row.size(), plan.row(p + 1) - plan.row(p));
-                for (std::size_t s = 0; s < row.size(); ++s) {
-                    neighbours.push_back(static_cast<int>(row[s]));
-                    couplings.push_back(plan.coupling_at(plan.row(p) + s));
-                }
+                plan.neighbours_of(p, [&](const auto& row) {
+                    EXPECT_EQ(row.size(), plan.row(p + 1) - plan.row(p));
+                    for (std::size_t s = 0; s < row.size(); ++s) {
+                        neighbours.push_back(static_cast<int>(row[s]));
+                        couplings.push_back(plan.coupling_at(plan.row(p) + s));
+                    }
+                });
                 for (const auto& [other, J] : by_site[i]) {
                     expected_neighbours.push_back(plan.position()[static_cast<std::size_t>(other)]);
                     expected_couplings.push_back(J);

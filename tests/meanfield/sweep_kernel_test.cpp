@@ -52,9 +52,10 @@ double reference_sweep(const MeanFieldPlan& plan, double beta, double omega,
     double max_residual = 0.0;
     for (std::size_t p = 0; p < m.size(); ++p) {
         double phi = plan.field_at(p);
-        const NeighbourRow neighbours = plan.neighbours_of(p);
-        for (std::size_t s = 0; s < neighbours.size(); ++s)
-            phi += plan.coupling_at(plan.row(p) + s) * m[neighbours[s]];
+        plan.neighbours_of(p, [&](const auto& neighbours) {
+            for (std::size_t s = 0; s < neighbours.size(); ++s)
+                phi += plan.coupling_at(plan.row(p) + s) * m[neighbours[s]];
+        });
         const double t = detail::fast_tanh(beta * phi);
         const double old = m[p];
         max_residual = std::max(max_residual, std::abs(t - old));

@@ -156,12 +156,13 @@ BoundParts bound_parts(const MeanFieldPlan& plan, double beta, std::span<const d
         const auto p = static_cast<std::size_t>(position[i]);
         const double h = plan.field_at(p);
         LocalField f{h, 0.0};
-        const NeighbourRow neighbours = plan.neighbours_of(p);
-        for (std::size_t s = 0; s < neighbours.size(); ++s) {
-            const double J = plan.coupling_at(plan.row(p) + s);
-            f.phi += J * m[static_cast<std::size_t>(order[neighbours[s]])];
-            f.size += detail::kUnitRoundoff * std::abs(J);
-        }
+        plan.neighbours_of(p, [&](const auto& neighbours) {
+            for (std::size_t s = 0; s < neighbours.size(); ++s) {
+                const double J = plan.coupling_at(plan.row(p) + s);
+                f.phi += J * m[static_cast<std::size_t>(order[neighbours[s]])];
+                f.size += detail::kUnitRoundoff * std::abs(J);
+            }
+        });
         f.size = energy_term_size(plan.row(p + 1) - plan.row(p), h, f.size);
         return f;
     });

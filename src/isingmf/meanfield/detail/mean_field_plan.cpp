@@ -640,12 +640,4 @@ std::size_t MeanFieldPlan::segment_of(std::size_t k) const {
     return static_cast<std::size_t>(after - segments_.begin() - 1);
 }
 
-NeighbourRow MeanFieldPlan::neighbours_of(std::size_t k) const {
-    const KernelSegment& seg = segments_[segment_of(k)];
-    const std::size_t z = row(k + 1) - row(k);
-    if (seg.stencil != KernelSegment::kNoStencil)
-        return NeighbourRow(k, stencil_offsets_.data() + seg.stencil, z);
-    return NeighbourRow(neighbour_.data() + seg.first_neighbour + (row(k) - row(seg.begin)), z);
-}
-
 }  // namespace isingmf

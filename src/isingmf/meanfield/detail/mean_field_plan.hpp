@@ -32,24 +32,26 @@ struct KernelSegment {
 };
 
 /// The neighbours of one position as positions, in the stored order: row[s] for s below
-/// size(). A gathered row reads its list; a stencil row adds its offsets to the position.
-class NeighbourRow {
-public:
-    NeighbourRow(const int* list, std::size_t size) : list_(list), size_(size) {}
-    NeighbourRow(std::size_t position, const std::ptrdiff_t* offset, std::size_t size)
-        : offset_(offset), position_(static_cast<std::ptrdiff_t>(position)), size_(size) {}
-    std::size_t size() const { return size_; }
+/// size(). A stencil row adds its offsets to the position; a gathered row reads its list.
+/// MeanFieldPlan hands out one or the other (for_each_row, neighbours_of), so that a generic
+/// body is compiled for each and its loop needs no branch per neighbour.
+namespace detail {
+struct StencilRow {
+    std::ptrdiff_t position;
+    const std::ptrdiff_t* offset;
+    std::size_t count;
+    std::size_t size() const { return count; }
     std::size_t operator[](std::size_t s) const {
-        return list_ != nullptr ? static_cast<std::size_t>(list_[s])
-                                : static_cast<std::size_t>(position_ + offset_[s]);
+        return static_cast<std::size_t>(position + offset[s]);
     }
-
-private:
-    const int* list_ = nullptr;
-    const std::ptrdiff_t* offset_ = nullptr;
-    std::ptrdiff_t position_ = 0;
-    std::size_t size_;
 };
+struct GatheredRow {
+    const int* list;
+    std::size_t count;
+    std::size_t size() const { return count; }
+    std::size_t operator[](std::size_t s) const { return static_cast<std::size_t>(list[s]); }
+};
+}  // namespace detail
 
 /// The update order of coordinate ascent, computed once per model: sites grouped in colour
 /// classes of a greedy colouring (no edge inside a class), so the sites of one class can be
@@ -77,21 +79,23 @@ public:
     bool kept_lattice_guess() const { return kept_lattice_guess_; }
 
     /// The kernel's copy of the graph, in update order ("positions" k of order()): position k
-    /// has row(k+1) - row(k) neighbours, neighbours_of(k), with couplings coupling_at(slot) in
-    /// slots row(k) .. row(k+1); field_at(k) = h of site order()[k]. When every site has the same
-    /// degree z, degree() = z and row(k) = k z (no offsets stored); else degree() = 0.
-    /// neighbour() holds the neighbour lists of the gathered segments only (KernelSegment), in
-    /// segment order: where the model's lattice gives the rows a chunk at a time, and where the
-    /// gathered rows are under half of them. Else every row, at row(k).
+    /// has row(k+1) - row(k) neighbours (for_each_row, neighbours_of), with couplings
+    /// coupling_at(slot) in slots row(k) .. row(k+1); field_at(k) = h of site order()[k]. When
+    /// every site has the same degree z, degree() = z and row(k) = k z (no offsets stored); else
+    /// degree() = 0. neighbour() holds the neighbour lists of the gathered segments only
+    /// (KernelSegment), in segment order: where the model's lattice gives the rows a chunk at a
+    /// time, and where the gathered rows are under half of them. Else every row, at row(k).
     const HugePageVector<int>& neighbour() const { return neighbour_; }
-    /// The neighbours of position k (finds its segment: for passes that visit a few positions,
-    /// or sites in site order; a pass over ranges of positions takes for_each_row).
-    NeighbourRow neighbours_of(std::size_t k) const;
     /// Calls body(k, row) for the positions k of begin .. end in order, with row their
-    /// neighbours: a NeighbourRow-like view whose type tells stencil from gathered, so that
-    /// body (a generic lambda) is compiled for each.
+    /// neighbours (detail::StencilRow or detail::GatheredRow: body is a generic lambda).
     template <class Body>
     void for_each_row(std::size_t begin, std::size_t end, Body&& body) const;
+    /// Calls body(row) with the neighbours of position k alone. It finds k's segment first: for
+    /// passes that visit a few positions, or sites in site order.
+    template <class Body>
+    void neighbours_of(std::size_t k, Body&& body) const {
+        for_each_row(k, k + 1, [&](std::size_t, const auto& row) { body(row); });
+    }
     /// The couplings by slot; empty when one coupling is shared (shared_coupling()) or there are
     /// no bonds.
     const HugePageVector<double>& coupling() const { return coupling_; }
@@ -172,25 +176,6 @@ private:
     void drop_stencil_rows();
     std::size_t segment_of(std::size_t k) const;
 };
-
-// Stencil and gathered rows as for_each_row hands them out.
-namespace detail {
-struct StencilRow {
-    std::ptrdiff_t position;
-    const std::ptrdiff_t* offset;
-    std::size_t count;
-    std::size_t size() const { return count; }
-    std::size_t operator[](std::size_t s) const {
-        return static_cast<std::size_t>(position + offset[s]);
-    }
-};
-struct GatheredRow {
-    const int* list;
-    std::size_t count;
-    std::size_t size() const { return count; }
-    std::size_t operator[](std::size_t s) const { return static_cast<std::size_t>(list[s]); }
-};
-}  // namespace detail
 
 template <class Body>
 void MeanFieldPlan::for_each_row(std::size_t begin, std::size_t end, Body&& body) const {
