@@ -67,7 +67,7 @@ inline void check_not_underflowing(const std::string& name, const std::string& t
         quote_token(text)));
 }
 
-/// Refuses the value `text` of an int option `name` that is a whole number above int's range:
+/// Refuses the value `text` of an int option `name` that is a whole number beyond int's range:
 /// Boost would call it only "invalid", which reads as a typo.
 inline void check_int_in_range(const std::string& name, const std::string& text) {
     const char* first = text.data();
@@ -80,10 +80,14 @@ inline void check_int_in_range(const std::string& name, const std::string& text)
         value <= std::numeric_limits<int>::max()) {
         return;
     }
-    // A negative one is below what every int option takes: its own check would name that
-    // bound, not int's, so Boost's word stands there.
-    if (text.front() == '-') return;
-    // The option's own limit may be far lower (--restarts: 10000), checked once it is read.
+    // The option's own limits may be far narrower (--restarts: 0 to 10000), checked once it is
+    // read.
+    if (text.front() == '-') {
+        throw UsageError(
+            fmt::format("{} {} is too small to be read (no whole-number option takes less "
+                        "than {})",
+                        name, quote_token(text), std::numeric_limits<int>::min()));
+    }
     throw UsageError(
         fmt::format("{} {} is too large to be read (no whole-number option takes more "
                     "than {})",

@@ -293,15 +293,19 @@ struct type_caster<isingmf::python::IntArgument<Name>> {
         if (!number) return false;
         int overflow = 0;
         const long long v = PyLong_AsLongLongAndOverflow(number.ptr(), &overflow);
+        // The argument's own limits may be far narrower (restarts: 0 to 10000), checked once
+        // it is read; a number beyond int cannot even be read, and is named as given.
         if (overflow > 0 || (overflow == 0 && v > std::numeric_limits<int>::max())) {
-            // The argument's own limit may be far lower (restarts: 10000).
             throw isingmf::ModelError(fmt::format(
                 "{} = {} is too large to be read (no whole-number argument takes more than {})",
                 Name.text, str(source).cast<std::string>(), std::numeric_limits<int>::max()));
         }
-        value.value = overflow < 0 || v < std::numeric_limits<int>::min()
-                          ? std::numeric_limits<int>::min()
-                          : static_cast<int>(v);
+        if (overflow < 0 || v < std::numeric_limits<int>::min()) {
+            throw isingmf::ModelError(fmt::format(
+                "{} = {} is too small to be read (no whole-number argument takes less than {})",
+                Name.text, str(source).cast<std::string>(), std::numeric_limits<int>::min()));
+        }
+        value.value = static_cast<int>(v);
         return true;
     }
 

@@ -205,6 +205,11 @@ INSTANTIATE_TEST_SUITE_P(
                  "more than 2147483647)"},
         BadInput{"threads_far_above_int", "ensemble --threads=99999999999999999999999", 2,
                  "--threads '99999999999999999999999' is too large to be read"},
+        BadInput{"max_iter_below_int", "sweep --max-iter -2147483649", 2,
+                 "--max-iter '-2147483649' is too small to be read (no whole-number option "
+                 "takes less than -2147483648)"},
+        BadInput{"threads_far_below_int", "sweep --threads=-99999999999999999999", 2,
+                 "--threads '-99999999999999999999' is too small to be read"},
         BadInput{"unknown_mf_method", "sweep --mf-method newton", 2, "newton"},
         BadInput{"omega_too_large", "sweep --omega 2.5", 2,
                  "--omega must be 0 (adaptive) or in [1, 2)"},

@@ -104,6 +104,7 @@ def test_exception_classes():
     (lambda: isingmf.sweep(SQUARE, T="1:2:0"), "step > 0"),
     (lambda: isingmf.sweep(SQUARE, T=1.0, exact="sometimes"), "sometimes"),
     (lambda: isingmf.sweep(SQUARE, T=1.0, threads=-2), "thread count"),
+    (lambda: isingmf.sweep(SQUARE, T=1.0, threads=-2**64), "threads = -18446744073709551616 is too small"),
     # Unsigned arguments out of range name themselves (not pybind11's TypeError).
     (lambda: isingmf.lattice("square", (4, 4), seed=-1), "seed must be an integer in [0, 2^64 - 1], got -1"),
     (lambda: isingmf.mean_field(SQUARE, 1.0, seed=2**64), "seed must be an integer in [0, 2^64 - 1]"),
@@ -111,15 +112,16 @@ def test_exception_classes():
     (lambda: isingmf.structured_mean_field(SQUARE, 1.0, seed=-1), "seed must be"),
     (lambda: isingmf.ensemble("square", (4, 4), samples=-2, T=1.0), "samples must be an integer between 1 and 10000000, got -2"),
     (lambda: isingmf.ensemble("square", (4, 4), seed=2**65, T=1.0), "seed must be"),
-    # Whole numbers beyond int: named, not pybind11's TypeError with the signature. Above int
-    # they cannot be read; below it, the argument's own lower bound speaks.
+    # Whole numbers beyond int: named as given, not pybind11's TypeError with the signature
+    # (nor clamped to int, whose value the argument's own check would then report).
     (lambda: isingmf.mean_field(SQUARE, 1.0, max_iter=2**31),
      "max_iter = 2147483648 is too large to be read (no whole-number argument takes more than 2147483647)"),
-    (lambda: isingmf.mean_field(SQUARE, 1.0, max_iter=-2**70), "max_iter must be >= 1"),
+    (lambda: isingmf.mean_field(SQUARE, 1.0, max_iter=-2**70),
+     "max_iter = -1180591620717411303424 is too small to be read (no whole-number argument takes less than -2147483648)"),
     (lambda: isingmf.sweep(SQUARE, T=1.0, restarts=np.int64(2**40)), "restarts = 1099511627776 is too large"),
-    (lambda: isingmf.sweep(SQUARE, T=1.0, restarts=-2**40), "restarts must be between 0 and 10000"),
+    (lambda: isingmf.sweep(SQUARE, T=1.0, restarts=-2**40), "restarts = -1099511627776 is too small"),
     (lambda: isingmf.structured_mean_field(SQUARE, 1.0, cluster_width=2**31), "cluster_width = 2147483648"),
-    (lambda: isingmf.upper_bound(SQUARE, 1.0, memory=-2**33), "memory must be >= 1"),
+    (lambda: isingmf.upper_bound(SQUARE, 1.0, memory=-2**33), "memory = -8589934592 is too small"),
     (lambda: isingmf.bethe(SQUARE, 1.0, threads=2**64), "threads = 18446744073709551616 is too large"),
     (lambda: isingmf.exact(SQUARE, 1.0, threads=2**31), "threads = 2147483648 is too large"),
     (lambda: isingmf.ensemble("square", (4, 4), T=1.0, ub_width=2**31), "ub_width = 2147483648 is too large"),
