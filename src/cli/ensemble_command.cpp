@@ -25,6 +25,7 @@
 #include "isingmf/util/append_log.hpp"
 #include "isingmf/util/atomic_file.hpp"
 #include "isingmf/util/text.hpp"
+#include "isingmf/util/thread_count.hpp"
 #include "model_options.hpp"
 #include "output_file.hpp"
 #include "parse_arguments.hpp"
@@ -256,6 +257,7 @@ int ensemble_command(const std::vector<std::string>& args, const std::string& co
             vm.count("uai") != 0 ? "uai" : "lattice-file"));
     }
     SweepSetup setup = parse_sweep_setup(vm);
+    const ThreadCountGuard threads(setup.options.threads);  // the samples' set-up included
     if (setup.store_m == "yes")
         throw UsageError("ensemble files do not store per-site m (--store-m yes)");
     const unsigned long long samples = vm["samples"].as<UnsignedOption>().value;

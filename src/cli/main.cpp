@@ -83,13 +83,11 @@ int run(int argc, char** argv) {
         command_line.push_back(' ');
         command_line.append(quoted(all[k]));
     }
-    // Before any model is built: lattice generation already starts OpenMP's default team.
-    try {
-        isingmf::check_threads(0);
-    } catch (const isingmf::ModelError& e) {
-        throw isingmf::cli::UsageError(e.what());
-    }
-    const isingmf::ThreadCountGuard default_team(0);  // capped on machines beyond kMaxThreads
+    // OpenMP's default team, capped at kMaxThreads (a machine with more cores, or an absurd
+    // OMP_NUM_THREADS: libgomp crashed starting 100000 threads). sweep and ensemble set their
+    // --threads before they build anything, and refuse such a variable only when it is what
+    // --threads 0 asks for; info and export do not read it.
+    const isingmf::ThreadCountGuard default_team(0);
     const std::vector<std::string> args =
         asks_help ? std::vector<std::string>{"--help"}
                   : std::vector<std::string>(all.begin() + 2, all.end());

@@ -120,6 +120,11 @@ SweepSetup parse_sweep_setup(const po::variables_map& vm) {
     if (options.threads < 0 || options.threads > kMaxThreads) {
         throw UsageError(fmt::format("--threads must be between 0 and {}", kMaxThreads));
     }
+    try {
+        check_threads(options.threads);  // OMP_NUM_THREADS, where --threads 0 takes it
+    } catch (const ModelError& e) {
+        throw UsageError(e.what());
+    }
     const int restarts = vm["restarts"].as<int>();
     if (restarts < 0 || restarts > kMaxRestarts) {
         throw UsageError(fmt::format(
@@ -268,6 +273,7 @@ int sweep_command(const std::vector<std::string>& args, const std::string& comma
     SweepSetup setup = parse_sweep_setup(vm);
     const std::vector<double>& betas = setup.betas;
     SweepOptions& options = setup.options;
+    const ThreadCountGuard threads(options.threads);  // the whole run, the model's set-up included
 
     // The model first: its options are part of the command line, and a usage error there
     // should not hide behind a file problem. Then the output, before any solving.

@@ -515,6 +515,19 @@ TEST(CliStreams, AbsurdOmpNumThreadsIsAUsageError) {
                                    " threads, more than the 1024 allowed\n");
     }
     EXPECT_EQ(dir.entry_count(), 0u);
+    // The variable counts only where --threads 0 takes it: an explicit --threads wins, and
+    // commands without one (help, export, info) run on OpenMP's default team, capped.
+    const std::string absurd = "OMP_NUM_THREADS=100000";
+    for (const std::string args :
+         {"sweep --threads 2 --T 1 --exact none --out r.h5", "export --edges m.txt --size 3x3",
+          "info r.h5", "sweep --help", "--help"}) {
+        const auto ran = test::run_cli_after(absurd, args, dir);
+        EXPECT_EQ(ran.status, 0) << args << ": " << ran.err;
+    }
+    const auto ensemble = test::run_cli_after(
+        absurd, "ensemble --threads 1 --samples 2 --size 3x3 --disorder pm --T 1 --out e.h5", dir);
+    EXPECT_EQ(ensemble.status, 0) << ensemble.err;
+    EXPECT_EQ(dir.entry_count(), 3u);  // r.h5, m.txt, e.h5
 }
 
 // The UAI trap: a file exported at beta holds exp(-beta H), so it is read at T = 1; reading
