@@ -28,5 +28,16 @@ TEST(HugePages, BehavesLikeAVectorAcrossTheSizeThreshold) {
     EXPECT_TRUE(v.empty());
 }
 
+// Blocks of 2 MiB or more are mapped past malloc, so AddressSanitizer's own guard zones do not
+// cover them: the allocator poisons the rest of the last 2 MiB page itself.
+#if defined(__SANITIZE_ADDRESS__)
+TEST(HugePagesDeathTest, ReadingPastALargeBlockIsReportedUnderAddressSanitizer) {
+    GTEST_FLAG_SET(death_test_style, "threadsafe");
+    HugePageVector<double> big((std::size_t{2} << 20) / sizeof(double) + 1);  // 2 MiB and 8 bytes
+    volatile const double* past = big.data() + big.size();
+    EXPECT_DEATH((void)*past, "use-after-poison");
+}
+#endif
+
 }  // namespace
 }  // namespace isingmf
