@@ -29,6 +29,55 @@
 
 namespace isingmf::python {
 
+/// The classes this module binds, each read through the caster below: those of the library
+/// here, a binding file's own next to their definitions (in this namespace). Every binding
+/// file includes this header, so each sees the caster before its bindings.
+template <class T>
+inline constexpr bool kBound = false;
+template <>
+inline constexpr bool kBound<Model> = true;
+template <>
+inline constexpr bool kBound<MeanFieldResult> = true;
+template <>
+inline constexpr bool kBound<StructuredMeanFieldResult> = true;
+template <>
+inline constexpr bool kBound<UpperBoundResult> = true;
+template <>
+inline constexpr bool kBound<BetheResult> = true;
+template <>
+inline constexpr bool kBound<ExactResult> = true;
+template <>
+inline constexpr bool kBound<SweepPoint> = true;
+
+}  // namespace isingmf::python
+
+namespace pybind11::detail {
+
+/// A bound object made by Type.__new__ alone (the first half of unpickling, before
+/// __setstate__) holds nothing yet, and pybind11 would hand C++ uninitialised memory for it:
+/// reading one, as an argument or as self, is a TypeError instead.
+template <class T>
+class type_caster<T, enable_if_t<isingmf::python::kBound<T>>> : public type_caster_base<T> {
+public:
+    bool load(handle source, bool convert) {
+        if (isinstance<T>(source)) {
+            auto* object = reinterpret_cast<instance*>(source.ptr());
+            const value_and_holder held = object->get_value_and_holder(get_type_info(typeid(T)));
+            if (held.value_ptr() == nullptr) {
+                throw type_error(
+                    fmt::format("this {} holds nothing: it was made by __new__ without __init__ or "
+                                "__setstate__",
+                                Py_TYPE(source.ptr())->tp_name));
+            }
+        }
+        return type_caster_base<T>::load(source, convert);
+    }
+};
+
+}  // namespace pybind11::detail
+
+namespace isingmf::python {
+
 namespace py = pybind11;
 
 /// A parameter name as a template argument (for the messages of UnsignedArgument).
@@ -51,9 +100,8 @@ using SeedArgument = UnsignedArgument<"seed">;
 
 /// An int argument (a count, a width, threads), passed on as the int it holds. pybind11
 /// answers a Python int beyond int's range with a TypeError listing the whole signature; the
-/// caster below names the argument instead: one above int's range is an isingmf.ModelError,
-/// and one below it reads as int's minimum, below every such argument's own lower bound, so
-/// that the function's check names that bound ("max_iter must be >= 1").
+/// caster below names the argument instead: one beyond int's range either way is an
+/// isingmf.ModelError that names it and the number as given.
 template <ArgumentName Name>
 struct IntArgument {
     int value = 0;
@@ -81,6 +129,8 @@ struct SweepRun {
     int num_sites = 0;
     std::optional<RunRecord> record;
 };
+template <>
+inline constexpr bool kBound<SweepRun> = true;
 
 /// Exact thermodynamics over a temperature grid (Python: isingmf.ExactResult). A point the
 /// exact side did not compute (a results file may hold such) is empty and reads as NaN.
@@ -91,6 +141,8 @@ struct ExactSeries {
     std::string method = "none";  ///< enumerate, eliminate, kaufman, ... or none
     std::string note;             ///< why this method, or why none
 };
+template <>
+inline constexpr bool kBound<ExactSeries> = true;
 
 /// Clears NumPy's writeable flag: views of immutable models and of results stay read-only.
 inline void make_readonly(py::array& array) {

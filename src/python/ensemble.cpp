@@ -37,6 +37,10 @@ struct EnsembleRun {
     std::vector<std::shared_ptr<SweepRun>> samples;
     std::vector<StackedGroup> groups;  ///< in the file's order
 };
+}  // namespace
+template <>
+inline constexpr bool kBound<EnsembleRun> = true;
+namespace {
 
 // Whether two samples' groups hold the same datasets with values of the same types and
 // counts: what stacking them takes for granted.

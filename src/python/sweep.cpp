@@ -36,6 +36,10 @@ struct Group {
     std::shared_ptr<const SweepRun> run;
     const Result& first() const { return *(run->sweep.points.front().*Member); }
 };
+}  // namespace
+template <class Result, std::optional<Result> SweepPoint::*Member>
+inline constexpr bool kBound<Group<Result, Member>> = true;
+namespace {
 using MeanFieldSeries = Group<MeanFieldResult, &SweepPoint::mean_field>;
 using UpperBoundSeries = Group<UpperBoundResult, &SweepPoint::upper>;
 using BetheSeries = Group<BetheResult, &SweepPoint::bethe>;
@@ -48,11 +52,12 @@ bool has_group(const SweepRun& run) {
     return !run.sweep.points.empty() && (run.sweep.points.front().*G::member).has_value();
 }
 
-// The group of `run`, or None when the run lacks it.
+// The group of the run `self`, or None when the run lacks it. Read as a SweepRun first: a
+// SweepResult made by __new__ alone is refused in the words of the other attributes.
 template <class G>
-py::object group_of(std::shared_ptr<const SweepRun> run) {
-    if (!has_group<G>(*run)) return py::none();
-    return py::cast(G{std::move(run)});
+py::object group_of(const py::object& self) {
+    if (!has_group<G>(self.cast<const SweepRun&>())) return py::none();
+    return py::cast(G{self.cast<std::shared_ptr<const SweepRun>>()});
 }
 
 // Adds a per-temperature column: value_of(result) or value_of(result, point, N), gathered
