@@ -57,8 +57,9 @@ TEST(EdgeList, ParsesCommentsBlankLinesFieldsAndOffset) {
     EXPECT_EQ(model.energy_offset(), -2.5);
     EXPECT_EQ(model.describe("lattice"), "file");
     EXPECT_EQ(model.describe("file"), "tail.txt");
-    EXPECT_EQ(model.describe("J"), "1");
-    EXPECT_EQ(model.describe("h"), "0");
+    // The file's numbers are the model's: no "J" or "h" in the description (which would read
+    // as a uniform coupling and field), and no scale or shift where none was applied.
+    EXPECT_EQ(model.description(), (Description{{"lattice", "file"}, {"file", "tail.txt"}}));
 }
 
 TEST(EdgeList, RepeatedEdgesAddTheirCouplings) {
@@ -74,8 +75,10 @@ TEST(EdgeList, ScalesCouplingsAndAddsAField) {
     const Model model = parse_edge_list("N 2\n0 1 1.5\nh 1 0.5\n", "s.txt", -2.0, 0.25);
     EXPECT_EQ(model.couplings()[0], -3.0);
     EXPECT_EQ(model.fields(), (std::vector<double>{0.25, 0.75}));
-    EXPECT_EQ(model.describe("J"), "-2");
-    EXPECT_EQ(model.describe("h"), "0.25");
+    EXPECT_EQ(
+        model.description(),
+        (Description{
+            {"lattice", "file"}, {"file", "s.txt"}, {"J_scale", "-2"}, {"extra_field", "0.25"}}));
     // H(+,-) = -J s0 s1 - h0 s0 - h1 s1 = -(-3)(-1) - 0.25 + 0.75 by hand.
     const std::vector<signed char> spins = {1, -1};
     EXPECT_DOUBLE_EQ(model.energy(spins), -3.0 - 0.25 + 0.75);

@@ -130,10 +130,13 @@ public:
         for (double& J : couplings_) J *= J_scale;
         std::vector<double> site_fields(static_cast<std::size_t>(num_sites_), extra_field);
         for (const auto& [i, h] : field_values_) site_fields[static_cast<std::size_t>(i)] += h;
-        Description description = {{"lattice", "file"},
-                                   {"file", source_},
-                                   {"J", fmt::format("{}", J_scale)},
-                                   {"h", fmt::format("{}", extra_field)}};
+        // The file's numbers are the model's: its description names the file, and the
+        // scale and shift only where they change them (not as "J" and "h", which would read as
+        // the model's coupling and field).
+        Description description = {{"lattice", "file"}, {"file", source_}};
+        if (J_scale != 1.0) description.emplace_back("J_scale", fmt::format("{}", J_scale));
+        if (extra_field != 0.0)
+            description.emplace_back("extra_field", fmt::format("{}", extra_field));
         // What can still go wrong after the line checks is overflow to infinity: a scaled
         // value (Model refuses it) or the sum of a repeated edge (Model adds without checking).
         std::optional<Model> model;

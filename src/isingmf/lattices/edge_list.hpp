@@ -27,9 +27,9 @@ namespace isingmf {
 
 /// Parses edge-list text. `source` names it in error messages ("FILE:LINE: reason") and in
 /// the description. Every J is multiplied by `J_scale` and `extra_field` is added to every
-/// site's field. The description is {lattice=file, file=<source>, J=<J_scale>,
-/// h=<extra_field>}. Throws ParseError on malformed text, ModelError on a non-finite
-/// J_scale or extra_field.
+/// site's field. The description is {lattice=file, file=<source>}, with J_scale=<J_scale> and
+/// extra_field=<extra_field> where they are not 1 and 0. Throws ParseError on malformed text,
+/// ModelError on a non-finite J_scale or extra_field.
 Model parse_edge_list(std::string_view text, const std::string& source, double J_scale = 1.0,
                       double extra_field = 0.0);
 
