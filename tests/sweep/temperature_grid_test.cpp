@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <string>
+#include <vector>
+
 #include "isingmf/util/error.hpp"
 
 namespace isingmf {
@@ -17,6 +20,29 @@ TEST(TemperatureGrid, RangeIncludesStopOnTheGrid) {
     // A stop off the grid is not included.
     EXPECT_EQ(parse_grid("1:2.05:0.1").size(), 11u);
     EXPECT_EQ(parse_grid("2:2:1").size(), 1u);
+}
+
+// Each point of a range is the double nearest to start + k step in decimal: what typing the
+// point would give. In binary, start + k step gave 0.30000000000000004 and 0.7000000000000001
+// for 0.1:0.7:0.2, so the stop typed was not the stop stored.
+TEST(TemperatureGrid, RangePointsAreTheDecimalsTheyStandFor) {
+    EXPECT_EQ(parse_grid("0.1:0.7:0.2"), (std::vector<double>{0.1, 0.3, 0.5, 0.7}));
+    EXPECT_EQ(parse_grid("0.2:1.6:0.7"), (std::vector<double>{0.2, 0.9, 1.6}));
+    EXPECT_EQ(parse_grid("1e-1:3e-1:5e-2"), (std::vector<double>{0.1, 0.15, 0.2, 0.25, 0.3}));
+    EXPECT_EQ(parse_grid("+2:2.5:.25"), (std::vector<double>{2.0, 2.25, 2.5}));
+    EXPECT_EQ(parse_grid("0:0.3:0.1"), (std::vector<double>{0.0, 0.1, 0.2, 0.3}));  // --beta
+    const auto grid = parse_grid("0.5:5:0.1");
+    for (std::size_t k = 0; k < grid.size(); ++k) {
+        const std::string typed = std::to_string(5 + k) + "e-1";
+        EXPECT_EQ(grid[k], std::stod(typed)) << typed;
+    }
+    // Beyond 18 digits the grid is computed in binary, as before: start + k step, with the
+    // step read as the double 0.1 and a slack that keeps a stop on the grid.
+    const auto long_grid = parse_grid("0.1:0.7:0.2000000000000000000001");
+    ASSERT_EQ(long_grid.size(), 4u);
+    EXPECT_EQ(long_grid[1], 0.1 + 1.0 * 0.2);
+    EXPECT_EQ(long_grid[3], 0.1 + 3.0 * 0.2);
+    EXPECT_NE(long_grid[3], 0.7);
 }
 
 TEST(TemperatureGrid, CommaList) {
