@@ -150,6 +150,10 @@ def test_groups_and_average_are_the_files_bit_for_bit(cli, tmp_path):
                 np.testing.assert_array_equal(ens.average[group][name], average[name][:],
                                               err_msg=f"average/{group}/{name}")
         assert compared >= 30
+    # Read as a sweep's results, the file is named for what it is.
+    with pytest.raises(isingmf.IoError, match="is an isingmf ensemble file, not a sweep's "
+                                              "results file"):
+        isingmf.read_results(out)
 
 
 def test_bad_arguments():

@@ -16,6 +16,7 @@
 
 #include "isingmf/io/detail/hdf5.hpp"
 #include "isingmf/io/detail/result_groups.hpp"
+#include "isingmf/io/ensemble_file.hpp"
 #include "isingmf/util/atomic_file.hpp"
 #include "isingmf/util/error.hpp"
 
@@ -209,6 +210,12 @@ ResultsFile read_results(const fs::path& path, bool with_m) {
     const h5::Handle root = h5::open_group(file, "/");
     if (!h5::has_attribute(root, "format") || !h5::is_string_attribute(root, "format") ||
         h5::read_string_attribute(root, "format") != kFormat) {
+        if (is_ensemble_file(path)) {  // named for what it is, as the scripts do
+            throw IoError(fmt::format(
+                "'{}' is an isingmf ensemble file, not a sweep's results file (isingmf info "
+                "summarises it)",
+                path.string()));
+        }
         throw IoError(fmt::format("'{}' is not an isingmf results file (no format attribute '{}')",
                                   path.string(), kFormat));
     }
