@@ -11,6 +11,7 @@
 #include "isingmf/lattices/uai.hpp"
 #include "isingmf/util/error.hpp"
 #include "isingmf/util/text.hpp"
+#include "isingmf/util/thread_count.hpp"
 #include "model_options.hpp"
 #include "output_file.hpp"
 #include "parse_arguments.hpp"
@@ -48,6 +49,14 @@ int export_command(const std::vector<std::string>& args) {
     }
     if (!to_uai && !vm["beta"].defaulted()) throw UsageError("--beta only applies to --uai");
     const std::filesystem::path out = vm[to_uai ? "uai" : "edges"].as<std::string>();
+    // No --threads: OpenMP's default team builds the model, so OMP_NUM_THREADS is checked as
+    // for --threads 0.
+    try {
+        check_threads(0);
+    } catch (const ModelError& e) {
+        throw UsageError(e.what());
+    }
+    const ThreadCountGuard threads(0);
     const Model model = build_model_from_options(vm, false);
     const bool force = vm.count("force") != 0;
     prepare_output(out, force, model_input_files(vm, false));

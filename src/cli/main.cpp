@@ -3,6 +3,7 @@
 
 #include <fcntl.h>
 #include <fmt/format.h>
+#include <omp.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -21,7 +22,6 @@
 #include "isingmf/util/atomic_file.hpp"
 #include "isingmf/util/error.hpp"
 #include "isingmf/util/text.hpp"
-#include "isingmf/util/thread_count.hpp"
 #include "isingmf/util/version.hpp"
 #include "memory_cap.hpp"
 #include "signals.hpp"
@@ -83,11 +83,12 @@ int run(int argc, char** argv) {
         command_line.push_back(' ');
         command_line.append(quoted(all[k]));
     }
-    // OpenMP's default team, capped at kMaxThreads (a machine with more cores, or an absurd
-    // OMP_NUM_THREADS: libgomp crashed starting 100000 threads). sweep and ensemble set their
-    // --threads before they build anything, and refuse such a variable only when it is what
-    // --threads 0 asks for; info and export do not read it.
-    const isingmf::ThreadCountGuard default_team(0);
+    // Commands set their team before they build anything: sweep and ensemble their --threads
+    // (OMP_NUM_THREADS only for --threads 0), export OpenMP's default; each refuses an absurd
+    // OMP_NUM_THREADS where it is what sizes a team (isingmf::check_threads). No nested
+    // parallel regions but those an ensemble asks for, whatever OMP_NUM_THREADS=2,64 or
+    // OMP_MAX_ACTIVE_LEVELS say: their teams would multiply past --threads.
+    omp_set_max_active_levels(1);
     const std::vector<std::string> args =
         asks_help ? std::vector<std::string>{"--help"}
                   : std::vector<std::string>(all.begin() + 2, all.end());

@@ -514,20 +514,36 @@ TEST(CliStreams, AbsurdOmpNumThreadsIsAUsageError) {
                                    asked.substr(0, asked.find(',')) +
                                    " threads, more than the 1024 allowed\n");
     }
+    // A number libgomp reads but from_chars does not ("+100000") is refused by libgomp's count.
+    const auto signed_count =
+        test::run_cli_after("OMP_NUM_THREADS=+100000", "sweep --T 1 --out r.h5", dir);
+    EXPECT_EQ(signed_count.status, 2);
+    EXPECT_EQ(signed_count.err,
+              "isingmf: error: OMP_NUM_THREADS asks for 100000 threads, more than the 1024 "
+              "allowed\n");
+    // export has no --threads: the variable sizes its team.
+    EXPECT_EQ(test::run_cli_after("OMP_NUM_THREADS=100000", "export --edges m.txt", dir).status, 2);
     EXPECT_EQ(dir.entry_count(), 0u);
-    // The variable counts only where --threads 0 takes it: an explicit --threads wins, and
-    // commands without one (help, export, info) run on OpenMP's default team, capped.
+    // The first level counts only where --threads 0 takes it: an explicit --threads wins, and
+    // help and info do not read it.
     const std::string absurd = "OMP_NUM_THREADS=100000";
-    for (const std::string args :
-         {"sweep --threads 2 --T 1 --exact none --out r.h5", "export --edges m.txt --size 3x3",
-          "info r.h5", "sweep --help", "--help"}) {
+    for (const std::string args : {"sweep --threads 2 --T 1 --exact none --out r.h5", "info r.h5",
+                                   "sweep --help", "--help"}) {
         const auto ran = test::run_cli_after(absurd, args, dir);
         EXPECT_EQ(ran.status, 0) << args << ": " << ran.err;
     }
     const auto ensemble = test::run_cli_after(
         absurd, "ensemble --threads 1 --samples 2 --size 3x3 --disorder pm --T 1 --out e.h5", dir);
     EXPECT_EQ(ensemble.status, 0) << ensemble.err;
-    EXPECT_EQ(dir.entry_count(), 3u);  // r.h5, m.txt, e.h5
+    EXPECT_EQ(dir.entry_count(), 2u);  // r.h5, e.h5
+    // A nested level sizes nested regions, which no --threads replaces.
+    const auto nested =
+        test::run_cli_after("OMP_NUM_THREADS=2,100000", "sweep --threads 2 --T 1 --out n.h5", dir);
+    EXPECT_EQ(nested.status, 2);
+    EXPECT_EQ(nested.err,
+              "isingmf: error: OMP_NUM_THREADS asks for 100000 threads at nesting level 2, more "
+              "than the 1024 allowed\n");
+    EXPECT_EQ(dir.entry_count(), 2u);
 }
 
 // The UAI trap: a file exported at beta holds exp(-beta H), so it is read at T = 1; reading

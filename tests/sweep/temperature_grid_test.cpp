@@ -36,6 +36,12 @@ TEST(TemperatureGrid, RangePointsAreTheDecimalsTheyStandFor) {
         const std::string typed = std::to_string(5 + k) + "e-1";
         EXPECT_EQ(grid[k], std::stod(typed)) << typed;
     }
+    // Trailing zeros of a fraction are no digits; a million and one points, counted in
+    // decimal, are refused (in binary the stop fell off the grid and a million were taken).
+    EXPECT_EQ(parse_grid("0.1:0.7:0.2000000000000000000000"),
+              (std::vector<double>{0.1, 0.3, 0.5, 0.7}));
+    EXPECT_THROW(parse_grid("100000000:100000000.1:0.0000001"), ParseError);
+    EXPECT_EQ(parse_grid("100000000:100000000.1:0.000001").back(), 100000000.1);
     // Beyond 18 digits the grid is computed in binary, as before: start + k step, with the
     // step read as the double 0.1 and a slack that keeps a stop on the grid.
     const auto long_grid = parse_grid("0.1:0.7:0.2000000000000000000001");

@@ -62,6 +62,15 @@ TEST(ThreadCount, ChecksOrCapsTheDefaultThatZeroStandsFor) {
     ::setenv("OMP_NUM_THREADS", "1025", 1);
     EXPECT_THROW(check_threads(0), ModelError);
     EXPECT_NO_THROW(check_threads(2));  // an explicit count overrides the default
+    // Not a number as written, yet libgomp's count: refused by that count.
+    ::setenv("OMP_NUM_THREADS", "+1025", 1);
+    EXPECT_THROW(check_threads(0), ModelError);
+    EXPECT_NO_THROW(check_threads(2));
+    // Nested levels size nested regions, which nothing overrides: checked for any count.
+    ::setenv("OMP_NUM_THREADS", "2, 4,1025", 1);
+    EXPECT_THROW(check_threads(2), ModelError);
+    ::setenv("OMP_NUM_THREADS", "2,64", 1);
+    EXPECT_NO_THROW(check_threads(0));
     ::unsetenv("OMP_NUM_THREADS");
     EXPECT_NO_THROW(check_threads(0));
     {

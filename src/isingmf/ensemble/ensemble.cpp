@@ -9,6 +9,7 @@
 #include <utility>
 
 #include "isingmf/util/error.hpp"
+#include "isingmf/util/thread_count.hpp"
 
 namespace isingmf {
 namespace {
@@ -80,6 +81,9 @@ void run_samples(const GeneratedModelSpec& model, const std::vector<double>& bet
             if (!sample) break;
             std::exception_ptr error;
             try {
+                // The sample's model is built on the sweep's team too: inside a nested team a
+                // thread's own count would be OMP_NUM_THREADS's second level, or libgomp's.
+                const ThreadCountGuard sample_team(sweep.threads);
                 const std::uint64_t seed = seeds.at(*sample);
                 SweepResult result = run_sweep(sample_model(model, seed, lattice), betas,
                                                sample_sweep_options(sweep, seed));

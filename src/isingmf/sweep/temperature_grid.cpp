@@ -50,6 +50,14 @@ constexpr int kMaxPlaces = 18;
 std::optional<Decimal> exact_decimal(std::string_view text) {
     while (!text.empty() && text.front() == ' ') text.remove_prefix(1);
     while (!text.empty() && text.back() == ' ') text.remove_suffix(1);
+    // Trailing zeros of a fraction ("0.2000000000000000000") are not digits of the number.
+    const std::size_t exponent_at = std::min(text.find_first_of("eE"), text.size());
+    std::string trimmed(text.substr(0, exponent_at));
+    if (trimmed.find('.') != std::string::npos) {
+        while (!trimmed.empty() && trimmed.back() == '0') trimmed.pop_back();
+    }
+    trimmed.append(text.substr(exponent_at));
+    text = trimmed;
     bool negative = false;
     if (!text.empty() && (text.front() == '+' || text.front() == '-')) {
         negative = text.front() == '-';
@@ -103,9 +111,10 @@ std::optional<std::int64_t> digits_at(const Decimal& d, int places) {
 
 // start:stop:step in decimal: each point the double nearest to start + k step, exactly as if
 // typed (0.1:0.7:0.2 holds 0.3 and 0.7, not 0.30000000000000004 and 0.7000000000000001), and
-// stop included exactly when it lies on the grid. nullopt where a number is not a short
-// decimal; then the grid is computed in binary.
-std::optional<std::vector<double>> decimal_grid(const std::vector<std::string>& parts) {
+// stop included exactly when it lies on the grid; throws ParseError past a million points.
+// nullopt where a number is not a short decimal: then the grid is computed in binary.
+std::optional<std::vector<double>> decimal_grid(const std::vector<std::string>& parts,
+                                                const std::string& whole) {
     std::optional<Decimal> start = exact_decimal(parts[0]);
     std::optional<Decimal> stop = exact_decimal(parts[1]);
     std::optional<Decimal> step = exact_decimal(parts[2]);
@@ -118,7 +127,9 @@ std::optional<std::vector<double>> decimal_grid(const std::vector<std::string>& 
     std::int64_t span = 0;
     if (__builtin_sub_overflow(*last, *first, &span)) return std::nullopt;
     const std::int64_t intervals = span / *stride;
-    if (static_cast<double>(intervals) + 1.0 > kMaxPoints) return std::nullopt;  // refused below
+    if (static_cast<double>(intervals) + 1.0 > kMaxPoints) {
+        throw ParseError(fmt::format("grid {} has more than a million points", quote_token(whole)));
+    }
     std::vector<double> grid;
     grid.reserve(static_cast<std::size_t>(intervals) + 1);
     for (std::int64_t k = 0; k <= intervals; ++k) {
@@ -158,7 +169,7 @@ std::vector<double> parse_grid(const std::string& text) {
             throw ParseError(fmt::format("grid {} needs a step > 0", quote_token(text)));
         if (stop < start)
             throw ParseError(fmt::format("grid {} has stop below start", quote_token(text)));
-        if (std::optional<std::vector<double>> grid = decimal_grid(parts)) return *grid;
+        if (std::optional<std::vector<double>> grid = decimal_grid(parts, text)) return *grid;
         // Not short decimals: in binary, with a relative slack so that a stop on the grid is
         // included despite the step's rounding.
         const double intervals = std::floor((stop - start) / step + 1e-9);

@@ -9,7 +9,8 @@ inline constexpr int kMaxThreads = 1024;
 
 /// Throws ModelError unless 0 <= threads <= kMaxThreads. 0 is OpenMP's default: all cores
 /// (capped at kMaxThreads by ThreadCountGuard), or OMP_NUM_THREADS, which is refused beyond
-/// kMaxThreads like a --threads value (libgomp crashed starting 100000 threads).
+/// kMaxThreads like a --threads value (libgomp crashed starting 100000 threads). The counts
+/// of its nested levels (OMP_NUM_THREADS=2,64) are checked for any `threads`.
 void check_threads(int threads);
 
 /// Sets the calling thread's OpenMP thread count for the guard's lifetime (threads > 0; 0
