@@ -26,6 +26,7 @@
 #include "isingmf/model/model.hpp"
 #include "isingmf/sweep/sweep.hpp"
 #include "isingmf/util/error.hpp"
+#include "isingmf/util/thread_count.hpp"
 
 namespace isingmf::python {
 
@@ -143,6 +144,17 @@ struct ExactSeries {
 };
 template <>
 inline constexpr bool kBound<ExactSeries> = true;
+
+/// Held while a model is built with no `threads` argument (the constructors, isingmf.lattice,
+/// the readers, unpickling): OMP_NUM_THREADS then sizes the set-up's team, so it is checked as
+/// for threads = 0 (ModelError beyond kMaxThreads), and the team is capped meanwhile.
+class DefaultTeam {
+public:
+    DefaultTeam() : guard_((check_threads(0), 0)) {}
+
+private:
+    ThreadCountGuard guard_;
+};
 
 /// Clears NumPy's writeable flag: views of immutable models and of results stay read-only.
 inline void make_readonly(py::array& array) {

@@ -101,6 +101,7 @@ std::shared_ptr<Model> model_from_arrays(long long num_sites, py::object edges, 
     std::vector<double> fields =
         h.is_none() ? std::vector<double>(static_cast<std::size_t>(n), 0.0)
                     : doubles_argument(h, static_cast<std::size_t>(n), "h", "sites");
+    const DefaultTeam team;
     py::gil_scoped_release release;
     return std::make_shared<Model>(n, pairs, couplings, std::move(fields), E0);
 }
@@ -167,6 +168,7 @@ std::shared_ptr<Model> lattice(const std::string& kind, py::object size,
                                std::optional<double> J0, SeedArgument seed) {
     const GeneratedModelSpec spec = generated_model_argument(kind, size, boundary, J, h, disorder,
                                                              random_field, J0, seed.value);
+    const DefaultTeam team;
     py::gil_scoped_release release;
     return std::make_shared<Model>(build_generated_model(spec));
 }
@@ -267,6 +269,7 @@ std::shared_ptr<Model> model_from_state(const py::object& object) {
     if (edges.is_none()) {
         if (!lattice || !uniform) throw not_a_state();
         const UniformWeights weights{J.cast<double>(), h.cast<double>()};
+        const DefaultTeam team;
         py::gil_scoped_release release;
         return std::make_shared<Model>(
             Model::of_lattice(*lattice, weights, E0, std::move(description)));
@@ -274,12 +277,14 @@ std::shared_ptr<Model> model_from_state(const py::object& object) {
     std::vector<Edge> pairs = edges_argument(edges, n);
     if (uniform) {
         const UniformWeights weights{J.cast<double>(), h.cast<double>()};
+        const DefaultTeam team;
         py::gil_scoped_release release;
         return std::make_shared<Model>(Model::with_uniform_weights(
             n, std::move(pairs), weights, E0, std::move(description), std::move(lattice)));
     }
     std::vector<double> couplings = doubles_argument(J, pairs.size(), "J", "edges");
     std::vector<double> fields = doubles_argument(h, static_cast<std::size_t>(n), "h", "sites");
+    const DefaultTeam team;
     py::gil_scoped_release release;
     return std::make_shared<Model>(n, std::move(pairs), std::move(couplings), std::move(fields), E0,
                                    std::move(description), std::move(lattice));
@@ -426,7 +431,10 @@ Sites are numbered x fastest (i = x + Lx*y on a square lattice). Returns a Model
         "read_edge_list",
         [](const std::filesystem::path& path) {
             // A FIFO waits for its writer: without the GIL, and stopped by Ctrl-C.
-            return interruptible([&] { return std::make_shared<Model>(read_edge_list(path)); });
+            return interruptible([&] {
+                const DefaultTeam team;
+                return std::make_shared<Model>(read_edge_list(path));
+            });
         },
         py::arg("path"),
         R"doc(Reads an edge-list file (lattices/README.md): a line "N n", edge lines "i j J",
@@ -437,7 +445,10 @@ is malformed.)doc");
     module.def(
         "read_uai",
         [](const std::filesystem::path& path) {
-            return interruptible([&] { return std::make_shared<Model>(read_uai(path)); });
+            return interruptible([&] {
+                const DefaultTeam team;
+                return std::make_shared<Model>(read_uai(path));
+            });
         },
         py::arg("path"),
         R"doc(Reads a UAI MARKOV file with binary variables and factors of one or two

@@ -220,6 +220,30 @@ print(checked)
     assert int(out.stdout) > 100
 
 
+def test_an_absurd_omp_num_threads_is_refused_where_it_sizes_a_team():
+    # Building a model takes no threads argument: OpenMP's default team builds it, as a solve
+    # with threads=0 solves. Refused alike (libgomp crashed starting 100000 threads); a given
+    # thread count replaces the first level, but not a nested one. The variable is set after
+    # the model is built (the check reads it from the environment at each call).
+    code = ("import os, sys, isingmf\n"
+            "model = isingmf.lattice('square', (4, 4))\n"
+            "os.environ['OMP_NUM_THREADS'] = sys.argv[1]\n"
+            "for call in (lambda: isingmf.lattice('square', (4, 4)),\n"
+            "             lambda: isingmf.Model(3, [[0, 1]], 1.0),\n"
+            "             lambda: isingmf.mean_field(model, 1.0, threads=2)):\n"
+            "    try:\n"
+            "        print('ran', call().__class__.__name__)\n"
+            "    except isingmf.ModelError as e:\n"
+            "        print(e)\n")
+    refused = "OMP_NUM_THREADS asks for 100000 threads{}, more than the 1024 allowed"
+    for variable, expected in [("100000", [refused.format("")] * 2 + ["ran MeanFieldResult"]),
+                               ("2,100000", [refused.format(" at nesting level 2")] * 3)]:
+        out = subprocess.run([sys.executable, "-c", code, variable], capture_output=True,
+                             text=True, timeout=60)
+        assert out.returncode == 0, out.stderr
+        assert out.stdout.splitlines() == expected, out.stdout
+
+
 def test_a_damaged_file_hdf5_loops_on_takes_the_cli_timeout(monkeypatch):
     # ISINGMF_READ_TIMEOUT shortens the 60 s the reading child gets, as for `isingmf info`.
     monkeypatch.setenv("ISINGMF_READ_TIMEOUT", "1")

@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "isingmf/util/detail/first_touch.hpp"
+#include "isingmf/util/thread_count.hpp"
 
 namespace isingmf::detail {
 
@@ -38,9 +39,13 @@ inline bool team_possible() {
 }
 
 /// Threads a set-up pass over `items` items uses: 1 below kParallelSetupItems or where no team
-/// is possible, else OpenMP's current maximum.
+/// is possible, else OpenMP's current maximum, at most kMaxThreads: a model built where no
+/// thread count was checked or set (Python's isingmf.lattice under OMP_NUM_THREADS=100000)
+/// must not start a team libgomp cannot.
 inline int setup_threads(std::size_t items) {
-    return items < kParallelSetupItems || !team_possible() ? 1 : omp_get_max_threads();
+    return items < kParallelSetupItems || !team_possible()
+               ? 1
+               : std::min(omp_get_max_threads(), kMaxThreads);
 }
 
 /// Whether a pass over `items` items, worth sharing from `threshold` items up, should run on a
