@@ -51,11 +51,7 @@ int export_command(const std::vector<std::string>& args) {
     const std::filesystem::path out = vm[to_uai ? "uai" : "edges"].as<std::string>();
     // No --threads: OpenMP's default team builds the model, so OMP_NUM_THREADS is checked as
     // for --threads 0.
-    try {
-        check_threads(0);
-    } catch (const ModelError& e) {
-        throw UsageError(e.what());
-    }
+    check_thread_request(0);
     const ThreadCountGuard threads(0);
     const Model model = build_model_from_options(vm, false);
     const bool force = vm.count("force") != 0;

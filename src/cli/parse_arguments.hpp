@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "isingmf/util/text.hpp"
+#include "isingmf/util/thread_count.hpp"
 #include "usage_error.hpp"
 
 namespace isingmf::cli {
@@ -187,6 +188,16 @@ inline boost::program_options::variables_map parse_arguments(
         throw UsageError(cap_quoted_tokens(e.what()));
     }
     return vm;
+}
+
+/// check_threads(threads) for a command's team (its --threads, or 0 for OpenMP's default, where
+/// OMP_NUM_THREADS sizes it) as a usage error: the command line or its environment is at fault.
+inline void check_thread_request(int threads) {
+    try {
+        check_threads(threads);
+    } catch (const ModelError& e) {
+        throw UsageError(e.what());
+    }
 }
 
 }  // namespace isingmf::cli

@@ -120,11 +120,7 @@ SweepSetup parse_sweep_setup(const po::variables_map& vm) {
     if (options.threads < 0 || options.threads > kMaxThreads) {
         throw UsageError(fmt::format("--threads must be between 0 and {}", kMaxThreads));
     }
-    try {
-        check_threads(options.threads);  // OMP_NUM_THREADS, where --threads 0 takes it
-    } catch (const ModelError& e) {
-        throw UsageError(e.what());
-    }
+    check_thread_request(options.threads);  // OMP_NUM_THREADS, where --threads 0 takes it
     const int restarts = vm["restarts"].as<int>();
     if (restarts < 0 || restarts > kMaxRestarts) {
         throw UsageError(fmt::format(

@@ -15,6 +15,12 @@ namespace isingmf {
 
 namespace {
 
+[[noreturn]] void refuse(const std::string& count, int depth) {
+    throw ModelError(fmt::format(
+        "OMP_NUM_THREADS asks for {} threads{}, more than the {} allowed", count,
+        depth > 1 ? fmt::format(" at nesting level {}", depth) : std::string(), kMaxThreads));
+}
+
 // One level of OMP_NUM_THREADS as written (libgomp reads a number past 2^32 wrapped, so its
 // own count could say another number, or a small one): throws beyond kMaxThreads. Returns
 // whether the level was a number at all.
@@ -24,11 +30,9 @@ bool check_level(std::string_view level, int depth) {
     const auto [end, error] = std::from_chars(level.data(), level.data() + level.size(), asked);
     const std::string_view digits(level.data(), static_cast<std::size_t>(end - level.data()));
     if (error == std::errc::result_out_of_range || (error == std::errc() && asked > kMaxThreads)) {
-        const std::string count =
-            digits.size() <= 24 ? std::string(digits) : std::string(digits.substr(0, 24)) + "...";
-        throw ModelError(fmt::format(
-            "OMP_NUM_THREADS asks for {} threads{}, more than the {} allowed", count,
-            depth > 1 ? fmt::format(" at nesting level {}", depth) : std::string(), kMaxThreads));
+        refuse(
+            digits.size() <= 24 ? std::string(digits) : std::string(digits.substr(0, 24)) + "...",
+            depth);
     }
     return error == std::errc();
 }
@@ -52,11 +56,7 @@ void check_threads(int threads) {
             check_level(level, depth);
         } else if (threads == 0 && !check_level(level, depth) &&
                    omp_get_max_threads() > kMaxThreads) {
-            // Not a number as written ("+100000"), yet libgomp read one.
-            throw ModelError(
-                fmt::format("OMP_NUM_THREADS asks for {} threads, more than the {} "
-                            "allowed",
-                            omp_get_max_threads(), kMaxThreads));
+            refuse(std::to_string(omp_get_max_threads()), depth);  // "+100000": libgomp's count
         }
         if (level.size() == rest.size()) break;
         rest.remove_prefix(level.size() + 1);
