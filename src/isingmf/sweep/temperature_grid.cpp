@@ -18,12 +18,22 @@ namespace {
 
 constexpr double kMaxPoints = 1e6;
 
+void check_point_count(double count, const std::string& whole) {
+    if (count > kMaxPoints)
+        throw ParseError(fmt::format("grid {} has more than a million points", quote_token(whole)));
+}
+
+std::string_view without_spaces(std::string_view text) {
+    while (!text.empty() && text.front() == ' ') text.remove_prefix(1);
+    while (!text.empty() && text.back() == ' ') text.remove_suffix(1);
+    return text;
+}
+
 double parse_number(const std::string& text, const std::string& whole) {
     double value = 0.0;
-    const char* first = text.data();
-    const char* last = text.data() + text.size();
-    while (first < last && *first == ' ') ++first;
-    while (last > first && last[-1] == ' ') --last;
+    const std::string_view number = without_spaces(text);
+    const char* first = number.data();
+    const char* last = number.data() + number.size();
     // from_chars refuses a leading '+', which edge lists accept for couplings; so does --T.
     if (last - first > 1 && *first == '+' && first[1] != '+' && first[1] != '-') ++first;
     const auto [end, ec] = std::from_chars(first, last, value);
@@ -44,36 +54,40 @@ struct Decimal {
 constexpr int kMaxDecimalDigits = 18;
 constexpr int kMaxPlaces = 18;
 
+// `d` with `places` places (at least its own), or nullopt when the digits overflow.
+std::optional<std::int64_t> digits_at(const Decimal& d, int places) {
+    std::int64_t digits = d.digits;
+    for (int k = d.places; k < places; ++k) {
+        if (__builtin_mul_overflow(digits, std::int64_t{10}, &digits)) return std::nullopt;
+    }
+    return digits;
+}
+
 // `text` (as parse_number accepts it: spaces around, an optional sign, digits with an optional
 // point and exponent) as an exact decimal, or nullopt beyond kMaxDecimalDigits digits or
 // kMaxPlaces places.
 std::optional<Decimal> exact_decimal(std::string_view text) {
-    while (!text.empty() && text.front() == ' ') text.remove_prefix(1);
-    while (!text.empty() && text.back() == ' ') text.remove_suffix(1);
-    // Trailing zeros of a fraction ("0.2000000000000000000") are not digits of the number.
+    text = without_spaces(text);
     const std::size_t exponent_at = std::min(text.find_first_of("eE"), text.size());
-    std::string trimmed(text.substr(0, exponent_at));
-    if (trimmed.find('.') != std::string::npos) {
-        while (!trimmed.empty() && trimmed.back() == '0') trimmed.pop_back();
+    std::string_view mantissa = text.substr(0, exponent_at);
+    // Trailing zeros of a fraction ("0.2000000000000000000") are not digits of the number.
+    if (mantissa.find('.') != std::string_view::npos) {
+        while (!mantissa.empty() && mantissa.back() == '0') mantissa.remove_suffix(1);
     }
-    trimmed.append(text.substr(exponent_at));
-    text = trimmed;
     bool negative = false;
-    if (!text.empty() && (text.front() == '+' || text.front() == '-')) {
-        negative = text.front() == '-';
-        text.remove_prefix(1);
+    if (!mantissa.empty() && (mantissa.front() == '+' || mantissa.front() == '-')) {
+        negative = mantissa.front() == '-';
+        mantissa.remove_prefix(1);
     }
     Decimal d;
     int significant = 0;
     bool after_point = false;
-    std::size_t k = 0;
-    for (; k < text.size(); ++k) {
-        const char c = text[k];
+    for (const char c : mantissa) {
         if (c == '.' && !after_point) {
             after_point = true;
             continue;
         }
-        if (c < '0' || c > '9') break;
+        if (c < '0' || c > '9') return std::nullopt;
         if (d.digits == 0 && c == '0') {
             if (after_point) ++d.places;  // leading zeros of a fraction count as places only
             continue;
@@ -82,31 +96,24 @@ std::optional<Decimal> exact_decimal(std::string_view text) {
         d.digits = 10 * d.digits + (c - '0');
         if (after_point) ++d.places;
     }
-    if (k < text.size()) {
-        if (text[k] != 'e' && text[k] != 'E') return std::nullopt;
+    if (exponent_at < text.size()) {
+        std::string_view exponent_text = text.substr(exponent_at + 1);
+        if (!exponent_text.empty() && exponent_text.front() == '+') exponent_text.remove_prefix(1);
         int exponent = 0;
-        const char* first = text.data() + k + 1;
-        if (first < text.data() + text.size() && *first == '+') ++first;
-        const auto [end, ec] = std::from_chars(first, text.data() + text.size(), exponent);
-        if (ec != std::errc() || end != text.data() + text.size()) return std::nullopt;
+        const char* last = exponent_text.data() + exponent_text.size();
+        const auto [end, ec] = std::from_chars(exponent_text.data(), last, exponent);
+        if (ec != std::errc() || end != last) return std::nullopt;
         if (exponent > kMaxPlaces || exponent < -kMaxPlaces) return std::nullopt;
         d.places -= exponent;
     }
-    for (; d.places < 0; ++d.places) {
-        if (__builtin_mul_overflow(d.digits, std::int64_t{10}, &d.digits)) return std::nullopt;
+    if (d.places < 0) {  // a whole number: "2e3"
+        const std::optional<std::int64_t> whole = digits_at(d, 0);
+        if (!whole) return std::nullopt;
+        d = {*whole, 0};
     }
     if (d.places > kMaxPlaces) return std::nullopt;
     if (negative) d.digits = -d.digits;
     return d;
-}
-
-// `d` with `places` places (at least its own), or nullopt when the digits overflow.
-std::optional<std::int64_t> digits_at(const Decimal& d, int places) {
-    std::int64_t digits = d.digits;
-    for (int k = d.places; k < places; ++k) {
-        if (__builtin_mul_overflow(digits, std::int64_t{10}, &digits)) return std::nullopt;
-    }
-    return digits;
 }
 
 // start:stop:step in decimal: each point the double nearest to start + k step, exactly as if
@@ -127,9 +134,7 @@ std::optional<std::vector<double>> decimal_grid(const std::vector<std::string>& 
     std::int64_t span = 0;
     if (__builtin_sub_overflow(*last, *first, &span)) return std::nullopt;
     const std::int64_t intervals = span / *stride;
-    if (static_cast<double>(intervals) + 1.0 > kMaxPoints) {
-        throw ParseError(fmt::format("grid {} has more than a million points", quote_token(whole)));
-    }
+    check_point_count(static_cast<double>(intervals) + 1.0, whole);
     std::vector<double> grid;
     grid.reserve(static_cast<std::size_t>(intervals) + 1);
     for (std::int64_t k = 0; k <= intervals; ++k) {
@@ -173,17 +178,13 @@ std::vector<double> parse_grid(const std::string& text) {
         // Not short decimals: in binary, with a relative slack so that a stop on the grid is
         // included despite the step's rounding.
         const double intervals = std::floor((stop - start) / step + 1e-9);
-        if (intervals + 1.0 > kMaxPoints)
-            throw ParseError(
-                fmt::format("grid {} has more than a million points", quote_token(text)));
+        check_point_count(intervals + 1.0, text);
         std::vector<double> grid;
         for (double k = 0; k <= intervals; k += 1.0) grid.push_back(start + k * step);
         return grid;
     }
     const std::vector<std::string> parts = split(text, ',');
-    if (static_cast<double>(parts.size()) > kMaxPoints) {
-        throw ParseError(fmt::format("grid {} has more than a million points", quote_token(text)));
-    }
+    check_point_count(static_cast<double>(parts.size()), text);
     std::vector<double> grid;
     for (const std::string& part : parts) grid.push_back(parse_number(part, text));
     return grid;
