@@ -499,30 +499,26 @@ TEST(CliStreams, ResultsLostOnStdoutAreAnError) {
 // (libgomp crashed starting 100000 threads).
 TEST(CliStreams, AbsurdOmpNumThreadsIsAUsageError) {
     const TempDir dir("isingmf_cli");
-    const auto run = test::run_cli_after("OMP_NUM_THREADS=100000", "sweep --T 1 --out r.h5", dir);
-    EXPECT_EQ(run.status, 2);
-    EXPECT_EQ(run.err,
-              "isingmf: error: OMP_NUM_THREADS asks for 100000 threads, more than the 1024 "
-              "allowed\n");
+    // The run's message, where it is refused with status 2.
+    const auto refusal = [&](const std::string& variable, const std::string& args) {
+        const auto run = test::run_cli_after("OMP_NUM_THREADS=" + variable, args, dir);
+        EXPECT_EQ(run.status, 2) << variable << ": " << args;
+        return run.err;
+    };
+    const std::string too_many =
+        "isingmf: error: OMP_NUM_THREADS asks for 100000 threads, more than the 1024 allowed\n";
+    EXPECT_EQ(refusal("100000", "sweep --T 1 --out r.h5"), too_many);
     // Past 2^32 libgomp wraps the number: 99999999999999 read as 276447231, 4294967300 as 4
     // (which ran on 4 threads). The number as written is refused.
     for (const std::string asked : {"99999999999999", "4294967300", "4294967300,2"}) {
-        const auto wrapped =
-            test::run_cli_after("OMP_NUM_THREADS=" + asked, "sweep --T 1 --out r.h5", dir);
-        EXPECT_EQ(wrapped.status, 2) << asked;
-        EXPECT_EQ(wrapped.err, "isingmf: error: OMP_NUM_THREADS asks for " +
-                                   asked.substr(0, asked.find(',')) +
-                                   " threads, more than the 1024 allowed\n");
+        EXPECT_EQ(refusal(asked, "sweep --T 1 --out r.h5"),
+                  "isingmf: error: OMP_NUM_THREADS asks for " + asked.substr(0, asked.find(',')) +
+                      " threads, more than the 1024 allowed\n");
     }
     // A number libgomp reads but from_chars does not ("+100000") is refused by libgomp's count.
-    const auto signed_count =
-        test::run_cli_after("OMP_NUM_THREADS=+100000", "sweep --T 1 --out r.h5", dir);
-    EXPECT_EQ(signed_count.status, 2);
-    EXPECT_EQ(signed_count.err,
-              "isingmf: error: OMP_NUM_THREADS asks for 100000 threads, more than the 1024 "
-              "allowed\n");
+    EXPECT_EQ(refusal("+100000", "sweep --T 1 --out r.h5"), too_many);
     // export has no --threads: the variable sizes its team.
-    EXPECT_EQ(test::run_cli_after("OMP_NUM_THREADS=100000", "export --edges m.txt", dir).status, 2);
+    EXPECT_EQ(refusal("100000", "export --edges m.txt"), too_many);
     EXPECT_EQ(dir.entry_count(), 0u);
     // The first level counts only where --threads 0 takes it: an explicit --threads wins, and
     // help and info do not read it.
@@ -537,10 +533,7 @@ TEST(CliStreams, AbsurdOmpNumThreadsIsAUsageError) {
     EXPECT_EQ(ensemble.status, 0) << ensemble.err;
     EXPECT_EQ(dir.entry_count(), 2u);  // r.h5, e.h5
     // A nested level sizes nested regions, which no --threads replaces.
-    const auto nested =
-        test::run_cli_after("OMP_NUM_THREADS=2,100000", "sweep --threads 2 --T 1 --out n.h5", dir);
-    EXPECT_EQ(nested.status, 2);
-    EXPECT_EQ(nested.err,
+    EXPECT_EQ(refusal("2,100000", "sweep --threads 2 --T 1 --out n.h5"),
               "isingmf: error: OMP_NUM_THREADS asks for 100000 threads at nesting level 2, more "
               "than the 1024 allowed\n");
     EXPECT_EQ(dir.entry_count(), 2u);
