@@ -6,25 +6,16 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <optional>
 #include <utility>
 #include <vector>
 
 #include "isingmf/meanfield/detail/ascent.hpp"
 #include "isingmf/util/checks.hpp"
-#include "isingmf/util/detail/parallel.hpp"
 #include "isingmf/util/random.hpp"
 
 namespace isingmf {
 namespace {
-
-// n copies of x; large ones written in parallel (the first touch of fresh pages dominates).
-std::vector<double> filled(std::size_t n, double x) {
-    std::vector<double> v;
-    detail::resize_touched(v, n);
-    detail::for_each_index(n, detail::team_pays(n, detail::kParallelSites),
-                           [&](std::size_t i) { v[i] = x; });
-    return v;
-}
 
 constexpr std::uint64_t kRandomStartStream = 1000;
 
@@ -46,12 +37,8 @@ bool all_fields_zero(const Model& model) {
     return model.all_fields([](double x) { return x == 0.0; });
 }
 
-// m_i = tanh(beta h_i), the maximum of F without couplings.
+// m_i = tanh(beta h_i), the maximum of F without couplings (on a model whose fields differ).
 std::vector<double> paramagnet_start(const Model& model, double beta) {
-    if (const std::optional<double> h = model.shared_field()) {
-        return std::vector<double>(static_cast<std::size_t>(model.num_sites()),
-                                   std::tanh(beta * *h));
-    }
     std::vector<double> m(model.fields());
     for (double& x : m) x = std::tanh(beta * x);
     return m;
@@ -115,6 +102,22 @@ public:
     void plain(std::span<const double> m, std::string name) {
         MeanFieldAscent ascent(plan_, beta_, m, options_, std::move(name));
         judge(ascent);
+    }
+
+    // Every site starting at m.
+    void plain(double m, std::string name) {
+        MeanFieldAscent ascent(plan_, beta_, m, options_, std::move(name));
+        judge(ascent);
+    }
+
+    // m_i = tanh(beta h_i): one value where the field is shared.
+    void paramagnet() {
+        const Model& model = plan_.model();
+        if (const std::optional<double> h = model.shared_field()) {
+            plain(std::tanh(beta_ * *h), "paramagnet");
+        } else {
+            plain(paramagnet_start(model, beta_), "paramagnet");
+        }
     }
 
     // The continuation (MeanFieldStarts::anneal); never cut.
@@ -206,7 +209,6 @@ private:
 MeanFieldResult anneal_mean_field(const MeanFieldPlan& plan, double beta,
                                   const MeanFieldOptions& options, const AnnealObserver& observer) {
     check_beta(beta);
-    const auto n = static_cast<std::size_t>(plan.model().num_sites());
     MeanFieldOptions rung = options;
     rung.max_iterations = std::min(options.max_iterations, kMaxRungSweeps);
     const int rungs = beta > 0.0 ? kRungs : 1;
@@ -215,7 +217,7 @@ MeanFieldResult anneal_mean_field(const MeanFieldPlan& plan, double beta,
     if (observer) {
         watch = [&](int sweep, std::span<const double> m) { observer(current->beta(), sweep, m); };
     }
-    MeanFieldAscent ascent(plan, beta / rungs, filled(n, 0.0), rung, "anneal", std::move(watch));
+    MeanFieldAscent ascent(plan, beta / rungs, 0.0, rung, "anneal", std::move(watch));
     current = &ascent;
     for (int k = 1; k < rungs; ++k) {
         ascent.retarget(beta * k / rungs, kRungTolerance, rung.max_iterations, true);
@@ -260,25 +262,24 @@ MeanFieldResult solve_mean_field(const MeanFieldPlan& plan, double beta,
     StartSet set(plan, beta, options, incumbent);
     switch (sufficient_start(plan, beta, starts)) {
         case Sufficient::paramagnet:
-            set.plain(paramagnet_start(model, beta), "paramagnet");
+            set.paramagnet();
             return set.take();
         case Sufficient::up:
-            set.plain(filled(n, 1.0), "up");
+            set.plain(1.0, "up");
             return set.take();
         case Sufficient::down:
-            set.plain(filled(n, -1.0), "down");
+            set.plain(-1.0, "down");
             return set.take();
         case Sufficient::none:
             break;
     }
     // The saturated starts first: they converge in a few sweeps wherever the model orders
     // (the paramagnet and random starts coarsen domains there, and need the budget they set).
-    if (starts.all_up) set.plain(filled(n, 1.0), "up");
+    if (starts.all_up) set.plain(1.0, "up");
     // With every h_i = 0, F(-m) = F(m) and the sweep is odd in m: down would retrace up's
     // ascent with every sign flipped and tie with it.
-    if (starts.all_down && !(starts.all_up && all_fields_zero(model)))
-        set.plain(filled(n, -1.0), "down");
-    if (starts.paramagnet) set.plain(paramagnet_start(model, beta), "paramagnet");
+    if (starts.all_down && !(starts.all_up && all_fields_zero(model))) set.plain(-1.0, "down");
+    if (starts.paramagnet) set.paramagnet();
     if (starts.anneal) set.anneal();
     for (int k = 0; k < starts.random; ++k) {
         Rng rng(options.seed, kRandomStartStream + static_cast<std::uint64_t>(k));
@@ -287,7 +288,7 @@ MeanFieldResult solve_mean_field(const MeanFieldPlan& plan, double beta,
         set.plain(std::move(start), fmt::format("random:{}", k));
     }
     if (!warm_start.empty()) set.plain(warm_start, "warm");
-    if (set.empty()) set.plain(filled(n, 0.0), "zero");
+    if (set.empty()) set.plain(0.0, "zero");
     return set.take();
 }
 

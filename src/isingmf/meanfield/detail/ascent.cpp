@@ -144,15 +144,18 @@ void to_site_order(const MeanFieldPlan& plan, std::span<const double> by_positio
     });
 }
 
+// A start's magnetization as the ascent takes it.
+double clamped_start(double x) { return std::isfinite(x) ? std::clamp(x, -1.0, 1.0) : 0.0; }
+
 bool extrapolates(const MeanFieldOptions& options) {
     return options.method == MeanFieldMethod::over_relaxed && options.extrapolate;
 }
 
 }  // namespace
 
-MeanFieldAscent::MeanFieldAscent(const MeanFieldPlan& plan, double beta,
-                                 std::span<const double> start_m, const MeanFieldOptions& options,
-                                 std::string start_name, MeanFieldObserver observer)
+MeanFieldAscent::MeanFieldAscent(const MeanFieldPlan& plan, double beta, std::size_t start_size,
+                                 const MeanFieldOptions& options, std::string start_name,
+                                 MeanFieldObserver observer)
     : plan_(&plan),
       options_(options),
       observer_(std::move(observer)),
@@ -166,20 +169,36 @@ MeanFieldAscent::MeanFieldAscent(const MeanFieldPlan& plan, double beta,
     check_omega(options.omega);
     const Model& model = plan.model();
     check_energy_scale(model, beta);
-    const std::size_t n = start_m.size();
-    if (n != static_cast<std::size_t>(model.num_sites())) {
+    if (start_size != static_cast<std::size_t>(model.num_sites())) {
         throw ModelError(
-            fmt::format("start has {} magnetizations for {} sites", n, model.num_sites()));
+            fmt::format("start has {} magnetizations for {} sites", start_size, model.num_sites()));
     }
     result_.start = std::move(start_name);
     result_.method = options.method;
-    // Filled in parallel: the first touch of a large m zeroes its pages (see huge_pages.hpp).
-    m_ = HugePageVector<double>(n);
+    // Filled by the public constructors in parallel: the first touch of a large m zeroes its
+    // pages (see huge_pages.hpp).
+    m_ = HugePageVector<double>(start_size);
+}
+
+MeanFieldAscent::MeanFieldAscent(const MeanFieldPlan& plan, double beta,
+                                 std::span<const double> start_m, const MeanFieldOptions& options,
+                                 std::string start_name, MeanFieldObserver observer)
+    : MeanFieldAscent(plan, beta, start_m.size(), options, std::move(start_name),
+                      std::move(observer)) {
     const int* order = plan.order().data();
-    detail::for_each_index(n, detail::team_pays(n, kParallelSites), [&](std::size_t p) {
-        const double x = start_m[static_cast<std::size_t>(order[p])];
-        m_[p] = std::isfinite(x) ? std::clamp(x, -1.0, 1.0) : 0.0;
-    });
+    detail::for_each_index(
+        m_.size(), detail::team_pays(m_.size(), kParallelSites),
+        [&](std::size_t p) { m_[p] = clamped_start(start_m[static_cast<std::size_t>(order[p])]); });
+}
+
+MeanFieldAscent::MeanFieldAscent(const MeanFieldPlan& plan, double beta, double uniform_m,
+                                 const MeanFieldOptions& options, std::string start_name,
+                                 MeanFieldObserver observer)
+    : MeanFieldAscent(plan, beta, static_cast<std::size_t>(plan.model().num_sites()), options,
+                      std::move(start_name), std::move(observer)) {
+    const double x = clamped_start(uniform_m);
+    detail::for_each_index(m_.size(), detail::team_pays(m_.size(), kParallelSites),
+                           [&](std::size_t p) { m_[p] = x; });
 }
 
 void MeanFieldAscent::sync_site_order() {

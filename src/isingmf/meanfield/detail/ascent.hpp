@@ -88,6 +88,12 @@ public:
     MeanFieldAscent(const MeanFieldPlan& plan, double beta, std::span<const double> start_m,
                     const MeanFieldOptions& options, std::string start_name,
                     MeanFieldObserver observer = {});
+    /// Every site starting at `uniform_m` (clamped likewise): the same ascent as from a start
+    /// vector of that value, without the vector (N doubles written and read once, and on a
+    /// fresh run the page faults of their first touch).
+    MeanFieldAscent(const MeanFieldPlan& plan, double beta, double uniform_m,
+                    const MeanFieldOptions& options, std::string start_name,
+                    MeanFieldObserver observer = {});
 
     /// Sweeps until the ascent has converged at its beta, has spent its sweeps there
     /// (options.max_iterations, or the retarget limit), or has swept `sweep_limit` times in
@@ -119,6 +125,11 @@ public:
     MeanFieldResult take_result();
 
 private:
+    // Everything but the values of m_: checks the start's size, and allocates m_ unfilled.
+    MeanFieldAscent(const MeanFieldPlan& plan, double beta, std::size_t start_size,
+                    const MeanFieldOptions& options, std::string start_name,
+                    MeanFieldObserver observer);
+
     void sweep_once();
     void sync_site_order();
     void finalise();  // result_ evaluated at the current m
