@@ -195,8 +195,8 @@ int info_command(const std::vector<std::string>& args) {
     }
     if (vm.count("file") == 0) throw UsageError("isingmf info needs a results file");
     const std::string path = vm["file"].as<std::string>();
-    return run_isolated([&] { return print_info(path, vm.count("table") != 0); }, path,
-                        isingmf::detail::read_timeout_seconds());
+    const int timeout = as_usage_error(isingmf::detail::read_timeout_seconds);
+    return run_isolated([&] { return print_info(path, vm.count("table") != 0); }, path, timeout);
 }
 
 }  // namespace isingmf::cli

@@ -190,14 +190,21 @@ inline boost::program_options::variables_map parse_arguments(
     return vm;
 }
 
-/// check_threads(threads) for a command's team (its --threads, or 0 for OpenMP's default, where
-/// OMP_NUM_THREADS sizes it) as a usage error: the command line or its environment is at fault.
-inline void check_thread_request(int threads) {
+/// f() with the library's ModelError, for a value the user set (an option, the environment),
+/// thrown as a usage error: the command line or its environment is at fault.
+template <class F>
+decltype(auto) as_usage_error(F&& f) {
     try {
-        check_threads(threads);
+        return f();
     } catch (const ModelError& e) {
         throw UsageError(e.what());
     }
+}
+
+/// check_threads(threads) for a command's team (its --threads, or 0 for OpenMP's default, where
+/// OMP_NUM_THREADS sizes it), as a usage error.
+inline void check_thread_request(int threads) {
+    as_usage_error([&] { check_threads(threads); });
 }
 
 }  // namespace isingmf::cli

@@ -539,6 +539,25 @@ TEST(CliStreams, AbsurdOmpNumThreadsIsAUsageError) {
     EXPECT_EQ(dir.entry_count(), 2u);
 }
 
+// ISINGMF_READ_TIMEOUT set to anything but a whole number of seconds from 1 to 86400 is refused
+// like a bad option (it used to mean the default 60 s, whatever the typo).
+TEST(CliStreams, MalformedReadTimeoutIsAUsageError) {
+    const TempDir dir("isingmf_cli");
+    ASSERT_EQ(run_cli("sweep --quiet --T 1 --exact none --out r.h5", dir).status, 0);
+    for (const std::string value : {"5s", "0", "86401", "+5", "' 5'", "''", "-3"}) {
+        const auto run = test::run_cli_after("ISINGMF_READ_TIMEOUT=" + value, "info r.h5", dir);
+        EXPECT_EQ(run.status, 2) << value;
+        const std::string shown = value.front() == '\'' ? value : "'" + value + "'";
+        EXPECT_EQ(run.err, "isingmf: error: ISINGMF_READ_TIMEOUT=" + shown +
+                               " is not a whole number of seconds from 1 to 86400\n");
+        EXPECT_EQ(run.out, "");
+    }
+    for (const std::string value : {"1", "86400"}) {
+        const auto run = test::run_cli_after("ISINGMF_READ_TIMEOUT=" + value, "info r.h5", dir);
+        EXPECT_EQ(run.status, 0) << value << ": " << run.err;
+    }
+}
+
 // The UAI trap: a file exported at beta holds exp(-beta H), so it is read at T = 1; reading
 // it at beta b gives the model at beta * b. The export says so, and the numbers agree.
 TEST(CliUaiTemperature, ExportSaysAtWhichTemperatureToReadTheFile) {

@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 import isingmf
+from conftest import run_cli
 
 SQUARE = isingmf.lattice("square", (4, 4))
 HUGE = isingmf.lattice("square", (4, 4), J=1e300)
@@ -250,6 +251,18 @@ def test_a_damaged_file_hdf5_loops_on_takes_the_cli_timeout(monkeypatch):
     looping = Path(__file__).resolve().parents[2] / "tests/fuzz/corpus/results/hdf5_heap_loop.hdf5"
     with pytest.raises(isingmf.IoError, match="did not finish reading it in 1 s"):
         isingmf.read_results(looping)
+
+
+def test_a_malformed_read_timeout_is_refused(cli, monkeypatch, tmp_path):
+    # As `isingmf info`: a typo in ISINGMF_READ_TIMEOUT is an error, not the default 60 s.
+    path = tmp_path / "r.h5"
+    run_cli(cli, "sweep", "--size", "3x3", "--T", "1", "--quiet", "--out", path)
+    for value in ["5s", "0", "86401", ""]:
+        monkeypatch.setenv("ISINGMF_READ_TIMEOUT", value)
+        with pytest.raises(isingmf.ModelError, match="is not a whole number of seconds"):
+            isingmf.read_results(path)
+    monkeypatch.setenv("ISINGMF_READ_TIMEOUT", "2")
+    assert isingmf.read_results(path).T.tolist() == [1.0]
 
 
 def test_damaged_results_files_that_crash_hdf5_raise_os_error():

@@ -2,9 +2,14 @@
 
 #include <fmt/format.h>
 
+#include <charconv>
 #include <csignal>
 #include <cstdlib>
 #include <cstring>
+#include <string_view>
+#include <system_error>
+
+#include "isingmf/util/text.hpp"
 
 namespace isingmf::detail {
 
@@ -12,10 +17,17 @@ int read_timeout_seconds() {
     constexpr int kDefault = 60;
     const char* text = std::getenv("ISINGMF_READ_TIMEOUT");
     if (text == nullptr) return kDefault;
-    char* end = nullptr;
-    const long value = std::strtol(text, &end, 10);
-    return end != text && *end == '\0' && value >= 1 && value <= 86400 ? static_cast<int>(value)
-                                                                       : kDefault;
+    constexpr int kMost = 86400;
+    int value = 0;
+    const std::string_view given(text);
+    const auto [end, error] = std::from_chars(given.data(), given.data() + given.size(), value);
+    // A typo ("5s", "") would otherwise wait the default: refused, as a bad option would be.
+    if (error != std::errc() || end != given.data() + given.size() || value < 1 || value > kMost) {
+        throw ModelError(
+            fmt::format("ISINGMF_READ_TIMEOUT={} is not a whole number of seconds from 1 to {}",
+                        quote_token(given), kMost));
+    }
+    return value;
 }
 
 IoError child_reader_killed(const std::string& file, int signal_number) {

@@ -10,7 +10,7 @@
 namespace isingmf::detail {
 
 /// How long a child may take to read a results file: ISINGMF_READ_TIMEOUT (seconds, 1 to
-/// 86400) when set to such a number, else 60.
+/// 86400) when set, else 60. Throws ModelError when it is set to anything else.
 int read_timeout_seconds();
 
 /// "cannot read 'FILE': the HDF5 library crashed reading it (SIGNAL): the file is damaged"
