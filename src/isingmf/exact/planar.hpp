@@ -29,10 +29,10 @@
 /// graphs at low T: a pivot formed as a small difference of large terms (each pivot's estimate
 /// counts how much larger its terms were, detail/pfaffian.hpp), and, not seen by that count,
 /// errors carried from such an entry into later pivots (a 10 x 10 open +-J glass, seed 4, was
-/// off by 1.3e-4 relative at T = 0.05 with an estimate of 5e-16). So from beta max|J| = 5 on,
-/// every temperature is computed again on another dissection with full pivoting in extended
-/// precision, and refused where the two disagree (PlanarResult::cross_checked). One loss that
-/// both share is known (README, "Precision").
+/// off by 1.3e-4 relative at T = 0.05 with an estimate of 5e-16). So from beta max|J| = 5 on
+/// (4 on a torus), every temperature is computed again on another dissection with full
+/// pivoting in extended precision, and refused where the two disagree
+/// (PlanarResult::cross_checked). One loss that both share is known (README, "Precision").
 ///
 /// On the torus the four Pfaffians cancel when a twisted boundary condition has a lower free
 /// energy than the periodic one: W is then smaller than the terms by the factor `cancellation`:
@@ -41,7 +41,8 @@
 /// grows past the correlation length. Every result carries a first-order estimate of its
 /// rounding error (PlanarResult); a temperature whose estimate exceeds
 /// PlanarOptions::extended_above is recomputed in x87 extended precision, and one that still
-/// exceeds max_relative_error is refused (NaN).
+/// exceeds max_relative_error is refused (NaN): all three values where ln Z's does, <H>/N or
+/// C/N alone where theirs does.
 
 #include <memory>
 #include <span>
@@ -90,11 +91,11 @@ struct PlanarResult {
     /// Whether the Pfaffians were recomputed in extended precision.
     bool extended = false;
     /// Whether ln Z was computed a second time, on another dissection with full pivoting in
-    /// extended precision, and the two compared (beta max|J| >= 5): their differences (ten
-    /// times it for ln Z) then enter the estimates
-    /// above, and where they disagree beyond max_relative_error a value is refused (NaN): all
-    /// three for ln Z (relative, as relative_error), <H>/N alone (relative to sum|J|/N), C/N
-    /// alone (absolute).
+    /// extended precision, and the two compared (beta max|J| >= 5, or 4 on a torus): their
+    /// differences (ten times it for ln Z) then enter the estimates above. A value whose
+    /// estimate exceeds max_relative_error is refused (NaN), cross-checked or not: all three
+    /// for ln Z (relative, as relative_error), <H>/N alone (relative to sum|J|/N), C/N alone
+    /// (absolute).
     bool cross_checked = false;
     /// Torus: sum_ab |Pf K_ab| / (4 W) >= 1, the amplification of the Pfaffians' relative
     /// errors in W. 1 on planar graphs.
