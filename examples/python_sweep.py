@@ -8,9 +8,12 @@
 # a uniform torus), plotted with matplotlib. Notebook-style: each `# %%` cell runs on its own in Jupyter or VS Code.
 #
 # Run: `PYTHONPATH=build/python /usr/bin/python3 examples/python_sweep.py [OUT_DIR]`
-# (the figure goes to OUT_DIR/python_sweep.png; default: a new temporary directory).
+# (the figure goes to OUT_DIR/python_sweep.png; default: a new temporary directory). As the
+# shell examples, it never writes over an existing file: a second run into the same OUT_DIR
+# stops at once with one line on stderr and exit status 1, before the sweep.
 
 # %%
+import os
 import pathlib
 import sys
 import tempfile
@@ -25,6 +28,35 @@ import isingmf
 
 out_dir = pathlib.Path(sys.argv[1] if len(sys.argv) > 1 else tempfile.mkdtemp())
 out_dir.mkdir(parents=True, exist_ok=True)
+figure = out_dir / "python_sweep.png"
+
+
+def refuse_existing(path):
+    """Stops with one line, as the command line does for an existing --out."""
+    sys.exit(f"python_sweep.py: error: '{path}' exists; give another OUT_DIR or remove it")
+
+
+def save_new(fig, path):
+    """Writes `fig` to a new file `path`: into a temporary file beside it first, then linked
+    into place (which, unlike a rename, fails when the name is taken), so that neither an
+    existing file nor a half-written image is ever left at `path`."""
+    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        os.fchmod(fd, 0o644)  # mkstemp makes it private
+        with os.fdopen(fd, "wb") as file:
+            fig.savefig(file, format=path.suffix.lstrip("."), dpi=100)
+            file.flush()
+            os.fsync(file.fileno())
+        os.link(temporary, path)
+    except FileExistsError:
+        refuse_existing(path)
+    finally:
+        os.unlink(temporary)
+
+
+# Checked before the sweep, so that a rerun costs nothing.
+if os.path.lexists(figure):
+    refuse_existing(figure)
 
 # %% [markdown]
 # The model: H = -J sum_<ij> s_i s_j on the 64x64 torus, J = 1 (ferromagnetic), h = 0;
@@ -84,6 +116,5 @@ for ax in axes[1]:
     ax.set_xlabel("T")
 fig.suptitle("64x64 periodic ferromagnet: bounds vs exact")
 fig.tight_layout()
-figure = out_dir / "python_sweep.png"
-fig.savefig(figure, dpi=100)
+save_new(fig, figure)
 print(f"wrote {figure}")

@@ -4,7 +4,8 @@
     /usr/bin/python3 scripts/compare_table.py run.h5 [more.h5 ...]
 
 One markdown table per file (readable as plain text too; ln Z per spin to 10 decimals and the
-differences as %.3e, as the CLI prints them): T (in units of J/k_B), ln Z_MF / N,
+differences as %.3e, either as %.15e from 1e15 in magnitude on (ln Z / N ~ 2e300 at T = 1e-300),
+as the CLI prints them): T (in the energy units of H (k_B = 1)), ln Z_MF / N,
 ln Z_exact / N, gap / N, relative gap (gap / |ln Z_exact|), the mean-field magnetization m
 (signed, to 6 decimals) and whether the iterations converged ("yes", or NO with those that
 did not: mf, ub, bp, smf), then, when the file holds them, the upper bound ln Z_UB / N with
@@ -27,6 +28,25 @@ from isingmf_results import (ResultsError, format_fixed, format_number, format_s
 
 # ln Z per spin to as many decimals as the CLI's table prints.
 LNZ_DECIMALS = 10
+# From this magnitude on, the CLI's table prints a per-spin value as %.15e
+# (src/cli/sweep_table.cpp, per_spin): fixed notation would print hundreds of digits.
+FIXED_LIMIT = 1e15
+
+
+def per_spin(x, format_small):
+    """Text of a value per spin as the CLI's table prints it: %.15e where |x| >= 1e15, else
+    format_small(x)."""
+    if np.isfinite(x) and abs(x) >= FIXED_LIMIT:
+        return f"{x:.15e}"
+    return format_small(x)
+
+
+def lnz_text(x):
+    return per_spin(x, lambda v: format_fixed(v, LNZ_DECIMALS))
+
+
+def difference_text(x):
+    return per_spin(x, format_scientific)
 
 
 def temperature_formatter(T):
@@ -67,24 +87,24 @@ def columns(sweep):
     upper, bethe, smf = sweep.lnz_upper, sweep.lnz_bethe, sweep.lnz_structured
     temperature = temperature_formatter(sweep.T)
     out = [("T", lambda k: temperature(sweep.T[k])),
-           ("lnZ_MF/N", lambda k: format_fixed(lnz_mf[k] / n, LNZ_DECIMALS))]
+           ("lnZ_MF/N", lambda k: lnz_text(lnz_mf[k] / n))]
     if has_exact:
-        out += [("lnZ_exact/N", lambda k: format_fixed(lnz_exact[k] / n, LNZ_DECIMALS)),
-                ("gap/N", lambda k: format_scientific(gap[k] / n)),
+        out += [("lnZ_exact/N", lambda k: lnz_text(lnz_exact[k] / n)),
+                ("gap/N", lambda k: difference_text(gap[k] / n)),
                 ("rel. gap", lambda k: format_scientific(relative[k]))]
     out += [("m_MF", lambda k: format_fixed(m_mf[k], 6)),
             ("conv", lambda k: convergence(sweep, k))]
     if upper is not None:
-        out += [("lnZ_UB/N", lambda k: format_fixed(upper[k] / n, LNZ_DECIMALS)),
-                ("width/N", lambda k: format_scientific((upper[k] - lnz_mf[k]) / n))]
+        out += [("lnZ_UB/N", lambda k: lnz_text(upper[k] / n)),
+                ("width/N", lambda k: difference_text((upper[k] - lnz_mf[k]) / n))]
     if bethe is not None:
-        out += [("lnZ_Bethe/N", lambda k: format_fixed(bethe[k] / n, LNZ_DECIMALS))]
+        out += [("lnZ_Bethe/N", lambda k: lnz_text(bethe[k] / n))]
     if smf is not None:
-        out += [("lnZ_SMF/N", lambda k: format_fixed(smf[k] / n, LNZ_DECIMALS))]
+        out += [("lnZ_SMF/N", lambda k: lnz_text(smf[k] / n))]
         if has_exact:
-            out += [("gapS/N", lambda k: format_scientific((lnz_exact[k] - smf[k]) / n))]
+            out += [("gapS/N", lambda k: difference_text((lnz_exact[k] - smf[k]) / n))]
         if upper is not None:
-            out += [("widthS/N", lambda k: format_scientific((upper[k] - smf[k]) / n))]
+            out += [("widthS/N", lambda k: difference_text((upper[k] - smf[k]) / n))]
     return out
 
 
@@ -100,7 +120,8 @@ def table(sweep):
     exact = sweep.exact_method
     if exact == "none" and sweep.exact_note:
         exact += f" ({sweep.exact_note})"
-    out = [f"### {sweep.path}", "", f"{sweep.describe()}; exact: {exact}; T in units of J/k_B", "",
+    out = [f"### {sweep.path}", "",
+           f"{sweep.describe()}; exact: {exact}; T in the energy units of H (k_B = 1)", "",
            line(names),
            "|" + "|".join("-" * (w + 1) + ":" for w in widths) + "|"]
     out += [line(r) for r in body]

@@ -1,11 +1,18 @@
-"""Reads isingmf HDF5 results files (layout: README.md ("HDF5 results")).
+"""Reads isingmf HDF5 results files (layout: README.md ("HDF5 results")), and writes the
+scripts' output files safely (write_atomically).
 
-Shared by plot_sweep.py and compare_table.py; reads only what the schema documents.
+Shared by plot_sweep.py, plot_ensemble.py and compare_table.py; reads only what the schema
+documents.
 """
 
+import errno
 import os
 import re
+import secrets
+import signal
+import stat
 import sys
+import threading
 from dataclasses import dataclass
 
 import h5py
@@ -24,6 +31,11 @@ RESERVED_ROOT_ATTRIBUTES = {
 
 class ResultsError(Exception):
     """A file that is missing or is not an isingmf results file."""
+
+
+class OutputError(Exception):
+    """An output file that cannot be written, or exists and replacing it was not asked for.
+    The message is one line naming it, in the CLI's words for --out."""
 
 
 @dataclass
@@ -142,53 +154,71 @@ def load(path):
             if version not in READABLE_VERSIONS:
                 raise ResultsError(f"{path}: format_version {version}, this script reads {READABLE_VERSIONS}")
             n = int(f.attrs["num_sites"])
+            if n < 1:
+                raise ResultsError(f"{path}:/: num_sites {n} out of range")
+            T = f["T"][()]
+            if np.ndim(T) != 1:
+                raise ResultsError(f"{path}:/T: expected a 1-D dataset, found {np.ndim(T)}-D")
+
+            def column(name):
+                # Every per-temperature dataset has one entry per T (checked as `isingmf info`
+                # checks it), so that a damaged file is named here, not by an IndexError later.
+                values = f[name][()]
+                if np.ndim(values) != 1:
+                    raise ResultsError(
+                        f"{path}:/{name}: expected a 1-D dataset, found {np.ndim(values)}-D")
+                if len(values) != len(T):
+                    raise ResultsError(f"{path}:/{name}: {len(values)} entries, expected "
+                                       f"{len(T)} (one per temperature)")
+                return values
+
             model = model_attributes(f)
             sweep = Sweep(
                 path=path,
                 num_sites=n,
                 model=model,
-                T=f["T"][:],
+                T=T,
                 exact_note=_text(f.attrs.get("exact_note", "")),
                 upper_note=_text(f.attrs.get("upper_note", "")),
             )
             if "mean_field" in f:
-                sweep.lnz_mf = f["mean_field/ln_z"][:]
-                sweep.m_mf = f["mean_field/magnetization"][:]
-                sweep.converged = f["mean_field/converged"][:] != 0
+                sweep.lnz_mf = column("mean_field/ln_z")
+                sweep.m_mf = column("mean_field/magnetization")
+                sweep.converged = column("mean_field/converged") != 0
             if "upper_bound" in f:
                 group = f["upper_bound"]
-                sweep.lnz_upper = group["ln_z"][:]
-                sweep.upper_converged = group["converged"][:].astype(bool)
+                sweep.lnz_upper = column("upper_bound/ln_z")
+                sweep.upper_converged = column("upper_bound/converged").astype(bool)
                 sweep.upper_kind = _text(group.attrs["kind"])
                 sweep.upper_width = int(group.attrs["width"])
                 sweep.upper_num_pieces = int(group.attrs["num_pieces"])
                 sweep.upper_weights = group["weights"][:]
                 sweep.upper_decomposition = _text(group.attrs["decomposition"])
             if "bethe" in f:
-                sweep.lnz_bethe = f["bethe/ln_z"][:]
-                sweep.bethe_converged = f["bethe/converged"][:].astype(bool)
-                sweep.bethe_residual = f["bethe/residual"][:]
+                sweep.lnz_bethe = column("bethe/ln_z")
+                sweep.bethe_converged = column("bethe/converged").astype(bool)
+                sweep.bethe_residual = column("bethe/residual")
             if "structured_mean_field" in f:
                 group = f["structured_mean_field"]
-                sweep.lnz_structured = group["ln_z"][:]
-                sweep.m_structured = group["magnetization"][:]
-                sweep.structured_converged = group["converged"][:].astype(bool)
+                sweep.lnz_structured = column("structured_mean_field/ln_z")
+                sweep.m_structured = column("structured_mean_field/magnetization")
+                sweep.structured_converged = column("structured_mean_field/converged").astype(bool)
                 sweep.structured_kind = _text(group.attrs["kind"])
                 sweep.structured_width = int(group.attrs["width"])
                 sweep.structured_num_clusters = int(group.attrs["num_clusters"])
                 sweep.structured_clusters = _text(group.attrs["clusters"])
             if "exact" in f:
                 sweep.exact_method = _text(f["exact"].attrs["method"])
-                sweep.lnz_exact = f["exact/ln_z"][:]
-                sweep.m_abs_exact = f["exact/magnetization_abs"][:]
-                sweep.m_exact = f["exact/magnetization"][:]
+                sweep.lnz_exact = column("exact/ln_z")
+                sweep.m_abs_exact = column("exact/magnetization_abs")
+                sweep.m_exact = column("exact/magnetization")
             if "comparison" in f:
                 comparison = f["comparison"]
                 for name in ("gap", "upper_minus_lower", "exact_minus_lower", "upper_minus_exact",
                              "exact_minus_structured", "upper_minus_structured",
                              "structured_minus_lower"):
                     if name in comparison:
-                        setattr(sweep, name, comparison[name][:])
+                        setattr(sweep, name, column(f"comparison/{name}"))
             return sweep
     except ResultsError:
         raise
@@ -225,6 +255,158 @@ def format_scientific(x, digits=3):
     if np.isinf(x):
         return "inf" if x > 0 else "-inf"
     return f"{x:.{digits}e}"
+
+
+# A temporary's name adds ".", ".tmp-", the pid and "-" + 16 hex digits to the target's (as
+# the CLI's, src/isingmf/util/atomic_file.hpp); the target's is cut so that the whole fits
+# NAME_MAX (255 bytes).
+TEMPORARY_NAME_ROOM = 255 - (1 + 5 + 10 + 1 + 16)
+
+
+def _cannot_write(path, reason):
+    return OutputError(f"cannot write '{path}': {reason}")
+
+
+def _exists(path):
+    return OutputError(f"'{path}' exists; use --force to overwrite it")
+
+
+def check_output(path, force=False):
+    """The check of an output path, made before any work as the CLI makes it for --out: `path`
+    must name a file in an existing directory, where nothing stands or, with `force`, a regular
+    file. A symbolic link is refused even with `force` (never written through, nor replaced by
+    a file: give the path it points to), as are a directory and a device, FIFO or socket.
+    Raises OutputError."""
+    if not path or not os.path.basename(path):
+        raise _cannot_write(path, "it names a directory, not a file" if path
+                            else "no file name given")
+    directory = os.path.dirname(path) or "."
+    try:
+        mode = os.lstat(path).st_mode
+    except FileNotFoundError:
+        if not os.path.isdir(directory):
+            raise _cannot_write(path, f"directory '{directory}' does not exist") from None
+        return
+    except OSError as error:  # "Not a directory" where a parent is a file
+        raise _cannot_write(path, error.strerror or error) from None
+    if stat.S_ISLNK(mode):
+        raise _cannot_write(path, "it is a symbolic link (links are not followed; give the path "
+                                  "it points to)")
+    if stat.S_ISDIR(mode):
+        raise _cannot_write(path, "it is a directory")
+    if not stat.S_ISREG(mode):
+        kind = ("a character device" if stat.S_ISCHR(mode) else "a block device"
+                if stat.S_ISBLK(mode) else "a FIFO" if stat.S_ISFIFO(mode) else "a socket"
+                if stat.S_ISSOCK(mode) else "a special file")
+        raise _cannot_write(path, f"it is not a regular file but {kind}")
+    if not force:
+        raise _exists(path)
+
+
+class _Terminated(BaseException):
+    """SIGTERM or SIGHUP arrived while a temporary file existed."""
+
+    def __init__(self, signum):
+        super().__init__(signum)
+        self.signum = signum
+
+
+def _raise_terminated(signum, frame):
+    raise _Terminated(signum)
+
+
+def _create_temporary(path):
+    """A new, empty file beside `path` named as the CLI names its temporaries
+    (".<name>.tmp-<pid>-<16 hex digits>", hidden): (descriptor, name). O_EXCL makes it ours."""
+    directory = os.path.dirname(path) or "."
+    name = os.fsdecode(os.fsencode(os.path.basename(path))[:TEMPORARY_NAME_ROOM])
+    prefix = f".{name}.tmp-{os.getpid()}-"
+    while True:
+        name = os.path.join(directory, prefix + secrets.token_hex(8))
+        try:
+            # 0666 less the umask, as any new file (mkstemp's 0600 would stay on the image).
+            return os.open(name, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o666), name
+        except FileExistsError:
+            continue
+
+
+def _move_into_place(temporary, path, force):
+    """Gives the complete `temporary` the name `path`; True when `temporary` is still there
+    (hard-linked) for the caller to remove."""
+    if force:
+        # rename(2) replaces a name, never follows it: a link made at `path` since the check is
+        # replaced itself, and its target is left alone.
+        os.replace(temporary, path)
+        return False
+    try:
+        # Unlike a rename, a link fails with EEXIST when a file appeared at `path` since the
+        # check: nothing is replaced that --force did not allow.
+        os.link(temporary, path)
+        return True
+    except FileExistsError:
+        raise _exists(path) from None
+    except OSError as error:
+        if error.errno not in (errno.EPERM, errno.EOPNOTSUPP, errno.ENOSYS):
+            raise
+    # A filesystem without hard links (FAT, some network mounts): the check and the rename
+    # one after the other, as the CLI does where rename cannot refuse to replace.
+    if os.path.lexists(path):
+        raise _exists(path)
+    os.rename(temporary, path)
+    return False
+
+
+def write_atomically(path, write, force=False):
+    """Writes a file so that no reader ever sees half of it and nothing is lost: checks `path`
+    as check_output does, calls write(file) on a new temporary file beside it (open in binary
+    mode; the caller names the format itself, as the temporary's name has no extension),
+    pushes it to stable storage (fsync) and gives it the name `path`: without `force` by a
+    hard link, which refuses a file that appeared meanwhile, with `force` by a rename that
+    replaces the old file at once. On any failure, ^C (KeyboardInterrupt) or SIGTERM/SIGHUP
+    included, the temporary is removed and `path` is left as it was. Raises OutputError
+    "cannot write 'PATH': <reason>" (No space left on device, ...) or "'PATH' exists; ...";
+    what `write` raises otherwise is passed on."""
+    check_output(path, force)
+    # A termination signal raises in this thread, so that `finally` removes the temporary;
+    # the signal is then raised again with its own action. Ignored signals stay ignored.
+    handlers = {}
+    if threading.current_thread() is threading.main_thread():
+        for signum in (signal.SIGTERM, signal.SIGHUP):
+            if signal.getsignal(signum) == signal.SIG_DFL:
+                handlers[signum] = signal.signal(signum, _raise_terminated)
+    temporary = None
+    received = None
+    try:
+        fd, temporary = _create_temporary(path)
+        with os.fdopen(fd, "wb") as file:
+            write(file)
+            file.flush()
+            os.fsync(file.fileno())
+        if not _move_into_place(temporary, path, force):
+            temporary = None
+    except OSError as error:
+        raise _cannot_write(path, error.strerror or error) from None
+    except _Terminated as terminated:
+        received = terminated.signum
+    finally:
+        if temporary is not None:
+            try:
+                os.unlink(temporary)
+            except OSError:
+                pass
+        for signum, handler in handlers.items():
+            signal.signal(signum, handler)
+    if received is not None:
+        signal.raise_signal(received)
+    # Makes the new name durable; a failure here changes nothing the user could act on.
+    try:
+        fd = os.open(os.path.dirname(path) or ".", os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+    except OSError:
+        pass
 
 
 def run_main(main, name):

@@ -3,15 +3,20 @@
 
     /usr/bin/python3 scripts/plot_ensemble.py ensemble.h5 -o ensemble.png
 
-Two panels against k_B T / J: the average [ln Z]/N of every method the file holds (exact,
-naive and structured mean field, upper bound, Bethe) with error bars of one standard error
-(/average/<group>/ln_z and ln_z_stderr), and the average gaps per spin between methods
-(/average/comparison/<gap>) with the same error bars: the interval widths as wide pale bands,
-so that a gap equal to one stays visible on top. Methods are drawn in plot_sweep.py's styles.
-Legends sit right of their panels. Red crosses mark the temperatures where a method did not
-converge in every sample (/average/<group>/converged below 1), and a warning on stderr names
-them. T = inf (beta = 0) is left out. The image format follows the extension of -o; an
-unknown one is a usage error (exit status 2).
+Two panels against T (k_B = 1, in the energy units of H): the average [ln Z]/N of every method
+the file holds (exact, naive and structured mean field, upper bound, Bethe) with error bars of
+one standard error (/average/<group>/ln_z and ln_z_stderr), and the average gaps per spin
+between methods (/average/comparison/<gap>) with the same error bars: the interval widths as
+wide pale bands, so that a gap equal to one stays visible on top. Methods are drawn in
+plot_sweep.py's styles. Legends sit right of their panels. Red crosses mark the temperatures
+where a method did not converge in every sample (/average/<group>/converged below 1), and a
+warning on stderr names them. T = inf (beta = 0) is left out. The image format follows the
+extension of -o; an unknown one is a usage error (exit status 2).
+
+The image (default ensemble.png) must be a new file, as plot_sweep.py's: an existing one is
+refused in one line (exit status 1) unless --force is given, which replaces a regular file; a
+symbolic link is refused even with --force. It is written to a temporary file beside it and
+renamed into place, so that a failed or interrupted run leaves the old file as it was.
 """
 
 import argparse
@@ -26,10 +31,10 @@ import h5py  # noqa: E402
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
-from isingmf_results import (check_hdf5_path, describe_model, h5_error_reason,  # noqa: E402
-                             model_attributes, run_main)
+from isingmf_results import (OutputError, check_hdf5_path, check_output,  # noqa: E402
+                             describe_model, h5_error_reason, model_attributes, run_main)
 from plot_sweep import (DIFFERENCE_STYLES, METHOD_STYLES, NOT_CONVERGED, T_LABEL,  # noqa: E402
-                        known_image_format, mark_not_converged, outside_legend)
+                        known_image_format, mark_not_converged, outside_legend, save)
 
 FORMAT = "isingmf-ensemble"
 READABLE_VERSIONS = [1]
@@ -136,11 +141,11 @@ def figure(path):
     return fig, not_converged
 
 
-def plot(path, output):
-    """Writes the figure to `output`; returns what figure() says did not converge."""
+def plot(path, output, force=False):
+    """Writes the figure to `output` (atomically; an existing file only with `force`); returns
+    what figure() says did not converge."""
     fig, not_converged = figure(path)
-    fig.savefig(output)
-    plt.close(fig)
+    save(fig, output, force, dpi=None)
     return not_converged
 
 
@@ -148,22 +153,21 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description="Plot the averages of an isingmf ensemble.")
     parser.add_argument("ensemble", help="isingmf HDF5 ensemble file")
     parser.add_argument("-o", "--output", default="ensemble.png",
-                        help="image to write (default: ensemble.png)")
+                        help="image to write, a new file (default: ensemble.png)")
+    parser.add_argument("--force", action="store_true",
+                        help="replace the image if it exists (a regular file; never a link)")
     args = parser.parse_args(argv)
     if not known_image_format(args.output, "plot_ensemble.py"):
         return 2
     try:
-        not_converged = plot(args.ensemble, args.output)
+        check_output(args.output, args.force)  # before the work, as the CLI checks --out
+        not_converged = plot(args.ensemble, args.output, args.force)
         if not_converged:
             print(f"plot_ensemble.py: warning: not every sample converged: "
                   f"{'; '.join(not_converged)} (red crosses; /average/<group>/converged)",
                   file=sys.stderr)
-    except EnsembleError as error:
+    except (EnsembleError, OutputError) as error:
         print(f"plot_ensemble.py: error: {error}", file=sys.stderr)
-        return 1
-    except OSError as error:
-        print(f"plot_ensemble.py: error: cannot write {args.output}: {error.strerror or error}",
-              file=sys.stderr)
         return 1
     return 0
 

@@ -3,21 +3,28 @@
 
     /usr/bin/python3 scripts/plot_sweep.py run.h5 -o sweep.png
 
-Three panels against k_B T / J: ln Z per spin (the certified interval between the best lower
-bound (structured mean field where the file holds it, else naive mean field) and the upper
-bound drawn as a band, every bound, the Bethe estimate and exact ln Z, whichever the file
-holds), the differences of ln Z per spin (the interval widths upper - lower, drawn as wide pale
-bands so that a gap equal to them stays visible on top, the gaps exact - lower, and upper -
-exact, for the naive and the structured bound) and the magnetization: the mean-field and
-structured |m| = |(1/N) sum_i m_i| beside the exact <|m|> where computed and the exact |<m>|
-where it is not zero (all unsigned, so that they are comparable; <m> vanishes at h = 0 by
-symmetry, and below T_c the mean-field m then follows <|m|>). Legends sit to the right of
-their panels, clear of the curves. Red crosses mark, on each curve, the temperatures where
-that method did not converge (mean field, structured mean field, the upper bound's
-optimisation, belief propagation); a bound still holds there, but is not the best the method
-gives. T = inf (beta = 0) cannot be placed on the axis and is
-left out. The image format follows the extension of -o (png, pdf, svg, ...); an unknown one is
-a usage error (exit status 2).
+Three panels against T (k_B = 1, in the energy units of H: T / J only where J = 1): ln Z per
+spin (the certified interval between the best lower bound (structured mean field where the file
+holds it, else naive mean field) and the upper bound drawn as a band, every bound, the Bethe
+estimate and exact ln Z, whichever the file holds), the differences of ln Z per spin (the
+interval widths upper - lower, drawn as wide pale bands so that a gap equal to them stays
+visible on top, the gaps exact - lower, and upper - exact, for the naive and the structured
+bound) and the magnetization: the mean-field and structured |m| = |(1/N) sum_i m_i| beside the
+exact <|m|> where computed and the exact |<m>| where it is not zero (all unsigned, so that they
+are comparable; <m> vanishes at h = 0 by symmetry, and below T_c the mean-field m then follows
+<|m|>). Legends sit to the right of their panels, clear of the curves. Red crosses mark, on
+each curve, the temperatures where that method did not converge (mean field, structured mean
+field, the upper bound's optimisation, belief propagation); a bound still holds there, but is
+not the best the method gives. T = inf (beta = 0) cannot be placed on the axis and is left out.
+The image format follows the extension of -o (png, pdf, svg, ...); an unknown one is a usage
+error (exit status 2).
+
+The image (default sweep.png) must be a new file, as the CLI's --out: an existing one is
+refused in one line ("'sweep.png' exists; use --force to overwrite it", exit status 1) unless
+--force is given, which replaces a regular file; a symbolic link, a directory or a device is
+refused even with --force (a link is never written through). The image is rendered into a
+temporary file beside it, synced and renamed into place, so that a failed or interrupted run
+(a full disk, ^C) leaves no partial image and the old file as it was.
 """
 
 import argparse
@@ -32,9 +39,12 @@ matplotlib.use("Agg")  # files only, no display needed
 import matplotlib.pyplot as plt  # noqa: E402  (after the backend is chosen)
 import numpy as np  # noqa: E402
 
-from isingmf_results import ResultsError, load, run_main  # noqa: E402
+from isingmf_results import (OutputError, ResultsError, check_output, load,  # noqa: E402
+                             run_main, write_atomically)
 
-T_LABEL = "k_B T / J"
+# The file's T is the absolute temperature in the energy units of H (k_B = 1): T / J only
+# where J = 1.
+T_LABEL = "T (k_B = 1, energy units of H)"
 NOT_CONVERGED = "not converged"
 # Below this, an exact <m> is the rounding of a zero (h = 0) and is not drawn.
 ZERO_MAGNETIZATION = 1e-9
@@ -199,27 +209,36 @@ def figure(sweep):
     return fig
 
 
-def plot(sweep, output):
-    fig = figure(sweep)
-    fig.savefig(output, dpi=120)
-    plt.close(fig)
+def save(fig, output, force=False, dpi=120):
+    """Writes `fig` to `output` in the format of its extension, atomically (write_atomically),
+    and closes it; raises OutputError. Shared with plot_ensemble.py (dpi None: matplotlib's)."""
+    # The temporary's name has no extension: the format is named (main checked it).
+    fmt = os.path.splitext(output)[1].lower().lstrip(".")
+    try:
+        write_atomically(output, lambda file: fig.savefig(file, format=fmt, dpi=dpi), force)
+    finally:
+        plt.close(fig)
+
+
+def plot(sweep, output, force=False):
+    save(figure(sweep), output, force)
 
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description="Plot an isingmf temperature sweep.")
     parser.add_argument("results", help="isingmf HDF5 results file")
-    parser.add_argument("-o", "--output", default="sweep.png", help="image to write (default: sweep.png)")
+    parser.add_argument("-o", "--output", default="sweep.png",
+                        help="image to write, a new file (default: sweep.png)")
+    parser.add_argument("--force", action="store_true",
+                        help="replace the image if it exists (a regular file; never a link)")
     args = parser.parse_args(argv)
     if not known_image_format(args.output, "plot_sweep.py"):
         return 2
     try:
-        sweep = load(args.results)
-        plot(sweep, args.output)
-    except ResultsError as error:
+        check_output(args.output, args.force)  # before the work, as the CLI checks --out
+        plot(load(args.results), args.output, args.force)
+    except (ResultsError, OutputError) as error:
         print(f"plot_sweep.py: error: {error}", file=sys.stderr)
-        return 1
-    except OSError as error:
-        print(f"plot_sweep.py: error: cannot write {args.output}: {error.strerror or error}", file=sys.stderr)
         return 1
     return 0
 

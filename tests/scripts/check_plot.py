@@ -3,8 +3,9 @@
 
     check_plot.py FILE NOT_CONVERGED [NOT_CONVERGED_M]
 
-the T axis is labelled k_B T / J, the magnetization panel shows the mean-field |m| (never a
-signed m beside the exact <|m|>) and, where the file's exact <m> is not zero, the exact |<m>|
+the T axis is labelled "T (k_B = 1, energy units of H)" (the file's T is in the energy units
+of H, not T / J), the magnetization panel shows the mean-field |m| (never a signed m beside
+the exact <|m|>) and, where the file's exact <m> is not zero, the exact |<m>|
 with the file's values, every legend lies right of its panel (so it covers no curve), and
 the temperatures whose iteration did not converge are marked on the curves of the methods
 that did not converge: NOT_CONVERGED marks on the ln Z panel, NOT_CONVERGED_M (default
@@ -45,7 +46,7 @@ def main():
     fig = plot_sweep.figure(sweep)
     ax_lnz, ax_gap, ax_m = fig.axes
     problems = []
-    if ax_m.get_xlabel() != "k_B T / J":
+    if ax_m.get_xlabel() != "T (k_B = 1, energy units of H)":
         problems.append(f"x label {ax_m.get_xlabel()!r}")
     lines = {line.get_label(): line for line in ax_m.get_lines()}
     m_line = lines.get("mean field |m|")
