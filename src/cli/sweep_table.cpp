@@ -45,6 +45,29 @@ std::string temperature_format(const SweepResult& sweep) {
     return fmt::format("{{:>10.{}f}}", decimals);
 }
 
+// The line above the header: T's units (the file's T is absolute, in the units of H's
+// couplings and fields) and what the printed columns mean, those alone.
+std::string legend(bool mf, bool upper, bool structured, bool bethe) {
+    std::vector<std::string> parts;
+    if (mf && upper) {
+        parts.emplace_back("lnZ_MF <= lnZ <= lnZ_UB (certified)");
+        parts.emplace_back("width = lnZ_UB - lnZ_MF");
+    } else if (mf) {
+        parts.emplace_back("lnZ_MF <= lnZ");
+    } else if (upper) {
+        parts.emplace_back("lnZ <= lnZ_UB (certified)");
+    }
+    if (mf) parts.emplace_back("gap = lnZ_exact - lnZ_MF");
+    if (structured) {
+        parts.emplace_back("lnZ_SMF <= lnZ (structured)");
+        if (upper) parts.emplace_back("widthS = lnZ_UB - lnZ_SMF");
+        parts.emplace_back("gapS = lnZ_exact - lnZ_SMF");
+    }
+    if (bethe) parts.emplace_back("lnZ_Bethe is an estimate, not a bound");
+    return fmt::format("# T in the energy units of H (k_B = 1); per spin: {}",
+                       fmt::join(parts, "; "));
+}
+
 }  // namespace
 
 void print_sweep_table(std::FILE* out, const RunRecord& record, const SweepResult& sweep) {
@@ -61,13 +84,7 @@ void print_sweep_table(std::FILE* out, const RunRecord& record, const SweepResul
     if (upper) fmt::print(out, "# upper bound: {}\n", first->upper->description);
     if (structured) fmt::print(out, "# structured mean field: {}\n", first->structured->clusters);
     if (!sweep.upper_note.empty()) fmt::print(out, "# {}\n", sweep.upper_note);
-    fmt::print(out,
-               "# T in units of J/k_B (k_B = 1); per spin: lnZ_MF <= lnZ <= lnZ_UB (certified); "
-               "width = lnZ_UB - lnZ_MF; gap = lnZ_exact - lnZ_MF{}{}\n",
-               structured ? "; lnZ_SMF <= lnZ (structured), widthS = lnZ_UB - lnZ_SMF, "
-                            "gapS = lnZ_exact - lnZ_SMF"
-                          : "",
-               bethe ? "; lnZ_Bethe is an estimate, not a bound" : "");
+    fmt::print(out, "{}\n", legend(mf, upper, structured, bethe));
     std::string header = fmt::format("{:>10}", "T");
     if (mf) header += fmt::format(" {:>14}", "lnZ_MF/N");
     if (structured) header += fmt::format(" {:>14}", "lnZ_SMF/N");

@@ -46,7 +46,11 @@ TEST(SweepTable, DecimalPointsAlignInEveryColumn) {
         SCOPED_TRACE(grid);
         const auto run = test::run_cli("sweep --size 3x3 --h 0.2 --T " + grid + " --force", dir);
         ASSERT_EQ(run.status, 0) << run.err;
-        EXPECT_NE(run.out.find("# T in units of J/k_B (k_B = 1)"), std::string::npos) << run.out;
+        EXPECT_NE(run.out.find("# T in the energy units of H (k_B = 1); per spin: lnZ_MF <= lnZ "
+                               "<= lnZ_UB (certified); width = lnZ_UB - lnZ_MF; gap = "
+                               "lnZ_exact - lnZ_MF\n"),
+                  std::string::npos)
+            << run.out;
         const auto rows = data_rows(run.out);
         ASSERT_GE(rows.size(), 4u) << run.out;
         const auto expected = points_of(rows.front());
@@ -56,6 +60,27 @@ TEST(SweepTable, DecimalPointsAlignInEveryColumn) {
     const auto tenth = test::run_cli("sweep --size 3x3 --T 0.5:1:0.1 --force", dir);
     EXPECT_NE(tenth.out.find("\n       0.6 "), std::string::npos) << tenth.out;
     EXPECT_NE(tenth.out.find("\n       1.0 "), std::string::npos) << tenth.out;
+}
+
+// The legend explains the columns printed and no others, and gives T's units: the file's T is
+// absolute (with --J 2, T = 2 is the J = 1 model at T = 1), not T / J.
+TEST(SweepTable, LegendExplainsThePrintedColumnsOnly) {
+    const test::TempDir dir("isingmf_cli");
+    const auto legend = [&](const std::string& bounds) {
+        const auto run =
+            test::run_cli("sweep --size 3x3 --J 2 --T 1 --force --bounds " + bounds, dir);
+        EXPECT_EQ(run.status, 0) << run.err;
+        const std::size_t at = run.out.find("# T in");
+        return at == std::string::npos ? run.out : run.out.substr(at, run.out.find('\n', at) - at);
+    };
+    const std::string units = "# T in the energy units of H (k_B = 1); per spin: ";
+    EXPECT_EQ(legend("bethe"), units + "lnZ_Bethe is an estimate, not a bound");
+    EXPECT_EQ(legend("mf"), units + "lnZ_MF <= lnZ; gap = lnZ_exact - lnZ_MF");
+    EXPECT_EQ(legend("upper"), units + "lnZ <= lnZ_UB (certified)");
+    EXPECT_EQ(legend("structured,upper"),
+              units +
+                  "lnZ <= lnZ_UB (certified); lnZ_SMF <= lnZ (structured); widthS = "
+                  "lnZ_UB - lnZ_SMF; gapS = lnZ_exact - lnZ_SMF");
 }
 
 }  // namespace
