@@ -31,6 +31,7 @@
 #include "parse_arguments.hpp"
 #include "progress_bar.hpp"
 #include "sample_team.hpp"
+#include "signals.hpp"
 #include "sweep_setup.hpp"
 #include "usage_error.hpp"
 
@@ -186,6 +187,14 @@ void refuse_existing_checkpoint(const fs::path& checkpoint) {
         checkpoint.string(),
         samples == 0 ? std::string("with no finished sample yet")
                      : fmt::format("with {} finished sample(s)", samples)));
+}
+
+// What a run that ends early with samples in its checkpoint tells the user: where they are, and
+// how to finish.
+std::string kept_samples_note(const fs::path& checkpoint) {
+    return fmt::format(
+        "the finished samples are kept in {}: run the same command with --resume to finish",
+        quote_token(checkpoint.string()));
 }
 
 fs::path checkpoint_path(const fs::path& out) {
@@ -345,6 +354,10 @@ int ensemble_command(const std::vector<std::string>& args, const std::string& co
                 }
                 print_diagnostic("isingmf: resuming: {} of {} samples done\n", finished.size(),
                                  samples);
+                if (!finished.empty()) {
+                    set_interrupt_note(
+                        fmt::format("isingmf: interrupted; {}\n", kept_samples_note(checkpoint)));
+                }
             } else {
                 prepare_output(out, force, inputs);
                 // With --force, the old checkpoint's claim is held until the new one is in
@@ -407,7 +420,10 @@ int ensemble_command(const std::vector<std::string>& args, const std::string& co
                 // whose handler read the registration just before can still remove it).
                 if (empty_checkpoint) empty_checkpoint->release();
                 log->append(sample);
-                ++appended;
+                if (++appended == 1 && root && finished.empty()) {
+                    set_interrupt_note(
+                        fmt::format("isingmf: interrupted; {}\n", kept_samples_note(checkpoint)));
+                }
                 // No lock: run_samples calls this by one thread at a time.
                 mine.push_back(std::move(sample));
                 bar.update("samples", ++done_here, todo.size());
@@ -438,8 +454,16 @@ int ensemble_command(const std::vector<std::string>& args, const std::string& co
             fs::remove(checkpoint, ignored);
             log.reset();
         }
+        // A checkpoint that holds samples stays: the error says so (a full disk, a failed
+        // write of the output).
+        if (team->size() == 1 && (appended > 0 || !finished.empty())) {
+            if (const auto* io = dynamic_cast<const IoError*>(&e)) {
+                throw IoError(fmt::format("{}; {}", io->what(), kept_samples_note(checkpoint)));
+            }
+        }
         throw;
     }
+    set_interrupt_note("");  // the output is written: nothing is left to resume
     std::error_code ignored;
     fs::remove(checkpoint, ignored);
     log.reset();

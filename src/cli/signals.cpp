@@ -1,6 +1,11 @@
 #include "signals.hpp"
 
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
 #include <csignal>
+#include <cstring>
 
 #include "isingmf/util/atomic_file.hpp"
 
@@ -8,6 +13,11 @@ namespace isingmf::cli {
 namespace {
 
 constexpr int kCleanupSignals[] = {SIGINT, SIGTERM, SIGHUP};
+
+// set_interrupt_note's line: the length is published after the bytes (release), and the
+// handler reads it first (acquire); 0 while the bytes change.
+char interrupt_note[1024];
+std::atomic<std::size_t> interrupt_note_length{0};
 
 // Only async-signal-safe calls: unlink (inside remove_temporary_files_now), sigaction and
 // raise. The default action goes back in place only after the files are gone, and the raised
@@ -18,6 +28,10 @@ constexpr int kCleanupSignals[] = {SIGINT, SIGTERM, SIGHUP};
 // group: interrupted ensembles left their empty checkpoint behind in most runs.)
 extern "C" void remove_temporaries_and_reraise(int signal_number) {
     isingmf::remove_temporary_files_now();
+    if (const std::size_t length = interrupt_note_length.load(std::memory_order_acquire)) {
+        const ssize_t ignored = ::write(STDERR_FILENO, interrupt_note, length);
+        (void)ignored;
+    }
     struct sigaction default_action {};
     default_action.sa_handler = SIG_DFL;
     sigemptyset(&default_action.sa_mask);
@@ -45,6 +59,13 @@ void install_signal_handlers() {
     // file is written: writes to it fail with EPIPE instead, and stdout is then dropped
     // (diagnostics.hpp).
     std::signal(SIGPIPE, SIG_IGN);
+}
+
+void set_interrupt_note(std::string_view note) {
+    interrupt_note_length.store(0, std::memory_order_release);
+    const std::size_t length = std::min(note.size(), sizeof interrupt_note);
+    std::memcpy(interrupt_note, note.data(), length);
+    interrupt_note_length.store(length, std::memory_order_release);
 }
 
 }  // namespace isingmf::cli

@@ -342,6 +342,37 @@ TEST_F(EnsembleCli, InterruptedBeforeItsFirstSampleLeavesNoCheckpoint) {
     EXPECT_FALSE(fs::exists(dir_.path() / "e.h5"));
 }
 
+// A run that ends early with samples in its checkpoint says where they are and how to finish:
+// on SIGINT (it used to say nothing, and exit 130), and after the error of a failed write (a
+// file-size limit standing in for a full disk).
+TEST_F(EnsembleCli, EndedEarlyItSaysHowToResume) {
+    const test::TempDir capture("isingmf_ensemble_err");
+    const fs::path err = capture.path() / "stderr";
+    const fs::path checkpoint = dir_.path() / ".e.h5.ensemble-checkpoint";
+    const std::string note =
+        "the finished samples are kept in '.e.h5.ensemble-checkpoint': run the same command "
+        "with --resume to finish\n";
+    const std::string model = "--size 10x10 --disorder pm --T 1 --exact eliminate --bounds mf";
+    const pid_t child = start("ensemble " + model + " --samples 30 --out e.h5 --threads 1 2>'" +
+                              err.string() + "'");
+    wait_until(child, [&] { return fs::exists(checkpoint) && records_in(checkpoint) >= 1; });
+    kill(child, SIGINT);
+    int status = 0;
+    waitpid(child, &status, 0);
+    if (!WIFSIGNALED(status)) GTEST_SKIP() << "the run finished before the signal";
+    EXPECT_EQ(test::read_file(err), "isingmf: interrupted; " + note);
+    fs::remove(checkpoint);
+    // About 6 KB a sample: a 40 KiB limit stops the checkpoint after a few of them.
+    const test::CliRun full = test::run_cli_after(
+        "ulimit -f 40;",
+        "ensemble --size 8x8 --disorder pm --samples 50 --T 0.5:3:0.25 --threads 1 --out e.h5",
+        dir_);
+    EXPECT_EQ(full.status, 1);
+    EXPECT_EQ(full.err,
+              "isingmf: error: cannot write '.e.h5.ensemble-checkpoint': File too large; " + note);
+    EXPECT_GE(records_in(checkpoint), 1u);
+}
+
 // Two signals back to back, as `timeout` sends them (to the process, then to its group): the
 // second one came while the kernel had already restored the default action for the first
 // (SA_RESETHAND) but not yet blocked it for the handler, and ended the run without the
