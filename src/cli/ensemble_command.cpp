@@ -10,10 +10,12 @@
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
+#include <initializer_list>
 #include <iostream>
 #include <limits>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <system_error>
 #include <vector>
 
@@ -243,18 +245,37 @@ void warn_of_missing_exact_values(const fs::path& out) {
     }
 }
 
+// `group` without the options named in `hidden`, for --help, under `caption` (the group's own:
+// Boost 1.74 does not give it back).
+po::options_description without(const po::options_description& group, const char* caption,
+                                std::initializer_list<std::string_view> hidden) {
+    po::options_description shown(caption);
+    for (const auto& option : group.options()) {
+        if (std::find(hidden.begin(), hidden.end(), option->long_name()) == hidden.end())
+            shown.add(option);
+    }
+    return shown;
+}
+
 }  // namespace
 
 int ensemble_command(const std::vector<std::string>& args, const std::string& command_line) {
-    po::options_description all(
+    const char* const caption =
         "isingmf ensemble: the sweep of `isingmf sweep` on K disorder samples (seed of sample k "
-        "= --seed + k), with averages and standard errors over the samples");
+        "= --seed + k), with averages and standard errors over the samples";
+    po::options_description all(caption);
     all.add(ensemble_options()).add(sweep_options("ensemble.h5")).add(model_options());
     const po::variables_map vm = parse_arguments(args, all);
     if (vm.count("help") != 0) {
+        // sweep's options that an ensemble refuses with a reason (--lattice-file, --uai,
+        // --store-m yes) or accepts doing nothing (--quiet: there is no table) are not offered.
+        po::options_description shown(caption);
+        shown.add(ensemble_options())
+            .add(without(sweep_options("ensemble.h5"), "Sweep", {"store-m", "quiet"}))
+            .add(without(model_options(false), "Model", {"lattice-file"}));
         std::cout << "usage: isingmf ensemble [options]\n"
                      "       mpirun -n P isingmf ensemble [options]   (built with MPI)\n\n"
-                  << all << "\n";
+                  << shown << "\n";
         return 0;
     }
 

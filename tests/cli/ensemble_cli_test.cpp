@@ -342,6 +342,24 @@ TEST_F(EnsembleCli, InterruptedBeforeItsFirstSampleLeavesNoCheckpoint) {
     EXPECT_FALSE(fs::exists(dir_.path() / "e.h5"));
 }
 
+// --help offers what an ensemble uses: not the model files it refuses (--lattice-file, --uai),
+// nor --store-m (only "no" and "auto", which store nothing, are accepted) or --quiet (no table),
+// which `sweep --help` offers and an ensemble still parses, so that they get their reasons.
+TEST_F(EnsembleCli, HelpOffersOnlyWhatAnEnsembleUses) {
+    const test::CliRun help = run("ensemble --help");
+    ASSERT_EQ(help.status, 0) << help.err;
+    const test::CliRun sweep = run("sweep --help");
+    for (const std::string option : {"--lattice-file", "--uai", "--store-m", "--quiet"}) {
+        EXPECT_EQ(help.out.find(option), std::string::npos) << option;
+        EXPECT_NE(sweep.out.find(option), std::string::npos) << option;
+    }
+    for (const std::string option : {"--samples", "--resume", "--bounds", "--disorder", "--seed"})
+        EXPECT_NE(help.out.find(option), std::string::npos) << option;
+    EXPECT_EQ(run("ensemble --uai x.uai").err,
+              "isingmf: error: --uai cannot be used by ensemble: its samples' disorder is drawn by "
+              "the lattice generator (--lattice, --disorder, --random-field)\n");
+}
+
 // A run that ends early with samples in its checkpoint says where they are and how to finish:
 // on SIGINT (it used to say nothing, and exit 130), and after the error of a failed write (a
 // file-size limit standing in for a full disk).
