@@ -6,6 +6,7 @@
 // so `except ValueError` and `except OSError` work as for any Python library.
 
 #include <cstring>
+#include <new>
 
 #include "bindings.hpp"
 #include "isingmf/util/error.hpp"
@@ -61,6 +62,11 @@ void bind_errors(py::module_& module) {
             set_error(model_error, e.what());
         } catch (const Error& e) {
             set_error(error, e.what());
+        } catch (const std::bad_alloc&) {
+            // pybind11's own translation says only "std::bad_alloc".
+            PyErr_SetString(PyExc_MemoryError,
+                            "out of memory (the model or the temperature grid is too large for "
+                            "the memory this process may use)");
         }
     });
 }

@@ -253,6 +253,24 @@ def test_a_damaged_file_hdf5_loops_on_takes_the_cli_timeout(monkeypatch):
         isingmf.read_results(looping)
 
 
+def test_out_of_memory_is_a_memory_error_that_says_so():
+    # pybind11 alone says "std::bad_alloc". In a child whose address space is capped below
+    # what an 8192^2 sweep needs (about 1.6 GB).
+    code = ("import resource, isingmf\n"
+            "resource.setrlimit(resource.RLIMIT_AS, (1200 << 20, resource.RLIM_INFINITY))\n"
+            "try:\n"
+            "    isingmf.sweep(isingmf.lattice('square', (8192, 8192)), T='1,2', bounds='mf',\n"
+            "                  exact='none', starts='up', max_iter=1)\n"
+            "    print('ran')\n"
+            "except MemoryError as e:\n"
+            "    print(e)\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout == ("out of memory (the model or the temperature grid is too large for "
+                          "the memory this process may use)\n")
+
+
 def test_a_malformed_read_timeout_is_refused(cli, monkeypatch, tmp_path):
     # As `isingmf info`: a typo in ISINGMF_READ_TIMEOUT is an error, not the default 60 s.
     path = tmp_path / "r.h5"
