@@ -158,19 +158,25 @@ def test_files_raise_os_error(tmp_path):
         SQUARE.energy([1.0, float("nan")] + [1.0] * 14)
 
 
+def in_capped_child(body, address_space):
+    """The output of `body` (Python text, after `import isingmf`) run in a child process whose
+    address space is capped at `address_space` bytes."""
+    code = ("import resource, isingmf\n"
+            f"resource.setrlimit(resource.RLIMIT_AS, ({address_space}, {address_space}))\n" + body)
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         timeout=120)
+    assert out.returncode == 0, out.stderr
+    return out.stdout
+
+
 def test_a_site_count_too_large_is_refused_before_any_array_is_allocated():
     # Model(2**31 - 1, ...) used to allocate 16 GB of zero fields before the model's own
     # check; under a 2 GiB address-space limit that was a MemoryError instead of the message.
-    code = ("import resource, isingmf\n"
-            "resource.setrlimit(resource.RLIMIT_AS, (2 << 30, 2 << 30))\n"
-            "try:\n"
-            "    isingmf.Model(2**31 - 1, [[0, 1]], 1.0)\n"
-            "except isingmf.ModelError as e:\n"
-            "    print(e)\n")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         timeout=60)
-    assert out.returncode == 0, out.stderr
-    assert out.stdout == "a model has at most 2^30 = 1073741824 sites, got 2147483647\n"
+    assert in_capped_child("try:\n"
+                           "    isingmf.Model(2**31 - 1, [[0, 1]], 1.0)\n"
+                           "except isingmf.ModelError as e:\n"
+                           "    print(e)\n", 2 << 30) == \
+        "a model has at most 2^30 = 1073741824 sites, got 2147483647\n"
 
 
 def test_objects_made_by_new_alone_are_refused_not_read():
@@ -256,19 +262,15 @@ def test_a_damaged_file_hdf5_loops_on_takes_the_cli_timeout(monkeypatch):
 def test_out_of_memory_is_a_memory_error_that_says_so():
     # pybind11 alone says "std::bad_alloc". In a child whose address space is capped below
     # what an 8192^2 sweep needs (about 1.6 GB).
-    code = ("import resource, isingmf\n"
-            "resource.setrlimit(resource.RLIMIT_AS, (1200 << 20, resource.RLIM_INFINITY))\n"
-            "try:\n"
-            "    isingmf.sweep(isingmf.lattice('square', (8192, 8192)), T='1,2', bounds='mf',\n"
-            "                  exact='none', starts='up', max_iter=1)\n"
-            "    print('ran')\n"
-            "except MemoryError as e:\n"
-            "    print(e)\n")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         timeout=120)
-    assert out.returncode == 0, out.stderr
-    assert out.stdout == ("out of memory (the model or the temperature grid is too large for "
-                          "the memory this process may use)\n")
+    assert in_capped_child(
+        "try:\n"
+        "    isingmf.sweep(isingmf.lattice('square', (8192, 8192)), T='1,2', bounds='mf',\n"
+        "                  exact='none', starts='up', max_iter=1)\n"
+        "    print('ran')\n"
+        "except MemoryError as e:\n"
+        "    print(e)\n", 1200 << 20) == \
+        "out of memory (the model or the temperature grid is too large for the memory this " \
+        "process may use)\n"
 
 
 def test_a_malformed_read_timeout_is_refused(cli, monkeypatch, tmp_path):
