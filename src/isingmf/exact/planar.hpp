@@ -41,8 +41,8 @@
 /// grows past the correlation length. Every result carries a first-order estimate of its
 /// rounding error (PlanarResult); a temperature whose estimate exceeds
 /// PlanarOptions::extended_above is recomputed in x87 extended precision, and one that still
-/// exceeds max_relative_error is refused (NaN): all three values where ln Z's does, <H>/N or
-/// C/N alone where theirs does.
+/// exceeds max_relative_error is refused (NaN): all three values where ln Z's does, and at the
+/// cross-checked temperatures <H>/N or C/N alone where theirs does.
 
 #include <memory>
 #include <span>
@@ -92,10 +92,11 @@ struct PlanarResult {
     bool extended = false;
     /// Whether ln Z was computed a second time, on another dissection with full pivoting in
     /// extended precision, and the two compared (beta max|J| >= 5, or 4 on a torus): their
-    /// differences (ten times it for ln Z) then enter the estimates above. A value whose
-    /// estimate exceeds max_relative_error is refused (NaN), cross-checked or not: all three
-    /// for ln Z (relative, as relative_error), <H>/N alone (relative to sum|J|/N), C/N alone
-    /// (absolute).
+    /// differences (ten times it for ln Z) then enter the estimates above. Where ln Z's
+    /// estimate exceeds max_relative_error, all three values are refused (NaN), cross-checked
+    /// or not; where the temperature was cross-checked, <H>/N alone (relative to sum|J|/N) or
+    /// C/N alone (absolute) whose estimate exceeds it (above, a nearly singular Pfaffian can
+    /// inflate those two estimates far past the actual error).
     bool cross_checked = false;
     /// Torus: sum_ab |Pf K_ab| / (4 W) >= 1, the amplification of the Pfaffians' relative
     /// errors in W. 1 on planar graphs.
