@@ -140,6 +140,27 @@ def describe_model(model, num_sites):
     return f"{keys} N={num_sites}".strip()
 
 
+def read_num_sites(f, path, error=ResultsError):
+    """The root attribute num_sites of an open results or ensemble file (at least 1)."""
+    n = int(f.attrs["num_sites"])
+    if n < 1:
+        raise error(f"{path}:/: num_sites {n} out of range")
+    return n
+
+
+def read_1d(f, path, name, length=None, error=ResultsError):
+    """The 1-D dataset `name` of an open file, with `length` entries where given (one per
+    temperature: every per-temperature dataset, checked as `isingmf info` checks it), so that
+    a damaged file is named here in one line, not by an IndexError later."""
+    values = f[name][()]
+    if np.ndim(values) != 1:
+        raise error(f"{path}:/{name}: expected a 1-D dataset, found {np.ndim(values)}-D")
+    if length is not None and len(values) != length:
+        raise error(f"{path}:/{name}: {len(values)} entries, expected {length} "
+                    "(one per temperature)")
+    return values
+
+
 def load(path):
     """Reads one results file; raises ResultsError with a one-line message naming it."""
     try:
@@ -153,24 +174,11 @@ def load(path):
             version = int(f.attrs["format_version"])
             if version not in READABLE_VERSIONS:
                 raise ResultsError(f"{path}: format_version {version}, this script reads {READABLE_VERSIONS}")
-            n = int(f.attrs["num_sites"])
-            if n < 1:
-                raise ResultsError(f"{path}:/: num_sites {n} out of range")
-            T = f["T"][()]
-            if np.ndim(T) != 1:
-                raise ResultsError(f"{path}:/T: expected a 1-D dataset, found {np.ndim(T)}-D")
+            n = read_num_sites(f, path)
+            T = read_1d(f, path, "T")
 
             def column(name):
-                # Every per-temperature dataset has one entry per T (checked as `isingmf info`
-                # checks it), so that a damaged file is named here, not by an IndexError later.
-                values = f[name][()]
-                if np.ndim(values) != 1:
-                    raise ResultsError(
-                        f"{path}:/{name}: expected a 1-D dataset, found {np.ndim(values)}-D")
-                if len(values) != len(T):
-                    raise ResultsError(f"{path}:/{name}: {len(values)} entries, expected "
-                                       f"{len(T)} (one per temperature)")
-                return values
+                return read_1d(f, path, name, len(T))
 
             model = model_attributes(f)
             sweep = Sweep(

@@ -5,13 +5,18 @@
 
 Two panels against T (k_B = 1, in the energy units of H): the average [ln Z]/N of every method
 the file holds (exact, naive and structured mean field, upper bound, Bethe) with error bars of
-one standard error (/average/<group>/ln_z and ln_z_stderr), and the average gaps per spin
-between methods (/average/comparison/<gap>) with the same error bars: the interval widths as
-wide pale bands, so that a gap equal to one stays visible on top. Methods are drawn in
-plot_sweep.py's styles. Legends sit right of their panels. Red crosses mark the temperatures
-where a method did not converge in every sample (/average/<group>/converged below 1), and a
-warning on stderr names them. T = inf (beta = 0) is left out. The image format follows the
-extension of -o; an unknown one is a usage error (exit status 2).
+one standard error (/average/<group>/ln_z and ln_z_stderr; none for one sample, whose
+standard errors are NaN), and the average gaps per spin between methods
+(/average/comparison/<gap>) with the same error bars: the interval widths as wide pale bands,
+so that a gap equal to one stays visible on top; where the file holds none (no exact ln Z,
+and not both a lower and an upper bound), a note in the panel says what is missing. Methods
+are drawn in plot_sweep.py's styles. Legends sit right of their panels. Red crosses mark the
+temperatures where a method did not converge in every sample (/average/<group>/converged
+below 1), and a warning on stderr names them. T = inf (beta = 0) is left out, with a warning
+on stderr; a file with no other temperature is refused (exit status 1, no image). The datasets
+read are checked as plot_sweep.py checks its own (T and every average one value per
+temperature, num_sites at least 1), and a damaged one is named in one line. The image format
+follows the extension of -o; an unknown one is a usage error (exit status 2).
 
 The image (default ensemble.png) must be a new file, as plot_sweep.py's: an existing one is
 refused in one line (exit status 1) unless --force is given, which replaces a regular file; a
@@ -20,8 +25,10 @@ renamed into place, so that a failed or interrupted run leaves the old file as i
 """
 
 import argparse
+import os
 import sys
 import textwrap
+from dataclasses import dataclass
 
 import matplotlib
 
@@ -32,9 +39,11 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
 from isingmf_results import (OutputError, check_hdf5_path, check_output,  # noqa: E402
-                             describe_model, h5_error_reason, model_attributes, run_main)
+                             describe_model, h5_error_reason, model_attributes, read_1d,
+                             read_num_sites, run_main)
 from plot_sweep import (DIFFERENCE_STYLES, METHOD_STYLES, NOT_CONVERGED, T_LABEL,  # noqa: E402
-                        known_image_format, mark_not_converged, outside_legend, save)
+                        empty_difference_note, known_image_format, left_out_temperatures,
+                        mark_not_converged, note_in_panel, outside_legend, save, warn_left_out)
 
 FORMAT = "isingmf-ensemble"
 READABLE_VERSIONS = [1]
@@ -59,9 +68,20 @@ class EnsembleError(Exception):
     """The file is not an ensemble file this script can read."""
 
 
+@dataclass
+class Ensemble:
+    path: str
+    T: np.ndarray
+    num_sites: int
+    samples: int  # K
+    averages: dict  # {(group, dataset): (mean, stderr)}, each [n_T]
+    model: str  # in words
+    exact_note: str  # sample 0's
+
+
 def load(path):
-    """T, N, K, {(group, dataset): (mean, stderr)} and the model in words of an ensemble file;
-    raises EnsembleError with a one-line message naming the file."""
+    """The averages of an ensemble file; raises EnsembleError with a one-line message naming
+    the file (and the dataset, where one has the wrong shape)."""
     try:
         check_hdf5_path(path, EnsembleError)
         with h5py.File(path, "r") as f:
@@ -77,15 +97,21 @@ def load(path):
             if version not in READABLE_VERSIONS:
                 raise EnsembleError(
                     f"{path}: format_version {version}, this script reads {READABLE_VERSIONS}")
-            T = f["T"][()]
+            n = read_num_sites(f, path, EnsembleError)
+            T = read_1d(f, path, "T", error=EnsembleError)
+            samples = len(read_1d(f, path, "seed", error=EnsembleError))
+            if samples < 1:
+                raise EnsembleError(f"{path}:/seed: no samples")
             averages = {}
             for group in f["average"]:
                 for name in f["average"][group]:
                     if name + "_stderr" in f["average"][group]:
-                        averages[(group, name)] = (f["average"][group][name][()],
-                                                   f["average"][group][name + "_stderr"][()])
-            n = int(f.attrs["num_sites"])
-            return T, n, int(f["seed"].shape[0]), averages, describe_model(model_attributes(f), n)
+                        averages[(group, name)] = tuple(
+                            read_1d(f, path, f"average/{group}/{dataset}", len(T), EnsembleError)
+                            for dataset in (name, name + "_stderr"))
+            note = f.attrs.get("exact_note", "")
+            return Ensemble(path, T, n, samples, averages, describe_model(model_attributes(f), n),
+                            note.decode() if isinstance(note, bytes) else str(note))
     except EnsembleError:
         raise
     except (OSError, KeyError, ValueError, TypeError) as error:
@@ -93,10 +119,20 @@ def load(path):
             f"{path}: not a readable isingmf ensemble file ({h5_error_reason(error)})") from None
 
 
-def figure(path):
-    """The figure of an ensemble file, and for each method that did not converge in every
-    sample at some temperature, 'group at T = ...'."""
-    T, n, k, averages, model = load(path)
+def error_bars(err):
+    """The error bars of a curve: none where no standard error is known (one sample: NaN),
+    rather than NaN bars, which matplotlib warns about."""
+    return err if np.any(np.isfinite(err)) else None
+
+
+def figure(ensemble):
+    """The figure of an ensemble file (its path, or what load() read from it), and for each
+    method that did not converge in every sample at some temperature, 'group at T = ...';
+    raises EnsembleError when it has no temperature that can be drawn."""
+    if isinstance(ensemble, (str, os.PathLike)):
+        ensemble = load(ensemble)
+    T, n, k, averages = ensemble.T, ensemble.num_sites, ensemble.samples, ensemble.averages
+    left_out_temperatures(ensemble.path, T, EnsembleError)
     keep = np.isfinite(T)
     order = np.argsort(T[keep])
     Tk = T[keep][order]
@@ -108,8 +144,8 @@ def figure(path):
         if (group, "ln_z") in averages:
             mean, err = averages[(group, "ln_z")]
             y = mean[keep][order] / n
-            top.errorbar(Tk, y, yerr=err[keep][order] / n, fmt=style, ms=3, color=colour,
-                         capsize=2, label=label)
+            top.errorbar(Tk, y, yerr=error_bars(err[keep][order] / n), fmt=style, ms=3,
+                         color=colour, capsize=2, label=label)
             if (group, "converged") in averages:
                 everywhere = averages[(group, "converged")][0][keep][order] >= 1
                 curves.append((y, everywhere))
@@ -118,7 +154,9 @@ def figure(path):
                         f"{group} at T = {', '.join(f'{t:.4g}' for t in Tk[~everywhere])}")
     mark_not_converged(top, Tk, curves, NOT_CONVERGED + " (some samples)")
     top.set_ylabel("[ln Z] / N")
-    top.set_title(f"{textwrap.fill(model, 90)}\n{k} samples: mean +- standard error", fontsize=9)
+    spread = ("1 sample: no standard error" if k == 1
+              else f"{k} samples: mean +- standard error")
+    top.set_title(f"{textwrap.fill(ensemble.model, 90)}\n{spread}", fontsize=9)
     outside_legend(top)
     # exact_minus_lower is the same as gap; a difference this script does not know is drawn
     # plain, under its own name.
@@ -131,20 +169,31 @@ def figure(path):
         # Thin error bars on the bands, as on the thin lines.
         look = {**look, "elinewidth": 1} if look else look
         mean, err = averages[("comparison", name)]
-        bottom.errorbar(Tk, mean[keep][order] / n, yerr=err[keep][order] / n, fmt=style, ms=3,
-                        color=colour, capsize=2, label=label, **look)
+        bottom.errorbar(Tk, mean[keep][order] / n, yerr=error_bars(err[keep][order] / n),
+                        fmt=style, ms=3, color=colour, capsize=2, label=label, **look)
     bottom.set_ylabel("[difference of ln Z] / N")
     bottom.set_xlabel(T_LABEL)
     if gaps:
         outside_legend(bottom)
+    else:
+        def has(group):
+            return (group, "ln_z") in averages and np.any(np.isfinite(averages[(group, "ln_z")][0]))
+
+        # /average/comparison compares bounds only: no Bethe - exact.
+        lower = has("mean_field") or has("structured_mean_field")
+        note = empty_difference_note(has("exact"), ensemble.exact_note,
+                                     lower and has("upper_bound"), "bound")
+        if has("exact") and has("bethe"):
+            note += " (the file's averages hold no Bethe - exact)"
+        note_in_panel(bottom, note)
     fig.tight_layout()
     return fig, not_converged
 
 
-def plot(path, output, force=False):
+def plot(ensemble, output, force=False):
     """Writes the figure to `output` (atomically; an existing file only with `force`); returns
     what figure() says did not converge."""
-    fig, not_converged = figure(path)
+    fig, not_converged = figure(ensemble)
     save(fig, output, force, dpi=None)
     return not_converged
 
@@ -161,7 +210,10 @@ def main(argv=None):
         return 2
     try:
         check_output(args.output, args.force)  # before the work, as the CLI checks --out
-        not_converged = plot(args.ensemble, args.output, args.force)
+        ensemble = load(args.ensemble)
+        left_out = left_out_temperatures(ensemble.path, ensemble.T, EnsembleError)
+        not_converged = plot(ensemble, args.output, args.force)
+        warn_left_out("plot_ensemble.py", ensemble.path, ensemble.T, left_out)
         if not_converged:
             print(f"plot_ensemble.py: warning: not every sample converged: "
                   f"{'; '.join(not_converged)} (red crosses; /average/<group>/converged)",

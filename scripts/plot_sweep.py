@@ -9,13 +9,16 @@ holds it, else naive mean field) and the upper bound drawn as a band, every boun
 estimate and exact ln Z, whichever the file holds), the differences of ln Z per spin (the
 interval widths upper - lower, drawn as wide pale bands so that a gap equal to them stays
 visible on top, the gaps exact - lower, and upper - exact, for the naive and the structured
-bound) and the magnetization: the mean-field and structured |m| = |(1/N) sum_i m_i| beside the
-exact <|m|> where computed and the exact |<m>| where it is not zero (all unsigned, so that they
-are comparable; <m> vanishes at h = 0 by symmetry, and below T_c the mean-field m then follows
-<|m|>). Legends sit to the right of their panels, clear of the curves. Red crosses mark, on
-each curve, the temperatures where that method did not converge (mean field, structured mean
-field, the upper bound's optimisation, belief propagation); a bound still holds there, but is
-not the best the method gives. T = inf (beta = 0) cannot be placed on the axis and is left out.
+bound, and Bethe - exact, the signed error of the estimate; where there is none, a note says
+what is missing) and the magnetization: the mean-field and structured |m| = |(1/N) sum_i m_i|
+beside the exact <|m|> where computed and the exact |<m>| where it is not zero (all unsigned,
+so that they are comparable; <m> vanishes at h = 0 by symmetry, and below T_c the mean-field m
+then follows <|m|>). Legends sit to the right of their panels, clear of the curves. Red
+crosses mark, on each curve, the temperatures where that method did not converge (mean field,
+structured mean field, the upper bound's optimisation, belief propagation); a bound still
+holds there, but is not the best the method gives. T = inf (beta = 0) cannot be placed on the
+axis and is left out, with a warning on stderr that says how many; a file with no other
+temperature is refused (exit status 1, no image).
 The image format follows the extension of -o (png, pdf, svg, ...); an unknown one is a usage
 error (exit status 2).
 
@@ -38,6 +41,7 @@ matplotlib.use("Agg")  # files only, no display needed
 
 import matplotlib.pyplot as plt  # noqa: E402  (after the backend is chosen)
 import numpy as np  # noqa: E402
+from matplotlib.ticker import FixedLocator, MaxNLocator, NullLocator  # noqa: E402
 
 from isingmf_results import (OutputError, ResultsError, check_output, load,  # noqa: E402
                              run_main, write_atomically)
@@ -54,15 +58,20 @@ ZERO_MAGNETIZATION = 1e-9
 METHOD_STYLES = {"mean_field": ("o-", "C0"), "structured_mean_field": ("D-", "C1"),
                  "upper_bound": ("v-", "C3"), "bethe": ("^:", "C4"), "exact": ("s--", "k")}
 # (style, colour, look) of each difference, by its /comparison name ("gap" is exact - mean
-# field). The interval widths are wide pale bands, drawn before the gaps: where the upper
-# bound is exact, a gap equals its width and its thin line runs along the band instead of
-# hiding under it.
+# field; bethe_minus_exact is computed here, /comparison has none). The interval widths are
+# wide pale bands, drawn before the gaps: where the upper bound is exact, a gap equals its
+# width and its thin line runs along the band instead of hiding under it. Bethe - exact is the
+# signed error of an estimate, in Bethe's marker and colour with a line style of its own.
 BAND = {"lw": 6, "alpha": 0.35}
 DIFFERENCE_STYLES = {"upper_minus_lower": ("-", "C0", BAND),
                      "upper_minus_structured": ("-", "C1", BAND),
                      "gap": ("s--", "C2", {}), "exact_minus_structured": ("D--", "C5", {}),
                      "upper_minus_exact": ("v:", "C3", {}),
-                     "structured_minus_lower": ("o:", "C4", {})}
+                     "structured_minus_lower": ("o:", "C4", {}),
+                     "bethe_minus_exact": ("^-.", "C4", {})}
+BETHE_MINUS_EXACT = "Bethe - exact (error of the estimate, either sign)"
+# T = inf (beta = 0) has no place on the T axis.
+NO_PLACE = "T = inf, beta = 0, cannot be placed on the T axis"
 
 
 def outside_legend(ax):
@@ -72,6 +81,64 @@ def outside_legend(ax):
 
 def _finite(values):
     return values is not None and np.any(np.isfinite(values))
+
+
+def left_out_temperatures(path, T, error=ResultsError):
+    """How many temperatures of `path` cannot be drawn (T = inf); raises `error` when none can
+    be, rather than drawing empty panels. Shared with plot_ensemble.py."""
+    left_out = int(np.count_nonzero(~np.isfinite(T)))
+    if left_out == len(T):
+        raise error(f"{path}: no finite temperature to plot ({NO_PLACE})")
+    return left_out
+
+
+def warn_left_out(script, path, T, left_out):
+    """The one-line warning of `script` that `left_out` of the temperatures T are not drawn."""
+    if left_out:
+        print(f"{script}: warning: {path}: {left_out} of {len(T)} temperatures left out "
+              f"({NO_PLACE})", file=sys.stderr)
+
+
+def empty_difference_note(has_exact, exact_note, has_interval, compared="bound or estimate"):
+    """Why the differences panel is empty: what is missing for a gap or a width (`compared`:
+    what the panel would compare with exact ln Z)."""
+    if has_exact:
+        return f"no differences to draw: no {compared} to compare with exact ln Z"
+    reasons = [f"no exact ln Z ({exact_note})" if exact_note else "no exact ln Z"]
+    if not has_interval:
+        reasons.append("no interval width (needs a lower and an upper bound)")
+    return "no differences to draw: " + "; ".join(reasons)
+
+
+def note_in_panel(ax, text):
+    """`text` in the middle of the empty panel `ax`, wrapped to stay inside it."""
+    ax.text(0.5, 0.5, textwrap.fill(text, 80), ha="center", va="center", fontsize=9,
+            transform=ax.transAxes)
+
+
+def set_temperature_axis(ax, T):
+    """A log axis where the sorted, finite T span decades (sweeps uniform in beta crowd low T).
+    Its limits and, near the largest double, its ticks are set here: matplotlib's 5% margins
+    of 600 decades (T from 1e-300 to 1e300), and its ticks two strides past the axis, run past
+    the doubles, and the axis fell back to 1 to 10 with overflow warnings."""
+    if len(T) < 2 or T[0] <= 0:
+        return
+    low, high = np.log10(T[0]), np.log10(T[-1])  # a ratio of the ends may overflow
+    if high - low <= np.log10(20):
+        return
+    # matplotlib's 5% margins, within whole decades of the normal doubles (1e-307 to 1e308);
+    # a T beyond is kept in.
+    margin = 0.05 * (high - low)
+    start = max(low - margin, np.ceil(np.log10(np.finfo(float).tiny)))
+    stop = min(high + margin, np.floor(np.log10(np.finfo(float).max)))
+    # Before the scale, which would otherwise autoscale with matplotlib's margins.
+    ax.set_xlim(min(T[0], 10 ** start), max(T[-1], 10 ** stop))
+    ax.set_xscale("log")
+    if stop - start > 50 or stop > 250:
+        decades = MaxNLocator(nbins=8, integer=True).tick_values(start, stop)
+        decades = decades[(decades >= start) & (decades <= stop)]
+        ax.xaxis.set_major_locator(FixedLocator(10.0 ** decades))
+        ax.xaxis.set_minor_locator(NullLocator())
 
 
 def image_format(output):
@@ -110,7 +177,9 @@ def mark_not_converged(ax, T, curves, label=NOT_CONVERGED):
 
 
 def figure(sweep):
-    """The figure of a sweep (three panels sharing the T axis)."""
+    """The figure of a sweep (three panels sharing the T axis); raises ResultsError when it
+    has no temperature that can be drawn."""
+    left_out_temperatures(sweep.path, sweep.T)
     n = sweep.num_sites
     # Sweeps may list temperatures in any order; lines need them sorted.
     order = np.argsort(sweep.T, kind="stable")
@@ -160,14 +229,18 @@ def figure(sweep):
     ax_lnz.set_ylabel("ln Z / N")
     outside_legend(ax_lnz)
 
-    # In DIFFERENCE_STYLES' order: the widths' bands first.
+    # In DIFFERENCE_STYLES' order: the widths' bands first. Per spin, like /comparison's
+    # sorted values divided by N below.
     gap = sweep.exact_minus_lower if sweep.exact_minus_lower is not None else sweep.gap
+    bethe_error = (sweep.lnz_bethe - sweep.lnz_exact
+                   if bethe is not None and has_exact else None)
     widths = [(sweep.upper_minus_lower, "upper - lower (interval width)", "upper_minus_lower"),
               (sweep.upper_minus_structured, "upper - structured (interval width)",
                "upper_minus_structured"),
               (gap, "exact - lower (gap)", "gap"),
               (sweep.exact_minus_structured, "exact - structured (gap)", "exact_minus_structured"),
-              (sweep.upper_minus_exact, "upper - exact", "upper_minus_exact")]
+              (sweep.upper_minus_exact, "upper - exact", "upper_minus_exact"),
+              (bethe_error, BETHE_MINUS_EXACT, "bethe_minus_exact")]
     drawn = False
     for values, label, name in widths:
         if _finite(values):
@@ -180,8 +253,8 @@ def figure(sweep):
         ax_gap.axhline(0.0, color="grey", lw=0.5)
         outside_legend(ax_gap)
     else:
-        note = sweep.exact_note or "no exact results in this file"
-        ax_gap.text(0.5, 0.5, note, ha="center", va="center", transform=ax_gap.transAxes, wrap=True)
+        has_interval = best_lower is not None and upper is not None
+        note_in_panel(ax_gap, empty_difference_note(has_exact, sweep.exact_note, has_interval))
     ax_gap.set_ylabel("difference of ln Z / N")
 
     m_abs = np.abs(sweep.m_mf[order]) if sweep.m_mf is not None else None
@@ -200,9 +273,7 @@ def figure(sweep):
     if ax_m.lines:
         outside_legend(ax_m)
 
-    # Sweeps uniform in beta crowd low T; a log axis spreads them when T spans decades.
-    if len(T) > 1 and T[0] > 0 and T[-1] / T[0] > 20:
-        ax_m.set_xscale("log")
+    set_temperature_axis(ax_m, T)
     for ax in (ax_lnz, ax_gap, ax_m):
         ax.grid(True, alpha=0.3)
     fig.tight_layout()
@@ -236,7 +307,10 @@ def main(argv=None):
         return 2
     try:
         check_output(args.output, args.force)  # before the work, as the CLI checks --out
-        plot(load(args.results), args.output, args.force)
+        sweep = load(args.results)
+        left_out = left_out_temperatures(sweep.path, sweep.T)
+        plot(sweep, args.output, args.force)
+        warn_left_out("plot_sweep.py", sweep.path, sweep.T, left_out)
     except (ResultsError, OutputError) as error:
         print(f"plot_sweep.py: error: {error}", file=sys.stderr)
         return 1

@@ -8,6 +8,7 @@ ISINGMF_CLI names the command-line program that writes the input files (default
 build/src/isingmf); the tests that need it are skipped without it. The example's full run
 needs the Python module (build/python, or ISINGMF_PYTHON_DIR).
 """
+import io
 import os
 import pathlib
 import re
@@ -15,6 +16,7 @@ import resource
 import signal
 import subprocess
 import sys
+import warnings
 
 import pytest
 
@@ -323,6 +325,168 @@ def test_a_damaged_file_is_one_line_naming_the_dataset(inputs, tmp_path, how, me
         result = run_script(script, path, *args)
         assert result.returncode == 1, (script, result.stdout)
         assert one_line(result.stderr) == f"{script}: error: {path}{message}"
+    assert not (tmp_path / "x.png").exists()
+
+
+def gap_panel_lines(path):
+    """{label: y data} of plot_sweep's differences panel for `path`, and its texts."""
+    fig = plot_sweep.figure(isingmf_results.load(str(path)))
+    ax_gap = fig.axes[1]
+    lines = {line.get_label(): np.asarray(line.get_ydata()) for line in ax_gap.get_lines()}
+    texts = [" ".join(text.get_text().split()) for text in ax_gap.texts]  # unwrapped
+    plot_sweep.plt.close(fig)
+    return lines, texts
+
+
+@pytest.mark.parametrize("bounds", ["bethe", "mf,bethe", "upper,bethe", "structured,bethe"])
+def test_bethe_minus_exact_is_drawn_beside_any_bound(cli, tmp_path, bounds):
+    # With --bounds bethe the panel held only the exact method's note ("N=9 <= 20: ...").
+    path = tmp_path / "b.h5"
+    run_cli(cli, "sweep", "--size", "3x3", "--T", "2,1", "--bounds", bounds, "--quiet",
+            "--out", path)
+    lines, texts = gap_panel_lines(path)
+    assert texts == []
+    sweep = isingmf_results.load(str(path))
+    order = np.argsort(sweep.T)
+    expected = (sweep.lnz_bethe - sweep.lnz_exact)[order] / sweep.num_sites
+    assert np.array_equal(lines[plot_sweep.BETHE_MINUS_EXACT], expected)
+    assert "error of the estimate" in plot_sweep.BETHE_MINUS_EXACT  # not a bound's gap
+    gaps = {"upper": "upper - exact", "mf": "exact - lower (gap)",
+            "structured": "exact - structured (gap)"}
+    for bound, label in gaps.items():
+        assert (label in lines) == (bound in bounds.split(",")), (bound, sorted(lines))
+
+
+def test_an_empty_difference_panel_says_what_is_missing(cli, tmp_path):
+    path = tmp_path / "mf.h5"
+    run_cli(cli, "sweep", "--size", "3x3", "--T", "1,2", "--bounds", "mf", "--exact", "none",
+            "--quiet", "--out", path)
+    lines, texts = gap_panel_lines(path)
+    assert not lines
+    assert texts == ["no differences to draw: no exact ln Z (not requested); no interval width "
+                     "(needs a lower and an upper bound)"]
+
+
+def test_temperatures_at_infinity_are_counted_or_refused(cli, tmp_path, capsys):
+    for script, command in ((plot_sweep, "sweep"), (plot_ensemble, "ensemble")):
+        name = script.__name__ + ".py"
+        infinite, mixed = tmp_path / f"{command}-inf.h5", tmp_path / f"{command}-mixed.h5"
+        extra = ("--samples", "2") if command == "ensemble" else ()
+        for path, beta in ((infinite, "0"), (mixed, "0,1")):
+            run_cli(cli, command, "--size", "2x2", "--beta", beta, *extra, "--quiet", "--out",
+                    path)
+        image = tmp_path / f"{command}.png"
+        # Three empty panels with full legends and status 0.
+        assert script.main([str(infinite), "-o", str(image)]) == 1
+        assert one_line(capsys.readouterr().err) == (
+            f"{name}: error: {infinite}: no finite temperature to plot (T = inf, beta = 0, "
+            "cannot be placed on the T axis)")
+        assert not image.exists()
+        # Left out in silence.
+        assert script.main([str(mixed), "-o", str(image)]) == 0
+        assert one_line(capsys.readouterr().err) == (
+            f"{name}: warning: {mixed}: 1 of 2 temperatures left out (T = inf, beta = 0, "
+            "cannot be placed on the T axis)")
+        assert image.read_bytes()[:8] == PNG
+
+
+def draw_without_warnings(fig):
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        fig.savefig(io.BytesIO(), format="png")
+    assert [str(w.message) for w in caught] == []
+
+
+def test_temperatures_over_600_decades_are_all_on_the_axis(cli, tmp_path):
+    # T[-1] / T[0] overflowed, and matplotlib's margins and ticks of 600 decades ran past the
+    # doubles: overflow warnings and an axis from 1 to 10.
+    path = tmp_path / "xt.h5"
+    run_cli(cli, "sweep", "--size", "2x2", "--T", "1e-300,1e-5,1,1e300", "--quiet", "--out",
+            path)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        fig = plot_sweep.figure(isingmf_results.load(str(path)))
+    assert [str(w.message) for w in caught] == []
+    draw_without_warnings(fig)
+    for ax in fig.axes:
+        assert ax.get_xscale() == "log"
+        low, high = ax.get_xlim()
+        assert 0 < low <= 1e-300 and 1e300 <= high < np.inf
+        ticks = [t for t in ax.get_xticks() if low <= t <= high]
+        assert len(ticks) >= 3 and np.all(np.isfinite(ticks))
+    plot_sweep.plt.close(fig)
+
+
+@pytest.fixture(scope="session")
+def ensembles(cli, tmp_path_factory):
+    """Ensemble files of one sample, and without exact values nor an upper bound."""
+    d = tmp_path_factory.mktemp("ensembles")
+    run_cli(cli, "ensemble", "--size", "2x2", "--samples", "1", "--T", "1,2", "--quiet",
+            "--out", d / "one.h5")
+    run_cli(cli, "ensemble", "--size", "2x2", "--samples", "2", "--T", "1,2", "--bounds", "mf",
+            "--exact", "none", "--quiet", "--out", d / "mf.h5")
+    return d
+
+
+def test_one_sample_has_no_error_bars_and_no_warning(ensembles):
+    # Its standard errors are NaN: "UserWarning: Warning: converting a masked element to nan".
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        fig, _ = plot_ensemble.figure(str(ensembles / "one.h5"))
+    assert [str(w.message) for w in caught] == []
+    draw_without_warnings(fig)
+    top, bottom = fig.axes
+    assert "1 sample: no standard error" in top.get_title()
+    containers = top.containers + bottom.containers
+    assert len(containers) >= 5 and not any(c.has_yerr for c in containers)
+    plot_sweep.plt.close(fig)
+
+
+def test_an_empty_ensemble_difference_panel_says_why(ensembles):
+    fig, _ = plot_ensemble.figure(str(ensembles / "mf.h5"))
+    bottom = fig.axes[1]
+    assert not bottom.containers
+    assert [" ".join(text.get_text().split()) for text in bottom.texts] == [
+        "no differences to draw: no exact ln Z (not requested); no interval width (needs a "
+        "lower and an upper bound)"]
+    assert all(c.has_yerr for c in fig.axes[0].containers)  # two samples: error bars
+    plot_sweep.plt.close(fig)
+
+
+def damage_ensemble(path, how):
+    with h5py.File(path, "r+") as f:
+        if how == "short":
+            values = f["average/mean_field/ln_z_stderr"][:1]
+            del f["average/mean_field/ln_z_stderr"]
+            f["average/mean_field/ln_z_stderr"] = values
+        elif how == "average 2-D":
+            values = f["average/comparison/gap"][:]
+            del f["average/comparison/gap"]
+            f["average/comparison/gap"] = values[:, None]
+        elif how == "T 2-D":
+            values = f["T"][:]
+            del f["T"]
+            f["T"] = np.stack([values, values])
+        elif how == "seed 0-D":
+            del f["seed"]
+            f["seed"] = np.uint64(1)
+        elif how == "no sites":
+            f.attrs.modify("num_sites", 0)
+
+
+@pytest.mark.parametrize("how,message", [
+    ("short", ":/average/mean_field/ln_z_stderr: 1 entries, expected 2 (one per temperature)"),
+    ("average 2-D", ":/average/comparison/gap: expected a 1-D dataset, found 2-D"),
+    ("T 2-D", ":/T: expected a 1-D dataset, found 2-D"),
+    ("seed 0-D", ":/seed: expected a 1-D dataset, found 0-D"),
+    ("no sites", ":/: num_sites 0 out of range")])
+def test_a_damaged_ensemble_is_one_line_naming_the_dataset(ensembles, tmp_path, capsys, how,
+                                                           message):
+    path = tmp_path / "damaged.h5"
+    path.write_bytes((ensembles / "one.h5").read_bytes())
+    damage_ensemble(path, how)
+    assert plot_ensemble.main([str(path), "-o", str(tmp_path / "x.png")]) == 1
+    assert one_line(capsys.readouterr().err) == f"plot_ensemble.py: error: {path}{message}"
     assert not (tmp_path / "x.png").exists()
 
 
