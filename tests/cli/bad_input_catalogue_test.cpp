@@ -342,6 +342,11 @@ INSTANTIATE_TEST_SUITE_P(
         BadInput{"kaufman_does_not_apply",
                  "sweep --lattice chain --size 8 --exact kaufman --out new.h5", 1,
                  "Kaufman's closed form needs"},
+        // The one torus of the general condition that Kaufman's form refuses is named as such.
+        BadInput{"kaufman_odd_antiferromagnet",
+                 "sweep --size 3x5 --J -1 --exact kaufman --out new.h5", 1,
+                 "Kaufman's closed form needs even extents where J < 0: the 3x5 antiferromagnetic "
+                 "torus is frustrated (planar or eliminate compute it)"},
         BadInput{"planar_needs_zero_field", "sweep --size 8x8 --h 0.1 --exact planar --out new.h5",
                  1, "zero fields"},
         BadInput{"planar_not_planar",

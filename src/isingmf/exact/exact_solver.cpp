@@ -74,11 +74,8 @@ ExactChoice choose_exact_method(const Model& model, ExactMethod requested) {
             return {ExactMethod::eliminate, fmt::format("requested; order width {}", plan.width)};
         }
         case ExactMethod::kaufman:
-            if (!kaufman_applies(model)) {
-                throw ModelError(
-                    "Kaufman's closed form needs a uniform zero-field periodic square lattice with "
-                    "extents >= 3");
-            }
+            if (const std::string refusal = kaufman_refusal(model); !refusal.empty())
+                throw ModelError(refusal);
             return {ExactMethod::kaufman, "requested"};
         case ExactMethod::planar: {
             const PlanarEstimate estimate = estimate_planar(model);

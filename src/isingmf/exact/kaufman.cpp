@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <initializer_list>
 #include <numbers>
+#include <optional>
 #include <string>
 
 #include "isingmf/exact/detail/jet.hpp"
@@ -209,15 +210,29 @@ bool kaufman_applies(const Model& model, KaufmanLattice* lattice) {
     return true;
 }
 
+std::string kaufman_refusal(const Model& model) {
+    if (kaufman_applies(model)) return {};
+    // The antiferromagnet of odd extent: the one torus of the general condition it refuses.
+    const std::optional<LatticeSpec>& spec = model.lattice();
+    const std::optional<double> J = model.shared_coupling();
+    if (spec && spec->kind == LatticeKind::square && spec->boundary == Boundary::periodic &&
+        spec->size.size() == 2 && spec->size[0] >= kKaufmanMinExtent &&
+        spec->size[1] >= kKaufmanMinExtent && J && *J < 0.0 &&
+        (spec->size[0] % 2 != 0 || spec->size[1] % 2 != 0)) {
+        return fmt::format(
+            "Kaufman's closed form needs even extents where J < 0: the {}x{} antiferromagnetic "
+            "torus is frustrated (planar or eliminate compute it)",
+            spec->size[0], spec->size[1]);
+    }
+    return "Kaufman's closed form needs a uniform zero-field periodic square lattice with "
+           "extents >= 3";
+}
+
 std::vector<ExactResult> kaufman_exact(const Model& model, std::span<const double> betas) {
     check_betas(betas);
     check_energy_scale(model, betas);
     KaufmanLattice lattice;
-    if (!kaufman_applies(model, &lattice)) {
-        throw ModelError(
-            "Kaufman's formula needs a uniform zero-field periodic square lattice of at least 3x3 "
-            "(even extents if J < 0)");
-    }
+    if (!kaufman_applies(model, &lattice)) throw ModelError(kaufman_refusal(model));
     std::vector<ExactResult> results;
     results.reserve(betas.size());
     for (double beta : betas)

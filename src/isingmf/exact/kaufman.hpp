@@ -15,6 +15,7 @@
 /// sublattice; on odd sizes it is frustrated and not covered.
 
 #include <span>
+#include <string>
 #include <vector>
 
 #include "isingmf/exact/exact_result.hpp"
@@ -43,6 +44,11 @@ ExactResult kaufman_exact(int lx, int ly, double J, double beta);
 /// (x,y)-(x+1,y), (x,y)-(x,y+1) exactly, one coupling value, zero fields and zero energy offset,
 /// and even extents if J < 0. On success fills `lattice` when given.
 bool kaufman_applies(const Model& model, KaufmanLattice* lattice = nullptr);
+
+/// Why kaufman_applies(model) is false, in one line ("" where it is true): a uniform
+/// zero-field torus of J < 0 with an odd extent is named as frustrated; anything else gets
+/// the general condition.
+std::string kaufman_refusal(const Model& model);
 
 /// kaufman_exact at each beta for a model that kaufman_applies to; throws ModelError otherwise.
 std::vector<ExactResult> kaufman_exact(const Model& model, std::span<const double> betas);
