@@ -137,7 +137,7 @@ SweepSetup parse_sweep_setup(const po::variables_map& vm) {
     options.warm_start = starts.warm;
     options.mean_field.tolerance = vm["tol"].as<double>();
     if (!(options.mean_field.tolerance > 0.0) || !std::isfinite(options.mean_field.tolerance)) {
-        throw UsageError("--tol must be > 0");
+        throw UsageError("--tol must be a finite number > 0");
     }
     options.mean_field.max_iterations = vm["max-iter"].as<int>();
     if (options.mean_field.max_iterations < 1) throw UsageError("--max-iter must be >= 1");
@@ -179,7 +179,7 @@ SweepSetup parse_sweep_setup(const po::variables_map& vm) {
     if (options.upper.width < 0) throw UsageError("--ub-width must be >= 0 (0: automatic)");
     options.upper.tolerance = vm["ub-tol"].as<double>();
     if (!(options.upper.tolerance > 0.0) || !std::isfinite(options.upper.tolerance))
-        throw UsageError("--ub-tol must be > 0");
+        throw UsageError("--ub-tol must be a finite number > 0");
     options.bethe.schedule =
         as_usage([&] { return parse_bp_schedule(vm["bp-schedule"].as<std::string>()); });
     options.bethe.damping = vm["bp-damping"].as<double>();

@@ -152,7 +152,7 @@ MeanFieldOptions mean_field_options(py::handle starts, int restarts, double tol,
     if (restarts > 1 && parsed.starts.random == 0)
         throw ModelError("restarts needs 'random' in starts");
     options.starts = parsed.starts;
-    if (!(tol > 0.0) || !std::isfinite(tol)) throw ModelError("tol must be > 0");
+    if (!(tol > 0.0) || !std::isfinite(tol)) throw ModelError("tol must be a finite number > 0");
     if (max_iter < 1) throw ModelError("max_iter must be >= 1");
     options.tolerance = tol;
     options.max_iterations = max_iter;

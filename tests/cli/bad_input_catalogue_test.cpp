@@ -196,8 +196,9 @@ INSTANTIATE_TEST_SUITE_P(
                  "--restarts must be between 0 and 10000"},
         BadInput{"restarts_overflow", "sweep --restarts 99999999999", 2,
                  "--restarts '99999999999' is too large to be read"},
-        BadInput{"tol_zero", "sweep --tol 0", 2, "--tol must be > 0"},
-        BadInput{"tol_nan", "sweep --tol nan", 2, "--tol must be > 0"},
+        BadInput{"tol_zero", "sweep --tol 0", 2, "--tol must be a finite number > 0"},
+        BadInput{"tol_nan", "sweep --tol nan", 2, "--tol must be a finite number > 0"},
+        BadInput{"ub_tol_inf", "sweep --ub-tol inf", 2, "--ub-tol must be a finite number > 0"},
         BadInput{"max_iter_zero", "sweep --max-iter 0", 2, "--max-iter must be >= 1"},
         // Above int: Boost called these only "invalid", as it does a typo.
         BadInput{"max_iter_above_int", "sweep --max-iter 2147483648", 2,

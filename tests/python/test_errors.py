@@ -50,7 +50,7 @@ def test_exception_classes():
     (lambda: isingmf.Model(3, [[0, 1]], np.nan), "not finite"),
     (lambda: isingmf.Model(0, [], []), "at least one site"),
     (lambda: isingmf.mean_field(SQUARE, -0.5), "beta must be finite and >= 0, got -0.5"),
-    (lambda: isingmf.mean_field(SQUARE, 1.0, tol=0), "tol must be > 0"),
+    (lambda: isingmf.mean_field(SQUARE, 1.0, tol=0), "tol must be a finite number > 0"),
     (lambda: isingmf.mean_field(SQUARE, 1.0, max_iter=0), "max_iter must be >= 1"),
     (lambda: isingmf.mean_field(SQUARE, 1.0, restarts=-1), "restarts must be between 0 and 10000"),
     # The command line's limits: more is a typo that would run for hours (or start thousands
@@ -97,6 +97,8 @@ def test_exception_classes():
     (lambda: isingmf.exact(SQUARE), "give the betas or T"),
     (lambda: isingmf.exact(SQUARE, 1.0, T=1.0), "give T or beta, not both"),
     (lambda: isingmf.exact(SQUARE, T=[1.0, 0.0]), "temperature must be > 0"),
+    (lambda: isingmf.exact(SQUARE, T=[float("inf")]), "temperature inf: give it as beta = 0"),
+    (lambda: isingmf.upper_bound(SQUARE, 0.5, tol=float("inf")), "tol must be a finite number"),
     (lambda: isingmf.exact(SQUARE, 1.0, method="magic"), "magic"),
     (lambda: isingmf.exact(SQUARE, np.ones((2, 2))), "1-D"),
     (lambda: isingmf.exact(SQUARE, []), "beta is empty"),

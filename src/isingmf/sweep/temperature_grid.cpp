@@ -193,6 +193,8 @@ std::vector<double> parse_grid(const std::string& text) {
 std::vector<double> betas_from_temperatures(const std::vector<double>& temperatures) {
     std::vector<double> betas;
     for (double T : temperatures) {
+        if (std::isinf(T) && T > 0.0)
+            throw ParseError("temperature inf: give it as beta = 0 (--beta 0, or betas=[0])");
         if (!(T > 0.0) || !std::isfinite(T))
             throw ParseError(fmt::format("temperature must be > 0, got {}", T));
         if (!std::isfinite(1.0 / T))
