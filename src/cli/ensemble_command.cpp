@@ -191,12 +191,20 @@ void refuse_existing_checkpoint(const fs::path& checkpoint) {
                      : fmt::format("with {} finished sample(s)", samples)));
 }
 
-// What a run that ends early with samples in its checkpoint tells the user: where they are, and
-// how to finish.
+// What a run that ends early with samples in its checkpoint tells the user: where they are
+// (the whole path: a cut one would not find them), and how to finish.
 std::string kept_samples_note(const fs::path& checkpoint) {
     return fmt::format(
-        "the finished samples are kept in {}: run the same command with --resume to finish",
-        quote_token(checkpoint.string()));
+        "the finished samples are kept in '{}': run the same command with --resume to finish",
+        printable(checkpoint.string()));
+}
+
+// The line a signal prints while samples are kept; on a terminal it starts a line of its own
+// (the progress bar's has none).
+void set_kept_samples_note(const fs::path& checkpoint) {
+    set_interrupt_note(fmt::format("{}isingmf: interrupted; {}\n",
+                                   ::isatty(STDERR_FILENO) != 0 ? "\n" : "",
+                                   kept_samples_note(checkpoint)));
 }
 
 fs::path checkpoint_path(const fs::path& out) {
@@ -375,10 +383,7 @@ int ensemble_command(const std::vector<std::string>& args, const std::string& co
                 }
                 print_diagnostic("isingmf: resuming: {} of {} samples done\n", finished.size(),
                                  samples);
-                if (!finished.empty()) {
-                    set_interrupt_note(
-                        fmt::format("isingmf: interrupted; {}\n", kept_samples_note(checkpoint)));
-                }
+                if (!finished.empty() && team->size() == 1) set_kept_samples_note(checkpoint);
             } else {
                 prepare_output(out, force, inputs);
                 // With --force, the old checkpoint's claim is held until the new one is in
@@ -441,10 +446,8 @@ int ensemble_command(const std::vector<std::string>& args, const std::string& co
                 // whose handler read the registration just before can still remove it).
                 if (empty_checkpoint) empty_checkpoint->release();
                 log->append(sample);
-                if (++appended == 1 && root && finished.empty()) {
-                    set_interrupt_note(
-                        fmt::format("isingmf: interrupted; {}\n", kept_samples_note(checkpoint)));
-                }
+                // Alone only: under MPI this rank cannot tell whether others appended.
+                if (++appended == 1 && team->size() == 1) set_kept_samples_note(checkpoint);
                 // No lock: run_samples calls this by one thread at a time.
                 mine.push_back(std::move(sample));
                 bar.update("samples", ++done_here, todo.size());
@@ -475,12 +478,13 @@ int ensemble_command(const std::vector<std::string>& args, const std::string& co
             fs::remove(checkpoint, ignored);
             log.reset();
         }
-        // A checkpoint that holds samples stays: the error says so (a full disk, a failed
-        // write of the output).
-        if (team->size() == 1 && (appended > 0 || !finished.empty())) {
-            if (const auto* io = dynamic_cast<const IoError*>(&e)) {
-                throw IoError(fmt::format("{}; {}", io->what(), kept_samples_note(checkpoint)));
-            }
+        // A checkpoint that holds samples stays: an I/O error (a full disk, a failed write of
+        // the output) says so. Not an output that appeared meanwhile (--resume would meet it
+        // too: main says to use --force), nor a solver's error, which a resume would repeat.
+        if (team->size() == 1 && (appended > 0 || !finished.empty()) &&
+            dynamic_cast<const IoError*>(&e) != nullptr &&
+            dynamic_cast<const OutputExistsError*>(&e) == nullptr) {
+            throw IoError(fmt::format("{}; {}", e.what(), kept_samples_note(checkpoint)));
         }
         throw;
     }

@@ -14,10 +14,11 @@ namespace {
 
 constexpr int kCleanupSignals[] = {SIGINT, SIGTERM, SIGHUP};
 
-// set_interrupt_note's line: the length is published after the bytes (release), and the
-// handler reads it first (acquire); 0 while the bytes change.
+// set_interrupt_note's line: its bytes are written while the length is 0 and published by
+// the length (release), which the handler reads first (acquire).
 char interrupt_note[1024];
 std::atomic<std::size_t> interrupt_note_length{0};
+static_assert(std::atomic<std::size_t>::is_always_lock_free, "read in a signal handler");
 
 // Only async-signal-safe calls: unlink (inside remove_temporary_files_now), sigaction and
 // raise. The default action goes back in place only after the files are gone, and the raised
@@ -62,10 +63,17 @@ void install_signal_handlers() {
 }
 
 void set_interrupt_note(std::string_view note) {
-    interrupt_note_length.store(0, std::memory_order_release);
-    const std::size_t length = std::min(note.size(), sizeof interrupt_note);
+    if (note.empty()) {
+        interrupt_note_length.store(0, std::memory_order_release);
+        return;
+    }
+    if (interrupt_note_length.load(std::memory_order_relaxed) != 0) return;  // set once
+    // Cut to fit, still ending its line.
+    const std::size_t length = std::min(note.size(), sizeof interrupt_note - 1);
     std::memcpy(interrupt_note, note.data(), length);
-    interrupt_note_length.store(length, std::memory_order_release);
+    interrupt_note[length] = '\n';
+    interrupt_note_length.store(note.back() == '\n' && length == note.size() ? length : length + 1,
+                                std::memory_order_release);
 }
 
 }  // namespace isingmf::cli

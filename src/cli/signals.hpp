@@ -13,8 +13,8 @@ namespace isingmf::cli {
 void install_signal_handlers();
 
 /// A line the handlers above write to stderr before the process ends (what was kept and how to
-/// go on, e.g. an ensemble's checkpoint and --resume), up to 1 KiB of it; empty: none. Set by
-/// one thread at a time.
+/// go on, e.g. an ensemble's checkpoint and --resume), up to 1 KiB of it. Set once (a later
+/// note is ignored until it is cleared), cleared with an empty one; one thread at a time.
 void set_interrupt_note(std::string_view note);
 
 }  // namespace isingmf::cli
