@@ -41,8 +41,9 @@
 /// grows past the correlation length. Every result carries a first-order estimate of its
 /// rounding error (PlanarResult); a temperature whose estimate exceeds
 /// PlanarOptions::extended_above is recomputed in x87 extended precision, and one that still
-/// exceeds max_relative_error is refused (NaN): all three values where ln Z's does, and at the
-/// cross-checked temperatures <H>/N or C/N alone where theirs does.
+/// exceeds max_relative_error is refused (NaN): all three values where ln Z's does, and <H>/N
+/// or C/N alone where theirs does at a cross-checked temperature or on a torus whose terms
+/// cancel by 1e4 or more.
 
 #include <memory>
 #include <span>
@@ -94,9 +95,10 @@ struct PlanarResult {
     /// extended precision, and the two compared (beta max|J| >= 5, or 4 on a torus): their
     /// differences (ten times it for ln Z) then enter the estimates above. Where ln Z's
     /// estimate exceeds max_relative_error, all three values are refused (NaN), cross-checked
-    /// or not; where the temperature was cross-checked, <H>/N alone (relative to sum|J|/N) or
-    /// C/N alone (absolute) whose estimate exceeds it (above, a nearly singular Pfaffian can
-    /// inflate those two estimates far past the actual error).
+    /// or not; where the temperature was cross-checked or the torus terms cancel by 1e4 or
+    /// more, <H>/N alone (relative to sum|J|/N) or C/N alone (absolute) whose estimate exceeds
+    /// it (elsewhere a nearly singular Pfaffian can inflate those two estimates far past the
+    /// actual error).
     bool cross_checked = false;
     /// Torus: sum_ab |Pf K_ab| / (4 W) >= 1, the amplification of the Pfaffians' relative
     /// errors in W. 1 on planar graphs.
