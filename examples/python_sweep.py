@@ -42,16 +42,24 @@ def save_new(fig, path):
     existing file nor a half-written image is ever left at `path`."""
     fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
-        os.fchmod(fd, 0o644)  # mkstemp makes it private
         with os.fdopen(fd, "wb") as file:
+            umask = os.umask(0)
+            os.umask(umask)
+            os.fchmod(file.fileno(), 0o666 & ~umask)  # as any new file (mkstemp's is private)
             fig.savefig(file, format=path.suffix.lstrip("."), dpi=100)
             file.flush()
             os.fsync(file.fileno())
-        os.link(temporary, path)
-    except FileExistsError:
-        refuse_existing(path)
+        try:
+            os.link(temporary, path)
+        except FileExistsError:
+            refuse_existing(path)
+        except OSError:  # a file system without hard links: checked, then renamed
+            if os.path.lexists(path):
+                refuse_existing(path)
+            os.rename(temporary, path)
     finally:
-        os.unlink(temporary)
+        if os.path.lexists(temporary):
+            os.unlink(temporary)
 
 
 # Checked before the sweep, so that a rerun costs nothing.

@@ -4,8 +4,8 @@
     /usr/bin/python3 scripts/compare_table.py run.h5 [more.h5 ...]
 
 One markdown table per file (readable as plain text too; ln Z per spin to 10 decimals and the
-differences as %.3e, either as %.15e from 1e15 in magnitude on (ln Z / N ~ 2e300 at T = 1e-300),
-as the CLI prints them): T (in the energy units of H (k_B = 1)), ln Z_MF / N,
+differences as %.3e, and any of them as %.15e from 1e15 in magnitude on (ln Z / N ~ 2e300 at
+T = 1e-300), as the CLI prints them): T (in the energy units of H, k_B = 1), ln Z_MF / N,
 ln Z_exact / N, gap / N, relative gap (gap / |ln Z_exact|), the mean-field magnetization m
 (signed, to 6 decimals) and whether the iterations converged ("yes", or NO with those that
 did not: mf, ub, bp, smf), then, when the file holds them, the upper bound ln Z_UB / N with

@@ -378,14 +378,22 @@ def write_atomically(path, write, force=False):
     # A termination signal raises in this thread, so that `finally` removes the temporary;
     # the signal is then raised again with its own action. Ignored signals stay ignored.
     handlers = {}
-    if threading.current_thread() is threading.main_thread():
-        for signum in (signal.SIGTERM, signal.SIGHUP):
-            if signal.getsignal(signum) == signal.SIG_DFL:
-                handlers[signum] = signal.signal(signum, _raise_terminated)
     temporary = None
     received = None
+    main_thread = threading.current_thread() is threading.main_thread()
     try:
-        fd, temporary = _create_temporary(path)
+        if main_thread:
+            for signum in (signal.SIGTERM, signal.SIGHUP):
+                if signal.getsignal(signum) == signal.SIG_DFL:
+                    handlers[signum] = signal.signal(signum, _raise_terminated)
+        # Held while the temporary is created and named, so that no signal finds it unnamed.
+        held = {signal.SIGINT, signal.SIGTERM, signal.SIGHUP}
+        before = signal.pthread_sigmask(signal.SIG_BLOCK, held) if main_thread else None
+        try:
+            fd, temporary = _create_temporary(path)
+        finally:
+            if before is not None:
+                signal.pthread_sigmask(signal.SIG_SETMASK, before)
         with os.fdopen(fd, "wb") as file:
             write(file)
             file.flush()

@@ -376,13 +376,13 @@ def test_temperatures_at_infinity_are_counted_or_refused(cli, tmp_path, capsys):
             run_cli(cli, command, "--size", "2x2", "--beta", beta, *extra, "--quiet", "--out",
                     path)
         image = tmp_path / f"{command}.png"
-        # Three empty panels with full legends and status 0.
+        # Only T = inf: refused, no image (it used to be three empty panels, status 0).
         assert script.main([str(infinite), "-o", str(image)]) == 1
         assert one_line(capsys.readouterr().err) == (
             f"{name}: error: {infinite}: no finite temperature to plot (T = inf, beta = 0, "
             "cannot be placed on the T axis)")
         assert not image.exists()
-        # Left out in silence.
+        # Some T = inf: left out, with a warning (it used to be in silence).
         assert script.main([str(mixed), "-o", str(image)]) == 0
         assert one_line(capsys.readouterr().err) == (
             f"{name}: warning: {mixed}: 1 of 2 temperatures left out (T = inf, beta = 0, "
