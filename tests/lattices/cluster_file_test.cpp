@@ -43,6 +43,28 @@ TEST(ClusterFile, NamesTheLineAtFault) {
     expect_parse_error("", "c.txt: site 0 is in no cluster");
 }
 
+// One cluster may hold every site (a helper found a 20000-site chain, 108894 bytes, refused
+// at the 64 KiB that caps edge-list lines): the cap grows by 11 bytes a site, enough for any
+// site index and its space, and a line past it is still refused.
+TEST(ClusterFile, ALineHoldsEverySite) {
+    constexpr int kSites = 20000;
+    std::string line;
+    for (int i = kSites - 1; i >= 0; --i) line += std::to_string(i) + "   ";
+    const auto clusters = parse_cluster_file(line + "\n", "c.txt", kSites);
+    ASSERT_EQ(clusters.size(), 1u);
+    ASSERT_EQ(clusters[0].size(), static_cast<std::size_t>(kSites));
+    EXPECT_EQ(clusters[0].front(), kSites - 1);
+    EXPECT_EQ(clusters[0].back(), 0);
+    const std::size_t cap = 65536 + 11 * 4;
+    try {
+        (void)parse_cluster_file("0 1 2 3" + std::string(cap, ' ') + "\n", "c.txt", 4);
+        ADD_FAILURE() << "no error for a line past the cap";
+    } catch (const ParseError& e) {
+        EXPECT_EQ(std::string(e.what()),
+                  "c.txt:1: line longer than " + std::to_string(cap) + " bytes");
+    }
+}
+
 TEST(ClusterFile, ReadsFilesAndReportsUnreadableOnes) {
     const test::TempDir dir("cluster_file");
     const auto path = dir.path() / "clusters.txt";

@@ -29,12 +29,13 @@ inline constexpr std::size_t kMaxFieldLineLength = 65536;
 
 /// Calls visit(line_number, fields) for each line of `input` (numbered from 1) that has fields
 /// once everything from '#' on is dropped. Throws ParseError (from TextInput) on a line longer
-/// than kMaxFieldLineLength or a byte that is not text.
+/// than `max_length` or a byte that is not text.
 template <class Visit>
-void for_each_field_line(TextInput& input, Visit&& visit) {
+void for_each_field_line(TextInput& input, Visit&& visit,
+                         std::size_t max_length = kMaxFieldLineLength) {
     std::string text;
     std::size_t line_number = 0;
-    while (input.next_line(text, kMaxFieldLineLength)) {
+    while (input.next_line(text, max_length)) {
         ++line_number;
         std::string_view line = text;
         line = line.substr(0, line.find('#'));
