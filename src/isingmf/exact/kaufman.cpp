@@ -165,23 +165,25 @@ ExactResult kaufman_exact(int lx, int ly, double J, double beta) {
     return result;
 }
 
-bool kaufman_applies(const Model& model, KaufmanLattice* lattice) {
+std::string kaufman_refusal(const Model& model, KaufmanLattice* lattice) {
+    const std::string general =
+        "Kaufman's closed form needs a uniform zero-field periodic square lattice with extents "
+        ">= 3";
     const std::optional<LatticeSpec>& spec = model.lattice();
     if (!spec || spec->kind != LatticeKind::square || spec->boundary != Boundary::periodic)
-        return false;
+        return general;
     const std::vector<int>& size = spec->size;
     if (size.size() != 2 || size[0] < kKaufmanMinExtent || size[1] < kKaufmanMinExtent)
-        return false;
+        return general;
     const int lx = size[0];
     const int ly = size[1];
-    if (static_cast<std::int64_t>(lx) * ly != model.num_sites()) return false;
-    if (model.num_edges() != 2 * static_cast<std::size_t>(model.num_sites())) return false;
-    if (model.energy_offset() != 0.0) return false;
-    if (!model.all_fields([](double h) { return h == 0.0; })) return false;
+    if (static_cast<std::int64_t>(lx) * ly != model.num_sites()) return general;
+    if (model.num_edges() != 2 * static_cast<std::size_t>(model.num_sites())) return general;
+    if (model.energy_offset() != 0.0) return general;
+    if (!model.all_fields([](double h) { return h == 0.0; })) return general;
     const std::optional<double> shared_J = model.shared_coupling();
     const double J = shared_J ? *shared_J : model.couplings().front();  // not value_or: eager
-    if (!model.all_couplings([J](double c) { return c == J; })) return false;
-    if (J < 0.0 && (lx % 2 != 0 || ly % 2 != 0)) return false;
+    if (!model.all_couplings([J](double c) { return c == J; })) return general;
 
     // The bonds must be the torus bonds, each once: one to the right and one upwards from
     // every site (with extents >= 3 the direction of a bond is unambiguous).
@@ -200,39 +202,33 @@ bool kaufman_applies(const Model& model, KaufmanLattice* lattice) {
         } else if (xi == xj && yi == (yj + 1) % ly) {
             mark = &up, from = e.j;
         } else {
-            return false;
+            return general;
         }
         char& seen = (*mark)[static_cast<std::size_t>(from)];
-        if (seen) return false;
+        if (seen) return general;
         seen = 1;
     }
-    if (lattice) *lattice = {lx, ly, J};
-    return true;
-}
-
-std::string kaufman_refusal(const Model& model) {
-    if (kaufman_applies(model)) return {};
-    // The antiferromagnet of odd extent: the one torus of the general condition it refuses.
-    const std::optional<LatticeSpec>& spec = model.lattice();
-    const std::optional<double> J = model.shared_coupling();
-    if (spec && spec->kind == LatticeKind::square && spec->boundary == Boundary::periodic &&
-        spec->size.size() == 2 && spec->size[0] >= kKaufmanMinExtent &&
-        spec->size[1] >= kKaufmanMinExtent && J && *J < 0.0 &&
-        (spec->size[0] % 2 != 0 || spec->size[1] % 2 != 0)) {
+    // The one torus of the general condition that the formula does not cover.
+    if (J < 0.0 && (lx % 2 != 0 || ly % 2 != 0)) {
         return fmt::format(
             "Kaufman's closed form needs even extents where J < 0: the {}x{} antiferromagnetic "
             "torus is frustrated (planar or eliminate compute it)",
-            spec->size[0], spec->size[1]);
+            lx, ly);
     }
-    return "Kaufman's closed form needs a uniform zero-field periodic square lattice with "
-           "extents >= 3";
+    if (lattice) *lattice = {lx, ly, J};
+    return {};
+}
+
+bool kaufman_applies(const Model& model, KaufmanLattice* lattice) {
+    return kaufman_refusal(model, lattice).empty();
 }
 
 std::vector<ExactResult> kaufman_exact(const Model& model, std::span<const double> betas) {
     check_betas(betas);
     check_energy_scale(model, betas);
     KaufmanLattice lattice;
-    if (!kaufman_applies(model, &lattice)) throw ModelError(kaufman_refusal(model));
+    if (const std::string refusal = kaufman_refusal(model, &lattice); !refusal.empty())
+        throw ModelError(refusal);
     std::vector<ExactResult> results;
     results.reserve(betas.size());
     for (double beta : betas)

@@ -45,10 +45,10 @@ ExactResult kaufman_exact(int lx, int ly, double J, double beta);
 /// and even extents if J < 0. On success fills `lattice` when given.
 bool kaufman_applies(const Model& model, KaufmanLattice* lattice = nullptr);
 
-/// Why kaufman_applies(model) is false, in one line ("" where it is true): a uniform
-/// zero-field torus of J < 0 with an odd extent is named as frustrated; anything else gets
-/// the general condition.
-std::string kaufman_refusal(const Model& model);
+/// Why kaufman_applies(model) is false, in one line ("" where it is true, and then `lattice`
+/// is filled when given): a uniform zero-field torus of J < 0 with an odd extent is named as
+/// frustrated; anything else gets the general condition.
+std::string kaufman_refusal(const Model& model, KaufmanLattice* lattice = nullptr);
 
 /// kaufman_exact at each beta for a model that kaufman_applies to; throws ModelError otherwise.
 std::vector<ExactResult> kaufman_exact(const Model& model, std::span<const double> betas);
