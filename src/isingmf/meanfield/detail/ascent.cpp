@@ -153,7 +153,7 @@ bool extrapolates(const MeanFieldOptions& options) {
 
 }  // namespace
 
-MeanFieldAscent::MeanFieldAscent(const MeanFieldPlan& plan, double beta, std::size_t start_size,
+MeanFieldAscent::MeanFieldAscent(const MeanFieldPlan& plan, double beta, UnfilledStart start,
                                  const MeanFieldOptions& options, std::string start_name,
                                  MeanFieldObserver observer)
     : plan_(&plan),
@@ -169,21 +169,21 @@ MeanFieldAscent::MeanFieldAscent(const MeanFieldPlan& plan, double beta, std::si
     check_omega(options.omega);
     const Model& model = plan.model();
     check_energy_scale(model, beta);
-    if (start_size != static_cast<std::size_t>(model.num_sites())) {
+    if (start.size != static_cast<std::size_t>(model.num_sites())) {
         throw ModelError(
-            fmt::format("start has {} magnetizations for {} sites", start_size, model.num_sites()));
+            fmt::format("start has {} magnetizations for {} sites", start.size, model.num_sites()));
     }
     result_.start = std::move(start_name);
     result_.method = options.method;
     // Filled by the public constructors in parallel: the first touch of a large m zeroes its
     // pages (see huge_pages.hpp).
-    m_ = HugePageVector<double>(start_size);
+    m_ = HugePageVector<double>(start.size);
 }
 
 MeanFieldAscent::MeanFieldAscent(const MeanFieldPlan& plan, double beta,
                                  std::span<const double> start_m, const MeanFieldOptions& options,
                                  std::string start_name, MeanFieldObserver observer)
-    : MeanFieldAscent(plan, beta, start_m.size(), options, std::move(start_name),
+    : MeanFieldAscent(plan, beta, UnfilledStart{start_m.size()}, options, std::move(start_name),
                       std::move(observer)) {
     const int* order = plan.order().data();
     detail::for_each_index(
@@ -194,8 +194,8 @@ MeanFieldAscent::MeanFieldAscent(const MeanFieldPlan& plan, double beta,
 MeanFieldAscent::MeanFieldAscent(const MeanFieldPlan& plan, double beta, double uniform_m,
                                  const MeanFieldOptions& options, std::string start_name,
                                  MeanFieldObserver observer)
-    : MeanFieldAscent(plan, beta, static_cast<std::size_t>(plan.model().num_sites()), options,
-                      std::move(start_name), std::move(observer)) {
+    : MeanFieldAscent(plan, beta, UnfilledStart{static_cast<std::size_t>(plan.model().num_sites())},
+                      options, std::move(start_name), std::move(observer)) {
     const double x = clamped_start(uniform_m);
     detail::for_each_index(m_.size(), detail::team_pays(m_.size(), kParallelSites),
                            [&](std::size_t p) { m_[p] = x; });

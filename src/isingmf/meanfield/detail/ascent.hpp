@@ -125,8 +125,13 @@ public:
     MeanFieldResult take_result();
 
 private:
+    // A start of `size` magnetizations, not yet read: a type of its own, so that no integer
+    // argument picks this constructor over the public one of a uniform m.
+    struct UnfilledStart {
+        std::size_t size;
+    };
     // Everything but the values of m_: checks the start's size, and allocates m_ unfilled.
-    MeanFieldAscent(const MeanFieldPlan& plan, double beta, std::size_t start_size,
+    MeanFieldAscent(const MeanFieldPlan& plan, double beta, UnfilledStart start,
                     const MeanFieldOptions& options, std::string start_name,
                     MeanFieldObserver observer);
 
