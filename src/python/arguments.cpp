@@ -125,6 +125,11 @@ void check_restarts(int restarts) {
         throw ModelError(fmt::format("restarts must be between 0 and {}", kMaxRestarts));
 }
 
+void check_tolerance(double tolerance, const char* name) {
+    if (!(tolerance > 0.0) || !std::isfinite(tolerance))
+        throw ModelError(fmt::format("{} must be a finite number > 0", name));
+}
+
 MeanFieldMethod method_argument(const std::string& method, double omega) {
     const MeanFieldMethod parsed = parse_mean_field_method(method);
     if (omega != 0.0 && parsed == MeanFieldMethod::sequential)
@@ -152,7 +157,7 @@ MeanFieldOptions mean_field_options(py::handle starts, int restarts, double tol,
     if (restarts > 1 && parsed.starts.random == 0)
         throw ModelError("restarts needs 'random' in starts");
     options.starts = parsed.starts;
-    if (!(tol > 0.0) || !std::isfinite(tol)) throw ModelError("tol must be a finite number > 0");
+    check_tolerance(tol, "tol");
     if (max_iter < 1) throw ModelError("max_iter must be >= 1");
     options.tolerance = tol;
     options.max_iterations = max_iter;

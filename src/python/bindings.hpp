@@ -238,6 +238,10 @@ std::string name_list(py::handle names);
 
 /// Throws ModelError unless 0 <= restarts <= kMaxRestarts (the command line's limit).
 void check_restarts(int restarts);
+
+/// Throws ModelError "<name> must be a finite number > 0" unless tolerance is one.
+void check_tolerance(double tolerance, const char* name);
+
 /// The coordinate-ascent method named `method`; a nonzero omega with "sequential", which does
 /// not use it, is refused (the command line's --omega without over_relaxed).
 MeanFieldMethod method_argument(const std::string& method, double omega);

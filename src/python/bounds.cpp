@@ -114,7 +114,7 @@ std::shared_ptr<UpperBoundResult> upper_bound(const Model& model, double beta,
     options.rotations = rotations;
     options.rings = rings;
     if (width < 0) throw ModelError("width must be >= 0 (0: automatic)");
-    if (!(tol > 0.0) || !std::isfinite(tol)) throw ModelError("tol must be a finite number > 0");
+    check_tolerance(tol, "tol");
     if (!(marginal_tol >= 0.0) || !std::isfinite(marginal_tol))
         throw ModelError("marginal_tol must be >= 0");
     if (max_iter < 0) throw ModelError("max_iter must be >= 0");

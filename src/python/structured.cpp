@@ -114,7 +114,7 @@ std::shared_ptr<StructuredMeanFieldResult> structured_mean_field(
     options.starts = structured_starts(starts, restarts, warm);
     options.cluster_width = cluster_width;
     options.clusters = cluster_partition_argument(model, clusters, cluster_width);
-    if (!(tol > 0.0) || !std::isfinite(tol)) throw ModelError("tol must be a finite number > 0");
+    check_tolerance(tol, "tol");
     options.tolerance = tol;
     options.max_iterations = max_iter;
     options.method = method_argument(method, omega);

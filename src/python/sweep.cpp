@@ -326,8 +326,7 @@ SweepOptions sweep_options_argument(const Model& model, const std::string& exact
     options.structured.clusters = cluster_partition_argument(model, clusters, cluster_width);
     if (ub_width < 0) throw ModelError("ub_width must be >= 0 (0: automatic)");
     options.upper.width = ub_width;
-    if (!(ub_tol > 0.0) || !std::isfinite(ub_tol))
-        throw ModelError("ub_tol must be a finite number > 0");
+    check_tolerance(ub_tol, "ub_tol");
     options.upper.tolerance = ub_tol;
     options.bethe.schedule = parse_bp_schedule(bp_schedule);
     if (!(bp_damping >= 0.0 && bp_damping < 1.0)) throw ModelError("bp_damping must be in [0, 1)");
