@@ -21,7 +21,8 @@ follows the extension of -o; an unknown one is a usage error (exit status 2).
 The image (default ensemble.png) must be a new file, as plot_sweep.py's: an existing one is
 refused in one line (exit status 1) unless --force is given, which replaces a regular file; a
 symbolic link is refused even with --force. It is written to a temporary file beside it and
-renamed into place, so that a failed or interrupted run leaves the old file as it was.
+linked (renamed, with --force) into place, so that a failed or interrupted run leaves the old
+file as it was.
 """
 
 import argparse

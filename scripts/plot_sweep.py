@@ -26,8 +26,9 @@ The image (default sweep.png) must be a new file, as the CLI's --out: an existin
 refused in one line ("'sweep.png' exists; use --force to overwrite it", exit status 1) unless
 --force is given, which replaces a regular file; a symbolic link, a directory or a device is
 refused even with --force (a link is never written through). The image is rendered into a
-temporary file beside it, synced and renamed into place, so that a failed or interrupted run
-(a full disk, ^C) leaves no partial image and the old file as it was.
+temporary file beside it, synced and linked (renamed, with --force) into place, so that a
+failed or interrupted run (a full disk, ^C) leaves no partial image and the old file as it
+was; without --force a file that appears meanwhile is not replaced.
 """
 
 import argparse
